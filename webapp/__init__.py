@@ -1,0 +1,65 @@
+"""The OpsFlow web app: the employee UI and the JSON API over the engine."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, session
+from flask_login import current_user
+
+from config import load_config
+from engine import Engine, system_clock
+from engine.db import configure_sqlite, engine_options
+
+from .errors import register_error_handlers
+from .extensions import babel, csrf, db, login_manager
+
+
+def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+    """Config class, then environment variables (inside load_config), then the caller's overrides."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config(config_name))
+    app.config.update(overrides)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+                                               **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set")
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    from workflows.catalogue import catalogue
+    app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue())
+
+    from . import api, auth, tasks
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    register_error_handlers(app)
+    return app
+
+
+def engine() -> Engine:
+    return current_app.extensions["opsflow"]
+
+
+def _locale() -> str:
+    chosen = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
+    languages = current_app.config["LANGUAGES"]
+    if chosen in languages:
+        return chosen
+    if session.get("locale") in languages:
+        return session["locale"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _timezone() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]

@@ -1,0 +1,50 @@
+"""Database engines and sessions for the CLI, the scheduler and the tests (Flask has its own)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from .models import Base
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """Options that make SQLite behave for a multi-threaded server and in-memory tests."""
+    if url.startswith("sqlite"):
+        options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 15}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            options["poolclass"] = StaticPool
+        return options
+    return {"pool_pre_ping": True}
+
+
+def configure_sqlite(sql_engine: SqlEngine) -> None:
+    """WAL and foreign keys on every SQLite connection; other backends are left alone."""
+    if sql_engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(sql_engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+
+def make_sql_engine(url: str, **kwargs: Any) -> SqlEngine:
+    sql_engine = create_engine(url, **{**engine_options(url), **kwargs})
+    configure_sqlite(sql_engine)
+    return sql_engine
+
+
+def make_sessions(sql_engine: SqlEngine) -> sessionmaker[Session]:
+    return sessionmaker(bind=sql_engine, expire_on_commit=False)
+
+
+def create_schema(sql_engine: SqlEngine) -> None:
+    Base.metadata.create_all(sql_engine)

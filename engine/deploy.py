@@ -1,0 +1,152 @@
+"""Deploying BPMN/DMN models and their forms as process versions.
+
+Every file is parsed and validated before anything is stored, so a broken model is refused whole
+with an error naming the file, the element and the reason. A process whose files are unchanged is
+left alone; a changed one becomes a new version, and running instances stay on theirs.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import DeployError
+from .models import ModelFile, ProcessDefinition, ProcessVersion
+from .specs import FORM_PROPERTY, ParsedProcess, SourceFile, parse_process
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
+                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    key: str
+    version: int
+    created: bool
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def checksum(files: Iterable[SourceFile]) -> str:
+    parts = sorted(f"{f.kind}:{f.filename}:{_sha(f.content)}" for f in files)
+    return _sha("\n".join(parts))
+
+
+def _xml(content: str, filename: str) -> etree._Element:
+    try:
+        return etree.fromstring(content.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise DeployError(f"{filename}, line {exc.lineno}: not well-formed XML: {exc.msg}",
+                          filename=filename, line=exc.lineno) from None
+
+
+def _decision_ids(dmn: SourceFile) -> set[str]:
+    root = _xml(dmn.content, dmn.filename)
+    return {el.get("id") for ns in DMN_NAMESPACES for el in root.iter(f"{{{ns}}}decision")}
+
+
+def _references(bpmn: SourceFile) -> tuple[list[str], set[str], set[str]]:
+    """Process ids, called decision ids and form file names a BPMN file refers to."""
+    root = _xml(bpmn.content, bpmn.filename)
+    processes = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")]
+    decisions = {(el.text or "").strip() for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
+    forms = {el.get("value") for el in root.iter(f"{{{SPIFF_NS}}}property")
+             if el.get("name") == FORM_PROPERTY and el.get("value")}
+    return processes, decisions, forms
+
+
+def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None) -> dict[str, list[SourceFile]]:
+    """Group the files of a model folder by process key: the BPMN, the DMN it calls, its forms.
+
+    Forms are looked up in `forms_dir/<process_key>/`, then beside the BPMN file.
+    """
+    bpmn_dir = Path(bpmn_dir)
+    dmns = [SourceFile("dmn", p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob("*.dmn"))]
+    by_decision: dict[str, SourceFile] = {}
+    for dmn in dmns:
+        for decision_id in _decision_ids(dmn):
+            by_decision[decision_id] = dmn
+    result: dict[str, list[SourceFile]] = {}
+    for path in sorted(bpmn_dir.glob("*.bpmn")):
+        bpmn = SourceFile("bpmn", path.name, path.read_text("utf-8"))
+        processes, decisions, forms = _references(bpmn)
+        key = path.stem
+        if key not in processes:
+            raise DeployError(f"{path.name}: the file must hold a process with id {key!r} "
+                              f"(found {', '.join(processes) or 'none'})", filename=path.name, element=key)
+        files = [bpmn]
+        for decision_id in sorted(decisions):
+            dmn = by_decision.get(decision_id)
+            if dmn is None:
+                raise DeployError(f"{path.name}: decision {decision_id!r} is called but no .dmn file in "
+                                  f"{bpmn_dir} defines it", filename=path.name, element=decision_id)
+            if dmn not in files:
+                files.append(dmn)
+        for name in sorted(forms):
+            candidates = ([Path(forms_dir) / key / name] if forms_dir else []) + [bpmn_dir / name]
+            found = next((c for c in candidates if c.is_file()), None)
+            if found is None:
+                raise DeployError(f"{path.name}: form {name!r} not found (looked in "
+                                  f"{', '.join(str(c.parent) for c in candidates)})", filename=path.name)
+            files.append(SourceFile("form", name, found.read_text("utf-8")))
+        result[key] = files
+    return result
+
+
+def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
+    parsed = parse_process(key, files)
+    for name, schema in parsed.forms.items():
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            path = "/".join(str(p) for p in exc.path) or "(root)"
+            raise DeployError(f"{name}: not a valid JSON Schema at {path}: {exc.message}",
+                              filename=name) from None
+    return parsed
+
+
+def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: datetime,
+           deployed_by: str | None = None) -> list[DeployResult]:
+    """Validate every process first, then store the changed ones as new versions."""
+    parsed = {key: validate(key, files) for key, files in processes.items()}
+    results = []
+    for key, files in processes.items():
+        definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key))
+        digest = checksum(files)
+        if definition is None:
+            definition = ProcessDefinition(key=key, name=parsed[key].name, latest_version=0)
+            session.add(definition)
+        else:
+            latest = session.scalar(select(ProcessVersion).where(
+                ProcessVersion.definition_id == definition.id,
+                ProcessVersion.version == definition.latest_version))
+            if latest is not None and latest.checksum == digest:
+                results.append(DeployResult(key, latest.version, False))
+                continue
+        definition.latest_version += 1
+        definition.name = parsed[key].name
+        version = ProcessVersion(definition=definition, version=definition.latest_version, checksum=digest,
+                                 deployed_at=now, deployed_by=deployed_by)
+        version.files = [ModelFile(kind=f.kind, filename=f.filename, checksum=_sha(f.content), content=f.content)
+                         for f in files]
+        session.add(version)
+        results.append(DeployResult(key, version.version, True))
+    session.flush()
+    return results
+
+
+def deploy_directory(session: Session, bpmn_dir: str | Path, forms_dir: str | Path | None = None, *,
+                     now: datetime, deployed_by: str | None = None) -> list[DeployResult]:
+    return deploy(session, collect_directory(bpmn_dir, forms_dir), now=now, deployed_by=deployed_by)

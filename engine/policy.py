@@ -1,0 +1,59 @@
+"""What the engine asks the process catalogue: who may start a process, how a case is named,
+when each step is due.
+
+The engine defines the shape; `workflows/` supplies the real entries. Without a catalogue every
+process is open to everyone, named after itself, and due whenever its model's `dueInHours` says.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Mapping, Protocol
+
+
+@dataclass(frozen=True)
+class ProcessPolicy:
+    key: str
+    starter_roles: frozenset[str] | None = None
+    start_store_status: str | None = None
+    title_template: str | None = None
+    business_key_prefix: str = "CASE"
+    task_due_hours: Mapping[str, float] = field(default_factory=dict)
+    task_priority: Mapping[str, int] = field(default_factory=dict)
+
+    def title(self, data: Mapping[str, Any], fallback: str) -> str:
+        if not self.title_template:
+            return fallback
+        return string.Formatter().vformat(self.title_template, (), _Blank(data)).strip() or fallback
+
+    def business_key(self, instance_id: int, started_at: datetime) -> str:
+        return f"{self.business_key_prefix}-{started_at:%Y%m%d}-{instance_id:05d}"
+
+    def due_at(self, element_id: str, created_at: datetime, model_hours: str | None) -> datetime | None:
+        hours = self.task_due_hours.get(element_id)
+        if hours is None and model_hours:
+            try:
+                hours = float(model_hours)
+            except ValueError:
+                hours = None
+        return created_at + timedelta(hours=hours) if hours is not None else None
+
+
+class _Blank(dict):
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        super().__init__(data)
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class Catalogue(Protocol):
+    def policy(self, process_key: str) -> ProcessPolicy | None: ...
+
+
+class OpenCatalogue:
+    """Every process startable by anyone: what the engine assumes when nobody says otherwise."""
+
+    def policy(self, process_key: str) -> ProcessPolicy | None:
+        return None

@@ -1,0 +1,240 @@
+"""Reading task lists and cases from the indexed tables, never from the serialized workflows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from .assignment import actionable_filter, can_act, grants_of
+from .errors import InvalidData, NotFound, PermissionDenied
+from .models import AuditEvent, Comment, HumanTask, ProcessInstance, User
+from .viewing import instance_view, may_see, may_supervise, task_view, visibility_filter
+from .views import EventView, InstanceView, Page, TaskView
+
+TASK_SCOPES = ("mine", "claimable", "all")
+TASK_SORTS = {
+    "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
+    "age": (HumanTask.created_at, HumanTask.id),
+    "priority": (HumanTask.priority.desc(), HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
+}
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    scope: str = "all"
+    process: str | None = None
+    store_code: str | None = None
+    overdue: bool | None = None
+    due_before: datetime | None = None
+    search: str | None = None
+    sort: str = "due"
+    page: int = 1
+    per_page: int = 20
+
+    def checked(self) -> TaskFilter:
+        errors = {}
+        if self.scope not in TASK_SCOPES:
+            errors["scope"] = f"must be one of {', '.join(TASK_SCOPES)}"
+        if self.sort not in TASK_SORTS:
+            errors["sort"] = f"must be one of {', '.join(TASK_SORTS)}"
+        if self.page < 1:
+            errors["page"] = "must be 1 or more"
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            errors["per_page"] = f"must be between 1 and {MAX_PER_PAGE}"
+        if errors:
+            raise InvalidData("invalid list parameters", errors)
+        return self
+
+
+def _task_query(user: User, f: TaskFilter, now: datetime) -> Select[Any]:
+    mine = and_(HumanTask.state == "open", HumanTask.assignee_id == user.id)
+    claimable = and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
+                     actionable_filter(grants_of(user)))
+    condition = {"mine": mine, "claimable": claimable, "all": or_(mine, claimable)}[f.scope]
+    query = select(HumanTask).where(condition)
+    if f.process:
+        query = query.where(HumanTask.process_key == f.process)
+    if f.store_code:
+        query = query.where(HumanTask.store_code == f.store_code)
+    if f.overdue is True:
+        query = query.where(HumanTask.due_at < now)
+    elif f.overdue is False:
+        query = query.where(or_(HumanTask.due_at.is_(None), HumanTask.due_at >= now))
+    if f.due_before is not None:
+        query = query.where(HumanTask.due_at < f.due_before)
+    if f.search:
+        pattern = f"%{f.search.strip()}%"
+        query = query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
+            or_(ProcessInstance.title.ilike(pattern), ProcessInstance.business_key.ilike(pattern)))
+    return query
+
+
+def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Page[TaskView]:
+    f = f.checked()
+    query = _task_query(user, f, now)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.scalars(query.options(joinedload(HumanTask.instance), joinedload(HumanTask.assignee))
+                           .order_by(*TASK_SORTS[f.sort])
+                           .limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
+    return Page([task_view(t) for t in rows], total, f.page, f.per_page)
+
+
+def task_counts(session: Session, user: User) -> dict[str, int]:
+    """The two numbers in the navigation: my tasks and the ones I could claim."""
+    mine = session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.state == "open", HumanTask.assignee_id == user.id)) or 0
+    claimable = session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.state == "open", HumanTask.assignee_id.is_(None), actionable_filter(grants_of(user)))) or 0
+    return {"mine": mine, "claimable": claimable}
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    task: TaskView
+    form: dict[str, Any] | None
+    case: dict[str, Any]
+    history: list[EventView]
+    may_act: bool
+    draft: dict[str, Any] | None = None
+
+
+def visible_task(session: Session, user: User, task_id: int) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    if not (can_act(user, task) or task.assignee_id == user.id or task.completed_by_id == user.id
+            or may_see(session, user, task.instance)):
+        raise NotFound(f"task {task_id} does not exist")
+    return task
+
+
+def case_data(engine: Any, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+    """The case data so far: the workflow's data at its newest point, for showing to people."""
+    _, workflow = engine._load(session, instance)
+    if workflow.is_completed():
+        return dict(workflow.data)
+    data: dict[str, Any] = {}
+    for task in sorted(workflow.get_tasks(), key=lambda t: t.last_state_change):
+        if task.task_spec.bpmn_id and task.has_state(task.state) and task.data:
+            data.update(task.data)
+    return data
+
+
+def task_detail(engine: Any, session: Session, user: User, task_id: int) -> TaskDetail:
+    task = visible_task(session, user, task_id)
+    parsed = engine.process(session, task.instance.version_id)
+    data = _task_data(engine, session, task)
+    return TaskDetail(task=task_view(task), form=parsed.form_for(task.element_id), case=data,
+                      history=instance_events(session, task.instance_id),
+                      may_act=task.state == "open" and can_act(user, task)
+                      and task.assignee_id in (None, user.id),
+                      draft=task.draft if task.assignee_id in (None, user.id) else None)
+
+
+def _task_data(engine: Any, session: Session, task: HumanTask) -> dict[str, Any]:
+    from uuid import UUID
+    _, workflow = engine._load(session, task.instance)
+    if task.state == "open":
+        try:
+            return dict(workflow.get_task_from_id(UUID(task.spiff_task_id)).data)
+        except Exception:
+            pass
+    return case_data(engine, session, task.instance)
+
+
+def instance_events(session: Session, instance_id: int) -> list[EventView]:
+    rows = session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
+                           .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)).all()
+    return [EventView(id=e.id, event_type=e.event_type, at=e.at, actor=e.actor.username if e.actor else None,
+                      element_id=e.element_id, message=e.message, data=e.data, task_id=e.task_id) for e in rows]
+
+
+@dataclass(frozen=True)
+class InstanceFilter:
+    process: str | None = None
+    status: str | None = None
+    store_code: str | None = None
+    started_by: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def list_instances(session: Session, user: User, f: InstanceFilter) -> Page[InstanceView]:
+    if f.page < 1 or not 1 <= f.per_page <= MAX_PER_PAGE:
+        raise InvalidData("invalid list parameters", {"per_page": f"must be between 1 and {MAX_PER_PAGE}"})
+    query = select(ProcessInstance).where(visibility_filter(user))
+    if f.process:
+        query = query.where(ProcessInstance.process_key == f.process)
+    if f.status:
+        query = query.where(ProcessInstance.status == f.status)
+    if f.store_code:
+        query = query.where(ProcessInstance.store_code == f.store_code)
+    if f.started_by:
+        query = query.join(User, User.id == ProcessInstance.started_by_id).where(User.username == f.started_by)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(ProcessInstance.id.desc())
+                           .limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
+    return Page([instance_view(session, i) for i in rows], total, f.page, f.per_page)
+
+
+@dataclass(frozen=True)
+class InstanceDetail:
+    instance: InstanceView
+    data: dict[str, Any]
+    events: list[EventView]
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    may_supervise: bool = False
+
+
+def visible_instance(session: Session, user: User, instance_id: int) -> ProcessInstance:
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or not may_see(session, user, instance):
+        raise NotFound(f"case {instance_id} does not exist")
+    return instance
+
+
+def instance_detail(engine: Any, session: Session, user: User, instance_id: int) -> InstanceDetail:
+    instance = visible_instance(session, user, instance_id)
+    comments = [{"id": c.id, "author": c.author.username, "body": c.body, "created_at": c.created_at.isoformat()}
+                for c in session.scalars(select(Comment).where(Comment.instance_id == instance.id)
+                                         .order_by(Comment.id))]
+    return InstanceDetail(instance=instance_view(session, instance), data=case_data(engine, session, instance),
+                          events=instance_events(session, instance.id), comments=comments,
+                          may_supervise=may_supervise(session, user, instance))
+
+
+def add_comment(session: Session, user: User, instance_id: int, body: str, now: datetime,
+                task_id: int | None = None) -> dict[str, Any]:
+    instance = visible_instance(session, user, instance_id)
+    body = (body or "").strip()
+    if not body:
+        raise InvalidData("a comment needs text", {"body": "required"})
+    if len(body) > 4000:
+        raise InvalidData("the comment is too long", {"body": "at most 4000 characters"})
+    comment = Comment(instance_id=instance.id, task_id=task_id, author_id=user.id, body=body, created_at=now)
+    session.add(comment)
+    session.add(AuditEvent(instance_id=instance.id, task_id=task_id, event_type="comment", actor_id=user.id,
+                           at=now, message=body))
+    session.flush()
+    return {"id": comment.id, "author": user.username, "body": body, "created_at": now.isoformat()}
+
+
+def recent_outcomes(session: Session, user: User, limit: int = 20) -> list[InstanceView]:
+    """Cases I started or worked on that have ended, newest first: where requesters hear the result."""
+    worked = select(HumanTask.instance_id).where(HumanTask.completed_by_id == user.id)
+    rows = session.scalars(select(ProcessInstance).where(
+        or_(ProcessInstance.started_by_id == user.id, ProcessInstance.id.in_(worked)),
+        ProcessInstance.outcome.is_not(None)).order_by(ProcessInstance.updated_at.desc()).limit(limit)).all()
+    return [instance_view(session, i) for i in rows]
+
+
+def ensure_visible(session: Session, user: User, instance_id: int) -> None:
+    visible_instance(session, user, instance_id)
+
+
+__all__ = ["TaskFilter", "InstanceFilter", "list_tasks", "task_counts", "task_detail", "list_instances",
+           "instance_detail", "add_comment", "recent_outcomes", "PermissionDenied"]

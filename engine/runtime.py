@@ -1,0 +1,397 @@
+"""The engine's commands: start, claim, unclaim, assign, complete, message, terminate, suspend, resume.
+
+Each command loads what it needs, checks who is asking, changes the workflow, stores its state,
+brings the human-task rows into step and appends audit events, all in the caller's SQL session.
+The caller commits once; a refused command raises before anything is flushed, and a concurrent
+second writer on the same instance fails on the instance's version column.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, StaleDataError
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import forms, state
+from .assignment import SUPERVISOR_ROLES, can_act, grants_of, region_of, role_keys
+from .clock import Clock, clock_in_effect, system_clock
+from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
+from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
+from .policy import Catalogue, OpenCatalogue, ProcessPolicy
+from .scripting import make_script_engine
+from .specs import ParsedProcess, SourceFile, SpecCache, form_filename, parse_process, task_property
+from .sync import sync_tasks
+from .views import InstanceView, TaskView
+from .viewing import instance_view, task_view, may_supervise
+
+RUNNING, COMPLETED, TERMINATED, SUSPENDED, ERROR = "running", "completed", "terminated", "suspended", "error"
+
+
+class Engine:
+    """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache."""
+
+    def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,
+                 script_globals: Mapping[str, Any] | None = None) -> None:
+        self.clock = clock
+        self.catalogue = catalogue or OpenCatalogue()
+        self.specs = SpecCache()
+        self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}))
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def process(self, session: Session, version_id: int) -> ParsedProcess:
+        parsed = self.specs.get(version_id)
+        if parsed is None:
+            version = session.get(ProcessVersion, version_id)
+            if version is None:
+                raise NotFound(f"process version {version_id} does not exist")
+            files = [SourceFile(f.kind, f.filename, f.content) for f in version.files]
+            parsed = self.specs.put(version_id, parse_process(version.definition.key, files))
+        return parsed
+
+    def policy(self, process_key: str) -> ProcessPolicy:
+        return self.catalogue.policy(process_key) or ProcessPolicy(key=process_key)
+
+    def latest_version(self, session: Session, process_key: str) -> ProcessVersion:
+        version = session.scalar(
+            select(ProcessVersion).join(ProcessDefinition)
+            .where(ProcessDefinition.key == process_key,
+                   ProcessVersion.version == ProcessDefinition.latest_version))
+        if version is None:
+            raise NotFound(f"no process {process_key!r} is deployed")
+        return version
+
+    def _load(self, session: Session, instance: ProcessInstance) -> tuple[ParsedProcess, BpmnWorkflow]:
+        parsed = self.process(session, instance.version_id)
+        workflow = state.loads(instance.state, parsed)
+        workflow.script_engine = self.script_engine
+        return parsed, workflow
+
+    def _instance(self, session: Session, instance_id: int) -> ProcessInstance:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(f"case {instance_id} does not exist")
+        return instance
+
+    def _task(self, session: Session, task_id: int) -> HumanTask:
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        return task
+
+    # -- starting --------------------------------------------------------------------------------
+
+    def may_start(self, session: Session, user: User, process_key: str) -> bool:
+        policy = self.policy(process_key)
+        return policy.starter_roles is None or bool(policy.starter_roles & role_keys(user))
+
+    def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
+              ) -> InstanceView:
+        version = self.latest_version(session, process_key)
+        policy = self.policy(process_key)
+        if not self.may_start(session, user, process_key):
+            raise PermissionDenied(f"{user.username} may not start {process_key}")
+        parsed = self.process(session, version.id)
+        clean = forms.clean(parsed.start_form(), data or {})
+        store = self._check_start_store(session, user, policy, clean)
+        now = self.clock()
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
+        start_task = workflow.get_next_task(state=TaskState.READY)
+        start_task.data.update(clean)
+        start_task.data["started_by"] = user.username
+        instance = ProcessInstance(
+            version_id=version.id, process_key=process_key, title=policy.title(clean, parsed.name),
+            status=RUNNING, store_code=store.code if store else None, region=store.region if store else None,
+            started_by_id=user.id, started_at=now, updated_at=now, state="")
+        session.add(instance)
+        session.flush()
+        instance.business_key = policy.business_key(instance.id, now)
+        self._event(session, instance, "started", user, message=instance.title, data=clean)
+        self._advance(session, instance, parsed, workflow, user)
+        return instance_view(session, instance)
+
+    def _check_start_store(self, session: Session, user: User, policy: ProcessPolicy,
+                           data: Mapping[str, Any]) -> Store | None:
+        code = data.get("store_code")
+        if not code:
+            return None
+        store = session.get(Store, code)
+        if store is None:
+            raise InvalidData(f"unknown store {code!r}", {"store_code": "unknown store"})
+        if policy.start_store_status and store.status != policy.start_store_status:
+            raise InvalidData(f"store {code} is {store.status}, not {policy.start_store_status}",
+                              {"store_code": f"store must be {policy.start_store_status}"})
+        starter = [g for g in grants_of(user)
+                   if policy.starter_roles is None or g.role in policy.starter_roles]
+        if policy.starter_roles is not None and starter and all(g.store_code or g.region for g in starter):
+            if not any(g.covers(g.role, store.code, store.region) for g in starter):
+                raise PermissionDenied(f"{user.username} may not start a case for store {code}")
+        return store
+
+    # -- task assignment -------------------------------------------------------------------------
+
+    def _open_task(self, session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance]:
+        task = self._task(session, task_id)
+        if task.state != "open":
+            raise Conflict(f"task {task_id} is already {task.state}")
+        instance = task.instance
+        if instance.status != RUNNING:
+            raise Conflict(f"case {instance.id} is {instance.status}")
+        return task, instance
+
+    def claim(self, session: Session, task_id: int, user: User) -> TaskView:
+        task, instance = self._open_task(session, task_id)
+        if not can_act(user, task):
+            raise PermissionDenied(f"{user.username} may not take task {task_id}")
+        if task.assignee_id not in (None, user.id):
+            raise Conflict(f"task {task_id} is already claimed by {task.assignee.username}")
+        if task.assignee_id is None:
+            task.assignee_id, task.claimed_at = user.id, self.clock()
+            self._event(session, instance, "task_claimed", user, task=task)
+            self._touch(session, instance)
+        return task_view(task)
+
+    def unclaim(self, session: Session, task_id: int, user: User) -> TaskView:
+        task, instance = self._open_task(session, task_id)
+        if task.assignee_id is None:
+            raise Conflict(f"task {task_id} is not claimed")
+        if task.assignee_id != user.id and not may_supervise(session, user, instance):
+            raise PermissionDenied(f"{user.username} may not release task {task_id}")
+        task.assignee_id, task.claimed_at = None, None
+        self._event(session, instance, "task_unclaimed", user, task=task)
+        self._touch(session, instance)
+        return task_view(task)
+
+    def assign(self, session: Session, task_id: int, user: User, assignee_username: str,
+               reason: str = "") -> TaskView:
+        task, instance = self._open_task(session, task_id)
+        if not may_supervise(session, user, instance):
+            raise PermissionDenied(f"{user.username} may not reassign task {task_id}")
+        assignee = session.scalar(select(User).where(User.username == assignee_username, User.active.is_(True)))
+        if assignee is None:
+            raise InvalidData(f"unknown user {assignee_username!r}", {"user": "unknown user"})
+        if not can_act(assignee, task):
+            raise InvalidData(f"{assignee_username} does not hold the role for this task",
+                              {"user": "does not hold the role for this task"})
+        previous = task.assignee.username if task.assignee else None
+        task.assignee_id, task.claimed_at = assignee.id, self.clock()
+        self._event(session, instance, "task_assigned", user, task=task, message=reason,
+                    data={"from": previous, "to": assignee.username})
+        self._touch(session, instance)
+        return task_view(task)
+
+    # -- completing ------------------------------------------------------------------------------
+
+    def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
+                 ) -> InstanceView:
+        task, instance = self._open_task(session, task_id)
+        if not can_act(user, task):
+            raise PermissionDenied(f"{user.username} may not complete task {task_id}")
+        if task.assignee_id not in (None, user.id):
+            raise PermissionDenied(f"task {task_id} is claimed by {task.assignee.username}")
+        parsed, workflow = self._load(session, instance)
+        clean = forms.clean(parsed.form_for(task.element_id), data or {})
+        spiff_task = _ready_task(workflow, task.spiff_task_id)
+        now = self.clock()
+        spiff_task.data.update(clean)
+        spiff_task.data.setdefault("completed_by", {})
+        spiff_task.data["completed_by"] = {**spiff_task.data["completed_by"], task.element_id: user.username}
+        task.state, task.completed_at, task.completed_by_id = "completed", now, user.id
+        if task.assignee_id is None:
+            task.assignee_id, task.claimed_at = user.id, now
+        task.draft = None
+        self._event(session, instance, "task_completed", user, task=task, message=task.name, data=clean)
+        with clock_in_effect(self.clock):
+            try:
+                spiff_task.run()
+            except WorkflowException as exc:
+                raise _process_error(exc) from None
+        self._advance(session, instance, parsed, workflow, user)
+        return instance_view(session, instance)
+
+    def save_draft(self, session: Session, task_id: int, user: User, data: Mapping[str, Any]) -> TaskView:
+        task, _ = self._open_task(session, task_id)
+        if not can_act(user, task) or task.assignee_id not in (None, user.id):
+            raise PermissionDenied(f"{user.username} may not work on task {task_id}")
+        if not isinstance(data, Mapping):
+            raise InvalidData("the draft must be a JSON object", {"_form": "must be an object"})
+        task.draft = dict(data)
+        return task_view(task)
+
+    # -- events ------------------------------------------------------------------------------------
+
+    def send_message(self, session: Session, instance_id: int, name: str, payload: Any = None,
+                     user: User | None = None) -> InstanceView:
+        instance = self._instance(session, instance_id)
+        if instance.status != RUNNING:
+            raise Conflict(f"case {instance_id} is {instance.status}")
+        parsed, workflow = self._load(session, instance)
+        waiting = {e.name for e in workflow.waiting_events() if "Message" in e.event_type}
+        if name not in waiting:
+            raise Conflict(f"case {instance_id} is not waiting for message {name!r}")
+        self._event(session, instance, "message_received", user, message=name, data={"payload": payload})
+        with clock_in_effect(self.clock):
+            try:
+                workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+            except WorkflowException as exc:
+                raise _process_error(exc) from None
+        self._advance(session, instance, parsed, workflow, user)
+        return instance_view(session, instance)
+
+    def fire_timers(self, session: Session, instance: ProcessInstance, now: datetime) -> None:
+        """Fire whatever timers of one instance are due at `now`; used by the timer scheduler."""
+        parsed, workflow = self._load(session, instance)
+        with clock_in_effect(lambda: now):
+            workflow.refresh_timers()
+            self._advance(session, instance, parsed, workflow, None, clock=lambda: now)
+
+    # -- case actions ------------------------------------------------------------------------------
+
+    def terminate(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+        instance = self._supervised(session, instance_id, user, reason)
+        if instance.status in (COMPLETED, TERMINATED):
+            raise Conflict(f"case {instance_id} is already {instance.status}")
+        parsed, workflow = self._load(session, instance)
+        workflow.cancel()
+        now = self.clock()
+        instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
+        instance.outcome = instance.outcome or "terminated"
+        instance.state = state.dumps(workflow)
+        self._event(session, instance, "terminated", user, message=reason)
+        sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key),
+                   self._event)
+        self._touch(session, instance)
+        return instance_view(session, instance)
+
+    def suspend(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+        instance = self._supervised(session, instance_id, user, reason)
+        if instance.status != RUNNING:
+            raise Conflict(f"only a running case can be suspended; case {instance_id} is {instance.status}")
+        instance.status = SUSPENDED
+        self._event(session, instance, "suspended", user, message=reason)
+        self._touch(session, instance)
+        return instance_view(session, instance)
+
+    def resume(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+        instance = self._supervised(session, instance_id, user, reason)
+        if instance.status not in (SUSPENDED, ERROR):
+            raise Conflict(f"only a suspended or failed case can be resumed; case {instance_id} is "
+                           f"{instance.status}")
+        parsed, workflow = self._load(session, instance)
+        instance.status, instance.last_error = RUNNING, None
+        self._event(session, instance, "resumed", user, message=reason)
+        self._advance(session, instance, parsed, workflow, user)
+        return instance_view(session, instance)
+
+    def _supervised(self, session: Session, instance_id: int, user: User, reason: str) -> ProcessInstance:
+        instance = self._instance(session, instance_id)
+        if not may_supervise(session, user, instance):
+            raise PermissionDenied(f"{user.username} may not act on case {instance_id}")
+        if not (reason or "").strip():
+            raise InvalidData("a reason is required", {"reason": "required"})
+        return instance
+
+    # -- shared steps --------------------------------------------------------------------------------
+
+    def _advance(self, session: Session, instance: ProcessInstance, parsed: ParsedProcess,
+                 workflow: BpmnWorkflow, user: User | None, clock: Callable[[], datetime] | None = None) -> None:
+        """Run the workflow until it waits, then store it and bring task rows and events up to date."""
+        clock = clock or self.clock
+        reached: list[Any] = []
+
+        def did_complete(task: Any) -> None:
+            if task.task_spec.bpmn_id and not task.task_spec.manual:
+                reached.append(task)
+
+        with clock_in_effect(clock):
+            try:
+                workflow.do_engine_steps(did_complete_task=did_complete)
+            except WorkflowException as exc:
+                raise _process_error(exc) from None
+        now = clock()
+        for task in reached:
+            spec = task.task_spec
+            outcome = task_property(spec, "outcome")
+            self._event(session, instance, "step", None, element=spec.bpmn_id, message=spec.bpmn_name or "")
+            if outcome:
+                instance.outcome = outcome
+                self._event(session, instance, "outcome", None, element=spec.bpmn_id, message=outcome,
+                            data={"outcome": outcome, "notify": instance.started_by_id})
+        if workflow.is_completed():
+            instance.status, instance.ended_at = COMPLETED, now
+            instance.outcome = instance.outcome or "completed"
+            self._apply_store_status(session, instance, workflow.data)
+            self._event(session, instance, "completed", None, message=instance.outcome)
+        instance.state = state.dumps(workflow)
+        instance.serializer_version = state.SERIALIZER_VERSION
+        instance.next_timer_at = _next_timer(workflow) if instance.status == RUNNING else None
+        sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key), self._event)
+        self._touch(session, instance, now)
+
+    def _apply_store_status(self, session: Session, instance: ProcessInstance, data: Mapping[str, Any]) -> None:
+        status, code = data.get("store_status"), data.get("store_code")
+        if status in ("planned", "open", "closed") and code:
+            store = session.get(Store, code)
+            if store is not None and store.status != status:
+                store.status = status
+                self._event(session, instance, "store_status", None, message=f"{code} → {status}",
+                            data={"store_code": code, "status": status})
+
+    def _touch(self, session: Session, instance: ProcessInstance, now: datetime | None = None) -> None:
+        instance.updated_at = now or self.clock()
+        try:
+            session.flush()
+        except StaleDataError:
+            raise ConcurrentUpdate(f"case {instance.id} was changed by someone else; reload and try again") from None
+        except OperationalError as exc:
+            if "locked" in str(exc).lower():
+                raise ConcurrentUpdate(f"case {instance.id} is being changed by someone else; try again") from None
+            raise
+
+    def _event(self, session: Session, instance: ProcessInstance | None, event_type: str, user: User | None,
+               *, task: HumanTask | None = None, element: str | None = None, message: str = "",
+               data: dict[str, Any] | None = None) -> None:
+        session.add(AuditEvent(instance_id=instance.id if instance else None, task_id=task.id if task else None,
+                               event_type=event_type, element_id=element or (task.element_id if task else None),
+                               actor_id=user.id if user else None, at=self.clock(), message=message or "",
+                               data=data))
+
+
+def _ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:
+    from uuid import UUID
+    try:
+        task = workflow.get_task_from_id(UUID(spiff_task_id))
+    except Exception:
+        raise Conflict("the task no longer exists in the case; reload") from None
+    if task.state != TaskState.READY:
+        raise Conflict(f"the task is {TaskState.get_name(task.state).lower()}, not ready; reload")
+    return task
+
+
+def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
+    dues = []
+    for event in workflow.waiting_events():
+        if "Timer" not in event.event_type:
+            continue
+        value = event.value.get("next") if isinstance(event.value, dict) else event.value
+        if isinstance(value, str):
+            try:
+                due = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            dues.append(due if due.tzinfo else due.astimezone())
+    return min(dues) if dues else None
+
+
+def _process_error(exc: WorkflowException) -> ProcessError:
+    task = getattr(exc, "task", None)
+    element = task.task_spec.bpmn_id if task is not None else None
+    name = task.task_spec.bpmn_name if task is not None else None
+    where = f"element {element}" + (f" ({name})" if name else "") if element else "the model"
+    return ProcessError(f"{where}: {exc}", element=element)

@@ -1,0 +1,68 @@
+"""Who may see a case, who may supervise it, and turning rows into views."""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from .assignment import actionable_filter, grants_of, role_keys
+from .models import HumanTask, ProcessInstance, User
+from .views import InstanceView, TaskView
+
+CS_PROCESSES = ("complaint_handling", "product_return")
+
+
+def supervision_filter(user: User) -> ColumnElement[bool]:
+    """Cases a user oversees by role: all for directors, their region for supervisors, ..."""
+    roles = role_keys(user)
+    if roles & {"admin", "ops_director"}:
+        return true()
+    clauses = []
+    if "cs_manager" in roles:
+        clauses.append(ProcessInstance.process_key.in_(CS_PROCESSES))
+    regions = sorted({g.region for g in grants_of(user) if g.role == "store_supervisor" and g.region})
+    if regions:
+        clauses.append(ProcessInstance.region.in_(regions))
+    return or_(*clauses) if clauses else false()
+
+
+def visibility_filter(user: User) -> ColumnElement[bool]:
+    """Cases a user may see: the ones they oversee, started, or took part in."""
+    part_of = exists().where(
+        HumanTask.instance_id == ProcessInstance.id,
+        or_(HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id,
+            and_(HumanTask.state == "open", actionable_filter(grants_of(user)))))
+    return or_(supervision_filter(user), ProcessInstance.started_by_id == user.id, part_of)
+
+
+def may_see(session: Session, user: User, instance: ProcessInstance) -> bool:
+    return session.scalar(select(ProcessInstance.id).where(
+        ProcessInstance.id == instance.id, visibility_filter(user))) is not None
+
+
+def may_supervise(session: Session, user: User, instance: ProcessInstance) -> bool:
+    return session.scalar(select(ProcessInstance.id).where(
+        ProcessInstance.id == instance.id, supervision_filter(user))) is not None
+
+
+def task_view(task: HumanTask, instance: ProcessInstance | None = None) -> TaskView:
+    instance = instance or task.instance
+    return TaskView(
+        id=task.id, name=task.name, element_id=task.element_id, process_key=task.process_key,
+        instance_id=task.instance_id, role=task.lane_role, store_code=task.store_code,
+        assignee=task.assignee.username if task.assignee else None, state=task.state,
+        created_at=task.created_at, due_at=task.due_at, priority=task.priority,
+        business_key=instance.business_key if instance else None, title=instance.title if instance else None,
+        claimed_at=task.claimed_at, completed_at=task.completed_at,
+        completed_by=task.completed_by.username if task.completed_by else None)
+
+
+def instance_view(session: Session, instance: ProcessInstance) -> InstanceView:
+    tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                    HumanTask.state == "open").order_by(HumanTask.id)).all()
+    return InstanceView(
+        id=instance.id, process_key=instance.process_key, version=instance.version.version,
+        status=instance.status, outcome=instance.outcome, business_key=instance.business_key,
+        title=instance.title, store_code=instance.store_code,
+        started_by=instance.started_by.username if instance.started_by else None,
+        started_at=instance.started_at, ended_at=instance.ended_at,
+        open_tasks=[task_view(t, instance) for t in tasks], last_error=instance.last_error)

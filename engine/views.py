@@ -1,0 +1,89 @@
+"""Plain data that leaves the engine; templates and API responses never touch SpiffWorkflow objects."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    name: str
+    element_id: str
+    process_key: str
+    instance_id: int
+    role: str | None
+    store_code: str | None
+    assignee: str | None
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    priority: int
+    business_key: str | None = None
+    title: str | None = None
+    claimed_at: datetime | None = None
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    event_type: str
+    at: datetime
+    actor: str | None
+    element_id: str | None
+    message: str
+    data: dict[str, Any] | None
+    task_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    id: int
+    process_key: str
+    version: int
+    status: str
+    outcome: str | None
+    business_key: str | None
+    title: str
+    store_code: str | None
+    started_by: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    open_tasks: list[TaskView] = field(default_factory=list)
+    last_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,72 @@
+"""Top-level pytest fixtures shared by every test package."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------------------
+# Test services: PostgreSQL and Debian's chromium.
+# `make test` starts them (scripts/test-services.sh) and exports
+# OPSFLOW_TEST_POSTGRES_URL. When a service is missing, tests that need it are
+# skipped locally, but fail when CI is set: CI must never skip them.
+# ---------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [  # keep in sync with scripts/check-browser.py
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _service_missing(message: str):
+    if _in_ci():
+        pytest.fail(f"{message} (CI is set: these tests must not be skipped)", pytrace=False)
+    pytest.skip(f"{message}; run the tests with `make test`")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """SQLAlchemy URL of the throwaway PostgreSQL test database."""
+    url = os.environ.get("OPSFLOW_TEST_POSTGRES_URL", "").strip()
+    url_file = REPO_ROOT / "instance" / "pgtest.url"
+    if not url and url_file.is_file():
+        url = url_file.read_text(encoding="utf-8").strip()
+    if not url:
+        _service_missing("no PostgreSQL test server (OPSFLOW_TEST_POSTGRES_URL is unset)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium, to pass as playwright's executable_path."""
+    path = os.environ.get("OPSFLOW_TEST_CHROMIUM", "/usr/bin/chromium")
+    if not os.access(path, os.X_OK):
+        _service_missing(f"no chromium at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_args() -> list[str]:
+    """Launch flags for chromium: p.chromium.launch(executable_path=chromium_path, args=chromium_args)."""
+    return list(CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """test-output/screenshots (git-ignored; CI keeps test-output/)."""
+    path = REPO_ROOT / "test-output" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,6 @@
+"""Login and logout for the web UI."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import routes  # noqa: E402,F401

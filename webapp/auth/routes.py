@@ -1,0 +1,67 @@
+"""Session login for people; the API has its own tokens."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from engine.accounts import authenticate
+from engine.models import User
+
+from . import bp
+from .throttle import LoginThrottle
+from ..extensions import db, login_manager
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def _throttle() -> LoginThrottle:
+    app = current_app
+    if "opsflow_throttle" not in app.extensions:
+        app.extensions["opsflow_throttle"] = LoginThrottle(app.config["LOGIN_THROTTLE_ATTEMPTS"],
+                                                           app.config["LOGIN_THROTTLE_WINDOW_SECONDS"])
+    return app.extensions["opsflow_throttle"]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("tasks.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    status = 200
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip()
+        keys = (f"user:{username.lower()}", f"ip:{request.remote_addr}")
+        if _throttle().blocked(*keys):
+            error, status = _("Too many failed attempts. Please wait a few minutes and try again."), 429
+        else:
+            user = authenticate(db.session, username, request.form.get("password") or "")
+            if user is None:
+                _throttle().failed(*keys)
+                error, status = _("Wrong username or password."), 401
+            else:
+                _throttle().succeeded(*keys)
+                session.clear()
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out."))
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,62 @@
+"""One table from engine exception to HTTP status; JSON under /api/, an HTML page elsewhere."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import (ConcurrentUpdate, Conflict, DeployError, EngineError, InvalidData, NotFound,
+                           PermissionDenied, ProcessError)
+
+from .extensions import db
+
+STATUS = {NotFound: 404, PermissionDenied: 403, InvalidData: 422, ConcurrentUpdate: 409, Conflict: 409,
+          DeployError: 422, ProcessError: 500}
+
+
+class Unauthorized(EngineError):
+    code = "unauthorized"
+
+
+class BadRequest(EngineError):
+    code = "bad_request"
+
+
+STATUS.update({Unauthorized: 401, BadRequest: 400})
+
+
+def status_of(exc: EngineError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(code: str, message: str, status: int, fields: dict[str, str] | None = None) -> Any:
+    if wants_json():
+        return jsonify({"error": code, "message": message, "fields": fields or {}}), status
+    template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
+    return render_template(template, status=status, message=message, code=code), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(EngineError)
+    def engine_error(exc: EngineError) -> Any:
+        db.session.rollback()
+        return error_response(exc.code, exc.message, status_of(exc), exc.fields)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        db.session.rollback()
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_response(code, exc.description or exc.name, exc.code or 500)
+
+    @app.errorhandler(500)
+    def server_error(exc: Exception) -> Any:
+        db.session.rollback()
+        return error_response("server_error", "internal error", 500)
