@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, StaleDataError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException

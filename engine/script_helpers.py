@@ -1,26 +1,55 @@
-"""The functions models may call, and the rule for what a script may leave in task data.
+"""Everything a running model script can reach: the helper functions of docs/modelling.md, and
+the guarded builtins, operators and attribute access that `scripting`'s compiler routes code through.
 
-Task data is stored as JSON, shown in forms and compared in DMN cells, so everything here speaks ISO
-strings: helpers accept them and return them, and a script's `date`/`datetime`/`timedelta` values
-are turned into ISO strings before they reach the data. All times are read in the business time
-zone, Asia/Shanghai, whatever zone the server runs in.
+Task data is stored as JSON, shown in forms and compared in DMN cells, so the helpers speak ISO
+strings: they accept them and return them. All times are read in the business time zone,
+Asia/Shanghai, whatever zone the server runs in.
 """
 from __future__ import annotations
 
+import functools
 import math
+import operator
+import re
+import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from RestrictedPython.Guards import full_write_guard, safer_getattr_raise
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES
+
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+FORBIDDEN_ATTRS = frozenset({"mro", "format", "format_map"})
+
+
+class ScriptPolicyError(PermissionError):
+    """The script tried something models may not do: import, `_` names, eval, open, type(), ..."""
+
+
+class ScriptLimitError(RuntimeError):
+    """The script hit a budget; stopping it is better than letting it hang or swell a worker."""
+
+
+@dataclass(frozen=True)
+class ScriptLimits:
+    """Budgets per evaluation. Every loop pass and user function call is a step; every guarded
+    string/list operation charges its size. A single builtin call on deliberately nested aliases
+    (e.g. comparing `[[[0]*999]*999]*999` with a copy) can still run long: keep model deployment
+    with trusted people and give workers a hard timeout."""
+
+    steps: int = 100_000
+    range_items: int = 10_000
+    sequence: int = 1_000_000       # items or characters one operation may produce
+    allocated: int = 10_000_000     # sum of those (over 4 096 each) per run: stops doubling loops
+    int_bits: int = 10_000
+    seconds: float = 5.0            # checked at every step
+
 
 Number = int | float
-
-
-class NotPlainData(TypeError):
-    """A value that has no JSON form (a generator, a function, ...): it stays a script-local temporary."""
 
 
 def to_moment(value: str | date | datetime) -> datetime:
@@ -172,26 +201,214 @@ def sum_of(items: Iterable[Mapping[str, Any]] | None, field: str) -> Number:
     return float(total)
 
 
-def to_plain(value: Any) -> Any:
-    """The JSON form of a value, or the value itself if it already is one.
+# -- what the compiled code calls: guarded builtins, operators and attribute access ----------
 
-    Returning the same object when nothing changes lets the caller tell "unchanged" by identity.
-    Raises NotPlainData for values with no JSON form.
-    """
-    if value is None or isinstance(value, (bool, int, float, str)):
+_OPS = {"+": operator.add, "*": operator.mul, "**": operator.pow, "<<": operator.lshift, "%": operator.mod}
+_INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
+            "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift, ">>=": operator.irshift,
+            "|=": operator.ior, "^=": operator.ixor, "&=": operator.iand, "//=": operator.ifloordiv,
+            "@=": operator.imatmul}
+_SEQUENCES = (str, bytes, list, tuple)
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
+_TEXT_METHODS = frozenset({"join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs", "translate"})
+_SIZE_METHODS = _TEXT_METHODS | {"to_bytes", "strftime", "extend", "sort"}
+
+
+def _width(digits: str) -> int:
+    return int(digits) if len(digits) < 10 else 10 ** 10
+
+
+class _ListWriter:
+    """`x[:0] = x` doubles a list per loop pass; charge slice assignment like a concatenation."""
+
+    __slots__ = ("target", "run")
+
+    def __init__(self, target: list[Any], run: ScriptRun) -> None:
+        self.target, self.run = target, run
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, slice):
+            value = value if hasattr(value, "__len__") else list(value)
+            self.run.charge(len(self.target) + len(value), "a list")
+        self.target[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self.target[key]
+
+
+class ScriptRun:
+    """Budgets and guards for one evaluation; a fresh one per call, so no run inherits another's spend."""
+
+    def __init__(self, limits: ScriptLimits) -> None:
+        self.limits = limits
+        self.steps = self.allocated = 0
+        self.deadline = time.perf_counter() + limits.seconds
+
+    # -- budgets ---------------------------------------------------------------------------------
+
+    def tick(self) -> bool:
+        self.steps += 1
+        if self.steps > self.limits.steps:  # stays exceeded, so a script's `except` cannot loop on
+            raise ScriptLimitError(f"script stopped after {self.limits.steps} loop passes and function calls")
+        if time.perf_counter() > self.deadline:
+            raise ScriptLimitError(f"script stopped after running for {self.limits.seconds} s")
+        return True
+
+    def charge(self, size: int, what: str) -> None:
+        if size > self.limits.sequence:
+            raise ScriptLimitError(f"{what} of {size} items or characters is over the limit of "
+                                   f"{self.limits.sequence}")
+        if size >= 4096:
+            self.allocated += size
+            if self.allocated > self.limits.allocated:
+                raise ScriptLimitError(f"script built more than {self.limits.allocated} items or characters")
+
+    def bits(self, size: float, what: str) -> None:
+        if size > self.limits.int_bits:
+            raise ScriptLimitError(f"{what} of about {int(size)} bits is over the limit of {self.limits.int_bits}")
+
+    # -- loops and calls -------------------------------------------------------------------------
+
+    def iterate(self, iterable: Iterable[Any]) -> Iterable[Any]:
+        for item in iterable:
+            self.tick()
+            yield item
+
+    def counted(self, func: Callable[..., Any] | None) -> Callable[..., Any] | None:
+        """Builtins that call back (map, sorted's key, ...) loop in C, out of the iterate() guard's sight."""
+        if func is None:
+            return None
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.tick()
+            return func(*args, **kwargs)
+        return call
+
+    def keyed(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, key: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
+            return func(*args, **kwargs) if key is None else func(*args, key=self.counted(key), **kwargs)
+        return call
+
+    def map(self, func: Callable[..., Any], *iterables: Iterable[Any]) -> Any:
+        return map(self.counted(func), *iterables)
+
+    def filter(self, func: Callable[..., Any] | None, iterable: Iterable[Any]) -> Any:
+        return filter(self.counted(func), iterable)
+
+    def range(self, *args: int) -> range:
+        result = range(*args)
+        try:
+            size = len(result)
+        except OverflowError:
+            size = math.inf
+        if size > self.limits.range_items:
+            raise ScriptLimitError(f"range() of {size} numbers is over the limit of {self.limits.range_items}")
+        return result
+
+    def sum(self, iterable: Iterable[Any], start: Any = 0) -> Any:
+        if not isinstance(start, (int, float)):  # sum(lists, []) copies quadratically, in C
+            raise TypeError("sum() adds numbers; join lists with a comprehension")
+        return sum(iterable, start)
+
+    # -- operators -------------------------------------------------------------------------------
+
+    def binop(self, symbol: str, left: Any, right: Any) -> Any:
+        self.check(symbol, left, right)
+        return _OPS[symbol](left, right)
+
+    def inplace(self, symbol: str, target: Any, value: Any) -> Any:
+        if symbol[:-1] in _OPS:
+            self.check(symbol[:-1], target, value)
+        return _INPLACE[symbol](target, value)
+
+    def check(self, symbol: str, a: Any, b: Any) -> None:
+        """Refuse before computing: `10**10**10` or `"a" * 10**10` cannot be interrupted once started."""
+        ints = isinstance(a, int) and isinstance(b, int)
+        if symbol == "**" and ints and b > 0 and abs(a) > 1:
+            self.bits(b * math.log2(abs(a)) if b <= self.limits.int_bits else b, "a power")
+        elif symbol == "*" and ints:
+            self.bits(a.bit_length() + b.bit_length(), "a product")
+        elif symbol == "*" and isinstance(a, _SEQUENCES + (int,)) and isinstance(b, _SEQUENCES + (int,)):
+            sequence, times = (a, b) if isinstance(b, int) else (b, a)
+            self.charge(len(sequence) * max(times, 0), "a repeated sequence")
+        elif symbol == "<<" and ints and a and b > 0:
+            self.bits(a.bit_length() + b, "a shifted number")
+        elif symbol == "+" and ints:
+            self.bits(max(a.bit_length(), b.bit_length()), "a sum")
+        elif symbol == "+" and isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
+            self.charge(len(a) + len(b), "a concatenation")
+        elif symbol == "%" and isinstance(a, (str, bytes)):
+            pattern = a if isinstance(a, str) else a.decode("latin-1")
+            fields = [part for field in _PERCENT_FIELD.findall(pattern) for part in field if part]
+            for part in fields:
+                if part != "*":
+                    self.charge(_width(part), "a formatted field")
+            if "*" in fields:
+                for arg in b if isinstance(b, tuple) else (b,):
+                    if isinstance(arg, int):
+                        self.charge(abs(arg), "a formatted field")
+
+    def format(self, value: Any, conversion: int, spec: str) -> str:
+        if conversion != -1:
+            value = {115: str, 114: repr, 97: ascii}[conversion](value)
+        for digits in re.findall(r"\d+", spec):
+            self.charge(_width(digits), "a formatted field")
+        return format(value, spec)
+
+    def sized(self, value: Any) -> Any:
+        if not hasattr(value, "__len__"):
+            value = list(self.iterate(value))
+        self.charge(len(value), "a string or unpacked sequence")
         return value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return iso_duration(value)
-    if isinstance(value, dict):
-        converted = {key: to_plain(item) for key, item in value.items()}
-        same = type(value) is dict and all(converted[key] is item for key, item in value.items())
-        return value if same else converted
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [to_plain(item) for item in value]
-        same = type(value) is list and all(a is b for a, b in zip(items, value))
-        return value if same else items
-    raise NotPlainData(f"{type(value).__name__} values cannot be stored in task data")
+
+    def write(self, target: Any) -> Any:
+        return _ListWriter(target, self) if type(target) is list else full_write_guard(target)
+
+    # -- attributes ------------------------------------------------------------------------------
+
+    def getattr(self, obj: Any, name: str) -> Any:
+        if name.startswith("_") or name in INSPECT_ATTRIBUTES or name in FORBIDDEN_ATTRS:
+            raise ScriptPolicyError(f"attribute '{name}' is not allowed in model scripts")
+        cls = obj if isinstance(obj, type) else type(obj)
+        if name in ("now", "today", "utcnow") and issubclass(cls, date):  # the server's clock and zone
+            raise ScriptPolicyError(f"'{cls.__name__}.{name}()' is not allowed in model scripts; use now() or today()")
+        try:  # safer_getattr_raise: a missing attribute is an error, not a silent None
+            value = safer_getattr_raise(obj, name)
+        except NotImplementedError as exc:
+            raise ScriptPolicyError(f"{exc}; use an f-string in model scripts") from None
+        if name in _SIZE_METHODS and issubclass(cls, (str, bytes, int, date, list)) and callable(value):
+            if isinstance(obj, type):  # str.ljust("a", 5): the instance comes first
+                return lambda target, *a, **kw: self.getattr(target, name)(*a, **kw)
+            return functools.partial(self.sized_call, obj, name, value)
+        return value
+
+    def sized_call(self, obj: Any, name: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Methods whose result can dwarf their input, checked against the budget before they run."""
+        first = args[0] if args else None
+        if name == "join":
+            args = (list(first),)
+            parts = sum(len(part) for part in args[0] if isinstance(part, (str, bytes)))
+            self.charge(parts + len(obj) * max(len(args[0]) - 1, 0), "a joined string")
+        elif name == "replace" and isinstance(obj, (str, bytes)) and len(args) >= 2:
+            count = obj.count(first) if first else len(obj) + 1
+            if len(args) > 2 and args[2] >= 0:
+                count = min(count, args[2])
+            self.charge(len(obj) + count * max(len(args[1]) - len(first), 0), "a replaced string")
+        elif name in ("ljust", "rjust", "center", "zfill", "to_bytes"):
+            self.charge(first if isinstance(first, int) else kwargs.get("length", kwargs.get("width", 0)),
+                        f"{name}()")
+        elif name == "expandtabs":
+            tabs = first if isinstance(first, int) else kwargs.get("tabsize", 8)
+            self.charge(len(obj) * max(tabs, 1), "expandtabs()")
+        elif name == "translate" and isinstance(first, Mapping):
+            longest = max((len(v) for v in first.values() if isinstance(v, (str, bytes))), default=1)
+            self.charge(len(obj) * longest, "translate()")
+        elif name == "strftime" and isinstance(first, str):
+            for digits in re.findall(r"\d+", first):
+                self.charge(_width(digits), "a formatted field")
+        elif name == "extend":
+            args = (first if hasattr(first, "__len__") else list(first),)
+            self.charge(len(obj) + len(args[0]), "a list")
+        elif name == "sort" and kwargs.get("key") is not None:
+            kwargs["key"] = self.counted(kwargs["key"])
+        return method(*args, **kwargs)

@@ -70,3 +70,34 @@ def screenshot_dir() -> Path:
     path = REPO_ROOT / "test-output" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# ---------------------------------------------------------------------------
+# Databases: every engine-level test runs on SQLite and on PostgreSQL.
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path) -> str:
+    """A database URL with an empty OpsFlow schema: a SQLite file, or the PostgreSQL test server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'opsflow.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sessions(db_url):
+    """A sessionmaker on a fresh schema (dropped and re-created for each test)."""
+    from engine.db import make_sessions, make_sql_engine
+    from engine.models import Base
+
+    sql_engine = make_sql_engine(db_url)
+    Base.metadata.drop_all(sql_engine)
+    Base.metadata.create_all(sql_engine)
+    yield make_sessions(sql_engine)
+    sql_engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    from engine.clock import FrozenClock
+    return FrozenClock()
