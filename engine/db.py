@@ -8,7 +8,6 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from .models import Base
 
 
 def engine_options(url: str) -> dict[str, Any]:
@@ -46,5 +45,3 @@ def make_sessions(sql_engine: SqlEngine) -> sessionmaker[Session]:
     return sessionmaker(bind=sql_engine, expire_on_commit=False)
 
 
-def create_schema(sql_engine: SqlEngine) -> None:
-    Base.metadata.create_all(sql_engine)

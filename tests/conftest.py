@@ -87,12 +87,12 @@ def db_url(request, tmp_path) -> str:
 @pytest.fixture
 def sessions(db_url):
     """A sessionmaker on a fresh schema (dropped and re-created for each test)."""
+    from engine import schema
     from engine.db import make_sessions, make_sql_engine
-    from engine.models import Base
 
     sql_engine = make_sql_engine(db_url)
-    Base.metadata.drop_all(sql_engine)
-    Base.metadata.create_all(sql_engine)
+    schema.drop_all(sql_engine)
+    schema.create_all(sql_engine)
     yield make_sessions(sql_engine)
     sql_engine.dispose()
 

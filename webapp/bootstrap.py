@@ -5,14 +5,15 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from engine.deploy import DeployResult, deploy_directory
-from engine.models import Base, User
+from engine import schema
+from engine.models import User
 
 from .extensions import db
 
 
 def init_db(app: Flask) -> None:
     with app.app_context():
-        Base.metadata.create_all(db.engine)
+        schema.create_all(db.engine)
 
 
 def deploy_models(app: Flask, deployed_by: str | None = None) -> list[DeployResult]:
