@@ -6,8 +6,6 @@ on every fresh demo database and the users exist only there.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from engine.accounts import RoleSpec, create_user, hash_password, upsert_store
@@ -15,26 +13,14 @@ from engine.accounts import RoleSpec, create_user, hash_password, upsert_store
 DEMO_PASSWORD = "demo123"
 
 
-def _scope(role: Any) -> RoleSpec:
-    if isinstance(role, RoleSpec):
-        return role
-    if isinstance(role, (tuple, list)):
-        key, scope = (list(role) + [None])[:2]
-    else:
-        key = getattr(role, "role", None) or getattr(role, "key", None)
-        scope = getattr(role, "store_code", None) or getattr(role, "region", None) or getattr(role, "scope", None)
-    if scope and len(scope) <= 5 and scope.isalpha() and scope.isupper() and not any(c.isdigit() for c in scope):
-        return RoleSpec(key, region=scope)
-    return RoleSpec(key, store_code=scope) if scope else RoleSpec(key)
-
-
 def load_demo_data(session: Session, now: datetime) -> None:
     from . import demo, stores
     for s in stores.STORES:
-        upsert_store(session, s.code, s.name, region=s.region, kind=s.kind, city=getattr(s, "city", ""),
-                     status=s.status, name_en=getattr(s, "name_en", ""))
+        upsert_store(session, s.code, s.name_zh, region=s.region, kind=s.kind, city=s.city_zh, status=s.status,
+                     name_en=s.name_en)
     shared_hash = hash_password(DEMO_PASSWORD)
     for u in demo.DEMO_USERS:
-        create_user(session, u.username, None, display_name=getattr(u, "display_name", u.username),
-                    roles=[_scope(r) for r in u.roles], now=now, password_hash=shared_hash, is_demo=True)
+        create_user(session, u.username, None, display_name=u.display_name,
+                    roles=[RoleSpec(g.role, g.store_code, g.region) for g in u.grants], now=now,
+                    password_hash=shared_hash, is_demo=True)
     session.flush()
