@@ -42,11 +42,12 @@ class ParsedProcess:
         return self.spec.task_specs.get(element_id)
 
     def form_for(self, element_id: str) -> dict[str, Any] | None:
-        spec = self.element(element_id)
-        if spec is None:
-            return None
-        filename = form_filename(spec)
-        return self.forms.get(filename) if filename else None
+        """The form of a user task; a multi-instance task keeps its properties on its child spec."""
+        for spec in (self.element(element_id), self.element(f"{element_id} [child]")):
+            filename = form_filename(spec) if spec is not None else None
+            if filename:
+                return self.forms.get(filename)
+        return None
 
     def start_form(self) -> dict[str, Any] | None:
         for spec in self.spec.task_specs.values():

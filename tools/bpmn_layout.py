@@ -77,10 +77,6 @@ class Box:
         return (self.x < other.right and other.x < self.right
                 and self.y < other.bottom and other.y < self.bottom)
 
-    def contains(self, other: "Box") -> bool:
-        return (self.x <= other.x and other.right <= self.right
-                and self.y <= other.y and other.bottom <= self.bottom)
-
     def crossed_by(self, a: Point, b: Point) -> bool:
         """Does the axis-parallel segment a-b run through the inside of this box?"""
         (x1, y1), (x2, y2) = a, b
@@ -176,11 +172,7 @@ def _route(flow: Flow, nodes: dict[str, Node], shapes: dict[str, Box], grid: _Gr
 
 
 def _clean(points: list[Point]) -> list[Point]:
-    result: list[Point] = []
-    for p in points:
-        if not result or result[-1] != p:
-            result.append(p)
-    return result
+    return [p for i, p in enumerate(points) if i == 0 or points[i - 1] != p]
 
 
 def crossings(process: ProcessSource, layout: Layout) -> list[str]:
@@ -201,7 +193,8 @@ def crossings(process: ProcessSource, layout: Layout) -> list[str]:
 # -- BPMN XML ----------------------------------------------------------------------------------
 
 
-def _el(parent: etree._Element, ns: str, tag: str, text: str | None = None, **attrs: object) -> etree._Element:
+def _el(parent: etree._Element, ns: str, tag: str, text: str | None = None,
+        **attrs: object) -> etree._Element:
     element = etree.SubElement(parent, f"{{{ns}}}{tag}",
                                {k.replace("__", ":"): str(v) for k, v in attrs.items() if v is not None})
     if text is not None:
@@ -276,7 +269,7 @@ def _flow_node(proc: etree._Element, n: Node, process: ProcessSource) -> None:
 
 
 def _label(parent: etree._Element, x: float, y: float, w: float, h: float) -> None:
-    _el(_el(parent, BPMNDI, "BPMNLabel"), DC, "Bounds", x=round(x), y=round(y), width=round(w), height=round(h))
+    _bounds(_el(parent, BPMNDI, "BPMNLabel"), Box(x, y, w, h))
 
 
 def _bounds(parent: etree._Element, box: Box) -> None:
@@ -285,7 +278,8 @@ def _bounds(parent: etree._Element, box: Box) -> None:
 
 def _diagram(root: etree._Element, process: ProcessSource, layout: Layout) -> None:
     diagram = _el(root, BPMNDI, "BPMNDiagram", id=f"diagram_{process.key}")
-    plane = _el(diagram, BPMNDI, "BPMNPlane", id=f"plane_{process.key}", bpmnElement=f"collaboration_{process.key}")
+    plane = _el(diagram, BPMNDI, "BPMNPlane", id=f"plane_{process.key}",
+                bpmnElement=f"collaboration_{process.key}")
     _bounds(_el(plane, BPMNDI, "BPMNShape", id=f"participant_{process.key}_di",
                 bpmnElement=f"participant_{process.key}", isHorizontal="true"), layout.pool)
     for role, box in layout.lanes.items():
@@ -296,9 +290,8 @@ def _diagram(root: etree._Element, process: ProcessSource, layout: Layout) -> No
         shape = _el(plane, BPMNDI, "BPMNShape", id=f"{n.id}_di", bpmnElement=n.id,
                     isMarkerVisible="true" if n.kind == "xor" else None)
         _bounds(shape, box)
-        if n.name and n.kind in GATEWAYS:
-            width = max(40, 13 * len(n.name) + 6)
-            _label(shape, box.cx - width / 2, box.y - 30, width, 14)
+        if n.name and n.kind in GATEWAYS:  # upper right: flows enter and leave through the vertices
+            _label(shape, box.cx + 10, box.y - 18, max(40, 13 * len(n.name) + 6), 14)
         elif n.name and n.kind not in ("user", "script", "rule"):
             width = max(40, 13 * len(n.name) + 6)
             _label(shape, box.cx - width / 2, box.bottom + 6, width, 14)
@@ -320,8 +313,8 @@ def bpmn_xml(process: ProcessSource) -> bytes:
     layout = lay_out(process)
     nsmap = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "spiffworkflow": SPIFF, "xsi": XSI}
     root = etree.Element(f"{{{BPMN}}}definitions", nsmap=nsmap, id=f"definitions_{process.key}",
-                         targetNamespace="http://bpmn.io/schema/bpmn", exporter="OpsFlow tools/bpmn_layout.py",
-                         exporterVersion="1")
+                         targetNamespace="http://bpmn.io/schema/bpmn",
+                         exporter="OpsFlow tools/bpmn_layout.py", exporterVersion="1")
     collaboration = _el(root, BPMN, "collaboration", id=f"collaboration_{process.key}")
     _el(collaboration, BPMN, "participant", id=f"participant_{process.key}", name=process.name,
         processRef=process.key)
@@ -337,7 +330,8 @@ def bpmn_xml(process: ProcessSource) -> bytes:
     for n in process.nodes:
         _flow_node(proc, n, process)
     for f in process.flows:
-        flow = _el(proc, BPMN, "sequenceFlow", id=f.id, name=f.name or None, sourceRef=f.source, targetRef=f.target)
+        flow = _el(proc, BPMN, "sequenceFlow", id=f.id, name=f.name or None, sourceRef=f.source,
+                   targetRef=f.target)
         if f.condition:
             _formal(flow, "conditionExpression", f.condition)
     _diagram(root, process, layout)

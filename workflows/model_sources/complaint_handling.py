@@ -4,6 +4,13 @@ approval above the threshold of the `compensation_approval` table, customer foll
 
 The investigation is one user task per possible handler lane behind a gateway on `handler_role`,
 because a lane is static and the handler is decided at run time; all four share `investigate.json`.
+
+When is a complaint done? The case's outcome (`closed`) is recorded, and the requester told, when the
+main path reaches `end_closed` or `end_final`. Side branches end in end events without an outcome:
+the quality registration (an inclusive gateway's second branch, only for product_quality) and the
+SLA escalation (non-interrupting timer) may still be open then, and the process instance completes
+only when they are done too. That is deliberate: closing the complaint must not wait for feedback to
+production, and that feedback must not be lost when the complaint closes.
 """
 from . import (Flow, Lane, ProcessSource, boundary, default, end, flows, gateway, rule, script, start,
                user)

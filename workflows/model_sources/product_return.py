@@ -1,6 +1,11 @@
 """退货申请: customer-service review, approvals chosen by the `return_approval` table, receipt and
 inspection within 14 days of approval (else the case closes as expired), a quality-feedback branch
 that does not hold up the credit, and the finance credit note defaulted from accepted quantities.
+
+As in complaints, the outcome (`credited`) is recorded when the main path ends; a quality
+registration still open keeps the process instance running until the merchandiser completes it.
+The warehouse form is pre-filled: `prepare_receipt` writes `received_items` from the approved lines
+with received = accepted = requested quantity, and the warehouse corrects what differs.
 """
 from . import Flow, Lane, ProcessSource, boundary, default, end, flows, gateway, rule, script, start, user
 

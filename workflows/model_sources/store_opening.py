@@ -13,8 +13,8 @@ PROCESS = ProcessSource(
     name="新店开业",
     doc="直营主管提交新店开业方案，运营总监审批；批准后商品、仓储、培训、市场与门店并行筹备，"
         "开业前检视合格后开业，开业满一周提交首周销售报告并做开业总结。",
-    lanes=(Lane("store_supervisor", 2), Lane("ops_director", 2), Lane("merchandiser"), Lane("warehouse_keeper"),
-           Lane("trainer", 2), Lane("marketing"), Lane("store_manager")),
+    lanes=(Lane("store_supervisor", 2), Lane("ops_director", 2), Lane("merchandiser"),
+           Lane("warehouse_keeper"), Lane("trainer", 2), Lane("marketing"), Lane("store_manager")),
     nodes=(
         start("start", "提交开业方案", "Submit opening plan", "store_supervisor", 0),
         script("init_plan", "准备审批", "Prepare approval", "store_supervisor", 1, code="""
