@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from .errors import DeployError
 from .models import ModelFile, ProcessDefinition, ProcessVersion
-from .specs import FORM_PROPERTY, ParsedProcess, SourceFile, parse_process
+from .specs import FORM_PROPERTY, ParsedProcess, SourceFile, form_filename, parse_process_cached
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -57,13 +57,26 @@ def _decision_ids(dmn: SourceFile) -> set[str]:
     return {el.get("id") for ns in DMN_NAMESPACES for el in root.iter(f"{{{ns}}}decision")}
 
 
-def _references(bpmn: SourceFile) -> tuple[list[str], set[str], set[str]]:
-    """Process ids, called decision ids and form file names a BPMN file refers to."""
+def _owner(el: etree._Element) -> str | None:
+    """The id of the BPMN element an extension belongs to (property -> properties -> extensionElements -> it)."""
+    for ancestor in el.iterancestors(f"{{{BPMN_NS}}}*"):
+        if ancestor.get("id") and ancestor.tag != f"{{{BPMN_NS}}}extensionElements":
+            return ancestor.get("id")
+    return None
+
+
+def _references(bpmn: SourceFile) -> tuple[list[str], dict[str, str | None], dict[str, str | None]]:
+    """Process ids, and the called decision ids and form file names a BPMN file refers to, each
+    with the first element that refers to it."""
     root = _xml(bpmn.content, bpmn.filename)
     processes = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")]
-    decisions = {(el.text or "").strip() for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId")}
-    forms = {el.get("value") for el in root.iter(f"{{{SPIFF_NS}}}property")
-             if el.get("name") == FORM_PROPERTY and el.get("value")}
+    decisions: dict[str, str | None] = {}
+    for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId"):
+        decisions.setdefault((el.text or "").strip(), _owner(el))
+    forms: dict[str, str | None] = {}
+    for el in root.iter(f"{{{SPIFF_NS}}}property"):
+        if el.get("name") == FORM_PROPERTY and el.get("value"):
+            forms.setdefault(el.get("value"), _owner(el))
     return processes, decisions, forms
 
 
@@ -87,33 +100,35 @@ def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None)
             raise DeployError(f"{path.name}: the file must hold a process with id {key!r} "
                               f"(found {', '.join(processes) or 'none'})", filename=path.name, element=key)
         files = [bpmn]
-        for decision_id in sorted(decisions):
+        for decision_id, element in sorted(decisions.items()):
             dmn = by_decision.get(decision_id)
             if dmn is None:
-                raise DeployError(f"{path.name}: decision {decision_id!r} is called but no .dmn file in "
-                                  f"{bpmn_dir} defines it", filename=path.name, element=decision_id)
+                raise DeployError(f"{path.name}, element {element}: decision {decision_id!r} is called but no "
+                                  f".dmn file in {bpmn_dir} defines it", filename=path.name, element=element)
             if dmn not in files:
                 files.append(dmn)
-        for name in sorted(forms):
+        for name, element in sorted(forms.items()):
             candidates = ([Path(forms_dir) / key / name] if forms_dir else []) + [bpmn_dir / name]
             found = next((c for c in candidates if c.is_file()), None)
             if found is None:
-                raise DeployError(f"{path.name}: form {name!r} not found (looked in "
-                                  f"{', '.join(str(c.parent) for c in candidates)})", filename=path.name)
+                raise DeployError(f"{path.name}, element {element}: form {name!r} not found (looked in "
+                                  f"{', '.join(str(c.parent) for c in candidates)})",
+                                  filename=path.name, element=element)
             files.append(SourceFile("form", name, found.read_text("utf-8")))
         result[key] = files
     return result
 
 
 def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
-    parsed = parse_process(key, files)
+    parsed = parse_process_cached(key, files)
     for name, schema in parsed.forms.items():
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             path = "/".join(str(p) for p in exc.path) or "(root)"
-            raise DeployError(f"{name}: not a valid JSON Schema at {path}: {exc.message}",
-                              filename=name) from None
+            element = next((s.bpmn_id for s in parsed.spec.task_specs.values() if form_filename(s) == name), None)
+            raise DeployError(f"{name} (the form of element {element} in {key}.bpmn): not a valid JSON Schema "
+                              f"at {path}: {exc.message}", filename=name, element=element) from None
     return parsed
 
 

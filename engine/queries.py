@@ -4,23 +4,46 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
 
 from .assignment import actionable_filter, can_act, grants_of
 from .errors import InvalidData, NotFound, PermissionDenied
-from .models import AuditEvent, Comment, HumanTask, ProcessInstance, User
+from .models import AuditEvent, Comment, HumanTask, ProcessDefinition, ProcessInstance, User
 from .viewing import instance_view, may_see, may_supervise, task_view, visibility_filter
-from .views import EventView, InstanceView, Page, TaskView
+from .views import EventView, InstanceView, Page, ProcessView, TaskView
 
 TASK_SCOPES = ("mine", "claimable", "all")
 TASK_SORTS = {
     "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
     "age": (HumanTask.created_at, HumanTask.id),
-    "priority": (HumanTask.priority.desc(), HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
+    "priority": (HumanTask.priority, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),  # 1 is most urgent
 }
 MAX_PER_PAGE = 100
+INSTANCE_STATUSES = ("running", "completed", "terminated", "suspended", "error")
+
+
+def startable_processes(engine: Any, session: Session, user: User) -> list[ProcessView]:
+    """The deployed processes `user` may start, by key, each at the version a start would use."""
+    rows = session.scalars(select(ProcessDefinition).where(ProcessDefinition.latest_version > 0)
+                           .order_by(ProcessDefinition.key)).all()
+    return [ProcessView(key=d.key, name=d.name, version=d.latest_version) for d in rows
+            if engine.may_start(session, user, d.key)]
+
+
+def _paging_errors(page: int, per_page: int) -> dict[str, str]:
+    errors = {}
+    if page < 1:
+        errors["page"] = "must be 1 or more"
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        errors["per_page"] = f"must be between 1 and {MAX_PER_PAGE}"
+    return errors
 
 
 @dataclass(frozen=True)
@@ -41,10 +64,7 @@ class TaskFilter:
             errors["scope"] = f"must be one of {', '.join(TASK_SCOPES)}"
         if self.sort not in TASK_SORTS:
             errors["sort"] = f"must be one of {', '.join(TASK_SORTS)}"
-        if self.page < 1:
-            errors["page"] = "must be 1 or more"
-        if not 1 <= self.per_page <= MAX_PER_PAGE:
-            errors["per_page"] = f"must be between 1 and {MAX_PER_PAGE}"
+        errors.update(_paging_errors(self.page, self.per_page))
         if errors:
             raise InvalidData("invalid list parameters", errors)
         return self
@@ -112,16 +132,48 @@ def visible_task(session: Session, user: User, task_id: int) -> HumanTask:
     return task
 
 
-def case_data(engine: Any, session: Session, instance: ProcessInstance) -> dict[str, Any]:
-    """The case data so far: the workflow's data at its newest point, for showing to people."""
-    _, workflow = engine._load(session, instance)
-    if workflow.is_completed():
-        return dict(workflow.data)
-    data: dict[str, Any] = {}
-    for task in sorted(workflow.get_tasks(), key=lambda t: t.last_state_change):
-        if task.task_spec.bpmn_id and task.has_state(task.state) and task.data:
-            data.update(task.data)
+INTERNAL_KEYS = frozenset({"started_by", "completed_by"})  # the engine's bookkeeping; views show it from rows
+
+
+def public_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Task data as people see it: without the engine's bookkeeping keys and `_` names."""
+    return {k: v for k, v in data.items() if k not in INTERNAL_KEYS and not str(k).startswith("_")}
+
+
+def _branch_source(task: Any) -> Any:
+    """The task holding the data a running branch carries, from the task where the branch is now.
+
+    A multi-instance child stands for its parent, so one store's item (`store_code`) never poses as
+    the whole case's; a join waiting for the other branches holds no data yet, so the branch's data
+    is that of the task it came from.
+    """
+    if task.parent is not None and isinstance(task.parent.task_spec, LoopTask):
+        task = task.parent
+    while not task.data and task.parent is not None:
+        task = task.parent
+    return task
+
+
+def _workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    data = dict(workflow.data)  # data objects while running; everything once End has run
+    if workflow.is_completed() and data:
+        return data
+    if workflow.is_completed():  # cancelled (terminated): the data stayed where each branch was stopped
+        tips = [t for t in workflow.get_tasks(state=TaskState.CANCELLED)
+                if t.parent is not None and not t.parent.has_state(TaskState.CANCELLED)]
+    else:
+        tips = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    sources = {id(s): s for s in map(_branch_source, tips)}.values()
+    for task in sorted(sources, key=lambda t: t.last_state_change):  # the newest branch wins a clash
+        data.update(task.data)
     return data
+
+
+def case_data(engine: Any, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+    """The case data so far, for showing to people: the workflow's data under that of its open
+    branches (newest last), or all of it once the case has ended."""
+    _, workflow = engine._load(session, instance)
+    return public_data(_workflow_data(workflow))
 
 
 def task_detail(engine: Any, session: Session, user: User, task_id: int) -> TaskDetail:
@@ -136,14 +188,14 @@ def task_detail(engine: Any, session: Session, user: User, task_id: int) -> Task
 
 
 def _task_data(engine: Any, session: Session, task: HumanTask) -> dict[str, Any]:
-    from uuid import UUID
+    """An open task's own data (what its form starts from); the case data for a finished one."""
     _, workflow = engine._load(session, task.instance)
     if task.state == "open":
         try:
-            return dict(workflow.get_task_from_id(UUID(task.spiff_task_id)).data)
-        except Exception:
+            return public_data(dict(workflow.get_task_from_id(UUID(task.spiff_task_id)).data))
+        except TaskNotFoundException:
             pass
-    return case_data(engine, session, task.instance)
+    return public_data(_workflow_data(workflow))
 
 
 def instance_events(session: Session, instance_id: int) -> list[EventView]:
@@ -162,10 +214,17 @@ class InstanceFilter:
     page: int = 1
     per_page: int = 20
 
+    def checked(self) -> InstanceFilter:
+        errors = _paging_errors(self.page, self.per_page)
+        if self.status is not None and self.status not in INSTANCE_STATUSES:
+            errors["status"] = f"must be one of {', '.join(INSTANCE_STATUSES)}"
+        if errors:
+            raise InvalidData("invalid list parameters", errors)
+        return self
+
 
 def list_instances(session: Session, user: User, f: InstanceFilter) -> Page[InstanceView]:
-    if f.page < 1 or not 1 <= f.per_page <= MAX_PER_PAGE:
-        raise InvalidData("invalid list parameters", {"per_page": f"must be between 1 and {MAX_PER_PAGE}"})
+    f = f.checked()
     query = select(ProcessInstance).where(visibility_filter(user))
     if f.process:
         query = query.where(ProcessInstance.process_key == f.process)
@@ -236,5 +295,5 @@ def ensure_visible(session: Session, user: User, instance_id: int) -> None:
     visible_instance(session, user, instance_id)
 
 
-__all__ = ["TaskFilter", "InstanceFilter", "list_tasks", "task_counts", "task_detail", "list_instances",
-           "instance_detail", "add_comment", "recent_outcomes", "PermissionDenied"]
+__all__ = ["TaskFilter", "InstanceFilter", "startable_processes", "list_tasks", "task_counts", "task_detail",
+           "list_instances", "instance_detail", "add_comment", "recent_outcomes", "PermissionDenied"]

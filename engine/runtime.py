@@ -7,14 +7,17 @@ second writer on the same instance fails on the instance's version column.
 """
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Callable, Mapping
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterator, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -26,12 +29,15 @@ from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, Permissio
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
 from .scripting import make_script_engine
-from .specs import ParsedProcess, SourceFile, SpecCache, form_filename, parse_process, task_property
+from .specs import ParsedProcess, SourceFile, SpecCache, form_filename, parse_process_cached, task_property
 from .sync import sync_tasks
 from .views import InstanceView, TaskView
 from .viewing import instance_view, task_view, may_supervise
 
 RUNNING, COMPLETED, TERMINATED, SUSPENDED, ERROR = "running", "completed", "terminated", "suspended", "error"
+TIMER_EVENTS = frozenset({"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"})
+_TICK = timedelta(microseconds=1)
+MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
 
 
 class Engine:
@@ -53,7 +59,7 @@ class Engine:
             if version is None:
                 raise NotFound(f"process version {version_id} does not exist")
             files = [SourceFile(f.kind, f.filename, f.content) for f in version.files]
-            parsed = self.specs.put(version_id, parse_process(version.definition.key, files))
+            parsed = self.specs.put(version_id, parse_process_cached(version.definition.key, files))
         return parsed
 
     def policy(self, process_key: str) -> ProcessPolicy:
@@ -181,7 +187,7 @@ class Engine:
             raise InvalidData(f"{assignee_username} does not hold the role for this task",
                               {"user": "does not hold the role for this task"})
         previous = task.assignee.username if task.assignee else None
-        task.assignee_id, task.claimed_at = assignee.id, self.clock()
+        task.assignee, task.claimed_at = assignee, self.clock()  # not assignee_id: read above, would go stale
         self._event(session, instance, "task_assigned", user, task=task, message=reason,
                     data={"from": previous, "to": assignee.username})
         self._touch(session, instance)
@@ -246,11 +252,19 @@ class Engine:
         return instance_view(session, instance)
 
     def fire_timers(self, session: Session, instance: ProcessInstance, now: datetime) -> None:
-        """Fire whatever timers of one instance are due at `now`; used by the timer scheduler."""
+        """Fire whatever timers of one instance are due at `now`; used by the timer scheduler.
+
+        SpiffWorkflow fires a timer only when its clock is strictly past the due time, while the
+        scheduler takes a case once `next_timer_at <= now`; the timers are looked at a microsecond
+        later, so a case taken at its due time moves then instead of one scheduler run later.
+        """
         parsed, workflow = self._load(session, instance)
-        with clock_in_effect(lambda: now):
-            workflow.refresh_timers()
-            self._advance(session, instance, parsed, workflow, None, clock=lambda: now)
+        with clock_in_effect(lambda: now + _TICK):
+            try:
+                workflow.refresh_timers()
+            except WorkflowException as exc:
+                raise _process_error(exc) from None
+        self._advance(session, instance, parsed, workflow, None, clock=lambda: now)
 
     # -- case actions ------------------------------------------------------------------------------
 
@@ -262,11 +276,12 @@ class Engine:
         workflow.cancel()
         now = self.clock()
         instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
-        instance.outcome = instance.outcome or "terminated"
+        instance.outcome = "terminated"
         instance.state = state.dumps(workflow)
         self._event(session, instance, "terminated", user, message=reason)
-        sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key),
-                   self._event)
+        with self._writes(instance):
+            sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key),
+                       self._event)
         self._touch(session, instance)
         return instance_view(session, instance)
 
@@ -313,27 +328,34 @@ class Engine:
         with clock_in_effect(clock):
             try:
                 workflow.do_engine_steps(did_complete_task=did_complete)
+                # do_engine_steps looks at the timers last and leaves the ones already due READY, with
+                # no waiting timer left to schedule them: run on until nothing automatic is ready.
+                for _ in range(MAX_ROUNDS):
+                    if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+                        break
+                    workflow.do_engine_steps(did_complete_task=did_complete)
             except WorkflowException as exc:
                 raise _process_error(exc) from None
         now = clock()
-        for task in reached:
-            spec = task.task_spec
-            outcome = task_property(spec, "outcome")
-            self._event(session, instance, "step", None, element=spec.bpmn_id, message=spec.bpmn_name or "")
-            if outcome:
-                instance.outcome = outcome
-                self._event(session, instance, "outcome", None, element=spec.bpmn_id, message=outcome,
-                            data={"outcome": outcome, "notify": instance.started_by_id})
-        if workflow.is_completed():
-            instance.status, instance.ended_at = COMPLETED, now
-            instance.outcome = instance.outcome or "completed"
-            self._apply_store_status(session, instance, workflow.data)
-            self._event(session, instance, "completed", None, message=instance.outcome)
-        instance.state = state.dumps(workflow)
-        instance.serializer_version = state.SERIALIZER_VERSION
-        instance.next_timer_at = _next_timer(workflow) if instance.status == RUNNING else None
-        sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key), self._event)
-        self._touch(session, instance, now)
+        with self._writes(instance):
+            for task in reached:
+                spec = task.task_spec
+                self._event(session, instance, "step", None, element=spec.bpmn_id, message=spec.bpmn_name or "")
+            if workflow.is_completed():
+                end = _final_outcome(workflow)
+                instance.status, instance.ended_at = COMPLETED, now
+                instance.outcome = task_property(end.task_spec, "outcome") if end else "completed"
+                if end:
+                    self._event(session, instance, "outcome", None, element=end.task_spec.bpmn_id,
+                                message=instance.outcome,
+                                data={"outcome": instance.outcome, "notify": instance.started_by_id})
+                self._apply_store_status(session, instance, workflow.data)
+                self._event(session, instance, "completed", None, message=instance.outcome)
+            instance.state = state.dumps(workflow)
+            instance.serializer_version = state.SERIALIZER_VERSION
+            instance.next_timer_at = _next_timer(workflow) if instance.status == RUNNING else None
+            sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key), self._event)
+            self._touch(session, instance, now)
 
     def _apply_store_status(self, session: Session, instance: ProcessInstance, data: Mapping[str, Any]) -> None:
         status, code = data.get("store_status"), data.get("store_code")
@@ -345,15 +367,31 @@ class Engine:
                             data={"store_code": code, "status": status})
 
     def _touch(self, session: Session, instance: ProcessInstance, now: datetime | None = None) -> None:
+        """Stamp and flush the case. The row is always updated, so its version moves even when the
+        clock reads the same as last time (a frozen or coarse clock): a concurrent command on the
+        same case, whatever it changed, then fails on the version instead of overwriting this one."""
         instance.updated_at = now or self.clock()
-        try:
+        flag_modified(instance, "updated_at")
+        with self._writes(instance):
             session.flush()
+
+    @contextlib.contextmanager
+    def _writes(self, instance: ProcessInstance) -> Iterator[None]:
+        """Turn a flush that lost the race for the case into ConcurrentUpdate.
+
+        The whole write phase is covered, not just the final flush: the first flush of a command is
+        often the autoflush before a query in `sync_tasks`. The id is read first: after a failed
+        flush the instance's attributes cannot be loaded until the caller rolls back.
+        """
+        case_id = instance.id
+        try:
+            yield
         except StaleDataError:
-            raise ConcurrentUpdate(f"case {instance.id} was changed by someone else; reload and try again") from None
+            raise ConcurrentUpdate(f"case {case_id} was changed by someone else; reload and try again") from None
         except OperationalError as exc:
-            if "locked" in str(exc).lower():
-                raise ConcurrentUpdate(f"case {instance.id} is being changed by someone else; try again") from None
-            raise
+            if not _busy(exc):
+                raise
+            raise ConcurrentUpdate(f"case {case_id} is being changed by someone else; try again") from None
 
     def _event(self, session: Session, instance: ProcessInstance | None, event_type: str, user: User | None,
                *, task: HumanTask | None = None, element: str | None = None, message: str = "",
@@ -376,18 +414,47 @@ def _ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:
 
 
 def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
+    """When the earliest waiting timer is due, read exactly as SpiffWorkflow will read it.
+
+    A date timer's event type is `TimeDateEventDefinition` (no "Timer" in it), its value may be an
+    ISO week date, and a value without an offset is in SpiffWorkflow's local zone; a cycle timer
+    shows its next time as a string and only a finished cycle as a dict.
+    """
     dues = []
     for event in workflow.waiting_events():
-        if "Timer" not in event.event_type:
+        if event.event_type not in TIMER_EVENTS or not isinstance(event.value, str):
             continue
-        value = event.value.get("next") if isinstance(event.value, dict) else event.value
-        if isinstance(value, str):
-            try:
-                due = datetime.fromisoformat(value)
-            except ValueError:
-                continue
-            dues.append(due if due.tzinfo else due.astimezone())
+        try:
+            due = TimerEventDefinition.parse_time_or_duration(event.value)
+        except Exception:  # the library raises bare Exception, ValueError or AttributeError here
+            continue
+        if isinstance(due, datetime):
+            dues.append(due)
     return min(dues) if dues else None
+
+
+def _final_outcome(workflow: BpmnWorkflow) -> Any:
+    """The last completed element of the process itself that says how the case ended (`outcome`).
+
+    Read from the whole workflow when it completes, never as end events pass: a parallel or
+    side branch may end long before the case does, or end after the branch that decided it.
+    """
+    done = [t for t in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
+            if task_property(t.task_spec, "outcome")]
+    return max(done, key=lambda t: t.last_state_change) if done else None
+
+
+def _busy(exc: OperationalError) -> bool:
+    """Was the statement refused because another transaction holds the rows?
+
+    Asks the driver's error, not `str(exc)`, which also carries the SQL and its parameters (the
+    case state, a reason someone typed) and so may say "locked" about anything.
+    """
+    orig = exc.orig
+    name = getattr(orig, "sqlite_errorname", None)
+    if name is not None:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    return getattr(orig, "sqlstate", None) in ("40001", "40P01", "55P03")  # serialization, deadlock, lock timeout
 
 
 def _process_error(exc: WorkflowException) -> ProcessError:

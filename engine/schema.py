@@ -8,6 +8,8 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine as SqlEngine
 
 from . import models  # noqa: F401
+from . import attachments  # noqa: F401
+from . import saved_filters  # noqa: F401
 from .models import Base
 
 metadata = Base.metadata

@@ -7,7 +7,6 @@ Asia/Shanghai, whatever zone the server runs in.
 """
 from __future__ import annotations
 
-import functools
 import math
 import operator
 import re
@@ -19,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from RestrictedPython.Guards import full_write_guard, safer_getattr_raise
+from RestrictedPython.Guards import safer_getattr_raise
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
@@ -186,7 +185,7 @@ def _rows(items: Iterable[Mapping[str, Any]] | None) -> Iterable[Mapping[str, An
 
 def line_total(items: Iterable[Mapping[str, Any]] | None, qty: str = "quantity",
                price: str = "unit_price") -> float:
-    """Money is added in decimal and rounded half-up to cents, so 3 x 19.99 is 59.97, not 59.970000000000006."""
+    """Money is added in decimal and rounded half-up to cents: 3 x 19.99 is 59.97, not 59.970000000000006."""
     total = sum((_decimal(row.get(qty), qty) * _decimal(row.get(price), price) for row in _rows(items)),
                 Decimal(0))
     return float(total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
@@ -218,24 +217,6 @@ def _width(digits: str) -> int:
     return int(digits) if len(digits) < 10 else 10 ** 10
 
 
-class _ListWriter:
-    """`x[:0] = x` doubles a list per loop pass; charge slice assignment like a concatenation."""
-
-    __slots__ = ("target", "run")
-
-    def __init__(self, target: list[Any], run: ScriptRun) -> None:
-        self.target, self.run = target, run
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        if isinstance(key, slice):
-            value = value if hasattr(value, "__len__") else list(value)
-            self.run.charge(len(self.target) + len(value), "a list")
-        self.target[key] = value
-
-    def __delitem__(self, key: Any) -> None:
-        del self.target[key]
-
-
 class ScriptRun:
     """Budgets and guards for one evaluation; a fresh one per call, so no run inherits another's spend."""
 
@@ -265,7 +246,8 @@ class ScriptRun:
 
     def bits(self, size: float, what: str) -> None:
         if size > self.limits.int_bits:
-            raise ScriptLimitError(f"{what} of about {int(size)} bits is over the limit of {self.limits.int_bits}")
+            raise ScriptLimitError(f"{what} of about {int(size)} bits is over the limit of "
+                                   f"{self.limits.int_bits}")
 
     # -- loops and calls -------------------------------------------------------------------------
 
@@ -302,7 +284,8 @@ class ScriptRun:
         except OverflowError:
             size = math.inf
         if size > self.limits.range_items:
-            raise ScriptLimitError(f"range() of {size} numbers is over the limit of {self.limits.range_items}")
+            raise ScriptLimitError(f"range() of {size} numbers is over the limit of "
+                                   f"{self.limits.range_items}")
         return result
 
     def sum(self, iterable: Iterable[Any], start: Any = 0) -> Any:
@@ -313,6 +296,9 @@ class ScriptRun:
     # -- operators -------------------------------------------------------------------------------
 
     def binop(self, symbol: str, left: Any, right: Any) -> Any:
+        if (type(left) is int and type(right) is int and symbol in "+*"  # the common case, kept cheap
+                and left.bit_length() + right.bit_length() <= self.limits.int_bits):
+            return left + right if symbol == "+" else left * right
         self.check(symbol, left, right)
         return _OPS[symbol](left, right)
 
@@ -328,9 +314,10 @@ class ScriptRun:
             self.bits(b * math.log2(abs(a)) if b <= self.limits.int_bits else b, "a power")
         elif symbol == "*" and ints:
             self.bits(a.bit_length() + b.bit_length(), "a product")
-        elif symbol == "*" and isinstance(a, _SEQUENCES + (int,)) and isinstance(b, _SEQUENCES + (int,)):
-            sequence, times = (a, b) if isinstance(b, int) else (b, a)
-            self.charge(len(sequence) * max(times, 0), "a repeated sequence")
+        elif symbol == "*" and isinstance(a, _SEQUENCES) and isinstance(b, int):
+            self.charge(len(a) * max(b, 0), "a repeated sequence")
+        elif symbol == "*" and isinstance(b, _SEQUENCES) and isinstance(a, int):
+            self.charge(len(b) * max(a, 0), "a repeated sequence")
         elif symbol == "<<" and ints and a and b > 0:
             self.bits(a.bit_length() + b, "a shifted number")
         elif symbol == "+" and ints:
@@ -361,9 +348,6 @@ class ScriptRun:
         self.charge(len(value), "a string or unpacked sequence")
         return value
 
-    def write(self, target: Any) -> Any:
-        return _ListWriter(target, self) if type(target) is list else full_write_guard(target)
-
     # -- attributes ------------------------------------------------------------------------------
 
     def getattr(self, obj: Any, name: str) -> Any:
@@ -371,7 +355,8 @@ class ScriptRun:
             raise ScriptPolicyError(f"attribute '{name}' is not allowed in model scripts")
         cls = obj if isinstance(obj, type) else type(obj)
         if name in ("now", "today", "utcnow") and issubclass(cls, date):  # the server's clock and zone
-            raise ScriptPolicyError(f"'{cls.__name__}.{name}()' is not allowed in model scripts; use now() or today()")
+            raise ScriptPolicyError(f"'{cls.__name__}.{name}()' is not allowed in model scripts; "
+                                    "use now() or today()")
         try:  # safer_getattr_raise: a missing attribute is an error, not a silent None
             value = safer_getattr_raise(obj, name)
         except NotImplementedError as exc:
@@ -379,7 +364,7 @@ class ScriptRun:
         if name in _SIZE_METHODS and issubclass(cls, (str, bytes, int, date, list)) and callable(value):
             if isinstance(obj, type):  # str.ljust("a", 5): the instance comes first
                 return lambda target, *a, **kw: self.getattr(target, name)(*a, **kw)
-            return functools.partial(self.sized_call, obj, name, value)
+            return lambda *args, **kwargs: self.sized_call(obj, name, value, *args, **kwargs)
         return value
 
     def sized_call(self, obj: Any, name: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

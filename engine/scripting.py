@@ -17,7 +17,7 @@ from types import CodeType
 from typing import Any, Callable, Mapping, NamedTuple
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -55,7 +55,8 @@ class _ScriptPolicy(RestrictingNodeTransformer):
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         if node.attr in FORBIDDEN_ATTRS:
-            self.error(node, f"'.{node.attr}' is not allowed in model scripts (use an f-string to format)")
+            hint = "" if node.attr == "mro" else " (format with an f-string)"
+            self.error(node, f"'.{node.attr}' is not allowed in model scripts{hint}")
         return super().visit_Attribute(node)
 
     def visit_While(self, node: ast.While) -> Any:
@@ -112,10 +113,10 @@ def _compile(source: str, mode: str) -> _Compiled:
     except SyntaxError as exc:  # SpiffWorkflow indexes the script's lines with lineno
         exc.lineno = min(exc.lineno or 0, len(source.splitlines()))
         raise
-    loaded = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
-    bound = frozenset(n.id if isinstance(n, ast.Name) else n.name for n in ast.walk(tree)
-                      if (isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
-                      or isinstance(n, ast.FunctionDef))
+    nodes = list(ast.walk(tree))
+    loaded = frozenset(n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    bound = frozenset([n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)]
+                      + [n.name for n in nodes if isinstance(n, ast.FunctionDef)])
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
     result = compiler(tree, "<string>", policy=_ScriptPolicy)
     if result.errors:  # RestrictedPython's SyntaxError has lineno None, which SpiffWorkflow cannot format
@@ -156,6 +157,28 @@ class _Discard:
         pass
 
 
+class _ListWriter:
+    """`x[:0] = x` doubles a list per loop pass; charge slice assignment like a concatenation."""
+
+    __slots__ = ("target", "run")
+
+    def __init__(self, target: list[Any], run: ScriptRun) -> None:
+        self.target, self.run = target, run
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, slice):
+            value = value if hasattr(value, "__len__") else list(value)
+            self.run.charge(len(self.target) + len(value), "a list")
+        self.target[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self.target[key]
+
+
+def _write_guard(run: ScriptRun) -> Callable[[Any], Any]:
+    return lambda target: _ListWriter(target, run) if type(target) is list else full_write_guard(target)
+
+
 def _namespace_of(run: ScriptRun) -> dict[str, Any]:
     """The names RestrictedPython's rewritten code calls, bound to this run's budgets."""
     keyed = run.keyed
@@ -164,7 +187,7 @@ def _namespace_of(run: ScriptRun) -> dict[str, Any]:
                          "min": keyed(min), "max": keyed(max), "filter": run.filter, "map": run.map},
         "_getattr_": run.getattr, "_getitem_": operator.getitem, "_getiter_": run.iterate,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence, "_unpack_sequence_": guarded_unpack_sequence,
-        "_write_": run.write, "_apply_": lambda func, *a, **kw: func(*a, **kw), "_print_": _Discard,
+        "_write_": _write_guard(run), "_apply_": lambda func, *a, **kw: func(*a, **kw), "_print_": _Discard,
         "_inplacevar_": run.inplace, "_tick_": run.tick, "_binop_": run.binop,
         "_format_": run.format, "_sized_": run.sized,
     }
@@ -238,8 +261,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         compiled = _compile(script, "exec")
         reserved = compiled.bound & set(self.globals)
         if reserved:
-            raise ScriptPolicyError(f"{sorted(reserved)} name helper functions and cannot be assigned "
-                                    "in model scripts; pick another variable name")
+            raise ScriptPolicyError(f"cannot assign to {', '.join(sorted(reserved))}: the name of a script "
+                                    "helper; pick another variable name")
         namespace, visible = self._namespace(compiled, context, external_context)
         try:
             exec(compiled.code, namespace)
@@ -291,11 +314,14 @@ class RestrictedScriptEngine(PythonScriptEngine):
             exc.add_note(f"Error evaluating expression '{expression}'")
             raise
         except Exception as exc:
-            raise WorkflowTaskException(f"Error evaluating expression '{expression}': {type(exc).__name__}: {exc}",
-                                        task=task, exception=exc) from exc
+            message = f"Error evaluating expression '{expression}': {type(exc).__name__}: {exc}"
+            raise WorkflowTaskException(message, task=task, exception=exc) from exc
 
 
-def make_script_engine(clock: Callable[[], datetime] | None = None, extra_globals: dict[str, Any] | None = None,
+def make_script_engine(clock: Callable[[], datetime] | None = None,
+                       extra_globals: dict[str, Any] | None = None,
                        limits: ScriptLimits | None = None) -> PythonScriptEngine:
-    """One engine per Engine: its clock feeds now()/today(), `extra_globals` adds site helpers."""
-    return RestrictedScriptEngine(environment=RestrictedEnvironment(extra_globals, clock=clock, limits=limits))
+    """One engine per Engine: its clock feeds now()/today() (SpiffWorkflow's own timer clock is
+    engine.clock's business), `extra_globals` adds site helpers, `limits` loosens or tightens budgets."""
+    environment = RestrictedEnvironment(extra_globals, clock=clock, limits=limits)
+    return RestrictedScriptEngine(environment=environment)

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 
@@ -39,7 +40,12 @@ class ParsedProcess:
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def element(self, element_id: str) -> Any:
-        return self.spec.task_specs.get(element_id)
+        """The task spec of a BPMN element. For a multi-instance task that is the spec of its
+        instances: the wrapper SpiffWorkflow puts in its place has neither lane nor extensions."""
+        spec = self.spec.task_specs.get(element_id)
+        if isinstance(spec, LoopTask):
+            return self.spec.task_specs.get(spec.task_spec, spec)
+        return spec
 
     def form_for(self, element_id: str) -> dict[str, Any] | None:
         """The form of a user task; a multi-instance task keeps its properties on its child spec."""
@@ -124,6 +130,30 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
                               filename=bpmn_name, element=task_spec.bpmn_id)
     return ParsedProcess(key=key, name=spec.description or key, spec=spec,
                          subprocess_specs=subprocess_specs, forms=forms)
+
+
+_parsed_by_content: dict[tuple[str, str], ParsedProcess] = {}
+_parsed_lock = threading.Lock()
+
+
+def parse_process_cached(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
+    """Parse once per distinct set of files in this process, whichever engine or deploy asks.
+
+    Parsed specs are never mutated while running, so engines (and tests) may share them.
+    """
+    import hashlib
+    files = list(files)
+    digest = hashlib.sha256("\x00".join(f"{f.kind}\x00{f.filename}\x00{f.content}"
+                                         for f in sorted(files, key=lambda f: (f.kind, f.filename)))
+                            .encode("utf-8")).hexdigest()
+    found = _parsed_by_content.get((key, digest))
+    if found is None:
+        found = parse_process(key, files)
+        with _parsed_lock:
+            if len(_parsed_by_content) > 256:
+                _parsed_by_content.clear()
+            _parsed_by_content[(key, digest)] = found
+    return found
 
 
 class SpecCache:

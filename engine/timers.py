@@ -31,8 +31,8 @@ def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
 def _lock_due(session: Session, instance_id: int, now: datetime) -> ProcessInstance | None:
     query = select(ProcessInstance).where(ProcessInstance.id == instance_id, ProcessInstance.status == RUNNING,
                                           ProcessInstance.next_timer_at <= now)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    if session.get_bind().dialect.name == "postgresql":  # OF: the eagerly joined version row is outer-joined
+        query = query.with_for_update(skip_locked=True, of=ProcessInstance)
     return session.scalar(query)
 
 

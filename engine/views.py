@@ -68,6 +68,18 @@ class InstanceView:
 
 
 @dataclass(frozen=True)
+class ProcessView:
+    """A deployed process as a starter sees it: its key, its name and the version a start would use."""
+
+    key: str
+    name: str
+    version: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     total: int

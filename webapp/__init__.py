@@ -39,6 +39,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     from . import api, auth, tasks
     app.register_blueprint(auth.bp)
     app.register_blueprint(tasks.bp)
+    from . import account, attachments, processes
+    app.register_blueprint(processes.bp)
+    app.register_blueprint(attachments.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     register_error_handlers(app)

@@ -1,8 +1,11 @@
 """Preparing a database for use: schema, deployed models, demo data (in demo mode only)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from engine.deploy import DeployResult, deploy_directory
 from engine import schema
@@ -12,6 +15,11 @@ from .extensions import db
 
 
 def init_db(app: Flask) -> None:
+    """Create the tables, and the folder of a SQLite file (instance/ is not in the repository)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not url.database.startswith("file:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     with app.app_context():
         schema.create_all(db.engine)
 
@@ -19,8 +27,12 @@ def init_db(app: Flask) -> None:
 def deploy_models(app: Flask, deployed_by: str | None = None) -> list[DeployResult]:
     from . import engine
     with app.app_context():
-        results = deploy_directory(db.session, app.config["BPMN_DIR"], app.config["FORMS_DIR"],
-                                   now=engine().clock(), deployed_by=deployed_by)
+        try:
+            results = deploy_directory(db.session, app.config["BPMN_DIR"], app.config["FORMS_DIR"],
+                                       now=engine().clock(), deployed_by=deployed_by)
+        except Exception:
+            db.session.rollback()
+            raise
         db.session.commit()
         return results
 

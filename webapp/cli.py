@@ -9,8 +9,23 @@ from engine.errors import DeployError
 
 
 def _app(config: str | None):  # type: ignore[no-untyped-def]
+    """The app for one command: config class `config` (or $OPSFLOW_CONFIG), then the environment."""
+    from config import ConfigError
     from . import create_app
-    return create_app(config)
+    try:
+        app = create_app(config)
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration refused: {exc}") from None
+    click.get_current_context().call_on_close(lambda: _dispose(app))
+    return app
+
+
+def _dispose(app) -> None:  # type: ignore[no-untyped-def]
+    """Close the command's database connections when it ends."""
+    from .extensions import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @click.group()

@@ -20,10 +20,16 @@ class Unauthorized(EngineError):
 
 
 class BadRequest(EngineError):
+    """The request could not be read: malformed JSON, or a value of the wrong type."""
+
     code = "bad_request"
 
 
-STATUS.update({Unauthorized: 401, BadRequest: 400})
+class TooManyRequests(EngineError):
+    code = "too_many_requests"
+
+
+STATUS.update({Unauthorized: 401, BadRequest: 400, TooManyRequests: 429})
 
 
 def status_of(exc: EngineError) -> int:
@@ -48,7 +54,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(exc: EngineError) -> Any:
         db.session.rollback()
-        return error_response(exc.code, exc.message, status_of(exc), exc.fields)
+        response, status = error_response(exc.code, exc.message, status_of(exc), exc.fields)
+        if status == 401 and wants_json():
+            response.headers["WWW-Authenticate"] = 'Bearer realm="opsflow"'
+        return response, status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

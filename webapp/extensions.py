@@ -8,7 +8,9 @@ from flask_wtf import CSRFProtect
 
 from engine.models import Base
 
-db = SQLAlchemy(model_class=Base)
+# The engine's models are mapped on engine.models.Base; Flask-SQLAlchemy shares its metadata (passing
+# `model_class=Base` makes it copy Base's registry, which SQLAlchemy 2.1 refuses).
+db = SQLAlchemy(metadata=Base.metadata)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

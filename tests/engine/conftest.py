@@ -1,20 +1,147 @@
-"""Engine fixtures: no Flask app, just SQL sessions, a frozen clock and the fixture models."""
+"""Engine fixtures: no Flask app, just SQL sessions, a frozen clock and the fixture models.
+
+Most tests start from the same database: the stores, the cast of `people` and the models of
+`bpmn/` deployed. It is built once per run and per backend and restored for each test that asks for
+`people` or `deployed` (a file copy on SQLite, a few DELETE/INSERT statements on PostgreSQL), which
+keeps the suite fast; every other test gets empty tables.
+"""
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import pytest
+from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy.orm import Session
 
-from engine import Engine
-from engine.accounts import RoleSpec, create_user, upsert_store
-from engine.deploy import deploy_directory
+from engine import Engine, FrozenClock, schema
+from engine.accounts import RoleSpec, create_user, hash_password, upsert_store
+from engine.db import make_sessions, make_sql_engine
+from engine.deploy import DeployResult, deploy_directory
+from engine.models import HumanTask, ProcessDefinition, User
 
 MODELS = Path(__file__).parent / "bpmn"
+CAST = {
+    "manager_sh001": [RoleSpec("store_manager", "SH001")],
+    "manager_sh002": [RoleSpec("store_manager", "SH002")],
+    "deputy_sh001": [RoleSpec("store_manager", "SH001")],
+    "supervisor_east": [RoleSpec("store_supervisor", region="EAST")],
+    "supervisor_north": [RoleSpec("store_supervisor", region="NORTH")],
+    "director": [RoleSpec("ops_director")],
+    "cs_li": [RoleSpec("cs_agent")],
+}
+
+
+def _populate(session: Session) -> None:
+    """Stores (SH001 and SH002 in EAST, BJ001 in NORTH), the cast, and the fixture models deployed."""
+    now = FrozenClock().current  # when the `clock` fixture starts
+    upsert_store(session, "SH001", "上海南京路店", region="EAST")
+    upsert_store(session, "SH002", "上海徐家汇店", region="EAST")
+    upsert_store(session, "BJ001", "北京王府井店", region="NORTH")
+    password_hash = hash_password("x" * 8)  # one scrypt hash for everybody: hashing is slow on purpose
+    for name, roles in CAST.items():
+        create_user(session, name, None, password_hash=password_hash, roles=roles, now=now)
+    deploy_directory(session, MODELS, now=now)
+    session.commit()
+
+
+def _wants_baseline(request: pytest.FixtureRequest) -> bool:
+    return bool({"people", "deployed"} & set(request.fixturenames))
+
+
+# -- databases ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def engine_postgres_url(postgres_url: str) -> Iterator[str]:
+    """A database of our own on the PostgreSQL test server: other test runs against the same server
+    (other packages, other engineers) drop and re-create the schema of the shared database."""
+    url = make_url(postgres_url)
+    name = f"{url.database}_engine_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path) -> str:
+    """Like the top-level `db_url`, but on PostgreSQL in this package's own database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'opsflow.sqlite'}"
+    return request.getfixturevalue("engine_postgres_url")
+
+
+@pytest.fixture(scope="session")
+def sqlite_baseline(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("baseline") / "opsflow.sqlite"
+    sql_engine = make_sql_engine(f"sqlite:///{path}")
+    schema.create_all(sql_engine)
+    with make_sessions(sql_engine)() as session:
+        _populate(session)
+    with sql_engine.connect() as connection:  # everything into the main file, which is what is copied
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    sql_engine.dispose()
+    return path
+
+
+class PostgresTables:
+    """The schema, created once, with the baseline kept in schema `baseline` to restore from.
+
+    DELETE rather than TRUNCATE: on tables this small TRUNCATE costs about ten times as much."""
+
+    def __init__(self, url: str) -> None:
+        self.sql_engine = make_sql_engine(url)
+        schema.drop_all(self.sql_engine)
+        schema.create_all(self.sql_engine)
+        with make_sessions(self.sql_engine)() as session:
+            _populate(session)
+        tables = schema.metadata.sorted_tables
+        with self.sql_engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA IF EXISTS baseline CASCADE; CREATE SCHEMA baseline")
+            for t in tables:
+                connection.exec_driver_sql(f'CREATE TABLE baseline."{t.name}" AS SELECT * FROM public."{t.name}"')
+        empty = [f'DELETE FROM public."{t.name}"' for t in reversed(tables)]
+        copy = [f'INSERT INTO public."{t.name}" SELECT * FROM baseline."{t.name}"' for t in tables]
+        sequences = [f"SELECT setval(pg_get_serial_sequence('public.\"{t.name}\"', 'id'), "
+                     f"coalesce((SELECT max(id) FROM public.\"{t.name}\"), 0) + 1, false)"
+                     for t in tables if "id" in t.primary_key.columns]
+        self.empty_sql = ";\n".join(empty + sequences)
+        self.baseline_sql = ";\n".join(empty + copy + sequences)
+
+    def reset(self, baseline: bool) -> None:
+        with self.sql_engine.begin() as connection:
+            connection.exec_driver_sql(self.baseline_sql if baseline else self.empty_sql)
+
+
+@pytest.fixture(scope="session")
+def postgres_tables(engine_postgres_url: str) -> Iterator[PostgresTables]:
+    tables = PostgresTables(engine_postgres_url)
+    yield tables
+    tables.sql_engine.dispose()
 
 
 @pytest.fixture
-def engine(clock):
-    return Engine(clock=clock)
+def sessions(db_url, request):
+    """A sessionmaker on the baseline (when the test uses `people` or `deployed`) or empty tables."""
+    baseline = _wants_baseline(request)
+    if db_url.startswith("sqlite"):
+        path = Path(make_url(db_url).database)
+        if baseline:
+            shutil.copy(request.getfixturevalue("sqlite_baseline"), path)
+        sql_engine = make_sql_engine(db_url)
+        schema.create_all(sql_engine)
+        yield make_sessions(sql_engine)
+        sql_engine.dispose()
+        return
+    tables = request.getfixturevalue("postgres_tables")
+    tables.reset(baseline)
+    yield make_sessions(tables.sql_engine)
 
 
 @pytest.fixture
@@ -23,28 +150,61 @@ def session(sessions):
         yield s
 
 
+# -- the world a test starts from -----------------------------------------------------------------
+
 @pytest.fixture
-def people(session, clock):
-    """A small cast: store managers of two stores, a supervisor of EAST, a director, a clerk."""
-    upsert_store(session, "SH001", "上海南京路店", region="EAST")
-    upsert_store(session, "SH002", "上海徐家汇店", region="EAST")
-    upsert_store(session, "BJ001", "北京王府井店", region="NORTH")
-    now = clock()
-    pw = "x" * 8
-    users = {
-        "manager_sh001": create_user(session, "manager_sh001", pw, roles=[RoleSpec("store_manager", "SH001")], now=now),
-        "manager_sh002": create_user(session, "manager_sh002", pw, roles=[RoleSpec("store_manager", "SH002")], now=now),
-        "supervisor_east": create_user(session, "supervisor_east", pw,
-                                       roles=[RoleSpec("store_supervisor", region="EAST")], now=now),
-        "director": create_user(session, "director", pw, roles=[RoleSpec("ops_director")], now=now),
-        "cs_li": create_user(session, "cs_li", pw, roles=[RoleSpec("cs_agent")], now=now),
-    }
-    session.commit()
-    return users
+def engine(clock):
+    return Engine(clock=clock)
 
 
 @pytest.fixture
-def deployed(session, clock):
-    results = deploy_directory(session, MODELS, now=clock())
-    session.commit()
-    return {r.key: r for r in results}
+def people(session) -> dict[str, User]:
+    """The cast by username: managers of SH001 (two of them) and SH002, supervisors of EAST and
+    NORTH, a director, a customer-service clerk."""
+    return {u.username: u for u in session.scalars(select(User).where(User.username.in_(CAST)))}
+
+
+@pytest.fixture
+def deployed(session) -> dict[str, DeployResult]:
+    """The models of `bpmn/`, each deployed as version 1."""
+    return {d.key: DeployResult(d.key, d.latest_version, True) for d in session.scalars(select(ProcessDefinition))}
+
+
+@pytest.fixture
+def model_dir(tmp_path) -> Callable[..., Path]:
+    """Copy chosen fixture models (and every JSON form) into a fresh folder to change or break them."""
+    def make(*keys: str, name: str = "models") -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        for form in MODELS.glob("*.json"):
+            shutil.copy(form, folder)
+        for key in keys:
+            shutil.copy(MODELS / f"{key}.bpmn", folder)
+        return folder
+    return make
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def dump_tables(session: Session) -> dict[str, list[str]]:
+    """Every row of every table in primary-key order, as text: what "unchanged" is checked against."""
+    return {table.name: [repr(tuple(row)) for row in session.execute(
+                select(table).order_by(*table.primary_key.columns))]
+            for table in schema.metadata.sorted_tables}
+
+
+@pytest.fixture
+def dump() -> Callable[[Session], dict[str, list[str]]]:
+    return dump_tables
+
+
+def open_tasks(session: Session, instance_id: int) -> dict[str, HumanTask]:
+    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                   HumanTask.state == "open").order_by(HumanTask.id))
+    return {row.element_id: row for row in rows}
+
+
+@pytest.fixture
+def tasks_of() -> Callable[[Session, int], dict[str, Any]]:
+    """The open human_task rows of a case by element id."""
+    return open_tasks

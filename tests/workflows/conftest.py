@@ -21,6 +21,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from engine import forms
+from engine.errors import InvalidData, PermissionDenied
 from engine.scripting import make_script_engine
 from workflows import BPMN_DIR
 from workflows.form_schemas import load_form
@@ -309,3 +310,358 @@ def start_case(clock: Clock) -> Callable[..., Case]:
 def start_data() -> dict[str, dict[str, Any]]:
     """The sample start data of every process (a copy: tests may change it)."""
     return copy.deepcopy(START)
+
+
+# -- the same walks through the engine API, as the demo users ---------------------------------
+# `world` is a fresh SQLite file with the demo data loaded and bpmn/ deployed, an Engine on a
+# FrozenClock and the registry's catalogue, and helpers that run one command per transaction.
+# `world.complete` checks, before it completes a step: exactly the expected demo users see the task
+# (lane role and store/region scope of DESIGN.md section 2) and everyone else is refused; the task's
+# form renders against its case data (every readOnly field present and of its type); an empty and an
+# out-of-range submission get field errors and change nothing.
+
+ROLE_HOLDERS: dict[str, frozenset[str]] = {  # DESIGN.md section 2, written out by hand
+    "ops_director": frozenset({"director"}), "cs_agent": frozenset({"cs_li", "cs_wang"}),
+    "cs_manager": frozenset({"cs_manager"}), "merchandiser": frozenset({"merch_zhao"}),
+    "warehouse_keeper": frozenset({"warehouse_qian"}), "trainer": frozenset({"trainer_sun"}),
+    "marketing": frozenset({"marketing_zhou"}), "finance": frozenset({"finance_wu"}),
+    "analyst": frozenset({"analyst_zheng"}),
+}
+STORE_MANAGER = {"SH001": "manager_sh001", "SH002": "manager_sh002", "HZ001": "manager_hz001",
+                 "SH003": "manager_sh003", "NJ01": "franchisee_nj01"}
+EAST_STORES = frozenset(STORE_MANAGER)  # every demo store is in region EAST
+
+
+def expected_holders(role: str | None, store_code: str | None) -> frozenset[str]:
+    if role == "store_manager":
+        return frozenset({STORE_MANAGER[store_code]}) if store_code in STORE_MANAGER else frozenset()
+    if role == "franchisee":
+        return frozenset({"franchisee_nj01"}) if store_code == "NJ01" else frozenset()
+    if role == "store_supervisor":
+        return frozenset({"supervisor_east"}) if store_code in EAST_STORES else frozenset()
+    return ROLE_HOLDERS.get(role or "", frozenset())
+
+
+def _invalid_value(prop: dict[str, Any]) -> Any:
+    """A value no form accepts for this field (None when the field has no checkable limit)."""
+    if "const" in prop:
+        return not prop["const"]
+    if "oneOf" in prop:
+        return "no_such_choice"
+    kind = prop.get("type")
+    if kind == "boolean":
+        return "yes"
+    if kind in ("number", "integer"):
+        return prop.get("minimum", prop.get("exclusiveMinimum", 0)) - 1
+    if kind == "array":
+        return [{}] if prop.get("items", {}).get("type") == "object" else [_invalid_value(prop["items"])]
+    if "pattern" in prop:
+        return "!! 不合规 !!"
+    if "format" in prop:
+        return "2026-13-45T99:99"
+    return "字" * (prop["maxLength"] + 1) if "maxLength" in prop else None
+
+
+class World:
+    def __init__(self, sessions: Any, engine: Any, clock: Any) -> None:
+        from workflows.demo import DEMO_USERS
+        self.sessions, self.engine, self.clock = sessions, engine, clock
+        self.usernames = tuple(u.username for u in DEMO_USERS)
+        self.rendered: dict[str, set[str]] = {}  # process key -> user tasks whose form was rendered
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def user(self, username: str, session: Any = None) -> Any:
+        from sqlalchemy import select
+        from engine.models import User
+        if session is not None:
+            return session.scalar(select(User).where(User.username == username))
+        with self.sessions() as s:
+            found = s.scalar(select(User).where(User.username == username))
+            list(found.roles)
+            return found
+
+    def visible_tasks(self, username: str, process: str | None = None, session: Any = None) -> list[Any]:
+        """Mine + claimable, as the task list shows them."""
+        from engine import queries
+        if session is None:
+            with self.sessions() as s:
+                return self.visible_tasks(username, process, s)
+        user = self.user(username, session)
+        found = []
+        for scope in ("mine", "claimable"):
+            page = queries.list_tasks(session, user, queries.TaskFilter(scope=scope, process=process, per_page=100),
+                                      self.clock())
+            assert page.total == len(page.items), "more than one page of tasks"
+            found.extend(page.items)
+        return found
+
+    def users(self, session: Any) -> dict[str, Any]:
+        """Every demo user, loaded with their roles in one query."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+        from engine.models import User
+        return {u.username: u for u in session.scalars(select(User).options(selectinload(User.roles)))}
+
+    def who_sees(self, task_id: int, process: str | None = None) -> set[str]:
+        """The demo users whose task list (scope "all": mine + claimable) holds the task."""
+        from engine import queries
+        seen = set()
+        with self.sessions() as s:
+            for name, user in self.users(s).items():
+                page = queries.list_tasks(s, user, queries.TaskFilter(scope="all", process=process, per_page=100),
+                                          self.clock())
+                assert page.total == len(page.items), "more than one page of tasks"
+                if task_id in {t.id for t in page.items}:
+                    seen.add(name)
+        return seen
+
+    def instance(self, instance_id: int) -> Any:
+        from engine.viewing import instance_view
+        from engine.models import ProcessInstance
+        with self.sessions() as s:
+            return instance_view(s, s.get(ProcessInstance, instance_id))
+
+    def open_ids(self, instance_id: int) -> list[str]:
+        return sorted(t.element_id for t in self.instance(instance_id).open_tasks)
+
+    def task(self, instance_id: int, element_id: str, store_code: str | None = None) -> Any:
+        found = [t for t in self.instance(instance_id).open_tasks if t.element_id == element_id
+                 and (store_code is None or t.store_code == store_code)]
+        assert len(found) == 1, f"expected one open {element_id} ({store_code}): {self.open_ids(instance_id)}"
+        return found[0]
+
+    def detail(self, username: str, task_id: int) -> Any:
+        from engine import queries
+        with self.sessions() as s:
+            return queries.task_detail(self.engine, s, self.user(username, s), task_id)
+
+    def case_data(self, task_id: int) -> dict[str, Any]:
+        return self.detail("director", task_id).case  # the director sees every case
+
+    def sample(self, task: Any, **overrides: Any) -> dict[str, Any]:
+        return submission(task.process_key, task.element_id, self.case_data(task.id), **overrides)
+
+    def row(self, instance_id: int) -> dict[str, Any]:
+        from sqlalchemy import select
+        from engine.models import ProcessInstance
+        with self.sessions() as s:
+            return dict(s.execute(select(ProcessInstance.__table__)
+                                  .where(ProcessInstance.id == instance_id)).mappings().one())
+
+    def dump(self, instance_id: int) -> tuple[Any, ...]:
+        """The case's rows: instance (state and lock_version included), its tasks, its event count."""
+        from sqlalchemy import func, select
+        from engine.models import AuditEvent, HumanTask
+        with self.sessions() as s:
+            tasks = [dict(r) for r in s.execute(select(HumanTask.__table__).where(
+                HumanTask.instance_id == instance_id).order_by(HumanTask.id)).mappings()]
+            events = s.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.instance_id == instance_id))
+        return self.row(instance_id), tasks, events
+
+    def events(self, instance_id: int) -> list[Any]:
+        from engine import queries
+        with self.sessions() as s:
+            return queries.instance_events(s, instance_id)
+
+    def outcomes(self, username: str) -> dict[int, str | None]:
+        from engine import queries
+        with self.sessions() as s:
+            return {i.id: i.outcome for i in queries.recent_outcomes(s, self.user(username, s))}
+
+    def store_status(self, code: str) -> str:
+        from engine.models import Store
+        with self.sessions() as s:
+            return s.get(Store, code).status
+
+    # -- commands: one transaction each, rolled back when refused -------------------------------
+
+    def run(self, username: str, command: Callable[..., Any], *args: Any) -> Any:
+        with self.sessions() as s:
+            try:
+                result = command(s, *args[:1], self.user(username, s), *args[1:])
+                s.commit()
+                return result
+            except Exception:
+                s.rollback()
+                raise
+
+    def start(self, username: str, process_key: str, data: dict[str, Any] | None = None, **overrides: Any) -> Any:
+        payload = copy.deepcopy(START[process_key] if data is None else data)
+        payload.update(overrides)
+        with self.sessions() as s:
+            try:
+                view = self.engine.start(s, process_key, self.user(username, s), payload)
+                s.commit()
+                return view
+            except Exception:
+                s.rollback()
+                raise
+
+    def claim(self, username: str, task_id: int) -> Any:
+        return self.run(username, self.engine.claim, task_id)
+
+    def assign(self, username: str, task_id: int, assignee: str) -> Any:
+        return self.run(username, self.engine.assign, task_id, assignee)
+
+    def attempt(self, username: str, task_id: int, data: dict[str, Any]) -> Any:
+        """Complete a task, committing; the caller expects a refusal or not."""
+        return self.run(username, self.engine.complete, task_id, data)
+
+    def refused(self, error: type, username: str, task_id: int, data: dict[str, Any]) -> Any:
+        """Assert the completion is refused with `error` and that the case's rows did not change."""
+        with self.sessions() as s:
+            instance_id = self.engine._task(s, task_id).instance_id
+        before = self.dump(instance_id)
+        with pytest.raises(error) as refusal:
+            self.attempt(username, task_id, data)
+        assert self.dump(instance_id) == before, "a refused command changed the case"
+        return refusal.value
+
+    def complete(self, username: str, task: Any, data: Submission | None = None, *, check: bool = True,
+                 **overrides: Any) -> Any:
+        """Complete `task` as `username` with the sample submission (or `data`), after the checks above."""
+        from jsonschema import Draft202012Validator, FormatChecker
+        from workflows.form_schemas import readonly_fields
+        assert username in expected_holders(task.role, task.store_code), \
+            f"{username} does not hold {task.role} for {task.store_code}"
+        detail = self.detail(username, task.id)
+        assert detail.may_act and detail.form, f"{username} cannot act on {task.element_id}"
+        claimed_by = detail.task.assignee  # once claimed, the task is its assignee's alone
+        holders = {claimed_by} if claimed_by else expected_holders(task.role, task.store_code)
+        if check:
+            seen = self.who_sees(task.id, task.process_key)
+            assert seen == holders, f"{task.element_id} ({task.store_code}) is seen by {sorted(seen)}"
+        schema, case = detail.form, detail.case
+        missing = [k for k in readonly_fields(schema) if k not in case]
+        assert missing == [], f"{task.element_id}: the form shows {missing}, which the case does not have"
+        shown = {"type": "object", "properties": {k: schema["properties"][k] for k in readonly_fields(schema)}}
+        errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+                  for e in Draft202012Validator(shown, format_checker=FormatChecker()).iter_errors(case)]
+        assert errors == [], f"{task.element_id}: case data does not fit its form: {errors}"
+        self.rendered.setdefault(task.process_key, set()).add(task.element_id)
+        if data is None:
+            data = submission(task.process_key, task.element_id, case, **overrides)
+        elif callable(data):
+            data = data(case)
+        if check:
+            before = self.dump(task.instance_id)
+            with self.sessions() as s:
+                for name, user in self.users(s).items():
+                    if name not in holders:
+                        with pytest.raises(PermissionDenied):
+                            self.engine.complete(s, task.id, user, data)
+            assert self.dump(task.instance_id) == before, "a refused completion changed the case"
+            empty = self.refused(InvalidData, username, task.id, {})
+            required = set(schema["required"]) - set(readonly_fields(schema))
+            assert set(empty.fields) == required, f"{task.element_id}: {empty.fields}"
+            for name in sorted(data):
+                bad = _invalid_value(schema["properties"].get(name, {}))
+                if bad is not None:
+                    wrong = self.refused(InvalidData, username, task.id, {**data, name: bad})
+                    assert any(f == name or f.startswith(name + ".") for f in wrong.fields), wrong.fields
+                    break
+        return self.attempt(username, task.id, data)
+
+    def advance(self, until: datetime | None = None, **delta: float) -> int:
+        """Let time pass on the frozen clock (by `delta`, or `until` a moment) and fire the timers that
+        are due then, as the scheduler would; return how many cases moved."""
+        from engine.timers import fire_due_timers
+        if until is not None:
+            assert until >= self.clock(), "time does not go back"
+            self.clock.set(until)
+        self.clock.advance(**delta)
+        return fire_due_timers(self.engine, self.sessions, self.clock())
+
+
+_shared_specs: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One SQLite database with the demo data and bpmn/ deployed, copied for every test."""
+    from engine import schema
+    from engine.db import make_sessions, make_sql_engine
+    from engine.deploy import deploy_directory
+    from workflows import BPMN_DIR, FORMS_DIR
+    from workflows.demo_loader import load_demo_data
+
+    path = tmp_path_factory.mktemp("world") / "template.sqlite"
+    sql_engine = make_sql_engine(f"sqlite:///{path}")
+    schema.create_all(sql_engine)
+    with make_sessions(sql_engine)() as session:
+        _prepare(session, load_demo_data, deploy_directory, BPMN_DIR, FORMS_DIR)
+    with sql_engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    sql_engine.dispose()
+    return path
+
+
+def _prepare(session: Any, load_demo_data: Any, deploy_directory: Any, bpmn_dir: Any, forms_dir: Any) -> None:
+    load_demo_data(session, T0)
+    deploy_directory(session, bpmn_dir, forms_dir, now=T0)
+    session.commit()
+
+
+def _make_world(sql_engine: Any, shared_specs: bool) -> World:
+    from engine import Engine, FrozenClock
+    from engine.db import make_sessions
+    from engine.specs import SpecCache
+    from workflows.catalogue import catalogue
+    clock = FrozenClock(T0)
+    engine = Engine(clock=clock, catalogue=catalogue())
+    if shared_specs:  # every copy of the template has the same versions: parse each once per run
+        engine.specs = _shared_specs.setdefault("cache", SpecCache())
+    return World(make_sessions(sql_engine), engine, clock)
+
+
+@pytest.fixture(params=["sqlite"])
+def world(request: pytest.FixtureRequest, tmp_path: Any, world_template: Any) -> Any:
+    """A fresh world on SQLite; parametrize indirectly with "postgres" to run on the test server."""
+    import shutil
+    from engine.db import make_sql_engine
+    if request.param == "postgres":
+        yield request.getfixturevalue("postgres_world")
+        return
+    path = tmp_path / "db.sqlite"
+    shutil.copyfile(world_template, path)
+    sql_engine = make_sql_engine(f"sqlite:///{path}")
+    yield _make_world(sql_engine, shared_specs=True)
+    sql_engine.dispose()
+
+
+@pytest.fixture
+def postgres_world(postgres_url: str) -> Any:
+    """The same world in a database of its own on the PostgreSQL test server (others share the
+    server's default database and drop its schema)."""
+    import os
+    from sqlalchemy import create_engine, make_url, text
+    from engine import schema
+    from engine.db import make_sessions, make_sql_engine
+    from engine.deploy import deploy_directory
+    from workflows import BPMN_DIR, FORMS_DIR
+    from workflows.demo_loader import load_demo_data
+
+    url = make_url(postgres_url)
+    name = f"{url.database}_workflows_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    sql_engine = make_sql_engine(url.set(database=name).render_as_string(hide_password=False))
+    schema.create_all(sql_engine)
+    with make_sessions(sql_engine)() as session:
+        _prepare(session, load_demo_data, deploy_directory, BPMN_DIR, FORMS_DIR)
+    yield _make_world(sql_engine, shared_specs=False)
+    sql_engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def user_tasks() -> Callable[[str], set[str]]:
+    """The user tasks of a process, by element id (from its model source)."""
+    from workflows.registry import PROCESSES
+    return lambda process_key: {n.id for n in PROCESSES[process_key].source.user_tasks}

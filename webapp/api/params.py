@@ -1,6 +1,12 @@
-"""Parsing query strings and JSON bodies, refusing bad input with a 400 that names the field."""
+"""Parsing query strings and JSON bodies.
+
+Input that cannot be read — malformed JSON, a body that is not an object, a value of the wrong
+type — is refused with a 400 naming the field; a value of the right type that the engine finds
+wrong (missing, unknown, out of range) is the engine's 422.
+"""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import request
@@ -9,19 +15,37 @@ from ..errors import BadRequest
 
 
 def body() -> dict[str, Any]:
-    if not request.data:
+    """The request's JSON object (`{}` for an empty body), whatever content type it came with."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise BadRequest("the request body is not valid JSON", {"_body": "not valid JSON"}) from None
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object", {"_body": "must be a JSON object"})
     return data
 
 
 def body_object(key: str) -> dict[str, Any]:
-    data = body().get(key, {})
+    """`body()[key]`, which must be an object when given; `{}` when left out."""
+    data = body().get(key)
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise BadRequest(f"'{key}' must be a JSON object", {key: "must be an object"})
     return data
+
+
+def body_text(data: dict[str, Any], key: str) -> str:
+    """`data[key]`, which must be a string when given; `""` when left out or null."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest(f"'{key}' must be a string", {key: "must be a string"})
+    return value
 
 
 def text(name: str, default: str | None = None) -> str | None:

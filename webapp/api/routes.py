@@ -1,20 +1,25 @@
-"""API routes: each parses the request, calls one engine function, commits, returns JSON."""
+"""API routes: each parses the request, calls one engine function, commits, returns JSON.
+
+Shapes (DESIGN.md section 5): lists are `{"items", "total", "page", "per_page"}`; a task is
+`TaskView.to_dict()`, an instance `InstanceView.to_dict()`; errors come from `webapp.errors`.
+"""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify, request, url_for
 
 from engine import queries
 from engine.accounts import authenticate, issue_token
+from engine.errors import InvalidData
 from engine.views import Page
 
 from . import bp
 from .. import engine
-from ..errors import BadRequest, Unauthorized
+from ..errors import BadRequest, TooManyRequests, Unauthorized
 from ..extensions import db
-from .auth import api_user, token_required
-from .params import body, body_object, flag, integer, text
+from .auth import api_user, login_throttle, token_required
+from .params import body, body_object, body_text, flag, integer, text
 
 
 def _page(page: Page[Any]) -> dict[str, Any]:
@@ -22,22 +27,29 @@ def _page(page: Page[Any]) -> dict[str, Any]:
             "per_page": page.per_page}
 
 
-def _done(payload: Any, status: int = 200) -> Any:
+def _done(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
     db.session.commit()
-    return jsonify(payload), status
+    return jsonify(payload), status, headers or {}
 
+
+# -- login -----------------------------------------------------------------------------------------
 
 @bp.post("/login")
 def login() -> Any:
     data = body()
     username, password = data.get("username"), data.get("password")
-    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
-        raise BadRequest("username and password are required",
-                         {k: "required" for k in ("username", "password") if not isinstance(data.get(k), str)
-                          or not data.get(k)})
+    missing = {k: "required" for k, v in (("username", username), ("password", password))
+               if not isinstance(v, str) or not v}
+    if missing:
+        raise BadRequest("username and password are required", missing)
+    keys = (f"user:{username.strip().lower()}", f"ip:{request.remote_addr}")
+    if login_throttle().blocked(*keys):
+        raise TooManyRequests("too many failed attempts; wait a few minutes and try again")
     user = authenticate(db.session, username, password)
     if user is None:
+        login_throttle().failed(*keys)
         raise Unauthorized("wrong username or password")
+    login_throttle().succeeded(*keys)
     hours = current_app.config["API_TOKEN_HOURS"]
     token = issue_token(db.session, user, engine().clock(), hours)
     return _done({"token": token, "token_type": "Bearer", "expires_in": int(hours * 3600),
@@ -45,20 +57,13 @@ def login() -> Any:
                            "roles": sorted({r.role for r in user.roles})}})
 
 
+# -- processes -------------------------------------------------------------------------------------
+
 @bp.get("/processes")
 @token_required
 def processes() -> Any:
-    items = engine_catalogue_list()
-    return jsonify({"items": items, "total": len(items), "page": 1, "per_page": max(len(items), 1)})
-
-
-def engine_catalogue_list() -> list[dict[str, Any]]:
-    from engine.models import ProcessDefinition
-    from sqlalchemy import select
-    rows = db.session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key)).all()
-    user = api_user()
-    return [{"key": d.key, "name": d.name, "version": d.latest_version} for d in rows
-            if engine().may_start(db.session, user, d.key)]
+    items = queries.startable_processes(engine(), db.session, api_user())
+    return jsonify(_page(Page(items, len(items), 1, max(len(items), 1))))
 
 
 @bp.post("/processes/<key>/instances")
@@ -66,8 +71,10 @@ def engine_catalogue_list() -> list[dict[str, Any]]:
 def start(key: str) -> Any:
     data = body_object("data")
     view = engine().start(db.session, key, api_user(), data)
-    return _done(view.to_dict(), 201)
+    return _done(view.to_dict(), 201, {"Location": url_for("api.instance", instance_id=view.id)})
 
+
+# -- tasks -----------------------------------------------------------------------------------------
 
 @bp.get("/tasks")
 @token_required
@@ -83,7 +90,8 @@ def tasks() -> Any:
 def task(task_id: int) -> Any:
     detail = queries.task_detail(engine(), db.session, api_user(), task_id)
     return jsonify({**detail.task.to_dict(), "form": detail.form, "case": detail.case,
-                    "history": [e.to_dict() for e in detail.history], "may_act": detail.may_act})
+                    "history": [e.to_dict() for e in detail.history], "may_act": detail.may_act,
+                    "draft": detail.draft})
 
 
 @bp.post("/tasks/<int:task_id>/claim")
@@ -104,12 +112,11 @@ def unclaim(task_id: int) -> Any:
 @token_required
 def assign(task_id: int) -> Any:
     data = body()
-    assignee = data.get("user")
-    if not isinstance(assignee, str) or not assignee:
-        raise BadRequest("'user' (a username) is required", {"user": "required"})
+    assignee, reason = body_text(data, "user").strip(), body_text(data, "reason")
     queries.visible_task(db.session, api_user(), task_id)
-    view = engine().assign(db.session, task_id, api_user(), assignee, str(data.get("reason") or ""))
-    return _done(view.to_dict())
+    if not assignee:
+        raise InvalidData("'user' (a username) is required", {"user": "required"})
+    return _done(engine().assign(db.session, task_id, api_user(), assignee, reason).to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -119,6 +126,8 @@ def complete(task_id: int) -> Any:
     queries.visible_task(db.session, api_user(), task_id)
     return _done(engine().complete(db.session, task_id, api_user(), data).to_dict())
 
+
+# -- process instances -----------------------------------------------------------------------------
 
 @bp.get("/process-instances")
 @token_required
@@ -133,21 +142,20 @@ def instances() -> Any:
 def instance(instance_id: int) -> Any:
     detail = queries.instance_detail(engine(), db.session, api_user(), instance_id)
     return jsonify({**detail.instance.to_dict(), "data": detail.data,
-                    "events": [e.to_dict() for e in detail.events], "comments": detail.comments})
+                    "events": [e.to_dict() for e in detail.events], "comments": detail.comments,
+                    "may_supervise": detail.may_supervise})
 
 
 @bp.post("/process-instances/<int:instance_id>/comments")
 @token_required
 def comment(instance_id: int) -> Any:
-    data = body()
-    created = queries.add_comment(db.session, api_user(), instance_id, data.get("body") if isinstance(
-        data.get("body"), str) else "", engine().clock())
+    text_ = body_text(body(), "body")
+    created = queries.add_comment(db.session, api_user(), instance_id, text_, engine().clock())
     return _done(created, 201)
 
 
 def _case_action(instance_id: int, action: str) -> Any:
-    data = body()
-    reason = data.get("reason") if isinstance(data.get("reason"), str) else ""
+    reason = body_text(body(), "reason")
     queries.ensure_visible(db.session, api_user(), instance_id)
     view = getattr(engine(), action)(db.session, instance_id, api_user(), reason)
     return _done(view.to_dict())

@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from engine.accounts import authenticate
@@ -14,6 +14,18 @@ from engine.models import User
 from . import bp
 from .throttle import LoginThrottle
 from ..extensions import db, login_manager
+
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction (pybabel -k N_) that is translated later, when it is shown."""
+    return message
+
+
+# Flask-Login flashes this when a page needs a login; translated when it is flashed.
+login_manager.login_message = N_("Please log in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.localize_callback = _
 
 
 @login_manager.user_loader
@@ -52,7 +64,7 @@ def login() -> Any:
                 error, status = _("Wrong username or password."), 401
             else:
                 _throttle().succeeded(*keys)
-                session.clear()
+                session.clear()  # a fresh session on login: nothing chosen before it carries over
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error), status
@@ -61,7 +73,9 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    locale = str(get_locale())  # the login page that follows keeps the person's language
     logout_user()
     session.clear()
-    flash(_("You have been logged out."))
+    session["locale"] = locale
+    flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))

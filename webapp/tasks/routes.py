@@ -1,16 +1,26 @@
-"""The task list (a plain first version; the full task pages come with the employee UI)."""
+"""The task list (我的待办): two tabs, filters, saved filters, bulk claim, live refresh; and my cases."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import queries
+from engine.errors import InvalidData
+from engine.saved_filters import delete_filter, list_filters, save_filter
+from engine.worklist import claim_many, my_cases, worklist_stamp
 
 from . import bp
+from .filters import parse_params
+from .services import filter_options
 from .. import engine
 from ..extensions import db
+
+
+def _tz() -> str:
+    return current_user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
 @bp.get("/")
@@ -21,10 +31,81 @@ def home() -> Any:
 @bp.get("/tasks")
 @login_required
 def index() -> Any:
-    scope = request.args.get("scope", "mine")
-    if scope not in ("mine", "claimable"):
-        scope = "mine"
-    page = queries.list_tasks(db.session, current_user, queries.TaskFilter(scope=scope, per_page=50),
-                              engine().clock())
-    counts = queries.task_counts(db.session, current_user)
-    return render_template("tasks/list.html", page=page, scope=scope, counts=counts, now=engine().clock())
+    params = parse_params(request.args)
+    now = engine().clock()
+    page = queries.list_tasks(db.session, current_user, params.task_filter(now, _tz()), now)
+    if page.page > page.pages and page.total:
+        return redirect(url_for("tasks.index", **params.args(page=page.pages)))
+    context = {"page": page, "params": params, "now": now}
+    if request.args.get("fragment"):
+        return render_template("tasks/_list.html", **context)
+    processes, stores = filter_options(db.session)
+    return render_template("tasks/list.html", counts=queries.task_counts(db.session, current_user),
+                           processes=processes, stores=stores,
+                           saved_filters=list_filters(db.session, current_user), **context)
+
+
+@bp.get("/tasks/poll")
+@login_required
+def poll() -> Any:
+    """Counts and a fingerprint of both lists; the page reloads its list only when it changes."""
+    response = jsonify(worklist_stamp(db.session, current_user))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/tasks/claim")
+@login_required
+def claim_selected() -> Any:
+    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit()]
+    if not ids:
+        flash(_("Select the tasks you want to take first."), "warning")
+        return redirect(_back())
+    result = claim_many(engine(), db.session, current_user, ids)
+    db.session.commit()
+    if result.claimed:
+        flash(_("You took %(n)d task(s). They are now in “Assigned to me”.", n=len(result.claimed)), "success")
+    if result.refused:
+        flash(_("%(n)d task(s) could not be taken: someone else was quicker, or they are not yours to take.",
+                n=len(result.refused)), "warning")
+    return redirect(url_for("tasks.index", scope="mine") if result.claimed else _back())
+
+
+@bp.post("/tasks/filters")
+@login_required
+def save_current_filter() -> Any:
+    params = parse_params(request.form)
+    try:
+        save_filter(db.session, current_user, request.form.get("name", ""), params.saved(), engine().clock())
+    except InvalidData as exc:
+        db.session.rollback()
+        message = (_("Give the filter a name.") if exc.fields.get("name") == "required"
+                   else _("The filter could not be saved (the name may be too long, or you have too many)."))
+        flash(message, "danger")
+        return redirect(url_for("tasks.index", **params.args(page=1)))
+    db.session.commit()
+    flash(_("Filter saved."), "success")
+    return redirect(url_for("tasks.index", **params.args(page=1)))
+
+
+@bp.post("/tasks/filters/<int:filter_id>/delete")
+@login_required
+def remove_filter(filter_id: int) -> Any:
+    delete_filter(db.session, current_user, filter_id)
+    db.session.commit()
+    flash(_("Filter removed."), "success")
+    return redirect(url_for("tasks.index"))
+
+
+@bp.get("/outcomes")
+@login_required
+def outcomes() -> Any:
+    """Cases I started or worked on: the ones still running, and how the others ended."""
+    return render_template("tasks/outcomes.html",
+                           running=my_cases(db.session, current_user, running=True),
+                           ended=my_cases(db.session, current_user, running=False))
+
+
+def _back() -> str:
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else url_for("tasks.index")

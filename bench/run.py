@@ -1,0 +1,100 @@
+"""`make bench`: measure the engine and print one table per section, with the issue's targets.
+
+    .venv/bin/python bench/run.py              full run (about 2 minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick      smoke run with small sizes (seconds)
+    .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete
+
+PostgreSQL is measured too when `OPSFLOW_TEST_POSTGRES_URL` is set or `instance/pgtest.url` exists
+(`make test` or `scripts/test-services.sh start` write it); otherwise it is reported as skipped.
+Progress goes to stderr, the tables to stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text  # noqa: E402
+
+from bench import fixtures, report, state_size, steps, tasklist  # noqa: E402
+from engine.db import make_sql_engine  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Sizes:
+    instances: int          # five-step cases per variant in the step-cost comparison
+    warmup: int
+    list_sizes: tuple[int, ...]
+    list_runs: int
+    state_instances: int
+
+
+FULL = Sizes(instances=200, warmup=10, list_sizes=tasklist.SIZES, list_runs=50, state_instances=10)
+QUICK = Sizes(instances=20, warmup=3, list_sizes=(200, 1_000, 2_000), list_runs=10, state_instances=2)
+
+
+def _progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def postgres(no_postgres: bool) -> tuple[str | None, str | None, str]:
+    """(url, server version, note): the URL only when the server answers."""
+    if no_postgres:
+        return None, None, "PostgreSQL skipped (--no-postgres)"
+    url = fixtures.postgres_url()
+    if not url:
+        return None, None, ("PostgreSQL skipped: OPSFLOW_TEST_POSTGRES_URL is unset and instance/pgtest.url "
+                            "does not exist (start it with `bash scripts/test-services.sh start`)")
+    sql_engine = make_sql_engine(url, connect_args={"connect_timeout": 5})
+    try:
+        with sql_engine.connect() as conn:
+            server = str(conn.execute(text("SHOW server_version")).scalar_one())
+    except Exception as exc:  # any failure to connect means: measure without it
+        return None, None, f"PostgreSQL skipped: {url} did not answer ({type(exc).__name__})"
+    finally:
+        sql_engine.dispose()
+    return url, server, f"PostgreSQL {server} at {url.rsplit('@', 1)[-1]}, in a schema of its own"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run in seconds")
+    parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of Engine.complete")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    load_before = report.load_average()
+    url, server, pg_note = postgres(args.no_postgres)
+    _progress(pg_note)
+
+    tables = []
+    _progress(f"step cost: {sizes.instances} cases x {steps.STEPS} steps per variant")
+    tables.append(steps.table(steps.measure(sizes.instances, sizes.warmup, url)))
+    _progress(f"task list: {', '.join(f'{n:,}' for n in sizes.list_sizes)} open tasks")
+    tables.append(tasklist.table(tasklist.measure(sizes.list_sizes, sizes.list_runs, url), pg_note))
+    _progress("state size")
+    tables.append(state_size.table(state_size.measure(sizes.state_instances)))
+
+    elapsed = time.perf_counter() - started
+    header = report.machine(server, load_before, report.load_average())
+    header.rows.append(("run", f"{'quick' if args.quick else 'full'}, {elapsed:.0f} s"))
+    print(header.render(), end="\n\n")
+    for table in tables:
+        print(table.render(), end="\n\n")
+    summary = report.Table("Targets", ("verdict", "target", "measured"),
+                           [(t.verdict, t.text, t.detail) for table in tables for t in table.targets])
+    print(summary.render())
+    if args.profile:
+        _progress("profiling Engine.complete")
+        print("\nProfile: Engine.complete + commit on SQLite, 100 cases x 5 steps, by cumulative time")
+        print(steps.profile(instances=100, top=40))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Files attached to a case: photos of damaged goods, display photos, delivery notes.
+
+Files live outside the web root, in an upload directory the caller names, under a random key; only
+the row knows the original file name. A file's type is decided from its first bytes, never from its
+name or the browser's content type, so a renamed script is never stored as a photo. Files are only
+handed out through `visible_attachment`, which asks whether the person may see the case.
+
+A file chosen on a start form is stored before its case exists: it is *pending* (no case), visible
+only to its uploader, and `link_pending` attaches it to the case once the case has started.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from .errors import InvalidData, NotFound, PermissionDenied
+from .models import AuditEvent, Base, ProcessInstance, User
+from .viewing import may_see
+
+#: Content types we keep, recognised by their leading bytes.
+ALLOWED_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf")
+#: Types a browser may show inline; everything else is sent as a download.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+_HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id", ondelete="SET NULL"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+    uploaded_by: Mapped[User] = relationship()
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    instance_id: int | None
+    task_id: int | None
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    created_at: datetime
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in INLINE_TYPES
+
+
+class AttachmentRefused(InvalidData):
+    """An upload that breaks the limits; `reason` is too_large, forbidden_type or empty."""
+
+    def __init__(self, reason: str, message: str, limit: int | None = None) -> None:
+        super().__init__(message, {"file": reason})
+        self.reason = reason
+        self.limit = limit
+
+
+def detect_type(head: bytes) -> str | None:
+    """The content type of a file from its first bytes, or None when it is not one we accept."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIC_BRANDS:
+        return "image/heic"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def view_of(row: Attachment) -> AttachmentView:
+    return AttachmentView(id=row.id, instance_id=row.instance_id, task_id=row.task_id, filename=row.filename,
+                          content_type=row.content_type, size=row.size, uploaded_by=row.uploaded_by.username,
+                          created_at=row.created_at)
+
+
+def _clean_name(filename: str) -> str:
+    name = os.path.basename((filename or "").replace("\\", "/")).strip()
+    name = "".join(c for c in name if c.isprintable() and c not in '<>:"|?*')
+    return name[-200:] or "file"
+
+
+def path_of(upload_dir: str | Path, row: Attachment) -> Path:
+    return Path(upload_dir) / row.storage_key[:2] / row.storage_key
+
+
+def store_attachment(session: Session, user: User, stream: BinaryIO, filename: str, *,
+                     upload_dir: str | Path, max_bytes: int, now: datetime,
+                     instance_id: int | None = None, task_id: int | None = None) -> AttachmentView:
+    """Check and keep one uploaded file; refuse it (storing nothing) when it breaks the limits.
+
+    The file is written before the caller commits; should the commit fail, an unreferenced file is
+    left in the upload directory, which is harmless (it is never served without its row).
+    """
+    instance = None
+    if instance_id is not None:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None or not may_see(session, user, instance):
+            raise NotFound(f"case {instance_id} does not exist")
+        if instance.status not in ("running", "suspended"):
+            raise PermissionDenied(f"case {instance_id} has ended; no more files can be added")
+    data = stream.read(max_bytes + 1)
+    if not data:
+        raise AttachmentRefused("empty", "the file is empty")
+    if len(data) > max_bytes:
+        raise AttachmentRefused("too_large", f"the file is larger than {max_bytes} bytes", max_bytes)
+    content_type = detect_type(data[:16])
+    if content_type is None:
+        raise AttachmentRefused("forbidden_type", "only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF files "
+                                "may be attached")
+    key = secrets.token_hex(16)
+    row = Attachment(instance_id=instance_id, task_id=task_id, uploaded_by_id=user.id,
+                     filename=_clean_name(filename), content_type=content_type, size=len(data),
+                     sha256=hashlib.sha256(data).hexdigest(), storage_key=key, created_at=now)
+    session.add(row)
+    session.flush()
+    target = path_of(upload_dir, row)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    if instance is not None:
+        _record(session, row, user, now, "attachment_added")
+    return view_of(row)
+
+
+def _record(session: Session, row: Attachment, user: User, now: datetime, event_type: str) -> None:
+    session.add(AuditEvent(instance_id=row.instance_id, task_id=row.task_id, event_type=event_type,
+                           actor_id=user.id, at=now, message=row.filename,
+                           data={"attachment_id": row.id, "filename": row.filename,
+                                 "content_type": row.content_type, "size": row.size}))
+
+
+def link_pending(session: Session, user: User, attachment_ids: Iterable[int], instance_id: int,
+                 now: datetime) -> None:
+    """Attach files uploaded with a start form to the case that form started."""
+    ids = sorted({int(i) for i in attachment_ids})
+    if not ids:
+        return
+    rows = session.scalars(select(Attachment).where(Attachment.id.in_(ids))).all()
+    for row in rows:
+        if row.uploaded_by_id != user.id or row.instance_id not in (None, instance_id):
+            raise PermissionDenied(f"attachment {row.id} is not yours to attach")
+        if row.instance_id is None:
+            row.instance_id = instance_id
+            _record(session, row, user, now, "attachment_added")
+    session.flush()
+
+
+def list_attachments(session: Session, instance_id: int) -> list[AttachmentView]:
+    """The files of one case, oldest first; the caller has checked that the case may be seen."""
+    rows = session.scalars(select(Attachment).where(Attachment.instance_id == instance_id)
+                           .order_by(Attachment.id)).all()
+    return [view_of(r) for r in rows]
+
+
+def visible_attachment(session: Session, user: User, attachment_id: int) -> Attachment:
+    """The attachment if `user` may see it; NotFound otherwise, so its existence is not revealed."""
+    row = session.get(Attachment, attachment_id)
+    if row is None:
+        raise NotFound(f"attachment {attachment_id} does not exist")
+    if row.instance_id is None:
+        if row.uploaded_by_id != user.id:
+            raise NotFound(f"attachment {attachment_id} does not exist")
+        return row
+    instance = session.get(ProcessInstance, row.instance_id)
+    if instance is None or not may_see(session, user, instance):
+        raise NotFound(f"attachment {attachment_id} does not exist")
+    return row
+
+
+def delete_attachment(session: Session, user: User, attachment_id: int, upload_dir: str | Path,
+                      now: datetime) -> Path:
+    """Remove a file its uploader added by mistake while the case still runs.
+
+    Returns the stored file's path; the caller deletes it after committing, so a failed commit
+    never loses a file whose row is still there.
+    """
+    row = visible_attachment(session, user, attachment_id)
+    if row.uploaded_by_id != user.id:
+        raise PermissionDenied("only the person who added a file may remove it")
+    if row.instance_id is not None:
+        instance = session.get(ProcessInstance, row.instance_id)
+        if instance is not None and instance.status not in ("running", "suspended"):
+            raise PermissionDenied("the case has ended; its files are kept")
+        _record(session, row, user, now, "attachment_removed")
+    path = path_of(upload_dir, row)
+    session.delete(row)
+    session.flush()
+    return path

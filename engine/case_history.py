@@ -1,0 +1,279 @@
+"""What the supervisor's case page shows: where the case went on its diagram, what happened when,
+its data with the labels people know, and who holds its open steps.
+
+The diagram marks come from the audit trail and the version's BPMN XML, not from the workflow:
+an element is done once a 'step' or 'task_completed' event names it, current while an open task
+(or a waiting catch event) sits on it, overdue when that task is past due; a sequence flow is on
+the path taken when both its ends were reached. Only the case data of a live case is read from
+its workflow (`queries.case_data`); seeded history has none and is shown from its events.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from . import attachments, monitoring, queries
+from .assignment import eligible_users
+from .errors import NotFound
+from .models import AuditEvent, HumanTask, ModelFile, ProcessInstance, User
+from .queries import visible_instance
+from .viewing import may_supervise
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+DONE_EVENTS = ("step", "task_completed")
+WAITING_TAGS = ("intermediateCatchEvent", "receiveTask")
+JOIN_TAGS = ("parallelGateway", "inclusiveGateway")
+HIDDEN_DATA = frozenset({"completed_by", "started_by"})
+
+
+@dataclass(frozen=True)
+class DiagramMarkers:
+    completed: list[str]
+    current: list[str]
+    overdue: list[str]
+    flows: list[str]
+    visits: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"completed": self.completed, "current": self.current, "overdue": self.overdue,
+                "flows": self.flows, "visits": self.visits}
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: int
+    at: datetime
+    kind: str
+    actor: str | None
+    actor_name: str | None
+    element_id: str | None
+    element_name: str | None
+    task_id: int | None
+    message: str
+    changes: list[Change]
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    id: int
+    element_id: str
+    name: str
+    role: str | None
+    store_code: str | None
+    assignee: str | None
+    assignee_name: str | None
+    created_at: datetime
+    claimed_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+    candidates: list[tuple[str, str]]
+
+
+def bpmn_source(session: Session, instance: ProcessInstance) -> str:
+    """The BPMN XML of the case's version: the file named after the process, else the first one."""
+    files = session.execute(select(ModelFile.filename, ModelFile.content).where(
+        ModelFile.version_id == instance.version_id, ModelFile.kind == "bpmn").order_by(ModelFile.filename)).all()
+    if not files:
+        raise NotFound(f"the model of case {instance.id} is not stored")
+    named = [content for name, content in files if name == f"{instance.process_key}.bpmn"]
+    return named[0] if named else files[0][1]
+
+
+@dataclass(frozen=True)
+class _Model:
+    names: dict[str, str]
+    tags: dict[str, str]
+    flows: list[tuple[str, str, str]]  # id, source, target
+
+
+def _model(xml: str) -> _Model:
+    root = etree.fromstring(xml.encode("utf-8"))
+    names, tags, flows = {}, {}, []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not el.tag.startswith(BPMN) or not el.get("id"):
+            continue
+        tag = el.tag[len(BPMN):]
+        if tag == "sequenceFlow":
+            flows.append((el.get("id"), el.get("sourceRef"), el.get("targetRef")))
+        else:
+            tags[el.get("id")] = tag
+            if el.get("name"):
+                names[el.get("id")] = el.get("name")
+    return _Model(names, tags, flows)
+
+
+def diagram_markers(session: Session, instance: ProcessInstance, now: datetime, xml: str | None = None,
+                    ) -> DiagramMarkers:
+    model = _model(xml or bpmn_source(session, instance))
+    visits: dict[str, int] = {}
+    for element in session.scalars(select(AuditEvent.element_id).where(
+            AuditEvent.instance_id == instance.id, AuditEvent.event_type.in_(DONE_EVENTS),
+            AuditEvent.element_id.is_not(None))):
+        visits[element] = visits.get(element, 0) + 1
+    open_tasks = session.execute(select(HumanTask.element_id, HumanTask.due_at).where(
+        HumanTask.instance_id == instance.id, HumanTask.state == "open")).all()
+    current = {element for element, _ in open_tasks}
+    overdue = {element for element, due in open_tasks if due is not None and due < now}
+    done = set(visits)
+    if instance.status in ("running", "suspended", "error"):
+        for _, source, target in model.flows:  # a catch event the case waits at
+            if source in done and target not in done and model.tags.get(target) in WAITING_TAGS:
+                current.add(target)
+    reached = done | current
+    flows = [flow for flow, source, target in model.flows
+             if source in done and (target in reached or model.tags.get(target) in JOIN_TAGS)]
+    return DiagramMarkers(sorted(done - current), sorted(current), sorted(overdue), flows, visits)
+
+
+def field_labels(session: Session, version_id: int) -> tuple[dict[str, str], dict[tuple[str, Any], str]]:
+    """Field titles and enumerated value titles from the version's forms (JSON Schema)."""
+    labels: dict[str, str] = {}
+    values: dict[tuple[str, Any], str] = {}
+    for content in session.scalars(select(ModelFile.content).where(ModelFile.version_id == version_id,
+                                                                   ModelFile.kind == "form")):
+        try:
+            _collect(json.loads(content), labels, values)
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return labels, values
+
+
+def _collect(schema: dict[str, Any], labels: dict[str, str], values: dict[tuple[str, Any], str]) -> None:
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        if prop.get("title"):
+            labels.setdefault(name, str(prop["title"]))
+        for option in prop.get("oneOf") or prop.get("anyOf") or []:
+            if isinstance(option, dict) and "const" in option and option.get("title"):
+                values.setdefault((name, option["const"]), str(option["title"]))
+        if isinstance(prop.get("items"), dict):
+            _collect(prop["items"], labels, values)
+        if prop.get("type") == "object":
+            _collect(prop, labels, values)
+
+
+def labelled(data: dict[str, Any] | None, labels: tuple[dict[str, str], dict[tuple[str, Any], str]]) -> list[Change]:
+    """The data as (key, label, value) in form order where known; value titles replace codes."""
+    if not data:
+        return []
+    names, values = labels
+    items = []
+    for key, value in data.items():
+        if key.startswith("_") or key in HIDDEN_DATA:
+            continue
+        if isinstance(value, (str, int, float, bool)):
+            value = values.get((key, value), value)
+        elif isinstance(value, list):
+            value = [{k: values.get((k, v), v) for k, v in item.items()} if isinstance(item, dict) else item
+                     for item in value]
+        items.append(Change(key, names.get(key, key), value))
+    order = list(names)
+    return sorted(items, key=lambda c: (c.key not in names, order.index(c.key) if c.key in names else 0, c.key))
+
+
+def data_from_events(session: Session, instance_id: int) -> dict[str, Any]:
+    """The case data as its events recorded it: start data, then each completed form in turn."""
+    data: dict[str, Any] = {}
+    for payload in session.scalars(select(AuditEvent.data).where(
+            AuditEvent.instance_id == instance_id, AuditEvent.event_type.in_(("started", "task_completed")))
+            .order_by(AuditEvent.id)):
+        if isinstance(payload, dict):
+            data.update(payload)
+    return data
+
+
+def timeline(session: Session, instance: ProcessInstance, names: dict[str, str],
+             labels: tuple[dict[str, str], dict[tuple[str, Any], str]]) -> list[TimelineEntry]:
+    """Every event of the case, oldest first, with the people's names and the data each changed."""
+    actor = aliased(User)
+    rows = session.execute(select(AuditEvent, actor.username, actor.display_name)
+                           .outerjoin(actor, actor.id == AuditEvent.actor_id)
+                           .where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.at, AuditEvent.id))
+    people = _display_names(session)
+    entries = []
+    for event, username, display in rows:
+        data = event.data if isinstance(event.data, dict) else None
+        if event.event_type == "task_assigned" and data:
+            changes = [Change("from", "from", people.get(data.get("from"), data.get("from"))),
+                       Change("to", "to", people.get(data.get("to"), data.get("to")))]
+        elif event.event_type in ("started", "task_completed"):
+            changes = labelled(data, labels)
+        else:
+            changes = []
+        entries.append(TimelineEntry(
+            id=event.id, at=event.at, kind=event.event_type, actor=username, actor_name=display,
+            element_id=event.element_id, element_name=names.get(event.element_id or "", None),
+            task_id=event.task_id, message=event.message or "", changes=changes))
+    return entries
+
+
+def _display_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(User.username, User.display_name)).all())
+
+
+def open_tasks(session: Session, instance: ProcessInstance, now: datetime, with_candidates: bool,
+               ) -> list[OpenTask]:
+    """The steps the case waits on, who holds them, and (for supervisors) who could take them over."""
+    rows = session.execute(select(HumanTask, User.username, User.display_name)
+                           .outerjoin(User, User.id == HumanTask.assignee_id)
+                           .where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+                           .order_by(HumanTask.id)).all()
+    return [OpenTask(
+        id=t.id, element_id=t.element_id, name=t.name, role=t.lane_role, store_code=t.store_code,
+        assignee=username, assignee_name=display, created_at=t.created_at, claimed_at=t.claimed_at,
+        due_at=t.due_at, overdue=t.due_at is not None and t.due_at < now,
+        candidates=_candidates(session, t) if with_candidates else [])
+        for t, username, display in rows]
+
+
+def _candidates(session: Session, task: HumanTask) -> list[tuple[str, str]]:
+    return [(u.username, u.display_name or u.username) for u in eligible_users(session, task)
+            if u.id != task.assignee_id]
+
+
+@dataclass(frozen=True)
+class CasePage:
+    case: Any  # monitoring.CaseRow
+    data: list[Change]
+    timeline: list[TimelineEntry]
+    tasks: list[OpenTask]
+    markers: DiagramMarkers
+    attachments: list[Any]
+    may_supervise: bool
+    last_error: str | None
+
+
+def case_page(engine: Any, session: Session, user: User, instance_id: int, now: datetime) -> CasePage:
+    """Everything the case page shows, for someone who may see the case (NotFound otherwise)."""
+    instance = visible_instance(session, user, instance_id)
+    xml = bpmn_source(session, instance)
+    labels = field_labels(session, instance.version_id)
+    seeded = instance.serializer_version == monitoring.SEED_MARK
+    data = data_from_events(session, instance.id) if seeded else queries.case_data(engine, session, instance)
+    supervisor = may_supervise(session, user, instance)
+    [row] = monitoring.case_rows(session, [instance.id], now)
+    return CasePage(case=row, data=labelled(data, labels),
+                    timeline=timeline(session, instance, _model(xml).names, labels),
+                    tasks=open_tasks(session, instance, now, with_candidates=supervisor),
+                    markers=diagram_markers(session, instance, now, xml),
+                    attachments=attachments.list_attachments(session, instance.id),
+                    may_supervise=supervisor, last_error=instance.last_error)
+
+
+def diagram_of(session: Session, user: User, instance_id: int) -> str:
+    """The BPMN XML for the diagram, for someone who may see the case."""
+    return bpmn_source(session, visible_instance(session, user, instance_id))

@@ -1,0 +1,157 @@
+"""The paths seeded cases take through the four real models, with realistic step durations.
+
+Element ids are those of `bpmn/`; durations are medians in hours (each case draws around them), due
+hours those of the models. Kept apart from `history_seed` because this is data a person tunes
+(which path how often, which step is slow), while the seeder is machinery.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any, Sequence
+
+# element id -> (name, lane role, due hours, median waiting hours, median working hours[, on-late chain])
+STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
+    "complaint_handling": {
+        "investigate_store": ("投诉调查与处理方案", "store_manager", 24, 4, 9,
+                              "sla_store sla_merge sla_escalation end_sla_handled"),
+        "investigate_merch": ("投诉调查与处理方案", "merchandiser", 24, 8, 14,
+                              "sla_merch sla_merge sla_escalation end_sla_handled"),
+        "investigate_warehouse": ("投诉调查与处理方案", "warehouse_keeper", 24, 3, 6,
+                                  "sla_warehouse sla_merge sla_escalation end_sla_handled"),
+        "investigate_supervisor": ("投诉调查与处理方案", "store_supervisor", 12, 2, 5,
+                                   "sla_supervisor sla_merge sla_escalation end_sla_handled"),
+        "sla_escalation": ("投诉超时督办", "cs_manager", 4, 1, 0.5),
+        "quality_registration": ("质量问题登记", "merchandiser", 72, 20, 2),
+        "compensation_approval": ("赔付审批", "cs_manager", 24, 6, 0.5),
+        "customer_follow_up": ("客户回访", "cs_agent", 24, 5, 0.7),
+        "final_decision": ("最终处理", "cs_manager", 48, 8, 1),
+    },
+    "product_return": {
+        "cs_review": ("客服审核", "cs_agent", 24, 3, 0.5),
+        "merchandiser_approval": ("商品部审批", "merchandiser", 48, 20, 1),
+        "director_approval": ("运营总监审批", "ops_director", 48, 30, 0.5),
+        "receive_inspect": ("收货检验", "warehouse_keeper", 336, 90, 4),
+        "quality_registration": ("质量问题登记", "merchandiser", 72, 20, 2),
+        "credit_note": ("财务退款对帐", "finance", 72, 30, 1.5),
+    },
+    "new_product_launch": {
+        "launch_plan_approval": ("上市计划审批", "ops_director", 48, 20, 1),
+        "order_and_purchase": ("订货会与备货下单", "merchandiser", 240, 24, 120),
+        "goods_receipt": ("新品入库", "warehouse_keeper", 72, 12, 24),
+        "display_guideline": ("陈列指引", "trainer", 120, 24, 48),
+        "launch_promotion": ("上市推广", "marketing", 120, 24, 60),
+        "store_shelving": ("门店上货陈列确认", "store_manager", 48, 10, 8),
+        "sell_through_analysis": ("畅滞销分析", "analyst", 72, 16, 24),
+        "reorder": ("返单", "merchandiser", 48, 12, 4),
+    },
+    "store_opening": {
+        "plan_approval": ("开业方案审批", "ops_director", 48, 30, 2,
+                          "plan_reminder approval_reminder end_reminder_acknowledged"),
+        "approval_reminder": ("审批催办", "ops_director", 24, 4, 0.2),
+        "revise_plan": ("修改开业方案", "store_supervisor", 72, 12, 24),
+        "first_batch_allocation": ("首批货品配置", "merchandiser", 120, 24, 48),
+        "first_batch_shipping": ("首批发货", "warehouse_keeper", 72, 12, 24),
+        "staff_training": ("新员工培训", "trainer", 168, 24, 96),
+        "display_setup": ("陈列布置", "trainer", 168, 48, 72),
+        "opening_promotion": ("开业推广方案", "marketing", 120, 24, 72),
+        "opening_preparation": ("开业筹备确认", "store_manager", 168, 24, 120),
+        "pre_opening_inspection": ("开业前检视", "store_supervisor", 48, 12, 6),
+        "remediation": ("整改", "store_manager", 72, 8, 40),
+        "first_week_report": ("首周销售报告", "store_manager", 48, 10, 6),
+        "opening_review": ("开业总结", "store_supervisor", 72, 20, 4),
+    },
+}
+
+# A stage is a chain of tokens (automatic elements, user tasks, "timer+hours", "task*" = one per target
+# store) or a tuple of chains run in parallel ("&chain" does not hold up the next stage).
+_C_HEAD = "start triage init_case quality_split investigation_merge start_investigation route_handler"
+_C_TAIL = "investigation_done compensation_check needs_approval follow_up_merge customer_follow_up satisfied"
+_R_HEAD = "start compute_total cs_review review_ok approval_rules needs_merch"
+_L_PREP = ("launch_fork order_and_purchase goods_receipt", "display_guideline", "launch_promotion")
+_L_TAIL = "launch_join store_shelving* summarize_shelving wait_sell_through+336 sell_through_analysis reorder_decision"
+_O_HEAD = "start init_plan approval_merge plan_approval plan_approved"
+_O_PREP = ("prepare_fork first_batch_allocation first_batch_shipping", "staff_training", "display_setup",
+           "opening_promotion", "opening_preparation")
+_O_TAIL = "prepare_join inspection_merge pre_opening_inspection inspection_ok"
+_O_END = "wait_first_week+168 first_week_report opening_review mark_store_open end_opened"
+
+# process -> (share of cases, [(weight, outcome, stages)])
+PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
+    "complaint_handling": (0.50, [
+        (40, "closed", [f"{_C_HEAD} investigate_store {_C_TAIL} end_closed"]),
+        (18, "closed", [(f"{_C_HEAD} investigate_merch", "&quality_registration end_quality_registered"),
+                        f"{_C_TAIL} end_closed"]),
+        (12, "closed", [f"{_C_HEAD} investigate_warehouse {_C_TAIL} end_closed"]),
+        (8, "closed", [f"{_C_HEAD} investigate_supervisor investigation_done compensation_check needs_approval "
+                       "compensation_approval approval_decision follow_up_merge customer_follow_up satisfied "
+                       "end_closed"]),
+        (8, "closed", [f"{_C_HEAD} investigate_store {_C_TAIL} count_reopen reopen_limit investigation_merge "
+                       f"start_investigation route_handler investigate_store {_C_TAIL} end_closed"]),
+        (3, "closed", [f"{_C_HEAD} investigate_store {_C_TAIL} count_reopen reopen_limit final_decision end_final"]),
+    ]),
+    "product_return": (0.38, [
+        (45, "credited", [f"{_R_HEAD} after_merch needs_director after_director prepare_receipt receive_inspect "
+                          "defect_split inspection_ok compute_credit credit_note end_credited"]),
+        (20, "credited", [f"{_R_HEAD} merchandiser_approval merch_ok after_merch needs_director after_director "
+                          "prepare_receipt receive_inspect defect_split inspection_ok compute_credit credit_note "
+                          "end_credited"]),
+        (8, "credited", [f"{_R_HEAD} after_merch needs_director director_approval director_ok after_director "
+                         "prepare_receipt receive_inspect",
+                         ("defect_split inspection_ok compute_credit credit_note end_credited",
+                          "&quality_registration end_quality_registered")]),
+        (12, "rejected", ["start compute_total cs_review review_ok end_review_rejected"]),
+        (5, "rejected", [f"{_R_HEAD} merchandiser_approval merch_ok end_merch_rejected"]),
+        (4, "rejected", [f"{_R_HEAD} after_merch needs_director after_director prepare_receipt receive_inspect "
+                         "defect_split inspection_ok end_inspection_rejected"]),
+        (3, "expired", [f"{_R_HEAD} after_merch needs_director after_director prepare_receipt "
+                        "receive_timeout+336 end_expired"]),
+    ]),
+    "new_product_launch": (0.10, [
+        (60, "launched", ["start launch_plan_approval plan_ok", _L_PREP, f"{_L_TAIL} launch_merge end_launched"]),
+        (28, "launched", ["start launch_plan_approval plan_ok", _L_PREP,
+                          f"{_L_TAIL} reorder launch_merge end_launched"]),
+        (12, "rejected", ["start launch_plan_approval plan_ok end_rejected"]),
+    ]),
+    "store_opening": (0.02, [
+        (70, "opened", [_O_HEAD, _O_PREP, f"{_O_TAIL} {_O_END}"]),
+        (20, "opened", [f"{_O_HEAD} revise_plan revision_choice approval_merge plan_approval plan_approved",
+                        _O_PREP, f"{_O_TAIL} remediation inspection_merge pre_opening_inspection inspection_ok "
+                        f"{_O_END}"]),
+        (10, "withdrawn", [f"{_O_HEAD} revise_plan revision_choice end_withdrawn"]),
+    ]),
+}
+STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee", "new_product_launch": "merchandiser",
+            "store_opening": "store_supervisor"}
+PREFIXES = {"complaint_handling": "TS", "product_return": "TH", "new_product_launch": "XP", "store_opening": "KD"}
+SURNAMES, GIVEN = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
+CATEGORIES = ("product_quality", "service", "logistics", "other")
+RETURN_TYPES = ("quality", "overstock", "wrong_shipment", "shortage")
+FALLBACK_STORES = (("SH001", "上海南京路店", "EAST"), ("HZ001", "杭州湖滨店", "EAST"),
+                   ("BJ001", "北京王府井店", "NORTH"), ("GZ001", "广州天河店", "SOUTH"))
+
+
+def start_data(rng: random.Random, process: str, store_code: str, store_name: str,
+                stores: Sequence[tuple[str, str, str]]) -> tuple[dict[str, Any], str, list[str]]:
+    if process == "complaint_handling":
+        name = rng.choice(SURNAMES) + rng.choice("先生女士")
+        category = rng.choices(CATEGORIES, (25, 45, 20, 10))[0]
+        amount = round(rng.lognormvariate(5, 1.0), 2) if rng.random() < 0.5 else 0
+        data = {"customer_name": name, "customer_phone": f"13{rng.randrange(10**8, 10**9)}",
+                "store_code": store_code, "channel": rng.choice(("store", "phone", "online", "franchisee")),
+                "category": category, "description": "顾客反映问题，需要处理", "amount_claimed": amount}
+        return data, f"{name} · {store_name}", []
+    if process == "product_return":
+        qty, price = rng.randint(1, 40), rng.choice((129, 199, 299, 459, 899))
+        data = {"store_code": store_code, "return_type": rng.choices(RETURN_TYPES, (40, 30, 15, 15))[0],
+                "items": [{"sku": f"SKU{rng.randrange(10000, 99999)}", "name": "春季针织衫", "quantity": qty,
+                           "unit_price": price}], "total_amount": qty * price, "reason": "到货问题"}
+        return data, f"{store_name} 退货 ¥{qty * price:,}", []
+    if process == "new_product_launch":
+        season = rng.choice(("春", "夏", "秋", "冬"))
+        targets = sorted({s[0] for s in rng.sample(list(stores), k=min(len(stores), rng.randint(2, 4)))})
+        data = {"season": season, "collection_name": f"{season}季系列{rng.randint(1, 9)}",
+                "sku_count": rng.randint(12, 80), "target_stores": targets, "forecast_qty": rng.randint(500, 8000)}
+        return data, f"{data['collection_name']} 上市", targets
+    data = {"store_code": store_code, "store_name": store_name, "budget": rng.randint(30, 120) * 10000,
+            "store_type": "direct", "area_sqm": rng.randint(80, 400)}
+    return data, f"{store_name} 开业", []

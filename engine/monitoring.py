@@ -1,0 +1,326 @@
+"""The supervisor's case list and the actions taken on cases from it, one at a time or in bulk.
+
+The list filters beyond `queries.list_instances` (version, region, starter, date range, overdue)
+and shows for each case the steps it waits on and who holds them, how old it is and whether it is
+late. It reads the indexed `process_instance` and `human_task` rows only: one query for the page,
+one for the open tasks of the cases on it, never a deserialized workflow. Visibility is the same
+`visibility_filter` the JSON API uses, so nobody finds a case here they could not open.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterator, Sequence
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from .assignment import can_act
+from .errors import Conflict, EngineError, InvalidData, NotFound
+from .history_seed import SEED_MARK
+from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
+from .queries import MAX_PER_PAGE, visible_instance
+from .viewing import visibility_filter
+from .views import Page, TaskView
+
+STATUSES = ("running", "suspended", "error", "completed", "terminated")
+SORTS = ("newest", "oldest", "due")
+CASE_ACTIONS = ("terminate", "suspend", "resume")
+BULK_ACTIONS = CASE_ACTIONS + ("reassign",)
+MAX_BULK = 200
+DUE_SOON = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    process: str | None = None
+    version: int | None = None
+    status: str | None = None
+    store_code: str | None = None
+    region: str | None = None
+    started_by: str | None = None
+    started_from: datetime | None = None
+    started_to: datetime | None = None
+    overdue: bool | None = None
+    search: str | None = None
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = 25
+
+    def checked(self) -> CaseFilter:
+        errors = {}
+        if self.status and self.status not in STATUSES:
+            errors["status"] = f"must be one of {', '.join(STATUSES)}"
+        if self.sort not in SORTS:
+            errors["sort"] = f"must be one of {', '.join(SORTS)}"
+        if self.page < 1:
+            errors["page"] = "must be 1 or more"
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            errors["per_page"] = f"must be between 1 and {MAX_PER_PAGE}"
+        if self.version is not None and self.version < 1:
+            errors["version"] = "must be 1 or more"
+        if self.started_from and self.started_to and self.started_to <= self.started_from:
+            errors["started_to"] = "must be after the start of the range"
+        if errors:
+            raise InvalidData("invalid list parameters", errors)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentStep:
+    task_id: int
+    element_id: str
+    name: str
+    role: str | None
+    store_code: str | None
+    assignee: str | None
+    assignee_name: str | None
+    created_at: datetime
+    due_at: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    id: int
+    business_key: str | None
+    title: str
+    process_key: str
+    process_name: str
+    version: int
+    status: str
+    outcome: str | None
+    store_code: str | None
+    region: str | None
+    started_by: str | None
+    started_by_name: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    age: timedelta
+    steps: tuple[CurrentStep, ...]
+    due_state: str  # overdue, due_soon, on_time, none
+    seeded: bool = False
+
+
+def _open_due() -> Any:
+    """The earliest due time among a case's open tasks (a correlated subquery)."""
+    return (select(func.min(HumanTask.due_at))
+            .where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "open")
+            .correlate(ProcessInstance).scalar_subquery())
+
+
+def _case_query(session: Session, user: User, f: CaseFilter, now: datetime) -> Select[Any]:
+    conditions: list[ColumnElement[bool]] = [visibility_filter(user)]
+    if f.process:
+        conditions.append(ProcessInstance.process_key == f.process)
+    if f.version is not None:
+        conditions.append(ProcessInstance.version_id.in_(
+            select(ProcessVersion.id).join(ProcessDefinition).where(ProcessVersion.version == f.version)))
+    if f.status:
+        conditions.append(ProcessInstance.status == f.status)
+    if f.store_code:
+        conditions.append(ProcessInstance.store_code == f.store_code)
+    if f.region:
+        conditions.append(ProcessInstance.region == f.region)
+    if f.started_by:
+        conditions.append(ProcessInstance.started_by_id.in_(select(User.id).where(User.username == f.started_by)))
+    if f.started_from:
+        conditions.append(ProcessInstance.started_at >= f.started_from)
+    if f.started_to:
+        conditions.append(ProcessInstance.started_at < f.started_to)
+    if f.overdue is not None:
+        # few tasks are open, so the late ones come quickly off the (state, ...) index
+        late = ProcessInstance.id.in_(select(HumanTask.instance_id).where(HumanTask.state == "open",
+                                                                          HumanTask.due_at < now))
+        conditions.append(late if f.overdue else ~late)
+    if f.search and f.search.strip():
+        pattern = f"%{f.search.strip()}%"
+        conditions.append(or_(ProcessInstance.title.ilike(pattern), ProcessInstance.business_key.ilike(pattern)))
+    return select(ProcessInstance.id).where(and_(*conditions))
+
+
+def _ordered(query: Select[Any], sort: str) -> Select[Any]:
+    if sort == "oldest":
+        return query.order_by(ProcessInstance.id)
+    if sort == "due":
+        due = _open_due()
+        return query.order_by(due.is_(None), due, ProcessInstance.id.desc())
+    return query.order_by(ProcessInstance.id.desc())
+
+
+def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseRow]:
+    """One page of the cases `user` may see, newest first unless sorted otherwise."""
+    f = f.checked()
+    query = _case_query(session, user, f, now)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ids = list(session.scalars(_ordered(query, f.sort).limit(f.per_page).offset((f.page - 1) * f.per_page)))
+    return Page(case_rows(session, ids, now), total, f.page, f.per_page)
+
+
+def iter_cases(session: Session, user: User, f: CaseFilter, now: datetime, chunk: int = 1000) -> Iterator[CaseRow]:
+    """Every case the filter matches (for CSV export): the ids in one query, so visibility is
+    decided once, then the rows a chunk at a time."""
+    f = f.checked()
+    ids = list(session.scalars(_ordered(_case_query(session, user, f, now), f.sort)))
+    for start in range(0, len(ids), chunk):
+        yield from case_rows(session, ids[start:start + chunk], now)
+
+
+def case_rows(session: Session, ids: Sequence[int], now: datetime) -> list[CaseRow]:
+    """Rows for these case ids, in that order, with their open steps and holders (plain columns, no
+    ORM objects: the export builds 100k of these)."""
+    if not ids:
+        return []
+    starter = aliased(User)
+    pi = ProcessInstance
+    cases = {row[0]: tuple(row) for row in session.execute(
+        select(pi.id, pi.business_key, pi.title, pi.process_key, ProcessDefinition.name, ProcessVersion.version,
+               pi.status, pi.outcome, pi.store_code, pi.region, starter.username, starter.display_name,
+               pi.started_at, pi.ended_at, pi.serializer_version)
+        .join(ProcessVersion, ProcessVersion.id == pi.version_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
+        .outerjoin(starter, starter.id == pi.started_by_id)
+        .where(pi.id.in_(ids)))}
+    steps: dict[int, list[CurrentStep]] = {}
+    ht = HumanTask
+    for task_id, case_id, element, name, role, store, created, due, username, display in session.execute(
+            select(ht.id, ht.instance_id, ht.element_id, ht.name, ht.lane_role, ht.store_code, ht.created_at,
+                   ht.due_at, User.username, User.display_name)
+            .outerjoin(User, User.id == ht.assignee_id)
+            .where(ht.instance_id.in_(ids), ht.state == "open").order_by(ht.id)):
+        steps.setdefault(case_id, []).append(CurrentStep(task_id, element, name, role, store, username, display,
+                                                         created, due, due is not None and due < now))
+    rows = []
+    for case_id in ids:
+        c = cases.get(case_id)
+        if c is None:
+            continue
+        open_steps = tuple(steps.get(case_id, ()))
+        *head, started, ended, serializer = c
+        head[4] = head[4] or head[3]  # a process without a name shows its key
+        rows.append(CaseRow(*head, started, ended, (ended or now) - started, open_steps,
+                            _due_state(open_steps, now), serializer == SEED_MARK))
+    return rows
+
+
+def _due_state(steps: Sequence[CurrentStep], now: datetime) -> str:
+    dues = [s.due_at for s in steps if s.due_at is not None]
+    if not dues:
+        return "none"
+    first = min(dues)
+    if first < now:
+        return "overdue"
+    return "due_soon" if first < now + DUE_SOON else "on_time"
+
+
+def filter_choices(session: Session, user: User) -> dict[str, list[Any]]:
+    """What the filter drop-downs offer: processes with their versions, stores, regions, starters."""
+    versions: dict[str, list[int]] = {}
+    names = {}
+    for key, name, version in session.execute(
+            select(ProcessDefinition.key, ProcessDefinition.name, ProcessVersion.version)
+            .join(ProcessVersion).order_by(ProcessDefinition.key, ProcessVersion.version)):
+        versions.setdefault(key, []).append(version)
+        names[key] = name
+    stores = session.execute(select(Store.code, Store.name, Store.region).order_by(Store.code)).all()
+    starters = session.execute(select(User.username, User.display_name).where(User.active.is_(True))
+                               .order_by(User.username)).all()
+    return {"processes": [(k, names[k], v) for k, v in versions.items()],
+            "stores": [(c, n) for c, n, _ in stores],
+            "regions": sorted({r for _, _, r in stores if r}),
+            "users": [(u, d) for u, d in starters]}
+
+
+# -- actions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    instance_id: int
+    ok: bool
+    message: str = ""
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidData("a reason is required", {"reason": "required"})
+    if len(reason) > 2000:
+        raise InvalidData("the reason is too long", {"reason": "at most 2000 characters"})
+    return reason
+
+
+def case_action(engine: Any, session: Session, user: User, instance_id: int, action: str, reason: str | None) -> Any:
+    """Terminate, suspend or resume one case: visibility first (404), then the engine's own checks
+    (supervision 403, state 409), with the reason every supervisor action must give."""
+    if action not in CASE_ACTIONS:
+        raise InvalidData(f"unknown action {action!r}", {"action": f"one of {', '.join(CASE_ACTIONS)}"})
+    reason = _reason(reason)
+    instance = visible_instance(session, user, instance_id)
+    if instance.serializer_version == SEED_MARK:
+        raise Conflict(f"case {instance_id} is seeded history without a workflow to change")
+    return getattr(engine, action)(session, instance_id, user, reason)
+
+
+def reassign(engine: Any, session: Session, user: User, task_id: int, username: str | None,
+             reason: str | None) -> TaskView:
+    """Give an open task to someone who holds its role; only a supervisor of its case may."""
+    reason = _reason(reason)
+    if not (username or "").strip():
+        raise InvalidData("choose who gets the task", {"user": "required"})
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    visible_instance(session, user, task.instance_id)
+    return engine.assign(session, task_id, user, username.strip(), reason)
+
+
+def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Sequence[int], reason: str | None,
+                assignee: str | None = None) -> list[BulkResult]:
+    """The same action on many cases; each case succeeds or fails on its own (a savepoint each), and
+    the caller commits once. Reassigning gives every open task of a case that `assignee` may take."""
+    if action not in BULK_ACTIONS:
+        raise InvalidData(f"unknown action {action!r}", {"action": f"one of {', '.join(BULK_ACTIONS)}"})
+    reason = _reason(reason)
+    unique = list(dict.fromkeys(int(i) for i in ids))
+    if not unique:
+        raise InvalidData("select at least one case", {"ids": "required"})
+    if len(unique) > MAX_BULK:
+        raise InvalidData(f"at most {MAX_BULK} cases at once", {"ids": f"at most {MAX_BULK}"})
+    target = None
+    if action == "reassign":
+        target = session.scalar(select(User).where(User.username == (assignee or "").strip(),
+                                                   User.active.is_(True)))
+        if target is None:
+            raise InvalidData("choose who gets the tasks", {"user": "unknown user"})
+    results = []
+    for instance_id in unique:
+        savepoint = session.begin_nested()
+        try:
+            if action == "reassign":
+                message = _reassign_case(engine, session, user, instance_id, target, reason)
+            else:
+                case_action(engine, session, user, instance_id, action, reason)
+                message = ""
+            savepoint.commit()
+            results.append(BulkResult(instance_id, True, message))
+        except EngineError as exc:
+            savepoint.rollback()
+            results.append(BulkResult(instance_id, False, exc.message))
+    return results
+
+
+def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, target: User, reason: str) -> str:
+    visible_instance(session, user, instance_id)
+    tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                    HumanTask.state == "open").order_by(HumanTask.id)).all()
+    mine = [t for t in tasks if can_act(target, t)]
+    if not mine:
+        raise Conflict(f"case {instance_id} has no open task {target.username} may take")
+    for task in mine:
+        engine.assign(session, task.id, user, target.username, reason)
+    return f"{len(mine)}/{len(tasks)}"
+
+
+__all__ = ["CaseFilter", "CaseRow", "CurrentStep", "BulkResult", "list_cases", "iter_cases", "case_rows",
+           "filter_choices", "case_action", "reassign", "bulk_action", "STATUSES", "BULK_ACTIONS"]

@@ -1,0 +1,66 @@
+"""The benchmark's sections run end to end at tiny sizes and give rows of the expected shape.
+
+No timing is asserted: these tests only keep `make bench` from rotting.
+"""
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import report, state_size, steps, tasklist
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_step_rows():
+    rows = steps.measure(instances=2, warmup=1, rounds=2)
+    assert [r.key for r in rows] == [
+        "stock", "stock.load", "stock.run", "stock.save",
+        "state", "state.load", "state.run", "state.save",
+        "engine_sqlite", "engine_sqlite.complete", "engine_sqlite.commit"]
+    assert all(r.samples == 2 * steps.STEPS for r in rows)
+    assert all(0 < r.median_ms <= r.p90_ms for r in rows)
+    assert rows[8].statements > 0 and rows[0].statements is None
+    table = steps.table(rows)
+    assert [t.met in (True, False) for t in table.targets] == [True]
+    assert "Engine.complete + commit, SQLite" in table.render()
+
+
+def test_task_list_rows():
+    rows = tasklist.measure(sizes=(50, 120), runs=2)
+    queries = (*tasklist.SCOPES, "counts")
+    assert [(r.database, r.open_tasks, r.query) for r in rows] == [
+        ("SQLite", n, q) for n in (50, 120) for q in queries]
+    found = {"mine": tasklist.ASSIGNED, "claimable": tasklist.CLAIMABLE,
+             "all": tasklist.ASSIGNED + tasklist.CLAIMABLE, "counts": tasklist.ASSIGNED + tasklist.CLAIMABLE}
+    assert all(r.found == found[r.query] for r in rows)
+    assert all(r.ratio == 1.0 for r in rows if r.open_tasks == 50)
+    assert all(0 < r.median_ms <= r.p90_ms for r in rows)
+    table = tasklist.table(rows)
+    assert len(table.targets) == 2 and "120" in table.render()
+
+
+def test_state_size_rows():
+    rows = state_size.measure(instances=1)
+    assert [(r.process, r.steps, r.status) for r in rows] == [
+        ("five_steps", 5, "completed"), ("five_steps_loop", 5, "running"),
+        ("five_steps_loop", 50, "completed")]
+    assert all(0 < r.state_gzip_bytes < r.state_bytes < r.stock_bytes for r in rows)
+    assert rows[2].state_bytes > rows[1].state_bytes and rows[2].tasks > rows[1].tasks
+    assert all(r.complete_ms > 0 and r.in_memory_ms > 0 for r in rows)
+    assert "growth in the loop" in state_size.table(rows).render()
+
+
+def test_table_alignment():
+    table = report.Table("T", ("name", "ms", "ratio"), [("a", 1.5, "1.00x"), ("longer", 12.25, "")])
+    lines = table.render().splitlines()
+    assert lines[:2] == ["T", "="]
+    assert lines[2] == "name      ms  ratio"
+    assert lines[4] == "a       1.50  1.00x"
+    assert lines[5] == "longer  12.2"  # trailing blanks stripped
+    assert report.percentile(list(range(1, 11)), 90) == 9
+
+
+def test_run_py_starts():
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--help"],
+                          capture_output=True, text=True, check=True)
+    assert "--quick" in done.stdout

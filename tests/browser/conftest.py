@@ -1,0 +1,75 @@
+"""Browser fixtures: the real app served by werkzeug in a background thread (SQLite file, the real
+models deployed, the demo cast), and Debian's chromium driven by Playwright."""
+from __future__ import annotations
+
+import threading
+from typing import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from webapp import create_app
+from webapp.bootstrap import prepare
+
+
+class LiveServer:
+    def __init__(self, app, url: str) -> None:
+        self.app, self.url = app, url
+
+    def start_case(self, process: str, username: str, data: dict) -> dict:
+        """Start a case as `username` straight through the engine (what the API would do)."""
+        from engine.models import User
+        from webapp import engine
+        from webapp.extensions import db
+        with self.app.app_context():
+            user = db.session.query(User).filter_by(username=username).one()
+            view = engine().start(db.session, process, user, data)
+            db.session.commit()
+            return view.to_dict()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'live.sqlite'}",
+                     UPLOAD_DIR=str(folder / "uploads"), TASK_POLL_SECONDS=1, WTF_CSRF_ENABLED=True)
+    prepare(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    from webapp.extensions import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path, chromium_args):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path, args=chromium_args)
+        yield chromium
+        chromium.close()
+
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    yield context.new_page()
+    context.close()

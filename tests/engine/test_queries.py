@@ -1,0 +1,91 @@
+"""Task lists (scopes, filters, paging, counts) and the case data shown to people."""
+import pytest
+
+from engine import InvalidData, queries
+from engine.models import ProcessInstance
+from engine.queries import TaskFilter
+
+
+@pytest.fixture
+def cases(engine, session, people, deployed):
+    """Three lanes_gateway cases of SH001, one of SH002 and a parallel_inclusive case of SH001."""
+    m1, m2 = people["manager_sh001"], people["manager_sh002"]
+    started = [engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": n}) for n in (1, 2, 3)]
+    started.append(engine.start(session, "lanes_gateway", m2, {"store_code": "SH002", "amount": 4}))
+    started.append(engine.start(session, "parallel_inclusive", m1, {"store_code": "SH001", "amount": 5}))
+    session.commit()
+    return started
+
+
+def _ids(page):
+    return [t.id for t in page.items]
+
+
+def test_scopes_filters_paging_and_counts(engine, session, people, cases, clock):
+    m1, deputy, m2 = people["manager_sh001"], people["deputy_sh001"], people["manager_sh002"]
+    reports = [c.open_tasks[0].id for c in cases[:3]]
+    stock = next(t.id for t in cases[4].open_tasks if t.element_id == "check_stock")
+
+    def tasks(user, **kw):
+        return queries.list_tasks(session, user, TaskFilter(**kw), clock())
+
+    assert _ids(tasks(m1)) == [stock] + reports  # due soonest first: check_stock is due in 8 hours
+    assert queries.task_counts(session, m1) == {"mine": 0, "claimable": 4}
+    engine.claim(session, reports[1], m1)
+    session.commit()
+    assert _ids(tasks(m1, scope="mine")) == [reports[1]]
+    assert _ids(tasks(m1, scope="claimable")) == [stock, reports[0], reports[2]]
+    assert tasks(m1, scope="all").total == 4
+    assert queries.task_counts(session, m1) == {"mine": 1, "claimable": 3}
+    assert queries.task_counts(session, deputy) == {"mine": 0, "claimable": 3}  # not the one m1 holds
+    assert _ids(tasks(m2)) == [cases[3].open_tasks[0].id]
+
+    assert _ids(tasks(m1, process="parallel_inclusive")) == [stock]
+    assert _ids(tasks(m1, store_code="SH002")) == []
+    assert tasks(m1, overdue=True).total == 0
+    clock.advance(hours=9)
+    assert _ids(tasks(m1, overdue=True)) == [stock]
+    assert _ids(tasks(m1, overdue=False)) == reports
+    assert _ids(tasks(m1, search=cases[2].business_key)) == [reports[2]]
+    assert tasks(m1, search="并行").total == 1  # the title of the parallel_inclusive case
+    assert _ids(tasks(m1, sort="priority")) == [stock] + reports  # priority 2 before the default 3
+
+    first, second = tasks(m1, per_page=3), tasks(m1, per_page=3, page=2)
+    assert (first.total, first.pages, len(first.items), len(second.items)) == (4, 2, 3, 1)
+    assert set(_ids(first) + _ids(second)) == set(reports + [stock])
+    for bad in ({"scope": "everything"}, {"per_page": 0}, {"page": 0}, {"sort": "name"}):
+        with pytest.raises(InvalidData):
+            tasks(m1, **bad)
+
+
+def test_case_data_of_an_open_case_merges_its_running_branches(engine, session, people, cases):
+    m1 = people["manager_sh001"]
+    tasks = {t.element_id: t for t in cases[4].open_tasks}
+    engine.complete(session, tasks["check_stock"].id, m1, {"stock_ok": True, "needs_cs": False})
+    session.commit()
+    instance = session.get(ProcessInstance, cases[4].id)
+    assert queries.case_data(engine, session, instance) == {
+        "store_code": "SH001", "amount": 5, "stock_ok": True, "needs_cs": False}
+    detail = queries.instance_detail(engine, session, people["supervisor_east"], instance.id)
+    assert detail.data["stock_ok"] is True and detail.may_supervise
+    own = queries.task_detail(engine, session, people["supervisor_east"], tasks["check_staff"].id)
+    assert own.case == {"store_code": "SH001", "amount": 5}  # the open task's own data, for its form
+
+
+def test_case_data_of_a_running_multi_instance_is_not_one_stores(engine, session, people, deployed):
+    m1 = people["manager_sh001"]
+    case = engine.start(session, "store_survey", people["director"], {"topic": "t", "store_codes": ["SH001", "SH002"]})
+    engine.complete(session, case.open_tasks[0].id, m1, {"answer": "fine"})
+    session.commit()
+    data = queries.case_data(engine, session, session.get(ProcessInstance, case.id))
+    assert data["store_codes"] == ["SH001", "SH002"] and data["topic"] == "t"
+    assert "store_code" not in data and "answer" not in data
+
+
+def test_case_data_of_a_terminated_case_keeps_what_it_had(engine, session, people, cases):
+    m1 = people["manager_sh001"]
+    engine.complete(session, cases[0].open_tasks[0].id, m1, {"summary": "window broken"})
+    engine.terminate(session, cases[0].id, people["director"], "duplicate")
+    session.commit()
+    data = queries.case_data(engine, session, session.get(ProcessInstance, cases[0].id))
+    assert data == {"store_code": "SH001", "amount": 1, "summary": "window broken"}

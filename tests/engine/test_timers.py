@@ -1,0 +1,187 @@
+"""Boundary and intermediate timers, fired by `fire_due_timers` as the scheduler would."""
+import threading
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import LOCALTZ
+from SpiffWorkflow.bpmn.util import PendingBpmnEvent
+
+from engine import queries
+from engine.db import make_sessions, make_sql_engine
+from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.runtime import _next_timer
+from engine.timers import fire_due_timers
+
+
+def _instance(session, case_id):
+    session.expire_all()
+    return session.get(ProcessInstance, case_id)
+
+
+def test_non_interrupting_then_interrupting_boundary_timer(engine, sessions, session, people, deployed, clock,
+                                                           tasks_of):
+    m1, sup, director = people["manager_sh001"], people["supervisor_east"], people["director"]
+    started = clock()
+    case = engine.start(session, "escalation", m1, {"store_code": "SH001", "amount": 10})
+    session.commit()
+    assert _instance(session, case.id).next_timer_at == started + timedelta(hours=24)
+
+    assert fire_due_timers(engine, sessions, clock.advance(hours=23)) == 0
+    assert set(tasks_of(session, case.id)) == {"fix_issue"}
+
+    assert fire_due_timers(engine, sessions, clock.advance(hours=1)) == 1  # due now: fires now
+    tasks = tasks_of(session, case.id)
+    assert set(tasks) == {"fix_issue", "nudge"}  # non-interrupting: the task stays open
+    assert (tasks["nudge"].lane_role, tasks["nudge"].region) == ("store_supervisor", "EAST")
+    assert _instance(session, case.id).next_timer_at is None
+    assert fire_due_timers(engine, sessions, clock.advance(hours=1)) == 0  # fired once, not again
+
+    engine.complete(session, tasks["fix_issue"].id, m1, {"fix_note": "shelves fixed"})
+    session.commit()
+    confirm = tasks_of(session, case.id)["confirm_fix"]
+    assert _instance(session, case.id).next_timer_at == clock() + timedelta(hours=48)
+
+    assert fire_due_timers(engine, sessions, clock.advance(hours=48, seconds=1)) == 1
+    tasks = tasks_of(session, case.id)
+    assert set(tasks) == {"nudge", "escalate"}
+    assert tasks["escalate"].lane_role == "ops_director"
+    session.refresh(confirm)
+    assert (confirm.state, confirm.completed_at) == ("cancelled", clock())  # interrupted
+    events = session.scalars(select(AuditEvent.event_type).where(
+        AuditEvent.instance_id == case.id, AuditEvent.element_id == "confirm_fix")).all()
+    assert events == ["task_created", "task_cancelled"]
+
+    engine.complete(session, tasks["nudge"].id, sup, {"nudge_note": "called"})
+    case = engine.complete(session, tasks["escalate"].id, director, {"decision": "warn"})
+    session.commit()
+    assert (case.status, case.outcome) == ("completed", "escalated")
+    assert _instance(session, case.id).next_timer_at is None
+
+
+def test_interrupting_timer_does_not_fire_once_the_task_is_done(engine, sessions, session, people, deployed,
+                                                               clock, tasks_of):
+    m1, sup = people["manager_sh001"], people["supervisor_east"]
+    case = engine.start(session, "escalation", m1, {"store_code": "SH001", "amount": 10})
+    engine.complete(session, case.open_tasks[0].id, m1, {"fix_note": "done"})
+    session.commit()
+    confirm = tasks_of(session, case.id)["confirm_fix"]
+    clock.advance(hours=47)
+    case = engine.complete(session, confirm.id, sup, {"confirmed": True})
+    session.commit()
+    assert (case.status, case.outcome) == ("completed", "fixed")
+    assert _instance(session, case.id).next_timer_at is None
+    assert fire_due_timers(engine, sessions, clock.advance(hours=2)) == 0
+
+
+def test_intermediate_timer_on_a_date_from_the_case_data(engine, sessions, session, people, deployed, clock,
+                                                        tasks_of):
+    m1 = people["manager_sh001"]
+    case = engine.start(session, "follow_up", m1, {"store_code": "SH001", "visit_date": "2026-11-10",
+                                                   "planned_days": 4})
+    session.commit()
+    assert case.open_tasks == []
+    due = datetime(2026, 11, 17, tzinfo=timezone(timedelta(hours=8)))  # add_days(visit_date, 7), Shanghai
+    assert _instance(session, case.id).next_timer_at == due
+
+    assert fire_due_timers(engine, sessions, due - timedelta(minutes=1)) == 0
+    clock.set(due)
+    assert fire_due_timers(engine, sessions, clock()) == 1
+    [review] = tasks_of(session, case.id).values()
+    assert review.element_id == "review_visit" and review.created_at == due
+    instance = _instance(session, case.id)
+    assert instance.next_timer_at is None and instance.status == "running"
+    case = engine.complete(session, review.id, m1, {"rating": 4})
+    session.commit()
+    assert (case.status, case.outcome) == ("completed", "reviewed")
+
+
+def test_script_error_while_firing_marks_that_case_failed_and_others_still_fire(
+        engine, sessions, session, people, deployed, clock, tasks_of):
+    m1 = people["manager_sh001"]
+    ids = [engine.start(session, "follow_up", m1, {"store_code": "SH001", "visit_date": "2026-11-10",
+                                                   "planned_days": days}).id for days in (2, 0, 5)]
+    session.commit()
+    assert fire_due_timers(engine, sessions, datetime(2026, 11, 20, tzinfo=timezone.utc)) == 2
+    good, bad, other = (_instance(session, i) for i in ids)
+    assert (bad.status, bad.next_timer_at) == ("error", None)
+    assert "rate_visit" in bad.last_error and "ZeroDivisionError" in bad.last_error
+    assert tasks_of(session, bad.id) == {}
+    [error] = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == bad.id,
+                                                       AuditEvent.event_type == "error")).all()
+    assert error.element_id == "rate_visit"
+    for instance in (good, other):
+        assert instance.status == "running" and set(tasks_of(session, instance.id)) == {"review_visit"}
+
+
+def test_two_schedulers_fire_each_due_timer_once(engine, session, people, deployed, clock, db_url):
+    m1 = people["manager_sh001"]
+    ids = [engine.start(session, "escalation", m1, {"store_code": "SH001", "amount": n}).id for n in range(6)]
+    session.commit()
+    now = clock.advance(hours=25)
+    sql_engines = [make_sql_engine(db_url) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    fired: list[int] = []
+    errors: list[BaseException] = []
+
+    def scheduler(sql_engine):
+        try:
+            barrier.wait(timeout=10)
+            fired.append(fire_due_timers(engine, make_sessions(sql_engine), now))
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scheduler, args=(e,)) for e in sql_engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    for e in sql_engines:
+        e.dispose()
+    assert not errors, errors
+    assert sum(fired) == len(ids)
+    session.expire_all()
+    steps = session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.event_type == "step", AuditEvent.element_id == "remind_fix"))
+    nudges = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.element_id == "nudge"))
+    assert steps == nudges == len(ids)
+    assert all(_instance(session, i).next_timer_at is None for i in ids)
+
+
+def test_the_outcome_is_recorded_when_the_case_ends_not_when_its_end_event_is_passed(
+        engine, sessions, session, people, deployed, clock, tasks_of):
+    m1, sup = people["manager_sh001"], people["supervisor_east"]
+    case = engine.start(session, "escalation", m1, {"store_code": "SH001", "amount": 1})
+    session.commit()
+    fire_due_timers(engine, sessions, clock.advance(hours=24))
+    engine.complete(session, tasks_of(session, case.id)["fix_issue"].id, m1, {"fix_note": "done"})
+    case = engine.complete(session, tasks_of(session, case.id)["confirm_fix"].id, sup, {"confirmed": True})
+    session.commit()
+    assert (case.status, case.outcome) == ("running", None)  # end_fixed passed; the reminder is still open
+    assert queries.recent_outcomes(session, m1) == []
+    case = engine.complete(session, tasks_of(session, case.id)["nudge"].id, sup, {})
+    session.commit()
+    assert (case.status, case.outcome) == ("completed", "fixed")  # end_nudged came last but says nothing
+    [told] = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "outcome")).all()
+    assert (told.element_id, told.message, told.data) == ("end_fixed", "fixed", {"outcome": "fixed",
+                                                                                "notify": m1.id})
+    assert [c.id for c in queries.recent_outcomes(session, m1)] == [case.id]
+
+
+def test_next_timer_reads_due_times_as_spiffworkflow_does():
+    class Waiting:
+        def __init__(self, *events):
+            self.events = [PendingBpmnEvent(f"e{i}", kind, value) for i, (kind, value) in enumerate(events)]
+
+        def waiting_events(self):
+            return self.events
+
+    local = datetime(2026, 11, 20, 9, 0, tzinfo=LOCALTZ)  # no offset: SpiffWorkflow's local zone, not UTC
+    assert _next_timer(Waiting(("TimeDateEventDefinition", "2026-11-20T09:00:00"),
+                               ("DurationTimerEventDefinition", "2026-11-21T00:00:00+00:00"))) == local
+    assert _next_timer(Waiting(("TimeDateEventDefinition", "2026-11-20T09:00:00+08:00"))) == datetime(
+        2026, 11, 20, 1, 0, tzinfo=timezone.utc)
+    assert _next_timer(Waiting(("CycleTimerEventDefinition", "2026-11-22T00:00:00+00:00"),
+                               ("CycleTimerEventDefinition", {"cycles": 0, "next": "2026-11-01T00:00:00+00:00"}),
+                               ("MessageEventDefinition", {"order": "1"}))) == datetime(
+        2026, 11, 22, tzinfo=timezone.utc)
+    assert _next_timer(Waiting()) is None

@@ -1,0 +1,141 @@
+/* OpsFlow: small enhancements; every page works without them.
+ *  - live counts and task list: poll /tasks/poll, reload the list fragment only when it changed
+ *  - select all / bulk claim on the claimable tab
+ *  - add and remove rows of line-item fields
+ *  - focus the first field with an error
+ */
+(function () {
+  "use strict";
+
+
+  function $all(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
+
+  function announce(text) {
+    var live = document.getElementById("live-status");
+    if (live) { live.textContent = ""; window.setTimeout(function () { live.textContent = text; }, 50); }
+  }
+
+  /* ---------------------------------------------------------------- bulk selection */
+  function wireSelection(root) {
+    var all = root.querySelector("[data-select-all]");
+    var boxes = $all(root, "[data-select]");
+    var button = root.querySelector("#claim-selected");
+    var counter = root.querySelector("[data-selected-count]");
+    function update() {
+      var n = boxes.filter(function (b) { return b.checked; }).length;
+      if (counter) { counter.textContent = String(n); }
+      if (button) { button.disabled = n === 0; }
+      if (all) {
+        all.checked = n > 0 && n === boxes.length;
+        all.indeterminate = n > 0 && n < boxes.length;
+      }
+    }
+    if (all) {
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        update();
+      });
+    }
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  }
+
+  /* ---------------------------------------------------------------- live refresh */
+  function startPolling() {
+    var url = document.body.getAttribute("data-poll-url");
+    if (!url || !window.fetch) { return; }
+    var list = document.getElementById("task-list");
+    var stamp = null;
+
+    function setCounts(data) {
+      ["mine", "claimable"].forEach(function (key) {
+        $all(document, '[data-count="' + key + '"]').forEach(function (el) {
+          var hidden = el.querySelector(".visually-hidden");
+          el.textContent = String(data[key]);
+          if (hidden) { el.insertBefore(hidden, el.firstChild); }
+        });
+      });
+    }
+
+    function reloadList() {
+      var selected = $all(list, "[data-select]:checked").map(function (b) { return b.value; });
+      return fetch(list.getAttribute("data-refresh-url"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          if (list.contains(document.activeElement) && document.activeElement.matches("input, button")) { return; }
+          list.innerHTML = html;
+          $all(list, "[data-select]").forEach(function (b) { b.checked = selected.indexOf(b.value) >= 0; });
+          wireSelection(list);
+          announce(list.getAttribute("data-updated-text") || "");
+        });
+    }
+
+    function tick() {
+      if (document.hidden) { return; }
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (data) {
+          setCounts(data);
+          if (stamp !== null && data.stamp !== stamp && list) { reloadList(); }
+          stamp = data.stamp;
+        })
+        .catch(function () { /* offline or logged out: try again at the next tick */ });
+    }
+
+    tick();
+    window.setInterval(tick, parseInt(document.body.getAttribute("data-poll-ms") || "15000", 10));
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { tick(); } });
+  }
+
+  /* ---------------------------------------------------------------- line-item rows */
+  function renumber(field) {
+    $all(field, "[data-rows-list] [data-row-number]").forEach(function (el, i) { el.textContent = String(i + 1); });
+  }
+
+  function wireRows(field) {
+    var list = field.querySelector("[data-rows-list]");
+    var template = field.querySelector("template[data-row-template]");
+    var add = field.querySelector("[data-add-row]");
+    var max = parseInt(field.getAttribute("data-max-rows") || "100", 10);
+    var next = list.children.length;
+    if (add && template) {
+      add.addEventListener("click", function () {
+        if (list.children.length >= max) { return; }
+        var html = template.innerHTML.replace(/__index__/g, String(next));
+        next += 1;
+        list.insertAdjacentHTML("beforeend", html);
+        renumber(field);
+        var first = list.lastElementChild.querySelector("input, select, textarea");
+        if (first) { first.focus(); }
+      });
+    }
+    field.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-remove-row]");
+      if (!button) { return; }
+      var row = button.closest("[data-row]");
+      if (row && list.children.length > 1) {
+        row.remove();
+      } else if (row) {
+        $all(row, "input, select, textarea").forEach(function (el) { el.value = ""; });
+      }
+      renumber(field);
+      if (add) { add.focus(); }
+    });
+  }
+
+  /* ---------------------------------------------------------------- errors */
+  function focusFirstError() {
+    var bad = document.querySelector('form [aria-invalid="true"]');
+    if (bad) {
+      bad.focus({ preventScroll: true });
+      bad.scrollIntoView({ block: "center" });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    $all(document, "#bulk-form").forEach(function (form) { wireSelection(form.parentNode); });
+    $all(document, "[data-rows]").forEach(wireRows);
+    focusFirstError();
+    startPolling();
+  });
+})();

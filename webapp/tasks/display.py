@@ -1,0 +1,172 @@
+"""The case as people read it: labelled values instead of raw JSON, and a history in sentences.
+
+Labels come from the forms of the case's process version (every key any of its forms names), so a
+field is called the same on the form that asked for it and everywhere it is shown later. Keys no
+form names (scripts' working values) are not shown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Iterable, Mapping
+
+from flask_babel import format_date, format_datetime, format_decimal, gettext as _
+
+from engine.views import EventView
+
+from .forms import FILE_KEYS, STORE_KEYS, choices_of, to_token
+from .names import outcome_name, role_name, step_name, store_name
+from .schema_text import schema_text
+
+
+@dataclass(frozen=True)
+class Shown:
+    key: str
+    label: str
+    text: str = ""
+    kind: str = "text"  # text, long, table, files
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: EventView
+    icon: str
+    text: str
+    note: str = ""
+    values: list[Shown] = field(default_factory=list)
+
+
+def label_index(forms: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Key → the property schema that labels it; the start form's wording wins."""
+    index: dict[str, Mapping[str, Any]] = {}
+    names = sorted(forms, key=lambda n: (n != "start.json", n))
+    for name in names:
+        for key, prop in ((forms[name] or {}).get("properties") or {}).items():
+            if isinstance(prop, Mapping) and prop.get("title") and key not in index:
+                index[key] = prop
+    return index
+
+
+def format_value(key: str, prop: Mapping[str, Any], value: Any) -> str:
+    """One value as text in the user's language: choice labels, yes/no, numbers, dates, stores."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        item = prop.get("items") or {}
+        return "、".join(format_value(key, item, v) for v in value) if value else "—"
+    options = {c.token: c.label for c in choices_of(prop)}
+    if options and to_token(value) in options:
+        return options[to_token(value)]
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key in STORE_KEYS or key == "store_code":
+        name = store_name(str(value))
+        return f"{value} · {name}" if name and name != value else str(value)
+    if isinstance(value, (int, float)):
+        return format_decimal(value)
+    fmt = prop.get("format")
+    if isinstance(value, str) and fmt == "date":
+        try:
+            return format_date(date.fromisoformat(value[:10]), "medium")
+        except ValueError:
+            return value
+    if isinstance(value, str) and fmt == "date-time":
+        try:
+            return format_datetime(datetime.fromisoformat(value), "medium")
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def show(key: str, prop: Mapping[str, Any], value: Any) -> Shown:
+    label = schema_text(prop.get("title")) or key
+    if key in FILE_KEYS and isinstance(value, list):
+        return Shown(key, label, kind="files", files=tuple(str(v) for v in value))
+    item = prop.get("items") or {}
+    if isinstance(value, list) and item.get("type") == "object":
+        columns = [(c, p) for c, p in (item.get("properties") or {}).items()]
+        rows = tuple(tuple(format_value(c, p, row.get(c)) for c, p in columns)
+                     for row in value if isinstance(row, Mapping))
+        return Shown(key, label, kind="table", columns=tuple(schema_text(p.get("title")) or c for c, p in columns),
+                     rows=rows)
+    text = format_value(key, prop, value)
+    long = isinstance(value, str) and (len(value) > 60 or "\n" in value)
+    return Shown(key, label, text=text, kind="long" if long else "text")
+
+
+def case_items(index: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any],
+               only: Iterable[str] | None = None) -> list[Shown]:
+    """Labelled values of the case, in the order the forms ask for them."""
+    wanted = list(only) if only is not None else list(index)
+    return [show(key, index[key], data[key]) for key in wanted
+            if key in index and key in data and data[key] not in (None, "", [])]
+
+
+def form_items(schema: Mapping[str, Any] | None, data: Mapping[str, Any] | None,
+               readonly_only: bool = False) -> list[Shown]:
+    """The values a form holds, labelled by that form (a step's submission, a task's context)."""
+    if not schema or not data:
+        return []
+    props = schema.get("properties") or {}
+    keys = [k for k, p in props.items() if isinstance(p, Mapping) and (p.get("readOnly") or not readonly_only)]
+    return case_items({k: props[k] for k in keys}, data)
+
+
+_ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaimed": "bi-person-dash",
+          "task_assigned": "bi-person-up", "task_completed": "bi-check-circle", "comment": "bi-chat-left-text",
+          "attachment_added": "bi-paperclip", "attachment_removed": "bi-paperclip", "outcome": "bi-signpost",
+          "completed": "bi-flag-fill", "terminated": "bi-x-octagon", "suspended": "bi-pause-circle",
+          "resumed": "bi-play-circle", "task_created": "bi-hourglass-split"}
+
+
+def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
+            forms_of_step: Mapping[str, Mapping[str, Any] | None], start_form: Mapping[str, Any] | None
+            ) -> list[HistoryEntry]:
+    """Who did which step when, newest last; engine bookkeeping (script steps, syncs) is left out."""
+    entries = []
+    for e in events:
+        who = people.get(e.actor or "", e.actor or _("the system"))
+        step = step_name(process_key, e.element_id, e.message)
+        data = e.data or {}
+        kind = e.event_type
+        values: list[Shown] = []
+        note = ""
+        if kind == "started":
+            text = _("%(who)s started the case", who=who)
+            values = form_items(start_form, data)
+        elif kind == "task_created":
+            text = _("“%(step)s” is waiting for %(role)s", step=step, role=role_name(data.get("role")) or "—")
+        elif kind == "task_claimed":
+            text = _("%(who)s took “%(step)s”", who=who, step=step)
+        elif kind == "task_unclaimed":
+            text = _("%(who)s released “%(step)s”", who=who, step=step)
+        elif kind == "task_assigned":
+            text = _("%(who)s assigned “%(step)s” to %(to)s", who=who, step=step,
+                     to=people.get(data.get("to") or "", data.get("to") or ""))
+            note = e.message
+        elif kind == "task_completed":
+            text = _("%(who)s completed “%(step)s”", who=who, step=step)
+            values = form_items(forms_of_step.get(e.element_id or ""), data)
+        elif kind == "comment":
+            text, note = _("%(who)s commented", who=who), e.message
+        elif kind in ("attachment_added", "attachment_removed"):
+            text = (_("%(who)s attached %(file)s", who=who, file=e.message) if kind == "attachment_added"
+                    else _("%(who)s removed %(file)s", who=who, file=e.message))
+        elif kind == "outcome":
+            text = _("Outcome: %(outcome)s", outcome=outcome_name(e.message))
+        elif kind == "completed":
+            text = _("The case ended")
+        elif kind in ("terminated", "suspended", "resumed"):
+            text = {"terminated": _("%(who)s terminated the case", who=who),
+                    "suspended": _("%(who)s suspended the case", who=who),
+                    "resumed": _("%(who)s resumed the case", who=who)}[kind]
+            note = e.message
+        else:
+            continue
+        entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note, values=values))
+    return entries

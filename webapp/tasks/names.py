@@ -1,0 +1,110 @@
+"""What people read instead of keys: process, step, role, store, status and outcome names in the
+user's language.
+
+Chinese names come from the models and the catalogue; English ones from the catalogue
+(`workflows.registry`, `workflows.roles`, `workflows.stores`). When the catalogue lacks an entry
+the Chinese name (or the key) is shown, never nothing. Registered as template globals so the
+monitoring pages use the same words.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale, gettext, lazy_gettext as _l
+
+STATUS_NAMES = {"running": _l("Running"), "completed": _l("Completed"), "terminated": _l("Terminated"),
+                "suspended": _l("Suspended"), "error": _l("Error")}
+TASK_STATE_NAMES = {"open": _l("Open"), "completed": _l("Done"), "cancelled": _l("Cancelled")}
+
+
+def english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def _registry() -> Any:
+    try:
+        from workflows import registry
+    except ImportError:  # the catalogue is optional for the engine; the UI falls back to keys
+        return None
+    return registry
+
+
+def process_name(key: str, fallback: str | None = None) -> str:
+    registry = _registry()
+    entry = registry.PROCESSES.get(key) if registry else None
+    if entry is not None:
+        return entry.name_en if english() else entry.name_zh
+    return fallback or key
+
+
+def process_description(key: str) -> str:
+    registry = _registry()
+    entry = registry.PROCESSES.get(key) if registry else None
+    if entry is None:
+        return ""
+    return entry.description_en if english() else entry.description_zh
+
+
+def step_name(process_key: str, element_id: str | None, fallback: str | None = None) -> str:
+    """A BPMN element's name: the model's Chinese name, or the catalogue's English one."""
+    if english() and element_id:
+        registry = _registry()
+        entry = registry.PROCESSES.get(process_key) if registry else None
+        if entry is not None:
+            name = entry.step_names_en.get(element_id)
+            if name:
+                return name
+    return fallback or element_id or ""
+
+
+def role_name(key: str | None) -> str:
+    if not key:
+        return ""
+    try:
+        from workflows.roles import ROLES_BY_KEY
+    except ImportError:
+        return key
+    role = ROLES_BY_KEY.get(key)
+    if role is None:
+        return key
+    return role.name_en if english() else role.name_zh
+
+
+def store_name(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        from workflows.stores import STORES_BY_CODE
+    except ImportError:
+        return code
+    store = STORES_BY_CODE.get(code)
+    if store is None:
+        return code
+    return store.name_en if english() else store.name_zh
+
+
+def status_name(status: str | None) -> str:
+    return str(STATUS_NAMES.get(status or "", status or ""))
+
+
+def task_state_name(state: str | None) -> str:
+    return str(TASK_STATE_NAMES.get(state or "", state or ""))
+
+
+def outcome_name(outcome: str | None) -> str:
+    if not outcome:
+        return ""
+    registry = _registry()
+    names = getattr(registry, "OUTCOMES", {}) if registry else {}
+    if outcome in names:
+        zh, en = names[outcome]
+        return en if english() else zh
+    return gettext(outcome)
+
+
+def register(app: Flask) -> None:
+    for fn in (process_name, process_description, step_name, role_name, store_name, status_name,
+               task_state_name, outcome_name):
+        app.add_template_global(fn)

@@ -1,0 +1,98 @@
+"""The words of a form in the user's language: schema titles and the engine's validation errors.
+
+Form schemas are written in Chinese (the catalogue's language). English titles come from the `en`
+catalogue, where each Chinese title is a message id (extracted from `workflows/forms/` by
+`webapp/translations/extract.py`); a title nobody translated yet shows in Chinese rather than not
+at all. A schema may also carry `x-title-en` / `x-description-en`, which win.
+
+The engine reports errors in jsonschema's English ("-1 is less than the minimum of 0"); people get
+a sentence in their own language built from the schema's own limits instead.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask_babel import format_decimal, get_locale, gettext as _
+
+
+def _english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def schema_text(text: Any) -> str:
+    """A title, label or description from a schema, translated when a translation exists."""
+    if not text or not isinstance(text, str):
+        return ""
+    return _(text) if _english() else text
+
+
+def _number(value: Any) -> str:
+    try:
+        return format_decimal(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def error_text(prop: Mapping[str, Any], message: str) -> str:
+    """One sentence for a validation error of the property `prop`."""
+    m = message or ""
+    kind = prop.get("type")
+    if m == "required" or "is a required property" in m:
+        if kind == "array" and prop.get("items", {}).get("type") == "object":
+            return _("Add at least one row.")
+        return _("This field is required.")
+    if "is not of type" in m:
+        return {"integer": _("Enter a whole number."), "number": _("Enter a number."),
+                "boolean": _("Choose one of the options.")}.get(kind, _("This value is not valid."))
+    if "less than or equal to the minimum" in m:
+        return _("Enter a number greater than %(min)s.", min=_number(prop.get("exclusiveMinimum")))
+    if "less than the minimum" in m:
+        return _("Enter %(min)s or more.", min=_number(prop.get("minimum")))
+    if "greater than or equal to the maximum" in m:
+        return _("Enter a number less than %(max)s.", max=_number(prop.get("exclusiveMaximum")))
+    if "greater than the maximum" in m:
+        return _("Enter %(max)s or less.", max=_number(prop.get("maximum")))
+    if "is too long" in m or "expected to be empty" in m:
+        if kind == "array":
+            return _("At most %(n)s entries.", n=prop.get("maxItems", 0))
+        return _("At most %(n)s characters.", n=prop.get("maxLength", 0))
+    if "is too short" in m or "should be non-empty" in m:
+        if kind == "array":
+            if prop.get("items", {}).get("type") == "object":
+                return _("Add at least %(n)s row(s).", n=prop.get("minItems", 1))
+            return _("Choose at least %(n)s.", n=prop.get("minItems", 1))
+        if (prop.get("minLength") or 0) <= 1:
+            return _("This field is required.")
+        return _("Enter at least %(n)s characters.", n=prop.get("minLength", 1))
+    if "is not a 'date'" in m:
+        return _("Enter a date (YYYY-MM-DD).")
+    if "is not a 'date-time'" in m:
+        return _("Enter a date and time.")
+    if "is not a 'email'" in m:
+        return _("Enter an e-mail address.")
+    if "does not match" in m:
+        hint = schema_text(prop.get("description"))
+        return _("The format is not valid (%(hint)s).", hint=hint) if hint else _("The format is not valid.")
+    if "non-unique" in m:
+        return _("Each entry may appear only once.")
+    if "was expected" in m and prop.get("const") is True:
+        return _("Please confirm.")
+    if "is not one of" in m or "is not valid under any" in m or "was expected" in m:
+        return _("Choose one of the options.")
+    if m in ("unknown store",):
+        return _("Choose a store.")
+    if m.startswith("store must be"):
+        return _("This store cannot be chosen for this process.")
+    return _("This value is not valid.")
+
+
+def upload_error(reason: str, limit: int | None = None) -> str:
+    """Why an attachment was refused, for the person who sent it."""
+    if reason == "too_large":
+        return _("The file is too large (at most %(mb)s MB).", mb=_number(round((limit or 0) / 1048576, 1)))
+    if reason == "forbidden_type":
+        return _("This file type is not accepted. Attach photos (JPEG, PNG, GIF, WebP, HEIC) or PDF files.")
+    if reason == "empty":
+        return _("The file is empty.")
+    return _("The file was not accepted.")

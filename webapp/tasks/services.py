@@ -1,0 +1,114 @@
+"""What the task pages show, gathered in one call per page: plain functions with explicit arguments
+(the engine, the SQL session, the person), never reading the request and never committing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import queries
+from engine.assignment import grants_of
+from engine.attachments import AttachmentView, list_attachments
+from engine.models import ProcessDefinition, ProcessInstance, Store, User
+from engine.viewing import instance_view, may_supervise
+from engine.views import InstanceView, TaskView
+from engine.worklist import CommentView, case_comments, display_names
+
+from .display import HistoryEntry, Shown, case_items, form_items, history, label_index
+from .forms import Choice
+from .names import store_name
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    task: TaskView
+    instance: InstanceView
+    form: dict[str, Any] | None
+    values: dict[str, Any]
+    may_act: bool
+    mine: bool
+    may_claim: bool
+    may_unclaim: bool
+    context: list[Shown]
+    summary: list[Shown]
+    history: list[HistoryEntry]
+    comments: list[CommentView]
+    attachments: list[AttachmentView]
+    people: dict[str, str] = field(default_factory=dict)
+
+
+def task_page(engine: Any, session: Session, user: User, task_id: int) -> TaskPage:
+    """Everything the task page shows; NotFound when the person may not see the task."""
+    detail = queries.task_detail(engine, session, user, task_id)
+    task = detail.task
+    instance = session.get(ProcessInstance, task.instance_id)
+    parsed = engine.process(session, instance.version_id)
+    index = label_index(parsed.forms)
+    events = queries.instance_events(session, instance.id)
+    comments = case_comments(session, instance.id)
+    people = display_names(session, [e.actor for e in events] + [task.assignee, instance.started_by.username
+                                                                 if instance.started_by else None])
+    steps = {e.element_id: parsed.form_for(e.element_id) for e in events
+             if e.event_type == "task_completed" and e.element_id}
+    values = dict(detail.case)
+    if detail.draft:
+        values.update(detail.draft)
+    mine = task.assignee == user.username and task.state == "open"
+    context_keys = [k for k, p in ((detail.form or {}).get("properties") or {}).items()
+                    if isinstance(p, Mapping) and p.get("readOnly")]
+    return TaskPage(
+        task=task, instance=instance_view(session, instance), form=detail.form, values=values,
+        may_act=detail.may_act, mine=mine, may_claim=detail.may_act and task.assignee is None,
+        may_unclaim=task.state == "open" and task.assignee is not None
+        and (mine or may_supervise(session, user, instance)),
+        context=form_items(detail.form, detail.case, readonly_only=True),
+        summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
+        history=history(events, task.process_key, people, steps, parsed.start_form()),
+        comments=comments, attachments=list_attachments(session, instance.id), people=people)
+
+
+@dataclass(frozen=True)
+class StartPage:
+    key: str
+    name: str
+    version: int
+    form: dict[str, Any] | None
+
+
+def startable(engine: Any, session: Session, user: User) -> list[StartPage]:
+    """The deployed processes this person's roles may start, with their start forms."""
+    rows = session.scalars(select(ProcessDefinition).where(ProcessDefinition.latest_version > 0)
+                           .order_by(ProcessDefinition.key)).all()
+    pages = []
+    for d in rows:
+        if engine.may_start(session, user, d.key):
+            version = engine.latest_version(session, d.key)
+            pages.append(StartPage(d.key, d.name, d.latest_version, engine.process(session, version.id).start_form()))
+    return pages
+
+
+def store_choices(engine: Any, session: Session, user: User, process_key: str) -> list[Choice]:
+    """The stores a person may pick when starting a case: all, or those their scoped roles cover,
+    narrowed to the store status the process needs (a store opening needs a planned store)."""
+    policy = engine.policy(process_key)
+    query = select(Store).order_by(Store.code)
+    if policy.start_store_status:
+        query = query.where(Store.status == policy.start_store_status)
+    else:
+        query = query.where(Store.status != "closed")
+    stores = session.scalars(query).all()
+    starters = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
+    if starters and all(g.store_code or g.region for g in starters):
+        stores = [s for s in stores if any(g.covers(g.role, s.code, s.region) for g in starters)]
+    return [Choice(s.code, s.code, f"{s.code} · {store_name(s.code) or s.name}") for s in stores]
+
+
+def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Processes and stores for the list's filter menus, as (value, Chinese name) pairs."""
+    processes = [(d.key, d.name) for d in session.scalars(select(ProcessDefinition)
+                                                          .order_by(ProcessDefinition.key))]
+    stores = [(s.code, s.name) for s in session.scalars(select(Store).order_by(Store.code))]
+    return processes, stores

@@ -1,0 +1,140 @@
+"""The task page: read the case, take the task, fill its form, save a draft or complete it, comment.
+
+Every route first asks the engine for the task as this person may see it (404 otherwise), then
+performs one command and commits once.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import queries
+from engine.errors import ConcurrentUpdate, Conflict, InvalidData
+from engine.views import InstanceView
+
+from . import bp
+from .forms import build_fields, parse_submission, unplaced_errors
+from .names import outcome_name, role_name, step_name, store_name
+from .services import TaskPage, task_page
+from .. import engine
+from ..attachments.uploads import save_form_files
+from ..extensions import db
+
+
+def _tz() -> str:
+    return current_user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _render(page: TaskPage, values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None,
+            status: int = 200) -> Any:
+    fields = build_fields(page.form, page.values if values is None else values, errors)
+    templates = [f"tasks/{page.task.process_key}/{page.task.element_id}.html", "tasks/form.html"]
+    return render_template(templates, page=page, fields=fields, now=engine().clock(),
+                           form_errors=unplaced_errors(fields, errors or {}, page.form)), status
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def detail(task_id: int) -> Any:
+    return _render(task_page(engine(), db.session, current_user, task_id))
+
+
+@bp.post("/tasks/<int:task_id>")
+@login_required
+def submit(task_id: int) -> Any:
+    """Complete the task with the posted form, or keep it as a draft (`action=draft`)."""
+    page = task_page(engine(), db.session, current_user, task_id)
+    if not page.may_act:
+        flash(_("This task is not yours to work on any more."), "warning")
+        return redirect(url_for("tasks.detail", task_id=task_id), 303)
+    data = parse_submission(page.form, request.form, original=page.values, tz=_tz())
+    refused = save_form_files(page.form, request.files, data, current_user, engine().clock(),
+                              page.task.instance_id, task_id)
+    writable = {k for k, p in ((page.form or {}).get("properties") or {}).items() if not p.get("readOnly")}
+    shown = {**{k: v for k, v in page.values.items() if k not in writable}, **data}
+    if refused:
+        db.session.commit()  # the accepted files stay with the case; the form is shown again
+        return _render(page, shown, refused, 422)
+    if request.form.get("action") == "draft":
+        engine().save_draft(db.session, task_id, current_user, data)
+        db.session.commit()
+        flash(_("Draft saved. Your entries are kept until you complete the task."), "success")
+        return redirect(url_for("tasks.detail", task_id=task_id), 303)
+    try:
+        case = engine().complete(db.session, task_id, current_user, data)
+    except InvalidData as exc:
+        db.session.rollback()
+        return _render(page, shown, exc.fields, 422)
+    except ConcurrentUpdate:
+        db.session.rollback()
+        flash(_("Someone else changed this case at the same moment. Please check it and try again."), "danger")
+        return redirect(url_for("tasks.detail", task_id=task_id), 303)
+    db.session.commit()
+    flash(_("“%(step)s” is done.", step=step_name(page.task.process_key, page.task.element_id, page.task.name))
+          + " " + what_next(case), "success")
+    return redirect(url_for("tasks.index"), 303)
+
+
+def what_next(case: InstanceView) -> str:
+    """One sentence on where the case went: its next steps and who they wait for, or its outcome."""
+    if case.status == "completed":
+        return _("The case is finished: %(outcome)s.", outcome=outcome_name(case.outcome) or _("completed"))
+    if not case.open_tasks:
+        return _("The case is waiting (for a date or a message).")
+    parts = []
+    for t in case.open_tasks:
+        who = role_name(t.role)
+        if t.store_code and t.role in ("store_manager", "franchisee"):
+            who = f"{who} ({store_name(t.store_code)})"
+        parts.append(_("“%(step)s” for %(who)s", step=step_name(t.process_key, t.element_id, t.name), who=who))
+    return _("Next: %(steps)s.", steps="; ".join(parts))
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int) -> Any:
+    queries.visible_task(db.session, current_user, task_id)
+    try:
+        engine().claim(db.session, task_id, current_user)
+    except Conflict:
+        db.session.rollback()
+        flash(_("Someone else has already taken this task, or it is finished."), "warning")
+        return redirect(url_for("tasks.detail", task_id=task_id), 303)
+    db.session.commit()
+    flash(_("The task is yours now."), "success")
+    return redirect(url_for("tasks.detail", task_id=task_id), 303)
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int) -> Any:
+    queries.visible_task(db.session, current_user, task_id)
+    try:
+        engine().unclaim(db.session, task_id, current_user)
+    except Conflict:
+        db.session.rollback()
+        flash(_("This task is not held by anyone, or it is finished."), "warning")
+        return redirect(url_for("tasks.detail", task_id=task_id), 303)
+    db.session.commit()
+    flash(_("You released the task; others with the role can take it now."), "success")
+    return redirect(url_for("tasks.index"), 303)
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+@login_required
+def comment(task_id: int) -> Any:
+    task = queries.visible_task(db.session, current_user, task_id)
+    try:
+        queries.add_comment(db.session, current_user, task.instance_id, request.form.get("body", ""),
+                            engine().clock(), task_id=task.id)
+    except InvalidData as exc:
+        db.session.rollback()
+        flash(_("Write something first.") if exc.fields.get("body") == "required"
+              else _("The comment is too long (at most 4000 characters)."), "danger")
+        return redirect(url_for("tasks.detail", task_id=task_id) + "#comments", 303)
+    db.session.commit()
+    flash(_("Comment added."), "success")
+    return redirect(url_for("tasks.detail", task_id=task_id) + "#comments", 303)
