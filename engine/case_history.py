@@ -167,7 +167,7 @@ def _collect(schema: dict[str, Any], labels: dict[str, str], values: dict[tuple[
 
 
 def labelled(data: dict[str, Any] | None, labels: tuple[dict[str, str], dict[tuple[str, Any], str]]) -> list[Change]:
-    """The data as (key, label, value) in form order where known; value titles replace codes."""
+    """The data as (key, label, value); the titles of enumerated values replace their codes."""
     if not data:
         return []
     names, values = labels
@@ -181,8 +181,7 @@ def labelled(data: dict[str, Any] | None, labels: tuple[dict[str, str], dict[tup
             value = [{k: values.get((k, v), v) for k, v in item.items()} if isinstance(item, dict) else item
                      for item in value]
         items.append(Change(key, names.get(key, key), value))
-    order = list(names)
-    return sorted(items, key=lambda c: (c.key not in names, order.index(c.key) if c.key in names else 0, c.key))
+    return sorted(items, key=lambda c: c.key not in names)  # the data's own order, unlabelled keys last
 
 
 def data_from_events(session: Session, instance_id: int) -> dict[str, Any]:

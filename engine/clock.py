@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
+
+TIMER_EVENTS = frozenset({"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"})
 
 
 class Clock(Protocol):
@@ -64,3 +66,23 @@ def clock_in_effect(clock: Callable[[], datetime]) -> Iterator[None]:
         yield
     finally:
         _active_clock.reset(token)
+
+
+def next_timer(workflow: Any) -> datetime | None:
+    """When the earliest waiting timer is due, read exactly as SpiffWorkflow will read it.
+
+    A date timer's event type is `TimeDateEventDefinition` (no "Timer" in it), its value may be an
+    ISO week date, and a value without an offset is in SpiffWorkflow's local zone; a cycle timer
+    shows its next time as a string and only a finished cycle as a dict.
+    """
+    dues = []
+    for event in workflow.waiting_events():
+        if event.event_type not in TIMER_EVENTS or not isinstance(event.value, str):
+            continue
+        try:
+            due = _spiff_timer.TimerEventDefinition.parse_time_or_duration(event.value)
+        except Exception:  # the library raises bare Exception, ValueError or AttributeError here
+            continue
+        if isinstance(due, datetime):  # the patched class of that module: hand back a plain datetime
+            dues.append(datetime.fromtimestamp(due.timestamp(), timezone.utc))
+    return min(dues) if dues else None

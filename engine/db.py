@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -45,3 +46,14 @@ def make_sessions(sql_engine: SqlEngine) -> sessionmaker[Session]:
     return sessionmaker(bind=sql_engine, expire_on_commit=False)
 
 
+def is_lock_conflict(exc: OperationalError) -> bool:
+    """Was the statement refused because another transaction holds the rows?
+
+    Asks the driver's error, not `str(exc)`, which also carries the SQL and its parameters (the
+    case state, a reason someone typed) and so may say "locked" about anything.
+    """
+    orig = exc.orig
+    name = getattr(orig, "sqlite_errorname", None)
+    if name is not None:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    return getattr(orig, "sqlstate", None) in ("40001", "40P01", "55P03")  # serialization, deadlock, lock timeout

@@ -155,30 +155,18 @@ def dashboard(session: Session, user: User, f: DashboardFilter, now: datetime, t
                      weekly=weekly(session, scope, f, now, tz))
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """The cases a viewer's figures cover; `tasks_only` when a task's own columns decide it (a
-    director without a region filter), which spares the join to the case on the large task queries."""
-
-    cases: ColumnElement[bool]
-    tasks_only: ColumnElement[bool] | None = None
-
-    def tasks(self, query: Select[Any]) -> Select[Any]:
-        if self.tasks_only is not None:
-            return query.where(self.tasks_only)
-        return query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(self.cases)
-
-
-def _scope(user: User, f: DashboardFilter) -> _Scope:
+def _scope(user: User, f: DashboardFilter) -> ColumnElement[bool]:
     clauses = [supervision_filter(user)]
     if f.process:
         clauses.append(ProcessInstance.process_key == f.process)
     if f.region:
         clauses.append(ProcessInstance.region == f.region)
-    tasks_only = None
-    if role_keys(user) & {"admin", "ops_director"} and not f.region:
-        tasks_only = HumanTask.process_key == f.process if f.process else true()
-    return _Scope(and_(*clauses), tasks_only)
+    return and_(*clauses)
+
+
+def _with_cases(query: Select[Any], scope: ColumnElement[bool]) -> Select[Any]:
+    """Task queries join their case: who may see the figures and the region are properties of cases."""
+    return query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(scope)
 
 
 def _in_period(column: Any, f: DashboardFilter) -> ColumnElement[bool]:
@@ -201,13 +189,11 @@ def _hours(session: Session, start: Any, end: Any) -> ColumnElement[float]:
     return (_epoch(session, end) - _epoch(session, start)) / HOUR
 
 
-def _open_tasks(scope: _Scope) -> Select[Any]:
-    """Few tasks are open at a time, so these always join their case (the store falls back to it)."""
-    return select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
-        HumanTask.state == "open", scope.cases)
+def _open_tasks(scope: ColumnElement[bool]) -> Select[Any]:
+    return _with_cases(select(HumanTask), scope).where(HumanTask.state == "open")
 
 
-def _open_counts(session: Session, scope: _Scope, now: datetime, column: Any) -> list[Any]:
+def _open_counts(session: Session, scope: ColumnElement[bool], now: datetime, column: Any) -> list[Any]:
     """Open, overdue and unclaimed tasks grouped by `column`."""
     query = _open_tasks(scope).with_only_columns(
         column, func.count(),
@@ -216,13 +202,13 @@ def _open_counts(session: Session, scope: _Scope, now: datetime, column: Any) ->
     return list(session.execute(query))
 
 
-def open_by_role(session: Session, scope: _Scope, now: datetime) -> list[OpenCount]:
+def open_by_role(session: Session, scope: ColumnElement[bool], now: datetime) -> list[OpenCount]:
     rows = _open_counts(session, scope, now, HumanTask.lane_role)
     items = [OpenCount(role, role or "", n, int(late or 0), int(free or 0)) for role, n, late, free in rows]
     return sorted(items, key=lambda c: (-c.open, c.label))
 
 
-def open_by_store(session: Session, scope: _Scope, now: datetime) -> list[OpenCount]:
+def open_by_store(session: Session, scope: ColumnElement[bool], now: datetime) -> list[OpenCount]:
     """By the task's store, else its case's; company-wide cases (launches) count under no store."""
     rows = _open_counts(session, scope, now, func.coalesce(HumanTask.store_code, ProcessInstance.store_code))
     names = dict(session.execute(select(Store.code, Store.name)).all())
@@ -235,11 +221,11 @@ def _process_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(ProcessDefinition.key, ProcessDefinition.name)).all())
 
 
-def by_status(session: Session, scope: _Scope, f: DashboardFilter) -> list[StatusCount]:
+def by_status(session: Session, scope: ColumnElement[bool], f: DashboardFilter) -> list[StatusCount]:
     """Cases started in the period, by process and where they stand now."""
     rows = session.execute(
         select(ProcessInstance.process_key, ProcessInstance.status, func.count())
-        .where(scope.cases, _in_period(ProcessInstance.started_at, f))
+        .where(scope, _in_period(ProcessInstance.started_at, f))
         .group_by(ProcessInstance.process_key, ProcessInstance.status)
         .order_by(ProcessInstance.process_key, ProcessInstance.status))
     names = _process_names(session)
@@ -253,7 +239,7 @@ def _percentiles(values: list[float]) -> tuple[float, float, float]:
     return math.fsum(values) / n, values[math.ceil(0.5 * n) - 1], values[math.ceil(0.9 * n) - 1]
 
 
-def cycle_times(session: Session, scope: _Scope, f: DashboardFilter) -> list[CycleTime]:
+def cycle_times(session: Session, scope: ColumnElement[bool], f: DashboardFilter) -> list[CycleTime]:
     """Start to end of the cases that completed (not terminated) in the period.
 
     The durations are computed in SQL and only they are fetched (one float per case, at most the
@@ -261,20 +247,20 @@ def cycle_times(session: Session, scope: _Scope, f: DashboardFilter) -> list[Cyc
     groups: dict[str, list[float]] = {}
     for key, hours in session.execute(
             select(ProcessInstance.process_key, _hours(session, ProcessInstance.started_at, ProcessInstance.ended_at))
-            .where(scope.cases, ProcessInstance.status == "completed", _in_period(ProcessInstance.ended_at, f))):
+            .where(scope, ProcessInstance.status == "completed", _in_period(ProcessInstance.ended_at, f))):
         groups.setdefault(key, []).append(float(hours))
     names = _process_names(session)
     return [CycleTime(k, names.get(k, k), len(v), *_percentiles(v)) for k, v in sorted(groups.items())]
 
 
-def step_times(session: Session, scope: _Scope, f: DashboardFilter) -> list[StepTime]:
+def step_times(session: Session, scope: ColumnElement[bool], f: DashboardFilter) -> list[StepTime]:
     """Per step of tasks completed in the period: the bottleneck is the longest total, and whether the
     time goes into waiting for someone to take it or into the work itself tells what would help."""
     claimed = func.coalesce(HumanTask.claimed_at, HumanTask.completed_at)
-    query = scope.tasks(select(HumanTask.process_key, HumanTask.element_id, HumanTask.name,
+    query = _with_cases(select(HumanTask.process_key, HumanTask.element_id, HumanTask.name,
                                _hours(session, HumanTask.created_at, claimed),
                                _hours(session, claimed, HumanTask.completed_at))
-                        .where(HumanTask.state == "completed", _in_period(HumanTask.completed_at, f)))
+                        .where(HumanTask.state == "completed", _in_period(HumanTask.completed_at, f)), scope)
     groups: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
     names: dict[tuple[str, str], str] = {}
     for key, element, name, wait, work in session.execute(query):
@@ -293,14 +279,14 @@ def step_times(session: Session, scope: _Scope, f: DashboardFilter) -> list[Step
     return sorted(items, key=lambda s: (-s.total_p50, s.process_key, s.element_id))
 
 
-def sla(session: Session, scope: _Scope, f: DashboardFilter, now: datetime) -> list[SlaRow]:
+def sla(session: Session, scope: ColumnElement[bool], f: DashboardFilter, now: datetime) -> list[SlaRow]:
     """Of the steps with a due time completed in the period, how many were done by it; plus how many
     of that step are open and overdue right now."""
-    done = session.execute(scope.tasks(
+    done = session.execute(_with_cases(
         select(HumanTask.process_key, HumanTask.element_id, func.max(HumanTask.name), func.count(),
                func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0)))
         .where(HumanTask.state == "completed", HumanTask.due_at.is_not(None), _in_period(HumanTask.completed_at, f))
-        .group_by(HumanTask.process_key, HumanTask.element_id)))
+        .group_by(HumanTask.process_key, HumanTask.element_id), scope))
     late_now = {(k, e): (name, n) for k, e, name, n in session.execute(
         _open_tasks(scope).with_only_columns(HumanTask.process_key, HumanTask.element_id, func.max(HumanTask.name),
                                              func.count())
@@ -312,7 +298,7 @@ def sla(session: Session, scope: _Scope, f: DashboardFilter, now: datetime) -> l
     return sorted(rows.values(), key=lambda r: (r.rate if r.rate is not None else 2.0, r.process_key, r.element_id))
 
 
-def weekly(session: Session, scope: _Scope, f: DashboardFilter, now: datetime,
+def weekly(session: Session, scope: ColumnElement[bool], f: DashboardFilter, now: datetime,
            tz: tzinfo) -> list[WeekCount]:
     """Cases started and finished (completed or terminated) per week, Monday to Sunday in `tz`.
 
@@ -321,15 +307,20 @@ def weekly(session: Session, scope: _Scope, f: DashboardFilter, now: datetime,
     """
     offset = (now.astimezone(tz).utcoffset() or timedelta(0)).total_seconds()
 
+    shift = int(offset) - EPOCH_MONDAY
+
     def week_of(column: Any) -> ColumnElement[int]:
-        weeks = (_epoch(session, column) + (offset - EPOCH_MONDAY)) / WEEK
-        # CAST truncates on SQLite (the values are positive) but rounds on PostgreSQL
-        return cast(weeks if session.get_bind().dialect.name == "sqlite" else func.floor(weeks), Integer)
+        if session.get_bind().dialect.name == "sqlite":
+            # whole seconds first (julianday is a float: midnight could land a hair before Monday),
+            # then integer division, which truncates: the values are positive
+            seconds = cast(_epoch(session, column) + 0.5, Integer)
+            return cast((seconds + shift) // WEEK, Integer)
+        return cast(func.floor((_epoch(session, column) + shift) / WEEK), Integer)
 
     counts: dict[int, list[int]] = {}
     for column, index in ((ProcessInstance.started_at, 0), (ProcessInstance.ended_at, 1)):
         bucket = week_of(column).label("w")
-        query = (select(bucket, func.count()).where(scope.cases, column.is_not(None), _in_period(column, f))
+        query = (select(bucket, func.count()).where(scope, column.is_not(None), _in_period(column, f))
                  .group_by(bucket))
         for week, n in session.execute(query):
             counts.setdefault(int(week), [0, 0])[index] += n

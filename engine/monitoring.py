@@ -311,7 +311,9 @@ def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Seq
 
 
 def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, target: User, reason: str) -> str:
-    visible_instance(session, user, instance_id)
+    instance = visible_instance(session, user, instance_id)
+    if instance.status != "running":
+        raise Conflict(f"case {instance_id} is {instance.status}")
     tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                     HumanTask.state == "open").order_by(HumanTask.id)).all()
     mine = [t for t in tasks if can_act(target, t)]

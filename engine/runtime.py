@@ -17,14 +17,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from . import forms, state
 from .assignment import SUPERVISOR_ROLES, can_act, grants_of, region_of, role_keys
-from .clock import Clock, clock_in_effect, system_clock
+from .clock import Clock, clock_in_effect, next_timer, system_clock
+from .db import is_lock_conflict
 from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
@@ -35,7 +35,6 @@ from .views import InstanceView, TaskView
 from .viewing import instance_view, task_view, may_supervise
 
 RUNNING, COMPLETED, TERMINATED, SUSPENDED, ERROR = "running", "completed", "terminated", "suspended", "error"
-TIMER_EVENTS = frozenset({"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"})
 _TICK = timedelta(microseconds=1)
 MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
 
@@ -353,7 +352,7 @@ class Engine:
                 self._event(session, instance, "completed", None, message=instance.outcome)
             instance.state = state.dumps(workflow)
             instance.serializer_version = state.SERIALIZER_VERSION
-            instance.next_timer_at = _next_timer(workflow) if instance.status == RUNNING else None
+            instance.next_timer_at = next_timer(workflow) if instance.status == RUNNING else None
             sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key), self._event)
             self._touch(session, instance, now)
 
@@ -389,7 +388,7 @@ class Engine:
         except StaleDataError:
             raise ConcurrentUpdate(f"case {case_id} was changed by someone else; reload and try again") from None
         except OperationalError as exc:
-            if not _busy(exc):
+            if not is_lock_conflict(exc):
                 raise
             raise ConcurrentUpdate(f"case {case_id} is being changed by someone else; try again") from None
 
@@ -413,26 +412,6 @@ def _ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:
     return task
 
 
-def _next_timer(workflow: BpmnWorkflow) -> datetime | None:
-    """When the earliest waiting timer is due, read exactly as SpiffWorkflow will read it.
-
-    A date timer's event type is `TimeDateEventDefinition` (no "Timer" in it), its value may be an
-    ISO week date, and a value without an offset is in SpiffWorkflow's local zone; a cycle timer
-    shows its next time as a string and only a finished cycle as a dict.
-    """
-    dues = []
-    for event in workflow.waiting_events():
-        if event.event_type not in TIMER_EVENTS or not isinstance(event.value, str):
-            continue
-        try:
-            due = TimerEventDefinition.parse_time_or_duration(event.value)
-        except Exception:  # the library raises bare Exception, ValueError or AttributeError here
-            continue
-        if isinstance(due, datetime):
-            dues.append(due)
-    return min(dues) if dues else None
-
-
 def _final_outcome(workflow: BpmnWorkflow) -> Any:
     """The last completed element of the process itself that says how the case ended (`outcome`).
 
@@ -442,19 +421,6 @@ def _final_outcome(workflow: BpmnWorkflow) -> Any:
     done = [t for t in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
             if task_property(t.task_spec, "outcome")]
     return max(done, key=lambda t: t.last_state_change) if done else None
-
-
-def _busy(exc: OperationalError) -> bool:
-    """Was the statement refused because another transaction holds the rows?
-
-    Asks the driver's error, not `str(exc)`, which also carries the SQL and its parameters (the
-    case state, a reason someone typed) and so may say "locked" about anything.
-    """
-    orig = exc.orig
-    name = getattr(orig, "sqlite_errorname", None)
-    if name is not None:
-        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-    return getattr(orig, "sqlstate", None) in ("40001", "40P01", "55P03")  # serialization, deadlock, lock timeout
 
 
 def _process_error(exc: WorkflowException) -> ProcessError:

@@ -54,8 +54,8 @@ def worklist_stamp(session: Session, user: User) -> dict[str, Any]:
     Polled every few seconds by open task lists: two indexed aggregate queries, no rows loaded.
     """
     def numbers(condition: Any) -> tuple[int, int]:
-        count, total = session.execute(select(func.count(HumanTask.id), func.coalesce(func.sum(HumanTask.id), 0))
-                                       .where(condition)).one()
+        query = select(func.count(HumanTask.id), func.coalesce(func.sum(HumanTask.id), 0)).where(condition)
+        count, total = session.execute(query).one()
         return int(count or 0), int(total or 0)
 
     mine = numbers(and_(HumanTask.state == "open", HumanTask.assignee_id == user.id))

@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001", "channel": "store",
-             "category": "service", "description": "店员态度不好，等了很久没人理。", "amount_claimed": 0}
+COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001",
+             "channel": "store", "category": "service", "description": "店员态度不好，等了很久没人理。", "amount_claimed": 0}
 
 
 def login(page: Page, server, username: str) -> None:
@@ -153,7 +153,8 @@ def test_new_work_appears_without_reload_and_bulk_claim(live_server, desktop):
     before = task_rows(page)
     page.evaluate("window.__marker = 'still the same page'")
     for name in ("甲", "乙"):
-        live_server.start_case("complaint_handling", "cs_li", {**COMPLAINT, "store_code": "HZ001", "customer_name": name})
+        live_server.start_case("complaint_handling", "cs_li",
+                               {**COMPLAINT, "store_code": "HZ001", "customer_name": name})
     expect(page.locator("[data-task-id]")).to_have_count(len(before) + 2, timeout=10_000)
     expect(page.locator("#count-claimable")).to_have_text(str(len(before) + 2))
     assert page.evaluate("window.__marker") == "still the same page"  # no full reload

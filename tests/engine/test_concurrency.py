@@ -2,7 +2,7 @@
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine import ConcurrentUpdate, Conflict, queries
 from engine.models import AuditEvent, HumanTask, ProcessInstance, User
@@ -84,3 +84,20 @@ def test_a_stale_session_cannot_overwrite_a_newer_commit(engine, sessions, sessi
     session.expire_all()
     task = session.get(HumanTask, task_id)
     assert (task.state, task.assignee.username) == ("open", "deputy_sh001")
+
+
+def test_a_case_locked_by_another_transaction_is_a_concurrent_update(engine, sessions, session, people, deployed,
+                                                                    db_url):
+    """SQLite's "database is locked" and PostgreSQL's lock timeout both mean: someone else is at it."""
+    m1 = people["manager_sh001"]
+    case = engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": 120})
+    session.commit()
+    with sessions() as other:
+        other.execute(update(ProcessInstance).where(ProcessInstance.id == case.id).values(title="held"))
+        wait = "PRAGMA busy_timeout = 50" if db_url.startswith("sqlite") else "SET LOCAL lock_timeout = '50ms'"
+        session.connection().exec_driver_sql(wait)
+        with pytest.raises(ConcurrentUpdate):
+            engine.claim(session, case.open_tasks[0].id, m1)
+        session.rollback()
+        other.rollback()
+    assert session.get(HumanTask, case.open_tasks[0].id).assignee_id is None

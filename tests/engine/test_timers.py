@@ -9,7 +9,7 @@ from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 from engine import queries
 from engine.db import make_sessions, make_sql_engine
 from engine.models import AuditEvent, HumanTask, ProcessInstance
-from engine.runtime import _next_timer
+from engine.clock import next_timer
 from engine.timers import fire_due_timers
 
 
@@ -176,12 +176,12 @@ def test_next_timer_reads_due_times_as_spiffworkflow_does():
             return self.events
 
     local = datetime(2026, 11, 20, 9, 0, tzinfo=LOCALTZ)  # no offset: SpiffWorkflow's local zone, not UTC
-    assert _next_timer(Waiting(("TimeDateEventDefinition", "2026-11-20T09:00:00"),
+    assert next_timer(Waiting(("TimeDateEventDefinition", "2026-11-20T09:00:00"),
                                ("DurationTimerEventDefinition", "2026-11-21T00:00:00+00:00"))) == local
-    assert _next_timer(Waiting(("TimeDateEventDefinition", "2026-11-20T09:00:00+08:00"))) == datetime(
+    assert next_timer(Waiting(("TimeDateEventDefinition", "2026-11-20T09:00:00+08:00"))) == datetime(
         2026, 11, 20, 1, 0, tzinfo=timezone.utc)
-    assert _next_timer(Waiting(("CycleTimerEventDefinition", "2026-11-22T00:00:00+00:00"),
+    assert next_timer(Waiting(("CycleTimerEventDefinition", "2026-11-22T00:00:00+00:00"),
                                ("CycleTimerEventDefinition", {"cycles": 0, "next": "2026-11-01T00:00:00+00:00"}),
                                ("MessageEventDefinition", {"order": "1"}))) == datetime(
         2026, 11, 22, tzinfo=timezone.utc)
-    assert _next_timer(Waiting()) is None
+    assert next_timer(Waiting()) is None

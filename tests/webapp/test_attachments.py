@@ -47,8 +47,8 @@ def fetch(client, url: str):
 def upload(client, case: dict, content: bytes, name: str, task_id: int | None = None):
     task_id = task_id or case["open_tasks"][0]["id"]
     return client.post(f"/cases/{case['id']}/attachments", content_type="multipart/form-data", data={
-        "csrf_token": token(client, f"/tasks/{task_id}"), "next": f"/tasks/{task_id}", "task_id": str(task_id),
-        "file": (io.BytesIO(content), name)})
+        "csrf_token": token(client, f"/tasks/{task_id}"), "next": f"/tasks/{task_id}",
+        "task_id": str(task_id), "file": (io.BytesIO(content), name)})
 
 
 def test_type_is_decided_by_content():
@@ -63,7 +63,8 @@ def test_upload_view_and_who_may_download(app, client, auth, api):
     task_id = case["open_tasks"][0]["id"]
     auth.login("manager_sh001")
     response = upload(client, case, PNG, "破损.png")
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/tasks/{task_id}#attachments")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/tasks/{task_id}#attachments")
     rows, files = stored(app)
     assert rows == 1 and len(files) == 1
     assert Path(app.config["UPLOAD_DIR"]) in files[0].parents
@@ -115,15 +116,17 @@ def test_an_upload_over_the_limit_is_refused_and_nothing_is_stored(app, client, 
 
 def test_start_form_photos_are_attached_to_the_new_case(app, client, auth):
     auth.login("cs_li")
-    form = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001", "channel": "store",
-            "category": "product_quality", "description": "衣服开线，附照片。", "amount_claimed": "0"}
+    form = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001",
+            "channel": "store", "category": "product_quality", "description": "衣服开线，附照片。",
+            "amount_claimed": "0"}
     response = client.post("/processes/complaint_handling", content_type="multipart/form-data", data={
         "csrf_token": token(client, "/processes"), **form,
         "photos": [(io.BytesIO(PNG), "a.png"), (io.BytesIO(JPEG), "b.jpg")]})
     assert response.status_code == 303
     with app.app_context():
         rows = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
-        assert [(r.filename, r.content_type) for r in rows] == [("a.png", "image/png"), ("b.jpg", "image/jpeg")]
+        assert [(r.filename, r.content_type) for r in rows] == [("a.png", "image/png"),
+                                                                 ("b.jpg", "image/jpeg")]
         assert len({r.instance_id for r in rows}) == 1 and rows[0].instance_id is not None
 
 

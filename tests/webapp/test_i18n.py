@@ -28,7 +28,8 @@ def complaint(api) -> dict:
 
 
 def switch(client, locale: str, back: str = "/tasks"):
-    return client.post("/account/language", data={"locale": locale, "next": back, "csrf_token": token(client)})
+    return client.post("/account/language",
+                       data={"locale": locale, "next": back, "csrf_token": token(client)})
 
 
 def test_chinese_by_default_english_by_switch_remembered_per_user(app, client, auth, api):

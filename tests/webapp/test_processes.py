@@ -27,8 +27,9 @@ def cases(app) -> list[tuple[str, str, str]]:
                 for c in db.session.scalars(select(ProcessInstance).order_by(ProcessInstance.id))]
 
 
-COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001", "channel": "phone",
-             "category": "service", "description": "店员态度不好，等了很久没人理。", "amount_claimed": "0"}
+COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001",
+             "channel": "phone", "category": "service", "description": "店员态度不好，等了很久没人理。",
+             "amount_claimed": "0"}
 
 
 def test_each_person_sees_only_what_their_roles_may_start(client, auth):
@@ -90,8 +91,10 @@ def test_line_items_are_parsed_into_rows(app, client, auth):
     html = client.get("/processes/product_return").get_data(as_text=True)
     assert 'name="items.0.sku"' in html and "data-row-template" in html and "items.__index__.sku" in html
     assert '<option value="NJ01" selected>' in html and 'value="SH001"' not in html  # only their store
-    rows = {"items.0.sku": "SKU-1001", "items.0.name": "衬衫", "items.0.quantity": "５", "items.0.unit_price": "199",
-            "items.3.sku": "SKU-2002", "items.3.name": "连衣裙", "items.3.quantity": "两件", "items.3.unit_price": "1,299.5",
+    rows = {"items.0.sku": "SKU-1001", "items.0.name": "衬衫", "items.0.quantity": "５",
+            "items.0.unit_price": "199",
+            "items.3.sku": "SKU-2002", "items.3.name": "连衣裙", "items.3.quantity": "两件",
+            "items.3.unit_price": "1,299.5",
             "items.7.sku": "", "items.7.name": "", "items.7.quantity": "", "items.7.unit_price": ""}
     data = {"store_code": "NJ01", "return_type": "quality", "reason": "面料起球", **rows}
     response = client.post("/processes/product_return", data={"csrf_token": token(client), **data})
@@ -105,7 +108,8 @@ def test_line_items_are_parsed_into_rows(app, client, auth):
     assert store == "NJ01"
     auth.logout()
     auth.login("cs_wang")
-    task = re.search(r'data-task-id="(\d+)"', client.get("/tasks?scope=claimable").get_data(as_text=True)).group(1)
+    listed = client.get("/tasks?scope=claimable").get_data(as_text=True)
+    task = re.search(r'data-task-id="(\d+)"', listed).group(1)
     html = client.get(f"/tasks/{task}").get_data(as_text=True)
     assert "SKU-2002" in html and "1,299.5" in html and "<th scope=\"col\">单价（元）</th>" in html
 

@@ -69,7 +69,8 @@ def test_filters_search_and_sorting(client, auth, api, app_clock):
     overdue = client.get("/tasks?scope=claimable&due=overdue").get_data(as_text=True)
     assert task_ids(overdue) == [ids_a] and "已超期" in overdue
     assert task_ids(client.get("/tasks?scope=claimable&due=today").get_data(as_text=True)) == [ids_a]
-    assert task_ids(client.get(f"/tasks?scope=claimable&q={b['business_key']}").get_data(as_text=True)) == [ids_b]
+    by_key = client.get(f"/tasks?scope=claimable&q={b['business_key']}").get_data(as_text=True)
+    assert task_ids(by_key) == [ids_b]
     assert task_ids(client.get("/tasks?scope=claimable&q=乙").get_data(as_text=True)) == [ids_b]
     assert task_ids(client.get("/tasks?scope=claimable&store=SH002").get_data(as_text=True)) == []
     assert task_ids(client.get("/tasks?scope=claimable&process=store_opening").get_data(as_text=True)) == []
@@ -137,10 +138,11 @@ def test_saved_filters_belong_to_their_owner(app, client, auth, api):
     auth.logout()
     auth.login("manager_sh002")
     assert "我的超期" not in client.get("/tasks").get_data(as_text=True)
-    assert client.post(f"/tasks/filters/{filter_id}/delete", data={"csrf_token": token(client)}).status_code == 404
+    delete = f"/tasks/filters/{filter_id}/delete"
+    assert client.post(delete, data={"csrf_token": token(client)}).status_code == 404
     auth.logout()
     auth.login("manager_sh001")
-    assert client.post(f"/tasks/filters/{filter_id}/delete", data={"csrf_token": token(client)}).status_code == 302
+    assert client.post(delete, data={"csrf_token": token(client)}).status_code == 302
     assert "我的超期" not in client.get("/tasks").get_data(as_text=True)
 
 

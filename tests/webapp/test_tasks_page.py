@@ -87,7 +87,8 @@ def test_a_wrong_form_is_refused_with_messages_beside_the_fields(app, client, au
     auth.login("manager_sh001")
     client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token(client)})
     bad = {**GOOD, "findings": "", "compensation_amount": "很多", "resolution_type": "bribe"}
-    response = client.post(f"/tasks/{task_id}", data={"csrf_token": token(client), "action": "complete", **bad})
+    response = client.post(f"/tasks/{task_id}",
+                           data={"csrf_token": token(client), "action": "complete", **bad})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert errors(html) == {"f-findings": "此项为必填项。", "f-compensation_amount": "请输入数字。",
@@ -108,7 +109,8 @@ def test_completing_moves_the_case_on(app, client, auth, api):
     client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token(client)})
     assert client.post(f"/tasks/{task_id}", data={"action": "complete", **GOOD}).status_code == 400  # CSRF
     assert state_of(app, task_id)[0] == "open"
-    response = client.post(f"/tasks/{task_id}", data={"csrf_token": token(client), "action": "complete", **GOOD})
+    response = client.post(f"/tasks/{task_id}",
+                           data={"csrf_token": token(client), "action": "complete", **GOOD})
     assert response.status_code == 303 and response.headers["Location"].endswith("/tasks")
     page = client.get("/tasks").get_data(as_text=True)
     assert "“投诉调查与处理方案”已完成" in page and "下一步：“客户回访”由客服专员处理" in page
@@ -117,7 +119,8 @@ def test_completing_moves_the_case_on(app, client, auth, api):
     assert "此步骤已完成" in html and "张店长 完成了“投诉调查与处理方案”" in html and "午间人手不足" in html
     auth.logout()
     auth.login("cs_wang")
-    follow_up = re.findall(r'data-task-id="(\d+)"', client.get("/tasks?scope=claimable").get_data(as_text=True))
+    listed = client.get("/tasks?scope=claimable").get_data(as_text=True)
+    follow_up = re.findall(r'data-task-id="(\d+)"', listed)
     assert len(follow_up) == 1
     html = client.get(f"/tasks/{follow_up[0]}").get_data(as_text=True)
     assert "电话致歉，调整排班" in html and "致歉" in html  # the earlier step's answer, with its label

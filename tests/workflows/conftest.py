@@ -4,8 +4,8 @@ engine, the engine's form cleaning, and a fake clock for the timers. No database
 `Case.complete(element_id, data, role=..., store_code=...)` completes the READY user task of that
 element the way the engine would (the form drops read-only fields and rejects bad data with field
 errors) after checking who would get it (lane role, and the case's store for store- and
-region-scoped lanes), and returns the ids of the READY user tasks that follow. The same walks can be
-replayed later through the engine API with the demo users.
+region-scoped lanes), and returns the ids of the READY user tasks that follow. The `world` fixture
+below replays the same walks through the engine API (SQL, engine commands, timers) as the demo users.
 """
 from __future__ import annotations
 
@@ -390,8 +390,8 @@ class World:
         user = self.user(username, session)
         found = []
         for scope in ("mine", "claimable"):
-            page = queries.list_tasks(session, user, queries.TaskFilter(scope=scope, process=process, per_page=100),
-                                      self.clock())
+            wanted = queries.TaskFilter(scope=scope, process=process, per_page=100)
+            page = queries.list_tasks(session, user, wanted, self.clock())
             assert page.total == len(page.items), "more than one page of tasks"
             found.extend(page.items)
         return found
@@ -401,7 +401,10 @@ class World:
         from sqlalchemy import select
         from sqlalchemy.orm import selectinload
         from engine.models import User
-        return {u.username: u for u in session.scalars(select(User).options(selectinload(User.roles)))}
+        found = {u.username: u for u in session.scalars(
+            select(User).where(User.username.in_(self.usernames)).options(selectinload(User.roles)))}
+        assert len(found) == len(self.usernames), "a demo user is missing"
+        return found
 
     def who_sees(self, task_id: int, process: str | None = None) -> set[str]:
         """The demo users whose task list (scope "all": mine + claimable) holds the task."""
@@ -409,8 +412,8 @@ class World:
         seen = set()
         with self.sessions() as s:
             for name, user in self.users(s).items():
-                page = queries.list_tasks(s, user, queries.TaskFilter(scope="all", process=process, per_page=100),
-                                          self.clock())
+                wanted = queries.TaskFilter(scope="all", process=process, per_page=100)
+                page = queries.list_tasks(s, user, wanted, self.clock())
                 assert page.total == len(page.items), "more than one page of tasks"
                 if task_id in {t.id for t in page.items}:
                     seen.add(name)
@@ -487,7 +490,8 @@ class World:
                 s.rollback()
                 raise
 
-    def start(self, username: str, process_key: str, data: dict[str, Any] | None = None, **overrides: Any) -> Any:
+    def start(self, username: str, process_key: str, data: dict[str, Any] | None = None,
+              **overrides: Any) -> Any:
         payload = copy.deepcopy(START[process_key] if data is None else data)
         payload.update(overrides)
         with self.sessions() as s:
@@ -511,8 +515,9 @@ class World:
 
     def refused(self, error: type, username: str, task_id: int, data: dict[str, Any]) -> Any:
         """Assert the completion is refused with `error` and that the case's rows did not change."""
+        from engine.models import HumanTask
         with self.sessions() as s:
-            instance_id = self.engine._task(s, task_id).instance_id
+            instance_id = s.get(HumanTask, task_id).instance_id
         before = self.dump(instance_id)
         with pytest.raises(error) as refusal:
             self.attempt(username, task_id, data)
@@ -536,7 +541,8 @@ class World:
         schema, case = detail.form, detail.case
         missing = [k for k in readonly_fields(schema) if k not in case]
         assert missing == [], f"{task.element_id}: the form shows {missing}, which the case does not have"
-        shown = {"type": "object", "properties": {k: schema["properties"][k] for k in readonly_fields(schema)}}
+        shown = {"type": "object",
+                 "properties": {k: schema["properties"][k] for k in readonly_fields(schema)}}
         errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
                   for e in Draft202012Validator(shown, format_checker=FormatChecker()).iter_errors(case)]
         assert errors == [], f"{task.element_id}: case data does not fit its form: {errors}"
@@ -575,7 +581,7 @@ class World:
         return fire_due_timers(self.engine, self.sessions, self.clock())
 
 
-_shared_specs: dict[str, Any] = {}
+_SHARED_SPECS: dict[str, Any] = {}  # the parsed versions of the template, shared by every SQLite world
 
 
 @pytest.fixture(scope="session")
@@ -583,25 +589,26 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """One SQLite database with the demo data and bpmn/ deployed, copied for every test."""
     from engine import schema
     from engine.db import make_sessions, make_sql_engine
-    from engine.deploy import deploy_directory
-    from workflows import BPMN_DIR, FORMS_DIR
-    from workflows.demo_loader import load_demo_data
 
     path = tmp_path_factory.mktemp("world") / "template.sqlite"
     sql_engine = make_sql_engine(f"sqlite:///{path}")
     schema.create_all(sql_engine)
-    with make_sessions(sql_engine)() as session:
-        _prepare(session, load_demo_data, deploy_directory, BPMN_DIR, FORMS_DIR)
+    _prepare(make_sessions(sql_engine))
     with sql_engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     sql_engine.dispose()
     return path
 
 
-def _prepare(session: Any, load_demo_data: Any, deploy_directory: Any, bpmn_dir: Any, forms_dir: Any) -> None:
-    load_demo_data(session, T0)
-    deploy_directory(session, bpmn_dir, forms_dir, now=T0)
-    session.commit()
+def _prepare(sessions: Any) -> None:
+    """The demo data of DESIGN.md section 2 and the models of bpmn/, as the run command loads them."""
+    from engine.deploy import deploy_directory
+    from workflows import BPMN_DIR, FORMS_DIR
+    from workflows.demo_loader import load_demo_data
+    with sessions() as session:
+        load_demo_data(session, T0)
+        deploy_directory(session, BPMN_DIR, FORMS_DIR, now=T0)
+        session.commit()
 
 
 def _make_world(sql_engine: Any, shared_specs: bool) -> World:
@@ -612,7 +619,7 @@ def _make_world(sql_engine: Any, shared_specs: bool) -> World:
     clock = FrozenClock(T0)
     engine = Engine(clock=clock, catalogue=catalogue())
     if shared_specs:  # every copy of the template has the same versions: parse each once per run
-        engine.specs = _shared_specs.setdefault("cache", SpecCache())
+        engine.specs = _SHARED_SPECS.setdefault("cache", SpecCache())
     return World(make_sessions(sql_engine), engine, clock)
 
 
@@ -639,9 +646,6 @@ def postgres_world(postgres_url: str) -> Any:
     from sqlalchemy import create_engine, make_url, text
     from engine import schema
     from engine.db import make_sessions, make_sql_engine
-    from engine.deploy import deploy_directory
-    from workflows import BPMN_DIR, FORMS_DIR
-    from workflows.demo_loader import load_demo_data
 
     url = make_url(postgres_url)
     name = f"{url.database}_workflows_{os.getpid()}"
@@ -651,8 +655,7 @@ def postgres_world(postgres_url: str) -> Any:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     sql_engine = make_sql_engine(url.set(database=name).render_as_string(hide_password=False))
     schema.create_all(sql_engine)
-    with make_sessions(sql_engine)() as session:
-        _prepare(session, load_demo_data, deploy_directory, BPMN_DIR, FORMS_DIR)
+    _prepare(make_sessions(sql_engine))
     yield _make_world(sql_engine, shared_specs=False)
     sql_engine.dispose()
     with admin.connect() as connection:

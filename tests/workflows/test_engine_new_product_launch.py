@@ -11,7 +11,8 @@ import pytest
 from engine.errors import InvalidData, PermissionDenied
 
 P = "new_product_launch"
-STORES = {"SH001": "manager_sh001", "SH002": "manager_sh002", "HZ001": "manager_hz001", "NJ01": "franchisee_nj01"}
+STORES = {"SH001": "manager_sh001", "SH002": "manager_sh002", "HZ001": "manager_hz001",
+          "NJ01": "franchisee_nj01"}
 ANALYSIS_DUE = datetime(2027, 3, 5, 16, 0, tzinfo=timezone.utc)  # 2027-02-20 + 14 days, 00:00 in Shanghai
 
 
@@ -46,7 +47,8 @@ def test_each_store_confirms_its_own_shelving_and_the_analyst_triggers_a_reorder
     assert (case.business_key, case.title) == ("NP-20261102-00001", "春日序曲 第1波段上市 · 2027-02-20")
     prepare(world, case)
     shelving = {t.store_code: t for t in world.instance(case.id).open_tasks}
-    assert sorted(shelving) == sorted(STORES) and {t.element_id for t in shelving.values()} == {"store_shelving"}
+    assert sorted(shelving) == sorted(STORES)
+    assert {t.element_id for t in shelving.values()} == {"store_shelving"}
     for store, manager in STORES.items():
         assert world.visible_tasks(manager) == [shelving[store]]  # their own store's task, no other
         assert world.who_sees(shelving[store].id) == {manager}
@@ -65,7 +67,8 @@ def test_each_store_confirms_its_own_shelving_and_the_analyst_triggers_a_reorder
     data = world.case_data(analysis.id)
     assert [data[k] for k in ("target_stores", "forecast_qty", "order_qty", "received_qty")] == [
         list(STORES), 4800, 5200, 5180]
-    assert [data[k] for k in ("shelved_total", "stores_confirmed", "stores_display_compliant")] == [4006, 4, 3]
+    shelved = [data[k] for k in ("shelved_total", "stores_confirmed", "stores_display_compliant")]
+    assert shelved == [4006, 4, 3]
     assert sorted((r["store_code"], r["shelved_qty"]) for r in data["shelving_results"]) == sorted(
         (s, 1000 + i) for i, s in enumerate(STORES))
     world.complete("analyst_zheng", analysis)
@@ -92,7 +95,8 @@ def test_only_a_merchandiser_proposes_a_launch(world):
 def test_a_rejected_launch_plan_ends_the_case_and_the_merchandiser_is_told(world):
     case = world.start("merch_zhao", P)
     approval = world.task(case.id, "launch_plan_approval")
-    assert "director_comment" in world.refused(InvalidData, "director", approval.id, {"approved": False}).fields
+    refused = world.refused(InvalidData, "director", approval.id, {"approved": False})
+    assert "director_comment" in refused.fields
     done = world.complete("director", approval, {"approved": False, "director_comment": "与春季第二波段重叠，合并后再报"})
     assert (done.status, done.outcome, done.open_tasks) == ("completed", "rejected", [])
     assert_told(world, case, "merch_zhao", "rejected")
@@ -109,7 +113,8 @@ def test_no_reorder_when_sell_through_is_fine(world):
                                           world.sample(shelving, shelved_qty=-3)).fields
     world.complete("manager_hz001", shelving)
     world.advance(days=200)
-    done = step(world, case, "sell_through_analysis", "analyst_zheng", reorder_needed=False, sell_through_rate=18.0)
+    done = step(world, case, "sell_through_analysis", "analyst_zheng", reorder_needed=False,
+                sell_through_rate=18.0)
     assert (done.status, done.outcome) == ("completed", "launched")
     assert "reorder" not in {e.element_id for e in world.events(case.id)}
     assert_told(world, case, "merch_zhao", "launched")

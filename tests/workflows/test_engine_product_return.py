@@ -33,7 +33,8 @@ def test_an_overstock_return_is_approved_received_and_credited(world):
     data = world.case_data(review.id)
     assert (data["total_amount"], data["item_count"]) == (20 * 399 + 15 * 299, 2)
     world.claim("cs_li", review.id)
-    assert [t.id for t in world.visible_tasks("cs_li")] == [review.id] and world.visible_tasks("cs_wang") == []
+    assert [t.id for t in world.visible_tasks("cs_li")] == [review.id]
+    assert world.visible_tasks("cs_wang") == []
     with pytest.raises(Conflict):
         world.claim("cs_wang", review.id)
     world.refused(PermissionDenied, "cs_wang", review.id, world.sample(review))
@@ -89,7 +90,8 @@ def test_merchandising_rejects(world):
     case = world.start("manager_sh001", P, store_code="SH001")
     step(world, case, "cs_review", "cs_li")
     approval = world.task(case.id, "merchandiser_approval")
-    assert "merchandiser_comment" in world.refused(InvalidData, "merch_zhao", approval.id, {"approved": False}).fields
+    refused = world.refused(InvalidData, "merch_zhao", approval.id, {"approved": False})
+    assert "merchandiser_comment" in refused.fields
     done = world.complete("merch_zhao", approval, {"approved": False, "merchandiser_comment": "当季款不予退货"})
     assert (done.status, done.outcome) == ("completed", "rejected")
     assert_told(world, case, "manager_sh001", "rejected")
@@ -122,7 +124,7 @@ def test_the_director_rejects_a_large_return_that_cs_li_cannot_decide(world):
 ])
 def test_each_approval_rule_chooses_the_approvers(world, return_type, items, approvals):
     case = world.start("franchisee_nj01", P, return_type=return_type, **({"items": items} if items else {}))
-    step(world, case, "cs_review", "cs_wang")
+    step(world, case, "cs_review", "cs_wang", check=False)
     for element, user in (("merchandiser_approval", "merch_zhao"), ("director_approval", "director")):
         if element in approvals:
             assert world.open_ids(case.id) == [element]
@@ -165,6 +167,17 @@ def test_confirmed_quality_defects_are_registered_without_holding_up_the_credit(
     assert_told(world, case, "franchisee_nj01", "credited")
 
 
+@pytest.mark.xfail(strict=True, reason="engine records a case's outcome only when the whole process "
+                   "completes, not when the main path reaches its outcome end event (see report)")
+def test_the_requester_is_told_of_the_credit_while_the_quality_registration_is_still_open(world):
+    case = world.start("franchisee_nj01", P, return_type="quality")
+    for element, user in (("cs_review", "cs_li"), ("merchandiser_approval", "merch_zhao")):
+        step(world, case, element, user, check=False)
+    step(world, case, "receive_inspect", "warehouse_qian", check=False, defect_confirmed=True)
+    step(world, case, "credit_note", "finance_wu", check=False)
+    assert world.outcomes("franchisee_nj01").get(case.id) == "credited"
+
+
 def test_goods_that_fail_inspection_are_rejected_and_not_credited(world):
     case = world.start("franchisee_nj01", P, return_type="wrong_shipment")
     step(world, case, "cs_review", "cs_li")
@@ -184,11 +197,13 @@ def test_finance_may_credit_less_than_the_default_and_the_warehouse_cannot_count
     step(world, case, "cs_review", "cs_li")
     receipt = world.task(case.id, "receive_inspect")
     line = dict(world.case_data(receipt.id)["received_items"][0], received_quantity=-1)
-    refused = world.refused(InvalidData, "warehouse_qian", receipt.id, world.sample(receipt, received_items=[line]))
+    negative = world.sample(receipt, received_items=[line])
+    refused = world.refused(InvalidData, "warehouse_qian", receipt.id, negative)
     assert "received_items.0.received_quantity" in refused.fields
     step(world, case, "receive_inspect", "warehouse_qian")
     credit = world.task(case.id, "credit_note")
-    refused = world.refused(InvalidData, "finance_wu", credit.id, {"credit_amount": -1, "credit_note_no": "cn 1"})
+    bad = {"credit_amount": -1, "credit_note_no": "cn 1"}
+    refused = world.refused(InvalidData, "finance_wu", credit.id, bad)
     assert {"credit_amount", "credit_note_no", "credit_date"} <= set(refused.fields)
     world.complete("finance_wu", credit, credit_amount=11000, credit_note_no="CN-2026-2001")
     assert world.instance(case.id).outcome == "credited"

@@ -11,7 +11,8 @@ import pytest
 from engine.errors import InvalidData, PermissionDenied
 
 P = "store_opening"
-STREAMS = {"first_batch_allocation": "merch_zhao", "staff_training": "trainer_sun", "display_setup": "trainer_sun",
+STREAMS = {"first_batch_allocation": "merch_zhao", "staff_training": "trainer_sun",
+           "display_setup": "trainer_sun",
            "opening_promotion": "marketing_zhou", "opening_preparation": "manager_sh003"}
 FIRST_WEEK = datetime(2026, 12, 24, 16, 0, tzinfo=timezone.utc)  # 2026-12-18 + 7 days, 00:00 in Shanghai
 
@@ -95,7 +96,8 @@ def test_only_the_regions_supervisor_opens_a_planned_store(world):
 def test_a_rejected_plan_is_revised_reminded_remedied_and_every_form_renders(world, user_tasks):
     case = world.start("supervisor_east", P)
     approval = world.task(case.id, "plan_approval")
-    assert "director_comment" in world.refused(InvalidData, "director", approval.id, {"approved": False}).fields
+    refused = world.refused(InvalidData, "director", approval.id, {"approved": False})
+    assert "director_comment" in refused.fields
     world.complete("director", approval, {"approved": False, "director_comment": "预算偏高，面积压缩到160平以内"})
     revision = world.task(case.id, "revise_plan")
     assert world.case_data(revision.id)["director_comment"] == "预算偏高，面积压缩到160平以内"
@@ -128,7 +130,8 @@ def test_a_rejected_plan_is_revised_reminded_remedied_and_every_form_renders(wor
 def test_a_rejected_plan_can_be_withdrawn_and_the_store_stays_planned(world):
     case = world.start("supervisor_east", P)
     step(world, case, "plan_approval", "director", {"approved": False, "director_comment": "选址不符合区域规划"})
-    done = step(world, case, "revise_plan", "supervisor_east", revision_action="withdraw", revision_note="放弃该选址")
+    done = step(world, case, "revise_plan", "supervisor_east", revision_action="withdraw",
+                revision_note="放弃该选址")
     assert (done.status, done.outcome) == ("completed", "withdrawn")
     assert world.store_status("SH003") == "planned"
     assert_told(world, case, "supervisor_east", "withdrawn")

@@ -12,8 +12,8 @@ from . import bp
 from ..extensions import db
 
 #: Time zones offered first: where the brand's stores and offices are, and a few for travellers.
-COMMON_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London",
-                "Europe/Paris", "America/New_York", "America/Los_Angeles", "UTC")
+COMMON_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
+                "Europe/London", "Europe/Paris", "America/New_York", "America/Los_Angeles", "UTC")
 
 
 def _back() -> str:
@@ -57,5 +57,6 @@ def preferences() -> Any:
             with force_locale(locale):
                 flash(_("Your preferences are saved."), "success")
             return redirect(url_for("account.preferences"), 303)
-    zones = list(COMMON_ZONES) + sorted(z for z in available_timezones() if "/" in z and z not in COMMON_ZONES)
+    others = sorted(z for z in available_timezones() if "/" in z and z not in COMMON_ZONES)
+    zones = list(COMMON_ZONES) + others
     return render_template("account/preferences.html", zones=zones, errors=errors), 422 if errors else 200

@@ -12,8 +12,8 @@ bp = Blueprint("tasks", __name__)
 
 for _fn in (names.process_name, names.process_description, names.step_name, names.role_name,
             names.store_name, names.status_name, names.task_state_name, names.outcome_name,
-            forms.field_errors, schema_text.schema_text, format_date, format_datetime, format_decimal, format_timedelta,
-            get_locale):
+            forms.field_errors, schema_text.schema_text, format_date, format_datetime, format_decimal,
+            format_timedelta, get_locale):
     bp.add_app_template_global(_fn)
 
 

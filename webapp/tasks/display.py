@@ -92,8 +92,8 @@ def show(key: str, prop: Mapping[str, Any], value: Any) -> Shown:
         columns = [(c, p) for c, p in (item.get("properties") or {}).items()]
         rows = tuple(tuple(format_value(c, p, row.get(c)) for c, p in columns)
                      for row in value if isinstance(row, Mapping))
-        return Shown(key, label, kind="table", columns=tuple(schema_text(p.get("title")) or c for c, p in columns),
-                     rows=rows)
+        headers = tuple(schema_text(p.get("title")) or c for c, p in columns)
+        return Shown(key, label, kind="table", columns=headers, rows=rows)
     text = format_value(key, prop, value)
     long = isinstance(value, str) and (len(value) > 60 or "\n" in value)
     return Shown(key, label, text=text, kind="long" if long else "text")
@@ -113,25 +113,30 @@ def form_items(schema: Mapping[str, Any] | None, data: Mapping[str, Any] | None,
     if not schema or not data:
         return []
     props = schema.get("properties") or {}
-    keys = [k for k, p in props.items() if isinstance(p, Mapping) and (p.get("readOnly") or not readonly_only)]
+    keys = [k for k, p in props.items()
+            if isinstance(p, Mapping) and (p.get("readOnly") or not readonly_only)]
     return case_items({k: props[k] for k in keys}, data)
 
 
 _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaimed": "bi-person-dash",
-          "task_assigned": "bi-person-up", "task_completed": "bi-check-circle", "comment": "bi-chat-left-text",
+          "task_assigned": "bi-person-up", "task_completed": "bi-check-circle",
+          "comment": "bi-chat-left-text",
           "attachment_added": "bi-paperclip", "attachment_removed": "bi-paperclip", "outcome": "bi-signpost",
           "completed": "bi-flag-fill", "terminated": "bi-x-octagon", "suspended": "bi-pause-circle",
           "resumed": "bi-play-circle", "task_created": "bi-hourglass-split"}
 
 
 def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
-            forms_of_step: Mapping[str, Mapping[str, Any] | None], start_form: Mapping[str, Any] | None
-            ) -> list[HistoryEntry]:
-    """Who did which step when, newest last; engine bookkeeping (script steps, syncs) is left out."""
+            forms_of_step: Mapping[str, Mapping[str, Any] | None], start_form: Mapping[str, Any] | None,
+            step_names: Mapping[str, str]) -> list[HistoryEntry]:
+    """Who did which step when, newest last; engine bookkeeping (script steps, syncs) is left out.
+
+    `step_names` are the model's (Chinese) element names; English ones come from the catalogue.
+    """
     entries = []
     for e in events:
         who = people.get(e.actor or "", e.actor or _("the system"))
-        step = step_name(process_key, e.element_id, e.message)
+        step = step_name(process_key, e.element_id, step_names.get(e.element_id or "") or e.message)
         data = e.data or {}
         kind = e.event_type
         values: list[Shown] = []
@@ -168,5 +173,6 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             note = e.message
         else:
             continue
-        entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note, values=values))
+        entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note,
+                                    values=values))
     return entries

@@ -212,8 +212,8 @@ def _fill_rows(result: Field, prop: Mapping[str, Any], value: Any, errors: Mappi
     rows = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
     if not rows and not result.fixed_rows:
         rows = [{}]
-    result.rows = [[_field(col, f"{result.name}.{i}.{col}", c, col in needed, row.get(col), errors, extra_choices)
-                    for col, c in columns.items()] for i, row in enumerate(rows)]
+    result.rows = [[_field(col, f"{result.name}.{i}.{col}", c, col in needed, row.get(col), errors,
+                           extra_choices) for col, c in columns.items()] for i, row in enumerate(rows)]
     result.attrs = {"data-max-rows": prop.get("maxItems", 100)}
 
 

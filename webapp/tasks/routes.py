@@ -64,7 +64,8 @@ def claim_selected() -> Any:
     result = claim_many(engine(), db.session, current_user, ids)
     db.session.commit()
     if result.claimed:
-        flash(_("You took %(n)d task(s). They are now in “Assigned to me”.", n=len(result.claimed)), "success")
+        flash(_("You took %(n)d task(s). They are now in “Assigned to me”.", n=len(result.claimed)),
+              "success")
     if result.refused:
         flash(_("%(n)d task(s) could not be taken: someone else was quicker, or they are not yours to take.",
                 n=len(result.refused)), "warning")

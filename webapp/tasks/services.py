@@ -66,8 +66,14 @@ def task_page(engine: Any, session: Session, user: User, task_id: int) -> TaskPa
         and (mine or may_supervise(session, user, instance)),
         context=form_items(detail.form, detail.case, readonly_only=True),
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
-        history=history(events, task.process_key, people, steps, parsed.start_form()),
+        history=history(events, task.process_key, people, steps, parsed.start_form(), element_names(parsed)),
         comments=comments, attachments=list_attachments(session, instance.id), people=people)
+
+
+def element_names(parsed: Any) -> dict[str, str]:
+    """Element id → the name the model gives it (Chinese), for histories."""
+    return {spec.bpmn_id: spec.bpmn_name for spec in parsed.spec.task_specs.values()
+            if getattr(spec, "bpmn_id", None) and getattr(spec, "bpmn_name", None)}
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,8 @@ def startable(engine: Any, session: Session, user: User) -> list[StartPage]:
     for d in rows:
         if engine.may_start(session, user, d.key):
             version = engine.latest_version(session, d.key)
-            pages.append(StartPage(d.key, d.name, d.latest_version, engine.process(session, version.id).start_form()))
+            form = engine.process(session, version.id).start_form()
+            pages.append(StartPage(d.key, d.name, d.latest_version, form))
     return pages
 
 

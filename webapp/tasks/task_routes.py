@@ -70,11 +70,12 @@ def submit(task_id: int) -> Any:
         return _render(page, shown, exc.fields, 422)
     except ConcurrentUpdate:
         db.session.rollback()
-        flash(_("Someone else changed this case at the same moment. Please check it and try again."), "danger")
+        flash(_("Someone else changed this case at the same moment. Please check it and try again."),
+              "danger")
         return redirect(url_for("tasks.detail", task_id=task_id), 303)
     db.session.commit()
-    flash(_("“%(step)s” is done.", step=step_name(page.task.process_key, page.task.element_id, page.task.name))
-          + " " + what_next(case), "success")
+    step = step_name(page.task.process_key, page.task.element_id, page.task.name)
+    flash(_("“%(step)s” is done.", step=step) + " " + what_next(case), "success")
     return redirect(url_for("tasks.index"), 303)
 
 
@@ -89,7 +90,8 @@ def what_next(case: InstanceView) -> str:
         who = role_name(t.role)
         if t.store_code and t.role in ("store_manager", "franchisee"):
             who = f"{who} ({store_name(t.store_code)})"
-        parts.append(_("“%(step)s” for %(who)s", step=step_name(t.process_key, t.element_id, t.name), who=who))
+        step = step_name(t.process_key, t.element_id, t.name)
+        parts.append(_("“%(step)s” for %(who)s", step=step, who=who))
     return _("Next: %(steps)s.", steps="; ".join(parts))
 
 
