@@ -1,5 +1,5 @@
-"""What the supervisor's case page shows: where the case went on its diagram, what happened when,
-its data with the labels people know, and who holds its open steps.
+"""What the supervisor's case page needs from the engine: where the case went on its diagram, its
+events and data, who holds its open steps and who could take them over.
 
 The diagram marks come from the audit trail and the version's BPMN XML, not from the workflow:
 an element is done once a 'step' or 'task_completed' event names it, current while an open task
@@ -9,19 +9,19 @@ its workflow (`queries.case_data`); seeded history has none and is shown from it
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from . import attachments, monitoring, queries
 from .assignment import eligible_users
 from .errors import NotFound
 from .models import AuditEvent, HumanTask, ModelFile, ProcessInstance, User
+from .views import EventView
 from .queries import visible_instance
 from .viewing import may_supervise
 
@@ -29,7 +29,6 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DONE_EVENTS = ("step", "task_completed")
 WAITING_TAGS = ("intermediateCatchEvent", "receiveTask")
 JOIN_TAGS = ("parallelGateway", "inclusiveGateway")
-HIDDEN_DATA = frozenset({"completed_by", "started_by"})
 
 
 @dataclass(frozen=True)
@@ -43,27 +42,6 @@ class DiagramMarkers:
     def to_dict(self) -> dict[str, Any]:
         return {"completed": self.completed, "current": self.current, "overdue": self.overdue,
                 "flows": self.flows, "visits": self.visits}
-
-
-@dataclass(frozen=True)
-class Change:
-    key: str
-    label: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    id: int
-    at: datetime
-    kind: str
-    actor: str | None
-    actor_name: str | None
-    element_id: str | None
-    element_name: str | None
-    task_id: int | None
-    message: str
-    changes: list[Change]
 
 
 @dataclass(frozen=True)
@@ -138,52 +116,6 @@ def diagram_markers(session: Session, instance: ProcessInstance, now: datetime, 
     return DiagramMarkers(sorted(done - current), sorted(current), sorted(overdue), flows, visits)
 
 
-def field_labels(session: Session, version_id: int) -> tuple[dict[str, str], dict[tuple[str, Any], str]]:
-    """Field titles and enumerated value titles from the version's forms (JSON Schema)."""
-    labels: dict[str, str] = {}
-    values: dict[tuple[str, Any], str] = {}
-    for content in session.scalars(select(ModelFile.content).where(ModelFile.version_id == version_id,
-                                                                   ModelFile.kind == "form")):
-        try:
-            _collect(json.loads(content), labels, values)
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return labels, values
-
-
-def _collect(schema: dict[str, Any], labels: dict[str, str], values: dict[tuple[str, Any], str]) -> None:
-    for name, prop in (schema.get("properties") or {}).items():
-        if not isinstance(prop, dict):
-            continue
-        if prop.get("title"):
-            labels.setdefault(name, str(prop["title"]))
-        for option in prop.get("oneOf") or prop.get("anyOf") or []:
-            if isinstance(option, dict) and "const" in option and option.get("title"):
-                values.setdefault((name, option["const"]), str(option["title"]))
-        if isinstance(prop.get("items"), dict):
-            _collect(prop["items"], labels, values)
-        if prop.get("type") == "object":
-            _collect(prop, labels, values)
-
-
-def labelled(data: dict[str, Any] | None, labels: tuple[dict[str, str], dict[tuple[str, Any], str]]) -> list[Change]:
-    """The data as (key, label, value); the titles of enumerated values replace their codes."""
-    if not data:
-        return []
-    names, values = labels
-    items = []
-    for key, value in data.items():
-        if key.startswith("_") or key in HIDDEN_DATA:
-            continue
-        if isinstance(value, (str, int, float, bool)):
-            value = values.get((key, value), value)
-        elif isinstance(value, list):
-            value = [{k: values.get((k, v), v) for k, v in item.items()} if isinstance(item, dict) else item
-                     for item in value]
-        items.append(Change(key, names.get(key, key), value))
-    return sorted(items, key=lambda c: c.key not in names)  # the data's own order, unlabelled keys last
-
-
 def data_from_events(session: Session, instance_id: int) -> dict[str, Any]:
     """The case data as its events recorded it: start data, then each completed form in turn."""
     data: dict[str, Any] = {}
@@ -193,35 +125,6 @@ def data_from_events(session: Session, instance_id: int) -> dict[str, Any]:
         if isinstance(payload, dict):
             data.update(payload)
     return data
-
-
-def timeline(session: Session, instance: ProcessInstance, names: dict[str, str],
-             labels: tuple[dict[str, str], dict[tuple[str, Any], str]]) -> list[TimelineEntry]:
-    """Every event of the case, oldest first, with the people's names and the data each changed."""
-    actor = aliased(User)
-    rows = session.execute(select(AuditEvent, actor.username, actor.display_name)
-                           .outerjoin(actor, actor.id == AuditEvent.actor_id)
-                           .where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.at, AuditEvent.id))
-    people = _display_names(session)
-    entries = []
-    for event, username, display in rows:
-        data = event.data if isinstance(event.data, dict) else None
-        if event.event_type == "task_assigned" and data:
-            changes = [Change("from", "from", people.get(data.get("from"), data.get("from"))),
-                       Change("to", "to", people.get(data.get("to"), data.get("to")))]
-        elif event.event_type in ("started", "task_completed"):
-            changes = labelled(data, labels)
-        else:
-            changes = []
-        entries.append(TimelineEntry(
-            id=event.id, at=event.at, kind=event.event_type, actor=username, actor_name=display,
-            element_id=event.element_id, element_name=names.get(event.element_id or "", None),
-            task_id=event.task_id, message=event.message or "", changes=changes))
-    return entries
-
-
-def _display_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(User.username, User.display_name)).all())
 
 
 def open_tasks(session: Session, instance: ProcessInstance, now: datetime, with_candidates: bool,
@@ -247,11 +150,12 @@ def _candidates(session: Session, task: HumanTask) -> list[tuple[str, str]]:
 @dataclass(frozen=True)
 class CasePage:
     case: Any  # monitoring.CaseRow
-    data: list[Change]
-    timeline: list[TimelineEntry]
+    data: dict[str, Any]
+    events: list[EventView]
     tasks: list[OpenTask]
     markers: DiagramMarkers
-    attachments: list[Any]
+    element_names: dict[str, str]
+    attachments: list[attachments.AttachmentView]
     may_supervise: bool
     last_error: str | None
 
@@ -260,15 +164,13 @@ def case_page(engine: Any, session: Session, user: User, instance_id: int, now: 
     """Everything the case page shows, for someone who may see the case (NotFound otherwise)."""
     instance = visible_instance(session, user, instance_id)
     xml = bpmn_source(session, instance)
-    labels = field_labels(session, instance.version_id)
     seeded = instance.serializer_version == monitoring.SEED_MARK
     data = data_from_events(session, instance.id) if seeded else queries.case_data(engine, session, instance)
     supervisor = may_supervise(session, user, instance)
     [row] = monitoring.case_rows(session, [instance.id], now)
-    return CasePage(case=row, data=labelled(data, labels),
-                    timeline=timeline(session, instance, _model(xml).names, labels),
+    return CasePage(case=row, data=data, events=queries.instance_events(session, instance.id),
                     tasks=open_tasks(session, instance, now, with_candidates=supervisor),
-                    markers=diagram_markers(session, instance, now, xml),
+                    markers=diagram_markers(session, instance, now, xml), element_names=_model(xml).names,
                     attachments=attachments.list_attachments(session, instance.id),
                     may_supervise=supervisor, last_error=instance.last_error)
 

@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterator, Protocol
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
 
-TIMER_EVENTS = frozenset({"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"})
+TIMER_EVENTS = frozenset({"TimeDateEventDefinition", "DurationTimerEventDefinition",
+                          "CycleTimerEventDefinition"})
 
 
 class Clock(Protocol):

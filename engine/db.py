@@ -56,4 +56,5 @@ def is_lock_conflict(exc: OperationalError) -> bool:
     name = getattr(orig, "sqlite_errorname", None)
     if name is not None:
         return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-    return getattr(orig, "sqlstate", None) in ("40001", "40P01", "55P03")  # serialization, deadlock, lock timeout
+    # PostgreSQL: serialization failure, deadlock, lock timeout
+    return getattr(orig, "sqlstate", None) in ("40001", "40P01", "55P03")

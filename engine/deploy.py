@@ -58,7 +58,7 @@ def _decision_ids(dmn: SourceFile) -> set[str]:
 
 
 def _owner(el: etree._Element) -> str | None:
-    """The id of the BPMN element an extension belongs to (property -> properties -> extensionElements -> it)."""
+    """The id of the BPMN element an extension belongs to (property, properties, extensionElements, it)."""
     for ancestor in el.iterancestors(f"{{{BPMN_NS}}}*"):
         if ancestor.get("id") and ancestor.tag != f"{{{BPMN_NS}}}extensionElements":
             return ancestor.get("id")
@@ -103,8 +103,9 @@ def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None)
         for decision_id, element in sorted(decisions.items()):
             dmn = by_decision.get(decision_id)
             if dmn is None:
-                raise DeployError(f"{path.name}, element {element}: decision {decision_id!r} is called but no "
-                                  f".dmn file in {bpmn_dir} defines it", filename=path.name, element=element)
+                raise DeployError(f"{path.name}, element {element}: decision {decision_id!r} is called but "
+                                  f"no .dmn file in {bpmn_dir} defines it",
+                                  filename=path.name, element=element)
             if dmn not in files:
                 files.append(dmn)
         for name, element in sorted(forms.items()):
@@ -126,9 +127,10 @@ def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             path = "/".join(str(p) for p in exc.path) or "(root)"
-            element = next((s.bpmn_id for s in parsed.spec.task_specs.values() if form_filename(s) == name), None)
-            raise DeployError(f"{name} (the form of element {element} in {key}.bpmn): not a valid JSON Schema "
-                              f"at {path}: {exc.message}", filename=name, element=element) from None
+            element = next((s.bpmn_id for s in parsed.spec.task_specs.values() if form_filename(s) == name),
+                           None)
+            raise DeployError(f"{name} (the form of element {element} in {key}.bpmn): not a valid JSON "
+                              f"Schema at {path}: {exc.message}", filename=name, element=element) from None
     return parsed
 
 

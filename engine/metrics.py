@@ -89,6 +89,7 @@ class StepTime:
     work_p50: float
     work_p90: float
     work_avg: float
+    role: str | None = None
 
     @property
     def total_p50(self) -> float:
@@ -103,6 +104,7 @@ class SlaRow:
     with_due: int
     on_time: int
     open_overdue: int
+    role: str | None = None
 
     @property
     def late(self) -> int:
@@ -257,25 +259,25 @@ def step_times(session: Session, scope: ColumnElement[bool], f: DashboardFilter)
     """Per step of tasks completed in the period: the bottleneck is the longest total, and whether the
     time goes into waiting for someone to take it or into the work itself tells what would help."""
     claimed = func.coalesce(HumanTask.claimed_at, HumanTask.completed_at)
-    query = _with_cases(select(HumanTask.process_key, HumanTask.element_id, HumanTask.name,
+    query = _with_cases(select(HumanTask.process_key, HumanTask.element_id, HumanTask.name, HumanTask.lane_role,
                                _hours(session, HumanTask.created_at, claimed),
                                _hours(session, claimed, HumanTask.completed_at))
                         .where(HumanTask.state == "completed", _in_period(HumanTask.completed_at, f)), scope)
     groups: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
-    names: dict[tuple[str, str], str] = {}
-    for key, element, name, wait, work in session.execute(query):
+    names: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for key, element, name, role, wait, work in session.execute(query):
         group = groups.get((key, element))
         if group is None:
             group = groups[(key, element)] = ([], [])
-            names[(key, element)] = name
+            names[(key, element)] = (name, role)
         group[0].append(max(0.0, float(wait)))
         group[1].append(max(0.0, float(work)))
     items = []
     for (key, element), (waits, works) in groups.items():
         w_avg, w50, w90 = _percentiles(waits)
         x_avg, x50, x90 = _percentiles(works)
-        items.append(StepTime(key, element, names.get((key, element), element), len(waits),
-                              w50, w90, w_avg, x50, x90, x_avg))
+        name, role = names[(key, element)]
+        items.append(StepTime(key, element, name, len(waits), w50, w90, w_avg, x50, x90, x_avg, role))
     return sorted(items, key=lambda s: (-s.total_p50, s.process_key, s.element_id))
 
 
@@ -284,17 +286,17 @@ def sla(session: Session, scope: ColumnElement[bool], f: DashboardFilter, now: d
     of that step are open and overdue right now."""
     done = session.execute(_with_cases(
         select(HumanTask.process_key, HumanTask.element_id, func.max(HumanTask.name), func.count(),
-               func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0)))
+               func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0)), func.max(HumanTask.lane_role))
         .where(HumanTask.state == "completed", HumanTask.due_at.is_not(None), _in_period(HumanTask.completed_at, f))
         .group_by(HumanTask.process_key, HumanTask.element_id), scope))
-    late_now = {(k, e): (name, n) for k, e, name, n in session.execute(
+    late_now = {(k, e): (name, n, role) for k, e, name, n, role in session.execute(
         _open_tasks(scope).with_only_columns(HumanTask.process_key, HumanTask.element_id, func.max(HumanTask.name),
-                                             func.count())
+                                             func.count(), func.max(HumanTask.lane_role))
         .where(HumanTask.due_at < now).group_by(HumanTask.process_key, HumanTask.element_id))}
-    rows = {(k, e): SlaRow(k, e, name, n, int(ok or 0), late_now.get((k, e), ("", 0))[1])
-            for k, e, name, n, ok in done}
-    for (k, e), (name, n) in late_now.items():
-        rows.setdefault((k, e), SlaRow(k, e, name, 0, 0, n))
+    rows = {(k, e): SlaRow(k, e, name, n, int(ok or 0), late_now.get((k, e), ("", 0, None))[1], role)
+            for k, e, name, n, ok, role in done}
+    for (k, e), (name, n, role) in late_now.items():
+        rows.setdefault((k, e), SlaRow(k, e, name, 0, 0, n, role))
     return sorted(rows.values(), key=lambda r: (r.rate if r.rate is not None else 2.0, r.process_key, r.element_id))
 
 

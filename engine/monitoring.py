@@ -234,11 +234,18 @@ def filter_choices(session: Session, user: User) -> dict[str, list[Any]]:
 # -- actions ------------------------------------------------------------------------------------
 
 
+class SeededCase(Conflict):
+    """Seeded history has no workflow behind it, so commands that run the workflow cannot apply."""
+
+    code = "seeded"
+
+
 @dataclass(frozen=True)
 class BulkResult:
     instance_id: int
     ok: bool
     message: str = ""
+    code: str = ""  # the refusal's EngineError code: not_found, forbidden, conflict, seeded, ...
 
 
 def _reason(reason: str | None) -> str:
@@ -258,7 +265,7 @@ def case_action(engine: Any, session: Session, user: User, instance_id: int, act
     reason = _reason(reason)
     instance = visible_instance(session, user, instance_id)
     if instance.serializer_version == SEED_MARK:
-        raise Conflict(f"case {instance_id} is seeded history without a workflow to change")
+        raise SeededCase(f"case {instance_id} is seeded history without a workflow to change")
     return getattr(engine, action)(session, instance_id, user, reason)
 
 
@@ -306,7 +313,7 @@ def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Seq
             results.append(BulkResult(instance_id, True, message))
         except EngineError as exc:
             savepoint.rollback()
-            results.append(BulkResult(instance_id, False, exc.message))
+            results.append(BulkResult(instance_id, False, exc.message, exc.code))
     return results
 
 
@@ -324,5 +331,5 @@ def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, 
     return f"{len(mine)}/{len(tasks)}"
 
 
-__all__ = ["CaseFilter", "CaseRow", "CurrentStep", "BulkResult", "list_cases", "iter_cases", "case_rows",
+__all__ = ["CaseFilter", "CaseRow", "CurrentStep", "BulkResult", "SeededCase", "list_cases", "iter_cases", "case_rows",
            "filter_choices", "case_action", "reassign", "bulk_action", "STATUSES", "BULK_ACTIONS"]

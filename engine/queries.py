@@ -23,7 +23,8 @@ TASK_SCOPES = ("mine", "claimable", "all")
 TASK_SORTS = {
     "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
     "age": (HumanTask.created_at, HumanTask.id),
-    "priority": (HumanTask.priority, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),  # 1 is most urgent
+    # priority 1 is the most urgent
+    "priority": (HumanTask.priority, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
 }
 MAX_PER_PAGE = 100
 INSTANCE_STATUSES = ("running", "completed", "terminated", "suspended", "error")

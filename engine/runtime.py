@@ -275,7 +275,7 @@ class Engine:
         workflow.cancel()
         now = self.clock()
         instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
-        instance.outcome = "terminated"
+        instance.outcome = instance.outcome or "terminated"  # an outcome already told stands
         instance.state = state.dumps(workflow)
         self._event(session, instance, "terminated", user, message=reason)
         with self._writes(instance):
@@ -339,22 +339,35 @@ class Engine:
         with self._writes(instance):
             for task in reached:
                 spec = task.task_spec
-                self._event(session, instance, "step", None, element=spec.bpmn_id, message=spec.bpmn_name or "")
+                self._event(session, instance, "step", None, element=spec.bpmn_id,
+                            message=spec.bpmn_name or "")
+                outcome = task_property(spec, "outcome")
+                if outcome and instance.outcome is None:
+                    # The requester hears the outcome when the main path ends, even while a side
+                    # branch (quality feedback, an escalation) still keeps the process running.
+                    self._record_outcome(session, instance, outcome, spec.bpmn_id)
             if workflow.is_completed():
-                end = _final_outcome(workflow)
                 instance.status, instance.ended_at = COMPLETED, now
-                instance.outcome = task_property(end.task_spec, "outcome") if end else "completed"
-                if end:
-                    self._event(session, instance, "outcome", None, element=end.task_spec.bpmn_id,
-                                message=instance.outcome,
-                                data={"outcome": instance.outcome, "notify": instance.started_by_id})
+                if instance.outcome is None:
+                    end = _final_outcome(workflow)
+                    if end is not None:
+                        self._record_outcome(session, instance, task_property(end.task_spec, "outcome"),
+                                             end.task_spec.bpmn_id)
+                    else:
+                        instance.outcome = "completed"
                 self._apply_store_status(session, instance, workflow.data)
                 self._event(session, instance, "completed", None, message=instance.outcome)
             instance.state = state.dumps(workflow)
             instance.serializer_version = state.SERIALIZER_VERSION
             instance.next_timer_at = next_timer(workflow) if instance.status == RUNNING else None
-            sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key), self._event)
+            sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key),
+                       self._event)
             self._touch(session, instance, now)
+
+    def _record_outcome(self, session: Session, instance: ProcessInstance, outcome: str, element: str) -> None:
+        instance.outcome = outcome
+        self._event(session, instance, "outcome", None, element=element, message=outcome,
+                    data={"outcome": outcome, "notify": instance.started_by_id})
 
     def _apply_store_status(self, session: Session, instance: ProcessInstance, data: Mapping[str, Any]) -> None:
         status, code = data.get("store_status"), data.get("store_code")
@@ -386,7 +399,8 @@ class Engine:
         try:
             yield
         except StaleDataError:
-            raise ConcurrentUpdate(f"case {case_id} was changed by someone else; reload and try again") from None
+            raise ConcurrentUpdate(f"case {case_id} was changed by someone else; reload and try again"
+                                   ) from None
         except OperationalError as exc:
             if not is_lock_conflict(exc):
                 raise
@@ -413,11 +427,8 @@ def _ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:
 
 
 def _final_outcome(workflow: BpmnWorkflow) -> Any:
-    """The last completed element of the process itself that says how the case ended (`outcome`).
-
-    Read from the whole workflow when it completes, never as end events pass: a parallel or
-    side branch may end long before the case does, or end after the branch that decided it.
-    """
+    """The last completed element of the process itself that says how the case ended (`outcome`),
+    for a case that completes without its outcome having been recorded as its end event passed."""
     done = [t for t in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
             if task_property(t.task_spec, "outcome")]
     return max(done, key=lambda t: t.last_state_change) if done else None

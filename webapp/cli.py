@@ -119,3 +119,35 @@ def run(ctx: click.Context, host: str, port: int) -> None:
     finally:
         if scheduler:
             scheduler.stop()
+
+
+@main.command("seed-history")
+@click.option("--cases", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="how many cases to write")
+@click.option("--days", default=365, show_default=True, type=click.IntRange(1, 3650),
+              help="spread them over this many days before now")
+@click.option("--seed", default=7, show_default=True, type=int, help="random seed (same seed, same history)")
+@click.pass_context
+def seed_history(ctx: click.Context, cases: int, days: int, seed: int) -> None:
+    """Write a made-up history of cases, tasks and events, for trying the dashboard (demo mode only)."""
+    from engine.errors import InvalidData
+    from engine.history_seed import seed_history as write
+    from .bootstrap import prepare
+    from .extensions import db
+    app = _app(ctx.obj["config"])
+    if not app.config.get("DEMO_DATA"):
+        raise click.ClickException("seed-history writes made-up cases; it only runs in demo mode (OPSFLOW_DEMO=1)")
+    try:
+        prepare(app)
+    except DeployError as exc:
+        raise click.ClickException(f"deploy refused: {exc}") from None
+    engine = app.extensions["opsflow"]
+    with app.app_context():
+        try:
+            summary = write(db.session, cases=cases, now=engine.clock(), days=days, seed=seed,
+                            catalogue=engine.catalogue)
+        except InvalidData as exc:
+            raise click.ClickException(exc.message) from None
+        db.session.commit()
+    click.echo(f"seeded {summary.cases} cases ({summary.running} still open), {summary.tasks} tasks "
+               f"({summary.open_tasks} open), {summary.events} events")

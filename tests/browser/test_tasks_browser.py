@@ -33,8 +33,9 @@ def no_horizontal_scroll(page: Page) -> None:
 def switch_on_phone(page: Page) -> None:
     """On a phone the language switch sits in the collapsed menu."""
     page.click(".navbar-toggler")
-    expect(page.locator("#language-switch")).to_be_visible()
-    page.click("#language-switch")
+    expect(page.locator("#nav-menu")).to_have_class(re.compile(r"\bshow\b"))  # opened, not still sliding
+    with page.expect_navigation():
+        page.click("#language-switch")
 
 
 def task_rows(page: Page) -> list[str]:

@@ -105,7 +105,8 @@ class PostgresTables:
         with self.sql_engine.begin() as connection:
             connection.exec_driver_sql("DROP SCHEMA IF EXISTS baseline CASCADE; CREATE SCHEMA baseline")
             for t in tables:
-                connection.exec_driver_sql(f'CREATE TABLE baseline."{t.name}" AS SELECT * FROM public."{t.name}"')
+                connection.exec_driver_sql(
+                    f'CREATE TABLE baseline."{t.name}" AS SELECT * FROM public."{t.name}"')
         empty = [f'DELETE FROM public."{t.name}"' for t in reversed(tables)]
         copy = [f'INSERT INTO public."{t.name}" SELECT * FROM baseline."{t.name}"' for t in tables]
         sequences = [f"SELECT setval(pg_get_serial_sequence('public.\"{t.name}\"', 'id'), "
@@ -167,7 +168,8 @@ def people(session) -> dict[str, User]:
 @pytest.fixture
 def deployed(session) -> dict[str, DeployResult]:
     """The models of `bpmn/`, each deployed as version 1."""
-    return {d.key: DeployResult(d.key, d.latest_version, True) for d in session.scalars(select(ProcessDefinition))}
+    return {d.key: DeployResult(d.key, d.latest_version, True)
+            for d in session.scalars(select(ProcessDefinition))}
 
 
 @pytest.fixture

@@ -58,8 +58,8 @@ def test_suspended_case_refuses_work_and_timers_until_resumed(engine, sessions, 
         ("resumed", "director", "renovation finished")]
 
 
-def test_terminate_cancels_open_tasks_and_a_finished_case_cannot_be_terminated(engine, session, people, deployed,
-                                                                             tasks_of):
+def test_terminate_cancels_open_tasks_and_a_finished_case_cannot_be_terminated(engine, session, people,
+                                                                             deployed):
     m1, sup, director = people["manager_sh001"], people["supervisor_east"], people["director"]
     case = engine.start(session, "escalation", m1, {"store_code": "SH001", "amount": 1})
     session.commit()
@@ -76,7 +76,8 @@ def test_terminate_cancels_open_tasks_and_a_finished_case_cannot_be_terminated(e
     with pytest.raises(Conflict):
         engine.resume(session, case.id, director, "undo")
     assert _events(session, case.id, "suspended", "terminated") == [
-        ("suspended", "supervisor_east", "on hold"), ("terminated", "supervisor_east", "store closed for good")]
+        ("suspended", "supervisor_east", "on hold"),
+        ("terminated", "supervisor_east", "store closed for good")]
 
     done = engine.start(session, "discount", m1, {"store_code": "SH001", "amount": 5})
     session.commit()

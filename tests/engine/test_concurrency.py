@@ -21,7 +21,8 @@ def test_second_of_two_concurrent_completions_fails_and_loses_nothing(engine, se
         for s in (first, second):  # both load everything a completion reads before either writes
             task = s.get(HumanTask, task_id)
             assert task.state == "open" and task.instance.state
-        engine.complete(first, task_id, first.get(User, m1.id), {"summary": "first"})  # flushed: holds the row
+        # flushed inside complete: the first now holds the row (PostgreSQL) or the write lock (SQLite)
+        engine.complete(first, task_id, first.get(User, m1.id), {"summary": "first"})
 
         outcome: list[BaseException | None] = []
 
@@ -63,7 +64,8 @@ def test_second_of_two_concurrent_completions_fails_and_loses_nothing(engine, se
 
 
 @pytest.mark.parametrize("command", ["claim", "complete"])
-def test_a_stale_session_cannot_overwrite_a_newer_commit(engine, sessions, session, people, deployed, command):
+def test_a_stale_session_cannot_overwrite_a_newer_commit(engine, sessions, session, people, deployed,
+                                                         command):
     """The first commits before the second even flushes: the version column still refuses it."""
     m1 = people["manager_sh001"]
     case = engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": 120})
@@ -86,15 +88,16 @@ def test_a_stale_session_cannot_overwrite_a_newer_commit(engine, sessions, sessi
     assert (task.state, task.assignee.username) == ("open", "deputy_sh001")
 
 
-def test_a_case_locked_by_another_transaction_is_a_concurrent_update(engine, sessions, session, people, deployed,
-                                                                    db_url):
+def test_a_case_locked_by_another_transaction_is_a_concurrent_update(engine, sessions, session, people,
+                                                                    deployed, db_url):
     """SQLite's "database is locked" and PostgreSQL's lock timeout both mean: someone else is at it."""
     m1 = people["manager_sh001"]
     case = engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": 120})
     session.commit()
     with sessions() as other:
         other.execute(update(ProcessInstance).where(ProcessInstance.id == case.id).values(title="held"))
-        wait = "PRAGMA busy_timeout = 50" if db_url.startswith("sqlite") else "SET LOCAL lock_timeout = '50ms'"
+        sqlite = db_url.startswith("sqlite")
+        wait = "PRAGMA busy_timeout = 50" if sqlite else "SET LOCAL lock_timeout = '50ms'"
         session.connection().exec_driver_sql(wait)
         with pytest.raises(ConcurrentUpdate):
             engine.claim(session, case.open_tasks[0].id, m1)

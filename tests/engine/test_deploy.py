@@ -15,7 +15,8 @@ MODELS = Path(__file__).parent / "bpmn"
 # lanes_gateway with one more step, `double_check`, between `report` and `approve`
 DOUBLE_CHECK = [
     ('<bpmn:flowNodeRef>report</bpmn:flowNodeRef>',
-     '<bpmn:flowNodeRef>report</bpmn:flowNodeRef>\n        <bpmn:flowNodeRef>double_check</bpmn:flowNodeRef>'),
+     '<bpmn:flowNodeRef>report</bpmn:flowNodeRef>\n'
+     '        <bpmn:flowNodeRef>double_check</bpmn:flowNodeRef>'),
     ('<bpmn:sequenceFlow id="f2" sourceRef="report" targetRef="approve" />',
      '<bpmn:sequenceFlow id="f2" sourceRef="report" targetRef="double_check" />\n'
      '    <bpmn:userTask id="double_check" name="复核">\n'
@@ -84,7 +85,8 @@ BROKEN = {
     "no start event": ("lanes_gateway.bpmn", [
         ('<bpmn:startEvent id="start">', '<!--'), ('</bpmn:startEvent>', '-->'),
         ('<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="report" />', '')], "element lanes_gateway"),
-    "invalid JSON schema": ("approve.json", [('"type": "boolean"', '"type": "yes-or-no"')], "element approve"),
+    "invalid JSON schema": ("approve.json", [('"type": "boolean"', '"type": "yes-or-no"')],
+                            "element approve"),
     "form not JSON": ("approve.json", [('{"type"', '{type')], "line 1"),
     "decision table missing": ("discount_level.dmn", None, "element classify: decision 'discount_level'"),
 }

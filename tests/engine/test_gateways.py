@@ -47,7 +47,8 @@ def test_inclusive_gateway_takes_its_default_when_no_condition_holds(engine, ses
 
 @pytest.mark.parametrize("amount, level, outcome", [(5000, "high", None), (500, "mid", "auto_approved"),
                                                     (50, "low", "auto_approved")])
-def test_business_rule_task_decides_with_the_dmn_table(engine, session, people, deployed, amount, level, outcome):
+def test_business_rule_task_decides_with_the_dmn_table(engine, session, people, deployed, amount, level,
+                                                       outcome):
     m1, director = people["manager_sh001"], people["director"]
     case = engine.start(session, "discount", m1, {"store_code": "SH001", "amount": amount})
     session.commit()
@@ -57,7 +58,8 @@ def test_business_rule_task_decides_with_the_dmn_table(engine, session, people, 
         assert (case.status, case.outcome, case.open_tasks) == ("completed", outcome, [])
         return
     [approve] = case.open_tasks
-    assert (approve.element_id, approve.role, approve.store_code) == ("approve_discount", "ops_director", "SH001")
+    assert (approve.element_id, approve.role) == ("approve_discount", "ops_director")
+    assert approve.store_code == "SH001"
     detail = queries.task_detail(engine, session, director, approve.id)
     assert detail.case["level"] == "high" and detail.form["title"] == "审批折扣" and detail.may_act
     case = engine.complete(session, approve.id, director, {"approved": True, "level": "low"})

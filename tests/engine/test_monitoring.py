@@ -217,21 +217,17 @@ def test_diagram_marks_follow_the_events(engine, session, people, cases, clock):
     assert marks.flows == ["f1", "f2", "f3", "f_no"] and marks.visits["report"] == 1
 
 
-def test_case_page_timeline_data_and_holders(engine, session, people, cases, clock):
+def test_case_page_events_data_and_holders(engine, session, people, cases, clock):
     case = cases["a"]
     monitoring.reassign(engine, session, people["director"], case.open_tasks[0].id, "manager_sh001b", "代班")
     session.commit()
     page = case_history.case_page(engine, session, people["supervisor_east"], case.id, clock())
     assert page.may_supervise and page.case.id == case.id and page.attachments == []
-    assert [(d.key, d.label, d.value) for d in page.data] == [("store_code", "门店", "SH001"), ("amount", "金额", 100)]
-    kinds = [e.kind for e in page.timeline]
-    assert kinds[0] == "started" and "task_created" in kinds and kinds[-1] == "task_assigned"
-    started = page.timeline[0]
-    assert started.actor == "manager_sh001" and [c.label for c in started.changes] == ["门店", "金额"]
-    assigned = page.timeline[-1]
-    assert (assigned.message, assigned.changes[1].value, assigned.element_name) == ("代班", "李店长", "门店填报")
+    assert (page.data["store_code"], page.data["amount"]) == ("SH001", 100)
+    assert page.events[0].event_type == "started" and page.events[-1].event_type == "task_assigned"
+    assert page.element_names["report"] == "门店填报" and page.markers.current == ["report"]
     [task] = page.tasks
-    assert (task.assignee, task.assignee_name) == ("manager_sh001b", "李店长")
+    assert (task.assignee, task.assignee_name, task.overdue) == ("manager_sh001b", "李店长", False)
     candidates = {u for u, _ in task.candidates}
     assert "manager_sh001" in candidates and not candidates & {"manager_sh001b", "manager_sh002", "director"}
     plain = case_history.case_page(engine, session, people["manager_sh001"], case.id, clock())
@@ -241,3 +237,11 @@ def test_case_page_timeline_data_and_holders(engine, session, people, cases, clo
     assert 'id="lanes_gateway"' in case_history.diagram_of(session, people["manager_sh001"], case.id)
     with pytest.raises(NotFound):
         case_history.diagram_of(session, people["cs_li"], case.id)
+
+
+def test_seeded_case_data_comes_from_its_events(engine, session, people, cases, clock):
+    row = session.get(ProcessInstance, cases["b"].id)
+    row.serializer_version, row.state = SEED_MARK, ""
+    session.commit()
+    page = case_history.case_page(engine, session, people["director"], row.id, clock())
+    assert page.data == {"store_code": "SH002", "amount": 100}

@@ -10,9 +10,11 @@ from engine.models import HumanTask, ProcessInstance
 
 def test_each_instance_goes_to_its_own_stores_manager(engine, session, people, deployed, clock):
     m1, m2, director = people["manager_sh001"], people["manager_sh002"], people["director"]
-    case = engine.start(session, "store_survey", director, {"topic": "冬装陈列", "store_codes": ["SH001", "SH002"]})
+    case = engine.start(session, "store_survey", director,
+                        {"topic": "冬装陈列", "store_codes": ["SH001", "SH002"]})
     session.commit()
-    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == case.id).order_by(HumanTask.id)).all()
+    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == case.id)
+                           .order_by(HumanTask.id)).all()
     assert [(r.element_id, r.lane_role, r.store_code, r.region, r.form_file) for r in rows] == [
         ("survey", "store_manager", "SH001", "EAST", "survey.json"),
         ("survey", "store_manager", "SH002", "EAST", "survey.json")]

@@ -10,7 +10,8 @@ from engine.queries import TaskFilter
 def cases(engine, session, people, deployed):
     """Three lanes_gateway cases of SH001, one of SH002 and a parallel_inclusive case of SH001."""
     m1, m2 = people["manager_sh001"], people["manager_sh002"]
-    started = [engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": n}) for n in (1, 2, 3)]
+    started = [engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": n})
+               for n in (1, 2, 3)]
     started.append(engine.start(session, "lanes_gateway", m2, {"store_code": "SH002", "amount": 4}))
     started.append(engine.start(session, "parallel_inclusive", m1, {"store_code": "SH001", "amount": 5}))
     session.commit()
@@ -74,7 +75,8 @@ def test_case_data_of_an_open_case_merges_its_running_branches(engine, session, 
 
 def test_case_data_of_a_running_multi_instance_is_not_one_stores(engine, session, people, deployed):
     m1 = people["manager_sh001"]
-    case = engine.start(session, "store_survey", people["director"], {"topic": "t", "store_codes": ["SH001", "SH002"]})
+    case = engine.start(session, "store_survey", people["director"],
+                        {"topic": "t", "store_codes": ["SH001", "SH002"]})
     engine.complete(session, case.open_tasks[0].id, m1, {"answer": "fine"})
     session.commit()
     data = queries.case_data(engine, session, session.get(ProcessInstance, case.id))

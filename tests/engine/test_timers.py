@@ -142,29 +142,36 @@ def test_two_schedulers_fire_each_due_timer_once(engine, session, people, deploy
     session.expire_all()
     steps = session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.event_type == "step", AuditEvent.element_id == "remind_fix"))
-    nudges = session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.element_id == "nudge"))
+    nudges = session.scalar(select(func.count()).select_from(HumanTask)
+                            .where(HumanTask.element_id == "nudge"))
     assert steps == nudges == len(ids)
     assert all(_instance(session, i).next_timer_at is None for i in ids)
 
 
-def test_the_outcome_is_recorded_when_the_case_ends_not_when_its_end_event_is_passed(
+def test_the_outcome_is_told_when_the_main_path_ends_though_a_reminder_is_still_open(
         engine, sessions, session, people, deployed, clock, tasks_of):
     m1, sup = people["manager_sh001"], people["supervisor_east"]
-    case = engine.start(session, "escalation", m1, {"store_code": "SH001", "amount": 1})
+    ids = [engine.start(session, "escalation", m1, {"store_code": "SH001", "amount": n}).id for n in (1, 2)]
     session.commit()
     fire_due_timers(engine, sessions, clock.advance(hours=24))
-    engine.complete(session, tasks_of(session, case.id)["fix_issue"].id, m1, {"fix_note": "done"})
-    case = engine.complete(session, tasks_of(session, case.id)["confirm_fix"].id, sup, {"confirmed": True})
+    for case_id in ids:
+        engine.complete(session, tasks_of(session, case_id)["fix_issue"].id, m1, {"fix_note": "done"})
+        confirm = tasks_of(session, case_id)["confirm_fix"]
+        case = engine.complete(session, confirm.id, sup, {"confirmed": True})
+        assert (case.status, case.outcome) == ("running", "fixed")  # end_fixed passed; the reminder is open
     session.commit()
-    assert (case.status, case.outcome) == ("running", None)  # end_fixed passed; the reminder is still open
-    assert queries.recent_outcomes(session, m1) == []
-    case = engine.complete(session, tasks_of(session, case.id)["nudge"].id, sup, {})
-    session.commit()
+    heard = {c.id: c.outcome for c in queries.recent_outcomes(session, m1)}
+    assert heard == {ids[0]: "fixed", ids[1]: "fixed"}
+
+    case = engine.complete(session, tasks_of(session, ids[0])["nudge"].id, sup, {})
     assert (case.status, case.outcome) == ("completed", "fixed")  # end_nudged came last but says nothing
-    [told] = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "outcome")).all()
-    assert (told.element_id, told.message, told.data) == ("end_fixed", "fixed", {"outcome": "fixed",
-                                                                                "notify": m1.id})
-    assert [c.id for c in queries.recent_outcomes(session, m1)] == [case.id]
+    case = engine.terminate(session, ids[1], sup, "reminder no longer needed")
+    assert (case.status, case.outcome) == ("terminated", "fixed")  # what the requester was told stands
+    session.commit()
+    told = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "outcome")
+                           .order_by(AuditEvent.id)).all()
+    assert [(e.instance_id, e.element_id, e.data) for e in told] == [
+        (i, "end_fixed", {"outcome": "fixed", "notify": m1.id}) for i in ids]
 
 
 def test_next_timer_reads_due_times_as_spiffworkflow_does():
@@ -181,7 +188,7 @@ def test_next_timer_reads_due_times_as_spiffworkflow_does():
     assert next_timer(Waiting(("TimeDateEventDefinition", "2026-11-20T09:00:00+08:00"))) == datetime(
         2026, 11, 20, 1, 0, tzinfo=timezone.utc)
     assert next_timer(Waiting(("CycleTimerEventDefinition", "2026-11-22T00:00:00+00:00"),
-                               ("CycleTimerEventDefinition", {"cycles": 0, "next": "2026-11-01T00:00:00+00:00"}),
+                               ("CycleTimerEventDefinition", {"cycles": 0, "next": "2026-11-01T00:00:00Z"}),
                                ("MessageEventDefinition", {"order": "1"}))) == datetime(
         2026, 11, 22, tzinfo=timezone.utc)
     assert next_timer(Waiting()) is None

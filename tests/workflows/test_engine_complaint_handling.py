@@ -193,8 +193,6 @@ def test_quality_feedback_goes_to_the_merchandiser_and_does_not_block_closing(wo
     assert_told(world, case, "cs_li", "closed")
 
 
-@pytest.mark.xfail(strict=True, reason="engine records a case's outcome only when the whole process "
-                   "completes, not when the main path reaches its outcome end event (see report)")
 def test_the_requester_is_told_when_the_complaint_closes_with_quality_feedback_still_open(world):
     case = world.start("cs_li", P, **QUALITY)
     investigate(world, case, "investigate_merch", "merch_zhao")

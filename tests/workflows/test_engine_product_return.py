@@ -167,8 +167,6 @@ def test_confirmed_quality_defects_are_registered_without_holding_up_the_credit(
     assert_told(world, case, "franchisee_nj01", "credited")
 
 
-@pytest.mark.xfail(strict=True, reason="engine records a case's outcome only when the whole process "
-                   "completes, not when the main path reaches its outcome end event (see report)")
 def test_the_requester_is_told_of_the_credit_while_the_quality_registration_is_still_open(world):
     case = world.start("franchisee_nj01", P, return_type="quality")
     for element, user in (("cs_review", "cs_li"), ("merchandiser_approval", "merch_zhao")):

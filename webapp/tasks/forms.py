@@ -176,6 +176,7 @@ class Ready(str):
 
 
 def localize_errors(schema: Mapping[str, Any], errors: Mapping[str, str]) -> dict[str, str]:
+    """Each path's message in the user's language, worded from the limits of the schema it breaks."""
     return {path: str(m) if isinstance(m, Ready) else error_text(schema_at(schema, path), m)
             for path, m in errors.items()}
 

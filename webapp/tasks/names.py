@@ -3,14 +3,13 @@ user's language.
 
 Chinese names come from the models and the catalogue; English ones from the catalogue
 (`workflows.registry`, `workflows.roles`, `workflows.stores`). When the catalogue lacks an entry
-the Chinese name (or the key) is shown, never nothing. Registered as template globals so the
-monitoring pages use the same words.
+the Chinese name (or the key) is shown, never nothing. The tasks blueprint registers these as
+template globals, so the monitoring pages use the same words.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
 from flask_babel import get_locale, gettext, lazy_gettext as _l
 
 STATUS_NAMES = {"running": _l("Running"), "completed": _l("Completed"), "terminated": _l("Terminated"),
@@ -103,8 +102,3 @@ def outcome_name(outcome: str | None) -> str:
         return en if english() else zh
     return gettext(outcome)
 
-
-def register(app: Flask) -> None:
-    for fn in (process_name, process_description, step_name, role_name, store_name, status_name,
-               task_state_name, outcome_name):
-        app.add_template_global(fn)

@@ -1,0 +1,211 @@
+"""The supervisor dashboard through the test client: who may open it, figures against a small
+history with known times (each also in its table and in the chart data), every filter, a seeded
+history of a few hundred cases, and the `opsflow seed-history` command."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from engine.accounts import upsert_store
+from engine.history_seed import seed_history
+from engine.models import ProcessInstance, User
+from webapp import engine
+from webapp.cli import main
+from webapp.extensions import db
+
+COMPLAINT = {"customer_name": "王女士", "customer_phone": "13800138000", "store_code": "SH001",
+             "channel": "store", "category": "service", "description": "店员态度不好，结账等了很久",
+             "amount_claimed": 0}
+INVESTIGATION = {"findings": "店员未按流程收银", "root_cause": "新员工培训不足", "resolution_type": "apology",
+                 "compensation_amount": 0, "resolution_plan": "店长致电致歉并赠送优惠券"}
+RETURN = {"store_code": "NJ01", "return_type": "overstock", "reason": "季末积压",
+          "items": [{"sku": "SKU-1001", "name": "春季针织衫", "quantity": 10, "unit_price": 199}]}
+
+
+class Story:
+    """Drive cases through the engine with the app's frozen clock."""
+
+    def __init__(self, app, clock) -> None:
+        self.app, self.clock = app, clock
+
+    def user(self, name: str) -> User:
+        return db.session.query(User).filter_by(username=name).one()
+
+    def start(self, who: str, process: str, data: dict) -> dict:
+        with self.app.app_context():
+            view = engine().start(db.session, process, self.user(who), data)
+            db.session.commit()
+            return view.to_dict()
+
+    def claim(self, who: str, task_id: int) -> None:
+        with self.app.app_context():
+            engine().claim(db.session, task_id, self.user(who))
+            db.session.commit()
+
+    def complete(self, who: str, task_id: int, data: dict) -> dict:
+        with self.app.app_context():
+            view = engine().complete(db.session, task_id, self.user(who), data)
+            db.session.commit()
+            return view.to_dict()
+
+
+@pytest.fixture
+def story(app, app_clock):
+    """t0: complaint A (SH001) — taken after 2 h, investigated in 4 h; follow-up taken after 1 h, done in
+    3 h: the case ends at t0+10 h. t0+1 h: complaint B (SH002) and a return (NJ01) stay open. The
+    dashboard is read at t0+30 h, when both open steps are past their 24 h due time."""
+    s = Story(app, app_clock)
+    a = s.start("cs_li", "complaint_handling", COMPLAINT)
+    app_clock.advance(hours=1)
+    s.start("cs_li", "complaint_handling", {**COMPLAINT, "store_code": "SH002"})
+    s.start("franchisee_nj01", "product_return", RETURN)
+    investigate = a["open_tasks"][0]["id"]
+    app_clock.advance(hours=1)
+    s.claim("manager_sh001", investigate)
+    app_clock.advance(hours=4)
+    follow_up = s.complete("manager_sh001", investigate, INVESTIGATION)["open_tasks"][0]
+    assert follow_up["element_id"] == "customer_follow_up"
+    app_clock.advance(hours=1)
+    s.claim("cs_li", follow_up["id"])
+    app_clock.advance(hours=3)
+    done = s.complete("cs_li", follow_up["id"], {"customer_satisfied": True, "feedback": "满意"})
+    assert done["status"] == "completed"
+    app_clock.advance(hours=20)
+    return s
+
+
+def table(html: str, key: str) -> list[list[str]]:
+    body = re.search(rf'<table[^>]*id="table-{key}".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def numbers(cells: list[str]) -> list[str]:
+    return [re.sub(r"[^0-9.]", "", c) for c in cells]
+
+
+def charts(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>', html,
+                                re.S).group(1))
+
+
+def page(client, query: str = "") -> str:
+    response = client.get(f"/dashboard{query}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_only_supervisors_open_the_dashboard(client, auth):
+    assert client.get("/dashboard").status_code == 302
+    for user in ("cs_li", "manager_sh001", "franchisee_nj01", "merch_zhao"):
+        auth.login(user)
+        assert client.get("/dashboard").status_code == 403
+        auth.logout()
+    for user in ("director", "admin", "supervisor_east", "cs_manager"):
+        auth.login(user)
+        assert client.get("/dashboard").status_code == 200
+        auth.logout()
+
+
+def test_figures_match_the_story(client, auth, story):
+    auth.login("director")
+    html = page(client)
+    assert re.search(r'data-kpi="open">2<', html) and re.search(r'data-kpi="overdue">2<', html)
+    assert re.search(r'data-kpi="started">3<', html) and re.search(r'data-kpi="finished">1<', html)
+    roles = {r[0]: r[1:] for r in table(html, "open_by_role")}
+    assert roles == {"店长": ["1", "1", "1"], "客服专员": ["1", "1", "1"]}
+    stores = {r[0].split()[0]: r[1:] for r in table(html, "open_by_store")}
+    assert stores == {"SH002": ["1", "1", "1"], "NJ01": ["1", "1", "1"]}
+    [cycle] = table(html, "cycle_times")
+    assert numbers(cycle[1:]) == ["1", "10.0", "10.0", "10.0"]
+    steps = {r[0]: r[3:] for r in table(html, "step_times")}
+    assert {r[0]: r[1] for r in table(html, "step_times")}["投诉调查与处理方案"] == "店长"
+    assert numbers(steps["投诉调查与处理方案"]) == ["1", "2.0", "2.0", "4.0", "4.0"]
+    assert numbers(steps["客户回访"]) == ["1", "1.0", "1.0", "3.0", "3.0"]
+    sla = {r[0]: r[3:] for r in table(html, "sla")}
+    assert sla["投诉调查与处理方案"] == ["1", "1", "0", "100.0%", "1"]  # B is late now
+    assert sla["客服审核"][-1] == "1"  # overdue right now, nothing completed yet
+    status = {(r[0], r[1]): r[2] for r in table(html, "by_status")}
+    assert sum(int(v) for v in status.values()) == 3
+    data = charts(html)
+    assert set(data) == {"open_by_role", "open_by_store", "by_status", "cycle_times", "step_times", "sla", "weekly"}
+    assert data["step_times"]["labels"][0].startswith("投诉调查与处理方案")
+    assert data["step_times"]["series"][0]["data"][0] == 2.0 and data["step_times"]["series"][1]["data"][0] == 4.0
+    assert data["cycle_times"]["series"][0]["data"] == [0.4]  # 10 h in days
+    assert sum(data["weekly"]["series"][0]["data"]) == 3
+    assert 'id="chart-step_times"' in html and "echarts.min.js" in html and "dashboard.js" in html
+
+
+def test_filters_by_process_region_and_period(app, client, auth, story, app_clock):
+    auth.login("director")
+    returns = page(client, "?process=product_return")
+    assert table(returns, "cycle_times")[0][0] != "客户投诉处理"  # the "no case completed" row
+    assert [r[0] for r in table(returns, "open_by_role")] == ["客服专员"]
+    with app.app_context():
+        upsert_store(db.session, "BJ001", "北京王府井店", region="NORTH")
+        db.session.commit()
+    north = page(client, "?region=NORTH")
+    assert re.search(r'data-kpi="open">0<', north) and re.search(r'data-kpi="started">0<', north)
+    today = app_clock().date()
+    old = page(client, f"?start={today - timedelta(days=400)}&end={today - timedelta(days=300)}")
+    assert re.search(r'data-kpi="started">0<', old) and re.search(r'data-kpi="open">2<', old)  # open: as of now
+    assert re.search(r'data-kpi="started">3<', page(client, "?period=30"))
+    assert re.search(r'data-kpi="started">3<', page(client, "?period=all&process=&region="))
+    assert 'value="90" selected' in page(client, "?period=bogus&start=nonsense")
+
+
+def test_each_supervisor_counts_their_own_cases(client, auth, story, app):
+    with app.app_context():
+        upsert_store(db.session, "BJ001", "北京王府井店", region="NORTH")
+        db.session.commit()
+    story.start("cs_li", "complaint_handling", {**COMPLAINT, "store_code": "BJ001"})
+    auth.login("supervisor_east")
+    assert re.search(r'data-kpi="open">2<', page(client))  # not the new NORTH complaint
+    auth.logout()
+    auth.login("cs_manager")
+    assert re.search(r'data-kpi="open">3<', page(client))  # every complaint and return
+    auth.logout()
+    auth.login("director")
+    assert re.search(r'data-kpi="open">3<', page(client))
+
+
+def test_a_seeded_history_fills_the_dashboard_and_the_case_list(app, client, auth, app_clock):
+    with app.app_context():
+        summary = seed_history(db.session, cases=400, now=app_clock(), days=120, seed=11,
+                               catalogue=engine().catalogue)
+        db.session.commit()
+        seeded = db.session.scalar(select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(1))
+    assert summary.cases == 400
+    auth.login("director")
+    html = page(client, "?period=all")
+    data = charts(html)
+    assert len(data["step_times"]["labels"]) >= 10 and len(data["weekly"]["labels"]) >= 15
+    assert re.search(r'data-kpi="started">400<', html)
+    listing = client.get("/instances?per_page=100").get_data(as_text=True)
+    assert len(re.findall(r'data-case-id="\d+"', listing)) == 100
+    case_page = client.get(f"/instances/{seeded.id}").get_data(as_text=True)
+    assert "seeded" in case_page.lower() or "历史" in case_page
+    assert seeded.business_key.startswith(("CP-", "RT-", "SO-", "NP-"))
+
+
+def test_seed_history_command(tmp_path):
+    def run(*args: str, **env: str):
+        base = {"OPSFLOW_CONFIG": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'seed.sqlite'}",
+                "OPSFLOW_UPLOAD_DIR": str(tmp_path / "uploads"), "OPSFLOW_DEMO": None, "SECRET_KEY": None}
+        return CliRunner().invoke(main, list(args), env={**base, **env}, catch_exceptions=False)
+
+    result = run("seed-history", "--cases", "120", "--days", "60")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"seeded 120 cases", result.output)
+    refused = run("seed-history", "--cases", "5", OPSFLOW_DEMO="0")
+    assert refused.exit_code != 0 and "demo mode" in refused.output
+    from engine.db import make_sessions, make_sql_engine
+    sql_engine = make_sql_engine(f"sqlite:///{tmp_path / 'seed.sqlite'}")
+    with make_sessions(sql_engine)() as session:
+        assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 120
+    sql_engine.dispose()

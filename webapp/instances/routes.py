@@ -1,0 +1,160 @@
+"""Case list and case page routes: parse, call one engine function, commit once, render or redirect.
+
+Who may see a case is the engine's visibility rule (404 otherwise); who may act on it is its
+supervision rule (403). A refusal the person can fix (no reason given, the case has moved on) comes
+back as a message on the page they came from.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import get_timezone, gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from engine import monitoring, queries
+from engine.case_history import diagram_of
+from engine.errors import Conflict, InvalidData
+
+from . import bp
+from .params import PER_PAGE, parse_params
+from .services import DUE_STATES, case_view, csv_lines, refusal
+from .. import engine
+from ..extensions import db
+
+ACTION_DONE = {"terminate": _l("Case terminated."), "suspend": _l("Case suspended."),
+               "resume": _l("Case resumed.")}
+
+
+@bp.get("/instances")
+@login_required
+def index() -> Any:
+    params = parse_params(request.args)
+    now = engine().clock()
+    page = monitoring.list_cases(db.session, current_user, params.case_filter(get_timezone()), now)
+    if page.page > page.pages and page.total:
+        return redirect(url_for("instances.index", **params.args(page=page.pages)))
+    return render_template("instances/index.html", page=page, params=params, now=now, per_page=PER_PAGE,
+                           choices=monitoring.filter_choices(db.session, current_user), due_states=DUE_STATES,
+                           bulk_actions=monitoring.BULK_ACTIONS)
+
+
+@bp.get("/instances/export.csv")
+@login_required
+def export() -> Any:
+    params = parse_params(request.args)
+    now, tz = engine().clock(), get_timezone()
+    rows = monitoring.iter_cases(db.session, current_user, params.case_filter(tz), now)
+    filename = f"cases-{now.astimezone(tz):%Y%m%d-%H%M}.csv"
+    return Response(stream_with_context(line.encode("utf-8") for line in csv_lines(rows, tz)),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.post("/instances/bulk")
+@login_required
+def bulk() -> Any:
+    back = _back(url_for("instances.index"))
+    action = request.form.get("action", "")
+    ids = [int(v) for v in request.form.getlist("instance_id") if v.isdigit()]
+    try:
+        results = monitoring.bulk_action(engine(), db.session, current_user, action, ids,
+                                         request.form.get("reason"), request.form.get("assignee"))
+    except InvalidData as exc:
+        db.session.rollback()
+        flash(_form_problem(exc), "danger")
+        return redirect(back, 303)
+    db.session.commit()
+    done = [r for r in results if r.ok]
+    refused = [r for r in results if not r.ok]
+    if done:
+        flash(_("%(action)s: %(n)d case(s) done.", action=_action_name(action), n=len(done)), "success")
+    if refused:
+        flash(_("%(n)d case(s) refused: %(details)s", n=len(refused), details="; ".join(
+            f"#{r.instance_id} {refusal(r.code, action)}" for r in refused[:10])), "warning")
+    return redirect(back, 303)
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+def detail(instance_id: int) -> Any:
+    now = engine().clock()
+    view = case_view(engine(), db.session, current_user, instance_id, now)
+    return render_template("instances/show.html", view=view, case=view.case, now=now, due_states=DUE_STATES)
+
+
+@bp.get("/instances/<int:instance_id>/diagram.bpmn")
+@login_required
+def diagram(instance_id: int) -> Any:
+    xml = diagram_of(db.session, current_user, instance_id)
+    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300",
+                                                              "X-Content-Type-Options": "nosniff"})
+
+
+@bp.post("/instances/<int:instance_id>/<any(terminate, suspend, resume):action>")
+@login_required
+def act(instance_id: int, action: str) -> Any:
+    try:
+        monitoring.case_action(engine(), db.session, current_user, instance_id, action, request.form.get("reason"))
+    except (InvalidData, Conflict) as exc:
+        db.session.rollback()
+        flash(_form_problem(exc) if isinstance(exc, InvalidData) else
+              _("Not done: %(why)s.", why=refusal(exc.code, action)), "danger")
+        return redirect(url_for("instances.detail", instance_id=instance_id), 303)
+    db.session.commit()
+    flash(str(ACTION_DONE[action]), "success")
+    return redirect(url_for("instances.detail", instance_id=instance_id), 303)
+
+
+@bp.post("/instances/<int:instance_id>/tasks/<int:task_id>/assign")
+@login_required
+def reassign(instance_id: int, task_id: int) -> Any:
+    queries.visible_instance(db.session, current_user, instance_id)
+    try:
+        task = monitoring.reassign(engine(), db.session, current_user, task_id, request.form.get("assignee"),
+                                   request.form.get("reason"))
+    except (InvalidData, Conflict) as exc:
+        db.session.rollback()
+        flash(_form_problem(exc) if isinstance(exc, InvalidData) else
+              _("Not done: %(why)s.", why=refusal(exc.code, "reassign")), "danger")
+        return redirect(url_for("instances.detail", instance_id=instance_id) + "#open-steps", 303)
+    db.session.commit()
+    flash(_("The step now lies with %(who)s.", who=task.assignee), "success")
+    return redirect(url_for("instances.detail", instance_id=instance_id) + "#open-steps", 303)
+
+
+@bp.post("/instances/<int:instance_id>/comments")
+@login_required
+def comment(instance_id: int) -> Any:
+    try:
+        queries.add_comment(db.session, current_user, instance_id, request.form.get("body", ""), engine().clock())
+    except InvalidData:
+        db.session.rollback()
+        flash(_("Write something first (at most 4000 characters)."), "danger")
+        return redirect(url_for("instances.detail", instance_id=instance_id) + "#timeline", 303)
+    db.session.commit()
+    flash(_("Comment added."), "success")
+    return redirect(url_for("instances.detail", instance_id=instance_id) + "#timeline", 303)
+
+
+def _form_problem(exc: InvalidData) -> str:
+    if exc.fields.get("reason") == "required":
+        return _("Give a reason: it is kept in the case's history.")
+    if "user" in exc.fields:
+        return _("Choose someone who holds the step's role.")
+    if "ids" in exc.fields:
+        return _("Select at least one case (at most %(n)d).", n=monitoring.MAX_BULK)
+    if "reason" in exc.fields:
+        return _("The reason is too long (at most 2000 characters).")
+    return _("Choose an action.")
+
+
+def _action_name(action: str) -> str:
+    return {"terminate": _("Terminate"), "suspend": _("Suspend"), "resume": _("Resume"),
+            "reassign": _("Reassign")}.get(action, action)
+
+
+def _back(default: str) -> str:
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default

@@ -1,0 +1,115 @@
+"""What the case pages show, in the person's language: gathered by plain functions with explicit
+arguments (engine, session, person), never reading the request and never committing.
+
+The case page reuses the task pages' wording (`webapp.tasks.display`): a field has the same label
+on the form that asked for it, on the task page and here, and the history reads the same.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any, Iterable, Iterator
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from engine import case_history
+from engine.models import ProcessInstance, User
+from engine.monitoring import CaseRow
+from engine.worklist import display_names
+
+from ..tasks.display import HistoryEntry, Shown, case_items, history, label_index
+from ..tasks.names import outcome_name, process_name, role_name, status_name, step_name, store_name
+
+#: What a refused bulk or case action tells the person, by the engine's refusal code.
+REFUSALS = {"not_found": _l("not found"), "forbidden": _l("you do not supervise it"),
+            "seeded": _l("seeded history, it has no workflow to change"),
+            "concurrent_update": _l("someone else changed it at the same moment")}
+CONFLICTS = {"terminate": _l("the case has already ended"),
+             "suspend": _l("only a running case can be suspended"),
+             "resume": _l("only a suspended or failed case can be resumed"),
+             "reassign": _l("the case is not running, or nobody chosen may take its open steps")}
+DUE_STATES = {"overdue": _l("Overdue"), "due_soon": _l("Due within 24 hours"), "on_time": _l("On time"),
+              "none": _l("No deadline")}
+
+
+@dataclass(frozen=True)
+class CaseView:
+    page: case_history.CasePage
+    data: list[Shown]
+    history: list[HistoryEntry]
+    people: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def case(self) -> CaseRow:
+        return self.page.case
+
+    def diagram_state(self) -> dict[str, Any]:
+        """The marks the diagram script draws, with the step names for its legend and tooltips."""
+        return {**self.page.markers.to_dict(),
+                "names": {t.element_id: step_name(self.case.process_key, t.element_id, t.name)
+                          for t in self.page.tasks}}
+
+
+def case_view(engine: Any, session: Session, user: User, instance_id: int, now: datetime) -> CaseView:
+    """Everything the case page shows; NotFound when the person may not see the case."""
+    page = case_history.case_page(engine, session, user, instance_id, now)
+    instance = session.get(ProcessInstance, instance_id)
+    parsed = engine.process(session, instance.version_id)
+    assigned = [(e.data or {}).get("to") for e in page.events if e.event_type == "task_assigned"]
+    people = display_names(session, [e.actor for e in page.events] + [page.case.started_by]
+                           + [t.assignee for t in page.tasks] + assigned
+                           + [a.uploaded_by for a in page.attachments])
+    steps = {e.element_id: parsed.form_for(e.element_id) for e in page.events
+             if e.event_type == "task_completed" and e.element_id}
+    return CaseView(page=page, data=case_items(label_index(parsed.forms), page.data),
+                    history=history(page.events, page.case.process_key, people, steps, parsed.start_form(),
+                                    page.element_names),
+                    people=people)
+
+
+def refusal(code: str, action: str) -> str:
+    if code in ("conflict", "invalid_data"):
+        return str(CONFLICTS.get(action, _l("not possible now")))
+    return str(REFUSALS.get(code, _l("not possible now")))
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+def _cell(value: Any) -> str:
+    """Text for one cell; a leading = + - @ would make Excel run it as a formula, so it is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _local(value: datetime | None, tz: tzinfo) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def csv_lines(rows: Iterable[CaseRow], tz: tzinfo) -> Iterator[str]:
+    """The export, a line at a time: UTF-8 with a byte order mark so Excel reads the Chinese right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values: list[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(v) for v in values])
+        return buffer.getvalue()
+
+    yield "\ufeff" + line([_("Case number"), _("Title"), _("Process"), _("Version"), _("Status"), _("Outcome"),
+                           _("Store"), _("Region"), _("Started by"), _("Started"), _("Ended"), _("Age (hours)"),
+                           _("Current steps"), _("Held by"), _("Due state"), _("Earliest due")])
+    for r in rows:
+        dues = [s.due_at for s in r.steps if s.due_at]
+        yield line([
+            r.business_key or r.id, r.title, process_name(r.process_key, r.process_name), r.version,
+            status_name(r.status), outcome_name(r.outcome),
+            f"{r.store_code} {store_name(r.store_code)}".strip() if r.store_code else "", r.region or "",
+            r.started_by_name or r.started_by or "", _local(r.started_at, tz), _local(r.ended_at, tz),
+            f"{r.age.total_seconds() / 3600:.1f}",
+            "; ".join(step_name(r.process_key, s.element_id, s.name) for s in r.steps),
+            "; ".join(s.assignee_name or s.assignee or f"({role_name(s.role)})" for s in r.steps),
+            str(DUE_STATES[r.due_state]), _local(min(dues), tz) if dues else ""])
