@@ -21,6 +21,7 @@ class ProcessPolicy:
     business_key_prefix: str = "CASE"
     task_due_hours: Mapping[str, float] = field(default_factory=dict)
     task_priority: Mapping[str, int] = field(default_factory=dict)
+    store_list_fields: tuple[str, ...] = ()
 
     def title(self, data: Mapping[str, Any], fallback: str) -> str:
         if not self.title_template:

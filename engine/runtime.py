@@ -22,14 +22,15 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from . import forms, state
-from .assignment import SUPERVISOR_ROLES, can_act, grants_of, region_of, role_keys
+from .assignment import can_act
 from .clock import Clock, clock_in_effect, next_timer, system_clock
 from .db import is_lock_conflict
 from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
 from .scripting import make_script_engine
-from .specs import ParsedProcess, SourceFile, SpecCache, form_filename, parse_process_cached, task_property
+from .specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached, task_property
+from .start_rules import check_start, may_start
 from .sync import sync_tasks
 from .views import InstanceView, TaskView
 from .viewing import instance_view, task_view, may_supervise
@@ -94,8 +95,7 @@ class Engine:
     # -- starting --------------------------------------------------------------------------------
 
     def may_start(self, session: Session, user: User, process_key: str) -> bool:
-        policy = self.policy(process_key)
-        return policy.starter_roles is None or bool(policy.starter_roles & role_keys(user))
+        return may_start(self.policy(process_key), user)
 
     def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
               ) -> InstanceView:
@@ -105,7 +105,7 @@ class Engine:
             raise PermissionDenied(f"{user.username} may not start {process_key}")
         parsed = self.process(session, version.id)
         clean = forms.clean(parsed.start_form(), data or {})
-        store = self._check_start_store(session, user, policy, clean)
+        store = check_start(session, user, policy, clean)
         now = self.clock()
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
         start_task = workflow.get_next_task(state=TaskState.READY)
@@ -121,24 +121,6 @@ class Engine:
         self._event(session, instance, "started", user, message=instance.title, data=clean)
         self._advance(session, instance, parsed, workflow, user)
         return instance_view(session, instance)
-
-    def _check_start_store(self, session: Session, user: User, policy: ProcessPolicy,
-                           data: Mapping[str, Any]) -> Store | None:
-        code = data.get("store_code")
-        if not code:
-            return None
-        store = session.get(Store, code)
-        if store is None:
-            raise InvalidData(f"unknown store {code!r}", {"store_code": "unknown store"})
-        if policy.start_store_status and store.status != policy.start_store_status:
-            raise InvalidData(f"store {code} is {store.status}, not {policy.start_store_status}",
-                              {"store_code": f"store must be {policy.start_store_status}"})
-        starter = [g for g in grants_of(user)
-                   if policy.starter_roles is None or g.role in policy.starter_roles]
-        if policy.starter_roles is not None and starter and all(g.store_code or g.region for g in starter):
-            if not any(g.covers(g.role, store.code, store.region) for g in starter):
-                raise PermissionDenied(f"{user.username} may not start a case for store {code}")
-        return store
 
     # -- task assignment -------------------------------------------------------------------------
 

@@ -100,7 +100,7 @@ def _sessions(app):  # type: ignore[no-untyped-def]
 @click.pass_context
 def run(ctx: click.Context, host: str, port: int) -> None:
     """Prepare the database and serve the app, with the timer scheduler inside."""
-    from werkzeug.serving import run_simple
+    from waitress import serve
     from engine.timers import TimerScheduler
     from .bootstrap import prepare
     app = _app(ctx.obj["config"])
@@ -115,7 +115,7 @@ def run(ctx: click.Context, host: str, port: int) -> None:
         scheduler.start()
     click.echo(f"OpsFlow serving on http://{host}:{port}/")
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        serve(app, host=host, port=port, threads=8, ident="OpsFlow")
     finally:
         if scheduler:
             scheduler.stop()
@@ -136,7 +136,8 @@ def seed_history(ctx: click.Context, cases: int, days: int, seed: int) -> None:
     from .extensions import db
     app = _app(ctx.obj["config"])
     if not app.config.get("DEMO_DATA"):
-        raise click.ClickException("seed-history writes made-up cases; it only runs in demo mode (OPSFLOW_DEMO=1)")
+        raise click.ClickException("seed-history writes made-up cases; it only runs in demo mode "
+                                   "(OPSFLOW_DEMO=1)")
     try:
         prepare(app)
     except DeployError as exc:

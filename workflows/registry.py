@@ -45,6 +45,7 @@ class ProcessEntry:
     business_key_prefix: str
     source: ProcessSource = field(repr=False)
     start_store_status: str | None = None
+    store_list_fields: tuple[str, ...] = ()
 
     @property
     def task_due_hours(self) -> dict[str, float]:
@@ -68,7 +69,8 @@ class ProcessEntry:
                              start_store_status=self.start_store_status, title_template=self.title,
                              business_key_prefix=self.business_key_prefix,
                              task_due_hours=MappingProxyType(self.task_due_hours),
-                             task_priority=MappingProxyType(self.task_priority))
+                             task_priority=MappingProxyType(self.task_priority),
+                             store_list_fields=self.store_list_fields)
 
 
 PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
@@ -104,7 +106,7 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         description_en="The merchandiser proposes a launch, the director approves it, purchasing, display "
                        "guidelines and promotion run in parallel, stores confirm shelving, and 14 days after "
                        "launch the analyst reviews sell-through and may trigger a reorder.",
-        starter_roles=frozenset({"merchandiser"}),
+        starter_roles=frozenset({"merchandiser"}), store_list_fields=("target_stores",),
         title="{collection_name} 第{wave}波段上市 · {launch_date}", business_key_prefix="NP",
         source=new_product_launch.PROCESS),
 )})

@@ -92,6 +92,14 @@ def test_only_a_merchandiser_proposes_a_launch(world):
     assert world.visible_tasks("director") == [] and world.outcomes("merch_zhao") == {}
 
 
+def test_a_launch_only_targets_stores_that_exist_and_are_open(world):
+    for stores, bad in ((["SH001", "ZZ01"], "target_stores.1"), (["SH003", "SH001"], "target_stores.0")):
+        with pytest.raises(InvalidData) as refused:
+            world.start("merch_zhao", P, target_stores=stores)
+        assert bad in refused.value.fields
+    assert world.visible_tasks("director") == []
+
+
 def test_a_rejected_launch_plan_ends_the_case_and_the_merchandiser_is_told(world):
     case = world.start("merch_zhao", P)
     approval = world.task(case.id, "launch_plan_approval")
