@@ -93,15 +93,17 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def load_average() -> str:
+def load_average() -> tuple[float, float] | None:
+    """The 1- and 5-minute load averages, or None where the system does not tell."""
     try:
         one, five, _ = os.getloadavg()
-    except OSError:
-        return "?"
-    return f"{one:.2f} (1 min), {five:.2f} (5 min)"
+    except (OSError, AttributeError):
+        return None
+    return one, five
 
 
-def machine(postgres_version: str | None = None, load_before: str = "", load_after: str = "") -> Table:
+def machine(postgres_version: str | None = None, load_before: tuple[float, float] | None = None,
+            load_after: tuple[float, float] | None = None) -> Table:
     cpu = ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
@@ -118,16 +120,15 @@ def machine(postgres_version: str | None = None, load_before: str = "", load_aft
         ("SQLite", sqlite3.sqlite_version),
         ("PostgreSQL", postgres_version or "not used"),
     ]
-    if load_before:
-        rows.append(("load average, start", load_before))
-    if load_after:
-        rows.append(("load average, end", load_after))
+    for label, load in (("load average, start", load_before), ("load average, end", load_after)):
+        if load:
+            rows.append((label, f"{load[0]:.2f} (1 min), {load[1]:.2f} (5 min)"))
     table = Table("Machine", ("what", "value"), rows)
-    try:
-        busy = os.getloadavg()[1] > 0.5 * (usable or 1)
-    except OSError:
-        busy = False
+    cores = usable or 1
+    # Before the run nothing of ours is running; at its end the benchmark itself adds about 1.
+    busy = (load_before is not None and load_before[0] > 0.5 * cores) or (
+        load_after is not None and load_after[0] > 1 + 0.5 * cores)
     if busy:
-        table.notes.append("the machine was busy with other work during the run: absolute times are "
-                           "inflated; the ratios compare figures measured in turns, under the same load")
+        table.notes.append("WARNING: the machine was busy with other work: times are inflated and even the "
+                           "ratios suffer (the longer engine steps are preempted more often); rerun when idle")
     return table
