@@ -51,7 +51,7 @@ class User(Base):
     created_at: Mapped[datetime]
 
     roles: Mapped[list[RoleAssignment]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="user", cascade="all, delete-orphan")
 
     is_authenticated = True
     is_anonymous = False

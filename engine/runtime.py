@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Mapping
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, undefer
 from sqlalchemy.orm.attributes import flag_modified
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import forms, state
 from .assignment import can_act
 from .clock import Clock, clock_in_effect, next_timer, system_clock
+from .audit import PendingEvent, pending_events, write_pending_events
 from .db import is_lock_conflict
 from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
 from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
@@ -81,13 +82,16 @@ class Engine:
         return parsed, workflow
 
     def _instance(self, session: Session, instance_id: int) -> ProcessInstance:
-        instance = session.get(ProcessInstance, instance_id)
+        instance = session.get(ProcessInstance, instance_id, options=[undefer(ProcessInstance.state)])
         if instance is None:
             raise NotFound(f"case {instance_id} does not exist")
         return instance
 
     def _task(self, session: Session, task_id: int) -> HumanTask:
-        task = session.get(HumanTask, task_id)
+        """The task with its case and the case's state, in one query: every command needs all three."""
+        task = session.scalar(select(HumanTask).where(HumanTask.id == task_id).options(
+            joinedload(HumanTask.instance).options(undefer(ProcessInstance.state),
+                                                   joinedload(ProcessInstance.started_by))))
         if task is None:
             raise NotFound(f"task {task_id} does not exist")
         return task
@@ -119,8 +123,7 @@ class Engine:
         session.flush()
         instance.business_key = policy.business_key(instance.id, now)
         self._event(session, instance, "started", user, message=instance.title, data=clean)
-        self._advance(session, instance, parsed, workflow, user)
-        return instance_view(session, instance)
+        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
 
     # -- task assignment -------------------------------------------------------------------------
 
@@ -200,8 +203,7 @@ class Engine:
                 spiff_task.run()
             except WorkflowException as exc:
                 raise _process_error(exc) from None
-        self._advance(session, instance, parsed, workflow, user)
-        return instance_view(session, instance)
+        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
 
     def save_draft(self, session: Session, task_id: int, user: User, data: Mapping[str, Any]) -> TaskView:
         task, _ = self._open_task(session, task_id)
@@ -229,8 +231,7 @@ class Engine:
                 workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
             except WorkflowException as exc:
                 raise _process_error(exc) from None
-        self._advance(session, instance, parsed, workflow, user)
-        return instance_view(session, instance)
+        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
 
     def fire_timers(self, session: Session, instance: ProcessInstance, now: datetime) -> None:
         """Fire whatever timers of one instance are due at `now`; used by the timer scheduler.
@@ -283,8 +284,7 @@ class Engine:
         parsed, workflow = self._load(session, instance)
         instance.status, instance.last_error = RUNNING, None
         self._event(session, instance, "resumed", user, message=reason)
-        self._advance(session, instance, parsed, workflow, user)
-        return instance_view(session, instance)
+        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
 
     def _supervised(self, session: Session, instance_id: int, user: User, reason: str) -> ProcessInstance:
         instance = self._instance(session, instance_id)
@@ -297,8 +297,12 @@ class Engine:
     # -- shared steps --------------------------------------------------------------------------------
 
     def _advance(self, session: Session, instance: ProcessInstance, parsed: ParsedProcess,
-                 workflow: BpmnWorkflow, user: User | None, clock: Callable[[], datetime] | None = None) -> None:
-        """Run the workflow until it waits, then store it and bring task rows and events up to date."""
+                 workflow: BpmnWorkflow, user: User | None, clock: Callable[[], datetime] | None = None,
+                 ) -> list[HumanTask]:
+        """Run the workflow until it waits, then store it and bring task rows and events up to date.
+
+        The writes are flushed once at the end (no autoflush in between), so a command costs one
+        UPDATE of the case and one batch of inserts; returns the case's open task rows."""
         clock = clock or self.clock
         reached: list[Any] = []
 
@@ -318,7 +322,7 @@ class Engine:
             except WorkflowException as exc:
                 raise _process_error(exc) from None
         now = clock()
-        with self._writes(instance):
+        with self._writes(instance), session.no_autoflush:
             for task in reached:
                 spec = task.task_spec
                 self._event(session, instance, "step", None, element=spec.bpmn_id,
@@ -342,9 +346,10 @@ class Engine:
             instance.state = state.dumps(workflow)
             instance.serializer_version = state.SERIALIZER_VERSION
             instance.next_timer_at = next_timer(workflow) if instance.status == RUNNING else None
-            sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key),
-                       self._event)
+            open_tasks = sync_tasks(session, instance, parsed, workflow, now,
+                                    self.policy(instance.process_key), self._event)
             self._touch(session, instance, now)
+        return open_tasks
 
     def _record_outcome(self, session: Session, instance: ProcessInstance, outcome: str, element: str) -> None:
         instance.outcome = outcome
@@ -368,6 +373,7 @@ class Engine:
         flag_modified(instance, "updated_at")
         with self._writes(instance):
             session.flush()
+            write_pending_events(session)
 
     @contextlib.contextmanager
     def _writes(self, instance: ProcessInstance) -> Iterator[None]:
@@ -391,10 +397,10 @@ class Engine:
     def _event(self, session: Session, instance: ProcessInstance | None, event_type: str, user: User | None,
                *, task: HumanTask | None = None, element: str | None = None, message: str = "",
                data: dict[str, Any] | None = None) -> None:
-        session.add(AuditEvent(instance_id=instance.id if instance else None, task_id=task.id if task else None,
-                               event_type=event_type, element_id=element or (task.element_id if task else None),
-                               actor_id=user.id if user else None, at=self.clock(), message=message or "",
-                               data=data))
+        pending_events(session).append(PendingEvent(
+            instance_id=instance.id if instance else None, task=task, event_type=event_type,
+            element_id=element or (task.element_id if task else None), actor_id=user.id if user else None,
+            at=self.clock(), message=message or "", data=data))
 
 
 def _ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:

@@ -56,9 +56,14 @@ def task_view(task: HumanTask, instance: ProcessInstance | None = None) -> TaskV
         completed_by=task.completed_by.username if task.completed_by else None)
 
 
-def instance_view(session: Session, instance: ProcessInstance) -> InstanceView:
-    tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                    HumanTask.state == "open").order_by(HumanTask.id)).all()
+def instance_view(session: Session, instance: ProcessInstance,
+                  open_tasks: list[HumanTask] | None = None) -> InstanceView:
+    """The case as plain data; a command passes the open task rows it already holds."""
+    if open_tasks is None:
+        tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                        HumanTask.state == "open").order_by(HumanTask.id)).all()
+    else:
+        tasks = sorted(open_tasks, key=lambda t: t.id)
     return InstanceView(
         id=instance.id, process_key=instance.process_key, version=instance.version.version,
         status=instance.status, outcome=instance.outcome, business_key=instance.business_key,
