@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run in seconds")
     parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of Engine.complete")
+    parser.add_argument("--no-monitoring", action="store_true",
+                        help="skip the dashboard and case-list section (it seeds up to 100k cases)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
@@ -79,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     tables.append(tasklist.table(tasklist.measure(sizes.list_sizes, sizes.list_runs, url), pg_note))
     _progress("state size")
     tables.append(state_size.table(state_size.measure(sizes.state_instances)))
+    if not args.no_monitoring:
+        from bench import monitoring
+        _progress("dashboard and case list")
+        tables.append(monitoring.table(monitoring.measure(
+            monitoring.QUICK_SIZES if args.quick else monitoring.SIZES, 3 if args.quick else 5, url), pg_note))
 
     elapsed = time.perf_counter() - started
     header = report.machine(server, load_before, report.load_average())

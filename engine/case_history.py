@@ -62,8 +62,9 @@ class OpenTask:
 
 def bpmn_source(session: Session, instance: ProcessInstance) -> str:
     """The BPMN XML of the case's version: the file named after the process, else the first one."""
-    files = session.execute(select(ModelFile.filename, ModelFile.content).where(
-        ModelFile.version_id == instance.version_id, ModelFile.kind == "bpmn").order_by(ModelFile.filename)).all()
+    files = session.execute(select(ModelFile.filename, ModelFile.content)
+                            .where(ModelFile.version_id == instance.version_id, ModelFile.kind == "bpmn")
+                            .order_by(ModelFile.filename)).all()
     if not files:
         raise NotFound(f"the model of case {instance.id} is not stored")
     named = [content for name, content in files if name == f"{instance.process_key}.bpmn"]

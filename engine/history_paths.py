@@ -7,6 +7,7 @@ hours those of the models. Kept apart from `history_seed` because this is data a
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 from typing import Any, Sequence
 
 # element id -> (name, lane role, due hours, median waiting hours, median working hours[, on-late chain])
@@ -66,92 +67,111 @@ STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
 # store) or a tuple of chains run in parallel ("&chain" does not hold up the next stage).
 _C_HEAD = "start triage init_case quality_split investigation_merge start_investigation route_handler"
 _C_TAIL = "investigation_done compensation_check needs_approval follow_up_merge customer_follow_up satisfied"
+_C_APPROVE = ("investigation_done compensation_check needs_approval compensation_approval approval_decision "
+              "follow_up_merge customer_follow_up satisfied")
+_C_REOPEN = "count_reopen reopen_limit investigation_merge start_investigation route_handler"
 _R_HEAD = "start compute_total cs_review review_ok approval_rules needs_merch"
+_R_ROUTE = "after_merch needs_director after_director prepare_receipt"
+_R_MERCH = "merchandiser_approval merch_ok"
+_R_CREDIT = "defect_split inspection_ok compute_credit credit_note end_credited"
+_L_HEAD = "start launch_plan_approval plan_ok"
 _L_PREP = ("launch_fork order_and_purchase goods_receipt", "display_guideline", "launch_promotion")
-_L_TAIL = "launch_join store_shelving* summarize_shelving wait_sell_through+336 sell_through_analysis reorder_decision"
+_L_TAIL = ("launch_join store_shelving* summarize_shelving wait_sell_through+336 sell_through_analysis "
+           "reorder_decision")
 _O_HEAD = "start init_plan approval_merge plan_approval plan_approved"
+_O_REVISE = "revise_plan revision_choice"
 _O_PREP = ("prepare_fork first_batch_allocation first_batch_shipping", "staff_training", "display_setup",
            "opening_promotion", "opening_preparation")
 _O_TAIL = "prepare_join inspection_merge pre_opening_inspection inspection_ok"
 _O_END = "wait_first_week+168 first_week_report opening_review mark_store_open end_opened"
+_QUALITY = "&quality_registration end_quality_registered"
 
 # process -> (share of cases, [(weight, outcome, stages)])
 PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
     "complaint_handling": (0.50, [
         (40, "closed", [f"{_C_HEAD} investigate_store {_C_TAIL} end_closed"]),
-        (18, "closed", [(f"{_C_HEAD} investigate_merch", "&quality_registration end_quality_registered"),
-                        f"{_C_TAIL} end_closed"]),
+        (18, "closed", [(f"{_C_HEAD} investigate_merch", _QUALITY), f"{_C_TAIL} end_closed"]),
         (12, "closed", [f"{_C_HEAD} investigate_warehouse {_C_TAIL} end_closed"]),
-        (8, "closed", [f"{_C_HEAD} investigate_supervisor investigation_done compensation_check needs_approval "
-                       "compensation_approval approval_decision follow_up_merge customer_follow_up satisfied "
+        (8, "closed", [f"{_C_HEAD} investigate_supervisor {_C_APPROVE} end_closed"]),
+        (8, "closed", [f"{_C_HEAD} investigate_store {_C_TAIL} {_C_REOPEN} investigate_store {_C_TAIL} "
                        "end_closed"]),
-        (8, "closed", [f"{_C_HEAD} investigate_store {_C_TAIL} count_reopen reopen_limit investigation_merge "
-                       f"start_investigation route_handler investigate_store {_C_TAIL} end_closed"]),
-        (3, "closed", [f"{_C_HEAD} investigate_store {_C_TAIL} count_reopen reopen_limit final_decision end_final"]),
+        (3, "closed", [f"{_C_HEAD} investigate_store {_C_TAIL} count_reopen reopen_limit final_decision "
+                       "end_final"]),
     ]),
     "product_return": (0.38, [
-        (45, "credited", [f"{_R_HEAD} after_merch needs_director after_director prepare_receipt receive_inspect "
-                          "defect_split inspection_ok compute_credit credit_note end_credited"]),
-        (20, "credited", [f"{_R_HEAD} merchandiser_approval merch_ok after_merch needs_director after_director "
-                          "prepare_receipt receive_inspect defect_split inspection_ok compute_credit credit_note "
-                          "end_credited"]),
+        (45, "credited", [f"{_R_HEAD} {_R_ROUTE} receive_inspect {_R_CREDIT}"]),
+        (20, "credited", [f"{_R_HEAD} {_R_MERCH} {_R_ROUTE} receive_inspect {_R_CREDIT}"]),
         (8, "credited", [f"{_R_HEAD} after_merch needs_director director_approval director_ok after_director "
-                         "prepare_receipt receive_inspect",
-                         ("defect_split inspection_ok compute_credit credit_note end_credited",
-                          "&quality_registration end_quality_registered")]),
+                         "prepare_receipt receive_inspect", (_R_CREDIT, _QUALITY)]),
         (12, "rejected", ["start compute_total cs_review review_ok end_review_rejected"]),
-        (5, "rejected", [f"{_R_HEAD} merchandiser_approval merch_ok end_merch_rejected"]),
-        (4, "rejected", [f"{_R_HEAD} after_merch needs_director after_director prepare_receipt receive_inspect "
-                         "defect_split inspection_ok end_inspection_rejected"]),
-        (3, "expired", [f"{_R_HEAD} after_merch needs_director after_director prepare_receipt "
-                        "receive_timeout+336 end_expired"]),
+        (5, "rejected", [f"{_R_HEAD} {_R_MERCH} end_merch_rejected"]),
+        (4, "rejected", [f"{_R_HEAD} {_R_ROUTE} receive_inspect defect_split inspection_ok "
+                         "end_inspection_rejected"]),
+        (3, "expired", [f"{_R_HEAD} {_R_ROUTE} receive_timeout+336 end_expired"]),
     ]),
     "new_product_launch": (0.10, [
-        (60, "launched", ["start launch_plan_approval plan_ok", _L_PREP, f"{_L_TAIL} launch_merge end_launched"]),
-        (28, "launched", ["start launch_plan_approval plan_ok", _L_PREP,
-                          f"{_L_TAIL} reorder launch_merge end_launched"]),
-        (12, "rejected", ["start launch_plan_approval plan_ok end_rejected"]),
+        (60, "launched", [_L_HEAD, _L_PREP, f"{_L_TAIL} launch_merge end_launched"]),
+        (28, "launched", [_L_HEAD, _L_PREP, f"{_L_TAIL} reorder launch_merge end_launched"]),
+        (12, "rejected", [f"{_L_HEAD} end_rejected"]),
     ]),
     "store_opening": (0.02, [
         (70, "opened", [_O_HEAD, _O_PREP, f"{_O_TAIL} {_O_END}"]),
-        (20, "opened", [f"{_O_HEAD} revise_plan revision_choice approval_merge plan_approval plan_approved",
-                        _O_PREP, f"{_O_TAIL} remediation inspection_merge pre_opening_inspection inspection_ok "
+        (20, "opened", [f"{_O_HEAD} {_O_REVISE} approval_merge plan_approval plan_approved", _O_PREP,
+                        f"{_O_TAIL} remediation inspection_merge pre_opening_inspection inspection_ok "
                         f"{_O_END}"]),
-        (10, "withdrawn", [f"{_O_HEAD} revise_plan revision_choice end_withdrawn"]),
+        (10, "withdrawn", [f"{_O_HEAD} {_O_REVISE} end_withdrawn"]),
     ]),
 }
-STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee", "new_product_launch": "merchandiser",
-            "store_opening": "store_supervisor"}
-PREFIXES = {"complaint_handling": "TS", "product_return": "TH", "new_product_launch": "XP", "store_opening": "KD"}
-SURNAMES, GIVEN = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
+STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee",
+            "new_product_launch": "merchandiser", "store_opening": "store_supervisor"}
+PREFIXES = {"complaint_handling": "CP", "product_return": "RT", "new_product_launch": "NP",
+            "store_opening": "SO"}
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 CATEGORIES = ("product_quality", "service", "logistics", "other")
+COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天就坏了", "面料与描述不符"),
+              "service": ("店员态度冷淡", "试衣间排队很久无人处理", "结账等了很久"),
+              "logistics": ("调货迟迟不到", "快递包装破损", "发错尺码"), "other": ("会员积分未到账", "停车无法抵扣")}
+RETURN_REASONS = {"quality": "面料起球开线", "overstock": "季末积压", "wrong_shipment": "错发款式",
+                  "shortage": "到货数量短少"}
+GOODS = ("春季针织衫", "直筒牛仔裤", "轻薄羽绒服", "亚麻衬衫", "连衣裙")
+SEASONS = {"spring": "春", "summer": "夏", "autumn": "秋", "winter": "冬"}
 RETURN_TYPES = ("quality", "overstock", "wrong_shipment", "shortage")
 FALLBACK_STORES = (("SH001", "上海南京路店", "EAST"), ("HZ001", "杭州湖滨店", "EAST"),
                    ("BJ001", "北京王府井店", "NORTH"), ("GZ001", "广州天河店", "SOUTH"))
 
 
 def start_data(rng: random.Random, process: str, store_code: str, store_name: str,
-                stores: Sequence[tuple[str, str, str]]) -> tuple[dict[str, Any], str, list[str]]:
+               stores: Sequence[tuple[str, str, str]], started: date,
+               ) -> tuple[dict[str, Any], str, list[str]]:
+    """Start data shaped like the real start forms (so the case page labels it), a fallback title
+    (the catalogue's title template wins when there is one) and a launch's target stores."""
     if process == "complaint_handling":
-        name = rng.choice(SURNAMES) + rng.choice("先生女士")
+        name = rng.choice(SURNAMES) + rng.choice(("先生", "女士"))
         category = rng.choices(CATEGORIES, (25, 45, 20, 10))[0]
         amount = round(rng.lognormvariate(5, 1.0), 2) if rng.random() < 0.5 else 0
         data = {"customer_name": name, "customer_phone": f"13{rng.randrange(10**8, 10**9)}",
                 "store_code": store_code, "channel": rng.choice(("store", "phone", "online", "franchisee")),
-                "category": category, "description": "顾客反映问题，需要处理", "amount_claimed": amount}
-        return data, f"{name} · {store_name}", []
+                "category": category, "description": rng.choice(COMPLAINTS[category]),
+                "amount_claimed": amount}
+        return data, f"{name}投诉 · {store_code}", []
     if process == "product_return":
         qty, price = rng.randint(1, 40), rng.choice((129, 199, 299, 459, 899))
-        data = {"store_code": store_code, "return_type": rng.choices(RETURN_TYPES, (40, 30, 15, 15))[0],
-                "items": [{"sku": f"SKU{rng.randrange(10000, 99999)}", "name": "春季针织衫", "quantity": qty,
-                           "unit_price": price}], "total_amount": qty * price, "reason": "到货问题"}
-        return data, f"{store_name} 退货 ¥{qty * price:,}", []
+        kind = rng.choices(RETURN_TYPES, (40, 30, 15, 15))[0]
+        data = {"store_code": store_code, "return_type": kind, "reason": RETURN_REASONS[kind],
+                "items": [{"sku": f"SKU-{rng.randrange(10000, 99999)}", "name": rng.choice(GOODS),
+                           "quantity": qty, "unit_price": price}], "total_amount": qty * price}
+        return data, f"{store_code}退货申请 · {data['reason']}", []
     if process == "new_product_launch":
-        season = rng.choice(("春", "夏", "秋", "冬"))
+        season = rng.choice(("spring", "summer", "autumn", "winter"))
         targets = sorted({s[0] for s in rng.sample(list(stores), k=min(len(stores), rng.randint(2, 4)))})
-        data = {"season": season, "collection_name": f"{season}季系列{rng.randint(1, 9)}",
-                "sku_count": rng.randint(12, 80), "target_stores": targets, "forecast_qty": rng.randint(500, 8000)}
-        return data, f"{data['collection_name']} 上市", targets
-    data = {"store_code": store_code, "store_name": store_name, "budget": rng.randint(30, 120) * 10000,
-            "store_type": "direct", "area_sqm": rng.randint(80, 400)}
-    return data, f"{store_name} 开业", []
+        launch = started + timedelta(days=rng.randint(20, 40))
+        data = {"year": launch.year, "season": season, "wave": rng.randint(1, 4),
+                "collection_name": f"{SEASONS[season]}季{rng.choice(('都市', '轻运动', '通勤', '度假'))}系列",
+                "sku_count": rng.randint(12, 80), "launch_date": launch.isoformat(), "target_stores": targets,
+                "forecast_qty": rng.randint(500, 8000)}
+        return data, f"{data['collection_name']} 第{data['wave']}波段上市 · {data['launch_date']}", targets
+    opening = started + timedelta(days=rng.randint(30, 60))
+    data = {"store_code": store_code, "store_name": store_name, "city": "", "address": "",
+            "area_sqm": rng.randint(80, 400), "store_type": "direct",
+            "planned_opening_date": opening.isoformat(), "budget": rng.randint(30, 120) * 10000}
+    return data, f"{store_name}开业 · {data['planned_opening_date']}", []

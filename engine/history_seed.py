@@ -21,19 +21,20 @@ from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from .errors import InvalidData
-from .models import (AuditEvent, UTCDateTime, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, RoleAssignment,
-                     Store, User)
+from .models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion,
+                     RoleAssignment, Store, User, UTCDateTime)
 from .history_paths import FALLBACK_STORES, PATHS, PREFIXES, STARTERS, STEPS, start_data
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
 
 SEED_MARK = "seed"
-CASE_COLUMNS = ("id", "version_id", "process_key", "title", "business_key", "status", "outcome", "store_code",
-                "region", "started_by_id", "started_at", "updated_at", "ended_at", "next_timer_at", "last_error",
-                "serializer_version", "state", "lock_version")
+CASE_COLUMNS = ("id", "version_id", "process_key", "title", "business_key", "status", "outcome",
+                "store_code", "region", "started_by_id", "started_at", "updated_at", "ended_at",
+                "next_timer_at", "last_error", "serializer_version", "state", "lock_version")
 TASK_COLUMNS = ("id", "instance_id", "spiff_task_id", "process_key", "element_id", "name", "lane_role",
                 "store_code", "region", "form_file", "assignee_id", "state", "priority", "created_at",
                 "claimed_at", "due_at", "completed_at", "completed_by_id", "draft")
-EVENT_COLUMNS = ("id", "instance_id", "task_id", "event_type", "element_id", "actor_id", "at", "message", "data")
+EVENT_COLUMNS = ("id", "instance_id", "task_id", "event_type", "element_id", "actor_id", "at", "message",
+                 "data")
 
 @dataclass
 class SeedSummary:
@@ -104,7 +105,8 @@ class _Simulator:
             "process_key": self.process, "element_id": element, "name": name, "lane_role": role,
             "store_code": store_code,
             "region": region, "form_file": f"{element}.json", "assignee_id": worker, "state": "completed",
-            "priority": 3, "created_at": created, "claimed_at": claimed, "due_at": due, "completed_at": completed,
+            "priority": 3, "created_at": created, "claimed_at": claimed, "due_at": due,
+            "completed_at": completed,
             "completed_by_id": worker, "draft": None})
         self.event(created, "task_created", element, task=task_id, message=name,
                    data={"role": role, "store_code": store_code})
@@ -135,7 +137,8 @@ class _People:
 
     def pick(self, rng: random.Random, role: str, store_code: str | None, region: str | None) -> int | None:
         """A holder of `role` for this store (store roles) or region (supervisors), else any unscoped one."""
-        scope = store_code if role in ("store_manager", "franchisee") else region if role == "store_supervisor" else None
+        scope = (store_code if role in ("store_manager", "franchisee")
+                 else region if role == "store_supervisor" else None)
         candidates = self.by_scope.get((role, scope or "")) or self.unscoped.get(role)
         return rng.choice(candidates) if candidates else None
 
@@ -171,8 +174,10 @@ def seed_history(session: Session, *, cases: int, now: datetime, days: int = 730
         for n in range(first, min(cases, first + chunk)):
             process = rng.choices(keys, shares)[0]
             started = now - span + span * (n + rng.random()) / cases
-            policy = catalogue.policy(process) or ProcessPolicy(key=process, business_key_prefix=PREFIXES[process])
-            batch.append(_simulate(rng, process, versions[process], started, now, people, stores, ids, policy))
+            policy = (catalogue.policy(process)
+                      or ProcessPolicy(key=process, business_key_prefix=PREFIXES[process]))
+            batch.append(_simulate(rng, process, versions[process], started, now, people, stores, ids,
+                                   policy))
         _write(session, batch, ids, summary)
     _advance_sequences(session)
     return summary
@@ -183,7 +188,8 @@ def _simulate(rng: random.Random, process: str, version_id: int, started: dateti
               policy: ProcessPolicy) -> _Case:
     ids["case"] += 1
     store_code, store_name, region = rng.choice(stores)
-    data, title, targets = start_data(rng, process, store_code, store_name, stores)
+    data, fallback, targets = start_data(rng, process, store_code, store_name, stores, started.date())
+    title = policy.title(data, fallback) if policy.title_template else fallback
     if process == "new_product_launch":
         store_code, region = None, None
     starter = people.pick(rng, STARTERS[process], store_code, region) or people.pick(rng, "store_manager",

@@ -109,13 +109,14 @@ def _open_due() -> Any:
             .correlate(ProcessInstance).scalar_subquery())
 
 
-def _case_query(session: Session, user: User, f: CaseFilter, now: datetime) -> Select[Any]:
+def _case_query(user: User, f: CaseFilter, now: datetime) -> Select[Any]:
+    """The ids of the cases the filter matches among those `user` may see (the API's rule)."""
     conditions: list[ColumnElement[bool]] = [visibility_filter(user)]
     if f.process:
         conditions.append(ProcessInstance.process_key == f.process)
     if f.version is not None:
         conditions.append(ProcessInstance.version_id.in_(
-            select(ProcessVersion.id).join(ProcessDefinition).where(ProcessVersion.version == f.version)))
+            select(ProcessVersion.id).where(ProcessVersion.version == f.version)))
     if f.status:
         conditions.append(ProcessInstance.status == f.status)
     if f.store_code:
@@ -123,7 +124,8 @@ def _case_query(session: Session, user: User, f: CaseFilter, now: datetime) -> S
     if f.region:
         conditions.append(ProcessInstance.region == f.region)
     if f.started_by:
-        conditions.append(ProcessInstance.started_by_id.in_(select(User.id).where(User.username == f.started_by)))
+        starters = select(User.id).where(User.username == f.started_by)
+        conditions.append(ProcessInstance.started_by_id.in_(starters))
     if f.started_from:
         conditions.append(ProcessInstance.started_at >= f.started_from)
     if f.started_to:
@@ -135,7 +137,8 @@ def _case_query(session: Session, user: User, f: CaseFilter, now: datetime) -> S
         conditions.append(late if f.overdue else ~late)
     if f.search and f.search.strip():
         pattern = f"%{f.search.strip()}%"
-        conditions.append(or_(ProcessInstance.title.ilike(pattern), ProcessInstance.business_key.ilike(pattern)))
+        conditions.append(or_(ProcessInstance.title.ilike(pattern),
+                              ProcessInstance.business_key.ilike(pattern)))
     return select(ProcessInstance.id).where(and_(*conditions))
 
 
@@ -151,19 +154,28 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
 def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseRow]:
     """One page of the cases `user` may see, newest first unless sorted otherwise."""
     f = f.checked()
-    query = _case_query(session, user, f, now)
+    query = _case_query(user, f, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ids = list(session.scalars(_ordered(query, f.sort).limit(f.per_page).offset((f.page - 1) * f.per_page)))
     return Page(case_rows(session, ids, now), total, f.page, f.per_page)
 
 
-def iter_cases(session: Session, user: User, f: CaseFilter, now: datetime, chunk: int = 1000) -> Iterator[CaseRow]:
-    """Every case the filter matches (for CSV export): the ids in one query, so visibility is
-    decided once, then the rows a chunk at a time."""
+def matching_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> list[int]:
+    """The ids of every case the filter matches, in list order: visibility decided in one query."""
     f = f.checked()
-    ids = list(session.scalars(_ordered(_case_query(session, user, f, now), f.sort)))
+    return list(session.scalars(_ordered(_case_query(user, f, now), f.sort)))
+
+
+def rows_of(session: Session, ids: Sequence[int], now: datetime, chunk: int = 1000) -> Iterator[CaseRow]:
+    """Rows for many ids a chunk at a time (the CSV export streams 100k of them)."""
     for start in range(0, len(ids), chunk):
         yield from case_rows(session, ids[start:start + chunk], now)
+
+
+def iter_cases(session: Session, user: User, f: CaseFilter, now: datetime,
+               chunk: int = 1000) -> Iterator[CaseRow]:
+    """Every case the filter matches, read a chunk at a time."""
+    yield from rows_of(session, matching_ids(session, user, f, now), now, chunk)
 
 
 def case_rows(session: Session, ids: Sequence[int], now: datetime) -> list[CaseRow]:
@@ -174,9 +186,9 @@ def case_rows(session: Session, ids: Sequence[int], now: datetime) -> list[CaseR
     starter = aliased(User)
     pi = ProcessInstance
     cases = {row[0]: tuple(row) for row in session.execute(
-        select(pi.id, pi.business_key, pi.title, pi.process_key, ProcessDefinition.name, ProcessVersion.version,
-               pi.status, pi.outcome, pi.store_code, pi.region, starter.username, starter.display_name,
-               pi.started_at, pi.ended_at, pi.serializer_version)
+        select(pi.id, pi.business_key, pi.title, pi.process_key, ProcessDefinition.name,
+               ProcessVersion.version, pi.status, pi.outcome, pi.store_code, pi.region, starter.username,
+               starter.display_name, pi.started_at, pi.ended_at, pi.serializer_version)
         .join(ProcessVersion, ProcessVersion.id == pi.version_id)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
         .outerjoin(starter, starter.id == pi.started_by_id)
@@ -188,8 +200,9 @@ def case_rows(session: Session, ids: Sequence[int], now: datetime) -> list[CaseR
                    ht.due_at, User.username, User.display_name)
             .outerjoin(User, User.id == ht.assignee_id)
             .where(ht.instance_id.in_(ids), ht.state == "open").order_by(ht.id)):
-        steps.setdefault(case_id, []).append(CurrentStep(task_id, element, name, role, store, username, display,
-                                                         created, due, due is not None and due < now))
+        late = due is not None and due < now
+        steps.setdefault(case_id, []).append(
+            CurrentStep(task_id, element, name, role, store, username, display, created, due, late))
     rows = []
     for case_id in ids:
         c = cases.get(case_id)
@@ -257,7 +270,8 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
-def case_action(engine: Any, session: Session, user: User, instance_id: int, action: str, reason: str | None) -> Any:
+def case_action(engine: Any, session: Session, user: User, instance_id: int, action: str,
+                reason: str | None) -> Any:
     """Terminate, suspend or resume one case: visibility first (404), then the engine's own checks
     (supervision 403, state 409), with the reason every supervisor action must give."""
     if action not in CASE_ACTIONS:
@@ -270,20 +284,20 @@ def case_action(engine: Any, session: Session, user: User, instance_id: int, act
 
 
 def reassign(engine: Any, session: Session, user: User, task_id: int, username: str | None,
-             reason: str | None) -> TaskView:
+             reason: str | None, instance_id: int | None = None) -> TaskView:
     """Give an open task to someone who holds its role; only a supervisor of its case may."""
     reason = _reason(reason)
     if not (username or "").strip():
         raise InvalidData("choose who gets the task", {"user": "required"})
     task = session.get(HumanTask, task_id)
-    if task is None:
+    if task is None or instance_id not in (None, task.instance_id):
         raise NotFound(f"task {task_id} does not exist")
     visible_instance(session, user, task.instance_id)
     return engine.assign(session, task_id, user, username.strip(), reason)
 
 
-def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Sequence[int], reason: str | None,
-                assignee: str | None = None) -> list[BulkResult]:
+def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Sequence[int],
+                reason: str | None, assignee: str | None = None) -> list[BulkResult]:
     """The same action on many cases; each case succeeds or fails on its own (a savepoint each), and
     the caller commits once. Reassigning gives every open task of a case that `assignee` may take."""
     if action not in BULK_ACTIONS:
@@ -317,7 +331,8 @@ def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Seq
     return results
 
 
-def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, target: User, reason: str) -> str:
+def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, target: User,
+                   reason: str) -> str:
     instance = visible_instance(session, user, instance_id)
     if instance.status != "running":
         raise Conflict(f"case {instance_id} is {instance.status}")
@@ -331,5 +346,6 @@ def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, 
     return f"{len(mine)}/{len(tasks)}"
 
 
-__all__ = ["CaseFilter", "CaseRow", "CurrentStep", "BulkResult", "SeededCase", "list_cases", "iter_cases", "case_rows",
+__all__ = ["CaseFilter", "CaseRow", "CurrentStep", "BulkResult", "SeededCase", "list_cases", "iter_cases",
+           "matching_ids", "rows_of", "case_rows",
            "filter_choices", "case_action", "reassign", "bulk_action", "STATUSES", "BULK_ACTIONS"]

@@ -27,7 +27,7 @@ from .clock import Clock, clock_in_effect, next_timer, system_clock
 from .audit import PendingEvent, pending_events, write_pending_events
 from .db import is_lock_conflict
 from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
-from .models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
+from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
 from .scripting import make_script_engine
 from .specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached, task_property

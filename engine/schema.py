@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine as SqlEngine
 from . import models  # noqa: F401
 from . import attachments  # noqa: F401
 from . import saved_filters  # noqa: F401
+from . import metrics  # noqa: F401  (the dashboard's indexes)
 from .models import Base
 
 metadata = Base.metadata

@@ -1,7 +1,7 @@
 """Who may see a case, who may supervise it, and turning rows into views."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from .assignment import actionable_filter, grants_of, role_keys
@@ -27,10 +27,9 @@ def supervision_filter(user: User) -> ColumnElement[bool]:
 
 def visibility_filter(user: User) -> ColumnElement[bool]:
     """Cases a user may see: the ones they oversee, started, or took part in."""
-    part_of = exists().where(
-        HumanTask.instance_id == ProcessInstance.id,
+    part_of = ProcessInstance.id.in_(select(HumanTask.instance_id).where(
         or_(HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id,
-            and_(HumanTask.state == "open", actionable_filter(grants_of(user)))))
+            and_(HumanTask.state == "open", actionable_filter(grants_of(user))))))
     return or_(supervision_filter(user), ProcessInstance.started_by_id == user.id, part_of)
 
 

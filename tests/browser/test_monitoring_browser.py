@@ -59,7 +59,8 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
     def history(engine, session):  # type: ignore[no-untyped-def]
         from engine.history_seed import seed_history
-        return seed_history(session, cases=600, now=engine.clock(), days=120, seed=5, catalogue=engine.catalogue)
+        return seed_history(session, cases=600, now=engine.clock(), days=120, seed=5,
+                            catalogue=engine.catalogue)
     server.run(history)
     yield server
     srv.shutdown()
@@ -130,8 +131,8 @@ def test_overdue_step_and_path_after_a_completed_step(server, desktop, screensho
     expect(diagram).to_have_attribute("data-rendered", "true", timeout=15000)
     expect(diagram.locator('.djs-element.of-overdue[data-element-id="customer_follow_up"]')).to_have_count(1)
     assert diagram.locator('.djs-element.of-done[data-element-id="investigate_store"]').count() == 1
-    assert diagram.locator('.djs-connection.of-path[data-element-id="flow_investigate_store_to_investigation_done"]'
-                           ).count() == 1
+    flow = "flow_investigate_store_to_investigation_done"
+    assert diagram.locator(f'.djs-connection.of-path[data-element-id="{flow}"]').count() == 1
     page.screenshot(path=str(screenshot_dir / "monitoring-case-overdue.png"), full_page=True)
 
 
@@ -155,7 +156,8 @@ def test_dashboard_draws_its_charts(server, desktop, screenshot_dir):
     page = desktop
     login(page, server, "director")
     page.goto(f"{server.url}/dashboard?period=all")
-    expect(page.locator('[data-chart="step_times"]')).to_have_attribute("data-rendered", "true", timeout=15000)
+    chart = page.locator('[data-chart="step_times"]')
+    expect(chart).to_have_attribute("data-rendered", "true", timeout=15000)
     for key in ("open_by_role", "open_by_store", "by_status", "cycle_times", "step_times", "sla", "weekly"):
         chart = page.locator(f'[data-chart="{key}"]')
         expect(chart).to_have_attribute("data-rendered", "true")

@@ -1,9 +1,10 @@
 """Dashboard figures against values worked out by hand from a small history with known times.
 
 Six cases (hours after t0 = Monday 2026-10-05 00:00 in Shanghai):
-  C1 complaint SH001/EAST  0 → 10h    investigate wait 2 work 4 (due 24, on time), follow-up wait 1 work 3 (late)
-  C2 complaint SH001/EAST  24 → 54h   investigate wait 4 work 16 (on time),        follow-up wait 1 work 9 (late)
-  C3 complaint BJ001/NORTH 48 → 68h   investigate wait 1 work 7 (on time),         follow-up wait 10 work 2 (late)
+  C1 complaint SH001/EAST  0 → 10h   investigate wait 2 work 4 (due 24h: on time), follow-up wait 1 work 3
+  C2 complaint SH001/EAST  24 → 54h  investigate wait 4 work 16 (on time),         follow-up wait 1 work 9
+  C3 complaint BJ001/NORTH 48 → 68h  investigate wait 1 work 7 (on time),          follow-up wait 10 work 2
+                                     (every follow-up is due 2h after it was created: all late)
   C6 complaint BJ001/NORTH 72 → 77h   terminated, its investigation cancelled
   C4 return SH001/EAST     now-30h    running: cs_review open, unclaimed, due now-6h (overdue)
   C5 opening SH001/EAST    now-2h     running: plan_approval claimed by the director, due in 46h
@@ -66,8 +67,9 @@ def history(sessions):
 
         def task(instance, element, role, created, claimed, completed, due, state="completed", who="cs_li"):
             s.add(HumanTask(instance_id=instance.id, spiff_task_id=f"{instance.id}-{element}",
-                            process_key=instance.process_key, element_id=element, name=element.replace("_", " "),
-                            lane_role=role, store_code=instance.store_code, region=instance.region, state=state,
+                            process_key=instance.process_key, element_id=element,
+                            name=element.replace("_", " "), lane_role=role, store_code=instance.store_code,
+                            region=instance.region, state=state,
                             created_at=created, claimed_at=claimed, completed_at=completed, due_at=due,
                             assignee_id=users[who].id if claimed else None,
                             completed_by_id=users[who].id if state == "completed" else None))
@@ -153,7 +155,8 @@ def test_period_process_and_region_filters(history):
         ("complaint_handling", "completed"): 1, ("complaint_handling", "terminated"): 1,
         ("product_return", "running"): 1, ("store_opening", "running"): 1}
     [complaints] = d.cycle_times
-    assert (complaints.cases, complaints.p50_hours, complaints.p90_hours) == (2, pytest.approx(20), pytest.approx(30))
+    assert (complaints.cases, complaints.p50_hours, complaints.p90_hours) == (
+        2, pytest.approx(20), pytest.approx(30))
     assert {s.element_id: s.tasks for s in d.step_times} == {"investigate": 2, "follow_up": 2}
     assert board(history, end=h(36)).cycle_times[0].cases == 1
     north = board(history, region="NORTH")
@@ -171,7 +174,8 @@ def test_each_viewer_counts_only_the_cases_they_supervise(history):
     assert {c.process_key for c in cs.by_status} == {"complaint_handling", "product_return"}
     east = board(history, "supervisor_east")
     assert {(c.process_key, c.status): c.cases for c in east.by_status} == {
-        ("complaint_handling", "completed"): 2, ("product_return", "running"): 1, ("store_opening", "running"): 1}
+        ("complaint_handling", "completed"): 2, ("product_return", "running"): 1,
+        ("store_opening", "running"): 1}
     session, users = history
     assert not metrics.may_view(users["cs_li"]) and not metrics.may_view(users["manager_sh001"])
     with pytest.raises(PermissionDenied):

@@ -26,19 +26,22 @@ def cases(engine, session, people, clock, tmp_path):
     for f in MODELS.iterdir():
         (folder / f.name).write_text(f.read_text("utf-8"), "utf-8")
     text = (MODELS / "lanes_gateway.bpmn").read_text("utf-8")
-    (folder / "complaint_handling.bpmn").write_text(text.replace('"lanes_gateway"', '"complaint_handling"'), "utf-8")
+    complaint = text.replace('"lanes_gateway"', '"complaint_handling"')
+    (folder / "complaint_handling.bpmn").write_text(complaint, "utf-8")
     deploy_directory(session, folder, now=clock())
     now = clock()
     people["manager_bj001"] = create_user(session, "manager_bj001", "secret1", now=now,
                                           roles=[RoleSpec("store_manager", "BJ001")])
-    people["cs_manager"] = create_user(session, "cs_manager", "secret1", now=now, roles=[RoleSpec("cs_manager")])
+    people["cs_manager"] = create_user(session, "cs_manager", "secret1", now=now,
+                                       roles=[RoleSpec("cs_manager")])
     people["manager_sh001b"] = create_user(session, "manager_sh001b", "secret1", now=now, display_name="李店长",
                                            roles=[RoleSpec("store_manager", "SH001")])
     session.commit()
     made = {}
     for name, starter, store in (("a", "manager_sh001", "SH001"), ("b", "manager_sh002", "SH002"),
                                  ("c", "manager_bj001", "BJ001")):
-        made[name] = engine.start(session, "lanes_gateway", people[starter], {"store_code": store, "amount": 100})
+        made[name] = engine.start(session, "lanes_gateway", people[starter],
+                                  {"store_code": store, "amount": 100})
         clock.advance(hours=1)
     made["complaint"] = engine.start(session, "complaint_handling", people["manager_sh001"],
                                      {"store_code": "SH001", "amount": 5})
@@ -75,7 +78,8 @@ def test_every_filter(engine, session, people, cases, clock):
     assert ids(listed(session, director, clock, started_by="manager_sh001")) == [a, complaint]
     start = session.get(ProcessInstance, b).started_at
     assert ids(listed(session, director, clock, started_from=start)) == [b, c, complaint]
-    assert ids(listed(session, director, clock, started_from=start, started_to=start + timedelta(hours=1))) == [b]
+    one_hour = listed(session, director, clock, started_from=start, started_to=start + timedelta(hours=1))
+    assert ids(one_hour) == [b]
     assert ids(listed(session, director, clock, search=cases["c"].business_key)) == [c]
     engine.terminate(session, c, director, "duplicate")
     session.commit()
@@ -87,7 +91,8 @@ def test_every_filter(engine, session, people, cases, clock):
     assert ids(listed(session, director, clock, overdue=False)) == [b, c, complaint]
     page = listed(session, director, clock, sort="due", per_page=2)
     assert [r.id for r in page.items] == [a, b] and (page.total, page.pages) == (4, 2)
-    assert [r.id for r in listed(session, director, clock, sort="due", per_page=2, page=2).items] == [complaint, c]
+    second = listed(session, director, clock, sort="due", per_page=2, page=2)
+    assert [r.id for r in second.items] == [complaint, c]
     assert [r.id for r in listed(session, director, clock, sort="oldest", per_page=1).items] == [a]
     for bad in ({"status": "nope"}, {"sort": "x"}, {"per_page": 500}, {"page": 0},
                 {"started_from": start, "started_to": start}):
@@ -112,7 +117,8 @@ def test_rows_show_current_steps_holders_age_and_due_state(engine, session, peop
     assert rows[cases["b"].id].steps[0].assignee is None
     clock.advance(hours=2)
     assert monitoring.case_rows(session, [a.id], clock())[0].due_state == "overdue"
-    exported = list(monitoring.iter_cases(session, people["director"], monitoring.CaseFilter(), clock(), chunk=3))
+    exported = list(monitoring.iter_cases(session, people["director"], monitoring.CaseFilter(), clock(),
+                                          chunk=3))
     assert [r.id for r in exported] == sorted((r.id for r in exported), reverse=True) and len(exported) == 4
 
 
@@ -213,7 +219,8 @@ def test_diagram_marks_follow_the_events(engine, session, people, cases, clock):
     engine.complete(session, approve, people["director"], {"approved": False})
     session.commit()
     marks = case_history.diagram_markers(session, instance, clock())
-    assert marks.current == [] and set(marks.completed) == {"start", "report", "approve", "decide", "end_rejected"}
+    assert marks.current == []
+    assert set(marks.completed) == {"start", "report", "approve", "decide", "end_rejected"}
     assert marks.flows == ["f1", "f2", "f3", "f_no"] and marks.visits["report"] == 1
 
 

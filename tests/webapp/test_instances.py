@@ -75,7 +75,8 @@ def status_of(app, case_id: int) -> str:
 
 
 def test_the_pages_need_a_login(client, cast):
-    for path in ("/instances", f"/instances/{cast['complaint']}", f"/instances/{cast['complaint']}/diagram.bpmn",
+    case = cast["complaint"]
+    for path in ("/instances", f"/instances/{case}", f"/instances/{case}/diagram.bpmn",
                  "/instances/export.csv"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -95,6 +96,8 @@ def test_who_sees_which_cases_here_and_in_the_api(client, auth, api, cast, user,
     auth.login(user)
     ids = {cast[name] for name in expected}
     assert set(listed(client)) == ids
+    bulk = 'id="bulk-action"' in client.get("/instances").get_data(as_text=True)
+    assert bulk == (user in ("director", "admin", "supervisor_east", "cs_manager") and bool(ids))
     for name in ("complaint", "north", "return", "opening", "launch"):
         status = 200 if name in expected else 404
         assert client.get(f"/instances/{cast[name]}").status_code == status
@@ -115,11 +118,10 @@ def test_every_filter(client, auth, app_clock, cast):
     assert listed(client, "?starter=supervisor_east") == [c["opening"]]
     day0 = (app_clock() - timedelta(days=4)).date()
     assert listed(client, f"?start={day0}&end={day0}") == [c["complaint"]]
-    assert listed(client, f"?start={day0 + timedelta(days=2)}") == sorted([c["north"], c["return"], c["opening"],
-                                                                           c["launch"]])
+    later = sorted([c["north"], c["return"], c["opening"], c["launch"]])
+    assert listed(client, f"?start={day0 + timedelta(days=2)}") == later
     assert listed(client, "?q=北方客户") == [c["north"]]
-    assert listed(client, "?status=running") == sorted(c[k] for k in ("complaint", "north", "return", "opening",
-                                                                      "launch"))
+    assert listed(client, "?status=running") == sorted([c["complaint"]] + later)
     assert listed(client, "?status=terminated") == []
     # the complaints' investigations and the return's review are due 24 h after they started: late now
     assert listed(client, "?overdue=yes") == sorted([c["complaint"], c["north"], c["return"]])
@@ -131,6 +133,18 @@ def test_every_filter(client, auth, app_clock, cast):
     assert len(listed(client, "?per_page=25")) == 5
     response = client.get("/instances?page=9")
     assert response.status_code == 302 and "page" not in response.headers["Location"]
+
+
+def test_date_filters_are_whole_days_in_the_persons_time_zone(app, client, auth, app_clock):
+    from datetime import datetime, timezone
+    app_clock.set(datetime(2026, 11, 1, 15, 57, tzinfo=timezone.utc))  # 23:57 on 1 Nov in Shanghai
+    late = start(app, "cs_li", "complaint_handling", COMPLAINT)["id"]
+    app_clock.set(datetime(2026, 11, 1, 16, 3, tzinfo=timezone.utc))  # 00:03 on 2 Nov in Shanghai
+    early = start(app, "cs_li", "complaint_handling", COMPLAINT)["id"]
+    auth.login("director")
+    assert listed(client, "?start=2026-11-01&end=2026-11-01") == [late]
+    assert listed(client, "?start=2026-11-02") == [early]
+    assert listed(client, "?start=2026-11-02&end=2026-11-01") == [late, early]  # swapped: both days
 
 
 def test_rows_show_current_steps_their_holders_age_and_due_state(client, auth, api, cast):
@@ -198,7 +212,8 @@ def test_case_actions_reason_csrf_permissions_audit(app, client, auth, cast):
     assert client.post(f"/instances/{case}/suspend", data={"reason": "x"}).status_code == 400  # no CSRF token
     response = act(client, case, "suspend", reason="  ")
     assert response.status_code == 303 and status_of(app, case) == "running"
-    assert "reason" in flashed(client, f"/instances/{case}").lower() or "原因" in flashed(client, f"/instances/{case}")
+    page = flashed(client, f"/instances/{case}")
+    assert "alert-danger" in page and "请填写原因" in page  # the flash asks for one
     assert act(client, cast["north"], "suspend", reason="not mine").status_code == 404
     assert act(client, case, "suspend", reason="等待门店盘点").status_code == 303
     assert status_of(app, case) == "suspended"
@@ -228,6 +243,9 @@ def test_reassign_offers_eligible_people_and_is_audited(app, client, auth, cast)
     client.post(url, data={"csrf_token": token(client), "assignee": "cs_wang", "reason": ""})
     client.post(url, data={"csrf_token": token(client), "assignee": "manager_sh001", "reason": "wrong role"})
     assert events(app, case, "task_assigned") == []
+    other = f"/instances/{cast['complaint']}/tasks/{task_id}/assign"  # a task of another case
+    assert client.post(other, data={"csrf_token": token(client), "assignee": "cs_wang",
+                                    "reason": "x"}).status_code == 404
     response = client.post(url, data={"csrf_token": token(client), "assignee": "cs_wang", "reason": "李客服休假"})
     assert response.status_code == 303
     [event] = events(app, case, "task_assigned")
@@ -251,7 +269,8 @@ def test_bulk_actions_each_case_on_its_own(app, client, auth, cast):
                                                     "reason": "月底盘点", "instance_id": ids,
                                                     "next": "/instances?status=running"})
     assert response.status_code == 303 and response.headers["Location"] == "/instances?status=running"
-    assert [status_of(app, cast[n]) for n in ("complaint", "return", "north")] == ["suspended", "suspended", "running"]
+    statuses = [status_of(app, cast[n]) for n in ("complaint", "return", "north")]
+    assert statuses == ["suspended", "suspended", "running"]
     page = client.get("/instances").get_data(as_text=True)
     assert f"#{cast['north']}" in page  # the refused one is named
     assert [e.message for e in events(app, cast["return"], "suspended")] == ["月底盘点"]

@@ -78,36 +78,38 @@ def chart_data(board: Dashboard) -> dict[str, Any]:
     status_keys = [s for s in STATUS_ORDER if any(c.status == s for c in board.by_status)]
     processes = sorted({(c.process_key, c.process_name) for c in board.by_status})
     counts = {(c.process_key, c.status): c.cases for c in board.by_status}
-    steps = board.step_times[:TOP_STEPS]
+    cycles, steps = board.cycle_times, board.step_times[:TOP_STEPS]
     sla = [r for r in board.sla if r.with_due][:TOP_STEPS]
+    stores = [f"{c.key} {store_name(c.key) if store_name(c.key) != c.key else c.label}" if c.key
+              else _("No store") for c in board.open_by_store]
     return {
-        "open_by_role": _open_chart([role_name(c.key) or "—" for c in board.open_by_role], board.open_by_role),
-        "open_by_store": _open_chart([f"{c.key} {store_name(c.key) if store_name(c.key) != c.key else c.label}"
-                                      if c.key else _("No store") for c in board.open_by_store],
-                                     board.open_by_store),
+        "open_by_role": _open_chart([role_name(c.key) or "—" for c in board.open_by_role],
+                                    board.open_by_role),
+        "open_by_store": _open_chart(stores, board.open_by_store),
         "by_status": {
             "labels": [process_name(k, n) for k, n in processes],
-            "series": [{"name": status_name(s), "key": s, "stack": "cases",
-                        "data": [counts.get((k, s), 0) for k, _n in processes]} for s in status_keys]},
+            "series": [_series(status_name(s), [counts.get((k, s), 0) for k, _n in processes], key=s,
+                               stack="cases") for s in status_keys]},
         "cycle_times": {
-            "labels": [process_name(c.process_key, c.process_name) for c in board.cycle_times],
-            "unit": _("days"),
-            "series": [{"name": _("Median"), "data": [_round(c.p50_hours / 24) for c in board.cycle_times]},
-                       {"name": _("90th percentile"), "data": [_round(c.p90_hours / 24) for c in board.cycle_times]}]},
+            "labels": [process_name(c.process_key, c.process_name) for c in cycles], "unit": _("days"),
+            "series": [_series(_("Median"), [_round(c.p50_hours / 24) for c in cycles]),
+                       _series(_("90th percentile"), [_round(c.p90_hours / 24) for c in cycles])]},
         "step_times": {
-            "labels": step_labels(steps),
-            "unit": _("hours"),
-            "series": [{"name": _("Waiting (median)"), "stack": "time", "data": [_round(s.wait_p50) for s in steps]},
-                       {"name": _("Working (median)"), "stack": "time", "data": [_round(s.work_p50) for s in steps]}]},
+            "labels": step_labels(steps), "unit": _("hours"),
+            "series": [_series(_("Waiting (median)"), [_round(s.wait_p50) for s in steps], stack="time"),
+                       _series(_("Working (median)"), [_round(s.work_p50) for s in steps], stack="time")]},
         "sla": {
-            "labels": step_labels(sla),
-            "unit": "%",
-            "series": [{"name": _("Done by the due time"), "data": [_round(100 * (r.rate or 0)) for r in sla]}]},
+            "labels": step_labels(sla), "unit": "%",
+            "series": [_series(_("Done by the due time"), [_round(100 * (r.rate or 0)) for r in sla])]},
         "weekly": {
             "labels": [format_date(w.week, "short") for w in board.weekly],
-            "series": [{"name": _("Started"), "data": [w.started for w in board.weekly]},
-                       {"name": _("Finished"), "data": [w.finished for w in board.weekly]}]},
+            "series": [_series(_("Started"), [w.started for w in board.weekly]),
+                       _series(_("Finished"), [w.finished for w in board.weekly])]},
     }
+
+
+def _series(name: str, data: list[Any], **extra: str) -> dict[str, Any]:
+    return {"name": name, "data": data, **extra}
 
 
 def step_labels(rows: list[Any]) -> list[str]:
@@ -128,14 +130,16 @@ def step_labels(rows: list[Any]) -> list[str]:
 
 def _open_chart(labels: list[str], counts: list[Any]) -> dict[str, Any]:
     return {"labels": labels,
-            "series": [{"name": _("On time"), "stack": "open", "key": "on_time",
-                        "data": [c.open - c.overdue for c in counts]},
-                       {"name": _("Overdue"), "stack": "open", "key": "overdue", "data": [c.overdue for c in counts]}]}
+            "series": [_series(_("On time"), [c.open - c.overdue for c in counts], stack="open",
+                               key="on_time"),
+                       _series(_("Overdue"), [c.overdue for c in counts], stack="open", key="overdue")]}
 
 
 def totals(board: Dashboard) -> dict[str, Any]:
     """The headline numbers above the charts."""
     with_due = sum(r.with_due for r in board.sla)
-    return {"open": sum(c.open for c in board.open_by_role), "overdue": sum(c.overdue for c in board.open_by_role),
-            "started": sum(w.started for w in board.weekly), "finished": sum(w.finished for w in board.weekly),
+    return {"open": sum(c.open for c in board.open_by_role),
+            "overdue": sum(c.overdue for c in board.open_by_role),
+            "started": sum(w.started for w in board.weekly),
+            "finished": sum(w.finished for w in board.weekly),
             "on_time": (sum(r.on_time for r in board.sla) / with_due) if with_due else None}

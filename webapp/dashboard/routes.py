@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
-from flask_babel import get_timezone
 from flask_login import current_user, login_required
 
 from engine import metrics
@@ -14,6 +13,7 @@ from engine.monitoring import filter_choices
 from . import bp
 from .charts import PERIODS, chart_data, parse_params, totals
 from .. import engine
+from ..instances.params import user_zone
 from ..extensions import db
 
 
@@ -22,7 +22,7 @@ from ..extensions import db
 def index() -> Any:
     if not metrics.may_view(current_user):
         raise PermissionDenied("the dashboard is for supervisors")
-    now, tz = engine().clock(), get_timezone()
+    now, tz = engine().clock(), user_zone()
     params = parse_params(request.args)
     board = metrics.dashboard(db.session, current_user, params.dashboard_filter(now, tz), now, tz)
     return render_template("dashboard/index.html", board=board, params=params, charts=chart_data(board),

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_timezone
 
 from engine.monitoring import SORTS, STATUSES, CaseFilter
 
@@ -41,8 +44,8 @@ class CaseParams:
 
     @property
     def filtered(self) -> bool:
-        return any((self.process, self.version, self.status, self.store, self.region, self.starter, self.start,
-                    self.end, self.overdue, self.q))
+        return any((self.process, self.version, self.status, self.store, self.region, self.starter,
+                    self.start, self.end, self.overdue, self.q))
 
     def case_filter(self, tz: tzinfo) -> CaseFilter:
         first, last = _day(self.start), _day(self.end)
@@ -54,6 +57,15 @@ class CaseParams:
             started_to=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None,
             overdue={"yes": True, "no": False}.get(self.overdue), search=self.q or None, sort=self.sort,
             page=self.page, per_page=self.per_page)
+
+
+def user_zone() -> tzinfo:
+    """The person's time zone as a `ZoneInfo`: Flask-Babel hands out pytz zones, and pytz zones
+    given to `datetime(..., tzinfo=...)` use local mean time (Shanghai +08:06), not the real offset."""
+    try:
+        return ZoneInfo(str(get_timezone()))
+    except (KeyError, ValueError):
+        return ZoneInfo("Asia/Shanghai")
 
 
 def _day(value: str) -> date | None:

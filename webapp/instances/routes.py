@@ -9,15 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import get_timezone, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from engine import monitoring, queries
+from engine.metrics import may_view
 from engine.case_history import diagram_of
 from engine.errors import Conflict, InvalidData
 
 from . import bp
-from .params import PER_PAGE, parse_params
+from .params import PER_PAGE, parse_params, user_zone
 from .services import DUE_STATES, case_view, csv_lines, refusal
 from .. import engine
 from ..extensions import db
@@ -31,20 +32,22 @@ ACTION_DONE = {"terminate": _l("Case terminated."), "suspend": _l("Case suspende
 def index() -> Any:
     params = parse_params(request.args)
     now = engine().clock()
-    page = monitoring.list_cases(db.session, current_user, params.case_filter(get_timezone()), now)
+    page = monitoring.list_cases(db.session, current_user, params.case_filter(user_zone()), now)
     if page.page > page.pages and page.total:
         return redirect(url_for("instances.index", **params.args(page=page.pages)))
     return render_template("instances/index.html", page=page, params=params, now=now, per_page=PER_PAGE,
                            choices=monitoring.filter_choices(db.session, current_user), due_states=DUE_STATES,
-                           bulk_actions=monitoring.BULK_ACTIONS)
+                           supervisor=may_view(current_user))
 
 
 @bp.get("/instances/export.csv")
 @login_required
 def export() -> Any:
     params = parse_params(request.args)
-    now, tz = engine().clock(), get_timezone()
-    rows = monitoring.iter_cases(db.session, current_user, params.case_filter(tz), now)
+    now, tz = engine().clock(), user_zone()
+    # who may see what is decided now, inside the request; the rows are read while streaming
+    ids = monitoring.matching_ids(db.session, current_user, params.case_filter(tz), now)
+    rows = monitoring.rows_of(db.session, ids, now)
     filename = f"cases-{now.astimezone(tz):%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(line.encode("utf-8") for line in csv_lines(rows, tz)),
                     mimetype="text/csv; charset=utf-8",
@@ -96,7 +99,8 @@ def diagram(instance_id: int) -> Any:
 @login_required
 def act(instance_id: int, action: str) -> Any:
     try:
-        monitoring.case_action(engine(), db.session, current_user, instance_id, action, request.form.get("reason"))
+        monitoring.case_action(engine(), db.session, current_user, instance_id, action,
+                               request.form.get("reason"))
     except (InvalidData, Conflict) as exc:
         db.session.rollback()
         flash(_form_problem(exc) if isinstance(exc, InvalidData) else
@@ -113,7 +117,7 @@ def reassign(instance_id: int, task_id: int) -> Any:
     queries.visible_instance(db.session, current_user, instance_id)
     try:
         task = monitoring.reassign(engine(), db.session, current_user, task_id, request.form.get("assignee"),
-                                   request.form.get("reason"))
+                                   request.form.get("reason"), instance_id)
     except (InvalidData, Conflict) as exc:
         db.session.rollback()
         flash(_form_problem(exc) if isinstance(exc, InvalidData) else
@@ -128,7 +132,8 @@ def reassign(instance_id: int, task_id: int) -> Any:
 @login_required
 def comment(instance_id: int) -> Any:
     try:
-        queries.add_comment(db.session, current_user, instance_id, request.form.get("body", ""), engine().clock())
+        queries.add_comment(db.session, current_user, instance_id, request.form.get("body", ""),
+                            engine().clock())
     except InvalidData:
         db.session.rollback()
         flash(_("Write something first (at most 4000 characters)."), "danger")

@@ -99,9 +99,10 @@ def csv_lines(rows: Iterable[CaseRow], tz: tzinfo) -> Iterator[str]:
         writer.writerow([_cell(v) for v in values])
         return buffer.getvalue()
 
-    yield "\ufeff" + line([_("Case number"), _("Title"), _("Process"), _("Version"), _("Status"), _("Outcome"),
-                           _("Store"), _("Region"), _("Started by"), _("Started"), _("Ended"), _("Age (hours)"),
-                           _("Current steps"), _("Held by"), _("Due state"), _("Earliest due")])
+    yield "\ufeff" + line([_("Case number"), _("Title"), _("Process"), _("Version"), _("Status"),
+                           _("Outcome"), _("Store"), _("Region"), _("Started by"), _("Started"), _("Ended"),
+                           _("Age (hours)"), _("Current steps"), _("Held by"), _("Due state"),
+                           _("Earliest due")])
     for r in rows:
         dues = [s.due_at for s in r.steps if s.due_at]
         yield line([

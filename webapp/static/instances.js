@@ -97,8 +97,16 @@
       })
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
-        viewer.get("canvas").zoom("fit-viewport", "auto");
+        var canvas = viewer.get("canvas");
+        canvas.zoom("fit-viewport", "auto");
         mark(viewer, state, container);
+        // on a phone the whole diagram is too small to read: show the waiting step at a legible size
+        var first = (state.overdue && state.overdue[0]) || (state.current && state.current[0]);
+        var element = first && viewer.get("elementRegistry").get(first);
+        if (element && container.clientWidth < 576 && canvas.zoom() < 0.6) {
+          canvas.zoom(0.7);
+          canvas.scrollToElement(element, { top: 80, bottom: 80, left: 60, right: 60 });
+        }
       })
       .catch(function (error) {
         container.dataset.rendered = "error";
