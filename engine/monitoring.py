@@ -1,10 +1,11 @@
 """The supervisor's case list and the actions taken on cases from it, one at a time or in bulk.
 
-The list filters beyond `queries.list_instances` (version, region, starter, date range, overdue)
-and shows for each case the steps it waits on and who holds them, how old it is and whether it is
+The list filters by process, version, status, store, region, starter, date range and overdue, and
+shows for each case the steps it waits on and who holds them, how old it is and whether it is
 late. It reads the indexed `process_instance` and `human_task` rows only: one query for the page,
 one for the open tasks of the cases on it, never a deserialized workflow. Visibility is the same
-`visibility_filter` the JSON API uses, so nobody finds a case here they could not open.
+`visibility_filter` every case view uses, and the JSON API's case list is this list, so nobody
+finds a case here they could not open.
 """
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from .errors import Conflict, EngineError, InvalidData, NotFound
 from .history_seed import SEED_MARK
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .queries import MAX_PER_PAGE, visible_instance
-from .viewing import visibility_filter
-from .views import Page, TaskView
+from .viewing import instance_view, visibility_filter
+from .views import InstanceView, Page, TaskView
 
 STATUSES = ("running", "suspended", "error", "completed", "terminated")
 SORTS = ("newest", "oldest", "due")
@@ -151,13 +152,25 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
     return query.order_by(ProcessInstance.id.desc())
 
 
-def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseRow]:
-    """One page of the cases `user` may see, newest first unless sorted otherwise."""
+def _page_of_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> tuple[list[int], int]:
     f = f.checked()
     query = _case_query(user, f, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ids = list(session.scalars(_ordered(query, f.sort).limit(f.per_page).offset((f.page - 1) * f.per_page)))
+    return ids, total
+
+
+def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseRow]:
+    """One page of the cases `user` may see, newest first unless sorted otherwise."""
+    ids, total = _page_of_ids(session, user, f, now)
     return Page(case_rows(session, ids, now), total, f.page, f.per_page)
+
+
+def list_instances(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[InstanceView]:
+    """The same page as plain instance views: what the JSON API's case list answers."""
+    ids, total = _page_of_ids(session, user, f, now)
+    rows = {i.id: i for i in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))}
+    return Page([instance_view(session, rows[i]) for i in ids], total, f.page, f.per_page)
 
 
 def matching_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> list[int]:

@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 from .assignment import actionable_filter, can_act, grants_of
 from .errors import InvalidData, NotFound, PermissionDenied
 from .models import AuditEvent, Comment, HumanTask, ProcessDefinition, ProcessInstance, User
-from .viewing import instance_view, may_see, may_supervise, task_view, visibility_filter
+from .viewing import instance_view, may_see, may_supervise, task_view
 from .views import EventView, InstanceView, Page, ProcessView, TaskView
 
 TASK_SCOPES = ("mine", "claimable", "all")
@@ -27,7 +27,6 @@ TASK_SORTS = {
     "priority": (HumanTask.priority, HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),
 }
 MAX_PER_PAGE = 100
-INSTANCE_STATUSES = ("running", "completed", "terminated", "suspended", "error")
 
 
 def startable_processes(engine: Any, session: Session, user: User) -> list[ProcessView]:
@@ -207,41 +206,6 @@ def instance_events(session: Session, instance_id: int) -> list[EventView]:
 
 
 @dataclass(frozen=True)
-class InstanceFilter:
-    process: str | None = None
-    status: str | None = None
-    store_code: str | None = None
-    started_by: str | None = None
-    page: int = 1
-    per_page: int = 20
-
-    def checked(self) -> InstanceFilter:
-        errors = _paging_errors(self.page, self.per_page)
-        if self.status is not None and self.status not in INSTANCE_STATUSES:
-            errors["status"] = f"must be one of {', '.join(INSTANCE_STATUSES)}"
-        if errors:
-            raise InvalidData("invalid list parameters", errors)
-        return self
-
-
-def list_instances(session: Session, user: User, f: InstanceFilter) -> Page[InstanceView]:
-    f = f.checked()
-    query = select(ProcessInstance).where(visibility_filter(user))
-    if f.process:
-        query = query.where(ProcessInstance.process_key == f.process)
-    if f.status:
-        query = query.where(ProcessInstance.status == f.status)
-    if f.store_code:
-        query = query.where(ProcessInstance.store_code == f.store_code)
-    if f.started_by:
-        query = query.join(User, User.id == ProcessInstance.started_by_id).where(User.username == f.started_by)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(ProcessInstance.id.desc())
-                           .limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
-    return Page([instance_view(session, i) for i in rows], total, f.page, f.per_page)
-
-
-@dataclass(frozen=True)
 class InstanceDetail:
     instance: InstanceView
     data: dict[str, Any]
@@ -296,5 +260,5 @@ def ensure_visible(session: Session, user: User, instance_id: int) -> None:
     visible_instance(session, user, instance_id)
 
 
-__all__ = ["TaskFilter", "InstanceFilter", "startable_processes", "list_tasks", "task_counts", "task_detail",
-           "list_instances", "instance_detail", "add_comment", "recent_outcomes", "PermissionDenied"]
+__all__ = ["TaskFilter", "startable_processes", "list_tasks", "task_counts", "task_detail",
+           "instance_detail", "add_comment", "recent_outcomes", "PermissionDenied"]

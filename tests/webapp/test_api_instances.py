@@ -185,3 +185,16 @@ def test_case_actions_are_for_supervisors(api, action):
     error(api.as_("manager_sh002").post(f"/process-instances/{case['id']}/{action}", json={"reason": "x"}), 404)
     error(api.as_("director").post(f"/process-instances/9999/{action}", json={"reason": "x"}), 404)
     assert api.as_("director").get(f"/process-instances/{case['id']}").get_json()["status"] == "running"
+
+
+def test_the_case_list_takes_the_supervisor_filters(client, api):
+    director = api.as_("director")
+    start(api)
+    everything = director.get("/process-instances").get_json()["total"]
+    assert everything >= 1
+    east = director.get("/process-instances?region=EAST&started_by=cs_li&version=1").get_json()
+    assert east["total"] == everything and all(i["started_by"] == "cs_li" for i in east["items"])
+    assert director.get("/process-instances?region=NORTH").get_json()["total"] == 0
+    assert director.get("/process-instances?started_from=2099-01-01").get_json()["total"] == 0
+    bad = director.get("/process-instances?started_from=yesterday")
+    assert bad.status_code == 400 and "started_from" in bad.get_json()["fields"]

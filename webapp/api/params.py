@@ -7,11 +7,15 @@ wrong (missing, unknown, out of range) is the engine's 422.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, time, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import request
 
 from ..errors import BadRequest
+
+BUSINESS_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def body() -> dict[str, Any]:
@@ -72,3 +76,24 @@ def flag(name: str) -> bool | None:
     if value.lower() in ("0", "false", "no"):
         return False
     raise BadRequest(f"'{name}' must be true or false", {name: "must be true or false"})
+
+
+def optional_integer(name: str) -> int | None:
+    value = request.args.get(name)
+    return None if value in (None, "") else integer(name, 0)
+
+
+def moment(name: str) -> datetime | None:
+    """An ISO 8601 date or datetime; a date means midnight in the business time zone, a datetime
+    without offset is UTC."""
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), BUSINESS_ZONE)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be an ISO 8601 date or datetime",
+                         {name: "must be an ISO 8601 date or datetime"}) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request, url_for
 
-from engine import queries
+from engine import monitoring, queries
 from engine.accounts import authenticate, issue_token
 from engine.errors import InvalidData
 from engine.views import Page
@@ -19,7 +19,7 @@ from .. import engine
 from ..errors import BadRequest, TooManyRequests, Unauthorized
 from ..extensions import db
 from .auth import api_user, login_throttle, token_required
-from .params import body, body_object, body_text, flag, integer, text
+from .params import body, body_object, body_text, flag, integer, moment, optional_integer, text
 
 
 def _page(page: Page[Any]) -> dict[str, Any]:
@@ -132,9 +132,12 @@ def complete(task_id: int) -> Any:
 @bp.get("/process-instances")
 @token_required
 def instances() -> Any:
-    f = queries.InstanceFilter(process=text("process"), status=text("status"), store_code=text("store"),
-                               page=integer("page", 1), per_page=integer("per_page", 20))
-    return jsonify(_page(queries.list_instances(db.session, api_user(), f)))
+    f = monitoring.CaseFilter(
+        process=text("process"), version=optional_integer("version"), status=text("status"),
+        store_code=text("store"), region=text("region"), started_by=text("started_by"),
+        started_from=moment("started_from"), started_to=moment("started_to"), overdue=flag("overdue"),
+        search=text("q"), sort=text("sort", "newest"), page=integer("page", 1), per_page=integer("per_page", 20))
+    return jsonify(_page(monitoring.list_instances(db.session, api_user(), f, engine().clock())))
 
 
 @bp.get("/process-instances/<int:instance_id>")
