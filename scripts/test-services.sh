@@ -75,7 +75,7 @@ apt_install() {
 }
 
 deb_installed() {
-    dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -qx installed
+    dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null | grep -x installed >/dev/null
 }
 
 # ---------------------------------------------------------------- PostgreSQL
