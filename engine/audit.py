@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, HumanTask
@@ -39,7 +39,7 @@ def write_pending_events(session: Session) -> None:
     batch = session.info.pop(_KEY, None)
     if not batch:
         return
-    session.execute(insert(AuditEvent), [
+    session.connection().execute(AuditEvent.__table__.insert(), [
         {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
          "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
          "message": e.message, "data": e.data} for e in batch])

@@ -89,11 +89,15 @@ class Engine:
 
     def _task(self, session: Session, task_id: int) -> HumanTask:
         """The task with its case and the case's state, in one query: every command needs all three."""
-        task = session.scalar(select(HumanTask).where(HumanTask.id == task_id).options(
-            joinedload(HumanTask.instance).options(undefer(ProcessInstance.state),
-                                                   joinedload(ProcessInstance.started_by))))
-        if task is None:
+        row = session.execute(
+            select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.id == task_id)
+            .options(undefer(ProcessInstance.state), joinedload(ProcessInstance.started_by))).first()
+        if row is None:
             raise NotFound(f"task {task_id} does not exist")
+        task, instance = row
+        if task.instance is not instance:  # reading it binds the loaded case to the task
+            raise NotFound(f"the case of task {task_id} does not exist")
         return task
 
     # -- starting --------------------------------------------------------------------------------
