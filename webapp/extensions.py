@@ -8,9 +8,8 @@ from flask_wtf import CSRFProtect
 
 from engine.models import Base
 
-# The engine's models are mapped on engine.models.Base; Flask-SQLAlchemy shares its metadata (passing
-# `model_class=Base` makes it copy Base's registry, which SQLAlchemy 2.1 refuses).
-db = SQLAlchemy(metadata=Base.metadata)
+# The engine's plain declarative models are shared with Flask-SQLAlchemy: same registry, same tables.
+db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
