@@ -16,11 +16,14 @@
   }
 
   /* ---------------------------------------------------------------- bulk selection */
-  function wireSelection(root) {
-    var all = root.querySelector("[data-select-all]");
-    var boxes = $all(root, "[data-select]");
-    var button = root.querySelector("#claim-selected");
-    var counter = root.querySelector("[data-selected-count]");
+  /* Checkboxes with a select-all box, a count and a button enabled while anything is selected;
+   * the task list and the supervisors' case list both use it (window.OpsFlow.wireSelection). */
+  function wireSelection(root, names) {
+    names = names || {};
+    var all = root.querySelector(names.all || "[data-select-all]");
+    var boxes = $all(root, names.item || "[data-select]");
+    var button = root.querySelector(names.button || "#claim-selected");
+    var counter = root.querySelector(names.count || "[data-selected-count]");
     function update() {
       var n = boxes.filter(function (b) { return b.checked; }).length;
       if (counter) { counter.textContent = String(n); }
@@ -39,6 +42,8 @@
     boxes.forEach(function (b) { b.addEventListener("change", update); });
     update();
   }
+  window.OpsFlow = window.OpsFlow || {};
+  window.OpsFlow.wireSelection = wireSelection;
 
   /* ---------------------------------------------------------------- live refresh */
   function startPolling() {

@@ -10,29 +10,11 @@
 
   /* ---------------------------------------------------------------- case list: bulk actions */
   function initBulk(form) {
-    var all = form.querySelector("[data-case-select-all]");
-    var boxes = $all(form, "[data-case-select]");
-    var counter = form.querySelector("[data-case-selected-count]");
     var submit = form.querySelector("#bulk-submit");
     var action = form.querySelector("#bulk-action");
     var assignee = form.querySelector("[data-bulk-assignee]");
-
-    function update() {
-      var n = boxes.filter(function (b) { return b.checked; }).length;
-      if (counter) { counter.textContent = String(n); }
-      if (submit) { submit.disabled = n === 0; }
-      if (all) {
-        all.checked = n > 0 && n === boxes.length;
-        all.indeterminate = n > 0 && n < boxes.length;
-      }
-    }
-    if (all) {
-      all.addEventListener("change", function () {
-        boxes.forEach(function (b) { b.checked = all.checked; });
-        update();
-      });
-    }
-    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    window.OpsFlow.wireSelection(form, {all: "[data-case-select-all]", item: "[data-case-select]",
+                                        count: "[data-case-selected-count]", button: "#bulk-submit"});
     if (action && assignee) {
       action.addEventListener("change", function () {
         var reassign = action.value === "reassign";
@@ -43,7 +25,6 @@
     form.addEventListener("submit", function (event) {
       if (submit && submit.dataset.confirm && !window.confirm(submit.dataset.confirm)) { event.preventDefault(); }
     });
-    update();
   }
 
   /* ---------------------------------------------------------------- case page: terminate confirm */
