@@ -30,6 +30,7 @@ from engine import metrics, monitoring
 from engine.accounts import RoleSpec, upsert_store
 from engine.deploy import deploy_directory
 from engine.history_seed import seed_history
+from workflows import history_paths
 from engine.models import User
 
 from . import fixtures
@@ -91,7 +92,7 @@ def _fill(db: fixtures.Database, size: int) -> None:
             fixtures.make_user(session, username, roles, NOW)
         session.commit()
         started = perf_counter()
-        summary = seed_history(session, cases=size, now=NOW, days=365, seed=17)
+        summary = seed_history(session, model=history_paths, cases=size, now=NOW, days=365, seed=17)
         session.commit()
         _progress(f"{db.label}: seeded {summary.cases:,} cases, {summary.tasks:,} tasks, "
                   f"{summary.events:,} events in {perf_counter() - started:.0f} s")

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from operator import itemgetter
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from .errors import InvalidData
 from .models import (AuditEvent, HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion,
                      RoleAssignment, Store, User, UTCDateTime)
-from .history_paths import FALLBACK_STORES, PATHS, PREFIXES, STARTERS, STEPS, start_data
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
 
 SEED_MARK = "seed"
@@ -55,11 +54,24 @@ class _Case:
     events: list[tuple[Any, ...]] = field(default_factory=list)  # EVENT_COLUMNS without id, instance
 
 
+class HistoryModel(Protocol):
+    """What the seeder needs to know of the processes: the catalogue's `workflows.history_paths`."""
+
+    STEPS: Mapping[str, Mapping[str, tuple[Any, ...]]]
+    PATHS: Mapping[str, tuple[float, list[tuple[float, str, list[Any]]]]]
+    PREFIXES: Mapping[str, str]
+    STARTERS: Mapping[str, str]
+    FALLBACK_STORES: Sequence[tuple[str, str, str]]
+
+    def start_data(self, rng: random.Random, process: str, store_code: str, store_name: str,
+                   stores: Sequence[tuple[str, str, str]], day: Any) -> tuple[dict[str, Any], str, Any]: ...
+
+
 class _Simulator:
     def __init__(self, rng: random.Random, process: str, people: _People, case: _Case,
-                 ids: dict[str, int]) -> None:
+                 ids: dict[str, int], model: HistoryModel) -> None:
         self.rng, self.process, self.people, self.case, self.ids = rng, process, people, case, ids
-        self.steps = STEPS[process]
+        self.steps = model.STEPS[process]
         self.speed = rng.lognormvariate(0, 0.35)  # some cases are simply slower everywhere
 
     def hours(self, median: float) -> timedelta:
@@ -143,9 +155,13 @@ class _People:
         return rng.choice(candidates) if candidates else None
 
 
-def seed_history(session: Session, *, cases: int, now: datetime, days: int = 730, seed: int = 7,
-                 catalogue: Catalogue | None = None, chunk: int = 2000) -> SeedSummary:
-    """Write `cases` simulated cases ending before or running at `now`; the caller commits."""
+def seed_history(session: Session, *, model: HistoryModel, cases: int, now: datetime, days: int = 730,
+                 seed: int = 7, catalogue: Catalogue | None = None, chunk: int = 2000) -> SeedSummary:
+    """Write `cases` simulated cases ending before or running at `now`; the caller commits.
+
+    `model` describes the processes' paths and step durations (`workflows.history_paths`): the
+    engine knows no process of its own."""
+    PATHS, PREFIXES = model.PATHS, model.PREFIXES
     if cases < 1:
         raise InvalidData("at least one case", {"cases": "must be 1 or more"})
     now = now.astimezone(timezone.utc)
@@ -157,7 +173,7 @@ def seed_history(session: Session, *, cases: int, now: datetime, days: int = 730
         raise InvalidData("deploy the models first: none of " + ", ".join(PATHS) + " is deployed")
     stores = [(s.code, s.name, s.region) for s in session.scalars(select(Store).order_by(Store.code))]
     if not stores:
-        stores = list(FALLBACK_STORES)
+        stores = list(model.FALLBACK_STORES)
         session.add_all(Store(code=c, name=n, region=r, city="") for c, n, r in stores)
         session.flush()
     people = _People(session, stores)
@@ -177,7 +193,7 @@ def seed_history(session: Session, *, cases: int, now: datetime, days: int = 730
             policy = (catalogue.policy(process)
                       or ProcessPolicy(key=process, business_key_prefix=PREFIXES[process]))
             batch.append(_simulate(rng, process, versions[process], started, now, people, stores, ids,
-                                   policy))
+                                   policy, model))
         _write(session, batch, ids, summary)
     _advance_sequences(session)
     return summary
@@ -185,14 +201,14 @@ def seed_history(session: Session, *, cases: int, now: datetime, days: int = 730
 
 def _simulate(rng: random.Random, process: str, version_id: int, started: datetime, now: datetime,
               people: _People, stores: Sequence[tuple[str, str, str]], ids: dict[str, int],
-              policy: ProcessPolicy) -> _Case:
+              policy: ProcessPolicy, model: HistoryModel) -> _Case:
     ids["case"] += 1
     store_code, store_name, region = rng.choice(stores)
-    data, fallback, targets = start_data(rng, process, store_code, store_name, stores, started.date())
+    data, fallback, targets = model.start_data(rng, process, store_code, store_name, stores, started.date())
     title = policy.title(data, fallback) if policy.title_template else fallback
     if process == "new_product_launch":
         store_code, region = None, None
-    starter = people.pick(rng, STARTERS[process], store_code, region) or people.pick(rng, "store_manager",
+    starter = people.pick(rng, model.STARTERS[process], store_code, region) or people.pick(rng, "store_manager",
                                                                                       store_code, region)
     row = {"id": ids["case"], "version_id": version_id, "process_key": process, "title": title,
            "business_key": policy.business_key(ids["case"], started), "status": "running", "outcome": None,
@@ -200,10 +216,10 @@ def _simulate(rng: random.Random, process: str, version_id: int, started: dateti
            "updated_at": started, "ended_at": None, "next_timer_at": None, "last_error": None,
            "serializer_version": SEED_MARK, "state": "", "lock_version": 1, "_targets": targets}
     case = _Case(row)
-    sim = _Simulator(rng, process, people, case, ids)
+    sim = _Simulator(rng, process, people, case, ids, model)
     sim.event(started, "started", actor=starter, message=title, data=data)
-    weights = [p[0] for p in PATHS[process][1]]
-    _, outcome, stages = rng.choices(PATHS[process][1], weights)[0]
+    weights = [p[0] for p in model.PATHS[process][1]]
+    _, outcome, stages = rng.choices(model.PATHS[process][1], weights)[0]
     at = started
     for stage in stages:
         at = sim.stage(stage, at)

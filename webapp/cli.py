@@ -132,6 +132,7 @@ def seed_history(ctx: click.Context, cases: int, days: int, seed: int) -> None:
     """Write a made-up history of cases, tasks and events, for trying the dashboard (demo mode only)."""
     from engine.errors import InvalidData
     from engine.history_seed import seed_history as write
+    from workflows import history_paths
     from .bootstrap import prepare
     from .extensions import db
     app = _app(ctx.obj["config"])
@@ -145,8 +146,8 @@ def seed_history(ctx: click.Context, cases: int, days: int, seed: int) -> None:
     engine = app.extensions["opsflow"]
     with app.app_context():
         try:
-            summary = write(db.session, cases=cases, now=engine.clock(), days=days, seed=seed,
-                            catalogue=engine.catalogue)
+            summary = write(db.session, model=history_paths, cases=cases, now=engine.clock(), days=days,
+                            seed=seed, catalogue=engine.catalogue)
         except InvalidData as exc:
             raise click.ClickException(exc.message) from None
         db.session.commit()

@@ -59,7 +59,8 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
     def history(engine, session):  # type: ignore[no-untyped-def]
         from engine.history_seed import seed_history
-        return seed_history(session, cases=600, now=engine.clock(), days=120, seed=5,
+        from workflows import history_paths
+        return seed_history(session, model=history_paths, cases=600, now=engine.clock(), days=120, seed=5,
                             catalogue=engine.catalogue)
     server.run(history)
     yield server

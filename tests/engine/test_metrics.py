@@ -21,6 +21,7 @@ from engine import PermissionDenied
 from engine import metrics
 from engine.accounts import RoleSpec, create_user, upsert_store
 from engine.history_seed import seed_history
+from workflows import history_paths
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -184,7 +185,7 @@ def test_each_viewer_counts_only_the_cases_they_supervise(history):
 
 def test_seeded_history_feeds_the_dashboard(history):
     session, users = history
-    summary = seed_history(session, cases=300, now=NOW, days=120, seed=3)
+    summary = seed_history(session, model=history_paths, cases=300, now=NOW, days=120, seed=3)
     session.commit()
     assert summary.cases == 300 and sum(summary.by_process.values()) == 300
     assert summary.events > summary.tasks > summary.cases

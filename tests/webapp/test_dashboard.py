@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from engine.accounts import upsert_store
 from engine.history_seed import seed_history
+from workflows import history_paths
 from engine.models import ProcessInstance, User
 from webapp import engine
 from webapp.cli import main
@@ -179,7 +180,7 @@ def test_each_supervisor_counts_their_own_cases(client, auth, story, app):
 
 def test_a_seeded_history_fills_the_dashboard_and_the_case_list(app, client, auth, app_clock):
     with app.app_context():
-        summary = seed_history(db.session, cases=400, now=app_clock(), days=120, seed=11,
+        summary = seed_history(db.session, model=history_paths, cases=400, now=app_clock(), days=120, seed=11,
                                catalogue=engine().catalogue)
         db.session.commit()
         seeded = db.session.scalar(select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(1))

@@ -1,8 +1,9 @@
 """The paths seeded cases take through the four real models, with realistic step durations.
 
 Element ids are those of `bpmn/`; durations are medians in hours (each case draws around them), due
-hours those of the models. Kept apart from `history_seed` because this is data a person tunes
-(which path how often, which step is slow), while the seeder is machinery.
+hours those of the models. It lives in the catalogue because it is knowledge of the processes that
+a person tunes (which path how often, which step is slow); `engine.history_seed` is the machinery
+that writes it.
 """
 from __future__ import annotations
 
