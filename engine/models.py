@@ -140,6 +140,9 @@ class ModelFile(Base):
     version: Mapped[ProcessVersion] = relationship(back_populates="files")
 
 
+RUNNING, COMPLETED, TERMINATED, SUSPENDED, ERROR = "running", "completed", "terminated", "suspended", "error"
+
+
 class ProcessInstance(Base):
     __tablename__ = "process_instance"
     __table_args__ = (Index("ix_instance_status_process", "status", "process_key"),

@@ -27,7 +27,9 @@ from .clock import Clock, clock_in_effect, next_timer, system_clock
 from .audit import PendingEvent, pending_events, write_pending_events
 from .db import is_lock_conflict
 from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
-from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
+from .case_actions import CaseActions
+from .models import (COMPLETED, RUNNING, HumanTask, ProcessDefinition, ProcessInstance,
+                     ProcessVersion, Store, User)
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
 from .scripting import make_script_engine
 from .specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached, task_property
@@ -36,12 +38,11 @@ from .sync import sync_tasks
 from .views import InstanceView, TaskView
 from .viewing import instance_view, task_view, may_supervise
 
-RUNNING, COMPLETED, TERMINATED, SUSPENDED, ERROR = "running", "completed", "terminated", "suspended", "error"
 _TICK = timedelta(microseconds=1)
 MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
 
 
-class Engine:
+class Engine(CaseActions):
     """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache."""
 
     def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,
@@ -251,52 +252,6 @@ class Engine:
             except WorkflowException as exc:
                 raise _process_error(exc) from None
         self._advance(session, instance, parsed, workflow, None, clock=lambda: now)
-
-    # -- case actions ------------------------------------------------------------------------------
-
-    def terminate(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
-        instance = self._supervised(session, instance_id, user, reason)
-        if instance.status in (COMPLETED, TERMINATED):
-            raise Conflict(f"case {instance_id} is already {instance.status}")
-        parsed, workflow = self._load(session, instance)
-        workflow.cancel()
-        now = self.clock()
-        instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
-        instance.outcome = instance.outcome or "terminated"  # an outcome already told stands
-        instance.state = state.dumps(workflow)
-        self._event(session, instance, "terminated", user, message=reason)
-        with self._writes(instance):
-            sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key),
-                       self._event)
-        self._touch(session, instance)
-        return instance_view(session, instance)
-
-    def suspend(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
-        instance = self._supervised(session, instance_id, user, reason)
-        if instance.status != RUNNING:
-            raise Conflict(f"only a running case can be suspended; case {instance_id} is {instance.status}")
-        instance.status = SUSPENDED
-        self._event(session, instance, "suspended", user, message=reason)
-        self._touch(session, instance)
-        return instance_view(session, instance)
-
-    def resume(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
-        instance = self._supervised(session, instance_id, user, reason)
-        if instance.status not in (SUSPENDED, ERROR):
-            raise Conflict(f"only a suspended or failed case can be resumed; case {instance_id} is "
-                           f"{instance.status}")
-        parsed, workflow = self._load(session, instance)
-        instance.status, instance.last_error = RUNNING, None
-        self._event(session, instance, "resumed", user, message=reason)
-        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
-
-    def _supervised(self, session: Session, instance_id: int, user: User, reason: str) -> ProcessInstance:
-        instance = self._instance(session, instance_id)
-        if not may_supervise(session, user, instance):
-            raise PermissionDenied(f"{user.username} may not act on case {instance_id}")
-        if not (reason or "").strip():
-            raise InvalidData("a reason is required", {"reason": "required"})
-        return instance
 
     # -- shared steps --------------------------------------------------------------------------------
 

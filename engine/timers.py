@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import ConcurrentUpdate, ProcessError
-from .models import AuditEvent, ProcessInstance
-from .runtime import ERROR, RUNNING, Engine
+from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
+from .runtime import Engine
 
 log = logging.getLogger(__name__)
 
