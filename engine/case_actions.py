@@ -28,7 +28,7 @@ class CaseActions:
         instance = self._supervised(session, instance_id, user, reason)
         if instance.status in (COMPLETED, TERMINATED):
             raise Conflict(f"case {instance_id} is already {instance.status}")
-        parsed, workflow = self._load(session, instance)
+        parsed, workflow = self.load(session, instance)
         workflow.cancel()
         now = self.clock()
         instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
@@ -55,7 +55,7 @@ class CaseActions:
         if instance.status not in (SUSPENDED, ERROR):
             raise Conflict(f"only a suspended or failed case can be resumed; case {instance_id} is "
                            f"{instance.status}")
-        parsed, workflow = self._load(session, instance)
+        parsed, workflow = self.load(session, instance)
         instance.status, instance.last_error = RUNNING, None
         self._event(session, instance, "resumed", user, message=reason)
         return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))

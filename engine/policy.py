@@ -42,8 +42,7 @@ class ProcessPolicy:
 
 
 class _Blank(dict):
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        super().__init__(data)
+    """Case data for a title template: a field the case lacks reads as empty."""
 
     def __missing__(self, key: str) -> str:
         return ""

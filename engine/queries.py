@@ -172,7 +172,7 @@ def _workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 def case_data(engine: Any, session: Session, instance: ProcessInstance) -> dict[str, Any]:
     """The case data so far, for showing to people: the workflow's data under that of its open
     branches (newest last), or all of it once the case has ended."""
-    _, workflow = engine._load(session, instance)
+    _, workflow = engine.load(session, instance)
     return public_data(_workflow_data(workflow))
 
 
@@ -189,7 +189,7 @@ def task_detail(engine: Any, session: Session, user: User, task_id: int) -> Task
 
 def _task_data(engine: Any, session: Session, task: HumanTask) -> dict[str, Any]:
     """An open task's own data (what its form starts from); the case data for a finished one."""
-    _, workflow = engine._load(session, task.instance)
+    _, workflow = engine.load(session, task.instance)
     if task.state == "open":
         try:
             return public_data(dict(workflow.get_task_from_id(UUID(task.spiff_task_id)).data))

@@ -76,7 +76,8 @@ class Engine(CaseActions):
             raise NotFound(f"no process {process_key!r} is deployed")
         return version
 
-    def _load(self, session: Session, instance: ProcessInstance) -> tuple[ParsedProcess, BpmnWorkflow]:
+    def load(self, session: Session, instance: ProcessInstance) -> tuple[ParsedProcess, BpmnWorkflow]:
+        """The case's parsed version and its workflow, restored from the stored state."""
         parsed = self.process(session, instance.version_id)
         workflow = state.loads(instance.state, parsed)
         workflow.script_engine = self.script_engine
@@ -191,7 +192,7 @@ class Engine(CaseActions):
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):
             raise PermissionDenied(f"task {task_id} is claimed by {task.assignee.username}")
-        parsed, workflow = self._load(session, instance)
+        parsed, workflow = self.load(session, instance)
         clean = forms.clean(parsed.form_for(task.element_id), data or {})
         spiff_task = _ready_task(workflow, task.spiff_task_id)
         now = self.clock()
@@ -226,7 +227,7 @@ class Engine(CaseActions):
         instance = self._instance(session, instance_id)
         if instance.status != RUNNING:
             raise Conflict(f"case {instance_id} is {instance.status}")
-        parsed, workflow = self._load(session, instance)
+        parsed, workflow = self.load(session, instance)
         waiting = {e.name for e in workflow.waiting_events() if "Message" in e.event_type}
         if name not in waiting:
             raise Conflict(f"case {instance_id} is not waiting for message {name!r}")
@@ -245,7 +246,7 @@ class Engine(CaseActions):
         scheduler takes a case once `next_timer_at <= now`; the timers are looked at a microsecond
         later, so a case taken at its due time moves then instead of one scheduler run later.
         """
-        parsed, workflow = self._load(session, instance)
+        parsed, workflow = self.load(session, instance)
         with clock_in_effect(lambda: now + _TICK):
             try:
                 workflow.refresh_timers()

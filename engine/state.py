@@ -18,7 +18,6 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from .specs import ParsedProcess
 
-SERIALIZER_VERSION = BpmnWorkflowSerializer.VERSION if hasattr(BpmnWorkflowSerializer, "VERSION") else "1.5"
 
 
 class _StateOnlyConverter(BpmnWorkflowConverter):

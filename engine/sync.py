@@ -25,10 +25,8 @@ def sync_tasks(session: Session, instance: ProcessInstance, parsed: ParsedProces
 
     Runs without autoflush: rows this command already closed still read as open in the database,
     so the in-memory state decides."""
-    ready = {} if instance.status != "running" and workflow.is_completed() else {
+    ready = {} if instance.status == "terminated" or workflow.is_completed() else {
         str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    if instance.status == "terminated":
-        ready = {}
     rows = [r for r in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                                HumanTask.state == "open"))
             if r.state == "open"]
