@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from . import state
+from . import case_rows, state
+from .case_rows import CaseRow
 from .errors import Conflict, InvalidData, PermissionDenied
-from .models import COMPLETED, ERROR, RUNNING, SUSPENDED, TERMINATED, ProcessInstance, User
-from .sync import sync_tasks
-from .viewing import instance_view, may_supervise
+from .models import COMPLETED, ERROR, RUNNING, SUSPENDED, TERMINATED, User
+from .sync import TaskChanges, sync_tasks
+from .viewing import case_view, may_supervise
 from .views import InstanceView
 
 if TYPE_CHECKING:
@@ -25,45 +26,43 @@ class CaseActions:
     """Mixed into `Engine`."""
 
     def terminate(self: Engine, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
-        instance = self._supervised(session, instance_id, user, reason)
-        if instance.status in (COMPLETED, TERMINATED):
-            raise Conflict(f"case {instance_id} is already {instance.status}")
-        parsed, workflow = self.load(session, instance)
+        case = self._supervised(session, instance_id, user, reason)
+        if case.status in (COMPLETED, TERMINATED):
+            raise Conflict(f"case {instance_id} is already {case.status}")
+        _, workflow = self.load(session, case)
         workflow.cancel()
         now = self.clock()
-        instance.status, instance.ended_at, instance.next_timer_at = TERMINATED, now, None
-        instance.outcome = instance.outcome or "terminated"  # an outcome already told stands
-        instance.state = state.dumps(workflow)
-        self._event(session, instance, "terminated", user, message=reason)
-        with self._writes(instance):
-            sync_tasks(session, instance, parsed, workflow, now, self.policy(instance.process_key),
-                       self._event)
-        self._touch(session, instance)
-        return instance_view(session, instance)
+        case.status, case.ended_at, case.next_timer_at = TERMINATED, now, None
+        case.outcome = case.outcome or "terminated"  # an outcome already told stands
+        case.state = state.dumps(workflow)
+        self._event(session, case, "terminated", user, message=reason)
+        changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), self._event)
+        self._store(session, case, changes, now=now)
+        return case_view(case, changes.still_open)
 
     def suspend(self: Engine, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
-        instance = self._supervised(session, instance_id, user, reason)
-        if instance.status != RUNNING:
-            raise Conflict(f"only a running case can be suspended; case {instance_id} is {instance.status}")
-        instance.status = SUSPENDED
-        self._event(session, instance, "suspended", user, message=reason)
-        self._touch(session, instance)
-        return instance_view(session, instance)
+        case = self._supervised(session, instance_id, user, reason)
+        if case.status != RUNNING:
+            raise Conflict(f"only a running case can be suspended; case {instance_id} is {case.status}")
+        case.status = SUSPENDED
+        self._event(session, case, "suspended", user, message=reason)
+        self._store(session, case, TaskChanges(), with_state=False)
+        return case_view(case, case_rows.open_tasks(session, case.id))
 
     def resume(self: Engine, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
-        instance = self._supervised(session, instance_id, user, reason)
-        if instance.status not in (SUSPENDED, ERROR):
+        case = self._supervised(session, instance_id, user, reason)
+        if case.status not in (SUSPENDED, ERROR):
             raise Conflict(f"only a suspended or failed case can be resumed; case {instance_id} is "
-                           f"{instance.status}")
-        parsed, workflow = self.load(session, instance)
-        instance.status, instance.last_error = RUNNING, None
-        self._event(session, instance, "resumed", user, message=reason)
-        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
+                           f"{case.status}")
+        parsed, workflow = self.load(session, case)
+        case.status, case.last_error = RUNNING, None
+        self._event(session, case, "resumed", user, message=reason)
+        return case_view(case, self._advance(session, case, parsed, workflow, user))
 
-    def _supervised(self: Engine, session: Session, instance_id: int, user: User, reason: str) -> ProcessInstance:
-        instance = self._instance(session, instance_id)
-        if not may_supervise(session, user, instance):
+    def _supervised(self: Engine, session: Session, instance_id: int, user: User, reason: str) -> CaseRow:
+        case = self._case(session, instance_id)
+        if not may_supervise(session, user, case):
             raise PermissionDenied(f"{user.username} may not act on case {instance_id}")
         if not (reason or "").strip():
             raise InvalidData("a reason is required", {"reason": "required"})
-        return instance
+        return case

@@ -2,41 +2,39 @@
 
 Each command loads what it needs, checks who is asking, changes the workflow, stores its state,
 brings the human-task rows into step and appends audit events, all in the caller's SQL session.
-The caller commits once; a refused command raises before anything is flushed, and a concurrent
-second writer on the same instance fails on the instance's version column.
+The caller commits once; a refused command raises before anything is written, and a concurrent
+second writer on the same case fails on the case's version column (see `case_rows`).
 """
 from __future__ import annotations
 
 import contextlib
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.orm import Session, joinedload, undefer
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import forms, state
+from . import case_rows, forms, state
 from .assignment import can_act
-from .clock import Clock, clock_in_effect, next_timer, system_clock
 from .audit import PendingEvent, pending_events, write_pending_events
+from .case_actions import CaseActions
+from .case_rows import CaseRow, TaskRow
+from .clock import Clock, clock_in_effect, next_timer, system_clock
 from .db import is_lock_conflict
 from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
-from .case_actions import CaseActions
-from .models import (COMPLETED, RUNNING, HumanTask, ProcessDefinition, ProcessInstance,
-                     ProcessVersion, Store, User)
+from .models import COMPLETED, RUNNING, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
 from .scripting import make_script_engine
 from .specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached, task_property
 from .start_rules import check_start, may_start
-from .sync import sync_tasks
+from .sync import TaskChanges, sync_tasks
 from .views import InstanceView, TaskView
-from .viewing import instance_view, task_view, may_supervise
+from .viewing import case_view, may_supervise, task_row_view
 
 _TICK = timedelta(microseconds=1)
 MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
@@ -76,31 +74,18 @@ class Engine(CaseActions):
             raise NotFound(f"no process {process_key!r} is deployed")
         return version
 
-    def load(self, session: Session, instance: ProcessInstance) -> tuple[ParsedProcess, BpmnWorkflow]:
+    def load(self, session: Session, instance: ProcessInstance | CaseRow) -> tuple[ParsedProcess, BpmnWorkflow]:
         """The case's parsed version and its workflow, restored from the stored state."""
         parsed = self.process(session, instance.version_id)
         workflow = state.loads(instance.state, parsed)
         workflow.script_engine = self.script_engine
         return parsed, workflow
 
-    def _instance(self, session: Session, instance_id: int) -> ProcessInstance:
-        instance = session.get(ProcessInstance, instance_id, options=[undefer(ProcessInstance.state)])
-        if instance is None:
-            raise NotFound(f"case {instance_id} does not exist")
-        return instance
-
-    def _task(self, session: Session, task_id: int) -> HumanTask:
-        """The task with its case and the case's state, in one query: every command needs all three."""
-        row = session.execute(
-            select(HumanTask, ProcessInstance).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .where(HumanTask.id == task_id)
-            .options(undefer(ProcessInstance.state), joinedload(ProcessInstance.started_by))).first()
-        if row is None:
-            raise NotFound(f"task {task_id} does not exist")
-        task, instance = row
-        if task.instance is not instance:  # reading it binds the loaded case to the task
-            raise NotFound(f"the case of task {task_id} does not exist")
-        return task
+    def _case(self, session: Session, case_id: int) -> CaseRow:
+        case = case_rows.load_case(session, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} does not exist")
+        return case
 
     # -- starting --------------------------------------------------------------------------------
 
@@ -121,54 +106,56 @@ class Engine(CaseActions):
         start_task = workflow.get_next_task(state=TaskState.READY)
         start_task.data.update(clean)
         start_task.data["started_by"] = user.username
-        instance = ProcessInstance(
-            version_id=version.id, process_key=process_key, title=policy.title(clean, parsed.name),
-            status=RUNNING, store_code=store.code if store else None, region=store.region if store else None,
-            started_by_id=user.id, started_at=now, updated_at=now, state="")
-        session.add(instance)
-        session.flush()
-        instance.business_key = policy.business_key(instance.id, now)
-        self._event(session, instance, "started", user, message=instance.title, data=clean)
-        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
+        case = CaseRow(
+            version_id=version.id, version=version.version, process_key=process_key,
+            title=policy.title(clean, parsed.name), status=RUNNING, store_code=store.code if store else None,
+            region=store.region if store else None, started_by_id=user.id, started_by=user.username,
+            started_at=now, updated_at=now, state="")
+        case_rows.insert_case(session, case)
+        case.business_key = policy.business_key(case.id, now)
+        self._event(session, case, "started", user, message=case.title, data=clean)
+        return case_view(case, self._advance(session, case, parsed, workflow, user))
 
     # -- task assignment -------------------------------------------------------------------------
 
-    def _open_task(self, session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance]:
-        task = self._task(session, task_id)
+    def _open_task(self, session: Session, task_id: int) -> tuple[TaskRow, CaseRow]:
+        found = case_rows.load_task(session, task_id)
+        if found is None:
+            raise NotFound(f"task {task_id} does not exist")
+        task, case = found
         if task.state != "open":
             raise Conflict(f"task {task_id} is already {task.state}")
-        instance = task.instance
-        if instance.status != RUNNING:
-            raise Conflict(f"case {instance.id} is {instance.status}")
-        return task, instance
+        if case.status != RUNNING:
+            raise Conflict(f"case {case.id} is {case.status}")
+        return task, case
 
     def claim(self, session: Session, task_id: int, user: User) -> TaskView:
-        task, instance = self._open_task(session, task_id)
+        task, case = self._open_task(session, task_id)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not take task {task_id}")
         if task.assignee_id not in (None, user.id):
-            raise Conflict(f"task {task_id} is already claimed by {task.assignee.username}")
+            raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
         if task.assignee_id is None:
-            task.assignee_id, task.claimed_at = user.id, self.clock()
-            self._event(session, instance, "task_claimed", user, task=task)
-            self._touch(session, instance)
-        return task_view(task)
+            task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, self.clock()
+            self._event(session, case, "task_claimed", user, task=task)
+            self._store(session, case, TaskChanges(changed=[task]), with_state=False)
+        return task_row_view(task, case)
 
     def unclaim(self, session: Session, task_id: int, user: User) -> TaskView:
-        task, instance = self._open_task(session, task_id)
+        task, case = self._open_task(session, task_id)
         if task.assignee_id is None:
             raise Conflict(f"task {task_id} is not claimed")
-        if task.assignee_id != user.id and not may_supervise(session, user, instance):
+        if task.assignee_id != user.id and not may_supervise(session, user, case):
             raise PermissionDenied(f"{user.username} may not release task {task_id}")
-        task.assignee_id, task.claimed_at = None, None
-        self._event(session, instance, "task_unclaimed", user, task=task)
-        self._touch(session, instance)
-        return task_view(task)
+        task.assignee_id, task.assignee, task.claimed_at = None, None, None
+        self._event(session, case, "task_unclaimed", user, task=task)
+        self._store(session, case, TaskChanges(changed=[task]), with_state=False)
+        return task_row_view(task, case)
 
     def assign(self, session: Session, task_id: int, user: User, assignee_username: str,
                reason: str = "") -> TaskView:
-        task, instance = self._open_task(session, task_id)
-        if not may_supervise(session, user, instance):
+        task, case = self._open_task(session, task_id)
+        if not may_supervise(session, user, case):
             raise PermissionDenied(f"{user.username} may not reassign task {task_id}")
         assignee = session.scalar(select(User).where(User.username == assignee_username, User.active.is_(True)))
         if assignee is None:
@@ -176,93 +163,98 @@ class Engine(CaseActions):
         if not can_act(assignee, task):
             raise InvalidData(f"{assignee_username} does not hold the role for this task",
                               {"user": "does not hold the role for this task"})
-        previous = task.assignee.username if task.assignee else None
-        task.assignee, task.claimed_at = assignee, self.clock()  # not assignee_id: read above, would go stale
-        self._event(session, instance, "task_assigned", user, task=task, message=reason,
+        previous = task.assignee
+        task.assignee_id, task.assignee, task.claimed_at = assignee.id, assignee.username, self.clock()
+        self._event(session, case, "task_assigned", user, task=task, message=reason,
                     data={"from": previous, "to": assignee.username})
-        self._touch(session, instance)
-        return task_view(task)
+        self._store(session, case, TaskChanges(changed=[task]), with_state=False)
+        return task_row_view(task, case)
 
     # -- completing ------------------------------------------------------------------------------
 
     def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
                  ) -> InstanceView:
-        task, instance = self._open_task(session, task_id)
+        task, case = self._open_task(session, task_id)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):
-            raise PermissionDenied(f"task {task_id} is claimed by {task.assignee.username}")
-        parsed, workflow = self.load(session, instance)
+            raise PermissionDenied(f"task {task_id} is claimed by {task.assignee}")
+        parsed, workflow = self.load(session, case)
         clean = forms.clean(parsed.form_for(task.element_id), data or {})
         spiff_task = _ready_task(workflow, task.spiff_task_id)
         now = self.clock()
         spiff_task.data.update(clean)
-        spiff_task.data.setdefault("completed_by", {})
-        spiff_task.data["completed_by"] = {**spiff_task.data["completed_by"], task.element_id: user.username}
-        task.state, task.completed_at, task.completed_by_id = "completed", now, user.id
+        spiff_task.data["completed_by"] = {**spiff_task.data.get("completed_by", {}), task.element_id: user.username}
+        task.state, task.completed_at, task.completed_by_id, task.completed_by = "completed", now, user.id, user.username
         if task.assignee_id is None:
-            task.assignee_id, task.claimed_at = user.id, now
+            task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, now
         task.draft = None
-        self._event(session, instance, "task_completed", user, task=task, message=task.name, data=clean)
+        self._event(session, case, "task_completed", user, task=task, message=task.name, data=clean)
         with clock_in_effect(self.clock):
             try:
                 spiff_task.run()
             except WorkflowException as exc:
                 raise _process_error(exc) from None
-        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
+        return case_view(case, self._advance(session, case, parsed, workflow, user, held=[task]))
 
     def save_draft(self, session: Session, task_id: int, user: User, data: Mapping[str, Any]) -> TaskView:
-        task, _ = self._open_task(session, task_id)
+        task, case = self._open_task(session, task_id)
         if not can_act(user, task) or task.assignee_id not in (None, user.id):
             raise PermissionDenied(f"{user.username} may not work on task {task_id}")
         if not isinstance(data, Mapping):
             raise InvalidData("the draft must be a JSON object", {"_form": "must be an object"})
         task.draft = dict(data)
-        return task_view(task)
+        case_rows.save_tasks(session, [task])
+        return task_row_view(task, case)
 
     # -- events ------------------------------------------------------------------------------------
 
     def send_message(self, session: Session, instance_id: int, name: str, payload: Any = None,
                      user: User | None = None) -> InstanceView:
-        instance = self._instance(session, instance_id)
-        if instance.status != RUNNING:
-            raise Conflict(f"case {instance_id} is {instance.status}")
-        parsed, workflow = self.load(session, instance)
+        case = self._case(session, instance_id)
+        if case.status != RUNNING:
+            raise Conflict(f"case {instance_id} is {case.status}")
+        parsed, workflow = self.load(session, case)
         waiting = {e.name for e in workflow.waiting_events() if "Message" in e.event_type}
         if name not in waiting:
             raise Conflict(f"case {instance_id} is not waiting for message {name!r}")
-        self._event(session, instance, "message_received", user, message=name, data={"payload": payload})
+        self._event(session, case, "message_received", user, message=name, data={"payload": payload})
         with clock_in_effect(self.clock):
             try:
                 workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
             except WorkflowException as exc:
                 raise _process_error(exc) from None
-        return instance_view(session, instance, self._advance(session, instance, parsed, workflow, user))
+        return case_view(case, self._advance(session, case, parsed, workflow, user))
 
-    def fire_timers(self, session: Session, instance: ProcessInstance, now: datetime) -> None:
-        """Fire whatever timers of one instance are due at `now`; used by the timer scheduler.
+    def fire_timers(self, session: Session, instance_id: int, now: datetime) -> bool:
+        """Fire whatever timers of one case are due at `now`; False when none is (any more) due.
 
-        SpiffWorkflow fires a timer only when its clock is strictly past the due time, while the
-        scheduler takes a case once `next_timer_at <= now`; the timers are looked at a microsecond
-        later, so a case taken at its due time moves then instead of one scheduler run later.
+        Used by the timer scheduler; the case is read afresh, so one another scheduler has just
+        fired is left alone. SpiffWorkflow fires a timer only when its clock is strictly past the
+        due time, while the scheduler takes a case once `next_timer_at <= now`; the timers are looked
+        at a microsecond later, so a case taken at its due time moves then, not one run later.
         """
-        parsed, workflow = self.load(session, instance)
+        case = self._case(session, instance_id)
+        if case.status != RUNNING or case.next_timer_at is None or case.next_timer_at > now:
+            return False
+        parsed, workflow = self.load(session, case)
         with clock_in_effect(lambda: now + _TICK):
             try:
                 workflow.refresh_timers()
             except WorkflowException as exc:
                 raise _process_error(exc) from None
-        self._advance(session, instance, parsed, workflow, None, clock=lambda: now)
+        self._advance(session, case, parsed, workflow, None, clock=lambda: now)
+        return True
 
     # -- shared steps --------------------------------------------------------------------------------
 
-    def _advance(self, session: Session, instance: ProcessInstance, parsed: ParsedProcess,
-                 workflow: BpmnWorkflow, user: User | None, clock: Callable[[], datetime] | None = None,
-                 ) -> list[HumanTask]:
-        """Run the workflow until it waits, then store it and bring task rows and events up to date.
+    def _advance(self, session: Session, case: CaseRow, parsed: ParsedProcess, workflow: BpmnWorkflow,
+                 user: User | None, clock: Callable[[], datetime] | None = None, held: Iterable[TaskRow] = (),
+                 ) -> list[TaskRow]:
+        """Run the workflow until it waits, then store it with its task rows and events.
 
-        The writes are flushed once at the end (no autoflush in between), so a command costs one
-        UPDATE of the case and one batch of inserts; returns the case's open task rows."""
+        `held` are task rows the command changed before running the workflow; returns the case's
+        open task rows."""
         clock = clock or self.clock
         reached: list[Any] = []
 
@@ -282,83 +274,71 @@ class Engine(CaseActions):
             except WorkflowException as exc:
                 raise _process_error(exc) from None
         now = clock()
-        with self._writes(instance), session.no_autoflush:
-            for task in reached:
-                spec = task.task_spec
-                self._event(session, instance, "step", None, element=spec.bpmn_id,
-                            message=spec.bpmn_name or "")
-                outcome = task_property(spec, "outcome")
-                if outcome and instance.outcome is None:
-                    # The requester hears the outcome when the main path ends, even while a side
-                    # branch (quality feedback, an escalation) still keeps the process running.
-                    self._record_outcome(session, instance, outcome, spec.bpmn_id)
-            if workflow.is_completed():
-                instance.status, instance.ended_at = COMPLETED, now
-                if instance.outcome is None:
-                    end = _final_outcome(workflow)
-                    if end is not None:
-                        self._record_outcome(session, instance, task_property(end.task_spec, "outcome"),
-                                             end.task_spec.bpmn_id)
-                    else:
-                        instance.outcome = "completed"
-                self._apply_store_status(session, instance, workflow.data)
-                self._event(session, instance, "completed", None, message=instance.outcome)
-            instance.state = state.dumps(workflow)
-            instance.serializer_version = state.SERIALIZER_VERSION
-            instance.next_timer_at = next_timer(workflow) if instance.status == RUNNING else None
-            open_tasks = sync_tasks(session, instance, parsed, workflow, now,
-                                    self.policy(instance.process_key), self._event)
-            self._touch(session, instance, now)
-        return open_tasks
+        for task in reached:
+            spec = task.task_spec
+            self._event(session, case, "step", None, element=spec.bpmn_id, message=spec.bpmn_name or "")
+            outcome = task_property(spec, "outcome")
+            if outcome and case.outcome is None:
+                # The requester hears the outcome when the main path ends, even while a side
+                # branch (quality feedback, an escalation) still keeps the process running.
+                self._record_outcome(session, case, outcome, spec.bpmn_id)
+        if workflow.is_completed():
+            case.status, case.ended_at = COMPLETED, now
+            if case.outcome is None:
+                end = _final_outcome(workflow)
+                if end is not None:
+                    self._record_outcome(session, case, task_property(end.task_spec, "outcome"),
+                                         end.task_spec.bpmn_id)
+                else:
+                    case.outcome = "completed"
+            self._apply_store_status(session, case, workflow.data)
+            self._event(session, case, "completed", None, message=case.outcome)
+        case.state = state.dumps(workflow)
+        case.serializer_version = state.SERIALIZER_VERSION
+        case.next_timer_at = next_timer(workflow) if case.status == RUNNING else None
+        changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), self._event, held)
+        self._store(session, case, changes, now=now)
+        return changes.still_open
 
-    def _record_outcome(self, session: Session, instance: ProcessInstance, outcome: str, element: str) -> None:
-        instance.outcome = outcome
-        self._event(session, instance, "outcome", None, element=element, message=outcome,
-                    data={"outcome": outcome, "notify": instance.started_by_id})
+    def _record_outcome(self, session: Session, case: CaseRow, outcome: str, element: str) -> None:
+        case.outcome = outcome
+        self._event(session, case, "outcome", None, element=element, message=outcome,
+                    data={"outcome": outcome, "notify": case.started_by_id})
 
-    def _apply_store_status(self, session: Session, instance: ProcessInstance, data: Mapping[str, Any]) -> None:
+    def _apply_store_status(self, session: Session, case: CaseRow, data: Mapping[str, Any]) -> None:
         status, code = data.get("store_status"), data.get("store_code")
         if status in ("planned", "open", "closed") and code:
             store = session.get(Store, code)
             if store is not None and store.status != status:
                 store.status = status
-                self._event(session, instance, "store_status", None, message=f"{code} → {status}",
+                self._event(session, case, "store_status", None, message=f"{code} → {status}",
                             data={"store_code": code, "status": status})
 
-    def _touch(self, session: Session, instance: ProcessInstance, now: datetime | None = None) -> None:
-        """Stamp and flush the case. The row is always updated, so its version moves even when the
-        clock reads the same as last time (a frozen or coarse clock): a concurrent command on the
-        same case, whatever it changed, then fails on the version instead of overwriting this one."""
-        instance.updated_at = now or self.clock()
-        flag_modified(instance, "updated_at")
-        with self._writes(instance):
-            session.flush()
+    def _store(self, session: Session, case: CaseRow, changes: TaskChanges, *, with_state: bool = True,
+               now: datetime | None = None) -> None:
+        """Write the case (moving its version on), its changed and new task rows, and the events."""
+        case.updated_at = now or self.clock()
+        with self._writes(case):
+            case_rows.save_case(session, case, with_state=with_state)
+            case_rows.save_tasks(session, changes.changed)
+            case_rows.insert_tasks(session, changes.created)
             write_pending_events(session)
 
     @contextlib.contextmanager
-    def _writes(self, instance: ProcessInstance) -> Iterator[None]:
-        """Turn a flush that lost the race for the case into ConcurrentUpdate.
-
-        The whole write phase is covered, not just the final flush: the first flush of a command is
-        often the autoflush before a query in `sync_tasks`. The id is read first: after a failed
-        flush the instance's attributes cannot be loaded until the caller rolls back.
-        """
-        case_id = instance.id
+    def _writes(self, case: CaseRow) -> Iterator[None]:
+        """Turn a write that waited on or lost to another transaction on the case into ConcurrentUpdate."""
         try:
             yield
-        except StaleDataError:
-            raise ConcurrentUpdate(f"case {case_id} was changed by someone else; reload and try again"
-                                   ) from None
         except OperationalError as exc:
             if not is_lock_conflict(exc):
                 raise
-            raise ConcurrentUpdate(f"case {case_id} is being changed by someone else; try again") from None
+            raise ConcurrentUpdate(f"case {case.id} is being changed by someone else; try again") from None
 
-    def _event(self, session: Session, instance: ProcessInstance | None, event_type: str, user: User | None,
-               *, task: HumanTask | None = None, element: str | None = None, message: str = "",
+    def _event(self, session: Session, case: CaseRow | None, event_type: str, user: User | None,
+               *, task: TaskRow | None = None, element: str | None = None, message: str = "",
                data: dict[str, Any] | None = None) -> None:
         pending_events(session).append(PendingEvent(
-            instance_id=instance.id if instance else None, task=task, event_type=event_type,
+            instance_id=case.id if case else None, task=task, event_type=event_type,
             element_id=element or (task.element_id if task else None), actor_id=user.id if user else None,
             at=self.clock(), message=message or "", data=data))
 

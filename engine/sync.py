@@ -5,59 +5,74 @@ never need the serialized workflow.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from . import case_rows
 from .assignment import region_of
-from .models import HumanTask, ProcessInstance
+from .case_rows import CaseRow, TaskRow
 from .policy import ProcessPolicy
-from .specs import ParsedProcess, form_filename, task_property
+from .specs import form_filename, task_property
 
 
-def sync_tasks(session: Session, instance: ProcessInstance, parsed: ParsedProcess, workflow: BpmnWorkflow,
-               now: datetime, policy: ProcessPolicy, record: Callable[..., None]) -> list[HumanTask]:
-    """Cancel the rows of tasks that are gone, add rows for new ones; return the open rows.
+@dataclass
+class TaskChanges:
+    """What a command did to the case's task rows: the rows to update, to insert, and the open ones."""
 
-    Runs without autoflush: rows this command already closed still read as open in the database,
-    so the in-memory state decides."""
-    ready = {} if instance.status == "terminated" or workflow.is_completed() else {
+    changed: list[TaskRow] = field(default_factory=list)
+    created: list[TaskRow] = field(default_factory=list)
+    still_open: list[TaskRow] = field(default_factory=list)
+
+
+def sync_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: datetime, policy: ProcessPolicy,
+               record: Callable[..., None], held: Iterable[TaskRow] = ()) -> TaskChanges:
+    """Cancel the rows of tasks that are gone, make rows for new ones.
+
+    `held` are rows the command has already changed in memory (the task it completed): they stand
+    in for their stored versions, which still read as open."""
+    ready = {} if case.status == "terminated" or workflow.is_completed() else {
         str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    rows = [r for r in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                               HumanTask.state == "open"))
-            if r.state == "open"]
-    known, still_open = set(), []
-    for row in rows:
+    held_by_id = {t.id: t for t in held}
+    changes = TaskChanges(changed=list(held_by_id.values()))
+    known = set()
+    for row in case_rows.open_tasks(session, case.id):
+        row = held_by_id.get(row.id, row)
         known.add(row.spiff_task_id)
+        if row.state != "open":
+            continue
         if row.spiff_task_id not in ready:
             row.state, row.completed_at = "cancelled", now
-            record(session, instance, "task_cancelled", None, task=row, message=row.name)
+            changes.changed.append(row)
+            record(session, case, "task_cancelled", None, task=row, message=row.name)
         else:
-            still_open.append(row)
+            changes.still_open.append(row)
     for spiff_id, task in ready.items():
-        if spiff_id in known:
-            continue
-        spec = task.task_spec
-        element = spec.bpmn_id
-        store_code = task.data.get("store_code") if isinstance(task.data.get("store_code"), str) else None
-        region = (instance.region if store_code and store_code == instance.store_code
-                  else region_of(session, store_code)) or _str(task.data.get("region")) or instance.region
-        priority = policy.task_priority.get(element) or _int(task_property(spec, "priority")) or 3
-        row = HumanTask(
-            instance_id=instance.id, spiff_task_id=spiff_id, process_key=instance.process_key,
-            element_id=element, name=spec.bpmn_name or element, lane_role=spec.lane,
-            store_code=store_code, region=region, form_file=form_filename(spec), state="open",
-            priority=priority, created_at=now,
-            due_at=policy.due_at(element, now, task_property(spec, "dueInHours")))
-        session.add(row)
-        still_open.append(row)
-        record(session, instance, "task_created", None, task=row, message=row.name,
-               data={"role": row.lane_role, "store_code": store_code})
-    return still_open
+        if spiff_id not in known:
+            row = _new_row(session, case, task, now, policy)
+            changes.created.append(row)
+            record(session, case, "task_created", None, task=row, message=row.name,
+                   data={"role": row.lane_role, "store_code": row.store_code})
+    changes.still_open += changes.created
+    return changes
+
+
+def _new_row(session: Session, case: CaseRow, task: Any, now: datetime, policy: ProcessPolicy) -> TaskRow:
+    spec = task.task_spec
+    element = spec.bpmn_id
+    store_code = _str(task.data.get("store_code"))
+    region = (case.region if store_code and store_code == case.store_code
+              else region_of(session, store_code)) or _str(task.data.get("region")) or case.region
+    return TaskRow(
+        instance_id=case.id, spiff_task_id=str(task.id), process_key=case.process_key, element_id=element,
+        name=spec.bpmn_name or element, lane_role=spec.lane, store_code=store_code, region=region,
+        form_file=form_filename(spec), state="open", created_at=now,
+        priority=policy.task_priority.get(element) or _int(task_property(spec, "priority")) or 3,
+        due_at=policy.due_at(element, now, task_property(spec, "dueInHours")))
 
 
 def _str(value: Any) -> str | None:

@@ -28,12 +28,13 @@ def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
         .order_by(ProcessInstance.next_timer_at).limit(limit)))
 
 
-def _lock_due(session: Session, instance_id: int, now: datetime) -> ProcessInstance | None:
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id, ProcessInstance.status == RUNNING,
-                                          ProcessInstance.next_timer_at <= now)
-    if session.get_bind().dialect.name == "postgresql":  # OF: the eagerly joined version row is outer-joined
-        query = query.with_for_update(skip_locked=True, of=ProcessInstance)
-    return session.scalar(query)
+def _lock_due(session: Session, instance_id: int, now: datetime) -> bool:
+    """Is the case still due, and (on PostgreSQL) is its row now ours until commit?"""
+    query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id, ProcessInstance.status == RUNNING,
+                                             ProcessInstance.next_timer_at <= now)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalar(query) is not None
 
 
 def fire_due_timers(engine: Engine, sessions: Callable[[], Session], now: datetime | None = None,
@@ -46,11 +47,12 @@ def fire_due_timers(engine: Engine, sessions: Callable[[], Session], now: dateti
     for instance_id in ids:
         with sessions() as session:
             try:
-                instance = _lock_due(session, instance_id, now)
-                if instance is None:
+                if not _lock_due(session, instance_id, now):
                     session.rollback()
                     continue
-                engine.fire_timers(session, instance, now)
+                if not engine.fire_timers(session, instance_id, now):
+                    session.rollback()
+                    continue
                 session.commit()
                 fired += 1
             except ConcurrentUpdate:

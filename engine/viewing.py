@@ -5,6 +5,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from .assignment import actionable_filter, grants_of, role_keys
+from .case_rows import CaseRow, TaskRow
 from .models import HumanTask, ProcessInstance, User
 from .views import InstanceView, TaskView
 
@@ -33,12 +34,12 @@ def visibility_filter(user: User) -> ColumnElement[bool]:
     return or_(supervision_filter(user), ProcessInstance.started_by_id == user.id, part_of)
 
 
-def may_see(session: Session, user: User, instance: ProcessInstance) -> bool:
+def may_see(session: Session, user: User, instance: ProcessInstance | CaseRow) -> bool:
     return session.scalar(select(ProcessInstance.id).where(
         ProcessInstance.id == instance.id, visibility_filter(user))) is not None
 
 
-def may_supervise(session: Session, user: User, instance: ProcessInstance) -> bool:
+def may_supervise(session: Session, user: User, instance: ProcessInstance | CaseRow) -> bool:
     return session.scalar(select(ProcessInstance.id).where(
         ProcessInstance.id == instance.id, supervision_filter(user))) is not None
 
@@ -70,3 +71,23 @@ def instance_view(session: Session, instance: ProcessInstance,
         started_by=instance.started_by.username if instance.started_by else None,
         started_at=instance.started_at, ended_at=instance.ended_at,
         open_tasks=[task_view(t, instance) for t in tasks], last_error=instance.last_error)
+
+
+def task_row_view(task: TaskRow, case: CaseRow) -> TaskView:
+    """The view of a task row a command holds (see `task_view` for a mapped task)."""
+    return TaskView(
+        id=task.id, name=task.name, element_id=task.element_id, process_key=task.process_key,
+        instance_id=task.instance_id, role=task.lane_role, store_code=task.store_code, assignee=task.assignee,
+        state=task.state, created_at=task.created_at, due_at=task.due_at, priority=task.priority,
+        business_key=case.business_key, title=case.title, claimed_at=task.claimed_at,
+        completed_at=task.completed_at, completed_by=task.completed_by)
+
+
+def case_view(case: CaseRow, open_tasks: list[TaskRow]) -> InstanceView:
+    """The view of a case row a command holds, with the open tasks it left."""
+    return InstanceView(
+        id=case.id, process_key=case.process_key, version=case.version, status=case.status,
+        outcome=case.outcome, business_key=case.business_key, title=case.title, store_code=case.store_code,
+        started_by=case.started_by, started_at=case.started_at, ended_at=case.ended_at,
+        open_tasks=[task_row_view(t, case) for t in sorted(open_tasks, key=lambda t: t.id)],
+        last_error=case.last_error)

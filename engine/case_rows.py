@@ -1,0 +1,204 @@
+"""The case and task rows a command works on, read and written with prebuilt Core statements.
+
+A command touches one case, the task it acts on and the tasks it opens or closes. Loading those as
+ORM objects and writing them through the unit of work cost more than SpiffWorkflow's own work on
+the case, so commands use plain records and a handful of statements built once at import: one read
+of the task with its case, one read of the case's open tasks, one UPDATE of the case guarded by its
+`lock_version`, one UPDATE per changed task and one INSERT for the new ones. The ORM classes stay
+the schema and the read side; ORM objects of the same rows in the caller's session are expired
+after a command writes, so nothing stale is ever read back or flushed over these writes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import Integer, bindparam, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.orm import Session
+
+from .errors import ConcurrentUpdate
+from .models import HumanTask, ProcessInstance, ProcessVersion, User
+
+
+@dataclass(eq=False)
+class CaseRow:
+    """A `process_instance` row, with the version number and the starter's name its views show."""
+
+    version_id: int
+    process_key: str
+    title: str
+    status: str
+    started_at: datetime
+    updated_at: datetime
+    state: str
+    store_code: str | None = None
+    region: str | None = None
+    started_by_id: int | None = None
+    business_key: str | None = None
+    outcome: str | None = None
+    ended_at: datetime | None = None
+    next_timer_at: datetime | None = None
+    last_error: str | None = None
+    serializer_version: str = ""
+    lock_version: int = 1
+    id: int | None = None
+    version: int = 0
+    started_by: str | None = None
+
+
+@dataclass(eq=False)
+class TaskRow:
+    """A `human_task` row, with the names of its assignee and completer for its views."""
+
+    instance_id: int
+    spiff_task_id: str
+    process_key: str
+    element_id: str
+    name: str
+    created_at: datetime
+    lane_role: str | None = None
+    store_code: str | None = None
+    region: str | None = None
+    form_file: str | None = None
+    priority: int = 3
+    due_at: datetime | None = None
+    state: str = "open"
+    assignee_id: int | None = None
+    claimed_at: datetime | None = None
+    completed_at: datetime | None = None
+    completed_by_id: int | None = None
+    draft: dict[str, Any] | None = None
+    id: int | None = None
+    assignee: str | None = None
+    completed_by: str | None = None
+
+
+_case = ProcessInstance.__table__
+_task = HumanTask.__table__
+_version = ProcessVersion.__table__
+_starter = User.__table__.alias("starter")
+_assignee = User.__table__.alias("assignee")
+_completer = User.__table__.alias("completer")
+
+_CASE_COLUMNS = tuple(f.name for f in fields(CaseRow) if f.name in _case.c)
+_TASK_COLUMNS = tuple(f.name for f in fields(TaskRow) if f.name in _task.c)
+_CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "next_timer_at", "last_error",
+                  "serializer_version")
+_TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "draft")
+
+
+def _case_columns(prefix: str) -> list[Any]:
+    return ([_case.c[name].label(prefix + name) for name in _CASE_COLUMNS]
+            + [_version.c.version.label(prefix + "version"), _starter.c.username.label(prefix + "started_by")])
+
+
+def _task_columns(prefix: str) -> list[Any]:
+    return ([_task.c[name].label(prefix + name) for name in _TASK_COLUMNS]
+            + [_assignee.c.username.label(prefix + "assignee"),
+               _completer.c.username.label(prefix + "completed_by")])
+
+
+def _with_case(query: Any) -> Any:
+    return (query.join(_version, _version.c.id == _case.c.version_id)
+            .outerjoin(_starter, _starter.c.id == _case.c.started_by_id))
+
+
+def _with_people(query: Any) -> Any:
+    return (query.outerjoin(_assignee, _assignee.c.id == _task.c.assignee_id)
+            .outerjoin(_completer, _completer.c.id == _task.c.completed_by_id))
+
+
+_TASK_WITH_CASE = _with_people(_with_case(
+    select(*_task_columns("t_"), *_case_columns("c_")).select_from(_task)
+    .join(_case, _case.c.id == _task.c.instance_id))).where(_task.c.id == bindparam("b_id", type_=Integer))
+_CASE = _with_case(select(*_case_columns("c_")).select_from(_case)).where(
+    _case.c.id == bindparam("b_id", type_=Integer))
+_OPEN_TASKS = _with_people(select(*_task_columns("t_")).select_from(_task)).where(
+    _task.c.instance_id == bindparam("b_id", type_=Integer), _task.c.state == "open").order_by(_task.c.id)
+_INSERT_CASE = insert(_case).returning(_case.c.id)
+_SAVE_CASE = update(_case).where(_case.c.id == bindparam("b_id", type_=Integer),
+                                 _case.c.lock_version == bindparam("b_lock", type_=Integer))
+_INSERT_TASKS = insert(_task).returning(_task.c.id, sort_by_parameter_order=True)
+_SAVE_TASK = update(_task).where(_task.c.id == bindparam("b_id", type_=Integer))
+
+
+def _connection(session: Session) -> Connection:
+    """The session's connection, after writing whatever ORM changes it still holds: a command must
+    read what the caller's transaction has changed so far."""
+    session.flush()
+    return session.connection()
+
+
+def _case_row(row: RowMapping) -> CaseRow:
+    return CaseRow(**{f.name: row["c_" + f.name] for f in fields(CaseRow)})
+
+
+def _task_row(row: RowMapping) -> TaskRow:
+    return TaskRow(**{f.name: row["t_" + f.name] for f in fields(TaskRow)})
+
+
+def load_task(session: Session, task_id: int) -> tuple[TaskRow, CaseRow] | None:
+    """The task with its case and the case's state: every task command needs all three."""
+    row = _connection(session).execute(_TASK_WITH_CASE, {"b_id": task_id}).mappings().first()
+    return None if row is None else (_task_row(row), _case_row(row))
+
+
+def load_case(session: Session, case_id: int) -> CaseRow | None:
+    row = _connection(session).execute(_CASE, {"b_id": case_id}).mappings().first()
+    return None if row is None else _case_row(row)
+
+
+def open_tasks(session: Session, case_id: int) -> list[TaskRow]:
+    """The case's open task rows as stored, oldest first."""
+    return [_task_row(r) for r in _connection(session).execute(_OPEN_TASKS, {"b_id": case_id}).mappings()]
+
+
+def insert_case(session: Session, case: CaseRow) -> None:
+    values = {name: getattr(case, name) for name in _CASE_COLUMNS if name != "id"}
+    case.id = _connection(session).execute(_INSERT_CASE, values).scalar_one()
+
+
+def save_case(session: Session, case: CaseRow, *, with_state: bool) -> None:
+    """Write the case and move its version on, or raise ConcurrentUpdate if someone else did first.
+
+    The row is written even when nothing but the time changed (a claim), so a concurrent command
+    on the same case, whatever it changed, fails on the version instead of overwriting this one."""
+    values: dict[str, Any] = {name: getattr(case, name) for name in _CASE_WRITABLE}
+    values.update(updated_at=case.updated_at, lock_version=case.lock_version + 1,
+                  b_id=case.id, b_lock=case.lock_version)
+    if with_state:
+        values["state"] = case.state
+    if session.connection().execute(_SAVE_CASE, values).rowcount != 1:
+        raise ConcurrentUpdate(f"case {case.id} was changed by someone else; reload and try again")
+    case.lock_version += 1
+    _expire(session, ProcessInstance, [case.id])
+
+
+def save_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
+    if not tasks:
+        return
+    session.connection().execute(_SAVE_TASK, [
+        {**{name: getattr(t, name) for name in _TASK_WRITABLE}, "b_id": t.id} for t in tasks])
+    _expire(session, HumanTask, [t.id for t in tasks])
+
+
+def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
+    """Insert new task rows and give each its id."""
+    if not tasks:
+        return
+    result = session.connection().execute(_INSERT_TASKS, [
+        {name: getattr(t, name) for name in _TASK_COLUMNS if name != "id"} for t in tasks])
+    for task, new_id in zip(tasks, result.scalars().all(), strict=True):
+        task.id = new_id
+
+
+def _expire(session: Session, cls: type, ids: Iterable[int | None]) -> None:
+    """Expire ORM objects of rows just written here, so the session reloads them when read again."""
+    if not session.identity_map:
+        return
+    for ident in ids:
+        obj = session.identity_map.get(session.identity_key(cls, ident))
+        if obj is not None:
+            session.expire(obj)
