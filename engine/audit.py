@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent, HumanTask
 
 _KEY = "opsflow_pending_events"
+_INSERT = AuditEvent.__table__.insert()
 
 
 @dataclass
@@ -39,7 +40,7 @@ def write_pending_events(session: Session) -> None:
     batch = session.info.pop(_KEY, None)
     if not batch:
         return
-    session.connection().execute(AuditEvent.__table__.insert(), [
+    session.connection().execute(_INSERT, [
         {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
          "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
          "message": e.message, "data": e.data} for e in batch])

@@ -14,8 +14,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Integer, bindparam, insert, select, update
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy import Integer, bindparam, case as sql_case, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .errors import ConcurrentUpdate
@@ -87,17 +87,13 @@ _TASK_COLUMNS = tuple(f.name for f in fields(TaskRow) if f.name in _task.c)
 _CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "next_timer_at", "last_error",
                   "serializer_version")
 _TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "draft")
+# Rows are read positionally: the selected columns follow the records' fields, the joined names last.
+assert [f.name for f in fields(CaseRow)] == [*_CASE_COLUMNS, "version", "started_by"]
+assert [f.name for f in fields(TaskRow)] == [*_TASK_COLUMNS, "assignee", "completed_by"]
+_CASE_WIDTH, _TASK_WIDTH = len(fields(CaseRow)), len(fields(TaskRow))
 
-
-def _case_columns(prefix: str) -> list[Any]:
-    return ([_case.c[name].label(prefix + name) for name in _CASE_COLUMNS]
-            + [_version.c.version.label(prefix + "version"), _starter.c.username.label(prefix + "started_by")])
-
-
-def _task_columns(prefix: str) -> list[Any]:
-    return ([_task.c[name].label(prefix + name) for name in _TASK_COLUMNS]
-            + [_assignee.c.username.label(prefix + "assignee"),
-               _completer.c.username.label(prefix + "completed_by")])
+_CASE_SELECTED = [*(_case.c[name] for name in _CASE_COLUMNS), _version.c.version, _starter.c.username]
+_TASK_SELECTED = [*(_task.c[name] for name in _TASK_COLUMNS), _assignee.c.username, _completer.c.username]
 
 
 def _with_case(query: Any) -> Any:
@@ -110,16 +106,26 @@ def _with_people(query: Any) -> Any:
             .outerjoin(_completer, _completer.c.id == _task.c.completed_by_id))
 
 
+_TASK_ID = bindparam("b_id", type_=Integer)
 _TASK_WITH_CASE = _with_people(_with_case(
-    select(*_task_columns("t_"), *_case_columns("c_")).select_from(_task)
-    .join(_case, _case.c.id == _task.c.instance_id))).where(_task.c.id == bindparam("b_id", type_=Integer))
-_CASE = _with_case(select(*_case_columns("c_")).select_from(_case)).where(
+    select(*_TASK_SELECTED, *_CASE_SELECTED).select_from(_task)
+    .join(_case, _case.c.id == _task.c.instance_id))).where(_task.c.id == _TASK_ID)
+# The task, its case, and the case's other open tasks in one round trip; only the task's own row
+# carries the (large) state.
+_TASK_WITH_CASE_AND_OPEN = _with_people(_with_case(
+    select(*_TASK_SELECTED, *(sql_case((_task.c.id == _TASK_ID, column), else_=None) if column is _case.c.state
+                              else column for column in _CASE_SELECTED))
+    .select_from(_task).join(_case, _case.c.id == _task.c.instance_id))).where(
+    _task.c.instance_id == select(_task.c.instance_id).where(_task.c.id == _TASK_ID).scalar_subquery(),
+    or_(_task.c.id == _TASK_ID, _task.c.state == "open")).order_by(_task.c.id)
+_CASE = _with_case(select(*_CASE_SELECTED).select_from(_case)).where(
     _case.c.id == bindparam("b_id", type_=Integer))
-_OPEN_TASKS = _with_people(select(*_task_columns("t_")).select_from(_task)).where(
+_OPEN_TASKS = _with_people(select(*_TASK_SELECTED).select_from(_task)).where(
     _task.c.instance_id == bindparam("b_id", type_=Integer), _task.c.state == "open").order_by(_task.c.id)
-_INSERT_CASE = insert(_case).returning(_case.c.id)
+_INSERT_CASE = insert(_case)
 _SAVE_CASE = update(_case).where(_case.c.id == bindparam("b_id", type_=Integer),
                                  _case.c.lock_version == bindparam("b_lock", type_=Integer))
+_INSERT_TASK = insert(_task)
 _INSERT_TASKS = insert(_task).returning(_task.c.id, sort_by_parameter_order=True)
 _SAVE_TASK = update(_task).where(_task.c.id == bindparam("b_id", type_=Integer))
 
@@ -131,33 +137,39 @@ def _connection(session: Session) -> Connection:
     return session.connection()
 
 
-def _case_row(row: RowMapping) -> CaseRow:
-    return CaseRow(**{f.name: row["c_" + f.name] for f in fields(CaseRow)})
-
-
-def _task_row(row: RowMapping) -> TaskRow:
-    return TaskRow(**{f.name: row["t_" + f.name] for f in fields(TaskRow)})
-
-
 def load_task(session: Session, task_id: int) -> tuple[TaskRow, CaseRow] | None:
     """The task with its case and the case's state: every task command needs all three."""
-    row = _connection(session).execute(_TASK_WITH_CASE, {"b_id": task_id}).mappings().first()
-    return None if row is None else (_task_row(row), _case_row(row))
+    row = _connection(session).execute(_TASK_WITH_CASE, {"b_id": task_id}).first()
+    return None if row is None else (TaskRow(*row[:_TASK_WIDTH]), CaseRow(*row[_TASK_WIDTH:]))
+
+
+def load_task_and_open(session: Session, task_id: int) -> tuple[TaskRow, CaseRow, list[TaskRow]] | None:
+    """`load_task`, plus the case's open task rows (the task itself among them while it is open),
+    for a command that moves the workflow on and must then bring those rows into step."""
+    task = case = None
+    rows = []
+    for row in _connection(session).execute(_TASK_WITH_CASE_AND_OPEN, {"b_id": task_id}):
+        record = TaskRow(*row[:_TASK_WIDTH])
+        if record.id == task_id:
+            task, case = record, CaseRow(*row[_TASK_WIDTH:])
+        if record.state == "open":
+            rows.append(record)
+    return None if task is None or case is None else (task, case, rows)
 
 
 def load_case(session: Session, case_id: int) -> CaseRow | None:
-    row = _connection(session).execute(_CASE, {"b_id": case_id}).mappings().first()
-    return None if row is None else _case_row(row)
+    row = _connection(session).execute(_CASE, {"b_id": case_id}).first()
+    return None if row is None else CaseRow(*row)
 
 
 def open_tasks(session: Session, case_id: int) -> list[TaskRow]:
     """The case's open task rows as stored, oldest first."""
-    return [_task_row(r) for r in _connection(session).execute(_OPEN_TASKS, {"b_id": case_id}).mappings()]
+    return [TaskRow(*row) for row in _connection(session).execute(_OPEN_TASKS, {"b_id": case_id})]
 
 
 def insert_case(session: Session, case: CaseRow) -> None:
     values = {name: getattr(case, name) for name in _CASE_COLUMNS if name != "id"}
-    case.id = _connection(session).execute(_INSERT_CASE, values).scalar_one()
+    case.id = _connection(session).execute(_INSERT_CASE, values).inserted_primary_key[0]
 
 
 def save_case(session: Session, case: CaseRow, *, with_state: bool) -> None:
@@ -186,12 +198,12 @@ def save_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
 
 def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
     """Insert new task rows and give each its id."""
-    if not tasks:
-        return
-    result = session.connection().execute(_INSERT_TASKS, [
-        {name: getattr(t, name) for name in _TASK_COLUMNS if name != "id"} for t in tasks])
-    for task, new_id in zip(tasks, result.scalars().all(), strict=True):
-        task.id = new_id
+    rows = [{name: getattr(t, name) for name in _TASK_COLUMNS if name != "id"} for t in tasks]
+    if len(rows) == 1:  # the usual case, and a plain INSERT is cheaper than an INSERT ... RETURNING batch
+        tasks[0].id = session.connection().execute(_INSERT_TASK, rows[0]).inserted_primary_key[0]
+    elif rows:
+        for task, new_id in zip(tasks, session.connection().execute(_INSERT_TASKS, rows).scalars(), strict=True):
+            task.id = new_id
 
 
 def _expire(session: Session, cls: type, ids: Iterable[int | None]) -> None:

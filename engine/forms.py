@@ -13,6 +13,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from .errors import InvalidData
 
 _format_checker = FormatChecker()
+_cache: dict[int, tuple[Mapping[str, Any], frozenset[str], Draft202012Validator]] = {}
+_CACHE_SIZE = 512
 
 
 def writable_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,14 +48,26 @@ def clean(schema: Mapping[str, Any] | None, data: Any) -> dict[str, Any]:
         raise InvalidData("the data must be a JSON object", {"_form": "must be an object"})
     if not schema:
         return dict(data)
-    writable = writable_schema(schema)
-    allowed = set(writable.get("properties") or {})
-    submitted = {k: v for k, v in data.items() if k in allowed}
-    submitted = {k: v for k, v in submitted.items() if v not in ("", None)}
-    validator = Draft202012Validator(writable, format_checker=_format_checker)
+    allowed, validator = _compiled(schema)
+    submitted = {k: v for k, v in data.items() if k in allowed and v not in ("", None)}
     fields: dict[str, str] = {}
     for error in sorted(validator.iter_errors(submitted), key=lambda e: list(e.absolute_path)):
         fields.setdefault(_field_path(error), _message(error))
     if fields:
         raise InvalidData("the form has errors: " + ", ".join(sorted(fields)), fields)
     return submitted
+
+
+def _compiled(schema: Mapping[str, Any]) -> tuple[frozenset[str], Draft202012Validator]:
+    """The writable fields and the validator of a schema, made once per schema object.
+
+    Schemas come from the parsed-process cache and are never changed in place, so the object
+    itself is the key (kept in the entry, so its id cannot be reused while cached)."""
+    entry = _cache.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        writable = writable_schema(schema)
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.clear()
+        entry = _cache[id(schema)] = (schema, frozenset(writable.get("properties") or {}),
+                                      Draft202012Validator(writable, format_checker=_format_checker))
+    return entry[1], entry[2]

@@ -122,7 +122,10 @@ class Engine(CaseActions):
         found = case_rows.load_task(session, task_id)
         if found is None:
             raise NotFound(f"task {task_id} does not exist")
-        task, case = found
+        return self._check_open(*found)
+
+    def _check_open(self, task: TaskRow, case: CaseRow) -> tuple[TaskRow, CaseRow]:
+        task_id = task.id
         if task.state != "open":
             raise Conflict(f"task {task_id} is already {task.state}")
         if case.status != RUNNING:
@@ -174,7 +177,10 @@ class Engine(CaseActions):
 
     def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
                  ) -> InstanceView:
-        task, case = self._open_task(session, task_id)
+        found = case_rows.load_task_and_open(session, task_id)
+        if found is None:
+            raise NotFound(f"task {task_id} does not exist")
+        task, case = self._check_open(found[0], found[1])
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):
@@ -195,7 +201,8 @@ class Engine(CaseActions):
                 spiff_task.run()
             except WorkflowException as exc:
                 raise _process_error(exc) from None
-        return case_view(case, self._advance(session, case, parsed, workflow, user, held=[task]))
+        return case_view(case, self._advance(session, case, parsed, workflow, user, held=[task],
+                                             stored_open=found[2]))
 
     def save_draft(self, session: Session, task_id: int, user: User, data: Mapping[str, Any]) -> TaskView:
         task, case = self._open_task(session, task_id)
@@ -250,11 +257,11 @@ class Engine(CaseActions):
 
     def _advance(self, session: Session, case: CaseRow, parsed: ParsedProcess, workflow: BpmnWorkflow,
                  user: User | None, clock: Callable[[], datetime] | None = None, held: Iterable[TaskRow] = (),
-                 ) -> list[TaskRow]:
+                 stored_open: list[TaskRow] | None = None) -> list[TaskRow]:
         """Run the workflow until it waits, then store it with its task rows and events.
 
-        `held` are task rows the command changed before running the workflow; returns the case's
-        open task rows."""
+        `held` are task rows the command changed before running the workflow, `stored_open` the
+        case's open rows if the command has read them (see `sync_tasks`); returns the open rows."""
         clock = clock or self.clock
         reached: list[Any] = []
 
@@ -296,7 +303,8 @@ class Engine(CaseActions):
         case.state = state.dumps(workflow)
         case.serializer_version = state.SERIALIZER_VERSION
         case.next_timer_at = next_timer(workflow) if case.status == RUNNING else None
-        changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), self._event, held)
+        changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), self._event, held,
+                             stored_open)
         self._store(session, case, changes, now=now)
         return changes.still_open
 

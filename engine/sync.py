@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import case_rows
 from .assignment import region_of
 from .case_rows import CaseRow, TaskRow
+from .models import COMPLETED, TERMINATED
 from .policy import ProcessPolicy
 from .specs import form_filename, task_property
 
@@ -30,17 +31,19 @@ class TaskChanges:
 
 
 def sync_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: datetime, policy: ProcessPolicy,
-               record: Callable[..., None], held: Iterable[TaskRow] = ()) -> TaskChanges:
+               record: Callable[..., None], held: Iterable[TaskRow] = (),
+               stored_open: list[TaskRow] | None = None) -> TaskChanges:
     """Cancel the rows of tasks that are gone, make rows for new ones.
 
     `held` are rows the command has already changed in memory (the task it completed): they stand
-    in for their stored versions, which still read as open."""
-    ready = {} if case.status == "terminated" or workflow.is_completed() else {
+    in for their stored versions, which still read as open. `stored_open` are the case's open rows
+    when the command has read them already; otherwise they are read here."""
+    ready = {} if case.status in (COMPLETED, TERMINATED) else {
         str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     held_by_id = {t.id: t for t in held}
     changes = TaskChanges(changed=list(held_by_id.values()))
     known = set()
-    for row in case_rows.open_tasks(session, case.id):
+    for row in case_rows.open_tasks(session, case.id) if stored_open is None else stored_open:
         row = held_by_id.get(row.id, row)
         known.add(row.spiff_task_id)
         if row.state != "open":
