@@ -28,13 +28,14 @@ from engine.db import make_sql_engine  # noqa: E402
 class Sizes:
     instances: int          # five-step cases per variant in the step-cost comparison
     warmup: int
+    step_rounds: int        # the variants take turns this many times (see steps.measure)
     list_sizes: tuple[int, ...]
     list_runs: int
     state_instances: int
 
 
-FULL = Sizes(instances=200, warmup=10, list_sizes=tasklist.SIZES, list_runs=50, state_instances=10)
-QUICK = Sizes(instances=20, warmup=3, list_sizes=(200, 1_000, 2_000), list_runs=10, state_instances=2)
+FULL = Sizes(instances=200, warmup=10, step_rounds=20, list_sizes=tasklist.SIZES, list_runs=50, state_instances=10)
+QUICK = Sizes(instances=20, warmup=3, step_rounds=4, list_sizes=(200, 1_000, 2_000), list_runs=10, state_instances=2)
 
 
 def _progress(message: str) -> None:
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tables = []
     _progress(f"step cost: {sizes.instances} cases x {steps.STEPS} steps per variant")
-    tables.append(steps.table(steps.measure(sizes.instances, sizes.warmup, url)))
+    tables.append(steps.table(steps.measure(sizes.instances, sizes.warmup, url, rounds=sizes.step_rounds)))
     _progress(f"task list: {', '.join(f'{n:,}' for n in sizes.list_sizes)} open tasks")
     tables.append(tasklist.table(tasklist.measure(sizes.list_sizes, sizes.list_runs, url), pg_note))
     _progress("state size")

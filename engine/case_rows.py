@@ -191,8 +191,8 @@ def save_case(session: Session, case: CaseRow, *, with_state: bool) -> None:
 def save_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
     if not tasks:
         return
-    session.connection().execute(_SAVE_TASK, [
-        {**{name: getattr(t, name) for name in _TASK_WRITABLE}, "b_id": t.id} for t in tasks])
+    rows = [{**{name: getattr(t, name) for name in _TASK_WRITABLE}, "b_id": t.id} for t in tasks]
+    session.connection().execute(_SAVE_TASK, rows[0] if len(rows) == 1 else rows)
     _expire(session, HumanTask, [t.id for t in tasks])
 
 
