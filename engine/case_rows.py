@@ -90,7 +90,7 @@ _TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "complet
 # Rows are read positionally: the selected columns follow the records' fields, the joined names last.
 assert [f.name for f in fields(CaseRow)] == [*_CASE_COLUMNS, "version", "started_by"]
 assert [f.name for f in fields(TaskRow)] == [*_TASK_COLUMNS, "assignee", "completed_by"]
-_CASE_WIDTH, _TASK_WIDTH = len(fields(CaseRow)), len(fields(TaskRow))
+_TASK_WIDTH = len(fields(TaskRow))
 
 _CASE_SELECTED = [*(_case.c[name] for name in _CASE_COLUMNS), _version.c.version, _starter.c.username]
 _TASK_SELECTED = [*(_task.c[name] for name in _TASK_COLUMNS), _assignee.c.username, _completer.c.username]
@@ -106,28 +106,28 @@ def _with_people(query: Any) -> Any:
             .outerjoin(_completer, _completer.c.id == _task.c.completed_by_id))
 
 
-_TASK_ID = bindparam("b_id", type_=Integer)
+_ID = bindparam("b_id", type_=Integer)
 _TASK_WITH_CASE = _with_people(_with_case(
     select(*_TASK_SELECTED, *_CASE_SELECTED).select_from(_task)
-    .join(_case, _case.c.id == _task.c.instance_id))).where(_task.c.id == _TASK_ID)
+    .join(_case, _case.c.id == _task.c.instance_id))).where(_task.c.id == _ID)
 # The task, its case, and the case's other open tasks in one round trip; only the task's own row
 # carries the (large) state.
 _TASK_WITH_CASE_AND_OPEN = _with_people(_with_case(
-    select(*_TASK_SELECTED, *(sql_case((_task.c.id == _TASK_ID, column), else_=None) if column is _case.c.state
+    select(*_TASK_SELECTED, *(sql_case((_task.c.id == _ID, column), else_=None) if column is _case.c.state
                               else column for column in _CASE_SELECTED))
     .select_from(_task).join(_case, _case.c.id == _task.c.instance_id))).where(
-    _task.c.instance_id == select(_task.c.instance_id).where(_task.c.id == _TASK_ID).scalar_subquery(),
-    or_(_task.c.id == _TASK_ID, _task.c.state == "open")).order_by(_task.c.id)
+    _task.c.instance_id == select(_task.c.instance_id).where(_task.c.id == _ID).scalar_subquery(),
+    or_(_task.c.id == _ID, _task.c.state == "open")).order_by(_task.c.id)
 _CASE = _with_case(select(*_CASE_SELECTED).select_from(_case)).where(
-    _case.c.id == bindparam("b_id", type_=Integer))
+    _case.c.id == _ID)
 _OPEN_TASKS = _with_people(select(*_TASK_SELECTED).select_from(_task)).where(
-    _task.c.instance_id == bindparam("b_id", type_=Integer), _task.c.state == "open").order_by(_task.c.id)
+    _task.c.instance_id == _ID, _task.c.state == "open").order_by(_task.c.id)
 _INSERT_CASE = insert(_case)
-_SAVE_CASE = update(_case).where(_case.c.id == bindparam("b_id", type_=Integer),
+_SAVE_CASE = update(_case).where(_case.c.id == _ID,
                                  _case.c.lock_version == bindparam("b_lock", type_=Integer))
 _INSERT_TASK = insert(_task)
 _INSERT_TASKS = insert(_task).returning(_task.c.id, sort_by_parameter_order=True)
-_SAVE_TASK = update(_task).where(_task.c.id == bindparam("b_id", type_=Integer))
+_SAVE_TASK = update(_task).where(_task.c.id == _ID)
 
 
 def _connection(session: Session) -> Connection:
