@@ -86,7 +86,9 @@ _CASE_COLUMNS = tuple(f.name for f in fields(CaseRow) if f.name in _case.c)
 _TASK_COLUMNS = tuple(f.name for f in fields(TaskRow) if f.name in _task.c)
 _CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "next_timer_at", "last_error",
                   "serializer_version")
-_TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "draft")
+# The draft is not among them: it changes without the case's version moving (see `save_draft`), so
+# only a task's closing (which drops it) and `save_draft` write it.
+_TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id")
 # Rows are read positionally: the selected columns follow the records' fields, the joined names last.
 assert [f.name for f in fields(CaseRow)] == [*_CASE_COLUMNS, "version", "started_by"]
 assert [f.name for f in fields(TaskRow)] == [*_TASK_COLUMNS, "assignee", "completed_by"]
@@ -128,6 +130,9 @@ _SAVE_CASE = update(_case).where(_case.c.id == _ID,
 _INSERT_TASK = insert(_task)
 _INSERT_TASKS = insert(_task).returning(_task.c.id, sort_by_parameter_order=True)
 _SAVE_TASK = update(_task).where(_task.c.id == _ID)
+_CLOSE_TASK = _SAVE_TASK.values(draft=None)
+_SAVE_DRAFT = update(_task).where(_task.c.id == _ID, _task.c.state == "open", or_(
+    _task.c.assignee_id.is_(None), _task.c.assignee_id == bindparam("b_user", type_=Integer)))
 
 
 def _connection(session: Session) -> Connection:
@@ -189,11 +194,24 @@ def save_case(session: Session, case: CaseRow, *, with_state: bool) -> None:
 
 
 def save_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
-    if not tasks:
-        return
-    rows = [{**{name: getattr(t, name) for name in _TASK_WRITABLE}, "b_id": t.id} for t in tasks]
-    session.connection().execute(_SAVE_TASK, rows[0] if len(rows) == 1 else rows)
+    """Write tasks a command claimed, assigned, completed or cancelled. Call it after `save_case`:
+    the case's version is what keeps two commands from changing one task at once."""
+    for statement, group in ((_SAVE_TASK, [t for t in tasks if t.state == "open"]),
+                             (_CLOSE_TASK, [t for t in tasks if t.state != "open"])):
+        rows = [{**{name: getattr(t, name) for name in _TASK_WRITABLE}, "b_id": t.id} for t in group]
+        if rows:
+            session.connection().execute(statement, rows[0] if len(rows) == 1 else rows)
     _expire(session, HumanTask, [t.id for t in tasks])
+
+
+def save_draft(session: Session, task: TaskRow, user_id: int) -> bool:
+    """Store the task's draft if the task is still open and not someone else's; drafts do not move
+    the case's version (saving one must not make a colleague's completion fail), so the row itself
+    is checked instead."""
+    written = _connection(session).execute(
+        _SAVE_DRAFT, {"draft": task.draft, "b_id": task.id, "b_user": user_id}).rowcount == 1
+    _expire(session, HumanTask, [task.id])
+    return written
 
 
 def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:

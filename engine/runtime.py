@@ -211,7 +211,8 @@ class Engine(CaseActions):
         if not isinstance(data, Mapping):
             raise InvalidData("the draft must be a JSON object", {"_form": "must be an object"})
         task.draft = dict(data)
-        case_rows.save_tasks(session, [task])
+        if not case_rows.save_draft(session, task, user.id):
+            raise Conflict(f"task {task_id} was completed or taken by someone else; reload")
         return task_row_view(task, case)
 
     # -- events ------------------------------------------------------------------------------------

@@ -85,3 +85,46 @@ def test_a_command_writes_one_row_per_change_and_its_events_in_one_batch(engine,
                                                       AuditEvent.event_type == "task_created"))
     assert created.task_id == new.id
     assert session.get(HumanTask, new.id).spiff_task_id
+
+
+def test_a_draft_saved_while_a_colleague_claims_the_task_survives_the_claim(engine, sessions, session, people,
+                                                                             deployed):
+    """The claim read the task before the draft was saved and writes after: it must not put the old
+    draft back (drafts do not move the case's version, so nothing else would catch it)."""
+    case = _start(engine, session, people)
+    task_id = case.open_tasks[0].id
+    task, row = case_rows.load_task(session, task_id)
+    with sessions() as other:
+        engine.save_draft(other, task_id, people["manager_sh001"], {"summary": "half written"})
+        other.commit()
+    task.assignee_id, task.claimed_at = people["deputy_sh001"].id, row.started_at
+    row.updated_at = row.started_at
+    case_rows.save_case(session, row, with_state=False)
+    case_rows.save_tasks(session, [task])
+    session.commit()
+    stored = session.get(HumanTask, task_id)
+    assert (stored.assignee_id, stored.draft) == (people["deputy_sh001"].id, {"summary": "half written"})
+
+
+def test_a_draft_for_a_task_closed_in_the_meantime_is_refused(engine, sessions, session, people, deployed):
+    case = _start(engine, session, people)
+    task_id = case.open_tasks[0].id
+    task, _ = case_rows.load_task(session, task_id)
+    session.rollback()
+    with sessions() as other:
+        engine.complete(other, task_id, people["manager_sh001"], {"summary": "done"})
+        other.commit()
+    task.draft = {"summary": "too late"}
+    assert case_rows.save_draft(session, task, people["manager_sh001"].id) is False
+    session.commit()
+    stored = session.get(HumanTask, task_id)
+    assert (stored.state, stored.draft) == ("completed", None)
+
+
+def test_completing_a_task_drops_its_draft(engine, session, people, deployed):
+    case = _start(engine, session, people)
+    task_id = case.open_tasks[0].id
+    engine.save_draft(session, task_id, people["manager_sh001"], {"summary": "draft"})
+    engine.complete(session, task_id, people["manager_sh001"], {"summary": "final"})
+    session.commit()
+    assert session.get(HumanTask, task_id).draft is None
