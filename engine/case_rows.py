@@ -3,8 +3,9 @@
 A command touches one case, the task it acts on and the tasks it opens or closes. Loading those as
 ORM objects and writing them through the unit of work cost more than SpiffWorkflow's own work on
 the case, so commands use plain records and a handful of statements built once at import: one read
-of the task with its case, one read of the case's open tasks, one UPDATE of the case guarded by its
-`lock_version`, one UPDATE per changed task and one INSERT for the new ones. The ORM classes stay
+of the task with its case (for a completion, with the case's other open tasks in the same round
+trip), one UPDATE of the case guarded by its `lock_version`, one UPDATE for the changed tasks and
+one INSERT for the new ones. The ORM classes stay
 the schema and the read side; ORM objects of the same rows in the caller's session are expired
 after a command writes, so nothing stale is ever read back or flushed over these writes.
 """
