@@ -105,3 +105,41 @@ def test_a_case_locked_by_another_transaction_is_a_concurrent_update(engine, ses
         session.rollback()
         other.rollback()
     assert session.get(HumanTask, case.open_tasks[0].id).assignee_id is None
+
+
+@pytest.mark.parametrize("second", ["complete", "claim"])
+def test_a_command_overtaken_between_its_read_and_its_write_is_refused(engine, sessions, session, people,
+                                                                      deployed, monkeypatch, second):
+    """Both commands have read the case before either writes; the one that commits first wins and
+    the other fails on the case's version, whatever it was about to change."""
+    m1, deputy = people["manager_sh001"], people["deputy_sh001"]
+    case = engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": 120})
+    session.commit()
+    task_id = case.open_tasks[0].id
+    load = type(engine).load
+    overtaken = []
+
+    def load_then_be_overtaken(self, s, instance):
+        loaded = load(self, s, instance)
+        if not overtaken:
+            overtaken.append(True)
+            with sessions() as other:
+                if second == "complete":
+                    engine.complete(other, task_id, other.get(User, m1.id), {"summary": "first"})
+                else:
+                    engine.claim(other, task_id, other.get(User, deputy.id))
+                other.commit()
+        return loaded
+
+    monkeypatch.setattr(type(engine), "load", load_then_be_overtaken)
+    with pytest.raises(ConcurrentUpdate):
+        engine.complete(session, task_id, m1, {"summary": "overtaken"})
+    session.rollback()
+    monkeypatch.undo()
+
+    task = session.get(HumanTask, task_id)
+    events = session.scalars(select(AuditEvent.data).where(AuditEvent.event_type == "task_completed")).all()
+    if second == "complete":
+        assert (task.state, events) == ("completed", [{"summary": "first"}])
+    else:
+        assert (task.state, task.assignee_id, events) == ("open", deputy.id, [])
