@@ -7,6 +7,9 @@ handed out through `visible_attachment`, which asks whether the person may see t
 
 A file chosen on a start form is stored before its case exists: it is *pending* (no case), visible
 only to its uploader, and `link_pending` attaches it to the case once the case has started.
+
+A file is written before the caller commits its row; if the transaction rolls back instead (a
+refused form, a failed commit), the files it wrote are removed again, so none is left without a row.
 """
 from __future__ import annotations
 
@@ -18,8 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from sqlalchemy import ForeignKey, Integer, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, Integer, String, event, select
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, relationship
 
 from .errors import InvalidData, NotFound, PermissionDenied
 from .models import AuditEvent, Base, ProcessInstance, User
@@ -30,6 +33,7 @@ ALLOWED_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/he
 #: Types a browser may show inline; everything else is sent as a download.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
+_WRITTEN = "opsflow_written_files"
 
 
 class Attachment(Base):
@@ -111,11 +115,7 @@ def path_of(upload_dir: str | Path, row: Attachment) -> Path:
 def store_attachment(session: Session, user: User, stream: BinaryIO, filename: str, *,
                      upload_dir: str | Path, max_bytes: int, now: datetime,
                      instance_id: int | None = None, task_id: int | None = None) -> AttachmentView:
-    """Check and keep one uploaded file; refuse it (storing nothing) when it breaks the limits.
-
-    The file is written before the caller commits; should the commit fail, an unreferenced file is
-    left in the upload directory, which is harmless (it is never served without its row).
-    """
+    """Check and keep one uploaded file; refuse it (storing nothing) when it breaks the limits."""
     instance = None
     if instance_id is not None:
         instance = session.get(ProcessInstance, instance_id)
@@ -143,6 +143,7 @@ def store_attachment(session: Session, user: User, stream: BinaryIO, filename: s
     partial = target.with_suffix(".part")
     partial.write_bytes(data)
     partial.replace(target)
+    session.info.setdefault(_WRITTEN, []).append(target)
     if instance is not None:
         _record(session, row, user, now, "attachment_added")
     return view_of(row)
@@ -212,3 +213,18 @@ def delete_attachment(session: Session, user: User, attachment_id: int, upload_d
     session.delete(row)
     session.flush()
     return path
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written_files(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_written_files(session: Session, transaction: SessionTransaction) -> None:
+    """Whatever the outermost transaction leaves when it ends without committing (rolled back, or
+    its session closed) goes; `after_commit` has already taken the files of one that committed."""
+    if transaction.parent is not None:  # a savepoint or subtransaction: the enclosing one decides
+        return
+    for path in session.info.pop(_WRITTEN, ()):
+        path.unlink(missing_ok=True)

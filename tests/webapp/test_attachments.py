@@ -141,6 +141,16 @@ def test_start_form_refuses_a_bad_photo_beside_the_field(app, client, auth):
     assert stored(app) == (0, [])
 
 
+def test_a_start_form_refused_by_the_engine_leaves_no_file_behind(app, client, auth):
+    """The photo was fine but the case was not started: its row is rolled back, and its file goes too."""
+    auth.login("cs_li")
+    response = client.post("/processes/complaint_handling", content_type="multipart/form-data", data={
+        "csrf_token": token(client, "/processes"), "customer_name": "王女士", "store_code": "SH001",
+        "photos": [(io.BytesIO(PNG), "a.png")]})
+    assert response.status_code == 422
+    assert stored(app) == (0, [])
+
+
 def test_only_the_uploader_removes_a_file(app, client, auth, api):
     case = complaint(api)
     task_id = case["open_tasks"][0]["id"]
