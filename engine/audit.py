@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, HumanTask
+from .case_rows import TaskRow
+from .models import AuditEvent
 
 _KEY = "opsflow_pending_events"
 _INSERT = AuditEvent.__table__.insert()
@@ -22,7 +23,7 @@ _INSERT = AuditEvent.__table__.insert()
 @dataclass
 class PendingEvent:
     instance_id: int | None
-    task: HumanTask | None
+    task: TaskRow | None
     event_type: str
     element_id: str | None
     actor_id: int | None
@@ -44,6 +45,18 @@ def write_pending_events(session: Session) -> None:
         {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
          "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
          "message": e.message, "data": e.data} for e in batch])
+
+
+def reached_from(task: Any) -> str | None:
+    """The BPMN element the workflow came from to reach `task`, recorded as `from` in the task's
+    event so the case diagram can mark the sequence flows actually taken. SpiffWorkflow's task tree
+    records exactly that: the nearest ancestor that is a BPMN element (not one of its internal
+    tasks, nor the multi-instance task around a task's instances)."""
+    own = task.task_spec.bpmn_id
+    parent = task.parent
+    while parent is not None and (not parent.task_spec.bpmn_id or parent.task_spec.bpmn_id == own):
+        parent = parent.parent
+    return parent.task_spec.bpmn_id if parent is not None else None
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -3,9 +3,12 @@ events and data, who holds its open steps and who could take them over.
 
 The diagram marks come from the audit trail and the version's BPMN XML, not from the workflow:
 an element is done once a 'step' or 'task_completed' event names it, current while an open task
-(or a waiting catch event) sits on it, overdue when that task is past due; a sequence flow is on
-the path taken when both its ends were reached. Only the case data of a live case is read from
-its workflow (`queries.case_data`); seeded history has none and is shown from its events.
+(or a waiting catch event) sits on it, overdue when that task is past due. A sequence flow is on
+the path taken when an element's 'step' or 'task_created' event says it was reached `from` the
+flow's source (flows into a join count once their source is done, since only one branch is
+recorded as the join's predecessor); for events without `from` (seeded history) a flow counts when
+both its ends were reached. Only the case data of a live case is read from its workflow
+(`queries.case_data`); seeded history has none and is shown from its events.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from .viewing import may_supervise
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DONE_EVENTS = ("step", "task_completed")
+PATH_EVENTS = ("step", "task_created")  # the events that say where the workflow came `from`
 WAITING_TAGS = ("intermediateCatchEvent", "receiveTask")
 JOIN_TAGS = ("parallelGateway", "inclusiveGateway")
 
@@ -98,10 +102,18 @@ def diagram_markers(session: Session, instance: ProcessInstance, now: datetime, 
                     ) -> DiagramMarkers:
     model = _model(xml or bpmn_source(session, instance))
     visits: dict[str, int] = {}
-    for element in session.scalars(select(AuditEvent.element_id).where(
-            AuditEvent.instance_id == instance.id, AuditEvent.event_type.in_(DONE_EVENTS),
+    taken: set[tuple[str | None, str]] | None = set()  # None: some event does not say where it came from
+    for element, kind, data in session.execute(select(
+            AuditEvent.element_id, AuditEvent.event_type, AuditEvent.data).where(
+            AuditEvent.instance_id == instance.id, AuditEvent.event_type.in_((*DONE_EVENTS, "task_created")),
             AuditEvent.element_id.is_not(None))):
-        visits[element] = visits.get(element, 0) + 1
+        if kind in DONE_EVENTS:
+            visits[element] = visits.get(element, 0) + 1
+        if kind in PATH_EVENTS and taken is not None:
+            if isinstance(data, dict) and "from" in data:
+                taken.add((data["from"], element))
+            else:
+                taken = None
     open_tasks = session.execute(select(HumanTask.element_id, HumanTask.due_at).where(
         HumanTask.instance_id == instance.id, HumanTask.state == "open")).all()
     current = {element for element, _ in open_tasks}
@@ -113,7 +125,9 @@ def diagram_markers(session: Session, instance: ProcessInstance, now: datetime, 
                 current.add(target)
     reached = done | current
     flows = [flow for flow, source, target in model.flows
-             if source in done and (target in reached or model.tags.get(target) in JOIN_TAGS)]
+             if source in done and (model.tags.get(target) in JOIN_TAGS
+                                    or (target in current and model.tags.get(target) in WAITING_TAGS)
+                                    or ((source, target) in taken if taken is not None else target in reached))]
     return DiagramMarkers(sorted(done - current), sorted(current), sorted(overdue), flows, visits)
 
 

@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import case_rows, forms, state
 from .assignment import can_act
-from .audit import PendingEvent, pending_events, write_pending_events
+from .audit import PendingEvent, pending_events, reached_from, write_pending_events
 from .case_actions import CaseActions
 from .case_rows import CaseRow, TaskRow
 from .clock import Clock, clock_in_effect, next_timer, system_clock
@@ -284,7 +284,8 @@ class Engine(CaseActions):
         now = clock()
         for task in reached:
             spec = task.task_spec
-            self._event(session, case, "step", None, element=spec.bpmn_id, message=spec.bpmn_name or "")
+            self._event(session, case, "step", None, element=spec.bpmn_id, message=spec.bpmn_name or "",
+                        data={"from": reached_from(task)})
             outcome = task_property(spec, "outcome")
             if outcome and case.outcome is None:
                 # The requester hears the outcome when the main path ends, even while a side

@@ -15,6 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import case_rows
 from .assignment import region_of
+from .audit import reached_from
 from .case_rows import CaseRow, TaskRow
 from .models import COMPLETED, TERMINATED
 from .policy import ProcessPolicy
@@ -59,7 +60,7 @@ def sync_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: dat
             row = _new_row(session, case, task, now, policy)
             changes.created.append(row)
             record(session, case, "task_created", None, task=row, message=row.name,
-                   data={"role": row.lane_role, "store_code": row.store_code})
+                   data={"role": row.lane_role, "store_code": row.store_code, "from": reached_from(task)})
     changes.still_open += changes.created
     return changes
 
