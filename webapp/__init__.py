@@ -43,9 +43,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(processes.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(account.bp)
-    from . import dashboard, instances
+    from . import admin, dashboard, instances
     app.register_blueprint(instances.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     register_error_handlers(app)
