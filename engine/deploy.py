@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -86,36 +86,48 @@ def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None)
     Forms are looked up in `forms_dir/<process_key>/`, then beside the BPMN file.
     """
     bpmn_dir = Path(bpmn_dir)
-    dmns = [SourceFile("dmn", p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob("*.dmn"))]
+
+    def form(key: str, name: str) -> SourceFile | None:
+        candidates = ([Path(forms_dir) / key / name] if forms_dir else []) + [bpmn_dir / name]
+        found = next((c for c in candidates if c.is_file()), None)
+        return SourceFile("form", name, found.read_text("utf-8")) if found else None
+
+    where = f"in {bpmn_dir}" + (f" or {Path(forms_dir)}/<process>" if forms_dir else "")
+    return collect([SourceFile("bpmn", p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob("*.bpmn"))],
+                   [SourceFile("dmn", p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob("*.dmn"))],
+                   form, where)
+
+
+def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str, str], SourceFile | None],
+            where: str) -> dict[str, list[SourceFile]]:
+    """Group model files by process key (the BPMN file's name): each BPMN with the DMN files whose
+    decisions it calls and the forms (found by `form(key, name)`) its elements name. `where` says
+    where the files were looked for, for the error when one is missing."""
     by_decision: dict[str, SourceFile] = {}
     for dmn in dmns:
         for decision_id in _decision_ids(dmn):
             by_decision[decision_id] = dmn
     result: dict[str, list[SourceFile]] = {}
-    for path in sorted(bpmn_dir.glob("*.bpmn")):
-        bpmn = SourceFile("bpmn", path.name, path.read_text("utf-8"))
+    for bpmn in bpmns:
         processes, decisions, forms = _references(bpmn)
-        key = path.stem
+        key = bpmn.filename.rsplit(".", 1)[0]
         if key not in processes:
-            raise DeployError(f"{path.name}: the file must hold a process with id {key!r} "
-                              f"(found {', '.join(processes) or 'none'})", filename=path.name, element=key)
+            raise DeployError(f"{bpmn.filename}: the file must hold a process with id {key!r} "
+                              f"(found {', '.join(processes) or 'none'})", filename=bpmn.filename, element=key)
         files = [bpmn]
         for decision_id, element in sorted(decisions.items()):
             dmn = by_decision.get(decision_id)
             if dmn is None:
-                raise DeployError(f"{path.name}, element {element}: decision {decision_id!r} is called but "
-                                  f"no .dmn file in {bpmn_dir} defines it",
-                                  filename=path.name, element=element)
+                raise DeployError(f"{bpmn.filename}, element {element}: decision {decision_id!r} is called but "
+                                  f"no .dmn file {where} defines it", filename=bpmn.filename, element=element)
             if dmn not in files:
                 files.append(dmn)
         for name, element in sorted(forms.items()):
-            candidates = ([Path(forms_dir) / key / name] if forms_dir else []) + [bpmn_dir / name]
-            found = next((c for c in candidates if c.is_file()), None)
+            found = form(key, name)
             if found is None:
-                raise DeployError(f"{path.name}, element {element}: form {name!r} not found (looked in "
-                                  f"{', '.join(str(c.parent) for c in candidates)})",
-                                  filename=path.name, element=element)
-            files.append(SourceFile("form", name, found.read_text("utf-8")))
+                raise DeployError(f"{bpmn.filename}, element {element}: form {name!r} not found {where}",
+                                  filename=bpmn.filename, element=element)
+            files.append(found)
         result[key] = files
     return result
 
