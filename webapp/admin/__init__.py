@@ -20,4 +20,4 @@ def _admins_only() -> Any:
     return None
 
 
-from . import routes  # noqa: E402,F401  (routes register themselves on bp)
+from . import model_routes, routes  # noqa: E402,F401  (routes register themselves on bp)
