@@ -18,6 +18,7 @@ from engine.model_admin import Upload
 from . import bp
 from .. import engine
 from ..extensions import db
+from ..tasks.names import process_name
 
 
 @bp.get("/models")
@@ -50,10 +51,10 @@ def deploy(key: str | None = None) -> Any:
     for r in results:
         if r.created:
             flash(_("%(process)s: version %(version)d deployed; new cases start on it, running ones stay on "
-                    "theirs.", process=r.key, version=r.version), "success")
+                    "theirs.", process=process_name(r.key), version=r.version), "success")
         else:
-            flash(_("%(process)s: nothing changed, still version %(version)d.", process=r.key, version=r.version),
-                  "info")
+            flash(_("%(process)s: nothing changed, still version %(version)d.", process=process_name(r.key),
+                    version=r.version), "info")
     target = key or (results[0].key if len(results) == 1 else None)
     return redirect(url_for("admin.model", key=target) if target else url_for("admin.models"), 303)
 
