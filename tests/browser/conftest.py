@@ -2,6 +2,7 @@
 models deployed, the demo cast), and Debian's chromium driven by Playwright."""
 from __future__ import annotations
 
+import re
 import threading
 from typing import Iterator
 
@@ -73,3 +74,30 @@ def phone(browser):
                                   locale="zh-CN")
     yield context.new_page()
     context.close()
+
+
+class Pages:
+    """What browser tests do on every page: sign in as a demo user, check the page fits its viewport."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+
+    def sign_in(self, page, username: str) -> None:  # type: ignore[no-untyped-def]
+        from playwright.sync_api import expect
+        page.context.clear_cookies()
+        page.goto(f"{self.server.url}/login")
+        page.fill("#username", username)
+        page.fill("#password", "demo123")
+        page.click("main button[type=submit]")
+        expect(page).not_to_have_url(re.compile(r"/login"))
+
+    @staticmethod
+    def fits(page) -> None:  # type: ignore[no-untyped-def]
+        width = page.evaluate("document.documentElement.scrollWidth")
+        viewport = page.evaluate("window.innerWidth")
+        assert width <= viewport, f"page is {width}px wide in a {viewport}px viewport"
+
+
+@pytest.fixture
+def pages(live_server: LiveServer) -> Pages:
+    return Pages(live_server)

@@ -21,3 +21,4 @@ def _admins_only() -> Any:
 
 
 from . import model_routes, routes  # noqa: E402,F401  (routes register themselves on bp)
+from . import people_routes  # noqa: E402,F401
