@@ -82,12 +82,12 @@ class Pages:
     def __init__(self, server: LiveServer) -> None:
         self.server = server
 
-    def sign_in(self, page, username: str) -> None:  # type: ignore[no-untyped-def]
+    def sign_in(self, page, username: str, password: str = "demo123") -> None:  # type: ignore[no-untyped-def]
         from playwright.sync_api import expect
         page.context.clear_cookies()
         page.goto(f"{self.server.url}/login")
         page.fill("#username", username)
-        page.fill("#password", "demo123")
+        page.fill("#password", password)
         page.click("main button[type=submit]")
         expect(page).not_to_have_url(re.compile(r"/login"))
 

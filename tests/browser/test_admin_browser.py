@@ -1,6 +1,6 @@
 """The admin area in chromium, as the demo administrator: the models page, a process's versions and
 files, an upload that changes nothing and one that is refused with the reason beside the file
-input; the pages fit a phone. Screenshots go to test-output/screenshots/."""
+input; a user given a store-scoped role through the role rows; every admin page fits a phone. Screenshots go to test-output/screenshots/."""
 from __future__ import annotations
 
 import re
@@ -45,9 +45,32 @@ def test_admin_pages_fit_a_phone(live_server, pages, phone, screenshot_dir):
     page: Page = phone
     pages.sign_in(page, "admin")
     for path, name in (("/admin/", "admin"), ("/admin/models", "admin-models"),
+                       ("/admin/users", "admin-users"), ("/admin/users/new", "admin-user-new"),
+                       ("/admin/stores", "admin-stores"), ("/admin/stores/SH001", "admin-store"),
                        ("/admin/models/store_opening", "admin-model")):
         page.goto(f"{live_server.url}{path}")
         expect(page.locator("h1")).to_be_visible()
         pages.fits(page)
         page.screenshot(path=screenshot_dir / f"{name}-zh-phone.png", full_page=True)
     expect(page).to_have_url(re.compile(r"/admin/models/store_opening$"))
+
+
+def test_a_user_is_created_with_a_store_scoped_role(live_server, pages, desktop, screenshot_dir):
+    page: Page = desktop
+    pages.sign_in(page, "admin")
+    page.goto(f"{live_server.url}/admin/users/new")
+    page.fill("#username", "deputy_sh002")
+    page.fill("#display_name", "上海徐家汇店副店长")
+    page.fill("#password", "deputy-pass-1")
+    row = page.locator("#user-form [data-row]").last
+    row.locator("select[name$='-role']").select_option("store_manager")
+    row.locator("select[name$='-store_code']").select_option("SH002")
+    page.screenshot(path=screenshot_dir / "admin-user-new-zh-desktop.png", full_page=True)
+    page.click("#user-form button[type=submit]")
+    expect(page.locator(".alert-success")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/users?q=deputy")
+    expect(page.locator("table")).to_contain_text("deputy_sh002")
+    expect(page.locator("table")).to_contain_text("SH002")
+    page.screenshot(path=screenshot_dir / "admin-users-zh-desktop.png", full_page=True)
+    pages.sign_in(page, "deputy_sh002", "deputy-pass-1")
+    expect(page).to_have_url(re.compile(r"/tasks"))
