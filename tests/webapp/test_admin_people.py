@@ -302,3 +302,15 @@ def test_a_new_store_can_be_given_to_a_store_manager(app, admin):
         "roles-0-role": "store_manager", "roles-0-store_code": "SH009"})
     assert response.status_code == 303
     assert user(app, "manager_sh003").grants == {Grant("store_manager", "SH009")}
+
+
+def test_a_renamed_store_is_shown_by_its_new_name_elsewhere(app, client, auth):
+    """Store names come from the table the admin keeps, not from the demo catalogue."""
+    from webapp.tasks.names import store_name
+    with app.test_request_context():
+        assert store_name("SH001") == "上海南京路店"
+    with app.app_context():
+        db.session.get(Store, "SH001").name = "上海南京东路旗舰店"
+        db.session.commit()
+    with app.test_request_context():
+        assert store_name("SH001") == "上海南京东路旗舰店" and store_name("XX9") == "XX9"

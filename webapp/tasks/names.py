@@ -2,7 +2,8 @@
 user's language.
 
 Chinese names come from the models and the catalogue; English ones from the catalogue
-(`workflows.registry`, `workflows.roles`, `workflows.stores`). When the catalogue lacks an entry
+(`workflows.registry`, `workflows.roles`); store names from the `store` table, which the
+administrators keep. When the catalogue lacks an entry
 the Chinese name (or the key) is shown, never nothing. The tasks blueprint registers these as
 template globals, so the monitoring pages use the same words.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask_babel import get_locale, gettext, lazy_gettext as _l
+from sqlalchemy import select
 
 STATUS_NAMES = {"running": _l("Running"), "completed": _l("Completed"), "terminated": _l("Terminated"),
                 "suspended": _l("Suspended"), "error": _l("Error")}
@@ -72,16 +75,24 @@ def role_name(key: str | None) -> str:
 
 
 def store_name(code: str | None) -> str:
+    """The store's name as the `store` table has it: administrators add and rename stores there."""
     if not code:
         return ""
-    try:
-        from workflows.stores import STORES_BY_CODE
-    except ImportError:
+    found = _store_names().get(code)
+    if found is None:
         return code
-    store = STORES_BY_CODE.get(code)
-    if store is None:
-        return code
-    return store.name_en if english() else store.name_zh
+    name, name_en = found
+    return (name_en or name) if english() else name
+
+
+def _store_names() -> dict[str, tuple[str, str]]:
+    """Every store's Chinese and English name, read once per request (the table is small)."""
+    if "opsflow_store_names" not in g:
+        from engine.models import Store
+        from ..extensions import db
+        g.opsflow_store_names = {code: (name, name_en) for code, name, name_en in
+                                 db.session.execute(select(Store.code, Store.name, Store.name_en))}
+    return g.opsflow_store_names
 
 
 def status_name(status: str | None) -> str:
