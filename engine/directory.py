@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .accounts import create_user as _create_account, hash_password
-from .admin_access import ADMIN_ROLE, require_admin
+from .admin_access import ADMIN_ROLE, changes, record_change, require_admin
 from .assignment import Grant
 from .errors import InvalidData, NotFound
 from .models import ApiToken, HumanTask, RoleAssignment, Store, User
@@ -239,11 +239,13 @@ def create_user(session: Session, actor: User, rules: DirectoryRules, *, usernam
     user.locale = locale
     _store_roles(user, grants)
     session.flush()
+    record_change(session, actor, "user_created", username, {"after": _audited(user)}, now)
     return _row(user, 0)
 
 
 def update_user(session: Session, actor: User, rules: DirectoryRules, user_id: int, *, display_name: str,
-                email: str, locale: str, active: bool, roles: Sequence[Grant]) -> UserRow:
+                email: str, locale: str, active: bool, roles: Sequence[Grant],
+                now: datetime | None = None) -> UserRow:
     """Everything the edit page changes at once: details, active flag and roles, all or nothing.
 
     A deactivated user can no longer log in or use an API token; the tasks they have claimed stay
@@ -255,15 +257,17 @@ def update_user(session: Session, actor: User, rules: DirectoryRules, user_id: i
     grants = _check_roles(session, rules, errors, roles)
     _check_not_locking_out(actor, target, errors, active=active, roles=grants)
     refuse_fields(errors, f"user {target.username} was not changed")
+    before = _audited(target)
     target.display_name = display_name or target.username
     target.email, target.locale, target.active = email_or_none, locale, bool(active)
     _store_roles(target, grants)
     session.flush()
+    _record_user_change(session, actor, target, before, now)
     return get_user(session, actor, target.id)
 
 
 def set_roles(session: Session, actor: User, rules: DirectoryRules, user_id: int,
-              roles: Sequence[Grant]) -> UserRow:
+              roles: Sequence[Grant], now: datetime | None = None) -> UserRow:
     """Replace a user's roles (for the CLI and the API; the edit page uses `update_user`)."""
     require_admin(actor)
     target = _load(session, user_id)
@@ -271,24 +275,29 @@ def set_roles(session: Session, actor: User, rules: DirectoryRules, user_id: int
     grants = _check_roles(session, rules, errors, roles)
     _check_not_locking_out(actor, target, errors, roles=grants)
     refuse_fields(errors, f"the roles of {target.username} were not changed")
+    before = _audited(target)
     _store_roles(target, grants)
     session.flush()
+    _record_user_change(session, actor, target, before, now)
     return get_user(session, actor, target.id)
 
 
-def set_active(session: Session, actor: User, user_id: int, active: bool) -> UserRow:
+def set_active(session: Session, actor: User, user_id: int, active: bool, now: datetime | None = None) -> UserRow:
     """Deactivate (or reactivate) an account instead of deleting it: their history keeps its name."""
     require_admin(actor)
     target = _load(session, user_id)
     errors: dict[str, str] = {}
     _check_not_locking_out(actor, target, errors, active=active)
     refuse_fields(errors, f"user {target.username} was not changed")
+    before = _audited(target)
     target.active = bool(active)
     session.flush()
+    _record_user_change(session, actor, target, before, now)
     return get_user(session, actor, target.id)
 
 
-def reset_password(session: Session, actor: User, user_id: int, password: str) -> UserRow:
+def reset_password(session: Session, actor: User, user_id: int, password: str,
+                   now: datetime | None = None) -> UserRow:
     """Set a new password and revoke the user's API tokens: a reset usually follows a leak."""
     require_admin(actor)
     target = _load(session, user_id)
@@ -298,4 +307,20 @@ def reset_password(session: Session, actor: User, user_id: int, password: str) -
     target.password_hash = hash_password(password)
     session.execute(delete(ApiToken).where(ApiToken.user_id == target.id))
     session.flush()
+    record_change(session, actor, "password_reset", target.username, None, now)
     return get_user(session, actor, target.id)
+
+
+def _audited(user: User) -> dict[str, object]:
+    """What the audit trail keeps of an account (never its password)."""
+    return {"display_name": user.display_name, "email": user.email, "locale": user.locale,
+            "active": bool(user.active),
+            "roles": sorted(":".join(p for p in (g.role, g.store_code or g.region) if p)
+                            for g in (_grant(r) for r in user.roles))}
+
+
+def _record_user_change(session: Session, actor: User, target: User, before: dict[str, object],
+                        now: datetime | None) -> None:
+    changed = changes(before, _audited(target))
+    if changed:
+        record_change(session, actor, "user_changed", target.username, {"changes": changed}, now)

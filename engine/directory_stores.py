@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .accounts import upsert_store
-from .admin_access import require_admin
+from .admin_access import changes, record_change, require_admin
 from .directory import INVALID, REQUIRED, TAKEN, TOO_LONG, UNKNOWN, refuse_fields
 from .errors import NotFound
 from .models import HumanTask, Store, User
@@ -89,7 +90,7 @@ def _check(errors: dict[str, str], name: str, name_en: str, kind: str, region: s
 
 
 def create_store(session: Session, actor: User, *, code: str, name: str, region: str, kind: str = "direct",
-                 status: str = "planned", city: str = "", name_en: str = "") -> StoreRow:
+                 status: str = "planned", city: str = "", name_en: str = "", now: datetime | None = None) -> StoreRow:
     """A new store; it is `planned` unless said otherwise, as a store is before its opening."""
     require_admin(actor)
     errors: dict[str, str] = {}
@@ -104,20 +105,26 @@ def create_store(session: Session, actor: User, *, code: str, name: str, region:
     refuse_fields(errors, "the store was not created")
     store = upsert_store(session, code, **values)
     session.flush()
+    record_change(session, actor, "store_created", code, {"after": values}, now)
     return _row(store, 0)
 
 
 def update_store(session: Session, actor: User, code: str, *, name: str, region: str, kind: str,
-                 status: str, city: str = "", name_en: str = "") -> StoreRow:
+                 status: str, city: str = "", name_en: str = "", now: datetime | None = None) -> StoreRow:
     """Correct a store's names, kind, region, city or status; its code stays.
 
     Tasks already created keep the region they were routed by; new ones follow the new region."""
     require_admin(actor)
-    if session.get(Store, code) is None:
+    existing = session.get(Store, code)
+    if existing is None:
         raise NotFound(f"store {code} does not exist")
     errors: dict[str, str] = {}
     values = _check(errors, name, name_en, kind, region, city, status)
     refuse_fields(errors, f"store {code} was not changed")
+    before = {k: getattr(existing, k) for k in values}
     store = upsert_store(session, code, **values)
     session.flush()
+    changed = changes(before, values)
+    if changed:
+        record_change(session, actor, "store_changed", code, {"changes": changed}, now)
     return get_store(session, actor, store.code)

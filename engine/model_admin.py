@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from .admin_access import require_admin
+from .admin_access import record_change, require_admin
 from .deploy import DeployResult, collect, deploy
 from .errors import DeployError, NotFound
 from .models import ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion, User
@@ -129,7 +129,14 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
     if unused:
         raise DeployError(f"{', '.join(unused)}: not used by {', '.join(keys)}; a form or decision table "
                           f"must be named in the process's model", filename=unused[0])
-    return deploy(session, processes, now=now, deployed_by=user.username)
+    results = deploy(session, processes, now=now, deployed_by=user.username)
+    for r in results:
+        if r.created:
+            own = {(f.kind, f.filename) for f in processes[r.key]}
+            uploaded_here = sorted(f.filename for f in files if (f.kind, f.filename) in own)
+            record_change(session, user, "model_deployed", r.key, {"version": r.version, "uploaded": uploaded_here},
+                          now)
+    return results
 
 
 def _read(uploads: list[Upload]) -> list[SourceFile]:

@@ -166,6 +166,14 @@ def people(session) -> dict[str, User]:
 
 
 @pytest.fixture
+def root(session, clock) -> User:
+    """An administrator (the cast holds none): `root`, committed, without a usable password."""
+    user = create_user(session, "root", None, password_hash="!", roles=[RoleSpec("admin")], now=clock())
+    session.commit()
+    return user
+
+
+@pytest.fixture
 def deployed(session) -> dict[str, DeployResult]:
     """The models of `bpmn/`, each deployed as version 1."""
     return {d.key: DeployResult(d.key, d.latest_version, True)

@@ -9,19 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import model_admin
-from engine.accounts import RoleSpec, create_user
 from engine.errors import DeployError, NotFound, PermissionDenied
 from engine.model_admin import Upload
 from engine.models import ModelFile, ProcessVersion
 
 MODELS = Path(__file__).parent / "bpmn"
 
-
-@pytest.fixture
-def root(session, clock):
-    user = create_user(session, "root", None, password_hash="!", roles=[RoleSpec("admin")], now=clock())
-    session.commit()
-    return user
 
 
 def upload(name: str, text: str | None = None) -> Upload:

@@ -73,7 +73,8 @@ def edit_user(user_id: int) -> Any:
         return _user_form(account, _shown(account))
     values = forms.user_details(request.form)
     try:
-        row = users_dir.update_user(db.session, current_user, forms.directory_rules(), user_id, **values)
+        row = users_dir.update_user(db.session, current_user, forms.directory_rules(), user_id,
+                                    now=engine().clock(), **values)
     except InvalidData as exc:
         db.session.rollback()
         return _user_form(account, {**_shown(account), **values}, exc.fields, 422)
@@ -85,7 +86,8 @@ def edit_user(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>/password")
 def user_password(user_id: int) -> Any:
     try:
-        row = users_dir.reset_password(db.session, current_user, user_id, request.form.get("password", ""))
+        row = users_dir.reset_password(db.session, current_user, user_id, request.form.get("password", ""),
+                                       now=engine().clock())
     except InvalidData as exc:
         db.session.rollback()
         account = users_dir.get_user(db.session, current_user, user_id)
@@ -121,7 +123,7 @@ def new_store() -> Any:
     values = forms.store_fields(request.form)
     code = request.form.get("code", "")
     try:
-        row = stores_dir.create_store(db.session, current_user, code=code, **values)
+        row = stores_dir.create_store(db.session, current_user, code=code, now=engine().clock(), **values)
     except InvalidData as exc:
         db.session.rollback()
         return _store_form(None, {**values, "code": code}, exc.fields, 422)
@@ -137,7 +139,7 @@ def edit_store(code: str) -> Any:
         return _store_form(store, asdict(store))
     values = forms.store_fields(request.form)  # a posted `code` is ignored: the code never changes
     try:
-        row = stores_dir.update_store(db.session, current_user, store.code, **values)
+        row = stores_dir.update_store(db.session, current_user, store.code, now=engine().clock(), **values)
     except InvalidData as exc:
         db.session.rollback()
         return _store_form(store, {**asdict(store), **values}, exc.fields, 422)

@@ -1,15 +1,24 @@
-"""The admin landing page: what there is to administer, with counts."""
+"""The admin landing page: what there is to administer, with counts, and the latest changes."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from engine.admin_access import recent_changes
 from engine.models import ProcessDefinition, Store, User
+from engine.views import EventView
 
 from . import bp
 from ..extensions import db
+from ..tasks.names import process_name
+
+FIELD_NAMES = {"display_name": _l("display name"), "email": _l("email"), "locale": _l("language"),
+               "active": _l("active"), "roles": _l("roles"), "name": _l("name"), "name_en": _l("English name"),
+               "kind": _l("kind"), "region": _l("region"), "city": _l("city"), "status": _l("status")}
 
 
 @bp.get("/")
@@ -19,4 +28,24 @@ def index() -> Any:
         "users": db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))),
         "stores": db.session.scalar(select(func.count()).select_from(Store)),
     }
-    return render_template("admin/index.html", sizes=sizes)
+    latest = [(e, describe(e)) for e in recent_changes(db.session, current_user)]
+    return render_template("admin/index.html", sizes=sizes, latest=latest)
+
+
+def describe(event: EventView) -> str:
+    """One administrator's change in a sentence of the reader's language."""
+    data = event.data or {}
+    fields = ", ".join(str(FIELD_NAMES.get(k, k)) for k in (data.get("changes") or {}))
+    who, what = event.actor or "—", event.message
+    if event.event_type == "user_created":
+        return _("%(who)s created the account %(what)s", who=who, what=what)
+    if event.event_type == "user_changed":
+        return _("%(who)s changed the account %(what)s: %(fields)s", who=who, what=what, fields=fields)
+    if event.event_type == "password_reset":
+        return _("%(who)s reset the password of %(what)s", who=who, what=what)
+    if event.event_type == "store_created":
+        return _("%(who)s added the store %(what)s", who=who, what=what)
+    if event.event_type == "store_changed":
+        return _("%(who)s changed the store %(what)s: %(fields)s", who=who, what=what, fields=fields)
+    return _("%(who)s deployed %(what)s version %(version)s", who=who, what=process_name(what),
+             version=data.get("version", "?"))
