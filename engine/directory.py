@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import Mapping, Sequence
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from .accounts import create_user as _create_account, hash_password
+from .accounts import hash_password
 from .admin_access import ADMIN_ROLE, changes, record_change, require_admin
 from .assignment import Grant
 from .errors import InvalidData, NotFound
@@ -234,11 +235,14 @@ def create_user(session: Session, actor: User, rules: DirectoryRules, *, usernam
     _check_password(errors, password)
     grants = _check_roles(session, rules, errors, roles)
     refuse_fields(errors, "the user was not created")
-    user = _create_account(session, username, None, display_name=display_name or username, now=now,
-                           email=email_or_none, password_hash=hash_password(password))
-    user.locale = locale
+    user = User(username=username, display_name=display_name or username, email=email_or_none, locale=locale,
+                password_hash=hash_password(password), created_at=now)
+    session.add(user)
     _store_roles(user, grants)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another administrator took the name since it was checked; roll back
+        raise InvalidData(f"user {username!r} exists", {"username": TAKEN}) from None
     record_change(session, actor, "user_created", username, {"after": _audited(user)}, now)
     return _row(user, 0)
 

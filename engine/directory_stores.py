@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .accounts import upsert_store
 from .admin_access import changes, record_change, require_admin
 from .directory import INVALID, REQUIRED, TAKEN, TOO_LONG, UNKNOWN, refuse_fields
-from .errors import NotFound
+from .errors import InvalidData, NotFound
 from .models import HumanTask, Store, User
 
 #: The fixed lists; `workflows.stores` names them for people.
@@ -103,8 +104,12 @@ def create_store(session: Session, actor: User, *, code: str, name: str, region:
         errors["code"] = TAKEN
     values = _check(errors, name, name_en, kind, region, city, status)
     refuse_fields(errors, "the store was not created")
-    store = upsert_store(session, code, **values)
-    session.flush()
+    store = Store(code=code, **values)
+    session.add(store)
+    try:
+        session.flush()
+    except IntegrityError:  # another administrator added the code since it was checked; roll back
+        raise InvalidData(f"store {code} exists", {"code": TAKEN}) from None
     record_change(session, actor, "store_created", code, {"after": values}, now)
     return _row(store, 0)
 

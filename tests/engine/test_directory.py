@@ -282,3 +282,36 @@ def test_store_input_is_checked_and_a_refusal_changes_nothing(session, admin, du
         assert refused(directory_stores.update_store, session, admin, "SH001", **update)[field] == reason
     session.rollback()
     assert dump(session) == before
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_refused_as_taken(session, sessions, people, admin,
+                                                                         clock, monkeypatch):
+    """Two administrators creating the same account (or store) at once: the second is told, and the
+    first one's account or store is neither overwritten nor a 500."""
+    def other_admin_creates(make):
+        with sessions() as other:
+            other.add(make())
+            other.commit()
+
+    hash_password = directory.hash_password
+
+    def hash_meanwhile(password):
+        other_admin_creates(lambda: User(username="li.na", display_name="另一个李娜", password_hash="!",
+                                         created_at=clock.current))
+        return hash_password(password)
+
+    monkeypatch.setattr(directory, "hash_password", hash_meanwhile)
+    assert refused(new_user, session, admin, clock) == {"username": "taken"}
+    session.rollback()
+    check = directory_stores._check
+
+    def check_meanwhile(*args):
+        other_admin_creates(lambda: Store(code="GZ009", name="广州店", region="SOUTH"))
+        return check(*args)
+
+    monkeypatch.setattr(directory_stores, "_check", check_meanwhile)
+    assert refused(directory_stores.create_store, session, admin, code="GZ009", name="x", region="SOUTH") == \
+        {"code": "taken"}
+    session.rollback()
+    assert session.get(Store, "GZ009").name == "广州店"
+    assert session.scalar(select(User.display_name).where(User.username == "li.na")) == "另一个李娜"
