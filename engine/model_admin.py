@@ -13,15 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Collection
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
+from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from .admin_access import record_change, require_admin
-from .deploy import DeployResult, collect, deploy
+from .deploy import DeployResult, collect, deploy, validate
 from .errors import DeployError, NotFound
 from .models import ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion, User
-from .specs import SourceFile
+from .specs import ParsedProcess, SourceFile
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _KINDS = {"bpmn": "bpmn", "dmn": "dmn", "json": "form"}
@@ -92,9 +94,10 @@ def version_file(session: Session, user: User, key: str, version: int, filename:
 
 
 def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: datetime,
-                   key: str | None = None) -> list[DeployResult]:
+                   key: str | None = None, roles: Collection[str] | None = None) -> list[DeployResult]:
     """Deploy uploaded files as new versions of process `key`, or of the processes whose .bpmn files
-    the upload carries when no key is given."""
+    the upload carries when no key is given. With `roles` (the catalogue's role keys), a user task
+    whose lane is not one of them is refused: nobody could ever be given it."""
     require_admin(user)
     files = _read(uploads)
     bpmns = {f.filename.rsplit(".", 1)[0]: f for f in files if f.kind == "bpmn"}
@@ -129,6 +132,9 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
     if unused:
         raise DeployError(f"{', '.join(unused)}: not used by {', '.join(keys)}; a form or decision table "
                           f"must be named in the process's model", filename=unused[0])
+    if roles is not None:
+        for process, group in processes.items():
+            _check_lanes(process, validate(process, group), roles)
     results = deploy(session, processes, now=now, deployed_by=user.username)
     for r in results:
         if r.created:
@@ -137,6 +143,14 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
             record_change(session, user, "model_deployed", r.key, {"version": r.version, "uploaded": uploaded_here},
                           now)
     return results
+
+
+def _check_lanes(key: str, parsed: ParsedProcess, roles: Collection[str]) -> None:
+    for spec in parsed.spec.task_specs.values():
+        lane = getattr(spec, "lane", None)
+        if isinstance(spec, UserTask) and lane and lane not in roles:
+            raise DeployError(f"{key}.bpmn, element {spec.bpmn_id}: lane {lane!r} is not a role "
+                              f"(roles: {', '.join(sorted(roles))})", filename=f"{key}.bpmn", element=spec.bpmn_id)
 
 
 def _read(uploads: list[Upload]) -> list[SourceFile]:

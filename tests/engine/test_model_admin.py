@@ -108,3 +108,14 @@ def test_unknown_processes_and_files_are_not_found(session, deployed, root, cloc
     with pytest.raises(NotFound):
         model_admin.deploy_uploads(session, root, [upload("report.json")], clock(), key="nope")
     assert session.scalar(select(func.count()).select_from(ModelFile)) > 0
+
+
+def test_a_lane_that_is_no_role_is_refused_when_the_roles_are_known(session, deployed, root, clock, dump):
+    before = dump(session)
+    changed = (MODELS / "lanes_gateway.bpmn").read_text("utf-8").replace('name="ops_director"', 'name="director"')
+    with pytest.raises(DeployError) as refused:
+        model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn", changed)], clock(),
+                                   roles={"store_manager", "ops_director"})
+    assert refused.value.message.startswith("lanes_gateway.bpmn, element approve: lane 'director' is not a role")
+    session.rollback()
+    assert dump(session) == before

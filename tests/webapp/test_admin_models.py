@@ -92,7 +92,9 @@ def test_a_refused_upload_says_why_and_stores_nothing(app, client, auth):
             ("/admin/models/complaint_handling", [("investigate.json", b'{"type": "nonsense"}')],
              "investigate.json (the form of element"),
             ("/admin/models/complaint_handling", [("complaint_handling.bpmn", broken.encode("utf-8"))],
-             "complaint_handling.bpmn")):
+             "complaint_handling.bpmn"),
+            ("/admin/models/complaint_handling", [("complaint_handling.bpmn", BPMN.read_text("utf-8").replace(
+                'name="cs_manager"', 'name="cs_boss"').encode("utf-8"))], "lane 'cs_boss' is not a role")):
         response = send(client, path, *files)
         html = response.get_data(as_text=True)
         assert response.status_code == 422, (path, files[0][0])

@@ -37,7 +37,8 @@ def model(key: str) -> Any:
 def deploy(key: str | None = None) -> Any:
     uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
     try:
-        results = model_admin.deploy_uploads(db.session, current_user, uploads, engine().clock(), key=key)
+        results = model_admin.deploy_uploads(db.session, current_user, uploads, engine().clock(), key=key,
+                                             roles=_role_keys())
     except DeployError as exc:
         db.session.rollback()
         if key is None:
@@ -57,6 +58,12 @@ def deploy(key: str | None = None) -> Any:
                     version=r.version), "info")
     target = key or (results[0].key if len(results) == 1 else None)
     return redirect(url_for("admin.model", key=target) if target else url_for("admin.models"), 303)
+
+
+def _role_keys() -> set[str]:
+    """The catalogue's roles: a lane must name one of them, or its tasks would reach nobody."""
+    from workflows.roles import ROLES
+    return {r.key for r in ROLES}
 
 
 @bp.get("/models/<key>/<int:version>/files/<path:filename>")
