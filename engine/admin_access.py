@@ -36,11 +36,12 @@ def require_admin(user: User) -> None:
         raise PermissionDenied(f"{getattr(user, 'username', 'this user')} is not an administrator")
 
 
-def record_change(session: Session, actor: User, event_type: str, subject: str,
+def record_change(session: Session, actor: User | None, event_type: str, subject: str,
                   data: dict[str, Any] | None = None, now: datetime | None = None) -> None:
-    """Add one administrator's change to the audit trail; `subject` names what changed."""
-    session.add(AuditEvent(instance_id=None, event_type=event_type, actor_id=actor.id, at=now or system_clock(),
-                           message=subject, data=data))
+    """Add one administrator's change to the audit trail; `subject` names what changed. No actor:
+    done at the server's console (`opsflow add-user`, `opsflow set-password`)."""
+    session.add(AuditEvent(instance_id=None, event_type=event_type, actor_id=actor.id if actor else None,
+                           at=now or system_clock(), message=subject, data=data))
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

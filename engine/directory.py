@@ -223,6 +223,22 @@ def create_user(session: Session, actor: User, rules: DirectoryRules, *, usernam
                 roles: Sequence[Grant] = ()) -> UserRow:
     """A new account, active, with its roles; the display name defaults to the username."""
     require_admin(actor)
+    return _create_user(session, actor, rules, username=username, password=password, now=now,
+                        display_name=display_name, email=email, locale=locale, roles=roles)
+
+
+def create_user_at_console(session: Session, rules: DirectoryRules, *, username: str, password: str,
+                           now: datetime, display_name: str = "", email: str = "", locale: str = "zh_CN",
+                           roles: Sequence[Grant] = ()) -> UserRow:
+    """`create_user` for `opsflow add-user`: how a new installation gets its first administrator.
+    Whoever runs the console owns the database, so no administrator is asked for; the trail says
+    it was done there."""
+    return _create_user(session, None, rules, username=username, password=password, now=now,
+                        display_name=display_name, email=email, locale=locale, roles=roles)
+
+
+def _create_user(session: Session, actor: User | None, rules: DirectoryRules, *, username: str, password: str,
+                 now: datetime, display_name: str, email: str, locale: str, roles: Sequence[Grant]) -> UserRow:
     errors: dict[str, str] = {}
     username = (username or "").strip()
     if not username:
@@ -304,7 +320,19 @@ def reset_password(session: Session, actor: User, user_id: int, password: str,
                    now: datetime | None = None) -> UserRow:
     """Set a new password and revoke the user's API tokens: a reset usually follows a leak."""
     require_admin(actor)
-    target = _load(session, user_id)
+    return _reset_password(session, actor, _load(session, user_id), password, now)
+
+
+def reset_password_at_console(session: Session, username: str, password: str, now: datetime) -> UserRow:
+    """`reset_password` for `opsflow set-password`: the way back in when no administrator can sign in."""
+    target = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if target is None:
+        raise NotFound(f"user {username!r} does not exist")
+    return _reset_password(session, None, target, password, now)
+
+
+def _reset_password(session: Session, actor: User | None, target: User, password: str,
+                    now: datetime | None) -> UserRow:
     errors: dict[str, str] = {}
     _check_password(errors, password)
     refuse_fields(errors, f"the password of {target.username} was not changed")
@@ -312,7 +340,7 @@ def reset_password(session: Session, actor: User, user_id: int, password: str,
     session.execute(delete(ApiToken).where(ApiToken.user_id == target.id))
     session.flush()
     record_change(session, actor, "password_reset", target.username, None, now)
-    return get_user(session, actor, target.id)
+    return _row(target, _held_tasks(session, [target.id]).get(target.id, 0))
 
 
 def _audited(user: User) -> dict[str, object]:

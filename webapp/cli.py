@@ -1,7 +1,8 @@
-"""The `opsflow` command: init-db, deploy, demo, run, fire-timers."""
+"""The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, fire-timers, seed-history."""
 from __future__ import annotations
 
 import logging
+import sys
 
 import click
 
@@ -74,6 +75,90 @@ def demo(ctx: click.Context) -> None:
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("demo data loaded" if loaded else "the database already has users; nothing loaded")
+
+
+def _password(from_stdin: bool) -> str:
+    """The new password: one line of stdin for scripts, else asked twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _refused(exc: Exception) -> click.ClickException:
+    fields = getattr(exc, "fields", None) or {}
+    detail = "; ".join(f"{field}: {reason}" for field, reason in fields.items())
+    return click.ClickException(f"{getattr(exc, 'message', exc)}" + (f" ({detail})" if detail else ""))
+
+
+@main.command("add-user")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, metavar="ROLE[:SCOPE]",
+              help="a role, with the store or region it is scoped to: admin, store_manager:SH001, "
+                   "store_supervisor:EAST (repeatable)")
+@click.option("--display-name", default="", help="the name others see (default: the username)")
+@click.option("--email", default="")
+@click.option("--locale", default="zh_CN", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+@click.pass_context
+def add_user(ctx: click.Context, username: str, roles: tuple[str, ...], display_name: str, email: str,
+             locale: str, password_stdin: bool) -> None:
+    """Create an account, e.g. the first administrator: opsflow add-user root --role admin"""
+    from engine import directory
+    from engine.errors import InvalidData
+    from . import engine
+    from .admin.people_forms import directory_rules
+    from .bootstrap import init_db
+    from .extensions import db
+    app = _app(ctx.obj["config"])
+    init_db(app)
+    with app.app_context():
+        rules = directory_rules()
+        try:
+            grants = [_grant(spec, rules.role_scopes) for spec in roles]
+            row = directory.create_user_at_console(
+                db.session, rules, username=username, password=_password(password_stdin), now=engine().clock(),
+                display_name=display_name, email=email, locale=locale, roles=grants)
+        except InvalidData as exc:
+            db.session.rollback()
+            raise _refused(exc) from None
+        db.session.commit()
+    held = ", ".join(":".join(p for p in (g.role, g.store_code or g.region) if p) for g in row.roles)
+    click.echo(f"user {row.username} created" + (f" with {held}" if held else ""))
+
+
+def _grant(spec: str, scopes: dict[str, str]):  # type: ignore[no-untyped-def]
+    """`store_manager:SH001` as the Grant it means, scoped by what the catalogue says of the role."""
+    from engine.assignment import Grant
+    role, _, scope = spec.partition(":")
+    kind = scopes.get(role)
+    if kind == "store":
+        return Grant(role, store_code=scope or None)
+    if kind == "region":
+        return Grant(role, region=scope or None)
+    return Grant(role) if not scope else Grant(role, store_code=scope)
+
+
+@main.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the password from the first line of stdin")
+@click.pass_context
+def set_password(ctx: click.Context, username: str, password_stdin: bool) -> None:
+    """Give an account a new password (its API tokens stop working), e.g. when no admin can sign in."""
+    from engine import directory
+    from engine.errors import InvalidData, NotFound
+    from . import engine
+    from .bootstrap import init_db
+    from .extensions import db
+    app = _app(ctx.obj["config"])
+    init_db(app)
+    with app.app_context():
+        try:
+            directory.reset_password_at_console(db.session, username, _password(password_stdin), engine().clock())
+        except (InvalidData, NotFound) as exc:
+            db.session.rollback()
+            raise _refused(exc) from None
+        db.session.commit()
+    click.echo(f"password of {username} changed")
 
 
 @main.command("fire-timers")

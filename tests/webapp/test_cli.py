@@ -58,6 +58,9 @@ def cli(tmp_path, db_file):
                 "OPSFLOW_UPLOAD_DIR": str(tmp_path / "uploads"), "OPSFLOW_BPMN_DIR": None,
                 "OPSFLOW_FORMS_DIR": None, "OPSFLOW_DEMO": None, "SECRET_KEY": None}
         return CliRunner().invoke(main, list(args), env={**base, **env}, catch_exceptions=False)
+    invoke.env = {"OPSFLOW_CONFIG": "test", "DATABASE_URL": f"sqlite:///{db_file}",  # type: ignore[attr-defined]
+                  "OPSFLOW_UPLOAD_DIR": str(tmp_path / "uploads"), "OPSFLOW_BPMN_DIR": None,
+                  "OPSFLOW_FORMS_DIR": None, "OPSFLOW_DEMO": None, "SECRET_KEY": None}
     return invoke
 
 
@@ -134,6 +137,54 @@ def test_demo_is_refused_outside_demo_mode(cli, query):
     assert result.exit_code != 0
     assert "demo mode" in result.output
     assert _count(query, User) == 0
+
+
+# -- add-user, set-password ----------------------------------------------------------------------------
+
+def test_the_first_administrator_of_a_new_installation_is_made_at_the_console(cli, query):
+    """Outside demo mode there is nobody to sign in as until `opsflow add-user` makes someone."""
+    from engine.accounts import verify_password
+    from engine.models import AuditEvent, RoleAssignment
+    result = CliRunner().invoke(main, ["add-user", "root", "--role", "admin", "--display-name", "系统管理员",
+                                       "--password-stdin"], input="a-long-secret\n",
+                                env=_env(cli), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "user root created with admin" in result.output
+    [(user_id, password_hash, display)] = query(select(User.id, User.password_hash, User.display_name))
+    assert verify_password(password_hash, "a-long-secret") and display == "系统管理员"
+    assert query(select(RoleAssignment.role, RoleAssignment.store_code)) == [("admin", None)]
+    assert query(select(AuditEvent.event_type, AuditEvent.actor_id, AuditEvent.message)) == \
+        [("user_created", None, "root")]
+    again = CliRunner().invoke(main, ["set-password", "root", "--password-stdin"], input="another-secret\n",
+                               env=_env(cli), catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    [(password_hash,)] = query(select(User.password_hash))
+    assert verify_password(password_hash, "another-secret")
+
+
+@pytest.mark.parametrize("args, says", [
+    (["add-user", "Bad Name", "--role", "admin"], "username: invalid"),
+    (["add-user", "li.na", "--role", "store_manager:XX99"], "roles.0.store_code: unknown"),
+    (["add-user", "li.na", "--role", "store_manager"], "roles.0.store_code: required"),
+    (["add-user", "li.na", "--role", "wizard"], "roles.0.role: unknown"),
+    (["set-password", "nobody"], "user 'nobody' does not exist"),
+])
+def test_console_accounts_are_validated_and_nothing_is_stored_when_refused(cli, query, args, says):
+    result = CliRunner().invoke(main, [*args, "--password-stdin"], input="long-enough-1\n", env=_env(cli))
+    assert result.exit_code != 0 and says in result.output, result.output
+    assert _count(query, User) == 0
+
+
+def test_a_short_password_is_refused_at_the_console(cli, query):
+    result = CliRunner().invoke(main, ["add-user", "root", "--role", "admin", "--password-stdin"], input="short\n",
+                                env=_env(cli))
+    assert result.exit_code != 0 and "password: too_short" in result.output
+    assert _count(query, User) == 0
+
+
+def _env(cli) -> dict[str, str]:
+    """The environment `cli` runs with, for commands that need stdin (CliRunner's `input`)."""
+    return {**cli.env, "OPSFLOW_DEMO": "0"}
 
 
 # -- fire-timers ---------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def describe(event: EventView) -> str:
     """One administrator's change in a sentence of the reader's language."""
     data = event.data or {}
     fields = ", ".join(str(FIELD_NAMES.get(k, k)) for k in (data.get("changes") or {}))
-    who, what = event.actor or "—", event.message
+    who, what = event.actor or _("the server console"), event.message
     if event.event_type == "user_created":
         return _("%(who)s created the account %(what)s", who=who, what=what)
     if event.event_type == "user_changed":
