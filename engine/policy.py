@@ -49,11 +49,17 @@ class _Blank(dict):
 
 
 class Catalogue(Protocol):
+    #: Who may start a process the catalogue has no entry for and whose model names no starters:
+    #: everybody (False) or nobody (True).
+    closed_by_default: bool
+
     def policy(self, process_key: str) -> ProcessPolicy | None: ...
 
 
 class OpenCatalogue:
     """Every process startable by anyone: what the engine assumes when nobody says otherwise."""
+
+    closed_by_default = False
 
     def policy(self, process_key: str) -> ProcessPolicy | None:
         return None

@@ -90,7 +90,15 @@ class Engine(CaseActions):
     # -- starting --------------------------------------------------------------------------------
 
     def may_start(self, session: Session, user: User, process_key: str) -> bool:
-        return may_start(self.policy(process_key), user)
+        """The catalogue's starters for the process; without an entry, the roles its current model
+        names (`starterRoles` on the start event), else everybody or nobody as the catalogue says."""
+        policy = self.catalogue.policy(process_key)
+        if policy is None:
+            declared = self.process(session, self.latest_version(session, process_key).id).starter_roles()
+            closed = getattr(self.catalogue, "closed_by_default", False)
+            policy = ProcessPolicy(key=process_key,
+                                   starter_roles=declared if declared is not None else frozenset() if closed else None)
+        return may_start(policy, user)
 
     def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
               ) -> InstanceView:

@@ -20,6 +20,7 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from .errors import DeployError
 
 FORM_PROPERTY = "formJsonSchemaFilename"
+STARTERS_PROPERTY = "starterRoles"  # on the start event: the roles that may start a case, comma-separated
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,14 @@ class ParsedProcess:
         for spec in self.spec.task_specs.values():
             if type(spec).__name__ == "StartEvent" and form_filename(spec):
                 return self.forms.get(form_filename(spec))
+        return None
+
+    def starter_roles(self) -> frozenset[str] | None:
+        """The roles the model lets start a case (`starterRoles` on its start event); None: not said."""
+        for spec in self.spec.task_specs.values():
+            declared = task_property(spec, STARTERS_PROPERTY) if type(spec).__name__ == "StartEvent" else None
+            if declared is not None:
+                return frozenset(r.strip() for r in declared.split(",") if r.strip())
         return None
 
 

@@ -119,6 +119,10 @@ def entry(process_key: str) -> ProcessEntry:
 class Registry:
     """The engine's `Catalogue`: hands it the policy of each registered process."""
 
+    #: A process deployed by an administrator without an entry here is started by the roles its
+    #: model names (`starterRoles`), or by nobody.
+    closed_by_default = True
+
     def policy(self, process_key: str) -> ProcessPolicy | None:
         found = PROCESSES.get(process_key)
         return found.policy() if found else None

@@ -119,3 +119,28 @@ def test_a_lane_that_is_no_role_is_refused_when_the_roles_are_known(session, dep
     assert refused.value.message.startswith("lanes_gateway.bpmn, element approve: lane 'director' is not a role")
     session.rollback()
     assert dump(session) == before
+
+
+def test_starters_named_by_the_model_start_a_process_the_catalogue_does_not_know(session, people, deployed, root,
+                                                                                clock):
+    """Without a catalogue entry the model's `starterRoles` decide; the real catalogue is closed by
+    default, so a process that names no starters cannot be started by anyone."""
+    from engine import Engine
+    from workflows.catalogue import catalogue
+    named = (MODELS / "lanes_gateway.bpmn").read_text("utf-8").replace(
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="start.json" />',
+        '<spiffworkflow:property name="formJsonSchemaFilename" value="start.json" />'
+        '<spiffworkflow:property name="starterRoles" value="store_manager, cs_agent" />')
+    closed = Engine(clock=clock, catalogue=catalogue())
+    open_engine = Engine(clock=clock)
+    assert closed.may_start(session, people["cs_li"], "lanes_gateway") is False
+    assert open_engine.may_start(session, people["director"], "lanes_gateway") is True
+    model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn", named)], clock(),
+                               roles={"store_manager", "ops_director", "cs_agent"})
+    for engine in (closed, open_engine):
+        assert engine.may_start(session, people["cs_li"], "lanes_gateway") is True
+        assert engine.may_start(session, people["manager_sh001"], "lanes_gateway") is True
+        assert engine.may_start(session, people["director"], "lanes_gateway") is False
+    with pytest.raises(DeployError, match="element start: starterRoles names wizard, not a role"):
+        model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn", named.replace("cs_agent", "wizard"))],
+                                   clock(), roles={"store_manager", "ops_director", "cs_agent"})
