@@ -3,8 +3,8 @@
 A command touches one case, the task it acts on and the tasks it opens or closes. Loading those as
 ORM objects and writing them through the unit of work cost more than SpiffWorkflow's own work on
 the case, so commands use plain records and a handful of statements built once at import: one read
-of the task with its case (for a completion, with the case's other open tasks in the same round
-trip), one UPDATE of the case guarded by its `lock_version`, one UPDATE for the changed tasks and
+of the task with its case and the case's other open tasks, one UPDATE of the case guarded by its
+`lock_version`, one UPDATE for the changed tasks and
 one INSERT for the new ones. The ORM classes stay
 the schema and the read side; ORM objects of the same rows in the caller's session are expired
 after a command writes, so nothing stale is ever read back or flushed over these writes.
@@ -110,9 +110,6 @@ def _with_people(query: Any) -> Any:
 
 
 _ID = bindparam("b_id", type_=Integer)
-_TASK_WITH_CASE = _with_people(_with_case(
-    select(*_TASK_SELECTED, *_CASE_SELECTED).select_from(_task)
-    .join(_case, _case.c.id == _task.c.instance_id))).where(_task.c.id == _ID)
 # The task, its case, and the case's other open tasks in one round trip; only the task's own row
 # carries the (large) state.
 _TASK_WITH_CASE_AND_OPEN = _with_people(_with_case(
@@ -145,13 +142,13 @@ def _connection(session: Session) -> Connection:
 
 def load_task(session: Session, task_id: int) -> tuple[TaskRow, CaseRow] | None:
     """The task with its case and the case's state: every task command needs all three."""
-    row = _connection(session).execute(_TASK_WITH_CASE, {"b_id": task_id}).first()
-    return None if row is None else (TaskRow(*row[:_TASK_WIDTH]), CaseRow(*row[_TASK_WIDTH:]))
+    found = load_task_and_open(session, task_id)
+    return None if found is None else (found[0], found[1])
 
 
 def load_task_and_open(session: Session, task_id: int) -> tuple[TaskRow, CaseRow, list[TaskRow]] | None:
     """`load_task`, plus the case's open task rows (the task itself among them while it is open),
-    for a command that moves the workflow on and must then bring those rows into step."""
+    which a command that moves the workflow on brings into step; one round trip either way."""
     task = case = None
     rows = []
     for row in _connection(session).execute(_TASK_WITH_CASE_AND_OPEN, {"b_id": task_id}):

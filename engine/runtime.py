@@ -126,22 +126,20 @@ class Engine(CaseActions):
 
     # -- task assignment -------------------------------------------------------------------------
 
-    def _open_task(self, session: Session, task_id: int) -> tuple[TaskRow, CaseRow]:
-        found = case_rows.load_task(session, task_id)
+    def _open_task(self, session: Session, task_id: int) -> tuple[TaskRow, CaseRow, list[TaskRow]]:
+        """The open task, its running case, and the case's open task rows (for `_advance`)."""
+        found = case_rows.load_task_and_open(session, task_id)
         if found is None:
             raise NotFound(f"task {task_id} does not exist")
-        return self._check_open(*found)
-
-    def _check_open(self, task: TaskRow, case: CaseRow) -> tuple[TaskRow, CaseRow]:
-        task_id = task.id
+        task, case, open_rows = found
         if task.state != "open":
             raise Conflict(f"task {task_id} is already {task.state}")
         if case.status != RUNNING:
             raise Conflict(f"case {case.id} is {case.status}")
-        return task, case
+        return task, case, open_rows
 
     def claim(self, session: Session, task_id: int, user: User) -> TaskView:
-        task, case = self._open_task(session, task_id)
+        task, case, _ = self._open_task(session, task_id)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not take task {task_id}")
         if task.assignee_id not in (None, user.id):
@@ -153,7 +151,7 @@ class Engine(CaseActions):
         return task_row_view(task, case)
 
     def unclaim(self, session: Session, task_id: int, user: User) -> TaskView:
-        task, case = self._open_task(session, task_id)
+        task, case, _ = self._open_task(session, task_id)
         if task.assignee_id is None:
             raise Conflict(f"task {task_id} is not claimed")
         if task.assignee_id != user.id and not may_supervise(session, user, case):
@@ -165,7 +163,7 @@ class Engine(CaseActions):
 
     def assign(self, session: Session, task_id: int, user: User, assignee_username: str,
                reason: str = "") -> TaskView:
-        task, case = self._open_task(session, task_id)
+        task, case, _ = self._open_task(session, task_id)
         if not may_supervise(session, user, case):
             raise PermissionDenied(f"{user.username} may not reassign task {task_id}")
         assignee = session.scalar(select(User).where(User.username == assignee_username, User.active.is_(True)))
@@ -185,10 +183,7 @@ class Engine(CaseActions):
 
     def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
                  ) -> InstanceView:
-        found = case_rows.load_task_and_open(session, task_id)
-        if found is None:
-            raise NotFound(f"task {task_id} does not exist")
-        task, case = self._check_open(found[0], found[1])
+        task, case, open_rows = self._open_task(session, task_id)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):
@@ -210,10 +205,10 @@ class Engine(CaseActions):
             except WorkflowException as exc:
                 raise _process_error(exc) from None
         return case_view(case, self._advance(session, case, parsed, workflow, user, held=[task],
-                                             stored_open=found[2]))
+                                             stored_open=open_rows))
 
     def save_draft(self, session: Session, task_id: int, user: User, data: Mapping[str, Any]) -> TaskView:
-        task, case = self._open_task(session, task_id)
+        task, case, _ = self._open_task(session, task_id)
         if not can_act(user, task) or task.assignee_id not in (None, user.id):
             raise PermissionDenied(f"{user.username} may not work on task {task_id}")
         if not isinstance(data, Mapping):

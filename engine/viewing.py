@@ -46,14 +46,13 @@ def may_supervise(session: Session, user: User, instance: ProcessInstance | Case
 
 def task_view(task: HumanTask, instance: ProcessInstance | None = None) -> TaskView:
     instance = instance or task.instance
-    return TaskView(
-        id=task.id, name=task.name, element_id=task.element_id, process_key=task.process_key,
-        instance_id=task.instance_id, role=task.lane_role, store_code=task.store_code,
-        assignee=task.assignee.username if task.assignee else None, state=task.state,
-        created_at=task.created_at, due_at=task.due_at, priority=task.priority,
-        business_key=instance.business_key if instance else None, title=instance.title if instance else None,
-        claimed_at=task.claimed_at, completed_at=task.completed_at,
-        completed_by=task.completed_by.username if task.completed_by else None)
+    return _task_view(task, instance, task.assignee.username if task.assignee else None,
+                      task.completed_by.username if task.completed_by else None)
+
+
+def task_row_view(task: TaskRow, case: CaseRow) -> TaskView:
+    """The view of a task row a command holds, which carries its people's names already."""
+    return _task_view(task, case, task.assignee, task.completed_by)
 
 
 def instance_view(session: Session, instance: ProcessInstance,
@@ -64,30 +63,30 @@ def instance_view(session: Session, instance: ProcessInstance,
                                                         HumanTask.state == "open").order_by(HumanTask.id)).all()
     else:
         tasks = sorted(open_tasks, key=lambda t: t.id)
-    return InstanceView(
-        id=instance.id, process_key=instance.process_key, version=instance.version.version,
-        status=instance.status, outcome=instance.outcome, business_key=instance.business_key,
-        title=instance.title, store_code=instance.store_code,
-        started_by=instance.started_by.username if instance.started_by else None,
-        started_at=instance.started_at, ended_at=instance.ended_at,
-        open_tasks=[task_view(t, instance) for t in tasks], last_error=instance.last_error)
-
-
-def task_row_view(task: TaskRow, case: CaseRow) -> TaskView:
-    """The view of a task row a command holds (see `task_view` for a mapped task)."""
-    return TaskView(
-        id=task.id, name=task.name, element_id=task.element_id, process_key=task.process_key,
-        instance_id=task.instance_id, role=task.lane_role, store_code=task.store_code, assignee=task.assignee,
-        state=task.state, created_at=task.created_at, due_at=task.due_at, priority=task.priority,
-        business_key=case.business_key, title=case.title, claimed_at=task.claimed_at,
-        completed_at=task.completed_at, completed_by=task.completed_by)
+    return _instance_view(instance, instance.version.version,
+                          instance.started_by.username if instance.started_by else None,
+                          [task_view(t, instance) for t in tasks])
 
 
 def case_view(case: CaseRow, open_tasks: list[TaskRow]) -> InstanceView:
     """The view of a case row a command holds, with the open tasks it left."""
+    return _instance_view(case, case.version, case.started_by,
+                          [task_row_view(t, case) for t in sorted(open_tasks, key=lambda t: t.id)])
+
+
+def _task_view(task: HumanTask | TaskRow, case: ProcessInstance | CaseRow | None, assignee: str | None,
+               completed_by: str | None) -> TaskView:
+    return TaskView(
+        id=task.id, name=task.name, element_id=task.element_id, process_key=task.process_key,
+        instance_id=task.instance_id, role=task.lane_role, store_code=task.store_code, assignee=assignee,
+        state=task.state, created_at=task.created_at, due_at=task.due_at, priority=task.priority,
+        business_key=case.business_key if case else None, title=case.title if case else None,
+        claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by)
+
+
+def _instance_view(case: ProcessInstance | CaseRow, version: int, started_by: str | None,
+                   open_tasks: list[TaskView]) -> InstanceView:
     return InstanceView(
-        id=case.id, process_key=case.process_key, version=case.version, status=case.status,
-        outcome=case.outcome, business_key=case.business_key, title=case.title, store_code=case.store_code,
-        started_by=case.started_by, started_at=case.started_at, ended_at=case.ended_at,
-        open_tasks=[task_row_view(t, case) for t in sorted(open_tasks, key=lambda t: t.id)],
-        last_error=case.last_error)
+        id=case.id, process_key=case.process_key, version=version, status=case.status, outcome=case.outcome,
+        business_key=case.business_key, title=case.title, store_code=case.store_code, started_by=started_by,
+        started_at=case.started_at, ended_at=case.ended_at, open_tasks=open_tasks, last_error=case.last_error)
