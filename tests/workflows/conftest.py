@@ -473,6 +473,12 @@ class World:
         with self.sessions() as s:
             return {i.id: i.outcome for i in queries.recent_outcomes(s, self.user(username, s))}
 
+    def assert_told(self, case: Any, requester: str, outcome: str) -> None:
+        """The requester sees the case's outcome, told by exactly one `outcome` event."""
+        assert self.outcomes(requester).get(case.id) == outcome
+        [told] = [e for e in self.events(case.id) if e.event_type == "outcome"]
+        assert told.message == outcome and told.data["outcome"] == outcome
+
     def store_status(self, code: str) -> str:
         from engine.models import Store
         with self.sessions() as s:

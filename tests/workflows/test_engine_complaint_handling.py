@@ -22,12 +22,6 @@ def follow_up(world, case, user="cs_wang", data=None, check=True):
     return world.complete(user, world.task(case.id, "customer_follow_up"), data, check=check)
 
 
-def assert_told(world, case, requester, outcome):
-    assert world.outcomes(requester).get(case.id) == outcome
-    [told] = [e for e in world.events(case.id) if e.event_type == "outcome"]
-    assert told.message == outcome and told.data["outcome"] == outcome
-
-
 @pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                          indirect=True)
 def test_a_service_complaint_is_investigated_by_its_store_and_closed(world):
@@ -52,7 +46,7 @@ def test_a_service_complaint_is_investigated_by_its_store_and_closed(world):
     world.refused(PermissionDenied, "cs_li", follow.id, world.sample(follow))
     done = follow_up(world, case)
     assert (done.status, done.outcome, done.open_tasks) == ("completed", "closed", [])
-    assert_told(world, case, "cs_li", "closed")
+    world.assert_told(case, "cs_li", "closed")
     assert world.row(case.id)["next_timer_at"] is None
     assert world.visible_tasks("manager_sh001") == [] and world.visible_tasks("cs_wang") == []
 
@@ -76,7 +70,7 @@ def test_who_may_register_a_complaint(world):
     assert world.visible_tasks("franchisee_nj01") == [task]  # NJ01 only
     investigate(world, franchise, user="franchisee_nj01")
     follow_up(world, franchise, "cs_li")
-    assert_told(world, franchise, "franchisee_nj01", "closed")
+    world.assert_told(franchise, "franchisee_nj01", "closed")
 
 
 @pytest.mark.parametrize("category, amount, severity, element, handlers, sla", [
@@ -136,7 +130,7 @@ def test_rejected_compensation_goes_back_to_the_investigation_with_the_managers_
     world.complete("cs_manager", world.task(case.id, "compensation_approval"))
     done = follow_up(world, case)
     assert (done.status, done.outcome) == ("completed", "closed")
-    assert_told(world, case, "cs_li", "closed")
+    world.assert_told(case, "cs_li", "closed")
 
 
 def test_the_third_unsatisfied_follow_up_goes_to_the_cs_managers_final_decision(world):
@@ -157,7 +151,7 @@ def test_the_third_unsatisfied_follow_up_goes_to_the_cs_managers_final_decision(
     assert "final_compensation_amount" in refused.fields
     done = world.complete("cs_manager", final)
     assert (done.status, done.outcome) == ("completed", "closed")
-    assert_told(world, case, "cs_li", "closed")
+    world.assert_told(case, "cs_li", "closed")
     assert [e.element_id for e in world.events(case.id) if e.event_type == "outcome"] == ["end_final"]
 
 
@@ -190,7 +184,7 @@ def test_quality_feedback_goes_to_the_merchandiser_and_does_not_block_closing(wo
     assert [t.element_id for t in after.open_tasks] == ["quality_registration"]  # the complaint is closed
     done = world.complete("merch_zhao", registration)
     assert (done.status, done.outcome) == ("completed", "closed")
-    assert_told(world, case, "cs_li", "closed")
+    world.assert_told(case, "cs_li", "closed")
 
 
 def test_the_requester_is_told_when_the_complaint_closes_with_quality_feedback_still_open(world):

@@ -34,12 +34,6 @@ def prepare(world, case):
     return step(world, case, "launch_promotion", "marketing_zhou")
 
 
-def assert_told(world, case, requester, outcome):
-    assert world.outcomes(requester).get(case.id) == outcome
-    [told] = [e for e in world.events(case.id) if e.event_type == "outcome"]
-    assert told.message == outcome and told.data["outcome"] == outcome
-
-
 @pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                          indirect=True)
 def test_each_store_confirms_its_own_shelving_and_the_analyst_triggers_a_reorder(world, user_tasks):
@@ -76,7 +70,7 @@ def test_each_store_confirms_its_own_shelving_and_the_analyst_triggers_a_reorder
     assert world.case_data(reorder.id)["best_sellers"] == "S27-DR-0101 碎花连衣裙"
     done = world.complete("merch_zhao", reorder)
     assert (done.status, done.outcome, done.open_tasks) == ("completed", "launched", [])
-    assert_told(world, case, "merch_zhao", "launched")
+    world.assert_told(case, "merch_zhao", "launched")
     assert world.rendered[P] == user_tasks(P)
 
 
@@ -107,7 +101,7 @@ def test_a_rejected_launch_plan_ends_the_case_and_the_merchandiser_is_told(world
     assert "director_comment" in refused.fields
     done = world.complete("director", approval, {"approved": False, "director_comment": "与春季第二波段重叠，合并后再报"})
     assert (done.status, done.outcome, done.open_tasks) == ("completed", "rejected", [])
-    assert_told(world, case, "merch_zhao", "rejected")
+    world.assert_told(case, "merch_zhao", "rejected")
 
 
 def test_no_reorder_when_sell_through_is_fine(world):
@@ -125,7 +119,7 @@ def test_no_reorder_when_sell_through_is_fine(world):
                 sell_through_rate=18.0)
     assert (done.status, done.outcome) == ("completed", "launched")
     assert "reorder" not in {e.element_id for e in world.events(case.id)}
-    assert_told(world, case, "merch_zhao", "launched")
+    world.assert_told(case, "merch_zhao", "launched")
 
 
 def test_the_analysis_waits_for_the_launch_date_and_for_the_last_store(world):

@@ -17,12 +17,6 @@ def step(world, case, element, user, data=None, **overrides):
     return world.complete(user, world.task(case.id, element), data, **overrides)
 
 
-def assert_told(world, case, requester, outcome):
-    assert world.outcomes(requester).get(case.id) == outcome
-    [told] = [e for e in world.events(case.id) if e.event_type == "outcome"]
-    assert told.message == outcome and told.data["outcome"] == outcome
-
-
 @pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                          indirect=True)
 def test_an_overstock_return_is_approved_received_and_credited(world):
@@ -56,7 +50,7 @@ def test_an_overstock_return_is_approved_received_and_credited(world):
     assert world.outcomes("franchisee_nj01") == {}
     done = step(world, case, "credit_note", "finance_wu")
     assert (done.status, done.outcome, done.open_tasks) == ("completed", "credited", [])
-    assert_told(world, case, "franchisee_nj01", "credited")
+    world.assert_told(case, "franchisee_nj01", "credited")
     assert world.row(case.id)["next_timer_at"] is None
 
 
@@ -83,7 +77,7 @@ def test_an_invalid_request_is_rejected_by_customer_service_and_the_requester_to
     assert "review_comment" in refused.fields
     done = world.complete("cs_wang", review, {"valid": False, "review_comment": "超过退货期限"})
     assert (done.status, done.outcome) == ("completed", "rejected")
-    assert_told(world, case, "franchisee_nj01", "rejected")
+    world.assert_told(case, "franchisee_nj01", "rejected")
 
 
 def test_merchandising_rejects(world):
@@ -94,7 +88,7 @@ def test_merchandising_rejects(world):
     assert "merchandiser_comment" in refused.fields
     done = world.complete("merch_zhao", approval, {"approved": False, "merchandiser_comment": "当季款不予退货"})
     assert (done.status, done.outcome) == ("completed", "rejected")
-    assert_told(world, case, "manager_sh001", "rejected")
+    world.assert_told(case, "manager_sh001", "rejected")
 
 
 def test_the_director_rejects_a_large_return_that_cs_li_cannot_decide(world):
@@ -109,7 +103,7 @@ def test_the_director_rejects_a_large_return_that_cs_li_cannot_decide(world):
     assert (data["total_amount"], data["review_comment"]) == (31980.0, "明细与进货记录一致，符合加盟退货政策")
     done = world.complete("director", approval, decision)
     assert (done.status, done.outcome) == ("completed", "rejected")
-    assert_told(world, case, "franchisee_nj01", "rejected")
+    world.assert_told(case, "franchisee_nj01", "rejected")
 
 
 @pytest.mark.parametrize("return_type, items, approvals", [
@@ -148,7 +142,7 @@ def test_goods_not_received_within_14_days_of_approval_close_the_case_as_expired
     assert world.visible_tasks("warehouse_qian") == []
     with pytest.raises(Conflict):  # the expired receipt can no longer be done
         world.attempt("warehouse_qian", receipt.id, world.sample(receipt))
-    assert_told(world, case, "franchisee_nj01", "expired")
+    world.assert_told(case, "franchisee_nj01", "expired")
 
 
 def test_confirmed_quality_defects_are_registered_without_holding_up_the_credit(world):
@@ -164,7 +158,7 @@ def test_confirmed_quality_defects_are_registered_without_holding_up_the_credit(
     assert world.open_ids(step(world, case, "credit_note", "finance_wu").id) == ["quality_registration"]
     done = world.complete("merch_zhao", registration)
     assert (done.status, done.outcome) == ("completed", "credited")
-    assert_told(world, case, "franchisee_nj01", "credited")
+    world.assert_told(case, "franchisee_nj01", "credited")
 
 
 def test_the_requester_is_told_of_the_credit_while_the_quality_registration_is_still_open(world):
@@ -187,7 +181,7 @@ def test_goods_that_fail_inspection_are_rejected_and_not_credited(world):
     done = step(world, case, "receive_inspect", "warehouse_qian", failed)
     assert (done.status, done.outcome) == ("completed", "rejected")
     assert world.visible_tasks("finance_wu") == []
-    assert_told(world, case, "franchisee_nj01", "rejected")
+    world.assert_told(case, "franchisee_nj01", "rejected")
 
 
 def test_finance_may_credit_less_than_the_default_and_the_warehouse_cannot_count_below_zero(world):

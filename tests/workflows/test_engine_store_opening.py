@@ -27,12 +27,6 @@ def prepare(world, case):
     return step(world, case, "first_batch_shipping", "warehouse_qian")
 
 
-def assert_told(world, case, requester, outcome):
-    assert world.outcomes(requester).get(case.id) == outcome
-    [told] = [e for e in world.events(case.id) if e.event_type == "outcome"]
-    assert told.message == outcome and told.data["outcome"] == outcome
-
-
 @pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
                          indirect=True)
 def test_an_approved_plan_is_prepared_inspected_and_the_store_opens(world):
@@ -74,7 +68,7 @@ def test_an_approved_plan_is_prepared_inspected_and_the_store_opens(world):
     assert world.store_status("SH003") == "open"
     assert [e.data for e in world.events(case.id) if e.event_type == "store_status"] == [
         {"store_code": "SH003", "status": "open"}]
-    assert_told(world, case, "supervisor_east", "opened")
+    world.assert_told(case, "supervisor_east", "opened")
     with pytest.raises(InvalidData) as refused:  # an open store cannot be opened again
         world.start("supervisor_east", P)
     assert "store_code" in refused.value.fields
@@ -134,7 +128,7 @@ def test_a_rejected_plan_can_be_withdrawn_and_the_store_stays_planned(world):
                 revision_note="放弃该选址")
     assert (done.status, done.outcome) == ("completed", "withdrawn")
     assert world.store_status("SH003") == "planned"
-    assert_told(world, case, "supervisor_east", "withdrawn")
+    world.assert_told(case, "supervisor_east", "withdrawn")
 
 
 def test_the_director_is_reminded_after_48_hours_without_losing_the_approval(world):
