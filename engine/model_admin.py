@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Collection
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from .admin_access import record_change, require_admin
@@ -60,12 +60,8 @@ def list_processes(session: Session, user: User) -> list[ProcessSummary]:
     """Every deployed process with its current version and how many of its cases are running."""
     require_admin(user)
     versions = _version_summaries(session, None)
-    result = []
-    for definition in session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key)):
-        own = versions.get(definition.id, [])
-        latest = next((v for v in own if v.version == definition.latest_version), None)
-        result.append(ProcessSummary(definition.key, definition.name, latest, len(own), sum(v.running for v in own)))
-    return result
+    return [_summary(d, versions.get(d.id, []))
+            for d in session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key))]
 
 
 def process_versions(session: Session, user: User, key: str) -> tuple[ProcessSummary, list[VersionSummary],
@@ -76,12 +72,15 @@ def process_versions(session: Session, user: User, key: str) -> tuple[ProcessSum
     if definition is None:
         raise NotFound(f"no process {key!r} is deployed")
     own = sorted(_version_summaries(session, definition.id).get(definition.id, []), key=lambda v: -v.version)
-    latest = next((v for v in own if v.version == definition.latest_version), None)
     files = list(session.scalars(select(ModelFile).join(ProcessVersion).where(
         ProcessVersion.definition_id == definition.id, ProcessVersion.version == definition.latest_version)
-        .order_by(ModelFile.kind, ModelFile.filename)))
-    summary = ProcessSummary(definition.key, definition.name, latest, len(own), sum(v.running for v in own))
-    return summary, own, files
+        .options(defer(ModelFile.content)).order_by(ModelFile.kind, ModelFile.filename)))
+    return _summary(definition, own), own, files
+
+
+def _summary(definition: ProcessDefinition, versions: list[VersionSummary]) -> ProcessSummary:
+    latest = next((v for v in versions if v.version == definition.latest_version), None)
+    return ProcessSummary(definition.key, definition.name, latest, len(versions), sum(v.running for v in versions))
 
 
 def version_file(session: Session, user: User, key: str, version: int, filename: str) -> ModelFile:
@@ -101,20 +100,20 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
     require_admin(user)
     files = _read(uploads)
     bpmns = {f.filename.rsplit(".", 1)[0]: f for f in files if f.kind == "bpmn"}
-    current = _current_files(session)
     if key is not None:
         strangers = [f"{k}.bpmn" for k in bpmns if k != key]
         if strangers:
             raise DeployError(f"{', '.join(strangers)}: this page deploys process {key!r} only "
                               f"(its file is {key}.bpmn)", filename=strangers[0])
-        if key not in current and key not in bpmns:
-            raise NotFound(f"no process {key!r} is deployed")
         keys = [key]
     elif bpmns:
         keys = sorted(bpmns)
     else:
         raise DeployError(f"{files[0].filename}: choose the process's .bpmn file too, or upload this file on "
                           f"the page of the process it belongs to", filename=files[0].filename)
+    current = _current_files(session, keys)
+    if key is not None and key not in current and key not in bpmns:
+        raise NotFound(f"no process {key!r} is deployed")
     uploaded = {f.filename: f for f in files if f.kind != "bpmn"}
     processes: dict[str, list[SourceFile]] = {}
     for process in keys:
@@ -184,11 +183,13 @@ def _read(uploads: list[Upload]) -> list[SourceFile]:
     return files
 
 
-def _current_files(session: Session) -> dict[str, list[SourceFile]]:
+def _current_files(session: Session, keys: list[str]) -> dict[str, list[SourceFile]]:
+    """The files of the current version of each of these processes (those deployed)."""
     rows = session.execute(select(ProcessDefinition.key, ModelFile.kind, ModelFile.filename, ModelFile.content)
                            .join(ProcessVersion, ProcessVersion.definition_id == ProcessDefinition.id)
                            .join(ModelFile, ModelFile.version_id == ProcessVersion.id)
-                           .where(ProcessVersion.version == ProcessDefinition.latest_version))
+                           .where(ProcessVersion.version == ProcessDefinition.latest_version,
+                                  ProcessDefinition.key.in_(keys)))
     result: dict[str, list[SourceFile]] = {}
     for key, kind, filename, content in rows:
         result.setdefault(key, []).append(SourceFile(kind, filename, content))
