@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -13,12 +13,9 @@ from engine.models import ProcessDefinition, Store, User
 from engine.views import EventView
 
 from . import bp
+from .people_forms import LABELS
 from ..extensions import db
 from ..tasks.names import process_name
-
-FIELD_NAMES = {"display_name": _l("display name"), "email": _l("email"), "locale": _l("language"),
-               "active": _l("active"), "roles": _l("roles"), "name": _l("name"), "name_en": _l("English name"),
-               "kind": _l("kind"), "region": _l("region"), "city": _l("city"), "status": _l("status")}
 
 
 @bp.get("/")
@@ -35,7 +32,7 @@ def index() -> Any:
 def describe(event: EventView) -> str:
     """One administrator's change in a sentence of the reader's language."""
     data = event.data or {}
-    fields = ", ".join(str(FIELD_NAMES.get(k, k)) for k in (data.get("changes") or {}))
+    fields = ", ".join(str(LABELS.get(k, k)) for k in (data.get("changes") or {}))
     who, what = event.actor or _("the server console"), event.message
     if event.event_type == "user_created":
         return _("%(who)s created the account %(what)s", who=who, what=what)
