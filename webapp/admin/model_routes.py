@@ -16,6 +16,7 @@ from engine.errors import DeployError
 from engine.model_admin import Upload
 
 from . import bp
+from .people_forms import directory_rules
 from .. import engine
 from ..extensions import db
 from ..tasks.names import process_name
@@ -38,7 +39,7 @@ def deploy(key: str | None = None) -> Any:
     uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
     try:
         results = model_admin.deploy_uploads(db.session, current_user, uploads, engine().clock(), key=key,
-                                             roles=_role_keys())
+                                             roles=directory_rules().role_scopes.keys())
     except DeployError as exc:
         db.session.rollback()
         if key is None:
@@ -58,12 +59,6 @@ def deploy(key: str | None = None) -> Any:
                     version=r.version), "info")
     target = key or (results[0].key if len(results) == 1 else None)
     return redirect(url_for("admin.model", key=target) if target else url_for("admin.models"), 303)
-
-
-def _role_keys() -> set[str]:
-    """The catalogue's roles: a lane must name one of them, or its tasks would reach nobody."""
-    from workflows.roles import ROLES
-    return {r.key for r in ROLES}
 
 
 @bp.get("/models/<key>/<int:version>/files/<path:filename>")
