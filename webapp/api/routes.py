@@ -18,7 +18,8 @@ from . import bp
 from .. import engine
 from ..errors import BadRequest, TooManyRequests, Unauthorized
 from ..extensions import db
-from .auth import api_user, login_throttle, token_required
+from ..auth.throttle import login_throttle
+from .auth import api_user, token_required
 from .params import body, body_object, body_text, flag, integer, moment, optional_integer, text
 
 

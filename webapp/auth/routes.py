@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import login_required, login_user, logout_user
 
@@ -12,7 +12,7 @@ from engine.accounts import authenticate
 from engine.models import User
 
 from . import bp
-from .throttle import LoginThrottle
+from .throttle import login_throttle
 from ..extensions import db, login_manager
 
 
@@ -34,14 +34,6 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def _throttle() -> LoginThrottle:
-    app = current_app
-    if "opsflow_throttle" not in app.extensions:
-        app.extensions["opsflow_throttle"] = LoginThrottle(app.config["LOGIN_THROTTLE_ATTEMPTS"],
-                                                           app.config["LOGIN_THROTTLE_WINDOW_SECONDS"])
-    return app.extensions["opsflow_throttle"]
-
-
 def _safe_next(target: str | None) -> str:
     if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
@@ -55,15 +47,15 @@ def login() -> Any:
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         keys = (f"user:{username.lower()}", f"ip:{request.remote_addr}")
-        if _throttle().blocked(*keys):
+        if login_throttle().blocked(*keys):
             error, status = _("Too many failed attempts. Please wait a few minutes and try again."), 429
         else:
             user = authenticate(db.session, username, request.form.get("password") or "")
             if user is None:
-                _throttle().failed(*keys)
+                login_throttle().failed(*keys)
                 error, status = _("Wrong username or password."), 401
             else:
-                _throttle().succeeded(*keys)
+                login_throttle().succeeded(*keys)
                 session.clear()  # a fresh session on login: nothing chosen before it carries over
                 login_user(user)
                 return redirect(_safe_next(request.args.get("next")))

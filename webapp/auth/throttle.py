@@ -5,6 +5,8 @@ import threading
 import time
 from collections import defaultdict, deque
 
+from flask import current_app
+
 
 class LoginThrottle:
     def __init__(self, attempts: int, window_seconds: float) -> None:
@@ -33,3 +35,12 @@ class LoginThrottle:
         with self._lock:
             for key in keys:
                 self._failures.pop(key, None)
+
+
+def login_throttle() -> LoginThrottle:
+    """The app's password-guessing throttle, shared by the login page and the API's login."""
+    app = current_app
+    if "opsflow_throttle" not in app.extensions:
+        app.extensions["opsflow_throttle"] = LoginThrottle(app.config["LOGIN_THROTTLE_ATTEMPTS"],
+                                                           app.config["LOGIN_THROTTLE_WINDOW_SECONDS"])
+    return app.extensions["opsflow_throttle"]
