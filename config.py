@@ -39,6 +39,40 @@ class Config:
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
+    # Every response (webapp/security_headers.py). Checked in chromium on every page
+    # (tests/browser/test_content_security_policy.py); what the vendored libraries need:
+    # - Bootstrap 5: script 'self' (no eval, no inline); its CSS draws the select arrow, check marks,
+    #   close button and menu icon as data: SVG images, hence img-src data:; its JavaScript sets
+    #   styles through the CSSOM (element.style), which style-src does not govern.
+    # - bpmn-js NavigatedViewer: script 'self'; its CSS and font files from 'self'; it builds the
+    #   SVG with attributes and the CSSOM, never style attributes or <style> elements.
+    # - ECharts on canvas: script 'self' (its one `new Function` is a fallback for GeoJSON without
+    #   JSON.parse, never reached). Its HTML tooltips would write style="..." markup with innerHTML,
+    #   which a strict style-src refuses, so dashboard.js draws tooltips on the canvas
+    #   (renderMode "richText") and style-src stays 'self': no 'unsafe-inline', no nonce or hash,
+    #   and a page's own CSS lives in static files (app.css, dashboard.css, instances.css).
+    # No blob: anywhere (nothing builds object URLs).
+    CONTENT_SECURITY_POLICY = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    # same-origin referrer: case URLs carry ids and searched names, which leave for no other site.
+    SECURITY_HEADERS = {
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    }
+    STRICT_TRANSPORT_SECURITY: str | None = None  # production only: behind plain HTTP it would lock users out
 
 
 class DevelopmentConfig(Config):
@@ -58,6 +92,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
@@ -70,6 +105,7 @@ _ENV_OVERRIDES = {
     "OPSFLOW_UPLOAD_DIR": "UPLOAD_DIR",
     "OPSFLOW_SMTP_HOST": "SMTP_HOST",
     "OPSFLOW_MAIL_FROM": "MAIL_FROM",
+    "OPSFLOW_STRICT_TRANSPORT_SECURITY": "STRICT_TRANSPORT_SECURITY",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED"}
 

@@ -12,6 +12,7 @@ from engine.db import configure_sqlite, engine_options
 
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
+from . import security_headers
 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
@@ -50,6 +51,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     register_error_handlers(app)
+    security_headers.init_app(app)
     return app
 
 

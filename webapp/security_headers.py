@@ -1,0 +1,43 @@
+"""Security headers on every response, so that a page can neither run injected script nor be framed.
+
+The policy itself lives in `config.py` (`CONTENT_SECURITY_POLICY`, `SECURITY_HEADERS`,
+`STRICT_TRANSPORT_SECURITY`), where the reasons for each directive are written down.
+A view may send a stricter policy of its own (attachments do); it keeps it, and only the
+directives that never fall back to `default-src` are added when it lacks them, so that no view
+can be framed or rebase its links by forgetting one.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, Response, current_app
+
+# Directives that `default-src` does not cover: a view's own policy gets ours when it omits them.
+_NO_FALLBACK = ("frame-ancestors", "base-uri", "form-action")
+
+
+def policy_text(directives: Mapping[str, str]) -> str:
+    """`{"default-src": "'self'", ...}` as a header value; a directive with no sources is a flag."""
+    return "; ".join(f"{name} {sources}".strip() for name, sources in directives.items())
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
+
+
+def add_security_headers(response: Response) -> Response:
+    config = current_app.config
+    directives: Mapping[str, str] = config["CONTENT_SECURITY_POLICY"]
+    own = response.headers.get("Content-Security-Policy")
+    if own is None:
+        response.headers["Content-Security-Policy"] = policy_text(directives)
+    else:
+        named = {part.strip().split(" ", 1)[0].lower() for part in own.split(";") if part.strip()}
+        missing = {d: directives[d] for d in _NO_FALLBACK if d in directives and d not in named}
+        if missing:
+            response.headers["Content-Security-Policy"] = "; ".join([own.rstrip("; "), policy_text(missing)])
+    for name, value in config["SECURITY_HEADERS"].items():
+        response.headers.setdefault(name, value)
+    if config.get("STRICT_TRANSPORT_SECURITY"):
+        response.headers.setdefault("Strict-Transport-Security", config["STRICT_TRANSPORT_SECURITY"])
+    return response
