@@ -1,6 +1,8 @@
 /* The dashboard's charts, drawn with the vendored ECharts from the data the server embeds
  * (#dashboard-data): every label arrives translated, so nothing here needs a language.
- * Each chart also exists as a table in its card, for reading exact values and for screen readers. */
+ * Each chart also exists as a table in its card, for reading exact values and for screen readers.
+ * Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips write style="..."
+ * markup, which the Content-Security-Policy (style-src 'self', see config.py) refuses. */
 (function () {
   "use strict";
 
@@ -23,7 +25,7 @@
     return {
       color: PALETTE,
       animation: false,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true, renderMode: "richText" },
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true }
     };
@@ -60,7 +62,7 @@
     },
     weekly: function (d) {
       var option = base(d);
-      option.tooltip = { trigger: "axis", confine: true };
+      option.tooltip = { trigger: "axis", confine: true, renderMode: "richText" };
       option.xAxis = { type: "category", data: d.labels, boundaryGap: false };
       option.yAxis = { type: "value", minInterval: 1 };
       option.series = series(d.series, "line", { smooth: true, showSymbol: d.labels.length < 30 });
