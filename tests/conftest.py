@@ -101,3 +101,57 @@ def sessions(db_url):
 def clock():
     from engine.clock import FrozenClock
     return FrozenClock()
+
+
+# ---------------------------------------------------------------------------
+# Every GET route of the web app, for tests that must hold on every page.
+# ---------------------------------------------------------------------------
+
+WALK_CASE = {"customer_name": "路过女士", "customer_phone": "13900002222", "store_code": "NJ01", "channel": "store",
+             "category": "service", "description": "遍历每个页面时用的投诉。", "amount_claimed": 0}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(rule, URL) for every GET route of `app`, after giving it a case (cs_li's complaint at NJ01,
+    with an open task and a photo) so that every id in a URL names something real."""
+    import io
+
+    from sqlalchemy import select
+
+    from engine.attachments import store_attachment
+    from engine.models import ModelFile, ProcessDefinition, ProcessVersion, User
+    from webapp import engine
+    from webapp.extensions import db
+
+    with app.app_context():
+        session, runtime = db.session, engine()
+        starter = session.scalars(select(User).filter_by(username="cs_li")).one()
+        case = runtime.start(session, "complaint_handling", starter, WALK_CASE)
+        photo = store_attachment(session, starter, io.BytesIO(PNG), "walk.png", upload_dir=app.config["UPLOAD_DIR"],
+                                 max_bytes=app.config["ATTACHMENT_MAX_BYTES"], now=runtime.clock(),
+                                 instance_id=case.id)
+        filename = session.scalars(
+            select(ModelFile.filename).join(ProcessVersion).join(ProcessDefinition)
+            .where(ProcessDefinition.key == case.process_key, ProcessVersion.version == case.version)
+            .order_by(ModelFile.filename)).first()
+        values = {"instance_id": case.id, "task_id": case.open_tasks[0].id, "key": case.process_key,
+                  "version": case.version, "filename": filename, "code": case.store_code, "user_id": starter.id,
+                  "attachment_id": photo.id}
+        session.commit()
+    per_endpoint = {"static": {"filename": "app.js"}}
+    urls = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" not in rule.methods:
+            continue
+        given = {**values, **per_endpoint.get(rule.endpoint, {})}
+        missing = sorted(rule.arguments - given.keys())
+        assert not missing, f"{rule.rule}: teach _walk_routes (tests/conftest.py) a value for {missing}"
+        urls.append((rule.rule, rule.build({name: given[name] for name in rule.arguments})[1]))
+    return urls
+
+
+@pytest.fixture(scope="session")
+def walk_routes():
+    """`walk_routes(app)`: every GET route of the app with a URL naming a real case, task, file..."""
+    return _walk_routes

@@ -61,19 +61,42 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+# Every page of every browser test is watched for Content-Security-Policy violations: the
+# securitypolicyviolation event (reported through an exposed function) and chromium's console message.
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => window.__cspViolation(
+    `${location.pathname}: ${e.effectiveDirective} refused ${e.blockedURI} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`));"""
+
+
+def watch_policy(context, violations: list[str]) -> None:  # type: ignore[no-untyped-def]
+    context.expose_function("__cspViolation", lambda text: violations.append(text))
+    context.add_init_script(REPORT_VIOLATIONS)
+    context.on("console", lambda message: violations.append(message.text)
+               if "Content Security Policy" in message.text else None)
+
+
 @pytest.fixture
-def desktop(browser):
+def csp_violations() -> list[str]:
+    """What the policy refused on the pages of this test's `desktop` and `phone`; must stay empty."""
+    return []
+
+
+@pytest.fixture
+def desktop(browser, csp_violations):
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    watch_policy(context, csp_violations)
     yield context.new_page()
     context.close()
+    assert not csp_violations, "the Content-Security-Policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
 
 
 @pytest.fixture
-def phone(browser):
+def phone(browser, csp_violations):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
                                   locale="zh-CN")
+    watch_policy(context, csp_violations)
     yield context.new_page()
     context.close()
+    assert not csp_violations, "the Content-Security-Policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
 
 
 class Pages:
