@@ -107,8 +107,8 @@ def clock():
 # Every GET route of the web app, for tests that must hold on every page.
 # ---------------------------------------------------------------------------
 
-WALK_CASE = {"customer_name": "路过女士", "customer_phone": "13900002222", "store_code": "NJ01", "channel": "store",
-             "category": "service", "description": "遍历每个页面时用的投诉。", "amount_claimed": 0}
+WALK_CASE = {"customer_name": "路过女士", "customer_phone": "13900002222", "store_code": "NJ01",
+             "channel": "store", "category": "service", "description": "遍历每个页面时用的投诉。", "amount_claimed": 0}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -128,16 +128,16 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
         session, runtime = db.session, engine()
         starter = session.scalars(select(User).filter_by(username="cs_li")).one()
         case = runtime.start(session, "complaint_handling", starter, WALK_CASE)
-        photo = store_attachment(session, starter, io.BytesIO(PNG), "walk.png", upload_dir=app.config["UPLOAD_DIR"],
-                                 max_bytes=app.config["ATTACHMENT_MAX_BYTES"], now=runtime.clock(),
-                                 instance_id=case.id)
+        photo = store_attachment(session, starter, io.BytesIO(PNG), "walk.png",
+                                 upload_dir=app.config["UPLOAD_DIR"], now=runtime.clock(),
+                                 max_bytes=app.config["ATTACHMENT_MAX_BYTES"], instance_id=case.id)
         filename = session.scalars(
             select(ModelFile.filename).join(ProcessVersion).join(ProcessDefinition)
             .where(ProcessDefinition.key == case.process_key, ProcessVersion.version == case.version)
             .order_by(ModelFile.filename)).first()
         values = {"instance_id": case.id, "task_id": case.open_tasks[0].id, "key": case.process_key,
-                  "version": case.version, "filename": filename, "code": case.store_code, "user_id": starter.id,
-                  "attachment_id": photo.id}
+                  "version": case.version, "filename": filename, "code": case.store_code,
+                  "user_id": starter.id, "attachment_id": photo.id}
         session.commit()
     per_endpoint = {"static": {"filename": "app.js"}}
     urls = []

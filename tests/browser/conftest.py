@@ -64,7 +64,8 @@ PHONE = {"width": 390, "height": 844}
 # Every page of every browser test is watched for Content-Security-Policy violations: the
 # securitypolicyviolation event (reported through an exposed function) and chromium's console message.
 REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) => window.__cspViolation(
-    `${location.pathname}: ${e.effectiveDirective} refused ${e.blockedURI} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`));"""
+    `${location.pathname}: ${e.effectiveDirective} refused ${e.blockedURI}`
+    + ` (${e.sourceFile}:${e.lineNumber}) ${e.sample}`));"""
 
 
 def watch_policy(context, violations: list[str]) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +87,7 @@ def desktop(browser, csp_violations):
     watch_policy(context, csp_violations)
     yield context.new_page()
     context.close()
-    assert not csp_violations, "the Content-Security-Policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
+    assert not csp_violations, "the policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ def phone(browser, csp_violations):
     watch_policy(context, csp_violations)
     yield context.new_page()
     context.close()
-    assert not csp_violations, "the Content-Security-Policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
+    assert not csp_violations, "the policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
 
 
 class Pages:

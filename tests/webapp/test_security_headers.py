@@ -11,8 +11,9 @@ from config import load_config
 from webapp import create_app
 
 REPO = Path(__file__).resolve().parents[2]
-POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-          "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+          "frame-ancestors 'none'")
 HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
            "Cross-Origin-Opener-Policy": "same-origin"}
 WALKERS = ("admin", "director", "cs_li")
@@ -30,7 +31,8 @@ def assert_secured(response, where: str) -> None:  # type: ignore[no-untyped-def
     found = directives(policy)
     default = found.get("default-src", [])
     for name in ("script-src", "style-src"):
-        assert set(found.get(name, default)) <= {"'self'", "'none'"}, f"{where}: {name} {found.get(name, default)}"
+        sources = found.get(name, default)
+        assert set(sources) <= {"'self'", "'none'"}, f"{where}: {name} {sources}"
     assert found.get("object-src", default) == ["'none'"], f"{where}: plugins allowed"
     assert found.get("frame-ancestors") == ["'none'"], f"{where}: may be framed"
     assert found.get("base-uri") in (["'self'"], ["'none'"]), f"{where}: base-uri"
@@ -62,8 +64,9 @@ def test_every_get_route_carries_the_headers_for_everyone(app, client, auth, api
             statuses[url][who] = response.status_code
         if who != "anonymous":
             auth.logout()
-    unseen = [f"{url}: {statuses[url]}" for rule, url in routes if 200 not in statuses[url].values() and rule != "/"]
-    assert not unseen, "pages nobody could open, so their headers were only seen on errors:\n" + "\n".join(unseen)
+    unseen = [f"{url}: {statuses[url]}" for rule, url in routes
+              if 200 not in statuses[url].values() and rule != "/"]
+    assert not unseen, "pages nobody could open (headers seen on errors only):\n" + "\n".join(unseen)
     assert len(routes) >= 30
 
 
@@ -85,7 +88,9 @@ def test_static_files_are_not_sniffed(client):
 def test_error_pages_carry_the_headers(app, client, auth):
     assert_secured(fetch(client, "/no-such-page"), "404")
     assert_secured(fetch(client, "/logout"), "405")
-    assert_secured(client.post("/login", data={"username": "cs_li", "password": "demo123"}), "400 without CSRF token")
+    without_token = client.post("/login", data={"username": "cs_li", "password": "demo123"})
+    assert without_token.status_code == 400
+    assert_secured(without_token, "400 without CSRF token")
     assert_secured(fetch(client, "/api/v1/tasks"), "401 JSON")
     auth.login("cs_li")
     response = fetch(client, "/admin/")
@@ -126,7 +131,8 @@ def test_hsts_only_in_production(tmp_path, monkeypatch):
     assert response.headers["Content-Security-Policy"] == POLICY
     for name in ("development", "test"):
         assert not load_config(name, environ={})["STRICT_TRANSPORT_SECURITY"], name
-    settings = load_config("production", environ={"SECRET_KEY": "x", "OPSFLOW_STRICT_TRANSPORT_SECURITY": "max-age=300"})
+    settings = load_config("production", environ={"SECRET_KEY": "x",
+                                                  "OPSFLOW_STRICT_TRANSPORT_SECURITY": "max-age=300"})
     assert settings["STRICT_TRANSPORT_SECURITY"] == "max-age=300"
 
 
@@ -163,8 +169,9 @@ def test_templates_have_no_inline_script_handler_or_style():
 
 
 @pytest.mark.parametrize("snippet", [
-    '<script>alert(1)</script>', '<script src="/static/x.js">alert(1)</script>', '<a href="#" onclick="go()">',
-    '<body onload = "x()">', '<a href="JavaScript:go()">', '<style>p {}</style>', '<div style="color: red">',
+    '<script>alert(1)</script>', '<script src="/static/x.js">alert(1)</script>',
+    '<a href="#" onclick="go()">', '<body onload = "x()">', '<a href="JavaScript:go()">',
+    '<style>p {}</style>', '<div style="color: red">',
     '<script type="application/json" id="d">{"a": {{ a }}}</script>'])
 def test_the_template_check_finds_each_kind(snippet):
     assert inline_code(snippet)
