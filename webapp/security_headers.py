@@ -29,15 +29,18 @@ def add_security_headers(response: Response) -> Response:
     config = current_app.config
     directives: Mapping[str, str] = config["CONTENT_SECURITY_POLICY"]
     own = response.headers.get("Content-Security-Policy")
-    if own is None:
+    if own is not None:
+        response.headers["Content-Security-Policy"] = _completed(own, directives)
+    elif directives:
         response.headers["Content-Security-Policy"] = policy_text(directives)
-    else:
-        named = {part.strip().split(" ", 1)[0].lower() for part in own.split(";") if part.strip()}
-        missing = {d: directives[d] for d in _NO_FALLBACK if d in directives and d not in named}
-        if missing:
-            response.headers["Content-Security-Policy"] = "; ".join([own.rstrip("; "), policy_text(missing)])
     for name, value in config["SECURITY_HEADERS"].items():
         response.headers.setdefault(name, value)
     if config.get("STRICT_TRANSPORT_SECURITY"):
         response.headers.setdefault("Strict-Transport-Security", config["STRICT_TRANSPORT_SECURITY"])
     return response
+
+
+def _completed(own: str, directives: Mapping[str, str]) -> str:
+    named = {part.split()[0].lower() for part in own.split(";") if part.strip()}
+    missing = {name: directives[name] for name in _NO_FALLBACK if name in directives and name not in named}
+    return "; ".join([own.strip().rstrip(";"), policy_text(missing)]) if missing else own
