@@ -39,6 +39,7 @@ class Config:
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
+    JSON_MAX_DEPTH = 64  # arrays and objects in a request's JSON; deeper is a 400
 
 
 class DevelopmentConfig(Config):
@@ -72,6 +73,7 @@ _ENV_OVERRIDES = {
     "OPSFLOW_MAIL_FROM": "MAIL_FROM",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED"}
+_ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH"}
 
 
 class ConfigError(RuntimeError):
@@ -96,6 +98,9 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
             settings[key] = env[var].strip().lower() in {"1", "true", "yes", "on"}
     if env.get("OPSFLOW_SMTP_PORT"):
         settings["SMTP_PORT"] = int(env["OPSFLOW_SMTP_PORT"])
+    for var, key in _ENV_INTEGERS.items():
+        if env.get(var):
+            settings[key] = int(env[var])
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]

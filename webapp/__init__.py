@@ -10,6 +10,7 @@ from config import load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
 
+from . import strict_request
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
 
@@ -33,6 +34,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
+    strict_request.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     from workflows.catalogue import catalogue
     app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue())
 
