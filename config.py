@@ -40,6 +40,7 @@ class Config:
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
     JSON_MAX_DEPTH = 64  # arrays and objects in a request's JSON; deeper is a 400
+    DATABASE_RETRY_AFTER_SECONDS = 15  # Retry-After of the 503 answered while the database is unavailable
 
 
 class DevelopmentConfig(Config):
@@ -73,7 +74,8 @@ _ENV_OVERRIDES = {
     "OPSFLOW_MAIL_FROM": "MAIL_FROM",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED"}
-_ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH"}
+_ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
+                 "OPSFLOW_DATABASE_RETRY_AFTER_SECONDS": "DATABASE_RETRY_AFTER_SECONDS"}
 
 
 class ConfigError(RuntimeError):

@@ -10,7 +10,7 @@ from config import load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
 
-from . import strict_request
+from . import health, strict_request
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
 
@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     register_error_handlers(app)
+    health.init_app(app)
     return app
 
 

@@ -64,7 +64,7 @@ def error_response(code: str, message: str, status: int, fields: dict[str, str] 
     fields = {excerpt(str(k)): excerpt(str(v)) for k, v in (fields or {}).items()}
     if wants_json():
         return jsonify({"error": code, "message": message, "fields": fields}), status
-    template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
+    template = f"errors/{status}.html" if status in (403, 404, 503) else "errors/error.html"
     return render_template(template, status=status, message=message, code=code), status
 
 
