@@ -135,3 +135,9 @@ def postgres_app(webapp_postgres_url, tmp_path, app_clock):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(name="csrf_token")
+def csrf_token_fixture():
+    """`csrf_token(client, path)` for tests that make their own clients."""
+    return csrf_token

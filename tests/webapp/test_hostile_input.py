@@ -49,21 +49,21 @@ class Site:
     """One app with a complaint whose investigation manager_sh001 holds, an admin logged in for the
     HTML routes and bearer tokens for the API; `rows()` is everything the database holds."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def __init__(self, app: Any, csrf_token: Any) -> None:
+        self.app, self._csrf_token = app, csrf_token
         self.client = app.test_client()
-        self.csrf = self._login(self.client, "admin")
+        self.csrf = self.login(self.client, "admin")
         self.tokens: dict[str, str] = {}
         case = self.api("cs_li", "POST", "/processes/complaint_handling/instances", json={"data": COMPLAINT})
         self.instance_id, self.task_id = case.get_json()["id"], case.get_json()["open_tasks"][0]["id"]
         assert self.api("manager_sh001", "POST", f"/tasks/{self.task_id}/claim").status_code == 200
         self.token("director")
 
-    @staticmethod
-    def _login(client: Any, username: str) -> str:
-        csrf = _csrf(client, "/login")
+    def login(self, client: Any, username: str) -> str:
+        """Log `client` in as `username`; the CSRF token of its session."""
+        csrf = self._csrf_token(client, "/login")
         client.post("/login", data={"username": username, "password": "demo123", "csrf_token": csrf})
-        return _csrf(client, "/tasks")
+        return self._csrf_token(client, "/tasks")
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
@@ -102,10 +102,6 @@ class Site:
         return rule.build(filled, append_unknown=False)[1]
 
 
-def _csrf(client: Any, path: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
-
-
 def id_arguments(rule: Rule) -> list[str]:
     return [name for name, converter in rule._converters.items() if isinstance(converter, IntegerConverter)]
 
@@ -127,8 +123,8 @@ def assert_refusal(response: Any, status: int, where: str) -> dict[str, Any]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def site(request) -> Site:
-    return Site(request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app"))
+def site(request, csrf_token) -> Site:
+    return Site(request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app"), csrf_token)
 
 
 def test_ids_beyond_the_integer_range_are_404_on_every_id_route(site):
@@ -249,7 +245,7 @@ def test_bulk_forms_ignore_ids_that_are_no_ids(site):
 @pytest.mark.parametrize("typed", ["NaN", "Infinity", "1e999", "-1e999"])
 def test_a_number_typed_into_a_form_must_be_finite(site, typed):
     manager = site.app.test_client()
-    csrf = Site._login(manager, "manager_sh001")
+    csrf = site.login(manager, "manager_sh001")
     before = site.rows()
     response = manager.post(f"/tasks/{site.task_id}", data={
         **{k: str(v) for k, v in FINDINGS.items()}, "compensation_amount": typed, "action": "complete",
