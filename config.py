@@ -73,6 +73,8 @@ class Config:
         "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     }
     STRICT_TRANSPORT_SECURITY: str | None = None  # production only: behind plain HTTP it would lock users out
+    JSON_MAX_DEPTH = 64  # arrays and objects in a request's JSON; deeper is a 400
+    DATABASE_RETRY_AFTER_SECONDS = 15  # Retry-After of the 503 answered while the database is unavailable
 
 
 class DevelopmentConfig(Config):
@@ -108,6 +110,8 @@ _ENV_OVERRIDES = {
     "OPSFLOW_STRICT_TRANSPORT_SECURITY": "STRICT_TRANSPORT_SECURITY",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED"}
+_ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
+                 "OPSFLOW_DATABASE_RETRY_AFTER_SECONDS": "DATABASE_RETRY_AFTER_SECONDS"}
 
 
 class ConfigError(RuntimeError):
@@ -132,6 +136,9 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
             settings[key] = env[var].strip().lower() in {"1", "true", "yes", "on"}
     if env.get("OPSFLOW_SMTP_PORT"):
         settings["SMTP_PORT"] = int(env["OPSFLOW_SMTP_PORT"])
+    for var, key in _ENV_INTEGERS.items():
+        if env.get(var):
+            settings[key] = int(env[var])
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]

@@ -10,9 +10,9 @@ from config import load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
 
+from . import health, security_headers, strict_request
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
-from . import security_headers
 
 
 def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
@@ -34,6 +34,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
+    strict_request.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     from workflows.catalogue import catalogue
     app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue())
 
@@ -52,6 +53,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     csrf.exempt(api.bp)
     register_error_handlers(app)
     security_headers.init_app(app)
+    health.init_app(app)
     return app
 
 

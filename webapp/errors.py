@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from engine.errors import (ConcurrentUpdate, Conflict, DeployError, EngineError, InvalidData, NotFound,
                            PermissionDenied, ProcessError)
@@ -43,10 +44,27 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+#: How much of a field's message (which may quote the rejected value) and of the whole message an
+#: error body carries.
+EXCERPT_CHARS = 80
+MESSAGE_CHARS = 240
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """At most `limit` characters of `text`: its start and its end around an ellipsis, so that a
+    message like "'xxxx…' is too long" keeps both the value it quotes and the reason after it."""
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) // 2
+    return f"{text[:limit - 1 - tail]}…{text[len(text) - tail:]}"
+
+
 def error_response(code: str, message: str, status: int, fields: dict[str, str] | None = None) -> Any:
+    message = excerpt(str(message), MESSAGE_CHARS)
+    fields = {excerpt(str(k)): excerpt(str(v)) for k, v in (fields or {}).items()}
     if wants_json():
-        return jsonify({"error": code, "message": message, "fields": fields or {}}), status
-    template = f"errors/{status}.html" if status in (403, 404) else "errors/error.html"
+        return jsonify({"error": code, "message": message, "fields": fields}), status
+    template = f"errors/{status}.html" if status in (403, 404, 503) else "errors/error.html"
     return render_template(template, status=status, message=message, code=code), status
 
 
@@ -63,6 +81,10 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Any:
         db.session.rollback()
         code = (exc.name or "error").lower().replace(" ", "_")
+        if isinstance(exc, RequestEntityTooLarge):
+            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+            return error_response(code, _("The request is too large (at most %(mb)s MB).",
+                                          mb=round(limit / 1048576, 1)), 413)
         return error_response(code, exc.description or exc.name, exc.code or 500)
 
     @app.errorhandler(500)

@@ -100,3 +100,44 @@ class _ApiUser:
 @pytest.fixture
 def api(client) -> Api:
     return Api(client)
+
+
+@pytest.fixture(scope="session")
+def webapp_postgres_url(postgres_url: str):
+    """A database of our own on the PostgreSQL test server (other packages drop the shared one's schema)."""
+    import os
+    from sqlalchemy import create_engine, make_url, text
+    url = make_url(postgres_url)
+    name = f"{url.database}_webapp_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_app(webapp_postgres_url, tmp_path, app_clock):
+    """The `app` fixture on PostgreSQL: a fresh schema, the real models, the demo cast."""
+    from engine import schema
+    from engine.db import make_sql_engine
+    fresh = make_sql_engine(webapp_postgres_url)
+    schema.drop_all(fresh)
+    fresh.dispose()
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=webapp_postgres_url, UPLOAD_DIR=str(tmp_path / "uploads"),
+                     CLOCK=app_clock, WTF_CSRF_ENABLED=True)
+    prepare(app)
+    yield app
+    from webapp.extensions import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(name="csrf_token")
+def csrf_token_fixture():
+    """`csrf_token(client, path)` for tests that make their own clients."""
+    return csrf_token

@@ -1,32 +1,32 @@
 """Parsing query strings and JSON bodies.
 
 Input that cannot be read — malformed JSON, a body that is not an object, a value of the wrong
-type — is refused with a 400 naming the field; a value of the right type that the engine finds
-wrong (missing, unknown, out of range) is the engine's 422.
+type, a number no database column holds, JSON the strict reader refuses (NaN, deep nesting, a lone
+surrogate) — is refused with a 400 naming the field; a value of the right type that the engine
+finds wrong (missing, unknown, out of range) is the engine's 422.
 """
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import request
+from flask_babel import gettext as _
 
 from ..errors import BadRequest
+from ..record_ids import MAX_INT, MIN_INT
 
 BUSINESS_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def body() -> dict[str, Any]:
-    """The request's JSON object (`{}` for an empty body), whatever content type it came with."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
+    """The request's JSON object (`{}` for an empty body), whatever content type it came with.
+
+    Read by the app's strict reader: what it refuses is a 400 from `StrictRequest`."""
+    if not request.get_data(cache=True).strip():
         return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise BadRequest("the request body is not valid JSON", {"_body": "not valid JSON"}) from None
+    data = request.get_json(force=True, cache=True)
     if not isinstance(data, dict):
         raise BadRequest("the request body must be a JSON object", {"_body": "must be a JSON object"})
     return data
@@ -62,9 +62,14 @@ def integer(name: str, default: int) -> int:
     if value in (None, ""):
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise BadRequest(f"'{name}' must be a whole number", {name: "must be a whole number"}) from None
+    if not MIN_INT <= number <= MAX_INT:
+        limits = {"min": MIN_INT, "max": MAX_INT}
+        raise BadRequest(_("'%(name)s' must be between %(min)d and %(max)d.", name=name, **limits),
+                         {name: _("must be between %(min)d and %(max)d", **limits)})
+    return number
 
 
 def flag(name: str) -> bool | None:

@@ -22,6 +22,7 @@ from .params import PER_PAGE, parse_params, user_zone
 from .services import DUE_STATES, case_view, csv_lines, refusal
 from .. import engine
 from ..extensions import db
+from ..record_ids import record_ids
 
 ACTION_DONE = {"terminate": _l("Case terminated."), "suspend": _l("Case suspended."),
                "resume": _l("Case resumed.")}
@@ -60,7 +61,7 @@ def export() -> Any:
 def bulk() -> Any:
     back = _back(url_for("instances.index"))
     action = request.form.get("action", "")
-    ids = [int(v) for v in request.form.getlist("instance_id") if v.isdigit()]
+    ids = record_ids(request.form.getlist("instance_id"))
     try:
         results = monitoring.bulk_action(engine(), db.session, current_user, action, ids,
                                          request.form.get("reason"), request.form.get("assignee"))

@@ -14,6 +14,7 @@ from . import bp
 from .. import engine
 from ..attachments.uploads import save_form_files
 from ..extensions import db
+from ..record_ids import record_ids
 from ..tasks.forms import STORE_KEYS, build_fields, parse_submission, unplaced_errors
 from ..tasks.names import process_name
 from ..tasks.services import StartPage, startable, store_choices
@@ -65,7 +66,7 @@ def start(key: str) -> Any:
     except PermissionDenied:
         db.session.rollback()
         return _render(page, data, {"store_code": "store must be yours"}, 403)
-    photo_ids = [int(v) for k in ("photos", "attachments") for v in data.get(k) or [] if str(v).isdigit()]
+    photo_ids = record_ids(str(v) for k in ("photos", "attachments") for v in data.get(k) or [])
     link_pending(db.session, current_user, photo_ids, case.id, now)
     db.session.commit()
     flash(_("Case %(key)s started: %(process)s.", key=case.business_key or case.id, process=process_name(key))

@@ -8,6 +8,7 @@ convention, `oneOf: [{"const", "title"}]`; `enum` with `x-enumNames` is understo
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ MISSING: Any = object()
 FILE_KEYS = frozenset({"photos", "attachments"})
 #: Store codes: offered as a list of the stores the person may choose.
 STORE_KEYS = frozenset({"store_code", "target_stores"})
-_ROW_KEY = re.compile(r"^(?P<index>\d+)\.(?P<column>[A-Za-z0-9_]+)$")
+_ROW_KEY = re.compile(r"^(?P<index>[0-9]{1,6})\.(?P<column>[A-Za-z0-9_]+)$")
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,8 @@ def _number(raw: str, integer: bool) -> Any:
         number = float(text) if re.search(r"[.eE]", text) else int(text)
     except ValueError:
         return raw
+    if isinstance(number, float) and not math.isfinite(number):
+        return raw  # "1e999" is no number a case can hold: the engine refuses the text beside the field
     if isinstance(number, float) and number.is_integer() and integer:
         return int(number)
     return number

@@ -17,6 +17,7 @@ from .filters import parse_params
 from .services import filter_options
 from .. import engine
 from ..extensions import db
+from ..record_ids import record_ids
 
 
 def _tz() -> str:
@@ -57,7 +58,7 @@ def poll() -> Any:
 @bp.post("/tasks/claim")
 @login_required
 def claim_selected() -> Any:
-    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit()]
+    ids = record_ids(request.form.getlist("task_id"))
     if not ids:
         flash(_("Select the tasks you want to take first."), "warning")
         return redirect(_back())
