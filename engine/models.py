@@ -268,3 +268,18 @@ class WebSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
+
+class LoginAttempt(Base):
+    """A failed login of a name from an address, or the latest successful one (which makes that
+    address trusted for the account); shared by every server process, pruned as it ages."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_account", "username", "address", "at"),
+                      Index("ix_login_attempt_address", "address", "at"),
+                      Index("ix_login_attempt_at", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime]
