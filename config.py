@@ -33,6 +33,9 @@ class Config:
     LANGUAGES = ("zh_CN", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WEB_SESSION_HOURS = 24 * 7  # a browser signs in again after a week, whatever it does
     WTF_CSRF_TIME_LIMIT = None
     LOGIN_THROTTLE_ATTEMPTS = 5
     LOGIN_THROTTLE_WINDOW_SECONDS = 300
@@ -58,6 +61,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

@@ -6,15 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 
 from engine.accounts import authenticate
-from engine.models import User
 
 from . import bp
+from .sessions import sign_in, sign_out
 from .throttle import login_throttle
 from ..extensions import db, login_manager
-
 
 
 def N_(message: str) -> str:
@@ -26,12 +25,6 @@ def N_(message: str) -> str:
 login_manager.login_message = N_("Please log in to see this page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -56,8 +49,8 @@ def login() -> Any:
                 error, status = _("Wrong username or password."), 401
             else:
                 login_throttle().succeeded(*keys)
-                session.clear()  # a fresh session on login: nothing chosen before it carries over
-                login_user(user)
+                sign_in(user)
+                db.session.commit()
                 return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error), status
 
@@ -66,8 +59,8 @@ def login() -> Any:
 @login_required
 def logout() -> Any:
     locale = str(get_locale())  # the login page that follows keeps the person's language
-    logout_user()
-    session.clear()
+    sign_out()
+    db.session.commit()
     session["locale"] = locale
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))
