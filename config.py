@@ -36,9 +36,15 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WEB_SESSION_HOURS = 24 * 7  # a browser signs in again after a week, whatever it does
+    TRUSTED_PROXIES = 0  # hops of reverse proxies whose X-Forwarded-For is believed; 0: none
     WTF_CSRF_TIME_LIMIT = None
-    LOGIN_THROTTLE_ATTEMPTS = 5
-    LOGIN_THROTTLE_WINDOW_SECONDS = 300
+    LOGIN_THROTTLE_ATTEMPTS = 5  # failures of an account before it is locked (engine/login_throttle.py)
+    LOGIN_THROTTLE_LOCK_SECONDS = 60  # the first lock; each further failure doubles it
+    LOGIN_THROTTLE_MAX_LOCK_SECONDS = 3600
+    LOGIN_THROTTLE_ADDRESS_ATTEMPTS = 100  # failures from one address, any accounts, per window
+    LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS = 3600
+    LOGIN_THROTTLE_MEMORY_SECONDS = 86400  # failures older than this are forgotten
+    LOGIN_TRUST_DAYS = 30  # a successful login trusts its address for the account this long
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
@@ -100,6 +106,8 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
             settings[key] = env[var].strip().lower() in {"1", "true", "yes", "on"}
     if env.get("OPSFLOW_SMTP_PORT"):
         settings["SMTP_PORT"] = int(env["OPSFLOW_SMTP_PORT"])
+    if env.get("OPSFLOW_TRUSTED_PROXIES"):
+        settings["TRUSTED_PROXIES"] = _proxy_hops(env["OPSFLOW_TRUSTED_PROXIES"])
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]
@@ -108,6 +116,13 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
     settings["SQLALCHEMY_DATABASE_URI"] = url
     check_config(settings)
     return settings
+
+
+def _proxy_hops(value: str) -> int:
+    hops = value.strip()
+    if not (hops.isascii() and hops.isdigit()):
+        raise ConfigError(f"OPSFLOW_TRUSTED_PROXIES must be the number of proxy hops (0 for none), not {value!r}")
+    return int(hops)
 
 
 def check_config(settings: dict) -> None:

@@ -8,11 +8,9 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import login_required
 
-from engine.accounts import authenticate
-
 from . import bp
 from .sessions import sign_in, sign_out
-from .throttle import login_throttle
+from .throttle import attempt_login, too_many_attempts
 from ..extensions import db, login_manager
 
 
@@ -39,19 +37,15 @@ def login() -> Any:
     status = 200
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
-        keys = (f"user:{username.lower()}", f"ip:{request.remote_addr}")
-        if login_throttle().blocked(*keys):
-            error, status = _("Too many failed attempts. Please wait a few minutes and try again."), 429
+        outcome = attempt_login(username, request.form.get("password") or "")
+        if outcome.retry_after:
+            return too_many_attempts(outcome.retry_after)
+        if outcome.user is None:
+            error, status = _("Wrong username or password."), 401
         else:
-            user = authenticate(db.session, username, request.form.get("password") or "")
-            if user is None:
-                login_throttle().failed(*keys)
-                error, status = _("Wrong username or password."), 401
-            else:
-                login_throttle().succeeded(*keys)
-                sign_in(user)
-                db.session.commit()
-                return redirect(_safe_next(request.args.get("next")))
+            sign_in(outcome.user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error), status
 
 
