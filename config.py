@@ -121,7 +121,8 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
 def _proxy_hops(value: str) -> int:
     hops = value.strip()
     if not (hops.isascii() and hops.isdigit()):
-        raise ConfigError(f"OPSFLOW_TRUSTED_PROXIES must be the number of proxy hops (0 for none), not {value!r}")
+        raise ConfigError(f"OPSFLOW_TRUSTED_PROXIES must be the number of proxy hops (0 for none), "
+                          f"not {value!r}")
     return int(hops)
 
 

@@ -1,4 +1,4 @@
-"""Slowing down password guessing (OWASP's rules), kept in the database so that every server process shares it.
+"""Slowing down password guessing (OWASP's rules), in the database so that every server process shares it.
 
 Three rules, checked before the password is, so that a refused attempt costs no scrypt and tells
 nothing about the password:
@@ -98,13 +98,15 @@ def _address_wait(session: Session, rules: ThrottleRules, address: str, now: dat
     return oldest + rules.address_window - now
 
 
-def seconds_to_wait(session: Session, rules: ThrottleRules, username: str, address: str, now: datetime) -> int:
+def seconds_to_wait(session: Session, rules: ThrottleRules, username: str, address: str,
+                    now: datetime) -> int:
     """How long `username` must wait before trying a password from `address`; 0 when it may try now."""
     account, address = _keys(username, address)
     if _trusted(session, rules, account, address, now):
         wait = _account_wait(session, rules, account, address, now)
     else:
-        wait = max(_account_wait(session, rules, account, None, now), _address_wait(session, rules, address, now))
+        wait = max(_account_wait(session, rules, account, None, now),
+                   _address_wait(session, rules, address, now))
     return max(0, math.ceil(wait.total_seconds()))
 
 
@@ -115,18 +117,21 @@ def _prune(session: Session, rules: ThrottleRules, now: datetime) -> None:
         and_(_SUCCEEDED, LoginAttempt.at <= now - rules.trust))))
 
 
-def record_failure(session: Session, rules: ThrottleRules, username: str, address: str, now: datetime) -> None:
+def record_failure(session: Session, rules: ThrottleRules, username: str, address: str,
+                   now: datetime) -> None:
     account, address = _keys(username, address)
     _prune(session, rules, now)
     session.add(LoginAttempt(username=account, address=address, succeeded=False, at=now))
     session.flush()
 
 
-def record_success(session: Session, rules: ThrottleRules, username: str, address: str, now: datetime) -> None:
+def record_success(session: Session, rules: ThrottleRules, username: str, address: str,
+                   now: datetime) -> None:
     """Forgive this address's failures for the account and trust the address from now on."""
     account, address = _keys(username, address)
     _prune(session, rules, now)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.username == account, LoginAttempt.address == address))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.username == account,
+                                               LoginAttempt.address == address))
     session.add(LoginAttempt(username=account, address=address, succeeded=True, at=now))
     session.flush()
 

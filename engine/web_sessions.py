@@ -28,7 +28,8 @@ def open_web_session(session: Session, user: User, now: datetime, lifetime: time
     at login, so the table holds only live ones without a cleaning job."""
     session.execute(delete(WebSession).where(WebSession.expires_at <= now))
     token = secrets.token_urlsafe(32)
-    session.add(WebSession(token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=now + lifetime))
+    session.add(WebSession(token_hash=_digest(token), user_id=user.id, created_at=now,
+                           expires_at=now + lifetime))
     return token
 
 

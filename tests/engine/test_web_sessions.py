@@ -32,7 +32,7 @@ def test_a_session_names_its_user_until_it_ends(session, people, clock):
     li = people["cs_li"]
     phone, desk, _ = signed_in(session, clock, li)
     assert user_for_web_session(session, li.id, phone, clock()) == li
-    assert user_for_web_session(session, people["director"].id, phone, clock()) is None  # not another user's id
+    assert user_for_web_session(session, people["director"].id, phone, clock()) is None  # not another's id
     assert user_for_web_session(session, li.id, "made-up", clock()) is None
     end_web_session(session, phone)
     assert user_for_web_session(session, li.id, phone, clock()) is None
@@ -52,10 +52,12 @@ def test_a_session_expires_and_expired_ones_are_dropped_at_the_next_login(sessio
 
 @pytest.mark.parametrize("end", [
     lambda s, admin, user, clock: directory.reset_password(s, admin, user.id, "a-new-password", clock()),
-    lambda s, admin, user, clock: directory.reset_password_at_console(s, user.username, "a-new-password", clock()),
+    lambda s, admin, user, clock: directory.reset_password_at_console(s, user.username, "a-new-password",
+                                                                      clock()),
     lambda s, admin, user, clock: directory.set_active(s, admin, user.id, False, clock()),
 ], ids=["reset by an admin", "set-password at the console", "deactivation"])
-def test_a_password_reset_or_a_deactivation_ends_every_session_of_that_user_only(session, people, clock, admin, end):
+def test_a_password_reset_or_a_deactivation_ends_every_session_of_that_user_only(session, people, clock,
+                                                                                admin, end):
     li, director = people["cs_li"], people["director"]
     phone, desk, api = signed_in(session, clock, li)
     other = signed_in(session, clock, director)

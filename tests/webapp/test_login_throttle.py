@@ -29,7 +29,8 @@ def csrf(client, page: str = "/login") -> str:
 
 
 def login(client, username: str, password: str = "demo123"):
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf(client)})
+    data = {"username": username, "password": password, "csrf_token": csrf(client)}
+    return client.post("/login", data=data)
 
 
 def addresses(app) -> list[str]:
@@ -104,7 +105,8 @@ def test_x_forwarded_for_is_honoured_behind_a_configured_proxy(monkeypatch, tmp_
     for n in range(3):
         login(browser(app, proxy, f"198.51.100.{n}"), f"user{n}", "guess")
     for _ in range(3):
-        login(browser(app, proxy, f"1.2.3.4, {GUESSER}"), "cs_li", "guess")  # the client's own claim is not believed
+        # the left part is the client's own claim, not believed; the proxy appended what it saw
+        login(browser(app, proxy, f"1.2.3.4, {GUESSER}"), "cs_li", "guess")
     assert addresses(app) == [f"198.51.100.{n}" for n in range(3)] + [GUESSER] * 3
     assert login(browser(app, proxy, "198.51.100.99"), "user3", "guess").status_code == 401
     assert login(browser(app, proxy, GUESSER), "cs_li").status_code == 429
@@ -125,5 +127,6 @@ def test_two_server_processes_on_one_database_share_the_throttle(app, client, au
     for _ in range(5):
         assert auth.login("cs_wang", "nope").status_code == 401
     assert login(other_app.test_client(), "cs_wang").status_code == 429
-    assert other_app.test_client().post("/api/v1/login", json={"username": "cs_wang", "password": "demo123"}) \
-        .status_code == 429
+    api_login = other_app.test_client().post("/api/v1/login",
+                                             json={"username": "cs_wang", "password": "demo123"})
+    assert api_login.status_code == 429

@@ -47,7 +47,8 @@ def signed_in(client) -> bool:
 
 
 def token(client, username: str) -> str:
-    return client.post("/api/v1/login", json={"username": username, "password": "demo123"}).get_json()["token"]
+    response = client.post("/api/v1/login", json={"username": username, "password": "demo123"})
+    return response.get_json()["token"]
 
 
 def api_status(client, bearer: str) -> int:

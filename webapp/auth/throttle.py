@@ -20,7 +20,8 @@ from ..extensions import db
 def throttle_rules() -> ThrottleRules:
     app = current_app
     if "opsflow_throttle" not in app.extensions:
-        seconds = {"first_lock": "LOGIN_THROTTLE_LOCK_SECONDS", "longest_lock": "LOGIN_THROTTLE_MAX_LOCK_SECONDS",
+        seconds = {"first_lock": "LOGIN_THROTTLE_LOCK_SECONDS",
+                   "longest_lock": "LOGIN_THROTTLE_MAX_LOCK_SECONDS",
                    "address_window": "LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS",
                    "memory": "LOGIN_THROTTLE_MEMORY_SECONDS"}
         app.extensions["opsflow_throttle"] = ThrottleRules(
