@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-
 from typing import Any
 
 from flask import current_app, render_template, request
@@ -16,20 +15,19 @@ from .. import engine
 from ..errors import error_response, wants_json
 from ..extensions import db
 
+_SECONDS = {"first_lock": "LOGIN_THROTTLE_LOCK_SECONDS",
+            "longest_lock": "LOGIN_THROTTLE_MAX_LOCK_SECONDS",
+            "address_window": "LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS",
+            "memory": "LOGIN_THROTTLE_MEMORY_SECONDS"}
+
 
 def throttle_rules() -> ThrottleRules:
-    app = current_app
-    if "opsflow_throttle" not in app.extensions:
-        seconds = {"first_lock": "LOGIN_THROTTLE_LOCK_SECONDS",
-                   "longest_lock": "LOGIN_THROTTLE_MAX_LOCK_SECONDS",
-                   "address_window": "LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS",
-                   "memory": "LOGIN_THROTTLE_MEMORY_SECONDS"}
-        app.extensions["opsflow_throttle"] = ThrottleRules(
-            account_attempts=app.config["LOGIN_THROTTLE_ATTEMPTS"],
-            address_attempts=app.config["LOGIN_THROTTLE_ADDRESS_ATTEMPTS"],
-            trust=timedelta(days=app.config["LOGIN_TRUST_DAYS"]),
-            **{field: timedelta(seconds=app.config[key]) for field, key in seconds.items()})
-    return app.extensions["opsflow_throttle"]
+    """The throttle's rules from the app's settings (config.py)."""
+    config = current_app.config
+    return ThrottleRules(account_attempts=config["LOGIN_THROTTLE_ATTEMPTS"],
+                         address_attempts=config["LOGIN_THROTTLE_ADDRESS_ATTEMPTS"],
+                         trust=timedelta(days=config["LOGIN_TRUST_DAYS"]),
+                         **{field: timedelta(seconds=config[key]) for field, key in _SECONDS.items()})
 
 
 def attempt_login(username: str, password: str) -> LoginOutcome:
