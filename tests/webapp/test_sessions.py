@@ -76,6 +76,13 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(app, client, auth):
     assert thief.get("/api/v1/processes").status_code == 401  # the API never takes a cookie
 
 
+def test_logging_in_again_ends_the_session_this_browser_had(app, client, auth):
+    auth.login("cs_li")
+    copied = cookie(client)
+    auth.login("cs_wang")
+    assert not signed_in(with_cookie(app, copied)) and signed_in(client)
+
+
 def test_logout_ends_this_browsers_session_only(app, auth):
     phone = browser(app, "cs_li")
     auth.login("cs_li")

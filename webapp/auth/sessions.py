@@ -33,7 +33,11 @@ def _open(user: User) -> None:
 
 
 def sign_in(user: User) -> None:
-    """Start a fresh session for `user` (nothing chosen before it carries over); the caller commits."""
+    """Start a fresh session for `user`, ending the one this browser had: nothing chosen before it,
+    nor a copy of the old cookie, carries over. The caller commits."""
+    previous = session.get(SESSION_TOKEN)
+    if isinstance(previous, str):
+        end_web_session(db.session, previous)
     session.clear()
     login_user(user)
     _open(user)
