@@ -33,9 +33,18 @@ class Config:
     LANGUAGES = ("zh_CN", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WEB_SESSION_HOURS = 24 * 7  # a browser signs in again after a week, whatever it does
+    TRUSTED_PROXIES = 0  # hops of reverse proxies whose X-Forwarded-For is believed; 0: none
     WTF_CSRF_TIME_LIMIT = None
-    LOGIN_THROTTLE_ATTEMPTS = 5
-    LOGIN_THROTTLE_WINDOW_SECONDS = 300
+    LOGIN_THROTTLE_ATTEMPTS = 5  # failures of an account before it is locked (engine/login_throttle.py)
+    LOGIN_THROTTLE_LOCK_SECONDS = 60  # the first lock; each further failure doubles it
+    LOGIN_THROTTLE_MAX_LOCK_SECONDS = 3600
+    LOGIN_THROTTLE_ADDRESS_ATTEMPTS = 100  # failures from one address, any accounts, per window
+    LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS = 3600
+    LOGIN_THROTTLE_MEMORY_SECONDS = 86400  # failures older than this are forgotten
+    LOGIN_TRUST_DAYS = 30  # a successful login trusts its address for the account this long
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
@@ -95,6 +104,7 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+    REMEMBER_COOKIE_SECURE = True
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
@@ -139,6 +149,8 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
     for var, key in _ENV_INTEGERS.items():
         if env.get(var):
             settings[key] = int(env[var])
+    if env.get("OPSFLOW_TRUSTED_PROXIES"):
+        settings["TRUSTED_PROXIES"] = _proxy_hops(env["OPSFLOW_TRUSTED_PROXIES"])
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]
@@ -147,6 +159,14 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
     settings["SQLALCHEMY_DATABASE_URI"] = url
     check_config(settings)
     return settings
+
+
+def _proxy_hops(value: str) -> int:
+    hops = value.strip()
+    if not (hops.isascii() and hops.isdigit()):
+        raise ConfigError(f"OPSFLOW_TRUSTED_PROXIES must be the number of proxy hops (0 for none), "
+                          f"not {value!r}")
+    return int(hops)
 
 
 def check_config(settings: dict) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping, Sequence
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,7 +22,8 @@ from .accounts import hash_password
 from .admin_access import ADMIN_ROLE, changes, record_change, require_admin
 from .assignment import Grant
 from .errors import InvalidData, NotFound
-from .models import ApiToken, HumanTask, RoleAssignment, Store, User
+from .models import HumanTask, RoleAssignment, Store, User
+from .web_sessions import end_every_session
 
 #: How a role is scoped; the same words as `workflows.roles`.
 COMPANY, STORE, REGION = "company", "store", "region"
@@ -281,6 +282,8 @@ def update_user(session: Session, actor: User, rules: DirectoryRules, user_id: i
     target.display_name = display_name or target.username
     target.email, target.locale, target.active = email_or_none, locale, bool(active)
     _store_roles(target, grants)
+    if not target.active:
+        end_every_session(session, target.id)
     session.flush()
     _record_user_change(session, actor, target, before, now)
     return get_user(session, actor, target.id)
@@ -311,6 +314,8 @@ def set_active(session: Session, actor: User, user_id: int, active: bool, now: d
     refuse_fields(errors, f"user {target.username} was not changed")
     before = _audited(target)
     target.active = bool(active)
+    if not target.active:
+        end_every_session(session, target.id)
     session.flush()
     _record_user_change(session, actor, target, before, now)
     return get_user(session, actor, target.id)
@@ -318,7 +323,7 @@ def set_active(session: Session, actor: User, user_id: int, active: bool, now: d
 
 def reset_password(session: Session, actor: User, user_id: int, password: str,
                    now: datetime | None = None) -> UserRow:
-    """Set a new password and revoke the user's API tokens: a reset usually follows a leak."""
+    """Set a new password and end the user's sessions and API tokens: a reset usually follows a leak."""
     require_admin(actor)
     return _reset_password(session, actor, _load(session, user_id), password, now)
 
@@ -337,7 +342,7 @@ def _reset_password(session: Session, actor: User | None, target: User, password
     _check_password(errors, password)
     refuse_fields(errors, f"the password of {target.username} was not changed")
     target.password_hash = hash_password(password)
-    session.execute(delete(ApiToken).where(ApiToken.user_id == target.id))
+    end_every_session(session, target.id)
     session.flush()
     record_change(session, actor, "password_reset", target.username, None, now)
     return _row(target, _held_tasks(session, [target.id]).get(target.id, 0))

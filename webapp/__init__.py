@@ -40,6 +40,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
     from . import api, auth, tasks
     app.register_blueprint(auth.bp)
+    auth.trust_proxies(app)
     app.register_blueprint(tasks.bp)
     from . import account, attachments, processes
     app.register_blueprint(processes.bp)

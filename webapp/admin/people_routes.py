@@ -19,6 +19,7 @@ from engine.errors import InvalidData
 
 from . import bp, people_forms as forms
 from .. import engine
+from ..auth.sessions import keep_signed_in
 from ..extensions import db
 
 
@@ -92,6 +93,8 @@ def user_password(user_id: int) -> Any:
         db.session.rollback()
         account = users_dir.get_user(db.session, current_user, user_id)
         return _user_form(account, _shown(account), exc.fields, 422)
+    if row.id == current_user.id:
+        keep_signed_in(current_user)
     db.session.commit()
     flash(_("The password of %(name)s has been reset. Tell them the new one in person.", name=row.username),
           "success")

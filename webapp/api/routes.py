@@ -10,15 +10,15 @@ from typing import Any
 from flask import current_app, jsonify, request, url_for
 
 from engine import monitoring, queries
-from engine.accounts import authenticate, issue_token
+from engine.accounts import issue_token
 from engine.errors import InvalidData
 from engine.views import Page
 
 from . import bp
 from .. import engine
-from ..errors import BadRequest, TooManyRequests, Unauthorized
+from ..errors import BadRequest, Unauthorized
 from ..extensions import db
-from ..auth.throttle import login_throttle
+from ..auth.throttle import attempt_login, too_many_attempts
 from .auth import api_user, token_required
 from .params import body, body_object, body_text, flag, integer, moment, optional_integer, text
 
@@ -43,14 +43,12 @@ def login() -> Any:
                if not isinstance(v, str) or not v}
     if missing:
         raise BadRequest("username and password are required", missing)
-    keys = (f"user:{username.strip().lower()}", f"ip:{request.remote_addr}")
-    if login_throttle().blocked(*keys):
-        raise TooManyRequests("too many failed attempts; wait a few minutes and try again")
-    user = authenticate(db.session, username, password)
+    outcome = attempt_login(username, password)
+    if outcome.retry_after:
+        return too_many_attempts(outcome.retry_after)
+    user = outcome.user
     if user is None:
-        login_throttle().failed(*keys)
         raise Unauthorized("wrong username or password")
-    login_throttle().succeeded(*keys)
     hours = current_app.config["API_TOKEN_HOURS"]
     token = issue_token(db.session, user, engine().clock(), hours)
     return _done({"token": token, "token_type": "Bearer", "expires_in": int(hours * 3600),

@@ -6,15 +6,12 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
-from flask_login import login_required, login_user, logout_user
-
-from engine.accounts import authenticate
-from engine.models import User
+from flask_login import login_required
 
 from . import bp
-from .throttle import login_throttle
+from .sessions import sign_in, sign_out
+from .throttle import attempt_login, too_many_attempts
 from ..extensions import db, login_manager
-
 
 
 def N_(message: str) -> str:
@@ -26,12 +23,6 @@ def N_(message: str) -> str:
 login_manager.login_message = N_("Please log in to see this page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
 
 
 def _safe_next(target: str | None) -> str:
@@ -46,19 +37,15 @@ def login() -> Any:
     status = 200
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
-        keys = (f"user:{username.lower()}", f"ip:{request.remote_addr}")
-        if login_throttle().blocked(*keys):
-            error, status = _("Too many failed attempts. Please wait a few minutes and try again."), 429
+        outcome = attempt_login(username, request.form.get("password") or "")
+        if outcome.retry_after:
+            return too_many_attempts(outcome.retry_after)
+        if outcome.user is None:
+            error, status = _("Wrong username or password."), 401
         else:
-            user = authenticate(db.session, username, request.form.get("password") or "")
-            if user is None:
-                login_throttle().failed(*keys)
-                error, status = _("Wrong username or password."), 401
-            else:
-                login_throttle().succeeded(*keys)
-                session.clear()  # a fresh session on login: nothing chosen before it carries over
-                login_user(user)
-                return redirect(_safe_next(request.args.get("next")))
+            sign_in(outcome.user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", error=error), status
 
 
@@ -66,8 +53,8 @@ def login() -> Any:
 @login_required
 def logout() -> Any:
     locale = str(get_locale())  # the login page that follows keeps the person's language
-    logout_user()
-    session.clear()
+    sign_out()
+    db.session.commit()
     session["locale"] = locale
     flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -1,46 +1,52 @@
-"""Slowing down password guessing: too many failures for one name or address lock it out a while."""
+"""The login throttle (engine/login_throttle.py) as the login page and the API's login use it:
+the app's rules, the client's address (see proxies.py) and the engine's clock."""
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
+import math
+from datetime import timedelta
+from typing import Any
 
-from flask import current_app
+from flask import current_app, render_template, request
+from flask_babel import ngettext
 
+from engine.login_throttle import LoginOutcome, ThrottleRules, try_login
 
-class LoginThrottle:
-    def __init__(self, attempts: int, window_seconds: float) -> None:
-        self.attempts, self.window = attempts, window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+from .. import engine
+from ..errors import error_response, wants_json
+from ..extensions import db
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.attempts for k in keys)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+_SECONDS = {"first_lock": "LOGIN_THROTTLE_LOCK_SECONDS",
+            "longest_lock": "LOGIN_THROTTLE_MAX_LOCK_SECONDS",
+            "address_window": "LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS",
+            "memory": "LOGIN_THROTTLE_MEMORY_SECONDS"}
 
 
-def login_throttle() -> LoginThrottle:
-    """The app's password-guessing throttle, shared by the login page and the API's login."""
-    app = current_app
-    if "opsflow_throttle" not in app.extensions:
-        app.extensions["opsflow_throttle"] = LoginThrottle(app.config["LOGIN_THROTTLE_ATTEMPTS"],
-                                                           app.config["LOGIN_THROTTLE_WINDOW_SECONDS"])
-    return app.extensions["opsflow_throttle"]
+def throttle_rules() -> ThrottleRules:
+    """The throttle's rules from the app's settings (config.py)."""
+    config = current_app.config
+    return ThrottleRules(account_attempts=config["LOGIN_THROTTLE_ATTEMPTS"],
+                         address_attempts=config["LOGIN_THROTTLE_ADDRESS_ATTEMPTS"],
+                         trust=timedelta(days=config["LOGIN_TRUST_DAYS"]),
+                         **{field: timedelta(seconds=config[key]) for field, key in _SECONDS.items()})
+
+
+def attempt_login(username: str, password: str) -> LoginOutcome:
+    """Try the password unless the throttle holds the attempt back. A failure is committed at once:
+    the refusal that follows rolls the request back, and the failure must still count."""
+    outcome = try_login(db.session, throttle_rules(), username, password, request.remote_addr or "",
+                        engine().clock())
+    if outcome.user is None and not outcome.retry_after:
+        db.session.commit()
+    return outcome
+
+
+def too_many_attempts(seconds: int) -> Any:
+    """The 429 answer, saying in the person's language when to try again (and in Retry-After)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    message = ngettext("Too many failed attempts. Please try again in %(num)d minute.",
+                       "Too many failed attempts. Please try again in %(num)d minutes.", minutes)
+    if wants_json():
+        response, status = error_response("too_many_requests", message, 429)
+    else:
+        response, status = render_template("auth/login.html", error=message), 429
+    return response, status, {"Retry-After": str(seconds)}
