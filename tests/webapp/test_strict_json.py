@@ -23,6 +23,14 @@ def test_nesting_is_counted_on_the_text_outside_strings(text, depth):
     assert nesting_depth(text) == depth
 
 
+def test_text_outside_strings_that_is_not_ascii_is_no_json():
+    with pytest.raises(ValueError):
+        nesting_depth("[" * 100_000 + "é")
+    with pytest.raises(ValueError) as refused:
+        loads("[" * 50_000 + "é")  # never handed to json.loads, whose recursion would give out
+    assert not isinstance(refused.value, JSONRefused)
+
+
 def test_nesting_beyond_the_limit_is_refused_before_parsing():
     deep = "[" * 100_000 + "]" * 100_000  # json.loads alone raises RecursionError here
     with pytest.raises(JSONRefused) as refused:
