@@ -57,10 +57,9 @@ def nesting_depth(text: str) -> int:
     time `json.loads` takes); ValueError when something other than ASCII stands outside its strings."""
     unescaped = text.replace("\\\\", "").replace('\\"', "")
     brackets = _STRING.sub("", unescaped).translate(_NOT_A_BRACKET)
-    try:
-        return max(accumulate(map(_STEP.get, brackets)), default=0)  # type: ignore[arg-type]
-    except TypeError:
-        raise ValueError("not JSON: a character outside ASCII stands outside a string") from None
+    if not brackets.isascii():
+        raise ValueError("not JSON: a character outside ASCII stands outside a string")
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def storable(text: str) -> bool:
@@ -96,11 +95,11 @@ def loads(text: str | bytes | bytearray, max_depth: int = DEFAULT_MAX_DEPTH, **k
 
     value = json.loads(text, **{"parse_constant": constant, "parse_float": number, **kwargs})
     if non_finite or ("\\u" in text and _UNSTORABLE_ESCAPE.search(text)) or not storable(text):
-        _refuse_problems(value)
+        _refuse_problems(value, bool(non_finite))
     return value
 
 
-def _refuse_problems(value: Any) -> None:
+def _refuse_problems(value: Any, non_finite: bool) -> None:
     fields: dict[str, str] = {}
     kinds: set[str] = set()
     stack: list[tuple[str, Any]] = [("", value)]
@@ -122,6 +121,9 @@ def _refuse_problems(value: Any) -> None:
                     stack.append((where, child))
         elif isinstance(item, list):
             stack.extend((f"{path}.{i}" if path else str(i), child) for i, child in enumerate(item))
+    if non_finite and "number" not in kinds:  # a hook of the caller's turned the value into other objects
+        kinds.add("number")
+        fields["_body"] = _("%(value)s is not a JSON number", value="NaN/Infinity")
     if not fields:
         return
     if kinds == {"number"}:

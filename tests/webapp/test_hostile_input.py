@@ -41,6 +41,8 @@ HOSTILE_JSON = {
     "-Infinity": b'{"data": {"compensation_amount": -Infinity}}',
     "1e999": b'{"data": {"compensation_amount": 1e999}}',
     "not JSON": b'{"data": ',
+    "a letter outside any string": "[é]".encode(),
+    "not UTF-8": b'{"username": "\xff"}',
 }
 WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
 #: Every query parameter a view reads, found in the source so that a new one is replayed too.
