@@ -76,6 +76,31 @@ def screenshot_dir() -> Path:
 # Databases: every engine-level test runs on SQLite and on PostgreSQL.
 # ---------------------------------------------------------------------------
 
+@pytest.fixture(scope="session")
+def own_postgres_database(postgres_url: str):
+    """`with own_postgres_database("engine") as url:` a database of its own on the PostgreSQL test
+    server, dropped afterwards: other test packages (and other runs against the same server) drop and
+    re-create the schema of the shared one."""
+    import contextlib
+    from sqlalchemy import create_engine, make_url, text
+
+    @contextlib.contextmanager
+    def database(purpose: str):
+        url = make_url(postgres_url)
+        name = f"{url.database}_{purpose}_{os.getpid()}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    return database
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request, tmp_path) -> str:
     """A database URL with an empty OpsFlow schema: a SQLite file, or the PostgreSQL test server."""

@@ -25,12 +25,12 @@ from flask_babel import gettext as _
 
 DEFAULT_MAX_DEPTH = 64
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STRING = re.compile(r'"[^"]*"')  # once escaped backslashes and quotes are gone
+_NOT_A_BRACKET = {c: None for c in range(128) if chr(c) not in "[]{}"}  # outside strings JSON is ASCII
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 #: Characters no database here stores as text: NUL (PostgreSQL) and lone surrogates (UTF-8).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_MAYBE_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]|\\u(?:0000|[dD][89a-fA-F])")
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")  # pairs (emoji) too: the walk tells
 _MAX_NAMED = 20
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,26 @@ class _NonFinite:
 
 
 def nesting_depth(text: str) -> int:
-    """How deep the arrays and objects of a JSON text nest, counted without parsing it."""
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    """How deep the arrays and objects of a JSON text nest, counted without parsing it (in about the
+    time `json.loads` takes); ValueError when something other than ASCII stands outside its strings."""
+    unescaped = text.replace("\\\\", "").replace('\\"', "")
+    brackets = _STRING.sub("", unescaped).translate(_NOT_A_BRACKET)
+    if not brackets.isascii():
+        raise ValueError("not JSON: a character outside ASCII stands outside a string")
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
+def storable(text: str) -> bool:
+    """No NUL (PostgreSQL refuses it) and no lone surrogate (UTF-8 cannot encode it)."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def loads(text: str | bytes | bytearray, max_depth: int = DEFAULT_MAX_DEPTH, **kwargs: Any) -> Any:
@@ -77,12 +94,12 @@ def loads(text: str | bytes | bytearray, max_depth: int = DEFAULT_MAX_DEPTH, **k
         return value if math.isfinite(value) else constant(word)
 
     value = json.loads(text, **{"parse_constant": constant, "parse_float": number, **kwargs})
-    if non_finite or _MAYBE_UNSTORABLE.search(text):
-        _refuse_problems(value)
+    if non_finite or ("\\u" in text and _UNSTORABLE_ESCAPE.search(text)) or not storable(text):
+        _refuse_problems(value, bool(non_finite))
     return value
 
 
-def _refuse_problems(value: Any) -> None:
+def _refuse_problems(value: Any, non_finite: bool) -> None:
     fields: dict[str, str] = {}
     kinds: set[str] = set()
     stack: list[tuple[str, Any]] = [("", value)]
@@ -91,19 +108,22 @@ def _refuse_problems(value: Any) -> None:
         if isinstance(item, _NonFinite):
             kinds.add("number")
             fields[path or "_body"] = _("%(value)s is not a JSON number", value=item.text)
-        elif isinstance(item, str) and UNSTORABLE.search(item):
+        elif isinstance(item, str) and not storable(item):
             kinds.add("text")
             fields[path or "_body"] = _("contains a NUL character or a lone surrogate")
         elif isinstance(item, dict):
             for key, child in item.items():
                 where = f"{path}.{escaped(key)}" if path else escaped(key)
-                if UNSTORABLE.search(key):
+                if not storable(key):
                     kinds.add("text")
                     fields[where] = _("the name contains a NUL character or a lone surrogate")
                 else:
                     stack.append((where, child))
         elif isinstance(item, list):
             stack.extend((f"{path}.{i}" if path else str(i), child) for i, child in enumerate(item))
+    if non_finite and "number" not in kinds:  # a hook of the caller's turned the value into other objects
+        kinds.add("number")
+        fields["_body"] = _("%(value)s is not a JSON number", value="NaN/Infinity")
     if not fields:
         return
     if kinds == {"number"}:

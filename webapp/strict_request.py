@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import record_ids
 from .errors import BadRequest, wants_json
-from .strict_json import UNSTORABLE, JSONRefused, StrictJSONProvider, escaped
+from .strict_json import JSONRefused, StrictJSONProvider, escaped, storable
 
 
 class StrictRequest(Request):
@@ -35,12 +35,12 @@ def check_request() -> None:
     """404 for an unstorable character in the URL's parts, 400 naming the query parameter or form
     field that holds one, and 400 for a JSON body (any body under /api/, which speaks only JSON) that
     the strict reader refuses, whether or not the view reads it: a refused request changes nothing."""
-    if any(isinstance(v, str) and UNSTORABLE.search(v) for v in (request.view_args or {}).values()):
+    if any(isinstance(v, str) and not storable(v) for v in (request.view_args or {}).values()):
         abort(404)
     field_limit = request.max_form_memory_size
     for values in (request.args, request.form):
         for name, texts in values.lists():
-            if UNSTORABLE.search(name) or any(UNSTORABLE.search(t) for t in texts):
+            if not storable(name) or not all(map(storable, texts)):
                 where = escaped(name)
                 raise BadRequest(_("'%(name)s' contains a NUL character or a lone surrogate.", name=where),
                                  {where: _("contains a NUL character or a lone surrogate")})

@@ -7,13 +7,12 @@ keeps the suite fast; every other test gets empty tables.
 """
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
 from engine import Engine, FrozenClock, schema
@@ -54,19 +53,11 @@ def _wants_baseline(request: pytest.FixtureRequest) -> bool:
 # -- databases ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def engine_postgres_url(postgres_url: str) -> Iterator[str]:
+def engine_postgres_url(own_postgres_database) -> Iterator[str]:
     """A database of our own on the PostgreSQL test server: other test runs against the same server
     (other packages, other engineers) drop and re-create the schema of the shared database."""
-    url = make_url(postgres_url)
-    name = f"{url.database}_engine_{os.getpid()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_postgres_database("engine") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -103,20 +103,10 @@ def api(client) -> Api:
 
 
 @pytest.fixture(scope="session")
-def webapp_postgres_url(postgres_url: str):
-    """A database of our own on the PostgreSQL test server (other packages drop the shared one's schema)."""
-    import os
-    from sqlalchemy import create_engine, make_url, text
-    url = make_url(postgres_url)
-    name = f"{url.database}_webapp_{os.getpid()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def webapp_postgres_url(own_postgres_database):
+    """The web app's own database on the PostgreSQL test server."""
+    with own_postgres_database("webapp") as url:
+        yield url
 
 
 @pytest.fixture

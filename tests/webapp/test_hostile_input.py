@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,9 +41,16 @@ HOSTILE_JSON = {
     "-Infinity": b'{"data": {"compensation_amount": -Infinity}}',
     "1e999": b'{"data": {"compensation_amount": 1e999}}',
     "not JSON": b'{"data": ',
+    "a letter outside any string": "[é]".encode(),
+    "not UTF-8": b'{"username": "\xff"}',
 }
-HOSTILE_QUERY = ("9223372036854775808", str(10**30), "2147483648", "NaN", "-1e999", "١٢", "%ED%A0%80",
-                 "x" * 5000)
+WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
+#: Every query parameter a view reads, found in the source so that a new one is replayed too.
+QUERY_NAMES = sorted({name for path in WEBAPP.rglob("*.py") for name in re.findall(
+    r'(?:args\.get|args\.getlist|text|flag|integer|optional_integer|moment|pick|number)\("([a-z_]+)"',
+    path.read_text("utf-8"))})
+HOSTILE_QUERY = ("9223372036854775808", str(10**30), "2147483648", "NaN", "-1e999", "١٢", "²", "%ED%A0%80",
+                 "x" * 5000, "9999-12-31", "0001-01-01", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00%2B23:59")
 
 
 class Site:
@@ -200,11 +208,11 @@ def test_a_megabyte_in_one_field_is_refused_with_a_short_excerpt(site):
 
 
 def test_hostile_query_strings_on_every_get_route(site):
+    assert {"page", "per_page", "version", "started_from", "period", "q"} <= set(QUERY_NAMES)
     before = site.rows()
     for rule in routes(site.app, "GET", api=True) + routes(site.app, "GET", api=False):
         for value in HOSTILE_QUERY:
-            query = "&".join(f"{name}={value}" for name in
-                             ("page", "per_page", "version", "id", "q", "scope", "status", "store", "overdue"))
+            query = "&".join(f"{name}={value}" for name in QUERY_NAMES)
             response = site.send("GET", f"{site.url(rule)}?{query}")
             assert response.status_code < 500, (rule.rule, value, response.status_code)
         response = site.send("GET", f"{site.url(rule)}?q=a%00b")

@@ -23,6 +23,15 @@ def test_nesting_is_counted_on_the_text_outside_strings(text, depth):
     assert nesting_depth(text) == depth
 
 
+def test_text_outside_strings_that_is_not_ascii_is_no_json():
+    for text in ("[" * 100_000 + "é", "é", "[é]"):
+        with pytest.raises(ValueError):
+            nesting_depth(text)
+    with pytest.raises(ValueError) as refused:
+        loads("[" * 50_000 + "é")  # never handed to json.loads, whose recursion would give out
+    assert not isinstance(refused.value, JSONRefused)
+
+
 def test_nesting_beyond_the_limit_is_refused_before_parsing():
     deep = "[" * 100_000 + "]" * 100_000  # json.loads alone raises RecursionError here
     with pytest.raises(JSONRefused) as refused:
@@ -50,6 +59,11 @@ def test_unstorable_text_is_refused_naming_where(text, place):
     with pytest.raises(JSONRefused) as refused:
         loads(text)
     assert list(refused.value.fields) == [place]
+
+
+def test_non_finite_numbers_are_refused_whatever_the_callers_hook_makes_of_the_value():
+    with pytest.raises(JSONRefused):
+        loads('{"a": {"b": NaN}}', object_hook=lambda d: tuple(d.items()))
 
 
 def test_what_is_json_passes_unchanged():

@@ -645,28 +645,18 @@ def world(request: pytest.FixtureRequest, tmp_path: Any, world_template: Any) ->
 
 
 @pytest.fixture
-def postgres_world(postgres_url: str) -> Any:
+def postgres_world(own_postgres_database) -> Any:
     """The same world in a database of its own on the PostgreSQL test server (others share the
     server's default database and drop its schema)."""
-    import os
-    from sqlalchemy import create_engine, make_url, text
     from engine import schema
     from engine.db import make_sessions, make_sql_engine
 
-    url = make_url(postgres_url)
-    name = f"{url.database}_workflows_{os.getpid()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    sql_engine = make_sql_engine(url.set(database=name).render_as_string(hide_password=False))
-    schema.create_all(sql_engine)
-    _prepare(make_sessions(sql_engine))
-    yield _make_world(sql_engine, shared_specs=False)
-    sql_engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_postgres_database("workflows") as url:
+        sql_engine = make_sql_engine(url)
+        schema.create_all(sql_engine)
+        _prepare(make_sessions(sql_engine))
+        yield _make_world(sql_engine, shared_specs=False)
+        sql_engine.dispose()
 
 
 @pytest.fixture

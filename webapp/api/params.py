@@ -96,9 +96,15 @@ def moment(name: str) -> datetime | None:
         return None
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), BUSINESS_ZONE)
-        parsed = datetime.fromisoformat(value)
+            parsed = datetime.combine(date.fromisoformat(value), time(), BUSINESS_ZONE)
+        else:
+            parsed = datetime.fromisoformat(value)
     except ValueError:
         raise BadRequest(f"'{name}' must be an ISO 8601 date or datetime",
                          {name: "must be an ISO 8601 date or datetime"}) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    try:
+        parsed.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01 in Shanghai is in year 0 in UTC, where the database compares
+        raise BadRequest(_("'%(name)s' is out of range.", name=name), {name: _("out of range")}) from None
+    return parsed

@@ -7,13 +7,14 @@ hours (the bottleneck chart compares waiting and working of single steps).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any, Mapping
 
 from flask_babel import format_date, gettext as _
 
 from engine.metrics import Dashboard, DashboardFilter
 
+from ..instances.params import query_day
 from ..tasks.names import process_name, role_name, status_name, step_name, store_name
 
 PERIODS = ("30", "90", "365", "all")
@@ -40,7 +41,7 @@ class BoardParams:
 
     def dashboard_filter(self, now: datetime, tz: tzinfo) -> DashboardFilter:
         if self.custom:
-            first, last = _day(self.start), _day(self.end)
+            first, last = query_day(self.start), query_day(self.end)
             start = datetime.combine(first, time(0), tzinfo=tz) if first else None
             end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None
         else:
@@ -49,20 +50,13 @@ class BoardParams:
         return DashboardFilter(process=self.process or None, region=self.region or None, start=start, end=end)
 
 
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def parse_params(args: Mapping[str, str]) -> BoardParams:
     def text(name: str, limit: int) -> str:
         return (args.get(name) or "").strip()[:limit]
 
     period = text("period", 8)
     start, end = text("start", 10), text("end", 10)
-    start, end = (start if _day(start) else ""), (end if _day(end) else "")
+    start, end = (start if query_day(start) else ""), (end if query_day(end) else "")
     if start and end and end < start:
         start, end = end, start
     return BoardParams(process=text("process", 64), region=text("region", 16),

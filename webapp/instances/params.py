@@ -16,6 +16,8 @@ from flask_babel import get_timezone
 
 from engine.monitoring import SORTS, STATUSES, CaseFilter
 
+from ..record_ids import record_id
+
 PER_PAGE = (25, 50, 100)
 OVERDUE = ("", "yes", "no")
 
@@ -48,7 +50,7 @@ class CaseParams:
                     self.start, self.end, self.overdue, self.q))
 
     def case_filter(self, tz: tzinfo) -> CaseFilter:
-        first, last = _day(self.start), _day(self.end)
+        first, last = query_day(self.start), query_day(self.end)
         return CaseFilter(
             process=self.process or None, version=int(self.version) if self.version else None,
             status=self.status or None, store_code=self.store or None, region=self.region or None,
@@ -68,11 +70,14 @@ def user_zone() -> tzinfo:
         return ZoneInfo("Asia/Shanghai")
 
 
-def _day(value: str) -> date | None:
+def query_day(value: str) -> date | None:
+    """The day, or None; the first and last days a `date` holds are out, since a time zone or the day
+    after them (the end of a range) would not fit in a datetime."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or date.min < day < date.max else None
 
 
 def parse_params(args: Mapping[str, str]) -> CaseParams:
@@ -90,13 +95,13 @@ def parse_params(args: Mapping[str, str]) -> CaseParams:
             return default
         return value if allowed is None or value in allowed else default
 
-    start, end = text("start", 10), text("end", 10)
-    if _day(start) and _day(end) and _day(end) < _day(start):
+    start, end = (day if query_day(day) else "" for day in (text("start", 10), text("end", 10)))
+    if start and end and query_day(end) < query_day(start):
         start, end = end, start
     version = text("version", 6)
     return CaseParams(
-        process=text("process", 64), version=version if version.isdigit() and int(version) > 0 else "",
+        process=text("process", 64), version=version if record_id(version) else "",
         status=pick("status", STATUSES, ""), store=text("store", 16), region=text("region", 16),
-        starter=text("starter", 64), start=start if _day(start) else "", end=end if _day(end) else "",
+        starter=text("starter", 64), start=start, end=end,
         overdue=pick("overdue", OVERDUE, ""), q=text("q", 100), sort=pick("sort", SORTS, "newest"),
         per_page=number("per_page", 25, PER_PAGE), page=number("page", 1))
