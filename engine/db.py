@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 
-
 def engine_options(url: str) -> dict[str, Any]:
     """Options that make SQLite behave for a multi-threaded server and in-memory tests."""
     if url.startswith("sqlite"):
@@ -18,7 +17,8 @@ def engine_options(url: str) -> dict[str, Any]:
         if url in ("sqlite://", "sqlite:///:memory:"):
             options["poolclass"] = StaticPool
         return options
-    return {"pool_pre_ping": True}
+    # a host that drops packets answers 503 after a few seconds, not after the OS's TCP timeout
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
 def configure_sqlite(sql_engine: SqlEngine) -> None:
