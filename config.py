@@ -36,6 +36,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     LOGIN_THROTTLE_ATTEMPTS = 5
     LOGIN_THROTTLE_WINDOW_SECONDS = 300
+    CASE_DATA_MAX_BYTES = 2 * 1024 * 1024  # serialized state per case; a command over it is refused
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
@@ -96,6 +97,8 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
             settings[key] = env[var].strip().lower() in {"1", "true", "yes", "on"}
     if env.get("OPSFLOW_SMTP_PORT"):
         settings["SMTP_PORT"] = int(env["OPSFLOW_SMTP_PORT"])
+    if env.get("OPSFLOW_CASE_DATA_MAX_BYTES"):
+        settings["CASE_DATA_MAX_BYTES"] = int(env["OPSFLOW_CASE_DATA_MAX_BYTES"])
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]

@@ -34,7 +34,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         configure_sqlite(db.engine)
 
     from workflows.catalogue import catalogue
-    app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue())
+    app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
+                                       max_case_bytes=app.config["CASE_DATA_MAX_BYTES"])
 
     from . import api, auth, tasks
     app.register_blueprint(auth.bp)
