@@ -27,6 +27,7 @@ from .case_rows import CaseRow, TaskRow
 from .clock import Clock, next_timer, system_clock
 from .db import is_lock_conflict
 from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
+from .incident_actions import IncidentActions
 from .model_code import TIMER_TICK, running_model
 from .models import COMPLETED, RUNNING, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
@@ -40,7 +41,7 @@ from .viewing import case_view, may_supervise, task_row_view
 MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
 
 
-class Engine(CaseActions):
+class Engine(CaseActions, IncidentActions):
     """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache."""
 
     def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,

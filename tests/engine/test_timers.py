@@ -107,7 +107,7 @@ def test_script_error_while_firing_marks_that_case_failed_and_others_still_fire(
     assert "rate_visit" in bad.last_error and "ZeroDivisionError" in bad.last_error
     assert tasks_of(session, bad.id) == {}
     [error] = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == bad.id,
-                                                       AuditEvent.event_type == "error")).all()
+                                                       AuditEvent.event_type == "incident_opened")).all()
     assert error.element_id == "rate_visit"
     for instance in (good, other):
         assert instance.status == "running" and set(tasks_of(session, instance.id)) == {"review_visit"}
