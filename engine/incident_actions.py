@@ -42,11 +42,13 @@ _UNFINISHED = TaskState.WAITING | TaskState.READY | TaskState.STARTED
 
 @dataclass(frozen=True)
 class RetryResult:
-    """How a retry went: `retried` when the step went through (the incident is then resolved)."""
+    """How a retry went: `retried` when the step went through (the incident is then resolved),
+    else `error` says why it failed again."""
 
     retried: bool
     incident: IncidentView
     instance: InstanceView
+    error: ProcessError | None = None
 
 
 class IncidentActions:
@@ -82,7 +84,7 @@ class IncidentActions:
             pending_events(session).clear()
             failed = incidents.failed_again(session, incident, incidents.failure_of(exc), user, reason, now)
             return RetryResult(False, failed, case_view(self._case(session, instance_id),
-                                                        case_rows.open_tasks(session, instance_id)))
+                                                        case_rows.open_tasks(session, instance_id)), exc)
         except BaseException:
             savepoint.rollback()
             pending_events(session).clear()
@@ -136,9 +138,11 @@ class IncidentActions:
 
     def _run_job(self: Engine, session: Session, case: CaseRow, workflow: BpmnWorkflow, incident: Incident,
                  now: Any) -> None:
-        """Do again what failed: deliver the message, or look at the timers (SpiffWorkflow fires the
-        due ones); `_advance` then runs the steps that follow."""
-        with running_model(lambda: now + TIMER_TICK):
+        """Do again what failed: deliver the message, or look at the timers as at the failure at the
+        latest (SpiffWorkflow fires the due ones, the failed one among them); `_advance` then runs
+        the steps that follow."""
+        at = max(now, incident.failed_at)
+        with running_model(lambda: at + TIMER_TICK):
             if incident.job == MESSAGE:
                 job = incident.job_data or {}
                 self._event(session, case, "message_received", None, message=job.get("name", ""),

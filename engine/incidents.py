@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from .errors import Conflict, InvalidData, NotFound, ProcessError, brief, where
 from .models import (ERROR, INCIDENT_OPEN, INCIDENT_RESOLVED, RUNNING, AuditEvent, Incident, ProcessInstance,
                      User)
+from .viewing import may_supervise
 from .views import IncidentView
 
 TIMER, MESSAGE = "timer", "message"
@@ -158,11 +159,17 @@ def open_counts(session: Session, instance_ids: Sequence[int]) -> dict[int, int]
     """Open incidents per case, for the cases that have any."""
     if not instance_ids:
         return {}
-    return dict(session.execute(select(Incident.instance_id, func.count()).where(
-        Incident.instance_id.in_(instance_ids), Incident.status == INCIDENT_OPEN).group_by(Incident.instance_id)
-    ).tuples().all())
+    rows = session.execute(select(Incident.instance_id, func.count()).where(
+        Incident.instance_id.in_(instance_ids), Incident.status == INCIDENT_OPEN).group_by(Incident.instance_id))
+    return {instance_id: count for instance_id, count in rows}
 
 
 def has_open_incident() -> ColumnElement[bool]:
     """Cases with an open incident, as a condition on `process_instance` (the case list's filter)."""
     return ProcessInstance.id.in_(select(Incident.instance_id).where(Incident.status == INCIDENT_OPEN))
+
+
+def shown_to(session: Session, user: User, instance: ProcessInstance) -> list[IncidentView]:
+    """The case's incidents as `user` may see them: all of them for its supervisors (administrators
+    among them), none for the others who see the case, whose page only says it is stopped."""
+    return incidents_of(session, instance.id) if may_supervise(session, user, instance) else []
