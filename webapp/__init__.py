@@ -51,6 +51,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
     register_error_handlers(app)
+    from . import model_errors
+    model_errors.init_app(app)
     return app
 
 
