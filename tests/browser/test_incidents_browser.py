@@ -4,7 +4,6 @@ database of its own (the failing test model must not reach the employee tests' t
 from __future__ import annotations
 
 import shutil
-import threading
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,7 +11,6 @@ from typing import Iterator
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from webapp import create_app
 from webapp.bootstrap import prepare
@@ -23,7 +21,7 @@ ENGINE_MODELS = Path(__file__).resolve().parents[1] / "engine" / "bpmn"
 
 
 @pytest.fixture(scope="module")
-def stopped_case(tmp_path_factory) -> Iterator[tuple[str, int]]:
+def stopped_case(tmp_path_factory, serve) -> Iterator[tuple[str, int]]:
     """(server URL, id of a case stopped on an incident: its day-later script divided by zero)."""
     from engine.db import make_sessions
     from engine.deploy import deploy_directory
@@ -46,16 +44,8 @@ def stopped_case(tmp_path_factory) -> Iterator[tuple[str, int]]:
         case = engine().start(db.session, "incident_timer", manager, {"store_code": "SH001", "divisor": 0, "pad": 0})
         db.session.commit()
         fire_due_timers(engine(), make_sessions(db.engine), engine().clock() + timedelta(days=1, minutes=1))
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, name="incidents-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}", case.id
-    srv.shutdown()
-    thread.join(timeout=10)
-    srv.server_close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serve(app, "incidents-server") as url:
+        yield url, case.id
 
 
 def test_an_administrator_retries_an_incident_on_a_phone(stopped_case, phone, pages, screenshot_dir):

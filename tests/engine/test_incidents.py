@@ -1,12 +1,9 @@
 """A background step that fails becomes an incident on its case; an administrator retries or resolves it."""
-import threading
-
 import pytest
 from sqlalchemy import select
 
 from engine import Conflict, Engine, InvalidData, NotFound, PermissionDenied, ProcessError
 from engine.background import deliver_message, hold_running, run_step
-from engine.db import make_sessions, make_sql_engine
 from engine.deploy import deploy_directory
 from engine.incidents import IncidentOpen, incidents_of
 from engine.models import AuditEvent, Incident, ProcessInstance
@@ -238,28 +235,10 @@ def test_an_unexpected_error_in_a_step_becomes_an_incident_without_its_details(
     assert "0xdeadbeef" not in incident.message and "internals" not in incident.message
 
 
-def test_two_schedulers_open_one_incident_for_one_failing_case(engine, session, people, deployed, clock, db_url):
+def test_two_schedulers_open_one_incident_for_one_failing_case(engine, session, people, deployed, clock,
+                                                                race_schedulers):
     ids = [_start(engine, session, people, divisor) for divisor in (0, 1, 2, 0)]
-    now = clock.advance(days=1)
-    sql_engines = [make_sql_engine(db_url) for _ in range(2)]
-    barrier = threading.Barrier(2)
-    fired, errors = [], []
-
-    def scheduler(sql_engine):
-        try:
-            barrier.wait(timeout=10)
-            fired.append(fire_due_timers(engine, make_sessions(sql_engine), now))
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=scheduler, args=(e,)) for e in sql_engines]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    for e in sql_engines:
-        e.dispose()
-    assert not errors, errors
+    fired = race_schedulers(clock.advance(days=1))
     assert sum(fired) == 2
     for case_id in (ids[0], ids[3]):
         [incident] = _incidents(session, case_id)
