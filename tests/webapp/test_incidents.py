@@ -253,3 +253,10 @@ def test_a_script_failure_while_completing_is_422_naming_the_step(app, client, a
                                                   "action": "complete", "pad": "1", "divisor": "0"})
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and "流程模型中的步骤“再次填充” (pad_more)执行失败" in html
+
+
+def test_the_case_data_limit_is_a_setting_handed_to_the_engine(small_app):
+    from config import load_config
+    assert load_config("test", environ={})["CASE_DATA_MAX_BYTES"] == 2 * 1024 * 1024
+    assert load_config("test", environ={"OPSFLOW_CASE_DATA_MAX_BYTES": "500000"})["CASE_DATA_MAX_BYTES"] == 500_000
+    assert small_app.extensions["opsflow"].max_case_bytes == 20_000
