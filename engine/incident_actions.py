@@ -57,6 +57,9 @@ class IncidentActions:
     def retry_incident(self: Engine, session: Session, instance_id: int, incident_id: int, user: User,
                        reason: str | None, *, latest_version: bool = False,
                        data: Mapping[str, Any] | None = None) -> RetryResult:
+        """Run the incident's failed step again now, on the case's version or (`latest_version`) the
+        process's newest, with `data` (top-level fields) corrected first; the attempt is kept
+        whether it goes through or fails again."""
         require_admin(user)
         reason = incidents.checked_reason(reason)
         fix = checked_fix(data)

@@ -52,7 +52,8 @@ class Failure:
 def failure_of(exc: BaseException) -> Failure:
     """A model failure says where and why; anything else only its type (the server log has the rest)."""
     if isinstance(exc, ProcessError):
-        return Failure(brief(exc.error_type, 64), brief(exc.reason), exc.element, exc.element_name)
+        return Failure(brief(exc.error_type, 64), brief(exc.reason), exc.element and exc.element[:128],
+                       brief(exc.element_name, 255))
     return Failure(brief(type(exc).__name__, 64), "unexpected error (details in the server log)")
 
 
