@@ -45,6 +45,7 @@ class Config:
     LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS = 3600
     LOGIN_THROTTLE_MEMORY_SECONDS = 86400  # failures older than this are forgotten
     LOGIN_TRUST_DAYS = 30  # a successful login trusts its address for the account this long
+    CASE_DATA_MAX_BYTES = 2 * 1024 * 1024  # serialized state per case; a command over it is refused
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
@@ -121,6 +122,7 @@ _ENV_OVERRIDES = {
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED"}
 _ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
+                 "OPSFLOW_CASE_DATA_MAX_BYTES": "CASE_DATA_MAX_BYTES",
                  "OPSFLOW_DATABASE_RETRY_AFTER_SECONDS": "DATABASE_RETRY_AFTER_SECONDS"}
 
 

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from . import case_rows, state
+from . import case_rows, incidents, state
 from .case_rows import CaseRow
 from .errors import Conflict, InvalidData, PermissionDenied
+from .incidents import IncidentOpen
 from .models import COMPLETED, ERROR, RUNNING, SUSPENDED, TERMINATED, User
 from .sync import TaskChanges, sync_tasks
 from .viewing import case_view, may_supervise
@@ -36,6 +37,7 @@ class CaseActions:
         case.outcome = case.outcome or "terminated"  # an outcome already told stands
         case.state = state.dumps(workflow)
         self._event(session, case, "terminated", user, message=reason)
+        incidents.settle_open(session, case.id, user, incidents.TERMINATED, reason, now)
         changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), self._event)
         self._store(session, case, changes, now=now)
         return case_view(case, changes.still_open)
@@ -54,6 +56,9 @@ class CaseActions:
         if case.status not in (SUSPENDED, ERROR):
             raise Conflict(f"only a suspended or failed case can be resumed; case {instance_id} is "
                            f"{case.status}")
+        if case.status == ERROR and incidents.open_incidents(session, instance_id):
+            raise IncidentOpen(f"case {instance_id} is stopped on an incident; an administrator retries or "
+                               "resolves it")
         parsed, workflow = self.load(session, case)
         case.status, case.last_error = RUNNING, None
         self._event(session, case, "resumed", user, message=reason)

@@ -20,11 +20,12 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import attachments, monitoring, queries
+from . import attachments, incidents, monitoring, queries
+from .admin_access import is_admin
 from .assignment import eligible_users
 from .errors import NotFound
 from .models import AuditEvent, HumanTask, ModelFile, ProcessInstance, User
-from .views import EventView
+from .views import EventView, IncidentView
 from .queries import visible_instance
 from .viewing import may_supervise
 
@@ -173,6 +174,8 @@ class CasePage:
     attachments: list[attachments.AttachmentView]
     may_supervise: bool
     last_error: str | None
+    incidents: list[IncidentView] = field(default_factory=list)
+    may_settle_incidents: bool = False  # retry or resolve them: administrators
 
 
 def case_page(engine: Any, session: Session, user: User, instance_id: int, now: datetime) -> CasePage:
@@ -187,7 +190,8 @@ def case_page(engine: Any, session: Session, user: User, instance_id: int, now: 
                     tasks=open_tasks(session, instance, now, with_candidates=supervisor),
                     markers=diagram_markers(session, instance, now, xml), element_names=_model(xml).names,
                     attachments=attachments.list_attachments(session, instance.id),
-                    may_supervise=supervisor, last_error=instance.last_error)
+                    may_supervise=supervisor, last_error=instance.last_error,
+                    incidents=incidents.shown_to(session, user, instance), may_settle_incidents=is_admin(user))
 
 
 def diagram_of(session: Session, user: User, instance_id: int) -> str:

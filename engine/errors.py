@@ -1,6 +1,8 @@
 """One exception hierarchy for every refusal the engine can give; the web layer maps each to a status."""
 from __future__ import annotations
 
+import re
+
 
 class EngineError(Exception):
     code = "error"
@@ -51,10 +53,48 @@ class DeployError(EngineError):
 
 
 class ProcessError(EngineError):
-    """A script, condition or decision in the model failed while the case ran."""
+    """A script, condition or decision in the model failed while the case ran.
 
-    code = "process_error"
+    Nothing of the command is kept. `element` and `element_name` say where, `error_type` and
+    `reason` why (short, for people and for incidents); `message` is all of it in one line."""
 
-    def __init__(self, message: str, element: str | None = None) -> None:
+    code = "model_error"
+
+    def __init__(self, message: str, element: str | None = None, *, element_name: str = "",
+                 error_type: str = "", reason: str = "") -> None:
         super().__init__(message)
         self.element = element
+        self.element_name = element_name
+        self.error_type = error_type or type(self).__name__
+        self.reason = reason or message
+
+
+class CaseDataTooLarge(ProcessError):
+    """The case's data would grow past the size limit the engine was given; `element` produced it
+    and `size` is how big it got (as far as it was measured: at least the limit)."""
+
+    code = "case_data_too_large"
+
+    def __init__(self, element: str | None, element_name: str, size: int, limit: int) -> None:
+        reason = f"the case data would exceed its limit of {limit:,} bytes"
+        super().__init__(f"{where(element, element_name)}: {reason}", element, element_name=element_name,
+                         error_type="CaseDataTooLarge", reason=reason)
+        self.size = size
+        self.limit = limit
+
+
+def where(element: str | None, element_name: str = "") -> str:
+    """How an engine message names a BPMN element: `element review (审核)`, or `the model`."""
+    if not element:
+        return "the model"
+    return f"element {element}" + (f" ({element_name})" if element_name else "")
+
+
+def brief(text: str, limit: int = 300) -> str:
+    """An error text short enough to show and store: one line, object addresses dropped, cut at
+    `limit` characters (a repr or a traceback says nothing to the people who read it)."""
+    text = _ADDRESS.sub(">", " ".join(str(text).split())).rstrip(" .")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")

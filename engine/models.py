@@ -283,3 +283,33 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime]
+INCIDENT_OPEN, INCIDENT_RESOLVED = "open", "resolved"
+
+
+class Incident(Base):
+    """A step the scheduler ran for a case (a timer, a message) that failed: where, why, when, how
+    often, and how it was settled. While one is open the case is stopped (status `error`) and the
+    scheduler leaves it alone until an administrator retries or resolves it."""
+
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_instance", "instance_id", "status"),
+                      Index("ix_incident_status", "status", "occurred_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default=INCIDENT_OPEN)
+    job: Mapped[str] = mapped_column(String(16))  # timer, message: what a retry runs again
+    job_data: Mapped[dict[str, Any] | None]  # a message's name and payload
+    element_id: Mapped[str | None] = mapped_column(String(128))
+    element_name: Mapped[str] = mapped_column(String(255), default="")
+    error_type: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime]
+    failed_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolution: Mapped[str | None] = mapped_column(String(16))  # retried, resolved, terminated
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    resolved_by: Mapped[User | None] = relationship()

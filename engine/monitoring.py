@@ -16,6 +16,7 @@ from typing import Any, Iterator, Sequence
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from . import incidents
 from .assignment import can_act
 from .errors import Conflict, EngineError, InvalidData, NotFound
 from .history_seed import SEED_MARK
@@ -47,6 +48,7 @@ class CaseFilter:
     sort: str = "newest"
     page: int = 1
     per_page: int = 25
+    has_incident: bool | None = None
 
     def checked(self) -> CaseFilter:
         errors = {}
@@ -101,6 +103,7 @@ class CaseRow:
     steps: tuple[CurrentStep, ...]
     due_state: str  # overdue, due_soon, on_time, none
     seeded: bool = False
+    incidents: int = 0  # open ones: the case is stopped until an administrator settles them
 
 
 def _open_due() -> Any:
@@ -136,6 +139,9 @@ def _case_query(user: User, f: CaseFilter, now: datetime) -> Select[Any]:
         late = ProcessInstance.id.in_(select(HumanTask.instance_id).where(HumanTask.state == "open",
                                                                           HumanTask.due_at < now))
         conditions.append(late if f.overdue else ~late)
+    if f.has_incident is not None:
+        stopped = incidents.has_open_incident()
+        conditions.append(stopped if f.has_incident else ~stopped)
     if f.search and f.search.strip():
         pattern = f"%{f.search.strip()}%"
         conditions.append(or_(ProcessInstance.title.ilike(pattern),
@@ -216,6 +222,7 @@ def case_rows(session: Session, ids: Sequence[int], now: datetime) -> list[CaseR
         late = due is not None and due < now
         steps.setdefault(case_id, []).append(
             CurrentStep(task_id, element, name, role, store, username, display, created, due, late))
+    stopped = incidents.open_counts(session, [i for i, c in cases.items() if c[6] == "error"])
     rows = []
     for case_id in ids:
         c = cases.get(case_id)
@@ -225,7 +232,7 @@ def case_rows(session: Session, ids: Sequence[int], now: datetime) -> list[CaseR
         *head, started, ended, serializer = c
         head[4] = head[4] or head[3]  # a process without a name shows its key
         rows.append(CaseRow(*head, started, ended, (ended or now) - started, open_steps,
-                            _due_state(open_steps, now), serializer == SEED_MARK))
+                            _due_state(open_steps, now), serializer == SEED_MARK, stopped.get(case_id, 0)))
     return rows
 
 

@@ -13,11 +13,12 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from . import incidents
 from .assignment import actionable_filter, can_act, grants_of
 from .errors import InvalidData, NotFound, PermissionDenied
 from .models import AuditEvent, Comment, HumanTask, ProcessDefinition, ProcessInstance, User
 from .viewing import instance_view, may_see, may_supervise, task_view
-from .views import EventView, InstanceView, Page, ProcessView, TaskView
+from .views import EventView, IncidentView, InstanceView, Page, ProcessView, TaskView
 
 TASK_SCOPES = ("mine", "claimable", "all")
 TASK_SORTS = {
@@ -212,6 +213,7 @@ class InstanceDetail:
     events: list[EventView]
     comments: list[dict[str, Any]] = field(default_factory=list)
     may_supervise: bool = False
+    incidents: list[IncidentView] = field(default_factory=list)
 
 
 def visible_instance(session: Session, user: User, instance_id: int) -> ProcessInstance:
@@ -228,7 +230,8 @@ def instance_detail(engine: Any, session: Session, user: User, instance_id: int)
                                          .order_by(Comment.id))]
     return InstanceDetail(instance=instance_view(session, instance), data=case_data(engine, session, instance),
                           events=instance_events(session, instance.id), comments=comments,
-                          may_supervise=may_supervise(session, user, instance))
+                          may_supervise=may_supervise(session, user, instance),
+                          incidents=incidents.shown_to(session, user, instance))
 
 
 def add_comment(session: Session, user: User, instance_id: int, body: str, now: datetime,

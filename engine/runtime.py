@@ -8,25 +8,27 @@ second writer on the same case fails on the case's version column (see `case_row
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import case_rows, forms, state
+from . import case_rows, case_size, forms, state
 from .assignment import can_act
 from .audit import PendingEvent, pending_events, reached_from, write_pending_events
 from .case_actions import CaseActions
 from .case_rows import CaseRow, TaskRow
-from .clock import Clock, clock_in_effect, next_timer, system_clock
+from .clock import Clock, next_timer, system_clock
 from .db import is_lock_conflict
-from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
+from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
+from .incident_actions import IncidentActions
+from .model_code import TIMER_TICK, running_model
 from .models import COMPLETED, RUNNING, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
 from .scripting import make_script_engine
@@ -36,16 +38,17 @@ from .sync import TaskChanges, sync_tasks
 from .views import InstanceView, TaskView
 from .viewing import case_view, may_supervise, task_row_view
 
-_TICK = timedelta(microseconds=1)
 MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
 
 
-class Engine(CaseActions):
+class Engine(CaseActions, IncidentActions):
     """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache."""
 
     def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,
-                 script_globals: Mapping[str, Any] | None = None) -> None:
+                 script_globals: Mapping[str, Any] | None = None,
+                 max_case_bytes: int = case_size.DEFAULT_MAX_CASE_BYTES) -> None:
         self.clock = clock
+        self.max_case_bytes = max_case_bytes
         self.catalogue = catalogue or OpenCatalogue()
         self.specs = SpecCache()
         self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}))
@@ -199,11 +202,8 @@ class Engine(CaseActions):
             task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, now
         task.draft = None
         self._event(session, case, "task_completed", user, task=task, message=task.name, data=clean)
-        with clock_in_effect(self.clock):
-            try:
-                spiff_task.run()
-            except WorkflowException as exc:
-                raise _process_error(exc) from None
+        with running_model(self.clock, [spiff_task]):
+            spiff_task.run()
         return case_view(case, self._advance(session, case, parsed, workflow, user, held=[task],
                                              stored_open=open_rows))
 
@@ -230,11 +230,8 @@ class Engine(CaseActions):
         if name not in waiting:
             raise Conflict(f"case {instance_id} is not waiting for message {name!r}")
         self._event(session, case, "message_received", user, message=name, data={"payload": payload})
-        with clock_in_effect(self.clock):
-            try:
-                workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
-            except WorkflowException as exc:
-                raise _process_error(exc) from None
+        with running_model(self.clock):
+            workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
         return case_view(case, self._advance(session, case, parsed, workflow, user))
 
     def fire_timers(self, session: Session, instance_id: int, now: datetime) -> bool:
@@ -249,11 +246,8 @@ class Engine(CaseActions):
         if case.status != RUNNING or case.next_timer_at is None or case.next_timer_at > now:
             return False
         parsed, workflow = self.load(session, case)
-        with clock_in_effect(lambda: now + _TICK):
-            try:
-                workflow.refresh_timers()
-            except WorkflowException as exc:
-                raise _process_error(exc) from None
+        with running_model(lambda: now + TIMER_TICK):
+            workflow.refresh_timers()
         self._advance(session, case, parsed, workflow, None, clock=lambda: now)
         return True
 
@@ -268,22 +262,20 @@ class Engine(CaseActions):
         case's open rows if the command has read them (see `sync_tasks`); returns the open rows."""
         clock = clock or self.clock
         reached: list[Any] = []
+        running: list[Any] = []
 
         def did_complete(task: Any) -> None:
             if task.task_spec.bpmn_id and not task.task_spec.manual:
                 reached.append(task)
 
-        with clock_in_effect(clock):
-            try:
-                workflow.do_engine_steps(did_complete_task=did_complete)
-                # do_engine_steps looks at the timers last and leaves the ones already due READY, with
-                # no waiting timer left to schedule them: run on until nothing automatic is ready.
-                for _ in range(MAX_ROUNDS):
-                    if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
-                        break
-                    workflow.do_engine_steps(did_complete_task=did_complete)
-            except WorkflowException as exc:
-                raise _process_error(exc) from None
+        with running_model(clock, running):
+            workflow.do_engine_steps(will_complete_task=running.append, did_complete_task=did_complete)
+            # do_engine_steps looks at the timers last and leaves the ones already due READY, with
+            # no waiting timer left to schedule them: run on until nothing automatic is ready.
+            for _ in range(MAX_ROUNDS):
+                if workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+                    break
+                workflow.do_engine_steps(will_complete_task=running.append, did_complete_task=did_complete)
         now = clock()
         for task in reached:
             spec = task.task_spec
@@ -305,7 +297,8 @@ class Engine(CaseActions):
                     case.outcome = "completed"
             self._apply_store_status(session, case, workflow.data)
             self._event(session, case, "completed", None, message=case.outcome)
-        case.state = state.dumps(workflow)
+        case.state = case_size.checked_dumps(workflow, [*_spiff_tasks(workflow, held), *reached],
+                                             self.max_case_bytes)
         case.serializer_version = state.SERIALIZER_VERSION
         case.next_timer_at = next_timer(workflow) if case.status == RUNNING else None
         changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), self._event, held,
@@ -357,7 +350,6 @@ class Engine(CaseActions):
 
 
 def _ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:
-    from uuid import UUID
     try:
         task = workflow.get_task_from_id(UUID(spiff_task_id))
     except Exception:
@@ -375,9 +367,5 @@ def _final_outcome(workflow: BpmnWorkflow) -> Any:
     return max(done, key=lambda t: t.last_state_change) if done else None
 
 
-def _process_error(exc: WorkflowException) -> ProcessError:
-    task = getattr(exc, "task", None)
-    element = task.task_spec.bpmn_id if task is not None else None
-    name = task.task_spec.bpmn_name if task is not None else None
-    where = f"element {element}" + (f" ({name})" if name else "") if element else "the model"
-    return ProcessError(f"{where}: {exc}", element=element)
+def _spiff_tasks(workflow: BpmnWorkflow, rows: Iterable[TaskRow]) -> list[Any]:
+    return [workflow.get_task_from_id(UUID(row.spiff_task_id)) for row in rows]

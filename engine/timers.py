@@ -2,7 +2,8 @@
 
 Each instance records when its next timer is due (`next_timer_at`, indexed), so finding due work is
 one indexed query. Every due instance is fired in its own transaction; on PostgreSQL the row is
-taken with `FOR UPDATE SKIP LOCKED`, so several schedulers never fire one timer twice.
+taken with `FOR UPDATE SKIP LOCKED`, so several schedulers never fire one timer twice. A case whose
+timer step fails gets an incident and leaves the due list (it is no longer running).
 """
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import ConcurrentUpdate, ProcessError
-from .models import ERROR, RUNNING, AuditEvent, ProcessInstance
+from .background import fire_timers_of, hold_due
+from .errors import ConcurrentUpdate
+from .models import RUNNING, ProcessInstance
 from .runtime import Engine
 
 log = logging.getLogger(__name__)
@@ -28,18 +30,12 @@ def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
         .order_by(ProcessInstance.next_timer_at).limit(limit)))
 
 
-def _lock_due(session: Session, instance_id: int, now: datetime) -> bool:
-    """Is the case still due, and (on PostgreSQL) is its row now ours until commit?"""
-    query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id, ProcessInstance.status == RUNNING,
-                                             ProcessInstance.next_timer_at <= now)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query) is not None
-
-
 def fire_due_timers(engine: Engine, sessions: Callable[[], Session], now: datetime | None = None,
                     limit: int = 200) -> int:
-    """Fire every timer due at `now` (the engine's clock by default); return how many cases moved."""
+    """Fire every timer due at `now` (the engine's clock by default); return how many cases moved.
+
+    A case whose step fails stops on an incident (`background`) and is not taken again until an
+    administrator retries it; the others go on."""
     now = now or engine.clock()
     with sessions() as session:
         ids = due_instance_ids(session, now, limit)
@@ -47,31 +43,13 @@ def fire_due_timers(engine: Engine, sessions: Callable[[], Session], now: dateti
     for instance_id in ids:
         with sessions() as session:
             try:
-                if not _lock_due(session, instance_id, now):
+                if not hold_due(session, instance_id, now):
                     session.rollback()
                     continue
-                if not engine.fire_timers(session, instance_id, now):
-                    session.rollback()
-                    continue
-                session.commit()
-                fired += 1
+                fired += fire_timers_of(engine, session, instance_id, now)
             except ConcurrentUpdate:
                 session.rollback()
-            except ProcessError as exc:
-                session.rollback()
-                _mark_failed(session, instance_id, str(exc), exc.element, now)
     return fired
-
-
-def _mark_failed(session: Session, instance_id: int, message: str, element: str | None, now: datetime) -> None:
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None:
-        return
-    instance.status, instance.last_error, instance.next_timer_at, instance.updated_at = ERROR, message, None, now
-    session.add(AuditEvent(instance_id=instance_id, event_type="error", element_id=element, at=now,
-                           message=message))
-    session.commit()
-    log.warning("case %s failed while firing a timer: %s", instance_id, message)
 
 
 class TimerScheduler:

@@ -80,6 +80,34 @@ class ProcessView:
 
 
 @dataclass(frozen=True)
+class IncidentView:
+    """A failed background step of a case (`engine.incidents`) and how it was settled."""
+
+    id: int
+    instance_id: int
+    status: str
+    job: str
+    element_id: str | None
+    element_name: str
+    error_type: str
+    message: str
+    occurred_at: datetime
+    failed_at: datetime
+    attempts: int
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str | None
+    reason: str | None
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     total: int

@@ -36,7 +36,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
     strict_request.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     from workflows.catalogue import catalogue
-    app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue())
+    app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
+                                       max_case_bytes=app.config["CASE_DATA_MAX_BYTES"])
 
     from . import api, auth, tasks
     app.register_blueprint(auth.bp)
@@ -55,6 +56,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     register_error_handlers(app)
     security_headers.init_app(app)
     health.init_app(app)
+    from . import model_errors
+    model_errors.init_app(app)
     return app
 
 

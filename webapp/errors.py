@@ -13,7 +13,7 @@ from engine.errors import (ConcurrentUpdate, Conflict, DeployError, EngineError,
 from .extensions import db
 
 STATUS = {NotFound: 404, PermissionDenied: 403, InvalidData: 422, ConcurrentUpdate: 409, Conflict: 409,
-          DeployError: 422, ProcessError: 500}
+          DeployError: 422, ProcessError: 422}
 
 
 class Unauthorized(EngineError):

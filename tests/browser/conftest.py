@@ -2,9 +2,10 @@
 models deployed, the demo cast), and Debian's chromium driven by Playwright."""
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from werkzeug.serving import make_server
@@ -29,23 +30,39 @@ class LiveServer:
             return view.to_dict()
 
 
+@contextlib.contextmanager
+def serving(app, name: str = "live-server") -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Serve `app` from a background thread while the block runs; its URL. The app's database is
+    let go afterwards."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        from webapp.extensions import db
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("live")
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'live.sqlite'}",
                      UPLOAD_DIR=str(folder / "uploads"), TASK_POLL_SECONDS=1, WTF_CSRF_ENABLED=True)
     prepare(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    from webapp.extensions import db
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with serving(app) as url:
+        yield LiveServer(app, url)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Any:
+    """`serving`, for browser tests that need a server and database of their own."""
+    return serving
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,10 @@ shared `browser`.
 from __future__ import annotations
 
 import re
-import threading
 from typing import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from webapp import create_app
 from webapp.bootstrap import prepare
@@ -47,30 +45,21 @@ def _user(session, username: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
+def server(tmp_path_factory, serve) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("monitoring")
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'monitoring.sqlite'}",
                      UPLOAD_DIR=str(folder / "uploads"), WTF_CSRF_ENABLED=True)
     prepare(app)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, name="monitoring-server", daemon=True)
-    thread.start()
-    server = Server(app, f"http://127.0.0.1:{srv.server_port}")
+    with serve(app, "monitoring-server") as url:
+        server = Server(app, url)
 
-    def history(engine, session):  # type: ignore[no-untyped-def]
-        from engine.history_seed import seed_history
-        from workflows import history_paths
-        return seed_history(session, model=history_paths, cases=600, now=engine.clock(), days=120, seed=5,
-                            catalogue=engine.catalogue)
-    server.run(history)
-    yield server
-    srv.shutdown()
-    thread.join(timeout=10)
-    srv.server_close()
-    from webapp.extensions import db
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+        def history(engine, session):  # type: ignore[no-untyped-def]
+            from engine.history_seed import seed_history
+            from workflows import history_paths
+            return seed_history(session, model=history_paths, cases=600, now=engine.clock(), days=120, seed=5,
+                                catalogue=engine.catalogue)
+        server.run(history)
+        yield server
 
 
 def login(page: Page, server: Server, username: str) -> None:

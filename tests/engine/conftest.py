@@ -209,3 +209,36 @@ def open_tasks(session: Session, instance_id: int) -> dict[str, HumanTask]:
 def tasks_of() -> Callable[[Session, int], dict[str, Any]]:
     """The open human_task rows of a case by element id."""
     return open_tasks
+
+
+def _race_schedulers(engine: Engine, db_url: str, now: Any, schedulers: int = 2) -> list[int]:
+    import threading
+    from engine.timers import fire_due_timers
+    sql_engines = [make_sql_engine(db_url) for _ in range(schedulers)]
+    barrier = threading.Barrier(schedulers)
+    fired: list[int] = []
+    errors: list[BaseException] = []
+
+    def scheduler(sql_engine: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            fired.append(fire_due_timers(engine, make_sessions(sql_engine), now))
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scheduler, args=(e,)) for e in sql_engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    for e in sql_engines:
+        e.dispose()
+    assert not errors, errors
+    return fired
+
+
+@pytest.fixture
+def race_schedulers(engine: Engine, db_url: str) -> Callable[[Any], list[int]]:
+    """Run `fire_due_timers` at a given time from two threads at once, each with its own connection
+    pool, as two server processes would; how many cases each moved."""
+    return lambda now: _race_schedulers(engine, db_url, now)

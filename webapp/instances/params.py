@@ -37,6 +37,7 @@ class CaseParams:
     sort: str = "newest"
     per_page: int = 25
     page: int = 1
+    has_incident: str = ""  # yes: stopped on an open incident; no: not
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """Query arguments for a link to this list (with `changes`), defaults left out."""
@@ -47,7 +48,7 @@ class CaseParams:
     @property
     def filtered(self) -> bool:
         return any((self.process, self.version, self.status, self.store, self.region, self.starter,
-                    self.start, self.end, self.overdue, self.q))
+                    self.start, self.end, self.overdue, self.q, self.has_incident))
 
     def case_filter(self, tz: tzinfo) -> CaseFilter:
         first, last = query_day(self.start), query_day(self.end)
@@ -58,7 +59,7 @@ class CaseParams:
             started_from=datetime.combine(first, time(0), tzinfo=tz) if first else None,
             started_to=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None,
             overdue={"yes": True, "no": False}.get(self.overdue), search=self.q or None, sort=self.sort,
-            page=self.page, per_page=self.per_page)
+            page=self.page, per_page=self.per_page, has_incident={"yes": True, "no": False}.get(self.has_incident))
 
 
 def user_zone() -> tzinfo:
@@ -104,4 +105,5 @@ def parse_params(args: Mapping[str, str]) -> CaseParams:
         status=pick("status", STATUSES, ""), store=text("store", 16), region=text("region", 16),
         starter=text("starter", 64), start=start, end=end,
         overdue=pick("overdue", OVERDUE, ""), q=text("q", 100), sort=pick("sort", SORTS, "newest"),
-        per_page=number("per_page", 25, PER_PAGE), page=number("page", 1))
+        per_page=number("per_page", 25, PER_PAGE), page=number("page", 1),
+        has_incident=pick("has_incident", OVERDUE, ""))

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from engine import monitoring, queries
 from engine.metrics import may_view
 from engine.case_history import diagram_of
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, InvalidData, ProcessError
 
 from . import bp
 from .params import PER_PAGE, parse_params, user_zone
@@ -23,6 +23,7 @@ from .services import DUE_STATES, case_view, csv_lines, refusal
 from .. import engine
 from ..extensions import db
 from ..record_ids import record_ids
+from ..model_errors import model_error_text
 
 ACTION_DONE = {"terminate": _l("Case terminated."), "suspend": _l("Case suspended."),
                "resume": _l("Case resumed.")}
@@ -102,6 +103,10 @@ def act(instance_id: int, action: str) -> Any:
     try:
         monitoring.case_action(engine(), db.session, current_user, instance_id, action,
                                request.form.get("reason"))
+    except ProcessError as exc:
+        db.session.rollback()
+        flash(model_error_text(exc), "danger")
+        return redirect(url_for("instances.detail", instance_id=instance_id), 303)
     except (InvalidData, Conflict) as exc:
         db.session.rollback()
         flash(_form_problem(exc) if isinstance(exc, InvalidData) else

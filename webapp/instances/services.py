@@ -26,7 +26,10 @@ from ..tasks.names import outcome_name, process_name, role_name, status_name, st
 #: What a refused bulk or case action tells the person, by the engine's refusal code.
 REFUSALS = {"not_found": _l("not found"), "forbidden": _l("you do not supervise it"),
             "seeded": _l("seeded history, it has no workflow to change"),
-            "concurrent_update": _l("someone else changed it at the same moment")}
+            "concurrent_update": _l("someone else changed it at the same moment"),
+            "incident_open": _l("it is stopped on an incident, which an administrator retries or resolves"),
+            "model_error": _l("a step of its process model failed"),
+            "case_data_too_large": _l("its data would grow past the size limit")}
 CONFLICTS = {"terminate": _l("the case has already ended"),
              "suspend": _l("only a running case can be suspended"),
              "resume": _l("only a suspended or failed case can be resumed"),

@@ -8,14 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.attachments import link_pending
-from engine.errors import InvalidData, PermissionDenied
+from engine.errors import InvalidData, PermissionDenied, ProcessError
 
 from . import bp
 from .. import engine
 from ..attachments.uploads import save_form_files
 from ..extensions import db
 from ..record_ids import record_ids
-from ..tasks.forms import STORE_KEYS, build_fields, parse_submission, unplaced_errors
+from ..model_errors import model_error_text
+from ..tasks.forms import STORE_KEYS, Ready, build_fields, parse_submission, unplaced_errors
 from ..tasks.names import process_name
 from ..tasks.services import StartPage, startable, store_choices
 from ..tasks.task_routes import what_next
@@ -63,6 +64,9 @@ def start(key: str) -> Any:
     except InvalidData as exc:
         db.session.rollback()
         return _render(page, data, exc.fields, 422)
+    except ProcessError as exc:
+        db.session.rollback()
+        return _render(page, data, {"_model": Ready(model_error_text(exc))}, 422)
     except PermissionDenied:
         db.session.rollback()
         return _render(page, data, {"store_code": "store must be yours"}, 403)

@@ -123,7 +123,9 @@ _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaim
           "comment": "bi-chat-left-text",
           "attachment_added": "bi-paperclip", "attachment_removed": "bi-paperclip", "outcome": "bi-signpost",
           "completed": "bi-flag-fill", "terminated": "bi-x-octagon", "suspended": "bi-pause-circle",
-          "resumed": "bi-play-circle", "task_created": "bi-hourglass-split"}
+          "resumed": "bi-play-circle", "task_created": "bi-hourglass-split",
+          "incident_opened": "bi-exclamation-triangle", "incident_retried": "bi-arrow-repeat",
+          "incident_resolved": "bi-check2-circle"}
 
 
 def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
@@ -171,8 +173,21 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
                     "suspended": _("%(who)s suspended the case", who=who),
                     "resumed": _("%(who)s resumed the case", who=who)}[kind]
             note = e.message
+        elif kind.startswith("incident_"):  # the error itself is for supervisors: the case page's panel
+            text = _incident_entry(kind, who, step if e.element_id else _("the process model"), data)
+            note = "" if kind == "incident_opened" else e.message
         else:
             continue
         entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note,
                                     values=values))
     return entries
+
+
+def _incident_entry(kind: str, who: str, step: str, data: Mapping[str, Any]) -> str:
+    if kind == "incident_opened":
+        return _("“%(step)s” failed when the system ran it; the case is stopped", step=step)
+    if kind == "incident_resolved":
+        return _("%(who)s resolved the incident at “%(step)s” by hand", who=who, step=step)
+    if data.get("succeeded"):
+        return _("%(who)s retried “%(step)s”", who=who, step=step)
+    return _("%(who)s retried “%(step)s”; it failed again", who=who, step=step)

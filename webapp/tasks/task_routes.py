@@ -12,16 +12,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import queries
-from engine.errors import ConcurrentUpdate, Conflict, InvalidData
+from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
 from engine.views import InstanceView
 
 from . import bp
-from .forms import build_fields, parse_submission, unplaced_errors
+from .forms import Ready, build_fields, parse_submission, unplaced_errors
 from .names import outcome_name, role_name, step_name, store_name
 from .services import TaskPage, task_page
 from .. import engine
 from ..attachments.uploads import save_form_files
 from ..extensions import db
+from ..model_errors import model_error_text
 
 
 def _tz() -> str:
@@ -68,6 +69,9 @@ def submit(task_id: int) -> Any:
     except InvalidData as exc:
         db.session.rollback()
         return _render(page, shown, exc.fields, 422)
+    except ProcessError as exc:
+        db.session.rollback()
+        return _render(page, shown, {"_model": Ready(model_error_text(exc))}, 422)
     except ConcurrentUpdate:
         db.session.rollback()
         flash(_("Someone else changed this case at the same moment. Please check it and try again."),
