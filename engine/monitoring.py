@@ -156,8 +156,10 @@ def _page_of_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> 
     f = f.checked()
     query = _case_query(user, f, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ids = list(session.scalars(_ordered(query, f.sort).limit(f.per_page).offset((f.page - 1) * f.per_page)))
-    return ids, total
+    offset = (f.page - 1) * f.per_page
+    if offset >= total:  # past the end: empty, and no OFFSET the database could not hold
+        return [], total
+    return list(session.scalars(_ordered(query, f.sort).limit(f.per_page).offset(offset))), total
 
 
 def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseRow]:

@@ -97,9 +97,11 @@ def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Pa
     f = f.checked()
     query = _task_query(user, f, now)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    offset = (f.page - 1) * f.per_page
+    if offset >= total:  # past the end: empty, and no OFFSET the database could not hold
+        return Page([], total, f.page, f.per_page)
     rows = session.scalars(query.options(joinedload(HumanTask.instance), joinedload(HumanTask.assignee))
-                           .order_by(*TASK_SORTS[f.sort])
-                           .limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
+                           .order_by(*TASK_SORTS[f.sort]).limit(f.per_page).offset(offset)).all()
     return Page([task_view(t) for t in rows], total, f.page, f.per_page)
 
 

@@ -252,3 +252,11 @@ def test_seeded_case_data_comes_from_its_events(engine, session, people, cases, 
     session.commit()
     page = case_history.case_page(engine, session, people["director"], row.id, clock())
     assert page.data == {"store_code": "SH002", "amount": 100}
+
+
+def test_a_page_past_the_end_is_empty_however_far(session, people, cases, clock):
+    """The offset of page 2**62 does not fit the database's 64-bit integers: it is never sent."""
+    director = people["director"]
+    for page in (3, 2**62, 2**63 - 1):
+        far = monitoring.list_instances(session, director, monitoring.CaseFilter(page=page, per_page=2), clock())
+        assert (far.items, far.total) == ([], 4)
