@@ -2,8 +2,9 @@
 and timeline, on real cases of the fixture model (start → report → approve → decide → end)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -258,5 +259,17 @@ def test_a_page_past_the_end_is_empty_however_far(session, people, cases, clock)
     """The offset of page 2**62 does not fit the database's 64-bit integers: it is never sent."""
     director = people["director"]
     for page in (3, 2**62, 2**63 - 1):
-        far = monitoring.list_instances(session, director, monitoring.CaseFilter(page=page, per_page=2), clock())
+        f = monitoring.CaseFilter(page=page, per_page=2)
+        far = monitoring.list_instances(session, director, f, clock())
         assert (far.items, far.total) == ([], 4)
+
+
+@pytest.mark.parametrize("field, moment", [
+    ("started_to", datetime(1, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))),
+    ("started_from", datetime(9999, 12, 31, 23, tzinfo=timezone(-timedelta(hours=5)))),
+])
+def test_a_moment_outside_what_utc_can_hold_is_refused_naming_the_field(session, people, clock, field, moment):
+    """Found by the API's contract run: started_to=0001-01-01 (midnight in China) is the year 0 in UTC."""
+    with pytest.raises(InvalidData) as refused:
+        listed(session, people["director"], clock, **{field: moment})
+    assert refused.value.fields == {field: "out of range"}
