@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from . import routes  # noqa: E402,F401  (routes register themselves on bp)
+from .docs import docs_bp  # noqa: E402,F401  (the description on bp, its page on docs_bp)
