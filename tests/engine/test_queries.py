@@ -111,9 +111,10 @@ def test_a_startable_process_comes_with_its_start_form(session, people, deployed
     assert (found.key, found.version) == ("lanes_gateway", 1)
     assert found.start_form["required"] == ["store_code", "amount"]
     found.to_dict()["start_form"]["required"].append("changed")  # a copy, never the cached form
-    assert queries.startable_process(engine, session, people["manager_sh001"], "lanes_gateway") \
-        .start_form["required"] == ["store_code", "amount"]
-    assert queries.startable_process(engine, session, people["cs_li"], "sandbox").start_form == {"type": "object"}
+    again = queries.startable_process(engine, session, people["manager_sh001"], "lanes_gateway")
+    assert again.start_form["required"] == ["store_code", "amount"]
+    anything = queries.startable_process(engine, session, people["cs_li"], "sandbox")
+    assert anything.start_form == {"type": "object"}
     for user, key in (("cs_li", "lanes_gateway"), ("manager_sh001", "no_such_process")):
         with pytest.raises(NotFound):
             queries.startable_process(engine, session, people[user], key)
@@ -122,5 +123,6 @@ def test_a_startable_process_comes_with_its_start_form(session, people, deployed
 def test_a_task_page_past_the_end_is_empty_however_far(session, people, cases, clock):
     """The offset of page 2**62 does not fit the database's 64-bit integers: it is never sent."""
     for page in (2, 2**62, 2**63 - 1):
-        far = queries.list_tasks(session, people["manager_sh001"], TaskFilter(page=page, per_page=20), clock())
+        f = TaskFilter(page=page, per_page=20)
+        far = queries.list_tasks(session, people["manager_sh001"], f, clock())
         assert (far.items, far.total) == ([], 4)

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
-import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
@@ -46,21 +44,15 @@ class LiveApi:
         return self.call("POST", "/login", {"username": username, "password": "demo123"})["token"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_api(tmp_path_factory) -> Iterator[LiveApi]:
     """`opsflow run` on a free port and a new database: deploy, demo data, timers, waitress."""
-    folder = tmp_path_factory.mktemp("contract")
-    port = _free_port()
-    env = {**os.environ, "OPSFLOW_CONFIG": "development", "OPSFLOW_UPLOAD_DIR": str(folder / "uploads"),
-           "DATABASE_URL": f"sqlite:///{folder / 'api.sqlite'}", "PYTHONUNBUFFERED": "1"}
-    opsflow = Path(sys.executable).with_name("opsflow")
-    server = subprocess.Popen([str(opsflow), "run", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO,
+    from .test_cli import _free_port, _opsflow_command
+    folder, port = tmp_path_factory.mktemp("contract"), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPSFLOW_") and k != "SECRET_KEY"}
+    env.update(OPSFLOW_CONFIG="development", OPSFLOW_UPLOAD_DIR=str(folder / "uploads"),
+               DATABASE_URL=f"sqlite:///{folder / 'api.sqlite'}", PYTHONUNBUFFERED="1")
+    server = subprocess.Popen([*_opsflow_command(), "run", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     log: list[str] = []
     drain = threading.Thread(target=lambda: log.extend(server.stderr), daemon=True)
