@@ -30,7 +30,7 @@ def _strict(page: Page) -> list[str]:
     return errors
 
 
-def test_the_docs_page_renders_every_operation_under_a_strict_csp(live_server, pages, desktop, screenshot_dir):
+def test_the_docs_page_renders_every_operation_under_a_strict_csp(pages, desktop, screenshot_dir):
     page: Page = desktop
     errors = _strict(page)
     pages.sign_in(page, "admin")

@@ -52,8 +52,9 @@ def live_api(tmp_path_factory) -> Iterator[LiveApi]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPSFLOW_") and k != "SECRET_KEY"}
     env.update(OPSFLOW_CONFIG="development", OPSFLOW_UPLOAD_DIR=str(folder / "uploads"),
                DATABASE_URL=f"sqlite:///{folder / 'api.sqlite'}", PYTHONUNBUFFERED="1")
-    server = subprocess.Popen([*_opsflow_command(), "run", "--host", "127.0.0.1", "--port", str(port)], cwd=REPO,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    command = [*_opsflow_command(), "run", "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
     log: list[str] = []
     drain = threading.Thread(target=lambda: log.extend(server.stderr), daemon=True)
     try:

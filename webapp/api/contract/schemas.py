@@ -79,7 +79,7 @@ INSTANCE = {
     "started_by": nullable(USERNAME),
     "started_at": TIME,
     "ended_at": nullable(TIME),
-    "open_tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"},
+    "open_tasks": {"type": "array", "items": ref("Task"),
                    "description": "the steps the case waits on"},
     "last_error": {**nullable(TEXT), "description": "why the case stopped with status `error`"},
 }
