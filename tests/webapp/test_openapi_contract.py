@@ -47,7 +47,7 @@ class LiveApi:
 @pytest.fixture(scope="module")
 def live_api(tmp_path_factory) -> Iterator[LiveApi]:
     """`opsflow run` on a free port and a new database: deploy, demo data, timers, waitress."""
-    from .test_cli import _free_port, _opsflow_command
+    from .test_cli import _free_port, _opsflow_command, _stop
     folder, port = tmp_path_factory.mktemp("contract"), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPSFLOW_") and k != "SECRET_KEY"}
     env.update(OPSFLOW_CONFIG="development", OPSFLOW_UPLOAD_DIR=str(folder / "uploads"),
@@ -68,12 +68,7 @@ def live_api(tmp_path_factory) -> Iterator[LiveApi]:
         drain.start()
         yield LiveApi(f"http://127.0.0.1:{port}", log)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
         if drain.is_alive():
             drain.join(timeout=10)
         server.stderr.close()
