@@ -10,7 +10,7 @@ finds a case here they could not open.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator, Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -62,11 +62,22 @@ class CaseFilter:
             errors["per_page"] = f"must be between 1 and {MAX_PER_PAGE}"
         if self.version is not None and self.version < 1:
             errors["version"] = "must be 1 or more"
+        for name in ("started_from", "started_to"):
+            if not _in_utc_range(getattr(self, name)):
+                errors[name] = "out of range"
         if self.started_from and self.started_to and self.started_to <= self.started_from:
             errors["started_to"] = "must be after the start of the range"
         if errors:
             raise InvalidData("invalid list parameters", errors)
         return self
+
+
+def _in_utc_range(moment: datetime | None) -> bool:
+    """Whether the moment can be stored: 0001-01-01 in China time is the year 0 in UTC."""
+    try:
+        return moment is None or moment.astimezone(timezone.utc) is not None
+    except OverflowError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +173,10 @@ def _page_of_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> 
     f = f.checked()
     query = _case_query(user, f, now)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ids = list(session.scalars(_ordered(query, f.sort).limit(f.per_page).offset((f.page - 1) * f.per_page)))
-    return ids, total
+    offset = (f.page - 1) * f.per_page
+    if offset >= total:  # past the end: empty, and no OFFSET the database could not hold
+        return [], total
+    return list(session.scalars(_ordered(query, f.sort).limit(f.per_page).offset(offset))), total
 
 
 def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseRow]:

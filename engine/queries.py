@@ -18,7 +18,7 @@ from .assignment import actionable_filter, can_act, grants_of
 from .errors import InvalidData, NotFound, PermissionDenied
 from .models import AuditEvent, Comment, HumanTask, ProcessDefinition, ProcessInstance, User
 from .viewing import instance_view, may_see, may_supervise, task_view
-from .views import EventView, IncidentView, InstanceView, Page, ProcessView, TaskView
+from .views import EventView, IncidentView, InstanceView, Page, ProcessView, StartableProcess, TaskView
 
 TASK_SCOPES = ("mine", "claimable", "all")
 TASK_SORTS = {
@@ -36,6 +36,19 @@ def startable_processes(engine: Any, session: Session, user: User) -> list[Proce
                            .order_by(ProcessDefinition.key)).all()
     return [ProcessView(key=d.key, name=d.name, version=d.latest_version) for d in rows
             if engine.may_start(session, user, d.key)]
+
+
+def startable_process(engine: Any, session: Session, user: User, process_key: str) -> StartableProcess:
+    """The process `user` may start under `process_key`, at the version a start would use, with its
+    start form; a model without one takes any object. A process the user may not start is as
+    unknown as one never deployed."""
+    definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == process_key,
+                                                                ProcessDefinition.latest_version > 0))
+    if definition is None or not engine.may_start(session, user, process_key):
+        raise NotFound(f"no process {process_key!r} that you may start")
+    form = engine.process(session, engine.latest_version(session, process_key).id).start_form()
+    return StartableProcess(key=definition.key, name=definition.name, version=definition.latest_version,
+                            start_form=form or {"type": "object"})
 
 
 def _paging_errors(page: int, per_page: int) -> dict[str, str]:
@@ -98,9 +111,11 @@ def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Pa
     f = f.checked()
     query = _task_query(user, f, now)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    offset = (f.page - 1) * f.per_page
+    if offset >= total:  # past the end: empty, and no OFFSET the database could not hold
+        return Page([], total, f.page, f.per_page)
     rows = session.scalars(query.options(joinedload(HumanTask.instance), joinedload(HumanTask.assignee))
-                           .order_by(*TASK_SORTS[f.sort])
-                           .limit(f.per_page).offset((f.page - 1) * f.per_page)).all()
+                           .order_by(*TASK_SORTS[f.sort]).limit(f.per_page).offset(offset)).all()
     return Page([task_view(t) for t in rows], total, f.page, f.per_page)
 
 
@@ -263,5 +278,5 @@ def ensure_visible(session: Session, user: User, instance_id: int) -> None:
     visible_instance(session, user, instance_id)
 
 
-__all__ = ["TaskFilter", "startable_processes", "list_tasks", "task_counts", "task_detail",
-           "instance_detail", "add_comment", "recent_outcomes", "PermissionDenied"]
+__all__ = ["TaskFilter", "startable_processes", "startable_process", "list_tasks", "task_counts",
+           "task_detail", "instance_detail", "add_comment", "recent_outcomes", "PermissionDenied"]

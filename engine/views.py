@@ -108,6 +108,20 @@ class IncidentView:
 
 
 @dataclass(frozen=True)
+class StartableProcess:
+    """A process someone may start, with the JSON Schema its start data must meet, so that an API
+    client can start it without reading the model."""
+
+    key: str
+    name: str
+    version: int
+    start_form: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # a deep copy: the form is the parsed-spec cache's own
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     total: int

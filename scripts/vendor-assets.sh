@@ -10,13 +10,14 @@
 #   bpmn-js/assets/diagram-js.css  bpmn-js/assets/bpmn-js.css
 #   bpmn-js/assets/bpmn-font/css/bpmn.css   (+ bpmn-font/font/)
 #   echarts/echarts.min.js
+#   swagger-ui/swagger-ui-bundle.js        swagger-ui/swagger-ui.css
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 nm="$root/node_modules"
 dest="$root/webapp/static/vendor"
 
-for pkg in bootstrap bootstrap-icons bpmn-js echarts; do
+for pkg in bootstrap bootstrap-icons bpmn-js echarts swagger-ui-dist; do
     if [ ! -f "$nm/$pkg/package.json" ]; then
         echo "vendor-assets: $nm/$pkg is missing; run 'npm ci' first (make assets does)" >&2
         exit 1
@@ -55,11 +56,14 @@ e="$nm/echarts"
 put "$e/dist/echarts.min.js" echarts
 put "$e/LICENSE" echarts
 
+s="$nm/swagger-ui-dist"
+put "$s/swagger-ui-bundle.js" "$s/swagger-ui.css" "$s/LICENSE" "$s/NOTICE" swagger-ui
+
 # record what was vendored
 node -e '
 const fs = require("fs");
 const out = {};
-for (const p of ["bootstrap", "bootstrap-icons", "bpmn-js", "echarts"]) {
+for (const p of ["bootstrap", "bootstrap-icons", "bpmn-js", "echarts", "swagger-ui-dist"]) {
   out[p] = JSON.parse(fs.readFileSync(process.argv[1] + "/" + p + "/package.json")).version;
 }
 fs.writeFileSync(process.argv[2] + "/versions.json", JSON.stringify(out, null, 2) + "\n");

@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api.docs_bp)
     csrf.exempt(api.bp)
     register_error_handlers(app)
     security_headers.init_app(app)

@@ -2,8 +2,9 @@
 and timeline, on real cases of the fixture model (start → report → approve → decide → end)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -252,3 +253,23 @@ def test_seeded_case_data_comes_from_its_events(engine, session, people, cases, 
     session.commit()
     page = case_history.case_page(engine, session, people["director"], row.id, clock())
     assert page.data == {"store_code": "SH002", "amount": 100}
+
+
+def test_a_page_past_the_end_is_empty_however_far(session, people, cases, clock):
+    """The offset of page 2**62 does not fit the database's 64-bit integers: it is never sent."""
+    director = people["director"]
+    for page in (3, 2**62, 2**63 - 1):
+        f = monitoring.CaseFilter(page=page, per_page=2)
+        far = monitoring.list_instances(session, director, f, clock())
+        assert (far.items, far.total) == ([], 4)
+
+
+@pytest.mark.parametrize("field, moment", [
+    ("started_to", datetime(1, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))),
+    ("started_from", datetime(9999, 12, 31, 23, tzinfo=timezone(-timedelta(hours=5)))),
+])
+def test_a_moment_utc_cannot_hold_is_refused_naming_the_field(session, people, clock, field, moment):
+    """Found by the API's contract run: started_to=0001-01-01 (midnight in China) is the year 0 in UTC."""
+    with pytest.raises(InvalidData) as refused:
+        listed(session, people["director"], clock, **{field: moment})
+    assert refused.value.fields == {field: "out of range"}

@@ -290,6 +290,16 @@ def _opsflow_command() -> list[str]:
     return [sys.executable, "-c", "from webapp.cli import main; main()"]
 
 
+def _stop(server: subprocess.Popen) -> None:
+    """End a server a test started, killed if it does not stop when asked."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def test_opsflow_run_serves_a_new_database_with_models_and_demo_users(tmp_path):
     port, db_file = _free_port(), tmp_path / "instance" / "opsflow.sqlite"
     env = {k: v for k, v in os.environ.items()
@@ -313,12 +323,7 @@ def test_opsflow_run_serves_a_new_database_with_models_and_demo_users(tmp_path):
         assert status == 200, f"GET /login never answered 200 (exit code {server.poll()}):\n{output}"
         assert 'name="password"' in page
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
         log.close()
 
     sql_engine = make_sql_engine(f"sqlite:///{db_file}")

@@ -65,6 +65,12 @@ def processes() -> Any:
     return jsonify(_page(Page(items, len(items), 1, max(len(items), 1))))
 
 
+@bp.get("/processes/<key>")
+@token_required
+def process(key: str) -> Any:
+    return jsonify(queries.startable_process(engine(), db.session, api_user(), key).to_dict())
+
+
 @bp.post("/processes/<key>/instances")
 @token_required
 def start(key: str) -> Any:

@@ -1,0 +1,182 @@
+"""Every route under /api/v1, described: one entry per path and method, its operationId the name of
+the view function, so that `tests/webapp/test_openapi.py` can hold the description and the routes
+together (a route without an entry, or an entry without a route, fails it)."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.monitoring import SORTS as CASE_SORTS
+from engine.monitoring import STATUSES
+from engine.queries import MAX_PER_PAGE, TASK_SCOPES, TASK_SORTS
+
+from .schemas import ID, Schema, ref
+
+ERRORS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
+          413: "TooLarge", 422: "InvalidData", 429: "TooManyRequests", 503: "Unavailable"}
+READ = (401, 503)  # every route behind a token may answer these
+WRITE = (400, 401, 413, 503)  # and a route that reads a JSON body, these too
+
+
+def returns(schema: Schema, description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}, **extra}
+
+
+def _param(name: str, where: str, schema: Schema, description: str = "", **extra: Any) -> dict[str, Any]:
+    param = {"name": name, "in": where, "schema": schema, **extra}
+    if where == "path":
+        param["required"] = True
+    return {"description": description, **param} if description else param
+
+
+def _path_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def _links(**targets: tuple[str, dict[str, str]]) -> dict[str, Any]:
+    return {name: {"operationId": op, "parameters": params} for name, (op, params) in targets.items()}
+
+
+def op(operation_id: str, summary: str, tag: str, ok: dict[str, Any], *, status: int = 200,
+       errors: tuple[int, ...] = READ, parameters: list[dict[str, Any]] | None = None,
+       body: str | None = None, body_required: bool = False, body_example: Any = None, public: bool = False,
+       description: str = "") -> dict[str, Any]:
+    operation: dict[str, Any] = {"operationId": operation_id, "summary": summary, "tags": [tag]}
+    if description:
+        operation["description"] = description
+    if parameters:
+        operation["parameters"] = parameters
+    if body:
+        media: dict[str, Any] = {"schema": ref(body)}
+        if body_example is not None:
+            media["example"] = body_example
+        operation["requestBody"] = {"required": body_required, "content": {"application/json": media}}
+    operation["responses"] = {str(status): ok,
+                              **{str(code): {"$ref": f"#/components/responses/{ERRORS[code]}"}
+                                 for code in sorted(errors)}}
+    if public:
+        operation["security"] = []
+    return operation
+
+
+PAGING = [
+    _param("page", "query", {"type": "integer", "minimum": 1, "maximum": ID["maximum"], "default": 1}),
+    _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}),
+]
+OVERDUE = _param("overdue", "query", {"type": "boolean"}, "true: only late ones; false: only those not late")
+SEARCH = _param("q", "query", {"type": "string"}, "part of the case's title or number")
+PROCESS_FILTER = _param("process", "query", {"type": "string"}, "a process key")
+STORE_FILTER = _param("store", "query", {"type": "string"}, "a store code")
+MOMENT = {"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}],
+          "description": "a date (midnight, China time) or a date-time (UTC when it has no offset)"}
+
+TASK, INSTANCE, KEY = _path_ref("TaskId"), _path_ref("InstanceId"), _path_ref("ProcessKey")
+BY_TASK_ID = {"task_id": "$response.body#/id"}
+BY_INSTANCE_ID = {"instance_id": "$response.body#/id"}
+TASK_OK = returns(ref("Task"), "the task as it is now", links=_links(
+    GetTask=("task", BY_TASK_ID), CompleteTask=("complete", BY_TASK_ID), UnclaimTask=("unclaim", BY_TASK_ID),
+    AssignTask=("assign", BY_TASK_ID)))
+INSTANCE_OK = returns(ref("Instance"), "the case as it is now", links=_links(
+    GetCase=("instance", BY_INSTANCE_ID),
+    GetFirstOpenTask=("task", {"task_id": "$response.body#/open_tasks/0/id"})))
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/openapi.json": {"get": op(
+        "openapi", "This description", "Contract", returns({"type": "object"}, "the OpenAPI 3.1 document"),
+        errors=(), public=True)},
+    "/login": {"post": op(
+        "login", "Log in: a bearer token for the other routes", "Session",
+        returns(ref("Token"), "a new token"), errors=(400, 401, 413, 429, 503), body="Login",
+        body_required=True, public=True,
+        description="Repeated failures are throttled (429): wait a few minutes. A token lasts `expires_in` "
+                    "seconds and ends early when the password is reset or the account deactivated.")},
+    "/processes": {"get": op(
+        "processes", "The processes I may start", "Processes",
+        returns(ref("ProcessPage"), "all of them, on one page",
+                links=_links(GetProcess=("process", {"key": "$response.body#/items/0/key"}))))},
+    "/processes/{key}": {"get": op(
+        "process", "A process I may start, with its start form", "Processes",
+        returns(ref("StartableProcess"), "the process and the JSON Schema of its start data",
+                links=_links(Start=("start", {"key": "$response.body#/key"}))),
+        errors=(401, 404, 503), parameters=[KEY],
+        description="404 when no such process is deployed or I may not start it.")},
+    "/processes/{key}/instances": {"post": op(
+        "start", "Start a case", "Processes",
+        returns(ref("Instance"), "the new case, with the steps it waits on", links=INSTANCE_OK["links"],
+                headers={"Location": {"schema": {"type": "string"}, "description": "the case's URL"}}),
+        status=201, errors=WRITE + (403, 404, 409, 422), parameters=[KEY], body="FormData",
+        body_example={"data": {"store_code": "SH003", "store_name": "上海静安寺店", "city": "上海",
+                               "address": "南京西路1号", "area_sqm": 180, "store_type": "direct",
+                               "planned_opening_date": "2030-06-18", "budget": 800000}},
+        description="`data` must meet the process's start form (`GET /processes/{key}`); a store code must "
+                    "be one I may start for (403) and open (422).")},
+    "/tasks": {"get": op(
+        "tasks", "My task list", "Tasks",
+        returns(ref("TaskPage"), "one page of tasks", links=_links(
+            GetTask=("task", {"task_id": "$response.body#/items/0/id"}),
+            ClaimTask=("claim", {"task_id": "$response.body#/items/0/id"}))),
+        errors=(400, 401, 422, 503), parameters=[
+            _param("scope", "query", {"type": "string", "enum": list(TASK_SCOPES), "default": "all"},
+                   "mine: assigned to me; claimable: free tasks of my roles; all: both"),
+            PROCESS_FILTER, STORE_FILTER, OVERDUE, SEARCH,
+            _param("sort", "query", {"type": "string", "enum": list(TASK_SORTS), "default": "due"}),
+            *PAGING])},
+    "/tasks/{task_id}": {"get": op(
+        "task", "A task with its form, the case data and history", "Tasks",
+        returns(ref("TaskDetail"), "the task", links=_links(
+            ClaimTask=("claim", {"task_id": "$request.path.task_id"}),
+            CompleteTask=("complete", {"task_id": "$request.path.task_id"}))),
+        errors=(401, 404, 503), parameters=[TASK])},
+    "/tasks/{task_id}/claim": {"post": op(
+        "claim", "Claim a task: it becomes mine", "Tasks", TASK_OK,
+        errors=(401, 403, 404, 409, 413, 503), parameters=[TASK])},
+    "/tasks/{task_id}/unclaim": {"post": op(
+        "unclaim", "Release a claimed task to the pool", "Tasks", TASK_OK,
+        errors=(401, 403, 404, 409, 413, 503), parameters=[TASK],
+        description="The holder, or a supervisor of the case.")},
+    "/tasks/{task_id}/assign": {"post": op(
+        "assign", "Give a task to someone (supervisors)", "Tasks", TASK_OK,
+        errors=WRITE + (403, 404, 409, 422), parameters=[TASK], body="Assign", body_required=True)},
+    "/tasks/{task_id}/complete": {"post": op(
+        "complete", "Complete a task with its form's data", "Tasks", INSTANCE_OK,
+        errors=WRITE + (403, 404, 409, 422), parameters=[TASK], body="FormData",
+        description="422 names each field that breaks the form; 409 when the task is no longer open or "
+                    "someone else changed the case first (reload and try again).")},
+    "/process-instances": {"get": op(
+        "instances", "Cases I may see", "Cases",
+        returns(ref("InstancePage"), "one page of cases", links=_links(
+            GetCase=("instance", {"instance_id": "$response.body#/items/0/id"}))),
+        errors=(400, 401, 422, 503), parameters=[
+            PROCESS_FILTER,
+            _param("version", "query", {"type": "integer", "minimum": 1, "maximum": ID["maximum"]}),
+            _param("status", "query", {"type": "string", "enum": list(STATUSES)}),
+            STORE_FILTER, _param("region", "query", {"type": "string"}),
+            _param("started_by", "query", {"type": "string"}, "a username"),
+            _param("started_from", "query", MOMENT), _param("started_to", "query", MOMENT),
+            OVERDUE, SEARCH,
+            _param("sort", "query", {"type": "string", "enum": list(CASE_SORTS), "default": "newest"}),
+            *PAGING])},
+    "/process-instances/{instance_id}": {"get": op(
+        "instance", "A case with its data, history and comments", "Cases",
+        returns(ref("InstanceDetail"), "the case", links=_links(
+            Comment=("comment", {"instance_id": "$request.path.instance_id"}),
+            Suspend=("suspend", {"instance_id": "$request.path.instance_id"}))),
+        errors=(401, 404, 503), parameters=[INSTANCE])},
+    "/process-instances/{instance_id}/comments": {"post": op(
+        "comment", "Comment on a case", "Cases", returns(ref("Comment"), "the new comment"), status=201,
+        errors=WRITE + (404, 422), parameters=[INSTANCE], body="NewComment", body_required=True)},
+}
+
+for _action, _summary in (("terminate", "End a case now (supervisors)"),
+                          ("suspend", "Hold a running case (supervisors)"),
+                          ("resume", "Let a suspended or failed case run on (supervisors)")):
+    PATHS[f"/process-instances/{{instance_id}}/{_action}"] = {"post": op(
+        _action, _summary, "Cases", INSTANCE_OK, errors=WRITE + (403, 404, 409, 422), parameters=[INSTANCE],
+        body="Reason", body_required=True)}
+
+PARAMETERS = {
+    "TaskId": _param("task_id", "path", ID),
+    "InstanceId": _param("instance_id", "path", ID),
+    "ProcessKey": _param("key", "path", {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_.-]*$",
+                                         "maxLength": 64},
+                         "the process key (the BPMN process id)", example="store_opening"),
+}
