@@ -197,7 +197,7 @@ class Case:
         self.outcomes: list[str] = []
         self.seen: dict[str, list[dict[str, Any]]] = {}
         start = self.workflow.get_next_task(state=TaskState.READY)
-        self.start_data = forms.clean(self.form(spec.task_specs["start"]), data)
+        self.start_data = forms.clean(self.form(spec.task_specs["start"]), data, now=clock())
         start.data.update(self.start_data)
         start.data["started_by"] = started_by
         self._run()
@@ -251,7 +251,7 @@ class Case:
         elif callable(data):
             data = data(task.data)
         self.seen.setdefault(element_id, []).append(copy.deepcopy(task.data))
-        clean = forms.clean(self.form(task.task_spec), data)
+        clean = forms.clean(self.form(task.task_spec), data, task.data, now=self.clock())
         task.data.update(clean)
         task.run()
         self._run()
