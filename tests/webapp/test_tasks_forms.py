@@ -86,6 +86,8 @@ def test_posted_strings_become_typed_json(ctx):
                     "approved": False, "legacy": "zz", "ok": True, "channels": ["douyin", "wechat"],
                     "lines": [{"sku": "A1", "qty": 2}, {"sku": "B2", "qty": "三"}]}
     assert parse_submission(SCHEMA, MultiDict()) == {}
+    assert parse_submission(SCHEMA, MultiDict([("price", "1e999"), ("qty", "-1E999")])) == {
+        "price": "1e999", "qty": "-1E999"}  # never Infinity
     assert MISSING not in data.values()
 
 

@@ -8,6 +8,7 @@ convention, `oneOf: [{"const", "title"}]`; `enum` with `x-enumNames` is understo
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -324,6 +325,8 @@ def _number(raw: str, integer: bool) -> Any:
         number = float(text) if re.search(r"[.eE]", text) else int(text)
     except ValueError:
         return raw
+    if isinstance(number, float) and not math.isfinite(number):
+        return raw  # "1e999" is no number a person means: left as typed, for the engine to refuse
     if isinstance(number, float) and number.is_integer() and integer:
         return int(number)
     return number
