@@ -11,10 +11,11 @@ only, so a submitted string can never be repeated into a large one.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .script_helpers import BUSINESS_TZ, add_days, line_total, sum_of, to_moment
@@ -39,13 +40,9 @@ def number(value: Any) -> Any:
     """JSON numbers as Decimal (booleans stay booleans); everything else unchanged."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    try:
-        result = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
-    except InvalidOperation:
-        result = Decimal("NaN")
-    if not result.is_finite():
+    if isinstance(value, float) and not math.isfinite(value):
         raise RuleError(f"{value!r} is not a finite number")
-    return result
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
 
 
 def _decimal(value: Any, what: str) -> Decimal:

@@ -257,6 +257,14 @@ class Case:
         self._run()
         return self.ready_ids()
 
+    def refused(self, element_id: str, *, role: str, store_code: str | None = None, **changes: Any
+                ) -> dict[str, str]:
+        """The field errors that refuse the sample submission of a READY step with `changes`."""
+        with pytest.raises(InvalidData) as refusal:
+            self.complete(element_id, self.sample(element_id, store_code, **changes), role=role,
+                          store_code=store_code)
+        return refusal.value.fields
+
     def advance(self, **delta: float) -> list[str]:
         """Let time pass and fire whatever timers are due, as the engine's scheduler would."""
         self.clock.advance(**delta)
