@@ -103,6 +103,21 @@ def with_read_only(prop: Mapping[str, Any], value: Any, current: Any) -> Any:
     return value
 
 
+def draft_values(schema: Mapping[str, Any] | None, draft: Mapping[str, Any], current: Mapping[str, Any]
+                 ) -> dict[str, Any]:
+    """A saved draft as the form shows it again. Drafts are kept as sent (they are unfinished, so
+    unchecked), but whoever opens the task next sees only what the step may write, and the case's own
+    values in every read-only property inside it, never a price someone typed into a draft."""
+    props = properties(schema or {})
+    result = {}
+    for key, value in draft.items():
+        prop = props.get(key)
+        if isinstance(prop, Mapping) and not prop.get("readOnly"):
+            known = current.get(key)
+            result[key] = with_read_only(prop, writable(prop, value, known, key, {}), known)
+    return result
+
+
 def check_rows(schema: Mapping[str, Any], path: str = "") -> None:
     """Refuse an `x-rows` a form cannot mean: on something not a list, an unknown mode, or free rows
     with read-only properties; ValueError names the property."""

@@ -259,3 +259,16 @@ def test_the_warehouse_writes_only_quantities_and_only_within_the_approved_lines
     assert refused.fields == {"credit_amount": "must be a finite number"}
     done = world.complete("finance_wu", credit, {**note, "credit_amount": 1791})
     assert (done.status, done.outcome) == ("completed", "credited")
+
+
+def test_a_draft_shows_the_case_values_in_read_only_cells_whatever_it_was_saved_with(world):
+    case = world.start("franchisee_nj01", P, return_type="wrong_shipment", items=TEE)
+    step(world, case, "cs_review", "cs_li")
+    receipt = world.task(case.id, "receive_inspect")
+    draft = {"received_items": [FORGED_LINE, NEVER_APPROVED], "total_amount": 10 ** 10, "defect_notes": "待复核"}
+    world.run("warehouse_qian", world.engine.save_draft, receipt.id, draft)
+    shown = world.detail("director", receipt.id).draft  # unclaimed: whoever opens it sees the draft
+    assert shown["received_items"][0] == {"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 10, "unit_price": 199.0,
+                                          "received_quantity": 100000, "accepted_quantity": 100000}
+    assert shown["received_items"][1] == {"received_quantity": 100000, "accepted_quantity": 100000}
+    assert "total_amount" not in shown and shown["defect_notes"] == "待复核"
