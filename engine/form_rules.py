@@ -24,6 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from .form_writes import properties
 from .rule_expressions import Context, Expression, RuleError, moment, number
 
 RULES_KEY = "x-rules"
@@ -71,7 +72,7 @@ def _compile(schema: Mapping[str, Any], index: int, rule: Any) -> Rule:
         raise ValueError(f"{where} needs a field")
     path = tuple(field.split("."))
     try:
-        prop, visible = _target(schema, path, set(_properties(schema)))
+        prop, visible = _target(schema, path, set(properties(schema)))
         kind = _kind(prop)
         bound = Expression(rule.get("at_most", rule.get("at_least")))
         when = Expression(rule["when"]) if "when" in rule else None
@@ -89,7 +90,7 @@ def _target(node: Mapping[str, Any], path: tuple[str, ...], visible: set[str]
     """The property a rule's field path points to, and the names the rule may read there: the
     fields of every row and object on the way, and the form's own."""
     part, rest = path[0], path[1:]
-    prop = _properties(node).get(part)
+    prop = properties(node).get(part)
     if part == "*" or not isinstance(prop, Mapping):
         raise ValueError(f"no field {part!r} here" if part != "*" else "`*` must follow a list field")
     if prop.get("readOnly"):
@@ -102,15 +103,10 @@ def _target(node: Mapping[str, Any], path: tuple[str, ...], visible: set[str]
             raise ValueError(f"{part} is not a list of rows, so `*` cannot follow it")
         if len(rest) == 1:
             raise ValueError("a field path cannot end in `*`")
-        return _target(items, rest[1:], visible | set(_properties(items)))
+        return _target(items, rest[1:], visible | set(properties(items)))
     if prop.get("type") != "object":
         raise ValueError(f"{part} is neither a list of rows nor an object")
-    return _target(prop, rest, visible | set(_properties(prop)))
-
-
-def _properties(node: Mapping[str, Any]) -> Mapping[str, Any]:
-    props = node.get("properties")
-    return props if isinstance(props, Mapping) else {}
+    return _target(prop, rest, visible | set(properties(prop)))
 
 
 def _kind(prop: Mapping[str, Any]) -> str:
@@ -151,7 +147,8 @@ def _lookup(scopes: list[Mapping[str, Any]]) -> Any:
     return lookup
 
 
-def _instances(path: tuple[str, ...], data: Mapping[str, Any]) -> list[tuple[str, Any, list[Mapping[str, Any]]]]:
+def _instances(path: tuple[str, ...], data: Mapping[str, Any]
+               ) -> list[tuple[str, Any, list[Mapping[str, Any]]]]:
     """(dotted path, value, scopes innermost first) of every value a rule's field path reaches."""
     found: list[tuple[str, Any, list[Mapping[str, Any]]]] = []
 

@@ -71,7 +71,8 @@ def clean(schema: Mapping[str, Any] | None, data: Any, current: Mapping[str, Any
         fields.setdefault(_field_path(error), _message(error))
     if fields:
         raise InvalidData("the form has errors: " + ", ".join(sorted(fields)), fields)
-    written = {k: form_writes.with_read_only(compiled.writable[k], v, current.get(k)) for k, v in submitted.items()}
+    written = {k: form_writes.with_read_only(compiled.writable[k], v, current.get(k))
+               for k, v in submitted.items()}
     if compiled.rules:
         broken = form_rules.check(compiled.rules, {**current, **written}, now or system_clock())
         if broken:

@@ -135,7 +135,8 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "min": (_min, 1, 20), "max": (_max, 1, 20), "abs": (_abs, 1, 1), "round": (_round, 1, 2),
 }
 
-_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+               ast.Div: operator.truediv}
 _ORDER = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
 _MAX_LENGTH = 500
 
@@ -221,7 +222,8 @@ class Expression:
 
     def _Compare(self, node: ast.Compare) -> Callable[[Context], Any]:
         first = self._compile(node.left)
-        steps = [(self._comparison(op), self._compile(right)) for op, right in zip(node.ops, node.comparators)]
+        steps = [(self._comparison(op), self._compile(right))
+                 for op, right in zip(node.ops, node.comparators)]
 
         def compare(ctx: Context) -> bool:
             left = first(ctx)
@@ -242,7 +244,8 @@ class Expression:
             negate = isinstance(op, ast.NotIn)
 
             def contains(left: Any, right: Any) -> bool:
-                if not isinstance(right, (tuple, list, str)) or (isinstance(right, str) and not isinstance(left, str)):
+                text_in_text = not isinstance(right, str) or isinstance(left, str)
+                if not isinstance(right, (tuple, list, str)) or not text_in_text:
                     raise RuleError("`in` needs a list or a text on its right")
                 return (left not in right) if negate else (left in right)
             return contains
@@ -260,8 +263,8 @@ class Expression:
     def _Call(self, node: ast.Call) -> Callable[[Context], Any]:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTIONS or node.keywords:
-            raise ValueError(f"{self.text!r}: only the functions {', '.join(sorted(FUNCTIONS))} may be called, "
-                             "with plain arguments")
+            raise ValueError(f"{self.text!r}: only the functions {', '.join(sorted(FUNCTIONS))} "
+                             "may be called, with plain arguments")
         func, fewest, most = FUNCTIONS[name]
         if not fewest <= len(node.args) <= most:
             raise ValueError(f"{self.text!r}: {name}() takes {fewest} to {most} arguments")

@@ -149,21 +149,22 @@ def test_the_api_refuses_quantities_above_the_approved_lines_naming_each_field(a
     lines = warehouse.get(f"/tasks/{receive}").get_json()["case"]["received_items"]
     inspection = {"received_date": "2026-11-05", "inspection_result": "partial", "defect_confirmed": False}
     too_many = [dict(lines[0], received_quantity=6, accepted_quantity=6), dict(lines[1], accepted_quantity=3)]
-    response = warehouse.post(f"/tasks/{receive}/complete", json={"data": {**inspection, "received_items": too_many}})
+    complete = f"/tasks/{receive}/complete"
+    response = warehouse.post(complete, json={"data": {**inspection, "received_items": too_many}})
     assert response.status_code == 422
     assert response.get_json()["fields"] == {
         "received_items.0.received_quantity": "must be at most 5 (quantity)",
         "received_items.0.accepted_quantity": "must be at most 5 (quantity)",
         "received_items.1.accepted_quantity": "must be at most 2 (received_quantity)"}
     added = lines + [dict(lines[1], sku="SKU-9999")]
-    response = warehouse.post(f"/tasks/{receive}/complete", json={"data": {**inspection, "received_items": added}})
+    response = warehouse.post(complete, json={"data": {**inspection, "received_items": added}})
     assert (response.status_code, response.get_json()["fields"]) == (
         422, {"received_items": "rows cannot be added or removed (keep the 2 rows)"})
-    response = warehouse.post(f"/tasks/{receive}/complete", data='{"data": {"received_date": "2026-11-05", '
+    response = warehouse.post(complete, data='{"data": {"received_date": "2026-11-05", '
                               '"received_items": [{"received_quantity": NaN}]}}', content_type="application/json")
     assert response.status_code in (400, 422)  # the engine refuses NaN even where the parser lets it in
     forged = [dict(lines[0], unit_price=100000, sku="FAKE-1"), lines[1]]
-    response = warehouse.post(f"/tasks/{receive}/complete", json={"data": {**inspection, "received_items": forged}})
+    response = warehouse.post(complete, json={"data": {**inspection, "received_items": forged}})
     assert response.status_code == 200
     credit = [t for t in response.get_json()["open_tasks"] if t["element_id"] == "credit_note"][0]["id"]
     case = api.as_("finance_wu").get(f"/tasks/{credit}").get_json()["case"]
@@ -186,9 +187,11 @@ def test_the_task_form_words_a_broken_limit_with_the_field_that_sets_it(client, 
     response = client.post(path, data=form)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    error = re.search(r'id="f-received_items-1-accepted_quantity-error"[^>]*>\s*<i[^>]*></i>([^<]+)<', html).group(1)
+    error = re.search(r'id="f-received_items-1-accepted_quantity-error"[^>]*>\s*<i[^>]*></i>([^<]+)<',
+                      html).group(1)
     assert error.strip() == "不能大于实收数量（件）：2。"
-    assert "399" in html and "77777" not in html and "data-add-row" not in html and "data-remove-row" not in html
+    assert "399" in html and "77777" not in html  # the read-only price is the case's
+    assert "data-add-row" not in html and "data-remove-row" not in html
     form.update({"received_items.1.accepted_quantity": "2", "received_items.2.received_quantity": "9",
                  "csrf_token": _token(client, path)})
     html = client.post(path, data=form).get_data(as_text=True)  # a row the page never had
