@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import DeployError
+from .forms import check_form
 from .models import ModelFile, ProcessDefinition, ProcessVersion
 from .specs import FORM_PROPERTY, ParsedProcess, SourceFile, form_filename, parse_process_cached
 
@@ -137,13 +138,19 @@ def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
     for name, schema in parsed.forms.items():
         try:
             Draft202012Validator.check_schema(schema)
+            check_form(schema)
         except SchemaError as exc:
             path = "/".join(str(p) for p in exc.path) or "(root)"
-            element = next((s.bpmn_id for s in parsed.spec.task_specs.values() if form_filename(s) == name),
-                           None)
-            raise DeployError(f"{name} (the form of element {element} in {key}.bpmn): not a valid JSON "
-                              f"Schema at {path}: {exc.message}", filename=name, element=element) from None
+            raise _form_error(parsed, name, f"not a valid JSON Schema at {path}: {exc.message}") from None
+        except ValueError as exc:
+            raise _form_error(parsed, name, str(exc)) from None
     return parsed
+
+
+def _form_error(parsed: ParsedProcess, name: str, reason: str) -> DeployError:
+    element = next((s.bpmn_id for s in parsed.spec.task_specs.values() if form_filename(s) == name), None)
+    return DeployError(f"{name} (the form of element {element} in {parsed.key}.bpmn): {reason}",
+                       filename=name, element=element)
 
 
 def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: datetime,

@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import incidents
 from .assignment import actionable_filter, can_act, grants_of
 from .errors import InvalidData, NotFound, PermissionDenied
+from .form_writes import draft_values
 from .models import AuditEvent, Comment, HumanTask, ProcessDefinition, ProcessInstance, User
 from .viewing import instance_view, may_see, may_supervise, task_view
 from .views import EventView, IncidentView, InstanceView, Page, ProcessView, StartableProcess, TaskView
@@ -196,11 +197,13 @@ def task_detail(engine: Any, session: Session, user: User, task_id: int) -> Task
     task = visible_task(session, user, task_id)
     parsed = engine.process(session, task.instance.version_id)
     data = _task_data(engine, session, task)
-    return TaskDetail(task=task_view(task), form=parsed.form_for(task.element_id), case=data,
+    form = parsed.form_for(task.element_id)
+    return TaskDetail(task=task_view(task), form=form, case=data,
                       history=instance_events(session, task.instance_id),
                       may_act=task.state == "open" and can_act(user, task)
                       and task.assignee_id in (None, user.id),
-                      draft=task.draft if task.assignee_id in (None, user.id) else None)
+                      draft=draft_values(form, task.draft, data)
+                      if task.draft is not None and task.assignee_id in (None, user.id) else None)
 
 
 def _task_data(engine: Any, session: Session, task: HumanTask) -> dict[str, Any]:

@@ -110,7 +110,7 @@ class Engine(CaseActions, IncidentActions):
         if not self.may_start(session, user, process_key):
             raise PermissionDenied(f"{user.username} may not start {process_key}")
         parsed = self.process(session, version.id)
-        clean = forms.clean(parsed.start_form(), data or {})
+        clean = forms.clean(parsed.start_form(), data or {}, now=self.clock())
         store = check_start(session, user, policy, clean)
         now = self.clock()
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
@@ -192,9 +192,9 @@ class Engine(CaseActions, IncidentActions):
         if task.assignee_id not in (None, user.id):
             raise PermissionDenied(f"task {task_id} is claimed by {task.assignee}")
         parsed, workflow = self.load(session, case)
-        clean = forms.clean(parsed.form_for(task.element_id), data or {})
         spiff_task = _ready_task(workflow, task.spiff_task_id)
         now = self.clock()
+        clean = forms.clean(parsed.form_for(task.element_id), data or {}, spiff_task.data, now=now)
         spiff_task.data.update(clean)
         spiff_task.data["completed_by"] = {**spiff_task.data.get("completed_by", {}), task.element_id: user.username}
         task.state, task.completed_at, task.completed_by_id, task.completed_by = "completed", now, user.id, user.username
@@ -213,6 +213,7 @@ class Engine(CaseActions, IncidentActions):
             raise PermissionDenied(f"{user.username} may not work on task {task_id}")
         if not isinstance(data, Mapping):
             raise InvalidData("the draft must be a JSON object", {"_form": "must be an object"})
+        forms.refuse_non_finite(data)
         task.draft = dict(data)
         if not case_rows.save_draft(session, task, user.id):
             raise Conflict(f"task {task_id} was completed or taken by someone else; reload")

@@ -82,7 +82,7 @@ def test_complaint_from_registration_to_follow_up(live_server, desktop, screensh
     expect(page.locator("#f-findings-error")).to_have_text(re.compile("此项为必填项"))
     expect(page.locator("#f-compensation_amount-error")).to_have_text(re.compile("请输入数字"))
     expect(page.locator("#error-summary")).to_be_visible()
-    assert page.evaluate("document.activeElement.id") == "f-findings"  # focus on the first error
+    expect(page.locator("#f-findings")).to_be_focused()  # the first error, once app.js has run
     expect(page.locator("#f-root_cause")).to_have_value("午间人手不足")
     page.screenshot(path=screenshot_dir / "task-page-zh-desktop.png", full_page=True)
 

@@ -88,6 +88,14 @@ BROKEN = {
     "invalid JSON schema": ("approve.json", [('"type": "boolean"', '"type": "yes-or-no"')],
                             "element approve"),
     "form not JSON": ("approve.json", [('{"type"', '{type')], "line 1"),
+    "rule reading a field the form does not show": ("start.json", [(
+        '"required": ["store_code", "amount"]',
+        '"x-rules": [{"field": "amount", "at_most": "budget"}], "required": ["store_code", "amount"]')],
+        "element start"),
+    "rule outside the rule language": ("start.json", [(
+        '"required": ["store_code", "amount"]',
+        '"x-rules": [{"field": "amount", "at_most": "amount.__class__"}], "required": ["store_code", "amount"]')],
+        "x-rules[0] (amount): 'amount.__class__': Attribute is not allowed"),
     "decision table missing": ("discount_level.dmn", None, "element classify: decision 'discount_level'"),
 }
 

@@ -86,6 +86,8 @@ def test_posted_strings_become_typed_json(ctx):
                     "approved": False, "legacy": "zz", "ok": True, "channels": ["douyin", "wechat"],
                     "lines": [{"sku": "A1", "qty": 2}, {"sku": "B2", "qty": "三"}]}
     assert parse_submission(SCHEMA, MultiDict()) == {}
+    assert parse_submission(SCHEMA, MultiDict([("price", "1e999"), ("qty", "-1E999")])) == {
+        "price": "1e999", "qty": "-1E999"}  # never Infinity
     assert MISSING not in data.values()
 
 
@@ -100,7 +102,8 @@ def _token(client, path):
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
 
-def test_the_warehouse_fills_in_received_quantities_per_line(client, auth, api):
+def _receive_task(api) -> int:
+    """A quality return of two lines (5 × 199 and 2 × 399), approved, waiting at 收货检验."""
     start = api.as_("franchisee_nj01").post("/processes/product_return/instances", json={"data": {
         "store_code": "NJ01", "return_type": "quality", "reason": "面料起球",
         "items": [{"sku": "SKU-1001", "name": "衬衫", "quantity": 5, "unit_price": 199},
@@ -116,8 +119,13 @@ def test_the_warehouse_fills_in_received_quantities_per_line(client, auth, api):
         case = api.as_(who).post(f"/tasks/{approvals[0]['id']}/complete",
                                  json={"data": {"approved": True}}).get_json()
     [receive] = [t for t in case["open_tasks"] if t["element_id"] == "receive_inspect"]
+    return receive["id"]
+
+
+def test_the_warehouse_fills_in_received_quantities_per_line(client, auth, api):
+    receive = _receive_task(api)
     auth.login("warehouse_qian")
-    path = f"/tasks/{receive['id']}"
+    path = f"/tasks/{receive}"
     client.post(f"{path}/claim", data={"csrf_token": _token(client, path)})
     html = client.get(path).get_data(as_text=True)
     assert 'name="received_items.1.received_quantity"' in html and "SKU-2002" in html
@@ -133,3 +141,79 @@ def test_the_warehouse_fills_in_received_quantities_per_line(client, auth, api):
     response = client.post(path, data=form)
     assert response.status_code == 303
     assert "财务退款对帐" in client.get("/tasks").get_data(as_text=True)  # the flash names the next step
+
+
+def test_the_api_refuses_quantities_above_the_approved_lines_naming_each_field(api):
+    receive = _receive_task(api)
+    warehouse = api.as_("warehouse_qian")
+    lines = warehouse.get(f"/tasks/{receive}").get_json()["case"]["received_items"]
+    inspection = {"received_date": "2026-11-05", "inspection_result": "partial", "defect_confirmed": False}
+    too_many = [dict(lines[0], received_quantity=6, accepted_quantity=6), dict(lines[1], accepted_quantity=3)]
+    complete = f"/tasks/{receive}/complete"
+    response = warehouse.post(complete, json={"data": {**inspection, "received_items": too_many}})
+    assert response.status_code == 422
+    assert response.get_json()["fields"] == {
+        "received_items.0.received_quantity": "must be at most 5 (quantity)",
+        "received_items.0.accepted_quantity": "must be at most 5 (quantity)",
+        "received_items.1.accepted_quantity": "must be at most 2 (received_quantity)"}
+    added = lines + [dict(lines[1], sku="SKU-9999")]
+    response = warehouse.post(complete, json={"data": {**inspection, "received_items": added}})
+    assert (response.status_code, response.get_json()["fields"]) == (
+        422, {"received_items": "rows cannot be added or removed (keep the 2 rows)"})
+    response = warehouse.post(complete, data='{"data": {"received_date": "2026-11-05", '
+                              '"received_items": [{"received_quantity": NaN}]}}', content_type="application/json")
+    assert response.status_code in (400, 422)  # the engine refuses NaN even where the parser lets it in
+    forged = [dict(lines[0], unit_price=100000, sku="FAKE-1"), lines[1]]
+    response = warehouse.post(complete, json={"data": {**inspection, "received_items": forged}})
+    assert response.status_code == 200
+    credit = [t for t in response.get_json()["open_tasks"] if t["element_id"] == "credit_note"][0]["id"]
+    case = api.as_("finance_wu").get(f"/tasks/{credit}").get_json()["case"]
+    assert (case["default_credit_amount"], case["inspected_items"][0]["sku"]) == (5 * 199 + 2 * 399, "SKU-1001")
+    response = api.as_("finance_wu").post(f"/tasks/{credit}/complete", json={"data": {
+        "credit_amount": 1794, "credit_note_no": "CN-2026-0001", "credit_date": "2026-11-06"}})
+    assert (response.status_code, response.get_json()["fields"]) == (
+        422, {"credit_amount": "must be at most 1793 (default_credit_amount)"})
+
+
+def test_the_task_form_words_a_broken_limit_with_the_field_that_sets_it(client, auth, api):
+    receive = _receive_task(api)
+    auth.login("warehouse_qian")
+    path = f"/tasks/{receive}"
+    client.post(f"{path}/claim", data={"csrf_token": _token(client, path)})
+    form = {"csrf_token": _token(client, path), "received_date": "2026-11-05", "inspection_result": "partial",
+            "defect_confirmed": "false", "received_items.0.received_quantity": "5",
+            "received_items.0.accepted_quantity": "4", "received_items.1.received_quantity": "2",
+            "received_items.1.accepted_quantity": "3", "received_items.1.unit_price": "77777"}
+    response = client.post(path, data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = re.search(r'id="f-received_items-1-accepted_quantity-error"[^>]*>\s*<i[^>]*></i>([^<]+)<',
+                      html).group(1)
+    assert error.strip() == "不能大于实收数量（件）：2。"
+    assert "399" in html and "77777" not in html  # the read-only price is the case's
+    assert "data-add-row" not in html and "data-remove-row" not in html
+    form.update({"received_items.1.accepted_quantity": "2", "received_items.2.received_quantity": "9",
+                 "csrf_token": _token(client, path)})
+    html = client.post(path, data=form).get_data(as_text=True)  # a row the page never had
+    assert "此处不能增加或删除行，请保留原有的 2 行。" in html
+    del form["received_items.2.received_quantity"]
+    form["csrf_token"] = _token(client, path)
+    assert client.post(path, data=form).status_code == 303
+
+
+def test_rule_messages_in_english(ctx, app):
+    schema = {"type": "object", "properties": {"lines": {"type": "array", "items": {"type": "object", "properties": {
+        "ordered": {"type": "integer", "title": "申请数量（件）", "readOnly": True},
+        "got": {"type": "integer", "title": "实收数量（件）"}}}}, "day": {"type": "string", "format": "date"}}}
+    errors = {"lines.0.got": "must be at most 5 (ordered)", "day": "must be on or after 2026-11-02",
+              "lines": "rows cannot be added or removed (keep the 2 rows)"}
+    fields = {f.key: f for f in build_fields(schema, {"lines": [{"ordered": 5, "got": 6}]}, errors)}
+    assert fields["lines"].rows[0][1].error == "不能大于申请数量（件）：5。"
+    assert fields["day"].error == "日期不能早于 2026-11-02。"
+    assert fields["lines"].error == "此处不能增加或删除行，请保留原有的 2 行。"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        from flask_babel import force_locale
+        with force_locale("en"):
+            fields = {f.key: f for f in build_fields(schema, {"lines": [{"ordered": 5, "got": 6}]}, errors)}
+    assert fields["lines"].rows[0][1].error == "Enter at most 5 (Pieces requested)."
+    assert fields["day"].error == "Enter a date on or after 2026-11-02."

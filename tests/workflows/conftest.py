@@ -197,7 +197,7 @@ class Case:
         self.outcomes: list[str] = []
         self.seen: dict[str, list[dict[str, Any]]] = {}
         start = self.workflow.get_next_task(state=TaskState.READY)
-        self.start_data = forms.clean(self.form(spec.task_specs["start"]), data)
+        self.start_data = forms.clean(self.form(spec.task_specs["start"]), data, now=clock())
         start.data.update(self.start_data)
         start.data["started_by"] = started_by
         self._run()
@@ -251,11 +251,19 @@ class Case:
         elif callable(data):
             data = data(task.data)
         self.seen.setdefault(element_id, []).append(copy.deepcopy(task.data))
-        clean = forms.clean(self.form(task.task_spec), data)
+        clean = forms.clean(self.form(task.task_spec), data, task.data, now=self.clock())
         task.data.update(clean)
         task.run()
         self._run()
         return self.ready_ids()
+
+    def refused(self, element_id: str, *, role: str, store_code: str | None = None, **changes: Any
+                ) -> dict[str, str]:
+        """The field errors that refuse the sample submission of a READY step with `changes`."""
+        with pytest.raises(InvalidData) as refusal:
+            self.complete(element_id, self.sample(element_id, store_code, **changes), role=role,
+                          store_code=store_code)
+        return refusal.value.fields
 
     def advance(self, **delta: float) -> list[str]:
         """Let time pass and fire whatever timers are due, as the engine's scheduler would."""

@@ -214,3 +214,20 @@ def test_every_form_renders_against_its_case_data(world, user_tasks):
         follow_up(world, case, "cs_li")
         assert world.instance(case.id).outcome == "closed"
     assert world.rendered[P] == user_tasks(P)
+
+
+@pytest.mark.parametrize("not_a_number", [float("nan"), float("inf")])
+def test_nan_and_infinity_never_skip_the_critical_routing_or_the_approval(world, not_a_number):
+    """NaN passed `minimum`/`maximum` and every `>=` of the triage table: a claim of NaN went to the
+    store as a minor complaint instead of to the supervisor, and a NaN compensation skipped approval."""
+    with pytest.raises(InvalidData) as refused:
+        world.start("cs_li", P, amount_claimed=not_a_number)
+    assert refused.value.fields == {"amount_claimed": "must be a finite number"}
+    assert world.outcomes("cs_li") == {} and world.visible_tasks("manager_sh001") == []
+    case = world.start("cs_li", P)
+    task = world.task(case.id, "investigate_store")
+    refused = world.refused(InvalidData, "manager_sh001", task.id,
+                            world.sample(task, resolution_type="compensation", compensation_amount=not_a_number))
+    assert refused.fields == {"compensation_amount": "must be a finite number"}
+    with pytest.raises(InvalidData):
+        world.run("manager_sh001", world.engine.save_draft, task.id, {"compensation_amount": not_a_number})

@@ -214,3 +214,61 @@ def test_every_form_renders_against_its_case_data(world, user_tasks):
     step(world, case, "credit_note", "finance_wu")
     assert world.instance(case.id).outcome == "credited"
     assert world.rendered[P] == user_tasks(P)
+
+
+TEE = [{"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 10, "unit_price": 199.0}]  # 1 990 元, no approver
+FORGED_LINE = {"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 100000, "unit_price": 100000,
+               "received_quantity": 100000, "accepted_quantity": 100000}
+NEVER_APPROVED = {"sku": "W26-LUX-9999", "name": "未批准的货品", "quantity": 100000, "unit_price": 199,
+                  "received_quantity": 100000, "accepted_quantity": 100000}
+
+
+def test_the_warehouse_writes_only_quantities_and_only_within_the_approved_lines(world):
+    """Before the form was the write contract, this return approved at 1 990 元 was received as
+    two lines at 100 000 pieces each, one at a price of 100 000 元, and credited 10 019 900 000 元."""
+    case = world.start("franchisee_nj01", P, return_type="wrong_shipment", items=TEE)
+    step(world, case, "cs_review", "cs_li")
+    receipt = world.task(case.id, "receive_inspect")
+    inspection = {"received_date": "2026-11-03", "inspection_result": "pass", "defect_confirmed": False}
+
+    def receive(*lines, **changes):
+        return world.refused(InvalidData, "warehouse_qian", receipt.id,
+                             {**inspection, **changes, "received_items": list(lines)}).fields
+    assert receive(FORGED_LINE, NEVER_APPROVED) == {
+        "received_items": "rows cannot be added or removed (keep the 1 rows)"}
+    assert receive() == {"received_items": "rows cannot be added or removed (keep the 1 rows)"}
+    assert receive(FORGED_LINE) == {"received_items.0.received_quantity": "must be at most 10 (quantity)",
+                                    "received_items.0.accepted_quantity": "must be at most 10 (quantity)"}
+    assert receive(dict(FORGED_LINE, received_quantity=9, accepted_quantity=10)) == {
+        "received_items.0.accepted_quantity": "must be at most 9 (received_quantity)"}
+    assert receive(dict(FORGED_LINE, received_quantity=10, accepted_quantity=9), received_date="2026-11-01") == {
+        "received_date": "must be on or after 2026-11-02 (approved_at)"}
+
+    forged_price = dict(FORGED_LINE, sku="FAKE-SKU", name="假", received_quantity=10, accepted_quantity=9)
+    world.complete("warehouse_qian", receipt, {**inspection, "received_items": [forged_price]})
+    credit = world.task(case.id, "credit_note")
+    data = world.case_data(credit.id)
+    assert data["inspected_items"] == [{"sku": "W26-TS-0101", "name": "基础T恤", "unit_price": 199.0,
+                                        "received_quantity": 10, "accepted_quantity": 9, "line_credit": 1791.0}]
+    assert data["default_credit_amount"] == 1791.0
+
+    note = {"credit_note_no": "CN-2026-3001", "credit_date": "2026-11-04"}
+    refused = world.refused(InvalidData, "finance_wu", credit.id, {**note, "credit_amount": 1791.01})
+    assert refused.fields == {"credit_amount": "must be at most 1791 (default_credit_amount)"}
+    refused = world.refused(InvalidData, "finance_wu", credit.id, {**note, "credit_amount": float("nan")})
+    assert refused.fields == {"credit_amount": "must be a finite number"}
+    done = world.complete("finance_wu", credit, {**note, "credit_amount": 1791})
+    assert (done.status, done.outcome) == ("completed", "credited")
+
+
+def test_a_draft_shows_the_case_values_in_read_only_cells_whatever_it_was_saved_with(world):
+    case = world.start("franchisee_nj01", P, return_type="wrong_shipment", items=TEE)
+    step(world, case, "cs_review", "cs_li")
+    receipt = world.task(case.id, "receive_inspect")
+    draft = {"received_items": [FORGED_LINE, NEVER_APPROVED], "total_amount": 10 ** 10, "defect_notes": "待复核"}
+    world.run("warehouse_qian", world.engine.save_draft, receipt.id, draft)
+    shown = world.detail("director", receipt.id).draft  # unclaimed: whoever opens it sees the draft
+    assert shown["received_items"][0] == {"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 10, "unit_price": 199.0,
+                                          "received_quantity": 100000, "accepted_quantity": 100000}
+    assert shown["received_items"][1] == {"received_quantity": 100000, "accepted_quantity": 100000}
+    assert "total_amount" not in shown and shown["defect_notes"] == "待复核"

@@ -70,7 +70,7 @@ def test_an_approved_plan_is_prepared_inspected_and_the_store_opens(world):
         {"store_code": "SH003", "status": "open"}]
     world.assert_told(case, "supervisor_east", "opened")
     with pytest.raises(InvalidData) as refused:  # an open store cannot be opened again
-        world.start("supervisor_east", P)
+        world.start("supervisor_east", P, planned_opening_date="2027-06-18")
     assert "store_code" in refused.value.fields
 
 

@@ -100,3 +100,37 @@ def test_shelving_quantities_must_not_be_negative(start_case):
         case.complete("store_shelving", case.sample("store_shelving", shelved_qty=-3), role="store_manager",
                       store_code="SH001")
     assert "shelved_qty" in refused.value.fields
+
+
+def test_a_launch_cannot_be_planned_for_a_day_already_past(start_case):
+    with pytest.raises(InvalidData) as refused:  # the clock says 2 November 2026
+        start_case(P, launch_date="2026-10-31")
+    assert refused.value.fields == {"launch_date": "must be on or after 2026-11-02"}
+
+
+@pytest.mark.parametrize("element, role, changes, fields", [
+    ("order_and_purchase", "merchandiser", {"order_qty": 5761},  # the approved forecast is 4 800
+     {"order_qty": "must be at most 5760"}),
+    ("order_and_purchase", "merchandiser", {"expected_delivery_date": "2027-02-21"},
+     {"expected_delivery_date": "must be on or before 2027-02-20 (launch_date)"}),
+    ("goods_receipt", "warehouse_keeper", {"received_qty": 5201},  # 5 200 ordered
+     {"received_qty": "must be at most 5200 (order_qty)"}),
+])
+def test_purchasing_stays_within_the_approved_plan(start_case, element, role, changes, fields):
+    case = start_case(P)
+    case.complete("launch_plan_approval", role="ops_director")
+    if element == "goods_receipt":
+        case.complete("order_and_purchase", role="merchandiser")
+    assert case.refused(element, role=role, **changes) == fields
+
+
+def test_no_store_shelves_and_no_analysis_sells_more_than_was_received(start_case):
+    case = start_case(P)
+    prepare(case)  # 5 180 received
+    assert case.refused("store_shelving", role="store_manager", store_code="SH001", shelved_qty=5181) == {
+        "shelved_qty": "must be at most 5180 (received_qty)"}
+    assert case.ready_task("store_shelving", "SH001").data["received_qty"] == 5180  # shown on the form
+    shelve_everywhere(case)
+    case.advance(days=200)
+    assert case.refused("sell_through_analysis", role="analyst", sold_qty=5181) == {
+        "sold_qty": "must be at most 5180 (received_qty)"}

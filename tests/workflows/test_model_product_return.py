@@ -166,3 +166,15 @@ def test_received_quantities_must_not_be_negative(start_case):
     with pytest.raises(InvalidData) as refused:
         case.complete("receive_inspect", negative, role="warehouse_keeper")
     assert "received_items.0.received_quantity" in refused.value.fields
+
+
+def test_a_quality_registration_counts_no_more_pieces_than_were_received(start_case):
+    case = start_case(P, return_type="quality", reason="面料起球严重")
+    approve_review(case)
+    case.complete("merchandiser_approval", role="merchandiser")
+    case.complete("receive_inspect", lambda data: case.sample("receive_inspect", defect_confirmed=True),
+                  role="warehouse_keeper")  # 20 + 15 received
+    assert case.refused("quality_registration", role="merchandiser", affected_quantity=36) == {
+        "affected_quantity": "must be at most 35"}
+    assert case.complete("quality_registration", case.sample("quality_registration", affected_quantity=35),
+                         role="merchandiser") == ["credit_note"]

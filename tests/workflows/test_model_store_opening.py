@@ -140,3 +140,39 @@ def test_invalid_plans_get_field_errors(start_case, field, value):
     with pytest.raises(InvalidData) as refused:
         start_case(P, **{field: value})
     assert field in refused.value.fields
+
+
+def test_an_opening_cannot_be_planned_for_a_day_already_past(start_case, start_data):
+    with pytest.raises(InvalidData) as refused:  # the clock says 2 November 2026
+        start_case(P, planned_opening_date="2026-11-01")
+    assert refused.value.fields == {"planned_opening_date": "must be on or after 2026-11-02"}
+    case = start_case(P, planned_opening_date="2026-11-02")
+    approve(case, {"approved": False, "director_comment": "推迟"})
+    assert case.refused("revise_plan", role="store_supervisor", store_code="SH003",
+                        planned_opening_date="2026-10-30") == {
+        "planned_opening_date": "must be on or after 2026-11-02"}
+
+
+@pytest.mark.parametrize("element, role, changes, fields", [
+    ("opening_promotion", "marketing", {"promotion_budget": 850001},
+     {"promotion_budget": "must be at most 850000 (budget)"}),
+    ("opening_promotion", "marketing", {"promotion_start_date": "2026-12-18", "promotion_end_date": "2026-12-17"},
+     {"promotion_end_date": "must be on or after 2026-12-18 (promotion_start_date)"}),
+    ("first_batch_shipping", "warehouse_keeper", {"expected_arrival_date": "2026-12-07"},
+     {"expected_arrival_date": "must be on or after 2026-12-08 (shipped_date)"}),
+])
+def test_preparation_stays_within_the_approved_plan_and_its_own_dates(start_case, element, role, changes, fields):
+    case = start_case(P)
+    approve(case)
+    case.complete("first_batch_allocation", role="merchandiser")
+    assert case.refused(element, role=role, **changes) == fields
+
+
+def test_remediation_is_not_dated_before_the_inspection_that_asked_for_it(start_case):
+    case = start_case(P)
+    approve(case)
+    prepare_everything(case)
+    supervise(case, "pre_opening_inspection", {"inspection_date": "2026-12-16", "all_passed": False,
+                                               "inspection_issues": "灯箱破损"})
+    assert case.refused("remediation", role="store_manager", store_code="SH003", remediation_date="2026-12-15") == {
+        "remediation_date": "must be on or after 2026-12-16 (inspection_date)"}

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from engine.form_writes import rows_fixed
+
 from .schema_text import error_text, schema_text
 
 MISSING: Any = object()
@@ -178,8 +180,22 @@ class Ready(str):
 
 def localize_errors(schema: Mapping[str, Any], errors: Mapping[str, str]) -> dict[str, str]:
     """Each path's message in the user's language, worded from the limits of the schema it breaks."""
-    return {path: str(m) if isinstance(m, Ready) else error_text(schema_at(schema, path), m)
+    return {path: str(m) if isinstance(m, Ready) else
+            error_text(schema_at(schema, path), m, lambda name, path=path: _title_near(schema, path, name))
             for path, m in errors.items()}
+
+
+def _title_near(schema: Mapping[str, Any], path: str, name: str) -> str:
+    """The label of the field `name` as a rule at `path` reads it: its own row's first, then outward."""
+    parts = path.split(".")[:-1]
+    while True:
+        node = schema_at(schema, ".".join(parts)) if parts else schema
+        prop = (node.get("properties") or {}).get(name)
+        if isinstance(prop, Mapping):
+            return schema_text(prop.get("title")) or name
+        if not parts:
+            return name
+        parts.pop()
 
 
 def _field(key: str, name: str, prop: Mapping[str, Any], required: bool, value: Any,
@@ -208,7 +224,7 @@ def _fill_rows(result: Field, prop: Mapping[str, Any], value: Any, errors: Mappi
     item = prop.get("items") or {}
     columns = item.get("properties") or {}
     needed = set(item.get("required") or [])
-    result.fixed_rows = any(isinstance(c, Mapping) and c.get("readOnly") for c in columns.values())
+    result.fixed_rows = rows_fixed(prop)
     result.columns = [_field(col, f"{result.name}.__index__.{col}", c, col in needed, None, {}, extra_choices)
                       for col, c in columns.items()]
     rows = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
@@ -329,7 +345,7 @@ def _local_datetime(raw: str, tz: str) -> str:
 def _parse_rows(name: str, prop: Mapping[str, Any], form: Any, original: Any, tz: str) -> Any:
     item = prop.get("items") or {}
     columns = item.get("properties") or {}
-    fixed = any(isinstance(c, Mapping) and c.get("readOnly") for c in columns.values())
+    fixed = rows_fixed(prop)
     prefix = name + "."
     indices = sorted({int(m["index"]) for k in form.keys() if k.startswith(prefix)
                       for m in [_ROW_KEY.match(k[len(prefix):])] if m})

@@ -10,9 +10,15 @@ a sentence in their own language built from the schema's own limits instead.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+import re
+from typing import Any, Callable, Mapping
 
 from flask_babel import format_decimal, get_locale, gettext as _
+
+#: A business rule's limit (engine.form_rules): "must be at most 18 (received_quantity)".
+_LIMIT = re.compile(r"^must be (?P<op>at most|at least|on or before|on or after) (?P<limit>\S+)"
+                    r"(?: \((?P<name>\w+)\))?$")
+_FIXED_ROWS = re.compile(r"^rows cannot be added or removed \(keep the (?P<n>\d+) rows\)$")
 
 
 def _english() -> bool:
@@ -34,10 +40,21 @@ def _number(value: Any) -> str:
         return str(value)
 
 
-def error_text(prop: Mapping[str, Any], message: str) -> str:
-    """One sentence for a validation error of the property `prop`."""
+def error_text(prop: Mapping[str, Any], message: str, title_of: Callable[[str], str] | None = None) -> str:
+    """One sentence for a validation error of the property `prop`; `title_of` names, in the user's
+    language, the field a business rule bounds it by."""
     m = message or ""
     kind = prop.get("type")
+    limit = _LIMIT.match(m)
+    if limit:
+        return _limit_text(limit, title_of)
+    rows = _FIXED_ROWS.match(m)
+    if rows:
+        return _("Rows cannot be added or removed here; keep the %(n)s rows.", n=int(rows["n"]))
+    if m == "must be a finite number":
+        return _("Enter a number.")
+    if m == "cannot be checked against its rule":
+        return _("This value cannot be checked against its business rule; please tell the process owner.")
     if m == "required" or "is a required property" in m:
         if kind == "array" and prop.get("items", {}).get("type") == "object":
             return _("Add at least one row.")
@@ -85,6 +102,24 @@ def error_text(prop: Mapping[str, Any], message: str) -> str:
     if m.startswith("store must be"):
         return _("This store cannot be chosen for this process.")
     return _("This value is not valid.")
+
+
+def _limit_text(limit: re.Match[str], title_of: Callable[[str], str] | None) -> str:
+    name, op = limit["name"], limit["op"]
+    what = (title_of(name) if title_of else name) if name else ""
+    if op in ("at most", "at least"):
+        value = _number(limit["limit"])
+        if op == "at most":
+            return _("Enter at most %(limit)s (%(what)s).", limit=value, what=what) if what else \
+                _("Enter %(max)s or less.", max=value)
+        return _("Enter at least %(limit)s (%(what)s).", limit=value, what=what) if what else \
+            _("Enter %(min)s or more.", min=value)
+    day = limit["limit"]
+    if op == "on or before":
+        return _("Enter a date on or before %(date)s (%(what)s).", date=day, what=what) if what else \
+            _("Enter a date on or before %(date)s.", date=day)
+    return _("Enter a date on or after %(date)s (%(what)s).", date=day, what=what) if what else \
+        _("Enter a date on or after %(date)s.", date=day)
 
 
 def upload_error(reason: str, limit: int | None = None) -> str:
