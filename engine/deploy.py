@@ -1,8 +1,10 @@
 """Deploying BPMN/DMN models and their forms as process versions.
 
 Every file is parsed and validated before anything is stored, so a broken model is refused whole
-with an error naming the file, the element and the reason. A process whose files are unchanged is
-left alone; a changed one becomes a new version, and running instances stay on theirs.
+with an error naming the file, the element and the reason; its scripts, conditions, timer and DMN
+expressions are compiled under the policy they will run under (`script_checks`). A process whose
+files are unchanged is left alone; a changed one becomes a new version, and running instances stay
+on theirs.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .errors import DeployError
 from .models import ModelFile, ProcessDefinition, ProcessVersion
+from .script_checks import check_model_code
 from .specs import FORM_PROPERTY, ParsedProcess, SourceFile, form_filename, parse_process_cached
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -133,6 +136,7 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
 
 
 def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
+    check_model_code(files)
     parsed = parse_process_cached(key, files)
     for name, schema in parsed.forms.items():
         try:
