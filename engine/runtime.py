@@ -29,7 +29,7 @@ from .db import is_lock_conflict
 from .errors import Conflict, ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, ProcessError
 from .models import COMPLETED, RUNNING, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
-from .scripting import make_script_engine
+from .scripting import ScriptLimits, make_script_engine
 from .specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached, task_property
 from .start_rules import check_start, may_start
 from .sync import TaskChanges, sync_tasks
@@ -44,11 +44,12 @@ class Engine(CaseActions):
     """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache."""
 
     def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,
-                 script_globals: Mapping[str, Any] | None = None) -> None:
+                 script_globals: Mapping[str, Any] | None = None, script_limits: ScriptLimits | None = None) -> None:
         self.clock = clock
         self.catalogue = catalogue or OpenCatalogue()
         self.specs = SpecCache()
-        self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}))
+        self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}),
+                                                limits=script_limits)
 
     # -- loading -------------------------------------------------------------------------------
 

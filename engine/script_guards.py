@@ -252,6 +252,7 @@ class InlineRun(ScriptRun):
     building sequences, which is what aliasing attacks and size bombs need: those go to a worker."""
 
     SEQUENCE = 100_000
+    RESULT = 256 * 1024  # characters of data an inline run hands back; copying more is a worker's job
 
     def charge(self, size: int, what: str) -> None:
         if size > self.SEQUENCE:

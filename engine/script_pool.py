@@ -139,7 +139,8 @@ class ScriptPool:
     def __init__(self, memory: int, size: int = POOL_SIZE) -> None:
         self.memory, self.size = memory, size
         self._idle: list[_Worker] = []
-        self._count = 0
+        self._live: set[_Worker] = set()
+        self._count = 0  # live workers and those being started
         self._closed = False
         self._changed = threading.Condition()
 
@@ -184,6 +185,7 @@ class ScriptPool:
                         worker = candidate
                     else:
                         self._count -= 1
+                        self._live.discard(candidate)
                         dead.append(candidate)
                 elif self._count < self.size:
                     self._count += 1
@@ -212,10 +214,13 @@ class ScriptPool:
 
     def _start(self) -> _Worker:
         try:
-            return _Worker(self.memory)
+            worker = _Worker(self.memory)
         except BaseException:
             self._release()
             raise
+        with self._changed:
+            self._live.add(worker)
+        return worker
 
     def _release(self) -> None:
         with self._changed:
@@ -229,12 +234,14 @@ class ScriptPool:
                 self._changed.notify()
                 return
             self._count -= 1
+            self._live.discard(worker)
         worker.stop()
 
     def _drop(self, worker: _Worker, kill: bool = False) -> int | None:
         code = worker.stop(kill)
         with self._changed:
             self._count -= 1
+            self._live.discard(worker)
             replace = not self._closed and not self._idle and self._count < self.size
             if replace:
                 self._count += 1
@@ -248,14 +255,15 @@ class ScriptPool:
             self._closed = True
             idle, self._idle = self._idle, []
             self._count -= len(idle)
+            self._live.difference_update(idle)
             self._changed.notify_all()
         for worker in idle:
             worker.stop()
 
-    def workers(self) -> int:
-        """How many worker processes exist (idle or busy)."""
+    def pids(self) -> list[int]:
+        """The process ids of the workers that exist now, idle or busy."""
         with self._changed:
-            return self._count
+            return sorted(worker.process.pid for worker in self._live)
 
 
 _pools: dict[int, ScriptPool] = {}

@@ -17,9 +17,10 @@ Errors keep their type and script line, so SpiffWorkflow names the element that 
 from __future__ import annotations
 
 import builtins
+import contextlib
 from dataclasses import asdict
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -76,6 +77,19 @@ def _rebuilt(error: Mapping[str, Any]) -> Exception:
     return exc
 
 
+@contextlib.contextmanager
+def _addresses_cut() -> Iterator[None]:
+    """An error's text as it may be stored: `{}[now]` names a function by its address. args[0]
+    becomes a str, which SpiffWorkflow's error formatter needs (it concatenates it)."""
+    try:
+        yield
+    except Exception as exc:
+        if exc.args:
+            exc.args = tuple(storable_text(str(a)) if i == 0 or isinstance(a, str) else a
+                             for i, a in enumerate(exc.args))
+        raise
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Runs model code on a copy of the task data and writes back only plain data."""
 
@@ -93,7 +107,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: Mapping[str, Any] | None = None) -> Any:
         compiled = compile_code(expression, "eval")
-        return self._run(compiled, "eval", expression, *self._visible(compiled, context, external_context))["value"]
+        with _addresses_cut():
+            return self._run(compiled, "eval", expression, *self._visible(compiled, context, external_context))["value"]
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: Mapping[str, Any] | None = None) -> bool:
@@ -102,13 +117,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         if reserved:
             raise ScriptPolicyError(f"cannot assign to {', '.join(sorted(reserved))}: the name of a script "
                                     "helper; pick another variable name")
-        try:
+        with _addresses_cut():
             outcome = self._run(compiled, "exec", script, *self._visible(compiled, context, external_context))
-        except Exception as exc:  # SpiffWorkflow's error formatter concatenates args[0] to a str
-            if exc.args:
-                exc.args = tuple(storable_text(str(a)) if i == 0 or isinstance(a, str) else a
-                                 for i, a in enumerate(exc.args))
-            raise
         for name in outcome["deleted"]:
             context.pop(name, None)
         context.update(outcome["set"])
@@ -116,17 +126,17 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def _run(self, compiled: Compiled, mode: str, source: str, data: dict[str, Any],
              external: dict[str, Any]) -> dict[str, Any]:
-        """Inline when the compiler says the cost is bounded and no operation needs isolation,
-        else in a worker: {"value": ...} for an expression, {"set": ..., "deleted": ...} for a script."""
+        """Inline when the compiler says the cost is bounded and nothing comes near a limit, else in
+        a worker: {"value": ...} for an expression, {"set": ..., "deleted": ...} for a script."""
         if compiled.inline:
             try:
                 space = script_runner.namespace(data, external, self.globals, InlineRun(self.limits))
-                budget = Budget(self.limits.result)
+                budget = Budget(min(self.limits.result, InlineRun.RESULT))
                 if mode == "eval":
                     return {"value": script_runner.evaluate(compiled, space, budget)}
                 changed, deleted = script_runner.execute(compiled, space, data, external, self.globals, budget)
                 return {"set": changed, "deleted": deleted}
-            except NeedsIsolation:
+            except (NeedsIsolation, ScriptLimitError):  # the worker decides, with the full limits
                 pass
         return self._in_worker(mode, source, data, external)
 
