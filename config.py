@@ -39,6 +39,8 @@ class Config:
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
+    SCRIPT_SECONDS = 5.0    # a model script's time limit; its worker process is killed when it runs over
+    SCRIPT_MEMORY_MB = 512  # the address space of each script worker process
 
 
 class DevelopmentConfig(Config):
@@ -96,6 +98,10 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
             settings[key] = env[var].strip().lower() in {"1", "true", "yes", "on"}
     if env.get("OPSFLOW_SMTP_PORT"):
         settings["SMTP_PORT"] = int(env["OPSFLOW_SMTP_PORT"])
+    if env.get("OPSFLOW_SCRIPT_SECONDS"):
+        settings["SCRIPT_SECONDS"] = float(env["OPSFLOW_SCRIPT_SECONDS"])
+    if env.get("OPSFLOW_SCRIPT_MEMORY_MB"):
+        settings["SCRIPT_MEMORY_MB"] = int(env["OPSFLOW_SCRIPT_MEMORY_MB"])
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]

@@ -9,6 +9,7 @@ from flask_login import current_user
 from config import load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
+from engine.scripting import ScriptLimits
 
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
@@ -34,7 +35,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         configure_sqlite(db.engine)
 
     from workflows.catalogue import catalogue
-    app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue())
+    limits = ScriptLimits(seconds=app.config["SCRIPT_SECONDS"], memory=app.config["SCRIPT_MEMORY_MB"] * 2 ** 20)
+    app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
+                                       script_limits=limits)
 
     from . import api, auth, tasks
     app.register_blueprint(auth.bp)
