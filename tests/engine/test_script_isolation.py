@@ -6,6 +6,8 @@ import math
 import os
 import resource
 import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timezone
@@ -169,6 +171,19 @@ def test_shutdown_stops_every_worker_and_a_later_script_starts_new_ones(env):
     assert not any(alive(pid) for pid in pids)
     assert run(env, IN_WORKER, n=2) == {"n": 2, "x": 4}
     assert not set(pool_for(LIMITS.memory).pids()) & set(pids)
+
+
+def test_the_workers_end_with_the_server_process():
+    code = ("from engine.scripting import RestrictedEnvironment\n"
+            "from engine.script_pool import pool_for\n"
+            "env = RestrictedEnvironment()\n"
+            "env.execute('x = [i for i in range(3)]', {})\n"
+            "print(*pool_for(env.limits.memory).pids())\n")
+    done = subprocess.run([sys.executable, "-X", "dev", "-W", "error", "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stderr == ""  # no "subprocess ... is still running": stopped and reaped at exit
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert pids and not any(alive(pid) for pid in pids)
 
 
 # -- only plain data comes back -------------------------------------------------------------------------
