@@ -19,6 +19,7 @@ from .script_guards import ScriptLimitError
 from .script_helpers import iso_duration
 
 MAX_DEPTH = 100
+MAX_INT_BITS = 13_000  # about 4 000 digits: Python converts at most 4 300 to text, and JSON is text
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -68,6 +69,8 @@ def export(value: Any, budget: Budget, what: str, depth: int = 0) -> Any:
         return without_addresses(str(value))
     if kind is int or (isinstance(value, int) and not isinstance(value, bool)):
         budget.spend(value.bit_length() // 3 + 2)
+        if value.bit_length() > MAX_INT_BITS:
+            raise ValueError(f"{what} is a number of more than 4 000 digits")
         return int(value)
     if kind is float or isinstance(value, float):
         budget.spend(24)

@@ -151,7 +151,7 @@ class ScriptPool:
         for attempt in range(2):
             worker = self._take()
             try:
-                reply = worker.call(frame, seconds + GRACE, result_limit * 2 + _REPLY_OVERHEAD)
+                reply = worker.call(frame, seconds + GRACE, result_limit * 6 + _REPLY_OVERHEAD)  # 6: "\u0001"
             except _Timeout:
                 self._drop(worker, kill=True)
                 raise ScriptLimitError(f"script stopped after running for {seconds} s") from None

@@ -31,9 +31,12 @@ def evaluate(compiled: Compiled, space: dict[str, Any], budget: Budget) -> Any:
 
 
 def execute(compiled: Compiled, space: dict[str, Any], data: Mapping[str, Any], external: Mapping[str, Any],
-            helpers: Mapping[str, Any], budget: Budget) -> tuple[dict[str, Any], list[str]]:
-    """Run a script; return the data names it set (plain copies) and the ones it deleted.
+            helpers: Mapping[str, Any], budget: Budget,
+            pristine: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Run a script; return the data names it set or changed (plain copies) and the ones it deleted.
 
+    `pristine` is a second copy of `data` to tell a list the script changed in place from one it
+    left alone; without it the code is known not to change anything in place (inline scripts).
     A new name whose value has no JSON form (a lambda, a generator) is a script-local temporary;
     an existing field turned into one is an error, since silently keeping the old value would hide it.
     """
@@ -43,7 +46,8 @@ def execute(compiled: Compiled, space: dict[str, Any], data: Mapping[str, Any], 
     for name, value in space.items():
         if name.startswith("_") or name in helpers or (name in external and name not in data):
             continue
-        if name in data and value is data[name] and type(value) in _SCALARS:
+        if name in data and value is data[name] and (
+                pristine is None or type(value) in _SCALARS or _same(value, pristine.get(name))):
             continue
         try:
             changed[name] = export(value, budget, f"'{name}'")
@@ -51,3 +55,10 @@ def execute(compiled: Compiled, space: dict[str, Any], data: Mapping[str, Any], 
             if name in data:
                 raise TypeError(f"'{name}' cannot be stored in task data: {exc}") from None
     return changed, deleted
+
+
+def _same(value: Any, before: Any) -> bool:
+    try:
+        return bool(value == before)
+    except RecursionError:  # the script nested the value in itself
+        return False

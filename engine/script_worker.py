@@ -40,11 +40,11 @@ def _read_exact(fd: int, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def read_frame(fd: int) -> Any:
-    """The next request, or None when the server closed the pipe."""
+def read_frame(fd: int) -> str | None:
+    """The next request's JSON, or None when the server closed the pipe."""
     header = _read_exact(fd, HEADER.size)
     body = _read_exact(fd, HEADER.unpack(header)[0]) if header is not None else None
-    return None if body is None else json.loads(body.decode("utf-8", "surrogatepass"))
+    return None if body is None else body.decode("utf-8", "surrogatepass")
 
 
 def _write(fd: int, frame: bytes) -> None:
@@ -94,8 +94,9 @@ def _error(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "kind": kind, "args": args, "line": line}
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
-    """Run one request; every outcome, an error included, is a plain JSON reply."""
+def handle(request: dict[str, Any], pristine: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run one request; every outcome, an error included, is a plain JSON reply. `pristine` is a
+    second copy of the request's data, to send back only what the script changed."""
     limits = ScriptLimits(**request["limits"])
     try:
         compiled = compile_code(request["source"], request["mode"])
@@ -105,7 +106,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         space = script_runner.namespace(data, external, helpers, ScriptRun(limits))
         if request["mode"] == "eval":
             return {"ok": True, "value": script_runner.evaluate(compiled, space, budget)}
-        changed, deleted = script_runner.execute(compiled, space, data, external, helpers, budget)
+        changed, deleted = script_runner.execute(compiled, space, data, external, helpers, budget, pristine)
         return {"ok": True, "set": changed, "deleted": deleted}
     except MemoryError:
         message = f"script stopped: it needed more than {limits.memory // 2 ** 20} MB of memory"
@@ -134,16 +135,19 @@ def serve(memory: int) -> None:
     _limit_self(memory)
     _write(sink, encode_frame({"ready": True}))
     while True:
-        request = read_frame(source)
-        if request is None:
+        body = read_frame(source)
+        if body is None:
             return
+        request = json.loads(body)
         _limit_cpu(float(request["limits"].get("seconds", ScriptLimits.seconds)))
         try:
-            reply = handle(request)
+            reply = handle(request, json.loads(body)["data"] if request["mode"] == "exec" else None)
             frame = encode_frame(reply)
-        except MemoryError:
-            reply = {"ok": False, "retire": True, "error": {"type": "ScriptLimitError", "kind": "limit",
-                                                            "args": ["script stopped: out of memory"], "line": None}}
+        except Exception as exc:  # a reply that cannot be encoded, memory running out on the way
+            limit = isinstance(exc, MemoryError)
+            reply = {"ok": False, "retire": limit, "error": {
+                "type": "ScriptLimitError" if limit else type(exc).__name__, "kind": "limit" if limit else "error",
+                "args": ["script stopped: out of memory" if limit else storable_text(str(exc))], "line": None}}
             frame = encode_frame(reply)
         _write(sink, frame)
         if reply.get("retire"):

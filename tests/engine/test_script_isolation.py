@@ -193,7 +193,21 @@ def test_what_a_script_leaves_behind_is_plain_json_data(env):
     assert data == {"t": [1, 2], "d": "2026-01-02", "span": "P1DT12H", "s": [3], "nested": {"k": [[1, 2]]}}
 
 
+def test_only_what_a_script_changed_comes_back_and_counts_against_the_limit():
+    env = RestrictedEnvironment(clock=lambda: CLOCK, limits=ScriptLimits(seconds=1, result=100_000,
+                                                                         memory=LIMITS.memory))
+    big = {"rows": [{"sku": f"T{i}", "note": "x" * 100} for i in range(2_000)]}  # ~250 000 characters
+    assert run(env, IN_WORKER, n=1, **big) == {"n": 1, "x": 2, **big}
+    data = run(env, "rows[0]['note'] = 'changed in place'\nfor r in rows[1:3]:\n    r['sku'] = 'Z'", rows=[
+        {"sku": "A", "note": ""}, {"sku": "B", "note": ""}, {"sku": "C", "note": ""}])
+    assert data["rows"] == [{"sku": "A", "note": "changed in place"}, {"sku": "Z", "note": ""},
+                            {"sku": "Z", "note": ""}]
+    with pytest.raises(ScriptLimitError, match="over the limit of 100000 characters"):
+        env.execute("rows.append('y' * 200000)", dict(big))
+
+
 @pytest.mark.parametrize(("script", "message"), [
+    ("x = int.from_bytes(('a' * 10000).encode(), 'big')", "'x' is a number of more than 4 000 digits"),
     ("x = float('nan')", "'x' is nan, not a finite number"),
     ("x = [float('inf')]", "'x' is inf, not a finite number"),
     ("x = {1: 'a'}", "keys must be strings"),
