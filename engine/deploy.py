@@ -23,12 +23,8 @@ from sqlalchemy.orm import Session
 from .errors import DeployError
 from .models import ModelFile, ProcessDefinition, ProcessVersion
 from .script_checks import check_model_code
-from .specs import FORM_PROPERTY, ParsedProcess, SourceFile, form_filename, parse_process_cached
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
-                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+from .specs import (BPMN_NS, DMN_NAMESPACES, FORM_PROPERTY, SPIFF_NS, ParsedProcess, SourceFile, form_filename,
+                    owner_id, parse_process_cached)
 
 
 @dataclass(frozen=True)
@@ -60,14 +56,6 @@ def _decision_ids(dmn: SourceFile) -> set[str]:
     return {el.get("id") for ns in DMN_NAMESPACES for el in root.iter(f"{{{ns}}}decision")}
 
 
-def _owner(el: etree._Element) -> str | None:
-    """The id of the BPMN element an extension belongs to (property, properties, extensionElements, it)."""
-    for ancestor in el.iterancestors(f"{{{BPMN_NS}}}*"):
-        if ancestor.get("id") and ancestor.tag != f"{{{BPMN_NS}}}extensionElements":
-            return ancestor.get("id")
-    return None
-
-
 def _references(bpmn: SourceFile) -> tuple[list[str], dict[str, str | None], dict[str, str | None]]:
     """Process ids, and the called decision ids and form file names a BPMN file refers to, each
     with the first element that refers to it."""
@@ -75,11 +63,11 @@ def _references(bpmn: SourceFile) -> tuple[list[str], dict[str, str | None], dic
     processes = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")]
     decisions: dict[str, str | None] = {}
     for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId"):
-        decisions.setdefault((el.text or "").strip(), _owner(el))
+        decisions.setdefault((el.text or "").strip(), owner_id(el))
     forms: dict[str, str | None] = {}
     for el in root.iter(f"{{{SPIFF_NS}}}property"):
         if el.get("name") == FORM_PROPERTY and el.get("value"):
-            forms.setdefault(el.get("value"), _owner(el))
+            forms.setdefault(el.get("value"), owner_id(el))
     return processes, decisions, forms
 
 

@@ -18,12 +18,10 @@ from lxml import etree
 from .errors import DeployError
 from .script_compiler import HELPER_NAMES, compile_code
 from .script_guards import ScriptPolicyError
-from .specs import SourceFile
+from .specs import BPMN_NS, DMN_NAMESPACES, SPIFF_NS, SourceFile, owner_id
 
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
-                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+BPMN = f"{{{BPMN_NS}}}"
+SPIFF = f"{{{SPIFF_NS}}}"
 
 # tag -> (mode, what it is): the BPMN elements whose text SpiffWorkflow runs or evaluates
 _BPMN_CODE = {
@@ -54,17 +52,6 @@ class ModelCode:
     line: int       # of the file, where the code starts
 
 
-def _owner(el: etree._Element) -> str | None:
-    """The id of the element the code belongs to: the sequence flow, the task, the event (not its
-    timer definition, loop characteristics or extension elements, which may carry ids too)."""
-    for node in el.iterancestors():
-        name = etree.QName(node).localname
-        if node.get("id") and not name.endswith(("EventDefinition", "LoopCharacteristics", "extensionElements",
-                                                 "serviceTaskOperator")):
-            return node.get("id")
-    return None
-
-
 def _bpmn_code(file: SourceFile, root: etree._Element) -> Iterator[ModelCode]:
     for el in root.iter():
         if not isinstance(el.tag, str):  # comments, processing instructions
@@ -76,11 +63,11 @@ def _bpmn_code(file: SourceFile, root: etree._Element) -> Iterator[ModelCode]:
         elif el.tag == f"{BPMN}formalExpression" and parent.tag == f"{BPMN}correlationPropertyRetrievalExpression":
             found = ("eval", "correlation expression")  # SpiffWorkflow reads it as a messagePath
         elif el.tag == f"{SPIFF}parameter" and el.get("value"):
-            yield ModelCode(file.filename, _owner(el), f"service parameter {el.get('id')!r}", "eval",
+            yield ModelCode(file.filename, owner_id(el), f"service parameter {el.get('id')!r}", "eval",
                             el.get("value"), el.sourceline or 0)
             continue
         if found is not None and el.text and el.text.strip():
-            yield ModelCode(file.filename, _owner(el), found[1], found[0], el.text, el.sourceline or 0)
+            yield ModelCode(file.filename, owner_id(el), found[1], found[0], el.text, el.sourceline or 0)
 
 
 def _dmn_entry(input_expression: str, text: str) -> tuple[str, dict[str, str]]:
