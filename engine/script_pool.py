@@ -26,7 +26,6 @@ from .script_worker import HEADER, encode_frame
 
 GRACE = 0.2          # seconds past the time limit before the worker is killed (its own check comes first)
 STARTUP = 60.0       # seconds a new worker may take to import its modules on a loaded machine
-BUSY_WAIT = 30.0     # seconds a request waits for a free worker when all of them are busy
 POOL_SIZE = min(4, max(2, os.cpu_count() or 2))
 _REPLY_OVERHEAD = 64 * 1024
 
@@ -149,7 +148,7 @@ class ScriptPool:
         worker ran over `seconds` or died under the script (it is killed and replaced)."""
         frame = encode_frame(request)
         for attempt in range(2):
-            worker = self._take()
+            worker = self._take(wait=2 * (seconds + GRACE))
             try:
                 reply = worker.call(frame, seconds + GRACE, result_limit * 6 + _REPLY_OVERHEAD)  # 6: "\u0001"
             except _Timeout:
@@ -170,8 +169,10 @@ class ScriptPool:
             return reply
         raise AssertionError("unreachable")
 
-    def _take(self) -> _Worker:
-        deadline = time.monotonic() + BUSY_WAIT
+    def _take(self, wait: float) -> _Worker:
+        """An idle worker, or a new one while there is room; else wait for one, at most `wait`
+        seconds (each busy worker is done or killed within its time limit)."""
+        deadline = time.monotonic() + wait
         worker: _Worker | None = None
         dead: list[_Worker] = []
         start = False

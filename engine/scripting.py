@@ -9,8 +9,10 @@ model's Python does, the server holds:
   limits (`script_pool`): a script that runs over its time, in a Python loop or inside a single
   builtin (`str`, `==` on aliased lists), is killed at its limit and its worker replaced; one that
   needs more memory than its limit fails in its own process, never in the server's;
-- the few expressions the compiler can bound (names, constants, comparisons, arithmetic, subscripts,
-  a few helpers: most conditions and DMN cells) run in the server, on case data that came from JSON;
+- code whose cost the compiler can bound (names, constants, comparisons, arithmetic, subscripts, a
+  few helpers, and `name = expression` scripts of those: most conditions, DMN cells and one-line
+  scripts) runs in the server, on case data that came from JSON, and falls back to a worker for
+  anything that could grow (`InlineRun`);
 - only plain JSON data comes back (`plain_data`): copied, bounded, no objects, no memory addresses.
 Errors keep their type and script line, so SpiffWorkflow names the element that failed.
 """

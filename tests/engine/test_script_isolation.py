@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import pytest
 
 from engine.script_compiler import compile_code
-from engine.script_pool import POOL_SIZE, pool_for, shutdown_pools
+from engine.script_pool import POOL_SIZE, ScriptPool, pool_for, shutdown_pools
 from engine.scripting import RestrictedEnvironment, ScriptLimitError, ScriptLimits
 
 CLOCK = datetime(2026, 11, 2, 1, 30, tzinfo=timezone.utc)
@@ -161,6 +161,25 @@ def test_scripts_from_many_threads_share_the_pool(env):
     assert errors == []
     assert results == {(n, k): n * k for n in range(8) for k in range(5)}
     assert len(pool_for(LIMITS.memory).pids()) <= POOL_SIZE
+
+
+def test_a_request_waits_for_a_busy_worker_at_most_twice_its_own_limit():
+    pool = ScriptPool(LIMITS.memory, size=1)
+
+    def request(source: str, seconds: float) -> dict:
+        return {"mode": "exec", "source": source, "data": {}, "external": {}, "globals": {},
+                "now": CLOCK.isoformat(), "limits": {"seconds": seconds, "memory": LIMITS.memory}}
+
+    assert pool.run(request("x = 1", 1.0), 1.0, 1000)["set"] == {"x": 1}
+    busy = pool._take(wait=1.0)  # the only worker, as a script that runs to its limit holds it
+    started = time.perf_counter()
+    with pytest.raises(ScriptLimitError, match="every script worker is busy"):
+        pool.run(request("x = 2", 0.1), 0.1, 1000)
+    assert 0.6 <= time.perf_counter() - started < 1.6
+    pool._give_back(busy)
+    assert pool.run(request("x = 3", 1.0), 1.0, 1000)["set"] == {"x": 3}
+    pool.shutdown()
+    assert pool.pids() == []
 
 
 def test_shutdown_stops_every_worker_and_a_later_script_starts_new_ones(env):
