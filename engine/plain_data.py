@@ -33,8 +33,10 @@ def without_addresses(text: str) -> str:
     return _ADDRESS.sub("", text) if "0x" in text else text
 
 
-def storable_text(text: str) -> str:
-    """An error message as it may be stored and shown: no addresses, no NUL, no unpaired surrogates."""
+def storable_text(text: str, limit: int = 2000) -> str:
+    """An error message as it may be stored and shown: no addresses, no NUL, no unpaired
+    surrogates, and not the megabyte a script may have put into it."""
+    text = text if len(text) <= limit else text[:limit] + "…"
     return _UNSTORABLE.sub("\ufffd", without_addresses(text))
 
 

@@ -260,6 +260,16 @@ def test_error_messages_carry_no_memory_address(env, code, mode):
     assert " at 0x" not in str(caught.value)
 
 
+@pytest.mark.parametrize("mode", ["exec", "eval"])
+def test_an_error_message_is_cut_short(env, mode):
+    with pytest.raises(ValueError) as caught:
+        if mode == "exec":
+            env.execute("for i in range(1):\n    raise ValueError('x' * 100000)", {})
+        else:
+            env.evaluate("int('9' * 100000)", {})
+    assert 50 < len(str(caught.value)) < 2100
+
+
 def test_a_script_error_keeps_its_type_and_line_from_the_worker(env):
     with pytest.raises(ZeroDivisionError) as caught:
         env.execute("a = 1\nb = [a for a in range(3)]\nc = a / 0", {})
