@@ -85,6 +85,8 @@ class Config:
     STRICT_TRANSPORT_SECURITY: str | None = None  # production only: behind plain HTTP it would lock users out
     JSON_MAX_DEPTH = 64  # arrays and objects in a request's JSON; deeper is a 400
     DATABASE_RETRY_AFTER_SECONDS = 15  # Retry-After of the 503 answered while the database is unavailable
+    SCRIPT_SECONDS = 5.0    # a model script's time limit; its worker process is killed when it runs over
+    SCRIPT_MEMORY_MB = 512  # the address space of each script worker process
 
 
 class DevelopmentConfig(Config):
@@ -153,6 +155,10 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
             settings[key] = int(env[var])
     if env.get("OPSFLOW_TRUSTED_PROXIES"):
         settings["TRUSTED_PROXIES"] = _proxy_hops(env["OPSFLOW_TRUSTED_PROXIES"])
+    if env.get("OPSFLOW_SCRIPT_SECONDS"):
+        settings["SCRIPT_SECONDS"] = float(env["OPSFLOW_SCRIPT_SECONDS"])
+    if env.get("OPSFLOW_SCRIPT_MEMORY_MB"):
+        settings["SCRIPT_MEMORY_MB"] = int(env["OPSFLOW_SCRIPT_MEMORY_MB"])
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench import fixtures, report, state_size, steps, tasklist  # noqa: E402
+from bench import fixtures, report, script_cost, state_size, steps, tasklist  # noqa: E402
 from engine.db import make_sql_engine  # noqa: E402
 
 
@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     tables = []
     _progress(f"step cost: {sizes.instances} cases x {steps.STEPS} steps per variant")
     tables.append(steps.table(steps.measure(sizes.instances, sizes.warmup, url, rounds=sizes.step_rounds)))
+    _progress("script cost: evaluations, and a five-step process with a worker script per step")
+    tables.append(script_cost.measure(sizes.instances, 500 if args.quick else 5_000))
     _progress(f"task list: {', '.join(f'{n:,}' for n in sizes.list_sizes)} open tasks")
     tables.append(tasklist.table(tasklist.measure(sizes.list_sizes, sizes.list_runs, url), pg_note))
     _progress("state size")

@@ -1,8 +1,10 @@
 """Deploying BPMN/DMN models and their forms as process versions.
 
 Every file is parsed and validated before anything is stored, so a broken model is refused whole
-with an error naming the file, the element and the reason. A process whose files are unchanged is
-left alone; a changed one becomes a new version, and running instances stay on theirs.
+with an error naming the file, the element and the reason; its scripts, conditions, timer and DMN
+expressions are compiled under the policy they will run under (`script_checks`). A process whose
+files are unchanged is left alone; a changed one becomes a new version, and running instances stay
+on theirs.
 """
 from __future__ import annotations
 
@@ -21,12 +23,9 @@ from sqlalchemy.orm import Session
 from .errors import DeployError
 from .forms import check_form
 from .models import ModelFile, ProcessDefinition, ProcessVersion
-from .specs import FORM_PROPERTY, ParsedProcess, SourceFile, form_filename, parse_process_cached
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
-                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+from .script_checks import check_model_code
+from .specs import (BPMN_NS, DMN_NAMESPACES, FORM_PROPERTY, SPIFF_NS, ParsedProcess, SourceFile, form_filename,
+                    owner_id, parse_process_cached)
 
 
 @dataclass(frozen=True)
@@ -58,14 +57,6 @@ def _decision_ids(dmn: SourceFile) -> set[str]:
     return {el.get("id") for ns in DMN_NAMESPACES for el in root.iter(f"{{{ns}}}decision")}
 
 
-def _owner(el: etree._Element) -> str | None:
-    """The id of the BPMN element an extension belongs to (property, properties, extensionElements, it)."""
-    for ancestor in el.iterancestors(f"{{{BPMN_NS}}}*"):
-        if ancestor.get("id") and ancestor.tag != f"{{{BPMN_NS}}}extensionElements":
-            return ancestor.get("id")
-    return None
-
-
 def _references(bpmn: SourceFile) -> tuple[list[str], dict[str, str | None], dict[str, str | None]]:
     """Process ids, and the called decision ids and form file names a BPMN file refers to, each
     with the first element that refers to it."""
@@ -73,11 +64,11 @@ def _references(bpmn: SourceFile) -> tuple[list[str], dict[str, str | None], dic
     processes = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")]
     decisions: dict[str, str | None] = {}
     for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId"):
-        decisions.setdefault((el.text or "").strip(), _owner(el))
+        decisions.setdefault((el.text or "").strip(), owner_id(el))
     forms: dict[str, str | None] = {}
     for el in root.iter(f"{{{SPIFF_NS}}}property"):
         if el.get("name") == FORM_PROPERTY and el.get("value"):
-            forms.setdefault(el.get("value"), _owner(el))
+            forms.setdefault(el.get("value"), owner_id(el))
     return processes, decisions, forms
 
 
@@ -134,6 +125,7 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
 
 
 def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
+    check_model_code(files)
     parsed = parse_process_cached(key, files)
     for name, schema in parsed.forms.items():
         try:

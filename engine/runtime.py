@@ -31,7 +31,7 @@ from .incident_actions import IncidentActions
 from .model_code import TIMER_TICK, running_model
 from .models import COMPLETED, RUNNING, ProcessDefinition, ProcessInstance, ProcessVersion, Store, User
 from .policy import Catalogue, OpenCatalogue, ProcessPolicy
-from .scripting import make_script_engine
+from .scripting import ScriptLimits, make_script_engine
 from .specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached, task_property
 from .start_rules import check_start, may_start
 from .sync import TaskChanges, sync_tasks
@@ -45,13 +45,14 @@ class Engine(CaseActions, IncidentActions):
     """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache."""
 
     def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,
-                 script_globals: Mapping[str, Any] | None = None,
+                 script_globals: Mapping[str, Any] | None = None, script_limits: ScriptLimits | None = None,
                  max_case_bytes: int = case_size.DEFAULT_MAX_CASE_BYTES) -> None:
         self.clock = clock
         self.max_case_bytes = max_case_bytes
         self.catalogue = catalogue or OpenCatalogue()
         self.specs = SpecCache()
-        self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}))
+        self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}),
+                                                limits=script_limits)
 
     # -- loading -------------------------------------------------------------------------------
 

@@ -19,6 +19,10 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from .errors import DeployError
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
+                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
 FORM_PROPERTY = "formJsonSchemaFilename"
 STARTERS_PROPERTY = "starterRoles"  # on the start event: the roles that may start a case, comma-separated
 
@@ -79,6 +83,17 @@ def form_filename(task_spec: Any) -> str | None:
 def task_property(task_spec: Any, name: str) -> str | None:
     props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
     return props.get(name)
+
+
+def owner_id(el: etree._Element) -> str | None:
+    """The id of the model element a piece of XML belongs to: the task, the event, the sequence flow
+    (not its extension elements, event definition or loop characteristics, which may have ids too)."""
+    for node in el.iterancestors():
+        name = etree.QName(node).localname
+        if node.get("id") and not name.endswith(("EventDefinition", "LoopCharacteristics", "extensionElements",
+                                                 "serviceTaskOperator")):
+            return node.get("id")
+    return None
 
 
 def _deploy_error(exc: ValidationException, default_file: str) -> DeployError:

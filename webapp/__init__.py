@@ -9,6 +9,7 @@ from flask_login import current_user
 from config import load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
+from engine.scripting import ScriptLimits
 
 from . import health, security_headers, strict_request
 from .errors import register_error_handlers
@@ -36,8 +37,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
     strict_request.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     from workflows.catalogue import catalogue
+    limits = ScriptLimits(seconds=app.config["SCRIPT_SECONDS"], memory=app.config["SCRIPT_MEMORY_MB"] * 2 ** 20)
     app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
-                                       max_case_bytes=app.config["CASE_DATA_MAX_BYTES"])
+                                       script_limits=limits, max_case_bytes=app.config["CASE_DATA_MAX_BYTES"])
 
     from . import api, auth, tasks
     app.register_blueprint(auth.bp)

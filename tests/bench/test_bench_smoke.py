@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import report, state_size, steps, tasklist
+from bench import report, script_cost, state_size, steps, tasklist
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,6 +48,17 @@ def test_state_size_rows():
     assert rows[2].state_bytes > rows[1].state_bytes and rows[2].tasks > rows[1].tasks
     assert all(r.complete_ms > 0 and r.in_memory_ms > 0 for r in rows)
     assert "growth in the loop" in state_size.table(rows).render()
+
+
+def test_script_cost_rows():
+    table = script_cost.measure(instances=2, runs=20)
+    rendered = table.render()
+    assert [row[:2] for row in table.rows[-2:]] == [
+        ("a step with a worker script", "in memory, SpiffWorkflow stock"),
+        ("a step with a worker script", "Engine.complete + commit, SQLite")]
+    assert len(table.rows) == 2 * len(script_cost.CODE) + 2
+    assert all(row[2] > 0 for row in table.rows)
+    assert "OpsFlow sandbox" in rendered and "x (the five-step process without scripts" in rendered
 
 
 def test_table_alignment():

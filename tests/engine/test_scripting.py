@@ -1,6 +1,7 @@
 """The model-script sandbox: what it refuses, what it stops, what it runs, and how SpiffWorkflow sees it."""
 from __future__ import annotations
 
+import math
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -226,8 +227,11 @@ def test_helper_names_are_not_data_names(env):
 
 
 def test_extra_globals_are_available_and_guard_names_are_refused():
-    env = RestrictedEnvironment({"store_region": lambda code: "east"}, clock=lambda: CLOCK)
-    assert env.evaluate("store_region('S001')", {}) == "east"
+    env = RestrictedEnvironment({"gcd": math.gcd, "region": "east"}, clock=lambda: CLOCK)
+    assert env.evaluate("gcd(12, 18)", {}) == 6  # a site function, imported by name in the worker
+    assert run(env, "x = gcd(4, 6)\ny = region") == {"x": 2, "y": "east"}
+    with pytest.raises(ValueError, match="module-level function"):
+        RestrictedEnvironment({"store_region": lambda code: "east"})  # a worker could not import it
     with pytest.raises(ValueError, match="_getattr_"):
         RestrictedEnvironment({"_getattr_": getattr})
 

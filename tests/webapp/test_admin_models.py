@@ -107,3 +107,19 @@ def test_an_upload_without_its_csrf_token_is_refused(app, client, auth):
     before = versions(app)
     response = send(client, "/admin/models/complaint_handling", ("investigate.json", FORM.read_bytes()), csrf=False)
     assert response.status_code == 400 and versions(app) == before
+
+
+def test_an_upload_whose_script_the_sandbox_would_refuse_is_refused_naming_file_element_and_reason(app, client, auth):
+    auth.login("admin")
+    before = versions(app)
+    model = (REPO / "bpmn" / "product_return.bpmn").read_text("utf-8")
+    script = "total_amount = line_total(items)"
+    assert model.count(script) == 1
+    line = model[:model.index(script)].count("\n") + 1
+    response = send(client, "/admin/models/product_return",
+                    ("product_return.bpmn", model.replace(script, "import os\n" + script).encode("utf-8")))
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 422
+    assert (f"product_return.bpmn, line {line}, element compute_total: script: 'import' is not allowed in model "
+            "scripts") in html
+    assert versions(app) == before
