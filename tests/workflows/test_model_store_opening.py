@@ -142,7 +142,7 @@ def test_invalid_plans_get_field_errors(start_case, field, value):
     assert field in refused.value.fields
 
 
-def test_an_opening_cannot_be_planned_for_a_day_already_past(start_case, start_data):
+def test_an_opening_cannot_be_planned_for_a_day_already_past(start_case):
     with pytest.raises(InvalidData) as refused:  # the clock says 2 November 2026
         start_case(P, planned_opening_date="2026-11-01")
     assert refused.value.fields == {"planned_opening_date": "must be on or after 2026-11-02"}
