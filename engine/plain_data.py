@@ -60,42 +60,76 @@ def export(value: Any, budget: Budget, what: str, depth: int = 0) -> Any:
     Dates become ISO strings, durations ISO durations, tuples and sets lists, as JSON would.
     Raises NotPlainData for values with no JSON form, ValueError for values that cannot be stored.
     """
-    if value is None or value is True or value is False:
+    kind = type(value)
+    if kind is str:
+        return _text(value, budget, what)
+    if value is None or kind is bool:
         budget.spend(5)
         return value
-    kind = type(value)
-    if kind is str or isinstance(value, str):
-        budget.spend(len(value) + 2)
-        if _UNSTORABLE.search(value):
-            raise ValueError(f"{what} holds a NUL character or an unpaired surrogate, which cannot be stored")
-        return without_addresses(str(value))
-    if kind is int or (isinstance(value, int) and not isinstance(value, bool)):
-        budget.spend(value.bit_length() // 3 + 2)
-        if value.bit_length() > MAX_INT_BITS:
-            raise ValueError(f"{what} is a number of more than 4 000 digits")
-        return int(value)
-    if kind is float or isinstance(value, float):
+    if kind is int or kind is float:
+        return _number(value, budget, what)
+    if kind is dict:
+        return _object(value, budget, what, depth)
+    if kind is list or kind is tuple:
+        return _array(value, budget, what, depth)
+    if isinstance(value, str):
+        return _text(str(value), budget, what)
+    if isinstance(value, bool):
+        return export(bool(value), budget, what)
+    if isinstance(value, int):
+        return _number(int(value), budget, what)
+    if isinstance(value, float):
+        return _number(float(value), budget, what)
+    if isinstance(value, (date, datetime)):
+        return _text(value.isoformat(), budget, what)
+    if isinstance(value, timedelta):
+        return _text(iso_duration(value), budget, what)
+    if isinstance(value, dict):
+        return _object(value, budget, what, depth)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return _array(value, budget, what, depth)
+    raise NotPlainData(f"{kind.__name__} values cannot be stored in task data")
+
+
+def _text(value: str, budget: Budget, what: str) -> str:
+    budget.spend(len(value) + 2)
+    if _UNSTORABLE.search(value):
+        raise ValueError(f"{what} holds a NUL character or an unpaired surrogate, which cannot be stored")
+    return _ADDRESS.sub("", value) if "0x" in value else value
+
+
+def _number(value: int | float, budget: Budget, what: str) -> int | float:
+    if type(value) is float:
         budget.spend(24)
         if not math.isfinite(value):
             raise ValueError(f"{what} is {value}, not a finite number")
-        return float(value)
-    if isinstance(value, datetime):
-        return export(value.isoformat(), budget, what, depth)
-    if isinstance(value, date):
-        return export(value.isoformat(), budget, what, depth)
-    if isinstance(value, timedelta):
-        return export(iso_duration(value), budget, what, depth)
+        return value
+    bits = value.bit_length()
+    budget.spend(bits // 3 + 2)
+    if bits > MAX_INT_BITS:
+        raise ValueError(f"{what} is a number of more than 4 000 digits")
+    return value
+
+
+def _deeper(depth: int, what: str) -> int:
     if depth >= MAX_DEPTH:
         raise ValueError(f"{what} is nested more than {MAX_DEPTH} levels deep")
-    if isinstance(value, dict):
-        budget.spend(2)
-        copy = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"{what} has a key of type {type(key).__name__}: keys must be strings")
-            copy[export(key, budget, what, depth + 1)] = export(item, budget, what, depth + 1)
-        return copy
-    if isinstance(value, (list, tuple, set, frozenset)):
-        budget.spend(2)
-        return [export(item, budget, what, depth + 1) for item in value]
-    raise NotPlainData(f"{kind.__name__} values cannot be stored in task data")
+    return depth + 1
+
+
+def _object(value: Any, budget: Budget, what: str, depth: int) -> dict[str, Any]:
+    depth = _deeper(depth, what)
+    budget.spend(2)
+    copy = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"{what} has a key of type {type(key).__name__}: keys must be strings")
+        copy[_text(str(key), budget, what)] = _text(item, budget, what) if type(item) is str else \
+            export(item, budget, what, depth)
+    return copy
+
+
+def _array(value: Any, budget: Budget, what: str, depth: int) -> list[Any]:
+    depth = _deeper(depth, what)
+    budget.spend(2)
+    return [_text(item, budget, what) if type(item) is str else export(item, budget, what, depth) for item in value]

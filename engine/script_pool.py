@@ -57,9 +57,12 @@ class _Worker:
         paths = [p for p in sys.path if isinstance(p, str)]
         self.memory = memory
         self.ready = False
+        self._poller = select.poll()
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT, json.dumps(paths), package, str(Path(__file__).parent), str(memory)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"PATH": os.defpath}, start_new_session=True)
+        assert self.process.stdout is not None
+        self._poller.register(self.process.stdout.fileno(), select.POLLIN)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -84,12 +87,10 @@ class _Worker:
         """One reply: mostly a single read, header and body together."""
         assert self.process.stdout is not None
         fd = self.process.stdout.fileno()
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
         buffer, size = b"", None
         while size is None or len(buffer) < HEADER.size + size:
             left = deadline - time.monotonic()
-            if left <= 0 or not poller.poll(left * 1000):
+            if left <= 0 or not self._poller.poll(left * 1000):
                 raise _Timeout
             chunk = os.read(fd, 1 << 20)
             if not chunk:

@@ -21,6 +21,7 @@ RUNTIME_ATTACKS = {  # the `attack` chosen in the case data -> the script task o
     "alias_eq": "do_alias_eq",         # two such lists compared with ==
     "memory": "do_memory",             # 5 000 lists of 10 000 numbers
     "store_alias": "do_store_alias",   # the 2^60-item list left in the case data
+    "big_data": "do_big_data",         # ten million characters written into the case
 }
 ESCAPES = {  # escape.bpmn, as a version stored before deploy compiled scripts
     "import": "do_import",            # import os

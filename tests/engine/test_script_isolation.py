@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -190,6 +191,17 @@ def test_shutdown_stops_every_worker_and_a_later_script_starts_new_ones(env):
     assert not any(alive(pid) for pid in pids)
     assert run(env, IN_WORKER, n=2) == {"n": 2, "x": 4}
     assert not set(pool_for(LIMITS.memory).pids()) & set(pids)
+
+
+def test_a_worker_starts_with_no_environment_and_no_database_modules(env, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://opsflow:secret@db/opsflow")
+    shutdown_pools()
+    run(env, IN_WORKER, n=1)
+    [pid, *_] = pool_for(LIMITS.memory).pids()
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    assert [v for v in environ if v and not v.startswith(b"PATH=")] == []
+    maps = Path(f"/proc/{pid}/maps").read_text()  # the engine package would have loaded these C extensions
+    assert "sqlalchemy" not in maps and "lxml" not in maps
 
 
 def test_the_workers_end_with_the_server_process():
