@@ -237,3 +237,13 @@ def test_unknown_api_paths_answer_json(api, client):
     _assert_error(client.get("/api/v1/tasks/abc"), 404)
     response = client.get("/api/v1/login")
     assert response.status_code == 405 and response.get_json()["error"] == "method_not_allowed"
+
+
+def test_a_method_not_allowed_says_which_are(client):
+    """RFC 9110: a 405 lists the allowed methods in Allow (the error handler used to drop Werkzeug's headers;
+    found by schemathesis's unsupported_method check)."""
+    for response, allowed in ((client.get("/api/v1/login"), {"POST", "OPTIONS"}),
+                              (client.delete("/api/v1/tasks/1"), {"GET", "HEAD", "OPTIONS"}),
+                              (client.put("/logout"), {"POST", "OPTIONS"})):
+        assert response.status_code == 405
+        assert set(response.headers["Allow"].split(", ")) == allowed

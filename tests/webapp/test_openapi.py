@@ -11,13 +11,16 @@ from typing import Any
 import pytest
 import schemathesis
 from jsonschema import Draft202012Validator
+from werkzeug.routing import IntegerConverter
 
 from engine.queries import InstanceDetail, TaskDetail
-from engine.views import EventView, InstanceView, Page, ProcessView, StartableProcess, TaskView
+from engine.views import EventView, IncidentView, InstanceView, Page, ProcessView, StartableProcess, TaskView
 from webapp.api.contract import openapi_document
+from webapp.record_ids import MAX_INT, MIN_INT
+
+from .test_incidents import fire, incident_of, start, stopped  # noqa: F401  (a case stopped on an incident)
 
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
-ID_MAX = 2**63 - 1
 
 
 def described(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -86,10 +89,15 @@ def test_each_operation_names_its_view_and_its_path_parameters(app, document):
         assert set(in_path) == set(rule.arguments), key
         for name, converter in rule._converters.items():
             schema = in_path[name]["schema"]
-            if type(converter).__name__ == "IntegerConverter":
-                assert (schema["type"], schema["minimum"], schema["maximum"]) == ("integer", 1, ID_MAX), key
+            if isinstance(converter, IntegerConverter):  # a larger id does not reach the view: 404
+                assert (schema["type"], schema["minimum"], schema["maximum"]) == ("integer", 1, converter.max), key
             assert in_path[name]["required"] is True
+        for param in params:  # the API's query integers are refused (400) outside the database's range
+            if param["in"] == "query" and param["schema"].get("type") == "integer":
+                assert MIN_INT <= param["schema"]["minimum"] <= param["schema"]["maximum"] <= MAX_INT, key
         assert "200" in operation["responses"] or "201" in operation["responses"], key
+        # webapp.strict_request refuses any request before its route: unreadable (400), too large (413)
+        assert {"400", "413"} <= set(operation["responses"]), key
         public = operation.get("security") == []
         assert public == (key in {("POST", "/api/v1/login"), ("GET", "/api/v1/openapi.json")}), key
         assert public or "401" in operation["responses"], key
@@ -120,6 +128,7 @@ def _fields(view: type) -> set[str]:
     ("Instance", _fields(InstanceView)),
     ("InstanceDetail", _fields(InstanceView) | _fields(InstanceDetail) - {"instance"}),
     ("Event", _fields(EventView)),
+    ("Incident", _fields(IncidentView)),
     ("Process", _fields(ProcessView)),
     ("StartableProcess", _fields(StartableProcess)),
     ("TaskPage", _fields(Page)),
@@ -132,18 +141,27 @@ def test_the_described_objects_are_the_engines_views(document, schema, fields):
     assert described_schema["additionalProperties"] is False and set(described_schema["required"]) == fields
 
 
+def violations(document: dict[str, Any], schema_name: str, value: Any) -> list[str]:
+    # the component with the document's components beside it, so that its references resolve
+    schema = {**document["components"]["schemas"][schema_name], "components": document["components"]}
+    return [e.message for e in Draft202012Validator(schema).iter_errors(value)]
+
+
+def conforming(document: dict[str, Any]) -> Any:
+    """`check(response, schema_name, status)`: the response's JSON body, held to the description."""
+    def check(response, schema_name: str, status: int | None = None) -> dict:
+        body = response.get_json()
+        assert status is None or response.status_code == status, (response.status_code, body)
+        errors = violations(document, schema_name, body)
+        assert not errors, (schema_name, errors, body)
+        return body
+    return check
+
+
 def test_responses_conform_to_the_description(client, api, document):
     """What schemathesis checks against a live server, here on the path a person takes, in-process."""
     from .test_api import COMPLAINT
-
-    def check(response, schema_name: str) -> dict:
-        body = response.get_json()
-        # the component with the document's components beside it, so that its references resolve
-        schema = {**document["components"]["schemas"][schema_name], "components": document["components"]}
-        errors = [e.message for e in Draft202012Validator(schema).iter_errors(body)]
-        assert not errors, (schema_name, errors, body)
-        return body
-
+    check = conforming(document)
     cs_li = api.as_("cs_li")
     check(cs_li.get("/processes"), "ProcessPage")
     check(cs_li.get("/processes/complaint_handling"), "StartableProcess")
@@ -160,6 +178,45 @@ def test_responses_conform_to_the_description(client, api, document):
           "Instance")
     check(cs_li.get("/tasks/999999"), "Error")
     check(client.post("/api/v1/login", json={"username": "cs_li", "password": "demo123"}), "Token")
+
+
+def test_incidents_and_their_retry_and_resolution_conform_to_the_description(app, app_clock, api, document,
+                                                                            stopped):
+    """The incident routes and fields, which the contract run cannot reach (its fuzzer is no administrator
+    and its database has no incident): every answer as the description says, a failed retry's too."""
+    check = conforming(document)
+    case_id, incident_id, _ = stopped
+    other = start(app, "incident_timer", {"store_code": "SH001", "divisor": 0, "pad": 0})
+    app_clock.advance(days=1, minutes=1)
+    fire(app)  # the second case stops on its incident too
+    supervised = check(api.as_("director").get(f"/process-instances/{case_id}"), "InstanceDetail", 200)
+    assert supervised["may_supervise"] and [i["id"] for i in supervised["incidents"]] == [incident_id]
+    detail = check(api.as_("manager_sh001").get(f"/process-instances/{case_id}"), "InstanceDetail", 200)
+    assert not detail["may_supervise"] and detail["incidents"] == []
+    # the description says so: incidents shown to someone who does not supervise the case break it
+    assert violations(document, "InstanceDetail", {**detail, "incidents": supervised["incidents"]})
+    listed = check(api.as_("director").get("/process-instances?has_incident=true"), "InstancePage", 200)
+    assert {c["id"] for c in listed["items"]} == {case_id, other}
+
+    admin, path = api.as_("admin"), f"/process-instances/{case_id}/incidents/{incident_id}"
+    check(api.as_("director").post(f"{path}/retry", json={"reason": "x"}), "Error", 403)
+    check(admin.post(f"{path}/retry", json={}), "Error", 422)
+    check(admin.post(f"{path}/retry", json={"reason": "x", "data": []}), "Error", 400)
+    missing = check(admin.post(f"/process-instances/{case_id}/incidents/{MAX_INT}/retry", json={"reason": "x"}),
+                    "Error", 404)
+    failed = check(admin.post(f"{path}/retry", json={"reason": "once more"}), "Error", 422)
+    assert (failed["error"], failed["element"], failed["retried"]) == ("model_error", "compute_share", False)
+    # and a model error without its element, or a retry's outcome without the rest of it, breaks it too
+    assert violations(document, "Error", {k: v for k, v in failed.items() if k != "element"})
+    assert violations(document, "Error", {**missing, "retried": False})
+    done = check(admin.post(f"{path}/retry", json={"reason": "four parts", "data": {"divisor": 4}}), "Retried", 200)
+    assert done["incident"]["resolution"] == "retried"
+    check(admin.post(f"{path}/resolve", json={"reason": "x"}), "Error", 409)
+
+    path = f"/process-instances/{other}/incidents/{incident_of(app, other).id}"
+    check(admin.post(f"{path}/resolve", json={"reason": " "}), "Error", 422)
+    resolved = check(admin.post(f"{path}/resolve", json={"reason": "handled by phone"}), "Resolved", 200)
+    assert resolved["incident"]["resolution"] == "resolved"
 
 
 def test_the_docs_page_renders_the_description_without_inline_script(client, auth):

@@ -25,18 +25,27 @@ it.
 **Errors.** Every refusal is `{"error": code, "message": text, "fields": {field: reason}}` with the
 status that says what happened: 400 the request could not be read, 401 no valid token, 403 not
 allowed, 404 unknown or not visible to me, 409 the case moved on or someone else changed it first,
-413 too large, 422 the data breaks the form (each field named), 429 too many attempts, 503 the
-service is briefly unavailable (retry after `Retry-After` seconds).
+413 too large, 422 the data breaks the form (each field named) or a step of the model failed on it
+(`element` names the step), 429 too many attempts, 503 the service is briefly unavailable (retry after
+`Retry-After` seconds). JSON in and out is strict: no NaN or Infinity, no lone surrogates, bounded
+nesting. An id above its parameter's `maximum` (the largest a database column holds) is a 404.
+
+**Incidents.** A timer or message step that fails stops its case on an incident (status `error`):
+its supervisors see it in `GET /process-instances/{id}`, an administrator retries or resolves it.
 """
 
 ERROR_RESPONSES = {
-    "BadRequest": "the request could not be read: malformed JSON, or a value of the wrong type",
+    "BadRequest": "the request could not be read: a body that is not strict JSON (malformed, NaN or Infinity, "
+                  "nested too deep, a lone surrogate), a value of the wrong type, a query number out of range "
+                  "or a NUL in the query; `fields` names the parameter",
     "Unauthorized": "no valid bearer token (or, at login, a wrong username or password)",
     "Forbidden": "not allowed to do this",
-    "NotFound": "no such thing, or not one I may see",
+    "NotFound": "no such thing, or not one I may see (an id above the largest one there can be included)",
     "Conflict": "the case is not in a state for this, or someone else changed it first",
     "TooLarge": "the request body is too large",
-    "InvalidData": "the data breaks the form or the rules: `fields` names each field",
+    "InvalidData": "the data breaks the form or the rules (`fields` names each field); or a step of the model "
+                   "failed on it (`model_error`, `case_data_too_large`: `element` names the step, nothing was "
+                   "saved)",
     "TooManyRequests": "too many failed attempts; wait and try again",
     "Unavailable": "the service cannot reach its database; try again later",
 }

@@ -13,8 +13,10 @@ from .schemas import ID, Schema, ref
 
 ERRORS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
           413: "TooLarge", 422: "InvalidData", 429: "TooManyRequests", 503: "Unavailable"}
+#: What any request may be refused with before its route runs (`webapp.strict_request`): 400 for a body
+#: under /api/ that is not strict JSON or a query value holding a NUL, 413 for a body over the limit.
+CHECKED = (400, 413)
 READ = (401, 503)  # every route behind a token may answer these
-WRITE = (400, 401, 413, 503)  # and a route that reads a JSON body, these too
 
 
 def returns(schema: Schema, description: str, **extra: Any) -> dict[str, Any]:
@@ -39,7 +41,8 @@ def _links(**targets: tuple[str, dict[str, str]]) -> dict[str, Any]:
 def op(operation_id: str, summary: str, tag: str, ok: dict[str, Any], *, status: int = 200,
        errors: tuple[int, ...] = READ, parameters: list[dict[str, Any]] | None = None,
        body: str | None = None, body_required: bool = False, body_example: Any = None, public: bool = False,
-       description: str = "") -> dict[str, Any]:
+       description: str = "", why: dict[int, str] | None = None) -> dict[str, Any]:
+    """One operation; `why` says, for some of its error statuses, what they mean on this route."""
     operation: dict[str, Any] = {"operationId": operation_id, "summary": summary, "tags": [tag]}
     if description:
         operation["description"] = description
@@ -50,9 +53,11 @@ def op(operation_id: str, summary: str, tag: str, ok: dict[str, Any], *, status:
         if body_example is not None:
             media["example"] = body_example
         operation["requestBody"] = {"required": body_required, "content": {"application/json": media}}
+    why = why or {}
     operation["responses"] = {str(status): ok,
-                              **{str(code): {"$ref": f"#/components/responses/{ERRORS[code]}"}
-                                 for code in sorted(errors)}}
+                              **{str(code): returns(ref("Error"), why[code]) if code in why else
+                                 {"$ref": f"#/components/responses/{ERRORS[code]}"}
+                                 for code in sorted({*errors, *CHECKED, *why})}}
     if public:
         operation["security"] = []
     return operation
@@ -85,7 +90,7 @@ PATHS: dict[str, dict[str, Any]] = {
         errors=(), public=True)},
     "/login": {"post": op(
         "login", "Log in: a bearer token for the other routes", "Session",
-        returns(ref("Token"), "a new token"), errors=(400, 401, 413, 429, 503), body="Login",
+        returns(ref("Token"), "a new token"), errors=(401, 429, 503), body="Login",
         body_required=True, public=True,
         description="Repeated failures are throttled (429): wait a few minutes. A token lasts `expires_in` "
                     "seconds and ends early when the password is reset or the account deactivated.")},
@@ -97,13 +102,13 @@ PATHS: dict[str, dict[str, Any]] = {
         "process", "A process I may start, with its start form", "Processes",
         returns(ref("StartableProcess"), "the process and the JSON Schema of its start data",
                 links=_links(Start=("start", {"key": "$response.body#/key"}))),
-        errors=(401, 404, 503), parameters=[KEY],
+        errors=READ + (404,), parameters=[KEY],
         description="404 when no such process is deployed or I may not start it.")},
     "/processes/{key}/instances": {"post": op(
         "start", "Start a case", "Processes",
         returns(ref("Instance"), "the new case, with the steps it waits on", links=INSTANCE_OK["links"],
                 headers={"Location": {"schema": {"type": "string"}, "description": "the case's URL"}}),
-        status=201, errors=WRITE + (403, 404, 409, 422), parameters=[KEY], body="FormData",
+        status=201, errors=READ + (403, 404, 409, 422), parameters=[KEY], body="FormData",
         body_example={"data": {"store_code": "SH003", "store_name": "上海静安寺店", "city": "上海",
                                "address": "南京西路1号", "area_sqm": 180, "store_type": "direct",
                                "planned_opening_date": "2030-06-18", "budget": 800000}},
@@ -114,7 +119,7 @@ PATHS: dict[str, dict[str, Any]] = {
         returns(ref("TaskPage"), "one page of tasks", links=_links(
             GetTask=("task", {"task_id": "$response.body#/items/0/id"}),
             ClaimTask=("claim", {"task_id": "$response.body#/items/0/id"}))),
-        errors=(400, 401, 422, 503), parameters=[
+        errors=READ + (422,), parameters=[
             _param("scope", "query", {"type": "string", "enum": list(TASK_SCOPES), "default": "all"},
                    "mine: assigned to me; claimable: free tasks of my roles; all: both"),
             PROCESS_FILTER, STORE_FILTER, OVERDUE, SEARCH,
@@ -125,27 +130,27 @@ PATHS: dict[str, dict[str, Any]] = {
         returns(ref("TaskDetail"), "the task", links=_links(
             ClaimTask=("claim", {"task_id": "$request.path.task_id"}),
             CompleteTask=("complete", {"task_id": "$request.path.task_id"}))),
-        errors=(401, 404, 503), parameters=[TASK])},
+        errors=READ + (404,), parameters=[TASK])},
     "/tasks/{task_id}/claim": {"post": op(
         "claim", "Claim a task: it becomes mine", "Tasks", TASK_OK,
-        errors=(401, 403, 404, 409, 413, 503), parameters=[TASK])},
+        errors=READ + (403, 404, 409), parameters=[TASK])},
     "/tasks/{task_id}/unclaim": {"post": op(
         "unclaim", "Release a claimed task to the pool", "Tasks", TASK_OK,
-        errors=(401, 403, 404, 409, 413, 503), parameters=[TASK],
+        errors=READ + (403, 404, 409), parameters=[TASK],
         description="The holder, or a supervisor of the case.")},
     "/tasks/{task_id}/assign": {"post": op(
         "assign", "Give a task to someone (supervisors)", "Tasks", TASK_OK,
-        errors=WRITE + (403, 404, 409, 422), parameters=[TASK], body="Assign", body_required=True)},
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="Assign", body_required=True)},
     "/tasks/{task_id}/complete": {"post": op(
         "complete", "Complete a task with its form's data", "Tasks", INSTANCE_OK,
-        errors=WRITE + (403, 404, 409, 422), parameters=[TASK], body="FormData",
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="FormData",
         description="422 names each field that breaks the form; 409 when the task is no longer open or "
                     "someone else changed the case first (reload and try again).")},
     "/process-instances": {"get": op(
         "instances", "Cases I may see", "Cases",
         returns(ref("InstancePage"), "one page of cases", links=_links(
             GetCase=("instance", {"instance_id": "$response.body#/items/0/id"}))),
-        errors=(400, 401, 422, 503), parameters=[
+        errors=READ + (422,), parameters=[
             PROCESS_FILTER,
             _param("version", "query", {"type": "integer", "minimum": 1, "maximum": ID["maximum"]}),
             _param("status", "query", {"type": "string", "enum": list(STATUSES)}),
@@ -153,6 +158,8 @@ PATHS: dict[str, dict[str, Any]] = {
             _param("started_by", "query", {"type": "string"}, "a username"),
             _param("started_from", "query", MOMENT), _param("started_to", "query", MOMENT),
             OVERDUE, SEARCH,
+            _param("has_incident", "query", {"type": "boolean"},
+                   "true: only cases stopped on an open incident; false: only the others"),
             _param("sort", "query", {"type": "string", "enum": list(CASE_SORTS), "default": "newest"}),
             *PAGING])},
     "/process-instances/{instance_id}": {"get": op(
@@ -160,22 +167,55 @@ PATHS: dict[str, dict[str, Any]] = {
         returns(ref("InstanceDetail"), "the case", links=_links(
             Comment=("comment", {"instance_id": "$request.path.instance_id"}),
             Suspend=("suspend", {"instance_id": "$request.path.instance_id"}))),
-        errors=(401, 404, 503), parameters=[INSTANCE])},
+        errors=READ + (404,), parameters=[INSTANCE])},
     "/process-instances/{instance_id}/comments": {"post": op(
         "comment", "Comment on a case", "Cases", returns(ref("Comment"), "the new comment"), status=201,
-        errors=WRITE + (404, 422), parameters=[INSTANCE], body="NewComment", body_required=True)},
+        errors=READ + (404, 422), parameters=[INSTANCE], body="NewComment", body_required=True)},
 }
 
-for _action, _summary in (("terminate", "End a case now (supervisors)"),
-                          ("suspend", "Hold a running case (supervisors)"),
-                          ("resume", "Let a suspended or failed case run on (supervisors)")):
+for _action, _summary, _conflict in (
+        ("terminate", "End a case now (supervisors)", "the case has already ended"),
+        ("suspend", "Hold a running case (supervisors)", "the case is not running"),
+        ("resume", "Let a suspended or failed case run on (supervisors)",
+         "the case is not suspended or stopped, or (`incident_open`) it is stopped on an open incident, "
+         "which only an administrator's retry or resolution moves")):
     PATHS[f"/process-instances/{{instance_id}}/{_action}"] = {"post": op(
-        _action, _summary, "Cases", INSTANCE_OK, errors=WRITE + (403, 404, 409, 422), parameters=[INSTANCE],
-        body="Reason", body_required=True)}
+        _action, _summary, "Cases", INSTANCE_OK, errors=READ + (403, 404, 409, 422), parameters=[INSTANCE],
+        body="Reason", body_required=True,
+        why={403: "I see the case but do not supervise it", 409: _conflict + "; or someone else changed it first"})}
+
+INCIDENT_PATH = "/process-instances/{instance_id}/incidents/{incident_id}"
+INCIDENT_WHY = {
+    403: "not an administrator (supervisors see incidents; administrators settle them)",
+    404: "no such case I may see, or no such incident of that case",
+    409: "the incident is already settled or the case no longer stopped on it; or someone else changed "
+         "the case first",
+}
+PATHS[f"{INCIDENT_PATH}/retry"] = {"post": op(
+    "retry_incident", "Run an incident's failed step again (administrators)", "Cases",
+    returns(ref("Retried"), "the step went through: the incident is settled and the case runs on"),
+    errors=READ + (403, 404, 409, 422), parameters=[INSTANCE, _path_ref("IncidentId")], body="Retry",
+    body_required=True, body_example={"reason": "配置已修正", "latest_version": True, "data": {"divisor": 4}},
+    description="Once the model (`latest_version`) or the data (`data`) is fixed. If the step fails again, the "
+                "attempt is still kept and counted: the answer is a 422 `model_error` (or `case_data_too_large`) "
+                "naming the `element`, with `retried: false`, the `incident` and the `instance`.",
+    why={**INCIDENT_WHY, 409: INCIDENT_WHY[409] + "; or the newest version lacks a step the case has been "
+                                                   "through (`latest_version`)",
+         422: "the reason or the corrected data is wrong (`fields` names it); or the step failed again "
+              "(`model_error`, `case_data_too_large`: with `element`, `retried`, `incident`, `instance`)"})}
+PATHS[f"{INCIDENT_PATH}/resolve"] = {"post": op(
+    "resolve_incident", "Settle an incident by hand (administrators)", "Cases",
+    returns(ref("Resolved"), "the incident is settled; the case is suspended for its supervisors to resume or "
+                             "terminate"),
+    errors=READ + (403, 404, 409, 422), parameters=[INSTANCE, _path_ref("IncidentId")], body="Resolve",
+    body_required=True,
+    description="When the cause was dealt with some other way: the failed step is not run again.",
+    why={**INCIDENT_WHY, 422: "the reason is missing or too long (`fields` names it)"})}
 
 PARAMETERS = {
     "TaskId": _param("task_id", "path", ID),
     "InstanceId": _param("instance_id", "path", ID),
+    "IncidentId": _param("incident_id", "path", ID),
     "ProcessKey": _param("key", "path", {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_.-]*$",
                                          "maxLength": 64},
                          "the process key (the BPMN process id)", example="store_opening"),

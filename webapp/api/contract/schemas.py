@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.errors import CaseDataTooLarge, ProcessError
+from engine.incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER
+from engine.incident_actions import MAX_FIX_BYTES, MAX_FIX_FIELDS
+from engine.models import INCIDENT_OPEN, INCIDENT_RESOLVED
 from engine.monitoring import STATUSES
 
-ID_MAX = 2**63 - 1  # ids are signed 64-bit integers in the database
+from ...record_ids import MAX_INT as ID_MAX  # what the URL converter lets through: a larger id is a 404
+
 TASK_STATES = ("open", "completed", "cancelled")
 
 Schema = dict[str, Any]
@@ -46,6 +51,8 @@ TEXT: Schema = {"type": "string"}
 TIME: Schema = {"type": "string", "format": "date-time", "description": "ISO 8601 with offset"}
 FREE: Schema = {"type": "object", "description": "any JSON object"}
 USERNAME: Schema = {"type": "string", "description": "a username"}
+INCIDENT_REASON: Schema = {"type": "string", "minLength": 1, "maxLength": MAX_REASON,
+                           "description": "why; not only spaces; told in the case's history"}
 
 TASK = {
     "id": ID,
@@ -103,20 +110,63 @@ COMMENT = {
     "created_at": TIME,
 }
 
+INCIDENT = {
+    "id": ID,
+    "instance_id": ID,
+    "status": {"type": "string", "enum": [INCIDENT_OPEN, INCIDENT_RESOLVED],
+               "description": "open: the case is stopped on it (status `error`)"},
+    "job": {"type": "string", "enum": [TIMER, MESSAGE], "description": "the background step that failed"},
+    "element_id": {**nullable(TEXT), "description": "the BPMN id of the element that failed"},
+    "element_name": {**TEXT, "description": "its name in the model; empty when it has none"},
+    "error_type": {**TEXT, "description": "the kind of error, e.g. ZeroDivisionError, CaseDataTooLarge"},
+    "message": {**TEXT, "description": "why it failed (the newest attempt's error)"},
+    "occurred_at": TIME,
+    "failed_at": {**TIME, "description": "when the newest attempt failed"},
+    "attempts": {"type": "integer", "minimum": 1},
+    "resolved_at": nullable(TIME),
+    "resolved_by": {**nullable(USERNAME), "description": "the administrator who settled it"},
+    "resolution": {"type": ["string", "null"], "enum": [RETRIED, RESOLVED, TERMINATED, None],
+                   "description": "retried: the step ran again and went through; resolved: settled by hand "
+                                  "(the case was handed back suspended); terminated: the case was ended"},
+    "reason": {**nullable(TEXT), "description": "the reason given when it was settled"},
+}
+
 PROCESS = {
     "key": {**TEXT, "description": "the process key: the BPMN process id, stable across versions"},
     "name": TEXT,
     "version": {"type": "integer", "minimum": 1, "description": "the version a start would use"},
 }
 
-SCHEMAS: dict[str, Schema] = {
-    "Error": closed({
+MODEL_ERRORS = (ProcessError.code, CaseDataTooLarge.code)
+ERROR_BODY: Schema = {
+    "description": "Every refusal has this shape: `error`, `message` and `fields` always; `element` too when "
+                   "a step of the model failed (`model_error`, `case_data_too_large`); and when an "
+                   "incident's retry failed again, `retried` (false), `incident` and `instance` as well.",
+    "type": "object",
+    "properties": {
         "error": {**TEXT, "description": "a stable code: bad_request, unauthorized, forbidden, not_found, "
-                                         "conflict, concurrent_update, invalid_data, too_many_requests, ..."},
+                                         "conflict, concurrent_update, incident_open, invalid_data, "
+                                         "model_error, case_data_too_large, request_entity_too_large, "
+                                         "too_many_requests, service_unavailable, ..."},
         "message": {**TEXT, "description": "for people; short"},
         "fields": {"type": "object", "additionalProperties": TEXT,
                    "description": "field path → what is wrong with it (`_body`, `_form` for the whole)"},
-    }, "Every refusal has this shape."),
+        "element": {**nullable(TEXT), "description": "the BPMN id of the step that failed; null when the "
+                                                     "model as a whole did"},
+        "retried": {"const": False, "description": "a retry that failed again: the attempt is kept"},
+        "incident": {**ref("Incident"), "description": "the incident as it now stands: one attempt more"},
+        "instance": {**ref("Instance"), "description": "the case, still stopped"},
+    },
+    "required": ["error", "message", "fields"],
+    "additionalProperties": False,
+    "dependentRequired": {"retried": ["element", "incident", "instance"], "incident": ["retried"],
+                          "instance": ["retried"]},
+    "if": {"properties": {"error": {"enum": list(MODEL_ERRORS)}}},
+    "then": {"required": ["element"]},
+}
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": ERROR_BODY,
     "Task": closed(TASK, "A step of a case that a person does."),
     "TaskDetail": closed({
         **TASK,
@@ -134,10 +184,18 @@ SCHEMAS: dict[str, Schema] = {
         "events": {"type": "array", "items": ref("Event")},
         "comments": {"type": "array", "items": ref("Comment")},
         "may_supervise": {"type": "boolean", "description": "whether I may terminate, suspend, resume"},
-    }, "A case with its data, history and comments."),
+        "incidents": {"type": "array", "items": ref("Incident"),
+                      "description": "the case's incidents, open ones first, newest first; shown to those who "
+                                     "supervise the case only (always empty when `may_supervise` is false)"},
+    }, "A case with its data, history and comments.") | {
+        "if": {"properties": {"may_supervise": {"const": False}}},
+        "then": {"properties": {"incidents": {"maxItems": 0}}},
+    },
     "InstancePage": page_of("Instance", "One page of cases."),
     "Event": closed(EVENT, "One entry of a case's history."),
     "Comment": closed(COMMENT),
+    "Incident": closed(INCIDENT, "A background step of a case (a timer, a message) that failed, and how it "
+                                 "was settled."),
     "Process": closed(PROCESS, "A process I may start."),
     "ProcessPage": page_of("Process", "Every process I may start, on one page."),
     "StartableProcess": closed({
@@ -182,4 +240,29 @@ SCHEMAS: dict[str, Schema] = {
         "properties": {"reason": {"type": "string", "minLength": 1,
                                   "description": "why; not only spaces; told in the case's history"}},
     },
+    "Resolve": {
+        "type": "object", "required": ["reason"],
+        "properties": {"reason": INCIDENT_REASON},
+    },
+    "Retry": {
+        "type": "object", "required": ["reason"],
+        "properties": {
+            "reason": INCIDENT_REASON,
+            "latest_version": {"type": "boolean", "default": False,
+                               "description": "move the case to the process's newest version first (the model "
+                                              "was fixed by a new deployment); 409 if that version lacks a step "
+                                              "the case has been through"},
+            "data": {"type": ["object", "null"], "maxProperties": MAX_FIX_FIELDS,
+                     "description": f"top-level case fields to correct before the step runs again: at most "
+                                    f"{MAX_FIX_FIELDS}, named like identifiers not starting with `_`, at most "
+                                    f"{MAX_FIX_BYTES} bytes as JSON"},
+        },
+    },
+    "Retried": closed({
+        "retried": {"const": True},
+        "incident": {**ref("Incident"), "description": "settled: `resolution` is `retried`"},
+        "instance": {**ref("Instance"), "description": "the case, running again"},
+    }, "The failed step ran again and went through."),
+    "Resolved": closed({"incident": {**ref("Incident"), "description": "settled: `resolution` is `resolved`"}},
+                       "The incident is settled by hand; the case is suspended for its supervisors."),
 }
