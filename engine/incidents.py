@@ -123,6 +123,7 @@ def settle_open(session: Session, instance_id: int, actor: User | None, resoluti
 
 
 def checked_reason(reason: str | None) -> str:
+    """The reason every case action and incident settlement must give, trimmed and bounded."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidData("a reason is required", {"reason": "required"})

@@ -294,22 +294,13 @@ class BulkResult:
     code: str = ""  # the refusal's EngineError code: not_found, forbidden, conflict, seeded, ...
 
 
-def _reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidData("a reason is required", {"reason": "required"})
-    if len(reason) > 2000:
-        raise InvalidData("the reason is too long", {"reason": "at most 2000 characters"})
-    return reason
-
-
 def case_action(engine: Any, session: Session, user: User, instance_id: int, action: str,
                 reason: str | None) -> Any:
     """Terminate, suspend or resume one case: visibility first (404), then the engine's own checks
     (supervision 403, state 409), with the reason every supervisor action must give."""
     if action not in CASE_ACTIONS:
         raise InvalidData(f"unknown action {action!r}", {"action": f"one of {', '.join(CASE_ACTIONS)}"})
-    reason = _reason(reason)
+    reason = incidents.checked_reason(reason)
     instance = visible_instance(session, user, instance_id)
     if instance.serializer_version == SEED_MARK:
         raise SeededCase(f"case {instance_id} is seeded history without a workflow to change")
@@ -319,7 +310,7 @@ def case_action(engine: Any, session: Session, user: User, instance_id: int, act
 def reassign(engine: Any, session: Session, user: User, task_id: int, username: str | None,
              reason: str | None, instance_id: int | None = None) -> TaskView:
     """Give an open task to someone who holds its role; only a supervisor of its case may."""
-    reason = _reason(reason)
+    reason = incidents.checked_reason(reason)
     if not (username or "").strip():
         raise InvalidData("choose who gets the task", {"user": "required"})
     task = session.get(HumanTask, task_id)
@@ -335,7 +326,7 @@ def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Seq
     the caller commits once. Reassigning gives every open task of a case that `assignee` may take."""
     if action not in BULK_ACTIONS:
         raise InvalidData(f"unknown action {action!r}", {"action": f"one of {', '.join(BULK_ACTIONS)}"})
-    reason = _reason(reason)
+    reason = incidents.checked_reason(reason)
     unique = list(dict.fromkeys(int(i) for i in ids))
     if not unique:
         raise InvalidData("select at least one case", {"ids": "required"})
