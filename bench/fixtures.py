@@ -20,11 +20,11 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import schema
-from engine.accounts import RoleSpec, create_user
+from engine.bpmn.deploy import collect_directory, deploy_directory
+from engine.bpmn.specs import ParsedProcess, parse_process
 from engine.db import make_sessions, make_sql_engine
-from engine.deploy import collect_directory, deploy_directory
+from engine.directory.accounts import RoleSpec, insert_user_unchecked
 from engine.models import User
-from engine.specs import ParsedProcess, parse_process
 
 MODELS = Path(__file__).resolve().parent / "models"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,7 @@ def deploy_models(session: Session, now: datetime) -> None:
 
 
 def make_user(session: Session, username: str, roles: Iterable[RoleSpec], now: datetime) -> User:
-    return create_user(session, username, None, password_hash=NO_PASSWORD, roles=list(roles), now=now)
+    return insert_user_unchecked(session, username, None, password_hash=NO_PASSWORD, roles=list(roles), now=now)
 
 
 def form_data(element_id: str) -> dict[str, object]:

@@ -1,16 +1,16 @@
 """Supervisor monitoring at scale: dashboard and case-list query times at 10k and 100k cases.
 
 Each size gets a database of its own (a SQLite file; a schema on PostgreSQL) with the real models
-deployed, a small cast and a history written by `engine.history_seed` (about 3.5 tasks and 27
+deployed, a small cast and a history written by `workflows.history_seed` (about 3.5 tasks and 27
 events per case, spread over a year, the recent ones still running). Then, one fresh session per
 call, median and p90 of `runs` calls after two warm-up calls:
 
-- dashboard: `metrics.dashboard` (all seven figures) for the director over the default 90 days and
+- dashboard: `queries.dashboard` (all seven figures) for the director over the default 90 days and
   over all time, and for the EAST supervisor over 90 days;
-- case list: `monitoring.list_cases` page 1 (count + 25 rows with their open steps and holders) for
+- case list: `queries.list_cases` page 1 (count + 25 rows with their open steps and holders) for
   the director unfiltered and with the overdue filter, and for the EAST supervisor unfiltered.
 
-Hook into bench/run.py: `tables.append(monitoring.table(monitoring.measure(sizes, runs, url), pg_note))`
+Hook into bench/run.py: `tables.append(queries.table(queries.measure(sizes, runs, url), pg_note))`
 with sizes (10_000, 100_000) for the full run and (2_000, 10_000) for --quick.
 """
 from __future__ import annotations
@@ -26,12 +26,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from engine import metrics, monitoring
-from engine.accounts import RoleSpec, upsert_store
-from engine.deploy import deploy_directory
-from engine.history_seed import seed_history
-from workflows import history_paths
+from engine.bpmn.deploy import deploy_directory
+from engine.directory.accounts import RoleSpec, upsert_store
 from engine.models import User
+from engine import queries
+from workflows import history_paths
+from workflows.history_seed import seed_history
 
 from . import fixtures
 from .report import Table, Target, median, percentile
@@ -101,21 +101,21 @@ def _fill(db: fixtures.Database, size: int) -> None:
 
 
 def _queries() -> list[tuple[str, str, Callable[[Any, User], int]]]:
-    last_90 = metrics.DashboardFilter(start=NOW - timedelta(days=90))
-    every = metrics.DashboardFilter()
+    last_90 = queries.DashboardFilter(start=NOW - timedelta(days=90))
+    every = queries.DashboardFilter()
 
-    def board(f: metrics.DashboardFilter) -> Callable[[Any, User], int]:
-        return lambda session, user: len(metrics.dashboard(session, user, f, NOW, TZ).step_times)
+    def board(f: queries.DashboardFilter) -> Callable[[Any, User], int]:
+        return lambda session, user: len(queries.dashboard_view(session, user, f, NOW, TZ).step_times)
 
-    def listing(f: monitoring.CaseFilter) -> Callable[[Any, User], int]:
-        return lambda session, user: monitoring.list_cases(session, user, f, NOW).total
+    def listing(f: queries.CaseFilter) -> Callable[[Any, User], int]:
+        return lambda session, user: queries.list_cases(session, user, f, NOW).total
 
     return [("dashboard, 90 days", "director", board(last_90)),
             ("dashboard, all time", "director", board(every)),
             ("dashboard, 90 days", "supervisor_east", board(last_90)),
-            ("case list page 1", "director", listing(monitoring.CaseFilter())),
-            ("case list, overdue", "director", listing(monitoring.CaseFilter(overdue=True))),
-            ("case list page 1", "supervisor_east", listing(monitoring.CaseFilter()))]
+            ("case list page 1", "director", listing(queries.CaseFilter())),
+            ("case list, overdue", "director", listing(queries.CaseFilter(overdue=True))),
+            ("case list page 1", "supervisor_east", listing(queries.CaseFilter()))]
 
 
 def measure(sizes: Sequence[int] = SIZES, runs: int = 5, url: str | None = None) -> list[MonitorRow]:

@@ -20,11 +20,11 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironm
 from SpiffWorkflow.util.task import TaskState
 
 from engine import Engine, FrozenClock
-from engine.accounts import RoleSpec
-from engine.deploy import collect_directory, deploy_directory
-from engine.script_helpers import make_helpers
-from engine.scripting import RestrictedEnvironment
-from engine.specs import parse_process
+from engine.bpmn.deploy import collect_directory, deploy_directory
+from engine.bpmn.specs import parse_process
+from engine.directory.accounts import RoleSpec
+from engine.sandbox.functions import make_helpers
+from engine.sandbox.script_engine import RestrictedEnvironment
 
 from . import fixtures
 from .report import Table, median, percentile

@@ -2,7 +2,7 @@
 
 Cases are driven through the engine's commands on SQLite, so the state holds exactly what the engine
 stores (form data, `completed_by`, the loop counter). The stored `process_instance.state` is what
-`engine.state.dumps` writes (no spec); beside it the same workflow through SpiffWorkflow's stock
+`engine.bpmn.state.dumps` writes (no spec); beside it the same workflow through SpiffWorkflow's stock
 `serialize_json`, which embeds the spec, as a library user without the engine would store it.
 """
 from __future__ import annotations
@@ -14,8 +14,9 @@ from time import perf_counter
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.util.task import TaskState
 
-from engine import Engine, FrozenClock, state
-from engine.accounts import RoleSpec
+from engine import Engine, FrozenClock
+from engine.bpmn import state
+from engine.directory.accounts import RoleSpec
 from engine.models import ProcessInstance
 
 from . import fixtures
@@ -31,7 +32,7 @@ class SizeRow:
     steps: int              # user tasks completed so far
     status: str             # of the case at that point
     tasks: int              # tasks in SpiffWorkflow's tree
-    state_bytes: int        # engine.state.dumps: what process_instance.state holds
+    state_bytes: int        # engine.bpmn.state.dumps: what process_instance.state holds
     state_gzip_bytes: int
     stock_bytes: int        # stock serialize_json, spec embedded
     complete_ms: float      # Engine.complete + commit of that step (median over the cases)
@@ -120,7 +121,7 @@ def table(rows: list[SizeRow]) -> Table:
     t = Table("Serialized state per instance",
               ("process", "steps done", "case", "spiff tasks", "state B", "state gz B", "stock B",
                "state/stock", "in-mem ms", "engine ms", "engine/in-mem"), body)
-    t.notes.append("state B = engine.state.dumps (process_instance.state, no spec); stock B = stock "
+    t.notes.append("state B = engine.bpmn.state.dumps (process_instance.state, no spec); stock B = stock "
                    "serialize_json with the spec embedded; gz = gzip of the state, for scale")
     t.notes.append("engine ms = Engine.complete + commit of step N on SQLite; in-mem ms = the same step from "
                    "the same state in memory (stock deserialize_json, run, do_engine_steps, serialize_json, "

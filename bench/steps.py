@@ -6,7 +6,7 @@ next user task, store the workflow again. It is measured three ways, per step, o
 
 - in memory with SpiffWorkflow's stock serializer (`BpmnWorkflowSerializer` + `SPIFF_CONFIG`,
   `deserialize_json` / `serialize_json`: the spec travels inside every JSON), the issue's baseline;
-- in memory with the engine's own `engine.state.loads` / `dumps` (spec left out, parsed spec cached);
+- in memory with the engine's own `engine.bpmn.state.loads` / `dumps` (spec left out, parsed spec cached);
 - the engine's `Engine.complete` command plus `session.commit()` on a SQLite file (WAL), one
   session per step as a web request has; on PostgreSQL too when its test server is there.
 """
@@ -20,15 +20,16 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any, Callable
 
-from sqlalchemy import event
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import event
 
-from engine import Engine, FrozenClock, state
-from engine.accounts import RoleSpec
-from engine.specs import ParsedProcess
+from engine import Engine, FrozenClock
+from engine.bpmn import state
+from engine.bpmn.specs import ParsedProcess
+from engine.directory.accounts import RoleSpec
 
 from . import fixtures
 from .report import Table, Target, median, percentile
@@ -202,7 +203,7 @@ def measure(instances: int = 200, warmup: int = 10, postgres_url: str | None = N
              _row("stock.run", "task.run() + do_engine_steps()", t["run"]),
              _row("stock.save", "serialize_json", t["save"])]
     t = results["state"]
-    rows += [_row("state", "in memory, engine.state (spec cached, not stored)", t["total"],
+    rows += [_row("state", "in memory, engine.bpmn.state (spec cached, not stored)", t["total"],
                   rounds=by_round["state"]),
              _row("state.load", "state.loads", t["load"]),
              _row("state.run", "task.run() + do_engine_steps()", t["run"]),

@@ -1,8 +1,17 @@
 """The OpsFlow workflow runtime: SpiffWorkflow processes persisted in SQL. Never imports Flask."""
+from engine.runtime.engine import Engine
+
 from .clock import FrozenClock, system_clock
-from .errors import (ConcurrentUpdate, Conflict, DeployError, EngineError, InvalidData, NotFound,
-                     PermissionDenied, ProcessError)
-from .runtime import Engine
+from .errors import (
+    ConcurrentUpdate,
+    Conflict,
+    DeployError,
+    EngineError,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    ProcessError,
+)
 
 __all__ = ["Engine", "FrozenClock", "system_clock", "EngineError", "NotFound", "PermissionDenied",
            "InvalidData", "Conflict", "ConcurrentUpdate", "DeployError", "ProcessError"]

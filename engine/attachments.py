@@ -24,9 +24,10 @@ from typing import BinaryIO, Iterable
 from sqlalchemy import ForeignKey, Integer, String, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, relationship
 
+from engine.access.visibility import may_see
+
 from .errors import InvalidData, NotFound, PermissionDenied
 from .models import AuditEvent, Base, ProcessInstance, User
-from .viewing import may_see
 
 #: Content types we keep, recognised by their leading bytes.
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf")

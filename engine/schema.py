@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine as SqlEngine
 
-from . import models  # noqa: F401
-from . import attachments  # noqa: F401
-from . import saved_filters  # noqa: F401
-from . import metrics  # noqa: F401  (the dashboard's indexes)
+from engine.queries import (
+    dashboard,  # noqa: F401  (the dashboard's indexes)
+    saved_filters,  # noqa: F401
+)
+
+from . import (
+    attachments,  # noqa: F401
+    models,  # noqa: F401
+)
 from .models import Base
 
 metadata = Base.metadata

@@ -1,9 +1,20 @@
-"""Plain data that leaves the engine; templates and API responses never touch SpiffWorkflow objects."""
+"""Plain data that leaves the engine, and the converters from rows to it.
+
+Templates and API responses read these frozen views only, never ORM objects or SpiffWorkflow's.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import HumanTask
+
+if TYPE_CHECKING:
+    from .models import Incident, ProcessInstance
 
 T = TypeVar("T")
 
@@ -81,7 +92,7 @@ class ProcessView:
 
 @dataclass(frozen=True)
 class IncidentView:
-    """A failed background step of a case (`engine.incidents`) and how it was settled."""
+    """A failed background step of a case (`engine.runtime.incidents`) and how it was settled."""
 
     id: int
     instance_id: int
@@ -141,3 +152,52 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+# -- rows to views -------------------------------------------------------------------------------------
+
+def task_view(task: HumanTask, instance: ProcessInstance | None = None) -> TaskView:
+    instance = instance or task.instance
+    return task_fields_view(task, instance, task.assignee.username if task.assignee else None,
+                            task.completed_by.username if task.completed_by else None)
+
+
+def instance_view(session: Session, instance: ProcessInstance,
+                  open_tasks: list[HumanTask] | None = None) -> InstanceView:
+    """The case as plain data; a caller passes the open task rows it already holds."""
+    if open_tasks is None:
+        tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                        HumanTask.state == "open").order_by(HumanTask.id)).all()
+    else:
+        tasks = sorted(open_tasks, key=lambda t: t.id)
+    return case_fields_view(instance, instance.version.version,
+                            instance.started_by.username if instance.started_by else None,
+                            [task_view(t, instance) for t in tasks])
+
+
+def incident_view(incident: Incident) -> IncidentView:
+    return IncidentView(
+        id=incident.id, instance_id=incident.instance_id, status=incident.status, job=incident.job,
+        element_id=incident.element_id, element_name=incident.element_name, error_type=incident.error_type,
+        message=incident.message, occurred_at=incident.occurred_at, failed_at=incident.failed_at,
+        attempts=incident.attempts, resolved_at=incident.resolved_at,
+        resolved_by=incident.resolved_by.username if incident.resolved_by else None,
+        resolution=incident.resolution, reason=incident.reason)
+
+
+def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: str | None) -> TaskView:
+    """A task's view from anything with a task row's fields: an ORM object or a command's record."""
+    return TaskView(
+        id=task.id, name=task.name, element_id=task.element_id, process_key=task.process_key,
+        instance_id=task.instance_id, role=task.lane_role, store_code=task.store_code, assignee=assignee,
+        state=task.state, created_at=task.created_at, due_at=task.due_at, priority=task.priority,
+        business_key=case.business_key if case else None, title=case.title if case else None,
+        claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by)
+
+
+def case_fields_view(case: Any, version: int, started_by: str | None, open_tasks: list[TaskView]) -> InstanceView:
+    """A case's view from anything with a case row's fields: an ORM object or a command's record."""
+    return InstanceView(
+        id=case.id, process_key=case.process_key, version=version, status=case.status, outcome=case.outcome,
+        business_key=case.business_key, title=case.title, store_code=case.store_code, started_by=started_by,
+        started_at=case.started_at, ended_at=case.ended_at, open_tasks=open_tasks, last_error=case.last_error)

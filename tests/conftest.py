@@ -82,6 +82,7 @@ def own_postgres_database(postgres_url: str):
     server, dropped afterwards: other test packages (and other runs against the same server) drop and
     re-create the schema of the shared one."""
     import contextlib
+
     from sqlalchemy import create_engine, make_url, text
 
     @contextlib.contextmanager

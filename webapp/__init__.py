@@ -9,7 +9,7 @@ from flask_login import current_user
 from config import load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
-from engine.scripting import ScriptLimits
+from engine.sandbox.script_engine import ScriptLimits
 
 from . import health, security_headers, strict_request
 from .errors import register_error_handlers

@@ -7,8 +7,8 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from engine.deploy import DeployResult, deploy_directory
 from engine import schema
+from engine.bpmn.deploy import DeployResult, deploy_directory
 from engine.models import User
 
 from .extensions import db
@@ -42,6 +42,7 @@ def load_demo(app: Flask) -> bool:
     if not app.config.get("DEMO_DATA"):
         raise RuntimeError("demo data is only loaded in demo mode (OPSFLOW_DEMO=1)")
     from workflows.demo_loader import load_demo_data
+
     from . import engine
     with app.app_context():
         if db.session.scalar(select(func.count()).select_from(User)):

@@ -12,6 +12,7 @@ from engine.errors import DeployError
 def _app(config: str | None):  # type: ignore[no-untyped-def]
     """The app for one command: config class `config` (or $OPSFLOW_CONFIG), then the environment."""
     from config import ConfigError
+
     from . import create_app
     try:
         app = create_app(config)
@@ -103,8 +104,9 @@ def _refused(exc: Exception) -> click.ClickException:
 def add_user(ctx: click.Context, username: str, roles: tuple[str, ...], display_name: str, email: str,
              locale: str, password_stdin: bool) -> None:
     """Create an account, e.g. the first administrator: opsflow add-user root --role admin"""
-    from engine import directory
+    from engine.directory import people as directory
     from engine.errors import InvalidData
+
     from . import engine
     from .admin.people_forms import directory_rules
     from .bootstrap import init_db
@@ -128,7 +130,7 @@ def add_user(ctx: click.Context, username: str, roles: tuple[str, ...], display_
 
 def _grant(spec: str, scopes: dict[str, str]):  # type: ignore[no-untyped-def]
     """`store_manager:SH001` as the Grant it means, scoped by what the catalogue says of the role."""
-    from engine.assignment import Grant
+    from engine.access.grants import Grant
     role, _, scope = spec.partition(":")
     kind = scopes.get(role)
     if kind == "store":
@@ -144,8 +146,9 @@ def _grant(spec: str, scopes: dict[str, str]):  # type: ignore[no-untyped-def]
 @click.pass_context
 def set_password(ctx: click.Context, username: str, password_stdin: bool) -> None:
     """Give an account a new password (its API tokens stop working), e.g. when no admin can sign in."""
-    from engine import directory
+    from engine.directory import people as directory
     from engine.errors import InvalidData, NotFound
+
     from . import engine
     from .bootstrap import init_db
     from .extensions import db
@@ -165,7 +168,7 @@ def set_password(ctx: click.Context, username: str, password_stdin: bool) -> Non
 @click.pass_context
 def fire_timers(ctx: click.Context) -> None:
     """Fire every timer that is due now, once."""
-    from engine.timers import fire_due_timers
+    from engine.runtime.timers import fire_due_timers
     app = _app(ctx.obj["config"])
     fired = fire_due_timers(app.extensions["opsflow"], _sessions(app))
     click.echo(f"fired timers of {fired} case(s)")
@@ -174,6 +177,7 @@ def fire_timers(ctx: click.Context) -> None:
 def _sessions(app):  # type: ignore[no-untyped-def]
     """A session factory outside any request, for the scheduler and one-off commands."""
     from sqlalchemy.orm import sessionmaker
+
     from .extensions import db
     with app.app_context():
         return sessionmaker(bind=db.engine, expire_on_commit=False)
@@ -186,7 +190,9 @@ def _sessions(app):  # type: ignore[no-untyped-def]
 def run(ctx: click.Context, host: str, port: int) -> None:
     """Prepare the database and serve the app, with the timer scheduler inside."""
     from waitress import serve
-    from engine.timers import TimerScheduler
+
+    from engine.runtime.timers import TimerScheduler
+
     from .bootstrap import prepare
     app = _app(ctx.obj["config"])
     try:
@@ -216,8 +222,9 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 def seed_history(ctx: click.Context, cases: int, days: int, seed: int) -> None:
     """Write a made-up history of cases, tasks and events, for trying the dashboard (demo mode only)."""
     from engine.errors import InvalidData
-    from engine.history_seed import seed_history as write
     from workflows import history_paths
+    from workflows.history_seed import seed_history as write
+
     from .bootstrap import prepare
     from .extensions import db
     app = _app(ctx.obj["config"])

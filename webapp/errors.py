@@ -7,8 +7,16 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from engine.errors import (ConcurrentUpdate, Conflict, DeployError, EngineError, InvalidData, NotFound,
-                           PermissionDenied, ProcessError)
+from engine.errors import (
+    ConcurrentUpdate,
+    Conflict,
+    DeployError,
+    EngineError,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    ProcessError,
+)
 
 from .extensions import db
 

@@ -6,9 +6,10 @@ on every fresh demo database and the users exist only there.
 from __future__ import annotations
 
 from datetime import datetime
+
 from sqlalchemy.orm import Session
 
-from engine.accounts import RoleSpec, create_user, hash_password, upsert_store
+from engine.directory.accounts import RoleSpec, hash_password, insert_user_unchecked, upsert_store
 
 DEMO_PASSWORD = "demo123"
 
@@ -20,7 +21,7 @@ def load_demo_data(session: Session, now: datetime) -> None:
                      name_en=s.name_en)
     shared_hash = hash_password(DEMO_PASSWORD)
     for u in demo.DEMO_USERS:
-        create_user(session, u.username, None, display_name=u.display_name,
+        insert_user_unchecked(session, u.username, None, display_name=u.display_name,
                     roles=[RoleSpec(g.role, g.store_code, g.region) for g in u.grants], now=now,
                     password_hash=shared_hash, is_demo=True)
     session.flush()

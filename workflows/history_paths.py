@@ -2,7 +2,7 @@
 
 Element ids are those of `bpmn/`; durations are medians in hours (each case draws around them), due
 hours those of the models. It lives in the catalogue because it is knowledge of the processes that
-a person tunes (which path how often, which step is slow); `engine.history_seed` is the machinery
+a person tunes (which path how often, which step is slow); `workflows.history_seed` is the machinery
 that writes it.
 """
 from __future__ import annotations

@@ -17,8 +17,13 @@ from typing import Mapping
 
 from engine.policy import ProcessPolicy
 
-from .model_sources import ProcessSource
-from .model_sources import complaint_handling, new_product_launch, product_return, store_opening
+from .model_sources import (
+    ProcessSource,
+    complaint_handling,
+    new_product_launch,
+    product_return,
+    store_opening,
+)
 
 OUTCOMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "closed": ("已结案", "Closed"),

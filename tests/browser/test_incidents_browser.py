@@ -23,10 +23,10 @@ ENGINE_MODELS = Path(__file__).resolve().parents[1] / "engine" / "bpmn"
 @pytest.fixture(scope="module")
 def stopped_case(tmp_path_factory, serve) -> Iterator[tuple[str, int]]:
     """(server URL, id of a case stopped on an incident: its day-later script divided by zero)."""
+    from engine.bpmn.deploy import deploy_directory
     from engine.db import make_sessions
-    from engine.deploy import deploy_directory
     from engine.models import User
-    from engine.timers import fire_due_timers
+    from engine.runtime.timers import fire_due_timers
     from webapp import engine
     from webapp.extensions import db
 

@@ -54,8 +54,8 @@ def server(tmp_path_factory, serve) -> Iterator[Server]:
         server = Server(app, url)
 
         def history(engine, session):  # type: ignore[no-untyped-def]
-            from engine.history_seed import seed_history
             from workflows import history_paths
+            from workflows.history_seed import seed_history
             return seed_history(session, model=history_paths, cases=600, now=engine.clock(), days=120, seed=5,
                                 catalogue=engine.catalogue)
         server.run(history)
@@ -107,8 +107,9 @@ def test_overdue_step_and_path_after_a_completed_step(server, desktop, screensho
         task = case.open_tasks[0].id
         engine.claim(session, task, manager)
         after = engine.complete(session, task, manager, INVESTIGATION)
-        from engine.models import HumanTask
         from datetime import timedelta
+
+        from engine.models import HumanTask
         row = session.get(HumanTask, after.open_tasks[0].id)
         row.due_at = engine.clock() - timedelta(hours=3)  # the follow-up is late
         return case.id

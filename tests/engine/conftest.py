@@ -16,9 +16,9 @@ from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
 from engine import Engine, FrozenClock, schema
-from engine.accounts import RoleSpec, create_user, hash_password, upsert_store
+from engine.bpmn.deploy import DeployResult, deploy_directory
 from engine.db import make_sessions, make_sql_engine
-from engine.deploy import DeployResult, deploy_directory
+from engine.directory.accounts import RoleSpec, hash_password, insert_user_unchecked, upsert_store
 from engine.models import HumanTask, ProcessDefinition, User
 
 MODELS = Path(__file__).parent / "bpmn"
@@ -41,7 +41,7 @@ def _populate(session: Session) -> None:
     upsert_store(session, "BJ001", "北京王府井店", region="NORTH")
     password_hash = hash_password("x" * 8)  # one scrypt hash for everybody: hashing is slow on purpose
     for name, roles in CAST.items():
-        create_user(session, name, None, password_hash=password_hash, roles=roles, now=now)
+        insert_user_unchecked(session, name, None, password_hash=password_hash, roles=roles, now=now)
     deploy_directory(session, MODELS, now=now)
     session.commit()
 
@@ -159,7 +159,7 @@ def people(session) -> dict[str, User]:
 @pytest.fixture
 def root(session, clock) -> User:
     """An administrator (the cast holds none): `root`, committed, without a usable password."""
-    user = create_user(session, "root", None, password_hash="!", roles=[RoleSpec("admin")], now=clock())
+    user = insert_user_unchecked(session, "root", None, password_hash="!", roles=[RoleSpec("admin")], now=clock())
     session.commit()
     return user
 
@@ -213,7 +213,8 @@ def tasks_of() -> Callable[[Session, int], dict[str, Any]]:
 
 def _race_schedulers(engine: Engine, db_url: str, now: Any, schedulers: int = 2) -> list[int]:
     import threading
-    from engine.timers import fire_due_timers
+
+    from engine.runtime.timers import fire_due_timers
     sql_engines = [make_sql_engine(db_url) for _ in range(schedulers)]
     barrier = threading.Barrier(schedulers)
     fired: list[int] = []

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from engine import directory, directory_stores, model_admin
-from engine.admin_access import recent_changes
-from engine.assignment import Grant
-from engine.directory import DirectoryRules
+from engine.access.admin import recent_changes
+from engine.access.grants import Grant
+from engine.bpmn import versions as model_admin
+from engine.bpmn.versions import Upload
+from engine.directory import people as directory
+from engine.directory import stores as directory_stores
+from engine.directory.people import DirectoryRules
 from engine.errors import InvalidData, PermissionDenied
-from engine.model_admin import Upload
 
 RULES = DirectoryRules(role_scopes={"admin": "company", "cs_agent": "company", "store_manager": "store"})
 MODELS = Path(__file__).parent / "bpmn"

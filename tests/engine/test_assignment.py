@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import Conflict, InvalidData, PermissionDenied
-from engine.assignment import eligible_users
+from engine.access.grants import eligible_users
 from engine.models import AuditEvent, HumanTask
 
 

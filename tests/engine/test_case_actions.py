@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from engine import Conflict, InvalidData, PermissionDenied
 from engine.models import AuditEvent, HumanTask, ProcessInstance
-from engine.timers import fire_due_timers
+from engine.runtime.timers import fire_due_timers
 
 
 def _events(session, case_id, *types):

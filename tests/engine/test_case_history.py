@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from engine import case_history
 from engine.models import AuditEvent, ProcessInstance
+from engine.queries import case_page as case_history
 
 
 def _marks(session, instance, clock):

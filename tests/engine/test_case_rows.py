@@ -2,8 +2,9 @@
 import pytest
 from sqlalchemy import select
 
-from engine import ConcurrentUpdate, case_rows
+from engine import ConcurrentUpdate
 from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.runtime import case_rows
 
 
 def _start(engine, session, people):

@@ -4,7 +4,7 @@ import pytest
 
 from engine import Engine, ProcessError
 from engine.errors import CaseDataTooLarge
-from engine.case_size import json_size
+from engine.runtime.case_size import json_size
 
 
 def test_a_command_over_the_limit_is_refused_naming_the_element_and_nothing_is_saved(

@@ -5,10 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import directory, directory_stores
-from engine.accounts import RoleSpec, authenticate, create_user, issue_token, user_for_token
-from engine.assignment import Grant
-from engine.directory import DirectoryRules
+from engine.access.grants import Grant
+from engine.directory import people as directory
+from engine.directory import stores as directory_stores
+from engine.directory.accounts import (
+    RoleSpec,
+    authenticate,
+    insert_user_unchecked,
+    issue_token,
+    user_for_token,
+)
+from engine.directory.people import DirectoryRules
 from engine.errors import InvalidData, NotFound, PermissionDenied
 from engine.models import Store, User
 
@@ -19,7 +26,7 @@ RULES = DirectoryRules(role_scopes={
 
 @pytest.fixture
 def admin(session, people, clock) -> User:
-    user = create_user(session, "root", "secret-root", roles=[RoleSpec("admin")], now=clock.current)
+    user = insert_user_unchecked(session, "root", "secret-root", roles=[RoleSpec("admin")], now=clock.current)
     session.commit()
     return user
 

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine import forms
 from engine.errors import InvalidData
-from engine.form_writes import rows_fixed
+from engine.forms import validation as forms
+from engine.forms.writes import rows_fixed
 
 NOW = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)  # 09:00 on 2 November in Shanghai
 

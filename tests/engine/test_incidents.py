@@ -3,11 +3,12 @@ import pytest
 from sqlalchemy import select
 
 from engine import Conflict, Engine, InvalidData, NotFound, PermissionDenied, ProcessError
-from engine.background import deliver_message, hold_running, run_step
-from engine.deploy import deploy_directory
-from engine.incidents import IncidentOpen, incidents_of
+from engine.bpmn.deploy import deploy_directory
 from engine.models import AuditEvent, Incident, ProcessInstance
-from engine.timers import fire_due_timers
+from engine.queries.incidents import incidents_of
+from engine.runtime.background import deliver_message, hold_running, run_step
+from engine.runtime.incidents import IncidentOpen
+from engine.runtime.timers import fire_due_timers
 
 FIXED_SHARE = ("share = round(100 / divisor, 2)", "share = round(100 / max(divisor, 1), 2)")
 

@@ -6,8 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from engine.login_throttle import (LoginOutcome, ThrottleRules, record_failure, record_success,
-                                   seconds_to_wait, try_login)
+from engine.directory.login_throttle import (
+    LoginOutcome,
+    ThrottleRules,
+    record_failure,
+    record_success,
+    seconds_to_wait,
+    try_login,
+)
 from engine.models import LoginAttempt
 
 RULES = ThrottleRules()  # 5 failures, then 1 min doubling up to 1 h; 100 per address per hour

@@ -2,8 +2,9 @@
 import pytest
 from sqlalchemy import select
 
-from engine import Conflict, NotFound, queries
+from engine import Conflict, NotFound
 from engine.models import AuditEvent, ProcessInstance
+from engine import queries
 
 
 def test_message_is_refused_until_the_case_waits_for_it_then_delivered(engine, session, people, deployed):

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import select
 
 from engine import PermissionDenied
-from engine import metrics
-from engine.accounts import RoleSpec, create_user, upsert_store
-from engine.history_seed import seed_history
-from workflows import history_paths
+from engine.directory.accounts import RoleSpec, insert_user_unchecked, upsert_store
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion
+from engine import access, queries
+from workflows import history_paths
+from workflows.history_seed import seed_history
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 10, 5, 0, 0, tzinfo=SHANGHAI).astimezone(timezone.utc)
@@ -40,7 +40,7 @@ def history(sessions):
     with sessions() as s:
         upsert_store(s, "SH001", "上海南京路店", region="EAST")
         upsert_store(s, "BJ001", "北京王府井店", region="NORTH")
-        users = {name: create_user(s, name, "secret1", roles=roles, now=T0) for name, roles in {
+        users = {name: insert_user_unchecked(s, name, "secret1", roles=roles, now=T0) for name, roles in {
             "director": [RoleSpec("ops_director")],
             "supervisor_east": [RoleSpec("store_supervisor", region="EAST")],
             "cs_manager": [RoleSpec("cs_manager")],
@@ -96,7 +96,7 @@ def history(sessions):
 
 def board(history, user="director", tz=SHANGHAI, **filters):
     session, users = history
-    return metrics.dashboard(session, users[user], metrics.DashboardFilter(**filters), NOW, tz)
+    return queries.dashboard_view(session, users[user], queries.DashboardFilter(**filters), NOW, tz)
 
 
 def test_cycle_time_median_and_p90_by_nearest_rank(history):
@@ -178,7 +178,7 @@ def test_each_viewer_counts_only_the_cases_they_supervise(history):
         ("complaint_handling", "completed"): 2, ("product_return", "running"): 1,
         ("store_opening", "running"): 1}
     session, users = history
-    assert not metrics.may_view(users["cs_li"]) and not metrics.may_view(users["manager_sh001"])
+    assert not access.may_view_dashboard(users["cs_li"]) and not access.may_view_dashboard(users["manager_sh001"])
     with pytest.raises(PermissionDenied):
         board(history, "cs_li")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import model_admin
+from engine.bpmn import versions as model_admin
+from engine.bpmn.versions import Upload
 from engine.errors import DeployError, NotFound, PermissionDenied
-from engine.model_admin import Upload
 from engine.models import ModelFile, ProcessVersion
 
 MODELS = Path(__file__).parent / "bpmn"

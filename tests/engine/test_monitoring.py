@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from engine import Conflict, InvalidData, NotFound, PermissionDenied
-from engine import case_history, monitoring
-from engine.accounts import RoleSpec, create_user
-from engine.deploy import deploy_directory
-from engine.history_seed import SEED_MARK
-from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine import Conflict, InvalidData, NotFound, PermissionDenied, queries, runtime
+from engine.bpmn.deploy import deploy_directory
+from engine.directory.accounts import RoleSpec, insert_user_unchecked
+from engine.models import SEED_MARK, AuditEvent, HumanTask, ProcessInstance
+from engine.queries import case_page as case_history
+from engine.queries.case_list import case_list_rows
 
 MODELS = Path(__file__).parent / "bpmn"
 
@@ -31,11 +31,11 @@ def cases(engine, session, people, clock, tmp_path):
     (folder / "complaint_handling.bpmn").write_text(complaint, "utf-8")
     deploy_directory(session, folder, now=clock())
     now = clock()
-    people["manager_bj001"] = create_user(session, "manager_bj001", "secret1", now=now,
+    people["manager_bj001"] = insert_user_unchecked(session, "manager_bj001", "secret1", now=now,
                                           roles=[RoleSpec("store_manager", "BJ001")])
-    people["cs_manager"] = create_user(session, "cs_manager", "secret1", now=now,
+    people["cs_manager"] = insert_user_unchecked(session, "cs_manager", "secret1", now=now,
                                        roles=[RoleSpec("cs_manager")])
-    people["manager_sh001b"] = create_user(session, "manager_sh001b", "secret1", now=now, display_name="李店长",
+    people["manager_sh001b"] = insert_user_unchecked(session, "manager_sh001b", "secret1", now=now, display_name="李店长",
                                            roles=[RoleSpec("store_manager", "SH001")])
     session.commit()
     made = {}
@@ -55,7 +55,7 @@ def ids(page):
 
 
 def listed(session, user, clock, **filters):
-    return monitoring.list_cases(session, user, monitoring.CaseFilter(**filters), clock())
+    return queries.list_cases(session, user, queries.CaseFilter(**filters), clock())
 
 
 def test_who_sees_which_cases(session, people, cases, clock):
@@ -117,8 +117,8 @@ def test_rows_show_current_steps_holders_age_and_due_state(engine, session, peop
     assert row.age == timedelta(hours=23) and row.due_state == "due_soon" and not row.seeded
     assert rows[cases["b"].id].steps[0].assignee is None
     clock.advance(hours=2)
-    assert monitoring.case_rows(session, [a.id], clock())[0].due_state == "overdue"
-    exported = list(monitoring.iter_cases(session, people["director"], monitoring.CaseFilter(), clock(),
+    assert case_list_rows(session, [a.id], clock())[0].due_state == "overdue"
+    exported = list(queries.iter_cases(session, people["director"], queries.CaseFilter(), clock(),
                                           chunk=3))
     assert [r.id for r in exported] == sorted((r.id for r in exported), reverse=True) and len(exported) == 4
 
@@ -132,22 +132,22 @@ def test_case_actions_need_a_reason_visibility_and_supervision(engine, session, 
     a, c = cases["a"].id, cases["c"].id
     director, east = people["director"], people["supervisor_east"]
     with pytest.raises(InvalidData):
-        monitoring.case_action(engine, session, director, a, "suspend", "   ")
+        runtime.case_action(engine, session, director, a, "suspend", "   ")
     with pytest.raises(NotFound):
-        monitoring.case_action(engine, session, east, c, "suspend", "not my region")
+        runtime.case_action(engine, session, east, c, "suspend", "not my region")
     with pytest.raises(PermissionDenied):
-        monitoring.case_action(engine, session, people["manager_sh001"], a, "suspend", "mine")
+        runtime.case_action(engine, session, people["manager_sh001"], a, "suspend", "mine")
     with pytest.raises(InvalidData):
-        monitoring.case_action(engine, session, director, a, "delete", "x")
-    monitoring.case_action(engine, session, east, a, "suspend", "等待门店盘点")
-    monitoring.case_action(engine, session, east, a, "resume", "盘点完成")
-    monitoring.case_action(engine, session, east, a, "terminate", "重复申请")
+        runtime.case_action(engine, session, director, a, "delete", "x")
+    runtime.case_action(engine, session, east, a, "suspend", "等待门店盘点")
+    runtime.case_action(engine, session, east, a, "resume", "盘点完成")
+    runtime.case_action(engine, session, east, a, "terminate", "重复申请")
     session.commit()
     assert [(e.event_type, e.message, e.actor_id) for e in events_of(session, a, "suspended")
             + events_of(session, a, "resumed") + events_of(session, a, "terminated")] == [
         ("suspended", "等待门店盘点", east.id), ("resumed", "盘点完成", east.id), ("terminated", "重复申请", east.id)]
     with pytest.raises(Conflict):
-        monitoring.case_action(engine, session, director, a, "terminate", "again")
+        runtime.case_action(engine, session, director, a, "terminate", "again")
 
 
 def test_seeded_cases_refuse_workflow_commands(engine, session, people, cases):
@@ -155,20 +155,20 @@ def test_seeded_cases_refuse_workflow_commands(engine, session, people, cases):
     row.serializer_version = SEED_MARK
     session.commit()
     with pytest.raises(Conflict):
-        monitoring.case_action(engine, session, people["director"], row.id, "terminate", "old")
+        runtime.case_action(engine, session, people["director"], row.id, "terminate", "old")
 
 
 def test_reassign_needs_reason_and_an_eligible_person(engine, session, people, cases):
     task_id = cases["a"].open_tasks[0].id
     director = people["director"]
     with pytest.raises(InvalidData):
-        monitoring.reassign(engine, session, director, task_id, "manager_sh001b", "")
+        runtime.reassign(engine, session, director, task_id, "manager_sh001b", "")
     with pytest.raises(InvalidData):
-        monitoring.reassign(engine, session, director, task_id, "manager_sh002", "wrong store")
+        runtime.reassign(engine, session, director, task_id, "manager_sh002", "wrong store")
     with pytest.raises(NotFound):
-        monitoring.reassign(engine, session, people["supervisor_east"], cases["c"].open_tasks[0].id,
+        runtime.reassign(engine, session, people["supervisor_east"], cases["c"].open_tasks[0].id,
                             "manager_bj001", "not visible")
-    view = monitoring.reassign(engine, session, director, task_id, "manager_sh001b", "店长休假")
+    view = runtime.reassign(engine, session, director, task_id, "manager_sh001b", "店长休假")
     session.commit()
     assert view.assignee == "manager_sh001b"
     [event] = events_of(session, cases["a"].id, "task_assigned")
@@ -180,25 +180,25 @@ def test_bulk_actions_case_by_case(engine, session, people, cases):
     a, b, c, complaint = cases["a"].id, cases["b"].id, cases["c"].id, cases["complaint"].id
     east = people["supervisor_east"]
     with pytest.raises(InvalidData):
-        monitoring.bulk_action(engine, session, east, "suspend", [a], "")
+        runtime.bulk_action(engine, session, east, "suspend", [a], "")
     with pytest.raises(InvalidData):
-        monitoring.bulk_action(engine, session, east, "suspend", [], "x")
-    results = monitoring.bulk_action(engine, session, east, "suspend", [a, c, b, a], "月底盘点暂停")
+        runtime.bulk_action(engine, session, east, "suspend", [], "x")
+    results = runtime.bulk_action(engine, session, east, "suspend", [a, c, b, a], "月底盘点暂停")
     session.commit()
-    assert [(r.instance_id, r.ok) for r in results] == [(a, True), (c, False), (b, True)]
+    assert [(r.id, r.ok) for r in results] == [(a, True), (c, False), (b, True)]
     assert "does not exist" in results[1].message
     assert {session.get(ProcessInstance, i).status for i in (a, b)} == {"suspended"}
     assert session.get(ProcessInstance, c).status == "running"
-    results = monitoring.bulk_action(engine, session, east, "suspend", [a, complaint], "again")
+    results = runtime.bulk_action(engine, session, east, "suspend", [a, complaint], "again")
     session.commit()
-    assert [(r.ok, r.instance_id) for r in results] == [(False, a), (True, complaint)]
+    assert [(r.ok, r.id) for r in results] == [(False, a), (True, complaint)]
     assert len(events_of(session, a, "suspended")) == 1
-    results = monitoring.bulk_action(engine, session, people["director"], "resume", [complaint, c], "恢复")
+    results = runtime.bulk_action(engine, session, people["director"], "resume", [complaint, c], "恢复")
     assert [r.ok for r in results] == [True, False] and "resumed" in results[1].message
-    results = monitoring.bulk_action(engine, session, people["director"], "reassign", [complaint, b, c], "代班",
+    results = runtime.bulk_action(engine, session, people["director"], "reassign", [complaint, b, c], "代班",
                                      assignee="manager_sh001b")
     session.commit()
-    assert [(r.instance_id, r.ok, r.message) for r in results][0] == (complaint, True, "1/1")
+    assert [(r.id, r.ok, r.message) for r in results][0] == (complaint, True, "1/1")
     assert "suspended" in results[1].message and "no open task" in results[2].message
     assert session.scalar(select(HumanTask.assignee_id).where(HumanTask.instance_id == complaint)) == \
         people["manager_sh001b"].id
@@ -227,9 +227,9 @@ def test_diagram_marks_follow_the_events(engine, session, people, cases, clock):
 
 def test_case_page_events_data_and_holders(engine, session, people, cases, clock):
     case = cases["a"]
-    monitoring.reassign(engine, session, people["director"], case.open_tasks[0].id, "manager_sh001b", "代班")
+    runtime.reassign(engine, session, people["director"], case.open_tasks[0].id, "manager_sh001b", "代班")
     session.commit()
-    page = case_history.case_page(engine, session, people["supervisor_east"], case.id, clock())
+    page = case_history.case_page_view(engine, session, people["supervisor_east"], case.id, clock())
     assert page.may_supervise and page.case.id == case.id and page.attachments == []
     assert (page.data["store_code"], page.data["amount"]) == ("SH001", 100)
     assert page.events[0].event_type == "started" and page.events[-1].event_type == "task_assigned"
@@ -238,10 +238,10 @@ def test_case_page_events_data_and_holders(engine, session, people, cases, clock
     assert (task.assignee, task.assignee_name, task.overdue) == ("manager_sh001b", "李店长", False)
     candidates = {u for u, _ in task.candidates}
     assert "manager_sh001" in candidates and not candidates & {"manager_sh001b", "manager_sh002", "director"}
-    plain = case_history.case_page(engine, session, people["manager_sh001"], case.id, clock())
+    plain = case_history.case_page_view(engine, session, people["manager_sh001"], case.id, clock())
     assert not plain.may_supervise and plain.tasks[0].candidates == []
     with pytest.raises(NotFound):
-        case_history.case_page(engine, session, people["cs_li"], case.id, clock())
+        case_history.case_page_view(engine, session, people["cs_li"], case.id, clock())
     assert 'id="lanes_gateway"' in case_history.diagram_of(session, people["manager_sh001"], case.id)
     with pytest.raises(NotFound):
         case_history.diagram_of(session, people["cs_li"], case.id)
@@ -251,7 +251,7 @@ def test_seeded_case_data_comes_from_its_events(engine, session, people, cases, 
     row = session.get(ProcessInstance, cases["b"].id)
     row.serializer_version, row.state = SEED_MARK, ""
     session.commit()
-    page = case_history.case_page(engine, session, people["director"], row.id, clock())
+    page = case_history.case_page_view(engine, session, people["director"], row.id, clock())
     assert page.data == {"store_code": "SH002", "amount": 100}
 
 
@@ -259,8 +259,8 @@ def test_a_page_past_the_end_is_empty_however_far(session, people, cases, clock)
     """The offset of page 2**62 does not fit the database's 64-bit integers: it is never sent."""
     director = people["director"]
     for page in (3, 2**62, 2**63 - 1):
-        f = monitoring.CaseFilter(page=page, per_page=2)
-        far = monitoring.list_instances(session, director, f, clock())
+        f = queries.CaseFilter(page=page, per_page=2)
+        far = queries.list_instances(session, director, f, clock())
         assert (far.items, far.total) == ([], 4)
 
 

@@ -1,9 +1,10 @@
 """Task lists (scopes, filters, paging, counts) and the case data shown to people."""
 import pytest
 
-from engine import InvalidData, queries
+from engine import InvalidData
 from engine.models import ProcessInstance
-from engine.queries import TaskFilter
+from engine import queries
+from engine.queries.task_lists import TaskFilter
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import DeployError, Engine, ProcessError, queries
-from engine.deploy import deploy_directory
+from engine import DeployError, Engine, ProcessError
+from engine.bpmn.deploy import deploy_directory
 from engine.models import ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion
-from engine.scripting import ScriptLimits
+from engine import queries
+from engine.sandbox.script_engine import ScriptLimits
 
 LIMITS = ScriptLimits(seconds=1, memory=256 * 1024 * 1024)
 SLACK = 1.5  # seconds over the limit a refusal may take on a loaded test machine: the kill, the rollback

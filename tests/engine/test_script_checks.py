@@ -9,9 +9,9 @@ from xml.sax.saxutils import escape
 import pytest
 
 from engine import DeployError
-from engine.deploy import deploy_directory
-from engine.script_checks import model_code
-from engine.specs import SourceFile
+from engine.bpmn.code_checks import model_code
+from engine.bpmn.deploy import deploy_directory
+from engine.bpmn.specs import SourceFile
 
 MODELS = Path(__file__).parent / "bpmn"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.script_compiler import compile_code
-from engine.script_pool import POOL_SIZE, ScriptPool, pool_for, shutdown_pools
-from engine.scripting import RestrictedEnvironment, ScriptLimitError, ScriptLimits
+from engine.sandbox.compiler import compile_code
+from engine.sandbox.pool import POOL_SIZE, ScriptPool, pool_for, shutdown_pools
+from engine.sandbox.script_engine import RestrictedEnvironment, ScriptLimitError, ScriptLimits
 
 CLOCK = datetime(2026, 11, 2, 1, 30, tzinfo=timezone.utc)
 LIMITS = ScriptLimits(seconds=1, memory=256 * 1024 * 1024)
@@ -205,8 +205,8 @@ def test_a_worker_starts_with_no_environment_and_no_database_modules(env, monkey
 
 
 def test_the_workers_end_with_the_server_process():
-    code = ("from engine.scripting import RestrictedEnvironment\n"
-            "from engine.script_pool import pool_for\n"
+    code = ("from engine.sandbox.script_engine import RestrictedEnvironment\n"
+            "from engine.sandbox.pool import pool_for\n"
             "env = RestrictedEnvironment()\n"
             "env.execute('x = [i for i in range(3)]', {})\n"
             "print(*pool_for(env.limits.memory).pids())\n")

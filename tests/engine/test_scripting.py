@@ -15,9 +15,14 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.script_helpers import add_days, add_hours, duration_days, duration_hours, line_total, sum_of
-from engine.scripting import (RestrictedEnvironment, ScriptLimitError, ScriptLimits, ScriptPolicyError,
-                              make_script_engine)
+from engine.sandbox.functions import add_days, add_hours, duration_days, duration_hours, line_total, sum_of
+from engine.sandbox.script_engine import (
+    RestrictedEnvironment,
+    ScriptLimitError,
+    ScriptLimits,
+    ScriptPolicyError,
+    make_script_engine,
+)
 
 CLOCK = datetime(2026, 11, 2, 1, 30, tzinfo=timezone.utc)  # 09:30 on 2 November in Shanghai
 

@@ -1,14 +1,14 @@
 """Boundary and intermediate timers, fired by `fire_due_timers` as the scheduler would."""
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import LOCALTZ
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
+from sqlalchemy import func, select
 
-from engine import queries
-from engine.models import AuditEvent, HumanTask, ProcessInstance
 from engine.clock import next_timer
-from engine.timers import fire_due_timers
+from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine import queries
+from engine.runtime.timers import fire_due_timers
 
 
 def _instance(session, case_id):

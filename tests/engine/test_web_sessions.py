@@ -7,17 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import directory
-from engine.accounts import RoleSpec, create_user, issue_token, user_for_token
+from engine.directory import people as directory
+from engine.directory.accounts import RoleSpec, insert_user_unchecked, issue_token, user_for_token
+from engine.directory.web_sessions import end_web_session, open_web_session, user_for_web_session
 from engine.models import WebSession
-from engine.web_sessions import end_web_session, open_web_session, user_for_web_session
 
 WEEK = timedelta(days=7)
 
 
 @pytest.fixture
 def admin(session, people, clock):
-    user = create_user(session, "root", "secret-root", roles=[RoleSpec("admin")], now=clock())
+    user = insert_user_unchecked(session, "root", "secret-root", roles=[RoleSpec("admin")], now=clock())
     session.commit()
     return user
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine.assignment import Grant
+from engine.access.grants import Grant
 from engine.models import HumanTask, Store, User
 from webapp import engine
 from webapp.extensions import db

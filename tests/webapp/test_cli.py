@@ -143,7 +143,7 @@ def test_demo_is_refused_outside_demo_mode(cli, query):
 
 def test_the_first_administrator_of_a_new_installation_is_made_at_the_console(cli, query):
     """Outside demo mode there is nobody to sign in as until `opsflow add-user` makes someone."""
-    from engine.accounts import verify_password
+    from engine.directory.accounts import verify_password
     from engine.models import AuditEvent, RoleAssignment
     result = CliRunner().invoke(main, ["add-user", "root", "--role", "admin", "--display-name", "系统管理员",
                                        "--password-stdin"], input="a-long-secret\n",

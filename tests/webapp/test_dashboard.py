@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from engine.accounts import upsert_store
-from engine.history_seed import seed_history
-from workflows import history_paths
+from engine.directory.accounts import upsert_store
 from engine.models import ProcessInstance, User
 from webapp import engine
 from webapp.cli import main
 from webapp.extensions import db
+from workflows import history_paths
+from workflows.history_seed import seed_history
 
 COMPLAINT = {"customer_name": "王女士", "customer_phone": "13800138000", "store_code": "SH001",
              "channel": "store", "category": "service", "description": "店员态度不好，结账等了很久",

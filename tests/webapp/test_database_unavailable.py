@@ -159,6 +159,7 @@ def test_postgres_going_away_and_coming_back(postgres_app, webapp_postgres_url, 
 def test_a_mistake_in_sql_stays_a_500(app, sql):
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
+
     from webapp.health import database_unavailable
     with app.app_context():
         with pytest.raises(OperationalError) as raised:

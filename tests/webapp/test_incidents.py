@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from engine.bpmn.deploy import deploy_directory
 from engine.db import make_sessions
-from engine.deploy import deploy_directory
 from engine.models import Incident, ProcessInstance, User
-from engine.timers import fire_due_timers
+from engine.runtime.timers import fire_due_timers
 from webapp import create_app, engine
 from webapp.bootstrap import prepare
 from webapp.extensions import db

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.accounts import upsert_store
+from engine.directory.accounts import upsert_store
 from engine.models import AuditEvent, ProcessInstance, User
 from webapp import engine
 from webapp.extensions import db

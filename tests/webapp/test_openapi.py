@@ -13,7 +13,8 @@ import schemathesis
 from jsonschema import Draft202012Validator
 from werkzeug.routing import IntegerConverter
 
-from engine.queries import InstanceDetail, TaskDetail
+from engine.queries.case_page import InstanceDetail
+from engine.queries.task_page import TaskDetail
 from engine.views import EventView, IncidentView, InstanceView, Page, ProcessView, StartableProcess, TaskView
 from webapp.api.contract import openapi_document
 from webapp.record_ids import MAX_INT, MIN_INT
@@ -181,7 +182,7 @@ def test_responses_conform_to_the_description(client, api, document):
 
 
 def test_incidents_and_their_retry_and_resolution_conform_to_the_description(app, app_clock, api, document,
-                                                                            stopped):
+                                                                            stopped):  # noqa: F811
     """The incident routes and fields, which the contract run cannot reach (its fuzzer is no administrator
     and its database has no incident): every answer as the description says, a failed retry's too."""
     check = conforming(document)

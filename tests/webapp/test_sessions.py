@@ -15,7 +15,6 @@ from webapp.cli import main
 from webapp.extensions import db
 
 
-
 def csrf_token(client, path: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 

@@ -20,9 +20,9 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine import forms
 from engine.errors import InvalidData, PermissionDenied
-from engine.scripting import make_script_engine
+from engine.forms import validation as forms
+from engine.sandbox.script_engine import make_script_engine
 from workflows import BPMN_DIR
 from workflows.form_schemas import load_form
 from workflows.roles import REGION_SCOPED, STORE_SCOPED
@@ -381,6 +381,7 @@ class World:
 
     def user(self, username: str, session: Any = None) -> Any:
         from sqlalchemy import select
+
         from engine.models import User
         if session is not None:
             return session.scalar(select(User).where(User.username == username))
@@ -408,6 +409,7 @@ class World:
         """Every demo user, loaded with their roles in one query."""
         from sqlalchemy import select
         from sqlalchemy.orm import selectinload
+
         from engine.models import User
         found = {u.username: u for u in session.scalars(
             select(User).where(User.username.in_(self.usernames)).options(selectinload(User.roles)))}
@@ -428,8 +430,8 @@ class World:
         return seen
 
     def instance(self, instance_id: int) -> Any:
-        from engine.viewing import instance_view
         from engine.models import ProcessInstance
+        from engine.views import instance_view
         with self.sessions() as s:
             return instance_view(s, s.get(ProcessInstance, instance_id))
 
@@ -455,6 +457,7 @@ class World:
 
     def row(self, instance_id: int) -> dict[str, Any]:
         from sqlalchemy import select
+
         from engine.models import ProcessInstance
         with self.sessions() as s:
             return dict(s.execute(select(ProcessInstance.__table__)
@@ -463,6 +466,7 @@ class World:
     def dump(self, instance_id: int) -> tuple[Any, ...]:
         """The case's rows: instance (state and lock_version included), its tasks, its event count."""
         from sqlalchemy import func, select
+
         from engine.models import AuditEvent, HumanTask
         with self.sessions() as s:
             tasks = [dict(r) for r in s.execute(select(HumanTask.__table__).where(
@@ -542,6 +546,7 @@ class World:
                  **overrides: Any) -> Any:
         """Complete `task` as `username` with the sample submission (or `data`), after the checks above."""
         from jsonschema import Draft202012Validator, FormatChecker
+
         from workflows.form_schemas import readonly_fields
         assert username in expected_holders(task.role, task.store_code), \
             f"{username} does not hold {task.role} for {task.store_code}"
@@ -587,7 +592,7 @@ class World:
     def advance(self, until: datetime | None = None, **delta: float) -> int:
         """Let time pass on the frozen clock (by `delta`, or `until` a moment) and fire the timers that
         are due then, as the scheduler would; return how many cases moved."""
-        from engine.timers import fire_due_timers
+        from engine.runtime.timers import fire_due_timers
         if until is not None:
             assert until >= self.clock(), "time does not go back"
             self.clock.set(until)
@@ -616,7 +621,7 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def _prepare(sessions: Any) -> None:
     """The demo data of DESIGN.md section 2 and the models of bpmn/, as the run command loads them."""
-    from engine.deploy import deploy_directory
+    from engine.bpmn.deploy import deploy_directory
     from workflows import BPMN_DIR, FORMS_DIR
     from workflows.demo_loader import load_demo_data
     with sessions() as session:
@@ -627,8 +632,8 @@ def _prepare(sessions: Any) -> None:
 
 def _make_world(sql_engine: Any, shared_specs: bool) -> World:
     from engine import Engine, FrozenClock
+    from engine.bpmn.specs import SpecCache
     from engine.db import make_sessions
-    from engine.specs import SpecCache
     from workflows.catalogue import catalogue
     clock = FrozenClock(T0)
     engine = Engine(clock=clock, catalogue=catalogue())
@@ -641,6 +646,7 @@ def _make_world(sql_engine: Any, shared_specs: bool) -> World:
 def world(request: pytest.FixtureRequest, tmp_path: Any, world_template: Any) -> Any:
     """A fresh world on SQLite; parametrize indirectly with "postgres" to run on the test server."""
     import shutil
+
     from engine.db import make_sql_engine
     if request.param == "postgres":
         yield request.getfixturevalue("postgres_world")

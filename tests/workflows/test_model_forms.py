@@ -3,8 +3,8 @@ every read-only context field present in the real case data of the step that sho
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from engine import forms
 from engine.errors import InvalidData
+from engine.forms import validation as forms
 from workflows.form_schemas import FORMS_DIR, choice_labels, load_form, readonly_fields, writable_fields
 from workflows.registry import PROCESSES
 

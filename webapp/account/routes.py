@@ -5,11 +5,12 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, gettext as _, refresh
+from flask_babel import force_locale, refresh
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from . import bp
 from ..extensions import db
+from . import bp
 
 #: Time zones offered first: where the brand's stores and offices are, and a few for travellers.
 COMMON_ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint
 from flask_login import current_user, login_required
 
-from engine.admin_access import require_admin
+from engine.access.admin import require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,5 +20,8 @@ def _admins_only() -> Any:
     return None
 
 
-from . import model_routes, routes  # noqa: E402,F401  (routes register themselves on bp)
-from . import people_routes  # noqa: E402,F401
+from . import (  # noqa: E402,F401  (routes register themselves on bp)
+    model_routes,
+    people_routes,  # noqa: E402,F401
+    routes,
+)

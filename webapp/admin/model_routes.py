@@ -11,15 +11,15 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine import model_admin
+from engine.bpmn import versions as model_admin
+from engine.bpmn.versions import Upload
 from engine.errors import DeployError
-from engine.model_admin import Upload
 
-from . import bp
-from .people_forms import directory_rules
 from .. import engine
 from ..extensions import db
 from ..tasks.names import process_name
+from . import bp
+from .people_forms import directory_rules
 
 
 @bp.get("/models")

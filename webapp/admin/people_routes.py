@@ -1,6 +1,6 @@
 """Users, their roles and stores: lists, create and edit forms, password reset.
 
-Each view parses the form, calls one function of `engine.directory` / `engine.directory_stores`
+Each view parses the form, calls one function of `engine.directory` / `engine.directory.stores`
 (which checks the admin rule again and validates), commits, and redirects with a message (303); a
 refused form is shown again with the reason beside each field (422) and nothing saved.
 """
@@ -13,14 +13,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine import directory as users_dir
-from engine import directory_stores as stores_dir
+from engine.directory import people as users_dir
+from engine.directory import stores as stores_dir
 from engine.errors import InvalidData
 
-from . import bp, people_forms as forms
 from .. import engine
 from ..auth.sessions import keep_signed_in
 from ..extensions import db
+from . import bp
+from . import people_forms as forms
 
 
 def _role_catalogue() -> Any:

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from flask import g, request
 
-from engine.accounts import user_for_token
+from engine.directory.accounts import user_for_token
 from engine.models import User
 
 from .. import engine

@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import jsonify
 
-from engine import queries
+from engine import access
 
-from . import bp
 from .. import engine
 from ..errors import BadRequest
 from ..extensions import db
 from ..model_errors import model_error_response
+from . import bp
 from .auth import api_user, token_required
 from .params import body, body_text
 
@@ -31,7 +31,7 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
     corrected = data.get("data")
     if corrected is not None and not isinstance(corrected, dict):
         raise BadRequest("'data' must be a JSON object", {"data": "must be an object"})
-    queries.ensure_visible(db.session, api_user(), instance_id)
+    access.ensure_visible(db.session, api_user(), instance_id)
     result = engine().retry_incident(db.session, instance_id, incident_id, api_user(), body_text(data, "reason"),
                                      latest_version=latest, data=corrected)
     db.session.commit()
@@ -46,7 +46,7 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
 @token_required
 def resolve_incident(instance_id: int, incident_id: int) -> Any:
     reason = body_text(body(), "reason")
-    queries.ensure_visible(db.session, api_user(), instance_id)
+    access.ensure_visible(db.session, api_user(), instance_id)
     incident = engine().resolve_incident(db.session, instance_id, incident_id, api_user(), reason)
     db.session.commit()
     return jsonify({"incident": incident.to_dict()})

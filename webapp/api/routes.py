@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, url_for
 
-from engine import monitoring, queries
-from engine.accounts import issue_token
+from engine.directory.accounts import issue_token
 from engine.errors import InvalidData
+from engine import access, queries, runtime
 from engine.views import Page
 
-from . import bp
 from .. import engine
+from ..auth.throttle import attempt_login, too_many_attempts
 from ..errors import BadRequest, Unauthorized
 from ..extensions import db
-from ..auth.throttle import attempt_login, too_many_attempts
+from . import bp
 from .auth import api_user, token_required
 from .params import body, body_object, body_text, flag, integer, moment, optional_integer, text
 
@@ -102,14 +102,14 @@ def task(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/claim")
 @token_required
 def claim(task_id: int) -> Any:
-    queries.visible_task(db.session, api_user(), task_id)
+    access.visible_task(db.session, api_user(), task_id)
     return _done(engine().claim(db.session, task_id, api_user()).to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @token_required
 def unclaim(task_id: int) -> Any:
-    queries.visible_task(db.session, api_user(), task_id)
+    access.visible_task(db.session, api_user(), task_id)
     return _done(engine().unclaim(db.session, task_id, api_user()).to_dict())
 
 
@@ -118,7 +118,7 @@ def unclaim(task_id: int) -> Any:
 def assign(task_id: int) -> Any:
     data = body()
     assignee, reason = body_text(data, "user").strip(), body_text(data, "reason")
-    queries.visible_task(db.session, api_user(), task_id)
+    access.visible_task(db.session, api_user(), task_id)
     if not assignee:
         raise InvalidData("'user' (a username) is required", {"user": "required"})
     return _done(engine().assign(db.session, task_id, api_user(), assignee, reason).to_dict())
@@ -128,7 +128,7 @@ def assign(task_id: int) -> Any:
 @token_required
 def complete(task_id: int) -> Any:
     data = body_object("data")
-    queries.visible_task(db.session, api_user(), task_id)
+    access.visible_task(db.session, api_user(), task_id)
     return _done(engine().complete(db.session, task_id, api_user(), data).to_dict())
 
 
@@ -137,13 +137,13 @@ def complete(task_id: int) -> Any:
 @bp.get("/process-instances")
 @token_required
 def instances() -> Any:
-    f = monitoring.CaseFilter(
+    f = queries.CaseFilter(
         process=text("process"), version=optional_integer("version"), status=text("status"),
         store_code=text("store"), region=text("region"), started_by=text("started_by"),
         started_from=moment("started_from"), started_to=moment("started_to"), overdue=flag("overdue"),
         search=text("q"), sort=text("sort", "newest"), page=integer("page", 1), per_page=integer("per_page", 20),
         has_incident=flag("has_incident"))
-    return jsonify(_page(monitoring.list_instances(db.session, api_user(), f, engine().clock())))
+    return jsonify(_page(queries.list_instances(db.session, api_user(), f, engine().clock())))
 
 
 @bp.get("/process-instances/<int:instance_id>")
@@ -159,13 +159,13 @@ def instance(instance_id: int) -> Any:
 @token_required
 def comment(instance_id: int) -> Any:
     text_ = body_text(body(), "body")
-    created = queries.add_comment(db.session, api_user(), instance_id, text_, engine().clock())
+    created = runtime.add_comment(db.session, api_user(), instance_id, text_, engine().clock())
     return _done(created, 201)
 
 
 def _case_action(instance_id: int, action: str) -> Any:
     reason = body_text(body(), "reason")
-    queries.ensure_visible(db.session, api_user(), instance_id)
+    access.ensure_visible(db.session, api_user(), instance_id)
     view = getattr(engine(), action)(db.session, instance_id, api_user(), reason)
     return _done(view.to_dict())
 

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 
 from engine.attachments import INLINE_TYPES, AttachmentRefused, delete_attachment, path_of, visible_attachment
 
-from . import bp
-from .uploads import save_upload
 from .. import engine
 from ..extensions import db
 from ..tasks.schema_text import upload_error
+from . import bp
+from .uploads import save_upload
 
 
 def _back(default: str) -> str:

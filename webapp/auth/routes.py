@@ -5,13 +5,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import login_required
 
+from ..extensions import db, login_manager
 from . import bp
 from .sessions import sign_in, sign_out
 from .throttle import attempt_login, too_many_attempts
-from ..extensions import db, login_manager
 
 
 def N_(message: str) -> str:

@@ -10,8 +10,8 @@ from datetime import timedelta
 from flask import current_app, session
 from flask_login import login_user, logout_user
 
+from engine.directory.web_sessions import end_web_session, open_web_session, user_for_web_session
 from engine.models import User
-from engine.web_sessions import end_web_session, open_web_session, user_for_web_session
 
 from .. import engine
 from ..extensions import db, login_manager

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app, render_template, request
 from flask_babel import ngettext
 
-from engine.login_throttle import LoginOutcome, ThrottleRules, try_login
+from engine.directory.login_throttle import LoginOutcome, ThrottleRules, try_login
 
 from .. import engine
 from ..errors import error_response, wants_json

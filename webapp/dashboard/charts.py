@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any, Mapping
 
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
-from engine.metrics import Dashboard, DashboardFilter
+from engine.queries.dashboard import Dashboard, DashboardFilter
 
 from ..instances.params import query_day
 from ..tasks.names import process_name, role_name, status_name, step_name, store_name

@@ -6,25 +6,25 @@ from typing import Any
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from engine import metrics
 from engine.errors import PermissionDenied
-from engine.monitoring import filter_choices
+from engine import access, queries
+from engine.queries.case_list import filter_choices
 
+from .. import engine
+from ..extensions import db
+from ..instances.params import user_zone
 from . import bp
 from .charts import PERIODS, chart_data, parse_params, totals
-from .. import engine
-from ..instances.params import user_zone
-from ..extensions import db
 
 
 @bp.get("/dashboard")
 @login_required
 def index() -> Any:
-    if not metrics.may_view(current_user):
+    if not access.may_view_dashboard(current_user):
         raise PermissionDenied("the dashboard is for supervisors")
     now, tz = engine().clock(), user_zone()
     params = parse_params(request.args)
-    board = metrics.dashboard(db.session, current_user, params.dashboard_filter(now, tz), now, tz)
+    board = queries.dashboard_view(db.session, current_user, params.dashboard_filter(now, tz), now, tz)
     return render_template("dashboard/index.html", board=board, params=params, charts=chart_data(board),
                            totals=totals(board), periods=PERIODS, now=now,
                            choices=filter_choices(db.session, current_user))

@@ -4,5 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("instances", __name__)
 
-from . import routes  # noqa: E402,F401  (routes register themselves on bp)
-from . import incident_routes  # noqa: E402,F401
+from . import (
+    incident_routes,  # noqa: E402,F401
+    routes,  # noqa: E402,F401  (routes register themselves on bp)
+)

@@ -6,18 +6,19 @@ import json
 from typing import Any
 
 from flask import flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from engine import queries
 from engine.errors import Conflict, InvalidData, NotFound
-from engine.incidents import MESSAGE, RESOLVED, RETRIED, TERMINATED
+from engine import access
+from engine.runtime.incidents import MESSAGE, RESOLVED, RETRIED, TERMINATED
 from engine.views import IncidentView
 
-from . import bp
 from .. import engine
 from ..extensions import db
 from ..model_errors import model_error_text
+from . import bp
 
 STATUS_NAMES = {"open": _l("Unresolved"), "resolved": _l("Resolved")}
 JOB_NAMES = {MESSAGE: _l("Delivering a message"), "timer": _l("A timer firing")}
@@ -75,7 +76,7 @@ def _refused(exc: InvalidData | Conflict | NotFound) -> str:
 @bp.post("/instances/<int:instance_id>/incidents/<int:incident_id>/retry")
 @login_required
 def retry_incident(instance_id: int, incident_id: int) -> Any:
-    queries.ensure_visible(db.session, current_user, instance_id)
+    access.ensure_visible(db.session, current_user, instance_id)
     try:
         result = engine().retry_incident(
             db.session, instance_id, incident_id, current_user, request.form.get("reason"),
@@ -96,7 +97,7 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
 @bp.post("/instances/<int:instance_id>/incidents/<int:incident_id>/resolve")
 @login_required
 def resolve_incident(instance_id: int, incident_id: int) -> Any:
-    queries.ensure_visible(db.session, current_user, instance_id)
+    access.ensure_visible(db.session, current_user, instance_id)
     try:
         engine().resolve_incident(db.session, instance_id, incident_id, current_user, request.form.get("reason"))
     except (InvalidData, Conflict, NotFound) as exc:

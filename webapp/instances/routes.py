@@ -9,21 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from engine import monitoring, queries
-from engine.metrics import may_view
-from engine.case_history import diagram_of
+from engine.access.visibility import may_view_dashboard
 from engine.errors import Conflict, InvalidData, ProcessError
+from engine import access, queries, runtime
+from engine.queries.case_page import diagram_of
 
+from .. import engine
+from ..extensions import db
+from ..model_errors import model_error_text
+from ..record_ids import record_ids
 from . import bp
 from .params import PER_PAGE, parse_params, user_zone
 from .services import DUE_STATES, case_view, csv_lines, refusal
-from .. import engine
-from ..extensions import db
-from ..record_ids import record_ids
-from ..model_errors import model_error_text
 
 ACTION_DONE = {"terminate": _l("Case terminated."), "suspend": _l("Case suspended."),
                "resume": _l("Case resumed.")}
@@ -34,12 +35,12 @@ ACTION_DONE = {"terminate": _l("Case terminated."), "suspend": _l("Case suspende
 def index() -> Any:
     params = parse_params(request.args)
     now = engine().clock()
-    page = monitoring.list_cases(db.session, current_user, params.case_filter(user_zone()), now)
+    page = queries.list_cases(db.session, current_user, params.case_filter(user_zone()), now)
     if page.page > page.pages and page.total:
         return redirect(url_for("instances.index", **params.args(page=page.pages)))
     return render_template("instances/index.html", page=page, params=params, now=now, per_page=PER_PAGE,
-                           choices=monitoring.filter_choices(db.session, current_user), due_states=DUE_STATES,
-                           supervisor=may_view(current_user))
+                           choices=queries.filter_choices(db.session, current_user), due_states=DUE_STATES,
+                           supervisor=may_view_dashboard(current_user))
 
 
 @bp.get("/instances/export.csv")
@@ -48,8 +49,8 @@ def export() -> Any:
     params = parse_params(request.args)
     now, tz = engine().clock(), user_zone()
     # who may see what is decided now, inside the request; the rows are read while streaming
-    ids = monitoring.matching_ids(db.session, current_user, params.case_filter(tz), now)
-    rows = monitoring.rows_of(db.session, ids, now)
+    ids = queries.matching_ids(db.session, current_user, params.case_filter(tz), now)
+    rows = queries.rows_of(db.session, ids, now)
     filename = f"cases-{now.astimezone(tz):%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(line.encode("utf-8") for line in csv_lines(rows, tz)),
                     mimetype="text/csv; charset=utf-8",
@@ -64,7 +65,7 @@ def bulk() -> Any:
     action = request.form.get("action", "")
     ids = record_ids(request.form.getlist("instance_id"))
     try:
-        results = monitoring.bulk_action(engine(), db.session, current_user, action, ids,
+        results = runtime.bulk_action(engine(), db.session, current_user, action, ids,
                                          request.form.get("reason"), request.form.get("assignee"))
     except InvalidData as exc:
         db.session.rollback()
@@ -77,7 +78,7 @@ def bulk() -> Any:
         flash(_("%(action)s: %(n)d case(s) done.", action=_action_name(action), n=len(done)), "success")
     if refused:
         flash(_("%(n)d case(s) refused: %(details)s", n=len(refused), details="; ".join(
-            f"#{r.instance_id} {refusal(r.code, action)}" for r in refused[:10])), "warning")
+            f"#{r.id} {refusal(r.code, action)}" for r in refused[:10])), "warning")
     return redirect(back, 303)
 
 
@@ -101,7 +102,7 @@ def diagram(instance_id: int) -> Any:
 @login_required
 def act(instance_id: int, action: str) -> Any:
     try:
-        monitoring.case_action(engine(), db.session, current_user, instance_id, action,
+        runtime.case_action(engine(), db.session, current_user, instance_id, action,
                                request.form.get("reason"))
     except ProcessError as exc:
         db.session.rollback()
@@ -120,9 +121,9 @@ def act(instance_id: int, action: str) -> Any:
 @bp.post("/instances/<int:instance_id>/tasks/<int:task_id>/assign")
 @login_required
 def reassign(instance_id: int, task_id: int) -> Any:
-    queries.visible_instance(db.session, current_user, instance_id)
+    access.visible_instance(db.session, current_user, instance_id)
     try:
-        task = monitoring.reassign(engine(), db.session, current_user, task_id, request.form.get("assignee"),
+        task = runtime.reassign(engine(), db.session, current_user, task_id, request.form.get("assignee"),
                                    request.form.get("reason"), instance_id)
     except (InvalidData, Conflict) as exc:
         db.session.rollback()
@@ -138,7 +139,7 @@ def reassign(instance_id: int, task_id: int) -> Any:
 @login_required
 def comment(instance_id: int) -> Any:
     try:
-        queries.add_comment(db.session, current_user, instance_id, request.form.get("body", ""),
+        runtime.add_comment(db.session, current_user, instance_id, request.form.get("body", ""),
                             engine().clock())
     except InvalidData:
         db.session.rollback()
@@ -155,7 +156,7 @@ def _form_problem(exc: InvalidData) -> str:
     if "user" in exc.fields:
         return _("Choose someone who holds the step's role.")
     if "ids" in exc.fields:
-        return _("Select at least one case (at most %(n)d).", n=monitoring.MAX_BULK)
+        return _("Select at least one case (at most %(n)d).", n=runtime.MAX_BULK)
     if "reason" in exc.fields:
         return _("The reason is too long (at most 2000 characters).")
     return _("Choose an action.")

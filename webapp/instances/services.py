@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Iterable, Iterator
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from engine import case_history
 from engine.models import ProcessInstance, User
-from engine.monitoring import CaseRow
-from engine.worklist import display_names
+from engine.queries import case_page as case_history
+from engine.queries.case_list import CaseListRow
+from engine.queries.worklist import display_names
 
 from ..tasks.display import HistoryEntry, Shown, case_items, history, label_index
 from ..tasks.names import outcome_name, process_name, role_name, status_name, step_name, store_name
@@ -46,7 +47,7 @@ class CaseView:
     people: dict[str, str] = field(default_factory=dict)
 
     @property
-    def case(self) -> CaseRow:
+    def case(self) -> CaseListRow:
         return self.page.case
 
     def diagram_state(self) -> dict[str, Any]:
@@ -58,7 +59,7 @@ class CaseView:
 
 def case_view(engine: Any, session: Session, user: User, instance_id: int, now: datetime) -> CaseView:
     """Everything the case page shows; NotFound when the person may not see the case."""
-    page = case_history.case_page(engine, session, user, instance_id, now)
+    page = case_history.case_page_view(engine, session, user, instance_id, now)
     instance = session.get(ProcessInstance, instance_id)
     parsed = engine.process(session, instance.version_id)
     assigned = [(e.data or {}).get("to") for e in page.events if e.event_type == "task_assigned"]
@@ -91,7 +92,7 @@ def _local(value: datetime | None, tz: tzinfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def csv_lines(rows: Iterable[CaseRow], tz: tzinfo) -> Iterator[str]:
+def csv_lines(rows: Iterable[CaseListRow], tz: tzinfo) -> Iterator[str]:
     """The export, a line at a time: UTF-8 with a byte order mark so Excel reads the Chinese right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)

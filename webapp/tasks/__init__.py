@@ -35,7 +35,9 @@ def _navigation() -> dict[str, Any]:
     """`nav_counts()` for the navigation badges, computed only when a page asks for it."""
     def nav_counts() -> dict[str, int]:
         from flask_login import current_user
-        from engine.queries import task_counts
+
+        from engine.queries.task_lists import task_counts
+
         from ..extensions import db
         if not current_user.is_authenticated:
             return {"mine": 0, "claimable": 0}

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
-from flask_babel import format_date, format_datetime, format_decimal, gettext as _
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
 
 from engine.views import EventView
 

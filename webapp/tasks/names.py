@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 STATUS_NAMES = {"running": _l("Running"), "completed": _l("Completed"), "terminated": _l("Terminated"),
@@ -89,6 +90,7 @@ def _store_names() -> dict[str, tuple[str, str]]:
     """Every store's Chinese and English name, read once per request (the table is small)."""
     if "opsflow_store_names" not in g:
         from engine.models import Store
+
         from ..extensions import db
         g.opsflow_store_names = {code: (name, name_en) for code, name, name_en in
                                  db.session.execute(select(Store.code, Store.name, Store.name_en))}

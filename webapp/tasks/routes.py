@@ -7,17 +7,18 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import queries
 from engine.errors import InvalidData
-from engine.saved_filters import delete_filter, list_filters, save_filter
-from engine.worklist import claim_many, my_cases, worklist_stamp
+from engine import queries
+from engine.queries.saved_filters import delete_filter, list_filters, save_filter
+from engine.queries.worklist import my_cases, worklist_stamp
+from engine.runtime.bulk import claim_many
 
-from . import bp
-from .filters import parse_params
-from .services import filter_options
 from .. import engine
 from ..extensions import db
 from ..record_ids import record_ids
+from . import bp
+from .filters import parse_params
+from .services import filter_options
 
 
 def _tz() -> str:
@@ -62,15 +63,15 @@ def claim_selected() -> Any:
     if not ids:
         flash(_("Select the tasks you want to take first."), "warning")
         return redirect(_back())
-    result = claim_many(engine(), db.session, current_user, ids)
+    results = claim_many(engine(), db.session, current_user, ids)
     db.session.commit()
-    if result.claimed:
-        flash(_("You took %(n)d task(s). They are now in “Assigned to me”.", n=len(result.claimed)),
-              "success")
-    if result.refused:
+    claimed = sum(r.ok for r in results)
+    if claimed:
+        flash(_("You took %(n)d task(s). They are now in “Assigned to me”.", n=claimed), "success")
+    if claimed < len(results):
         flash(_("%(n)d task(s) could not be taken: someone else was quicker, or they are not yours to take.",
-                n=len(result.refused)), "warning")
-    return redirect(url_for("tasks.index", scope="mine") if result.claimed else _back())
+                n=len(results) - claimed), "warning")
+    return redirect(url_for("tasks.index", scope="mine") if claimed else _back())
 
 
 @bp.post("/tasks/filters")

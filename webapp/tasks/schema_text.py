@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
-from flask_babel import format_decimal, get_locale, gettext as _
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
 
-#: A business rule's limit (engine.form_rules): "must be at most 18 (received_quantity)".
+#: A business rule's limit (engine.forms.rules): "must be at most 18 (received_quantity)".
 _LIMIT = re.compile(r"^must be (?P<op>at most|at least|on or before|on or after) (?P<limit>\S+)"
                     r"(?: \((?P<name>\w+)\))?$")
 _FIXED_ROWS = re.compile(r"^rows cannot be added or removed \(keep the (?P<n>\d+) rows\)$")

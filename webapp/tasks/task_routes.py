@@ -11,18 +11,18 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import queries
 from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
+from engine import access, runtime
 from engine.views import InstanceView
 
-from . import bp
-from .forms import Ready, build_fields, parse_submission, unplaced_errors
-from .names import outcome_name, role_name, step_name, store_name
-from .services import TaskPage, task_page
 from .. import engine
 from ..attachments.uploads import save_form_files
 from ..extensions import db
 from ..model_errors import model_error_text
+from . import bp
+from .forms import Ready, build_fields, parse_submission, unplaced_errors
+from .names import outcome_name, role_name, step_name, store_name
+from .services import TaskPage, task_page
 
 
 def _tz() -> str:
@@ -102,7 +102,7 @@ def what_next(case: InstanceView) -> str:
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int) -> Any:
-    queries.visible_task(db.session, current_user, task_id)
+    access.visible_task(db.session, current_user, task_id)
     try:
         engine().claim(db.session, task_id, current_user)
     except Conflict:
@@ -117,7 +117,7 @@ def claim(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int) -> Any:
-    queries.visible_task(db.session, current_user, task_id)
+    access.visible_task(db.session, current_user, task_id)
     try:
         engine().unclaim(db.session, task_id, current_user)
     except Conflict:
@@ -132,9 +132,9 @@ def unclaim(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/comments")
 @login_required
 def comment(task_id: int) -> Any:
-    task = queries.visible_task(db.session, current_user, task_id)
+    task = access.visible_task(db.session, current_user, task_id)
     try:
-        queries.add_comment(db.session, current_user, task.instance_id, request.form.get("body", ""),
+        runtime.add_comment(db.session, current_user, task.instance_id, request.form.get("body", ""),
                             engine().clock(), task_id=task.id)
     except InvalidData as exc:
         db.session.rollback()

@@ -12,8 +12,7 @@ SLA escalation (non-interrupting timer) may still be open then, and the process 
 only when they are done too. That is deliberate: closing the complaint must not wait for feedback to
 production, and that feedback must not be lost when the complaint closes.
 """
-from . import (Flow, Lane, ProcessSource, boundary, default, end, flows, gateway, rule, script, start,
-               user)
+from . import Flow, Lane, ProcessSource, boundary, default, end, flows, gateway, rule, script, start, user
 
 INVESTIGATE_DOC = ("核实投诉事实，查明原因，制定处理方案。赔付金额超过审批线时将转客户服务经理审批；"
                    "若为重新调查，请先阅读上次审批意见与客户回访反馈。")

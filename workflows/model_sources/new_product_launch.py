@@ -3,8 +3,7 @@ promotion run in parallel, every target store's manager confirms shelving (one p
 per store, each carrying its own `store_code`), and 14 days after launch the analyst judges
 sell-through and may ask the merchandiser for a reorder.
 """
-from . import (Lane, MultiInstance, ProcessSource, default, end, flows, gateway, script, start, timer,
-               user)
+from . import Lane, MultiInstance, ProcessSource, default, end, flows, gateway, script, start, timer, user
 
 PROCESS = ProcessSource(
     key="new_product_launch",

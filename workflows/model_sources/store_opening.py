@@ -5,8 +5,7 @@ passes, and a week after the planned opening the store reports and the superviso
 Both ends are terminate events: once the case is decided, an unacknowledged reminder is moot, and
 the case must complete so the engine can apply `store_status`.
 """
-from . import (Lane, ProcessSource, boundary, default, end, flows, gateway, script, start, timer,
-               user)
+from . import Lane, ProcessSource, boundary, default, end, flows, gateway, script, start, timer, user
 
 PROCESS = ProcessSource(
     key="store_opening",

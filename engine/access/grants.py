@@ -1,0 +1,72 @@
+"""Who may see, claim and complete a human task: the lane's role, narrowed by the case's scope.
+
+A role held without scope covers every task of that role; a store-scoped holding covers the tasks
+of that store; a region-scoped holding covers the tasks of that region's stores.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from engine.models import HumanTask, RoleAssignment, Store, User
+
+SUPERVISOR_ROLES = frozenset({"admin", "ops_director", "cs_manager", "store_supervisor"})
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    store_code: str | None = None
+    region: str | None = None
+
+    def covers(self, role: str | None, store_code: str | None, region: str | None) -> bool:
+        if role != self.role:
+            return False
+        if self.store_code:
+            return store_code == self.store_code
+        if self.region:
+            return region == self.region
+        return True
+
+
+def grants_of(user: User) -> list[Grant]:
+    return [Grant(r.role, r.store_code, r.region) for r in user.roles]
+
+
+def role_keys(user: User) -> set[str]:
+    return {r.role for r in user.roles}
+
+
+def can_act(user: User, task: HumanTask) -> bool:
+    """May `user` claim or complete `task` (ignoring who has claimed it)?"""
+    return any(g.covers(task.lane_role, task.store_code, task.region) for g in grants_of(user))
+
+
+def actionable_filter(grants: Iterable[Grant]) -> ColumnElement[bool]:
+    """SQL condition on HumanTask matching the tasks these grants cover."""
+    clauses = []
+    unscoped = sorted({g.role for g in grants if not g.store_code and not g.region})
+    if unscoped:
+        clauses.append(HumanTask.lane_role.in_(unscoped))
+    for g in grants:
+        if g.store_code:
+            clauses.append(and_(HumanTask.lane_role == g.role, HumanTask.store_code == g.store_code))
+        elif g.region:
+            clauses.append(and_(HumanTask.lane_role == g.role, HumanTask.region == g.region))
+    return or_(*clauses) if clauses else false()
+
+
+def region_of(session: Session, store_code: str | None) -> str | None:
+    if not store_code:
+        return None
+    return session.scalar(select(Store.region).where(Store.code == store_code))
+
+
+def eligible_users(session: Session, task: HumanTask) -> list[User]:
+    """Everyone who could take `task`: the candidates offered when a supervisor reassigns it."""
+    rows = session.scalars(select(User).join(RoleAssignment).where(
+        RoleAssignment.role == task.lane_role, User.active.is_(True)).distinct().order_by(User.username))
+    return [u for u in rows if can_act(u, task)]

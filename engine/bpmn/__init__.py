@@ -1,0 +1,18 @@
+"""Process models: deploying BPMN, DMN and form files as versions, parsing them into specs, and
+serializing a running case's workflow without its spec."""
+from .deploy import DeployResult, collect_directory, deploy_directory
+from .specs import ParsedProcess, SourceFile, parse_process
+from .versions import (
+    MAX_FILE_BYTES,
+    ProcessSummary,
+    Upload,
+    VersionSummary,
+    deploy_uploads,
+    list_processes,
+    process_versions,
+    version_file,
+)
+
+__all__ = ["DeployResult", "MAX_FILE_BYTES", "ParsedProcess", "ProcessSummary", "SourceFile", "Upload",
+           "VersionSummary", "collect_directory", "deploy_directory", "deploy_uploads", "list_processes",
+           "parse_process", "process_versions", "version_file"]

@@ -1,0 +1,190 @@
+"""Deploying BPMN/DMN models and their forms as process versions.
+
+Every file is parsed and validated before anything is stored, so a broken model is refused whole
+with an error naming the file, the element and the reason; its scripts, conditions, timer and DMN
+expressions are compiled under the policy they will run under (`script_checks`). A process whose
+files are unchanged is left alone; a changed one becomes a new version, and running instances stay
+on theirs.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import DeployError
+from engine.forms.validation import check_form
+from engine.models import ModelFile, ProcessDefinition, ProcessVersion
+
+from .code_checks import check_model_code
+from .specs import (
+    BPMN_NS,
+    DMN_NAMESPACES,
+    FORM_PROPERTY,
+    SPIFF_NS,
+    ParsedProcess,
+    SourceFile,
+    form_filename,
+    owner_id,
+    parse_process_cached,
+)
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    key: str
+    version: int
+    created: bool
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def checksum(files: Iterable[SourceFile]) -> str:
+    parts = sorted(f"{f.kind}:{f.filename}:{_sha(f.content)}" for f in files)
+    return _sha("\n".join(parts))
+
+
+def _xml(content: str, filename: str) -> etree._Element:
+    try:
+        return etree.fromstring(content.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise DeployError(f"{filename}, line {exc.lineno}: not well-formed XML: {exc.msg}",
+                          filename=filename, line=exc.lineno) from None
+
+
+def _decision_ids(dmn: SourceFile) -> set[str]:
+    root = _xml(dmn.content, dmn.filename)
+    return {el.get("id") for ns in DMN_NAMESPACES for el in root.iter(f"{{{ns}}}decision")}
+
+
+def _references(bpmn: SourceFile) -> tuple[list[str], dict[str, str | None], dict[str, str | None]]:
+    """Process ids, and the called decision ids and form file names a BPMN file refers to, each
+    with the first element that refers to it."""
+    root = _xml(bpmn.content, bpmn.filename)
+    processes = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")]
+    decisions: dict[str, str | None] = {}
+    for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId"):
+        decisions.setdefault((el.text or "").strip(), owner_id(el))
+    forms: dict[str, str | None] = {}
+    for el in root.iter(f"{{{SPIFF_NS}}}property"):
+        if el.get("name") == FORM_PROPERTY and el.get("value"):
+            forms.setdefault(el.get("value"), owner_id(el))
+    return processes, decisions, forms
+
+
+def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None) -> dict[str, list[SourceFile]]:
+    """Group the files of a model folder by process key: the BPMN, the DMN it calls, its forms.
+
+    Forms are looked up in `forms_dir/<process_key>/`, then beside the BPMN file.
+    """
+    bpmn_dir = Path(bpmn_dir)
+
+    def form(key: str, name: str) -> SourceFile | None:
+        candidates = ([Path(forms_dir) / key / name] if forms_dir else []) + [bpmn_dir / name]
+        found = next((c for c in candidates if c.is_file()), None)
+        return SourceFile("form", name, found.read_text("utf-8")) if found else None
+
+    where = f"in {bpmn_dir}" + (f" or {Path(forms_dir)}/<process>" if forms_dir else "")
+    return collect([SourceFile("bpmn", p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob("*.bpmn"))],
+                   [SourceFile("dmn", p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob("*.dmn"))],
+                   form, where)
+
+
+def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str, str], SourceFile | None],
+            where: str) -> dict[str, list[SourceFile]]:
+    """Group model files by process key (the BPMN file's name): each BPMN with the DMN files whose
+    decisions it calls and the forms (found by `form(key, name)`) its elements name. `where` says
+    where the files were looked for, for the error when one is missing."""
+    by_decision: dict[str, SourceFile] = {}
+    for dmn in dmns:
+        for decision_id in _decision_ids(dmn):
+            by_decision[decision_id] = dmn
+    result: dict[str, list[SourceFile]] = {}
+    for bpmn in bpmns:
+        processes, decisions, forms = _references(bpmn)
+        key = bpmn.filename.rsplit(".", 1)[0]
+        if key not in processes:
+            raise DeployError(f"{bpmn.filename}: the file must hold a process with id {key!r} "
+                              f"(found {', '.join(processes) or 'none'})", filename=bpmn.filename, element=key)
+        files = [bpmn]
+        for decision_id, element in sorted(decisions.items()):
+            dmn = by_decision.get(decision_id)
+            if dmn is None:
+                raise DeployError(f"{bpmn.filename}, element {element}: decision {decision_id!r} is called but "
+                                  f"no .dmn file {where} defines it", filename=bpmn.filename, element=element)
+            if dmn not in files:
+                files.append(dmn)
+        for name, element in sorted(forms.items()):
+            found = form(key, name)
+            if found is None:
+                raise DeployError(f"{bpmn.filename}, element {element}: form {name!r} not found {where}",
+                                  filename=bpmn.filename, element=element)
+            files.append(found)
+        result[key] = files
+    return result
+
+
+def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
+    check_model_code(files)
+    parsed = parse_process_cached(key, files)
+    for name, schema in parsed.forms.items():
+        try:
+            Draft202012Validator.check_schema(schema)
+            check_form(schema)
+        except SchemaError as exc:
+            path = "/".join(str(p) for p in exc.path) or "(root)"
+            raise _form_error(parsed, name, f"not a valid JSON Schema at {path}: {exc.message}") from None
+        except ValueError as exc:
+            raise _form_error(parsed, name, str(exc)) from None
+    return parsed
+
+
+def _form_error(parsed: ParsedProcess, name: str, reason: str) -> DeployError:
+    element = next((s.bpmn_id for s in parsed.spec.task_specs.values() if form_filename(s) == name), None)
+    return DeployError(f"{name} (the form of element {element} in {parsed.key}.bpmn): {reason}",
+                       filename=name, element=element)
+
+
+def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: datetime,
+           deployed_by: str | None = None) -> list[DeployResult]:
+    """Validate every process first, then store the changed ones as new versions."""
+    parsed = {key: validate(key, files) for key, files in processes.items()}
+    results = []
+    for key, files in processes.items():
+        definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key))
+        digest = checksum(files)
+        if definition is None:
+            definition = ProcessDefinition(key=key, name=parsed[key].name, latest_version=0)
+            session.add(definition)
+        else:
+            latest = session.scalar(select(ProcessVersion).where(
+                ProcessVersion.definition_id == definition.id,
+                ProcessVersion.version == definition.latest_version))
+            if latest is not None and latest.checksum == digest:
+                results.append(DeployResult(key, latest.version, False))
+                continue
+        definition.latest_version += 1
+        definition.name = parsed[key].name
+        version = ProcessVersion(definition=definition, version=definition.latest_version, checksum=digest,
+                                 deployed_at=now, deployed_by=deployed_by)
+        version.files = [ModelFile(kind=f.kind, filename=f.filename, checksum=_sha(f.content), content=f.content)
+                         for f in files]
+        session.add(version)
+        results.append(DeployResult(key, version.version, True))
+    session.flush()
+    return results
+
+
+def deploy_directory(session: Session, bpmn_dir: str | Path, forms_dir: str | Path | None = None, *,
+                     now: datetime, deployed_by: str | None = None) -> list[DeployResult]:
+    return deploy(session, collect_directory(bpmn_dir, forms_dir), now=now, deployed_by=deployed_by)

@@ -1,0 +1,199 @@
+"""Parsing model files into SpiffWorkflow specs, and the per-version cache of parsed specs.
+
+A version's files are parsed once per process and kept in memory: every command on an instance
+reuses the spec objects of its version instead of restoring them from the serialized state.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import UserTask
+
+from engine.errors import DeployError
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
+                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+FORM_PROPERTY = "formJsonSchemaFilename"
+STARTERS_PROPERTY = "starterRoles"  # on the start event: the roles that may start a case, comma-separated
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    kind: str  # bpmn, dmn, form
+    filename: str
+    content: str
+
+
+@dataclass
+class ParsedProcess:
+    """What the engine needs of one process version at run time."""
+
+    key: str
+    name: str
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def element(self, element_id: str) -> Any:
+        """The task spec of a BPMN element. For a multi-instance task that is the spec of its
+        instances: the wrapper SpiffWorkflow puts in its place has neither lane nor extensions."""
+        spec = self.spec.task_specs.get(element_id)
+        if isinstance(spec, LoopTask):
+            return self.spec.task_specs.get(spec.task_spec, spec)
+        return spec
+
+    def form_for(self, element_id: str) -> dict[str, Any] | None:
+        """The form of a user task; a multi-instance task keeps its properties on its child spec."""
+        for spec in (self.element(element_id), self.element(f"{element_id} [child]")):
+            filename = form_filename(spec) if spec is not None else None
+            if filename:
+                return self.forms.get(filename)
+        return None
+
+    def start_form(self) -> dict[str, Any] | None:
+        for spec in self.spec.task_specs.values():
+            if type(spec).__name__ == "StartEvent" and form_filename(spec):
+                return self.forms.get(form_filename(spec))
+        return None
+
+    def starter_roles(self) -> frozenset[str] | None:
+        """The roles the model lets start a case (`starterRoles` on its start event); None: not said."""
+        for spec in self.spec.task_specs.values():
+            declared = task_property(spec, STARTERS_PROPERTY) if type(spec).__name__ == "StartEvent" else None
+            if declared is not None:
+                return frozenset(r.strip() for r in declared.split(",") if r.strip())
+        return None
+
+
+def form_filename(task_spec: Any) -> str | None:
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    return props.get(FORM_PROPERTY)
+
+
+def task_property(task_spec: Any, name: str) -> str | None:
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    return props.get(name)
+
+
+def owner_id(el: etree._Element) -> str | None:
+    """The id of the model element a piece of XML belongs to: the task, the event, the sequence flow
+    (not its extension elements, event definition or loop characteristics, which may have ids too)."""
+    for node in el.iterancestors():
+        name = etree.QName(node).localname
+        if node.get("id") and not name.endswith(("EventDefinition", "LoopCharacteristics", "extensionElements",
+                                                 "serviceTaskOperator")):
+            return node.get("id")
+    return None
+
+
+def _deploy_error(exc: ValidationException, default_file: str) -> DeployError:
+    element = exc.id or exc.name or exc.tag or None
+    filename = exc.file_name or default_file
+    where = f"{filename}"
+    if exc.line_number:
+        where += f", line {exc.line_number}"
+    if element:
+        where += f", element {element}"
+    return DeployError(f"{where}: {str(exc).strip()}", filename=filename, element=element,
+                       line=exc.line_number or None)
+
+
+def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
+    """Parse and validate one process from its files; raise DeployError naming file and element."""
+    files = list(files)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    bpmn_name = f"{key}.bpmn"
+    for f in files:
+        if f.kind not in ("bpmn", "dmn"):
+            continue
+        try:
+            if f.kind == "bpmn":
+                parser.add_bpmn_str(f.content.encode("utf-8"), filename=f.filename)
+                bpmn_name = f.filename
+            else:
+                parser.add_dmn_str(f.content.encode("utf-8"), filename=f.filename)
+        except ValidationException as exc:
+            raise _deploy_error(exc, f.filename) from None
+        except etree.XMLSyntaxError as exc:
+            raise DeployError(f"{f.filename}, line {exc.lineno}: not well-formed XML: {exc.msg}",
+                              filename=f.filename, line=exc.lineno) from None
+    try:
+        spec = parser.get_spec(key)
+        subprocess_specs = parser.get_subprocess_specs(key)
+    except ValidationException as exc:
+        raise _deploy_error(exc, bpmn_name) from None
+    except KeyError:
+        raise DeployError(f"{bpmn_name}: no executable process with id {key!r}",
+                          filename=bpmn_name, element=key) from None
+    forms: dict[str, dict[str, Any]] = {}
+    for f in files:
+        if f.kind == "form":
+            try:
+                forms[f.filename] = json.loads(f.content)
+            except json.JSONDecodeError as exc:
+                raise DeployError(f"{f.filename}, line {exc.lineno}: invalid JSON: {exc.msg}",
+                                  filename=f.filename, line=exc.lineno) from None
+    for task_spec in spec.task_specs.values():
+        filename = form_filename(task_spec)
+        if filename and filename not in forms:
+            raise DeployError(f"{bpmn_name}, element {task_spec.bpmn_id}: form {filename!r} not found",
+                              filename=bpmn_name, element=task_spec.bpmn_id)
+        if isinstance(task_spec, UserTask) and not getattr(task_spec, "lane", None):
+            raise DeployError(f"{bpmn_name}, element {task_spec.bpmn_id}: user task is in no lane "
+                              "(the lane names the role that does it)",
+                              filename=bpmn_name, element=task_spec.bpmn_id)
+    return ParsedProcess(key=key, name=spec.description or key, spec=spec,
+                         subprocess_specs=subprocess_specs, forms=forms)
+
+
+_parsed_by_content: dict[tuple[str, str], ParsedProcess] = {}
+_parsed_lock = threading.Lock()
+
+
+def parse_process_cached(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
+    """Parse once per distinct set of files in this process, whichever engine or deploy asks.
+
+    Parsed specs are never mutated while running, so engines (and tests) may share them.
+    """
+    import hashlib
+    files = list(files)
+    digest = hashlib.sha256("\x00".join(f"{f.kind}\x00{f.filename}\x00{f.content}"
+                                         for f in sorted(files, key=lambda f: (f.kind, f.filename)))
+                            .encode("utf-8")).hexdigest()
+    found = _parsed_by_content.get((key, digest))
+    if found is None:
+        found = parse_process(key, files)
+        with _parsed_lock:
+            if len(_parsed_by_content) > 256:
+                _parsed_by_content.clear()
+            _parsed_by_content[(key, digest)] = found
+    return found
+
+
+class SpecCache:
+    """Parsed processes by version id; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[int, ParsedProcess] = {}
+
+    def get(self, version_id: int) -> ParsedProcess | None:
+        return self._items.get(version_id)
+
+    def put(self, version_id: int, parsed: ParsedProcess) -> ParsedProcess:
+        with self._lock:
+            return self._items.setdefault(version_id, parsed)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

@@ -1,0 +1,104 @@
+"""What a task's page needs: the task, its form, the data its form starts from, and the case's history."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from engine.access.grants import can_act
+from engine.access.visibility import visible_task
+from engine.forms.writes import draft_values
+from engine.models import AuditEvent, HumanTask, ProcessInstance, User
+from engine.views import EventView, TaskView, task_view
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    task: TaskView
+    form: dict[str, Any] | None
+    case: dict[str, Any]
+    history: list[EventView]
+    may_act: bool
+    draft: dict[str, Any] | None = None
+
+
+INTERNAL_KEYS = frozenset({"started_by", "completed_by"})  # the engine's bookkeeping; views show it from rows
+
+
+def public_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Task data as people see it: without the engine's bookkeeping keys and `_` names."""
+    return {k: v for k, v in data.items() if k not in INTERNAL_KEYS and not str(k).startswith("_")}
+
+
+def _branch_source(task: Any) -> Any:
+    """The task holding the data a running branch carries, from the task where the branch is now.
+
+    A multi-instance child stands for its parent, so one store's item (`store_code`) never poses as
+    the whole case's; a join waiting for the other branches holds no data yet, so the branch's data
+    is that of the task it came from.
+    """
+    if task.parent is not None and isinstance(task.parent.task_spec, LoopTask):
+        task = task.parent
+    while not task.data and task.parent is not None:
+        task = task.parent
+    return task
+
+
+def _workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    data = dict(workflow.data)  # data objects while running; everything once End has run
+    if workflow.is_completed() and data:
+        return data
+    if workflow.is_completed():  # cancelled (terminated): the data stayed where each branch was stopped
+        tips = [t for t in workflow.get_tasks(state=TaskState.CANCELLED)
+                if t.parent is not None and not t.parent.has_state(TaskState.CANCELLED)]
+    else:
+        tips = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    sources = {id(s): s for s in map(_branch_source, tips)}.values()
+    for task in sorted(sources, key=lambda t: t.last_state_change):  # the newest branch wins a clash
+        data.update(task.data)
+    return data
+
+
+def case_data(engine: Any, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+    """The case data so far, for showing to people: the workflow's data under that of its open
+    branches (newest last), or all of it once the case has ended."""
+    _, workflow = engine.load(session, instance)
+    return public_data(_workflow_data(workflow))
+
+
+def task_detail(engine: Any, session: Session, user: User, task_id: int) -> TaskDetail:
+    task = visible_task(session, user, task_id)
+    parsed = engine.process(session, task.instance.version_id)
+    data = _task_data(engine, session, task)
+    form = parsed.form_for(task.element_id)
+    return TaskDetail(task=task_view(task), form=form, case=data,
+                      history=instance_events(session, task.instance_id),
+                      may_act=task.state == "open" and can_act(user, task)
+                      and task.assignee_id in (None, user.id),
+                      draft=draft_values(form, task.draft, data)
+                      if task.draft is not None and task.assignee_id in (None, user.id) else None)
+
+
+def _task_data(engine: Any, session: Session, task: HumanTask) -> dict[str, Any]:
+    """An open task's own data (what its form starts from); the case data for a finished one."""
+    _, workflow = engine.load(session, task.instance)
+    if task.state == "open":
+        try:
+            return public_data(dict(workflow.get_task_from_id(UUID(task.spiff_task_id)).data))
+        except TaskNotFoundException:
+            pass
+    return public_data(_workflow_data(workflow))
+
+
+def instance_events(session: Session, instance_id: int) -> list[EventView]:
+    rows = session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
+                           .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)).all()
+    return [EventView(id=e.id, event_type=e.event_type, at=e.at, actor=e.actor.username if e.actor else None,
+                      element_id=e.element_id, message=e.message, data=e.data, task_id=e.task_id) for e in rows]

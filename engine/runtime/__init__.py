@@ -1,0 +1,23 @@
+"""The write side, the only code that changes a case: the `Engine`'s commands, the steps they share,
+bulk commands, timers and the other work the server does for a case on its own."""
+from .bulk import (
+    BULK_ACTIONS,
+    CASE_ACTIONS,
+    MAX_BULK,
+    BulkResult,
+    SeededCase,
+    bulk_action,
+    case_action,
+    claim_many,
+    reassign,
+)
+from .comments import MAX_COMMENT, add_comment
+from .engine import Engine
+from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
+from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
+from .timers import TimerScheduler, fire_due_timers
+
+__all__ = ["BULK_ACTIONS", "CASE_ACTIONS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
+           "MAX_REASON", "MESSAGE", "RESOLVED", "RETRIED", "TERMINATED", "TIMER", "BulkResult", "Engine",
+           "IncidentOpen", "RetryResult", "SeededCase", "TimerScheduler", "add_comment", "bulk_action",
+           "case_action", "claim_many", "fire_due_timers", "reassign"]

@@ -1,0 +1,65 @@
+"""Audit events of a command, written in one batch after the command's rows are flushed.
+
+A command produces several events (the task completed, each element reached, each task created);
+collecting them and inserting them with one executemany keeps the unit of work small. Events of a
+command that fails never reach the table: a rollback drops the batch with the rest.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from engine.models import AuditEvent
+
+from .case_rows import TaskRow
+
+_KEY = "opsflow_pending_events"
+_INSERT = AuditEvent.__table__.insert()
+
+
+@dataclass
+class PendingEvent:
+    instance_id: int | None
+    task: TaskRow | None
+    event_type: str
+    element_id: str | None
+    actor_id: int | None
+    at: datetime
+    message: str
+    data: dict[str, Any] | None
+
+
+def pending_events(session: Session) -> list[PendingEvent]:
+    return session.info.setdefault(_KEY, [])
+
+
+def write_pending_events(session: Session) -> None:
+    """Insert the collected events; the tasks they name must have been flushed (they have ids)."""
+    batch = session.info.pop(_KEY, None)
+    if not batch:
+        return
+    session.connection().execute(_INSERT, [
+        {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
+         "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
+         "message": e.message, "data": e.data} for e in batch])
+
+
+def reached_from(task: Any) -> str | None:
+    """The BPMN element the workflow came from to reach `task`, recorded as `from` in the task's
+    event so the case diagram can mark the sequence flows actually taken. SpiffWorkflow's task tree
+    records exactly that: the nearest ancestor that is a BPMN element (not one of its internal
+    tasks, nor the multi-instance task around a task's instances)."""
+    own = task.task_spec.bpmn_id
+    parent = task.parent
+    while parent is not None and (not parent.task_spec.bpmn_id or parent.task_spec.bpmn_id == own):
+        parent = parent.parent
+    return parent.task_spec.bpmn_id if parent is not None else None
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_KEY, None)

@@ -1,0 +1,401 @@
+"""The engine's commands: start, claim, unclaim, assign, complete, save a draft, message, fire
+timers, terminate, suspend, resume, and an administrator's retry or resolution of an incident.
+
+Each command loads what it needs, checks who is asking, changes the workflow, stores its state,
+brings the human-task rows into step and appends audit events, all in the caller's SQL session.
+The caller commits once; a refused command raises before anything is written, and a concurrent
+second writer on the same case fails on the case's version column (see `case_rows`).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine.access.admin import require_admin
+from engine.access.grants import can_act
+from engine.access.visibility import may_supervise
+from engine.bpmn import state
+from engine.bpmn.specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached
+from engine.clock import Clock, system_clock
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ProcessError, brief
+from engine.forms import validation as forms
+from engine.models import (
+    COMPLETED,
+    ERROR,
+    RUNNING,
+    SUSPENDED,
+    TERMINATED,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessVersion,
+    User,
+)
+from engine.policy import Catalogue, OpenCatalogue, ProcessPolicy
+from engine.sandbox.model_code import TIMER_TICK, running_model
+from engine.sandbox.script_engine import ScriptLimits, make_script_engine
+from engine.views import IncidentView, InstanceView, TaskView, incident_view
+
+from . import case_rows, case_size, incidents, retries
+from .audit import pending_events
+from .case_rows import CaseRow, TaskRow, case_view, task_row_view
+from .incidents import IncidentOpen
+from .retries import RetryResult
+from .start_rules import check_start, may_start
+from .steps import Run, advance, ready_task, record, recorder, store
+from .sync import TaskChanges, sync_tasks
+
+
+class Engine:
+    """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache."""
+
+    def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,
+                 script_globals: Mapping[str, Any] | None = None, script_limits: ScriptLimits | None = None,
+                 max_case_bytes: int = case_size.DEFAULT_MAX_CASE_BYTES) -> None:
+        self.clock = clock
+        self.max_case_bytes = max_case_bytes
+        self.catalogue = catalogue or OpenCatalogue()
+        self.specs = SpecCache()
+        self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}),
+                                                limits=script_limits)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def process(self, session: Session, version_id: int) -> ParsedProcess:
+        parsed = self.specs.get(version_id)
+        if parsed is None:
+            version = session.get(ProcessVersion, version_id)
+            if version is None:
+                raise NotFound(f"process version {version_id} does not exist")
+            files = [SourceFile(f.kind, f.filename, f.content) for f in version.files]
+            parsed = self.specs.put(version_id, parse_process_cached(version.definition.key, files))
+        return parsed
+
+    def policy(self, process_key: str) -> ProcessPolicy:
+        return self.catalogue.policy(process_key) or ProcessPolicy(key=process_key)
+
+    def latest_version(self, session: Session, process_key: str) -> ProcessVersion:
+        version = session.scalar(
+            select(ProcessVersion).join(ProcessDefinition)
+            .where(ProcessDefinition.key == process_key,
+                   ProcessVersion.version == ProcessDefinition.latest_version))
+        if version is None:
+            raise NotFound(f"no process {process_key!r} is deployed")
+        return version
+
+    def load(self, session: Session, instance: ProcessInstance | CaseRow) -> tuple[ParsedProcess, BpmnWorkflow]:
+        """The case's parsed version and its workflow, restored from the stored state."""
+        parsed = self.process(session, instance.version_id)
+        workflow = state.loads(instance.state, parsed)
+        workflow.script_engine = self.script_engine
+        return parsed, workflow
+
+    def _run(self, case: CaseRow, clock: Callable[[], datetime] | None = None) -> Run:
+        return Run(clock=clock or self.clock, stamp=self.clock, policy=self.policy(case.process_key),
+                   max_case_bytes=self.max_case_bytes)
+
+    def _case(self, session: Session, case_id: int) -> CaseRow:
+        case = case_rows.load_case(session, case_id)
+        if case is None:
+            raise NotFound(f"case {case_id} does not exist")
+        return case
+
+    # -- starting --------------------------------------------------------------------------------
+
+    def may_start(self, session: Session, user: User, process_key: str) -> bool:
+        """The catalogue's starters for the process; without an entry, the roles its current model
+        names (`starterRoles` on the start event), else everybody or nobody as the catalogue says."""
+        policy = self.catalogue.policy(process_key)
+        if policy is None:
+            declared = self.process(session, self.latest_version(session, process_key).id).starter_roles()
+            closed = getattr(self.catalogue, "closed_by_default", False)
+            policy = ProcessPolicy(key=process_key,
+                                   starter_roles=declared if declared is not None else frozenset() if closed else None)
+        return may_start(policy, user)
+
+    def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
+              ) -> InstanceView:
+        version = self.latest_version(session, process_key)
+        policy = self.policy(process_key)
+        if not self.may_start(session, user, process_key):
+            raise PermissionDenied(f"{user.username} may not start {process_key}")
+        parsed = self.process(session, version.id)
+        clean = forms.clean(parsed.start_form(), data or {}, now=self.clock())
+        store_row = check_start(session, user, policy, clean)
+        now = self.clock()
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
+        start_task = workflow.get_next_task(state=TaskState.READY)
+        start_task.data.update(clean)
+        start_task.data["started_by"] = user.username
+        case = CaseRow(
+            version_id=version.id, version=version.version, process_key=process_key,
+            title=policy.title(clean, parsed.name), status=RUNNING, store_code=store_row.code if store_row else None,
+            region=store_row.region if store_row else None, started_by_id=user.id, started_by=user.username,
+            started_at=now, updated_at=now, state="")
+        case_rows.insert_case(session, case)
+        case.business_key = policy.business_key(case.id, now)
+        record(session, case, "started", user, self.clock(), message=case.title, data=clean)
+        return case_view(case, advance(session, case, workflow, user, self._run(case)))
+
+    # -- task assignment -------------------------------------------------------------------------
+
+    def _open_task(self, session: Session, task_id: int) -> tuple[TaskRow, CaseRow, list[TaskRow]]:
+        """The open task, its running case, and the case's open task rows (for `_advance`)."""
+        found = case_rows.load_task_and_open(session, task_id)
+        if found is None:
+            raise NotFound(f"task {task_id} does not exist")
+        task, case, open_rows = found
+        if task.state != "open":
+            raise Conflict(f"task {task_id} is already {task.state}")
+        if case.status != RUNNING:
+            raise Conflict(f"case {case.id} is {case.status}")
+        return task, case, open_rows
+
+    def claim(self, session: Session, task_id: int, user: User) -> TaskView:
+        task, case, _ = self._open_task(session, task_id)
+        if not can_act(user, task):
+            raise PermissionDenied(f"{user.username} may not take task {task_id}")
+        if task.assignee_id not in (None, user.id):
+            raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
+        if task.assignee_id is None:
+            task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, self.clock()
+            record(session, case, "task_claimed", user, self.clock(), task=task)
+            store(session, case, TaskChanges(changed=[task]), now=self.clock(), with_state=False)
+        return task_row_view(task, case)
+
+    def unclaim(self, session: Session, task_id: int, user: User) -> TaskView:
+        task, case, _ = self._open_task(session, task_id)
+        if task.assignee_id is None:
+            raise Conflict(f"task {task_id} is not claimed")
+        if task.assignee_id != user.id and not may_supervise(session, user, case):
+            raise PermissionDenied(f"{user.username} may not release task {task_id}")
+        task.assignee_id, task.assignee, task.claimed_at = None, None, None
+        record(session, case, "task_unclaimed", user, self.clock(), task=task)
+        store(session, case, TaskChanges(changed=[task]), now=self.clock(), with_state=False)
+        return task_row_view(task, case)
+
+    def assign(self, session: Session, task_id: int, user: User, assignee_username: str,
+               reason: str = "") -> TaskView:
+        task, case, _ = self._open_task(session, task_id)
+        if not may_supervise(session, user, case):
+            raise PermissionDenied(f"{user.username} may not reassign task {task_id}")
+        assignee = session.scalar(select(User).where(User.username == assignee_username, User.active.is_(True)))
+        if assignee is None:
+            raise InvalidData(f"unknown user {assignee_username!r}", {"user": "unknown user"})
+        if not can_act(assignee, task):
+            raise InvalidData(f"{assignee_username} does not hold the role for this task",
+                              {"user": "does not hold the role for this task"})
+        previous = task.assignee
+        task.assignee_id, task.assignee, task.claimed_at = assignee.id, assignee.username, self.clock()
+        record(session, case, "task_assigned", user, self.clock(), task=task, message=reason,
+                    data={"from": previous, "to": assignee.username})
+        store(session, case, TaskChanges(changed=[task]), now=self.clock(), with_state=False)
+        return task_row_view(task, case)
+
+    # -- completing ------------------------------------------------------------------------------
+
+    def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
+                 ) -> InstanceView:
+        task, case, open_rows = self._open_task(session, task_id)
+        if not can_act(user, task):
+            raise PermissionDenied(f"{user.username} may not complete task {task_id}")
+        if task.assignee_id not in (None, user.id):
+            raise PermissionDenied(f"task {task_id} is claimed by {task.assignee}")
+        parsed, workflow = self.load(session, case)
+        spiff_task = ready_task(workflow, task.spiff_task_id)
+        now = self.clock()
+        clean = forms.clean(parsed.form_for(task.element_id), data or {}, spiff_task.data, now=now)
+        spiff_task.data.update(clean)
+        spiff_task.data["completed_by"] = {**spiff_task.data.get("completed_by", {}), task.element_id: user.username}
+        task.state, task.completed_at, task.completed_by_id, task.completed_by = "completed", now, user.id, user.username
+        if task.assignee_id is None:
+            task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, now
+        task.draft = None
+        record(session, case, "task_completed", user, self.clock(), task=task, message=task.name, data=clean)
+        with running_model(self.clock, [spiff_task]):
+            spiff_task.run()
+        return case_view(case, advance(session, case, workflow, user, self._run(case), held=[task],
+                                             stored_open=open_rows))
+
+    def save_draft(self, session: Session, task_id: int, user: User, data: Mapping[str, Any]) -> TaskView:
+        task, case, _ = self._open_task(session, task_id)
+        if not can_act(user, task) or task.assignee_id not in (None, user.id):
+            raise PermissionDenied(f"{user.username} may not work on task {task_id}")
+        if not isinstance(data, Mapping):
+            raise InvalidData("the draft must be a JSON object", {"_form": "must be an object"})
+        forms.refuse_non_finite(data)
+        task.draft = dict(data)
+        if not case_rows.save_draft(session, task, user.id):
+            raise Conflict(f"task {task_id} was completed or taken by someone else; reload")
+        return task_row_view(task, case)
+
+    # -- events ------------------------------------------------------------------------------------
+
+    def send_message(self, session: Session, instance_id: int, name: str, payload: Any = None,
+                     user: User | None = None) -> InstanceView:
+        case = self._case(session, instance_id)
+        if case.status != RUNNING:
+            raise Conflict(f"case {instance_id} is {case.status}")
+        parsed, workflow = self.load(session, case)
+        waiting = {e.name for e in workflow.waiting_events() if "Message" in e.event_type}
+        if name not in waiting:
+            raise Conflict(f"case {instance_id} is not waiting for message {name!r}")
+        record(session, case, "message_received", user, self.clock(), message=name, data={"payload": payload})
+        with running_model(self.clock):
+            workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+        return case_view(case, advance(session, case, workflow, user, self._run(case)))
+
+    def fire_timers(self, session: Session, instance_id: int, now: datetime) -> bool:
+        """Fire whatever timers of one case are due at `now`; False when none is (any more) due.
+
+        Used by the timer scheduler; the case is read afresh, so one another scheduler has just
+        fired is left alone. SpiffWorkflow fires a timer only when its clock is strictly past the
+        due time, while the scheduler takes a case once `next_timer_at <= now`; the timers are looked
+        at a microsecond later, so a case taken at its due time moves then, not one run later.
+        """
+        case = self._case(session, instance_id)
+        if case.status != RUNNING or case.next_timer_at is None or case.next_timer_at > now:
+            return False
+        parsed, workflow = self.load(session, case)
+        with running_model(lambda: now + TIMER_TICK):
+            workflow.refresh_timers()
+        advance(session, case, workflow, None, self._run(case, lambda: now))
+        return True
+
+    # -- supervisors: the whole case ------------------------------------------------------------------
+
+    def terminate(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+        case = self._supervised(session, instance_id, user, reason)
+        if case.status in (COMPLETED, TERMINATED):
+            raise Conflict(f"case {instance_id} is already {case.status}")
+        _, workflow = self.load(session, case)
+        workflow.cancel()
+        now = self.clock()
+        case.status, case.ended_at, case.next_timer_at = TERMINATED, now, None
+        case.outcome = case.outcome or "terminated"  # an outcome already told stands
+        case.state = state.dumps(workflow)
+        record(session, case, "terminated", user, now, message=reason)
+        incidents.settle_open(session, case.id, user, incidents.TERMINATED, reason, now)
+        changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), recorder(self.clock))
+        store(session, case, changes, now=now)
+        return case_view(case, changes.still_open)
+
+    def suspend(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+        case = self._supervised(session, instance_id, user, reason)
+        if case.status != RUNNING:
+            raise Conflict(f"only a running case can be suspended; case {instance_id} is {case.status}")
+        case.status = SUSPENDED
+        record(session, case, "suspended", user, self.clock(), message=reason)
+        store(session, case, TaskChanges(), now=self.clock(), with_state=False)
+        return case_view(case, case_rows.open_tasks(session, case.id))
+
+    def resume(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+        case = self._supervised(session, instance_id, user, reason)
+        if case.status not in (SUSPENDED, ERROR):
+            raise Conflict(f"only a suspended or failed case can be resumed; case {instance_id} is "
+                           f"{case.status}")
+        if case.status == ERROR and incidents.open_incidents(session, instance_id):
+            raise IncidentOpen(f"case {instance_id} is stopped on an incident; an administrator retries or "
+                               "resolves it")
+        _, workflow = self.load(session, case)
+        case.status, case.last_error = RUNNING, None
+        record(session, case, "resumed", user, self.clock(), message=reason)
+        return case_view(case, advance(session, case, workflow, user, self._run(case)))
+
+    def _supervised(self, session: Session, instance_id: int, user: User, reason: str) -> CaseRow:
+        case = self._case(session, instance_id)
+        if not may_supervise(session, user, case):
+            raise PermissionDenied(f"{user.username} may not act on case {instance_id}")
+        if not (reason or "").strip():
+            raise InvalidData("a reason is required", {"reason": "required"})
+        return case
+
+    # -- administrators: incidents ----------------------------------------------------------------------
+
+    def retry_incident(self, session: Session, instance_id: int, incident_id: int, user: User,
+                       reason: str | None, *, latest_version: bool = False,
+                       data: Mapping[str, Any] | None = None) -> RetryResult:
+        """Run the incident's failed step again now, on the case's version or (`latest_version`) the
+        process's newest, with `data` (top-level fields) corrected first; the attempt is kept
+        whether it goes through or fails again (see `retries`)."""
+        require_admin(user)
+        reason = incidents.checked_reason(reason)
+        fix = retries.checked_fix(data)
+        incident = incidents.the_open_incident(session, instance_id, incident_id)
+        case = self._stopped_case(session, instance_id)
+        workflow, moved_to = self._workflow_to_retry(session, case, latest_version)
+        now = self.clock()
+        savepoint = session.begin_nested()
+        try:
+            retries.run_job(session, case, workflow, incident, now)
+            changed = retries.correct(workflow, fix)
+            record(session, case, "incident_retried", user, self.clock(), element=incident.element_id,
+                   message=reason, data={"incident": incident.id, "succeeded": True,
+                                         "attempts": incident.attempts + 1,
+                                         **({"version": [case.version, moved_to.version]} if moved_to else {}),
+                                         **({"data": changed} if changed else {})})
+            case.status, case.last_error = RUNNING, None
+            if moved_to is not None:  # written before the case (whose write expires its ORM copies)
+                case.version_id, case.version = moved_to.id, moved_to.version
+                session.connection().execute(update(ProcessInstance.__table__).where(
+                    ProcessInstance.__table__.c.id == case.id).values(version_id=moved_to.id))
+            open_rows = advance(session, case, workflow, user, self._run(case))
+            savepoint.commit()
+        except ProcessError as exc:
+            savepoint.rollback()
+            pending_events(session).clear()
+            failed = incidents.failed_again(session, incident, incidents.failure_of(exc), user, reason, now)
+            return RetryResult(False, failed, case_view(self._case(session, instance_id),
+                                                        case_rows.open_tasks(session, instance_id)), exc)
+        except BaseException:
+            savepoint.rollback()
+            pending_events(session).clear()
+            raise
+        incidents.settle(incident, user, incidents.RETRIED, reason, now)
+        session.flush()
+        return RetryResult(True, incident_view(incident), case_view(case, open_rows))
+
+    def resolve_incident(self, session: Session, instance_id: int, incident_id: int, user: User,
+                         reason: str | None) -> IncidentView:
+        """Settle the incident without running its step again (the cause was dealt with some other
+        way); the case is handed back to its supervisors suspended, to resume or terminate."""
+        require_admin(user)
+        reason = incidents.checked_reason(reason)
+        incident = incidents.the_open_incident(session, instance_id, incident_id)
+        case = self._stopped_case(session, instance_id)
+        now = self.clock()
+        incidents.settle(incident, user, incidents.RESOLVED, reason, now)
+        session.flush()
+        if not incidents.open_incidents(session, instance_id):
+            case.status, case.last_error = SUSPENDED, None
+        record(session, case, "incident_resolved", user, self.clock(), element=incident.element_id,
+               message=reason, data={"incident": incident.id, "status": case.status})
+        store(session, case, TaskChanges(), now=now, with_state=False)
+        return incident_view(incident)
+
+    def _stopped_case(self, session: Session, instance_id: int) -> CaseRow:
+        case = self._case(session, instance_id)
+        if case.status != ERROR:
+            raise Conflict(f"case {instance_id} is {case.status}, not stopped on an incident")
+        return case
+
+    def _workflow_to_retry(self, session: Session, case: CaseRow, latest: bool) -> tuple[BpmnWorkflow, Any]:
+        """The case's workflow, on its own version or restored onto the latest one (returned second)."""
+        if not latest:
+            return self.load(session, case)[1], None
+        version = self.latest_version(session, case.process_key)
+        if version.id == case.version_id:
+            return self.load(session, case)[1], None
+        parsed = self.process(session, version.id)
+        try:
+            workflow = state.loads(case.state, parsed)
+        except Exception as exc:  # the new version lacks an element the case has been through
+            raise Conflict(f"case {case.id} cannot move to version {version.version}: "
+                           f"{type(exc).__name__}: {brief(str(exc))}") from None
+        workflow.script_engine = self.script_engine
+        return workflow, version

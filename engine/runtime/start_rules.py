@@ -1,0 +1,62 @@
+"""The checks a new case passes before it starts: who may start it, for which stores.
+
+A store-scoped or region-scoped starter may only open cases for stores in their scope; every store
+a case names (its `store_code`, and any list the catalogue marks as store codes, such as a launch's
+target stores) must exist and be open for business, or, where the process says so, be in the
+state it requires (a store opening needs a planned store).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.access.grants import grants_of, role_keys
+from engine.errors import InvalidData, PermissionDenied
+from engine.models import Store, User
+from engine.policy import ProcessPolicy
+
+
+def may_start(policy: ProcessPolicy, user: User) -> bool:
+    return policy.starter_roles is None or bool(policy.starter_roles & role_keys(user))
+
+
+def check_start(session: Session, user: User, policy: ProcessPolicy, data: Mapping[str, Any]) -> Store | None:
+    """Return the case's own store (if it names one); raise if the start is not allowed."""
+    if not may_start(policy, user):
+        raise PermissionDenied(f"{user.username} may not start {policy.key}")
+    store = _case_store(session, user, policy, data.get("store_code"))
+    for field in policy.store_list_fields:
+        _check_store_list(session, field, data.get(field))
+    return store
+
+
+def _case_store(session: Session, user: User, policy: ProcessPolicy, code: Any) -> Store | None:
+    if not code:
+        return None
+    store = session.get(Store, code)
+    if store is None:
+        raise InvalidData(f"unknown store {code!r}", {"store_code": "unknown store"})
+    if policy.start_store_status and store.status != policy.start_store_status:
+        raise InvalidData(f"store {code} is {store.status}, not {policy.start_store_status}",
+                          {"store_code": f"store must be {policy.start_store_status}"})
+    starter = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
+    if policy.starter_roles is not None and starter and all(g.store_code or g.region for g in starter):
+        if not any(g.covers(g.role, store.code, store.region) for g in starter):
+            raise PermissionDenied(f"{user.username} may not start a case for store {code}")
+    return store
+
+
+def _check_store_list(session: Session, field: str, codes: Any) -> None:
+    if not codes:
+        return
+    wanted = [c for c in codes if isinstance(c, str)]
+    found = {code: status for code, status in session.execute(
+        select(Store.code, Store.status).where(Store.code.in_(wanted)))}
+    for index, code in enumerate(wanted):
+        if code not in found:
+            raise InvalidData(f"unknown store {code!r} in {field}", {f"{field}.{index}": "unknown store"})
+        if found[code] != "open":
+            raise InvalidData(f"store {code} in {field} is {found[code]}, not open",
+                              {f"{field}.{index}": "store is not open"})
