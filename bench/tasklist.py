@@ -23,10 +23,9 @@ from typing import Any, Sequence
 
 from sqlalchemy import func, insert, select, text
 
-from engine import FrozenClock
+from engine import FrozenClock, queries
 from engine.directory.accounts import RoleSpec, upsert_store
 from engine.models import HumanTask, ProcessInstance, ProcessVersion
-from engine import queries
 
 from . import fixtures
 from .report import Table, Target, median, percentile

@@ -21,13 +21,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from sqlalchemy import ForeignKey, Integer, String, event, select
-from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column, relationship
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.access.visibility import may_see
 
 from .errors import InvalidData, NotFound, PermissionDenied
-from .models import AuditEvent, Base, ProcessInstance, User
+from .models import Attachment, AuditEvent, ProcessInstance, User
 
 #: Content types we keep, recognised by their leading bytes.
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf")
@@ -35,24 +35,6 @@ ALLOWED_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/he
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
 _WRITTEN = "opsflow_written_files"
-
-
-class Attachment(Base):
-    __tablename__ = "attachment"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int | None] = mapped_column(
-        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id", ondelete="SET NULL"))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime]
-
-    uploaded_by: Mapped[User] = relationship()
 
 
 @dataclass(frozen=True)

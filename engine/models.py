@@ -1,4 +1,4 @@
-"""The tables of OpsFlow as plain SQLAlchemy 2 declarative classes.
+"""The tables of OpsFlow as plain SQLAlchemy 2 declarative classes, all of them, with their indexes.
 
 The web layer shares `Base` with Flask-SQLAlchemy through `model_class`, so the engine, the CLI and
 the tests use the same mapped classes without a Flask app. Lists and dashboards read the indexed
@@ -325,3 +325,38 @@ class Incident(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
     resolved_by: Mapped[User | None] = relationship()
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id", ondelete="SET NULL"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+    uploaded_by: Mapped[User] = relationship()
+
+
+class SavedFilter(Base):
+    __tablename__ = "saved_filter"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+# The dashboard's period filters read these.
+Index("ix_task_state_completed", HumanTask.state, HumanTask.completed_at)
+Index("ix_instance_started_at", ProcessInstance.started_at)
+Index("ix_instance_ended_at", ProcessInstance.ended_at)

@@ -1,21 +1,9 @@
-"""The complete schema: importing this module registers every table on `Base.metadata`.
-
-Model classes live beside the idea they serve (`engine/models.py` for the core); each module that
-defines tables is imported here, so `create_all` never misses one.
-"""
+"""The complete schema, for `create_all` and the tests: every table and index is on `Base.metadata`
+once `engine.models` is imported, since that module declares them all."""
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine as SqlEngine
 
-from engine.queries import (
-    dashboard,  # noqa: F401  (the dashboard's indexes)
-    saved_filters,  # noqa: F401
-)
-
-from . import (
-    attachments,  # noqa: F401
-    models,  # noqa: F401
-)
 from .models import Base
 
 metadata = Base.metadata

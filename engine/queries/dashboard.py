@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Index,
     Integer,
     Select,
     and_,
@@ -38,12 +37,6 @@ from sqlalchemy.orm import Session
 from engine.access.visibility import may_view_dashboard, supervision_filter
 from engine.errors import PermissionDenied
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
-
-# The period filters read these; they sit beside the queries that need them (engine.schema imports
-# this module so that create_all makes them).
-Index("ix_task_state_completed", HumanTask.state, HumanTask.completed_at)
-Index("ix_instance_started_at", ProcessInstance.started_at)
-Index("ix_instance_ended_at", ProcessInstance.ended_at)
 
 EPOCH_MONDAY = 345600  # 1970-01-05 00:00, the first Monday after the epoch, in seconds
 WEEK = 604800

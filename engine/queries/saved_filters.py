@@ -7,28 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Mapping
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData, NotFound
-from engine.models import Base, User
+from engine.models import SavedFilter, User
 
 MAX_FILTERS = 20
 MAX_NAME = 64
 MAX_VALUE = 200
-
-
-class SavedFilter(Base):
-    __tablename__ = "saved_filter"
-    __table_args__ = (UniqueConstraint("user_id", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(MAX_NAME))
-    params: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime]
 
 
 @dataclass(frozen=True)

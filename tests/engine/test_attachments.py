@@ -4,7 +4,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from engine.attachments import Attachment, AttachmentRefused, store_attachment
+from engine.attachments import AttachmentRefused, store_attachment
+from engine.models import Attachment
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

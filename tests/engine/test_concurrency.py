@@ -4,9 +4,8 @@ import threading
 import pytest
 from sqlalchemy import select, update
 
-from engine import ConcurrentUpdate, Conflict, PermissionDenied
+from engine import ConcurrentUpdate, Conflict, PermissionDenied, queries
 from engine.models import AuditEvent, HumanTask, ProcessInstance, User
-from engine import queries
 
 
 def test_second_of_two_concurrent_completions_fails_and_loses_nothing(engine, sessions, session, people,

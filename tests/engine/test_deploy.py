@@ -6,10 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import DeployError
+from engine import DeployError, queries
 from engine.bpmn.deploy import deploy_directory
 from engine.models import ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion
-from engine import queries
 
 MODELS = Path(__file__).parent / "bpmn"
 

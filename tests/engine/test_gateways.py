@@ -1,8 +1,8 @@
 """Parallel, inclusive and exclusive gateways and a DMN business rule task, through whole cases."""
 import pytest
 
-from engine.models import ProcessInstance
 from engine import queries
+from engine.models import ProcessInstance
 
 
 def test_parallel_split_and_inclusive_gateway_take_every_true_branch(engine, session, people, deployed):

@@ -2,9 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from engine import Conflict, NotFound
+from engine import Conflict, NotFound, queries
 from engine.models import AuditEvent, ProcessInstance
-from engine import queries
 
 
 def test_message_is_refused_until_the_case_waits_for_it_then_delivered(engine, session, people, deployed):

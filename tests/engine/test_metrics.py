@@ -17,10 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from engine import PermissionDenied
+from engine import PermissionDenied, access, queries
 from engine.directory.accounts import RoleSpec, insert_user_unchecked, upsert_store
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion
-from engine import access, queries
 from workflows import history_paths
 from workflows.history_seed import seed_history
 

@@ -4,9 +4,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import InvalidData, PermissionDenied
+from engine import InvalidData, PermissionDenied, queries
 from engine.models import HumanTask, ProcessInstance
-from engine import queries
 
 
 def test_each_instance_goes_to_its_own_stores_manager(engine, session, people, deployed, clock):

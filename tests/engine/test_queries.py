@@ -1,9 +1,8 @@
 """Task lists (scopes, filters, paging, counts) and the case data shown to people."""
 import pytest
 
-from engine import InvalidData
+from engine import InvalidData, queries
 from engine.models import ProcessInstance
-from engine import queries
 from engine.queries.task_lists import TaskFilter
 
 

@@ -1,6 +1,5 @@
 """The basic life of a case: start, claim, complete through lanes and an exclusive gateway."""
-from engine import Conflict, InvalidData, PermissionDenied
-from engine import queries
+from engine import Conflict, InvalidData, PermissionDenied, queries
 
 
 def test_lanes_and_gateway_walk(engine, session, people, deployed, clock):

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import DeployError, Engine, ProcessError
+from engine import DeployError, Engine, ProcessError, queries
 from engine.bpmn.deploy import deploy_directory
 from engine.models import ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion
-from engine import queries
 from engine.sandbox.script_engine import ScriptLimits
 
 LIMITS = ScriptLimits(seconds=1, memory=256 * 1024 * 1024)

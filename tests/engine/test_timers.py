@@ -5,9 +5,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import LOCALTZ
 from SpiffWorkflow.bpmn.util import PendingBpmnEvent
 from sqlalchemy import func, select
 
+from engine import queries
 from engine.clock import next_timer
 from engine.models import AuditEvent, HumanTask, ProcessInstance
-from engine import queries
 from engine.runtime.timers import fire_due_timers
 
 

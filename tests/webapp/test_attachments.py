@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from engine.attachments import Attachment, detect_type
+from engine.attachments import detect_type
+from engine.models import Attachment
 from webapp.extensions import db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.queries.saved_filters import SavedFilter
+from engine.models import SavedFilter
 from webapp.extensions import db
 
 

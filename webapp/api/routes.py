@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import current_app, jsonify, url_for
 
+from engine import access, queries, runtime
 from engine.directory.accounts import issue_token
 from engine.errors import InvalidData
-from engine import access, queries, runtime
 from engine.views import Page
 
 from .. import engine

@@ -6,8 +6,8 @@ from typing import Any
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from engine.errors import PermissionDenied
 from engine import access, queries
+from engine.errors import PermissionDenied
 from engine.queries.case_list import filter_choices
 
 from .. import engine

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from engine.errors import Conflict, InvalidData, NotFound
 from engine import access
+from engine.errors import Conflict, InvalidData, NotFound
 from engine.runtime.incidents import MESSAGE, RESOLVED, RETRIED, TERMINATED
 from engine.views import IncidentView
 

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from engine import access, queries, runtime
 from engine.access.visibility import may_view_dashboard
 from engine.errors import Conflict, InvalidData, ProcessError
-from engine import access, queries, runtime
 from engine.queries.case_page import diagram_of
 
 from .. import engine

@@ -7,8 +7,8 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.errors import InvalidData
 from engine import queries
+from engine.errors import InvalidData
 from engine.queries.saved_filters import delete_filter, list_filters, save_filter
 from engine.queries.worklist import my_cases, worklist_stamp
 from engine.runtime.bulk import claim_many

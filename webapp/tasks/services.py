@@ -9,11 +9,11 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import queries
 from engine.access.grants import grants_of
 from engine.access.visibility import may_supervise
 from engine.attachments import AttachmentView, list_attachments
 from engine.models import ProcessDefinition, ProcessInstance, Store, User
-from engine import queries
 from engine.queries.worklist import CommentView, case_comments, display_names
 from engine.views import InstanceView, TaskView, instance_view
 

@@ -11,8 +11,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
 from engine import access, runtime
+from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
 from engine.views import InstanceView
 
 from .. import engine
