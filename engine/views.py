@@ -59,7 +59,7 @@ class EventView:
 
 
 @dataclass(frozen=True)
-class InstanceView:
+class CaseView:
     id: int
     process_key: str
     version: int
@@ -162,8 +162,8 @@ def task_view(task: HumanTask, instance: ProcessInstance | None = None) -> TaskV
                             task.completed_by.username if task.completed_by else None)
 
 
-def instance_view(session: Session, instance: ProcessInstance,
-                  open_tasks: list[HumanTask] | None = None) -> InstanceView:
+def case_view(session: Session, instance: ProcessInstance,
+                  open_tasks: list[HumanTask] | None = None) -> CaseView:
     """The case as plain data; a caller passes the open task rows it already holds."""
     if open_tasks is None:
         tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
@@ -195,9 +195,9 @@ def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: s
         claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by)
 
 
-def case_fields_view(case: Any, version: int, started_by: str | None, open_tasks: list[TaskView]) -> InstanceView:
+def case_fields_view(case: Any, version: int, started_by: str | None, open_tasks: list[TaskView]) -> CaseView:
     """A case's view from anything with a case row's fields: an ORM object or a command's record."""
-    return InstanceView(
+    return CaseView(
         id=case.id, process_key=case.process_key, version=version, status=case.status, outcome=case.outcome,
         business_key=case.business_key, title=case.title, store_code=case.store_code, started_by=started_by,
         started_at=case.started_at, ended_at=case.ended_at, open_tasks=open_tasks, last_error=case.last_error)

@@ -161,11 +161,11 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
             select(ModelFile.filename).join(ProcessVersion).join(ProcessDefinition)
             .where(ProcessDefinition.key == case.process_key, ProcessVersion.version == case.version)
             .order_by(ModelFile.filename)).first()
-        values = {"instance_id": case.id, "task_id": case.open_tasks[0].id, "key": case.process_key,
+        values = {"instance_id": case.id, "case_id": case.id, "task_id": case.open_tasks[0].id, "key": case.process_key,
                   "version": case.version, "filename": filename, "code": case.store_code,
                   "user_id": starter.id, "attachment_id": photo.id}
         session.commit()
-    per_endpoint = {"static": {"filename": "app.js"}}
+    per_endpoint = {"static": {"filename": "app.js"}, "cases.moved": {"rest": str(values["case_id"])}}
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in rule.methods:

@@ -49,8 +49,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(processes.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(account.bp)
-    from . import admin, dashboard, instances
-    app.register_blueprint(instances.bp)
+    from . import admin, cases, dashboard
+    app.register_blueprint(cases.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)

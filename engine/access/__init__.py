@@ -6,10 +6,10 @@ from .visibility import (
     may_see,
     may_supervise,
     may_view_dashboard,
-    visible_instance,
+    visible_case,
     visible_task,
 )
 
 __all__ = ["ADMIN_ROLE", "Grant", "can_act", "eligible_users", "ensure_visible", "grants_of", "is_admin",
            "may_see", "may_supervise", "may_view_dashboard", "recent_changes", "require_admin", "role_keys",
-           "visible_instance", "visible_task"]
+           "visible_case", "visible_task"]

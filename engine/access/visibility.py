@@ -72,7 +72,7 @@ def visible_task(session: Session, user: User, task_id: int) -> HumanTask:
     return task
 
 
-def visible_instance(session: Session, user: User, instance_id: int) -> ProcessInstance:
+def visible_case(session: Session, user: User, instance_id: int) -> ProcessInstance:
     instance = session.get(ProcessInstance, instance_id)
     if instance is None or not may_see(session, user, instance):
         raise NotFound(f"case {instance_id} does not exist")
@@ -80,4 +80,4 @@ def visible_instance(session: Session, user: User, instance_id: int) -> ProcessI
 
 
 def ensure_visible(session: Session, user: User, instance_id: int) -> None:
-    visible_instance(session, user, instance_id)
+    visible_case(session, user, instance_id)

@@ -27,7 +27,7 @@ from engine.models import (
     Store,
     User,
 )
-from engine.views import InstanceView, Page, instance_view
+from engine.views import CaseView, Page, case_view
 
 from .incidents import has_open_incident, open_counts
 from .task_lists import MAX_PER_PAGE
@@ -189,11 +189,11 @@ def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> Pa
     return Page(case_list_rows(session, ids, now), total, f.page, f.per_page)
 
 
-def list_instances(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[InstanceView]:
+def list_case_views(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseView]:
     """The same page as plain instance views: what the JSON API's case list answers."""
     ids, total = _page_of_ids(session, user, f, now)
     rows = {i.id: i for i in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))}
-    return Page([instance_view(session, rows[i]) for i in ids], total, f.page, f.per_page)
+    return Page([case_view(session, rows[i]) for i in ids], total, f.page, f.per_page)
 
 
 def matching_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> list[int]:

@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 from engine import attachments
 from engine.access.admin import is_admin
 from engine.access.grants import eligible_users
-from engine.access.visibility import may_supervise, visible_instance
+from engine.access.visibility import may_supervise, visible_case
 from engine.errors import NotFound
 from engine.models import SEED_MARK, AuditEvent, Comment, HumanTask, ModelFile, ProcessInstance, User
-from engine.views import EventView, IncidentView, InstanceView, instance_view
+from engine.views import CaseView, EventView, IncidentView, case_view
 
 from .case_list import CaseListRow, case_list_rows
 from .incidents import shown_to
-from .task_page import case_data, instance_events
+from .task_page import case_data, case_events
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DONE_EVENTS = ("step", "task_completed")
@@ -183,13 +183,13 @@ class CasePage:
 
 def case_page_view(engine: Any, session: Session, user: User, instance_id: int, now: datetime) -> CasePage:
     """Everything the case page shows, for someone who may see the case (NotFound otherwise)."""
-    instance = visible_instance(session, user, instance_id)
+    instance = visible_case(session, user, instance_id)
     xml = bpmn_source(session, instance)
     seeded = instance.serializer_version == SEED_MARK
     data = data_from_events(session, instance.id) if seeded else case_data(engine, session, instance)
     supervisor = may_supervise(session, user, instance)
     [row] = case_list_rows(session, [instance.id], now)
-    return CasePage(case=row, data=data, events=instance_events(session, instance.id),
+    return CasePage(case=row, data=data, events=case_events(session, instance.id),
                     tasks=open_tasks(session, instance, now, with_candidates=supervisor),
                     markers=diagram_markers(session, instance, now, xml), element_names=_model(xml).names,
                     attachments=attachments.list_attachments(session, instance.id),
@@ -199,12 +199,12 @@ def case_page_view(engine: Any, session: Session, user: User, instance_id: int, 
 
 def diagram_of(session: Session, user: User, instance_id: int) -> str:
     """The BPMN XML for the diagram, for someone who may see the case."""
-    return bpmn_source(session, visible_instance(session, user, instance_id))
+    return bpmn_source(session, visible_case(session, user, instance_id))
 
 
 @dataclass(frozen=True)
-class InstanceDetail:
-    instance: InstanceView
+class CaseDetail:
+    instance: CaseView
     data: dict[str, Any]
     events: list[EventView]
     comments: list[dict[str, Any]] = field(default_factory=list)
@@ -212,12 +212,12 @@ class InstanceDetail:
     incidents: list[IncidentView] = field(default_factory=list)
 
 
-def instance_detail(engine: Any, session: Session, user: User, instance_id: int) -> InstanceDetail:
-    instance = visible_instance(session, user, instance_id)
+def case_detail(engine: Any, session: Session, user: User, instance_id: int) -> CaseDetail:
+    instance = visible_case(session, user, instance_id)
     comments = [{"id": c.id, "author": c.author.username, "body": c.body, "created_at": c.created_at.isoformat()}
                 for c in session.scalars(select(Comment).where(Comment.instance_id == instance.id)
                                          .order_by(Comment.id))]
-    return InstanceDetail(instance=instance_view(session, instance), data=case_data(engine, session, instance),
-                          events=instance_events(session, instance.id), comments=comments,
+    return CaseDetail(instance=case_view(session, instance), data=case_data(engine, session, instance),
+                          events=case_events(session, instance.id), comments=comments,
                           may_supervise=may_supervise(session, user, instance),
                           incidents=shown_to(session, user, instance))

@@ -79,7 +79,7 @@ def task_detail(engine: Any, session: Session, user: User, task_id: int) -> Task
     data = _task_data(engine, session, task)
     form = parsed.form_for(task.element_id)
     return TaskDetail(task=task_view(task), form=form, case=data,
-                      history=instance_events(session, task.instance_id),
+                      history=case_events(session, task.instance_id),
                       may_act=task.state == "open" and can_act(user, task)
                       and task.assignee_id in (None, user.id),
                       draft=draft_values(form, task.draft, data)
@@ -97,7 +97,7 @@ def _task_data(engine: Any, session: Session, task: HumanTask) -> dict[str, Any]
     return public_data(_workflow_data(workflow))
 
 
-def instance_events(session: Session, instance_id: int) -> list[EventView]:
+def case_events(session: Session, instance_id: int) -> list[EventView]:
     rows = session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
                            .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)).all()
     return [EventView(id=e.id, event_type=e.event_type, at=e.at, actor=e.actor.username if e.actor else None,

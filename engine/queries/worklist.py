@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.access.grants import actionable_filter, grants_of
 from engine.models import Comment, HumanTask, ProcessInstance, User
-from engine.views import InstanceView, instance_view
+from engine.views import CaseView, case_view
 
 
 def worklist_stamp(session: Session, user: User) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def worklist_stamp(session: Session, user: User) -> dict[str, Any]:
 
 
 def my_cases(session: Session, user: User, *, running: bool | None = None,
-             limit: int = 30) -> list[InstanceView]:
+             limit: int = 30) -> list[CaseView]:
     """Cases `user` started or completed a step of, most recently changed first."""
     worked = select(HumanTask.instance_id).where(HumanTask.completed_by_id == user.id)
     query = select(ProcessInstance).where(or_(ProcessInstance.started_by_id == user.id,
@@ -43,7 +43,7 @@ def my_cases(session: Session, user: User, *, running: bool | None = None,
         query = query.where(ProcessInstance.status.in_(("completed", "terminated")))
     rows = session.scalars(query.order_by(ProcessInstance.updated_at.desc(), ProcessInstance.id.desc())
                            .limit(limit)).all()
-    return [instance_view(session, i) for i in rows]
+    return [case_view(session, i) for i in rows]
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,10 @@ def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str
     return {u: d or u for u, d in rows}
 
 
-def recent_outcomes(session: Session, user: User, limit: int = 20) -> list[InstanceView]:
+def recent_outcomes(session: Session, user: User, limit: int = 20) -> list[CaseView]:
     """Cases I started or worked on that have ended, newest first: where requesters hear the result."""
     worked = select(HumanTask.instance_id).where(HumanTask.completed_by_id == user.id)
     rows = session.scalars(select(ProcessInstance).where(
         or_(ProcessInstance.started_by_id == user.id, ProcessInstance.id.in_(worked)),
         ProcessInstance.outcome.is_not(None)).order_by(ProcessInstance.updated_at.desc()).limit(limit)).all()
-    return [instance_view(session, i) for i in rows]
+    return [case_view(session, i) for i in rows]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.grants import can_act
-from engine.access.visibility import visible_instance, visible_task
+from engine.access.visibility import visible_case, visible_task
 from engine.errors import ConcurrentUpdate, Conflict, EngineError, InvalidData, NotFound, PermissionDenied
 from engine.models import SEED_MARK, HumanTask, User
 from engine.views import TaskView
@@ -51,7 +51,7 @@ def case_action(engine: Any, session: Session, user: User, instance_id: int, act
     if action not in CASE_ACTIONS:
         raise InvalidData(f"unknown action {action!r}", {"action": f"one of {', '.join(CASE_ACTIONS)}"})
     reason = incidents.checked_reason(reason)
-    instance = visible_instance(session, user, instance_id)
+    instance = visible_case(session, user, instance_id)
     if instance.serializer_version == SEED_MARK:
         raise SeededCase(f"case {instance_id} is seeded history without a workflow to change")
     return getattr(engine, action)(session, instance_id, user, reason)
@@ -66,7 +66,7 @@ def reassign(engine: Any, session: Session, user: User, task_id: int, username: 
     task = session.get(HumanTask, task_id)
     if task is None or instance_id not in (None, task.instance_id):
         raise NotFound(f"task {task_id} does not exist")
-    visible_instance(session, user, task.instance_id)
+    visible_case(session, user, task.instance_id)
     return engine.assign(session, task_id, user, username.strip(), reason)
 
 
@@ -103,7 +103,7 @@ def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Seq
 
 def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, target: User,
                    reason: str) -> str:
-    instance = visible_instance(session, user, instance_id)
+    instance = visible_case(session, user, instance_id)
     if instance.status != "running":
         raise Conflict(f"case {instance_id} is {instance.status}")
     tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
 from engine.models import HumanTask, ProcessInstance, ProcessVersion, User
-from engine.views import InstanceView, TaskView, case_fields_view, task_fields_view
+from engine.views import CaseView, TaskView, case_fields_view, task_fields_view
 
 
 @dataclass(eq=False)
@@ -239,7 +239,7 @@ def task_row_view(task: TaskRow, case: CaseRow) -> TaskView:
     return task_fields_view(task, case, task.assignee, task.completed_by)
 
 
-def case_view(case: CaseRow, open_tasks: list[TaskRow]) -> InstanceView:
+def case_row_view(case: CaseRow, open_tasks: list[TaskRow]) -> CaseView:
     """The view of a case row a command holds, with the open tasks it left."""
     return case_fields_view(case, case.version, case.started_by,
                             [task_row_view(t, case) for t in sorted(open_tasks, key=lambda t: t.id)])

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.access.visibility import visible_instance
+from engine.access.visibility import visible_case
 from engine.errors import InvalidData
 from engine.models import AuditEvent, Comment, User
 
@@ -15,7 +15,7 @@ MAX_COMMENT = 4000
 
 def add_comment(session: Session, user: User, instance_id: int, body: str, now: datetime,
                 task_id: int | None = None) -> dict[str, Any]:
-    instance = visible_instance(session, user, instance_id)
+    instance = visible_case(session, user, instance_id)
     body = (body or "").strip()
     if not body:
         raise InvalidData("a comment needs text", {"body": "required"})

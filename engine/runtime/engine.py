@@ -39,11 +39,11 @@ from engine.models import (
 from engine.policy import Catalogue, OpenCatalogue, ProcessPolicy
 from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.sandbox.script_engine import ScriptLimits, make_script_engine
-from engine.views import IncidentView, InstanceView, TaskView, incident_view
+from engine.views import CaseView, IncidentView, TaskView, incident_view
 
 from . import case_rows, case_size, incidents, retries
 from .audit import pending_events
-from .case_rows import CaseRow, TaskRow, case_view, task_row_view
+from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .incidents import IncidentOpen
 from .retries import RetryResult
 from .start_rules import check_start, may_start
@@ -119,7 +119,7 @@ class Engine:
         return may_start(policy, user)
 
     def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
-              ) -> InstanceView:
+              ) -> CaseView:
         version = self.latest_version(session, process_key)
         policy = self.policy(process_key)
         if not self.may_start(session, user, process_key):
@@ -140,7 +140,7 @@ class Engine:
         case_rows.insert_case(session, case)
         case.business_key = policy.business_key(case.id, now)
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
-        return case_view(case, advance(session, case, workflow, user, self._run(case)))
+        return case_row_view(case, advance(session, case, workflow, user, self._run(case)))
 
     # -- task assignment -------------------------------------------------------------------------
 
@@ -200,7 +200,7 @@ class Engine:
     # -- completing ------------------------------------------------------------------------------
 
     def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
-                 ) -> InstanceView:
+                 ) -> CaseView:
         task, case, open_rows = self._open_task(session, task_id)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
@@ -219,7 +219,7 @@ class Engine:
         record(session, case, "task_completed", user, self.clock(), task=task, message=task.name, data=clean)
         with running_model(self.clock, [spiff_task]):
             spiff_task.run()
-        return case_view(case, advance(session, case, workflow, user, self._run(case), held=[task],
+        return case_row_view(case, advance(session, case, workflow, user, self._run(case), held=[task],
                                              stored_open=open_rows))
 
     def save_draft(self, session: Session, task_id: int, user: User, data: Mapping[str, Any]) -> TaskView:
@@ -237,7 +237,7 @@ class Engine:
     # -- events ------------------------------------------------------------------------------------
 
     def send_message(self, session: Session, instance_id: int, name: str, payload: Any = None,
-                     user: User | None = None) -> InstanceView:
+                     user: User | None = None) -> CaseView:
         case = self._case(session, instance_id)
         if case.status != RUNNING:
             raise Conflict(f"case {instance_id} is {case.status}")
@@ -248,7 +248,7 @@ class Engine:
         record(session, case, "message_received", user, self.clock(), message=name, data={"payload": payload})
         with running_model(self.clock):
             workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
-        return case_view(case, advance(session, case, workflow, user, self._run(case)))
+        return case_row_view(case, advance(session, case, workflow, user, self._run(case)))
 
     def fire_timers(self, session: Session, instance_id: int, now: datetime) -> bool:
         """Fire whatever timers of one case are due at `now`; False when none is (any more) due.
@@ -269,7 +269,7 @@ class Engine:
 
     # -- supervisors: the whole case ------------------------------------------------------------------
 
-    def terminate(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+    def terminate(self, session: Session, instance_id: int, user: User, reason: str) -> CaseView:
         case = self._supervised(session, instance_id, user, reason)
         if case.status in (COMPLETED, TERMINATED):
             raise Conflict(f"case {instance_id} is already {case.status}")
@@ -283,18 +283,18 @@ class Engine:
         incidents.settle_open(session, case.id, user, incidents.TERMINATED, reason, now)
         changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), recorder(self.clock))
         store(session, case, changes, now=now)
-        return case_view(case, changes.still_open)
+        return case_row_view(case, changes.still_open)
 
-    def suspend(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+    def suspend(self, session: Session, instance_id: int, user: User, reason: str) -> CaseView:
         case = self._supervised(session, instance_id, user, reason)
         if case.status != RUNNING:
             raise Conflict(f"only a running case can be suspended; case {instance_id} is {case.status}")
         case.status = SUSPENDED
         record(session, case, "suspended", user, self.clock(), message=reason)
         store(session, case, TaskChanges(), now=self.clock(), with_state=False)
-        return case_view(case, case_rows.open_tasks(session, case.id))
+        return case_row_view(case, case_rows.open_tasks(session, case.id))
 
-    def resume(self, session: Session, instance_id: int, user: User, reason: str) -> InstanceView:
+    def resume(self, session: Session, instance_id: int, user: User, reason: str) -> CaseView:
         case = self._supervised(session, instance_id, user, reason)
         if case.status not in (SUSPENDED, ERROR):
             raise Conflict(f"only a suspended or failed case can be resumed; case {instance_id} is "
@@ -305,7 +305,7 @@ class Engine:
         _, workflow = self.load(session, case)
         case.status, case.last_error = RUNNING, None
         record(session, case, "resumed", user, self.clock(), message=reason)
-        return case_view(case, advance(session, case, workflow, user, self._run(case)))
+        return case_row_view(case, advance(session, case, workflow, user, self._run(case)))
 
     def _supervised(self, session: Session, instance_id: int, user: User, reason: str) -> CaseRow:
         case = self._case(session, instance_id)
@@ -350,7 +350,7 @@ class Engine:
             savepoint.rollback()
             pending_events(session).clear()
             failed = incidents.failed_again(session, incident, incidents.failure_of(exc), user, reason, now)
-            return RetryResult(False, failed, case_view(self._case(session, instance_id),
+            return RetryResult(False, failed, case_row_view(self._case(session, instance_id),
                                                         case_rows.open_tasks(session, instance_id)), exc)
         except BaseException:
             savepoint.rollback()
@@ -358,7 +358,7 @@ class Engine:
             raise
         incidents.settle(incident, user, incidents.RETRIED, reason, now)
         session.flush()
-        return RetryResult(True, incident_view(incident), case_view(case, open_rows))
+        return RetryResult(True, incident_view(incident), case_row_view(case, open_rows))
 
     def resolve_incident(self, session: Session, instance_id: int, incident_id: int, user: User,
                          reason: str | None) -> IncidentView:

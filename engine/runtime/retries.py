@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidData, ProcessError, brief
 from engine.models import Incident
 from engine.sandbox.model_code import TIMER_TICK, running_model
-from engine.views import IncidentView, InstanceView
+from engine.views import CaseView, IncidentView
 
 from .case_rows import CaseRow
 from .incidents import MESSAGE
@@ -40,7 +40,7 @@ class RetryResult:
 
     retried: bool
     incident: IncidentView
-    instance: InstanceView
+    instance: CaseView
     error: ProcessError | None = None
 
 

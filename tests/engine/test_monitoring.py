@@ -260,7 +260,7 @@ def test_a_page_past_the_end_is_empty_however_far(session, people, cases, clock)
     director = people["director"]
     for page in (3, 2**62, 2**63 - 1):
         f = queries.CaseFilter(page=page, per_page=2)
-        far = queries.list_instances(session, director, f, clock())
+        far = queries.list_case_views(session, director, f, clock())
         assert (far.items, far.total) == ([], 4)
 
 

@@ -67,7 +67,7 @@ def test_case_data_of_an_open_case_merges_its_running_branches(engine, session, 
     instance = session.get(ProcessInstance, cases[4].id)
     assert queries.case_data(engine, session, instance) == {
         "store_code": "SH001", "amount": 5, "stock_ok": True, "needs_cs": False}
-    detail = queries.instance_detail(engine, session, people["supervisor_east"], instance.id)
+    detail = queries.case_detail(engine, session, people["supervisor_east"], instance.id)
     assert detail.data["stock_ok"] is True and detail.may_supervise
     own = queries.task_detail(engine, session, people["supervisor_east"], tasks["check_staff"].id)
     assert own.case == {"store_code": "SH001", "amount": 5}  # the open task's own data, for its form

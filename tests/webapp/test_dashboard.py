@@ -190,9 +190,9 @@ def test_a_seeded_history_fills_the_dashboard_and_the_case_list(app, client, aut
     data = charts(html)
     assert len(data["step_times"]["labels"]) >= 10 and len(data["weekly"]["labels"]) >= 15
     assert re.search(r'data-kpi="started">400<', html)
-    listing = client.get("/instances?per_page=100").get_data(as_text=True)
+    listing = client.get("/cases?per_page=100").get_data(as_text=True)
     assert len(re.findall(r'data-case-id="\d+"', listing)) == 100
-    case_page = client.get(f"/instances/{seeded.id}").get_data(as_text=True)
+    case_page = client.get(f"/cases/{seeded.id}").get_data(as_text=True)
     assert "seeded" in case_page.lower() or "历史" in case_page
     assert seeded.business_key.startswith(("CP-", "RT-", "SO-", "NP-"))
 

@@ -237,13 +237,13 @@ def test_hostile_form_posts_on_every_html_post_route(site):
         response = site.send("POST", path, data={"csrf_token": site.csrf, "body": "x" * (field_limit + 1)})
         assert response.status_code == 413, (path, response.status_code)
         posted.append(rule.rule)
-    assert {"/tasks/<int:task_id>", "/login", "/instances/bulk"} <= set(posted)
+    assert {"/tasks/<int:task_id>", "/login", "/cases/bulk"} <= set(posted)
     assert site.rows() == before
 
 
 def test_bulk_forms_ignore_ids_that_are_no_ids(site):
     before = site.rows()
-    for path, name in (("/tasks/claim", "task_id"), ("/instances/bulk", "instance_id")):
+    for path, name in (("/tasks/claim", "task_id"), ("/cases/bulk", "instance_id")):
         response = site.send("POST", path, data={"csrf_token": site.csrf, "action": "suspend", "reason": "x",
                                                  name: [str(2**63), str(2**31), "²", "9" * 5000]})
         assert response.status_code in (302, 303), (path, response.status_code)

@@ -71,36 +71,36 @@ def stopped(app, app_clock, tmp_path) -> tuple[int, int, int]:
 def test_supervisors_see_the_incident_and_only_administrators_can_retry_or_resolve_it(client, auth, stopped):
     case_id, incident_id, _ = stopped
     auth.login("director")
-    html = client.get(f"/instances/{case_id}").get_data(as_text=True)
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'id="incidents"' in html and f'data-incident-id="{incident_id}"' in html
     assert "计算占比" in html and "compute_share" in html and "ZeroDivisionError: division by zero" in html
     assert "未解决" in html and "定时器触发" in html and 'data-incident-attempts>1' in html
     assert "data-incident-retry" not in html and "由系统管理员重试或解决。" in html
     assert "系统执行“计算占比”时失败，案件已停止" in html  # the timeline
     assert 'id="resume-button"' not in html and 'id="terminate-button"' in html
-    refused = client.post(f"/instances/{case_id}/resume", data={"csrf_token": token(client, f"/instances/{case_id}"),
+    refused = client.post(f"/cases/{case_id}/resume", data={"csrf_token": token(client, f"/cases/{case_id}"),
                                                                  "reason": "go"}, follow_redirects=True)
     assert "案件因异常停止，需由系统管理员重试或解决" in refused.get_data(as_text=True)
     auth.logout()
 
     auth.login("admin")
-    html = client.get(f"/instances/{case_id}").get_data(as_text=True)
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "data-incident-retry" in html and "data-incident-resolve" in html
-    assert f'action="/instances/{case_id}/incidents/{incident_id}/retry"' in html
+    assert f'action="/cases/{case_id}/incidents/{incident_id}/retry"' in html
     auth.logout()
 
     auth.login("manager_sh001")  # started the case, does not supervise it
-    html = client.get(f"/instances/{case_id}").get_data(as_text=True)
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'id="case-stopped"' in html and 'id="incidents"' not in html and "ZeroDivisionError" not in html
 
 
 def test_the_case_list_flags_and_filters_cases_stopped_on_an_incident(client, auth, api, stopped):
     case_id, _, good = stopped
     auth.login("supervisor_east")
-    html = client.get("/instances?has_incident=yes").get_data(as_text=True)
+    html = client.get("/cases?has_incident=yes").get_data(as_text=True)
     assert f'data-case-id="{case_id}"' in html and f'data-case-id="{good}"' not in html
     assert 'data-incidents="1"' in html and 'id="f-has-incident"' in html
-    html = client.get("/instances?has_incident=no").get_data(as_text=True)
+    html = client.get("/cases?has_incident=no").get_data(as_text=True)
     assert f'data-case-id="{good}"' in html and f'data-case-id="{case_id}"' not in html
     listed = api.as_("director").get("/process-instances?has_incident=true").get_json()
     assert [c["id"] for c in listed["items"]] == [case_id]
@@ -159,8 +159,8 @@ def test_api_resolve_hands_the_case_back_suspended(app, api, stopped):
 def test_the_case_page_forms_retry_and_resolve(app, client, auth, stopped, app_clock):
     case_id, incident_id, _ = stopped
     auth.login("admin")
-    page = f"/instances/{case_id}"
-    action = f"/instances/{case_id}/incidents/{incident_id}"
+    page = f"/cases/{case_id}"
+    action = f"/cases/{case_id}/incidents/{incident_id}"
     bad = client.post(f"{action}/retry", data={"csrf_token": token(client, page), "reason": "fix",
                                                "data": "[1, 2]"}, follow_redirects=True)
     assert "更正数据须为 JSON 对象" in bad.get_data(as_text=True)
@@ -181,13 +181,13 @@ def test_the_case_page_forms_retry_and_resolve(app, client, auth, stopped, app_c
     app_clock.advance(days=1, minutes=1)
     fire(app)
     other_incident = incident_of(app, other).id
-    response = client.post(f"/instances/{other}/incidents/{other_incident}/resolve",
-                           data={"csrf_token": token(client, f"/instances/{other}"), "reason": "manual"})
+    response = client.post(f"/cases/{other}/incidents/{other_incident}/resolve",
+                           data={"csrf_token": token(client, f"/cases/{other}"), "reason": "manual"})
     assert response.status_code == 303 and status_of(app, other) == "suspended"
-    assert "异常已解决。案件已暂停" in client.get(f"/instances/{other}").get_data(as_text=True)
+    assert "异常已解决。案件已暂停" in client.get(f"/cases/{other}").get_data(as_text=True)
     auth.logout()
     auth.login("supervisor_east")  # resuming runs the failed step again, in the supervisor's command
-    resumed = client.post(f"/instances/{other}/resume", data={"csrf_token": token(client, f"/instances/{other}"),
+    resumed = client.post(f"/cases/{other}/resume", data={"csrf_token": token(client, f"/cases/{other}"),
                                                               "reason": "try"}, follow_redirects=True)
     assert "流程模型中的步骤“计算占比” (compute_share)执行失败" in resumed.get_data(as_text=True)
     assert status_of(app, other) == "suspended"

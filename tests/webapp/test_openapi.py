@@ -13,9 +13,9 @@ import schemathesis
 from jsonschema import Draft202012Validator
 from werkzeug.routing import IntegerConverter
 
-from engine.queries.case_page import InstanceDetail
+from engine.queries.case_page import CaseDetail
 from engine.queries.task_page import TaskDetail
-from engine.views import EventView, IncidentView, InstanceView, Page, ProcessView, StartableProcess, TaskView
+from engine.views import CaseView, EventView, IncidentView, Page, ProcessView, StartableProcess, TaskView
 from webapp.api.contract import openapi_document
 from webapp.record_ids import MAX_INT, MIN_INT
 
@@ -126,8 +126,8 @@ def _fields(view: type) -> set[str]:
 @pytest.mark.parametrize("schema, fields", [
     ("Task", _fields(TaskView)),
     ("TaskDetail", _fields(TaskView) | _fields(TaskDetail) - {"task"}),
-    ("Instance", _fields(InstanceView)),
-    ("InstanceDetail", _fields(InstanceView) | _fields(InstanceDetail) - {"instance"}),
+    ("Instance", _fields(CaseView)),
+    ("InstanceDetail", _fields(CaseView) | _fields(CaseDetail) - {"instance"}),
     ("Event", _fields(EventView)),
     ("Incident", _fields(IncidentView)),
     ("Process", _fields(ProcessView)),

@@ -431,9 +431,9 @@ class World:
 
     def instance(self, instance_id: int) -> Any:
         from engine.models import ProcessInstance
-        from engine.views import instance_view
+        from engine.views import case_view
         with self.sessions() as s:
-            return instance_view(s, s.get(ProcessInstance, instance_id))
+            return case_view(s, s.get(ProcessInstance, instance_id))
 
     def open_ids(self, instance_id: int) -> list[str]:
         return sorted(t.element_id for t in self.instance(instance_id).open_tasks)
@@ -478,7 +478,7 @@ class World:
     def events(self, instance_id: int) -> list[Any]:
         from engine import queries
         with self.sessions() as s:
-            return queries.instance_events(s, instance_id)
+            return queries.case_events(s, instance_id)
 
     def outcomes(self, username: str) -> dict[int, str | None]:
         from engine import queries

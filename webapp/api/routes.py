@@ -1,7 +1,7 @@
 """API routes: each parses the request, calls one engine function, commits, returns JSON.
 
 Shapes (DESIGN.md section 5): lists are `{"items", "total", "page", "per_page"}`; a task is
-`TaskView.to_dict()`, an instance `InstanceView.to_dict()`; errors come from `webapp.errors`.
+`TaskView.to_dict()`, an instance `CaseView.to_dict()`; errors come from `webapp.errors`.
 """
 from __future__ import annotations
 
@@ -143,13 +143,13 @@ def instances() -> Any:
         started_from=moment("started_from"), started_to=moment("started_to"), overdue=flag("overdue"),
         search=text("q"), sort=text("sort", "newest"), page=integer("page", 1), per_page=integer("per_page", 20),
         has_incident=flag("has_incident"))
-    return jsonify(_page(queries.list_instances(db.session, api_user(), f, engine().clock())))
+    return jsonify(_page(queries.list_case_views(db.session, api_user(), f, engine().clock())))
 
 
 @bp.get("/process-instances/<int:instance_id>")
 @token_required
 def instance(instance_id: int) -> Any:
-    detail = queries.instance_detail(engine(), db.session, api_user(), instance_id)
+    detail = queries.case_detail(engine(), db.session, api_user(), instance_id)
     return jsonify({**detail.instance.to_dict(), "data": detail.data,
                     "events": [e.to_dict() for e in detail.events], "comments": detail.comments,
                     "may_supervise": detail.may_supervise, "incidents": [i.to_dict() for i in detail.incidents]})

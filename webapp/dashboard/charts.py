@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from engine.queries.dashboard import Dashboard, DashboardFilter
 
-from ..instances.params import query_day
+from ..cases.params import query_day
 from ..tasks.names import process_name, role_name, status_name, step_name, store_name
 
 PERIODS = ("30", "90", "365", "all")

@@ -12,7 +12,7 @@ from engine.queries.case_list import filter_choices
 
 from .. import engine
 from ..extensions import db
-from ..instances.params import user_zone
+from ..cases.params import user_zone
 from . import bp
 from .charts import PERIODS, chart_data, parse_params, totals
 

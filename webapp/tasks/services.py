@@ -15,7 +15,7 @@ from engine.access.visibility import may_supervise
 from engine.attachments import AttachmentView, list_attachments
 from engine.models import ProcessDefinition, ProcessInstance, Store, User
 from engine.queries.worklist import CommentView, case_comments, display_names
-from engine.views import InstanceView, TaskView, instance_view
+from engine.views import CaseView, TaskView, case_view
 
 from .display import HistoryEntry, Shown, case_items, form_items, history, label_index
 from .forms import Choice
@@ -25,7 +25,7 @@ from .names import store_name
 @dataclass(frozen=True)
 class TaskPage:
     task: TaskView
-    instance: InstanceView
+    instance: CaseView
     form: dict[str, Any] | None
     values: dict[str, Any]
     may_act: bool
@@ -47,7 +47,7 @@ def task_page(engine: Any, session: Session, user: User, task_id: int) -> TaskPa
     instance = session.get(ProcessInstance, task.instance_id)
     parsed = engine.process(session, instance.version_id)
     index = label_index(parsed.forms)
-    events = queries.instance_events(session, instance.id)
+    events = queries.case_events(session, instance.id)
     comments = case_comments(session, instance.id)
     people = display_names(session, [e.actor for e in events] + [task.assignee, instance.started_by.username
                                                                  if instance.started_by else None])
@@ -60,7 +60,7 @@ def task_page(engine: Any, session: Session, user: User, task_id: int) -> TaskPa
     context_keys = [k for k, p in ((detail.form or {}).get("properties") or {}).items()
                     if isinstance(p, Mapping) and p.get("readOnly")]
     return TaskPage(
-        task=task, instance=instance_view(session, instance), form=detail.form, values=values,
+        task=task, instance=case_view(session, instance), form=detail.form, values=values,
         may_act=detail.may_act, mine=mine, may_claim=detail.may_act and task.assignee is None,
         may_unclaim=task.state == "open" and task.assignee is not None
         and (mine or may_supervise(session, user, instance)),

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from engine import access, runtime
 from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
-from engine.views import InstanceView
+from engine.views import CaseView
 
 from .. import engine
 from ..attachments.uploads import save_form_files
@@ -83,7 +83,7 @@ def submit(task_id: int) -> Any:
     return redirect(url_for("tasks.index"), 303)
 
 
-def what_next(case: InstanceView) -> str:
+def what_next(case: CaseView) -> str:
     """One sentence on where the case went: its next steps and who they wait for, or its outcome."""
     if case.status == "completed":
         return _("The case is finished: %(outcome)s.", outcome=outcome_name(case.outcome) or _("completed"))

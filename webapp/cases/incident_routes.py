@@ -41,8 +41,8 @@ def incident_resolution_name(resolution: str | None) -> str:
     return str(RESOLUTION_NAMES.get(resolution or "", resolution or "—"))
 
 
-def _back(instance_id: int) -> Any:
-    return redirect(url_for("instances.detail", instance_id=instance_id) + "#incidents", 303)
+def _back(case_id: int) -> Any:
+    return redirect(url_for("cases.detail", case_id=case_id) + "#incidents", 303)
 
 
 def _corrected_data(text: str) -> dict[str, Any] | None:
@@ -73,37 +73,37 @@ def _refused(exc: InvalidData | Conflict | NotFound) -> str:
     return _("The corrected data must be a JSON object of plain values with field names, at most 64 KB.")
 
 
-@bp.post("/instances/<int:instance_id>/incidents/<int:incident_id>/retry")
+@bp.post("/cases/<int:case_id>/incidents/<int:incident_id>/retry")
 @login_required
-def retry_incident(instance_id: int, incident_id: int) -> Any:
-    access.ensure_visible(db.session, current_user, instance_id)
+def retry_incident(case_id: int, incident_id: int) -> Any:
+    access.ensure_visible(db.session, current_user, case_id)
     try:
         result = engine().retry_incident(
-            db.session, instance_id, incident_id, current_user, request.form.get("reason"),
+            db.session, case_id, incident_id, current_user, request.form.get("reason"),
             latest_version=request.form.get("latest_version") == "yes",
             data=_corrected_data(request.form.get("data", "")))
     except (InvalidData, Conflict, NotFound) as exc:
         db.session.rollback()
         flash(_refused(exc), "danger")
-        return _back(instance_id)
+        return _back(case_id)
     db.session.commit()
     if result.retried:
         flash(_("The step ran again and went through; the case is running."), "success")
     else:
         flash(model_error_text(result.error) + " " + _("The attempt is counted; the case stays stopped."), "danger")
-    return _back(instance_id)
+    return _back(case_id)
 
 
-@bp.post("/instances/<int:instance_id>/incidents/<int:incident_id>/resolve")
+@bp.post("/cases/<int:case_id>/incidents/<int:incident_id>/resolve")
 @login_required
-def resolve_incident(instance_id: int, incident_id: int) -> Any:
-    access.ensure_visible(db.session, current_user, instance_id)
+def resolve_incident(case_id: int, incident_id: int) -> Any:
+    access.ensure_visible(db.session, current_user, case_id)
     try:
-        engine().resolve_incident(db.session, instance_id, incident_id, current_user, request.form.get("reason"))
+        engine().resolve_incident(db.session, case_id, incident_id, current_user, request.form.get("reason"))
     except (InvalidData, Conflict, NotFound) as exc:
         db.session.rollback()
         flash(_refused(exc), "danger")
-        return _back(instance_id)
+        return _back(case_id)
     db.session.commit()
     flash(_("Incident resolved. The case is suspended: its supervisors resume or terminate it."), "success")
-    return _back(instance_id)
+    return _back(case_id)

@@ -40,7 +40,7 @@ DUE_STATES = {"overdue": _l("Overdue"), "due_soon": _l("Due within 24 hours"), "
 
 
 @dataclass(frozen=True)
-class CaseView:
+class CaseDisplay:
     page: case_history.CasePage
     data: list[Shown]
     history: list[HistoryEntry]
@@ -57,10 +57,10 @@ class CaseView:
                           for t in self.page.tasks}}
 
 
-def case_view(engine: Any, session: Session, user: User, instance_id: int, now: datetime) -> CaseView:
+def case_display(engine: Any, session: Session, user: User, case_id: int, now: datetime) -> CaseDisplay:
     """Everything the case page shows; NotFound when the person may not see the case."""
-    page = case_history.case_page_view(engine, session, user, instance_id, now)
-    instance = session.get(ProcessInstance, instance_id)
+    page = case_history.case_page_view(engine, session, user, case_id, now)
+    instance = session.get(ProcessInstance, case_id)
     parsed = engine.process(session, instance.version_id)
     assigned = [(e.data or {}).get("to") for e in page.events if e.event_type == "task_assigned"]
     people = display_names(session, [e.actor for e in page.events] + [page.case.started_by]
@@ -68,7 +68,7 @@ def case_view(engine: Any, session: Session, user: User, instance_id: int, now: 
                            + [a.uploaded_by for a in page.attachments])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in page.events
              if e.event_type == "task_completed" and e.element_id}
-    return CaseView(page=page, data=case_items(label_index(parsed.forms), page.data),
+    return CaseDisplay(page=page, data=case_items(label_index(parsed.forms), page.data),
                     history=history(page.events, page.case.process_key, people, steps, parsed.start_form(),
                                     page.element_names),
                     people=people)

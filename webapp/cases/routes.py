@@ -24,26 +24,34 @@ from ..model_errors import model_error_text
 from ..record_ids import record_ids
 from . import bp
 from .params import PER_PAGE, parse_params, user_zone
-from .services import DUE_STATES, case_view, csv_lines, refusal
+from .services import DUE_STATES, case_display, csv_lines, refusal
 
 ACTION_DONE = {"terminate": _l("Case terminated."), "suspend": _l("Case suspended."),
                "resume": _l("Case resumed.")}
 
 
-@bp.get("/instances")
+@bp.get("/instances", defaults={"rest": ""})
+@bp.get("/instances/<path:rest>")
+def moved(rest: str) -> Any:
+    """The case pages' address before they were named cases: bookmarks and links in old mail still work."""
+    query = request.query_string.decode("ascii", "replace")
+    return redirect("/cases" + (f"/{rest}" if rest else "") + (f"?{query}" if query else ""), 308)
+
+
+@bp.get("/cases")
 @login_required
 def index() -> Any:
     params = parse_params(request.args)
     now = engine().clock()
     page = queries.list_cases(db.session, current_user, params.case_filter(user_zone()), now)
     if page.page > page.pages and page.total:
-        return redirect(url_for("instances.index", **params.args(page=page.pages)))
-    return render_template("instances/index.html", page=page, params=params, now=now, per_page=PER_PAGE,
+        return redirect(url_for("cases.index", **params.args(page=page.pages)))
+    return render_template("cases/index.html", page=page, params=params, now=now, per_page=PER_PAGE,
                            choices=queries.filter_choices(db.session, current_user), due_states=DUE_STATES,
                            supervisor=may_view_dashboard(current_user))
 
 
-@bp.get("/instances/export.csv")
+@bp.get("/cases/export.csv")
 @login_required
 def export() -> Any:
     params = parse_params(request.args)
@@ -58,10 +66,10 @@ def export() -> Any:
                              "Cache-Control": "no-store"})
 
 
-@bp.post("/instances/bulk")
+@bp.post("/cases/bulk")
 @login_required
 def bulk() -> Any:
-    back = _back(url_for("instances.index"))
+    back = _back(url_for("cases.index"))
     action = request.form.get("action", "")
     ids = record_ids(request.form.getlist("instance_id"))
     try:
@@ -82,72 +90,72 @@ def bulk() -> Any:
     return redirect(back, 303)
 
 
-@bp.get("/instances/<int:instance_id>")
+@bp.get("/cases/<int:case_id>")
 @login_required
-def detail(instance_id: int) -> Any:
+def detail(case_id: int) -> Any:
     now = engine().clock()
-    view = case_view(engine(), db.session, current_user, instance_id, now)
-    return render_template("instances/show.html", view=view, case=view.case, now=now, due_states=DUE_STATES)
+    view = case_display(engine(), db.session, current_user, case_id, now)
+    return render_template("cases/show.html", view=view, case=view.case, now=now, due_states=DUE_STATES)
 
 
-@bp.get("/instances/<int:instance_id>/diagram.bpmn")
+@bp.get("/cases/<int:case_id>/diagram.bpmn")
 @login_required
-def diagram(instance_id: int) -> Any:
-    xml = diagram_of(db.session, current_user, instance_id)
+def diagram(case_id: int) -> Any:
+    xml = diagram_of(db.session, current_user, case_id)
     return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300",
                                                               "X-Content-Type-Options": "nosniff"})
 
 
-@bp.post("/instances/<int:instance_id>/<any(terminate, suspend, resume):action>")
+@bp.post("/cases/<int:case_id>/<any(terminate, suspend, resume):action>")
 @login_required
-def act(instance_id: int, action: str) -> Any:
+def act(case_id: int, action: str) -> Any:
     try:
-        runtime.case_action(engine(), db.session, current_user, instance_id, action,
+        runtime.case_action(engine(), db.session, current_user, case_id, action,
                                request.form.get("reason"))
     except ProcessError as exc:
         db.session.rollback()
         flash(model_error_text(exc), "danger")
-        return redirect(url_for("instances.detail", instance_id=instance_id), 303)
+        return redirect(url_for("cases.detail", case_id=case_id), 303)
     except (InvalidData, Conflict) as exc:
         db.session.rollback()
         flash(_form_problem(exc) if isinstance(exc, InvalidData) else
               _("Not done: %(why)s.", why=refusal(exc.code, action)), "danger")
-        return redirect(url_for("instances.detail", instance_id=instance_id), 303)
+        return redirect(url_for("cases.detail", case_id=case_id), 303)
     db.session.commit()
     flash(str(ACTION_DONE[action]), "success")
-    return redirect(url_for("instances.detail", instance_id=instance_id), 303)
+    return redirect(url_for("cases.detail", case_id=case_id), 303)
 
 
-@bp.post("/instances/<int:instance_id>/tasks/<int:task_id>/assign")
+@bp.post("/cases/<int:case_id>/tasks/<int:task_id>/assign")
 @login_required
-def reassign(instance_id: int, task_id: int) -> Any:
-    access.visible_instance(db.session, current_user, instance_id)
+def reassign(case_id: int, task_id: int) -> Any:
+    access.visible_case(db.session, current_user, case_id)
     try:
         task = runtime.reassign(engine(), db.session, current_user, task_id, request.form.get("assignee"),
-                                   request.form.get("reason"), instance_id)
+                                   request.form.get("reason"), case_id)
     except (InvalidData, Conflict) as exc:
         db.session.rollback()
         flash(_form_problem(exc) if isinstance(exc, InvalidData) else
               _("Not done: %(why)s.", why=refusal(exc.code, "reassign")), "danger")
-        return redirect(url_for("instances.detail", instance_id=instance_id) + "#open-steps", 303)
+        return redirect(url_for("cases.detail", case_id=case_id) + "#open-steps", 303)
     db.session.commit()
     flash(_("The step now lies with %(who)s.", who=task.assignee), "success")
-    return redirect(url_for("instances.detail", instance_id=instance_id) + "#open-steps", 303)
+    return redirect(url_for("cases.detail", case_id=case_id) + "#open-steps", 303)
 
 
-@bp.post("/instances/<int:instance_id>/comments")
+@bp.post("/cases/<int:case_id>/comments")
 @login_required
-def comment(instance_id: int) -> Any:
+def comment(case_id: int) -> Any:
     try:
-        runtime.add_comment(db.session, current_user, instance_id, request.form.get("body", ""),
+        runtime.add_comment(db.session, current_user, case_id, request.form.get("body", ""),
                             engine().clock())
     except InvalidData:
         db.session.rollback()
         flash(_("Write something first (at most 4000 characters)."), "danger")
-        return redirect(url_for("instances.detail", instance_id=instance_id) + "#timeline", 303)
+        return redirect(url_for("cases.detail", case_id=case_id) + "#timeline", 303)
     db.session.commit()
     flash(_("Comment added."), "success")
-    return redirect(url_for("instances.detail", instance_id=instance_id) + "#timeline", 303)
+    return redirect(url_for("cases.detail", case_id=case_id) + "#timeline", 303)
 
 
 def _form_problem(exc: InvalidData) -> str:

@@ -2,7 +2,7 @@
 case page (live diagram, timeline, data, open steps and holders, supervisor actions)."""
 from flask import Blueprint
 
-bp = Blueprint("instances", __name__)
+bp = Blueprint("cases", __name__)
 
 from . import (
     incident_routes,  # noqa: E402,F401

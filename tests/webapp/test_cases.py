@@ -53,13 +53,13 @@ def cast(app, app_clock):
     return {name: case["id"] for name, case in made.items()} | {"_views": made}
 
 
-def token(client, path: str = "/instances") -> str:
+def token(client, path: str = "/cases") -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def listed(client, query: str = "") -> list[int]:
-    response = client.get(f"/instances{query}")
+    response = client.get(f"/cases{query}")
     assert response.status_code == 200
     return sorted(int(i) for i in re.findall(r'data-case-id="(\d+)"', response.get_data(as_text=True)))
 
@@ -76,8 +76,8 @@ def status_of(app, case_id: int) -> str:
 
 def test_the_pages_need_a_login(client, cast):
     case = cast["complaint"]
-    for path in ("/instances", f"/instances/{case}", f"/instances/{case}/diagram.bpmn",
-                 "/instances/export.csv"):
+    for path in ("/cases", f"/cases/{case}", f"/cases/{case}/diagram.bpmn",
+                 "/cases/export.csv"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
@@ -96,15 +96,15 @@ def test_who_sees_which_cases_here_and_in_the_api(client, auth, api, cast, user,
     auth.login(user)
     ids = {cast[name] for name in expected}
     assert set(listed(client)) == ids
-    bulk = 'id="bulk-action"' in client.get("/instances").get_data(as_text=True)
+    bulk = 'id="bulk-action"' in client.get("/cases").get_data(as_text=True)
     assert bulk == (user in ("director", "admin", "supervisor_east", "cs_manager") and bool(ids))
     for name in ("complaint", "north", "return", "opening", "launch"):
         status = 200 if name in expected else 404
-        assert client.get(f"/instances/{cast[name]}").status_code == status
-        assert client.get(f"/instances/{cast[name]}/diagram.bpmn").status_code == status
+        assert client.get(f"/cases/{cast[name]}").status_code == status
+        assert client.get(f"/cases/{cast[name]}/diagram.bpmn").status_code == status
     body = api.as_(user).get("/process-instances?per_page=100").get_json()
     assert {c["id"] for c in body["items"]} == ids
-    assert client.get("/instances/999999").status_code == 404
+    assert client.get("/cases/999999").status_code == 404
 
 
 def test_every_filter(client, auth, app_clock, cast):
@@ -126,12 +126,12 @@ def test_every_filter(client, auth, app_clock, cast):
     # the complaints' investigations and the return's review are due 24 h after they started: late now
     assert listed(client, "?overdue=yes") == sorted([c["complaint"], c["north"], c["return"]])
     assert listed(client, "?overdue=no") == sorted([c["opening"], c["launch"]])
-    html = client.get("/instances?sort=due").get_data(as_text=True)
+    html = client.get("/cases?sort=due").get_data(as_text=True)
     assert re.findall(r'data-case-id="(\d+)"', html)[0] == str(c["complaint"])
-    html = client.get("/instances?per_page=25&sort=oldest&status=bogus&page=x").get_data(as_text=True)
+    html = client.get("/cases?per_page=25&sort=oldest&status=bogus&page=x").get_data(as_text=True)
     assert re.findall(r'data-case-id="(\d+)"', html)[0] == str(c["complaint"])  # bad values fall back
     assert len(listed(client, "?per_page=25")) == 5
-    response = client.get("/instances?page=9")
+    response = client.get("/cases?page=9")
     assert response.status_code == 302 and "page" not in response.headers["Location"]
 
 
@@ -151,7 +151,7 @@ def test_rows_show_current_steps_their_holders_age_and_due_state(client, auth, a
     task_id = cast["_views"]["complaint"]["open_tasks"][0]["id"]
     api.as_("manager_sh001").post(f"/tasks/{task_id}/claim")
     auth.login("director")
-    html = client.get("/instances").get_data(as_text=True)
+    html = client.get("/cases").get_data(as_text=True)
     row = re.search(rf'<tr data-case-id="{cast["complaint"]}".*?</tr>', html, re.S).group(0)
     assert "投诉调查与处理方案" in row and "张店长" in row and 'data-due-state="overdue"' in row
     assert 'data-status="running"' in row and "4" in row  # 4 days old
@@ -162,7 +162,7 @@ def test_rows_show_current_steps_their_holders_age_and_due_state(client, auth, a
 def test_csv_export_is_utf8_with_bom_filtered_and_visible_only(app, client, auth, cast):
     start(app, "cs_li", "complaint_handling", {**COMPLAINT, "customer_name": "=HYPERLINK(1)"})
     auth.login("supervisor_east")
-    response = client.get("/instances/export.csv?process=complaint_handling")
+    response = client.get("/cases/export.csv?process=complaint_handling")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     raw = response.get_data()
@@ -180,26 +180,26 @@ def test_case_page_shows_diagram_state_timeline_data_and_holders(client, auth, a
     task_id = cast["_views"]["complaint"]["open_tasks"][0]["id"]
     api.as_("manager_sh001").post(f"/tasks/{task_id}/claim")
     auth.login("supervisor_east")
-    html = client.get(f"/instances/{cast['complaint']}").get_data(as_text=True)
+    html = client.get(f"/cases/{cast['complaint']}").get_data(as_text=True)
     state = json.loads(re.search(r'<script type="application/json" id="diagram-state">(.*?)</script>', html,
                                  re.S).group(1))
     assert state["current"] == ["investigate_store"] and state["overdue"] == ["investigate_store"]
     assert {"start", "triage"} <= set(state["completed"]) and state["flows"]
-    assert 'data-diagram-url="/instances/%d/diagram.bpmn"' % cast["complaint"] in html
+    assert 'data-diagram-url="/cases/%d/diagram.bpmn"' % cast["complaint"] in html
     assert "bpmn-navigated-viewer.production.min.js" in html
     assert 'id="timeline"' in html and 'data-event="started"' in html and 'data-event="task_claimed"' in html
     assert "王女士" in html and "13800138000" in html  # case data, labelled
     assert "张店长" in html and 'id="supervisor-actions"' in html
-    diagram = client.get(f"/instances/{cast['complaint']}/diagram.bpmn")
+    diagram = client.get(f"/cases/{cast['complaint']}/diagram.bpmn")
     assert diagram.mimetype == "application/xml" and b'id="complaint_handling"' in diagram.data
     auth.logout()
     auth.login("manager_sh001")
-    html = client.get(f"/instances/{cast['complaint']}").get_data(as_text=True)
+    html = client.get(f"/cases/{cast['complaint']}").get_data(as_text=True)
     assert 'id="supervisor-actions"' not in html and "Reassign" not in html and "转派" not in html
 
 
 def act(client, case_id: int, action: str, **form):
-    return client.post(f"/instances/{case_id}/{action}", data={"csrf_token": token(client), **form})
+    return client.post(f"/cases/{case_id}/{action}", data={"csrf_token": token(client), **form})
 
 
 def flashed(client, path: str) -> str:
@@ -209,10 +209,10 @@ def flashed(client, path: str) -> str:
 def test_case_actions_reason_csrf_permissions_audit(app, client, auth, cast):
     case = cast["complaint"]
     auth.login("supervisor_east")
-    assert client.post(f"/instances/{case}/suspend", data={"reason": "x"}).status_code == 400  # no CSRF token
+    assert client.post(f"/cases/{case}/suspend", data={"reason": "x"}).status_code == 400  # no CSRF token
     response = act(client, case, "suspend", reason="  ")
     assert response.status_code == 303 and status_of(app, case) == "running"
-    page = flashed(client, f"/instances/{case}")
+    page = flashed(client, f"/cases/{case}")
     assert "alert-danger" in page and "请填写原因" in page  # the flash asks for one
     assert act(client, cast["north"], "suspend", reason="not mine").status_code == 404
     assert act(client, case, "suspend", reason="等待门店盘点").status_code == 303
@@ -235,26 +235,26 @@ def test_case_actions_reason_csrf_permissions_audit(app, client, auth, cast):
 def test_reassign_offers_eligible_people_and_is_audited(app, client, auth, cast):
     case = cast["return"]
     auth.login("cs_manager")
-    html = client.get(f"/instances/{case}").get_data(as_text=True)
+    html = client.get(f"/cases/{case}").get_data(as_text=True)
     task_id = int(re.search(r'data-task-id="(\d+)"', html).group(1))
     options = re.findall(r'<option value="([a-z_0-9]+)">', html)
     assert {"cs_li", "cs_wang"} <= set(options) and "manager_sh001" not in options
-    url = f"/instances/{case}/tasks/{task_id}/assign"
+    url = f"/cases/{case}/tasks/{task_id}/assign"
     client.post(url, data={"csrf_token": token(client), "assignee": "cs_wang", "reason": ""})
     client.post(url, data={"csrf_token": token(client), "assignee": "manager_sh001", "reason": "wrong role"})
     assert events(app, case, "task_assigned") == []
-    other = f"/instances/{cast['complaint']}/tasks/{task_id}/assign"  # a task of another case
+    other = f"/cases/{cast['complaint']}/tasks/{task_id}/assign"  # a task of another case
     assert client.post(other, data={"csrf_token": token(client), "assignee": "cs_wang",
                                     "reason": "x"}).status_code == 404
     response = client.post(url, data={"csrf_token": token(client), "assignee": "cs_wang", "reason": "李客服休假"})
     assert response.status_code == 303
     [event] = events(app, case, "task_assigned")
     assert (event.message, event.data["to"]) == ("李客服休假", "cs_wang")
-    assert "王客服" in client.get(f"/instances/{case}").get_data(as_text=True)
+    assert "王客服" in client.get(f"/cases/{case}").get_data(as_text=True)
     auth.logout()
     auth.login("supervisor_east")  # sees the NORTH complaint? no: 404 before anything else
     north_task = cast["_views"]["north"]["open_tasks"][0]["id"]
-    response = client.post(f"/instances/{cast['north']}/tasks/{north_task}/assign",
+    response = client.post(f"/cases/{cast['north']}/tasks/{north_task}/assign",
                            data={"csrf_token": token(client), "assignee": "manager_sh001", "reason": "x"})
     assert response.status_code == 404
 
@@ -262,41 +262,49 @@ def test_reassign_offers_eligible_people_and_is_audited(app, client, auth, cast)
 def test_bulk_actions_each_case_on_its_own(app, client, auth, cast):
     auth.login("supervisor_east")
     ids = [str(cast[n]) for n in ("complaint", "return", "north")]
-    response = client.post("/instances/bulk", data={"csrf_token": token(client), "action": "suspend",
+    response = client.post("/cases/bulk", data={"csrf_token": token(client), "action": "suspend",
                                                     "reason": "", "instance_id": ids})
     assert response.status_code == 303 and status_of(app, cast["complaint"]) == "running"
-    response = client.post("/instances/bulk", data={"csrf_token": token(client), "action": "suspend",
+    response = client.post("/cases/bulk", data={"csrf_token": token(client), "action": "suspend",
                                                     "reason": "月底盘点", "instance_id": ids,
-                                                    "next": "/instances?status=running"})
-    assert response.status_code == 303 and response.headers["Location"] == "/instances?status=running"
+                                                    "next": "/cases?status=running"})
+    assert response.status_code == 303 and response.headers["Location"] == "/cases?status=running"
     statuses = [status_of(app, cast[n]) for n in ("complaint", "return", "north")]
     assert statuses == ["suspended", "suspended", "running"]
-    page = client.get("/instances").get_data(as_text=True)
+    page = client.get("/cases").get_data(as_text=True)
     assert f"#{cast['north']}" in page  # the refused one is named
     assert [e.message for e in events(app, cast["return"], "suspended")] == ["月底盘点"]
-    client.post("/instances/bulk", data={"csrf_token": token(client), "action": "resume", "reason": "恢复",
+    client.post("/cases/bulk", data={"csrf_token": token(client), "action": "resume", "reason": "恢复",
                                          "instance_id": ids[:2]})
     assert status_of(app, cast["complaint"]) == "running"
-    client.post("/instances/bulk", data={"csrf_token": token(client), "action": "reassign", "reason": "代班",
+    client.post("/cases/bulk", data={"csrf_token": token(client), "action": "reassign", "reason": "代班",
                                          "assignee": "manager_sh001", "instance_id": ids[:2]})
     assert [e.data["to"] for e in events(app, cast["complaint"], "task_assigned")] == ["manager_sh001"]
     assert events(app, cast["return"], "task_assigned") == []  # the return's review is not a manager's
-    client.post("/instances/bulk", data={"csrf_token": token(client), "action": "terminate", "reason": "清理",
+    client.post("/cases/bulk", data={"csrf_token": token(client), "action": "terminate", "reason": "清理",
                                          "instance_id": ids[:1]})
-    client.post("/instances/bulk", data={"csrf_token": token(client), "action": "terminate", "reason": "再清理",
+    client.post("/cases/bulk", data={"csrf_token": token(client), "action": "terminate", "reason": "再清理",
                                          "instance_id": ids[:1]})
     assert [e.message for e in events(app, cast["complaint"], "terminated")] == ["清理"]
-    assert client.post("/instances/bulk", data={"action": "terminate", "reason": "x",
+    assert client.post("/cases/bulk", data={"action": "terminate", "reason": "x",
                                                 "instance_id": ids}).status_code == 400
 
 
 def test_comments_on_the_case_page(app, client, auth, cast):
     auth.login("cs_manager")
     case = cast["return"]
-    client.post(f"/instances/{case}/comments", data={"csrf_token": token(client), "body": "请尽快审核"})
+    client.post(f"/cases/{case}/comments", data={"csrf_token": token(client), "body": "请尽快审核"})
     assert [e.message for e in events(app, case, "comment")] == ["请尽快审核"]
-    assert "请尽快审核" in client.get(f"/instances/{case}").get_data(as_text=True)
-    client.post(f"/instances/{case}/comments", data={"csrf_token": token(client), "body": " "})
+    assert "请尽快审核" in client.get(f"/cases/{case}").get_data(as_text=True)
+    client.post(f"/cases/{case}/comments", data={"csrf_token": token(client), "body": " "})
     assert len(events(app, case, "comment")) == 1
-    assert client.post(f"/instances/{cast['opening']}/comments",
+    assert client.post(f"/cases/{cast['opening']}/comments",
                        data={"csrf_token": token(client), "body": "x"}).status_code == 404
+
+
+def test_the_case_pages_old_address_leads_to_the_new_one(client, auth):
+    auth.login("director")
+    listed = client.get("/instances?status=running")
+    assert listed.status_code == 308 and listed.headers["Location"].endswith("/cases?status=running")
+    page = client.get("/instances/7")
+    assert page.status_code == 308 and page.headers["Location"].endswith("/cases/7")
