@@ -147,7 +147,7 @@ def table(rows: list[MonitorRow], postgres_note: str | None = None) -> Table:
     t.notes.append("dashboard = all seven figures (found: steps in the time-per-step chart); case list = "
                    "count + 25 rows with open steps and holders (found: matching cases); fresh session "
                    "per call")
-    t.notes.append("history from engine/history_seed.py over 365 days; tables ANALYZEd after seeding")
+    t.notes.append("history from workflows/history_seed.py over 365 days; tables ANALYZEd after seeding")
     if postgres_note:
         t.notes.append(postgres_note)
     largest = max((r.cases for r in rows), default=0)
