@@ -17,7 +17,7 @@ from webapp.bootstrap import prepare
 
 pytestmark = pytest.mark.browser
 
-ENGINE_MODELS = Path(__file__).resolve().parents[1] / "engine" / "bpmn"
+ENGINE_MODELS = Path(__file__).resolve().parents[1] / "engine" / "fixture_models"
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Engine fixtures: no Flask app, just SQL sessions, a frozen clock and the fixture models.
 
 Most tests start from the same database: the stores, the cast of `people` and the models of
-`bpmn/` deployed. It is built once per run and per backend and restored for each test that asks for
+`fixture_models/` deployed. It is built once per run and per backend and restored for each test that asks for
 `people` or `deployed` (a file copy on SQLite, a few DELETE/INSERT statements on PostgreSQL), which
 keeps the suite fast; every other test gets empty tables.
 """
@@ -21,7 +21,7 @@ from engine.db import make_sessions, make_sql_engine
 from engine.directory.accounts import RoleSpec, hash_password, insert_user_unchecked, upsert_store
 from engine.models import HumanTask, ProcessDefinition, User
 
-MODELS = Path(__file__).parent / "bpmn"
+MODELS = Path(__file__).parent / "fixture_models"
 CAST = {
     "manager_sh001": [RoleSpec("store_manager", "SH001")],
     "manager_sh002": [RoleSpec("store_manager", "SH002")],
@@ -166,7 +166,7 @@ def root(session, clock) -> User:
 
 @pytest.fixture
 def deployed(session) -> dict[str, DeployResult]:
-    """The models of `bpmn/`, each deployed as version 1."""
+    """The models of `fixture_models/`, each deployed as version 1."""
     return {d.key: DeployResult(d.key, d.latest_version, True)
             for d in session.scalars(select(ProcessDefinition))}
 

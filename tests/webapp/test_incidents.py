@@ -16,7 +16,7 @@ from webapp import create_app, engine
 from webapp.bootstrap import prepare
 from webapp.extensions import db
 
-ENGINE_MODELS = Path(__file__).resolve().parents[1] / "engine" / "bpmn"
+ENGINE_MODELS = Path(__file__).resolve().parents[1] / "engine" / "fixture_models"
 MODEL_FILES = ("incident_timer.bpmn", "start_incident_timer.json", "check_share.json", "big_data.bpmn",
                "start_big_data.json", "add_more.json")
 

@@ -16,7 +16,7 @@ from engine.directory.people import DirectoryRules
 from engine.errors import InvalidData, PermissionDenied
 
 RULES = DirectoryRules(role_scopes={"admin": "company", "cs_agent": "company", "store_manager": "store"})
-MODELS = Path(__file__).parent / "bpmn"
+MODELS = Path(__file__).parents[1] / "fixture_models"
 
 
 

@@ -13,7 +13,7 @@ from engine.bpmn.code_checks import model_code
 from engine.bpmn.deploy import deploy_directory
 from engine.bpmn.specs import SourceFile
 
-MODELS = Path(__file__).parent / "bpmn"
+MODELS = Path(__file__).parents[1] / "fixture_models"
 
 # where the code goes: (file, the text to replace, file line, element, what the message calls it, mode)
 PLACES = {

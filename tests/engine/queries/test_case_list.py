@@ -16,7 +16,7 @@ from engine.models import SEED_MARK, AuditEvent, HumanTask, ProcessInstance
 from engine.queries import case_page as case_history
 from engine.queries.case_list import case_list_rows
 
-MODELS = Path(__file__).parent / "bpmn"
+MODELS = Path(__file__).parents[1] / "fixture_models"
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def limited(clock) -> Engine:
 @pytest.fixture
 def legacy_escape(session, clock) -> None:
     """escape.bpmn stored as it could be before deploy compiled every script (deploy refuses it now)."""
-    content = (Path(__file__).parent / "legacy" / "escape.bpmn").read_text("utf-8")
+    content = (Path(__file__).parent / "escape.bpmn").read_text("utf-8")
     digest = hashlib.sha256(content.encode()).hexdigest()
     definition = ProcessDefinition(key="escape", name="脚本逃逸（旧版本）", latest_version=1)
     version = ProcessVersion(definition=definition, version=1, checksum=digest, deployed_at=clock())
@@ -51,7 +51,7 @@ def legacy_escape(session, clock) -> None:
 def test_deploy_refuses_the_escape_model_naming_file_line_element_and_reason(session, people, tmp_path, clock, dump):
     folder = tmp_path / "models"
     folder.mkdir()
-    (folder / "escape.bpmn").write_text((Path(__file__).parent / "legacy" / "escape.bpmn").read_text("utf-8"))
+    (folder / "escape.bpmn").write_text((Path(__file__).parent / "escape.bpmn").read_text("utf-8"))
     before = dump(session)
     with pytest.raises(DeployError) as refused:
         deploy_directory(session, folder, now=clock())

@@ -13,7 +13,7 @@ from engine.bpmn.versions import Upload
 from engine.errors import DeployError, NotFound, PermissionDenied
 from engine.models import ModelFile, ProcessVersion
 
-MODELS = Path(__file__).parent / "bpmn"
+MODELS = Path(__file__).parents[1] / "fixture_models"
 
 
 

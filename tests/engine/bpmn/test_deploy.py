@@ -10,7 +10,7 @@ from engine import DeployError, queries
 from engine.bpmn.deploy import deploy_directory
 from engine.models import ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion
 
-MODELS = Path(__file__).parent / "bpmn"
+MODELS = Path(__file__).parents[1] / "fixture_models"
 
 # lanes_gateway with one more step, `double_check`, between `report` and `approve`
 DOUBLE_CHECK = [
