@@ -159,7 +159,8 @@ def people(session) -> dict[str, User]:
 @pytest.fixture
 def root(session, clock) -> User:
     """An administrator (the cast holds none): `root`, committed, without a usable password."""
-    user = insert_user_unchecked(session, "root", None, password_hash="!", roles=[RoleSpec("admin")], now=clock())
+    user = insert_user_unchecked(session, "root", None, password_hash="!", roles=[RoleSpec("admin")],
+                                 now=clock())
     session.commit()
     return user
 
@@ -169,6 +170,38 @@ def deployed(session) -> dict[str, DeployResult]:
     """The models of `fixture_models/`, each deployed as version 1."""
     return {d.key: DeployResult(d.key, d.latest_version, True)
             for d in session.scalars(select(ProcessDefinition))}
+
+
+@pytest.fixture
+def supervised_cases(engine, session, people, clock, tmp_path):
+    """Three fixture supervised_cases and one 'complaint' (the same model under the complaint process key)."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for f in MODELS.iterdir():
+        (folder / f.name).write_text(f.read_text("utf-8"), "utf-8")
+    text = (MODELS / "lanes_gateway.bpmn").read_text("utf-8")
+    complaint = text.replace('"lanes_gateway"', '"complaint_handling"')
+    (folder / "complaint_handling.bpmn").write_text(complaint, "utf-8")
+    deploy_directory(session, folder, now=clock())
+    now = clock()
+    people["manager_bj001"] = insert_user_unchecked(session, "manager_bj001", "secret1", now=now,
+                                          roles=[RoleSpec("store_manager", "BJ001")])
+    people["cs_manager"] = insert_user_unchecked(session, "cs_manager", "secret1", now=now,
+                                       roles=[RoleSpec("cs_manager")])
+    people["manager_sh001b"] = insert_user_unchecked(session, "manager_sh001b", "secret1", now=now,
+                                                     display_name="李店长",
+                                                     roles=[RoleSpec("store_manager", "SH001")])
+    session.commit()
+    made = {}
+    for name, starter, store in (("a", "manager_sh001", "SH001"), ("b", "manager_sh002", "SH002"),
+                                 ("c", "manager_bj001", "BJ001")):
+        made[name] = engine.start(session, "lanes_gateway", people[starter],
+                                  {"store_code": store, "amount": 100})
+        clock.advance(hours=1)
+    made["complaint"] = engine.start(session, "complaint_handling", people["manager_sh001"],
+                                     {"store_code": "SH001", "amount": 5})
+    session.commit()
+    return made
 
 
 @pytest.fixture

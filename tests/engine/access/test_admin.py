@@ -37,12 +37,14 @@ def test_every_change_of_people_stores_and_models_is_on_the_trail(session, peopl
     directory_stores.update_store(session, root, "HZ002", name="杭州西湖店", region="EAST", kind="direct",
                                   status="open", now=clock())
     form = (MODELS / "report.json").read_text("utf-8").replace('"maxLength": 200', '"maxLength": 100')
-    model_admin.deploy_uploads(session, root, [Upload("report.json", form.encode())], clock(), key="lanes_gateway")
+    model_admin.deploy_uploads(session, root, [Upload("report.json", form.encode())], clock(),
+                               key="lanes_gateway")
     session.commit()
     assert trail(session, root) == [
         ("user_created", "root", "li.na", {"after": {"display_name": "李娜", "email": None, "locale": "zh_CN",
                                                      "active": True, "roles": ["store_manager:SH002"]}}),
-        ("user_changed", "root", "li.na", {"changes": {"email": [None, "li@example.cn"], "locale": ["zh_CN", "en"]}}),
+        ("user_changed", "root", "li.na",
+         {"changes": {"email": [None, "li@example.cn"], "locale": ["zh_CN", "en"]}}),
         # the second, identical save changed nothing and left nothing
         ("user_changed", "root", "li.na", {"changes": {"roles": [["store_manager:SH002"], ["cs_agent"]]}}),
         ("password_reset", "root", "li.na", None),

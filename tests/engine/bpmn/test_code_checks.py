@@ -17,12 +17,14 @@ MODELS = Path(__file__).parents[1] / "fixture_models"
 
 # where the code goes: (file, the text to replace, file line, element, what the message calls it, mode)
 PLACES = {
-    "script": ("follow_up.bpmn", "daily_share = round(100 / planned_days, 2)", 22, "rate_visit", "script", "exec"),
-    "condition": ("discount.bpmn", 'level == "high"', 25, "flow_by_level_to_approve_discount", "condition", "eval"),
-    "DMN input": ("discount_level.dmn", ">= 1000", 10, "discount_level_rule_1_in_1", "DMN input entry of rule 1",
+    "script": ("follow_up.bpmn", "daily_share = round(100 / planned_days, 2)", 22, "rate_visit", "script",
+               "exec"),
+    "condition": ("discount.bpmn", 'level == "high"', 25, "flow_by_level_to_approve_discount", "condition",
                   "eval"),
-    "DMN output": ("discount_level.dmn", '"high"', 11, "discount_level_rule_1_out_1", "DMN output entry of rule 1",
-                   "eval"),
+    "DMN input": ("discount_level.dmn", ">= 1000", 10, "discount_level_rule_1_in_1",
+                  "DMN input entry of rule 1", "eval"),
+    "DMN output": ("discount_level.dmn", '"high"', 11, "discount_level_rule_1_out_1",
+                   "DMN output entry of rule 1", "eval"),
     "timer": ("escalation.bpmn", "duration_hours(48)", 43, "confirm_timeout", "timer duration", "eval"),
 }
 PROCESS_OF = {"follow_up.bpmn": "follow_up", "discount.bpmn": "discount", "discount_level.dmn": "discount",
@@ -83,8 +85,8 @@ def test_deploy_refuses_code_the_sandbox_would_refuse(session, tmp_path, clock, 
 
 def test_a_refusal_names_the_line_of_the_file_not_of_the_script(session, tmp_path, clock):
     folder = _broken_folder(tmp_path, "script", "x = 1\ny = 2\nimport os")
-    with pytest.raises(DeployError, match=r"^follow_up.bpmn, line 24, element rate_visit: script: 'import' is not "
-                                          r"allowed in model scripts$"):
+    with pytest.raises(DeployError, match=r"^follow_up.bpmn, line 24, element rate_visit: script: "
+                                          r"'import' is not allowed in model scripts$"):
         deploy_directory(session, folder, now=clock())
 
 
@@ -94,7 +96,8 @@ def test_a_refusal_names_the_line_of_the_file_not_of_the_script(session, tmp_pat
     ("x = date.today()", "use now() or today()"),
     ("x = '{0.__class__}'.format(items)", "'.format' is not allowed"),
 ])
-def test_deploy_refuses_what_would_only_have_failed_when_the_script_ran(session, tmp_path, clock, code, reason):
+def test_deploy_refuses_what_would_only_have_failed_when_the_script_ran(session, tmp_path, clock, code,
+                                                                        reason):
     folder = _broken_folder(tmp_path, "script", code)
     with pytest.raises(DeployError, match=re.escape(reason)):
         deploy_directory(session, folder, now=clock())
@@ -105,7 +108,8 @@ def test_every_kind_of_model_code_is_found(tmp_path):
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="x">
   <bpmn:process id="p" isExecutable="true">
-    <bpmn:scriptTask id="calc"><bpmn:extensionElements><spiffworkflow:preScript>a = 1</spiffworkflow:preScript>
+    <bpmn:scriptTask id="calc"><bpmn:extensionElements>
+      <spiffworkflow:preScript>a = 1</spiffworkflow:preScript>
       <spiffworkflow:postScript>b = 2</spiffworkflow:postScript></bpmn:extensionElements>
       <bpmn:script>c = 3</bpmn:script></bpmn:scriptTask>
     <bpmn:userTask id="each"><bpmn:multiInstanceLoopCharacteristics id="loop">
@@ -118,8 +122,8 @@ def test_every_kind_of_model_code_is_found(tmp_path):
     <bpmn:intermediateThrowEvent id="send"><bpmn:messageEventDefinition id="md" messageRef="m">
       <bpmn:extensionElements><spiffworkflow:messagePayload>{"x": x}</spiffworkflow:messagePayload>
       </bpmn:extensionElements></bpmn:messageEventDefinition></bpmn:intermediateThrowEvent>
-    <bpmn:sequenceFlow id="go" sourceRef="calc" targetRef="each"><bpmn:conditionExpression>ok</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="go" sourceRef="calc" targetRef="each">
+      <bpmn:conditionExpression>ok</bpmn:conditionExpression></bpmn:sequenceFlow>
   </bpmn:process>
 </bpmn:definitions>"""
     found = [(c.element, c.what, c.mode, c.source) for c in model_code([SourceFile("bpmn", "p.bpmn", bpmn)])]
@@ -132,8 +136,8 @@ def test_every_kind_of_model_code_is_found(tmp_path):
 
 
 def test_dmn_input_entries_are_checked_as_the_dmn_engine_evaluates_them():
-    found = [(c.element, c.source) for c in model_code([SourceFile("dmn", "discount_level.dmn",
-                                                                   (MODELS / "discount_level.dmn").read_text())])]
+    dmn = SourceFile("dmn", "discount_level.dmn", (MODELS / "discount_level.dmn").read_text())
+    found = [(c.element, c.source) for c in model_code([dmn])]
     assert ("discount_level_rule_1_in_1", "amount>= 1000") in found
     assert ("discount_level_rule_2_in_1", "100 <= dmninputexpr < 1000") in found
     assert ("discount_level_rule_1_out_1", '"high"') in found

@@ -94,7 +94,8 @@ BROKEN = {
         "element start"),
     "rule outside the rule language": ("start.json", [(
         '"required": ["store_code", "amount"]',
-        '"x-rules": [{"field": "amount", "at_most": "amount.__class__"}], "required": ["store_code", "amount"]')],
+        '"x-rules": [{"field": "amount", "at_most": "amount.__class__"}], '
+        '"required": ["store_code", "amount"]')],
         "x-rules[0] (amount): 'amount.__class__': Attribute is not allowed"),
     "decision table missing": ("discount_level.dmn", None, "element classify: decision 'discount_level'"),
 }

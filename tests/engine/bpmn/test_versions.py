@@ -30,7 +30,8 @@ def test_only_administrators_see_or_deploy_models(session, people, deployed, clo
     director = people["director"]
     for call in (lambda: model_admin.list_processes(session, director),
                  lambda: model_admin.process_versions(session, director, "lanes_gateway"),
-                 lambda: model_admin.version_file(session, director, "lanes_gateway", 1, "lanes_gateway.bpmn"),
+                 lambda: model_admin.version_file(session, director, "lanes_gateway", 1,
+                                                  "lanes_gateway.bpmn"),
                  lambda: model_admin.deploy_uploads(session, director, [upload("report.json")], clock(),
                                                     key="lanes_gateway")):
         with pytest.raises(PermissionDenied):
@@ -39,7 +40,8 @@ def test_only_administrators_see_or_deploy_models(session, people, deployed, clo
 
 def test_a_changed_form_alone_becomes_a_new_version_with_the_other_files_carried_over(
         engine, session, people, deployed, root, clock):
-    running = engine.start(session, "lanes_gateway", people["manager_sh001"], {"store_code": "SH001", "amount": 1})
+    running = engine.start(session, "lanes_gateway", people["manager_sh001"],
+                           {"store_code": "SH001", "amount": 1})
     form = json.loads((MODELS / "report.json").read_text("utf-8"))
     form["properties"]["summary"]["maxLength"] = 50
     [result] = model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
@@ -56,18 +58,20 @@ def test_a_changed_form_alone_becomes_a_new_version_with_the_other_files_carried
 
 
 def test_uploading_what_is_deployed_already_changes_nothing(session, deployed, root, clock):
-    [result] = model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn"), upload("report.json")],
-                                          clock())
+    [result] = model_admin.deploy_uploads(session, root,
+                                          [upload("lanes_gateway.bpmn"), upload("report.json")], clock())
     assert (result.version, result.created) == (1, False)
     assert versions(session, "lanes_gateway") == 1
 
 
 @pytest.mark.parametrize("uploads, key, says", [
-    ([upload("lanes_gateway.bpmn", "<bpmn:definitions")], None, "lanes_gateway.bpmn, line 1: not well-formed"),
+    ([upload("lanes_gateway.bpmn", "<bpmn:definitions")], None,
+     "lanes_gateway.bpmn, line 1: not well-formed"),
     ([upload("lanes_gateway.bpmn", (MODELS / "lanes_gateway.bpmn").read_text("utf-8").replace(
-        'value="report.json"', 'value="missing.json"'))], None, "element report: form 'missing.json' not found"),
-    ([upload("report.json", '{"type": "object", "properties": {"x": {"type": "nonsense"}}}')], "lanes_gateway",
-     "report.json (the form of element report"),
+        'value="report.json"', 'value="missing.json"'))], None,
+     "element report: form 'missing.json' not found"),
+    ([upload("report.json", '{"type": "object", "properties": {"x": {"type": "nonsense"}}}')],
+     "lanes_gateway", "report.json (the form of element report"),
     ([upload("report.json", "{not json")], "lanes_gateway", "report.json, line 1: invalid JSON"),
     ([upload("survey.json")], "lanes_gateway", "survey.json: not used by lanes_gateway"),
     ([upload("report.json")], None, "choose the process's .bpmn file too"),
@@ -78,8 +82,8 @@ def test_uploading_what_is_deployed_already_changes_nothing(session, deployed, r
     ([upload("report.json"), upload("report.json")], "lanes_gateway", "report.json: chosen twice"),
     ([], "lanes_gateway", "choose at least one"),
 ])
-def test_a_refused_upload_names_the_file_and_stores_nothing(session, deployed, root, clock, dump, uploads, key,
-                                                            says):
+def test_a_refused_upload_names_the_file_and_stores_nothing(session, deployed, root, clock, dump, uploads,
+                                                            key, says):
     before = dump(session)
     with pytest.raises(DeployError) as refused:
         model_admin.deploy_uploads(session, root, uploads, clock(), key=key)
@@ -92,8 +96,9 @@ def test_a_new_process_comes_with_its_forms(session, deployed, root, clock):
     bpmn = (MODELS / "lanes_gateway.bpmn").read_text("utf-8").replace('"lanes_gateway"', '"weekly_report"')
     with pytest.raises(DeployError, match="element approve: form 'approve.json' not found in the upload"):
         model_admin.deploy_uploads(session, root, [upload("weekly_report.bpmn", bpmn)], clock())
-    results = model_admin.deploy_uploads(session, root, [upload("weekly_report.bpmn", bpmn), upload("start.json"),
-                                                         upload("report.json"), upload("approve.json")], clock())
+    uploads = [upload("weekly_report.bpmn", bpmn), upload("start.json"), upload("report.json"),
+               upload("approve.json")]
+    results = model_admin.deploy_uploads(session, root, uploads, clock())
     assert [(r.key, r.version, r.created) for r in results] == [("weekly_report", 1, True)]
     listed = {p.key: p for p in model_admin.list_processes(session, root)}
     assert listed["weekly_report"].latest.files == 4 and listed["weekly_report"].running == 0
@@ -112,17 +117,19 @@ def test_unknown_processes_and_files_are_not_found(session, deployed, root, cloc
 
 def test_a_lane_that_is_no_role_is_refused_when_the_roles_are_known(session, deployed, root, clock, dump):
     before = dump(session)
-    changed = (MODELS / "lanes_gateway.bpmn").read_text("utf-8").replace('name="ops_director"', 'name="director"')
+    changed = (MODELS / "lanes_gateway.bpmn").read_text("utf-8").replace('name="ops_director"',
+                                                                         'name="director"')
     with pytest.raises(DeployError) as refused:
         model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn", changed)], clock(),
                                    roles={"store_manager", "ops_director"})
-    assert refused.value.message.startswith("lanes_gateway.bpmn, element approve: lane 'director' is not a role")
+    assert refused.value.message.startswith(
+        "lanes_gateway.bpmn, element approve: lane 'director' is not a role")
     session.rollback()
     assert dump(session) == before
 
 
-def test_starters_named_by_the_model_start_a_process_the_catalogue_does_not_know(session, people, deployed, root,
-                                                                                clock):
+def test_starters_named_by_the_model_start_a_process_the_catalogue_does_not_know(session, people, deployed,
+                                                                                root, clock):
     """Without a catalogue entry the model's `starterRoles` decide; the real catalogue is closed by
     default, so a process that names no starters cannot be started by anyone."""
     from engine import Engine
@@ -142,5 +149,6 @@ def test_starters_named_by_the_model_start_a_process_the_catalogue_does_not_know
         assert engine.may_start(session, people["manager_sh001"], "lanes_gateway") is True
         assert engine.may_start(session, people["director"], "lanes_gateway") is False
     with pytest.raises(DeployError, match="element start: starterRoles names wizard, not a role"):
-        model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn", named.replace("cs_agent", "wizard"))],
-                                   clock(), roles={"store_manager", "ops_director", "cs_agent"})
+        wizard = named.replace("cs_agent", "wizard")
+        model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn", wizard)], clock(),
+                                   roles={"store_manager", "ops_director", "cs_agent"})

@@ -251,7 +251,8 @@ def test_list_stores_counts_open_tasks(session, people, admin, engine):
 
 def test_create_and_update_a_store_whose_code_stays(session, admin):
     row = directory_stores.create_store(session, admin, code="GZ001", name="广州天河店",
-                                        name_en="Guangzhou Tianhe", region="SOUTH", kind="franchise", city="广州")
+                                        name_en="Guangzhou Tianhe", region="SOUTH", kind="franchise",
+                                        city="广州")
     session.commit()
     assert (row.status, row.kind, row.region) == ("planned", "franchise", "SOUTH")
     assert "SOUTH" in directory.scope_choices(session, admin).regions

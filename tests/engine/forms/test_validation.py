@@ -1,5 +1,5 @@
 """The form is the write contract: what a step may change at every depth, the business rules declared
-beside its fields, and numbers that are numbers (engine/forms.py, form_writes.py, form_rules.py)."""
+beside its fields, and numbers that are numbers (engine/forms/: validation, writes, rules)."""
 from datetime import datetime, timezone
 
 import pytest
@@ -163,7 +163,8 @@ def test_money_rules_compute_in_decimal():
     schema = {"type": "object", "properties": {
         "qty": {"type": "integer", "readOnly": True}, "price": {"type": "number", "readOnly": True},
         "credit": {"type": "number", "minimum": 0}},
-        "x-rules": [{"field": "credit", "at_most": "qty * price"}, {"field": "credit", "at_least": "price / 3"}]}
+        "x-rules": [{"field": "credit", "at_most": "qty * price"},
+                    {"field": "credit", "at_least": "price / 3"}]}
     case = {"qty": 3, "price": 19.99}  # 59.97, where floats make 59.97000000000001
     assert forms.clean(schema, {"credit": 59.97}, case) == {"credit": 59.97}
     with pytest.raises(InvalidData) as refusal:
@@ -212,7 +213,8 @@ def _got_at_most(expression):
     (_with_rules({"field": "note", "at_most": "1", "at_least": "0"}), "exactly one of at_most and at_least"),
     (_with_rules({"field": "box.weight", "at_most": "1", "unless": "x"}), "unknown key(s) unless"),
     ({**LINES, "x-rules": {"field": "note"}}, "x-rules must be a list"),
-    ({**LINES, "properties": {**LINES["properties"], "lines": {**LINES["properties"]["lines"], "x-rows": "free"}}},
+    ({**LINES, "properties": {**LINES["properties"],
+                              "lines": {**LINES["properties"]["lines"], "x-rows": "free"}}},
      "rows with read-only properties cannot be free"),
     ({**LINES, "properties": {**LINES["properties"], "note": {"type": "string", "x-rows": "fixed"}}},
      "x-rows belongs on a list"),

@@ -8,7 +8,8 @@ from engine.runtime import case_rows
 
 
 def _start(engine, session, people):
-    case = engine.start(session, "lanes_gateway", people["manager_sh001"], {"store_code": "SH001", "amount": 120})
+    case = engine.start(session, "lanes_gateway", people["manager_sh001"],
+                        {"store_code": "SH001", "amount": 120})
     session.commit()
     return case
 
@@ -25,8 +26,8 @@ def test_a_task_is_read_with_its_case_and_the_names_its_views_show(engine, sessi
     assert case_rows.load_task(session, 999_999) is None and case_rows.load_case(session, 999_999) is None
 
 
-def test_saving_a_case_read_before_someone_elses_write_is_refused_and_changes_nothing(engine, sessions, session,
-                                                                                      people, deployed):
+def test_saving_a_case_read_before_someone_elses_write_is_refused_and_changes_nothing(
+        engine, sessions, session, people, deployed):
     case = _start(engine, session, people)
     stale = case_rows.load_case(session, case.id)
     session.rollback()

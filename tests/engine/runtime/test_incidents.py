@@ -20,7 +20,8 @@ def _instance(session, case_id):
 
 def _incidents(session, case_id):
     session.expire_all()
-    return session.scalars(select(Incident).where(Incident.instance_id == case_id).order_by(Incident.id)).all()
+    return session.scalars(select(Incident).where(Incident.instance_id == case_id)
+                           .order_by(Incident.id)).all()
 
 
 def _events(session, case_id, *types):
@@ -56,17 +57,20 @@ def test_a_failing_timer_step_stops_its_case_on_an_incident_and_the_scheduler_go
     [incident] = _incidents(session, bad.id)
     assert (incident.status, incident.job, incident.element_id, incident.element_name) == (
         "open", "timer", "compute_share", "计算占比")
-    assert (incident.error_type, incident.message, incident.attempts) == ("ZeroDivisionError", "division by zero", 1)
+    assert (incident.error_type, incident.message, incident.attempts) == (
+        "ZeroDivisionError", "division by zero", 1)
     assert incident.occurred_at == incident.failed_at == failed_at
     [opened] = _events(session, bad.id, "incident_opened")
-    assert (opened.element_id, opened.actor_id, opened.data["incident"]) == ("compute_share", None, incident.id)
+    assert (opened.element_id, opened.actor_id, opened.data["incident"]) == (
+        "compute_share", None, incident.id)
 
-    later = _start(engine, session, people, divisor=4)  # the scheduler keeps going, and skips the stopped case
+    later = _start(engine, session, people, divisor=4)  # the scheduler goes on, skipping the stopped case
     for _ in range(3):
         fire_due_timers(engine, sessions, clock.advance(days=1))
     assert set(tasks_of(session, later)) == {"check_share"}
     [incident] = _incidents(session, bad.id)
-    assert (incident.attempts, incident.failed_at, _instance(session, bad.id).status) == (1, failed_at, "error")
+    assert (incident.attempts, incident.failed_at, _instance(session, bad.id).status) == (
+        1, failed_at, "error")
 
 
 def test_retry_fails_again_on_the_same_model_then_goes_through_on_the_fixed_version(
@@ -76,12 +80,14 @@ def test_retry_fails_again_on_the_same_model_then_goes_through_on_the_fixed_vers
     result = engine.retry_incident(session, case_id, incident_id, root, "try once more")
     session.commit()
     assert not result.retried and result.instance.status == "error"
-    assert (result.incident.status, result.incident.attempts, result.incident.failed_at) == ("open", 2, clock())
+    assert (result.incident.status, result.incident.attempts, result.incident.failed_at) == (
+        "open", 2, clock())
     [incident] = _incidents(session, case_id)
     assert (incident.status, incident.attempts) == ("open", 2)
     [attempt] = _events(session, case_id, "incident_retried")
     assert (attempt.actor_id, attempt.message, attempt.data["succeeded"]) == (root.id, "try once more", False)
-    assert [e.element_id for e in _events(session, case_id, "step")] == ["start_incident_timer"]  # nothing kept
+    steps = _events(session, case_id, "step")
+    assert [e.element_id for e in steps] == ["start_incident_timer"]  # nothing of the attempt kept
 
     folder = model_dir("incident_timer")
     text = (folder / "incident_timer.bpmn").read_text("utf-8")
@@ -90,12 +96,13 @@ def test_retry_fails_again_on_the_same_model_then_goes_through_on_the_fixed_vers
     session.commit()
     assert deployed.version == 2
     clock.advance(hours=1)
-    result = engine.retry_incident(session, case_id, incident_id, root, "divisor guarded in v2", latest_version=True)
+    result = engine.retry_incident(session, case_id, incident_id, root, "divisor guarded in v2",
+                                   latest_version=True)
     session.commit()
     assert result.retried and (result.instance.status, result.instance.version) == ("running", 2)
     [incident] = _incidents(session, case_id)
-    assert (incident.status, incident.resolution, incident.resolved_by_id, incident.reason, incident.resolved_at) == (
-        "resolved", "retried", root.id, "divisor guarded in v2", clock())
+    assert (incident.status, incident.resolution, incident.resolved_by_id, incident.reason,
+            incident.resolved_at) == ("resolved", "retried", root.id, "divisor guarded in v2", clock())
     instance = _instance(session, case_id)
     assert (instance.status, instance.version.version, instance.last_error) == ("running", 2, None)
     check = tasks_of(session, case_id)["check_share"]
@@ -187,7 +194,8 @@ def test_terminating_a_stopped_case_settles_its_incident(engine, session, people
         "resolved", "terminated", "no longer needed", people["director"].id)
 
 
-def test_case_data_over_the_limit_in_a_timer_step_becomes_an_incident(sessions, session, people, deployed, clock):
+def test_case_data_over_the_limit_in_a_timer_step_becomes_an_incident(sessions, session, people, deployed,
+                                                                       clock):
     engine = Engine(clock=clock, max_case_bytes=20_000)
     case_id = _start(engine, session, people, divisor=2, pad=30_000)
     assert fire_due_timers(engine, sessions, clock.advance(days=1)) == 0
@@ -199,7 +207,8 @@ def test_case_data_over_the_limit_in_a_timer_step_becomes_an_incident(sessions, 
 
 def test_a_failing_message_step_becomes_an_incident_and_a_retry_delivers_the_message_again(
         engine, sessions, session, people, deployed, root, clock, model_dir, tasks_of):
-    case = engine.start(session, "incident_message", people["manager_sh001"], {"store_code": "SH001", "total": 12})
+    case = engine.start(session, "incident_message", people["manager_sh001"],
+                        {"store_code": "SH001", "total": 12})
     session.commit()
     assert not deliver_message(engine, sessions, case.id, "boxes_counted", {"boxes": 0})
     [incident] = _incidents(session, case.id)
@@ -211,8 +220,8 @@ def test_a_failing_message_step_becomes_an_incident_and_a_retry_delivers_the_mes
 
     folder = model_dir("incident_message")
     text = (folder / "incident_message.bpmn").read_text("utf-8")
-    (folder / "incident_message.bpmn").write_text(
-        text.replace('round(total / counted["boxes"], 2)', 'round(total / max(counted["boxes"], 1), 2)'), "utf-8")
+    fixed = text.replace('round(total / counted["boxes"], 2)', 'round(total / max(counted["boxes"], 1), 2)')
+    (folder / "incident_message.bpmn").write_text(fixed, "utf-8")
     deploy_directory(session, folder, now=clock())
     session.commit()
     result = engine.retry_incident(session, case.id, incident.id, root, "fixed in v2", latest_version=True)

@@ -48,15 +48,18 @@ def legacy_escape(session, clock) -> None:
     session.commit()
 
 
-def test_deploy_refuses_the_escape_model_naming_file_line_element_and_reason(session, people, tmp_path, clock, dump):
+def test_deploy_refuses_the_escape_model_naming_file_line_element_and_reason(session, people, tmp_path, clock,
+                                                                              dump):
     folder = tmp_path / "models"
     folder.mkdir()
     (folder / "escape.bpmn").write_text((Path(__file__).parent / "escape.bpmn").read_text("utf-8"))
     before = dump(session)
     with pytest.raises(DeployError) as refused:
         deploy_directory(session, folder, now=clock())
-    assert str(refused.value) == "escape.bpmn, line 22, element do_import: script: 'import' is not allowed in model scripts"
-    assert (refused.value.filename, refused.value.element, refused.value.line) == ("escape.bpmn", "do_import", 22)
+    assert str(refused.value) == ("escape.bpmn, line 22, element do_import: script: "
+                                  "'import' is not allowed in model scripts")
+    assert (refused.value.filename, refused.value.element, refused.value.line) == (
+        "escape.bpmn", "do_import", 22)
     session.rollback()
     assert dump(session) == before
 
@@ -74,7 +77,8 @@ def test_a_version_stored_before_deploy_checked_scripts_is_still_refused_when_it
 
 
 @pytest.mark.parametrize("attack", list(RUNTIME_ATTACKS))
-def test_a_runaway_script_refuses_the_start_within_its_limit(limited, session, people, deployed, dump, attack):
+def test_a_runaway_script_refuses_the_start_within_its_limit(limited, session, people, deployed, dump,
+                                                             attack):
     before = dump(session)
     started = time.perf_counter()
     with pytest.raises(ProcessError) as refused:

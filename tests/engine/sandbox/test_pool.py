@@ -108,7 +108,8 @@ def test_inline_expressions_start_no_worker_and_growing_operations_go_to_one():
     memory = 250 * 1024 * 1024  # a pool of its own
     env = RestrictedEnvironment(clock=lambda: CLOCK, limits=ScriptLimits(seconds=1, memory=memory))
     assert env.evaluate("a >= 2 and b[0] == 'x'", {"a": 2, "b": ["x"]}) is True
-    assert run(env, "n = n + 1\nlabel = 'no. ' + str_n", n=1, str_n="1") == {"n": 2, "str_n": "1", "label": "no. 1"}
+    assert run(env, "n = n + 1\nlabel = 'no. ' + str_n", n=1, str_n="1") == {
+        "n": 2, "str_n": "1", "label": "no. 1"}
     assert pool_for(memory).pids() == []
     assert env.evaluate("(x + x) == (y + y)", {"x": [[1]], "y": [[1]]}) is True  # list + list: in a worker
     assert pool_for(memory).pids() != []
@@ -148,7 +149,8 @@ def test_scripts_from_many_threads_share_the_pool(env):
     def work(n: int) -> None:
         try:
             for k in range(5):
-                results[(n, k)] = run(env, "total = sum([r['q'] * k for r in rows])", rows=[{"q": n}], k=k)["total"]
+                results[(n, k)] = run(env, "total = sum([r['q'] * k for r in rows])",
+                                      rows=[{"q": n}], k=k)["total"]
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -210,8 +212,8 @@ def test_the_workers_end_with_the_server_process():
             "env = RestrictedEnvironment()\n"
             "env.execute('x = [i for i in range(3)]', {})\n"
             "print(*pool_for(env.limits.memory).pids())\n")
-    done = subprocess.run([sys.executable, "-X", "dev", "-W", "error", "-c", code], capture_output=True, text=True,
-                          timeout=120, check=True)
+    done = subprocess.run([sys.executable, "-X", "dev", "-W", "error", "-c", code], capture_output=True,
+                          text=True, timeout=120, check=True)
     assert done.stderr == ""  # no "subprocess ... is still running": stopped and reaped at exit
     pids = [int(pid) for pid in done.stdout.split()]
     assert pids and not any(alive(pid) for pid in pids)
@@ -220,7 +222,8 @@ def test_the_workers_end_with_the_server_process():
 # -- only plain data comes back -------------------------------------------------------------------------
 
 def test_what_a_script_leaves_behind_is_plain_json_data(env):
-    data = run(env, "t = (1, 2)\nd = date(2026, 1, 2)\nspan = timedelta(hours=36)\ns = {3}\nnested = {'k': [t]}")
+    data = run(env, "t = (1, 2)\nd = date(2026, 1, 2)\nspan = timedelta(hours=36)\ns = {3}\n"
+                    "nested = {'k': [t]}")
     assert data == {"t": [1, 2], "d": "2026-01-02", "span": "P1DT12H", "s": [3], "nested": {"k": [[1, 2]]}}
 
 
