@@ -1,4 +1,4 @@
-"""The OpsFlow workflow runtime: SpiffWorkflow processes persisted in SQL. Never imports Flask."""
+"""The OpsFlow workflow runtime: SpiffWorkflow processes persisted in SQL, with no web stack (never Flask)."""
 from engine.runtime.engine import Engine
 
 from .clock import FrozenClock, system_clock

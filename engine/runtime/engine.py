@@ -17,9 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.access.admin import require_admin
-from engine.access.grants import can_act
-from engine.access.visibility import may_supervise
+from engine.access import can_act, may_supervise, require_admin
 from engine.bpmn import state
 from engine.bpmn.specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached
 from engine.clock import Clock, system_clock
