@@ -255,12 +255,13 @@ def test_the_declared_layers_are_an_order():
 
 # -- the engine's face ----------------------------------------------------------------------------
 
-def test_webapp_and_bench_use_only_the_engines_face():
-    """`engine`, `engine.<package>` (names in its __all__) and the top-level modules: never a
-    package's inner module, so a package can be rearranged behind its __init__."""
+def test_code_outside_the_engine_uses_only_its_face():
+    """webapp, workflows, bench and tools import `engine`, `engine.<package>` (names in its __all__)
+    and the top-level modules: never a package's inner module, so a package can be rearranged
+    behind its __init__."""
     why = {}
     for i in internal_imports():
-        if i.source.name.split(".")[0] not in ("webapp", "bench") or part_of(i.target) is None:
+        if i.source.name.split(".")[0] == "engine" or part_of(i.target) is None:
             continue
         if not is_face(i.target):
             why[i] = f"an inner module: import from {'.'.join(i.target.split('.')[:2])}"

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from engine.directory.accounts import RoleSpec, hash_password, insert_user_unchecked, upsert_store
+from engine.directory import RoleSpec, hash_password, insert_user_unchecked, upsert_store
 
 DEMO_PASSWORD = "demo123"
 
