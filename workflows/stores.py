@@ -20,7 +20,7 @@ class Region:
 
 
 @dataclass(frozen=True)
-class Store:
+class BrandStore:
     code: str
     name_zh: str
     name_en: str
@@ -33,14 +33,16 @@ class Store:
 
 REGIONS: tuple[Region, ...] = (Region("EAST", "华东区", "East China"),)
 
-STORES: tuple[Store, ...] = (
-    Store("SH001", "上海南京路店", "Shanghai Nanjing Road", DIRECT, "EAST", "上海", "Shanghai", OPEN),
-    Store("SH002", "上海徐家汇店", "Shanghai Xujiahui", DIRECT, "EAST", "上海", "Shanghai", OPEN),
-    Store("HZ001", "杭州湖滨店", "Hangzhou Hubin", DIRECT, "EAST", "杭州", "Hangzhou", OPEN),
-    Store("NJ01", "南京新街口加盟店", "Nanjing Xinjiekou (franchise)", FRANCHISE, "EAST", "南京", "Nanjing", OPEN),
+STORES: tuple[BrandStore, ...] = (
+    BrandStore("SH001", "上海南京路店", "Shanghai Nanjing Road", DIRECT, "EAST", "上海", "Shanghai", OPEN),
+    BrandStore("SH002", "上海徐家汇店", "Shanghai Xujiahui", DIRECT, "EAST", "上海", "Shanghai", OPEN),
+    BrandStore("HZ001", "杭州湖滨店", "Hangzhou Hubin", DIRECT, "EAST", "杭州", "Hangzhou", OPEN),
+    BrandStore("NJ01", "南京新街口加盟店", "Nanjing Xinjiekou (franchise)", FRANCHISE, "EAST", "南京",
+               "Nanjing", OPEN),
     # The manager is hired, the store is not open yet: the store-opening demo case opens it.
-    Store("SH003", "上海静安寺店", "Shanghai Jing'an Temple", DIRECT, "EAST", "上海", "Shanghai", PLANNED),
+    BrandStore("SH003", "上海静安寺店", "Shanghai Jing'an Temple", DIRECT, "EAST", "上海", "Shanghai",
+               PLANNED),
 )
 
-STORES_BY_CODE: dict[str, Store] = {s.code: s for s in STORES}
+STORES_BY_CODE: dict[str, BrandStore] = {s.code: s for s in STORES}
 REGIONS_BY_CODE: dict[str, Region] = {r.code: r for r in REGIONS}

@@ -33,7 +33,7 @@ UNCHECKABLE = "cannot be checked against its rule"
 
 
 @dataclass(frozen=True)
-class Rule:
+class FormRule:
     path: tuple[str, ...]
     bound: Expression
     upper: bool
@@ -48,7 +48,7 @@ class Rule:
         return f"must be {words} {limit}" + (f" ({name})" if name else "")
 
 
-def compile_rules(schema: Mapping[str, Any]) -> tuple[Rule, ...]:
+def compile_rules(schema: Mapping[str, Any]) -> tuple[FormRule, ...]:
     """The form's rules, checked against its fields; ValueError says which rule is wrong and why."""
     declared = schema.get(RULES_KEY)
     if declared is None:
@@ -58,7 +58,7 @@ def compile_rules(schema: Mapping[str, Any]) -> tuple[Rule, ...]:
     return tuple(_compile(schema, index, rule) for index, rule in enumerate(declared))
 
 
-def _compile(schema: Mapping[str, Any], index: int, rule: Any) -> Rule:
+def _compile(schema: Mapping[str, Any], index: int, rule: Any) -> FormRule:
     where = f"{RULES_KEY}[{index}]"
     if not isinstance(rule, Mapping):
         raise ValueError(f"{where} must be an object")
@@ -82,7 +82,7 @@ def _compile(schema: Mapping[str, Any], index: int, rule: Any) -> Rule:
     if unknown_names:
         raise ValueError(f"{where} ({field}): {', '.join(sorted(unknown_names))} is not a field of this form "
                          "(a rule may only read what the form shows)")
-    return Rule(path, bound, "at_most" in rule, kind, when)
+    return FormRule(path, bound, "at_most" in rule, kind, when)
 
 
 def _target(node: Mapping[str, Any], path: tuple[str, ...], visible: set[str]
@@ -119,7 +119,7 @@ def _kind(prop: Mapping[str, Any]) -> str:
 
 # -- checking ------------------------------------------------------------------------------------
 
-def check(rules: tuple[Rule, ...], data: Mapping[str, Any], now: datetime) -> dict[str, str]:
+def check(rules: tuple[FormRule, ...], data: Mapping[str, Any], now: datetime) -> dict[str, str]:
     """Field path → message for every value outside its limits (the first broken rule per field)."""
     errors: dict[str, str] = {}
     for rule in rules:
@@ -169,7 +169,7 @@ def _instances(path: tuple[str, ...], data: Mapping[str, Any]
     return found
 
 
-def _outside(rule: Rule, value: Any, bound: Any) -> str | None:
+def _outside(rule: FormRule, value: Any, bound: Any) -> str | None:
     """The message when `value` breaks the rule's bound, else None."""
     if rule.kind == "number":
         given, limit = number(value), bound

@@ -36,7 +36,7 @@ _CACHE_SIZE = 512
 class _Compiled:
     writable: Mapping[str, Any]  # the writable top-level properties
     validator: Draft202012Validator
-    rules: tuple[form_rules.Rule, ...]
+    rules: tuple[form_rules.FormRule, ...]
 
 
 def _field_path(error: Any) -> str:
