@@ -87,7 +87,7 @@ def _dmn_code(file: SourceFile, root: etree._Element) -> Iterator[ModelCode]:
     for ns in DMN_NAMESPACES:
         tag = lambda name: f"{{{ns}}}{name}"  # noqa: E731
         for table in root.iter(tag("decisionTable")):
-            inputs = []
+            inputs: list[str | None] = []
             for column in table.findall(tag("input")):
                 text_el = column.find(f"{tag('inputExpression')}/{tag('text')}")
                 text = text_el.text if text_el is not None and text_el.text else None
@@ -108,8 +108,8 @@ def _dmn_code(file: SourceFile, root: etree._Element) -> Iterator[ModelCode]:
                         if kind == "output":
                             yield ModelCode(file.filename, entry.get("id"), what, "eval", text, line)
                             continue
-                        source, extra = _dmn_entry(inputs[column] if column < len(inputs) and inputs[column]
-                                                   else "dmninput", text)
+                        declared = inputs[column] if column < len(inputs) else None
+                        source, extra = _dmn_entry(declared or "dmninput", text)
                         for code in (source, *extra.values()):
                             yield ModelCode(file.filename, entry.get("id"), what, "eval", code, line)
 

@@ -118,12 +118,13 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
                               f"(found {', '.join(processes) or 'none'})", filename=bpmn.filename, element=key)
         files = [bpmn]
         for decision_id, element in sorted(decisions.items()):
-            dmn = by_decision.get(decision_id)
-            if dmn is None:
-                raise DeployError(f"{bpmn.filename}, element {element}: decision {decision_id!r} is called but "
-                                  f"no .dmn file {where} defines it", filename=bpmn.filename, element=element)
-            if dmn not in files:
-                files.append(dmn)
+            called = by_decision.get(decision_id)
+            if called is None:
+                raise DeployError(f"{bpmn.filename}, element {element}: decision {decision_id!r} is called "
+                                  f"but no .dmn file {where} defines it",
+                                  filename=bpmn.filename, element=element)
+            if called not in files:
+                files.append(called)
         for name, element in sorted(forms.items()):
             found = form(key, name)
             if found is None:

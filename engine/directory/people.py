@@ -94,7 +94,7 @@ def _held_tasks(session: Session, user_ids: Sequence[int] | None = None) -> dict
         HumanTask.state == "open", HumanTask.assignee_id.is_not(None)).group_by(HumanTask.assignee_id))
     if user_ids is not None:
         query = query.where(HumanTask.assignee_id.in_(user_ids))
-    return {user_id: count for user_id, count in session.execute(query)}
+    return {user_id: count for user_id, count in session.execute(query) if user_id is not None}
 
 
 def _load(session: Session, user_id: int) -> User:

@@ -49,7 +49,7 @@ def _open_tasks(session: Session, code: str | None = None) -> dict[str, int]:
         HumanTask.state == "open", HumanTask.store_code.is_not(None)).group_by(HumanTask.store_code))
     if code is not None:
         query = query.where(HumanTask.store_code == code)
-    return {store_code: count for store_code, count in session.execute(query)}
+    return {store_code: count for store_code, count in session.execute(query) if store_code is not None}
 
 
 def _row(store: Store, open_tasks: int) -> StoreRow:

@@ -130,8 +130,9 @@ def _complete(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: date
     case.status, case.ended_at = COMPLETED, now
     if case.outcome is None:
         end = _final_outcome(workflow)
-        if end is not None:
-            _record_outcome(session, case, task_property(end.task_spec, "outcome"), end.task_spec.bpmn_id, stamp)
+        outcome = task_property(end.task_spec, "outcome") if end is not None else None
+        if outcome:
+            _record_outcome(session, case, outcome, end.task_spec.bpmn_id, stamp)
         else:
             case.outcome = "completed"
     _apply_store_status(session, case, workflow.data, stamp)

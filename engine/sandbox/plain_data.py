@@ -99,7 +99,7 @@ def _text(value: str, budget: Budget, what: str) -> str:
 
 
 def _number(value: int | float, budget: Budget, what: str) -> int | float:
-    if type(value) is float:
+    if isinstance(value, float):  # callers pass exact ints and floats
         budget.spend(24)
         if not math.isfinite(value):
             raise ValueError(f"{what} is {value}, not a finite number")

@@ -70,10 +70,10 @@ def _site_helper(reference: str) -> Callable[..., Any]:
     found = _site_helpers.get(reference)
     if found is None:
         module, _, qualname = reference.partition(":")
-        found = importlib.import_module(module)
+        target: Any = importlib.import_module(module)
         for part in qualname.split("."):
-            found = getattr(found, part)
-        _site_helpers[reference] = found
+            target = getattr(target, part)
+        found = _site_helpers[reference] = target
     return found
 
 
