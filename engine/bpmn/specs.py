@@ -91,8 +91,8 @@ def owner_id(el: etree._Element) -> str | None:
     (not its extension elements, event definition or loop characteristics, which may have ids too)."""
     for node in el.iterancestors():
         name = etree.QName(node).localname
-        if node.get("id") and not name.endswith(("EventDefinition", "LoopCharacteristics", "extensionElements",
-                                                 "serviceTaskOperator")):
+        if node.get("id") and not name.endswith(("EventDefinition", "LoopCharacteristics",
+                                                 "extensionElements", "serviceTaskOperator")):
             return node.get("id")
     return None
 

@@ -239,8 +239,9 @@ def create_user_at_console(session: Session, rules: DirectoryRules, *, username:
                         display_name=display_name, email=email, locale=locale, roles=roles)
 
 
-def _create_user(session: Session, actor: User | None, rules: DirectoryRules, *, username: str, password: str,
-                 now: datetime, display_name: str, email: str, locale: str, roles: Sequence[Grant]) -> UserRow:
+def _create_user(session: Session, actor: User | None, rules: DirectoryRules, *, username: str,
+                 password: str, now: datetime, display_name: str, email: str, locale: str,
+                 roles: Sequence[Grant]) -> UserRow:
     errors: dict[str, str] = {}
     username = (username or "").strip()
     if not username:
@@ -306,7 +307,8 @@ def set_roles(session: Session, actor: User, rules: DirectoryRules, user_id: int
     return get_user(session, actor, target.id)
 
 
-def set_active(session: Session, actor: User, user_id: int, active: bool, now: datetime | None = None) -> UserRow:
+def set_active(session: Session, actor: User, user_id: int, active: bool,
+               now: datetime | None = None) -> UserRow:
     """Deactivate (or reactivate) an account instead of deleting it: their history keeps its name."""
     require_admin(actor)
     target = _load(session, user_id)

@@ -92,7 +92,8 @@ def _check(errors: dict[str, str], name: str, name_en: str, kind: str, region: s
 
 
 def create_store(session: Session, actor: User, *, code: str, name: str, region: str, kind: str = "direct",
-                 status: str = "planned", city: str = "", name_en: str = "", now: datetime | None = None) -> StoreRow:
+                 status: str = "planned", city: str = "", name_en: str = "",
+                 now: datetime | None = None) -> StoreRow:
     """A new store; it is `planned` unless said otherwise, as a store is before its opening."""
     require_admin(actor)
     errors: dict[str, str] = {}

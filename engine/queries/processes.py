@@ -18,7 +18,8 @@ def startable_processes(engine: ProcessCatalogue, session: Session, user: User) 
             if engine.may_start(session, user, d.key)]
 
 
-def startable_process(engine: ProcessCatalogue, session: Session, user: User, process_key: str) -> StartableProcess:
+def startable_process(engine: ProcessCatalogue, session: Session, user: User,
+                      process_key: str) -> StartableProcess:
     """The process `user` may start under `process_key`, at the version a start would use, with its
     start form; a model without one takes any object. A process the user may not start is as
     unknown as one never deployed."""

@@ -102,4 +102,5 @@ def case_events(session: Session, instance_id: int) -> list[EventView]:
     rows = session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
                            .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)).all()
     return [EventView(id=e.id, event_type=e.event_type, at=e.at, actor=e.actor.username if e.actor else None,
-                      element_id=e.element_id, message=e.message, data=e.data, task_id=e.task_id) for e in rows]
+                      element_id=e.element_id, message=e.message, data=e.data, task_id=e.task_id)
+            for e in rows]

@@ -221,7 +221,8 @@ def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
     if len(rows) == 1:  # the usual case, and a plain INSERT is cheaper than an INSERT ... RETURNING batch
         tasks[0].id = _inserted_id(session.connection(), _INSERT_TASK, rows[0])
     elif rows:
-        for task, new_id in zip(tasks, session.connection().execute(_INSERT_TASKS, rows).scalars(), strict=True):
+        new_ids = session.connection().execute(_INSERT_TASKS, rows).scalars()
+        for task, new_id in zip(tasks, new_ids, strict=True):
             task.id = new_id
 
 

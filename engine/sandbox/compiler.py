@@ -74,9 +74,10 @@ class _ScriptPolicy(RestrictingNodeTransformer):
         func = node.func
         if isinstance(func, ast.Name) and func.id in REFUSED_BUILTINS:
             self.error(node, f"'{func.id}' is not allowed in model scripts")
-        if (isinstance(func, ast.Attribute) and func.attr in _CLOCK_METHODS and isinstance(func.value, ast.Name)
-                and func.value.id in _CLOCK_CLASSES):
-            self.error(node, f"'{func.value.id}.{func.attr}()' is not allowed in model scripts; use now() or today()")
+        if (isinstance(func, ast.Attribute) and func.attr in _CLOCK_METHODS
+                and isinstance(func.value, ast.Name) and func.value.id in _CLOCK_CLASSES):
+            self.error(node, f"'{func.value.id}.{func.attr}()' is not allowed in model scripts; "
+                             "use now() or today()")
         return super().visit_Call(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
@@ -155,7 +156,8 @@ def _inline(tree: ast.AST, nodes: list[ast.AST]) -> bool:
     if isinstance(tree, ast.Expression):
         return all(_inline_node(node) for node in nodes)
     statements = getattr(tree, "body", [])
-    if not all(isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets) for s in statements):
+    if not all(isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets)
+               for s in statements):
         return False
     bound = {target.id for statement in statements for target in statement.targets}
     for statement in statements:

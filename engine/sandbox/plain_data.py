@@ -132,4 +132,5 @@ def _object(value: Any, budget: Budget, what: str, depth: int) -> dict[str, Any]
 def _array(value: Any, budget: Budget, what: str, depth: int) -> list[Any]:
     depth = _deeper(depth, what)
     budget.spend(2)
-    return [_text(item, budget, what) if type(item) is str else export(item, budget, what, depth) for item in value]
+    return [_text(item, budget, what) if type(item) is str else export(item, budget, what, depth)
+            for item in value]
