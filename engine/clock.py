@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Callable, Iterator, Protocol
 
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as _spiff_timer
@@ -48,7 +48,7 @@ _active_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("opsflow_c
 
 class _ClockDatetime(datetime):
     @classmethod
-    def now(cls, tz=None):  # type: ignore[override]
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]  # a plain datetime, not Self
         clock = _active_clock.get()
         if clock is None:
             return datetime.now(tz)

@@ -8,7 +8,7 @@ the tests use the same mapped classes without a Flask app. Lists and dashboards 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -43,6 +44,7 @@ class UTCDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
+    __table__: ClassVar[Table]  # every model here maps one table (DeclarativeBase says any FromClause)
     registry = registry(type_annotation_map={datetime: UTCDateTime(), dict[str, Any]: JSON})
 
 

@@ -166,8 +166,9 @@ def case_view(session: Session, instance: ProcessInstance,
                   open_tasks: list[HumanTask] | None = None) -> CaseView:
     """The case as plain data; a caller passes the open task rows it already holds."""
     if open_tasks is None:
-        tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                        HumanTask.state == "open").order_by(HumanTask.id)).all()
+        tasks = session.scalars(select(HumanTask)
+                                .where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+                                .order_by(HumanTask.id)).all()
     else:
         tasks = sorted(open_tasks, key=lambda t: t.id)
     return case_fields_view(instance, instance.version.version,

@@ -6,7 +6,7 @@ of that store; a region-scoped holding covers the tasks of that region's stores.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Protocol
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -40,14 +40,25 @@ def role_keys(user: User) -> set[str]:
     return {r.role for r in user.roles}
 
 
-def can_act(user: User, task: HumanTask) -> bool:
+class ScopedTask(Protocol):
+    """What a grant looks at in a task: a `HumanTask`, or the row a command holds."""
+
+    @property
+    def lane_role(self) -> str | None: ...
+    @property
+    def store_code(self) -> str | None: ...
+    @property
+    def region(self) -> str | None: ...
+
+
+def can_act(user: User, task: ScopedTask) -> bool:
     """May `user` claim or complete `task` (ignoring who has claimed it)?"""
     return any(g.covers(task.lane_role, task.store_code, task.region) for g in grants_of(user))
 
 
 def actionable_filter(grants: Iterable[Grant]) -> ColumnElement[bool]:
     """SQL condition on HumanTask matching the tasks these grants cover."""
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     unscoped = sorted({g.role for g in grants if not g.store_code and not g.region})
     if unscoped:
         clauses.append(HumanTask.lane_role.in_(unscoped))

@@ -61,7 +61,8 @@ def _bpmn_code(file: SourceFile, root: etree._Element) -> Iterator[ModelCode]:
         found = _BPMN_CODE.get(el.tag)
         if el.tag == f"{BPMN}condition" and parent.tag != f"{BPMN}conditionalEventDefinition":
             found = None
-        elif el.tag == f"{BPMN}formalExpression" and parent.tag == f"{BPMN}correlationPropertyRetrievalExpression":
+        elif (el.tag == f"{BPMN}formalExpression"
+              and parent.tag == f"{BPMN}correlationPropertyRetrievalExpression"):
             found = ("eval", "correlation expression")  # SpiffWorkflow reads it as a messagePath
         elif el.tag == f"{SPIFF}parameter" and el.get("value"):
             yield ModelCode(file.filename, owner_id(el), f"service parameter {el.get('id')!r}", "eval",
@@ -87,7 +88,7 @@ def _dmn_code(file: SourceFile, root: etree._Element) -> Iterator[ModelCode]:
     for ns in DMN_NAMESPACES:
         tag = lambda name: f"{{{ns}}}{name}"  # noqa: E731
         for table in root.iter(tag("decisionTable")):
-            inputs = []
+            inputs: list[str | None] = []
             for column in table.findall(tag("input")):
                 text_el = column.find(f"{tag('inputExpression')}/{tag('text')}")
                 text = text_el.text if text_el is not None and text_el.text else None
@@ -108,8 +109,8 @@ def _dmn_code(file: SourceFile, root: etree._Element) -> Iterator[ModelCode]:
                         if kind == "output":
                             yield ModelCode(file.filename, entry.get("id"), what, "eval", text, line)
                             continue
-                        source, extra = _dmn_entry(inputs[column] if column < len(inputs) and inputs[column]
-                                                   else "dmninput", text)
+                        declared = inputs[column] if column < len(inputs) else None
+                        source, extra = _dmn_entry(declared or "dmninput", text)
                         for code in (source, *extra.values()):
                             yield ModelCode(file.filename, entry.get("id"), what, "eval", code, line)
 
@@ -129,7 +130,8 @@ def model_code(files: Iterable[SourceFile]) -> Iterator[ModelCode]:
 def _refusal(code: ModelCode, reason: str, line_in_code: int | None) -> DeployError:
     line = code.line + max((line_in_code or 1) - 1, 0)
     where = f"{code.filename}, line {line}, element {code.element or '?'}"
-    return DeployError(f"{where}: {code.what}: {reason}", filename=code.filename, element=code.element, line=line)
+    return DeployError(f"{where}: {code.what}: {reason}", filename=code.filename, element=code.element,
+                       line=line)
 
 
 def check_model_code(files: Iterable[SourceFile]) -> None:
@@ -142,8 +144,10 @@ def check_model_code(files: Iterable[SourceFile]) -> None:
         except ScriptPolicyError as exc:
             first = re.split(r"; (?=Line \d+: )", str(exc))[0]
             found = re.match(r"Line (\d+): (.*)", first)
-            raise _refusal(code, found.group(2) if found else first, int(found.group(1)) if found else None) from None
+            if found is None:
+                raise _refusal(code, first, None) from None
+            raise _refusal(code, found.group(2), int(found.group(1))) from None
         reserved = compiled.bound & HELPER_NAMES
         if reserved:
-            raise _refusal(code, f"cannot assign to {', '.join(sorted(reserved))}: the name of a script helper",
-                           None)
+            names = ", ".join(sorted(reserved))
+            raise _refusal(code, f"cannot assign to {names}: the name of a script helper", None)

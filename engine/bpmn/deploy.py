@@ -82,7 +82,8 @@ def _references(bpmn: SourceFile) -> tuple[list[str], dict[str, str | None], dic
     return processes, decisions, forms
 
 
-def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None) -> dict[str, list[SourceFile]]:
+def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None
+                      ) -> dict[str, list[SourceFile]]:
     """Group the files of a model folder by process key: the BPMN, the DMN it calls, its forms.
 
     Forms are looked up in `forms_dir/<process_key>/`, then beside the BPMN file.
@@ -95,9 +96,11 @@ def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None)
         return SourceFile("form", name, found.read_text("utf-8")) if found else None
 
     where = f"in {bpmn_dir}" + (f" or {Path(forms_dir)}/<process>" if forms_dir else "")
-    return collect([SourceFile("bpmn", p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob("*.bpmn"))],
-                   [SourceFile("dmn", p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob("*.dmn"))],
-                   form, where)
+
+    def files(kind: str) -> list[SourceFile]:
+        return [SourceFile(kind, p.name, p.read_text("utf-8")) for p in sorted(bpmn_dir.glob(f"*.{kind}"))]
+
+    return collect(files("bpmn"), files("dmn"), form, where)
 
 
 def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str, str], SourceFile | None],
@@ -115,15 +118,17 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
         key = bpmn.filename.rsplit(".", 1)[0]
         if key not in processes:
             raise DeployError(f"{bpmn.filename}: the file must hold a process with id {key!r} "
-                              f"(found {', '.join(processes) or 'none'})", filename=bpmn.filename, element=key)
+                              f"(found {', '.join(processes) or 'none'})",
+                              filename=bpmn.filename, element=key)
         files = [bpmn]
         for decision_id, element in sorted(decisions.items()):
-            dmn = by_decision.get(decision_id)
-            if dmn is None:
-                raise DeployError(f"{bpmn.filename}, element {element}: decision {decision_id!r} is called but "
-                                  f"no .dmn file {where} defines it", filename=bpmn.filename, element=element)
-            if dmn not in files:
-                files.append(dmn)
+            called = by_decision.get(decision_id)
+            if called is None:
+                raise DeployError(f"{bpmn.filename}, element {element}: decision {decision_id!r} is called "
+                                  f"but no .dmn file {where} defines it",
+                                  filename=bpmn.filename, element=element)
+            if called not in files:
+                files.append(called)
         for name, element in sorted(forms.items()):
             found = form(key, name)
             if found is None:
@@ -177,8 +182,8 @@ def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: dat
         definition.name = parsed[key].name
         version = ProcessVersion(definition=definition, version=definition.latest_version, checksum=digest,
                                  deployed_at=now, deployed_by=deployed_by)
-        version.files = [ModelFile(kind=f.kind, filename=f.filename, checksum=_sha(f.content), content=f.content)
-                         for f in files]
+        version.files = [ModelFile(kind=f.kind, filename=f.filename, checksum=_sha(f.content),
+                                   content=f.content) for f in files]
         session.add(version)
         results.append(DeployResult(key, version.version, True))
     session.flush()

@@ -62,8 +62,9 @@ class ParsedProcess:
 
     def start_form(self) -> dict[str, Any] | None:
         for spec in self.spec.task_specs.values():
-            if type(spec).__name__ == "StartEvent" and form_filename(spec):
-                return self.forms.get(form_filename(spec))
+            filename = form_filename(spec) if type(spec).__name__ == "StartEvent" else None
+            if filename:
+                return self.forms.get(filename)
         return None
 
     def starter_roles(self) -> frozenset[str] | None:
@@ -90,8 +91,8 @@ def owner_id(el: etree._Element) -> str | None:
     (not its extension elements, event definition or loop characteristics, which may have ids too)."""
     for node in el.iterancestors():
         name = etree.QName(node).localname
-        if node.get("id") and not name.endswith(("EventDefinition", "LoopCharacteristics", "extensionElements",
-                                                 "serviceTaskOperator")):
+        if node.get("id") and not name.endswith(("EventDefinition", "LoopCharacteristics",
+                                                 "extensionElements", "serviceTaskOperator")):
             return node.get("id")
     return None
 

@@ -81,7 +81,8 @@ def process_versions(session: Session, user: User, key: str) -> tuple[ProcessSum
 
 def _summary(definition: ProcessDefinition, versions: list[VersionSummary]) -> ProcessSummary:
     latest = next((v for v in versions if v.version == definition.latest_version), None)
-    return ProcessSummary(definition.key, definition.name, latest, len(versions), sum(v.running for v in versions))
+    return ProcessSummary(definition.key, definition.name, latest, len(versions),
+                          sum(v.running for v in versions))
 
 
 def version_file(session: Session, user: User, key: str, version: int, filename: str) -> ModelFile:
@@ -140,8 +141,8 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
         if r.created:
             own = {(f.kind, f.filename) for f in processes[r.key]}
             uploaded_here = sorted(f.filename for f in files if (f.kind, f.filename) in own)
-            record_change(session, user, "model_deployed", r.key, {"version": r.version, "uploaded": uploaded_here},
-                          now)
+            record_change(session, user, "model_deployed", r.key,
+                          {"version": r.version, "uploaded": uploaded_here}, now)
     return results
 
 
@@ -151,8 +152,8 @@ def _check_lanes(key: str, parsed: ParsedProcess, roles: Collection[str]) -> Non
     for spec in parsed.spec.task_specs.values():
         lane = getattr(spec, "lane", None)
         if isinstance(spec, UserTask) and lane and lane not in roles:
-            raise DeployError(f"{key}.bpmn, element {spec.bpmn_id}: lane {lane!r} is not a role (roles: {known})",
-                              filename=f"{key}.bpmn", element=spec.bpmn_id)
+            raise DeployError(f"{key}.bpmn, element {spec.bpmn_id}: lane {lane!r} is not a role "
+                              f"(roles: {known})", filename=f"{key}.bpmn", element=spec.bpmn_id)
         starters = task_property(spec, STARTERS_PROPERTY)
         unknown = sorted({r.strip() for r in (starters or "").split(",") if r.strip()} - set(roles))
         if unknown:
@@ -186,11 +187,11 @@ def _read(uploads: list[Upload]) -> list[SourceFile]:
 
 def _current_files(session: Session, keys: list[str]) -> dict[str, list[SourceFile]]:
     """The files of the current version of each of these processes (those deployed)."""
-    rows = session.execute(select(ProcessDefinition.key, ModelFile.kind, ModelFile.filename, ModelFile.content)
-                           .join(ProcessVersion, ProcessVersion.definition_id == ProcessDefinition.id)
-                           .join(ModelFile, ModelFile.version_id == ProcessVersion.id)
-                           .where(ProcessVersion.version == ProcessDefinition.latest_version,
-                                  ProcessDefinition.key.in_(keys)))
+    rows = session.execute(
+        select(ProcessDefinition.key, ModelFile.kind, ModelFile.filename, ModelFile.content)
+        .join(ProcessVersion, ProcessVersion.definition_id == ProcessDefinition.id)
+        .join(ModelFile, ModelFile.version_id == ProcessVersion.id)
+        .where(ProcessVersion.version == ProcessDefinition.latest_version, ProcessDefinition.key.in_(keys)))
     result: dict[str, list[SourceFile]] = {}
     for key, kind, filename, content in rows:
         result.setdefault(key, []).append(SourceFile(kind, filename, content))
@@ -201,7 +202,8 @@ def _version_summaries(session: Session, definition_id: int | None) -> dict[int,
     cases = (select(ProcessInstance.version_id, func.count().label("cases"),
                     func.sum(case((ProcessInstance.status == "running", 1), else_=0)).label("running"))
              .group_by(ProcessInstance.version_id).subquery())
-    files = (select(ModelFile.version_id, func.count().label("files")).group_by(ModelFile.version_id).subquery())
+    files = (select(ModelFile.version_id, func.count().label("files"))
+             .group_by(ModelFile.version_id).subquery())
     query = (select(ProcessVersion, func.coalesce(cases.c.cases, 0), func.coalesce(cases.c.running, 0),
                     func.coalesce(files.c.files, 0))
              .outerjoin(cases, cases.c.version_id == ProcessVersion.id)

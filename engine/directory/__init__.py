@@ -30,7 +30,7 @@ from .web_sessions import end_every_session, end_web_session, open_web_session, 
 __all__ = ["DirectoryRules", "LoginOutcome", "RoleSpec", "STORE_KINDS", "STORE_STATUSES", "ScopeChoices",
            "StoreRow", "ThrottleRules", "UserRow", "authenticate", "create_store", "create_user",
            "create_user_at_console", "end_every_session", "end_web_session", "get_store", "get_user",
-           "hash_password", "insert_user_unchecked", "issue_token", "list_stores", "list_users", "open_web_session",
-           "record_failure", "record_success", "reset_password", "reset_password_at_console", "scope_choices",
-           "set_active", "set_roles", "try_login", "update_store", "update_user", "upsert_store", "user_for_token",
-           "user_for_web_session"]
+           "hash_password", "insert_user_unchecked", "issue_token", "list_stores", "list_users",
+           "open_web_session", "record_failure", "record_success", "reset_password",
+           "reset_password_at_console", "scope_choices", "set_active", "set_roles", "try_login",
+           "update_store", "update_user", "upsert_store", "user_for_token", "user_for_web_session"]

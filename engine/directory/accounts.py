@@ -69,7 +69,8 @@ def insert_user_unchecked(session: Session, username: str, password: str | None,
         raise InvalidData(f"user {username!r} exists", {"username": "already taken"})
     if password_hash is None:
         if not password or len(password) < 6:
-            raise InvalidData("the password needs at least 6 characters", {"password": "at least 6 characters"})
+            raise InvalidData("the password needs at least 6 characters",
+                              {"password": "at least 6 characters"})
         password_hash = hash_password(password)
     user = User(username=username, display_name=display_name or username, email=email,
                 password_hash=password_hash, created_at=now, is_demo=is_demo)

@@ -90,12 +90,14 @@ def _account_wait(session: Session, rules: ThrottleRules, account: str, address:
 
 def _address_wait(session: Session, rules: ThrottleRules, address: str, now: datetime) -> timedelta:
     recent = (LoginAttempt.address == address, _FAILED, LoginAttempt.at > now - rules.address_window)
-    count = session.scalar(select(func.count()).where(*recent))
+    count = session.execute(select(func.count()).where(*recent)).scalar_one()
     if count < rules.address_attempts:
         return timedelta(0)
     # the failure whose ageing out brings the address back under its ceiling
     oldest = session.scalar(select(LoginAttempt.at).where(*recent).order_by(LoginAttempt.at, LoginAttempt.id)
                             .offset(count - rules.address_attempts).limit(1))
+    if oldest is None:  # pruned since the count
+        return timedelta(0)
     return oldest + rules.address_window - now
 
 

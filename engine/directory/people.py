@@ -94,7 +94,7 @@ def _held_tasks(session: Session, user_ids: Sequence[int] | None = None) -> dict
         HumanTask.state == "open", HumanTask.assignee_id.is_not(None)).group_by(HumanTask.assignee_id))
     if user_ids is not None:
         query = query.where(HumanTask.assignee_id.in_(user_ids))
-    return {user_id: count for user_id, count in session.execute(query)}
+    return {user_id: count for user_id, count in session.execute(query) if user_id is not None}
 
 
 def _load(session: Session, user_id: int) -> User:
@@ -239,8 +239,9 @@ def create_user_at_console(session: Session, rules: DirectoryRules, *, username:
                         display_name=display_name, email=email, locale=locale, roles=roles)
 
 
-def _create_user(session: Session, actor: User | None, rules: DirectoryRules, *, username: str, password: str,
-                 now: datetime, display_name: str, email: str, locale: str, roles: Sequence[Grant]) -> UserRow:
+def _create_user(session: Session, actor: User | None, rules: DirectoryRules, *, username: str,
+                 password: str, now: datetime, display_name: str, email: str, locale: str,
+                 roles: Sequence[Grant]) -> UserRow:
     errors: dict[str, str] = {}
     username = (username or "").strip()
     if not username:
@@ -306,7 +307,8 @@ def set_roles(session: Session, actor: User, rules: DirectoryRules, user_id: int
     return get_user(session, actor, target.id)
 
 
-def set_active(session: Session, actor: User, user_id: int, active: bool, now: datetime | None = None) -> UserRow:
+def set_active(session: Session, actor: User, user_id: int, active: bool,
+               now: datetime | None = None) -> UserRow:
     """Deactivate (or reactivate) an account instead of deleting it: their history keeps its name."""
     require_admin(actor)
     target = _load(session, user_id)

@@ -49,7 +49,7 @@ def _open_tasks(session: Session, code: str | None = None) -> dict[str, int]:
         HumanTask.state == "open", HumanTask.store_code.is_not(None)).group_by(HumanTask.store_code))
     if code is not None:
         query = query.where(HumanTask.store_code == code)
-    return {store_code: count for store_code, count in session.execute(query)}
+    return {store_code: count for store_code, count in session.execute(query) if store_code is not None}
 
 
 def _row(store: Store, open_tasks: int) -> StoreRow:
@@ -92,7 +92,8 @@ def _check(errors: dict[str, str], name: str, name_en: str, kind: str, region: s
 
 
 def create_store(session: Session, actor: User, *, code: str, name: str, region: str, kind: str = "direct",
-                 status: str = "planned", city: str = "", name_en: str = "", now: datetime | None = None) -> StoreRow:
+                 status: str = "planned", city: str = "", name_en: str = "",
+                 now: datetime | None = None) -> StoreRow:
     """A new store; it is `planned` unless said otherwise, as a store is before its opening."""
     require_admin(actor)
     errors: dict[str, str] = {}

@@ -73,10 +73,10 @@ def writable(prop: Mapping[str, Any], value: Any, current: Any, path: str, error
         items = _items(prop)
         if not rows_fixed(prop):
             return [writable(items, v, None, f"{path}.{i}", errors) for i, v in enumerate(value)]
-        known = current if isinstance(current, list) else []
-        if len(value) != len(known):
-            errors.setdefault(path, f"rows cannot be added or removed (keep the {len(known)} rows)")
-        return [writable(items, v, known[i] if i < len(known) else None, f"{path}.{i}", errors)
+        rows = current if isinstance(current, list) else []
+        if len(value) != len(rows):
+            errors.setdefault(path, f"rows cannot be added or removed (keep the {len(rows)} rows)")
+        return [writable(items, v, rows[i] if i < len(rows) else None, f"{path}.{i}", errors)
                 for i, v in enumerate(value)]
     return value
 
@@ -98,8 +98,8 @@ def with_read_only(prop: Mapping[str, Any], value: Any, current: Any) -> Any:
         return result
     if kind == "array" and isinstance(value, list):
         items = _items(prop)
-        known = current if rows_fixed(prop) and isinstance(current, list) else []
-        return [with_read_only(items, v, known[i] if i < len(known) else None) for i, v in enumerate(value)]
+        rows = current if rows_fixed(prop) and isinstance(current, list) else []
+        return [with_read_only(items, v, rows[i] if i < len(rows) else None) for i, v in enumerate(value)]
     return value
 
 

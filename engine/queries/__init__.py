@@ -23,8 +23,8 @@ from .worklist import CommentView, case_comments, display_names, my_cases, recen
 
 __all__ = ["MAX_PER_PAGE", "SORTS", "STATUSES", "TASK_SCOPES", "TASK_SORTS", "CaseFilter", "CaseListRow",
            "CasePage", "CommentView", "Dashboard", "DashboardFilter", "CaseDetail", "SavedFilterView",
-           "TaskDetail", "TaskFilter", "case_comments", "case_data", "case_page_view", "dashboard_view", "delete_filter",
-           "diagram_of", "display_names", "filter_choices", "incidents_of", "case_detail", "case_events",
-           "iter_cases", "list_cases", "list_filters", "list_case_views", "list_tasks", "matching_ids", "my_cases",
-           "recent_outcomes", "rows_of", "save_filter", "shown_to", "startable_process", "startable_processes",
-           "task_counts", "task_detail", "worklist_stamp"]
+           "TaskDetail", "TaskFilter", "case_comments", "case_data", "case_page_view", "dashboard_view",
+           "delete_filter", "diagram_of", "display_names", "filter_choices", "incidents_of", "case_detail",
+           "case_events", "iter_cases", "list_cases", "list_filters", "list_case_views", "list_tasks",
+           "matching_ids", "my_cases", "recent_outcomes", "rows_of", "save_filter", "shown_to",
+           "startable_process", "startable_processes", "task_counts", "task_detail", "worklist_stamp"]

@@ -246,10 +246,13 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
         if c is None:
             continue
         open_steps = tuple(steps.get(case_id, ()))
-        *head, started, ended, serializer = c
-        head[4] = head[4] or head[3]  # a process without a name shows its key
-        rows.append(CaseListRow(*head, started, ended, (ended or now) - started, open_steps,
-                            _due_state(open_steps, now), serializer == SEED_MARK, stopped.get(case_id, 0)))
+        (_, key, title, process_key, process_name, version, status, outcome, store_code, region, started_by,
+         started_by_name, started, ended, serializer) = c
+        rows.append(CaseListRow(
+            case_id, key, title, process_key, process_name or process_key,  # a process without a name
+            version, status, outcome, store_code, region, started_by, started_by_name, started, ended,
+            (ended or now) - started, open_steps, _due_state(open_steps, now), serializer == SEED_MARK,
+            stopped.get(case_id, 0)))
     return rows
 
 

@@ -24,6 +24,7 @@ from engine import attachments
 from engine.access.admin import is_admin
 from engine.access.grants import eligible_users
 from engine.access.visibility import may_supervise, visible_case
+from engine.bpmn.loading import CaseLoader
 from engine.errors import NotFound
 from engine.models import SEED_MARK, AuditEvent, Comment, HumanTask, ModelFile, ProcessInstance, User
 from engine.views import CaseView, EventView, IncidentView, case_view
@@ -131,7 +132,8 @@ def diagram_markers(session: Session, instance: ProcessInstance, now: datetime, 
     flows = [flow for flow, source, target in model.flows
              if source in done and (model.tags.get(target) in JOIN_TAGS
                                     or (target in current and model.tags.get(target) in WAITING_TAGS)
-                                    or ((source, target) in taken if taken is not None else target in reached))]
+                                    or ((source, target) in taken if taken is not None
+                                        else target in reached))]
     return DiagramMarkers(sorted(done - current), sorted(current), sorted(overdue), flows, visits)
 
 
@@ -181,7 +183,8 @@ class CasePage:
     may_settle_incidents: bool = False  # retry or resolve them: administrators
 
 
-def case_page_view(engine: Any, session: Session, user: User, instance_id: int, now: datetime) -> CasePage:
+def case_page_view(engine: CaseLoader, session: Session, user: User, instance_id: int,
+                   now: datetime) -> CasePage:
     """Everything the case page shows, for someone who may see the case (NotFound otherwise)."""
     instance = visible_case(session, user, instance_id)
     xml = bpmn_source(session, instance)
@@ -212,9 +215,10 @@ class CaseDetail:
     incidents: list[IncidentView] = field(default_factory=list)
 
 
-def case_detail(engine: Any, session: Session, user: User, instance_id: int) -> CaseDetail:
+def case_detail(engine: CaseLoader, session: Session, user: User, instance_id: int) -> CaseDetail:
     instance = visible_case(session, user, instance_id)
-    comments = [{"id": c.id, "author": c.author.username, "body": c.body, "created_at": c.created_at.isoformat()}
+    comments = [{"id": c.id, "author": c.author.username, "body": c.body,
+                 "created_at": c.created_at.isoformat()}
                 for c in session.scalars(select(Comment).where(Comment.instance_id == instance.id)
                                          .order_by(Comment.id))]
     return CaseDetail(instance=case_view(session, instance), data=case_data(engine, session, instance),

@@ -23,8 +23,9 @@ def open_counts(session: Session, instance_ids: Sequence[int]) -> dict[int, int]
     """Open incidents per case, for the cases that have any."""
     if not instance_ids:
         return {}
-    rows = session.execute(select(Incident.instance_id, func.count()).where(
-        Incident.instance_id.in_(instance_ids), Incident.status == INCIDENT_OPEN).group_by(Incident.instance_id))
+    rows = session.execute(select(Incident.instance_id, func.count())
+                           .where(Incident.instance_id.in_(instance_ids), Incident.status == INCIDENT_OPEN)
+                           .group_by(Incident.instance_id))
     return {instance_id: count for instance_id, count in rows}
 
 

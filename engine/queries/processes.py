@@ -1,17 +1,16 @@
 """The processes a person may start, for the start page and the API's process list."""
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bpmn.loading import ProcessCatalogue
 from engine.errors import NotFound
 from engine.models import ProcessDefinition, User
 from engine.views import ProcessView, StartableProcess
 
 
-def startable_processes(engine: Any, session: Session, user: User) -> list[ProcessView]:
+def startable_processes(engine: ProcessCatalogue, session: Session, user: User) -> list[ProcessView]:
     """The deployed processes `user` may start, by key, each at the version a start would use."""
     rows = session.scalars(select(ProcessDefinition).where(ProcessDefinition.latest_version > 0)
                            .order_by(ProcessDefinition.key)).all()
@@ -19,7 +18,8 @@ def startable_processes(engine: Any, session: Session, user: User) -> list[Proce
             if engine.may_start(session, user, d.key)]
 
 
-def startable_process(engine: Any, session: Session, user: User, process_key: str) -> StartableProcess:
+def startable_process(engine: ProcessCatalogue, session: Session, user: User,
+                      process_key: str) -> StartableProcess:
     """The process `user` may start under `process_key`, at the version a start would use, with its
     start form; a model without one takes any object. A process the user may not start is as
     unknown as one never deployed."""

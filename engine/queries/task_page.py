@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from engine.access.grants import can_act
 from engine.access.visibility import visible_task
+from engine.bpmn.loading import CaseLoader
 from engine.forms.writes import draft_values
 from engine.models import AuditEvent, HumanTask, ProcessInstance, User
 from engine.views import EventView, TaskView, task_view
@@ -66,14 +67,14 @@ def _workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return data
 
 
-def case_data(engine: Any, session: Session, instance: ProcessInstance) -> dict[str, Any]:
+def case_data(engine: CaseLoader, session: Session, instance: ProcessInstance) -> dict[str, Any]:
     """The case data so far, for showing to people: the workflow's data under that of its open
     branches (newest last), or all of it once the case has ended."""
     _, workflow = engine.load(session, instance)
     return public_data(_workflow_data(workflow))
 
 
-def task_detail(engine: Any, session: Session, user: User, task_id: int) -> TaskDetail:
+def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) -> TaskDetail:
     task = visible_task(session, user, task_id)
     parsed = engine.process(session, task.instance.version_id)
     data = _task_data(engine, session, task)
@@ -86,7 +87,7 @@ def task_detail(engine: Any, session: Session, user: User, task_id: int) -> Task
                       if task.draft is not None and task.assignee_id in (None, user.id) else None)
 
 
-def _task_data(engine: Any, session: Session, task: HumanTask) -> dict[str, Any]:
+def _task_data(engine: CaseLoader, session: Session, task: HumanTask) -> dict[str, Any]:
     """An open task's own data (what its form starts from); the case data for a finished one."""
     _, workflow = engine.load(session, task.instance)
     if task.state == "open":
@@ -101,4 +102,5 @@ def case_events(session: Session, instance_id: int) -> list[EventView]:
     rows = session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
                            .where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)).all()
     return [EventView(id=e.id, event_type=e.event_type, at=e.at, actor=e.actor.username if e.actor else None,
-                      element_id=e.element_id, message=e.message, data=e.data, task_id=e.task_id) for e in rows]
+                      element_id=e.element_id, message=e.message, data=e.data, task_id=e.task_id)
+            for e in rows]

@@ -62,7 +62,8 @@ def run_step(session: Session, instance_id: int, job: str, step: Callable[[], bo
             session.rollback()
         return moved
     try:
-        incident = incidents.open_incident(session, instance_id, job, failure, now, job_data) if hold(True) else None
+        incident = (incidents.open_incident(session, instance_id, job, failure, now, job_data)
+                    if hold(True) else None)
         session.commit()
     except StaleDataError:  # changed by another command after all: it is theirs now
         session.rollback()
@@ -75,7 +76,8 @@ def run_step(session: Session, instance_id: int, job: str, step: Callable[[], bo
 def hold_due(session: Session, instance_id: int, now: datetime, wait: bool = False) -> bool:
     """Is the case running with a timer due at `now`, and (on PostgreSQL) is its row now ours until
     commit? Without `wait`, a row another transaction holds counts as not due (SKIP LOCKED)."""
-    query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id, ProcessInstance.status == RUNNING,
+    query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id,
+                                             ProcessInstance.status == RUNNING,
                                              ProcessInstance.next_timer_at <= now)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=not wait)
@@ -84,7 +86,8 @@ def hold_due(session: Session, instance_id: int, now: datetime, wait: bool = Fal
 
 def hold_running(session: Session, instance_id: int) -> bool:
     """Is the case running, and (on PostgreSQL) is its row now ours until commit?"""
-    query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id, ProcessInstance.status == RUNNING)
+    query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id,
+                                             ProcessInstance.status == RUNNING)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return session.scalar(query) is not None
@@ -100,7 +103,8 @@ def deliver_message(engine: Engine, sessions: Callable[[], Session], instance_id
         hold_running(session, instance_id)
         return run_step(session, instance_id, MESSAGE,
                         lambda: bool(engine.send_message(session, instance_id, name, payload)),
-                        lambda wait: hold_running(session, instance_id), now, {"name": name, "payload": payload})
+                        lambda wait: hold_running(session, instance_id), now,
+                        {"name": name, "payload": payload})
 
 
 def fire_timers_of(engine: Engine, session: Session, instance_id: int, now: datetime) -> bool:

@@ -14,9 +14,10 @@ from engine.access.grants import can_act
 from engine.access.visibility import visible_case, visible_task
 from engine.errors import ConcurrentUpdate, Conflict, EngineError, InvalidData, NotFound, PermissionDenied
 from engine.models import SEED_MARK, HumanTask, User
-from engine.views import TaskView
+from engine.views import CaseView, TaskView
 
 from . import incidents
+from .engine import Engine
 
 CASE_ACTIONS = ("terminate", "suspend", "resume")
 
@@ -44,8 +45,8 @@ class BulkResult:
     code: str = ""  # the refusal's EngineError code: not_found, forbidden, conflict, seeded, taken, ...
 
 
-def case_action(engine: Any, session: Session, user: User, instance_id: int, action: str,
-                reason: str | None) -> Any:
+def case_action(engine: Engine, session: Session, user: User, instance_id: int, action: str,
+                reason: str | None) -> CaseView:
     """Terminate, suspend or resume one case: visibility first (404), then the engine's own checks
     (supervision 403, state 409), with the reason every supervisor action must give."""
     if action not in CASE_ACTIONS:
@@ -57,20 +58,21 @@ def case_action(engine: Any, session: Session, user: User, instance_id: int, act
     return getattr(engine, action)(session, instance_id, user, reason)
 
 
-def reassign(engine: Any, session: Session, user: User, task_id: int, username: str | None,
+def reassign(engine: Engine, session: Session, user: User, task_id: int, username: str | None,
              reason: str | None, instance_id: int | None = None) -> TaskView:
     """Give an open task to someone who holds its role; only a supervisor of its case may."""
     reason = incidents.checked_reason(reason)
-    if not (username or "").strip():
+    name = (username or "").strip()
+    if not name:
         raise InvalidData("choose who gets the task", {"user": "required"})
     task = session.get(HumanTask, task_id)
     if task is None or instance_id not in (None, task.instance_id):
         raise NotFound(f"task {task_id} does not exist")
     visible_case(session, user, task.instance_id)
-    return engine.assign(session, task_id, user, username.strip(), reason)
+    return engine.assign(session, task_id, user, name, reason)
 
 
-def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Sequence[int],
+def bulk_action(engine: Engine, session: Session, user: User, action: str, ids: Sequence[int],
                 reason: str | None, assignee: str | None = None) -> list[BulkResult]:
     """The same action on many cases; each case succeeds or fails on its own (a savepoint each), and
     the caller commits once. Reassigning gives every open task of a case that `assignee` may take."""
@@ -88,7 +90,7 @@ def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Seq
     for instance_id in unique:
         savepoint = session.begin_nested()
         try:
-            if action == "reassign":
+            if target is not None:  # action == "reassign"
                 message = _reassign_case(engine, session, user, instance_id, target, reason)
             else:
                 case_action(engine, session, user, instance_id, action, reason)
@@ -101,7 +103,7 @@ def bulk_action(engine: Any, session: Session, user: User, action: str, ids: Seq
     return results
 
 
-def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, target: User,
+def _reassign_case(engine: Engine, session: Session, user: User, instance_id: int, target: User,
                    reason: str) -> str:
     instance = visible_case(session, user, instance_id)
     if instance.status != "running":
@@ -116,7 +118,7 @@ def _reassign_case(engine: Any, session: Session, user: User, instance_id: int, 
     return f"{len(mine)}/{len(tasks)}"
 
 
-def claim_many(engine: Any, session: Session, user: User, task_ids: Iterable[int]) -> list[BulkResult]:
+def claim_many(engine: Engine, session: Session, user: User, task_ids: Iterable[int]) -> list[BulkResult]:
     """Claim each task that is still free; report the ones someone else took or that are not ours.
 
     A refusal (already claimed, not my role, gone) is checked before anything is written, so the

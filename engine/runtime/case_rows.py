@@ -19,6 +19,7 @@ from sqlalchemy import Integer, bindparam, insert, or_, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from engine.errors import ConcurrentUpdate
 from engine.models import HumanTask, ProcessInstance, ProcessVersion, User
@@ -46,7 +47,7 @@ class CaseRow:
     last_error: str | None = None
     serializer_version: str = ""
     lock_version: int = 1
-    id: int | None = None
+    id: int = 0  # given by `insert_case`
     version: int = 0
     started_by: str | None = None
 
@@ -174,7 +175,7 @@ def open_tasks(session: Session, case_id: int) -> list[TaskRow]:
 
 def insert_case(session: Session, case: CaseRow) -> None:
     values = {name: getattr(case, name) for name in _CASE_COLUMNS if name != "id"}
-    case.id = _connection(session).execute(_INSERT_CASE, values).inserted_primary_key[0]
+    case.id = _inserted_id(_connection(session), _INSERT_CASE, values)
 
 
 def save_case(session: Session, case: CaseRow, *, with_state: bool) -> None:
@@ -218,10 +219,17 @@ def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
     """Insert new task rows and give each its id."""
     rows = [{name: getattr(t, name) for name in _TASK_COLUMNS if name != "id"} for t in tasks]
     if len(rows) == 1:  # the usual case, and a plain INSERT is cheaper than an INSERT ... RETURNING batch
-        tasks[0].id = session.connection().execute(_INSERT_TASK, rows[0]).inserted_primary_key[0]
+        tasks[0].id = _inserted_id(session.connection(), _INSERT_TASK, rows[0])
     elif rows:
-        for task, new_id in zip(tasks, session.connection().execute(_INSERT_TASKS, rows).scalars(), strict=True):
+        new_ids = session.connection().execute(_INSERT_TASKS, rows).scalars()
+        for task, new_id in zip(tasks, new_ids, strict=True):
             task.id = new_id
+
+
+def _inserted_id(connection: Connection, statement: Insert, values: dict[str, Any]) -> int:
+    key = connection.execute(statement, values).inserted_primary_key
+    assert key is not None  # a single-row INSERT always reports the key it made
+    return key[0]
 
 
 def _expire(session: Session, cls: type, ids: Iterable[int | None]) -> None:
@@ -240,6 +248,6 @@ def task_row_view(task: TaskRow, case: CaseRow) -> TaskView:
 
 
 def case_row_view(case: CaseRow, open_tasks: list[TaskRow]) -> CaseView:
-    """The view of a case row a command holds, with the open tasks it left."""
+    """The view of a case row a command holds, with the open tasks it left (all stored by now)."""
     return case_fields_view(case, case.version, case.started_by,
-                            [task_row_view(t, case) for t in sorted(open_tasks, key=lambda t: t.id)])
+                            [task_row_view(t, case) for t in sorted(open_tasks, key=lambda t: t.id or 0)])

@@ -73,7 +73,9 @@ def too_large(produced: Sequence[Any], limit: int, size: int) -> CaseDataTooLarg
         if measured > limit:
             break
     spec = culprit.task_spec if culprit is not None else None
-    return CaseDataTooLarge(spec.bpmn_id if spec else None, (spec.bpmn_name or "") if spec else "", size, limit)
+    if not spec:
+        return CaseDataTooLarge(None, "", size, limit)
+    return CaseDataTooLarge(spec.bpmn_id, spec.bpmn_name or "", size, limit)
 
 
 def _runs_model_code(task: Any) -> bool:

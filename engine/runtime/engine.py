@@ -86,7 +86,8 @@ class Engine:
             raise NotFound(f"no process {process_key!r} is deployed")
         return version
 
-    def load(self, session: Session, instance: ProcessInstance | CaseRow) -> tuple[ParsedProcess, BpmnWorkflow]:
+    def load(self, session: Session, instance: ProcessInstance | CaseRow
+             ) -> tuple[ParsedProcess, BpmnWorkflow]:
         """The case's parsed version and its workflow, restored from the stored state."""
         parsed = self.process(session, instance.version_id)
         workflow = state.loads(instance.state, parsed)
@@ -112,8 +113,9 @@ class Engine:
         if policy is None:
             declared = self.process(session, self.latest_version(session, process_key).id).starter_roles()
             closed = getattr(self.catalogue, "closed_by_default", False)
+            fallback: frozenset[str] | None = frozenset() if closed else None
             policy = ProcessPolicy(key=process_key,
-                                   starter_roles=declared if declared is not None else frozenset() if closed else None)
+                                   starter_roles=declared if declared is not None else fallback)
         return may_start(policy, user)
 
     def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
@@ -132,9 +134,9 @@ class Engine:
         start_task.data["started_by"] = user.username
         case = CaseRow(
             version_id=version.id, version=version.version, process_key=process_key,
-            title=policy.title(clean, parsed.name), status=RUNNING, store_code=store_row.code if store_row else None,
-            region=store_row.region if store_row else None, started_by_id=user.id, started_by=user.username,
-            started_at=now, updated_at=now, state="")
+            title=policy.title(clean, parsed.name), status=RUNNING,
+            store_code=store_row.code if store_row else None, region=store_row.region if store_row else None,
+            started_by_id=user.id, started_by=user.username, started_at=now, updated_at=now, state="")
         case_rows.insert_case(session, case)
         case.business_key = policy.business_key(case.id, now)
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
@@ -182,7 +184,8 @@ class Engine:
         task, case, _ = self._open_task(session, task_id)
         if not may_supervise(session, user, case):
             raise PermissionDenied(f"{user.username} may not reassign task {task_id}")
-        assignee = session.scalar(select(User).where(User.username == assignee_username, User.active.is_(True)))
+        assignee = session.scalar(select(User).where(User.username == assignee_username,
+                                                     User.active.is_(True)))
         if assignee is None:
             raise InvalidData(f"unknown user {assignee_username!r}", {"user": "unknown user"})
         if not can_act(assignee, task):
@@ -209,8 +212,10 @@ class Engine:
         now = self.clock()
         clean = forms.clean(parsed.form_for(task.element_id), data or {}, spiff_task.data, now=now)
         spiff_task.data.update(clean)
-        spiff_task.data["completed_by"] = {**spiff_task.data.get("completed_by", {}), task.element_id: user.username}
-        task.state, task.completed_at, task.completed_by_id, task.completed_by = "completed", now, user.id, user.username
+        spiff_task.data["completed_by"] = {**spiff_task.data.get("completed_by", {}),
+                                           task.element_id: user.username}
+        task.state, task.completed_at = "completed", now
+        task.completed_by_id, task.completed_by = user.id, user.username
         if task.assignee_id is None:
             task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, now
         task.draft = None
@@ -279,7 +284,8 @@ class Engine:
         case.state = state.dumps(workflow)
         record(session, case, "terminated", user, now, message=reason)
         incidents.settle_open(session, case.id, user, incidents.TERMINATED, reason, now)
-        changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key), recorder(self.clock))
+        changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key),
+                             recorder(self.clock))
         store(session, case, changes, now=now)
         return case_row_view(case, changes.still_open)
 
@@ -332,11 +338,14 @@ class Engine:
         try:
             retries.run_job(session, case, workflow, incident, now)
             changed = retries.correct(workflow, fix)
+            retried: dict[str, Any] = {"incident": incident.id, "succeeded": True,
+                                       "attempts": incident.attempts + 1}
+            if moved_to:
+                retried["version"] = [case.version, moved_to.version]
+            if changed:
+                retried["data"] = changed
             record(session, case, "incident_retried", user, self.clock(), element=incident.element_id,
-                   message=reason, data={"incident": incident.id, "succeeded": True,
-                                         "attempts": incident.attempts + 1,
-                                         **({"version": [case.version, moved_to.version]} if moved_to else {}),
-                                         **({"data": changed} if changed else {})})
+                   message=reason, data=retried)
             case.status, case.last_error = RUNNING, None
             if moved_to is not None:  # written before the case (whose write expires its ORM copies)
                 case.version_id, case.version = moved_to.id, moved_to.version

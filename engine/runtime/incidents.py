@@ -75,14 +75,14 @@ def open_incident(session: Session, instance_id: int, job: str, failure: Failure
         return None
     incident = Incident(instance_id=instance_id, status=INCIDENT_OPEN, job=job, job_data=job_data,
                         element_id=failure.element_id, element_name=failure.element_name,
-                        error_type=failure.error_type, message=failure.message, occurred_at=now, failed_at=now,
-                        attempts=1)
+                        error_type=failure.error_type, message=failure.message, occurred_at=now,
+                        failed_at=now, attempts=1)
     session.add(incident)
     instance.status, instance.last_error, instance.next_timer_at, instance.updated_at = (
         ERROR, failure.text, None, now)
     session.flush()
-    session.add(AuditEvent(instance_id=instance_id, event_type="incident_opened", element_id=failure.element_id,
-                           at=now, message=failure.message,
+    session.add(AuditEvent(instance_id=instance_id, event_type="incident_opened",
+                           element_id=failure.element_id, at=now, message=failure.message,
                            data={"incident": incident.id, "job": job, "error_type": failure.error_type}))
     return incident
 
@@ -132,8 +132,9 @@ def checked_reason(reason: str | None) -> str:
 # -- the incident to act on -----------------------------------------------------------------------------
 
 def open_incidents(session: Session, instance_id: int) -> list[Incident]:
-    return list(session.scalars(select(Incident).where(Incident.instance_id == instance_id,
-                                                       Incident.status == INCIDENT_OPEN).order_by(Incident.id)))
+    return list(session.scalars(select(Incident)
+                                .where(Incident.instance_id == instance_id, Incident.status == INCIDENT_OPEN)
+                                .order_by(Incident.id)))
 
 
 def the_open_incident(session: Session, instance_id: int, incident_id: int) -> Incident:

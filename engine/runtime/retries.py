@@ -44,7 +44,8 @@ class RetryResult:
     error: ProcessError | None = None
 
 
-def run_job(session: Session, case: CaseRow, workflow: BpmnWorkflow, incident: Incident, now: datetime) -> None:
+def run_job(session: Session, case: CaseRow, workflow: BpmnWorkflow, incident: Incident,
+            now: datetime) -> None:
     """Do again what failed: deliver the message, or look at the timers as at the failure at the
     latest (SpiffWorkflow fires the due ones, the failed one among them); `advance` then runs the
     steps that follow."""
@@ -54,7 +55,8 @@ def run_job(session: Session, case: CaseRow, workflow: BpmnWorkflow, incident: I
             job = incident.job_data or {}
             record(session, case, "message_received", None, now, message=job.get("name", ""),
                    data={"payload": job.get("payload")})
-            workflow.send_event(BpmnEvent(MessageEventDefinition(job.get("name")), payload=job.get("payload")))
+            message = MessageEventDefinition(job.get("name"))
+            workflow.send_event(BpmnEvent(message, payload=job.get("payload")))
         else:
             workflow.refresh_timers()
 

@@ -58,7 +58,8 @@ def record(session: Session, case: CaseRow | None, event_type: str, user: User |
 
 def recorder(clock: Callable[[], datetime]) -> Callable[..., None]:
     """`record` stamping events with `clock`, in the shape `sync_tasks` calls it."""
-    def event(session: Session, case: CaseRow | None, event_type: str, user: User | None, **fields: Any) -> None:
+    def event(session: Session, case: CaseRow | None, event_type: str, user: User | None,
+              **fields: Any) -> None:
         record(session, case, event_type, user, clock(), **fields)
     return event
 
@@ -96,7 +97,8 @@ def advance(session: Session, case: CaseRow, workflow: BpmnWorkflow, user: User 
             _record_outcome(session, case, outcome, spec.bpmn_id, run.stamp())
     if workflow.is_completed():
         _complete(session, case, workflow, now, run.stamp())
-    case.state = case_size.checked_dumps(workflow, [*_spiff_tasks(workflow, held), *reached], run.max_case_bytes)
+    case.state = case_size.checked_dumps(workflow, [*_spiff_tasks(workflow, held), *reached],
+                                         run.max_case_bytes)
     case.serializer_version = state.SERIALIZER_VERSION
     case.next_timer_at = next_timer(workflow) if case.status == RUNNING else None
     changes = sync_tasks(session, case, workflow, now, run.policy, recorder(run.stamp), held,
@@ -105,7 +107,8 @@ def advance(session: Session, case: CaseRow, workflow: BpmnWorkflow, user: User 
     return changes.still_open
 
 
-def store(session: Session, case: CaseRow, changes: TaskChanges, *, now: datetime, with_state: bool = True) -> None:
+def store(session: Session, case: CaseRow, changes: TaskChanges, *, now: datetime,
+          with_state: bool = True) -> None:
     """Write the case (moving its version on), its changed and new task rows, and the events."""
     case.updated_at = now
     with _writes(case):
@@ -126,12 +129,14 @@ def ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:
     return task
 
 
-def _complete(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: datetime, stamp: datetime) -> None:
+def _complete(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: datetime,
+              stamp: datetime) -> None:
     case.status, case.ended_at = COMPLETED, now
     if case.outcome is None:
         end = _final_outcome(workflow)
-        if end is not None:
-            _record_outcome(session, case, task_property(end.task_spec, "outcome"), end.task_spec.bpmn_id, stamp)
+        outcome = task_property(end.task_spec, "outcome") if end is not None else None
+        if outcome:
+            _record_outcome(session, case, outcome, end.task_spec.bpmn_id, stamp)
         else:
             case.outcome = "completed"
     _apply_store_status(session, case, workflow.data, stamp)

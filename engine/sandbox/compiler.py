@@ -24,7 +24,7 @@ import functools
 import operator
 from datetime import date, datetime, timedelta
 from types import CodeType
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, TypeVar, cast
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
@@ -47,13 +47,14 @@ _INLINE_TYPES = (ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Compare, 
 _GUARDED_OPS = {ast.Add: "+", ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Mod: "%"}
 _CLOCK_CLASSES = {"date", "datetime"}
 _CLOCK_METHODS = {"now", "today", "utcnow"}
+_Located = TypeVar("_Located", ast.expr, ast.stmt)
 
 
 def _call(name: str, *args: ast.expr) -> ast.Call:
     return ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
 
 
-def _located(new: ast.AST, old: ast.AST) -> Any:
+def _located(new: _Located, old: ast.expr | ast.stmt) -> _Located:
     copy_locations(new, old)
     return new
 
@@ -73,9 +74,10 @@ class _ScriptPolicy(RestrictingNodeTransformer):
         func = node.func
         if isinstance(func, ast.Name) and func.id in REFUSED_BUILTINS:
             self.error(node, f"'{func.id}' is not allowed in model scripts")
-        if (isinstance(func, ast.Attribute) and func.attr in _CLOCK_METHODS and isinstance(func.value, ast.Name)
-                and func.value.id in _CLOCK_CLASSES):
-            self.error(node, f"'{func.value.id}.{func.attr}()' is not allowed in model scripts; use now() or today()")
+        if (isinstance(func, ast.Attribute) and func.attr in _CLOCK_METHODS
+                and isinstance(func.value, ast.Name) and func.value.id in _CLOCK_CLASSES):
+            self.error(node, f"'{func.value.id}.{func.attr}()' is not allowed in model scripts; "
+                             "use now() or today()")
         return super().visit_Call(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
@@ -84,30 +86,32 @@ class _ScriptPolicy(RestrictingNodeTransformer):
             self.error(node, f"'.{node.attr}' is not allowed in model scripts{hint}")
         return super().visit_Attribute(node)
 
+    # RestrictedPython's visitors hand back the node they were given, typed as any visitor's result.
+
     def visit_While(self, node: ast.While) -> Any:
-        node = super().visit_While(node)
+        node = cast(ast.While, super().visit_While(node))
         node.test = _located(ast.BoolOp(ast.And(), [_call("_tick_"), node.test]), node.test)
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
-        node = super().visit_FunctionDef(node)
+        node = cast(ast.FunctionDef, super().visit_FunctionDef(node))
         node.body.insert(0, _located(ast.Expr(_call("_tick_")), node))
         return node
 
     def visit_Lambda(self, node: ast.Lambda) -> Any:
-        node = super().visit_Lambda(node)
+        node = cast(ast.Lambda, super().visit_Lambda(node))
         node.body = _located(ast.BoolOp(ast.And(), [_call("_tick_"), node.body]), node.body)
         return node
 
     def visit_BinOp(self, node: ast.BinOp) -> Any:
-        node = super().visit_BinOp(node)
+        node = cast(ast.BinOp, super().visit_BinOp(node))
         symbol = _GUARDED_OPS.get(type(node.op))
         if symbol is None:
             return node
         return _located(_call("_binop_", ast.Constant(symbol), node.left, node.right), node)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
-        node = super().visit_FormattedValue(node)
+        node = cast(ast.FormattedValue, super().visit_FormattedValue(node))
         if node.format_spec is not None:
             node.value = _located(_call("_format_", node.value, ast.Constant(node.conversion),
                                         node.format_spec), node.value)
@@ -115,10 +119,10 @@ class _ScriptPolicy(RestrictingNodeTransformer):
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> Any:
-        return _located(_call("_sized_", super().visit_JoinedStr(node)), node)
+        return _located(_call("_sized_", cast(ast.JoinedStr, super().visit_JoinedStr(node))), node)
 
     def visit_Starred(self, node: ast.Starred) -> Any:
-        node = super().visit_Starred(node)
+        node = cast(ast.Starred, super().visit_Starred(node))
         if isinstance(node.ctx, ast.Load):
             node.value = _located(_call("_sized_", node.value), node.value)
         return node
@@ -152,7 +156,8 @@ def _inline(tree: ast.AST, nodes: list[ast.AST]) -> bool:
     if isinstance(tree, ast.Expression):
         return all(_inline_node(node) for node in nodes)
     statements = getattr(tree, "body", [])
-    if not all(isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets) for s in statements):
+    if not all(isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets)
+               for s in statements):
         return False
     bound = {target.id for statement in statements for target in statement.targets}
     for statement in statements:
@@ -173,7 +178,8 @@ def compile_code(source: str, mode: str) -> Compiled:
     Raises SyntaxError (with the line of the script) or ScriptPolicyError ("Line 2: ..." per
     refusal). Cached: a DMN table or gateway evaluates the same few strings over and over."""
     try:
-        tree = ast.parse(source, "<string>", mode)
+        tree = (ast.parse(source, "<string>", "exec") if mode == "exec"
+                else ast.parse(source, "<string>", "eval"))
     except SyntaxError as exc:  # SpiffWorkflow indexes the script's lines with lineno
         exc.lineno = min(exc.lineno or 0, len(source.splitlines()))
         raise
@@ -186,6 +192,7 @@ def compile_code(source: str, mode: str) -> Compiled:
     result = compiler(tree, "<string>", policy=_ScriptPolicy)
     if result.errors:  # RestrictedPython's SyntaxError has lineno None, which SpiffWorkflow cannot format
         raise ScriptPolicyError("; ".join(result.errors))
+    assert result.code is not None  # RestrictedPython leaves it out only with errors
     return Compiled(result.code, loaded, bound, inline)
 
 

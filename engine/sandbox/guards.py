@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from RestrictedPython.Guards import safer_getattr_raise
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
@@ -56,6 +56,7 @@ _INPLACE = {"+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=":
             "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift, ">>=": operator.irshift,
             "|=": operator.ior, "^=": operator.ixor, "&=": operator.iand, "//=": operator.ifloordiv,
             "@=": operator.imatmul}
+_CONVERSIONS: dict[int, Callable[[object], str]] = {115: str, 114: repr, 97: ascii}  # !s, !r, !a
 _SEQUENCES = (str, bytes, list, tuple)
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
 _TEXT_METHODS = frozenset({"join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs", "translate"})
@@ -64,6 +65,8 @@ _SIZE_METHODS = _TEXT_METHODS | {"to_bytes", "strftime", "extend", "sort"}
 
 def _width(digits: str) -> int:
     return int(digits) if len(digits) < 10 else 10 ** 10
+
+
 class ScriptRun:
     """Budgets and guards for one evaluation; a fresh one per call, so no run inherits another's spend."""
 
@@ -103,6 +106,11 @@ class ScriptRun:
             self.tick()
             yield item
 
+    @overload
+    def counted(self, func: Callable[..., Any]) -> Callable[..., Any]: ...
+    @overload
+    def counted(self, func: None) -> None: ...
+
     def counted(self, func: Callable[..., Any] | None) -> Callable[..., Any] | None:
         """Builtins that call back (map, sorted's key, ...) loop in C, out of the iterate() guard's sight."""
         if func is None:
@@ -126,6 +134,7 @@ class ScriptRun:
 
     def range(self, *args: int) -> range:
         result = range(*args)
+        size: float
         try:
             size = len(result)
         except OverflowError:
@@ -184,7 +193,7 @@ class ScriptRun:
 
     def format(self, value: Any, conversion: int, spec: str) -> str:
         if conversion != -1:
-            value = {115: str, 114: repr, 97: ascii}[conversion](value)
+            value = _CONVERSIONS[conversion](value)
         for digits in re.findall(r"\d+", spec):
             self.charge(_width(digits), "a formatted field")
         return format(value, spec)
@@ -216,7 +225,7 @@ class ScriptRun:
 
     def sized_call(self, obj: Any, name: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Methods whose result can dwarf their input, checked against the budget before they run."""
-        first = args[0] if args else None
+        first: Any = args[0] if args else None
         if name == "join":
             args = (list(first),)
             parts = sum(len(part) for part in args[0] if isinstance(part, (str, bytes)))

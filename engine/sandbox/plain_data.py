@@ -99,7 +99,7 @@ def _text(value: str, budget: Budget, what: str) -> str:
 
 
 def _number(value: int | float, budget: Budget, what: str) -> int | float:
-    if type(value) is float:
+    if isinstance(value, float):  # callers pass exact ints and floats
         budget.spend(24)
         if not math.isfinite(value):
             raise ValueError(f"{what} is {value}, not a finite number")
@@ -132,4 +132,5 @@ def _object(value: Any, budget: Budget, what: str, depth: int) -> dict[str, Any]
 def _array(value: Any, budget: Budget, what: str, depth: int) -> list[Any]:
     depth = _deeper(depth, what)
     budget.spend(2)
-    return [_text(item, budget, what) if type(item) is str else export(item, budget, what, depth) for item in value]
+    return [_text(item, budget, what) if type(item) is str else export(item, budget, what, depth)
+            for item in value]

@@ -61,7 +61,8 @@ class _Worker:
         self.ready = False
         self._poller = select.poll()
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT, json.dumps(paths), package, str(Path(__file__).parent), str(memory)],
+            [sys.executable, "-I", "-c", _BOOT, json.dumps(paths), package, str(Path(__file__).parent),
+             str(memory)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={"PATH": os.defpath}, start_new_session=True)
         assert self.process.stdout is not None
         self._poller.register(self.process.stdout.fileno(), select.POLLIN)

@@ -68,7 +68,8 @@ def _stand_in(name: str) -> type[Exception]:
 def _rebuilt(error: Mapping[str, Any]) -> Exception:
     """The exception a worker reported, of the same builtin class where there is one."""
     name, args = error["type"], error["args"]
-    cls = {"policy": ScriptPolicyError, "limit": ScriptLimitError}.get(error["kind"]) or getattr(builtins, name, None)
+    cls = ({"policy": ScriptPolicyError, "limit": ScriptLimitError}.get(error["kind"])
+           or getattr(builtins, name, None))
     if not (isinstance(cls, type) and issubclass(cls, Exception)):
         cls = _stand_in(name)
     try:
@@ -110,7 +111,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                  external_context: Mapping[str, Any] | None = None) -> Any:
         compiled = compile_code(expression, "eval")
         with _addresses_cut():
-            return self._run(compiled, "eval", expression, *self._visible(compiled, context, external_context))["value"]
+            data, external = self._visible(compiled, context, external_context)
+            return self._run(compiled, "eval", expression, data, external)["value"]
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: Mapping[str, Any] | None = None) -> bool:
@@ -136,7 +138,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 budget = Budget(min(self.limits.result, InlineRun.RESULT))
                 if mode == "eval":
                     return {"value": script_runner.evaluate(compiled, space, budget)}
-                changed, deleted = script_runner.execute(compiled, space, data, external, self.globals, budget)
+                changed, deleted = script_runner.execute(compiled, space, data, external, self.globals,
+                                                         budget)
                 return {"set": changed, "deleted": deleted}
             except (NeedsIsolation, ScriptLimitError):  # the worker decides, with the full limits
                 pass
@@ -146,7 +149,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                  external_context: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """The data fields and external names the code may see: none that starts with `_` or has
         the name of a helper (a field the code reads under a helper's name is an error)."""
-        external = {name: value for name, value in (external_context or {}).items() if not name.startswith("_")}
+        external = {name: value for name, value in (external_context or {}).items()
+                    if not name.startswith("_")}
         shadowing = (set(context) | set(external)) & set(self.globals) & compiled.loaded
         if shadowing:
             raise ValueError(f"task data field(s) {sorted(shadowing)} have the name of a script helper "
@@ -155,7 +159,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                 if not name.startswith("_") and name not in self.globals}
         return data, external
 
-    def _in_worker(self, mode: str, source: str, data: dict[str, Any], external: dict[str, Any]) -> dict[str, Any]:
+    def _in_worker(self, mode: str, source: str, data: dict[str, Any],
+                   external: dict[str, Any]) -> dict[str, Any]:
         moment = self.clock()
         request = {"mode": mode, "source": source, "data": data, "external": external, "globals": self._site,
                    "now": moment.isoformat(), "limits": asdict(self.limits)}
@@ -176,7 +181,8 @@ class RestrictedScriptEngine(PythonScriptEngine):
             exc.add_note(f"Error evaluating expression '{expression}'")
             raise
         except Exception as exc:
-            message = f"Error evaluating expression '{expression}': {type(exc).__name__}: {storable_text(str(exc))}"
+            message = (f"Error evaluating expression '{expression}': "
+                       f"{type(exc).__name__}: {storable_text(str(exc))}")
             raise WorkflowTaskException(message, task=task, exception=exc) from exc
 
     def get_error_line_number_and_content(self, script: str, err: Exception) -> tuple[int, str]:

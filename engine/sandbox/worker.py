@@ -70,10 +70,10 @@ def _site_helper(reference: str) -> Callable[..., Any]:
     found = _site_helpers.get(reference)
     if found is None:
         module, _, qualname = reference.partition(":")
-        found = importlib.import_module(module)
+        target: Any = importlib.import_module(module)
         for part in qualname.split("."):
-            found = getattr(found, part)
-        _site_helpers[reference] = found
+            target = getattr(target, part)
+        found = _site_helpers[reference] = target
     return found
 
 
@@ -86,8 +86,10 @@ def _helpers(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _error(exc: BaseException) -> dict[str, Any]:
-    kind = "policy" if isinstance(exc, ScriptPolicyError) else "limit" if isinstance(exc, ScriptLimitError) else "error"
-    args = list(exc.args) if all(isinstance(a, (str, int, float, bool, type(None))) for a in exc.args) else [str(exc)]
+    kind = ("policy" if isinstance(exc, ScriptPolicyError)
+            else "limit" if isinstance(exc, ScriptLimitError) else "error")
+    plain = all(isinstance(a, (str, int, float, bool, type(None))) for a in exc.args)
+    args = list(exc.args) if plain else [str(exc)]
     args = [storable_text(a) if isinstance(a, str) else a for a in args]
     line = next((frame.lineno for frame in reversed(traceback.extract_tb(exc.__traceback__))
                  if frame.filename == "<string>"), None)
@@ -157,8 +159,10 @@ def serve(memory: int) -> None:
         except Exception as exc:  # a reply that cannot be encoded, memory running out on the way
             limit = isinstance(exc, MemoryError)
             reply = {"ok": False, "retire": limit, "error": {
-                "type": "ScriptLimitError" if limit else type(exc).__name__, "kind": "limit" if limit else "error",
-                "args": ["script stopped: out of memory" if limit else storable_text(str(exc))], "line": None}}
+                "type": "ScriptLimitError" if limit else type(exc).__name__,
+                "kind": "limit" if limit else "error",
+                "args": ["script stopped: out of memory" if limit else storable_text(str(exc))],
+                "line": None}}
             frame = encode_frame(reply)
         _write(sink, frame)
         if reply.get("retire"):
