@@ -5,6 +5,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from engine.errors import InvalidData
 from engine.forms import validation as forms
+from tests.workflows.invalid_values import invalid_value
 from workflows.form_schemas import FORMS_DIR, choice_labels, load_form, readonly_fields, writable_fields
 from workflows.registry import PROCESSES
 
@@ -45,25 +46,6 @@ def test_an_empty_submission_names_every_required_field(key, name):
     with pytest.raises(InvalidData) as refused:
         forms.clean(schema, {})
     assert set(refused.value.fields) == set(schema["required"])
-
-
-def invalid_value(prop):
-    """A value a careful person would never submit for this field."""
-    if "const" in prop:
-        return not prop["const"]
-    if "oneOf" in prop:
-        return "no_such_choice"
-    if prop.get("type") == "boolean":
-        return "yes"
-    if prop.get("type") in ("number", "integer"):
-        return prop.get("minimum", prop.get("exclusiveMinimum", 0)) - 1
-    if prop.get("type") == "array":
-        return [{}] if prop["items"].get("type") == "object" else [invalid_value(prop["items"])]
-    if "pattern" in prop:
-        return "!! 不合规 !!"
-    if "format" in prop:
-        return "2026-13-45T99:99"
-    return "字" * (prop["maxLength"] + 1)
 
 
 @pytest.mark.parametrize("key, name, field", FIELDS)

@@ -1,6 +1,8 @@
 """新店开业, walked path by path: approval with its 48-hour reminder, revision and withdrawal, the
 five parallel preparation streams, inspection and remediation, and the wait until a week after the
 planned opening."""
+from datetime import datetime
+
 import pytest
 
 from engine.errors import InvalidData
@@ -41,8 +43,7 @@ def test_an_approved_plan_is_prepared_inspected_opened_and_reviewed(start_case):
     assert (inspection["shipment_no"], inspection["training_passed"], inspection["pos_ready"]) == (
         "SF1234567890", True, True)
     assert supervise(case, "pre_opening_inspection") == []
-    [timer] = case.waiting_timers()
-    assert timer.value == "2026-12-25T00:00:00+08:00"
+    assert case.next_timer == datetime.fromisoformat("2026-12-25T00:00:00+08:00")
     assert case.advance(days=52) == []  # 2026-12-24 09:00
     assert case.advance(days=1) == ["first_week_report"]
     assert case.complete("first_week_report", role="store_manager", store_code="SH003") == ["opening_review"]
@@ -50,7 +51,7 @@ def test_an_approved_plan_is_prepared_inspected_opened_and_reviewed(start_case):
     assert (review["first_week_sales"], review["budget"]) == (286500, 850000)
     assert supervise(case, "opening_review") == []
     assert case.outcomes == ["opened"] and case.completed
-    assert case.workflow.data["store_status"] == "open" and case.workflow.data["store_code"] == "SH003"
+    assert case.data()["store_status"] == "open" and case.data()["store_code"] == "SH003"
 
 
 def test_a_rejected_plan_is_revised_and_approved_again(start_case):
@@ -68,8 +69,7 @@ def test_a_rejected_plan_is_revised_and_approved_again(start_case):
     approve(case)
     assert prepare_everything(case) == ["pre_opening_inspection"]
     supervise(case, "pre_opening_inspection")
-    [timer] = case.waiting_timers()
-    assert timer.value == "2027-01-01T00:00:00+08:00"  # the revised date counts
+    assert case.next_timer == datetime.fromisoformat("2027-01-01T00:00:00+08:00")  # the revised date counts
 
 
 def test_a_rejected_plan_can_be_withdrawn(start_case):
@@ -82,17 +82,16 @@ def test_a_rejected_plan_can_be_withdrawn(start_case):
 
 def test_the_director_is_reminded_after_48_hours_without_losing_the_approval(start_case):
     case = start_case(P)
-    [timer] = case.waiting_timers()
-    assert timer.value == "2026-11-04T01:00:00+00:00"
+    assert case.next_timer == datetime.fromisoformat("2026-11-04T01:00:00+00:00")
     assert case.advance(hours=47) == ["plan_approval"]
     assert case.advance(hours=2) == ["approval_reminder", "plan_approval"]
     reminder = case.ready_task("approval_reminder")
-    assert reminder.task_spec.lane == "ops_director" and reminder.data["store_name"] == "上海静安寺店"
+    assert reminder.role == "ops_director" and reminder.data["store_name"] == "上海静安寺店"
     with pytest.raises(InvalidData):
         case.complete("approval_reminder", {"acknowledged": False}, role="ops_director")
     assert case.complete("approval_reminder", role="ops_director") == ["plan_approval"]
     assert approve(case) == sorted(STREAMS)
-    assert case.waiting_timers() == []
+    assert case.next_timer is None
 
 
 def test_each_approval_round_has_its_own_reminder(start_case):
@@ -100,8 +99,7 @@ def test_each_approval_round_has_its_own_reminder(start_case):
     approve(case, {"approved": False, "director_comment": "补充竞品分析"})
     case.advance(hours=10)
     supervise(case, "revise_plan")
-    [timer] = case.waiting_timers()
-    assert timer.value == "2026-11-04T11:00:00+00:00"
+    assert case.next_timer == datetime.fromisoformat("2026-11-04T11:00:00+00:00")
 
 
 def test_an_unread_reminder_does_not_keep_the_store_from_opening(start_case):
@@ -113,7 +111,7 @@ def test_an_unread_reminder_does_not_keep_the_store_from_opening(start_case):
     case.advance(days=60)
     case.complete("first_week_report", role="store_manager", store_code="SH003")
     assert supervise(case, "opening_review") == []
-    assert case.completed and case.outcomes == ["opened"] and case.workflow.data["store_status"] == "open"
+    assert case.completed and case.outcomes == ["opened"] and case.data()["store_status"] == "open"
 
 
 def test_failed_inspection_is_remedied_by_the_store_and_inspected_again(start_case):
@@ -129,7 +127,7 @@ def test_failed_inspection_is_remedied_by_the_store_and_inspected_again(start_ca
     ready = case.complete("remediation", role="store_manager", store_code="SH003")
     assert ready == ["pre_opening_inspection"]
     assert supervise(case, "pre_opening_inspection") == []
-    assert len(case.waiting_timers()) == 1
+    assert case.next_timer is not None
 
 
 @pytest.mark.parametrize("field, value", [
