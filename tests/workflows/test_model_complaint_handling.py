@@ -48,8 +48,8 @@ def test_rejected_compensation_goes_back_to_investigation_with_the_managers_comm
     with pytest.raises(InvalidData) as refused:
         case.complete("compensation_approval", {"approved": False}, role="cs_manager")
     assert "approval_comment" in refused.value.fields
-    ready = case.complete("compensation_approval", {"approved": False, "approval_comment": "金额过高，建议改为换货"},
-                          role="cs_manager")
+    rejected = {"approved": False, "approval_comment": "金额过高，建议改为换货"}
+    ready = case.complete("compensation_approval", rejected, role="cs_manager")
     assert ready == ["investigate_store"]
     assert case.ready_task("investigate_store").data["approval_comment"] == "金额过高，建议改为换货"
     assert investigate(case, resolution_type="exchange", compensation_amount=0) == ["customer_follow_up"]

@@ -72,10 +72,12 @@ def walk_complaints(start_case):
     case.complete("quality_registration", role="merchandiser")
     costly = case.sample("investigate_merch", compensation_amount=800)
     case.complete("investigate_merch", costly, role="merchandiser")
-    case.complete("compensation_approval", {"approved": False, "approval_comment": "金额过高"}, role="cs_manager")
+    rejected = {"approved": False, "approval_comment": "金额过高"}
+    case.complete("compensation_approval", rejected, role="cs_manager")
     for _ in range(3):
         case.complete("investigate_merch", role="merchandiser")
-        case.complete("customer_follow_up", {"customer_satisfied": False, "feedback": "不满意"}, role="cs_agent")
+        unhappy = {"customer_satisfied": False, "feedback": "不满意"}
+        case.complete("customer_follow_up", unhappy, role="cs_agent")
     case.complete("final_decision", role="cs_manager")
     cases.append(case)
     for overrides, element, role in (
@@ -90,8 +92,8 @@ def walk_complaints(start_case):
 
 
 def walk_return(start_case):
-    case = start_case("product_return", return_type="quality",
-                      items=[{"sku": "W26-CT-3005", "name": "双面羊绒大衣", "quantity": 20, "unit_price": 1599.0}])
+    coats = [{"sku": "W26-CT-3005", "name": "双面羊绒大衣", "quantity": 20, "unit_price": 1599.0}]
+    case = start_case("product_return", return_type="quality", items=coats)
     case.complete("cs_review", role="cs_agent")
     case.complete("merchandiser_approval", role="merchandiser")
     case.complete("director_approval", role="ops_director")

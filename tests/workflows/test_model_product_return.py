@@ -42,7 +42,8 @@ def test_an_invalid_request_is_rejected_by_customer_service(start_case):
     with pytest.raises(InvalidData) as refused:
         case.complete("cs_review", {"valid": False}, role="cs_agent")
     assert "review_comment" in refused.value.fields
-    assert case.complete("cs_review", {"valid": False, "review_comment": "超过退货期限"}, role="cs_agent") == []
+    invalid = {"valid": False, "review_comment": "超过退货期限"}
+    assert case.complete("cs_review", invalid, role="cs_agent") == []
     assert case.outcomes == ["rejected"] and case.completed and "end_review_rejected" in case.reached
 
 
@@ -52,8 +53,8 @@ def test_merchandising_can_reject(start_case):
     with pytest.raises(InvalidData) as refused:
         case.complete("merchandiser_approval", {"approved": False}, role="merchandiser")
     assert "merchandiser_comment" in refused.value.fields
-    ready = case.complete("merchandiser_approval", {"approved": False, "merchandiser_comment": "当季款不予退货"},
-                          role="merchandiser")
+    rejected = {"approved": False, "merchandiser_comment": "当季款不予退货"}
+    ready = case.complete("merchandiser_approval", rejected, role="merchandiser")
     assert ready == [] and case.outcomes == ["rejected"] and "end_merch_rejected" in case.reached
 
 
@@ -76,7 +77,8 @@ def test_the_director_can_reject_a_large_return(start_case):
      ["merchandiser_approval"]),  # row 4: 5 394 元
     ("shortage", BIG, ["director_approval"]),  # row 5
     ("wrong_shipment", None, []),  # row 6
-    ("quality", [{"sku": "W26-DR-1088", "name": "真丝连衣裙", "quantity": 5, "unit_price": 1000.0}], []),  # row 6
+    ("quality", [{"sku": "W26-DR-1088", "name": "真丝连衣裙", "quantity": 5, "unit_price": 1000.0}],
+     []),  # row 6
 ])
 def test_approval_rules_choose_the_approvers(start_case, return_type, items, approvals):
     overrides = {"return_type": return_type} | ({"items": items} if items else {})
@@ -144,7 +146,8 @@ def test_finance_may_credit_less_than_the_default(start_case):
 
 @pytest.mark.parametrize("change, field", [
     ({"items": []}, "items"),
-    ({"items": [{"sku": "W26-KN-2031", "name": "开衫", "quantity": 0, "unit_price": 399}]}, "items.0.quantity"),
+    ({"items": [{"sku": "W26-KN-2031", "name": "开衫", "quantity": 0, "unit_price": 399}]},
+     "items.0.quantity"),
     ({"items": [{"sku": "W26-KN-2031", "name": "开衫", "quantity": 1, "unit_price": -5}]},
      "items.0.unit_price"),
     ({"items": [{"sku": "W26-KN-2031", "quantity": 1, "unit_price": 5}]}, "items.0.name"),

@@ -59,7 +59,8 @@ def test_a_rejected_plan_is_revised_and_approved_again(start_case):
     with pytest.raises(InvalidData) as refused:
         approve(case, {"approved": False})
     assert "director_comment" in refused.value.fields
-    assert approve(case, {"approved": False, "director_comment": "预算偏高，面积压缩到160平以内"}) == ["revise_plan"]
+    rejected = {"approved": False, "director_comment": "预算偏高，面积压缩到160平以内"}
+    assert approve(case, rejected) == ["revise_plan"]
     assert case.ready_task("revise_plan").data["director_comment"] == "预算偏高，面积压缩到160平以内"
     assert supervise(case, "revise_plan") == ["plan_approval"]
     second = case.ready_task("plan_approval").data
@@ -121,7 +122,8 @@ def test_failed_inspection_is_remedied_by_the_store_and_inspected_again(start_ca
     with pytest.raises(InvalidData) as refused:
         supervise(case, "pre_opening_inspection", {"inspection_date": "2026-12-16", "all_passed": False})
     assert "inspection_issues" in refused.value.fields
-    failed = {"inspection_date": "2026-12-16", "all_passed": False, "inspection_issues": "消防指示牌缺失；灯箱破损"}
+    failed = {"inspection_date": "2026-12-16", "all_passed": False,
+              "inspection_issues": "消防指示牌缺失；灯箱破损"}
     assert supervise(case, "pre_opening_inspection", failed) == ["remediation"]
     assert case.ready_task("remediation").data["inspection_issues"] == "消防指示牌缺失；灯箱破损"
     ready = case.complete("remediation", role="store_manager", store_code="SH003")
@@ -154,12 +156,14 @@ def test_an_opening_cannot_be_planned_for_a_day_already_past(start_case):
 @pytest.mark.parametrize("element, role, changes, fields", [
     ("opening_promotion", "marketing", {"promotion_budget": 850001},
      {"promotion_budget": "must be at most 850000 (budget)"}),
-    ("opening_promotion", "marketing", {"promotion_start_date": "2026-12-18", "promotion_end_date": "2026-12-17"},
+    ("opening_promotion", "marketing",
+     {"promotion_start_date": "2026-12-18", "promotion_end_date": "2026-12-17"},
      {"promotion_end_date": "must be on or after 2026-12-18 (promotion_start_date)"}),
     ("first_batch_shipping", "warehouse_keeper", {"expected_arrival_date": "2026-12-07"},
      {"expected_arrival_date": "must be on or after 2026-12-08 (shipped_date)"}),
 ])
-def test_preparation_stays_within_the_approved_plan_and_its_own_dates(start_case, element, role, changes, fields):
+def test_preparation_stays_within_the_approved_plan_and_its_own_dates(start_case, element, role, changes,
+                                                                      fields):
     case = start_case(P)
     approve(case)
     case.complete("first_batch_allocation", role="merchandiser")
@@ -172,5 +176,6 @@ def test_remediation_is_not_dated_before_the_inspection_that_asked_for_it(start_
     prepare_everything(case)
     supervise(case, "pre_opening_inspection", {"inspection_date": "2026-12-16", "all_passed": False,
                                                "inspection_issues": "灯箱破损"})
-    assert case.refused("remediation", role="store_manager", store_code="SH003", remediation_date="2026-12-15") == {
-        "remediation_date": "must be on or after 2026-12-16 (inspection_date)"}
+    early = case.refused("remediation", role="store_manager", store_code="SH003",
+                         remediation_date="2026-12-15")
+    assert early == {"remediation_date": "must be on or after 2026-12-16 (inspection_date)"}
