@@ -65,11 +65,14 @@ def _make_world(sql_engine: Any, shared_specs: bool) -> World:
 
 
 @pytest.fixture(params=["sqlite"])
-def world(request: pytest.FixtureRequest, tmp_path: Any, world_template: Any) -> Any:
+def world(request: pytest.FixtureRequest) -> World:
     """A fresh world on SQLite; parametrize indirectly with "postgres" to run on the test server."""
-    if request.param == "postgres":
-        yield request.getfixturevalue("postgres_world")
-        return
+    return request.getfixturevalue(f"{request.param}_world")
+
+
+@pytest.fixture
+def sqlite_world(tmp_path: Any, world_template: Any) -> Any:
+    """A copy of the template database, so every test starts from the same demo world."""
     path = tmp_path / "db.sqlite"
     shutil.copyfile(world_template, path)
     sql_engine = make_sql_engine(f"sqlite:///{path}")
@@ -90,10 +93,14 @@ def postgres_world(own_postgres_database) -> Any:
 
 
 @pytest.fixture
-def start_case(world: World) -> Callable[..., ModelCase]:
+def start_case(sqlite_world: World) -> Callable[..., ModelCase]:
     """start_case("product_return", items=[...]) starts a case with the sample start data, overridden,
     as the process's usual requester (model_case.STARTERS)."""
-    return lambda process_key, data=None, **overrides: ModelCase(world, process_key, data, **overrides)
+
+    def start(process_key: str, data: dict[str, Any] | None = None, **overrides: Any) -> ModelCase:
+        return ModelCase(sqlite_world, process_key, data, **overrides)
+
+    return start
 
 
 @pytest.fixture

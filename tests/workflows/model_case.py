@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from engine import queries
 from engine.errors import InvalidData
-from engine.models import ProcessInstance
+from engine.models import HumanTask, ProcessInstance
 from engine.views import TaskView
 
 from .cast import actor
@@ -55,12 +57,26 @@ class ModelCase:
     def ready_ids(self) -> list[str]:
         return self.world.open_ids(self.id)
 
-    def ready(self) -> list[OpenTask]:
-        return [OpenTask(t, self.world.case_data(t.id)) for t in self.world.instance(self.id).open_tasks]
+    def ready(self, element_id: str | None = None, store_code: str | None = None) -> list[OpenTask]:
+        """The open tasks (of `element_id`, for `store_code`), each as the cast's holder of its role
+        opens it: the data its form starts from is the task page's."""
+        wanted = select(HumanTask).where(HumanTask.instance_id == self.id, HumanTask.state == "open")
+        if element_id is not None:
+            wanted = wanted.where(HumanTask.element_id == element_id)
+        if store_code is not None:
+            wanted = wanted.where(HumanTask.store_code == store_code)
+        with self.world.sessions() as s:
+            found = []
+            for row in s.scalars(wanted.order_by(HumanTask.id)).all():
+                user = self.world.user(actor(row.lane_role, row.store_code), s)
+                detail = queries.task_detail(self.world.engine, s, user, row.id)
+                found.append(OpenTask(detail.task, detail.case))
+            return found
 
     def ready_task(self, element_id: str, store_code: str | None = None) -> OpenTask:
-        row = self.world.task(self.id, element_id, store_code)
-        return OpenTask(row, self.world.case_data(row.id))
+        found = self.ready(element_id, store_code)
+        assert len(found) == 1, f"expected one open {element_id} ({store_code}): {self.ready_ids()}"
+        return found[0]
 
     def sample(self, element_id: str, store_code: str | None = None, **overrides: Any) -> dict[str, Any]:
         """The sample submission for this open step, with some fields changed."""
