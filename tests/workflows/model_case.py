@@ -21,7 +21,7 @@ from engine.models import HumanTask, ProcessInstance
 from engine.views import TaskView
 
 from .cast import actor
-from .samples import START, Submission, submission
+from .samples import Submission, submission
 from .world import World
 
 STARTERS = {"complaint_handling": "cs_li", "product_return": "franchisee_nj01",
@@ -47,9 +47,7 @@ class ModelCase:
     def __init__(self, world: World, process_key: str, data: dict[str, Any] | None = None,
                  **overrides: Any) -> None:
         self.world, self.key = world, process_key
-        payload = copy.deepcopy(START[process_key] if data is None else data)
-        payload.update(overrides)
-        self.id = world.start(STARTERS[process_key], process_key, payload).id
+        self.id = world.start(STARTERS[process_key], process_key, data, **overrides).id
         self.seen: dict[str, list[dict[str, Any]]] = {}  # element -> the task data of each completion
 
     # -- reading ---------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ def test_an_approved_plan_is_prepared_inspected_opened_and_reviewed(start_case):
     assert supervise(case, "opening_review") == []
     assert case.outcomes == ["opened"] and case.completed
     assert case.data()["store_status"] == "open" and case.data()["store_code"] == "SH003"
+    assert case.world.store_status("SH003") == "open"  # the engine opened the store row
 
 
 def test_a_rejected_plan_is_revised_and_approved_again(start_case):
@@ -113,6 +114,7 @@ def test_an_unread_reminder_does_not_keep_the_store_from_opening(start_case):
     case.complete("first_week_report", role="store_manager", store_code="SH003")
     assert supervise(case, "opening_review") == []
     assert case.completed and case.outcomes == ["opened"] and case.data()["store_status"] == "open"
+    assert case.world.store_status("SH003") == "open"
 
 
 def test_failed_inspection_is_remedied_by_the_store_and_inspected_again(start_case):
