@@ -26,7 +26,8 @@ def follow_up(world, case, user="cs_wang", data=None, check=True):
                          indirect=True)
 def test_a_service_complaint_is_investigated_by_its_store_and_closed(world):
     case = world.start("cs_li", P)
-    assert (case.status, case.business_key, case.title) == ("running", "CP-20261102-00001", "王女士投诉 · SH001")
+    assert (case.status, case.business_key, case.title) == (
+        "running", "CP-20261102-00001", "王女士投诉 · SH001")
     task = world.task(case.id, "investigate_store")
     due = world.clock() + timedelta(hours=24)
     assert (task.role, task.store_code, task.due_at) == ("store_manager", "SH001", due)
@@ -226,8 +227,8 @@ def test_nan_and_infinity_never_skip_the_critical_routing_or_the_approval(world,
     assert world.outcomes("cs_li") == {} and world.visible_tasks("manager_sh001") == []
     case = world.start("cs_li", P)
     task = world.task(case.id, "investigate_store")
-    refused = world.refused(InvalidData, "manager_sh001", task.id,
-                            world.sample(task, resolution_type="compensation", compensation_amount=not_a_number))
+    costly = world.sample(task, resolution_type="compensation", compensation_amount=not_a_number)
+    refused = world.refused(InvalidData, "manager_sh001", task.id, costly)
     assert refused.fields == {"compensation_amount": "must be a finite number"}
     with pytest.raises(InvalidData):
         world.run("manager_sh001", world.engine.save_draft, task.id, {"compensation_amount": not_a_number})

@@ -99,7 +99,8 @@ def test_a_rejected_launch_plan_ends_the_case_and_the_merchandiser_is_told(world
     approval = world.task(case.id, "launch_plan_approval")
     refused = world.refused(InvalidData, "director", approval.id, {"approved": False})
     assert "director_comment" in refused.fields
-    done = world.complete("director", approval, {"approved": False, "director_comment": "与春季第二波段重叠，合并后再报"})
+    rejected = {"approved": False, "director_comment": "与春季第二波段重叠，合并后再报"}
+    done = world.complete("director", approval, rejected)
     assert (done.status, done.outcome, done.open_tasks) == ("completed", "rejected", [])
     world.assert_told(case, "merch_zhao", "rejected")
 

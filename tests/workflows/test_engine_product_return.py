@@ -86,7 +86,8 @@ def test_merchandising_rejects(world):
     approval = world.task(case.id, "merchandiser_approval")
     refused = world.refused(InvalidData, "merch_zhao", approval.id, {"approved": False})
     assert "merchandiser_comment" in refused.fields
-    done = world.complete("merch_zhao", approval, {"approved": False, "merchandiser_comment": "当季款不予退货"})
+    rejected = {"approved": False, "merchandiser_comment": "当季款不予退货"}
+    done = world.complete("merch_zhao", approval, rejected)
     assert (done.status, done.outcome) == ("completed", "rejected")
     world.assert_told(case, "manager_sh001", "rejected")
 
@@ -114,7 +115,8 @@ def test_the_director_rejects_a_large_return_that_cs_li_cannot_decide(world):
      ["merchandiser_approval"]),  # row 4: 5 394 元
     ("shortage", BIG, ["director_approval"]),  # row 5
     ("wrong_shipment", None, []),  # row 6
-    ("quality", [{"sku": "W26-DR-1088", "name": "真丝连衣裙", "quantity": 5, "unit_price": 1000.0}], []),  # row 6
+    ("quality", [{"sku": "W26-DR-1088", "name": "真丝连衣裙", "quantity": 5, "unit_price": 1000.0}],
+     []),  # row 6
 ])
 def test_each_approval_rule_chooses_the_approvers(world, return_type, items, approvals):
     case = world.start("franchisee_nj01", P, return_type=return_type, **({"items": items} if items else {}))
@@ -216,7 +218,8 @@ def test_every_form_renders_against_its_case_data(world, user_tasks):
     assert world.rendered[P] == user_tasks(P)
 
 
-TEE = [{"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 10, "unit_price": 199.0}]  # 1 990 元, no approver
+TEE = [{"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 10,
+        "unit_price": 199.0}]  # 1 990 元, no approver
 FORGED_LINE = {"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 100000, "unit_price": 100000,
                "received_quantity": 100000, "accepted_quantity": 100000}
 NEVER_APPROVED = {"sku": "W26-LUX-9999", "name": "未批准的货品", "quantity": 100000, "unit_price": 199,
@@ -241,7 +244,8 @@ def test_the_warehouse_writes_only_quantities_and_only_within_the_approved_lines
                                     "received_items.0.accepted_quantity": "must be at most 10 (quantity)"}
     assert receive(dict(FORGED_LINE, received_quantity=9, accepted_quantity=10)) == {
         "received_items.0.accepted_quantity": "must be at most 9 (received_quantity)"}
-    assert receive(dict(FORGED_LINE, received_quantity=10, accepted_quantity=9), received_date="2026-11-01") == {
+    early = dict(FORGED_LINE, received_quantity=10, accepted_quantity=9)
+    assert receive(early, received_date="2026-11-01") == {
         "received_date": "must be on or after 2026-11-02 (approved_at)"}
 
     forged_price = dict(FORGED_LINE, sku="FAKE-SKU", name="假", received_quantity=10, accepted_quantity=9)
@@ -249,7 +253,8 @@ def test_the_warehouse_writes_only_quantities_and_only_within_the_approved_lines
     credit = world.task(case.id, "credit_note")
     data = world.case_data(credit.id)
     assert data["inspected_items"] == [{"sku": "W26-TS-0101", "name": "基础T恤", "unit_price": 199.0,
-                                        "received_quantity": 10, "accepted_quantity": 9, "line_credit": 1791.0}]
+                                        "received_quantity": 10, "accepted_quantity": 9,
+                                        "line_credit": 1791.0}]
     assert data["default_credit_amount"] == 1791.0
 
     note = {"credit_note_no": "CN-2026-3001", "credit_date": "2026-11-04"}
@@ -265,10 +270,12 @@ def test_a_draft_shows_the_case_values_in_read_only_cells_whatever_it_was_saved_
     case = world.start("franchisee_nj01", P, return_type="wrong_shipment", items=TEE)
     step(world, case, "cs_review", "cs_li")
     receipt = world.task(case.id, "receive_inspect")
-    draft = {"received_items": [FORGED_LINE, NEVER_APPROVED], "total_amount": 10 ** 10, "defect_notes": "待复核"}
+    draft = {"received_items": [FORGED_LINE, NEVER_APPROVED], "total_amount": 10 ** 10,
+             "defect_notes": "待复核"}
     world.run("warehouse_qian", world.engine.save_draft, receipt.id, draft)
     shown = world.detail("director", receipt.id).draft  # unclaimed: whoever opens it sees the draft
-    assert shown["received_items"][0] == {"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 10, "unit_price": 199.0,
-                                          "received_quantity": 100000, "accepted_quantity": 100000}
+    assert shown["received_items"][0] == {"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 10,
+                                          "unit_price": 199.0, "received_quantity": 100000,
+                                          "accepted_quantity": 100000}
     assert shown["received_items"][1] == {"received_quantity": 100000, "accepted_quantity": 100000}
     assert "total_amount" not in shown and shown["defect_notes"] == "待复核"

@@ -92,7 +92,8 @@ def test_a_rejected_plan_is_revised_reminded_remedied_and_every_form_renders(wor
     approval = world.task(case.id, "plan_approval")
     refused = world.refused(InvalidData, "director", approval.id, {"approved": False})
     assert "director_comment" in refused.fields
-    world.complete("director", approval, {"approved": False, "director_comment": "预算偏高，面积压缩到160平以内"})
+    rejected = {"approved": False, "director_comment": "预算偏高，面积压缩到160平以内"}
+    world.complete("director", approval, rejected)
     revision = world.task(case.id, "revise_plan")
     assert world.case_data(revision.id)["director_comment"] == "预算偏高，面积压缩到160平以内"
     world.complete("supervisor_east", revision)
@@ -123,7 +124,8 @@ def test_a_rejected_plan_is_revised_reminded_remedied_and_every_form_renders(wor
 
 def test_a_rejected_plan_can_be_withdrawn_and_the_store_stays_planned(world):
     case = world.start("supervisor_east", P)
-    step(world, case, "plan_approval", "director", {"approved": False, "director_comment": "选址不符合区域规划"})
+    rejected = {"approved": False, "director_comment": "选址不符合区域规划"}
+    step(world, case, "plan_approval", "director", rejected)
     done = step(world, case, "revise_plan", "supervisor_east", revision_action="withdraw",
                 revision_note="放弃该选址")
     assert (done.status, done.outcome) == ("completed", "withdrawn")

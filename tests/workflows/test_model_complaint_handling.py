@@ -1,5 +1,7 @@
 """客户投诉处理, walked path by path: every triage row, the compensation threshold, the rejection
 loop, the reopen limit, the SLA escalation timer and the quality-feedback branch."""
+from datetime import datetime
+
 import pytest
 
 from engine.errors import InvalidData
@@ -10,7 +12,7 @@ QUALITY = dict(category="product_quality", description="连衣裙穿着一次腋
 
 def investigate(case, element="investigate_store", role="store_manager", **changes):
     scoped = role in ("store_manager", "store_supervisor")
-    store = case.ready_task(element).data["store_code"] if scoped else None
+    store = case.ready_task(element).store_code if scoped else None
     return case.complete(element, case.sample(element, **changes), role=role, store_code=store)
 
 
@@ -46,8 +48,8 @@ def test_rejected_compensation_goes_back_to_investigation_with_the_managers_comm
     with pytest.raises(InvalidData) as refused:
         case.complete("compensation_approval", {"approved": False}, role="cs_manager")
     assert "approval_comment" in refused.value.fields
-    ready = case.complete("compensation_approval", {"approved": False, "approval_comment": "金额过高，建议改为换货"},
-                          role="cs_manager")
+    rejected = {"approved": False, "approval_comment": "金额过高，建议改为换货"}
+    ready = case.complete("compensation_approval", rejected, role="cs_manager")
     assert ready == ["investigate_store"]
     assert case.ready_task("investigate_store").data["approval_comment"] == "金额过高，建议改为换货"
     assert investigate(case, resolution_type="exchange", compensation_amount=0) == ["customer_follow_up"]
@@ -76,8 +78,7 @@ def test_an_unsatisfied_customer_reopens_twice_then_the_manager_decides(start_ca
 
 def test_overdue_investigation_is_escalated_to_the_cs_manager_without_interrupting_it(start_case):
     case = start_case(P)
-    [timer] = case.waiting_timers()
-    assert timer.value == "2026-11-03T01:00:00+00:00"
+    assert case.next_timer == datetime.fromisoformat("2026-11-03T01:00:00+00:00")
     assert case.advance(hours=23) == ["investigate_store"]
     assert case.advance(hours=2) == ["investigate_store", "sla_escalation"]
     escalation = case.ready_task("sla_escalation").data
@@ -92,17 +93,16 @@ def test_the_sla_timer_ends_with_the_investigation_and_restarts_when_it_is_reope
     case = start_case(P)
     case.advance(hours=20)
     investigate(case)
-    assert case.waiting_timers() == []
+    assert case.next_timer is None
     case.complete("customer_follow_up", {"customer_satisfied": False, "feedback": "不满意"}, role="cs_agent")
-    [timer] = case.waiting_timers()
-    assert timer.value == "2026-11-03T21:00:00+00:00"
+    assert case.next_timer == datetime.fromisoformat("2026-11-03T21:00:00+00:00")
     assert case.advance(hours=25) == ["investigate_store", "sla_escalation"]
 
 
 def test_quality_feedback_does_not_block_closing_the_complaint(start_case):
     case = start_case(P, **QUALITY)
     assert case.ready_ids() == ["investigate_merch", "quality_registration"]
-    assert case.ready_task("quality_registration").task_spec.lane == "merchandiser"
+    assert case.ready_task("quality_registration").role == "merchandiser"
     investigate(case, "investigate_merch", "merchandiser")
     case.complete("customer_follow_up", role="cs_agent")
     assert case.outcomes == ["closed"]
@@ -130,11 +130,11 @@ def test_other_categories_get_no_quality_task(start_case):
 def test_triage_rows_route_the_investigation(start_case, category, amount, severity, element, role, sla):
     case = start_case(P, category=category, amount_claimed=amount)
     task = case.ready_task(element)
-    assert task.task_spec.lane == role
+    assert task.role == role
     assert (task.data["severity"], task.data["handler_role"], task.data["sla_hours"]) == (severity, role, sla)
     assert task.data["max_reopens"] == 2
-    [timer] = case.waiting_timers()
-    assert timer.value == f"2026-11-{2 + (1 + sla) // 24:02d}T{(1 + sla) % 24:02d}:00:00+00:00"
+    due = f"2026-11-{2 + (1 + sla) // 24:02d}T{(1 + sla) % 24:02d}:00:00+00:00"
+    assert case.next_timer == datetime.fromisoformat(due)
     expected = ["customer_follow_up"] + (["quality_registration"] if category == "product_quality" else [])
     assert investigate(case, element, role) == expected
     case.complete("customer_follow_up", role="cs_agent")
@@ -150,7 +150,7 @@ def test_triage_rows_route_the_investigation(start_case, category, amount, sever
 def test_compensation_approval_rows(start_case, category, amount, compensation, needs_approval):
     case = start_case(P, category=category, amount_claimed=amount)
     [element] = [t for t in case.ready_ids() if t.startswith("investigate_")]
-    role = case.ready_task(element).task_spec.lane
+    role = case.ready_task(element).role
     ready = investigate(case, element, role, compensation_amount=compensation)
     assert ("compensation_approval" in ready) is needs_approval
     assert ("customer_follow_up" in ready) is not needs_approval
@@ -159,7 +159,7 @@ def test_compensation_approval_rows(start_case, category, amount, compensation, 
 def test_critical_complaints_go_to_the_supervisor_of_the_stores_region(start_case):
     case = start_case(P, category="service", amount_claimed=12000, store_code="HZ001")
     task = case.ready_task("investigate_supervisor")
-    assert task.data["store_code"] == "HZ001" and task.task_spec.lane == "store_supervisor"
+    assert task.data["store_code"] == "HZ001" and task.role == "store_supervisor"
 
 
 @pytest.mark.parametrize("field, value", [

@@ -5,6 +5,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from engine.errors import InvalidData
 from engine.forms import validation as forms
+from tests.workflows.invalid_values import invalid_value
 from workflows.form_schemas import FORMS_DIR, choice_labels, load_form, readonly_fields, writable_fields
 from workflows.registry import PROCESSES
 
@@ -47,25 +48,6 @@ def test_an_empty_submission_names_every_required_field(key, name):
     assert set(refused.value.fields) == set(schema["required"])
 
 
-def invalid_value(prop):
-    """A value a careful person would never submit for this field."""
-    if "const" in prop:
-        return not prop["const"]
-    if "oneOf" in prop:
-        return "no_such_choice"
-    if prop.get("type") == "boolean":
-        return "yes"
-    if prop.get("type") in ("number", "integer"):
-        return prop.get("minimum", prop.get("exclusiveMinimum", 0)) - 1
-    if prop.get("type") == "array":
-        return [{}] if prop["items"].get("type") == "object" else [invalid_value(prop["items"])]
-    if "pattern" in prop:
-        return "!! 不合规 !!"
-    if "format" in prop:
-        return "2026-13-45T99:99"
-    return "字" * (prop["maxLength"] + 1)
-
-
 @pytest.mark.parametrize("key, name, field", FIELDS)
 def test_each_field_rejects_a_clearly_invalid_value(key, name, field):
     schema = load_form(key, name)
@@ -90,10 +72,12 @@ def walk_complaints(start_case):
     case.complete("quality_registration", role="merchandiser")
     costly = case.sample("investigate_merch", compensation_amount=800)
     case.complete("investigate_merch", costly, role="merchandiser")
-    case.complete("compensation_approval", {"approved": False, "approval_comment": "金额过高"}, role="cs_manager")
+    rejected = {"approved": False, "approval_comment": "金额过高"}
+    case.complete("compensation_approval", rejected, role="cs_manager")
     for _ in range(3):
         case.complete("investigate_merch", role="merchandiser")
-        case.complete("customer_follow_up", {"customer_satisfied": False, "feedback": "不满意"}, role="cs_agent")
+        unhappy = {"customer_satisfied": False, "feedback": "不满意"}
+        case.complete("customer_follow_up", unhappy, role="cs_agent")
     case.complete("final_decision", role="cs_manager")
     cases.append(case)
     for overrides, element, role in (
@@ -108,8 +92,8 @@ def walk_complaints(start_case):
 
 
 def walk_return(start_case):
-    case = start_case("product_return", return_type="quality",
-                      items=[{"sku": "W26-CT-3005", "name": "双面羊绒大衣", "quantity": 20, "unit_price": 1599.0}])
+    coats = [{"sku": "W26-CT-3005", "name": "双面羊绒大衣", "quantity": 20, "unit_price": 1599.0}]
+    case = start_case("product_return", return_type="quality", items=coats)
     case.complete("cs_review", role="cs_agent")
     case.complete("merchandiser_approval", role="merchandiser")
     case.complete("director_approval", role="ops_director")
