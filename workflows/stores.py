@@ -37,7 +37,8 @@ STORES: tuple[Store, ...] = (
     Store("SH001", "上海南京路店", "Shanghai Nanjing Road", DIRECT, "EAST", "上海", "Shanghai", OPEN),
     Store("SH002", "上海徐家汇店", "Shanghai Xujiahui", DIRECT, "EAST", "上海", "Shanghai", OPEN),
     Store("HZ001", "杭州湖滨店", "Hangzhou Hubin", DIRECT, "EAST", "杭州", "Hangzhou", OPEN),
-    Store("NJ01", "南京新街口加盟店", "Nanjing Xinjiekou (franchise)", FRANCHISE, "EAST", "南京", "Nanjing", OPEN),
+    Store("NJ01", "南京新街口加盟店", "Nanjing Xinjiekou (franchise)", FRANCHISE, "EAST", "南京", "Nanjing",
+          OPEN),
     # The manager is hired, the store is not open yet: the store-opening demo case opens it.
     Store("SH003", "上海静安寺店", "Shanghai Jing'an Temple", DIRECT, "EAST", "上海", "Shanghai", PLANNED),
 )
