@@ -2,9 +2,10 @@
 #
 #   make run     set everything up (venv, front-end assets, translations) and
 #                serve the app on http://127.0.0.1:5000 (SQLite + demo data)
-#   make test    set everything up, start the test services (PostgreSQL,
-#                Debian chromium: scripts/test-services.sh) and run pytest;
-#                extra pytest arguments: make test PYTEST_ARGS='-k engine -x'
+#   make test    set everything up, lint (ruff check .), start the test
+#                services (PostgreSQL, Debian chromium: scripts/test-services.sh)
+#                and run pytest; extra pytest arguments:
+#                make test PYTEST_ARGS='-k engine -x'
 #   make bench   run the benchmarks (entry point: bench/run.py)
 #   make clean   remove everything these targets generate
 #
@@ -27,7 +28,7 @@ BENCH_ARGS ?=
 .PHONY: help venv assets translations run test bench clean
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- setup
 venv: $(VENV_STAMP)
@@ -60,9 +61,11 @@ run: venv assets translations
 	OPSFLOW_CONFIG=development $(VENV)/bin/opsflow run --host $(HOST) --port $(PORT)
 
 # ---------------------------------------------------------------- test
+# Lint first: a ruff finding fails the target before any service starts.
 # The PostgreSQL cluster is stopped afterwards whatever happened; the exit
 # status is pytest's (5, "no tests collected", fails too).
 test: venv assets translations
+	$(VENV)/bin/ruff check .
 	@mkdir -p test-output
 	@status=0; \
 	if bash scripts/test-services.sh start; then \

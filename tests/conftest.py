@@ -134,7 +134,8 @@ def clock():
 # ---------------------------------------------------------------------------
 
 WALK_CASE = {"customer_name": "路过女士", "customer_phone": "13900002222", "store_code": "NJ01",
-             "channel": "store", "category": "service", "description": "遍历每个页面时用的投诉。", "amount_claimed": 0}
+             "channel": "store", "category": "service", "description": "遍历每个页面时用的投诉。",
+             "amount_claimed": 0}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -161,9 +162,9 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
             select(ModelFile.filename).join(ProcessVersion).join(ProcessDefinition)
             .where(ProcessDefinition.key == case.process_key, ProcessVersion.version == case.version)
             .order_by(ModelFile.filename)).first()
-        values = {"instance_id": case.id, "case_id": case.id, "task_id": case.open_tasks[0].id, "key": case.process_key,
-                  "version": case.version, "filename": filename, "code": case.store_code,
-                  "user_id": starter.id, "attachment_id": photo.id}
+        values = {"instance_id": case.id, "case_id": case.id, "task_id": case.open_tasks[0].id,
+                  "key": case.process_key, "version": case.version, "filename": filename,
+                  "code": case.store_code, "user_id": starter.id, "attachment_id": photo.id}
         session.commit()
     per_endpoint = {"static": {"filename": "app.js"}, "cases.moved": {"rest": str(values["case_id"])}}
     urls = []

@@ -131,7 +131,8 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 CATEGORIES = ("product_quality", "service", "logistics", "other")
 COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天就坏了", "面料与描述不符"),
               "service": ("店员态度冷淡", "试衣间排队很久无人处理", "结账等了很久"),
-              "logistics": ("调货迟迟不到", "快递包装破损", "发错尺码"), "other": ("会员积分未到账", "停车无法抵扣")}
+              "logistics": ("调货迟迟不到", "快递包装破损", "发错尺码"),
+              "other": ("会员积分未到账", "停车无法抵扣")}
 RETURN_REASONS = {"quality": "面料起球开线", "overstock": "季末积压", "wrong_shipment": "错发款式",
                   "shortage": "到货数量短少"}
 GOODS = ("春季针织衫", "直筒牛仔裤", "轻薄羽绒服", "亚麻衬衫", "连衣裙")

@@ -217,8 +217,8 @@ def _simulate(rng: random.Random, process: str, version_id: int, started: dateti
     title = policy.title(data, fallback) if policy.title_template else fallback
     if process == "new_product_launch":
         store_code, region = None, None
-    starter = people.pick(rng, model.STARTERS[process], store_code, region) or people.pick(rng, "store_manager",
-                                                                                      store_code, region)
+    starter = (people.pick(rng, model.STARTERS[process], store_code, region)
+               or people.pick(rng, "store_manager", store_code, region))
     row = {"id": ids["case"], "version_id": version_id, "process_key": process, "title": title,
            "business_key": policy.business_key(ids["case"], started), "status": "running", "outcome": None,
            "store_code": store_code, "region": region, "started_by_id": starter, "started_at": started,

@@ -21,11 +21,14 @@ class Role:
 
 ROLES: tuple[Role, ...] = (
     Role("ops_director", "运营总监", "Operations Director", COMPANY,
-         "审批开业方案、上市计划、预算与大额退货，查看全部流程", "approves plans, budgets and large returns; sees everything"),
+         "审批开业方案、上市计划、预算与大额退货，查看全部流程",
+         "approves plans, budgets and large returns; sees everything"),
     Role("store_supervisor", "直营主管", "Store Supervisor", REGION,
-         "负责本区域新店开业、重大投诉与开业前检视", "store openings, major complaints, pre-opening inspection"),
+         "负责本区域新店开业、重大投诉与开业前检视",
+         "store openings, major complaints, pre-opening inspection"),
     Role("store_manager", "店长", "Store Manager", STORE,
-         "门店上货陈列确认、一般投诉处理、整改与销售报告", "shelf and display confirmation, minor complaints, reports"),
+         "门店上货陈列确认、一般投诉处理、整改与销售报告",
+         "shelf and display confirmation, minor complaints, reports"),
     Role("franchisee", "加盟商", "Franchisee", STORE,
          "为本店提交退货申请与客户投诉", "submits returns and complaints for their own store"),
     Role("cs_agent", "客服专员", "Customer Service Agent", COMPANY,
@@ -33,7 +36,8 @@ ROLES: tuple[Role, ...] = (
     Role("cs_manager", "客户服务经理", "Customer Service Manager", COMPANY,
          "审批赔付、处理超时督办与最终处理", "approves compensation, handles escalations"),
     Role("merchandiser", "商品专员", "Merchandiser", COMPANY,
-         "货品配置、退货审批、上市计划、质量问题反馈", "allocation, return approval, launch plans, quality feedback"),
+         "货品配置、退货审批、上市计划、质量问题反馈",
+         "allocation, return approval, launch plans, quality feedback"),
     Role("warehouse_keeper", "仓管员", "Warehouse Keeper", COMPANY,
          "收货、检验与发货", "receiving, inspection, shipping"),
     Role("trainer", "培训督导", "Training Supervisor", COMPANY,
@@ -45,8 +49,8 @@ ROLES: tuple[Role, ...] = (
     Role("analyst", "数据分析师", "Data Analyst", COMPANY,
          "畅滞销分析", "sell-through analysis"),
     Role("admin", "系统管理员", "System Administrator", COMPANY,
-         "部署流程模型，管理用户、角色与门店；不承担流程任务", "deploys models, manages users; not a task role",
-         task_role=False),
+         "部署流程模型，管理用户、角色与门店；不承担流程任务",
+         "deploys models, manages users; not a task role", task_role=False),
 )
 
 ROLES_BY_KEY: dict[str, Role] = {r.key: r for r in ROLES}

@@ -1,6 +1,7 @@
 """The admin area in chromium, as the demo administrator: the models page, a process's versions and
 files, an upload that changes nothing and one that is refused with the reason beside the file
-input; a user given a store-scoped role through the role rows; every admin page fits a phone. Screenshots go to test-output/screenshots/."""
+input; a user given a store-scoped role through the role rows; every admin page fits a phone.
+Screenshots go to test-output/screenshots/."""
 from __future__ import annotations
 
 import re

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 DRAWN = ("() => !document.querySelector("
          "'#case-diagram:not([data-rendered]), [data-chart]:not([data-rendered]):not(.d-none)')")
 COMPLAINT = {"customer_name": "柯女士", "customer_phone": "13900003333", "store_code": "NJ01",
-             "channel": "store", "category": "service", "description": "试衣间灯坏了，没人处理。", "amount_claimed": 0}
+             "channel": "store", "category": "service", "description": "试衣间灯坏了，没人处理。",
+             "amount_claimed": 0}
 
 
 def test_every_page_is_served_with_the_policy_and_nothing_is_refused(live_server, pages, desktop,

@@ -41,7 +41,8 @@ def stopped_case(tmp_path_factory, serve) -> Iterator[tuple[str, int]]:
     with app.app_context():
         deploy_directory(db.session, models, now=engine().clock())
         manager = db.session.query(User).filter_by(username="manager_sh001").one()
-        case = engine().start(db.session, "incident_timer", manager, {"store_code": "SH001", "divisor": 0, "pad": 0})
+        case = engine().start(db.session, "incident_timer", manager,
+                              {"store_code": "SH001", "divisor": 0, "pad": 0})
         db.session.commit()
         fire_due_timers(engine(), make_sessions(db.engine), engine().clock() + timedelta(days=1, minutes=1))
     with serve(app, "incidents-server") as url:

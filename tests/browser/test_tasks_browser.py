@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001",
-             "channel": "store", "category": "service", "description": "店员态度不好，等了很久没人理。", "amount_claimed": 0}
+             "channel": "store", "category": "service", "description": "店员态度不好，等了很久没人理。",
+             "amount_claimed": 0}
 
 
 def login(page: Page, server, username: str) -> None:
@@ -123,7 +124,8 @@ def test_language_switch_turns_the_pages_english(live_server, desktop, screensho
 
 def test_phone_layout_has_no_horizontal_scroll(live_server, phone, screenshot_dir):
     case = live_server.start_case("product_return", "franchisee_nj01", {
-        "store_code": "NJ01", "return_type": "quality", "reason": "面料起球，顾客退货较多，需要整批退回检验。",
+        "store_code": "NJ01", "return_type": "quality",
+        "reason": "面料起球，顾客退货较多，需要整批退回检验。",
         "items": [{"sku": "SKU-1001", "name": "男士牛津纺长袖衬衫", "quantity": 5, "unit_price": 199},
                   {"sku": "SKU-2002", "name": "女士连衣裙", "quantity": 2, "unit_price": 399}]})
     page = phone

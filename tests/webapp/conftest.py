@@ -117,8 +117,8 @@ def postgres_app(webapp_postgres_url, tmp_path, app_clock):
     fresh = make_sql_engine(webapp_postgres_url)
     schema.drop_all(fresh)
     fresh.dispose()
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=webapp_postgres_url, UPLOAD_DIR=str(tmp_path / "uploads"),
-                     CLOCK=app_clock, WTF_CSRF_ENABLED=True)
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=webapp_postgres_url,
+                     UPLOAD_DIR=str(tmp_path / "uploads"), CLOCK=app_clock, WTF_CSRF_ENABLED=True)
     prepare(app)
     yield app
     from webapp.extensions import db

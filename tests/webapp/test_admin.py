@@ -22,8 +22,9 @@ def test_the_landing_page_shows_the_latest_changes(client, auth):
     assert 'id="admin-changes"' not in client.get("/admin/").get_data(as_text=True)
     html = client.get("/admin/stores/new").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    response = client.post("/admin/stores/new", data={"csrf_token": token, "code": "HZ002", "name": "杭州西湖店",
-                                                      "region": "EAST", "kind": "direct", "status": "planned"})
+    response = client.post("/admin/stores/new", data={
+        "csrf_token": token, "code": "HZ002", "name": "杭州西湖店",
+        "region": "EAST", "kind": "direct", "status": "planned"})
     assert response.status_code == 303
     html = client.get("/admin/").get_data(as_text=True)
     assert 'data-kind="store_created"' in html and "HZ002" in html and "admin" in html

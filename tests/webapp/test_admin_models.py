@@ -68,7 +68,8 @@ def test_a_changed_form_becomes_version_2_and_cases_move_on_to_it(app, client, a
     form["title"] = form.get("title", "") + "（新版）"
     response = send(client, "/admin/models/complaint_handling",
                     ("investigate.json", json.dumps(form, ensure_ascii=False).encode("utf-8")))
-    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/models/complaint_handling")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/admin/models/complaint_handling")
     html = client.get("/admin/models/complaint_handling").get_data(as_text=True)
     assert 'id="version-2" class="table-primary"' in html
     started = api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": {
@@ -87,8 +88,9 @@ def test_a_refused_upload_says_why_and_stores_nothing(app, client, auth):
     for path, files, says in (
             ("/admin/models", [("complaint_handling.bpmn", b"<not xml")], "complaint_handling.bpmn, line 1"),
             ("/admin/models", [("investigate.json", FORM.read_bytes())], "choose the process"),
-            ("/admin/models/complaint_handling", [("store_opening.bpmn", (REPO / "bpmn" / "store_opening.bpmn")
-                                                   .read_bytes())], "this page deploys process"),
+            ("/admin/models/complaint_handling",
+             [("store_opening.bpmn", (REPO / "bpmn" / "store_opening.bpmn").read_bytes())],
+             "this page deploys process"),
             ("/admin/models/complaint_handling", [("investigate.json", b'{"type": "nonsense"}')],
              "investigate.json (the form of element"),
             ("/admin/models/complaint_handling", [("complaint_handling.bpmn", broken.encode("utf-8"))],
@@ -105,11 +107,13 @@ def test_a_refused_upload_says_why_and_stores_nothing(app, client, auth):
 def test_an_upload_without_its_csrf_token_is_refused(app, client, auth):
     auth.login("admin")
     before = versions(app)
-    response = send(client, "/admin/models/complaint_handling", ("investigate.json", FORM.read_bytes()), csrf=False)
+    response = send(client, "/admin/models/complaint_handling", ("investigate.json", FORM.read_bytes()),
+                    csrf=False)
     assert response.status_code == 400 and versions(app) == before
 
 
-def test_an_upload_whose_script_the_sandbox_would_refuse_is_refused_naming_file_element_and_reason(app, client, auth):
+def test_an_upload_whose_script_the_sandbox_would_refuse_is_refused_naming_file_element_and_reason(
+        app, client, auth):
     auth.login("admin")
     before = versions(app)
     model = (REPO / "bpmn" / "product_return.bpmn").read_text("utf-8")
@@ -120,6 +124,6 @@ def test_an_upload_whose_script_the_sandbox_would_refuse_is_refused_naming_file_
                     ("product_return.bpmn", model.replace(script, "import os\n" + script).encode("utf-8")))
     html = response.get_data(as_text=True).replace("&#39;", "'")
     assert response.status_code == 422
-    assert (f"product_return.bpmn, line {line}, element compute_total: script: 'import' is not allowed in model "
-            "scripts") in html
+    assert (f"product_return.bpmn, line {line}, element compute_total: "
+            "script: 'import' is not allowed in model scripts") in html
     assert versions(app) == before

@@ -67,7 +67,8 @@ def test_filters_and_paging(api):
     assert cases(api, "director", "?process=product_return")["total"] == 0
     page = cases(api, "director", "?per_page=2&page=2")
     assert (page["total"], page["page"], page["per_page"], len(page["items"])) == (3, 2, 2, 1)
-    assert [c["id"] for c in cases(api, "director", "?per_page=2")["items"]] == [third, second]  # newest first
+    # newest first
+    assert [c["id"] for c in cases(api, "director", "?per_page=2")["items"]] == [third, second]
 
 
 @pytest.mark.parametrize("query, status, field", [
@@ -96,7 +97,8 @@ def test_detail_has_data_and_events(api):
     started = body["events"][0]
     assert (started["actor"], started["at"]) == ("cs_li", "2026-11-02T01:00:00+00:00")
     completed = next(e for e in body["events"] if e["event_type"] == "task_completed")
-    assert completed["actor"] == "manager_sh001" and completed["data"]["findings"] == INVESTIGATION["findings"]
+    assert completed["actor"] == "manager_sh001"
+    assert completed["data"]["findings"] == INVESTIGATION["findings"]
     assert [t["element_id"] for t in body["open_tasks"]] == ["customer_follow_up"]
 
 
@@ -117,7 +119,8 @@ def test_comments(api):
     comment = response.get_json()
     assert (comment["author"], comment["body"]) == ("manager_sh001", "已联系顾客，约明天到店")
     detail = api.as_("cs_li").get(f"/process-instances/{case['id']}").get_json()
-    assert [(c["author"], c["body"]) for c in detail["comments"]] == [("manager_sh001", "已联系顾客，约明天到店")]
+    assert [(c["author"], c["body"]) for c in detail["comments"]] == [
+        ("manager_sh001", "已联系顾客，约明天到店")]
     assert any(e["event_type"] == "comment" and e["actor"] == "manager_sh001" for e in detail["events"])
 
 
@@ -131,7 +134,8 @@ def test_comment_refusals(api, payload, status):
 
 def test_commenting_on_an_invisible_case_is_404(api):
     case = start(api)
-    error(api.as_("manager_sh002").post(f"/process-instances/{case['id']}/comments", json={"body": "看看"}), 404)
+    error(api.as_("manager_sh002").post(f"/process-instances/{case['id']}/comments",
+                                        json={"body": "看看"}), 404)
 
 
 # -- terminate, suspend, resume ---------------------------------------------------------------------------
@@ -144,7 +148,8 @@ def test_terminate(api):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert (body["status"], body["open_tasks"]) == ("terminated", [])
-    error(api.as_("director").post(f"/process-instances/{case['id']}/terminate", json={"reason": "again"}), 409)
+    error(api.as_("director").post(f"/process-instances/{case['id']}/terminate",
+                                   json={"reason": "again"}), 409)
     error(api.as_("manager_sh001").post(f"/tasks/{task['id']}/complete", json={"data": INVESTIGATION}), 409)
     assert api.as_("manager_sh001").get("/tasks").get_json()["total"] == 0
     events = api.as_("director").get(f"/process-instances/{case['id']}").get_json()["events"]
@@ -155,9 +160,11 @@ def test_terminate(api):
 def test_suspend_and_resume(api):
     case = start(api)
     task = case["open_tasks"][0]
-    suspended = api.as_("cs_manager").post(f"/process-instances/{case['id']}/suspend", json={"reason": "待核实"})
+    suspended = api.as_("cs_manager").post(f"/process-instances/{case['id']}/suspend",
+                                           json={"reason": "待核实"})
     assert suspended.status_code == 200 and suspended.get_json()["status"] == "suspended"
-    error(api.as_("cs_manager").post(f"/process-instances/{case['id']}/suspend", json={"reason": "再次"}), 409)
+    error(api.as_("cs_manager").post(f"/process-instances/{case['id']}/suspend",
+                                     json={"reason": "再次"}), 409)
     error(api.as_("manager_sh001").post(f"/tasks/{task['id']}/claim"), 409)
     error(api.as_("manager_sh001").post(f"/tasks/{task['id']}/complete", json={"data": INVESTIGATION}), 409)
     resumed = api.as_("cs_manager").post(f"/process-instances/{case['id']}/resume", json={"reason": "已核实"})
@@ -182,7 +189,8 @@ def test_case_actions_are_for_supervisors(api, action):
     case = start(api)
     for user in ("cs_li", "manager_sh001"):   # they see the case, but do not oversee it
         error(api.as_(user).post(f"/process-instances/{case['id']}/{action}", json={"reason": "想停"}), 403)
-    error(api.as_("manager_sh002").post(f"/process-instances/{case['id']}/{action}", json={"reason": "x"}), 404)
+    error(api.as_("manager_sh002").post(f"/process-instances/{case['id']}/{action}",
+                                        json={"reason": "x"}), 404)
     error(api.as_("director").post(f"/process-instances/9999/{action}", json={"reason": "x"}), 404)
     assert api.as_("director").get(f"/process-instances/{case['id']}").get_json()["status"] == "running"
 

@@ -246,7 +246,8 @@ def test_reassign_offers_eligible_people_and_is_audited(app, client, auth, cast)
     other = f"/cases/{cast['complaint']}/tasks/{task_id}/assign"  # a task of another case
     assert client.post(other, data={"csrf_token": token(client), "assignee": "cs_wang",
                                     "reason": "x"}).status_code == 404
-    response = client.post(url, data={"csrf_token": token(client), "assignee": "cs_wang", "reason": "李客服休假"})
+    response = client.post(url, data={"csrf_token": token(client), "assignee": "cs_wang",
+                                      "reason": "李客服休假"})
     assert response.status_code == 303
     [event] = events(app, case, "task_assigned")
     assert (event.message, event.data["to"]) == ("李客服休假", "cs_wang")

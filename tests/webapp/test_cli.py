@@ -176,8 +176,8 @@ def test_console_accounts_are_validated_and_nothing_is_stored_when_refused(cli, 
 
 
 def test_a_short_password_is_refused_at_the_console(cli, query):
-    result = CliRunner().invoke(main, ["add-user", "root", "--role", "admin", "--password-stdin"], input="short\n",
-                                env=_env(cli))
+    result = CliRunner().invoke(main, ["add-user", "root", "--role", "admin", "--password-stdin"],
+                                input="short\n", env=_env(cli))
     assert result.exit_code != 0 and "password: too_short" in result.output
     assert _count(query, User) == 0
 

@@ -32,7 +32,8 @@ def assert_unavailable(response: Any, api: bool) -> None:
         assert body["error"] == "service_unavailable" and body["message"], body
     else:
         html = response.get_data(as_text=True)
-        assert 'lang="zh-CN"' in html and "服务暂时无法使用" in html and "数据库暂时无法使用，本次操作未做任何更改" in html
+        assert 'lang="zh-CN"' in html and "服务暂时无法使用" in html
+        assert "数据库暂时无法使用，本次操作未做任何更改" in html
 
 
 def assert_everything_unavailable(app: Any, csrf_token: Any) -> None:
@@ -40,7 +41,8 @@ def assert_everything_unavailable(app: Any, csrf_token: Any) -> None:
     health = client.get("/healthz")
     assert health.status_code == 503 and health.headers["Retry-After"] == "15"
     assert health.get_json() == {"status": "unavailable", "database": "unavailable"}
-    assert_unavailable(client.post("/api/v1/login", json={"username": "cs_li", "password": "demo123"}), api=True)
+    assert_unavailable(client.post("/api/v1/login", json={"username": "cs_li", "password": "demo123"}),
+                       api=True)
     assert_unavailable(client.get("/api/v1/tasks", headers={"Authorization": "Bearer abc"}), api=True)
     form = {"username": "cs_li", "password": "demo123", "csrf_token": csrf_token(client, "/login")}
     assert_unavailable(client.post("/login", data=form), api=False)
@@ -136,9 +138,11 @@ def test_postgres_going_away_and_coming_back(postgres_app, webapp_postgres_url, 
     app = unprepared_app(url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False))
     client = app.test_client()
     client.post("/login", data={"username": "cs_li", "password": "demo123", "csrf_token": csrf_token(client)})
-    token = client.post("/api/v1/login", json={"username": "cs_li", "password": "demo123"}).get_json()["token"]
+    token = client.post("/api/v1/login",
+                        json={"username": "cs_li", "password": "demo123"}).get_json()["token"]
     bearer = {"Authorization": f"Bearer {token}"}
-    assert client.get("/tasks").status_code == 200 and client.get("/api/v1/tasks", headers=bearer).status_code == 200
+    assert client.get("/tasks").status_code == 200
+    assert client.get("/api/v1/tasks", headers=bearer).status_code == 200
     try:
         relay.cut()
         for _ in range(3):  # the pooled connections are dead, and new ones are refused

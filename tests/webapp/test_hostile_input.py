@@ -31,8 +31,8 @@ HOSTILE_JSON = {
     "objects nested 1000 deep": b'{"a":' * 1000 + b"1" + b"}" * 1000,
     "nested 65 deep inside the data": b'{"data": {"findings": ' + b"[" * 65 + b"]" * 65 + b"}}",
     "100,000 brackets never closed": b"[" * 100_000,
-    "lone surrogate in values": b'{"username": "\\ud800", "password": "x", "reason": "\\ud800", "body": "\\ud800",'
-                                b' "user": "\\ud800", "data": {"findings": "\\ud800"}}',
+    "lone surrogate in values": b'{"username": "\\ud800", "password": "x", "reason": "\\ud800",'
+                                b' "body": "\\ud800", "user": "\\ud800", "data": {"findings": "\\ud800"}}',
     "lone surrogate in keys": b'{"\\ud800": 1, "data": {"\\udfff": "x"}}',
     "surrogate as UTF-8 bytes": b'{"username": "\xed\xa0\x80", "reason": "\xed\xa0\x80"}',
     "NUL in values": b'{"username": "a\\u0000", "reason": "\\u0000", "data": {"findings": "a\\u0000b"}}',
@@ -50,7 +50,8 @@ QUERY_NAMES = sorted({name for path in WEBAPP.rglob("*.py") for name in re.finda
     r'(?:args\.get|args\.getlist|text|flag|integer|optional_integer|moment|pick|number)\("([a-z_]+)"',
     path.read_text("utf-8"))})
 HOSTILE_QUERY = ("9223372036854775808", str(10**30), "2147483648", "NaN", "-1e999", "١٢", "²", "%ED%A0%80",
-                 "x" * 5000, "9999-12-31", "0001-01-01", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00%2B23:59")
+                 "x" * 5000, "9999-12-31", "0001-01-01", "9999-12-31T23:59:59-23:59",
+                 "0001-01-01T00:00:00%2B23:59")
 
 
 class Site:
@@ -173,8 +174,8 @@ def test_hostile_json_is_400_on_every_api_post_route(site, name):
     for rule in routes(site.app, "POST", api=True):
         path = site.url(rule)
         for headers in ({"Content-Type": "application/json"}, {"Content-Type": "text/plain"}):
-            response = site.send("POST", path, data=HOSTILE_JSON[name],
-                                 headers={**headers, "Authorization": f"Bearer {site.token('manager_sh001')}"})
+            response = site.send("POST", path, data=HOSTILE_JSON[name], headers={
+                **headers, "Authorization": f"Bearer {site.token('manager_sh001')}"})
             body = assert_refusal(response, 400, f"{name}: POST {path}")
             assert body["error"] == "bad_request" and body["fields"], (name, path, body)
         posted.append(rule.rule)

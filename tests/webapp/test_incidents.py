@@ -124,7 +124,8 @@ def test_api_retry_counts_a_failed_attempt_then_goes_through_with_corrected_data
     assert api.as_("director").post(f"{path}/retry", json={"reason": "try"}).status_code == 403
     refused = api.as_("admin").post(f"{path}/retry", json={})
     assert refused.status_code == 422 and refused.get_json()["fields"] == {"reason": "required"}
-    assert api.as_("admin").post(f"{path}/retry", json={"reason": "x", "latest_version": "yes"}).status_code == 400
+    assert api.as_("admin").post(f"{path}/retry",
+                                 json={"reason": "x", "latest_version": "yes"}).status_code == 400
 
     failed = api.as_("admin").post(f"{path}/retry", json={"reason": "once more"})
     body = failed.get_json()
@@ -245,7 +246,8 @@ def test_a_script_failure_while_completing_is_422_naming_the_step(app, client, a
     body = refused.get_json()
     assert refused.status_code == 422
     assert (body["error"], body["element"]) == ("model_error", "pad_more")
-    assert "“再次填充” (pad_more)" in body["message"] and "ZeroDivisionError: division by zero" in body["message"]
+    assert "“再次填充” (pad_more)" in body["message"]
+    assert "ZeroDivisionError: division by zero" in body["message"]
     assert user.get(f"/tasks/{task_id}").get_json()["state"] == "open"
 
     auth.login("manager_sh001")
@@ -258,5 +260,6 @@ def test_a_script_failure_while_completing_is_422_naming_the_step(app, client, a
 def test_the_case_data_limit_is_a_setting_handed_to_the_engine(small_app):
     from config import load_config
     assert load_config("test", environ={})["CASE_DATA_MAX_BYTES"] == 2 * 1024 * 1024
-    assert load_config("test", environ={"OPSFLOW_CASE_DATA_MAX_BYTES": "500000"})["CASE_DATA_MAX_BYTES"] == 500_000
+    settings = load_config("test", environ={"OPSFLOW_CASE_DATA_MAX_BYTES": "500000"})
+    assert settings["CASE_DATA_MAX_BYTES"] == 500_000
     assert small_app.extensions["opsflow"].max_case_bytes == 20_000

@@ -91,7 +91,8 @@ def test_each_operation_names_its_view_and_its_path_parameters(app, document):
         for name, converter in rule._converters.items():
             schema = in_path[name]["schema"]
             if isinstance(converter, IntegerConverter):  # a larger id does not reach the view: 404
-                assert (schema["type"], schema["minimum"], schema["maximum"]) == ("integer", 1, converter.max), key
+                bounds = (schema["type"], schema["minimum"], schema["maximum"])
+                assert bounds == ("integer", 1, converter.max), key
             assert in_path[name]["required"] is True
         for param in params:  # the API's query integers are refused (400) outside the database's range
             if param["in"] == "query" and param["schema"].get("type") == "integer":
@@ -203,14 +204,15 @@ def test_incidents_and_their_retry_and_resolution_conform_to_the_description(app
     check(api.as_("director").post(f"{path}/retry", json={"reason": "x"}), "Error", 403)
     check(admin.post(f"{path}/retry", json={}), "Error", 422)
     check(admin.post(f"{path}/retry", json={"reason": "x", "data": []}), "Error", 400)
-    missing = check(admin.post(f"/process-instances/{case_id}/incidents/{MAX_INT}/retry", json={"reason": "x"}),
-                    "Error", 404)
+    missing = check(admin.post(f"/process-instances/{case_id}/incidents/{MAX_INT}/retry",
+                               json={"reason": "x"}), "Error", 404)
     failed = check(admin.post(f"{path}/retry", json={"reason": "once more"}), "Error", 422)
     assert (failed["error"], failed["element"], failed["retried"]) == ("model_error", "compute_share", False)
     # and a model error without its element, or a retry's outcome without the rest of it, breaks it too
     assert violations(document, "Error", {k: v for k, v in failed.items() if k != "element"})
     assert violations(document, "Error", {**missing, "retried": False})
-    done = check(admin.post(f"{path}/retry", json={"reason": "four parts", "data": {"divisor": 4}}), "Retried", 200)
+    done = check(admin.post(f"{path}/retry", json={"reason": "four parts", "data": {"divisor": 4}}),
+                 "Retried", 200)
     assert done["incident"]["resolution"] == "retried"
     check(admin.post(f"{path}/resolve", json={"reason": "x"}), "Error", 409)
 

@@ -26,8 +26,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 FUZZER = "supervisor_east"  # supervises every demo store (all in EAST), starts store openings, holds tasks
 CHECKS = ",".join((
-    "not_a_server_error", "status_code_conformance", "response_schema_conformance", "content_type_conformance",
-    "response_headers_conformance",
+    "not_a_server_error", "status_code_conformance", "response_schema_conformance",
+    "content_type_conformance", "response_headers_conformance",
     "ignored_auth",  # every operation but the public two refuses a request without a valid token
     "unsupported_method",  # a method a path does not have: 405 with Allow
 ))

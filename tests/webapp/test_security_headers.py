@@ -65,7 +65,8 @@ def test_every_get_route_carries_the_headers_for_everyone(app, client, auth, api
             statuses[url][who] = response.status_code
         if who != "anonymous":
             auth.logout()
-    redirects = {"/", "/instances", "/instances/<path:rest>"}  # the home page, and the case pages' old address
+    # the home page, and the case pages' old address
+    redirects = {"/", "/instances", "/instances/<path:rest>"}
     unseen = [f"{url}: {statuses[url]}" for rule, url in routes
               if 200 not in statuses[url].values() and rule not in redirects]
     assert not unseen, "pages nobody could open (headers seen on errors only):\n" + "\n".join(unseen)

@@ -67,7 +67,8 @@ def test_non_finite_numbers_are_refused_whatever_the_callers_hook_makes_of_the_v
 
 
 def test_what_is_json_passes_unchanged():
-    text = '{"emoji": "\\ud83d\\ude00", "price": 1.5e3, "small": -2.5e-300, "n": 12, "中文": ["退货", null, true]}'
+    text = ('{"emoji": "\\ud83d\\ude00", "price": 1.5e3, "small": -2.5e-300, "n": 12, '
+            '"中文": ["退货", null, true]}')
     assert loads(text) == json.loads(text)
     assert loads(text.encode("utf-16")) == json.loads(text)
 
@@ -91,7 +92,8 @@ def test_ids_are_ascii_digits_within_the_integer_range():
 def test_a_long_message_keeps_its_start_and_its_reason():
     message = repr("x" * 1_000_000) + " is too long"
     short = excerpt(message)
-    assert len(short) == 80 and short.startswith("'xxx") and short.endswith("xxx' is too long") and "…" in short
+    assert len(short) == 80 and short.startswith("'xxx") and short.endswith("xxx' is too long")
+    assert "…" in short
     assert excerpt("short") == "short"
 
 

@@ -58,7 +58,8 @@ def test_task_page_shows_the_case_as_labelled_values_and_its_history(client, aut
     auth.login("manager_sh001")
     html = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "投诉调查与处理方案" in html and case["business_key"] in html and "王女士投诉" in html
-    assert "<dt>客户姓名</dt>" in html and "<dt>投诉类别</dt>" in html and "服务" in html  # label, not "service"
+    # "服务" is the category's label, not "service"
+    assert "<dt>客户姓名</dt>" in html and "<dt>投诉类别</dt>" in html and "服务" in html
     assert "SH001 · 上海南京路店" in html
     assert "李客服 发起了案件" in html
     assert 'id="claim-button"' in html and "<fieldset disabled>" in html  # claim first, then fill in
@@ -130,8 +131,9 @@ def test_draft_keeps_values_without_completing(app, client, auth, api):
     task_id = complaint(api)["open_tasks"][0]["id"]
     auth.login("manager_sh001")
     client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token(client)})
-    response = client.post(f"/tasks/{task_id}", data={"csrf_token": token(client), "action": "draft",
-                                                       "findings": "初步核实中", "compensation_amount": "12.5"})
+    response = client.post(f"/tasks/{task_id}", data={
+        "csrf_token": token(client), "action": "draft",
+        "findings": "初步核实中", "compensation_amount": "12.5"})
     assert response.status_code == 303
     assert state_of(app, task_id)[0] == "open"
     html = client.get(f"/tasks/{task_id}").get_data(as_text=True)

@@ -80,7 +80,8 @@ RETURN_APPROVAL = Decision(
     rules=(
         Rule(('"overstock"', "> 20000"), ("True", "True"), "积压退货超过20000元：商品部与运营总监审批"),
         Rule(('"overstock"', "-"), ("True", "False"), "积压退货：商品部审批"),
-        Rule(('"quality"', "> 20000"), ("True", "True"), "质量退货超过20000元：商品部确认质量问题并报运营总监"),
+        Rule(('"quality"', "> 20000"), ("True", "True"),
+             "质量退货超过20000元：商品部确认质量问题并报运营总监"),
         Rule(('"quality"', "> 5000"), ("True", "False"), "质量退货超过5000元：商品部确认质量问题"),
         Rule(("-", "> 20000"), ("False", "True"), "错发、短少等超过20000元：运营总监审批"),
         Rule(("-", "-"), ("False", "False"), "其余：客服审核通过即可退货"),

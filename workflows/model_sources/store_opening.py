@@ -32,8 +32,8 @@ director_comment = ""
         user("revise_plan", "修改开业方案", "Revise opening plan", "store_supervisor", 5, 1, due=72,
              doc="按运营总监的意见修改开业方案后重新提交，或撤销本次开业计划。"),
         gateway("xor", "revision_choice", "重新提交？", "Resubmit?", "store_supervisor", 6, 1),
-        end("end_withdrawn", "撤销开业计划", "Opening withdrawn", "store_supervisor", 7, 1, outcome="withdrawn",
-            terminate=True),
+        end("end_withdrawn", "撤销开业计划", "Opening withdrawn", "store_supervisor", 7, 1,
+            outcome="withdrawn", terminate=True),
         gateway("and", "prepare_fork", "并行筹备", "Prepare in parallel", "ops_director", 5),
         user("first_batch_allocation", "首批货品配置", "First-batch allocation", "merchandiser", 6, due=120,
              doc="按门店面积、定位与客群配置首批货品（款号、数量），交仓库发货。"),
@@ -45,8 +45,8 @@ director_comment = ""
              doc="按品牌陈列标准完成橱窗与店内陈列布置。"),
         user("opening_promotion", "开业推广方案", "Opening promotion plan", "marketing", 6, due=120,
              doc="制定开业推广方案：活动主题、时间、渠道与预算。"),
-        user("opening_preparation", "开业筹备确认", "Confirm opening preparation", "store_manager", 6, due=168,
-             doc="确认人员到岗、证照、装修与收银系统等开业条件。"),
+        user("opening_preparation", "开业筹备确认", "Confirm opening preparation", "store_manager", 6,
+             due=168, doc="确认人员到岗、证照、装修与收银系统等开业条件。"),
         gateway("and", "prepare_join", "筹备完成", "Preparation done", "store_supervisor", 8),
         gateway("xor", "inspection_merge", "", "", "store_supervisor", 9),
         user("pre_opening_inspection", "开业前检视", "Pre-opening inspection", "store_supervisor", 10, due=48,
@@ -63,7 +63,8 @@ director_comment = ""
         script("mark_store_open", "门店转为营业", "Mark store open", "store_supervisor", 16, code="""
 store_status = "open"
 """),
-        end("end_opened", "开业完成", "Store opened", "store_supervisor", 17, outcome="opened", terminate=True),
+        end("end_opened", "开业完成", "Store opened", "store_supervisor", 17, outcome="opened",
+            terminate=True),
     ),
     flows=flows(
         ("start", "init_plan"),
