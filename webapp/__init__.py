@@ -9,9 +9,9 @@ from flask_login import current_user
 from config import load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
-from engine.sandbox.script_engine import ScriptLimits
+from engine.sandbox import ScriptLimits
 
-from . import health, security_headers, strict_request
+from . import health, security_headers, strict_request, ui
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
 
@@ -41,6 +41,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
                                        script_limits=limits, max_case_bytes=app.config["CASE_DATA_MAX_BYTES"])
 
+    ui.init_app(app)
     from . import api, auth, tasks
     app.register_blueprint(auth.bp)
     auth.trust_proxies(app)
@@ -62,10 +63,6 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     from . import model_errors
     model_errors.init_app(app)
     return app
-
-
-def engine() -> Engine:
-    return current_app.extensions["opsflow"]
 
 
 def _locale() -> str:

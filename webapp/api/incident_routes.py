@@ -12,9 +12,8 @@ from flask import jsonify
 
 from engine import access
 
-from .. import engine
 from ..errors import BadRequest
-from ..extensions import db
+from ..extensions import db, engine
 from ..model_errors import model_error_response
 from . import bp
 from .auth import api_user, token_required

@@ -10,14 +10,13 @@ from typing import Any
 from flask import current_app, jsonify, url_for
 
 from engine import access, queries, runtime
-from engine.directory.accounts import issue_token
+from engine.directory import issue_token
 from engine.errors import InvalidData
 from engine.views import Page
 
-from .. import engine
-from ..auth.throttle import attempt_login, too_many_attempts
 from ..errors import BadRequest, Unauthorized
-from ..extensions import db
+from ..extensions import db, engine
+from ..login_throttle import attempt_login, too_many_attempts
 from . import bp
 from .auth import api_user, token_required
 from .params import body, body_object, body_text, flag, integer, moment, optional_integer, text

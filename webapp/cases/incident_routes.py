@@ -12,11 +12,10 @@ from flask_login import current_user, login_required
 
 from engine import access
 from engine.errors import Conflict, InvalidData, NotFound
-from engine.runtime.incidents import MESSAGE, RESOLVED, RETRIED, TERMINATED
+from engine.runtime import MESSAGE, RESOLVED, RETRIED, TERMINATED
 from engine.views import IncidentView
 
-from .. import engine
-from ..extensions import db
+from ..extensions import db, engine
 from ..model_errors import model_error_text
 from . import bp
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 
-from engine.queries.case_list import SORTS, STATUSES, CaseFilter
+from engine.queries import SORTS, STATUSES, CaseFilter
 
 from ..record_ids import record_id
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.queries.case_list import SORTS as CASE_SORTS
-from engine.queries.case_list import STATUSES
-from engine.queries.task_lists import MAX_PER_PAGE, TASK_SCOPES, TASK_SORTS
+from engine.queries import MAX_PER_PAGE, STATUSES, TASK_SCOPES, TASK_SORTS
+from engine.queries import SORTS as CASE_SORTS
 
 from .schemas import ID, Schema, ref
 

@@ -11,9 +11,17 @@ from typing import Any
 
 from engine.errors import CaseDataTooLarge, ProcessError
 from engine.models import INCIDENT_OPEN, INCIDENT_RESOLVED
-from engine.queries.case_list import STATUSES
-from engine.runtime.incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER
-from engine.runtime.retries import MAX_FIX_BYTES, MAX_FIX_FIELDS
+from engine.queries import STATUSES
+from engine.runtime import (
+    MAX_FIX_BYTES,
+    MAX_FIX_FIELDS,
+    MAX_REASON,
+    MESSAGE,
+    RESOLVED,
+    RETRIED,
+    TERMINATED,
+    TIMER,
+)
 
 from ...record_ids import MAX_INT as ID_MAX  # what the URL converter lets through: a larger id is a 404
 

@@ -9,11 +9,10 @@ from typing import Any
 from flask import current_app, render_template, request
 from flask_babel import ngettext
 
-from engine.directory.login_throttle import LoginOutcome, ThrottleRules, try_login
+from engine.directory import LoginOutcome, ThrottleRules, try_login
 
-from .. import engine
-from ..errors import error_response, wants_json
-from ..extensions import db
+from .errors import error_response, wants_json
+from .extensions import db, engine
 
 _SECONDS = {"first_lock": "LOGIN_THROTTLE_LOCK_SECONDS",
             "longest_lock": "LOGIN_THROTTLE_MAX_LOCK_SECONDS",
