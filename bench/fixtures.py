@@ -90,7 +90,8 @@ def deploy_models(session: Session, now: datetime) -> None:
 
 
 def make_user(session: Session, username: str, roles: Iterable[RoleSpec], now: datetime) -> User:
-    return insert_user_unchecked(session, username, None, password_hash=NO_PASSWORD, roles=list(roles), now=now)
+    return insert_user_unchecked(session, username, None, password_hash=NO_PASSWORD, roles=list(roles),
+                                 now=now)
 
 
 def form_data(element_id: str) -> dict[str, object]:

@@ -53,8 +53,9 @@ CAST = {"director": [RoleSpec("ops_director")],
         "manager_hz001": [RoleSpec("store_manager", "HZ001")],
         "manager_bj001": [RoleSpec("store_manager", "BJ001")],
         "franchisee_nj01": [RoleSpec("franchisee", "NJ01")]}
-STORES = (("SH001", "上海南京路店", "EAST"), ("SH002", "上海徐家汇店", "EAST"), ("HZ001", "杭州湖滨店", "EAST"),
-          ("NJ01", "南京新街口加盟店", "EAST"), ("BJ001", "北京王府井店", "NORTH"), ("GZ001", "广州天河店", "SOUTH"))
+STORES = (("SH001", "上海南京路店", "EAST"), ("SH002", "上海徐家汇店", "EAST"),
+          ("HZ001", "杭州湖滨店", "EAST"), ("NJ01", "南京新街口加盟店", "EAST"),
+          ("BJ001", "北京王府井店", "NORTH"), ("GZ001", "广州天河店", "SOUTH"))
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,10 @@ class Sizes:
     state_instances: int
 
 
-FULL = Sizes(instances=200, warmup=10, step_rounds=20, list_sizes=tasklist.SIZES, list_runs=50, state_instances=10)
-QUICK = Sizes(instances=20, warmup=3, step_rounds=4, list_sizes=(200, 1_000, 2_000), list_runs=10, state_instances=2)
+FULL = Sizes(instances=200, warmup=10, step_rounds=20, list_sizes=tasklist.SIZES, list_runs=50,
+             state_instances=10)
+QUICK = Sizes(instances=20, warmup=3, step_rounds=4, list_sizes=(200, 1_000, 2_000), list_runs=10,
+              state_instances=2)
 
 
 def _progress(message: str) -> None:
@@ -87,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_monitoring:
         from bench import monitoring
         _progress("dashboard and case list")
-        tables.append(monitoring.table(monitoring.measure(
-            monitoring.QUICK_SIZES if args.quick else monitoring.SIZES, 3 if args.quick else 5, url), pg_note))
+        board_sizes = monitoring.QUICK_SIZES if args.quick else monitoring.SIZES
+        tables.append(monitoring.table(monitoring.measure(board_sizes, 3 if args.quick else 5, url), pg_note))
 
     elapsed = time.perf_counter() - started
     header = report.machine(server, load_before, report.load_average())

@@ -48,7 +48,8 @@ def _model() -> str:
             f'<bpmn:userTask id="step_{n}" name="步骤{n}"><bpmn:extensionElements><spiffworkflow:properties>'
             f'<spiffworkflow:property name="formJsonSchemaFilename" value="step_{n}.json" />'
             f'</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>'
-            f'<bpmn:scriptTask id="script_{n}" name="汇总{n}"><bpmn:script>{STEP_SCRIPT}</bpmn:script></bpmn:scriptTask>')
+            f'<bpmn:scriptTask id="script_{n}" name="汇总{n}">'
+            f'<bpmn:script>{STEP_SCRIPT}</bpmn:script></bpmn:scriptTask>')
         flows.append(f'<bpmn:sequenceFlow id="f{n}a" sourceRef="step_{n}" targetRef="script_{n}" />'
                      f'<bpmn:sequenceFlow id="f{n}b" sourceRef="script_{n}" targetRef="{after}" />')
     refs = "".join(f"<bpmn:flowNodeRef>{e}</bpmn:flowNodeRef>" for e in
@@ -56,7 +57,8 @@ def _model() -> str:
     return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
             f'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
             f'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="x">'
-            f'<bpmn:process id="{PROCESS}" name="五步带脚本（基准）" isExecutable="true"><bpmn:laneSet id="ls">'
+            f'<bpmn:process id="{PROCESS}" name="五步带脚本（基准）" isExecutable="true">'
+            f'<bpmn:laneSet id="ls">'
             f'<bpmn:lane id="lane_cs_agent" name="cs_agent">{refs}</bpmn:lane></bpmn:laneSet>'
             f'<bpmn:startEvent id="start" />{"".join(steps)}{"".join(flows)}<bpmn:endEvent id="end" />'
             f'</bpmn:process></bpmn:definitions>')
@@ -101,7 +103,8 @@ def steps(instances: int) -> tuple[list[float], list[float]]:
         path = Path(folder)
         (path / f"{PROCESS}.bpmn").write_text(_model(), "utf-8")
         for n in range(1, 6):
-            (path / f"step_{n}.json").write_text((fixtures.MODELS / f"step_{n}.json").read_text("utf-8"), "utf-8")
+            form = (fixtures.MODELS / f"step_{n}.json").read_text("utf-8")
+            (path / f"step_{n}.json").write_text(form, "utf-8")
         parsed = parse_process(PROCESS, collect_directory(path)[PROCESS])
         serializer = stock_serializer()
         stock_engine = PythonScriptEngine(TaskDataEnvironment(make_helpers(FrozenClock())))
@@ -156,8 +159,8 @@ def table(evaluation_rows: list[tuple[str, str, float, float]], memory: list[flo
     t.notes.append(f"a step with a worker script: {command:.2f} ms against {in_memory:.2f} ms in memory "
                    f"= {command / in_memory:.2f}x (the five-step process without scripts: see Step cost)")
     t.notes.append("the worker round trip buys a time and memory limit no script can get around (the "
-                   "stock engine runs `str` on 2^60 aliased items in the server for minutes); conditions, DMN "
-                   "cells and name = expression scripts stay in the server at about the stock cost")
+                   "stock engine runs `str` on 2^60 aliased items in the server for minutes); conditions, "
+                   "DMN cells and name = expression scripts stay in the server at about the stock cost")
     return t
 
 

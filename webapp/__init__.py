@@ -37,7 +37,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
     strict_request.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     from workflows.catalogue import catalogue
-    limits = ScriptLimits(seconds=app.config["SCRIPT_SECONDS"], memory=app.config["SCRIPT_MEMORY_MB"] * 2 ** 20)
+    limits = ScriptLimits(seconds=app.config["SCRIPT_SECONDS"],
+                          memory=app.config["SCRIPT_MEMORY_MB"] * 2 ** 20)
     app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
                                        script_limits=limits, max_case_bytes=app.config["CASE_DATA_MAX_BYTES"])
 

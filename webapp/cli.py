@@ -117,8 +117,8 @@ def add_user(ctx: click.Context, username: str, roles: tuple[str, ...], display_
         try:
             grants = [_grant(spec, rules.role_scopes) for spec in roles]
             row = directory.create_user_at_console(
-                db.session, rules, username=username, password=_password(password_stdin), now=engine().clock(),
-                display_name=display_name, email=email, locale=locale, roles=grants)
+                db.session, rules, username=username, password=_password(password_stdin),
+                now=engine().clock(), display_name=display_name, email=email, locale=locale, roles=grants)
         except InvalidData as exc:
             db.session.rollback()
             raise _refused(exc) from None
@@ -154,7 +154,8 @@ def set_password(ctx: click.Context, username: str, password_stdin: bool) -> Non
     init_db(app)
     with app.app_context():
         try:
-            directory.reset_password_at_console(db.session, username, _password(password_stdin), engine().clock())
+            directory.reset_password_at_console(db.session, username, _password(password_stdin),
+                                                engine().clock())
         except (InvalidData, NotFound) as exc:
             db.session.rollback()
             raise _refused(exc) from None

@@ -34,10 +34,11 @@ def model(key: str) -> Any:
 @bp.post("/models")
 @bp.post("/models/<key>")
 def deploy(key: str | None = None) -> Any:
-    uploads = [bpmn.Upload(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
+    uploads = [bpmn.Upload(f.filename or "", f.read())
+               for f in request.files.getlist("files") if f and f.filename]
     try:
         results = bpmn.deploy_uploads(db.session, current_user, uploads, engine().clock(), key=key,
-                                             roles=directory_rules().role_scopes.keys())
+                                      roles=directory_rules().role_scopes.keys())
     except DeployError as exc:
         db.session.rollback()
         if key is None:
@@ -45,7 +46,8 @@ def deploy(key: str | None = None) -> Any:
                                    processes=bpmn.list_processes(db.session, current_user))
         else:
             summary, history, files = bpmn.process_versions(db.session, current_user, key)
-            page = render_template("admin/model.html", error=exc, process=summary, history=history, files=files)
+            page = render_template("admin/model.html", error=exc, process=summary, history=history,
+                                   files=files)
         return page, 422
     db.session.commit()
     for r in results:

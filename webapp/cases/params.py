@@ -59,7 +59,8 @@ class CaseParams:
             started_from=datetime.combine(first, time(0), tzinfo=tz) if first else None,
             started_to=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None,
             overdue={"yes": True, "no": False}.get(self.overdue), search=self.q or None, sort=self.sort,
-            page=self.page, per_page=self.per_page, has_incident={"yes": True, "no": False}.get(self.has_incident))
+            page=self.page, per_page=self.per_page,
+            has_incident={"yes": True, "no": False}.get(self.has_incident))
 
 
 def user_zone() -> tzinfo:
