@@ -1,5 +1,5 @@
-"""The login throttle (engine/login_throttle.py) as the login page and the API's login use it:
-the app's rules, the client's address (see proxies.py) and the engine's clock."""
+"""The login throttle (engine/directory/login_throttle.py) as the login page and the API's login use it:
+the app's rules, the client's address (see auth/proxies.py) and the engine's clock."""
 from __future__ import annotations
 
 import math

@@ -1,6 +1,6 @@
 """Browser sessions: Flask's signed cookie names a `web_session` row, and every request checks it is live.
 
-Flask-Login alone trusts any cookie it signed; the row (engine/web_sessions.py) is what logout, a
+Flask-Login alone trusts any cookie it signed; the row (engine/directory/web_sessions.py) is what logout, a
 password reset and a deactivation delete, so a copy of the cookie dies with it.
 """
 from __future__ import annotations
