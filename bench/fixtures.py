@@ -20,10 +20,9 @@ from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import schema
-from engine.bpmn.deploy import collect_directory, deploy_directory
-from engine.bpmn.specs import ParsedProcess, parse_process
+from engine.bpmn import ParsedProcess, collect_directory, deploy_directory, parse_process
 from engine.db import make_sessions, make_sql_engine
-from engine.directory.accounts import RoleSpec, insert_user_unchecked
+from engine.directory import RoleSpec, insert_user_unchecked
 from engine.models import User
 
 MODELS = Path(__file__).resolve().parent / "models"

@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text
 
 from engine import queries
-from engine.bpmn.deploy import deploy_directory
-from engine.directory.accounts import RoleSpec, upsert_store
+from engine.bpmn import deploy_directory
+from engine.directory import RoleSpec, upsert_store
 from engine.models import User
 from workflows import history_paths
 from workflows.history_seed import seed_history

@@ -130,6 +130,6 @@ def machine(postgres_version: str | None = None, load_before: tuple[float, float
         load_after is not None and load_after[0] > 1 + 0.5 * cores)
     if busy:
         table.notes.append("WARNING: the machine was busy with other work: times are inflated and even "
-                           "the ratios suffer (the longer engine steps are preempted more often); "
-                           "rerun when idle")
+                           "the ratios suffer (the longer engine steps are preempted more often); rerun "
+                           "when idle")
     return table

@@ -89,9 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_monitoring:
         from bench import monitoring
         _progress("dashboard and case list")
-        tables.append(monitoring.table(monitoring.measure(
-            monitoring.QUICK_SIZES if args.quick else monitoring.SIZES, 3 if args.quick else 5, url),
-            pg_note))
+        board_sizes = monitoring.QUICK_SIZES if args.quick else monitoring.SIZES
+        tables.append(monitoring.table(monitoring.measure(board_sizes, 3 if args.quick else 5, url), pg_note))
 
     elapsed = time.perf_counter() - started
     header = report.machine(server, load_before, report.load_average())

@@ -20,11 +20,9 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironm
 from SpiffWorkflow.util.task import TaskState
 
 from engine import Engine, FrozenClock
-from engine.bpmn.deploy import collect_directory, deploy_directory
-from engine.bpmn.specs import parse_process
-from engine.directory.accounts import RoleSpec
-from engine.sandbox.functions import make_helpers
-from engine.sandbox.script_engine import RestrictedEnvironment
+from engine.bpmn import collect_directory, deploy_directory, parse_process
+from engine.directory import RoleSpec
+from engine.sandbox import RestrictedEnvironment, make_helpers
 
 from . import fixtures
 from .report import Table, median, percentile

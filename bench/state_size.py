@@ -14,9 +14,8 @@ from time import perf_counter
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.util.task import TaskState
 
-from engine import Engine, FrozenClock
-from engine.bpmn import state
-from engine.directory.accounts import RoleSpec
+from engine import Engine, FrozenClock, bpmn
+from engine.directory import RoleSpec
 from engine.models import ProcessInstance
 
 from . import fixtures
@@ -81,7 +80,7 @@ def _stock_blob(db: fixtures.Database, engine: Engine, stock: BpmnWorkflowSerial
     """The stored case as the stock serializer would have stored it."""
     with db.sessions() as session:
         instance = session.get(ProcessInstance, instance_id)
-        return stock.serialize_json(state.loads(instance.state, engine.process(session, instance.version_id)))
+        return stock.serialize_json(bpmn.loads(instance.state, engine.process(session, instance.version_id)))
 
 
 def _in_memory_step(stock: BpmnWorkflowSerializer, blob: str, element_id: str) -> float:
@@ -105,7 +104,7 @@ def _snapshot(db: fixtures.Database, engine: Engine, stock: BpmnWorkflowSerializ
     with db.sessions() as session:
         instance = session.get(ProcessInstance, instance_id)
         stored = instance.state
-        workflow = state.loads(stored, engine.process(session, instance.version_id))
+        workflow = bpmn.loads(stored, engine.process(session, instance.version_id))
         status = instance.status
     raw = stored.encode("utf-8")
     return SizeRow(process=process, steps=step, status=status, tasks=len(workflow.get_tasks()),

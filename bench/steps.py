@@ -26,10 +26,9 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import event
 
-from engine import Engine, FrozenClock
-from engine.bpmn import state
-from engine.bpmn.specs import ParsedProcess
-from engine.directory.accounts import RoleSpec
+from engine import Engine, FrozenClock, bpmn
+from engine.bpmn import ParsedProcess
+from engine.directory import RoleSpec
 
 from . import fixtures
 from .report import Table, Target, median, percentile
@@ -170,11 +169,11 @@ def measure(instances: int = 200, warmup: int = 10, postgres_url: str | None = N
     stock = stock_serializer()
 
     def loads(blob: str) -> BpmnWorkflow:
-        return state.loads(blob, parsed)
+        return bpmn.loads(blob, parsed)
 
     variants: dict[str, Callable[[int], dict[str, list[float]]]] = {
         "stock": lambda n: in_memory(parsed, n, stock.deserialize_json, stock.serialize_json),
-        "state": lambda n: in_memory(parsed, n, loads, state.dumps),
+        "state": lambda n: in_memory(parsed, n, loads, bpmn.dumps),
     }
     labels = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
     with contextlib.ExitStack() as stack:

@@ -24,7 +24,7 @@ from typing import Any, Sequence
 from sqlalchemy import func, insert, select, text
 
 from engine import FrozenClock, queries
-from engine.directory.accounts import RoleSpec, upsert_store
+from engine.directory import RoleSpec, upsert_store
 from engine.models import HumanTask, ProcessInstance, ProcessVersion
 
 from . import fixtures

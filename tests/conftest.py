@@ -148,8 +148,7 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
     from engine.attachments import store_attachment
     from engine.models import ModelFile, ProcessDefinition, ProcessVersion, User
-    from webapp import engine
-    from webapp.extensions import db
+    from webapp.extensions import db, engine
 
     with app.app_context():
         session, runtime = db.session, engine()

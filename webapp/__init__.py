@@ -9,9 +9,9 @@ from flask_login import current_user
 from config import load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
-from engine.sandbox.script_engine import ScriptLimits
+from engine.sandbox import ScriptLimits
 
-from . import health, security_headers, strict_request
+from . import health, security_headers, strict_request, ui
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
 
@@ -37,10 +37,12 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
     strict_request.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     from workflows.catalogue import catalogue
-    limits = ScriptLimits(seconds=app.config["SCRIPT_SECONDS"], memory=app.config["SCRIPT_MEMORY_MB"] * 2 ** 20)
+    limits = ScriptLimits(seconds=app.config["SCRIPT_SECONDS"],
+                          memory=app.config["SCRIPT_MEMORY_MB"] * 2 ** 20)
     app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
                                        script_limits=limits, max_case_bytes=app.config["CASE_DATA_MAX_BYTES"])
 
+    ui.init_app(app)
     from . import api, auth, tasks
     app.register_blueprint(auth.bp)
     auth.trust_proxies(app)
@@ -62,10 +64,6 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     from . import model_errors
     model_errors.init_app(app)
     return app
-
-
-def engine() -> Engine:
-    return current_app.extensions["opsflow"]
 
 
 def _locale() -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from engine import schema
-from engine.bpmn.deploy import DeployResult, deploy_directory
+from engine.bpmn import DeployResult, deploy_directory
 from engine.models import User
 
 from .extensions import db
@@ -25,7 +25,7 @@ def init_db(app: Flask) -> None:
 
 
 def deploy_models(app: Flask, deployed_by: str | None = None) -> list[DeployResult]:
-    from . import engine
+    from .extensions import engine
     with app.app_context():
         try:
             results = deploy_directory(db.session, app.config["BPMN_DIR"], app.config["FORMS_DIR"],
@@ -43,7 +43,7 @@ def load_demo(app: Flask) -> bool:
         raise RuntimeError("demo data is only loaded in demo mode (OPSFLOW_DEMO=1)")
     from workflows.demo_loader import load_demo_data
 
-    from . import engine
+    from .extensions import engine
     with app.app_context():
         if db.session.scalar(select(func.count()).select_from(User)):
             return False

@@ -104,13 +104,12 @@ def _refused(exc: Exception) -> click.ClickException:
 def add_user(ctx: click.Context, username: str, roles: tuple[str, ...], display_name: str, email: str,
              locale: str, password_stdin: bool) -> None:
     """Create an account, e.g. the first administrator: opsflow add-user root --role admin"""
-    from engine.directory import people as directory
+    from engine import directory
     from engine.errors import InvalidData
 
-    from . import engine
     from .admin.people_forms import directory_rules
     from .bootstrap import init_db
-    from .extensions import db
+    from .extensions import db, engine
     app = _app(ctx.obj["config"])
     init_db(app)
     with app.app_context():
@@ -118,8 +117,8 @@ def add_user(ctx: click.Context, username: str, roles: tuple[str, ...], display_
         try:
             grants = [_grant(spec, rules.role_scopes) for spec in roles]
             row = directory.create_user_at_console(
-                db.session, rules, username=username, password=_password(password_stdin), now=engine().clock(),
-                display_name=display_name, email=email, locale=locale, roles=grants)
+                db.session, rules, username=username, password=_password(password_stdin),
+                now=engine().clock(), display_name=display_name, email=email, locale=locale, roles=grants)
         except InvalidData as exc:
             db.session.rollback()
             raise _refused(exc) from None
@@ -130,7 +129,7 @@ def add_user(ctx: click.Context, username: str, roles: tuple[str, ...], display_
 
 def _grant(spec: str, scopes: dict[str, str]):  # type: ignore[no-untyped-def]
     """`store_manager:SH001` as the Grant it means, scoped by what the catalogue says of the role."""
-    from engine.access.grants import Grant
+    from engine.access import Grant
     role, _, scope = spec.partition(":")
     kind = scopes.get(role)
     if kind == "store":
@@ -146,17 +145,17 @@ def _grant(spec: str, scopes: dict[str, str]):  # type: ignore[no-untyped-def]
 @click.pass_context
 def set_password(ctx: click.Context, username: str, password_stdin: bool) -> None:
     """Give an account a new password (its API tokens stop working), e.g. when no admin can sign in."""
-    from engine.directory import people as directory
+    from engine import directory
     from engine.errors import InvalidData, NotFound
 
-    from . import engine
     from .bootstrap import init_db
-    from .extensions import db
+    from .extensions import db, engine
     app = _app(ctx.obj["config"])
     init_db(app)
     with app.app_context():
         try:
-            directory.reset_password_at_console(db.session, username, _password(password_stdin), engine().clock())
+            directory.reset_password_at_console(db.session, username, _password(password_stdin),
+                                                engine().clock())
         except (InvalidData, NotFound) as exc:
             db.session.rollback()
             raise _refused(exc) from None
@@ -168,7 +167,7 @@ def set_password(ctx: click.Context, username: str, password_stdin: bool) -> Non
 @click.pass_context
 def fire_timers(ctx: click.Context) -> None:
     """Fire every timer that is due now, once."""
-    from engine.runtime.timers import fire_due_timers
+    from engine.runtime import fire_due_timers
     app = _app(ctx.obj["config"])
     fired = fire_due_timers(app.extensions["opsflow"], _sessions(app))
     click.echo(f"fired timers of {fired} case(s)")
@@ -191,7 +190,7 @@ def run(ctx: click.Context, host: str, port: int) -> None:
     """Prepare the database and serve the app, with the timer scheduler inside."""
     from waitress import serve
 
-    from engine.runtime.timers import TimerScheduler
+    from engine.runtime import TimerScheduler
 
     from .bootstrap import prepare
     app = _app(ctx.obj["config"])

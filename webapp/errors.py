@@ -93,7 +93,8 @@ def register_error_handlers(app: Flask) -> None:
             limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
             return error_response(code, _("The request is too large (at most %(mb)s MB).",
                                           mb=round(limit / 1048576, 1)), 413)
-        # Werkzeug's own headers belong to the answer: Allow on a 405 (RFC 9110), Retry-After, WWW-Authenticate
+        # Werkzeug's own headers belong to the answer: Allow on a 405 (RFC 9110), Retry-After,
+        # WWW-Authenticate
         headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
         return (*error_response(code, exc.description or exc.name, exc.code or 500), headers)
 

@@ -2,6 +2,7 @@
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
 from .specs import ParsedProcess, SourceFile, parse_process
+from .state import dumps, loads
 from .versions import (
     MAX_FILE_BYTES,
     ProcessSummary,
@@ -14,5 +15,5 @@ from .versions import (
 )
 
 __all__ = ["DeployResult", "MAX_FILE_BYTES", "ParsedProcess", "ProcessSummary", "SourceFile", "Upload",
-           "VersionSummary", "collect_directory", "deploy_directory", "deploy_uploads", "list_processes",
-           "parse_process", "process_versions", "version_file"]
+           "VersionSummary", "collect_directory", "deploy_directory", "deploy_uploads", "dumps", "list_processes",
+           "loads", "parse_process", "process_versions", "version_file"]

@@ -67,6 +67,12 @@ class ParsedProcess:
                 return self.forms.get(filename)
         return None
 
+    def element_names(self) -> dict[str, str]:
+        """Element id → the name the model gives it (Chinese): histories name the steps of past events
+        without the web layer reading spec objects."""
+        return {spec.bpmn_id: spec.bpmn_name for spec in self.spec.task_specs.values()
+                if getattr(spec, "bpmn_id", None) and getattr(spec, "bpmn_name", None)}
+
     def starter_roles(self) -> frozenset[str] | None:
         """The roles the model lets start a case (`starterRoles` on its start event); None: not said."""
         for spec in self.spec.task_specs.values():

@@ -21,8 +21,7 @@ class LiveServer:
     def start_case(self, process: str, username: str, data: dict) -> dict:
         """Start a case as `username` straight through the engine (what the API would do)."""
         from engine.models import User
-        from webapp import engine
-        from webapp.extensions import db
+        from webapp.extensions import db, engine
         with self.app.app_context():
             user = db.session.query(User).filter_by(username=username).one()
             view = engine().start(db.session, process, user, data)

@@ -27,8 +27,7 @@ def stopped_case(tmp_path_factory, serve) -> Iterator[tuple[str, int]]:
     from engine.db import make_sessions
     from engine.models import User
     from engine.runtime.timers import fire_due_timers
-    from webapp import engine
-    from webapp.extensions import db
+    from webapp.extensions import db, engine
 
     folder = tmp_path_factory.mktemp("incidents")
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'incidents.sqlite'}",

@@ -31,8 +31,7 @@ class Server:
         self.app, self.url = app, url
 
     def run(self, fn):  # type: ignore[no-untyped-def]
-        from webapp import engine
-        from webapp.extensions import db
+        from webapp.extensions import db, engine
         with self.app.app_context():
             result = fn(engine(), db.session)
             db.session.commit()

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from engine.access.grants import Grant
 from engine.models import HumanTask, Store, User
-from webapp import engine
-from webapp.extensions import db
+from webapp.extensions import db, engine
 
 NEW_USER = {"username": "li.na", "display_name": "李娜", "email": "li@example.cn", "locale": "en",
             "password": "longenough", "roles-0-role": "store_manager", "roles-0-store_code": "SH002",
@@ -306,7 +305,7 @@ def test_a_new_store_can_be_given_to_a_store_manager(app, admin):
 
 def test_a_renamed_store_is_shown_by_its_new_name_elsewhere(app, client, auth):
     """Store names come from the table the admin keeps, not from the demo catalogue."""
-    from webapp.tasks.names import store_name
+    from webapp.ui.names import store_name
     with app.test_request_context():
         assert store_name("SH001") == "上海南京路店"
     with app.app_context():

@@ -13,8 +13,7 @@ import pytest
 
 from engine.directory.accounts import upsert_store
 from engine.models import AuditEvent, ProcessInstance, User
-from webapp import engine
-from webapp.extensions import db
+from webapp.extensions import db, engine
 
 COMPLAINT = {"customer_name": "王女士", "customer_phone": "13800138000", "store_code": "SH001",
              "channel": "store", "category": "service", "description": "店员态度不好，结账等了很久",

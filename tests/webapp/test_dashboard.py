@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 
 from engine.directory.accounts import upsert_store
 from engine.models import ProcessInstance, User
-from webapp import engine
 from webapp.cli import main
-from webapp.extensions import db
+from webapp.extensions import db, engine
 from workflows import history_paths
 from workflows.history_seed import seed_history
 

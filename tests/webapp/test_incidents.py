@@ -12,9 +12,9 @@ from engine.bpmn.deploy import deploy_directory
 from engine.db import make_sessions
 from engine.models import Incident, ProcessInstance, User
 from engine.runtime.timers import fire_due_timers
-from webapp import create_app, engine
+from webapp import create_app
 from webapp.bootstrap import prepare
-from webapp.extensions import db
+from webapp.extensions import db, engine
 
 ENGINE_MODELS = Path(__file__).resolve().parents[1] / "engine" / "fixture_models"
 MODEL_FILES = ("incident_timer.bpmn", "start_incident_timer.json", "check_share.json", "big_data.bpmn",

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.errors import excerpt
 from webapp.record_ids import MAX_INT, record_id, record_ids
 from webapp.strict_json import JSONRefused, loads, nesting_depth
-from webapp.tasks.forms import parse_submission
+from webapp.ui.form_fields import parse_submission
 
 
 @pytest.mark.parametrize("text, depth", [

@@ -1,4 +1,4 @@
-"""JSON Schema → fields and posted form → typed JSON (webapp/tasks/forms.py), and the fixed line-item
+"""JSON Schema → fields and posted form → typed JSON (webapp/ui/form_fields.py), and the fixed line-item
 rows of the warehouse's receiving step, walked through the web form."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from webapp.tasks.forms import MISSING, build_fields, parse_submission, schema_at, widget_of
+from webapp.ui.form_fields import MISSING, build_fields, parse_submission, schema_at, widget_of
 
 SCHEMA = {
     "type": "object",

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint
 from flask_login import current_user, login_required
 
-from engine.access.admin import require_admin
+from engine.access import require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

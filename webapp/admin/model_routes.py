@@ -11,43 +11,43 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine.bpmn import versions as model_admin
-from engine.bpmn.versions import Upload
+from engine import bpmn
 from engine.errors import DeployError
 
-from .. import engine
-from ..extensions import db
-from ..tasks.names import process_name
+from ..extensions import db, engine
+from ..ui.names import process_name
 from . import bp
 from .people_forms import directory_rules
 
 
 @bp.get("/models")
 def models() -> Any:
-    return render_template("admin/models.html", processes=model_admin.list_processes(db.session, current_user))
+    return render_template("admin/models.html", processes=bpmn.list_processes(db.session, current_user))
 
 
 @bp.get("/models/<key>")
 def model(key: str) -> Any:
-    summary, history, files = model_admin.process_versions(db.session, current_user, key)
+    summary, history, files = bpmn.process_versions(db.session, current_user, key)
     return render_template("admin/model.html", process=summary, history=history, files=files)
 
 
 @bp.post("/models")
 @bp.post("/models/<key>")
 def deploy(key: str | None = None) -> Any:
-    uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("files") if f and f.filename]
+    uploads = [bpmn.Upload(f.filename or "", f.read())
+               for f in request.files.getlist("files") if f and f.filename]
     try:
-        results = model_admin.deploy_uploads(db.session, current_user, uploads, engine().clock(), key=key,
-                                             roles=directory_rules().role_scopes.keys())
+        results = bpmn.deploy_uploads(db.session, current_user, uploads, engine().clock(), key=key,
+                                      roles=directory_rules().role_scopes.keys())
     except DeployError as exc:
         db.session.rollback()
         if key is None:
             page = render_template("admin/models.html", error=exc,
-                                   processes=model_admin.list_processes(db.session, current_user))
+                                   processes=bpmn.list_processes(db.session, current_user))
         else:
-            summary, history, files = model_admin.process_versions(db.session, current_user, key)
-            page = render_template("admin/model.html", error=exc, process=summary, history=history, files=files)
+            summary, history, files = bpmn.process_versions(db.session, current_user, key)
+            page = render_template("admin/model.html", error=exc, process=summary, history=history,
+                                   files=files)
         return page, 422
     db.session.commit()
     for r in results:
@@ -64,7 +64,7 @@ def deploy(key: str | None = None) -> Any:
 @bp.get("/models/<key>/<int:version>/files/<path:filename>")
 def model_file(key: str, version: int, filename: str) -> Any:
     """A stored file as plain text, never rendered: the model's source for reading or saving."""
-    found = model_admin.version_file(db.session, current_user, key, version, filename)
+    found = bpmn.version_file(db.session, current_user, key, version, filename)
     disposition = "attachment" if request.args.get("download") else "inline"
     return Response(found.content, mimetype="text/plain", headers={
         "Content-Disposition": f'{disposition}; filename="{found.filename}"',

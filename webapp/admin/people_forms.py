@@ -13,8 +13,8 @@ from typing import Any, Mapping
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from engine.access.grants import Grant
-from engine.directory.people import DirectoryRules
+from engine.access import Grant
+from engine.directory import DirectoryRules
 
 _ROLE_FIELD = re.compile(r"roles-(\d{1,4})-(role|store_code|region)")
 
@@ -67,7 +67,7 @@ def store_words() -> dict[str, dict[str, str]]:
     """The names of store kinds and statuses in the reader's language, from the catalogue."""
     from workflows.stores import STORE_KINDS, STORE_STATUSES
 
-    from ..tasks.names import english
+    from ..ui.names import english
     pick = 1 if english() else 0
     return {"kind_names": {k: names[pick] for k, names in STORE_KINDS.items()},
             "status_names": {k: names[pick] for k, names in STORE_STATUSES.items()}}

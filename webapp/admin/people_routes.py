@@ -1,8 +1,8 @@
 """Users, their roles and stores: lists, create and edit forms, password reset.
 
-Each view parses the form, calls one function of `engine.directory` / `engine.directory.stores`
-(which checks the admin rule again and validates), commits, and redirects with a message (303); a
-refused form is shown again with the reason beside each field (422) and nothing saved.
+Each view parses the form, calls one function of `engine.directory` (which checks the admin rule
+again and validates), commits, and redirects with a message (303); a refused form is shown again
+with the reason beside each field (422) and nothing saved.
 """
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from engine.directory import people as users_dir
-from engine.directory import stores as stores_dir
+from engine import directory
 from engine.errors import InvalidData
 
-from .. import engine
-from ..auth.sessions import keep_signed_in
-from ..extensions import db
+from ..extensions import db, engine
+from ..web_sessions import keep_signed_in
 from . import bp
 from . import people_forms as forms
 
@@ -34,14 +32,14 @@ def _role_catalogue() -> Any:
 @bp.get("/users")
 def users() -> Any:
     text, role = request.args.get("q", "").strip(), request.args.get("role", "").strip()
-    rows = users_dir.list_users(db.session, current_user, text=text, role=role)
+    rows = directory.list_users(db.session, current_user, text=text, role=role)
     return render_template("admin/users.html", users=rows, q=text, role=role, roles=_role_catalogue())
 
 
-def _user_form(account: users_dir.UserRow | None, form: Mapping[str, Any],
+def _user_form(account: directory.UserRow | None, form: Mapping[str, Any],
                fields: Mapping[str, str] | None = None, status: int = 200) -> Any:
     fields = fields or {}
-    choices = users_dir.scope_choices(db.session, current_user)
+    choices = directory.scope_choices(db.session, current_user)
     return render_template("admin/user_form.html", account=account, form=form, choices=choices,
                            roles=_role_catalogue(), errors=forms.errors_by_id(fields),
                            problems=forms.summary(fields)), status
@@ -53,7 +51,7 @@ def new_user() -> Any:
         return _user_form(None, {"locale": "zh_CN", "active": True, "roles": []})
     values = forms.new_user(request.form)
     try:
-        row = users_dir.create_user(db.session, current_user, forms.directory_rules(), now=engine().clock(),
+        row = directory.create_user(db.session, current_user, forms.directory_rules(), now=engine().clock(),
                                     **values)
     except InvalidData as exc:
         db.session.rollback()
@@ -63,19 +61,19 @@ def new_user() -> Any:
     return redirect(url_for("admin.edit_user", user_id=row.id), 303)
 
 
-def _shown(account: users_dir.UserRow) -> dict[str, Any]:
+def _shown(account: directory.UserRow) -> dict[str, Any]:
     return {"username": account.username, "display_name": account.display_name, "email": account.email or "",
             "locale": account.locale, "active": account.active, "roles": list(account.roles)}
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int) -> Any:
-    account = users_dir.get_user(db.session, current_user, user_id)
+    account = directory.get_user(db.session, current_user, user_id)
     if request.method == "GET":
         return _user_form(account, _shown(account))
     values = forms.user_details(request.form)
     try:
-        row = users_dir.update_user(db.session, current_user, forms.directory_rules(), user_id,
+        row = directory.update_user(db.session, current_user, forms.directory_rules(), user_id,
                                     now=engine().clock(), **values)
     except InvalidData as exc:
         db.session.rollback()
@@ -88,11 +86,11 @@ def edit_user(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>/password")
 def user_password(user_id: int) -> Any:
     try:
-        row = users_dir.reset_password(db.session, current_user, user_id, request.form.get("password", ""),
+        row = directory.reset_password(db.session, current_user, user_id, request.form.get("password", ""),
                                        now=engine().clock())
     except InvalidData as exc:
         db.session.rollback()
-        account = users_dir.get_user(db.session, current_user, user_id)
+        account = directory.get_user(db.session, current_user, user_id)
         return _user_form(account, _shown(account), exc.fields, 422)
     if row.id == current_user.id:
         keep_signed_in(current_user)
@@ -106,16 +104,16 @@ def user_password(user_id: int) -> Any:
 
 @bp.get("/stores")
 def stores() -> Any:
-    return render_template("admin/stores.html", stores=stores_dir.list_stores(db.session, current_user),
+    return render_template("admin/stores.html", stores=directory.list_stores(db.session, current_user),
                            **forms.store_words())
 
 
-def _store_form(store: stores_dir.StoreRow | None, form: Mapping[str, Any],
+def _store_form(store: directory.StoreRow | None, form: Mapping[str, Any],
                 fields: Mapping[str, str] | None = None, status: int = 200) -> Any:
     fields = fields or {}
-    regions = users_dir.scope_choices(db.session, current_user).regions
+    regions = directory.scope_choices(db.session, current_user).regions
     return render_template("admin/store_form.html", store=store, form=form, regions=regions,
-                           kinds=stores_dir.STORE_KINDS, statuses=stores_dir.STORE_STATUSES,
+                           kinds=directory.STORE_KINDS, statuses=directory.STORE_STATUSES,
                            **forms.store_words(),
                            errors=forms.errors_by_id(fields), problems=forms.summary(fields)), status
 
@@ -127,7 +125,7 @@ def new_store() -> Any:
     values = forms.store_fields(request.form)
     code = request.form.get("code", "")
     try:
-        row = stores_dir.create_store(db.session, current_user, code=code, now=engine().clock(), **values)
+        row = directory.create_store(db.session, current_user, code=code, now=engine().clock(), **values)
     except InvalidData as exc:
         db.session.rollback()
         return _store_form(None, {**values, "code": code}, exc.fields, 422)
@@ -138,12 +136,12 @@ def new_store() -> Any:
 
 @bp.route("/stores/<code>", methods=["GET", "POST"])
 def edit_store(code: str) -> Any:
-    store = stores_dir.get_store(db.session, current_user, code)
+    store = directory.get_store(db.session, current_user, code)
     if request.method == "GET":
         return _store_form(store, asdict(store))
     values = forms.store_fields(request.form)  # a posted `code` is ignored: the code never changes
     try:
-        row = stores_dir.update_store(db.session, current_user, store.code, now=engine().clock(), **values)
+        row = directory.update_store(db.session, current_user, store.code, now=engine().clock(), **values)
     except InvalidData as exc:
         db.session.rollback()
         return _store_form(store, {**asdict(store), **values}, exc.fields, 422)

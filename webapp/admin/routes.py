@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from engine.access.admin import recent_changes
+from engine.access import recent_changes
 from engine.models import ProcessDefinition, Store, User
 from engine.views import EventView
 
 from ..extensions import db
-from ..tasks.names import process_name
+from ..ui.names import process_name
 from . import bp
 from .people_forms import LABELS
 

@@ -6,12 +6,11 @@ from typing import Any, Callable
 
 from flask import g, request
 
-from engine.directory.accounts import user_for_token
+from engine.directory import user_for_token
 from engine.models import User
 
-from .. import engine
 from ..errors import Unauthorized
-from ..extensions import db
+from ..extensions import db, engine
 
 
 def api_user() -> User:

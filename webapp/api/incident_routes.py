@@ -12,9 +12,8 @@ from flask import jsonify
 
 from engine import access
 
-from .. import engine
 from ..errors import BadRequest
-from ..extensions import db
+from ..extensions import db, engine
 from ..model_errors import model_error_response
 from . import bp
 from .auth import api_user, token_required
@@ -27,13 +26,14 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
     data = body()
     latest = data.get("latest_version", False)
     if not isinstance(latest, bool):
-        raise BadRequest("'latest_version' must be true or false", {"latest_version": "must be true or false"})
+        raise BadRequest("'latest_version' must be true or false",
+                         {"latest_version": "must be true or false"})
     corrected = data.get("data")
     if corrected is not None and not isinstance(corrected, dict):
         raise BadRequest("'data' must be a JSON object", {"data": "must be an object"})
     access.ensure_visible(db.session, api_user(), instance_id)
-    result = engine().retry_incident(db.session, instance_id, incident_id, api_user(), body_text(data, "reason"),
-                                     latest_version=latest, data=corrected)
+    result = engine().retry_incident(db.session, instance_id, incident_id, api_user(),
+                                     body_text(data, "reason"), latest_version=latest, data=corrected)
     db.session.commit()
     payload = {"retried": result.retried, "incident": result.incident.to_dict(),
                "instance": result.instance.to_dict()}

@@ -10,14 +10,13 @@ from typing import Any
 from flask import current_app, jsonify, url_for
 
 from engine import access, queries, runtime
-from engine.directory.accounts import issue_token
+from engine.directory import issue_token
 from engine.errors import InvalidData
 from engine.views import Page
 
-from .. import engine
-from ..auth.throttle import attempt_login, too_many_attempts
 from ..errors import BadRequest, Unauthorized
-from ..extensions import db
+from ..extensions import db, engine
+from ..login_throttle import attempt_login, too_many_attempts
 from . import bp
 from .auth import api_user, token_required
 from .params import body, body_object, body_text, flag, integer, moment, optional_integer, text
@@ -141,8 +140,8 @@ def instances() -> Any:
         process=text("process"), version=optional_integer("version"), status=text("status"),
         store_code=text("store"), region=text("region"), started_by=text("started_by"),
         started_from=moment("started_from"), started_to=moment("started_to"), overdue=flag("overdue"),
-        search=text("q"), sort=text("sort", "newest"), page=integer("page", 1), per_page=integer("per_page", 20),
-        has_incident=flag("has_incident"))
+        search=text("q"), sort=text("sort", "newest"), page=integer("page", 1),
+        per_page=integer("per_page", 20), has_incident=flag("has_incident"))
     return jsonify(_page(queries.list_case_views(db.session, api_user(), f, engine().clock())))
 
 
@@ -152,7 +151,8 @@ def instance(instance_id: int) -> Any:
     detail = queries.case_detail(engine(), db.session, api_user(), instance_id)
     return jsonify({**detail.instance.to_dict(), "data": detail.data,
                     "events": [e.to_dict() for e in detail.events], "comments": detail.comments,
-                    "may_supervise": detail.may_supervise, "incidents": [i.to_dict() for i in detail.incidents]})
+                    "may_supervise": detail.may_supervise,
+                    "incidents": [i.to_dict() for i in detail.incidents]})
 
 
 @bp.post("/process-instances/<int:instance_id>/comments")

@@ -10,11 +10,10 @@ from flask_login import current_user, login_required
 
 from engine.attachments import INLINE_TYPES, AttachmentRefused, delete_attachment, path_of, visible_attachment
 
-from .. import engine
-from ..extensions import db
-from ..tasks.schema_text import upload_error
+from ..extensions import db, engine
+from ..ui.schema_text import upload_error
+from ..uploads import save_upload
 from . import bp
-from .uploads import save_upload
 
 
 def _back(default: str) -> str:

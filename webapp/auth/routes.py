@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..extensions import db, login_manager
+from ..login_throttle import attempt_login, too_many_attempts
+from ..web_sessions import sign_in, sign_out
 from . import bp
-from .sessions import sign_in, sign_out
-from .throttle import attempt_login, too_many_attempts
 
 
 def N_(message: str) -> str:

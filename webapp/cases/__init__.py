@@ -4,7 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__)
 
-from . import (
-    incident_routes,  # noqa: E402,F401
-    routes,  # noqa: E402,F401  (routes register themselves on bp)
-)
+from . import incident_routes, routes  # noqa: E402,F401  (routes register themselves on bp)

@@ -12,11 +12,10 @@ from flask_login import current_user, login_required
 
 from engine import access
 from engine.errors import Conflict, InvalidData, NotFound
-from engine.runtime.incidents import MESSAGE, RESOLVED, RETRIED, TERMINATED
+from engine.runtime import MESSAGE, RESOLVED, RETRIED, TERMINATED
 from engine.views import IncidentView
 
-from .. import engine
-from ..extensions import db
+from ..extensions import db, engine
 from ..model_errors import model_error_text
 from . import bp
 
@@ -66,7 +65,8 @@ def _refused(exc: InvalidData | Conflict | NotFound) -> str:
     if isinstance(exc, NotFound):
         return _("Not done: the incident no longer exists.")
     if isinstance(exc, Conflict):
-        return _("Not done: the incident was already settled, or the case changed meanwhile. Reload and check.")
+        return _("Not done: the incident was already settled, or the case changed meanwhile. "
+                 "Reload and check.")
     if "reason" in exc.fields:
         return (_("Give a reason: it is kept in the case's history.") if exc.fields["reason"] == "required"
                 else _("The reason is too long (at most 2000 characters)."))
@@ -90,7 +90,8 @@ def retry_incident(case_id: int, incident_id: int) -> Any:
     if result.retried:
         flash(_("The step ran again and went through; the case is running."), "success")
     else:
-        flash(model_error_text(result.error) + " " + _("The attempt is counted; the case stays stopped."), "danger")
+        flash(model_error_text(result.error) + " " + _("The attempt is counted; the case stays stopped."),
+              "danger")
     return _back(case_id)
 
 

@@ -8,15 +8,13 @@ instead of failing, because these URLs are bookmarked and shared.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
-from flask_babel import get_timezone
-
-from engine.queries.case_list import SORTS, STATUSES, CaseFilter
+from engine.queries import SORTS, STATUSES, CaseFilter
 
 from ..record_ids import record_id
+from ..ui.local_days import query_day
 
 PER_PAGE = (25, 50, 100)
 OVERDUE = ("", "yes", "no")
@@ -59,26 +57,8 @@ class CaseParams:
             started_from=datetime.combine(first, time(0), tzinfo=tz) if first else None,
             started_to=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None,
             overdue={"yes": True, "no": False}.get(self.overdue), search=self.q or None, sort=self.sort,
-            page=self.page, per_page=self.per_page, has_incident={"yes": True, "no": False}.get(self.has_incident))
-
-
-def user_zone() -> tzinfo:
-    """The person's time zone as a `ZoneInfo`: Flask-Babel hands out pytz zones, and pytz zones
-    given to `datetime(..., tzinfo=...)` use local mean time (Shanghai +08:06), not the real offset."""
-    try:
-        return ZoneInfo(str(get_timezone()))
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
-
-
-def query_day(value: str) -> date | None:
-    """The day, or None; the first and last days a `date` holds are out, since a time zone or the day
-    after them (the end of a range) would not fit in a datetime."""
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return day if day is None or date.min < day < date.max else None
+            page=self.page, per_page=self.per_page,
+            has_incident={"yes": True, "no": False}.get(self.has_incident))
 
 
 def parse_params(args: Mapping[str, str]) -> CaseParams:

@@ -14,16 +14,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from engine import access, queries, runtime
-from engine.access.visibility import may_view_dashboard
+from engine.access import may_view_dashboard
 from engine.errors import Conflict, InvalidData, ProcessError
-from engine.queries.case_page import diagram_of
+from engine.queries import diagram_of
 
-from .. import engine
-from ..extensions import db
+from ..extensions import db, engine
 from ..model_errors import model_error_text
 from ..record_ids import record_ids
+from ..ui.local_days import user_zone
 from . import bp
-from .params import PER_PAGE, parse_params, user_zone
+from .params import PER_PAGE, parse_params
 from .services import DUE_STATES, case_display, csv_lines, refusal
 
 ACTION_DONE = {"terminate": _l("Case terminated."), "suspend": _l("Case suspended."),

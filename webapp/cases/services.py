@@ -1,7 +1,7 @@
 """What the case pages show, in the person's language: gathered by plain functions with explicit
 arguments (engine, session, person), never reading the request and never committing.
 
-The case page reuses the task pages' wording (`webapp.tasks.display`): a field has the same label
+The case page reuses the task pages' wording (`webapp.ui.case_text`): a field has the same label
 on the form that asked for it, on the task page and here, and the history reads the same.
 """
 from __future__ import annotations
@@ -16,13 +16,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from engine import Engine
 from engine.models import ProcessInstance, User
-from engine.queries import case_page as case_history
-from engine.queries.case_list import CaseListRow
-from engine.queries.worklist import display_names
+from engine.queries import CaseListRow, CasePage, case_page_view, display_names
 
-from ..tasks.display import HistoryEntry, Shown, case_items, history, label_index
-from ..tasks.names import outcome_name, process_name, role_name, status_name, step_name, store_name
+from ..ui.case_text import HistoryEntry, Shown, case_items, history, label_index
+from ..ui.names import outcome_name, process_name, role_name, status_name, step_name, store_name
 
 #: What a refused bulk or case action tells the person, by the engine's refusal code.
 REFUSALS = {"not_found": _l("not found"), "forbidden": _l("you do not supervise it"),
@@ -41,7 +40,7 @@ DUE_STATES = {"overdue": _l("Overdue"), "due_soon": _l("Due within 24 hours"), "
 
 @dataclass(frozen=True)
 class CaseDisplay:
-    page: case_history.CasePage
+    page: CasePage
     data: list[Shown]
     history: list[HistoryEntry]
     people: dict[str, str] = field(default_factory=dict)
@@ -57,9 +56,9 @@ class CaseDisplay:
                           for t in self.page.tasks}}
 
 
-def case_display(engine: Any, session: Session, user: User, case_id: int, now: datetime) -> CaseDisplay:
+def case_display(engine: Engine, session: Session, user: User, case_id: int, now: datetime) -> CaseDisplay:
     """Everything the case page shows; NotFound when the person may not see the case."""
-    page = case_history.case_page_view(engine, session, user, case_id, now)
+    page = case_page_view(engine, session, user, case_id, now)
     instance = session.get(ProcessInstance, case_id)
     parsed = engine.process(session, instance.version_id)
     assigned = [(e.data or {}).get("to") for e in page.events if e.event_type == "task_assigned"]

@@ -13,10 +13,10 @@ from typing import Any, Mapping
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from engine.queries.dashboard import Dashboard, DashboardFilter
+from engine.queries import Dashboard, DashboardFilter
 
-from ..cases.params import query_day
-from ..tasks.names import process_name, role_name, status_name, step_name, store_name
+from ..ui.local_days import query_day
+from ..ui.names import process_name, role_name, status_name, step_name, store_name
 
 PERIODS = ("30", "90", "365", "all")
 STATUS_ORDER = ("running", "suspended", "error", "completed", "terminated")

@@ -8,11 +8,10 @@ from flask_login import current_user, login_required
 
 from engine import access, queries
 from engine.errors import PermissionDenied
-from engine.queries.case_list import filter_choices
+from engine.queries import filter_choices
 
-from .. import engine
-from ..extensions import db
-from ..cases.params import user_zone
+from ..extensions import db, engine
+from ..ui.local_days import user_zone
 from . import bp
 from .charts import PERIODS, chart_data, parse_params, totals
 

@@ -10,16 +10,15 @@ from flask_login import current_user, login_required
 from engine.attachments import link_pending
 from engine.errors import InvalidData, PermissionDenied, ProcessError
 
-from .. import engine
-from ..attachments.uploads import save_form_files
-from ..extensions import db
+from ..extensions import db, engine
 from ..model_errors import model_error_text
 from ..record_ids import record_ids
-from ..tasks.forms import STORE_KEYS, Ready, build_fields, parse_submission, unplaced_errors
-from ..tasks.names import process_name
-from ..tasks.services import StartPage, startable, store_choices
-from ..tasks.task_routes import what_next
+from ..ui.case_text import what_next
+from ..ui.form_fields import STORE_KEYS, Ready, build_fields, parse_submission, unplaced_errors
+from ..ui.names import process_name
+from ..uploads import save_form_files
 from . import bp
+from .start_pages import StartPage, startable, store_choices
 
 
 def _page(key: str) -> StartPage:

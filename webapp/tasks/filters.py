@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from engine.queries.task_lists import TaskFilter
+from engine.queries import TaskFilter
 
 SCOPES = ("mine", "claimable")
 SORTS = ("due", "age", "priority")

@@ -9,12 +9,10 @@ from flask_login import current_user, login_required
 
 from engine import queries
 from engine.errors import InvalidData
-from engine.queries.saved_filters import delete_filter, list_filters, save_filter
-from engine.queries.worklist import my_cases, worklist_stamp
-from engine.runtime.bulk import claim_many
+from engine.queries import delete_filter, list_filters, my_cases, save_filter, worklist_stamp
+from engine.runtime import claim_many
 
-from .. import engine
-from ..extensions import db
+from ..extensions import db, engine
 from ..record_ids import record_ids
 from . import bp
 from .filters import parse_params

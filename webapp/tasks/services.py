@@ -9,17 +9,14 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import queries
-from engine.access.grants import grants_of
-from engine.access.visibility import may_supervise
+from engine import Engine, queries
+from engine.access import may_supervise
 from engine.attachments import AttachmentView, list_attachments
 from engine.models import ProcessDefinition, ProcessInstance, Store, User
-from engine.queries.worklist import CommentView, case_comments, display_names
+from engine.queries import CommentView, case_comments, display_names
 from engine.views import CaseView, TaskView, case_view
 
-from .display import HistoryEntry, Shown, case_items, form_items, history, label_index
-from .forms import Choice
-from .names import store_name
+from ..ui.case_text import HistoryEntry, Shown, case_items, form_items, history, label_index
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class TaskPage:
     people: dict[str, str] = field(default_factory=dict)
 
 
-def task_page(engine: Any, session: Session, user: User, task_id: int) -> TaskPage:
+def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
     """Everything the task page shows; NotFound when the person may not see the task."""
     detail = queries.task_detail(engine, session, user, task_id)
     task = detail.task
@@ -66,51 +63,8 @@ def task_page(engine: Any, session: Session, user: User, task_id: int) -> TaskPa
         and (mine or may_supervise(session, user, instance)),
         context=form_items(detail.form, detail.case, readonly_only=True),
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
-        history=history(events, task.process_key, people, steps, parsed.start_form(), element_names(parsed)),
+        history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),
         comments=comments, attachments=list_attachments(session, instance.id), people=people)
-
-
-def element_names(parsed: Any) -> dict[str, str]:
-    """Element id → the name the model gives it (Chinese), for histories."""
-    return {spec.bpmn_id: spec.bpmn_name for spec in parsed.spec.task_specs.values()
-            if getattr(spec, "bpmn_id", None) and getattr(spec, "bpmn_name", None)}
-
-
-@dataclass(frozen=True)
-class StartPage:
-    key: str
-    name: str
-    version: int
-    form: dict[str, Any] | None
-
-
-def startable(engine: Any, session: Session, user: User) -> list[StartPage]:
-    """The deployed processes this person's roles may start, with their start forms."""
-    rows = session.scalars(select(ProcessDefinition).where(ProcessDefinition.latest_version > 0)
-                           .order_by(ProcessDefinition.key)).all()
-    pages = []
-    for d in rows:
-        if engine.may_start(session, user, d.key):
-            version = engine.latest_version(session, d.key)
-            form = engine.process(session, version.id).start_form()
-            pages.append(StartPage(d.key, d.name, d.latest_version, form))
-    return pages
-
-
-def store_choices(engine: Any, session: Session, user: User, process_key: str) -> list[Choice]:
-    """The stores a person may pick when starting a case: all, or those their scoped roles cover,
-    narrowed to the store status the process needs (a store opening needs a planned store)."""
-    policy = engine.policy(process_key)
-    query = select(Store).order_by(Store.code)
-    if policy.start_store_status:
-        query = query.where(Store.status == policy.start_store_status)
-    else:
-        query = query.where(Store.status != "closed")
-    stores = session.scalars(query).all()
-    starters = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
-    if starters and all(g.store_code or g.region for g in starters):
-        stores = [s for s in stores if any(g.covers(g.role, s.code, s.region) for g in starters)]
-    return [Choice(s.code, s.code, f"{s.code} · {store_name(s.code) or s.name}") for s in stores]
 
 
 def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -13,15 +13,14 @@ from flask_login import current_user, login_required
 
 from engine import access, runtime
 from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
-from engine.views import CaseView
 
-from .. import engine
-from ..attachments.uploads import save_form_files
-from ..extensions import db
+from ..extensions import db, engine
 from ..model_errors import model_error_text
+from ..ui.case_text import what_next
+from ..ui.form_fields import Ready, build_fields, parse_submission, unplaced_errors
+from ..ui.names import step_name
+from ..uploads import save_form_files
 from . import bp
-from .forms import Ready, build_fields, parse_submission, unplaced_errors
-from .names import outcome_name, role_name, step_name, store_name
 from .services import TaskPage, task_page
 
 
@@ -81,22 +80,6 @@ def submit(task_id: int) -> Any:
     step = step_name(page.task.process_key, page.task.element_id, page.task.name)
     flash(_("“%(step)s” is done.", step=step) + " " + what_next(case), "success")
     return redirect(url_for("tasks.index"), 303)
-
-
-def what_next(case: CaseView) -> str:
-    """One sentence on where the case went: its next steps and who they wait for, or its outcome."""
-    if case.status == "completed":
-        return _("The case is finished: %(outcome)s.", outcome=outcome_name(case.outcome) or _("completed"))
-    if not case.open_tasks:
-        return _("The case is waiting (for a date or a message).")
-    parts = []
-    for t in case.open_tasks:
-        who = role_name(t.role)
-        if t.store_code and t.role in ("store_manager", "franchisee"):
-            who = f"{who} ({store_name(t.store_code)})"
-        step = step_name(t.process_key, t.element_id, t.name)
-        parts.append(_("“%(step)s” for %(who)s", step=step, who=who))
-    return _("Next: %(steps)s.", steps="; ".join(parts))
 
 
 @bp.post("/tasks/<int:task_id>/claim")

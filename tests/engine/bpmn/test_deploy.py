@@ -127,3 +127,10 @@ def test_a_condition_naming_data_nobody_sets_is_deployable(session, clock, model
     _edit(folder / "lanes_gateway.bpmn", [("approved == True", "approved == True and vip_customer")])
     [result] = deploy_directory(session, folder, now=clock())
     assert (result.version, result.created) == (1, True)
+
+
+def test_a_parsed_process_names_its_elements():
+    """The histories name past steps from these, so the web layer never reads spec objects."""
+    from engine.bpmn import collect_directory, parse_process
+    names = parse_process("lanes_gateway", collect_directory(MODELS)["lanes_gateway"]).element_names()
+    assert (names["report"], names["approve"], names["decide"]) == ("门店填报", "总监审批", "批准?")

@@ -35,17 +35,17 @@ its supervisors see it in `GET /process-instances/{id}`, an administrator retrie
 """
 
 ERROR_RESPONSES = {
-    "BadRequest": "the request could not be read: a body that is not strict JSON (malformed, NaN or Infinity, "
-                  "nested too deep, a lone surrogate), a value of the wrong type, a query number out of range "
-                  "or a NUL in the query; `fields` names the parameter",
+    "BadRequest": "the request could not be read: a body that is not strict JSON (malformed, NaN or "
+                  "Infinity, nested too deep, a lone surrogate), a value of the wrong type, a query number "
+                  "out of range or a NUL in the query; `fields` names the parameter",
     "Unauthorized": "no valid bearer token (or, at login, a wrong username or password)",
     "Forbidden": "not allowed to do this",
     "NotFound": "no such thing, or not one I may see (an id above the largest one there can be included)",
     "Conflict": "the case is not in a state for this, or someone else changed it first",
     "TooLarge": "the request body is too large",
-    "InvalidData": "the data breaks the form or the rules (`fields` names each field); or a step of the model "
-                   "failed on it (`model_error`, `case_data_too_large`: `element` names the step, nothing was "
-                   "saved)",
+    "InvalidData": "the data breaks the form or the rules (`fields` names each field); or a step of the "
+                   "model failed on it (`model_error`, `case_data_too_large`: `element` names the step, "
+                   "nothing was saved)",
     "TooManyRequests": "too many failed attempts; wait and try again",
     "Unavailable": "the service cannot reach its database; try again later",
 }

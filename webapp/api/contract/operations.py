@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.queries.case_list import SORTS as CASE_SORTS
-from engine.queries.case_list import STATUSES
-from engine.queries.task_lists import MAX_PER_PAGE, TASK_SCOPES, TASK_SORTS
+from engine.queries import MAX_PER_PAGE, STATUSES, TASK_SCOPES, TASK_SORTS
+from engine.queries import SORTS as CASE_SORTS
 
 from .schemas import ID, Schema, ref
 
@@ -182,7 +181,8 @@ for _action, _summary, _conflict in (
     PATHS[f"/process-instances/{{instance_id}}/{_action}"] = {"post": op(
         _action, _summary, "Cases", INSTANCE_OK, errors=READ + (403, 404, 409, 422), parameters=[INSTANCE],
         body="Reason", body_required=True,
-        why={403: "I see the case but do not supervise it", 409: _conflict + "; or someone else changed it first"})}
+        why={403: "I see the case but do not supervise it",
+             409: _conflict + "; or someone else changed it first"})}
 
 INCIDENT_PATH = "/process-instances/{instance_id}/incidents/{incident_id}"
 INCIDENT_WHY = {
@@ -196,17 +196,18 @@ PATHS[f"{INCIDENT_PATH}/retry"] = {"post": op(
     returns(ref("Retried"), "the step went through: the incident is settled and the case runs on"),
     errors=READ + (403, 404, 409, 422), parameters=[INSTANCE, _path_ref("IncidentId")], body="Retry",
     body_required=True, body_example={"reason": "配置已修正", "latest_version": True, "data": {"divisor": 4}},
-    description="Once the model (`latest_version`) or the data (`data`) is fixed. If the step fails again, the "
-                "attempt is still kept and counted: the answer is a 422 `model_error` (or `case_data_too_large`) "
-                "naming the `element`, with `retried: false`, the `incident` and the `instance`.",
+    description="Once the model (`latest_version`) or the data (`data`) is fixed. If the step fails again, "
+                "the attempt is still kept and counted: the answer is a 422 `model_error` (or "
+                "`case_data_too_large`) naming the `element`, with `retried: false`, the `incident` and the "
+                "`instance`.",
     why={**INCIDENT_WHY, 409: INCIDENT_WHY[409] + "; or the newest version lacks a step the case has been "
                                                    "through (`latest_version`)",
          422: "the reason or the corrected data is wrong (`fields` names it); or the step failed again "
               "(`model_error`, `case_data_too_large`: with `element`, `retried`, `incident`, `instance`)"})}
 PATHS[f"{INCIDENT_PATH}/resolve"] = {"post": op(
     "resolve_incident", "Settle an incident by hand (administrators)", "Cases",
-    returns(ref("Resolved"), "the incident is settled; the case is suspended for its supervisors to resume or "
-                             "terminate"),
+    returns(ref("Resolved"), "the incident is settled; the case is suspended for its supervisors to resume "
+                             "or terminate"),
     errors=READ + (403, 404, 409, 422), parameters=[INSTANCE, _path_ref("IncidentId")], body="Resolve",
     body_required=True,
     description="When the cause was dealt with some other way: the failed step is not run again.",

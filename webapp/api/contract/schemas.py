@@ -11,9 +11,17 @@ from typing import Any
 
 from engine.errors import CaseDataTooLarge, ProcessError
 from engine.models import INCIDENT_OPEN, INCIDENT_RESOLVED
-from engine.queries.case_list import STATUSES
-from engine.runtime.incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER
-from engine.runtime.retries import MAX_FIX_BYTES, MAX_FIX_FIELDS
+from engine.queries import STATUSES
+from engine.runtime import (
+    MAX_FIX_BYTES,
+    MAX_FIX_FIELDS,
+    MAX_REASON,
+    MESSAGE,
+    RESOLVED,
+    RETRIED,
+    TERMINATED,
+    TIMER,
+)
 
 from ...record_ids import MAX_INT as ID_MAX  # what the URL converter lets through: a larger id is a 404
 
@@ -185,8 +193,9 @@ SCHEMAS: dict[str, Schema] = {
         "comments": {"type": "array", "items": ref("Comment")},
         "may_supervise": {"type": "boolean", "description": "whether I may terminate, suspend, resume"},
         "incidents": {"type": "array", "items": ref("Incident"),
-                      "description": "the case's incidents, open ones first, newest first; shown to those who "
-                                     "supervise the case only (always empty when `may_supervise` is false)"},
+                      "description": "the case's incidents, open ones first, newest first; shown to those "
+                                     "who supervise the case only (always empty when `may_supervise` is "
+                                     "false)"},
     }, "A case with its data, history and comments.") | {
         "if": {"properties": {"may_supervise": {"const": False}}},
         "then": {"properties": {"incidents": {"maxItems": 0}}},
@@ -249,13 +258,13 @@ SCHEMAS: dict[str, Schema] = {
         "properties": {
             "reason": INCIDENT_REASON,
             "latest_version": {"type": "boolean", "default": False,
-                               "description": "move the case to the process's newest version first (the model "
-                                              "was fixed by a new deployment); 409 if that version lacks a step "
-                                              "the case has been through"},
+                               "description": "move the case to the process's newest version first (the "
+                                              "model was fixed by a new deployment); 409 if that version "
+                                              "lacks a step the case has been through"},
             "data": {"type": ["object", "null"], "maxProperties": MAX_FIX_FIELDS,
-                     "description": f"top-level case fields to correct before the step runs again: at most "
-                                    f"{MAX_FIX_FIELDS}, named like identifiers not starting with `_`, at most "
-                                    f"{MAX_FIX_BYTES} bytes as JSON"},
+                     "description": f"top-level case fields to correct before the step runs again: at "
+                                    f"most {MAX_FIX_FIELDS}, named like identifiers not starting with `_`, "
+                                    f"at most {MAX_FIX_BYTES} bytes as JSON"},
         },
     },
     "Retried": closed({
@@ -263,6 +272,7 @@ SCHEMAS: dict[str, Schema] = {
         "incident": {**ref("Incident"), "description": "settled: `resolution` is `retried`"},
         "instance": {**ref("Instance"), "description": "the case, running again"},
     }, "The failed step ran again and went through."),
-    "Resolved": closed({"incident": {**ref("Incident"), "description": "settled: `resolution` is `resolved`"}},
+    "Resolved": closed({"incident": {**ref("Incident"),
+                                     "description": "settled: `resolution` is `resolved`"}},
                        "The incident is settled by hand; the case is suspended for its supervisors."),
 }

@@ -1,5 +1,5 @@
 """The login throttle (engine/directory/login_throttle.py) as the login page and the API's login use it:
-the app's rules, the client's address (see proxies.py) and the engine's clock."""
+the app's rules, the client's address (see auth/proxies.py) and the engine's clock."""
 from __future__ import annotations
 
 import math
@@ -9,11 +9,10 @@ from typing import Any
 from flask import current_app, render_template, request
 from flask_babel import ngettext
 
-from engine.directory.login_throttle import LoginOutcome, ThrottleRules, try_login
+from engine.directory import LoginOutcome, ThrottleRules, try_login
 
-from .. import engine
-from ..errors import error_response, wants_json
-from ..extensions import db
+from .errors import error_response, wants_json
+from .extensions import db, engine
 
 _SECONDS = {"first_lock": "LOGIN_THROTTLE_LOCK_SECONDS",
             "longest_lock": "LOGIN_THROTTLE_MAX_LOCK_SECONDS",

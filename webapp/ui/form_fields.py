@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from engine.forms.writes import rows_fixed
+from engine.forms import rows_fixed
 
 from .schema_text import error_text, schema_text
 

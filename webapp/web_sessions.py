@@ -10,11 +10,10 @@ from datetime import timedelta
 from flask import current_app, session
 from flask_login import login_user, logout_user
 
-from engine.directory.web_sessions import end_web_session, open_web_session, user_for_web_session
+from engine.directory import end_web_session, open_web_session, user_for_web_session
 from engine.models import User
 
-from .. import engine
-from ..extensions import db, login_manager
+from .extensions import db, engine, login_manager
 
 SESSION_TOKEN = "web_session"
 

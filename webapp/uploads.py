@@ -9,9 +9,9 @@ from werkzeug.datastructures import FileStorage
 from engine.attachments import AttachmentRefused, store_attachment
 from engine.models import User
 
-from ..extensions import db
-from ..tasks.forms import Ready, widget_of
-from ..tasks.schema_text import upload_error
+from .extensions import db
+from .ui.form_fields import Ready, widget_of
+from .ui.schema_text import upload_error
 
 
 def save_upload(user: User, upload: FileStorage, now: Any, instance_id: int | None,

@@ -3,9 +3,8 @@ user's language.
 
 Chinese names come from the models and the catalogue; English ones from the catalogue
 (`workflows.registry`, `workflows.roles`); store names from the `store` table, which the
-administrators keep. When the catalogue lacks an entry
-the Chinese name (or the key) is shown, never nothing. The tasks blueprint registers these as
-template globals, so the monitoring pages use the same words.
+administrators keep. When the catalogue lacks an entry the Chinese name (or the key) is shown, never
+nothing. `webapp.ui` registers these as template globals, so every page uses the same words.
 """
 from __future__ import annotations
 

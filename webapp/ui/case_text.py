@@ -1,4 +1,5 @@
-"""The case as people read it: labelled values instead of raw JSON, and a history in sentences.
+"""The case as people read it: labelled values instead of raw JSON, a history in sentences, and
+where the case went after a step.
 
 Labels come from the forms of the case's process version (every key any of its forms names), so a
 field is called the same on the form that asked for it and everywhere it is shown later. Keys no
@@ -13,9 +14,9 @@ from typing import Any, Iterable, Mapping
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
-from engine.views import EventView
+from engine.views import CaseView, EventView
 
-from .forms import FILE_KEYS, STORE_KEYS, choices_of, to_token
+from .form_fields import FILE_KEYS, STORE_KEYS, choices_of, to_token
 from .names import outcome_name, role_name, step_name, store_name
 from .schema_text import schema_text
 
@@ -192,3 +193,19 @@ def _incident_entry(kind: str, who: str, step: str, data: Mapping[str, Any]) -> 
     if data.get("succeeded"):
         return _("%(who)s retried “%(step)s”", who=who, step=step)
     return _("%(who)s retried “%(step)s”; it failed again", who=who, step=step)
+
+
+def what_next(case: CaseView) -> str:
+    """One sentence on where the case went: its next steps and who they wait for, or its outcome."""
+    if case.status == "completed":
+        return _("The case is finished: %(outcome)s.", outcome=outcome_name(case.outcome) or _("completed"))
+    if not case.open_tasks:
+        return _("The case is waiting (for a date or a message).")
+    parts = []
+    for t in case.open_tasks:
+        who = role_name(t.role)
+        if t.store_code and t.role in ("store_manager", "franchisee"):
+            who = f"{who} ({store_name(t.store_code)})"
+        step = step_name(t.process_key, t.element_id, t.name)
+        parts.append(_("“%(step)s” for %(who)s", step=step, who=who))
+    return _("Next: %(steps)s.", steps="; ".join(parts))

@@ -1,0 +1,48 @@
+"""What every page shares: the names, form fields, case values and texts people read instead of keys
+and raw JSON, and the template globals that put them in every template."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
+
+from . import form_fields, names, schema_text
+
+_GLOBALS = (names.process_name, names.process_description, names.step_name, names.role_name,
+            names.store_name, names.status_name, names.task_state_name, names.outcome_name,
+            form_fields.field_errors, schema_text.schema_text, format_date, format_datetime, format_decimal,
+            format_timedelta, get_locale)
+
+
+def init_app(app: Flask) -> None:
+    """Register the shared words and formatters as template globals, `nav_counts()` and the tests."""
+    for fn in _GLOBALS:
+        app.add_template_global(fn)
+    app.add_template_global(has_endpoint)
+    app.add_template_test(_match_digits, "match_digits")
+    app.context_processor(_navigation)
+
+
+def has_endpoint(endpoint: str) -> bool:
+    """Whether another area of the app (case pages, dashboard, admin) is installed, for links to it."""
+    return endpoint in current_app.view_functions
+
+
+def _match_digits(value: Any) -> bool:
+    """True for an attachment id as forms keep it (a string of digits)."""
+    return str(value).isdigit()
+
+
+def _navigation() -> dict[str, Any]:
+    """`nav_counts()` for the navigation badges, computed only when a page asks for it."""
+    def nav_counts() -> dict[str, int]:
+        from flask_login import current_user
+
+        from engine.queries import task_counts
+
+        from ..extensions import db
+        if not current_user.is_authenticated:
+            return {"mine": 0, "claimable": 0}
+        return task_counts(db.session, current_user)
+    return {"nav_counts": nav_counts}
