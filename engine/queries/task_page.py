@@ -74,7 +74,7 @@ def case_data(engine: Any, session: Session, instance: ProcessInstance) -> dict[
 
 
 def task_detail(engine: Any, session: Session, user: User, task_id: int) -> TaskDetail:
-    task = visible_task(session, user, task_id)
+    task = visible_task(session, user, task_id, rules=engine.supervision)
     parsed = engine.process(session, task.instance.version_id)
     data = _task_data(engine, session, task)
     form = parsed.form_for(task.element_id)

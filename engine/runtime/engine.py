@@ -36,7 +36,7 @@ from engine.models import (
     ProcessVersion,
     User,
 )
-from engine.policy import Catalogue, OpenCatalogue, ProcessPolicy
+from engine.policy import Catalogue, OpenCatalogue, ProcessPolicy, SupervisionRules
 from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.sandbox.script_engine import ScriptLimits, make_script_engine
 from engine.views import CaseView, IncidentView, TaskView, incident_view
@@ -60,6 +60,7 @@ class Engine:
         self.clock = clock
         self.max_case_bytes = max_case_bytes
         self.catalogue = catalogue or OpenCatalogue()
+        self.supervision: SupervisionRules = getattr(self.catalogue, "supervision", SupervisionRules())
         self.specs = SpecCache()
         self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}),
                                                 limits=script_limits)
@@ -172,7 +173,7 @@ class Engine:
         task, case, _ = self._open_task(session, task_id)
         if task.assignee_id is None:
             raise Conflict(f"task {task_id} is not claimed")
-        if task.assignee_id != user.id and not may_supervise(session, user, case):
+        if task.assignee_id != user.id and not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not release task {task_id}")
         task.assignee_id, task.assignee, task.claimed_at = None, None, None
         record(session, case, "task_unclaimed", user, self.clock(), task=task)
@@ -182,7 +183,7 @@ class Engine:
     def assign(self, session: Session, task_id: int, user: User, assignee_username: str,
                reason: str = "") -> TaskView:
         task, case, _ = self._open_task(session, task_id)
-        if not may_supervise(session, user, case):
+        if not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not reassign task {task_id}")
         assignee = session.scalar(select(User).where(User.username == assignee_username, User.active.is_(True)))
         if assignee is None:
@@ -309,7 +310,7 @@ class Engine:
 
     def _supervised(self, session: Session, instance_id: int, user: User, reason: str) -> CaseRow:
         case = self._case(session, instance_id)
-        if not may_supervise(session, user, case):
+        if not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not act on case {instance_id}")
         if not (reason or "").strip():
             raise InvalidData("a reason is required", {"reason": "required"})

@@ -20,6 +20,8 @@ from engine.bpmn.deploy import DeployResult, deploy_directory
 from engine.db import make_sessions, make_sql_engine
 from engine.directory.accounts import RoleSpec, hash_password, insert_user_unchecked, upsert_store
 from engine.models import HumanTask, ProcessDefinition, User
+from engine.policy import OpenCatalogue, SupervisionRules
+from workflows.registry import SUPERVISION
 
 MODELS = Path(__file__).parent / "bpmn"
 CAST = {
@@ -31,6 +33,11 @@ CAST = {
     "director": [RoleSpec("ops_director")],
     "cs_li": [RoleSpec("cs_agent")],
 }
+
+class FixtureCatalogue(OpenCatalogue):
+    """Open to everyone, overseen as the shipped catalogue says (the cast holds its roles): without
+    a catalogue, administrators alone would oversee cases."""
+    supervision = SUPERVISION
 
 
 def _populate(session: Session) -> None:
@@ -146,7 +153,13 @@ def session(sessions):
 
 @pytest.fixture
 def engine(clock):
-    return Engine(clock=clock)
+    return Engine(clock=clock, catalogue=FixtureCatalogue())
+
+
+@pytest.fixture
+def supervision(engine) -> SupervisionRules:
+    """The rules the `engine` fixture goes by, for the queries that take them."""
+    return engine.supervision
 
 
 @pytest.fixture

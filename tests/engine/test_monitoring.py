@@ -15,6 +15,7 @@ from engine.directory.accounts import RoleSpec, insert_user_unchecked
 from engine.models import SEED_MARK, AuditEvent, HumanTask, ProcessInstance
 from engine.queries import case_page as case_history
 from engine.queries.case_list import case_list_rows
+from workflows.registry import SUPERVISION
 
 MODELS = Path(__file__).parent / "bpmn"
 
@@ -55,7 +56,7 @@ def ids(page):
 
 
 def listed(session, user, clock, **filters):
-    return queries.list_cases(session, user, queries.CaseFilter(**filters), clock())
+    return queries.list_cases(session, user, queries.CaseFilter(**filters), clock(), rules=SUPERVISION)
 
 
 def test_who_sees_which_cases(session, people, cases, clock):
@@ -119,7 +120,7 @@ def test_rows_show_current_steps_holders_age_and_due_state(engine, session, peop
     clock.advance(hours=2)
     assert case_list_rows(session, [a.id], clock())[0].due_state == "overdue"
     exported = list(queries.iter_cases(session, people["director"], queries.CaseFilter(), clock(),
-                                          chunk=3))
+                                          chunk=3, rules=SUPERVISION))
     assert [r.id for r in exported] == sorted((r.id for r in exported), reverse=True) and len(exported) == 4
 
 
@@ -242,9 +243,10 @@ def test_case_page_events_data_and_holders(engine, session, people, cases, clock
     assert not plain.may_supervise and plain.tasks[0].candidates == []
     with pytest.raises(NotFound):
         case_history.case_page_view(engine, session, people["cs_li"], case.id, clock())
-    assert 'id="lanes_gateway"' in case_history.diagram_of(session, people["manager_sh001"], case.id)
+    diagram = case_history.diagram_of(session, people["manager_sh001"], case.id, rules=SUPERVISION)
+    assert 'id="lanes_gateway"' in diagram
     with pytest.raises(NotFound):
-        case_history.diagram_of(session, people["cs_li"], case.id)
+        case_history.diagram_of(session, people["cs_li"], case.id, rules=SUPERVISION)
 
 
 def test_seeded_case_data_comes_from_its_events(engine, session, people, cases, clock):
@@ -260,7 +262,7 @@ def test_a_page_past_the_end_is_empty_however_far(session, people, cases, clock)
     director = people["director"]
     for page in (3, 2**62, 2**63 - 1):
         f = queries.CaseFilter(page=page, per_page=2)
-        far = queries.list_case_views(session, director, f, clock())
+        far = queries.list_case_views(session, director, f, clock(), rules=SUPERVISION)
         assert (far.items, far.total) == ([], 4)
 
 
