@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import make_url, select
@@ -24,6 +25,8 @@ from engine.policy import OpenCatalogue, SupervisionRules
 from workflows.registry import SUPERVISION
 
 MODELS = Path(__file__).parent / "bpmn"
+#: The business time zone the fixture models are written for (an engine given none reads UTC).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAST = {
     "manager_sh001": [RoleSpec("store_manager", "SH001")],
     "manager_sh002": [RoleSpec("store_manager", "SH002")],
@@ -153,7 +156,7 @@ def session(sessions):
 
 @pytest.fixture
 def engine(clock):
-    return Engine(clock=clock, catalogue=FixtureCatalogue())
+    return Engine(clock=clock, catalogue=FixtureCatalogue(), zone=SHANGHAI)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import copy
 import functools
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
@@ -29,6 +30,8 @@ from workflows.roles import REGION_SCOPED, STORE_SCOPED
 
 # Monday 2 November 2026, 09:00 in Shanghai.
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+#: The business time zone the shipped models are written for (config.py's BUSINESS_TIMEZONE).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
 PROCESS_KEYS = ("complaint_handling", "product_return", "store_opening", "new_product_launch")
 
@@ -192,12 +195,13 @@ class Case:
         spec, subprocess_specs = load_spec(process_key)
         self.key = process_key
         self.clock = clock
-        self.workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=make_script_engine(clock=clock))
+        scripts = make_script_engine(clock=clock, zone=SHANGHAI)
+        self.workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=scripts)
         self.reached: list[str] = []
         self.outcomes: list[str] = []
         self.seen: dict[str, list[dict[str, Any]]] = {}
         start = self.workflow.get_next_task(state=TaskState.READY)
-        self.start_data = forms.clean(self.form(spec.task_specs["start"]), data, now=clock())
+        self.start_data = forms.clean(self.form(spec.task_specs["start"]), data, now=clock(), zone=SHANGHAI)
         start.data.update(self.start_data)
         start.data["started_by"] = started_by
         self._run()
@@ -251,7 +255,7 @@ class Case:
         elif callable(data):
             data = data(task.data)
         self.seen.setdefault(element_id, []).append(copy.deepcopy(task.data))
-        clean = forms.clean(self.form(task.task_spec), data, task.data, now=self.clock())
+        clean = forms.clean(self.form(task.task_spec), data, task.data, now=self.clock(), zone=SHANGHAI)
         task.data.update(clean)
         task.run()
         self._run()
@@ -636,7 +640,7 @@ def _make_world(sql_engine: Any, shared_specs: bool) -> World:
     from engine.db import make_sessions
     from workflows.catalogue import catalogue
     clock = FrozenClock(T0)
-    engine = Engine(clock=clock, catalogue=catalogue())
+    engine = Engine(clock=clock, catalogue=catalogue(), zone=SHANGHAI)
     if shared_specs:  # every copy of the template has the same versions: parse each once per run
         engine.specs = _SHARED_SPECS.setdefault("cache", SpecCache())
     return World(make_sessions(sql_engine), engine, clock)

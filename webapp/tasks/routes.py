@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,15 +14,12 @@ from engine.queries.worklist import my_cases, worklist_stamp
 from engine.runtime.bulk import claim_many
 
 from .. import engine
+from ..cases.params import user_zone
 from ..extensions import db
 from ..record_ids import record_ids
 from . import bp
 from .filters import parse_params
 from .services import filter_options
-
-
-def _tz() -> str:
-    return current_user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
 @bp.get("/")
@@ -35,7 +32,7 @@ def home() -> Any:
 def index() -> Any:
     params = parse_params(request.args)
     now = engine().clock()
-    page = queries.list_tasks(db.session, current_user, params.task_filter(now, _tz()), now)
+    page = queries.list_tasks(db.session, current_user, params.task_filter(now, user_zone()), now)
     if page.page > page.pages and page.total:
         return redirect(url_for("tasks.index", **params.args(page=page.pages)))
     context = {"page": page, "params": params, "now": now}
