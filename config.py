@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = ROOT / "instance"
@@ -29,7 +30,10 @@ class Config:
     DEPLOY_ON_START = True
     API_TOKEN_HOURS = 12
     BABEL_DEFAULT_LOCALE = "zh_CN"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    # The business time zone: model scripts and form rules read dates in it (`Engine(zone=...)`), a
+    # date in a query means midnight there, and people who chose no zone see times in it
+    # (BABEL_DEFAULT_TIMEZONE follows it unless set).
+    BUSINESS_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -121,6 +125,7 @@ _ENV_OVERRIDES = {
     "OPSFLOW_SMTP_HOST": "SMTP_HOST",
     "OPSFLOW_MAIL_FROM": "MAIL_FROM",
     "OPSFLOW_STRICT_TRANSPORT_SECURITY": "STRICT_TRANSPORT_SECURITY",
+    "OPSFLOW_BUSINESS_TIMEZONE": "BUSINESS_TIMEZONE",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED"}
 _ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
@@ -165,8 +170,19 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     settings["SQLALCHEMY_DATABASE_URI"] = url
+    business_zone(settings)
     check_config(settings)
     return settings
+
+
+def business_zone(settings: dict) -> ZoneInfo:
+    """The configured business time zone; an unknown name stops the server before it starts."""
+    name = settings["BUSINESS_TIMEZONE"]
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"OPSFLOW_BUSINESS_TIMEZONE must name a time zone such as Asia/Shanghai, "
+                          f"not {name!r}") from None
 
 
 def _proxy_hops(value: str) -> int:

@@ -32,6 +32,7 @@ from engine.directory import RoleSpec, upsert_store
 from engine.models import User
 from workflows import history_paths
 from workflows.history_seed import seed_history
+from workflows.registry import SUPERVISION
 
 from . import fixtures
 from .report import Table, Target, median, percentile
@@ -106,10 +107,11 @@ def _queries() -> list[tuple[str, str, Callable[[Any, User], int]]]:
     every = queries.DashboardFilter()
 
     def board(f: queries.DashboardFilter) -> Callable[[Any, User], int]:
-        return lambda session, user: len(queries.dashboard_view(session, user, f, NOW, TZ).step_times)
+        return lambda session, user: len(queries.dashboard_view(session, user, f, NOW, TZ,
+                                                                 rules=SUPERVISION).step_times)
 
     def listing(f: queries.CaseFilter) -> Callable[[Any, User], int]:
-        return lambda session, user: queries.list_cases(session, user, f, NOW).total
+        return lambda session, user: queries.list_cases(session, user, f, NOW, rules=SUPERVISION).total
 
     return [("dashboard, 90 days", "director", board(last_90)),
             ("dashboard, all time", "director", board(every)),

@@ -28,6 +28,7 @@ from engine.access.visibility import may_see
 
 from .errors import InvalidData, NotFound, PermissionDenied
 from .models import Attachment, AuditEvent, ProcessInstance, User
+from .policy import SupervisionRules
 
 #: Content types we keep, recognised by their leading bytes.
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf")
@@ -97,12 +98,13 @@ def path_of(upload_dir: str | Path, row: Attachment) -> Path:
 
 def store_attachment(session: Session, user: User, stream: BinaryIO, filename: str, *,
                      upload_dir: str | Path, max_bytes: int, now: datetime,
-                     instance_id: int | None = None, task_id: int | None = None) -> AttachmentView:
+                     instance_id: int | None = None, task_id: int | None = None,
+                     rules: SupervisionRules) -> AttachmentView:
     """Check and keep one uploaded file; refuse it (storing nothing) when it breaks the limits."""
     instance = None
     if instance_id is not None:
         instance = session.get(ProcessInstance, instance_id)
-        if instance is None or not may_see(session, user, instance):
+        if instance is None or not may_see(session, user, instance, rules=rules):
             raise NotFound(f"case {instance_id} does not exist")
         if instance.status not in ("running", "suspended"):
             raise PermissionDenied(f"case {instance_id} has ended; no more files can be added")
@@ -162,7 +164,8 @@ def list_attachments(session: Session, instance_id: int) -> list[AttachmentView]
     return [view_of(r) for r in rows]
 
 
-def visible_attachment(session: Session, user: User, attachment_id: int) -> Attachment:
+def visible_attachment(session: Session, user: User, attachment_id: int, *,
+                       rules: SupervisionRules) -> Attachment:
     """The attachment if `user` may see it; NotFound otherwise, so its existence is not revealed."""
     row = session.get(Attachment, attachment_id)
     if row is None:
@@ -172,19 +175,19 @@ def visible_attachment(session: Session, user: User, attachment_id: int) -> Atta
             raise NotFound(f"attachment {attachment_id} does not exist")
         return row
     instance = session.get(ProcessInstance, row.instance_id)
-    if instance is None or not may_see(session, user, instance):
+    if instance is None or not may_see(session, user, instance, rules=rules):
         raise NotFound(f"attachment {attachment_id} does not exist")
     return row
 
 
 def delete_attachment(session: Session, user: User, attachment_id: int, upload_dir: str | Path,
-                      now: datetime) -> Path:
+                      now: datetime, *, rules: SupervisionRules) -> Path:
     """Remove a file its uploader added by mistake while the case still runs.
 
     Returns the stored file's path; the caller deletes it after committing, so a failed commit
     never loses a file whose row is still there.
     """
-    row = visible_attachment(session, user, attachment_id)
+    row = visible_attachment(session, user, attachment_id, rules=rules)
     if row.uploaded_by_id != user.id:
         raise PermissionDenied("only the person who added a file may remove it")
     if row.instance_id is not None:

@@ -1,8 +1,9 @@
 """What the engine asks the process catalogue: who may start a process, how a case is named,
-when each step is due.
+when each step is due, and which roles oversee which cases.
 
 The engine defines the shape; `workflows/` supplies the real entries. Without a catalogue every
-process is open to everyone, named after itself, and due whenever its model's `dueInHours` says.
+process is open to everyone, named after itself, and due whenever its model's `dueInHours` says,
+and only administrators oversee cases.
 """
 from __future__ import annotations
 
@@ -41,6 +42,21 @@ class ProcessPolicy:
         return created_at + timedelta(hours=hours) if hours is not None else None
 
 
+@dataclass(frozen=True)
+class SupervisionRules:
+    """Which roles oversee cases by role, beyond the cases their holders start or work on: they see
+    them, may terminate, suspend and resume them, and read the dashboard's figures over them.
+
+    `all_cases` oversee every case; `processes` maps a role to the processes whose cases it
+    oversees; a `regional` role oversees the cases of the region its grant names (a grant without
+    a region oversees nothing). The default is the engine's alone: the administrator ("admin",
+    `engine.access.ADMIN_ROLE`) oversees every case, and nobody else any.
+    """
+    all_cases: frozenset[str] = frozenset({"admin"})
+    processes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    regional: frozenset[str] = frozenset()
+
+
 class _Blank(dict):
     """Case data for a title template: a field the case lacks reads as empty."""
 
@@ -52,6 +68,8 @@ class Catalogue(Protocol):
     #: Who may start a process the catalogue has no entry for and whose model names no starters:
     #: everybody (False) or nobody (True).
     closed_by_default: bool
+    #: Who oversees which cases; an engine given a catalogue without it uses `SupervisionRules()`.
+    supervision: SupervisionRules
 
     def policy(self, process_key: str) -> ProcessPolicy | None: ...
 
@@ -60,6 +78,7 @@ class OpenCatalogue:
     """Every process startable by anyone: what the engine assumes when nobody says otherwise."""
 
     closed_by_default = False
+    supervision = SupervisionRules()
 
     def policy(self, process_key: str) -> ProcessPolicy | None:
         return None

@@ -156,7 +156,8 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
         case = runtime.start(session, "complaint_handling", starter, WALK_CASE)
         photo = store_attachment(session, starter, io.BytesIO(PNG), "walk.png",
                                  upload_dir=app.config["UPLOAD_DIR"], now=runtime.clock(),
-                                 max_bytes=app.config["ATTACHMENT_MAX_BYTES"], instance_id=case.id)
+                                 max_bytes=app.config["ATTACHMENT_MAX_BYTES"], instance_id=case.id,
+                                 rules=runtime.supervision)
         filename = session.scalars(
             select(ModelFile.filename).join(ProcessVersion).join(ProcessDefinition)
             .where(ProcessDefinition.key == case.process_key, ProcessVersion.version == case.version)

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, current_app, session
 from flask_login import current_user
 
-from config import load_config
+from config import business_zone, load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
 from engine.sandbox import ScriptLimits
@@ -26,6 +26,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
                                                **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set")
+    zone = business_zone(app.config)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", zone.key)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -40,7 +42,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     limits = ScriptLimits(seconds=app.config["SCRIPT_SECONDS"],
                           memory=app.config["SCRIPT_MEMORY_MB"] * 2 ** 20)
     app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
-                                       script_limits=limits, max_case_bytes=app.config["CASE_DATA_MAX_BYTES"])
+                                       script_limits=limits, max_case_bytes=app.config["CASE_DATA_MAX_BYTES"],
+                                       zone=zone)
 
     ui.init_app(app)
     from . import api, auth, tasks

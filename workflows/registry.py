@@ -1,5 +1,5 @@
 """The process registry: who may start each process, how a case is titled and keyed, when each
-step is due, and what its steps and outcomes are called in English.
+step is due, what its steps and outcomes are called in English, and who oversees its cases.
 
 Due hours, priorities and English step names come from the model sources in
 `workflows/model_sources/`, the same place the BPMN is generated from, so a step is named and timed
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from engine.policy import ProcessPolicy
+from engine.policy import ProcessPolicy, SupervisionRules
 
 from .model_sources import (
     ProcessSource,
@@ -117,6 +117,15 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
 )})
 
 
+#: Who oversees cases by role: sees them, may terminate, suspend and resume them, reads the dashboard.
+#: The operations director sees everything; the customer service manager the complaint and return
+#: cases; a store supervisor the cases of their region.
+SUPERVISION = SupervisionRules(
+    all_cases=frozenset({"admin", "ops_director"}),
+    processes=MappingProxyType({"cs_manager": frozenset({"complaint_handling", "product_return"})}),
+    regional=frozenset({"store_supervisor"}))
+
+
 def entry(process_key: str) -> ProcessEntry:
     return PROCESSES[process_key]
 
@@ -127,6 +136,7 @@ class Registry:
     #: A process deployed by an administrator without an entry here is started by the roles its
     #: model names (`starterRoles`), or by nobody.
     closed_by_default = True
+    supervision = SUPERVISION
 
     def policy(self, process_key: str) -> ProcessPolicy | None:
         found = PROCESSES.get(process_key)

@@ -13,8 +13,6 @@ from sqlalchemy.orm import Session
 
 from engine.models import HumanTask, RoleAssignment, Store, User
 
-SUPERVISOR_ROLES = frozenset({"admin", "ops_director", "cs_manager", "store_supervisor"})
-
 
 @dataclass(frozen=True)
 class Grant:

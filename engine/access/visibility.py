@@ -1,4 +1,8 @@
-"""Who may see a case or a task, who may supervise a case, and who may read the dashboard."""
+"""Who may see a case or a task, who may supervise a case, and who may read the dashboard.
+
+Which roles oversee which cases is the catalogue's to say (`SupervisionRules`, handed down from the
+`Engine`), so every function here takes the rules along with the person.
+"""
 from __future__ import annotations
 
 from typing import Protocol
@@ -8,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
 from engine.models import HumanTask, ProcessInstance, User
+from engine.policy import SupervisionRules
 
 from .grants import actionable_filter, can_act, grants_of, role_keys
 
@@ -19,65 +24,69 @@ class Identified(Protocol):
     def id(self) -> int | None: ...
 
 
-CS_PROCESSES = ("complaint_handling", "product_return")
-
-
-def supervision_filter(user: User) -> ColumnElement[bool]:
-    """Cases a user oversees by role: all for directors, their region for supervisors, ..."""
+def supervision_filter(user: User, *, rules: SupervisionRules) -> ColumnElement[bool]:
+    """Cases a user oversees by role: every case, a role's processes, or a region's cases."""
     roles = role_keys(user)
-    if roles & {"admin", "ops_director"}:
+    if roles & rules.all_cases:
         return true()
     clauses = []
-    if "cs_manager" in roles:
-        clauses.append(ProcessInstance.process_key.in_(CS_PROCESSES))
-    regions = sorted({g.region for g in grants_of(user) if g.role == "store_supervisor" and g.region})
+    processes = sorted({key for role in roles for key in rules.processes.get(role, ())})
+    if processes:
+        clauses.append(ProcessInstance.process_key.in_(processes))
+    regions = sorted(_regions(user, rules))
     if regions:
         clauses.append(ProcessInstance.region.in_(regions))
     return or_(*clauses) if clauses else false()
 
 
-def visibility_filter(user: User) -> ColumnElement[bool]:
+def _regions(user: User, rules: SupervisionRules) -> set[str]:
+    return {g.region for g in grants_of(user) if g.role in rules.regional and g.region}
+
+
+def visibility_filter(user: User, *, rules: SupervisionRules) -> ColumnElement[bool]:
     """Cases a user may see: the ones they oversee, started, or took part in."""
     part_of = ProcessInstance.id.in_(select(HumanTask.instance_id).where(
         or_(HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id,
             and_(HumanTask.state == "open", actionable_filter(grants_of(user))))))
-    return or_(supervision_filter(user), ProcessInstance.started_by_id == user.id, part_of)
+    return or_(supervision_filter(user, rules=rules), ProcessInstance.started_by_id == user.id, part_of)
 
 
-def may_see(session: Session, user: User, instance: Identified) -> bool:
+def may_see(session: Session, user: User, instance: Identified, *, rules: SupervisionRules) -> bool:
     return session.scalar(select(ProcessInstance.id).where(
-        ProcessInstance.id == instance.id, visibility_filter(user))) is not None
+        ProcessInstance.id == instance.id, visibility_filter(user, rules=rules))) is not None
 
 
-def may_supervise(session: Session, user: User, instance: Identified) -> bool:
+def may_supervise(session: Session, user: User, instance: Identified, *, rules: SupervisionRules) -> bool:
     return session.scalar(select(ProcessInstance.id).where(
-        ProcessInstance.id == instance.id, supervision_filter(user))) is not None
+        ProcessInstance.id == instance.id, supervision_filter(user, rules=rules))) is not None
 
 
-def may_view_dashboard(user: User) -> bool:
-    """The dashboard is for supervisors: its figures span cases the viewer does not take part in."""
+def may_view_dashboard(user: User, *, rules: SupervisionRules) -> bool:
+    """The dashboard is for those who oversee cases by role: its figures span cases the viewer does
+    not take part in."""
     roles = role_keys(user)
-    return bool(roles & {"admin", "ops_director", "cs_manager"}) or any(
-        g.role == "store_supervisor" and g.region for g in grants_of(user))
+    return bool(roles & rules.all_cases or any(rules.processes.get(role) for role in roles)
+                or _regions(user, rules))
 
 
-def visible_task(session: Session, user: User, task_id: int) -> HumanTask:
+def visible_task(session: Session, user: User, task_id: int, *, rules: SupervisionRules) -> HumanTask:
     """The task if `user` may see it; one they may not see is as unknown as one that does not exist."""
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     if not (can_act(user, task) or task.assignee_id == user.id or task.completed_by_id == user.id
-            or may_see(session, user, task.instance)):
+            or may_see(session, user, task.instance, rules=rules)):
         raise NotFound(f"task {task_id} does not exist")
     return task
 
 
-def visible_case(session: Session, user: User, instance_id: int) -> ProcessInstance:
+def visible_case(session: Session, user: User, instance_id: int, *,
+                 rules: SupervisionRules) -> ProcessInstance:
     instance = session.get(ProcessInstance, instance_id)
-    if instance is None or not may_see(session, user, instance):
+    if instance is None or not may_see(session, user, instance, rules=rules):
         raise NotFound(f"case {instance_id} does not exist")
     return instance
 
 
-def ensure_visible(session: Session, user: User, instance_id: int) -> None:
-    visible_case(session, user, instance_id)
+def ensure_visible(session: Session, user: User, instance_id: int, *, rules: SupervisionRules) -> None:
+    visible_case(session, user, instance_id, rules=rules)

@@ -15,5 +15,5 @@ from .versions import (
 )
 
 __all__ = ["DeployResult", "MAX_FILE_BYTES", "ParsedProcess", "ProcessSummary", "SourceFile", "Upload",
-           "VersionSummary", "collect_directory", "deploy_directory", "deploy_uploads", "dumps", "list_processes",
-           "loads", "parse_process", "process_versions", "version_file"]
+           "VersionSummary", "collect_directory", "deploy_directory", "deploy_uploads", "dumps",
+           "list_processes", "loads", "parse_process", "process_versions", "version_file"]

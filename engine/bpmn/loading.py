@@ -11,12 +11,17 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy.orm import Session
 
 from engine.models import ProcessInstance, ProcessVersion, User
+from engine.policy import SupervisionRules
 
 from .specs import ParsedProcess
 
 
 class CaseLoader(Protocol):
-    """Restores a stored case (`load`) and parses a process version (`process`), both cached."""
+    """Restores a stored case (`load`) and parses a process version (`process`), both cached, and
+    says who supervises which cases (`supervision`, from the catalogue)."""
+
+    @property
+    def supervision(self) -> SupervisionRules: ...
 
     def process(self, session: Session, version_id: int) -> ParsedProcess: ...
 

@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from engine.sandbox.functions import BUSINESS_TZ, add_days, line_total, sum_of, to_moment
+from engine.sandbox.functions import add_days, line_total, sum_of, to_moment
 
 Scope = Callable[[str], Any]
 
@@ -28,12 +29,13 @@ class RuleError(ValueError):
 
 
 class Context:
-    """What one evaluation reads: the fields (innermost row first) and the current time."""
+    """What one evaluation reads: the fields (innermost row first), the current time, and the
+    business time zone that dates are read in."""
 
-    __slots__ = ("lookup", "now")
+    __slots__ = ("lookup", "now", "zone")
 
-    def __init__(self, lookup: Scope, now: datetime) -> None:
-        self.lookup, self.now = lookup, now
+    def __init__(self, lookup: Scope, now: datetime, zone: ZoneInfo) -> None:
+        self.lookup, self.now, self.zone = lookup, now, zone
 
 
 def number(value: Any) -> Any:
@@ -51,11 +53,11 @@ def _decimal(value: Any, what: str) -> Decimal:
     return value
 
 
-def moment(value: Any) -> datetime:
+def moment(value: Any, zone: ZoneInfo) -> datetime:
     if not isinstance(value, str):
         raise RuleError(f"expected an ISO date or date-time, got {type(value).__name__}")
     try:
-        return to_moment(value)
+        return to_moment(value, zone)
     except (TypeError, ValueError) as exc:
         raise RuleError(str(exc)) from None
 
@@ -67,20 +69,20 @@ def _plain(value: Any) -> Any:
 
 
 def _today(ctx: Context) -> str:
-    return ctx.now.astimezone(BUSINESS_TZ).date().isoformat()
+    return ctx.now.astimezone(ctx.zone).date().isoformat()
 
 
 def _now(ctx: Context) -> str:
-    return ctx.now.astimezone(BUSINESS_TZ).replace(microsecond=0).isoformat()
+    return ctx.now.astimezone(ctx.zone).replace(microsecond=0).isoformat()
 
 
 def _date(ctx: Context, value: Any) -> str:
-    return moment(value).date().isoformat()
+    return moment(value, ctx.zone).date().isoformat()
 
 
 def _add_days(ctx: Context, value: Any, days: Any) -> str:
-    moment(value)
-    return add_days(value, _plain(_decimal(days, "add_days")))
+    moment(value, ctx.zone)
+    return add_days(value, _plain(_decimal(days, "add_days")), ctx.zone)
 
 
 def _rows(value: Any) -> list[Any]:

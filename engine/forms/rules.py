@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .expressions import Context, Expression, RuleError, moment, number
 from .writes import properties
@@ -119,18 +120,20 @@ def _kind(prop: Mapping[str, Any]) -> str:
 
 # -- checking ------------------------------------------------------------------------------------
 
-def check(rules: tuple[FormRule, ...], data: Mapping[str, Any], now: datetime) -> dict[str, str]:
-    """Field path → message for every value outside its limits (the first broken rule per field)."""
+def check(rules: tuple[FormRule, ...], data: Mapping[str, Any], now: datetime,
+          zone: ZoneInfo) -> dict[str, str]:
+    """Field path → message for every value outside its limits (the first broken rule per field);
+    `zone` is the business time zone, in which `today()` and a bare date are read."""
     errors: dict[str, str] = {}
     for rule in rules:
         for path, value, scopes in _instances(rule.path, data):
             if path in errors:
                 continue
-            ctx = Context(_lookup(scopes), now)
+            ctx = Context(_lookup(scopes), now, zone)
             try:
                 if rule.when is not None and not rule.when(ctx):
                     continue
-                broken = _outside(rule, value, rule.bound(ctx))
+                broken = _outside(rule, value, rule.bound(ctx), zone)
             except RuleError:
                 broken = UNCHECKABLE
             if broken:
@@ -169,7 +172,7 @@ def _instances(path: tuple[str, ...], data: Mapping[str, Any]
     return found
 
 
-def _outside(rule: FormRule, value: Any, bound: Any) -> str | None:
+def _outside(rule: FormRule, value: Any, bound: Any, zone: ZoneInfo) -> str | None:
     """The message when `value` breaks the rule's bound, else None."""
     if rule.kind == "number":
         given, limit = number(value), bound
@@ -177,10 +180,10 @@ def _outside(rule: FormRule, value: Any, bound: Any) -> str | None:
             raise RuleError("a number rule compares numbers")
         shown = _decimal_text(limit)
     elif rule.kind == "date":
-        given, limit = moment(value).date(), moment(bound).date()
+        given, limit = moment(value, zone).date(), moment(bound, zone).date()
         shown = limit.isoformat()
     else:
-        given, limit = moment(value), moment(bound)
+        given, limit = moment(value, zone), moment(bound, zone)
         shown = limit.isoformat()
     inside = given <= limit if rule.upper else given >= limit
     return None if inside else rule.message(shown)

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jsonschema import Draft202012Validator, FormatChecker
 
 from engine.clock import system_clock
 from engine.errors import InvalidData
+from engine.sandbox.functions import DEFAULT_ZONE
 
 from . import rules as form_rules
 from . import writes as form_writes
@@ -54,11 +56,12 @@ def _message(error: Any) -> str:
 
 
 def clean(schema: Mapping[str, Any] | None, data: Any, current: Mapping[str, Any] | None = None, *,
-          now: datetime | None = None) -> dict[str, Any]:
+          now: datetime | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> dict[str, Any]:
     """Return what the step writes, or raise InvalidData naming every bad field.
 
     `current` is the case's data as the step sees it (the values kept for read-only properties and
-    the rows a fixed list must keep); `now` is the engine's time, for rules about dates."""
+    the rows a fixed list must keep); `now` is the engine's time and `zone` its business time zone,
+    for rules about dates."""
     if not isinstance(data, dict):
         raise InvalidData("the data must be a JSON object", {"_form": "must be an object"})
     refuse_non_finite(data)
@@ -76,7 +79,7 @@ def clean(schema: Mapping[str, Any] | None, data: Any, current: Mapping[str, Any
     written = {k: form_writes.with_read_only(compiled.writable[k], v, current.get(k))
                for k, v in submitted.items()}
     if compiled.rules:
-        broken = form_rules.check(compiled.rules, {**current, **written}, now or system_clock())
+        broken = form_rules.check(compiled.rules, {**current, **written}, now or system_clock(), zone)
         if broken:
             raise InvalidData("the form breaks its rules: " + ", ".join(sorted(broken)), broken)
     return written

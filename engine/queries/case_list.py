@@ -27,6 +27,7 @@ from engine.models import (
     Store,
     User,
 )
+from engine.policy import SupervisionRules
 from engine.views import CaseView, Page, case_view
 
 from .incidents import has_open_incident, open_counts
@@ -128,9 +129,9 @@ def _open_due() -> Any:
             .correlate(ProcessInstance).scalar_subquery())
 
 
-def _case_query(user: User, f: CaseFilter, now: datetime) -> Select[Any]:
+def _case_query(user: User, f: CaseFilter, now: datetime, rules: SupervisionRules) -> Select[Any]:
     """The ids of the cases the filter matches among those `user` may see (the API's rule)."""
-    conditions: list[ColumnElement[bool]] = [visibility_filter(user)]
+    conditions: list[ColumnElement[bool]] = [visibility_filter(user, rules=rules)]
     if f.process:
         conditions.append(ProcessInstance.process_key == f.process)
     if f.version is not None:
@@ -173,9 +174,10 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
     return query.order_by(ProcessInstance.id.desc())
 
 
-def _page_of_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> tuple[list[int], int]:
+def _page_of_ids(session: Session, user: User, f: CaseFilter, now: datetime,
+                 rules: SupervisionRules) -> tuple[list[int], int]:
     f = f.checked()
-    query = _case_query(user, f, now)
+    query = _case_query(user, f, now, rules)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     offset = (f.page - 1) * f.per_page
     if offset >= total:  # past the end: empty, and no OFFSET the database could not hold
@@ -183,23 +185,26 @@ def _page_of_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> 
     return list(session.scalars(_ordered(query, f.sort).limit(f.per_page).offset(offset))), total
 
 
-def list_cases(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseListRow]:
+def list_cases(session: Session, user: User, f: CaseFilter, now: datetime, *,
+               rules: SupervisionRules) -> Page[CaseListRow]:
     """One page of the cases `user` may see, newest first unless sorted otherwise."""
-    ids, total = _page_of_ids(session, user, f, now)
+    ids, total = _page_of_ids(session, user, f, now, rules)
     return Page(case_list_rows(session, ids, now), total, f.page, f.per_page)
 
 
-def list_case_views(session: Session, user: User, f: CaseFilter, now: datetime) -> Page[CaseView]:
+def list_case_views(session: Session, user: User, f: CaseFilter, now: datetime, *,
+                    rules: SupervisionRules) -> Page[CaseView]:
     """The same page as plain instance views: what the JSON API's case list answers."""
-    ids, total = _page_of_ids(session, user, f, now)
+    ids, total = _page_of_ids(session, user, f, now, rules)
     rows = {i.id: i for i in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids)))}
     return Page([case_view(session, rows[i]) for i in ids], total, f.page, f.per_page)
 
 
-def matching_ids(session: Session, user: User, f: CaseFilter, now: datetime) -> list[int]:
+def matching_ids(session: Session, user: User, f: CaseFilter, now: datetime, *,
+                 rules: SupervisionRules) -> list[int]:
     """The ids of every case the filter matches, in list order: visibility decided in one query."""
     f = f.checked()
-    return list(session.scalars(_ordered(_case_query(user, f, now), f.sort)))
+    return list(session.scalars(_ordered(_case_query(user, f, now, rules), f.sort)))
 
 
 def rows_of(session: Session, ids: Sequence[int], now: datetime, chunk: int = 1000) -> Iterator[CaseListRow]:
@@ -209,9 +214,9 @@ def rows_of(session: Session, ids: Sequence[int], now: datetime, chunk: int = 10
 
 
 def iter_cases(session: Session, user: User, f: CaseFilter, now: datetime,
-               chunk: int = 1000) -> Iterator[CaseListRow]:
+               chunk: int = 1000, *, rules: SupervisionRules) -> Iterator[CaseListRow]:
     """Every case the filter matches, read a chunk at a time."""
-    yield from rows_of(session, matching_ids(session, user, f, now), now, chunk)
+    yield from rows_of(session, matching_ids(session, user, f, now, rules=rules), now, chunk)
 
 
 def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[CaseListRow]:

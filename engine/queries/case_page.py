@@ -27,6 +27,7 @@ from engine.access.visibility import may_supervise, visible_case
 from engine.bpmn.loading import CaseLoader
 from engine.errors import NotFound
 from engine.models import SEED_MARK, AuditEvent, Comment, HumanTask, ModelFile, ProcessInstance, User
+from engine.policy import SupervisionRules
 from engine.views import CaseView, EventView, IncidentView, case_view
 
 from .case_list import CaseListRow, case_list_rows
@@ -186,23 +187,24 @@ class CasePage:
 def case_page_view(engine: CaseLoader, session: Session, user: User, instance_id: int,
                    now: datetime) -> CasePage:
     """Everything the case page shows, for someone who may see the case (NotFound otherwise)."""
-    instance = visible_case(session, user, instance_id)
+    instance = visible_case(session, user, instance_id, rules=engine.supervision)
     xml = bpmn_source(session, instance)
     seeded = instance.serializer_version == SEED_MARK
     data = data_from_events(session, instance.id) if seeded else case_data(engine, session, instance)
-    supervisor = may_supervise(session, user, instance)
+    supervisor = may_supervise(session, user, instance, rules=engine.supervision)
     [row] = case_list_rows(session, [instance.id], now)
     return CasePage(case=row, data=data, events=case_events(session, instance.id),
                     tasks=open_tasks(session, instance, now, with_candidates=supervisor),
                     markers=diagram_markers(session, instance, now, xml), element_names=_model(xml).names,
                     attachments=attachments.list_attachments(session, instance.id),
                     may_supervise=supervisor, last_error=instance.last_error,
-                    incidents=shown_to(session, user, instance), may_settle_incidents=is_admin(user))
+                    incidents=shown_to(session, user, instance, rules=engine.supervision),
+                    may_settle_incidents=is_admin(user))
 
 
-def diagram_of(session: Session, user: User, instance_id: int) -> str:
+def diagram_of(session: Session, user: User, instance_id: int, *, rules: SupervisionRules) -> str:
     """The BPMN XML for the diagram, for someone who may see the case."""
-    return bpmn_source(session, visible_case(session, user, instance_id))
+    return bpmn_source(session, visible_case(session, user, instance_id, rules=rules))
 
 
 @dataclass(frozen=True)
@@ -216,12 +218,12 @@ class CaseDetail:
 
 
 def case_detail(engine: CaseLoader, session: Session, user: User, instance_id: int) -> CaseDetail:
-    instance = visible_case(session, user, instance_id)
+    instance = visible_case(session, user, instance_id, rules=engine.supervision)
     comments = [{"id": c.id, "author": c.author.username, "body": c.body,
                  "created_at": c.created_at.isoformat()}
                 for c in session.scalars(select(Comment).where(Comment.instance_id == instance.id)
                                          .order_by(Comment.id))]
     return CaseDetail(instance=case_view(session, instance), data=case_data(engine, session, instance),
                           events=case_events(session, instance.id), comments=comments,
-                          may_supervise=may_supervise(session, user, instance),
-                          incidents=shown_to(session, user, instance))
+                          may_supervise=may_supervise(session, user, instance, rules=engine.supervision),
+                          incidents=shown_to(session, user, instance, rules=engine.supervision))

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from engine.access.visibility import may_view_dashboard, supervision_filter
 from engine.errors import PermissionDenied
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
+from engine.policy import SupervisionRules
 
 EPOCH_MONDAY = 345600  # 1970-01-05 00:00, the first Monday after the epoch, in seconds
 WEEK = 604800
@@ -140,11 +141,12 @@ class Dashboard:
     weekly: list[WeekCount] = field(default_factory=list)
 
 
-def dashboard_view(session: Session, user: User, f: DashboardFilter, now: datetime, tz: tzinfo) -> Dashboard:
+def dashboard_view(session: Session, user: User, f: DashboardFilter, now: datetime, tz: tzinfo, *,
+                   rules: SupervisionRules) -> Dashboard:
     """All figures for one viewer: only the cases they supervise count."""
-    if not may_view_dashboard(user):
+    if not may_view_dashboard(user, rules=rules):
         raise PermissionDenied(f"{user.username} supervises no cases")
-    scope = _scope(user, f)
+    scope = _scope(user, f, rules)
     steps = completed_steps(session, scope, f)
     return Dashboard(filter=f, generated_at=now,
                      open_by_role=open_by_role(session, scope, now),
@@ -156,8 +158,8 @@ def dashboard_view(session: Session, user: User, f: DashboardFilter, now: dateti
                      weekly=weekly(session, scope, f, now, tz))
 
 
-def _scope(user: User, f: DashboardFilter) -> ColumnElement[bool]:
-    clauses = [supervision_filter(user)]
+def _scope(user: User, f: DashboardFilter, rules: SupervisionRules) -> ColumnElement[bool]:
+    clauses = [supervision_filter(user, rules=rules)]
     if f.process:
         clauses.append(ProcessInstance.process_key == f.process)
     if f.region:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from engine.access.visibility import may_supervise
 from engine.models import INCIDENT_OPEN, Incident, ProcessInstance, User
+from engine.policy import SupervisionRules
 from engine.views import IncidentView, incident_view
 
 
@@ -34,7 +35,8 @@ def has_open_incident() -> ColumnElement[bool]:
     return ProcessInstance.id.in_(select(Incident.instance_id).where(Incident.status == INCIDENT_OPEN))
 
 
-def shown_to(session: Session, user: User, instance: ProcessInstance) -> list[IncidentView]:
+def shown_to(session: Session, user: User, instance: ProcessInstance, *,
+             rules: SupervisionRules) -> list[IncidentView]:
     """The case's incidents as `user` may see them: all of them for its supervisors (administrators
     among them), none for the others who see the case, whose page only says it is stopped."""
-    return incidents_of(session, instance.id) if may_supervise(session, user, instance) else []
+    return incidents_of(session, instance.id) if may_supervise(session, user, instance, rules=rules) else []

@@ -75,7 +75,7 @@ def case_data(engine: CaseLoader, session: Session, instance: ProcessInstance) -
 
 
 def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) -> TaskDetail:
-    task = visible_task(session, user, task_id)
+    task = visible_task(session, user, task_id, rules=engine.supervision)
     parsed = engine.process(session, task.instance.version_id)
     data = _task_data(engine, session, task)
     form = parsed.form_for(task.element_id)

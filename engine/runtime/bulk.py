@@ -52,7 +52,7 @@ def case_action(engine: Engine, session: Session, user: User, instance_id: int, 
     if action not in CASE_ACTIONS:
         raise InvalidData(f"unknown action {action!r}", {"action": f"one of {', '.join(CASE_ACTIONS)}"})
     reason = incidents.checked_reason(reason)
-    instance = visible_case(session, user, instance_id)
+    instance = visible_case(session, user, instance_id, rules=engine.supervision)
     if instance.serializer_version == SEED_MARK:
         raise SeededCase(f"case {instance_id} is seeded history without a workflow to change")
     return getattr(engine, action)(session, instance_id, user, reason)
@@ -68,7 +68,7 @@ def reassign(engine: Engine, session: Session, user: User, task_id: int, usernam
     task = session.get(HumanTask, task_id)
     if task is None or instance_id not in (None, task.instance_id):
         raise NotFound(f"task {task_id} does not exist")
-    visible_case(session, user, task.instance_id)
+    visible_case(session, user, task.instance_id, rules=engine.supervision)
     return engine.assign(session, task_id, user, name, reason)
 
 
@@ -105,7 +105,7 @@ def bulk_action(engine: Engine, session: Session, user: User, action: str, ids: 
 
 def _reassign_case(engine: Engine, session: Session, user: User, instance_id: int, target: User,
                    reason: str) -> str:
-    instance = visible_case(session, user, instance_id)
+    instance = visible_case(session, user, instance_id, rules=engine.supervision)
     if instance.status != "running":
         raise Conflict(f"case {instance_id} is {instance.status}")
     tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
@@ -127,7 +127,7 @@ def claim_many(engine: Engine, session: Session, user: User, task_ids: Iterable[
     results = []
     for task_id in _checked_ids(task_ids, "tasks"):
         try:
-            visible_task(session, user, task_id)
+            visible_task(session, user, task_id, rules=engine.supervision)
             engine.claim(session, task_id, user)
         except ConcurrentUpdate:
             raise

@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 from engine.access.visibility import visible_case
 from engine.errors import InvalidData
 from engine.models import AuditEvent, Comment, User
+from engine.policy import SupervisionRules
 
 MAX_COMMENT = 4000
 
 
 def add_comment(session: Session, user: User, instance_id: int, body: str, now: datetime,
-                task_id: int | None = None) -> dict[str, Any]:
-    instance = visible_case(session, user, instance_id)
+                task_id: int | None = None, *, rules: SupervisionRules) -> dict[str, Any]:
+    instance = visible_case(session, user, instance_id, rules=rules)
     body = (body or "").strip()
     if not body:
         raise InvalidData("a comment needs text", {"body": "required"})

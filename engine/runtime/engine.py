@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Callable, Mapping
+from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -34,7 +35,8 @@ from engine.models import (
     ProcessVersion,
     User,
 )
-from engine.policy import Catalogue, OpenCatalogue, ProcessPolicy
+from engine.policy import Catalogue, OpenCatalogue, ProcessPolicy, SupervisionRules
+from engine.sandbox.functions import DEFAULT_ZONE
 from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.sandbox.script_engine import ScriptLimits, make_script_engine
 from engine.views import CaseView, IncidentView, TaskView, incident_view
@@ -50,17 +52,24 @@ from .sync import TaskChanges, sync_tasks
 
 
 class Engine:
-    """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache."""
+    """One per process (or per test): holds the clock, the catalogue and the parsed-spec cache.
+
+    `zone` is the business time zone: model scripts' `now()`, `today()` and date helpers and form
+    rules read dates in it, whatever zone the server runs in (UTC unless the deployment names one).
+    """
 
     def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,
                  script_globals: Mapping[str, Any] | None = None, script_limits: ScriptLimits | None = None,
-                 max_case_bytes: int = case_size.DEFAULT_MAX_CASE_BYTES) -> None:
+                 max_case_bytes: int = case_size.DEFAULT_MAX_CASE_BYTES,
+                 zone: ZoneInfo = DEFAULT_ZONE) -> None:
         self.clock = clock
+        self.zone = zone
         self.max_case_bytes = max_case_bytes
         self.catalogue = catalogue or OpenCatalogue()
+        self.supervision: SupervisionRules = getattr(self.catalogue, "supervision", SupervisionRules())
         self.specs = SpecCache()
         self.script_engine = make_script_engine(clock=clock, extra_globals=dict(script_globals or {}),
-                                                limits=script_limits)
+                                                limits=script_limits, zone=zone)
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -125,7 +134,7 @@ class Engine:
         if not self.may_start(session, user, process_key):
             raise PermissionDenied(f"{user.username} may not start {process_key}")
         parsed = self.process(session, version.id)
-        clean = forms.clean(parsed.start_form(), data or {}, now=self.clock())
+        clean = forms.clean(parsed.start_form(), data or {}, now=self.clock(), zone=self.zone)
         store_row = check_start(session, user, policy, clean)
         now = self.clock()
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
@@ -172,7 +181,7 @@ class Engine:
         task, case, _ = self._open_task(session, task_id)
         if task.assignee_id is None:
             raise Conflict(f"task {task_id} is not claimed")
-        if task.assignee_id != user.id and not may_supervise(session, user, case):
+        if task.assignee_id != user.id and not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not release task {task_id}")
         task.assignee_id, task.assignee, task.claimed_at = None, None, None
         record(session, case, "task_unclaimed", user, self.clock(), task=task)
@@ -182,7 +191,7 @@ class Engine:
     def assign(self, session: Session, task_id: int, user: User, assignee_username: str,
                reason: str = "") -> TaskView:
         task, case, _ = self._open_task(session, task_id)
-        if not may_supervise(session, user, case):
+        if not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not reassign task {task_id}")
         assignee = session.scalar(select(User).where(User.username == assignee_username,
                                                      User.active.is_(True)))
@@ -210,7 +219,8 @@ class Engine:
         parsed, workflow = self.load(session, case)
         spiff_task = ready_task(workflow, task.spiff_task_id)
         now = self.clock()
-        clean = forms.clean(parsed.form_for(task.element_id), data or {}, spiff_task.data, now=now)
+        clean = forms.clean(parsed.form_for(task.element_id), data or {}, spiff_task.data, now=now,
+                            zone=self.zone)
         spiff_task.data.update(clean)
         spiff_task.data["completed_by"] = {**spiff_task.data.get("completed_by", {}),
                                            task.element_id: user.username}
@@ -313,7 +323,7 @@ class Engine:
 
     def _supervised(self, session: Session, instance_id: int, user: User, reason: str) -> CaseRow:
         case = self._case(session, instance_id)
-        if not may_supervise(session, user, case):
+        if not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not act on case {instance_id}")
         if not (reason or "").strip():
             raise InvalidData("a reason is required", {"reason": "required"})

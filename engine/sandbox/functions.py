@@ -1,8 +1,8 @@
 """The helper functions a model script can call (see docs/modelling.md).
 
 Task data is stored as JSON, shown in forms and compared in DMN cells, so the helpers speak ISO
-strings: they accept them and return them. All times are read in the business time zone,
-Asia/Shanghai, whatever zone the server runs in.
+strings: they accept them and return them. All times are read in the business time zone the engine
+is given (`Engine(zone=...)`, UTC without one), whatever zone the server runs in.
 """
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+#: The business time zone of an engine that is given none.
+DEFAULT_ZONE = ZoneInfo("UTC")
 Number = int | float
 
 
-def to_moment(value: str | date | datetime) -> datetime:
-    """Read a date or date-time the way a modeller means it: a bare date is midnight in Shanghai,
-    and a time without an offset is Shanghai wall time (never the server's zone)."""
+def to_moment(value: str | date | datetime, zone: ZoneInfo) -> datetime:
+    """Read a date or date-time the way a modeller means it: a bare date is midnight in the business
+    time zone, and a time without an offset is wall time there (never the server's zone)."""
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -28,16 +29,16 @@ def to_moment(value: str | date | datetime) -> datetime:
             raise ValueError(f"not an ISO date or date-time: {value!r}") from None
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            return value.replace(tzinfo=BUSINESS_TZ)
-        return value.astimezone(BUSINESS_TZ)
+            return value.replace(tzinfo=zone)
+        return value.astimezone(zone)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=BUSINESS_TZ)
+        return datetime(value.year, value.month, value.day, tzinfo=zone)
     raise TypeError(f"expected an ISO date or date-time string, got {type(value).__name__}")
 
 
-def iso(moment: datetime) -> str:
+def iso(moment: datetime, zone: ZoneInfo) -> str:
     """Always with an offset: SpiffWorkflow reads an offset-less timer date in the server's zone."""
-    return to_moment(moment).isoformat()
+    return to_moment(moment, zone).isoformat()
 
 
 def number(value: Any, what: str = "value") -> Number:
@@ -91,22 +92,32 @@ def iso_duration(delta: timedelta) -> str:
     return f"{sign}P{day_part}" + (f"T{time_part}" if time_part else "")
 
 
-def make_helpers(clock: Callable[[], datetime]) -> dict[str, Callable[..., Any]]:
-    """Bind `now()` and `today()` to the engine's clock so tests and timer runs decide what time it is."""
+def make_helpers(clock: Callable[[], datetime],
+                 zone: ZoneInfo = DEFAULT_ZONE) -> dict[str, Callable[..., Any]]:
+    """Bind `now()` and `today()` to the engine's clock so tests and timer runs decide what time it is,
+    and every helper to the business time zone."""
 
     def current() -> datetime:
         moment = clock()
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(BUSINESS_TZ).replace(microsecond=0)
+        return moment.astimezone(zone).replace(microsecond=0)
 
     def now() -> str:
-        """Now in Shanghai, e.g. "2026-11-02T09:00:00+08:00"."""
+        """Now in the business time zone, e.g. "2026-11-02T09:00:00+08:00"."""
         return current().isoformat()
 
     def today() -> str:
-        """Today's date in Shanghai, e.g. "2026-11-02"."""
+        """Today's date in the business time zone, e.g. "2026-11-02"."""
         return current().date().isoformat()
+
+    def add_days(value: str | date | datetime, n: Number) -> str:
+        """add_days("2026-12-01", 7) == "2026-12-08T00:00:00+08:00" in Shanghai."""
+        return shifted(value, timedelta(days=number(n, "days")), zone)
+
+    def add_hours(value: str | date | datetime, n: Number) -> str:
+        """add_hours("2026-12-01T09:00:00+08:00", 24) == "2026-12-02T09:00:00+08:00"."""
+        return shifted(value, timedelta(hours=number(n, "hours")), zone)
 
     return {
         "now": now,
@@ -120,14 +131,19 @@ def make_helpers(clock: Callable[[], datetime]) -> dict[str, Callable[..., Any]]
     }
 
 
-def add_days(value: str | date | datetime, n: Number) -> str:
-    """add_days("2026-12-01", 7) == "2026-12-08T00:00:00+08:00"."""
-    return iso(to_moment(value) + timedelta(days=number(n, "days")))
+def shifted(value: str | date | datetime, delta: timedelta, zone: ZoneInfo) -> str:
+    return iso(to_moment(value, zone) + delta, zone)
 
 
-def add_hours(value: str | date | datetime, n: Number) -> str:
-    """add_hours("2026-12-01T09:00:00+08:00", 24) == "2026-12-02T09:00:00+08:00"."""
-    return iso(to_moment(value) + timedelta(hours=number(n, "hours")))
+def add_days(value: str | date | datetime, n: Number, zone: ZoneInfo) -> str:
+    """add_days("2026-12-01", 7, Shanghai) == "2026-12-08T00:00:00+08:00"; scripts call it without
+    the zone (`make_helpers` binds the engine's)."""
+    return shifted(value, timedelta(days=number(n, "days")), zone)
+
+
+def add_hours(value: str | date | datetime, n: Number, zone: ZoneInfo) -> str:
+    """add_hours("2026-12-01T09:00:00+08:00", 24, Shanghai) == "2026-12-02T09:00:00+08:00"."""
+    return shifted(value, timedelta(hours=number(n, "hours")), zone)
 
 
 def duration_hours(n: Number) -> str:

@@ -23,6 +23,7 @@ import contextlib
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Mapping
+from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -31,7 +32,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import runner as script_runner
 from .compiler import Compiled, compile_code
-from .functions import make_helpers
+from .functions import DEFAULT_ZONE, make_helpers
 from .guards import InlineRun, NeedsIsolation, ScriptLimitError, ScriptLimits, ScriptPolicyError
 from .plain_data import Budget, export, storable_text
 from .pool import pool_for
@@ -97,15 +98,17 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Runs model code on a copy of the task data and writes back only plain data."""
 
     def __init__(self, environment_globals: Mapping[str, Any] | None = None, *,
-                 clock: Callable[[], datetime] | None = None, limits: ScriptLimits | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, limits: ScriptLimits | None = None,
+                 zone: ZoneInfo = DEFAULT_ZONE) -> None:
         self.clock = clock or _system_clock
         self.limits = limits or ScriptLimits()
+        self.zone = zone
         extra = dict(environment_globals or {})
         bad = sorted(name for name in extra if not name.isidentifier() or name.startswith("_"))
         if bad:  # a `_` name could replace one of the guards the compiled code calls
             raise ValueError(f"script globals must be identifiers not starting with '_': {bad}")
         self._site = {name: _site_global(name, value) for name, value in extra.items()}
-        super().__init__({**make_helpers(self.clock), **extra})
+        super().__init__({**make_helpers(self.clock, zone), **extra})
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: Mapping[str, Any] | None = None) -> Any:
@@ -163,7 +166,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                    external: dict[str, Any]) -> dict[str, Any]:
         moment = self.clock()
         request = {"mode": mode, "source": source, "data": data, "external": external, "globals": self._site,
-                   "now": moment.isoformat(), "limits": asdict(self.limits)}
+                   "now": moment.isoformat(), "zone": self.zone.key, "limits": asdict(self.limits)}
         reply = pool_for(self.limits.memory).run(request, self.limits.seconds, self.limits.result)
         if not reply["ok"]:
             raise _rebuilt(reply["error"])
@@ -195,9 +198,10 @@ class RestrictedScriptEngine(PythonScriptEngine):
 
 def make_script_engine(clock: Callable[[], datetime] | None = None,
                        extra_globals: dict[str, Any] | None = None,
-                       limits: ScriptLimits | None = None) -> PythonScriptEngine:
+                       limits: ScriptLimits | None = None,
+                       zone: ZoneInfo = DEFAULT_ZONE) -> PythonScriptEngine:
     """One engine per Engine: its clock feeds now()/today() (SpiffWorkflow's own timer clock is
     engine.clock's business), `extra_globals` adds site helpers (module-level functions or plain
-    data), `limits` loosens or tightens budgets."""
-    environment = RestrictedEnvironment(extra_globals, clock=clock, limits=limits)
+    data), `limits` loosens or tightens budgets, `zone` is the business time zone of the helpers."""
+    environment = RestrictedEnvironment(extra_globals, clock=clock, limits=limits, zone=zone)
     return RestrictedScriptEngine(environment=environment)

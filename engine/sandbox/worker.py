@@ -18,6 +18,7 @@ import sys
 import traceback
 from datetime import date, datetime, timedelta
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from . import runner as script_runner
 from .compiler import compile_code
@@ -79,7 +80,7 @@ def _site_helper(reference: str) -> Callable[..., Any]:
 
 def _helpers(request: dict[str, Any]) -> dict[str, Any]:
     moment = datetime.fromisoformat(request["now"])
-    helpers: dict[str, Any] = make_helpers(lambda: moment)
+    helpers: dict[str, Any] = make_helpers(lambda: moment, ZoneInfo(request["zone"]))
     for name, site in request.get("globals", {}).items():
         helpers[name] = _site_helper(site["ref"]) if "ref" in site else site["value"]
     return helpers

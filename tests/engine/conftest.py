@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import make_url, select
@@ -20,8 +21,12 @@ from engine.bpmn.deploy import DeployResult, deploy_directory
 from engine.db import make_sessions, make_sql_engine
 from engine.directory.accounts import RoleSpec, hash_password, insert_user_unchecked, upsert_store
 from engine.models import HumanTask, ProcessDefinition, User
+from engine.policy import OpenCatalogue, SupervisionRules
+from workflows.registry import SUPERVISION
 
 MODELS = Path(__file__).parent / "fixture_models"
+#: The business time zone the fixture models are written for (an engine given none reads UTC).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAST = {
     "manager_sh001": [RoleSpec("store_manager", "SH001")],
     "manager_sh002": [RoleSpec("store_manager", "SH002")],
@@ -31,6 +36,11 @@ CAST = {
     "director": [RoleSpec("ops_director")],
     "cs_li": [RoleSpec("cs_agent")],
 }
+
+class FixtureCatalogue(OpenCatalogue):
+    """Open to everyone, overseen as the shipped catalogue says (the cast holds its roles): without
+    a catalogue, administrators alone would oversee cases."""
+    supervision = SUPERVISION
 
 
 def _populate(session: Session) -> None:
@@ -146,7 +156,13 @@ def session(sessions):
 
 @pytest.fixture
 def engine(clock):
-    return Engine(clock=clock)
+    return Engine(clock=clock, catalogue=FixtureCatalogue(), zone=SHANGHAI)
+
+
+@pytest.fixture
+def supervision(engine) -> SupervisionRules:
+    """The rules the `engine` fixture goes by, for the queries that take them."""
+    return engine.supervision
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ from sqlalchemy import func, select
 
 from engine.attachments import AttachmentRefused, store_attachment
 from engine.models import Attachment
+from engine.policy import SupervisionRules
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _store(session, user, upload_dir, clock, content=PNG):
     return store_attachment(session, user, io.BytesIO(content), "photo.png", upload_dir=upload_dir,
-                            max_bytes=1024, now=clock())
+                            max_bytes=1024, now=clock(), rules=SupervisionRules())
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -31,6 +32,8 @@ from workflows.registry import PROCESSES  # noqa: E402
 
 # Monday 2 November 2026, 09:00 in Shanghai.
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+#: The business time zone the shipped models are written for (config.py's BUSINESS_TIMEZONE).
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _SHARED_SPECS: dict[str, Any] = {}  # the parsed versions of the template, shared by every SQLite world
 
@@ -58,7 +61,7 @@ def _prepare(sessions: Any) -> None:
 
 def _make_world(sql_engine: Any, shared_specs: bool) -> World:
     clock = FrozenClock(T0)
-    engine = Engine(clock=clock, catalogue=catalogue())
+    engine = Engine(clock=clock, catalogue=catalogue(), zone=SHANGHAI)
     if shared_specs:  # every copy of the template has the same versions: parse each once per run
         engine.specs = _SHARED_SPECS.setdefault("cache", SpecCache())
     return World(make_sessions(sql_engine), engine, clock)

@@ -149,6 +149,13 @@ def test_case_titles_come_from_start_form_fields(key, start_data):
     assert CATALOGUE.policy("no_such_process") is None
 
 
+def test_supervision_names_known_roles_and_processes():
+    rules = CATALOGUE.supervision
+    named = rules.all_cases | set(rules.processes) | rules.regional
+    assert named <= set(ROLES_BY_KEY) and all(ROLES_BY_KEY[r].scope == REGION for r in rules.regional)
+    assert all(keys and keys <= set(PROCESSES) for keys in rules.processes.values())
+
+
 def test_demo_users_hold_known_roles_with_the_right_scope():
     assert len({u.username for u in DEMO_USERS}) == len(DEMO_USERS) == 17
     for user in DEMO_USERS:

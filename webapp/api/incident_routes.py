@@ -31,7 +31,7 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
     corrected = data.get("data")
     if corrected is not None and not isinstance(corrected, dict):
         raise BadRequest("'data' must be a JSON object", {"data": "must be an object"})
-    access.ensure_visible(db.session, api_user(), instance_id)
+    access.ensure_visible(db.session, api_user(), instance_id, rules=engine().supervision)
     result = engine().retry_incident(db.session, instance_id, incident_id, api_user(),
                                      body_text(data, "reason"), latest_version=latest, data=corrected)
     db.session.commit()
@@ -46,7 +46,7 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
 @token_required
 def resolve_incident(instance_id: int, incident_id: int) -> Any:
     reason = body_text(body(), "reason")
-    access.ensure_visible(db.session, api_user(), instance_id)
+    access.ensure_visible(db.session, api_user(), instance_id, rules=engine().supervision)
     incident = engine().resolve_incident(db.session, instance_id, incident_id, api_user(), reason)
     db.session.commit()
     return jsonify({"incident": incident.to_dict()})

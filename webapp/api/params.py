@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import request
 from flask_babel import gettext as _
 
+from .. import engine
 from ..errors import BadRequest
 from ..record_ids import MAX_INT, MIN_INT
-
-BUSINESS_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def body() -> dict[str, Any]:
@@ -96,7 +94,7 @@ def moment(name: str) -> datetime | None:
         return None
     try:
         if len(value) == 10:
-            parsed = datetime.combine(date.fromisoformat(value), time(), BUSINESS_ZONE)
+            parsed = datetime.combine(date.fromisoformat(value), time(), engine().zone)
         else:
             parsed = datetime.fromisoformat(value)
     except ValueError:

@@ -101,14 +101,14 @@ def task(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/claim")
 @token_required
 def claim(task_id: int) -> Any:
-    access.visible_task(db.session, api_user(), task_id)
+    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     return _done(engine().claim(db.session, task_id, api_user()).to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @token_required
 def unclaim(task_id: int) -> Any:
-    access.visible_task(db.session, api_user(), task_id)
+    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     return _done(engine().unclaim(db.session, task_id, api_user()).to_dict())
 
 
@@ -117,7 +117,7 @@ def unclaim(task_id: int) -> Any:
 def assign(task_id: int) -> Any:
     data = body()
     assignee, reason = body_text(data, "user").strip(), body_text(data, "reason")
-    access.visible_task(db.session, api_user(), task_id)
+    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     if not assignee:
         raise InvalidData("'user' (a username) is required", {"user": "required"})
     return _done(engine().assign(db.session, task_id, api_user(), assignee, reason).to_dict())
@@ -127,7 +127,7 @@ def assign(task_id: int) -> Any:
 @token_required
 def complete(task_id: int) -> Any:
     data = body_object("data")
-    access.visible_task(db.session, api_user(), task_id)
+    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     return _done(engine().complete(db.session, task_id, api_user(), data).to_dict())
 
 
@@ -142,7 +142,8 @@ def instances() -> Any:
         started_from=moment("started_from"), started_to=moment("started_to"), overdue=flag("overdue"),
         search=text("q"), sort=text("sort", "newest"), page=integer("page", 1),
         per_page=integer("per_page", 20), has_incident=flag("has_incident"))
-    return jsonify(_page(queries.list_case_views(db.session, api_user(), f, engine().clock())))
+    return jsonify(_page(queries.list_case_views(db.session, api_user(), f, engine().clock(),
+                                                 rules=engine().supervision)))
 
 
 @bp.get("/process-instances/<int:instance_id>")
@@ -159,13 +160,14 @@ def instance(instance_id: int) -> Any:
 @token_required
 def comment(instance_id: int) -> Any:
     text_ = body_text(body(), "body")
-    created = runtime.add_comment(db.session, api_user(), instance_id, text_, engine().clock())
+    created = runtime.add_comment(db.session, api_user(), instance_id, text_, engine().clock(),
+                                  rules=engine().supervision)
     return _done(created, 201)
 
 
 def _case_action(instance_id: int, action: str) -> Any:
     reason = body_text(body(), "reason")
-    access.ensure_visible(db.session, api_user(), instance_id)
+    access.ensure_visible(db.session, api_user(), instance_id, rules=engine().supervision)
     view = getattr(engine(), action)(db.session, instance_id, api_user(), reason)
     return _done(view.to_dict())
 

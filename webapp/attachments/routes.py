@@ -48,7 +48,7 @@ def upload(instance_id: int) -> Any:
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
 def download(attachment_id: int) -> Any:
-    row = visible_attachment(db.session, current_user, attachment_id)
+    row = visible_attachment(db.session, current_user, attachment_id, rules=engine().supervision)
     path = path_of(current_app.config["UPLOAD_DIR"], row)
     if not path.is_file():
         abort(404)
@@ -65,7 +65,7 @@ def download(attachment_id: int) -> Any:
 @login_required
 def remove(attachment_id: int) -> Any:
     path = delete_attachment(db.session, current_user, attachment_id, current_app.config["UPLOAD_DIR"],
-                             engine().clock())
+                             engine().clock(), rules=engine().supervision)
     db.session.commit()
     path.unlink(missing_ok=True)
     flash(_("The file was removed."), "success")

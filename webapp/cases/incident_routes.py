@@ -76,7 +76,7 @@ def _refused(exc: InvalidData | Conflict | NotFound) -> str:
 @bp.post("/cases/<int:case_id>/incidents/<int:incident_id>/retry")
 @login_required
 def retry_incident(case_id: int, incident_id: int) -> Any:
-    access.ensure_visible(db.session, current_user, case_id)
+    access.ensure_visible(db.session, current_user, case_id, rules=engine().supervision)
     try:
         result = engine().retry_incident(
             db.session, case_id, incident_id, current_user, request.form.get("reason"),
@@ -98,7 +98,7 @@ def retry_incident(case_id: int, incident_id: int) -> Any:
 @bp.post("/cases/<int:case_id>/incidents/<int:incident_id>/resolve")
 @login_required
 def resolve_incident(case_id: int, incident_id: int) -> Any:
-    access.ensure_visible(db.session, current_user, case_id)
+    access.ensure_visible(db.session, current_user, case_id, rules=engine().supervision)
     try:
         engine().resolve_incident(db.session, case_id, incident_id, current_user, request.form.get("reason"))
     except (InvalidData, Conflict, NotFound) as exc:

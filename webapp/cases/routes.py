@@ -43,12 +43,13 @@ def moved(rest: str) -> Any:
 def index() -> Any:
     params = parse_params(request.args)
     now = engine().clock()
-    page = queries.list_cases(db.session, current_user, params.case_filter(user_zone()), now)
+    page = queries.list_cases(db.session, current_user, params.case_filter(user_zone()), now,
+                              rules=engine().supervision)
     if page.page > page.pages and page.total:
         return redirect(url_for("cases.index", **params.args(page=page.pages)))
     return render_template("cases/index.html", page=page, params=params, now=now, per_page=PER_PAGE,
                            choices=queries.filter_choices(db.session, current_user), due_states=DUE_STATES,
-                           supervisor=may_view_dashboard(current_user))
+                           supervisor=may_view_dashboard(current_user, rules=engine().supervision))
 
 
 @bp.get("/cases/export.csv")
@@ -57,7 +58,8 @@ def export() -> Any:
     params = parse_params(request.args)
     now, tz = engine().clock(), user_zone()
     # who may see what is decided now, inside the request; the rows are read while streaming
-    ids = queries.matching_ids(db.session, current_user, params.case_filter(tz), now)
+    ids = queries.matching_ids(db.session, current_user, params.case_filter(tz), now,
+                               rules=engine().supervision)
     rows = queries.rows_of(db.session, ids, now)
     filename = f"cases-{now.astimezone(tz):%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(line.encode("utf-8") for line in csv_lines(rows, tz)),
@@ -101,7 +103,7 @@ def detail(case_id: int) -> Any:
 @bp.get("/cases/<int:case_id>/diagram.bpmn")
 @login_required
 def diagram(case_id: int) -> Any:
-    xml = diagram_of(db.session, current_user, case_id)
+    xml = diagram_of(db.session, current_user, case_id, rules=engine().supervision)
     return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300",
                                                               "X-Content-Type-Options": "nosniff"})
 
@@ -129,7 +131,7 @@ def act(case_id: int, action: str) -> Any:
 @bp.post("/cases/<int:case_id>/tasks/<int:task_id>/assign")
 @login_required
 def reassign(case_id: int, task_id: int) -> Any:
-    access.visible_case(db.session, current_user, case_id)
+    access.visible_case(db.session, current_user, case_id, rules=engine().supervision)
     try:
         task = runtime.reassign(engine(), db.session, current_user, task_id, request.form.get("assignee"),
                                    request.form.get("reason"), case_id)
@@ -148,7 +150,7 @@ def reassign(case_id: int, task_id: int) -> Any:
 def comment(case_id: int) -> Any:
     try:
         runtime.add_comment(db.session, current_user, case_id, request.form.get("body", ""),
-                            engine().clock())
+                            engine().clock(), rules=engine().supervision)
     except InvalidData:
         db.session.rollback()
         flash(_("Write something first (at most 4000 characters)."), "danger")

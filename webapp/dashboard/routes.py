@@ -19,11 +19,12 @@ from .charts import PERIODS, chart_data, parse_params, totals
 @bp.get("/dashboard")
 @login_required
 def index() -> Any:
-    if not access.may_view_dashboard(current_user):
+    if not access.may_view_dashboard(current_user, rules=engine().supervision):
         raise PermissionDenied("the dashboard is for supervisors")
     now, tz = engine().clock(), user_zone()
     params = parse_params(request.args)
-    board = queries.dashboard_view(db.session, current_user, params.dashboard_filter(now, tz), now, tz)
+    board = queries.dashboard_view(db.session, current_user, params.dashboard_filter(now, tz), now, tz,
+                                   rules=engine().supervision)
     return render_template("dashboard/index.html", board=board, params=params, charts=chart_data(board),
                            totals=totals(board), periods=PERIODS, now=now,
                            choices=filter_choices(db.session, current_user))

@@ -7,9 +7,8 @@ saved, and an old bookmark should still open a list.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
 from engine.queries import TaskFilter
 
@@ -47,7 +46,7 @@ class ListParams:
     def filtered(self) -> bool:
         return bool(self.process or self.store or self.due or self.q)
 
-    def task_filter(self, now: datetime, tz: str) -> TaskFilter:
+    def task_filter(self, now: datetime, tz: tzinfo) -> TaskFilter:
         overdue, due_before = None, None
         if self.due == "overdue":
             overdue = True
@@ -58,14 +57,10 @@ class ListParams:
                           page=self.page, per_page=PER_PAGE)
 
 
-def end_of_day(now: datetime, tz: str) -> datetime:
+def end_of_day(now: datetime, tz: tzinfo) -> datetime:
     """Midnight at the end of `now`'s day in the person's time zone: "due today" means due before it."""
-    try:
-        zone = ZoneInfo(tz)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("Asia/Shanghai")
-    local = now.astimezone(zone)
-    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+    local = now.astimezone(tz)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
 
 
 def parse_params(args: Mapping[str, str]) -> ListParams:

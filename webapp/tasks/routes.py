@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,13 +14,10 @@ from engine.runtime import claim_many
 
 from ..extensions import db, engine
 from ..record_ids import record_ids
+from ..ui.local_days import user_zone
 from . import bp
 from .filters import parse_params
 from .services import filter_options
-
-
-def _tz() -> str:
-    return current_user.timezone or current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
 @bp.get("/")
@@ -33,7 +30,7 @@ def home() -> Any:
 def index() -> Any:
     params = parse_params(request.args)
     now = engine().clock()
-    page = queries.list_tasks(db.session, current_user, params.task_filter(now, _tz()), now)
+    page = queries.list_tasks(db.session, current_user, params.task_filter(now, user_zone()), now)
     if page.page > page.pages and page.total:
         return redirect(url_for("tasks.index", **params.args(page=page.pages)))
     context = {"page": page, "params": params, "now": now}

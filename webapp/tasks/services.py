@@ -60,7 +60,7 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         task=task, instance=case_view(session, instance), form=detail.form, values=values,
         may_act=detail.may_act, mine=mine, may_claim=detail.may_act and task.assignee is None,
         may_unclaim=task.state == "open" and task.assignee is not None
-        and (mine or may_supervise(session, user, instance)),
+        and (mine or may_supervise(session, user, instance, rules=engine.supervision)),
         context=form_items(detail.form, detail.case, readonly_only=True),
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),

@@ -85,7 +85,7 @@ def submit(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int) -> Any:
-    access.visible_task(db.session, current_user, task_id)
+    access.visible_task(db.session, current_user, task_id, rules=engine().supervision)
     try:
         engine().claim(db.session, task_id, current_user)
     except Conflict:
@@ -100,7 +100,7 @@ def claim(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int) -> Any:
-    access.visible_task(db.session, current_user, task_id)
+    access.visible_task(db.session, current_user, task_id, rules=engine().supervision)
     try:
         engine().unclaim(db.session, task_id, current_user)
     except Conflict:
@@ -115,10 +115,10 @@ def unclaim(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/comments")
 @login_required
 def comment(task_id: int) -> Any:
-    task = access.visible_task(db.session, current_user, task_id)
+    task = access.visible_task(db.session, current_user, task_id, rules=engine().supervision)
     try:
         runtime.add_comment(db.session, current_user, task.instance_id, request.form.get("body", ""),
-                            engine().clock(), task_id=task.id)
+                            engine().clock(), task_id=task.id, rules=engine().supervision)
     except InvalidData as exc:
         db.session.rollback()
         flash(_("Write something first.") if exc.fields.get("body") == "required"

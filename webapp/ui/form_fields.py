@@ -272,9 +272,10 @@ def schema_at(schema: Mapping[str, Any], path: str) -> Mapping[str, Any]:
 # -- parsing a posted form ------------------------------------------------------------------------
 
 def parse_submission(schema: Mapping[str, Any] | None, form: Any, original: Mapping[str, Any] | None = None,
-                     tz: str = "Asia/Shanghai") -> dict[str, Any]:
+                     tz: str = "UTC") -> dict[str, Any]:
     """Typed JSON from a posted form. Unreadable input is kept as typed, for the engine to refuse
-    with a message beside the field; nothing is validated here."""
+    with a message beside the field; nothing is validated here. A date-time without an offset is
+    wall time in `tz`, the person's time zone."""
     data: dict[str, Any] = {}
     if not schema:
         return data

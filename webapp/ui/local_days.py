@@ -6,14 +6,17 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_timezone
 
+from ..extensions import engine
+
 
 def user_zone() -> tzinfo:
-    """The person's time zone as a `ZoneInfo`: Flask-Babel hands out pytz zones, and pytz zones
-    given to `datetime(..., tzinfo=...)` use local mean time (Shanghai +08:06), not the real offset."""
+    """The person's time zone as a `ZoneInfo`, else the business time zone: Flask-Babel hands out pytz
+    zones, and pytz zones given to `datetime(..., tzinfo=...)` use local mean time (Shanghai +08:06),
+    not the real offset."""
     try:
         return ZoneInfo(str(get_timezone()))
     except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
+        return engine().zone
 
 
 def query_day(value: str) -> date | None:

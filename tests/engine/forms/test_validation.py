@@ -1,6 +1,7 @@
 """The form is the write contract: what a step may change at every depth, the business rules declared
 beside its fields, and numbers that are numbers (engine/forms/: validation, writes, rules)."""
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -9,6 +10,7 @@ from engine.forms import validation as forms
 from engine.forms.writes import rows_fixed
 
 NOW = datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)  # 09:00 on 2 November in Shanghai
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 LINES = {
     "type": "object",
@@ -179,9 +181,10 @@ def test_date_rules_compare_days_in_the_business_time_zone():
         "x-rules": [{"field": "opening", "at_least": "today()"},
                     {"field": "received", "at_least": "approved_at"}]}
     case = {"approved_at": "2026-11-01T23:30:00+00:00"}  # 07:30 on 2 November in Shanghai
-    assert forms.clean(schema, {"opening": "2026-11-02", "received": "2026-11-02"}, case, now=NOW)
+    written = {"opening": "2026-11-02", "received": "2026-11-02"}
+    assert forms.clean(schema, written, case, now=NOW, zone=SHANGHAI)
     with pytest.raises(InvalidData) as refusal:
-        forms.clean(schema, {"opening": "2026-11-01", "received": "2026-11-01"}, case, now=NOW)
+        forms.clean(schema, {"opening": "2026-11-01", "received": "2026-11-01"}, case, now=NOW, zone=SHANGHAI)
     assert refusal.value.fields == {"opening": "must be on or after 2026-11-02",
                                     "received": "must be on or after 2026-11-02 (approved_at)"}
 

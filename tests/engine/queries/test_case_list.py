@@ -10,6 +10,7 @@ import pytest
 from engine import InvalidData, queries
 from engine.models import ProcessInstance
 from engine.queries.case_list import case_list_rows
+from workflows.registry import SUPERVISION
 
 
 def ids(page):
@@ -17,7 +18,7 @@ def ids(page):
 
 
 def listed(session, user, clock, **filters):
-    return queries.list_cases(session, user, queries.CaseFilter(**filters), clock())
+    return queries.list_cases(session, user, queries.CaseFilter(**filters), clock(), rules=SUPERVISION)
 
 
 def test_who_sees_which_cases(session, people, supervised_cases, clock):
@@ -81,7 +82,7 @@ def test_rows_show_current_steps_holders_age_and_due_state(engine, session, peop
     clock.advance(hours=2)
     assert case_list_rows(session, [a.id], clock())[0].due_state == "overdue"
     exported = list(queries.iter_cases(session, people["director"], queries.CaseFilter(), clock(),
-                                          chunk=3))
+                                          chunk=3, rules=SUPERVISION))
     assert [r.id for r in exported] == sorted((r.id for r in exported), reverse=True) and len(exported) == 4
 
 
@@ -90,7 +91,7 @@ def test_a_page_past_the_end_is_empty_however_far(session, people, supervised_ca
     director = people["director"]
     for page in (3, 2**62, 2**63 - 1):
         f = queries.CaseFilter(page=page, per_page=2)
-        far = queries.list_case_views(session, director, f, clock())
+        far = queries.list_case_views(session, director, f, clock(), rules=SUPERVISION)
         assert (far.items, far.total) == ([], 4)
 
 

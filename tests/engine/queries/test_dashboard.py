@@ -22,6 +22,7 @@ from engine.directory.accounts import RoleSpec, insert_user_unchecked, upsert_st
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion
 from workflows import history_paths
 from workflows.history_seed import seed_history
+from workflows.registry import SUPERVISION
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 10, 5, 0, 0, tzinfo=SHANGHAI).astimezone(timezone.utc)
@@ -95,7 +96,8 @@ def history(sessions):
 
 def board(history, user="director", tz=SHANGHAI, **filters):
     session, users = history
-    return queries.dashboard_view(session, users[user], queries.DashboardFilter(**filters), NOW, tz)
+    return queries.dashboard_view(session, users[user], queries.DashboardFilter(**filters), NOW, tz,
+                                  rules=SUPERVISION)
 
 
 def test_cycle_time_median_and_p90_by_nearest_rank(history):
@@ -177,8 +179,8 @@ def test_each_viewer_counts_only_the_cases_they_supervise(history):
         ("complaint_handling", "completed"): 2, ("product_return", "running"): 1,
         ("store_opening", "running"): 1}
     session, users = history
-    assert not access.may_view_dashboard(users["cs_li"])
-    assert not access.may_view_dashboard(users["manager_sh001"])
+    assert not access.may_view_dashboard(users["cs_li"], rules=SUPERVISION)
+    assert not access.may_view_dashboard(users["manager_sh001"], rules=SUPERVISION)
     with pytest.raises(PermissionDenied):
         board(history, "cs_li")
 

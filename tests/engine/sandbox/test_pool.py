@@ -171,7 +171,8 @@ def test_a_request_waits_for_a_busy_worker_at_most_twice_its_own_limit():
 
     def request(source: str, seconds: float) -> dict:
         return {"mode": "exec", "source": source, "data": {}, "external": {}, "globals": {},
-                "now": CLOCK.isoformat(), "limits": {"seconds": seconds, "memory": LIMITS.memory}}
+                "now": CLOCK.isoformat(), "zone": "UTC",
+                "limits": {"seconds": seconds, "memory": LIMITS.memory}}
 
     assert pool.run(request("x = 1", 1.0), 1.0, 1000)["set"] == {"x": 1}
     busy = pool._take(wait=1.0)  # the only worker, as a script that runs to its limit holds it

@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from RestrictedPython.Guards import safer_getattr_raise
@@ -25,11 +26,12 @@ from engine.sandbox.script_engine import (
 )
 
 CLOCK = datetime(2026, 11, 2, 1, 30, tzinfo=timezone.utc)  # 09:30 on 2 November in Shanghai
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
 def env() -> RestrictedEnvironment:
-    return RestrictedEnvironment(clock=lambda: CLOCK)
+    return RestrictedEnvironment(clock=lambda: CLOCK, zone=SHANGHAI)
 
 
 def run(env: RestrictedEnvironment, script: str, **data: Any) -> dict[str, Any]:
@@ -250,15 +252,15 @@ def test_evaluate_returns_plain_values(env):
 # -- helpers on their own --------------------------------------------------------------------------
 
 def test_helpers_accept_iso_strings_in_any_zone():
-    assert add_days("2026-12-01T16:00:00Z", 1) == "2026-12-03T00:00:00+08:00"
-    assert add_days("2026-12-01T10:00:00", -1) == "2026-11-30T10:00:00+08:00"  # naive is Shanghai time
-    assert add_hours("2026-12-01", 1.5) == "2026-12-01T01:30:00+08:00"
+    assert add_days("2026-12-01T16:00:00Z", 1, SHANGHAI) == "2026-12-03T00:00:00+08:00"
+    assert add_days("2026-12-01T10:00:00", -1, SHANGHAI) == "2026-11-30T10:00:00+08:00"  # naive: wall time
+    assert add_hours("2026-12-01", 1.5, SHANGHAI) == "2026-12-01T01:30:00+08:00"
     assert duration_hours(1.5) == "PT1.5H"
     assert duration_days("3") == "P3D"
     assert sum_of([{"a": 0.1}, {"a": 0.2}, {"a": None}, {}], "a") == 0.3
     assert line_total(None) == 0.0
     with pytest.raises(ValueError):
-        add_days("next tuesday", 1)
+        add_days("next tuesday", 1, SHANGHAI)
     with pytest.raises(ValueError):
         duration_hours(-1)
     with pytest.raises(TypeError):
@@ -335,7 +337,8 @@ def parse(tmp_path: Path, process: str, first: str, body: str, dmn: str | None =
 
 
 def start(parser: SpiffBpmnParser, process: str, **data: Any) -> BpmnWorkflow:
-    workflow = BpmnWorkflow(parser.get_spec(process), script_engine=make_script_engine(clock=lambda: CLOCK))
+    workflow = BpmnWorkflow(parser.get_spec(process), script_engine=make_script_engine(clock=lambda: CLOCK,
+                                                                                       zone=SHANGHAI))
     workflow.get_next_task(state=TaskState.READY).data.update(data)
     workflow.do_engine_steps()
     return workflow
