@@ -2,8 +2,8 @@
 #
 #   make run     set everything up (venv, front-end assets, translations) and
 #                serve the app on http://127.0.0.1:5000 (SQLite + demo data)
-#   make test    set everything up, lint (ruff check .), start the test
-#                services (PostgreSQL, Debian chromium: scripts/test-services.sh)
+#   make test    set everything up, lint (ruff check ., mypy engine), start the
+#                test services (PostgreSQL, Debian chromium: scripts/test-services.sh)
 #                and run pytest; extra pytest arguments:
 #                make test PYTEST_ARGS='-k engine -x'
 #   make bench   run the benchmarks (entry point: bench/run.py)
@@ -66,6 +66,7 @@ run: venv assets translations
 # status is pytest's (5, "no tests collected", fails too).
 test: venv assets translations
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy engine
 	@mkdir -p test-output
 	@status=0; \
 	if bash scripts/test-services.sh start; then \
