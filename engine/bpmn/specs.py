@@ -16,8 +16,10 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
+from sqlalchemy.orm import Session
 
-from engine.errors import DeployError
+from engine.errors import DeployError, NotFound
+from engine.models import ProcessVersion
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -200,6 +202,14 @@ class SpecCache:
     def put(self, version_id: int, parsed: ParsedProcess) -> ParsedProcess:
         with self._lock:
             return self._items.setdefault(version_id, parsed)
+
+    def load(self, session: Session, version_id: int) -> ParsedProcess:
+        """Parse the stored files of a version and keep the result (NotFound for an unknown version)."""
+        version = session.get(ProcessVersion, version_id)
+        if version is None:
+            raise NotFound(f"process version {version_id} does not exist")
+        files = [SourceFile(f.kind, f.filename, f.content) for f in version.files]
+        return self.put(version_id, parse_process_cached(version.definition.key, files))
 
     def clear(self) -> None:
         with self._lock:

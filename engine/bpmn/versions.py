@@ -216,3 +216,14 @@ def _version_summaries(session: Session, definition_id: int | None) -> dict[int,
             version.version, version.deployed_at, version.deployed_by, version.checksum, int(count),
             int(running), int(total)))
     return result
+
+
+def latest_version(session: Session, process_key: str) -> ProcessVersion:
+    """The version a new case of the process starts on (NotFound when none is deployed)."""
+    version = session.scalar(
+        select(ProcessVersion).join(ProcessDefinition)
+        .where(ProcessDefinition.key == process_key,
+               ProcessVersion.version == ProcessDefinition.latest_version))
+    if version is None:
+        raise NotFound(f"no process {process_key!r} is deployed")
+    return version

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from engine.access import can_act, may_supervise, require_admin
 from engine.bpmn import state
-from engine.bpmn.specs import ParsedProcess, SourceFile, SpecCache, parse_process_cached
+from engine.bpmn.specs import ParsedProcess, SpecCache
+from engine.bpmn.versions import latest_version
 from engine.clock import Clock, system_clock
-from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ProcessError, brief
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ProcessError
 from engine.forms import validation as forms
 from engine.models import (
     COMPLETED,
@@ -30,7 +31,6 @@ from engine.models import (
     RUNNING,
     SUSPENDED,
     TERMINATED,
-    ProcessDefinition,
     ProcessInstance,
     ProcessVersion,
     User,
@@ -74,26 +74,13 @@ class Engine:
     # -- loading -------------------------------------------------------------------------------
 
     def process(self, session: Session, version_id: int) -> ParsedProcess:
-        parsed = self.specs.get(version_id)
-        if parsed is None:
-            version = session.get(ProcessVersion, version_id)
-            if version is None:
-                raise NotFound(f"process version {version_id} does not exist")
-            files = [SourceFile(f.kind, f.filename, f.content) for f in version.files]
-            parsed = self.specs.put(version_id, parse_process_cached(version.definition.key, files))
-        return parsed
+        return self.specs.get(version_id) or self.specs.load(session, version_id)
 
     def policy(self, process_key: str) -> ProcessPolicy:
         return self.catalogue.policy(process_key) or ProcessPolicy(key=process_key)
 
     def latest_version(self, session: Session, process_key: str) -> ProcessVersion:
-        version = session.scalar(
-            select(ProcessVersion).join(ProcessDefinition)
-            .where(ProcessDefinition.key == process_key,
-                   ProcessVersion.version == ProcessDefinition.latest_version))
-        if version is None:
-            raise NotFound(f"no process {process_key!r} is deployed")
-        return version
+        return latest_version(session, process_key)
 
     def load(self, session: Session, instance: ProcessInstance | CaseRow
              ) -> tuple[ParsedProcess, BpmnWorkflow]:
@@ -396,23 +383,12 @@ class Engine:
         return incident_view(incident)
 
     def _stopped_case(self, session: Session, instance_id: int) -> CaseRow:
-        case = self._case(session, instance_id)
-        if case.status != ERROR:
-            raise Conflict(f"case {instance_id} is {case.status}, not stopped on an incident")
-        return case
+        return retries.stopped(self._case(session, instance_id))
 
     def _workflow_to_retry(self, session: Session, case: CaseRow, latest: bool) -> tuple[BpmnWorkflow, Any]:
         """The case's workflow, on its own version or restored onto the latest one (returned second)."""
-        if not latest:
-            return self.load(session, case)[1], None
-        version = self.latest_version(session, case.process_key)
-        if version.id == case.version_id:
+        version = self.latest_version(session, case.process_key) if latest else None
+        if version is None or version.id == case.version_id:
             return self.load(session, case)[1], None
         parsed = self.process(session, version.id)
-        try:
-            workflow = state.loads(case.state, parsed)
-        except Exception as exc:  # the new version lacks an element the case has been through
-            raise Conflict(f"case {case.id} cannot move to version {version.version}: "
-                           f"{type(exc).__name__}: {brief(str(exc))}") from None
-        workflow.script_engine = self.script_engine
-        return workflow, version
+        return retries.restored_on(case, parsed, version.version, self.script_engine), version

@@ -19,8 +19,10 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidData, ProcessError, brief
-from engine.models import Incident
+from engine.bpmn import state
+from engine.bpmn.specs import ParsedProcess
+from engine.errors import Conflict, InvalidData, ProcessError, brief
+from engine.models import ERROR, Incident
 from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.views import CaseView, IncidentView
 
@@ -95,3 +97,21 @@ def checked_fix(data: Mapping[str, Any] | None) -> dict[str, Any]:
     if len(text) > MAX_FIX_BYTES:
         raise InvalidData("the corrected data is too large", {"data": f"at most {MAX_FIX_BYTES} bytes"})
     return json.loads(text)
+
+
+def stopped(case: CaseRow) -> CaseRow:
+    """The case, if it is stopped on an incident (Conflict otherwise): only those are retried or resolved."""
+    if case.status != ERROR:
+        raise Conflict(f"case {case.id} is {case.status}, not stopped on an incident")
+    return case
+
+
+def restored_on(case: CaseRow, parsed: ParsedProcess, version: int, script_engine: Any) -> BpmnWorkflow:
+    """The case's workflow restored onto another version of its process, for a retry that moves it."""
+    try:
+        workflow = state.loads(case.state, parsed)
+    except Exception as exc:  # the new version lacks an element the case has been through
+        raise Conflict(f"case {case.id} cannot move to version {version}: "
+                       f"{type(exc).__name__}: {brief(str(exc))}") from None
+    workflow.script_engine = script_engine
+    return workflow

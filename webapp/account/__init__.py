@@ -1,6 +1,3 @@
 """The person's own settings: language (remembered on their user row) and time zone."""
-from flask import Blueprint
-
-bp = Blueprint("account", __name__)
-
-from . import routes  # noqa: E402,F401
+from . import routes  # noqa: F401
+from .blueprint import bp  # noqa: F401

@@ -16,7 +16,7 @@ from engine.errors import DeployError
 
 from ..extensions import db, engine
 from ..ui.names import process_name
-from . import bp
+from .blueprint import bp
 from .people_forms import directory_rules
 
 

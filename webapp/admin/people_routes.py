@@ -18,8 +18,8 @@ from engine.errors import InvalidData
 
 from ..extensions import db, engine
 from ..web_sessions import keep_signed_in
-from . import bp
 from . import people_forms as forms
+from .blueprint import bp
 
 
 def _role_catalogue() -> Any:

@@ -14,7 +14,7 @@ from engine.views import EventView
 
 from ..extensions import db
 from ..ui.names import process_name
-from . import bp
+from .blueprint import bp
 from .people_forms import LABELS
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template
 from flask_login import current_user
 
-from . import bp
+from .blueprint import bp
 from .contract import openapi_json
 
 docs_bp = Blueprint("api_docs", __name__)

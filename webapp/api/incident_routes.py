@@ -15,8 +15,8 @@ from engine import access
 from ..errors import BadRequest
 from ..extensions import db, engine
 from ..model_errors import model_error_response
-from . import bp
 from .auth import api_user, token_required
+from .blueprint import bp
 from .params import body, body_text
 
 

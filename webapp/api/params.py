@@ -13,8 +13,8 @@ from typing import Any
 from flask import request
 from flask_babel import gettext as _
 
-from .. import engine
 from ..errors import BadRequest
+from ..extensions import engine
 from ..record_ids import MAX_INT, MIN_INT
 
 

@@ -17,8 +17,8 @@ from engine.views import Page
 from ..errors import BadRequest, Unauthorized
 from ..extensions import db, engine
 from ..login_throttle import attempt_login, too_many_attempts
-from . import bp
 from .auth import api_user, token_required
+from .blueprint import bp
 from .params import body, body_object, body_text, flag, integer, moment, optional_integer, text
 
 

@@ -1,6 +1,3 @@
 """Photos and documents on a case: upload, view (only for people who may see the case), remove."""
-from flask import Blueprint
-
-bp = Blueprint("attachments", __name__)
-
-from . import routes  # noqa: E402,F401
+from . import routes  # noqa: F401
+from .blueprint import bp  # noqa: F401

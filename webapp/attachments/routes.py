@@ -13,7 +13,7 @@ from engine.attachments import INLINE_TYPES, AttachmentRefused, delete_attachmen
 from ..extensions import db, engine
 from ..ui.schema_text import upload_error
 from ..uploads import save_upload
-from . import bp
+from .blueprint import bp
 
 
 def _back(default: str) -> str:

@@ -1,7 +1,4 @@
 """Login and logout for the web UI."""
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from . import routes  # noqa: E402,F401
-from .proxies import trust_proxies  # noqa: E402,F401
+from . import routes  # noqa: F401
+from .blueprint import bp  # noqa: F401
+from .proxies import trust_proxies  # noqa: F401

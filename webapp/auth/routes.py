@@ -12,7 +12,7 @@ from flask_login import login_required
 from ..extensions import db, login_manager
 from ..login_throttle import attempt_login, too_many_attempts
 from ..web_sessions import sign_in, sign_out
-from . import bp
+from .blueprint import bp
 
 
 def N_(message: str) -> str:

@@ -17,7 +17,7 @@ from engine.views import IncidentView
 
 from ..extensions import db, engine
 from ..model_errors import model_error_text
-from . import bp
+from .blueprint import bp
 
 STATUS_NAMES = {"open": _l("Unresolved"), "resolved": _l("Resolved")}
 JOB_NAMES = {MESSAGE: _l("Delivering a message"), "timer": _l("A timer firing")}

@@ -22,7 +22,7 @@ from ..extensions import db, engine
 from ..model_errors import model_error_text
 from ..record_ids import record_ids
 from ..ui.local_days import user_zone
-from . import bp
+from .blueprint import bp
 from .params import PER_PAGE, parse_params
 from .services import DUE_STATES, case_display, csv_lines, refusal
 

@@ -12,7 +12,7 @@ from engine.queries import filter_choices
 
 from ..extensions import db, engine
 from ..ui.local_days import user_zone
-from . import bp
+from .blueprint import bp
 from .charts import PERIODS, chart_data, parse_params, totals
 
 

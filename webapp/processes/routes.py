@@ -17,7 +17,7 @@ from ..ui.case_text import what_next
 from ..ui.form_fields import STORE_KEYS, Ready, build_fields, parse_submission, unplaced_errors
 from ..ui.names import process_name
 from ..uploads import save_form_files
-from . import bp
+from .blueprint import bp
 from .start_pages import StartPage, startable, store_choices
 
 

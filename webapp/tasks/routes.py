@@ -15,7 +15,7 @@ from engine.runtime import claim_many
 from ..extensions import db, engine
 from ..record_ids import record_ids
 from ..ui.local_days import user_zone
-from . import bp
+from .blueprint import bp
 from .filters import parse_params
 from .services import filter_options
 

@@ -20,7 +20,7 @@ from ..ui.case_text import what_next
 from ..ui.form_fields import Ready, build_fields, parse_submission, unplaced_errors
 from ..ui.names import step_name
 from ..uploads import save_form_files
-from . import bp
+from .blueprint import bp
 from .services import TaskPage, task_page
 
 

@@ -1,0 +1,6 @@
+"""The `account` blueprint, which its route modules register their views on."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("account", __name__)

@@ -1,0 +1,6 @@
+"""The `auth` blueprint, which its route modules register their views on."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

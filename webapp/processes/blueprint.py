@@ -1,0 +1,6 @@
+"""The `processes` blueprint, which its route modules register their views on."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("processes", __name__)
