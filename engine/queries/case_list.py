@@ -1,4 +1,4 @@
-"""The supervisor's case list and the actions taken on cases from it, one at a time or in bulk.
+"""The supervisor's case list (the actions taken from it are `runtime.bulk`'s).
 
 The list filters by process, version, status, store, region, starter, date range and overdue, and
 shows for each case the steps it waits on and who holds them, how old it is and whether it is

@@ -1,5 +1,6 @@
-"""What the employee's work list needs beyond `queries`: claiming several tasks at once, a cheap
-fingerprint of the list for live refresh, and the cases a person started or worked on.
+"""What the employee's work list needs beyond its task list: a cheap fingerprint of the list for
+live refresh, the cases a person started or worked on and their outcomes, a case's comments, and
+people's display names. Claiming several tasks at once is `runtime.bulk.claim_many`.
 """
 from __future__ import annotations
 
