@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine.errors import DeployError, NotFound
@@ -92,6 +93,18 @@ def form_filename(task_spec: Any) -> str | None:
 def task_property(task_spec: Any, name: str) -> str | None:
     props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
     return props.get(name)
+
+
+#: A user task property: once the step is done, the case cannot be withdrawn or sent back past it.
+POINT_OF_NO_RETURN = "pointOfNoReturn"
+
+
+def point_of_no_return(workflow: Any) -> Any | None:
+    """The latest completed step marked as a point of no return (after the refund is paid, say), or
+    None while the case may still be withdrawn and sent back to any earlier step."""
+    passed = [t for t in workflow.get_tasks(state=TaskState.COMPLETED)
+              if (task_property(t.task_spec, POINT_OF_NO_RETURN) or "").lower() in ("true", "1", "yes")]
+    return max(passed, key=lambda t: t.last_state_change) if passed else None
 
 
 def owner_id(el: etree._Element) -> str | None:

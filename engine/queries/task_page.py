@@ -17,6 +17,7 @@ from engine.access.visibility import visible_task
 from engine.bpmn.loading import CaseLoader
 from engine.forms.writes import draft_values
 from engine.models import AuditEvent, HumanTask, ProcessInstance, User
+from engine.queries.task_actions import task_actions
 from engine.views import EventView, TaskView, task_view
 
 
@@ -28,6 +29,7 @@ class TaskDetail:
     history: list[EventView]
     may_act: bool
     draft: dict[str, Any] | None = None
+    actions: tuple[str, ...] = ()
 
 
 INTERNAL_KEYS = frozenset({"started_by", "completed_by"})  # the engine's bookkeeping; views show it from rows
@@ -84,7 +86,8 @@ def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) 
                       may_act=task.state == "open" and can_act(user, task)
                       and task.assignee_id in (None, user.id),
                       draft=draft_values(form, task.draft, data)
-                      if task.draft is not None and task.assignee_id in (None, user.id) else None)
+                      if task.draft is not None and task.assignee_id in (None, user.id) else None,
+                      actions=task_actions(session, user, task, engine.supervision))
 
 
 def _task_data(engine: CaseLoader, session: Session, task: HumanTask) -> dict[str, Any]:

@@ -90,11 +90,11 @@ class Engine:
         workflow.script_engine = self.script_engine
         return parsed, workflow
 
-    def _run(self, case: CaseRow, clock: Callable[[], datetime] | None = None) -> Run:
+    def run_for(self, case: CaseRow, clock: Callable[[], datetime] | None = None) -> Run:
         return Run(clock=clock or self.clock, stamp=self.clock, policy=self.policy(case.process_key),
                    max_case_bytes=self.max_case_bytes)
 
-    def _case(self, session: Session, case_id: int) -> CaseRow:
+    def case_row(self, session: Session, case_id: int) -> CaseRow:
         case = case_rows.load_case(session, case_id)
         if case is None:
             raise NotFound(f"case {case_id} does not exist")
@@ -136,11 +136,11 @@ class Engine:
         case_rows.insert_case(session, case)
         case.business_key = policy.business_key(case.id, now)
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
-        return case_row_view(case, advance(session, case, workflow, user, self._run(case)))
+        return case_row_view(case, advance(session, case, workflow, user, self.run_for(case)))
 
     # -- task assignment -------------------------------------------------------------------------
 
-    def _open_task(self, session: Session, task_id: int) -> tuple[TaskRow, CaseRow, list[TaskRow]]:
+    def open_task(self, session: Session, task_id: int) -> tuple[TaskRow, CaseRow, list[TaskRow]]:
         """The open task, its running case, and the case's open task rows (for `_advance`)."""
         found = case_rows.load_task_and_open(session, task_id)
         if found is None:
@@ -153,7 +153,7 @@ class Engine:
         return task, case, open_rows
 
     def claim(self, session: Session, task_id: int, user: User) -> TaskView:
-        task, case, _ = self._open_task(session, task_id)
+        task, case, _ = self.open_task(session, task_id)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not take task {task_id}")
         if task.assignee_id not in (None, user.id):
@@ -165,7 +165,7 @@ class Engine:
         return task_row_view(task, case)
 
     def unclaim(self, session: Session, task_id: int, user: User) -> TaskView:
-        task, case, _ = self._open_task(session, task_id)
+        task, case, _ = self.open_task(session, task_id)
         if task.assignee_id is None:
             raise Conflict(f"task {task_id} is not claimed")
         if task.assignee_id != user.id and not may_supervise(session, user, case, rules=self.supervision):
@@ -177,7 +177,7 @@ class Engine:
 
     def assign(self, session: Session, task_id: int, user: User, assignee_username: str,
                reason: str = "") -> TaskView:
-        task, case, _ = self._open_task(session, task_id)
+        task, case, _ = self.open_task(session, task_id)
         if not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not reassign task {task_id}")
         assignee = session.scalar(select(User).where(User.username == assignee_username,
@@ -198,7 +198,7 @@ class Engine:
 
     def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
                  ) -> CaseView:
-        task, case, open_rows = self._open_task(session, task_id)
+        task, case, open_rows = self.open_task(session, task_id)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):
@@ -219,11 +219,11 @@ class Engine:
         record(session, case, "task_completed", user, self.clock(), task=task, message=task.name, data=clean)
         with running_model(self.clock, [spiff_task]):
             spiff_task.run()
-        return case_row_view(case, advance(session, case, workflow, user, self._run(case), held=[task],
+        return case_row_view(case, advance(session, case, workflow, user, self.run_for(case), held=[task],
                                              stored_open=open_rows))
 
     def save_draft(self, session: Session, task_id: int, user: User, data: Mapping[str, Any]) -> TaskView:
-        task, case, _ = self._open_task(session, task_id)
+        task, case, _ = self.open_task(session, task_id)
         if not can_act(user, task) or task.assignee_id not in (None, user.id):
             raise PermissionDenied(f"{user.username} may not work on task {task_id}")
         if not isinstance(data, Mapping):
@@ -238,7 +238,7 @@ class Engine:
 
     def send_message(self, session: Session, instance_id: int, name: str, payload: Any = None,
                      user: User | None = None) -> CaseView:
-        case = self._case(session, instance_id)
+        case = self.case_row(session, instance_id)
         if case.status != RUNNING:
             raise Conflict(f"case {instance_id} is {case.status}")
         parsed, workflow = self.load(session, case)
@@ -248,7 +248,7 @@ class Engine:
         record(session, case, "message_received", user, self.clock(), message=name, data={"payload": payload})
         with running_model(self.clock):
             workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
-        return case_row_view(case, advance(session, case, workflow, user, self._run(case)))
+        return case_row_view(case, advance(session, case, workflow, user, self.run_for(case)))
 
     def fire_timers(self, session: Session, instance_id: int, now: datetime) -> bool:
         """Fire whatever timers of one case are due at `now`; False when none is (any more) due.
@@ -258,19 +258,19 @@ class Engine:
         due time, while the scheduler takes a case once `next_timer_at <= now`; the timers are looked
         at a microsecond later, so a case taken at its due time moves then, not one run later.
         """
-        case = self._case(session, instance_id)
+        case = self.case_row(session, instance_id)
         if case.status != RUNNING or case.next_timer_at is None or case.next_timer_at > now:
             return False
         parsed, workflow = self.load(session, case)
         with running_model(lambda: now + TIMER_TICK):
             workflow.refresh_timers()
-        advance(session, case, workflow, None, self._run(case, lambda: now))
+        advance(session, case, workflow, None, self.run_for(case, lambda: now))
         return True
 
     # -- supervisors: the whole case ------------------------------------------------------------------
 
     def terminate(self, session: Session, instance_id: int, user: User, reason: str) -> CaseView:
-        case = self._supervised(session, instance_id, user, reason)
+        case = self.supervised_case(session, instance_id, user, reason)
         if case.status in (COMPLETED, TERMINATED):
             raise Conflict(f"case {instance_id} is already {case.status}")
         _, workflow = self.load(session, case)
@@ -287,7 +287,7 @@ class Engine:
         return case_row_view(case, changes.still_open)
 
     def suspend(self, session: Session, instance_id: int, user: User, reason: str) -> CaseView:
-        case = self._supervised(session, instance_id, user, reason)
+        case = self.supervised_case(session, instance_id, user, reason)
         if case.status != RUNNING:
             raise Conflict(f"only a running case can be suspended; case {instance_id} is {case.status}")
         case.status = SUSPENDED
@@ -296,7 +296,7 @@ class Engine:
         return case_row_view(case, case_rows.open_tasks(session, case.id))
 
     def resume(self, session: Session, instance_id: int, user: User, reason: str) -> CaseView:
-        case = self._supervised(session, instance_id, user, reason)
+        case = self.supervised_case(session, instance_id, user, reason)
         if case.status not in (SUSPENDED, ERROR):
             raise Conflict(f"only a suspended or failed case can be resumed; case {instance_id} is "
                            f"{case.status}")
@@ -306,10 +306,10 @@ class Engine:
         _, workflow = self.load(session, case)
         case.status, case.last_error = RUNNING, None
         record(session, case, "resumed", user, self.clock(), message=reason)
-        return case_row_view(case, advance(session, case, workflow, user, self._run(case)))
+        return case_row_view(case, advance(session, case, workflow, user, self.run_for(case)))
 
-    def _supervised(self, session: Session, instance_id: int, user: User, reason: str) -> CaseRow:
-        case = self._case(session, instance_id)
+    def supervised_case(self, session: Session, instance_id: int, user: User, reason: str) -> CaseRow:
+        case = self.case_row(session, instance_id)
         if not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not act on case {instance_id}")
         if not (reason or "").strip():
@@ -348,13 +348,13 @@ class Engine:
                 case.version_id, case.version = moved_to.id, moved_to.version
                 session.connection().execute(update(ProcessInstance.__table__).where(
                     ProcessInstance.__table__.c.id == case.id).values(version_id=moved_to.id))
-            open_rows = advance(session, case, workflow, user, self._run(case))
+            open_rows = advance(session, case, workflow, user, self.run_for(case))
             savepoint.commit()
         except ProcessError as exc:
             savepoint.rollback()
             pending_events(session).clear()
             failed = incidents.failed_again(session, incident, incidents.failure_of(exc), user, reason, now)
-            return RetryResult(False, failed, case_row_view(self._case(session, instance_id),
+            return RetryResult(False, failed, case_row_view(self.case_row(session, instance_id),
                                                         case_rows.open_tasks(session, instance_id)), exc)
         except BaseException:
             savepoint.rollback()
@@ -383,7 +383,7 @@ class Engine:
         return incident_view(incident)
 
     def _stopped_case(self, session: Session, instance_id: int) -> CaseRow:
-        return retries.stopped(self._case(session, instance_id))
+        return retries.stopped(self.case_row(session, instance_id))
 
     def _workflow_to_retry(self, session: Session, case: CaseRow, latest: bool) -> tuple[BpmnWorkflow, Any]:
         """The case's workflow, on its own version or restored onto the latest one (returned second)."""

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import Engine, queries
-from engine.access import may_supervise
 from engine.attachments import AttachmentView, list_attachments
 from engine.models import ProcessDefinition, ProcessInstance, Store, User
 from engine.queries import CommentView, case_comments, display_names
@@ -29,6 +28,7 @@ class TaskPage:
     mine: bool
     may_claim: bool
     may_unclaim: bool
+    actions: tuple[str, ...]
     context: list[Shown]
     summary: list[Shown]
     history: list[HistoryEntry]
@@ -58,9 +58,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
                     if isinstance(p, Mapping) and p.get("readOnly")]
     return TaskPage(
         task=task, instance=case_view(session, instance), form=detail.form, values=values,
-        may_act=detail.may_act, mine=mine, may_claim=detail.may_act and task.assignee is None,
-        may_unclaim=task.state == "open" and task.assignee is not None
-        and (mine or may_supervise(session, user, instance, rules=engine.supervision)),
+        may_act=detail.may_act, mine=mine, may_claim="claim" in detail.actions,
+        may_unclaim="release" in detail.actions, actions=detail.actions,
         context=form_items(detail.form, detail.case, readonly_only=True),
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.errors import CaseDataTooLarge, ProcessError
 from engine.models import INCIDENT_OPEN, INCIDENT_RESOLVED
-from engine.queries import STATUSES
+from engine.queries import STATUSES, TASK_ACTIONS
 from engine.runtime import (
     MAX_FIX_BYTES,
     MAX_FIX_FIELDS,
@@ -183,6 +183,8 @@ SCHEMAS: dict[str, Schema] = {
         "history": {"type": "array", "items": ref("Event")},
         "may_act": {"type": "boolean", "description": "whether I may complete the step now"},
         "draft": {"type": ["object", "null"], "description": "the values saved but not yet submitted"},
+        "actions": {"type": "array", "items": {"type": "string", "enum": list(TASK_ACTIONS)},
+                    "description": "what I may do with the task now"},
     }, "A task with its form, the case data and the case's history."),
     "TaskPage": page_of("Task", "One page of tasks."),
     "Instance": closed(INSTANCE, "A case: one run of a process."),

@@ -1,0 +1,32 @@
+"""What a person may do with a task right now, as the short names the API and the pages share.
+
+One place decides, so the buttons a page shows, the `actions` the API returns and the commands'
+own checks cannot drift apart: every command still checks again when it runs.
+"""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from engine.access.grants import can_act
+from engine.access.visibility import may_supervise
+from engine.models import RUNNING, HumanTask, User
+from engine.policy import SupervisionRules
+
+#: Every action a task can offer, in the order pages show them.
+TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "comment")
+
+
+def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules) -> tuple[str, ...]:
+    """The actions `user` may take on `task` now (the task is one they may see)."""
+    case = task.instance
+    allowed = {"comment"}
+    if task.state == "open" and case.status == RUNNING:
+        acting = can_act(user, task) and task.assignee_id in (None, user.id)
+        if acting:
+            allowed.update(("complete", "save_draft"))
+        if acting and task.assignee_id is None:
+            allowed.add("claim")
+        if task.assignee_id is not None and (task.assignee_id == user.id
+                                             or may_supervise(session, user, case, rules=rules)):
+            allowed.add("release")
+    return tuple(a for a in TASK_ACTIONS if a in allowed)
