@@ -39,6 +39,7 @@ class HistoryEntry:
     text: str
     note: str = ""
     values: list[Shown] = field(default_factory=list)
+    decision: str = ""
 
 
 def label_index(forms: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -120,6 +121,42 @@ def form_items(schema: Mapping[str, Any] | None, data: Mapping[str, Any] | None,
     return case_items({k: props[k] for k in keys}, data)
 
 
+_COMMENT_KEYS = ("comment", "note", "opinion", "remark")
+_COMMENT_TITLES = ("意见", "说明", "备注")
+
+
+def _writable(form: Mapping[str, Any] | None) -> list[tuple[str, Mapping[str, Any]]]:
+    props = (form or {}).get("properties") or {}
+    return [(k, p) for k, p in props.items() if isinstance(p, Mapping) and not p.get("readOnly")]
+
+
+def _is_choice(prop: Mapping[str, Any]) -> bool:
+    return bool(prop.get("oneOf") or prop.get("enum")) or prop.get("type") == "boolean"
+
+
+def _is_comment(key: str, prop: Mapping[str, Any]) -> bool:
+    title = str(prop.get("title") or "")
+    return prop.get("type") == "string" and not _is_choice(prop) and (
+        any(key.endswith(k) for k in _COMMENT_KEYS) or any(t in title for t in _COMMENT_TITLES))
+
+
+def decision_line(form: Mapping[str, Any] | None, data: Mapping[str, Any]) -> str:
+    """What a person decided at a step, in one line: "审批结果 通过 · 审批意见 …", from the step's
+    first choice field and its comment; "" for a form of figures (those stay under "what was
+    entered"). In the approval apps people know, the decision and its comment are the entry."""
+    parts = []
+    fields = _writable(form)
+    choice = next(((k, p) for k, p in fields if _is_choice(p) and k in data), None)
+    if choice is not None:
+        key, prop = choice
+        parts.append(f"{schema_text(prop.get('title')) or key} {format_value(key, prop, data[key])}")
+    comment = next(((k, p) for k, p in fields if _is_comment(k, p) and data.get(k)), None)
+    if comment is not None:
+        key, prop = comment
+        parts.append(f"{schema_text(prop.get('title')) or key}：{data[key]}")
+    return " · ".join(parts)
+
+
 _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaimed": "bi-person-dash",
           "task_assigned": "bi-person-up", "task_completed": "bi-check-circle",
           "comment": "bi-chat-left-text",
@@ -144,7 +181,7 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         data = e.data or {}
         kind = e.event_type
         values: list[Shown] = []
-        note = ""
+        note = decision = ""
         if kind == "started":
             text = _("%(who)s started the case", who=who)
             values = form_items(start_form, data)
@@ -161,6 +198,7 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         elif kind == "task_completed":
             text = _("%(who)s completed “%(step)s”", who=who, step=step)
             values = form_items(forms_of_step.get(e.element_id or ""), data)
+            decision = decision_line(forms_of_step.get(e.element_id or ""), data)
         elif kind == "comment":
             text, note = _("%(who)s commented", who=who), e.message
         elif kind in ("attachment_added", "attachment_removed"):
@@ -181,7 +219,7 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         else:
             continue
         entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note,
-                                    values=values))
+                                    values=values, decision=decision))
     return entries
 
 
