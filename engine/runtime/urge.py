@@ -41,10 +41,9 @@ def urge(engine: Engine, session: Session, task_id: int, user: User, note: str |
     last = session.scalar(select(func.max(AuditEvent.at)).where(
         AuditEvent.task_id == task.id, AuditEvent.actor_id == user.id, AuditEvent.event_type == URGE_EVENT))
     if last is not None and now - last < URGE_INTERVAL:
-        wait = URGE_INTERVAL - (now - last)
-        raise TooSoon(f"you urged this step {int((now - last).total_seconds() // 60)} minutes ago; "
-                      f"you may urge it again in {int(wait.total_seconds() // 60) + 1} minutes",
-                      retry_after=max(1, int(wait.total_seconds())))
+        wait = max(1, int((URGE_INTERVAL - (now - last)).total_seconds()))
+        raise TooSoon(f"you urged this step less than an hour ago; you may urge it again in "
+                      f"{-(-wait // 60)} minutes", retry_after=wait)
     if task.assignee:
         told = [task.assignee]
     else:
