@@ -11,7 +11,8 @@ from .bulk import (
     claim_many,
     reassign,
 )
-from .cc import CC_PROPERTY, cc_case, mark_cc_read
+from .cc import cc_case
+from .cc_rows import CC_PROPERTY, mark_cc_read
 from .comments import MAX_COMMENT, add_comment
 from .engine import Engine
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen

@@ -44,7 +44,7 @@ from engine.views import CaseView, IncidentView, TaskView, incident_view
 from . import case_rows, case_size, incidents, retries
 from .audit import pending_events
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
-from .cc import cc_on_completion
+from .cc_rows import cc_on_completion
 from .incidents import IncidentOpen
 from .retries import RetryResult
 from .start_rules import check_start, may_start
