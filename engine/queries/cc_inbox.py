@@ -53,6 +53,13 @@ def cc_list(session: Session, user: User, *, unread_only: bool = False, page: in
     return Page(items, total, page, per_page)
 
 
+def colleagues(session: Session, user: User) -> list[tuple[str, str]]:
+    """Whom `user` may cc: every other active person, as (username, display name)."""
+    return [(u, d or u) for u, d in session.execute(
+        select(User.username, User.display_name).where(User.active.is_(True), User.id != user.id)
+        .order_by(User.username))]
+
+
 def cc_unread(session: Session, user: User) -> int:
     """How many cc'd cases `user` has not opened since (the navigation badge)."""
     return session.scalar(select(func.count()).select_from(CaseCc).where(
