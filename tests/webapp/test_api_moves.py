@@ -10,7 +10,7 @@ def test_the_starter_withdraws_others_may_not(api, document):  # noqa: F811
     check = conforming(document)
     case = start(api)
     path = f"/process-instances/{case['id']}/withdraw"
-    check(api.as_("director").post(path, json={"reason": "x"}), "Error", 403)  # a supervisor is not the starter
+    check(api.as_("director").post(path, json={"reason": "x"}), "Error", 403)  # a supervisor, not the starter
     check(api.as_("manager_sh001").post(path, json={"reason": "x"}), "Error", 403)
     check(api.as_("manager_sh002").post(path, json={"reason": "x"}), "Error", 404)  # cannot see it
     check(api.as_("cs_li").post(path, json={"reason": "  "}), "Error", 422)
@@ -41,7 +41,8 @@ def test_cc_by_hand_and_the_cc_list(api, document):  # noqa: F811
     check(api.as_("cs_li").post(path, json={"usernames": "merch_zhao"}), "Error", 400)
     check(api.as_("cs_li").post(path, json={"usernames": []}), "Error", 422)
     check(api.as_("cs_li").post(path, json={"usernames": ["nobody"]}), "Error", 422)
-    done = check(api.as_("cs_li").post(path, json={"usernames": ["merch_zhao"], "note": "请关注"}), "CcDone", 201)
+    done = check(api.as_("cs_li").post(path, json={"usernames": ["merch_zhao"], "note": "请关注"}),
+                 "CcDone", 201)
     assert done == {"instance_id": case["id"], "cc": ["merch_zhao"]}
     inbox = check(api.as_("merch_zhao").get("/cc"), "CcPage", 200)
     assert inbox["unread"] == 1 and inbox["total"] == 1

@@ -86,7 +86,8 @@ def test_urge_from_the_case_page_and_the_mark_in_the_holders_list(client, auth, 
     auth.login("cs_li")
     html = _page(client, f"/tasks/{task_id}")
     assert 'id="move-urge"' in html and 'id="move-cc"' in html
-    response = _post(client, f"/cases/{case['id']}/tasks/{task_id}/urge", note="顾客在等", next=f"/tasks/{task_id}")
+    response = _post(client, f"/cases/{case['id']}/tasks/{task_id}/urge", note="顾客在等",
+                     next=f"/tasks/{task_id}")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/tasks/{task_id}")
     response = _post(client, f"/cases/{case['id']}/tasks/{task_id}/urge", note="again")
     assert response.status_code == 303

@@ -36,7 +36,8 @@ def test_a_participant_ccs_colleagues_who_then_see_that_case_only(engine, sessio
     assert (event.actor.username, event.message, event.data) == (
         "manager_sh001", "FYI", {"to": ["cs_li", "supervisor_north"]})
     inbox = queries.cc_list(session, cs)
-    assert [(e.case.id, e.by, e.note, e.unread) for e in inbox.items] == [(mine.id, "manager_sh001", "FYI", True)]
+    assert [(e.case.id, e.by, e.note, e.unread) for e in inbox.items] == [
+        (mine.id, "manager_sh001", "FYI", True)]
     assert queries.cc_unread(session, cs) == 1
     assert mark_cc_read(session, cs, mine.id, clock.advance(minutes=5))
     session.commit()
@@ -83,7 +84,8 @@ def test_a_model_step_ccs_roles_in_scope_and_people(engine, session, people, dep
     path.write_text(path.read_text("utf-8").replace(
         '<spiffworkflow:property name="dueInHours" value="24" />',
         '<spiffworkflow:property name="dueInHours" value="24" />'
-        '<spiffworkflow:property name="cc" value="role:store_supervisor, cs_li, role:store_manager, ghost" />'),
+        '<spiffworkflow:property name="cc" '
+        'value="role:store_supervisor, cs_li, role:store_manager, ghost" />'),
         "utf-8")
     deploy_directory(session, folder, now=clock())
     session.commit()
@@ -98,3 +100,52 @@ def test_a_model_step_ccs_roles_in_scope_and_people(engine, session, people, dep
         None, "report", ["cs_li", "deputy_sh001", "supervisor_east"])
     [entry] = queries.cc_list(session, people["cs_li"]).items
     assert (entry.by, entry.step) == (None, "report")
+
+
+def test_a_cc_racing_a_completion_fails_rather_than_write_over_it(engine, sessions, session, people, deployed,
+                                                                   monkeypatch):
+    import threading
+
+    from engine import ConcurrentUpdate, Conflict
+    from engine.models import HumanTask, User
+    case = _start(engine, session, people)
+    task_id, m1 = case.open_tasks[0].id, people["manager_sh001"]
+    first, second = sessions(), sessions()
+    has_read = threading.Event()
+    case_row = engine.case_row
+
+    def read_then_signal(s, cid):
+        found = case_row(s, cid)
+        if s is second:
+            has_read.set()
+        return found
+
+    monkeypatch.setattr(engine, "case_row", read_then_signal)
+    try:
+        engine.complete(first, task_id, first.get(User, m1.id), {"summary": "first"})
+        outcome: list[BaseException | None] = []
+
+        def cc_second() -> None:
+            try:
+                supervisor = second.get(User, people["supervisor_east"].id)
+                cc_case(engine, second, case.id, supervisor, ["cs_li"], "")
+                second.commit()
+                outcome.append(None)
+            except BaseException as exc:
+                second.rollback()
+                outcome.append(exc)
+
+        thread = threading.Thread(target=cc_second)
+        thread.start()
+        assert has_read.wait(timeout=30)
+        first.commit()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        [error] = outcome
+        assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
+    finally:
+        first.close()
+        second.close()
+    session.expire_all()
+    assert session.get(HumanTask, task_id).state == "completed"
+    assert session.scalars(select(CaseCc)).all() == []

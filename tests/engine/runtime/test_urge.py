@@ -12,7 +12,8 @@ from engine.runtime import urge
 
 
 def _start(engine, session, people):
-    case = engine.start(session, "lanes_gateway", people["manager_sh001"], {"store_code": "SH001", "amount": 120})
+    case = engine.start(session, "lanes_gateway", people["manager_sh001"],
+                        {"store_code": "SH001", "amount": 120})
     session.commit()
     return case
 

@@ -50,7 +50,8 @@ def test_who_may_not_withdraw_and_when_not(engine, session, people, deployed):
         assert set(refused.value.fields) == {"reason"}
     engine.suspend(session, case.id, people["supervisor_east"], "on hold")
     session.commit()
-    assert withdraw(engine, session, case.id, people["manager_sh001"], "no longer needed").status == "withdrawn"
+    view = withdraw(engine, session, case.id, people["manager_sh001"], "no longer needed")
+    assert view.status == "withdrawn"
     session.commit()
     with pytest.raises(Conflict):
         withdraw(engine, session, case.id, people["manager_sh001"], "again")
@@ -89,7 +90,8 @@ def test_no_withdrawal_past_a_point_of_no_return(engine, session, people, deploy
     with pytest.raises(Conflict) as refused:
         withdraw(engine, session, case.id, people["manager_sh001"], "changed my mind")
     assert "门店填报" in refused.value.message
-    moves = queries.case_moves(engine, session, people["manager_sh001"], session.get(ProcessInstance, case.id))
+    instance = session.get(ProcessInstance, case.id)
+    moves = queries.case_moves(engine, session, people["manager_sh001"], instance)
     assert (moves.withdraw, moves.no_return_step) == (False, "门店填报")
 
 
