@@ -106,8 +106,8 @@ def urge(case_id: int, task_id: int) -> Any:
 def cc_inbox() -> Any:
     unread = request.args.get("unread") == "1"
     page_no = request.args.get("page", "1")
-    page = queries.cc_list(db.session, current_user, unread_only=unread,
-                           page=int(page_no) if page_no.isdigit() and 0 < int(page_no) < 10**6 else 1)
+    number = int(page_no) if page_no.isascii() and page_no.isdigit() and len(page_no) < 7 else 1
+    page = queries.cc_list(db.session, current_user, unread_only=unread, page=max(number, 1))
     people = queries.display_names(db.session, [e.by for e in page.items])
     return render_template("cases/cc.html", page=page, unread=unread, people=people,
                            unread_count=queries.cc_unread(db.session, current_user))
