@@ -8,25 +8,32 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.access.grants import can_act
+from engine.access.holders import took_part
 from engine.access.visibility import may_supervise
 from engine.models import RUNNING, HumanTask, User
 from engine.policy import SupervisionRules
 
 #: Every action a task can offer, in the order pages show them.
-TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "comment")
+TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "urge", "cc", "comment")
 
 
 def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules) -> tuple[str, ...]:
     """The actions `user` may take on `task` now (the task is one they may see)."""
     case = task.instance
     allowed = {"comment"}
+    supervises = may_supervise(session, user, case, rules=rules)
+    starter = case.started_by_id == user.id
+    if starter or supervises or took_part(session, user, case, case.started_by_id, rules=rules):
+        allowed.add("cc")
+    if (task.state == "open" and case.status == RUNNING and (starter or supervises)
+            and task.assignee_id != user.id):
+        allowed.add("urge")
     if task.state == "open" and case.status == RUNNING:
         acting = can_act(user, task) and task.assignee_id in (None, user.id)
         if acting:
             allowed.update(("complete", "save_draft"))
         if acting and task.assignee_id is None:
             allowed.add("claim")
-        if task.assignee_id is not None and (task.assignee_id == user.id
-                                             or may_supervise(session, user, case, rules=rules)):
+        if task.assignee_id is not None and (task.assignee_id == user.id or supervises):
             allowed.add("release")
     return tuple(a for a in TASK_ACTIONS if a in allowed)

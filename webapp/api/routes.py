@@ -150,6 +150,8 @@ def instances() -> Any:
 @token_required
 def instance(instance_id: int) -> Any:
     detail = queries.case_detail(engine(), db.session, api_user(), instance_id)
+    if runtime.mark_cc_read(db.session, api_user(), instance_id, engine().clock()):
+        db.session.commit()  # reading a case cc'd to me marks it read
     return jsonify({**detail.instance.to_dict(), "data": detail.data,
                     "events": [e.to_dict() for e in detail.events], "comments": detail.comments,
                     "may_supervise": detail.may_supervise,

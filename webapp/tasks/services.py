@@ -35,6 +35,8 @@ class TaskPage:
     comments: list[CommentView]
     attachments: list[AttachmentView]
     people: dict[str, str] = field(default_factory=dict)
+    urged: int = 0  # times the step was urged (催办)
+    colleagues: list[tuple[str, str]] = field(default_factory=list)  # whom I may cc, when I may
 
 
 def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
@@ -46,8 +48,10 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     index = label_index(parsed.forms)
     events = queries.case_events(session, instance.id)
     comments = case_comments(session, instance.id)
-    people = display_names(session, [e.actor for e in events] + [task.assignee, instance.started_by.username
-                                                                 if instance.started_by else None])
+    told = [n for e in events if e.event_type in ("case_cc", "task_urged", "withdrawn")
+            for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
+    people = display_names(session, [e.actor for e in events] + told
+                           + [task.assignee, instance.started_by.username if instance.started_by else None])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in events
              if e.event_type == "task_completed" and e.element_id}
     values = dict(detail.case)
@@ -63,7 +67,9 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         context=form_items(detail.form, detail.case, readonly_only=True),
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),
-        comments=comments, attachments=list_attachments(session, instance.id), people=people)
+        comments=comments, attachments=list_attachments(session, instance.id), people=people,
+        urged=queries.urge_counts(session, [task.id]).get(task.id, 0),
+        colleagues=queries.colleagues(session, user) if "cc" in detail.actions else [])
 
 
 def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

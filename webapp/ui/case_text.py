@@ -164,7 +164,8 @@ _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaim
           "completed": "bi-flag-fill", "terminated": "bi-x-octagon", "suspended": "bi-pause-circle",
           "resumed": "bi-play-circle", "task_created": "bi-hourglass-split",
           "incident_opened": "bi-exclamation-triangle", "incident_retried": "bi-arrow-repeat",
-          "incident_resolved": "bi-check2-circle"}
+          "incident_resolved": "bi-check2-circle", "withdrawn": "bi-arrow-counterclockwise",
+          "case_cc": "bi-send", "task_urged": "bi-bell"}
 
 
 def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
@@ -213,6 +214,8 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
                     "suspended": _("%(who)s suspended the case", who=who),
                     "resumed": _("%(who)s resumed the case", who=who)}[kind]
             note = e.message
+        elif kind in ("withdrawn", "case_cc", "task_urged"):
+            text, note = _move_entry(kind, who if e.actor else None, step, data, people), e.message
         elif kind.startswith("incident_"):  # the error itself is for supervisors: the case page's panel
             text = _incident_entry(kind, who, step if e.element_id else _("the process model"), data)
             note = "" if kind == "incident_opened" else e.message
@@ -221,6 +224,24 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note,
                                     values=values, decision=decision))
     return entries
+
+
+def _move_entry(kind: str, who: str | None, step: str, data: Mapping[str, Any],
+                people: Mapping[str, str]) -> str:
+    """撤回, 抄送 and 催办 in the timeline, naming the people they reached (`who` is None for a cc a
+    model step made)."""
+    def names(key: str) -> str:
+        return "、".join(people.get(n, n) for n in data.get(key) or []) or "—"
+    if kind == "withdrawn":
+        if data.get("holders"):
+            return _("%(who)s withdrew the case; %(people)s no longer need to act on it", who=who,
+                     people=names("holders"))
+        return _("%(who)s withdrew the case", who=who)
+    if kind == "case_cc":
+        if who is None:  # the model step as it was completed
+            return _("“%(step)s” cc'd %(people)s", step=step, people=names("to"))
+        return _("%(who)s cc'd %(people)s", who=who, people=names("to"))
+    return _("%(who)s urged “%(step)s”; told %(people)s", who=who, step=step, people=names("to"))
 
 
 def _incident_entry(kind: str, who: str, step: str, data: Mapping[str, Any]) -> str:

@@ -102,7 +102,8 @@ INSTANCE = {
 EVENT = {
     "id": ID,
     "event_type": {**TEXT, "description": "started, step, task_created, task_claimed, task_completed, "
-                                          "comment, outcome, completed, terminated, ..."},
+                                          "comment, outcome, completed, terminated, withdrawn, case_cc, "
+                                          "task_urged, ..."},
     "at": TIME,
     "actor": {**nullable(USERNAME), "description": "null for what the engine did by itself"},
     "element_id": nullable(TEXT),
@@ -155,7 +156,7 @@ ERROR_BODY: Schema = {
         "error": {**TEXT, "description": "a stable code: bad_request, unauthorized, forbidden, not_found, "
                                          "conflict, concurrent_update, incident_open, invalid_data, "
                                          "model_error, case_data_too_large, request_entity_too_large, "
-                                         "too_many_requests, service_unavailable, ..."},
+                                         "too_many_requests, too_soon, service_unavailable, ..."},
         "message": {**TEXT, "description": "for people; short"},
         "fields": {"type": "object", "additionalProperties": TEXT,
                    "description": "field path → what is wrong with it (`_body`, `_form` for the whole)"},
@@ -278,3 +279,40 @@ SCHEMAS: dict[str, Schema] = {
                                      "description": "settled: `resolution` is `resolved`"}},
                        "The incident is settled by hand; the case is suspended for its supervisors."),
 }
+
+SCHEMAS.update({
+    "Cc": {
+        "type": "object", "required": ["usernames"],
+        "properties": {"usernames": {"type": "array", "items": USERNAME, "minItems": 1, "maxItems": 20,
+                                     "description": "the colleagues to cc"},
+                       "note": {"type": ["string", "null"], "maxLength": 2000,
+                                "description": "why they should look; shown in their cc list"}},
+    },
+    "CcDone": closed({"instance_id": ID, "cc": {"type": "array", "items": USERNAME}},
+                     "The people cc'd on the case by this request."),
+    "CcEntry": closed({
+        "instance": ref("Instance"),
+        "by": {**nullable(USERNAME), "description": "who cc'd me; null when a step of the model did"},
+        "step": {**nullable(TEXT), "description": "the BPMN id of the model step that cc'd me"},
+        "note": TEXT,
+        "cc_at": TIME,
+        "read_at": {**nullable(TIME), "description": "when I last opened the case since the cc"},
+        "unread": {"type": "boolean"},
+    }, "A case cc'd to me."),
+    "CcPage": closed({
+        "items": {"type": "array", "items": ref("CcEntry")},
+        "total": {"type": "integer", "minimum": 0, "description": "matching items on all pages"},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "unread": {"type": "integer", "minimum": 0,
+                   "description": "cases cc'd to me I have not opened since"},
+    }, "One page of the cases cc'd to me."),
+    "Urge": {
+        "type": "object",
+        "properties": {"note": {"type": ["string", "null"], "maxLength": 2000,
+                                "description": "what to tell them; may be left out"}},
+    },
+    "Urged": closed({"task_id": ID, "told": {"type": "array", "items": USERNAME,
+                                             "description": "the holder, or everyone who may take the step"}},
+                    "The step was urged."),
+})
