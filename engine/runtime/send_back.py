@@ -32,10 +32,10 @@ _task = HumanTask.__table__
 def send_back(engine: Engine, session: Session, task_id: int, user: User, to: str, reason: str | None
               ) -> CaseView:
     """Send the case of an open task back to the earlier step `to` (its element id), saying why."""
-    reason = checked_reason(reason)
     task, case, open_rows = engine.open_task(session, task_id)
     if not can_act(user, task) or task.assignee_id not in (None, user.id):
         raise PermissionDenied(f"{user.username} may not send task {task_id} back")
+    reason = checked_reason(reason)
     parsed, workflow = engine.load(session, case)
     holder = ready_task(workflow, task.spiff_task_id)
     target = next((t for t in send_back_targets(workflow, holder) if t.element_id == to), None)

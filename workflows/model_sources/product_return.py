@@ -73,6 +73,7 @@ default_credit_amount = line_total(received_items, qty="accepted_quantity")
 credit_amount = default_credit_amount
 """),
         user("credit_note", "财务退款对帐", "Credit note and reconciliation", "finance", 18, due=72,
+             no_return=True,
              doc="按验收合格数量核对应退金额（默认为合格数量×单价），开具红字单/退款单并对帐。"),
         end("end_credited", "退款完成", "Credited", "finance", 19, outcome="credited"),
     ),
