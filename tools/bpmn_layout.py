@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from engine.bpmn.specs import POINT_OF_NO_RETURN  # noqa: E402
+from engine.bpmn import POINT_OF_NO_RETURN  # noqa: E402
 from workflows.model_sources import Decision, Flow, Node, ProcessSource  # noqa: E402
 from workflows.model_sources.decisions import DECISIONS  # noqa: E402
 

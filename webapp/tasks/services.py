@@ -35,6 +35,8 @@ class TaskPage:
     comments: list[CommentView]
     attachments: list[AttachmentView]
     people: dict[str, str] = field(default_factory=dict)
+    send_back_targets: tuple[queries.SendBackTarget, ...] = ()
+    notice: str | None = None
 
 
 def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
@@ -47,7 +49,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     events = queries.case_events(session, instance.id)
     comments = case_comments(session, instance.id)
     people = display_names(session, [e.actor for e in events] + [task.assignee, instance.started_by.username
-                                                                 if instance.started_by else None])
+                                                                 if instance.started_by else None]
+                           + [t.completed_by for t in detail.send_back_targets])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in events
              if e.event_type == "task_completed" and e.element_id}
     values = dict(detail.case)
@@ -63,7 +66,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         context=form_items(detail.form, detail.case, readonly_only=True),
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),
-        comments=comments, attachments=list_attachments(session, instance.id), people=people)
+        comments=comments, attachments=list_attachments(session, instance.id), people=people,
+        send_back_targets=detail.send_back_targets, notice=detail.notice)
 
 
 def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
