@@ -11,7 +11,9 @@ the task READY again, keeping its id; it knows nothing of the BPMN path. Found b
   the join on the holder's side, which then waits for the step again;
 - removed timers (intermediate or boundary) stay registered in `workflow.event_manager`, and the
   next `refresh_timers` fails on them (their parent is gone): they are unregistered here;
-- a reset task's data is its parent's again (its own form values are gone from the workflow).
+- a reset task's data is its parent's again (its own form values are gone from the workflow);
+- resetting a multi-instance task drops its instances and makes new ones (new ids) when it runs
+  again; one instance alone is no step to go back to.
 """
 from __future__ import annotations
 
@@ -43,9 +45,14 @@ class Target:
         return self.task.task_spec.bpmn_name or self.element_id
 
     @property
+    def multi(self) -> bool:
+        """A multi-instance step: it reopens as new instances, each for whoever it falls to."""
+        return isinstance(self.task.task_spec, LoopTask)
+
+    @property
     def completed_by(self) -> str | None:
         done = self.task.data.get("completed_by")
-        return done.get(self.element_id) if isinstance(done, dict) else None
+        return done.get(self.element_id) if isinstance(done, dict) and not self.multi else None
 
 
 def _ancestors(task: Any) -> Iterator[Any]:
@@ -56,9 +63,17 @@ def _ancestors(task: Any) -> Iterator[Any]:
 
 
 def _is_step(task: Any) -> bool:
-    """A completed user step of the process itself: not one instance of a multi-instance task."""
-    return (task.state == TaskState.COMPLETED and task.task_spec.manual and bool(task.task_spec.bpmn_id)
-            and not (task.parent is not None and isinstance(task.parent.task_spec, LoopTask)))
+    """A completed user step of the process itself: a multi-instance user task as a whole, never one
+    of its instances."""
+    spec = task.task_spec
+    if task.state != TaskState.COMPLETED or not spec.bpmn_id:
+        return False
+    if task.parent is not None and isinstance(task.parent.task_spec, LoopTask):
+        return False
+    if isinstance(spec, LoopTask):
+        instance = task.workflow.spec.task_specs.get(spec.task_spec)
+        return bool(instance is not None and instance.manual)
+    return bool(spec.manual)
 
 
 def _merged_join(step: Any, path: list[Any]) -> Any | None:

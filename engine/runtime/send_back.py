@@ -3,7 +3,8 @@
 The step must be on the path that led to the task and after any point of no return the case has
 passed (`engine.bpmn.rewind` says which steps are and how the workflow is rewound). Everything that
 came after the step closes; the step's task reopens assigned to the person who completed it, with
-their earlier entries as its draft and the reason as its notice, shown on top of its page.
+their earlier entries as its draft and the reason as its notice, shown on top of its page. A
+multi-instance step reopens as new instances, each with the notice, for whoever each falls to.
 """
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ def send_back(engine: Engine, session: Session, task_id: int, user: User, to: st
     if target is None:
         raise InvalidData(f"{to!r} is not an earlier step this task may send the case back to",
                           {"to": "not an earlier step on this task's path"})
-    earlier = _entries(parsed.form_for(target.element_id), target.task.data)
-    previous = _previous_holder(session, target)
+    earlier = {} if target.multi else _entries(parsed.form_for(target.element_id), target.task.data)
+    previous = None if target.multi else _previous_holder(session, target)
     now = engine.clock()
     record(session, case, "sent_back", user, now, task=task, message=reason,
            data={"from": task.element_id, "to": target.element_id, "to_name": target.name,
@@ -51,9 +52,10 @@ def send_back(engine: Engine, session: Session, task_id: int, user: User, to: st
     with running_model(engine.clock):  # a timer the rewind re-arms is due from the engine's now
         rewind(workflow, target)
     still_open = advance(session, case, workflow, user, engine.run_for(case), stored_open=open_rows)
-    reopened = next((r for r in still_open if r.spiff_task_id == str(target.task.id)), None)
-    if reopened is not None:
-        _reopen(session, reopened, previous, earlier, reason, now)
+    kept = {r.id for r in open_rows}
+    for row in still_open:  # the step's new row (or its instances' rows)
+        if row.element_id == target.element_id and row.id not in kept:
+            _reopen(session, row, previous, earlier, reason, now)
     return case_row_view(case, still_open)
 
 

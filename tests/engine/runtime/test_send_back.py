@@ -278,3 +278,33 @@ def test_send_back_and_complete_of_one_task_in_two_threads(engine, sessions, ses
     [error] = outcome
     assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
     assert set(tasks_of(session, case_id)) == {"check_stock"}
+
+
+def test_send_back_to_a_multi_instance_step_reopens_every_instance(engine, session, people, tasks_of):
+    """A survey answered by two stores, then reviewed (fixture `send_back_survey`): the reviewer sends
+    it back to the survey, and each store gets a new survey task with the reason; one store's
+    answer alone is no step to go back to."""
+    director, m1, m2 = people["director"], people["manager_sh001"], people["manager_sh002"]
+    case = engine.start(session, "send_back_survey", director, {"topic": "冬装陈列",
+                                                                "store_codes": ["SH001", "SH002"]})
+    session.commit()
+    first, second = sorted(case.open_tasks, key=lambda t: t.store_code)
+    assert _targets(engine, session, m1, first.id) == []  # not the other store's answer
+    engine.complete(session, first.id, m1, {"answer": "ok"})
+    engine.complete(session, second.id, m2, {"answer": "fine"})
+    session.commit()
+    review = tasks_of(session, case.id)["review"]
+    from engine import queries
+    [target] = queries.task_detail(engine, session, director, review.id).send_back_targets
+    assert (target.element_id, target.completed_by) == ("survey", None)
+
+    case = runtime.send_back(engine, session, review.id, director, "survey", "请补充照片")
+    session.commit()
+    rows = [session.get(HumanTask, t.id) for t in case.open_tasks]
+    assert sorted((r.element_id, r.store_code, r.notice, r.draft) for r in rows) == [
+        ("survey", "SH001", "请补充照片", None), ("survey", "SH002", "请补充照片", None)]
+    assert {r.id for r in rows}.isdisjoint({first.id, second.id})
+    for row, user in zip(sorted(rows, key=lambda r: r.store_code), (m1, m2)):
+        engine.complete(session, row.id, user, {"answer": "with photos"})
+    session.commit()
+    assert list(tasks_of(session, case.id)) == ["review"]
