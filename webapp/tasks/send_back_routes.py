@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine import access, runtime
-from engine.errors import Conflict, InvalidData, PermissionDenied
+from engine.errors import Conflict, InvalidData, PermissionDenied, ProcessError
 
 from ..extensions import db, engine
+from ..model_errors import model_error_text
 from ..ui.case_text import what_next
 from .blueprint import bp
 
@@ -27,6 +28,10 @@ def send_back(task_id: int) -> Any:
         flash(_("Say why the case goes back.") if "reason" in exc.fields
               else _("The case cannot go back to that step."), "danger")
         return redirect(url_for("tasks.detail", task_id=task_id) + "#move-send_back", 303)
+    except ProcessError as exc:  # the model failed while the case ran back: nothing was kept
+        db.session.rollback()
+        flash(model_error_text(exc), "danger")
+        return redirect(url_for("tasks.detail", task_id=task_id), 303)
     except PermissionDenied:
         db.session.rollback()
         flash(_("This task is not yours to work on any more."), "warning")
