@@ -6,6 +6,8 @@ As in complaints, the outcome (`credited`) is recorded when the main path ends; 
 registration still open keeps the process instance running until the merchandiser completes it.
 The warehouse form is pre-filled: `prepare_receipt` writes `received_items` from the approved lines
 with received = accepted = requested quantity, and the warehouse corrects what differs.
+Finance's credit note is a point of no return: once the refund is paid the case is neither sent back
+(退回) nor withdrawn past it.
 """
 from . import Flow, Lane, ProcessSource, boundary, default, end, flows, gateway, rule, script, start, user
 
