@@ -222,6 +222,8 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     draft: Mapped[dict[str, Any] | None]
+    # Why the task is open again, shown on top of its page: the reason it was sent back here.
+    notice: Mapped[str | None] = mapped_column(Text)
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

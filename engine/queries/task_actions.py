@@ -14,11 +14,13 @@ from engine.models import RUNNING, HumanTask, User
 from engine.policy import SupervisionRules
 
 #: Every action a task can offer, in the order pages show them.
-TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "urge", "cc", "comment")
+TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "send_back", "urge", "cc", "comment")
 
 
-def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules) -> tuple[str, ...]:
-    """The actions `user` may take on `task` now (the task is one they may see)."""
+def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules, *,
+                 may_send_back: bool = False) -> tuple[str, ...]:
+    """The actions `user` may take on `task` now (the task is one they may see); `may_send_back`:
+    the case has an earlier step this task may send it back to (the task page works that out)."""
     case = task.instance
     allowed = {"comment"}
     supervises = may_supervise(session, user, case, rules=rules)
@@ -32,6 +34,8 @@ def task_actions(session: Session, user: User, task: HumanTask, rules: Supervisi
         acting = can_act(user, task) and task.assignee_id in (None, user.id)
         if acting:
             allowed.update(("complete", "save_draft"))
+        if acting and may_send_back:
+            allowed.add("send_back")
         if acting and task.assignee_id is None:
             allowed.add("claim")
         if task.assignee_id is not None and (task.assignee_id == user.id or supervises):

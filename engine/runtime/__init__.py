@@ -17,6 +17,7 @@ from .comments import MAX_COMMENT, add_comment
 from .engine import Engine
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
+from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
 from .urge import URGE_INTERVAL, urge
 from .withdraw import withdraw
@@ -26,4 +27,4 @@ __all__ = ["CC_PROPERTY", "URGE_INTERVAL", "cc_case", "mark_cc_read", "urge",
            "BULK_ACTIONS", "CASE_ACTIONS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
            "MAX_REASON", "MESSAGE", "RESOLVED", "RETRIED", "TERMINATED", "TIMER", "BulkResult", "Engine",
            "IncidentOpen", "RetryResult", "SeededCase", "TimerScheduler", "add_comment", "bulk_action",
-           "case_action", "claim_many", "fire_due_timers", "reassign"]
+           "case_action", "claim_many", "fire_due_timers", "reassign", "send_back"]

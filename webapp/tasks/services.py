@@ -37,6 +37,8 @@ class TaskPage:
     people: dict[str, str] = field(default_factory=dict)
     urged: int = 0  # times the step was urged (催办)
     colleagues: list[tuple[str, str]] = field(default_factory=list)  # whom I may cc, when I may
+    send_back_targets: tuple[queries.SendBackTarget, ...] = ()
+    notice: str | None = None
 
 
 def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
@@ -51,7 +53,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     told = [n for e in events if e.event_type in ("case_cc", "task_urged", "withdrawn")
             for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
     people = display_names(session, [e.actor for e in events] + told
-                           + [task.assignee, instance.started_by.username if instance.started_by else None])
+                           + [task.assignee, instance.started_by.username if instance.started_by else None]
+                           + [t.completed_by for t in detail.send_back_targets])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in events
              if e.event_type == "task_completed" and e.element_id}
     values = dict(detail.case)
@@ -69,7 +72,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),
         comments=comments, attachments=list_attachments(session, instance.id), people=people,
         urged=queries.urge_counts(session, [task.id]).get(task.id, 0),
-        colleagues=queries.colleagues(session, user) if "cc" in detail.actions else [])
+        colleagues=queries.colleagues(session, user) if "cc" in detail.actions else [],
+        send_back_targets=detail.send_back_targets, notice=detail.notice)
 
 
 def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

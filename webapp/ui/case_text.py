@@ -165,7 +165,7 @@ _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaim
           "resumed": "bi-play-circle", "task_created": "bi-hourglass-split",
           "incident_opened": "bi-exclamation-triangle", "incident_retried": "bi-arrow-repeat",
           "incident_resolved": "bi-check2-circle", "withdrawn": "bi-arrow-counterclockwise",
-          "case_cc": "bi-send", "task_urged": "bi-bell"}
+          "case_cc": "bi-send", "task_urged": "bi-bell", "sent_back": "bi-arrow-return-left"}
 
 
 def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
@@ -200,6 +200,11 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             text = _("%(who)s completed “%(step)s”", who=who, step=step)
             values = form_items(forms_of_step.get(e.element_id or ""), data)
             decision = decision_line(forms_of_step.get(e.element_id or ""), data)
+        elif kind == "sent_back":
+            back_to = data.get("to") or ""
+            to = step_name(process_key, back_to, step_names.get(back_to) or data.get("to_name") or back_to)
+            text = _("%(who)s sent the case back from “%(step)s” to “%(to)s”", who=who, step=step, to=to)
+            note = e.message
         elif kind == "comment":
             text, note = _("%(who)s commented", who=who), e.message
         elif kind in ("attachment_added", "attachment_removed"):

@@ -145,6 +145,18 @@ PATHS: dict[str, dict[str, Any]] = {
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="FormData",
         description="422 names each field that breaks the form; 409 when the task is no longer open or "
                     "someone else changed the case first (reload and try again).")},
+    "/tasks/{task_id}/send-back": {"post": op(
+        "send_back", "Send the case back to an earlier step (退回)", "Tasks", INSTANCE_OK,
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="SendBack", body_required=True,
+        body_example={"to": "draft_plan", "reason": "预算缺少明细"},
+        why={403: "I may not act on the task (not my role or store, or someone else holds it)",
+             409: "the task is no longer open or the case not running; or someone else changed the case "
+                  "first (reload and try again)",
+             422: "no reason, or `to` is not one of the task's `send_back_targets`"},
+        description="The step reopens for whoever completed it, with their entries as its draft and the "
+                    "reason on top; everything after it closes. Only the task's `send_back_targets` "
+                    "(see `GET /tasks/{task_id}`) may be named: earlier steps on the path that led here, "
+                    "after any point of no return the case has passed.")},
     "/process-instances": {"get": op(
         "instances", "Cases I may see", "Cases",
         returns(ref("InstancePage"), "one page of cases", links=_links(

@@ -186,7 +186,17 @@ SCHEMAS: dict[str, Schema] = {
         "draft": {"type": ["object", "null"], "description": "the values saved but not yet submitted"},
         "actions": {"type": "array", "items": {"type": "string", "enum": list(TASK_ACTIONS)},
                     "description": "what I may do with the task now"},
+        "send_back_targets": {"type": "array", "items": ref("SendBackTarget"),
+                              "description": "the earlier steps I may send the case back to (退回), newest "
+                                             "first; empty unless I may act on the task"},
+        "notice": {**nullable(TEXT), "description": "why the task is open again: the reason it was sent "
+                                                    "back here (while it is open)"},
     }, "A task with its form, the case data and the case's history."),
+    "SendBackTarget": closed({
+        "element_id": {**TEXT, "description": "the step's BPMN id: the `to` of a send-back"},
+        "name": TEXT,
+        "completed_by": {**nullable(USERNAME), "description": "who did it; the step reopens for them"},
+    }, "An earlier completed step on the path that led to a task."),
     "TaskPage": page_of("Task", "One page of tasks."),
     "Instance": closed(INSTANCE, "A case: one run of a process."),
     "InstanceDetail": closed({
@@ -246,6 +256,13 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object", "required": ["body"],
         "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 4000,
                                 "description": "not only spaces"}},
+    },
+    "SendBack": {
+        "type": "object", "required": ["to", "reason"],
+        "properties": {"to": {**TEXT, "minLength": 1,
+                              "description": "the `element_id` of one of the task's `send_back_targets`"},
+                       "reason": {"type": "string", "minLength": 1,
+                                  "description": "why; not only spaces; shown on top of the reopened task"}},
     },
     "Reason": {
         "type": "object", "required": ["reason"],
