@@ -41,7 +41,7 @@ from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.sandbox.script_engine import ScriptLimits, make_script_engine
 from engine.views import CaseView, IncidentView, TaskView, incident_view
 
-from . import case_rows, case_size, incidents, retries
+from . import approvals, case_rows, case_size, incidents, retries
 from .audit import pending_events
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .incidents import IncidentOpen
@@ -199,6 +199,8 @@ class Engine:
     def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
                  ) -> CaseView:
         task, case, open_rows = self.open_task(session, task_id)
+        if task.kind != "step" or task.waiting_on or task.after_approvers:  # 加签: see approvals
+            return approvals.complete_held(self, session, task, case, open_rows, user, data)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):
