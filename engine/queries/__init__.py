@@ -18,6 +18,7 @@ from .incidents import incidents_of, shown_to
 from .processes import startable_process, startable_processes
 from .saved_filters import SavedFilterView, delete_filter, list_filters, save_filter
 from .task_actions import TASK_ACTIONS, task_actions
+from .task_approvals import ApprovalView, approvals_of
 from .task_lists import MAX_PER_PAGE, TASK_SCOPES, TASK_SORTS, TaskFilter, list_tasks, task_counts
 from .task_page import TaskDetail, case_data, case_events, task_detail
 from .worklist import CommentView, case_comments, display_names, my_cases, recent_outcomes, worklist_stamp
@@ -30,3 +31,4 @@ __all__ = ["MAX_PER_PAGE", "SORTS", "STATUSES", "TASK_ACTIONS", "TASK_SCOPES", "
            "list_case_views", "list_tasks", "matching_ids", "my_cases", "recent_outcomes", "rows_of",
            "save_filter", "shown_to", "startable_process", "startable_processes", "task_actions",
            "task_counts", "task_detail", "worklist_stamp"]
+__all__ += ["ApprovalView", "approvals_of"]

@@ -13,17 +13,25 @@ from engine.models import RUNNING, HumanTask, User
 from engine.policy import SupervisionRules
 
 #: Every action a task can offer, in the order pages show them.
-TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "comment")
+TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "comment", "add_approvers", "remove_approver",
+                "decide")
 
 
 def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules) -> tuple[str, ...]:
     """The actions `user` may take on `task` now (the task is one they may see)."""
     case = task.instance
     allowed = {"comment"}
-    if task.state == "open" and case.status == RUNNING:
+    if task.state == "open" and case.status == RUNNING and task.kind == "approval":
+        if task.assignee_id == user.id:
+            allowed.add("decide")
+    elif task.state == "open" and case.status == RUNNING:
         acting = can_act(user, task) and task.assignee_id in (None, user.id)
-        if acting:
+        if acting and not task.waiting_on:  # 加签: the holder waits on the approvers they asked
             allowed.update(("complete", "save_draft"))
+        if acting and task.waiting_on != "approval":
+            allowed.add("add_approvers")
+        if acting and (task.waiting_on or task.after_approvers):
+            allowed.add("remove_approver")
         if acting and task.assignee_id is None:
             allowed.add("claim")
         if task.assignee_id is not None and (task.assignee_id == user.id

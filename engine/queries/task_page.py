@@ -18,6 +18,7 @@ from engine.bpmn.loading import CaseLoader
 from engine.forms.writes import draft_values
 from engine.models import AuditEvent, HumanTask, ProcessInstance, User
 from engine.queries.task_actions import task_actions
+from engine.queries.task_approvals import ApprovalView, approvals_of, holder_task
 from engine.views import EventView, TaskView, task_view
 
 
@@ -30,6 +31,8 @@ class TaskDetail:
     may_act: bool
     draft: dict[str, Any] | None = None
     actions: tuple[str, ...] = ()
+    approvals: tuple[ApprovalView, ...] = ()  # asked on this step, or (an approval) on its holder's
+    holder: TaskView | None = None  # an approval's step
 
 
 INTERNAL_KEYS = frozenset({"started_by", "completed_by"})  # the engine's bookkeeping; views show it from rows
@@ -79,15 +82,20 @@ def case_data(engine: CaseLoader, session: Session, instance: ProcessInstance) -
 def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) -> TaskDetail:
     task = visible_task(session, user, task_id, rules=engine.supervision)
     parsed = engine.process(session, task.instance.version_id)
-    data = _task_data(engine, session, task)
+    holder = holder_task(session, task)
+    data = _task_data(engine, session, holder)
+    if holder is not task and holder.waiting_on == "approval" and holder.draft:
+        data.update(holder.draft)  # approvers after the holder see what the holder submitted
     form = parsed.form_for(task.element_id)
     return TaskDetail(task=task_view(task), form=form, case=data,
                       history=case_events(session, task.instance_id),
-                      may_act=task.state == "open" and can_act(user, task)
+                      may_act=task.state == "open" and can_act(user, task) and not task.waiting_on
                       and task.assignee_id in (None, user.id),
                       draft=draft_values(form, task.draft, data)
                       if task.draft is not None and task.assignee_id in (None, user.id) else None,
-                      actions=task_actions(session, user, task, engine.supervision))
+                      actions=task_actions(session, user, task, engine.supervision),
+                      approvals=tuple(approvals_of(session, holder)),
+                      holder=task_view(holder) if holder is not task else None)
 
 
 def _task_data(engine: CaseLoader, session: Session, task: HumanTask) -> dict[str, Any]:
