@@ -79,9 +79,9 @@ def add_approvers(engine: ApprovalEngine, session: Session, task_id: int, user: 
 
 
 def remove_approver(engine: ApprovalEngine, session: Session, task_id: int, user: User, username: str,
-                    reason: str = "") -> TaskView | CaseView:
+                    reason: str = "") -> TaskView:
     """减签: the holder takes back a request not yet decided. Removing the last open approval after a
-    submitted task completes it (the others have all agreed); the answer is then the case."""
+    submitted task completes it (the others have all agreed)."""
     task, case, open_rows = _held_task(engine, session, task_id, user)
     reason = _note(reason, "reason", required=False)
     now = engine.clock()
@@ -101,7 +101,8 @@ def remove_approver(engine: ApprovalEngine, session: Session, task_id: int, user
     changed = [task] if removed is None else [task, removed]
     open_children = [r for r in _children(open_rows, task) if r.state == "open"]
     if task.waiting_on == "approval" and not open_children:
-        return _finish(engine, session, task, case, open_rows, user, changed)
+        _finish(engine, session, task, case, open_rows, user, changed)
+        return task_row_view(task, case)
     task.waiting_on = _waiting(task, open_children)
     store(session, case, TaskChanges(changed=changed), now=now, with_state=False)
     return task_row_view(task, case)

@@ -95,7 +95,9 @@ def task(task_id: int) -> Any:
     detail = queries.task_detail(engine(), db.session, api_user(), task_id)
     return jsonify({**detail.task.to_dict(), "form": detail.form, "case": detail.case,
                     "history": [e.to_dict() for e in detail.history], "may_act": detail.may_act,
-                    "draft": detail.draft, "actions": list(detail.actions)})
+                    "draft": detail.draft, "actions": list(detail.actions),
+                    "approvals": [a.to_dict() for a in detail.approvals],
+                    "holder": detail.holder.to_dict() if detail.holder else None})
 
 
 @bp.post("/tasks/<int:task_id>/claim")
