@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from engine import Engine, queries
 from engine.attachments import AttachmentView, list_attachments
 from engine.models import ProcessDefinition, ProcessInstance, Store, User
-from engine.queries import CommentView, case_comments, display_names
+from engine.queries import ApprovalView, CommentView, case_comments, display_names
 from engine.views import CaseView, TaskView, case_view
 
+from ..ui.approval_text import mentioned
 from ..ui.case_text import HistoryEntry, Shown, case_items, form_items, history, label_index
 
 
@@ -35,6 +36,10 @@ class TaskPage:
     comments: list[CommentView]
     attachments: list[AttachmentView]
     people: dict[str, str] = field(default_factory=dict)
+    approvals: tuple[ApprovalView, ...] = ()  # 加签: asked on this step (or on an approval's step)
+    holder: TaskView | None = None  # an approval's step
+    approver_choices: list[tuple[str, str]] = field(default_factory=list)  # (username, name) to ask
+    step_values: list[Shown] = field(default_factory=list)  # what an approver (or a waiting holder) reads
 
 
 def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
@@ -47,9 +52,11 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     events = queries.case_events(session, instance.id)
     comments = case_comments(session, instance.id)
     people = display_names(session, [e.actor for e in events] + [task.assignee, instance.started_by.username
-                                                                 if instance.started_by else None])
+                                                                 if instance.started_by else None]
+                           + mentioned(events) + [a.username for a in detail.approvals]
+                           + [detail.holder.assignee if detail.holder else None])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in events
-             if e.event_type == "task_completed" and e.element_id}
+             if e.event_type in ("task_completed", "task_submitted") and e.element_id}
     values = dict(detail.case)
     if detail.draft:
         values.update(detail.draft)
@@ -63,7 +70,20 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         context=form_items(detail.form, detail.case, readonly_only=True),
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),
-        comments=comments, attachments=list_attachments(session, instance.id), people=people)
+        comments=comments, attachments=list_attachments(session, instance.id), people=people,
+        approvals=detail.approvals, holder=detail.holder,
+        step_values=form_items(detail.form, values) if task.kind == "approval" or task.waiting_on == "approval"
+        else [],
+        approver_choices=_approver_choices(session, user, detail) if "add_approvers" in detail.actions
+        else [])
+
+
+def _approver_choices(session: Session, user: User, detail: queries.TaskDetail) -> list[tuple[str, str]]:
+    """Everyone active who could be asked: not the holder, not asked already on this step."""
+    asked = {a.username for a in detail.approvals if a.state in ("open", "pending")} | {user.username}
+    rows = session.execute(select(User.username, User.display_name).where(User.active.is_(True))
+                           .order_by(User.username))
+    return [(u, d or u) for u, d in rows if u not in asked]
 
 
 def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
