@@ -72,8 +72,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),
         comments=comments, attachments=list_attachments(session, instance.id), people=people,
         approvals=detail.approvals, holder=detail.holder,
-        step_values=form_items(detail.form, values) if task.kind == "approval" or task.waiting_on == "approval"
-        else [],
+        step_values=[s for s in form_items(detail.form, values) if s.key not in context_keys]
+        if task.kind == "approval" or task.waiting_on == "approval" else [],
         approver_choices=_approver_choices(session, user, detail) if "add_approvers" in detail.actions
         else [])
 
