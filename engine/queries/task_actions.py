@@ -34,7 +34,7 @@ def task_actions(session: Session, user: User, task: HumanTask, rules: Supervisi
             allowed.add("remove_approver")
         if acting and task.assignee_id is None:
             allowed.add("claim")
-        if task.assignee_id is not None and (task.assignee_id == user.id
+        if task.assignee_id is not None and not task.waiting_on and (task.assignee_id == user.id
                                              or may_supervise(session, user, case, rules=rules)):
             allowed.add("release")
     return tuple(a for a in TASK_ACTIONS if a in allowed)

@@ -204,7 +204,7 @@ def _finish(engine: ApprovalEngine, session: Session, holder: TaskRow, case: Cas
                                        holder.element_id: holder.assignee}
     holder.state, holder.completed_at, holder.waiting_on, holder.draft = "completed", now, None, None
     holder.completed_by_id, holder.completed_by = holder.assignee_id, holder.assignee
-    actor = session.get(User, holder.assignee_id) if holder.assignee_id != user.id else user
+    actor = session.get(User, holder.assignee_id) if holder.assignee_id not in (None, user.id) else user
     record(session, case, "task_completed", actor, now, task=holder, message=holder.name, data=data)
     with running_model(engine.clock, [spiff_task]):
         spiff_task.run()

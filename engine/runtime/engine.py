@@ -166,8 +166,8 @@ class Engine:
 
     def unclaim(self, session: Session, task_id: int, user: User) -> TaskView:
         task, case, _ = self.open_task(session, task_id)
-        if task.assignee_id is None:
-            raise Conflict(f"task {task_id} is not claimed")
+        if task.assignee_id is None or task.waiting_on:  # 加签: the approvals asked wait on their holder
+            raise Conflict(f"task {task_id} is not claimed, or waits on the approvers its holder asked")
         if task.assignee_id != user.id and not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not release task {task_id}")
         task.assignee_id, task.assignee, task.claimed_at = None, None, None

@@ -20,7 +20,8 @@ def check(client):
 @pytest.fixture
 def held(api):
     """The complaint's investigation, claimed by manager_sh001: (case id, task id)."""
-    case = api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": COMPLAINT}).get_json()
+    case = api.as_("cs_li").post("/processes/complaint_handling/instances",
+                                 json={"data": COMPLAINT}).get_json()
     task = only_task(case)
     assert api.as_("manager_sh001").post(f"/tasks/{task['id']}/claim").status_code == 200
     return case["id"], task["id"]
@@ -35,9 +36,11 @@ def test_approvers_before_then_the_holder_completes(api, held, check):
     case_id, task_id = held
     manager, sup = api.as_("manager_sh001"), api.as_("supervisor_east")
     detail = check(manager.get(f"/tasks/{task_id}"), "TaskDetail", 200)
-    assert {"add_approvers", "complete"} <= set(detail["actions"]) and "remove_approver" not in detail["actions"]
+    assert {"add_approvers", "complete"} <= set(detail["actions"])
+    assert "remove_approver" not in detail["actions"]
     task = check(manager.post(f"/tasks/{task_id}/add-approvers", json={
-        "usernames": ["supervisor_east"], "position": "before", "reason": "金额较大，请主管先看"}), "Task", 200)
+        "usernames": ["supervisor_east"], "position": "before", "reason": "金额较大，请主管先看"}),
+        "Task", 200)
     assert (task["waiting_on"], task["kind"]) == ("before", "step")
     detail = check(manager.get(f"/tasks/{task_id}"), "TaskDetail", 200)
     assert "complete" not in detail["actions"] and "remove_approver" in detail["actions"]
@@ -79,7 +82,8 @@ def test_approvers_after_and_a_rejection_through_complete(api, held, check):
                                          json={"data": {"decision": "reject"}}), 422)
     assert set(body["fields"]) == {"comment"}
     check(api.as_("cs_wang").post(f"/tasks/{approval['id']}/complete",
-                                  json={"data": {"decision": "reject", "comment": "金额写错了"}}), "Instance", 200)
+                                  json={"data": {"decision": "reject", "comment": "金额写错了"}}),
+          "Instance", 200)
     detail = check(manager.get(f"/tasks/{task_id}"), "TaskDetail", 200)
     assert detail["waiting_on"] is None and "complete" in detail["actions"]
     assert detail["draft"]["findings"] == INVESTIGATION["findings"]

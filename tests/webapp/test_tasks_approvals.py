@@ -48,7 +48,8 @@ def test_ask_before_decide_and_see_it_in_the_timeline(app, client, auth, api):
     html = client.get(f"/tasks/{approval}").get_data(as_text=True)
     assert 'id="decide-form"' in html and "张店长 请你审批此步骤" in html
     assert 'id="complete-button"' not in html
-    missing = client.post(f"/tasks/{approval}/decide", data={"csrf_token": token(client), "decision": "reject"},
+    missing = client.post(f"/tasks/{approval}/decide",
+                          data={"csrf_token": token(client), "decision": "reject"},
                           follow_redirects=True).get_data(as_text=True)
     assert "不同意时请填写审批意见" in missing
     done = client.post(f"/tasks/{approval}/decide", data={
@@ -87,7 +88,8 @@ def test_ask_after_remove_and_who_may_not(app, client, auth, api):
 
     auth.login("director")  # taken off: sees the case (supervises it), may not decide nor ask
     approval = _approval_id(app, task_id, "supervisor_east")
-    refused = client.post(f"/tasks/{approval}/decide", data={"csrf_token": token(client), "decision": "approve"},
+    refused = client.post(f"/tasks/{approval}/decide",
+                          data={"csrf_token": token(client), "decision": "approve"},
                           follow_redirects=True).get_data(as_text=True)
     assert "只有本步骤的办理人可以这样做" in refused
     refused = client.post(f"/tasks/{task_id}/add-approvers", data={
@@ -113,4 +115,5 @@ def test_outsiders_cannot_reach_the_moves(client, auth, api):
     task_id = complaint(api)["open_tasks"][0]["id"]
     auth.login("manager_sh002")
     for action in ("add-approvers", "remove-approver", "decide"):
-        assert client.post(f"/tasks/{task_id}/{action}", data={"csrf_token": token(client)}).status_code == 404
+        response = client.post(f"/tasks/{task_id}/{action}", data={"csrf_token": token(client)})
+        assert response.status_code == 404

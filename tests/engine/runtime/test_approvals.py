@@ -11,7 +11,8 @@ from engine.models import AuditEvent, HumanTask, User
 @pytest.fixture
 def report(engine, session, people, deployed):
     """A lanes_gateway case at its first step (门店填报), claimed by manager_sh001."""
-    case = engine.start(session, "lanes_gateway", people["manager_sh001"], {"store_code": "SH001", "amount": 120})
+    case = engine.start(session, "lanes_gateway", people["manager_sh001"],
+                        {"store_code": "SH001", "amount": 120})
     task_id = case.open_tasks[0].id
     engine.claim(session, task_id, people["manager_sh001"])
     session.commit()
@@ -20,7 +21,8 @@ def report(engine, session, people, deployed):
 
 def _rows(session, case_id):
     session.expire_all()
-    return session.scalars(select(HumanTask).where(HumanTask.instance_id == case_id).order_by(HumanTask.id)).all()
+    return session.scalars(select(HumanTask).where(HumanTask.instance_id == case_id)
+                           .order_by(HumanTask.id)).all()
 
 
 def _approval(session, case_id, username):
@@ -109,7 +111,8 @@ def test_approvers_after_hold_the_completion_until_all_agree(engine, session, pe
     assert completed[1][3] == {"summary": "门店漏水"}
 
 
-def test_a_rejection_before_returns_the_task_and_closes_the_rest_of_the_round(engine, session, people, report):
+def test_a_rejection_before_returns_the_task_and_closes_the_rest_of_the_round(engine, session, people,
+                                                                              report):
     case_id, task_id = report
     m1 = people["manager_sh001"]
     runtime.add_approvers(engine, session, task_id, m1, ["supervisor_east", "cs_li"], "before", "请审")
@@ -140,7 +143,8 @@ def test_a_rejection_after_returns_the_task_with_its_data_kept(engine, session, 
     runtime.add_approvers(engine, session, task_id, m1, ["supervisor_east", "cs_li"], "after", "请复核")
     engine.complete(session, task_id, m1, {"summary": "初稿"})
     session.commit()
-    runtime.decide(engine, session, _approval(session, case_id, "cs_li").id, people["cs_li"], False, "金额不对")
+    runtime.decide(engine, session, _approval(session, case_id, "cs_li").id, people["cs_li"], False,
+                   "金额不对")
     session.commit()
     rows = _rows(session, case_id)
     assert [(r.kind, r.state, r.decision) for r in rows] == [
@@ -164,7 +168,8 @@ def test_the_holder_removes_an_open_approver(engine, session, people, report):
     session.commit()
     holder = session.get(HumanTask, task_id)
     assert (holder.waiting_on, holder.after_approvers) == (None, ["cs_li"])
-    assert [(r.kind, r.state) for r in _rows(session, case_id)] == [("step", "open"), ("approval", "cancelled")]
+    assert [(r.kind, r.state) for r in _rows(session, case_id)] == [("step", "open"),
+                                                                     ("approval", "cancelled")]
     with pytest.raises(InvalidData):  # nothing open for them any more
         runtime.remove_approver(engine, session, task_id, m1, "supervisor_east")
     session.rollback()
@@ -178,7 +183,8 @@ def test_the_holder_removes_an_open_approver(engine, session, people, report):
         "approve"]
     assert session.get(HumanTask, task_id).completed_by_id == m1.id
     assert [(t, a, m, d) for t, a, m, d in _events(session, case_id, "approver_removed")] == [
-        ("approver_removed", "manager_sh001", "不用了", {"username": "supervisor_east", "position": "before"}),
+        ("approver_removed", "manager_sh001", "不用了",
+         {"username": "supervisor_east", "position": "before"}),
         ("approver_removed", "manager_sh001", "", {"username": "director", "position": "after"}),
         ("approver_removed", "manager_sh001", "客服休假", {"username": "cs_li", "position": "after"})]
 
@@ -212,11 +218,14 @@ def test_who_may_not(engine, session, people, report):
     with pytest.raises(InvalidData):
         engine.complete(session, approval.id, people["supervisor_east"], {"decision": "maybe"})
     with pytest.raises(Conflict):  # no approvers of an approval
-        runtime.add_approvers(engine, session, approval.id, people["supervisor_east"], ["cs_li"], "before", "r")
+        runtime.add_approvers(engine, session, approval.id, people["supervisor_east"], ["cs_li"], "before",
+                              "r")
     with pytest.raises(Conflict):  # decide is for approvals
         runtime.decide(engine, session, task_id, m1, True, "")
     with pytest.raises(PermissionDenied):  # only the holder removes
         runtime.remove_approver(engine, session, task_id, deputy, "supervisor_east")
+    with pytest.raises(Conflict):  # nor may the holder put it back in the pool while it waits
+        engine.unclaim(session, task_id, m1)
     with pytest.raises(PermissionDenied):  # an approver may not claim or complete the step itself
         engine.complete(session, task_id, people["supervisor_east"], {"summary": "x"})
     session.rollback()
@@ -234,7 +243,8 @@ def test_ending_the_case_closes_open_approvals(engine, session, people, report):
 
 
 def test_a_pool_task_is_taken_by_asking_for_approvers(engine, session, people, deployed):
-    case = engine.start(session, "lanes_gateway", people["manager_sh001"], {"store_code": "SH001", "amount": 1})
+    case = engine.start(session, "lanes_gateway", people["manager_sh001"],
+                        {"store_code": "SH001", "amount": 1})
     task_id = case.open_tasks[0].id
     view = runtime.add_approvers(engine, session, task_id, people["deputy_sh001"], ["cs_li"], "after", "r")
     session.commit()
@@ -273,7 +283,8 @@ def test_adding_approvers_races_a_concurrent_complete(engine, sessions, session,
     case_id, task_id = report
     m1 = people["manager_sh001"]
     error = _race(sessions,
-                  lambda s: runtime.add_approvers(engine, s, task_id, s.get(User, m1.id), ["cs_li"], "before", "r"),
+                  lambda s: runtime.add_approvers(engine, s, task_id, s.get(User, m1.id), ["cs_li"], "before",
+                                                  "r"),
                   lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "x"}))
     assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
     holder = session.get(HumanTask, task_id)
