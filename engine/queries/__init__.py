@@ -30,5 +30,5 @@ __all__ = ["MAX_PER_PAGE", "SORTS", "STATUSES", "TASK_ACTIONS", "TASK_SCOPES", "
            "incidents_of", "case_detail", "case_events", "iter_cases", "list_cases", "list_filters",
            "list_case_views", "list_tasks", "matching_ids", "my_cases", "recent_outcomes", "rows_of",
            "save_filter", "shown_to", "startable_process", "startable_processes", "task_actions",
-           "task_counts", "task_detail", "worklist_stamp"]
-__all__ += ["ApprovalView", "approvals_of"]
+           "task_counts", "task_detail", "worklist_stamp",
+           "ApprovalView", "approvals_of"]

@@ -31,6 +31,6 @@ from .timers import TimerScheduler, fire_due_timers
 __all__ = ["BULK_ACTIONS", "CASE_ACTIONS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
            "MAX_REASON", "MESSAGE", "RESOLVED", "RETRIED", "TERMINATED", "TIMER", "BulkResult", "Engine",
            "IncidentOpen", "RetryResult", "SeededCase", "TimerScheduler", "add_comment", "bulk_action",
-           "case_action", "claim_many", "fire_due_timers", "reassign"]
-__all__ += ["APPROVE", "DECISIONS", "MAX_APPROVERS", "MAX_NOTE", "POSITIONS", "REJECT", "add_approvers",
-            "decide", "remove_approver"]
+           "case_action", "claim_many", "fire_due_timers", "reassign",
+           "APPROVE", "DECISIONS", "MAX_APPROVERS", "MAX_NOTE", "POSITIONS", "REJECT", "add_approvers",
+           "decide", "remove_approver"]
