@@ -44,7 +44,8 @@ def test_ask_before_decide_and_see_it_in_the_timeline(app, client, auth, api):
 
     auth.login("supervisor_east")
     approval = _approval_id(app, task_id, "supervisor_east")
-    assert f'href="/tasks/{approval}"' in client.get("/tasks?scope=mine").get_data(as_text=True)
+    listed = client.get("/tasks?scope=mine").get_data(as_text=True)
+    assert f'href="/tasks/{approval}"' in listed and "加签审批" in listed
     html = client.get(f"/tasks/{approval}").get_data(as_text=True)
     assert 'id="decide-form"' in html and "张店长 请你审批此步骤" in html
     assert 'id="complete-button"' not in html
