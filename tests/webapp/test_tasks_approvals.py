@@ -78,7 +78,9 @@ def test_ask_after_remove_and_who_may_not(app, client, auth, api):
     done = client.post(f"/tasks/{task_id}/remove-approver", data={
         "csrf_token": token(client), "username": "director", "reason": ""}, follow_redirects=True)
     assert "已减签" in done.get_data(as_text=True)
-    client.post(f"/tasks/{task_id}", data={"csrf_token": token(client), **GOOD})
+    submitted = client.post(f"/tasks/{task_id}", data={"csrf_token": token(client), **GOOD},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "已提交，等待你加签的审批人审批" in submitted and "待 supervisor_east 审批" in submitted
     html = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "你已提交此步骤，等待 何主管 审批" in html and "店员确实未及时接待" in html
     with app.app_context():
