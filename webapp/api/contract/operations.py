@@ -145,7 +145,11 @@ PATHS: dict[str, dict[str, Any]] = {
         "complete", "Complete a task with its form's data", "Tasks", INSTANCE_OK,
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="FormData",
         description="422 names each field that breaks the form; 409 when the task is no longer open or "
-                    "someone else changed the case first (reload and try again).")},
+                    "someone else changed the case first (reload and try again), or while approvers I "
+                    "asked to decide before me have not all agreed (加签). With approvers named to approve "
+                    "after me, my data is kept and the completion waits until they all agree (`waiting_on: "
+                    "approval`). On an approval task (`kind: approval`) `data` is `{\"decision\": "
+                    "\"approve\"|\"reject\", \"comment\"}`, as with `POST /tasks/{task_id}/decide`.")},
     "/tasks/{task_id}/add-approvers": {"post": op(
         "add_approvers", "Ask people to approve before or after me (加签)", "Tasks", TASK_OK,
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="AddApprovers", body_required=True,
