@@ -310,3 +310,21 @@ def test_two_approvers_deciding_at_once_lose_nothing(engine, sessions, session, 
     assert session.get(HumanTask, task_id).state == "completed"
     assert [t for t, *_ in _events(session, case_id, "approval_decided", "task_completed")] == [
         "approval_decided", "approval_decided", "task_completed"]
+
+
+def test_approvals_on_one_branch_outlive_the_other_branch_moving(engine, session, people, deployed):
+    m1, sup, cs = people["manager_sh001"], people["supervisor_east"], people["cs_li"]
+    case = engine.start(session, "parallel_inclusive", m1, {"store_code": "SH001", "amount": 500})
+    tasks = {t.element_id: t.id for t in case.open_tasks}
+    runtime.add_approvers(engine, session, tasks["check_stock"], m1, ["cs_li"], "after", "库存要客服确认")
+    engine.complete(session, tasks["check_stock"], m1, {"stock_ok": True, "needs_cs": False})
+    session.commit()
+    case = engine.complete(session, tasks["check_staff"], sup, {"staff_ok": True})  # the other branch
+    session.commit()
+    assert sorted(t.element_id for t in case.open_tasks) == ["check_stock", "check_stock"]  # step + approval
+    approval = _approval(session, case.id, "cs_li")
+    case = runtime.decide(engine, session, approval.id, cs, True, "")
+    session.commit()
+    assert [t.element_id for t in case.open_tasks] == ["director_review"]  # the join saw both branches
+    assert queries.case_data(engine, session, session.get(HumanTask, tasks["check_stock"]).instance)[
+        "stock_ok"] is True
