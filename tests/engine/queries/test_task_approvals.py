@@ -19,16 +19,17 @@ def test_actions_follow_the_approvals(engine, session, people, deployed):
     task_id = case.open_tasks[0].id
     engine.claim(session, task_id, m1)
     session.commit()
-    assert _actions(engine, session, m1, task_id) == ("complete", "save_draft", "release", "comment",
-                                                      "add_approvers")
-    assert _actions(engine, session, sup, task_id) == ("release", "comment")  # a supervisor of the case
+    assert _actions(engine, session, m1, task_id) == ("complete", "save_draft", "release", "add_approvers",
+                                                      "cc", "comment")
+    # a supervisor of the case
+    assert _actions(engine, session, sup, task_id) == ("release", "urge", "cc", "comment")
     runtime.add_approvers(engine, session, task_id, m1, ["supervisor_east"], "before", "r")
     runtime.add_approvers(engine, session, task_id, m1, ["cs_li"], "after", "r")
     session.commit()
-    assert _actions(engine, session, m1, task_id) == ("comment", "add_approvers", "remove_approver")
+    assert _actions(engine, session, m1, task_id) == ("add_approvers", "remove_approver", "cc", "comment")
     [approval] = session.scalars(select(HumanTask).where(HumanTask.parent_id == task_id)).all()
-    assert _actions(engine, session, sup, approval.id) == ("comment", "decide")
-    assert _actions(engine, session, m1, approval.id) == ("comment",)
+    assert _actions(engine, session, sup, approval.id) == ("decide", "cc", "comment")
+    assert _actions(engine, session, m1, approval.id) == ("urge", "cc", "comment")
     detail = queries.task_detail(engine, session, sup, approval.id)
     assert detail.holder.id == task_id and not detail.may_act
     assert [(a.username, a.position, a.state) for a in detail.approvals] == [
@@ -42,4 +43,4 @@ def test_actions_follow_the_approvals(engine, session, people, deployed):
     engine.complete(session, task_id, m1, {"summary": "s"})
     session.commit()
     # submitted: waits on cs_li, whom the holder may still take off
-    assert _actions(engine, session, m1, task_id) == ("comment", "remove_approver")
+    assert _actions(engine, session, m1, task_id) == ("remove_approver", "cc", "comment")
