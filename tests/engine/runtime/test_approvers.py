@@ -41,7 +41,8 @@ def test_all_of_gives_every_holder_in_scope_their_own_task(engine, session, peop
     case = start(engine, session, people, "all")
     # store_supervisor before ops_director, as approverRole names them; supervisor_north's region is not
     # the case's, so she is not asked
-    assert holders(session, case.id) == [("supervisor_east", "store_supervisor"), ("director", "ops_director")]
+    assert holders(session, case.id) == [("supervisor_east", "store_supervisor"),
+                                         ("director", "ops_director")]
     assert data_of(engine, session, case.id)["approvers"] == ["supervisor_east", "director"]
     east_row, director_row = rows(session, case.id)
     assert {r.element_id for r in (east_row, director_row)} == {"sign"}
@@ -60,7 +61,8 @@ def test_all_of_gives_every_holder_in_scope_their_own_task(engine, session, peop
         engine.complete(session, east_row.id, people["director"], {"approved": True})
     session.rollback()
 
-    after = engine.complete(session, director_row.id, people["director"], {"approved": True, "comment": "可以"})
+    after = engine.complete(session, director_row.id, people["director"],
+                            {"approved": True, "comment": "可以"})
     session.commit()
     assert [t.id for t in after.open_tasks] == [east_row.id]
     after = engine.complete(session, east_row.id, people["supervisor_east"], {"approved": True})
@@ -89,7 +91,8 @@ def test_one_reject_in_all_of_rejects_and_closes_the_others(engine, session, peo
 
 def test_any_of_the_first_decision_wins(engine, session, people, deployed, clock):
     case = start(engine, session, people, "any")
-    assert holders(session, case.id) == [("deputy_sh001", "store_manager"), ("manager_sh001", "store_manager")]
+    assert holders(session, case.id) == [("deputy_sh001", "store_manager"),
+                                         ("manager_sh001", "store_manager")]
     deputy_row, manager_row = rows(session, case.id)
     assert visible(session, people["manager_sh002"], clock) == []  # another store's manager
     assert visible(session, people["deputy_sh001"], clock) == [deputy_row.id]
@@ -192,7 +195,8 @@ def test_two_approvers_deciding_at_once_lose_nothing(engine, sessions, session, 
 
 
 @pytest.mark.parametrize("key, old, new, problem", [
-    ("sign_any", "<bpmn:completionCondition>True</bpmn:completionCondition>", "", "needs a completionCondition"),
+    ("sign_any", "<bpmn:completionCondition>True</bpmn:completionCondition>", "",
+     "needs a completionCondition"),
     ("sign_sequence", 'isSequential="true"', 'isSequential="false"', 'needs isSequential="true"'),
     ("sign_all", 'isSequential="false"', 'isSequential="true"', 'needs isSequential="false"'),
     ("sign_all", 'value="all"', 'value="majority"', "must be one of all, any, sequence"),
