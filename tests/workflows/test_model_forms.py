@@ -110,8 +110,8 @@ def walk_opening(start_case):
     case.complete("approval_reminder", role="ops_director")
     case.complete("plan_approval", {"approved": False, "director_comment": "预算偏高"}, role="ops_director")
     # the revised budget is above 1,000,000: the director and finance countersign
-    case.complete("revise_plan", lambda d: case.sample("revise_plan", budget=1_200_000), role="store_supervisor",
-                  store_code="SH003")
+    case.complete("revise_plan", lambda d: case.sample("revise_plan", budget=1_200_000),
+                  role="store_supervisor", store_code="SH003")
     case.complete("plan_countersign", role="finance")
     case.complete("plan_countersign", role="ops_director")
     for element, role in (("first_batch_allocation", "merchandiser"),
