@@ -110,6 +110,7 @@ def assign_approver(session: Session, row: TaskRow, task: Any) -> None:
         for user_id, held_role, grant_store, grant_region in held:
             if Grant(held_role, grant_store, grant_region).covers(role, row.store_code, row.region):
                 row.lane_role, row.assignee_id, row.assignee = role, user_id, username
+                row.claimed_at = row.created_at
                 return
 
 
