@@ -1,14 +1,19 @@
 """Approval steps with several approvers (fixture models `sign_all`, `sign_any`, `sign_sequence`):
 会签, 或签 and 依次, each instance a task row given to its approver."""
 import threading
+from pathlib import Path
 from uuid import UUID
 
 import pytest
 from sqlalchemy import select
 
 from engine import ConcurrentUpdate, Conflict, DeployError, PermissionDenied, ProcessError, queries
+from engine.bpmn import versions
 from engine.bpmn.deploy import deploy_directory
+from engine.bpmn.versions import Upload
 from engine.models import AuditEvent, HumanTask, ProcessInstance, User
+
+MODELS = Path(__file__).parents[1] / "fixture_models"
 
 
 def start(engine, session, people, mode, **data):
@@ -215,3 +220,13 @@ def test_deploy_refuses_a_mode_the_bpmn_does_not_carry_out(session, model_dir, c
     with pytest.raises(DeployError) as refused:
         deploy_directory(session, folder, now=clock())
     assert problem in str(refused.value) and "element sign" in str(refused.value)
+
+
+def test_an_uploaded_model_may_name_only_known_roles_as_approvers(session, root, clock):
+    text = (MODELS / "sign_all.bpmn").read_text("utf-8").replace("store_supervisor, ops_director",
+                                                                "ops_director, wizard")
+    files = [Upload("sign_all.bpmn", text.encode("utf-8")),
+             *(Upload(name, (MODELS / name).read_bytes()) for name in ("approve.json", "start_sign_off.json"))]
+    with pytest.raises(DeployError, match="element sign: approverRole names wizard, not a role"):
+        versions.deploy_uploads(session, root, files, clock(),
+                                roles={"store_manager", "ops_director", "store_supervisor"})
