@@ -226,7 +226,7 @@ def test_an_uploaded_model_may_name_only_known_roles_as_approvers(session, root,
     text = (MODELS / "sign_all.bpmn").read_text("utf-8").replace("store_supervisor, ops_director",
                                                                 "ops_director, wizard")
     files = [Upload("sign_all.bpmn", text.encode("utf-8")),
-             *(Upload(name, (MODELS / name).read_bytes()) for name in ("approve.json", "start_sign_off.json"))]
+             *(Upload(f, (MODELS / f).read_bytes()) for f in ("approve.json", "start_sign_off.json"))]
     with pytest.raises(DeployError, match="element sign: approverRole names wizard, not a role"):
         versions.deploy_uploads(session, root, files, clock(),
                                 roles={"store_manager", "ops_director", "store_supervisor"})
