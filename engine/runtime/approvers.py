@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any, Callable, Sequence
+from weakref import WeakKeyDictionary
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -28,19 +29,27 @@ from .case_rows import TaskRow
 
 _LOOKUP = "opsflow_approver_lookup"  # the attribute a loaded workflow carries its lookup under
 Lookup = Callable[[Sequence[str]], list[str]]
+_LOOPS: WeakKeyDictionary[Any, tuple[MultiInstanceTask, ...]] = WeakKeyDictionary()
 
 
 def attach(workflow: BpmnWorkflow, session: Session, store_code: str | None, region: str | None) -> None:
     """Make `workflow` able to start its approval steps during this command: `approverRole` holders
     are looked up in `session`, in the scope of the case (`store_code`, `region`)."""
-    specs = [workflow.spec, *workflow.subprocess_specs.values()]
-    loops = [loop for spec in specs for loop, _ in approval_loops(spec)]
+    loops = [loop for spec in (workflow.spec, *workflow.subprocess_specs.values()) for loop in _loops(spec)]
     if not loops:
         return
     setattr(workflow, _LOOKUP, partial(holders_in_scope, session, store_code, region))
     for loop in loops:
         if not loop.update_event.is_connected(_fill_approvers):
             loop.update_event.connect(_fill_approvers)
+
+
+def _loops(process_spec: Any) -> tuple[MultiInstanceTask, ...]:
+    """The approval steps of a parsed process, found once: specs are shared and never change."""
+    found = _LOOPS.get(process_spec)
+    if found is None:
+        found = _LOOPS[process_spec] = tuple(loop for loop, _ in approval_loops(process_spec))
+    return found
 
 
 def holders_in_scope(session: Session, store_code: str | None, region: str | None,
