@@ -7,7 +7,8 @@ The model side (properties, modes, deploy check) is in `engine.bpmn.approvals`. 
   data (its loop input) just before SpiffWorkflow makes one instance per approver;
 - `assign_approver` gives the row of each instance to the approver its data names, under the role
   they approve by, so it shows in their 待办 and nobody else's.
-A step left with nobody to approve stops the case with an error instead of passing unapproved.
+A step left with nobody to approve fails like model code (the command is refused; a background run
+stops on an incident) instead of passing unapproved.
 """
 from __future__ import annotations
 
