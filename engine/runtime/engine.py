@@ -41,7 +41,7 @@ from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.sandbox.script_engine import ScriptLimits, make_script_engine
 from engine.views import CaseView, IncidentView, TaskView, incident_view
 
-from . import approvals, case_rows, case_size, incidents, retries
+from . import approvals, approvers, case_rows, case_size, incidents, retries
 from .audit import pending_events
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .cc_rows import cc_on_completion
@@ -89,6 +89,7 @@ class Engine:
         parsed = self.process(session, instance.version_id)
         workflow = state.loads(instance.state, parsed)
         workflow.script_engine = self.script_engine
+        approvers.attach(workflow, session, instance.store_code, instance.region)
         return parsed, workflow
 
     def run_for(self, case: CaseRow, clock: Callable[[], datetime] | None = None) -> Run:
@@ -137,6 +138,7 @@ class Engine:
         case_rows.insert_case(session, case)
         case.business_key = policy.business_key(case.id, now)
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
+        approvers.attach(workflow, session, case.store_code, case.region)
         return case_row_view(case, advance(session, case, workflow, user, self.run_for(case)))
 
     # -- task assignment -------------------------------------------------------------------------
@@ -395,4 +397,6 @@ class Engine:
         if version is None or version.id == case.version_id:
             return self.load(session, case)[1], None
         parsed = self.process(session, version.id)
-        return retries.restored_on(case, parsed, version.version, self.script_engine), version
+        workflow = retries.restored_on(case, parsed, version.version, self.script_engine)
+        approvers.attach(workflow, session, case.store_code, case.region)
+        return workflow, version
