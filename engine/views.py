@@ -39,8 +39,13 @@ class TaskView:
     completed_at: datetime | None = None
     completed_by: str | None = None
 
+    @property
+    def claimable(self) -> bool:
+        """Open and held by nobody: in 待办 it is marked, and completing it claims it."""
+        return self.state == "open" and self.assignee is None
+
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return _jsonable({**asdict(self), "claimable": self.claimable})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from engine.models import RUNNING, HumanTask, User
 from engine.policy import SupervisionRules
 
 #: Every action a task can offer, in the order pages show them.
-TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "comment")
+TASK_ACTIONS = ("complete", "save_draft", "claim", "transfer", "release", "comment")
 
 
 def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules) -> tuple[str, ...]:
@@ -26,7 +26,8 @@ def task_actions(session: Session, user: User, task: HumanTask, rules: Supervisi
             allowed.update(("complete", "save_draft"))
         if acting and task.assignee_id is None:
             allowed.add("claim")
-        if task.assignee_id is not None and (task.assignee_id == user.id
-                                             or may_supervise(session, user, case, rules=rules)):
-            allowed.add("release")
+        if task.assignee_id == user.id or may_supervise(session, user, case, rules=rules):
+            allowed.add("transfer")  # to a colleague with the role: the holder, or a supervisor
+            if task.assignee_id is not None:
+                allowed.add("release")
     return tuple(a for a in TASK_ACTIONS if a in allowed)

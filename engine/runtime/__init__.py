@@ -16,8 +16,10 @@ from .engine import Engine
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
 from .timers import TimerScheduler, fire_due_timers
+from .transfer import MAX_TRANSFER_REASON, transfer
 
 __all__ = ["BULK_ACTIONS", "CASE_ACTIONS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
-           "MAX_REASON", "MESSAGE", "RESOLVED", "RETRIED", "TERMINATED", "TIMER", "BulkResult", "Engine",
-           "IncidentOpen", "RetryResult", "SeededCase", "TimerScheduler", "add_comment", "bulk_action",
-           "case_action", "claim_many", "fire_due_timers", "reassign"]
+           "MAX_REASON", "MAX_TRANSFER_REASON", "MESSAGE", "RESOLVED", "RETRIED", "TERMINATED", "TIMER",
+           "BulkResult", "Engine", "IncidentOpen", "RetryResult", "SeededCase", "TimerScheduler",
+           "add_comment", "bulk_action", "case_action", "claim_many", "fire_due_timers", "reassign",
+           "transfer"]

@@ -83,7 +83,7 @@ def start(key: str) -> Any:
 @bp.get("/tasks")
 @token_required
 def tasks() -> Any:
-    f = queries.TaskFilter(scope=text("scope", "all"), process=text("process"), store_code=text("store"),
+    f = queries.TaskFilter(scope=text("scope", "todo"), process=text("process"), store_code=text("store"),
                            overdue=flag("overdue"), search=text("q"), sort=text("sort", "due"),
                            page=integer("page", 1), per_page=integer("per_page", 20))
     return jsonify(_page(queries.list_tasks(db.session, api_user(), f, engine().clock())))

@@ -53,7 +53,7 @@
     var stamp = null;
 
     function setCounts(data) {
-      ["mine", "claimable"].forEach(function (key) {
+      ["todo", "mine", "claimable"].forEach(function (key) {
         $all(document, '[data-count="' + key + '"]').forEach(function (el) {
           var hidden = el.querySelector(".visually-hidden");
           el.textContent = String(data[key]);

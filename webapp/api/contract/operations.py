@@ -119,8 +119,10 @@ PATHS: dict[str, dict[str, Any]] = {
             GetTask=("task", {"task_id": "$response.body#/items/0/id"}),
             ClaimTask=("claim", {"task_id": "$response.body#/items/0/id"}))),
         errors=READ + (422,), parameters=[
-            _param("scope", "query", {"type": "string", "enum": list(TASK_SCOPES), "default": "all"},
-                   "mine: assigned to me; claimable: free tasks of my roles; all: both"),
+            _param("scope", "query", {"type": "string", "enum": list(TASK_SCOPES), "default": "todo"},
+                   "todo (待办): everything I may act on, assigned to me and claimable by me (each task's "
+                   "`claimable` marks the latter); mine: assigned to me; claimable: free tasks of my "
+                   "roles; all: the same as todo"),
             PROCESS_FILTER, STORE_FILTER, OVERDUE, SEARCH,
             _param("sort", "query", {"type": "string", "enum": list(TASK_SORTS), "default": "due"}),
             *PAGING])},
@@ -134,7 +136,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "claim", "Claim a task: it becomes mine", "Tasks", TASK_OK,
         errors=READ + (403, 404, 409), parameters=[TASK])},
     "/tasks/{task_id}/unclaim": {"post": op(
-        "unclaim", "Release a claimed task to the pool", "Tasks", TASK_OK,
+        "unclaim", "Release a task to the pool (放回待认领)", "Tasks", TASK_OK,
         errors=READ + (403, 404, 409), parameters=[TASK],
         description="The holder, or a supervisor of the case.")},
     "/tasks/{task_id}/assign": {"post": op(

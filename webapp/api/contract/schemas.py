@@ -80,6 +80,8 @@ TASK = {
     "claimed_at": nullable(TIME),
     "completed_at": nullable(TIME),
     "completed_by": nullable(USERNAME),
+    "claimable": {"type": "boolean", "description": "open and held by nobody: anyone with the role in "
+                                                    "scope may take it (completing it takes it)"},
 }
 
 INSTANCE = {
