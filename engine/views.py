@@ -38,14 +38,11 @@ class TaskView:
     claimed_at: datetime | None = None
     completed_at: datetime | None = None
     completed_by: str | None = None
-
-    @property
-    def claimable(self) -> bool:
-        """Open and held by nobody: in 待办 it is marked, and completing it claims it."""
-        return self.state == "open" and self.assignee is None
+    #: Open and held by nobody: marked in 待办, and completing it claims it.
+    claimable: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable({**asdict(self), "claimable": self.claimable})
+        return _jsonable(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -198,7 +195,8 @@ def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: s
         instance_id=task.instance_id, role=task.lane_role, store_code=task.store_code, assignee=assignee,
         state=task.state, created_at=task.created_at, due_at=task.due_at, priority=task.priority,
         business_key=case.business_key if case else None, title=case.title if case else None,
-        claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by)
+        claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by,
+        claimable=task.state == "open" and assignee is None)
 
 
 def case_fields_view(case: Any, version: int, started_by: str | None, open_tasks: list[TaskView]) -> CaseView:

@@ -123,6 +123,17 @@ def assign(task_id: int) -> Any:
     return _done(engine().assign(db.session, task_id, api_user(), assignee, reason).to_dict())
 
 
+@bp.post("/tasks/<int:task_id>/transfer")
+@token_required
+def transfer(task_id: int) -> Any:
+    data = body()
+    to, reason = body_text(data, "to").strip(), body_text(data, "reason")
+    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
+    if not to:
+        raise InvalidData("'to' (a username) is required", {"to": "required"})
+    return _done(runtime.transfer(engine(), db.session, task_id, api_user(), to, reason).to_dict())
+
+
 @bp.post("/tasks/<int:task_id>/complete")
 @token_required
 def complete(task_id: int) -> Any:

@@ -1,4 +1,5 @@
-"""The task list (我的待办): 待办 (mine and claimable), mine, claimable; filters, saved filters, bulk claim, live refresh; and my cases."""
+"""The task list (我的待办): 待办 (mine and claimable), mine, claimable; filters, saved filters, bulk
+claim, live refresh; and my cases."""
 from __future__ import annotations
 
 from typing import Any

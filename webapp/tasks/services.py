@@ -46,8 +46,10 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     index = label_index(parsed.forms)
     events = queries.case_events(session, instance.id)
     comments = case_comments(session, instance.id)
-    people = display_names(session, [e.actor for e in events] + [task.assignee, instance.started_by.username
-                                                                 if instance.started_by else None])
+    handed = [(e.data or {}).get("to") for e in events
+              if e.event_type in ("task_assigned", "task_transferred")]
+    people = display_names(session, [e.actor for e in events] + handed + [
+        task.assignee, instance.started_by.username if instance.started_by else None])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in events
              if e.event_type == "task_completed" and e.element_id}
     values = dict(detail.case)

@@ -78,7 +78,7 @@ BY_TASK_ID = {"task_id": "$response.body#/id"}
 BY_INSTANCE_ID = {"instance_id": "$response.body#/id"}
 TASK_OK = returns(ref("Task"), "the task as it is now", links=_links(
     GetTask=("task", BY_TASK_ID), CompleteTask=("complete", BY_TASK_ID), UnclaimTask=("unclaim", BY_TASK_ID),
-    AssignTask=("assign", BY_TASK_ID)))
+    AssignTask=("assign", BY_TASK_ID), TransferTask=("transfer", BY_TASK_ID)))
 INSTANCE_OK = returns(ref("Instance"), "the case as it is now", links=_links(
     GetCase=("instance", BY_INSTANCE_ID),
     GetFirstOpenTask=("task", {"task_id": "$response.body#/open_tasks/0/id"})))
@@ -142,6 +142,16 @@ PATHS: dict[str, dict[str, Any]] = {
     "/tasks/{task_id}/assign": {"post": op(
         "assign", "Give a task to someone (supervisors)", "Tasks", TASK_OK,
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="Assign", body_required=True)},
+    "/tasks/{task_id}/transfer": {"post": op(
+        "transfer", "Hand a task to a colleague (转交)", "Tasks", TASK_OK,
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="Transfer", body_required=True,
+        body_example={"to": "deputy_sh001", "reason": "I am off tomorrow; she knows the store"},
+        description="The holder of the task, or a supervisor of the case, gives it to `to`, who must hold "
+                    "the step's role for the case's store or region (422 otherwise, naming `to`); the reason "
+                    "is required (422 naming `reason`) and kept in the case's history. The task lands in the "
+                    "colleague's 待办. 403 for anyone else; 409 when the task is no longer open or the case "
+                    "changed at the same moment.",
+        why={403: "not the holder of the task nor a supervisor of the case"})},
     "/tasks/{task_id}/complete": {"post": op(
         "complete", "Complete a task with its form's data", "Tasks", INSTANCE_OK,
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="FormData",

@@ -16,6 +16,7 @@ from engine.runtime import (
     MAX_FIX_BYTES,
     MAX_FIX_FIELDS,
     MAX_REASON,
+    MAX_TRANSFER_REASON,
     MESSAGE,
     RESOLVED,
     RETRIED,
@@ -242,6 +243,12 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object", "required": ["user"],
         "properties": {"user": {**USERNAME, "minLength": 1, "description": "who gets the task"},
                        "reason": {"type": ["string", "null"]}},
+    },
+    "Transfer": {
+        "type": "object", "required": ["to", "reason"],
+        "properties": {"to": {**USERNAME, "minLength": 1, "description": "the colleague who gets the task"},
+                       "reason": {"type": "string", "minLength": 1, "maxLength": MAX_TRANSFER_REASON,
+                                  "description": "why; not only spaces; kept in the case's history"}},
     },
     "NewComment": {
         "type": "object", "required": ["body"],
