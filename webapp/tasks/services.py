@@ -9,9 +9,9 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import Engine, queries
+from engine import Engine, access, queries
 from engine.attachments import AttachmentView, list_attachments
-from engine.models import ProcessDefinition, ProcessInstance, Store, User
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
 from engine.queries import CommentView, case_comments, display_names
 from engine.views import CaseView, TaskView, case_view
 
@@ -35,6 +35,8 @@ class TaskPage:
     comments: list[CommentView]
     attachments: list[AttachmentView]
     people: dict[str, str] = field(default_factory=dict)
+    #: (username, name) of the colleagues the task may be transferred to (转交), when it may be.
+    transfer_to: list[tuple[str, str]] = field(default_factory=list)
 
 
 def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
@@ -65,7 +67,15 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         context=form_items(detail.form, detail.case, readonly_only=True),
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),
-        comments=comments, attachments=list_attachments(session, instance.id), people=people)
+        comments=comments, attachments=list_attachments(session, instance.id), people=people,
+        transfer_to=_colleagues(session, task, user) if "transfer" in detail.actions else [])
+
+
+def _colleagues(session: Session, task: TaskView, user: User) -> list[tuple[str, str]]:
+    """Who else holds the step's role in the case's scope: the people it may be handed to."""
+    row = session.get(HumanTask, task.id)
+    return [(u.username, u.display_name or u.username) for u in access.eligible_users(session, row)
+            if u.username not in (task.assignee, user.username)]
 
 
 def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
