@@ -216,6 +216,8 @@ def _properties(n: Node) -> dict[str, str]:
         props["priority"] = str(n.priority)
     if n.outcome:
         props["outcome"] = n.outcome
+    if n.assignee:
+        props["assignee"] = n.assignee
     return props
 
 

@@ -53,6 +53,8 @@ class Node:
     slot: int = 0
     multi: MultiInstance | None = None
     doc: str | None = None
+    #: a user task's assignee: an expression naming who does it (`started_by`, `completed_by["x"]`)
+    assignee: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
