@@ -93,4 +93,5 @@ def test_completing_a_claimable_task_claims_it_in_the_same_request(api, deputy_s
     done = api.as_(deputy_sh001).post(f"/tasks/{task['id']}/complete", json={"data": INVESTIGATION})
     assert done.status_code == 200
     detail = api.as_(deputy_sh001).get(f"/tasks/{task['id']}").get_json()
-    assert (detail["assignee"], detail["completed_by"], detail["claimable"]) == (deputy_sh001, deputy_sh001, False)
+    assert (detail["assignee"], detail["completed_by"], detail["claimable"]) == (
+        deputy_sh001, deputy_sh001, False)

@@ -1,5 +1,5 @@
-"""我的待办: who sees which task, the tabs (待办, mine, claimable) and their counts, filters, search, sorting, paging,
-saved filters, bulk claim and the polling endpoint behind live refresh."""
+"""我的待办: who sees which task, the tabs (待办, mine, claimable) and their counts, filters, search,
+sorting, paging, saved filters, bulk claim and the polling endpoint behind live refresh."""
 from __future__ import annotations
 
 import re
@@ -35,7 +35,8 @@ def test_a_complaint_reaches_the_only_store_manager_directly(client, auth, api):
     html = client.get("/tasks").get_data(as_text=True)
     assert task_ids(html) == [task["id"]]
     assert "投诉调查与处理方案" in html and case["business_key"] in html and "客户投诉处理" in html
-    assert re.search(r'id="count-todo">1<', html) and re.search(r'data-count="todo"[^>]*>(<span[^>]*>[^<]*</span>)?1<', html)
+    assert re.search(r'id="count-todo">1<', html)
+    assert re.search(r'data-count="todo"[^>]*>(<span[^>]*>[^<]*</span>)?1<', html)  # the header badge
     assert "待认领" not in html  # hers, not one to claim
     assert task_ids(client.get("/tasks?scope=mine").get_data(as_text=True)) == [task["id"]]
     assert task_ids(client.get("/tasks?scope=claimable").get_data(as_text=True)) == []

@@ -49,7 +49,8 @@ def test_the_holder_transfers_the_task_with_a_reason(app, client, auth, api, dep
     client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf})
     html = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert 'id="move-transfer"' in html and 'id="transfer-to"' in html
-    options = re.findall(r'<option value="([^"]+)">', re.search(r'id="transfer-to".*?</select>', html, re.S).group(0))
+    picker = re.search(r'id="transfer-to".*?</select>', html, re.S).group(0)
+    options = re.findall(r'<option value="([^"]+)">', picker)
     assert options == [deputy_sh001]  # the other SH001 manager; not herself, not SH002's
     assert "放回待认领" in html and ">退回<" not in html
     # no reason: refused, nothing changes
@@ -83,13 +84,13 @@ def test_others_may_not_transfer(app, client, auth, api, deputy_sh001):
     auth.logout()
     auth.login(deputy_sh001)
     assert 'id="move-transfer"' not in client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    response = client.post(f"/tasks/{task_id}/transfer", data={"csrf_token": token(client), "to": deputy_sh001,
-                                                               "reason": "我来"})
+    response = client.post(f"/tasks/{task_id}/transfer",
+                           data={"csrf_token": token(client), "to": deputy_sh001, "reason": "我来"})
     assert response.status_code == 403 and holder(app, task_id) == ("open", "manager_sh001")
     auth.logout()
     auth.login("manager_sh002")
-    response = client.post(f"/tasks/{task_id}/transfer", data={"csrf_token": token(client), "to": "manager_sh002",
-                                                               "reason": "x"})
+    response = client.post(f"/tasks/{task_id}/transfer",
+                           data={"csrf_token": token(client), "to": "manager_sh002", "reason": "x"})
     assert response.status_code == 404
 
 
@@ -97,9 +98,9 @@ def test_the_phone_bar_holds_complete_and_a_more_menu(client, auth, api):
     task_id = complaint(api)  # SH001's only manager holds it
     auth.login("manager_sh001")
     html = client.get(f"/tasks/{task_id}").get_data(as_text=True)
-    bar = re.search(r'<div class="task-bar d-md-none" id="task-bar".*?</ul>\s*</div>\s*</div>', html, re.S).group(0)
+    bar = re.search(r'<div class="task-bar d-md-none" id="task-bar".*?</ul>\s*</div>\s*</div>', html,
+                    re.S).group(0)
     assert 'id="bar-complete"' in bar and 'form="task-form"' in bar and 'value="complete"' in bar
     assert 'id="bar-more"' in bar and 'id="bar-draft"' in bar and 'id="bar-release"' in bar
     assert 'id="bar-transfer"' in bar and 'data-open-move="move-transfer"' in bar
-    assert "<script>" not in html.split("</footer>")[0] or True
     assert not re.search(r"<script>(?!\s*</script>)", html)  # no inline script (CSP)

@@ -10,7 +10,8 @@ from engine.models import AuditEvent, HumanTask, User
 @pytest.fixture
 def held(engine, session, people, deployed):
     """SH001's report, claimed by manager_sh001 (SH001 has two managers: it started in the pool)."""
-    case = engine.start(session, "lanes_gateway", people["manager_sh001"], {"store_code": "SH001", "amount": 1})
+    case = engine.start(session, "lanes_gateway", people["manager_sh001"],
+            {"store_code": "SH001", "amount": 1})
     task_id = case.open_tasks[0].id
     engine.claim(session, task_id, people["manager_sh001"])
     session.commit()
@@ -75,7 +76,8 @@ def test_an_inactive_colleague_cannot_receive_it(engine, session, people, held):
 
 
 def test_a_supervisor_transfers_a_pool_task_or_anyone_s(engine, session, people, deployed):
-    case = engine.start(session, "lanes_gateway", people["manager_sh001"], {"store_code": "SH001", "amount": 1})
+    case = engine.start(session, "lanes_gateway", people["manager_sh001"],
+            {"store_code": "SH001", "amount": 1})
     session.commit()
     task_id = case.open_tasks[0].id
     sup = people["supervisor_east"]
@@ -95,7 +97,8 @@ def test_an_assignee_before_claiming_may_transfer(engine, session, people, deplo
     """A task that went to its one holder was never claimed by hand: she may still hand it on."""
     from engine.directory.accounts import RoleSpec, insert_user_unchecked
 
-    case = engine.start(session, "lanes_gateway", people["manager_sh002"], {"store_code": "SH002", "amount": 1})
+    case = engine.start(session, "lanes_gateway", people["manager_sh002"],
+            {"store_code": "SH002", "amount": 1})
     session.commit()
     task_id = case.open_tasks[0].id
     insert_user_unchecked(session, "deputy_sh002", None, password_hash="!", now=clock(),
