@@ -39,6 +39,16 @@ class ConcurrentUpdate(Conflict):
     code = "concurrent_update"
 
 
+class TooSoon(EngineError):
+    """The same person did this a moment ago (urging a step, say); `retry_after` is in seconds."""
+
+    code = "too_soon"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class DeployError(EngineError):
     """A model file was refused; the message names the file, the element and the reason."""
 

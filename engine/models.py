@@ -153,6 +153,12 @@ class ModelFile(Base):
 
 
 RUNNING, COMPLETED, TERMINATED, SUSPENDED, ERROR = "running", "completed", "terminated", "suspended", "error"
+#: The starter took the case back (撤回): ended like a terminated case, but by its own requester.
+WITHDRAWN = "withdrawn"
+#: The statuses of a case that has ended for good.
+ENDED = (COMPLETED, TERMINATED, WITHDRAWN)
+#: The statuses in which the starter may still withdraw a case.
+WITHDRAWABLE = (RUNNING, SUSPENDED)
 #: `serializer_version` of seeded history (demo and benchmark data): rows without a workflow behind them.
 SEED_MARK = "seed"
 
@@ -216,6 +222,8 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     draft: Mapped[dict[str, Any] | None]
+    # Why the task is open again, shown on top of its page: the reason it was sent back here.
+    notice: Mapped[str | None] = mapped_column(Text)
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -254,6 +262,28 @@ class Comment(Base):
     created_at: Mapped[datetime]
 
     author: Mapped[User] = relationship()
+
+
+class CaseCc(Base):
+    """A person cc'd on a case (抄送): they may read that case, nothing more, and see it in their cc
+    list until they open it (`read_at`). By a person (`by_id`) or by a model step (`element_id`)."""
+
+    __tablename__ = "case_cc"
+    __table_args__ = (UniqueConstraint("instance_id", "user_id"),
+                      Index("ix_case_cc_user", "user_id", "read_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    element_id: Mapped[str | None] = mapped_column(String(128))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+    instance: Mapped[ProcessInstance] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])
 
 
 class ApiToken(Base):

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from engine.bpmn import POINT_OF_NO_RETURN  # noqa: E402
 from workflows.model_sources import Decision, Flow, Node, ProcessSource  # noqa: E402
 from workflows.model_sources.decisions import DECISIONS  # noqa: E402
 
@@ -216,6 +217,8 @@ def _properties(n: Node) -> dict[str, str]:
         props["priority"] = str(n.priority)
     if n.outcome:
         props["outcome"] = n.outcome
+    if n.no_return:
+        props[POINT_OF_NO_RETURN] = "true"
     if n.assignee:
         props["assignee"] = n.assignee
     return props

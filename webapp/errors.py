@@ -16,6 +16,7 @@ from engine.errors import (
     NotFound,
     PermissionDenied,
     ProcessError,
+    TooSoon,
 )
 
 from .extensions import db
@@ -38,7 +39,7 @@ class TooManyRequests(EngineError):
     code = "too_many_requests"
 
 
-STATUS.update({Unauthorized: 401, BadRequest: 400, TooManyRequests: 429})
+STATUS.update({Unauthorized: 401, BadRequest: 400, TooManyRequests: 429, TooSoon: 429})
 
 
 def status_of(exc: EngineError) -> int:
@@ -83,6 +84,8 @@ def register_error_handlers(app: Flask) -> None:
         response, status = error_response(exc.code, exc.message, status_of(exc), exc.fields)
         if status == 401 and wants_json():
             response.headers["WWW-Authenticate"] = 'Bearer realm="opsflow"'
+        if isinstance(exc, TooSoon) and wants_json():
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response, status
 
     @app.errorhandler(HTTPException)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.models import HumanTask, ProcessInstance, User
+from engine.models import CaseCc, HumanTask, ProcessInstance, User
 from engine.policy import SupervisionRules
 
 from .grants import actionable_filter, can_act, grants_of, role_keys
@@ -44,11 +44,14 @@ def _regions(user: User, rules: SupervisionRules) -> set[str]:
 
 
 def visibility_filter(user: User, *, rules: SupervisionRules) -> ColumnElement[bool]:
-    """Cases a user may see: the ones they oversee, started, or took part in."""
+    """Cases a user may see: the ones they oversee, started, took part in, or were cc'd on (a cc shows
+    that one case; what may be done with its tasks is still decided by the grants alone)."""
     part_of = ProcessInstance.id.in_(select(HumanTask.instance_id).where(
         or_(HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id,
             and_(HumanTask.state == "open", actionable_filter(grants_of(user))))))
-    return or_(supervision_filter(user, rules=rules), ProcessInstance.started_by_id == user.id, part_of)
+    cc_to_me = ProcessInstance.id.in_(select(CaseCc.instance_id).where(CaseCc.user_id == user.id))
+    return or_(supervision_filter(user, rules=rules), ProcessInstance.started_by_id == user.id, part_of,
+               cc_to_me)
 
 
 def may_see(session: Session, user: User, instance: Identified, *, rules: SupervisionRules) -> bool:

@@ -1,7 +1,7 @@
 """Process models: deploying BPMN, DMN and form files as versions, parsing them into specs, and
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
-from .specs import ParsedProcess, SourceFile, parse_process
+from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
 from .state import dumps, loads
 from .versions import (
     MAX_FILE_BYTES,
@@ -14,6 +14,7 @@ from .versions import (
     version_file,
 )
 
-__all__ = ["DeployResult", "MAX_FILE_BYTES", "ParsedProcess", "ProcessSummary", "SourceFile", "Upload",
-           "VersionSummary", "collect_directory", "deploy_directory", "deploy_uploads", "dumps",
-           "list_processes", "loads", "parse_process", "process_versions", "version_file"]
+__all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
+           "SourceFile", "Upload", "VersionSummary", "collect_directory", "deploy_directory",
+           "deploy_uploads", "dumps", "list_processes", "loads", "parse_process", "process_versions",
+           "version_file"]

@@ -13,18 +13,22 @@ from .case_list import (
     rows_of,
 )
 from .case_page import CaseDetail, CasePage, case_detail, case_page_view, diagram_of
+from .cc_inbox import CcEntry, cc_list, cc_unread, colleagues
 from .dashboard import Dashboard, DashboardFilter, dashboard_view
 from .incidents import incidents_of, shown_to
+from .moves import CaseMoves, case_moves, urge_counts
 from .processes import startable_process, startable_processes
 from .saved_filters import SavedFilterView, delete_filter, list_filters, save_filter
 from .task_actions import TASK_ACTIONS, task_actions
 from .task_lists import MAX_PER_PAGE, TASK_SCOPES, TASK_SORTS, TaskFilter, list_tasks, task_counts
-from .task_page import TaskDetail, case_data, case_events, task_detail
+from .task_page import SendBackTarget, TaskDetail, case_data, case_events, task_detail
 from .worklist import CommentView, case_comments, display_names, my_cases, recent_outcomes, worklist_stamp
 
-__all__ = ["MAX_PER_PAGE", "SORTS", "STATUSES", "TASK_ACTIONS", "TASK_SCOPES", "TASK_SORTS", "CaseFilter",
+__all__ = ["CaseMoves", "CcEntry", "case_moves", "cc_list", "cc_unread", "colleagues", "urge_counts",
+           "MAX_PER_PAGE", "SORTS", "STATUSES", "TASK_ACTIONS", "TASK_SCOPES", "TASK_SORTS", "CaseFilter",
            "CaseListRow", "CasePage", "CommentView", "Dashboard", "DashboardFilter", "CaseDetail",
-           "SavedFilterView", "TaskDetail", "TaskFilter", "case_comments", "case_data", "case_page_view",
+           "SavedFilterView", "SendBackTarget", "TaskDetail", "TaskFilter", "case_comments", "case_data",
+           "case_page_view",
            "dashboard_view", "delete_filter", "diagram_of", "display_names", "filter_choices",
            "incidents_of", "case_detail", "case_events", "iter_cases", "list_cases", "list_filters",
            "list_case_views", "list_tasks", "matching_ids", "my_cases", "recent_outcomes", "rows_of",

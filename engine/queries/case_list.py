@@ -33,7 +33,7 @@ from engine.views import CaseView, Page, case_view
 from .incidents import has_open_incident, open_counts
 from .task_lists import MAX_PER_PAGE
 
-STATUSES = ("running", "suspended", "error", "completed", "terminated")
+STATUSES = ("running", "suspended", "error", "completed", "terminated", "withdrawn")
 SORTS = ("newest", "oldest", "due")
 DUE_SOON = timedelta(hours=24)
 

@@ -243,7 +243,7 @@ def _percentiles(values: list[float]) -> tuple[float, float, float]:
 
 
 def cycle_times(session: Session, scope: ColumnElement[bool], f: DashboardFilter) -> list[CycleTime]:
-    """Start to end of the cases that completed (not terminated) in the period.
+    """Start to end of the cases that completed (not terminated or withdrawn) in the period.
 
     The durations are computed in SQL and only they are fetched (one float per case, at most the
     cases of the period); sorting them for the percentiles is cheaper than a window function."""
@@ -328,7 +328,7 @@ def sla(session: Session, scope: ColumnElement[bool], f: DashboardFilter, now: d
 
 def weekly(session: Session, scope: ColumnElement[bool], f: DashboardFilter, now: datetime,
            tz: tzinfo) -> list[WeekCount]:
-    """Cases started and finished (completed or terminated) per week, Monday to Sunday in `tz`.
+    """Cases started and finished (completed, terminated or withdrawn) per week, Monday to Sunday in `tz`.
 
     The offset is the zone's offset now; a zone with daylight saving shifts by an hour for part of
     the year, which moves a few cases near midnight on Sunday into the neighbouring week.

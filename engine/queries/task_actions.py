@@ -8,25 +8,38 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from engine.access.grants import can_act
+from engine.access.holders import took_part
 from engine.access.visibility import may_supervise
 from engine.models import RUNNING, HumanTask, User
 from engine.policy import SupervisionRules
 
 #: Every action a task can offer, in the order pages show them.
-TASK_ACTIONS = ("complete", "save_draft", "claim", "transfer", "release", "comment")
+TASK_ACTIONS = ("complete", "save_draft", "claim", "transfer", "release", "send_back", "urge", "cc",
+                "comment")
 
 
-def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules) -> tuple[str, ...]:
-    """The actions `user` may take on `task` now (the task is one they may see)."""
+def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules, *,
+                 may_send_back: bool = False) -> tuple[str, ...]:
+    """The actions `user` may take on `task` now (the task is one they may see); `may_send_back`:
+    the case has an earlier step this task may send it back to (the task page works that out)."""
     case = task.instance
     allowed = {"comment"}
+    supervises = may_supervise(session, user, case, rules=rules)
+    starter = case.started_by_id == user.id
+    if starter or supervises or took_part(session, user, case, case.started_by_id, rules=rules):
+        allowed.add("cc")
+    if (task.state == "open" and case.status == RUNNING and (starter or supervises)
+            and task.assignee_id != user.id):
+        allowed.add("urge")
     if task.state == "open" and case.status == RUNNING:
         acting = can_act(user, task) and task.assignee_id in (None, user.id)
         if acting:
             allowed.update(("complete", "save_draft"))
+        if acting and may_send_back:
+            allowed.add("send_back")
         if acting and task.assignee_id is None:
             allowed.add("claim")
-        if task.assignee_id == user.id or may_supervise(session, user, case, rules=rules):
+        if task.assignee_id == user.id or supervises:
             allowed.add("transfer")  # to a colleague with the role: the holder, or a supervisor
             if task.assignee_id is not None:
                 allowed.add("release")

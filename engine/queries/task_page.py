@@ -15,10 +15,23 @@ from sqlalchemy.orm import Session, joinedload
 from engine.access.grants import can_act
 from engine.access.visibility import visible_task
 from engine.bpmn.loading import CaseLoader
+from engine.bpmn.rewind import send_back_targets
 from engine.forms.writes import draft_values
-from engine.models import AuditEvent, HumanTask, ProcessInstance, User
+from engine.models import RUNNING, AuditEvent, HumanTask, ProcessInstance, User
 from engine.queries.task_actions import task_actions
 from engine.views import EventView, TaskView, task_view
+
+
+@dataclass(frozen=True)
+class SendBackTarget:
+    """An earlier step the task may send its case back to (退回), and who did it."""
+
+    element_id: str
+    name: str
+    completed_by: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"element_id": self.element_id, "name": self.name, "completed_by": self.completed_by}
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,8 @@ class TaskDetail:
     may_act: bool
     draft: dict[str, Any] | None = None
     actions: tuple[str, ...] = ()
+    send_back_targets: tuple[SendBackTarget, ...] = ()
+    notice: str | None = None  # why the task is open again (the reason it was sent back), while open
 
 
 INTERNAL_KEYS = frozenset({"started_by", "completed_by"})  # the engine's bookkeeping; views show it from rows
@@ -79,26 +94,33 @@ def case_data(engine: CaseLoader, session: Session, instance: ProcessInstance) -
 def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) -> TaskDetail:
     task = visible_task(session, user, task_id, rules=engine.supervision)
     parsed = engine.process(session, task.instance.version_id)
-    data = _task_data(engine, session, task)
+    _, workflow = engine.load(session, task.instance)
+    own = _own_task(workflow, task)
+    data = public_data(dict(own.data)) if own is not None else public_data(_workflow_data(workflow))
     form = parsed.form_for(task.element_id)
+    may_act = task.state == "open" and can_act(user, task) and task.assignee_id in (None, user.id)
+    targets = tuple(SendBackTarget(t.element_id, t.name, t.completed_by)
+                    for t in send_back_targets(workflow, own)
+                    ) if may_act and own is not None and task.instance.status == RUNNING else ()
     return TaskDetail(task=task_view(task), form=form, case=data,
                       history=case_events(session, task.instance_id),
-                      may_act=task.state == "open" and can_act(user, task)
-                      and task.assignee_id in (None, user.id),
+                      may_act=may_act,
                       draft=draft_values(form, task.draft, data)
                       if task.draft is not None and task.assignee_id in (None, user.id) else None,
-                      actions=task_actions(session, user, task, engine.supervision))
+                      actions=task_actions(session, user, task, engine.supervision,
+                                           may_send_back=bool(targets)),
+                      send_back_targets=targets, notice=task.notice if task.state == "open" else None)
 
 
-def _task_data(engine: CaseLoader, session: Session, task: HumanTask) -> dict[str, Any]:
-    """An open task's own data (what its form starts from); the case data for a finished one."""
-    _, workflow = engine.load(session, task.instance)
+def _own_task(workflow: BpmnWorkflow, task: HumanTask) -> Any:
+    """The workflow's task an open row stands for (its data is what the form starts from); None for
+    a finished one, whose page shows the case data."""
     if task.state == "open":
         try:
-            return public_data(dict(workflow.get_task_from_id(UUID(task.spiff_task_id)).data))
+            return workflow.get_task_from_id(UUID(task.spiff_task_id))
         except TaskNotFoundException:
             pass
-    return public_data(_workflow_data(workflow))
+    return None
 
 
 def case_events(session: Session, instance_id: int) -> list[EventView]:

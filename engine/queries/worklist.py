@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access.grants import actionable_filter, grants_of
-from engine.models import Comment, HumanTask, ProcessInstance, User
+from engine.models import ENDED, Comment, HumanTask, ProcessInstance, User
 from engine.views import CaseView, case_view
 
 
@@ -41,7 +41,7 @@ def my_cases(session: Session, user: User, *, running: bool | None = None,
     if running is True:
         query = query.where(ProcessInstance.status.in_(("running", "suspended", "error")))
     elif running is False:
-        query = query.where(ProcessInstance.status.in_(("completed", "terminated")))
+        query = query.where(ProcessInstance.status.in_(ENDED))
     rows = session.scalars(query.order_by(ProcessInstance.updated_at.desc(), ProcessInstance.id.desc())
                            .limit(limit)).all()
     return [case_view(session, i) for i in rows]

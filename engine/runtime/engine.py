@@ -26,7 +26,7 @@ from engine.clock import Clock, system_clock
 from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ProcessError
 from engine.forms import validation as forms
 from engine.models import (
-    COMPLETED,
+    ENDED,
     ERROR,
     RUNNING,
     SUSPENDED,
@@ -44,6 +44,7 @@ from engine.views import CaseView, IncidentView, TaskView, incident_view
 from . import case_rows, case_size, incidents, retries
 from .audit import pending_events
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
+from .cc_rows import cc_on_completion
 from .incidents import IncidentOpen
 from .retries import RetryResult
 from .start_rules import check_start, may_start
@@ -217,6 +218,7 @@ class Engine:
             task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, now
         task.draft = None
         record(session, case, "task_completed", user, self.clock(), task=task, message=task.name, data=clean)
+        cc_on_completion(session, case, spiff_task.task_spec, user, now)
         with running_model(self.clock, [spiff_task]):
             spiff_task.run()
         return case_row_view(case, advance(session, case, workflow, user, self.run_for(case), held=[task],
@@ -271,7 +273,7 @@ class Engine:
 
     def terminate(self, session: Session, instance_id: int, user: User, reason: str) -> CaseView:
         case = self.supervised_case(session, instance_id, user, reason)
-        if case.status in (COMPLETED, TERMINATED):
+        if case.status in ENDED:
             raise Conflict(f"case {instance_id} is already {case.status}")
         _, workflow = self.load(session, case)
         workflow.cancel()

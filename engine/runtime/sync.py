@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.access.grants import region_of
 from engine.bpmn.specs import form_filename, task_property
-from engine.models import COMPLETED, TERMINATED
+from engine.models import ENDED
 from engine.policy import ProcessPolicy
 
 from . import case_rows
@@ -41,7 +41,7 @@ def sync_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: dat
     `held` are rows the command has already changed in memory (the task it completed): they stand
     in for their stored versions, which still read as open. `stored_open` are the case's open rows
     when the command has read them already; otherwise they are read here."""
-    ready = {} if case.status in (COMPLETED, TERMINATED) else {
+    ready = {} if case.status in ENDED else {
         str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     held_by_id = {t.id: t for t in held}
     changes = TaskChanges(changed=list(held_by_id.values()))

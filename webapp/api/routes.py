@@ -95,7 +95,9 @@ def task(task_id: int) -> Any:
     detail = queries.task_detail(engine(), db.session, api_user(), task_id)
     return jsonify({**detail.task.to_dict(), "form": detail.form, "case": detail.case,
                     "history": [e.to_dict() for e in detail.history], "may_act": detail.may_act,
-                    "draft": detail.draft, "actions": list(detail.actions)})
+                    "draft": detail.draft, "actions": list(detail.actions),
+                    "send_back_targets": [t.to_dict() for t in detail.send_back_targets],
+                    "notice": detail.notice})
 
 
 @bp.post("/tasks/<int:task_id>/claim")
@@ -161,6 +163,8 @@ def instances() -> Any:
 @token_required
 def instance(instance_id: int) -> Any:
     detail = queries.case_detail(engine(), db.session, api_user(), instance_id)
+    if runtime.mark_cc_read(db.session, api_user(), instance_id, engine().clock()):
+        db.session.commit()  # reading a case cc'd to me marks it read
     return jsonify({**detail.instance.to_dict(), "data": detail.data,
                     "events": [e.to_dict() for e in detail.events], "comments": detail.comments,
                     "may_supervise": detail.may_supervise,

@@ -97,6 +97,8 @@ def bulk() -> Any:
 def detail(case_id: int) -> Any:
     now = engine().clock()
     view = case_display(engine(), db.session, current_user, case_id, now)
+    if runtime.mark_cc_read(db.session, current_user, case_id, now):
+        db.session.commit()  # opening a case cc'd to me marks it read
     return render_template("cases/show.html", view=view, case=view.case, now=now, due_states=DUE_STATES)
 
 

@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from engine import Engine
 from engine.models import ProcessInstance, User
-from engine.queries import CaseListRow, CasePage, case_page_view, display_names
+from engine.queries import (
+    CaseListRow,
+    CaseMoves,
+    CasePage,
+    case_moves,
+    case_page_view,
+    colleagues,
+    display_names,
+    urge_counts,
+)
 
 from ..ui.case_text import HistoryEntry, Shown, case_items, history, label_index
 from ..ui.names import outcome_name, process_name, role_name, status_name, step_name, store_name
@@ -44,6 +53,9 @@ class CaseDisplay:
     data: list[Shown]
     history: list[HistoryEntry]
     people: dict[str, str] = field(default_factory=dict)
+    moves: CaseMoves = field(default_factory=CaseMoves)
+    urges: dict[int, int] = field(default_factory=dict)  # open task id → times urged
+    colleagues: list[tuple[str, str]] = field(default_factory=list)  # whom I may cc
 
     @property
     def case(self) -> CaseListRow:
@@ -63,15 +75,19 @@ def case_display(engine: Engine, session: Session, user: User, case_id: int, now
     parsed = engine.process(session, instance.version_id)
     assigned = [(e.data or {}).get("to") for e in page.events
                 if e.event_type in ("task_assigned", "task_transferred")]
-    people = display_names(session, [e.actor for e in page.events] + [page.case.started_by]
+    told = [n for e in page.events if e.event_type in ("case_cc", "task_urged", "withdrawn")
+            for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
+    people = display_names(session, [e.actor for e in page.events] + [page.case.started_by] + told
                            + [t.assignee for t in page.tasks] + assigned
                            + [a.uploaded_by for a in page.attachments])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in page.events
              if e.event_type == "task_completed" and e.element_id}
+    moves = case_moves(engine, session, user, instance)
     return CaseDisplay(page=page, data=case_items(label_index(parsed.forms), page.data),
                     history=history(page.events, page.case.process_key, people, steps, parsed.start_form(),
                                     page.element_names),
-                    people=people)
+                    people=people, moves=moves, urges=urge_counts(session, [t.id for t in page.tasks]),
+                    colleagues=colleagues(session, user) if moves.cc else [])
 
 
 def refusal(code: str, action: str) -> str:

@@ -19,7 +19,7 @@ from ..ui.local_days import query_day
 from ..ui.names import process_name, role_name, status_name, step_name, store_name
 
 PERIODS = ("30", "90", "365", "all")
-STATUS_ORDER = ("running", "suspended", "error", "completed", "terminated")
+STATUS_ORDER = ("running", "suspended", "error", "completed", "terminated", "withdrawn")
 TOP_STEPS = 15
 
 

@@ -8,7 +8,7 @@
 
   var COLOURS = {
     on_time: "#2d5b8c", overdue: "#dc3545", running: "#0d6efd", suspended: "#ffc107", error: "#d63384",
-    completed: "#198754", terminated: "#6c757d"
+    completed: "#198754", terminated: "#6c757d", withdrawn: "#343a40"
   };
   var PALETTE = ["#2d5b8c", "#f0ad4e", "#198754", "#dc3545", "#6f42c1", "#20c997"];
 

@@ -34,7 +34,8 @@ def index() -> Any:
     page = queries.list_tasks(db.session, current_user, params.task_filter(now, user_zone()), now)
     if page.page > page.pages and page.total:
         return redirect(url_for("tasks.index", **params.args(page=page.pages)))
-    context = {"page": page, "params": params, "now": now}
+    context = {"page": page, "params": params, "now": now,
+               "urges": queries.urge_counts(db.session, [t.id for t in page.items])}
     if request.args.get("fragment"):
         return render_template("tasks/_list.html", **context)
     processes, stores = filter_options(db.session)

@@ -35,6 +35,10 @@ class TaskPage:
     comments: list[CommentView]
     attachments: list[AttachmentView]
     people: dict[str, str] = field(default_factory=dict)
+    urged: int = 0  # times the step was urged (催办)
+    colleagues: list[tuple[str, str]] = field(default_factory=list)  # whom I may cc, when I may
+    send_back_targets: tuple[queries.SendBackTarget, ...] = ()
+    notice: str | None = None
     #: (username, name) of the colleagues the task may be transferred to (转交), when it may be.
     transfer_to: list[tuple[str, str]] = field(default_factory=list)
 
@@ -50,8 +54,11 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     comments = case_comments(session, instance.id)
     handed = [(e.data or {}).get("to") for e in events
               if e.event_type in ("task_assigned", "task_transferred")]
-    people = display_names(session, [e.actor for e in events] + handed + [
-        task.assignee, instance.started_by.username if instance.started_by else None])
+    told = [n for e in events if e.event_type in ("case_cc", "task_urged", "withdrawn")
+            for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
+    people = display_names(session, [e.actor for e in events] + told + handed
+                           + [task.assignee, instance.started_by.username if instance.started_by else None]
+                           + [t.completed_by for t in detail.send_back_targets])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in events
              if e.event_type == "task_completed" and e.element_id}
     values = dict(detail.case)
@@ -68,6 +75,9 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         summary=[s for s in case_items(index, detail.case) if s.key not in context_keys],
         history=history(events, task.process_key, people, steps, parsed.start_form(), parsed.element_names()),
         comments=comments, attachments=list_attachments(session, instance.id), people=people,
+        urged=queries.urge_counts(session, [task.id]).get(task.id, 0),
+        colleagues=queries.colleagues(session, user) if "cc" in detail.actions else [],
+        send_back_targets=detail.send_back_targets, notice=detail.notice,
         transfer_to=_colleagues(session, task, user) if "transfer" in detail.actions else [])
 
 

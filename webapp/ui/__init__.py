@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(has_endpoint)
     app.add_template_test(_match_digits, "match_digits")
     app.context_processor(_navigation)
+    app.context_processor(_cc_badge)
 
 
 def has_endpoint(endpoint: str) -> bool:
@@ -46,3 +47,15 @@ def _navigation() -> dict[str, Any]:
             return {"mine": 0, "claimable": 0, "todo": 0}
         return task_counts(db.session, current_user)
     return {"nav_counts": nav_counts}
+
+
+def _cc_badge() -> dict[str, Any]:
+    """`cc_unread_count()`: the cases cc'd to me that I have not opened since (抄送我的)."""
+    def cc_unread_count() -> int:
+        from flask_login import current_user
+
+        from engine.queries import cc_unread
+
+        from ..extensions import db
+        return cc_unread(db.session, current_user) if current_user.is_authenticated else 0
+    return {"cc_unread_count": cc_unread_count}

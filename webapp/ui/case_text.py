@@ -39,6 +39,7 @@ class HistoryEntry:
     text: str
     note: str = ""
     values: list[Shown] = field(default_factory=list)
+    decision: str = ""
 
 
 def label_index(forms: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -120,6 +121,42 @@ def form_items(schema: Mapping[str, Any] | None, data: Mapping[str, Any] | None,
     return case_items({k: props[k] for k in keys}, data)
 
 
+_COMMENT_KEYS = ("comment", "note", "opinion", "remark")
+_COMMENT_TITLES = ("意见", "说明", "备注")
+
+
+def _writable(form: Mapping[str, Any] | None) -> list[tuple[str, Mapping[str, Any]]]:
+    props = (form or {}).get("properties") or {}
+    return [(k, p) for k, p in props.items() if isinstance(p, Mapping) and not p.get("readOnly")]
+
+
+def _is_choice(prop: Mapping[str, Any]) -> bool:
+    return bool(prop.get("oneOf") or prop.get("enum")) or prop.get("type") == "boolean"
+
+
+def _is_comment(key: str, prop: Mapping[str, Any]) -> bool:
+    title = str(prop.get("title") or "")
+    return prop.get("type") == "string" and not _is_choice(prop) and (
+        any(key.endswith(k) for k in _COMMENT_KEYS) or any(t in title for t in _COMMENT_TITLES))
+
+
+def decision_line(form: Mapping[str, Any] | None, data: Mapping[str, Any]) -> str:
+    """What a person decided at a step, in one line: "审批结果 通过 · 审批意见 …", from the step's
+    first choice field and its comment; "" for a form of figures (those stay under "what was
+    entered"). In the approval apps people know, the decision and its comment are the entry."""
+    parts = []
+    fields = _writable(form)
+    choice = next(((k, p) for k, p in fields if _is_choice(p) and k in data), None)
+    if choice is not None:
+        key, prop = choice
+        parts.append(f"{schema_text(prop.get('title')) or key} {format_value(key, prop, data[key])}")
+    comment = next(((k, p) for k, p in fields if _is_comment(k, p) and data.get(k)), None)
+    if comment is not None:
+        key, prop = comment
+        parts.append(f"{schema_text(prop.get('title')) or key}：{data[key]}")
+    return " · ".join(parts)
+
+
 _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaimed": "bi-person-dash",
           "task_assigned": "bi-person-up", "task_transferred": "bi-arrow-left-right",
           "task_completed": "bi-check-circle",
@@ -128,7 +165,8 @@ _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaim
           "completed": "bi-flag-fill", "terminated": "bi-x-octagon", "suspended": "bi-pause-circle",
           "resumed": "bi-play-circle", "task_created": "bi-hourglass-split",
           "incident_opened": "bi-exclamation-triangle", "incident_retried": "bi-arrow-repeat",
-          "incident_resolved": "bi-check2-circle"}
+          "incident_resolved": "bi-check2-circle", "withdrawn": "bi-arrow-counterclockwise",
+          "case_cc": "bi-send", "task_urged": "bi-bell", "sent_back": "bi-arrow-return-left"}
 
 
 def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
@@ -145,7 +183,7 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         data = e.data or {}
         kind = e.event_type
         values: list[Shown] = []
-        note = ""
+        note = decision = ""
         if kind == "started":
             text = _("%(who)s started the case", who=who)
             values = form_items(start_form, data)
@@ -171,6 +209,12 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         elif kind == "task_completed":
             text = _("%(who)s completed “%(step)s”", who=who, step=step)
             values = form_items(forms_of_step.get(e.element_id or ""), data)
+            decision = decision_line(forms_of_step.get(e.element_id or ""), data)
+        elif kind == "sent_back":
+            back_to = data.get("to") or ""
+            to = step_name(process_key, back_to, step_names.get(back_to) or data.get("to_name") or back_to)
+            text = _("%(who)s sent the case back from “%(step)s” to “%(to)s”", who=who, step=step, to=to)
+            note = e.message
         elif kind == "comment":
             text, note = _("%(who)s commented", who=who), e.message
         elif kind in ("attachment_added", "attachment_removed"):
@@ -185,14 +229,34 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
                     "suspended": _("%(who)s suspended the case", who=who),
                     "resumed": _("%(who)s resumed the case", who=who)}[kind]
             note = e.message
+        elif kind in ("withdrawn", "case_cc", "task_urged"):
+            text, note = _move_entry(kind, who if e.actor else None, step, data, people), e.message
         elif kind.startswith("incident_"):  # the error itself is for supervisors: the case page's panel
             text = _incident_entry(kind, who, step if e.element_id else _("the process model"), data)
             note = "" if kind == "incident_opened" else e.message
         else:
             continue
         entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note,
-                                    values=values))
+                                    values=values, decision=decision))
     return entries
+
+
+def _move_entry(kind: str, who: str | None, step: str, data: Mapping[str, Any],
+                people: Mapping[str, str]) -> str:
+    """撤回, 抄送 and 催办 in the timeline, naming the people they reached (`who` is None for a cc a
+    model step made)."""
+    def names(key: str) -> str:
+        return "、".join(people.get(n, n) for n in data.get(key) or []) or "—"
+    if kind == "withdrawn":
+        if data.get("holders"):
+            return _("%(who)s withdrew the case; %(people)s no longer need to act on it", who=who,
+                     people=names("holders"))
+        return _("%(who)s withdrew the case", who=who)
+    if kind == "case_cc":
+        if who is None:  # the model step as it was completed
+            return _("“%(step)s” cc'd %(people)s", step=step, people=names("to"))
+        return _("%(who)s cc'd %(people)s", who=who, people=names("to"))
+    return _("%(who)s urged “%(step)s”; told %(people)s", who=who, step=step, people=names("to"))
 
 
 def _incident_entry(kind: str, who: str, step: str, data: Mapping[str, Any]) -> str:

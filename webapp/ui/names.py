@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 STATUS_NAMES = {"running": _l("Running"), "completed": _l("Completed"), "terminated": _l("Terminated"),
-                "suspended": _l("Suspended"), "error": _l("Error")}
+                "suspended": _l("Suspended"), "error": _l("Error"), "withdrawn": _l("Withdrawn")}
 TASK_STATE_NAMES = {"open": _l("Open"), "completed": _l("Done"), "cancelled": _l("Cancelled")}
 
 

@@ -6,6 +6,8 @@ As in complaints, the outcome (`credited`) is recorded when the main path ends; 
 registration still open keeps the process instance running until the merchandiser completes it.
 The warehouse form is pre-filled: `prepare_receipt` writes `received_items` from the approved lines
 with received = accepted = requested quantity, and the warehouse corrects what differs.
+Finance's credit note is a point of no return: once the refund is paid the case is neither sent back
+(退回) nor withdrawn past it.
 """
 from . import Flow, Lane, ProcessSource, boundary, default, end, flows, gateway, rule, script, start, user
 
@@ -73,6 +75,7 @@ default_credit_amount = line_total(received_items, qty="accepted_quantity")
 credit_amount = default_credit_amount
 """),
         user("credit_note", "财务退款对帐", "Credit note and reconciliation", "finance", 18, due=72,
+             no_return=True,
              doc="按验收合格数量核对应退金额（默认为合格数量×单价），开具红字单/退款单并对帐。"),
         end("end_credited", "退款完成", "Credited", "finance", 19, outcome="credited"),
     ),

@@ -157,6 +157,18 @@ PATHS: dict[str, dict[str, Any]] = {
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="FormData",
         description="422 names each field that breaks the form; 409 when the task is no longer open or "
                     "someone else changed the case first (reload and try again).")},
+    "/tasks/{task_id}/send-back": {"post": op(
+        "send_back", "Send the case back to an earlier step (退回)", "Tasks", INSTANCE_OK,
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="SendBack", body_required=True,
+        body_example={"to": "draft_plan", "reason": "预算缺少明细"},
+        why={403: "I may not act on the task (not my role or store, or someone else holds it)",
+             409: "the task is no longer open or the case not running; or someone else changed the case "
+                  "first (reload and try again)",
+             422: "no reason, or `to` is not one of the task's `send_back_targets`"},
+        description="The step reopens for whoever completed it, with their entries as its draft and the "
+                    "reason on top; everything after it closes. Only the task's `send_back_targets` "
+                    "(see `GET /tasks/{task_id}`) may be named: earlier steps on the path that led here, "
+                    "after any point of no return the case has passed.")},
     "/process-instances": {"get": op(
         "instances", "Cases I may see", "Cases",
         returns(ref("InstancePage"), "one page of cases", links=_links(
@@ -233,3 +245,41 @@ PARAMETERS = {
                                          "maxLength": 64},
                          "the process key (the BPMN process id)", example="store_opening"),
 }
+
+# -- the everyday moves: 撤回, 抄送, 催办 --------------------------------------------------------------
+PATHS["/process-instances/{instance_id}/withdraw"] = {"post": op(
+    "withdraw", "Withdraw my case (撤回; its starter)", "Cases", INSTANCE_OK,
+    errors=READ + (403, 404, 409, 422), parameters=[INSTANCE], body="Reason", body_required=True,
+    body_example={"reason": "门店信息填错，重新发起"},
+    description="The case ends with status `withdrawn`: its open steps are closed, and the people who "
+                "held them are named in the `withdrawn` event of its history.",
+    why={403: "I see the case but did not start it",
+         409: "the case is not running or suspended, or it has passed a point of no return (a step after "
+              "which it cannot be withdrawn); or someone else changed it first"})}
+PATHS["/process-instances/{instance_id}/cc"] = {"post": op(
+    "cc", "Cc colleagues on a case (抄送)", "Cases", returns(ref("CcDone"), "who is cc'd now"), status=201,
+    errors=READ + (403, 404, 409, 422), parameters=[INSTANCE], body="Cc", body_required=True,
+    body_example={"usernames": ["cs_li"], "note": "请关注门店反馈"},
+    description="Its starter, whoever holds or held one of its steps, or a supervisor of it. Each person "
+                "cc'd may then read this case (and only this one: nothing more may be done with it) and "
+                "finds it, unread, in `GET /cc`. Cc'ing someone again marks it unread with the new note.",
+    why={403: "I see the case but take no part in it",
+         409: "someone else changed the case at the same moment",
+         422: "no usernames, an unknown or inactive one, myself, more than 20, or the note is too long"})}
+PATHS["/cc"] = {"get": op(
+    "cc_list", "Cases cc'd to me (抄送我的)", "Cases", returns(ref("CcPage"), "newest cc first"),
+    errors=READ + (422,), parameters=[
+        _param("unread", "query", {"type": "boolean"}, "true: only the ones I have not opened since"),
+        *PAGING],
+    description="`GET /process-instances/{id}` of a case marks its cc read.")}
+PATHS["/tasks/{task_id}/urge"] = {"post": op(
+    "urge", "Urge a waiting step (催办)", "Tasks", returns(ref("Urged"), "who was told"),
+    errors=READ + (403, 404, 409, 422, 429), parameters=[TASK], body="Urge",
+    body_example={"note": "客户在等，请尽快处理"},
+    description="The case's starter or a supervisor of it. Its holder is told, or while nobody has taken "
+                "the step everyone who may take it (the `task_urged` event names them). At most once an "
+                "hour per step and person.",
+    why={403: "neither the case's starter nor a supervisor of it",
+         409: "the step is no longer open or the case not running; or someone else changed it first",
+         422: "the note is too long",
+         429: "I urged this step less than an hour ago (`Retry-After` says how many seconds to wait)"})}

@@ -105,7 +105,8 @@ INSTANCE = {
 EVENT = {
     "id": ID,
     "event_type": {**TEXT, "description": "started, step, task_created, task_claimed, task_completed, "
-                                          "comment, outcome, completed, terminated, ..."},
+                                          "comment, outcome, completed, terminated, withdrawn, case_cc, "
+                                          "task_urged, ..."},
     "at": TIME,
     "actor": {**nullable(USERNAME), "description": "null for what the engine did by itself"},
     "element_id": nullable(TEXT),
@@ -158,7 +159,7 @@ ERROR_BODY: Schema = {
         "error": {**TEXT, "description": "a stable code: bad_request, unauthorized, forbidden, not_found, "
                                          "conflict, concurrent_update, incident_open, invalid_data, "
                                          "model_error, case_data_too_large, request_entity_too_large, "
-                                         "too_many_requests, service_unavailable, ..."},
+                                         "too_many_requests, too_soon, service_unavailable, ..."},
         "message": {**TEXT, "description": "for people; short"},
         "fields": {"type": "object", "additionalProperties": TEXT,
                    "description": "field path → what is wrong with it (`_body`, `_form` for the whole)"},
@@ -188,7 +189,17 @@ SCHEMAS: dict[str, Schema] = {
         "draft": {"type": ["object", "null"], "description": "the values saved but not yet submitted"},
         "actions": {"type": "array", "items": {"type": "string", "enum": list(TASK_ACTIONS)},
                     "description": "what I may do with the task now"},
+        "send_back_targets": {"type": "array", "items": ref("SendBackTarget"),
+                              "description": "the earlier steps I may send the case back to (退回), newest "
+                                             "first; empty unless I may act on the task"},
+        "notice": {**nullable(TEXT), "description": "why the task is open again: the reason it was sent "
+                                                    "back here (while it is open)"},
     }, "A task with its form, the case data and the case's history."),
+    "SendBackTarget": closed({
+        "element_id": {**TEXT, "description": "the step's BPMN id: the `to` of a send-back"},
+        "name": TEXT,
+        "completed_by": {**nullable(USERNAME), "description": "who did it; the step reopens for them"},
+    }, "An earlier completed step on the path that led to a task."),
     "TaskPage": page_of("Task", "One page of tasks."),
     "Instance": closed(INSTANCE, "A case: one run of a process."),
     "InstanceDetail": closed({
@@ -255,6 +266,13 @@ SCHEMAS: dict[str, Schema] = {
         "properties": {"body": {"type": "string", "minLength": 1, "maxLength": 4000,
                                 "description": "not only spaces"}},
     },
+    "SendBack": {
+        "type": "object", "required": ["to", "reason"],
+        "properties": {"to": {**TEXT, "minLength": 1,
+                              "description": "the `element_id` of one of the task's `send_back_targets`"},
+                       "reason": {"type": "string", "minLength": 1,
+                                  "description": "why; not only spaces; shown on top of the reopened task"}},
+    },
     "Reason": {
         "type": "object", "required": ["reason"],
         "properties": {"reason": {"type": "string", "minLength": 1,
@@ -287,3 +305,40 @@ SCHEMAS: dict[str, Schema] = {
                                      "description": "settled: `resolution` is `resolved`"}},
                        "The incident is settled by hand; the case is suspended for its supervisors."),
 }
+
+SCHEMAS.update({
+    "Cc": {
+        "type": "object", "required": ["usernames"],
+        "properties": {"usernames": {"type": "array", "items": USERNAME, "minItems": 1, "maxItems": 20,
+                                     "description": "the colleagues to cc"},
+                       "note": {"type": ["string", "null"], "maxLength": 2000,
+                                "description": "why they should look; shown in their cc list"}},
+    },
+    "CcDone": closed({"instance_id": ID, "cc": {"type": "array", "items": USERNAME}},
+                     "The people cc'd on the case by this request."),
+    "CcEntry": closed({
+        "instance": ref("Instance"),
+        "by": {**nullable(USERNAME), "description": "who cc'd me; null when a step of the model did"},
+        "step": {**nullable(TEXT), "description": "the BPMN id of the model step that cc'd me"},
+        "note": TEXT,
+        "cc_at": TIME,
+        "read_at": {**nullable(TIME), "description": "when I last opened the case since the cc"},
+        "unread": {"type": "boolean"},
+    }, "A case cc'd to me."),
+    "CcPage": closed({
+        "items": {"type": "array", "items": ref("CcEntry")},
+        "total": {"type": "integer", "minimum": 0, "description": "matching items on all pages"},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "unread": {"type": "integer", "minimum": 0,
+                   "description": "cases cc'd to me I have not opened since"},
+    }, "One page of the cases cc'd to me."),
+    "Urge": {
+        "type": "object",
+        "properties": {"note": {"type": ["string", "null"], "maxLength": 2000,
+                                "description": "what to tell them; may be left out"}},
+    },
+    "Urged": closed({"task_id": ID, "told": {"type": "array", "items": USERNAME,
+                                             "description": "the holder, or everyone who may take the step"}},
+                    "The step was urged."),
+})
