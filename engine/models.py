@@ -224,6 +224,18 @@ class HumanTask(Base):
     draft: Mapped[dict[str, Any] | None]
     # Why the task is open again, shown on top of its page: the reason it was sent back here.
     notice: Mapped[str | None] = mapped_column(Text)
+    # 加签: "step" rows stand for the workflow's user tasks; "approval" rows are the approvals a
+    # holder asked for (`parent_id` their task, `position` before or after the holder decides), and
+    # have no task in the workflow. A holder's row says what it waits on (`waiting_on`: "before"
+    # while approvals before it are open, "approval" once submitted with approvals after it open,
+    # the data kept in `draft`) and whom it will ask after it (`after_approvers`, usernames).
+    kind: Mapped[str] = mapped_column(String(16), default="step", server_default="step")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), index=True)
+    position: Mapped[str | None] = mapped_column(String(8))
+    waiting_on: Mapped[str | None] = mapped_column(String(16))
+    after_approvers: Mapped[list[str] | None] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -38,6 +38,12 @@ class TaskView:
     claimed_at: datetime | None = None
     completed_at: datetime | None = None
     completed_by: str | None = None
+    kind: str = "step"  # or "approval": one the holder of `parent_id` asked for (加签)
+    parent_id: int | None = None
+    position: str | None = None
+    waiting_on: str | None = None
+    decision: str | None = None
+    comment: str | None = None
     #: Open and held by nobody: marked in 待办, and completing it claims it.
     claimable: bool = False
 
@@ -196,7 +202,8 @@ def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: s
         state=task.state, created_at=task.created_at, due_at=task.due_at, priority=task.priority,
         business_key=case.business_key if case else None, title=case.title if case else None,
         claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by,
-        claimable=task.state == "open" and assignee is None)
+        kind=task.kind, parent_id=task.parent_id, position=task.position, waiting_on=task.waiting_on,
+        decision=task.decision, comment=task.comment, claimable=task.state == "open" and assignee is None)
 
 
 def case_fields_view(case: Any, version: int, started_by: str | None, open_tasks: list[TaskView]) -> CaseView:

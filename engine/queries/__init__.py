@@ -20,6 +20,7 @@ from .moves import CaseMoves, case_moves, urge_counts
 from .processes import startable_process, startable_processes
 from .saved_filters import SavedFilterView, delete_filter, list_filters, save_filter
 from .task_actions import TASK_ACTIONS, task_actions
+from .task_approvals import ApprovalView, approvals_of
 from .task_lists import MAX_PER_PAGE, TASK_SCOPES, TASK_SORTS, TaskFilter, list_tasks, task_counts
 from .task_page import SendBackTarget, TaskDetail, case_data, case_events, task_detail
 from .worklist import CommentView, case_comments, display_names, my_cases, recent_outcomes, worklist_stamp
@@ -33,4 +34,5 @@ __all__ = ["CaseMoves", "CcEntry", "case_moves", "cc_list", "cc_unread", "collea
            "incidents_of", "case_detail", "case_events", "iter_cases", "list_cases", "list_filters",
            "list_case_views", "list_tasks", "matching_ids", "my_cases", "recent_outcomes", "rows_of",
            "save_filter", "shown_to", "startable_process", "startable_processes", "task_actions",
-           "task_counts", "task_detail", "worklist_stamp"]
+           "task_counts", "task_detail", "worklist_stamp",
+           "ApprovalView", "approvals_of"]

@@ -193,7 +193,8 @@ def _hours(session: Session, start: Any, end: Any) -> ColumnElement[float]:
 
 
 def _open_tasks(scope: ColumnElement[bool]) -> Select[Any]:
-    return _with_cases(select(HumanTask), scope).where(HumanTask.state == "open")
+    """The open steps (an approval a holder asked for counts with its step, not as one of its own)."""
+    return _with_cases(select(HumanTask), scope).where(HumanTask.state == "open", HumanTask.kind == "step")
 
 
 def _open_counts(session: Session, scope: ColumnElement[bool], now: datetime, column: Any) -> list[Any]:
@@ -279,7 +280,8 @@ def completed_steps(session: Session, scope: ColumnElement[bool], f: DashboardFi
                                _hours(session, claimed, HumanTask.completed_at),
                                case((HumanTask.due_at.is_(None), None),
                                     (HumanTask.completed_at <= HumanTask.due_at, 1), else_=0))
-                        .where(HumanTask.state == "completed", _in_period(HumanTask.completed_at, f)), scope)
+                        .where(HumanTask.state == "completed", HumanTask.kind == "step",
+                               _in_period(HumanTask.completed_at, f)), scope)
     steps: dict[tuple[str, str], _Step] = {}
     for key, element, name, role, wait, work, on_time in session.execute(query):
         step = steps.get((key, element))

@@ -14,8 +14,8 @@ from engine.models import RUNNING, HumanTask, User
 from engine.policy import SupervisionRules
 
 #: Every action a task can offer, in the order pages show them.
-TASK_ACTIONS = ("complete", "save_draft", "claim", "transfer", "release", "send_back", "urge", "cc",
-                "comment")
+TASK_ACTIONS = ("complete", "save_draft", "claim", "transfer", "release", "send_back", "add_approvers",
+                "remove_approver", "decide", "urge", "cc", "comment")
 
 
 def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules, *,
@@ -31,15 +31,22 @@ def task_actions(session: Session, user: User, task: HumanTask, rules: Supervisi
     if (task.state == "open" and case.status == RUNNING and (starter or supervises)
             and task.assignee_id != user.id):
         allowed.add("urge")
-    if task.state == "open" and case.status == RUNNING:
+    if task.state == "open" and case.status == RUNNING and task.kind == "approval":
+        if task.assignee_id == user.id:
+            allowed.add("decide")
+    elif task.state == "open" and case.status == RUNNING:
         acting = can_act(user, task) and task.assignee_id in (None, user.id)
-        if acting:
+        if acting and not task.waiting_on:  # 加签: the holder waits on the approvers they asked
             allowed.update(("complete", "save_draft"))
-        if acting and may_send_back:
+        if acting and may_send_back and not task.waiting_on:
             allowed.add("send_back")
+        if acting and task.waiting_on != "approval":
+            allowed.add("add_approvers")
+        if acting and (task.waiting_on or task.after_approvers):
+            allowed.add("remove_approver")
         if acting and task.assignee_id is None:
             allowed.add("claim")
-        if task.assignee_id == user.id or supervises:
+        if (task.assignee_id == user.id or supervises) and not task.waiting_on:
             allowed.add("transfer")  # to a colleague with the role: the holder, or a supervisor
             if task.assignee_id is not None:
                 allowed.add("release")

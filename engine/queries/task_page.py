@@ -19,6 +19,7 @@ from engine.bpmn.rewind import send_back_targets
 from engine.forms.writes import draft_values
 from engine.models import RUNNING, AuditEvent, HumanTask, ProcessInstance, User
 from engine.queries.task_actions import task_actions
+from engine.queries.task_approvals import ApprovalView, approvals_of, holder_task
 from engine.views import EventView, TaskView, task_view
 
 
@@ -45,6 +46,8 @@ class TaskDetail:
     actions: tuple[str, ...] = ()
     send_back_targets: tuple[SendBackTarget, ...] = ()
     notice: str | None = None  # why the task is open again (the reason it was sent back), while open
+    approvals: tuple[ApprovalView, ...] = ()  # asked on this step, or (an approval) on its holder's
+    holder: TaskView | None = None  # an approval's step
 
 
 INTERNAL_KEYS = frozenset({"started_by", "completed_by"})  # the engine's bookkeeping; views show it from rows
@@ -94,9 +97,12 @@ def case_data(engine: CaseLoader, session: Session, instance: ProcessInstance) -
 def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) -> TaskDetail:
     task = visible_task(session, user, task_id, rules=engine.supervision)
     parsed = engine.process(session, task.instance.version_id)
+    holder = holder_task(session, task)
     _, workflow = engine.load(session, task.instance)
-    own = _own_task(workflow, task)
+    own = _own_task(workflow, holder)
     data = public_data(dict(own.data)) if own is not None else public_data(_workflow_data(workflow))
+    if holder is not task and holder.waiting_on == "approval" and holder.draft:
+        data.update(holder.draft)  # approvers after the holder see what the holder submitted
     form = parsed.form_for(task.element_id)
     may_act = task.state == "open" and can_act(user, task) and task.assignee_id in (None, user.id)
     targets = tuple(SendBackTarget(t.element_id, t.name, t.completed_by)
@@ -109,7 +115,9 @@ def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) 
                       if task.draft is not None and task.assignee_id in (None, user.id) else None,
                       actions=task_actions(session, user, task, engine.supervision,
                                            may_send_back=bool(targets)),
-                      send_back_targets=targets, notice=task.notice if task.state == "open" else None)
+                      send_back_targets=targets, notice=task.notice if task.state == "open" else None,
+                      approvals=tuple(approvals_of(session, holder)),
+                      holder=task_view(holder) if holder is not task else None)
 
 
 def _own_task(workflow: BpmnWorkflow, task: HumanTask) -> Any:

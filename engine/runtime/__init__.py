@@ -1,5 +1,16 @@
 """The write side, the only code that changes a case: the `Engine`'s commands, the steps they share,
 bulk commands, timers and the other work the server does for a case on its own."""
+from .approvals import (
+    APPROVE,
+    DECISIONS,
+    MAX_APPROVERS,
+    MAX_NOTE,
+    POSITIONS,
+    REJECT,
+    add_approvers,
+    decide,
+    remove_approver,
+)
 from .bulk import (
     BULK_ACTIONS,
     CASE_ACTIONS,
@@ -29,4 +40,6 @@ __all__ = ["CC_PROPERTY", "URGE_INTERVAL", "cc_case", "mark_cc_read", "urge",
            "MAX_REASON", "MAX_TRANSFER_REASON", "MESSAGE", "RESOLVED", "RETRIED", "TERMINATED", "TIMER",
            "BulkResult", "Engine", "IncidentOpen", "RetryResult", "SeededCase", "TimerScheduler",
            "add_comment", "bulk_action", "case_action", "claim_many", "fire_due_timers", "reassign",
-           "send_back", "transfer"]
+           "send_back", "transfer",
+           "APPROVE", "DECISIONS", "MAX_APPROVERS", "MAX_NOTE", "POSITIONS", "REJECT", "add_approvers",
+           "decide", "remove_approver"]

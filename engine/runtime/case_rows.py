@@ -74,6 +74,13 @@ class TaskRow:
     completed_at: datetime | None = None
     completed_by_id: int | None = None
     draft: dict[str, Any] | None = None
+    kind: str = "step"
+    parent_id: int | None = None
+    position: str | None = None
+    waiting_on: str | None = None
+    after_approvers: list[str] | None = None
+    decision: str | None = None
+    comment: str | None = None
     id: int | None = None
     assignee: str | None = None
     completed_by: str | None = None
@@ -92,7 +99,8 @@ _CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "nex
                   "serializer_version")
 # The draft is not among them: it changes without the case's version moving (see `save_draft`), so
 # only a task's closing (which drops it) and `save_draft` write it.
-_TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id")
+_TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "waiting_on",
+                  "after_approvers", "decision", "comment")
 # Rows are read positionally: the selected columns follow the records' fields, the joined names last.
 assert [f.name for f in fields(CaseRow)] == [*_CASE_COLUMNS, "version", "started_by"]
 assert [f.name for f in fields(TaskRow)] == [*_TASK_COLUMNS, "assignee", "completed_by"]
@@ -133,7 +141,9 @@ _INSERT_TASKS = insert(_task).returning(_task.c.id, sort_by_parameter_order=True
 _SAVE_TASK = update(_task).where(_task.c.id == _ID)
 _CLOSE_TASK = _SAVE_TASK.values(draft=None)
 _SAVE_DRAFT = update(_task).where(_task.c.id == _ID, _task.c.state == "open", or_(
-    _task.c.assignee_id.is_(None), _task.c.assignee_id == bindparam("b_user", type_=Integer)))
+    _task.c.assignee_id.is_(None), _task.c.assignee_id == bindparam("b_user", type_=Integer)),
+    _task.c.kind == "step", or_(_task.c.waiting_on.is_(None), _task.c.waiting_on != "approval"))
+_KEEP_DRAFT = update(_task).where(_task.c.id == _ID)
 
 
 def _connection(session: Session) -> Connection:
@@ -213,6 +223,13 @@ def save_draft(session: Session, task: TaskRow, user_id: int) -> bool:
         _SAVE_DRAFT, {"draft": task.draft, "b_id": task.id, "b_user": user_id}).rowcount == 1
     _expire(session, HumanTask, [task.id])
     return written
+
+
+def keep_draft(session: Session, task: TaskRow) -> None:
+    """Store the task's draft as it is in the record (a holder's data held for approvals after it);
+    the caller has written the case, whose version guards the row."""
+    session.connection().execute(_KEEP_DRAFT, {"draft": task.draft, "b_id": task.id})
+    _expire(session, HumanTask, [task.id])
 
 
 def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:

@@ -41,7 +41,7 @@ from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.sandbox.script_engine import ScriptLimits, make_script_engine
 from engine.views import CaseView, IncidentView, TaskView, incident_view
 
-from . import case_rows, case_size, incidents, retries
+from . import approvals, case_rows, case_size, incidents, retries
 from .audit import pending_events
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .cc_rows import cc_on_completion
@@ -167,8 +167,8 @@ class Engine:
 
     def unclaim(self, session: Session, task_id: int, user: User) -> TaskView:
         task, case, _ = self.open_task(session, task_id)
-        if task.assignee_id is None:
-            raise Conflict(f"task {task_id} is not claimed")
+        if task.assignee_id is None or task.waiting_on:  # 加签: the approvals asked wait on their holder
+            raise Conflict(f"task {task_id} is not claimed, or waits on the approvers its holder asked")
         if task.assignee_id != user.id and not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not release task {task_id}")
         task.assignee_id, task.assignee, task.claimed_at = None, None, None
@@ -200,6 +200,8 @@ class Engine:
     def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
                  ) -> CaseView:
         task, case, open_rows = self.open_task(session, task_id)
+        if task.kind != "step" or task.waiting_on or task.after_approvers:  # 加签: see approvals
+            return approvals.complete_held(self, session, task, case, open_rows, user, data)
         if not can_act(user, task):
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):

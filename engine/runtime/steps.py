@@ -179,4 +179,4 @@ def _final_outcome(workflow: BpmnWorkflow) -> Any:
 
 
 def _spiff_tasks(workflow: BpmnWorkflow, rows: Iterable[TaskRow]) -> list[Any]:
-    return [workflow.get_task_from_id(UUID(row.spiff_task_id)) for row in rows]
+    return [workflow.get_task_from_id(UUID(row.spiff_task_id)) for row in rows if row.kind == "step"]

@@ -46,17 +46,25 @@ def sync_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: dat
     held_by_id = {t.id: t for t in held}
     changes = TaskChanges(changed=list(held_by_id.values()))
     known = set()
+    approvals = []
     for row in case_rows.open_tasks(session, case.id) if stored_open is None else stored_open:
         row = held_by_id.get(row.id, row)
         known.add(row.spiff_task_id)
         if row.state != "open":
             continue
-        if row.spiff_task_id not in ready:
-            row.state, row.completed_at = "cancelled", now
-            changes.changed.append(row)
-            record(session, case, "task_cancelled", None, task=row, message=row.name)
+        if row.kind != "step":
+            approvals.append(row)
+        elif row.spiff_task_id not in ready:
+            _cancel(session, case, row, now, changes, record)
         else:
             changes.still_open.append(row)
+    # An approval a holder asked for (加签) has no task in the workflow: it lives while its holder's does.
+    holders = {row.id for row in changes.still_open}
+    for row in approvals:
+        if row.parent_id in holders:
+            changes.still_open.append(row)
+        else:
+            _cancel(session, case, row, now, changes, record)
     created = []
     for spiff_id, task in ready.items():
         if spiff_id not in known:
@@ -69,6 +77,13 @@ def sync_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: dat
         changes.created = [row for row, _ in created]
     changes.still_open += changes.created
     return changes
+
+
+def _cancel(session: Session, case: CaseRow, row: TaskRow, now: datetime, changes: TaskChanges,
+            record: Callable[..., None]) -> None:
+    row.state, row.completed_at = "cancelled", now
+    changes.changed.append(row)
+    record(session, case, "task_cancelled", None, task=row, message=row.name)
 
 
 def _new_row(session: Session, case: CaseRow, task: Any, now: datetime, policy: ProcessPolicy) -> TaskRow:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import holds_role_for, may_supervise
-from engine.errors import InvalidData, PermissionDenied
+from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.models import User
 from engine.views import TaskView
 
@@ -29,6 +29,10 @@ def transfer(engine: Engine, session: Session, task_id: int, user: User, to_user
     task, case, _ = engine.open_task(session, task_id)
     if task.assignee_id != user.id and not may_supervise(session, user, case, rules=engine.supervision):
         raise PermissionDenied(f"{user.username} may not transfer task {task_id}: it is not theirs")
+    if task.kind != "step":
+        raise Conflict(f"task {task_id} is an approval asked of its holder: it is decided, not handed on")
+    if task.waiting_on:
+        raise Conflict(f"task {task_id} waits on the approvers its holder asked (加签)")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidData("a reason is required", {"reason": "required"})

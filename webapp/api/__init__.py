@@ -1,4 +1,10 @@
 """The JSON API under /api/v1, authenticated by bearer tokens from POST /api/v1/login."""
-from . import incident_routes, move_routes, routes, send_back_routes  # noqa: F401  (routes register themselves on bp)
+from . import (  # noqa: F401  (routes register themselves on bp)
+    approval_routes,
+    incident_routes,
+    move_routes,
+    routes,
+    send_back_routes,
+)
 from .blueprint import bp  # noqa: F401
 from .docs import docs_bp  # noqa: F401  (the description on bp, its page on docs_bp)

@@ -97,7 +97,9 @@ def task(task_id: int) -> Any:
                     "history": [e.to_dict() for e in detail.history], "may_act": detail.may_act,
                     "draft": detail.draft, "actions": list(detail.actions),
                     "send_back_targets": [t.to_dict() for t in detail.send_back_targets],
-                    "notice": detail.notice})
+                    "notice": detail.notice,
+                    "approvals": [a.to_dict() for a in detail.approvals],
+                    "holder": detail.holder.to_dict() if detail.holder else None})
 
 
 @bp.post("/tasks/<int:task_id>/claim")

@@ -29,6 +29,7 @@ from engine.queries import (
     urge_counts,
 )
 
+from ..ui.approval_text import mentioned
 from ..ui.case_text import HistoryEntry, Shown, case_items, history, label_index
 from ..ui.names import outcome_name, process_name, role_name, status_name, step_name, store_name
 
@@ -79,9 +80,9 @@ def case_display(engine: Engine, session: Session, user: User, case_id: int, now
             for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
     people = display_names(session, [e.actor for e in page.events] + [page.case.started_by] + told
                            + [t.assignee for t in page.tasks] + assigned
-                           + [a.uploaded_by for a in page.attachments])
+                           + [a.uploaded_by for a in page.attachments] + mentioned(page.events))
     steps = {e.element_id: parsed.form_for(e.element_id) for e in page.events
-             if e.event_type == "task_completed" and e.element_id}
+             if e.event_type in ("task_completed", "task_submitted") and e.element_id}
     moves = case_moves(engine, session, user, instance)
     return CaseDisplay(page=page, data=case_items(label_index(parsed.forms), page.data),
                     history=history(page.events, page.case.process_key, people, steps, parsed.start_form(),

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from engine import Engine, access, queries
 from engine.attachments import AttachmentView, list_attachments
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
-from engine.queries import CommentView, case_comments, display_names
+from engine.queries import ApprovalView, CommentView, case_comments, display_names
 from engine.views import CaseView, TaskView, case_view
 
+from ..ui.approval_text import mentioned
 from ..ui.case_text import HistoryEntry, Shown, case_items, form_items, history, label_index
 
 
@@ -39,6 +40,10 @@ class TaskPage:
     colleagues: list[tuple[str, str]] = field(default_factory=list)  # whom I may cc, when I may
     send_back_targets: tuple[queries.SendBackTarget, ...] = ()
     notice: str | None = None
+    approvals: tuple[ApprovalView, ...] = ()  # 加签: asked on this step (or on an approval's step)
+    holder: TaskView | None = None  # an approval's step
+    approver_choices: list[tuple[str, str]] = field(default_factory=list)  # (username, name) to ask
+    step_values: list[Shown] = field(default_factory=list)  # what an approver (or a waiting holder) reads
     #: (username, name) of the colleagues the task may be transferred to (转交), when it may be.
     transfer_to: list[tuple[str, str]] = field(default_factory=list)
 
@@ -58,9 +63,11 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
             for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
     people = display_names(session, [e.actor for e in events] + told + handed
                            + [task.assignee, instance.started_by.username if instance.started_by else None]
-                           + [t.completed_by for t in detail.send_back_targets])
+                           + [t.completed_by for t in detail.send_back_targets]
+                           + mentioned(events) + [a.username for a in detail.approvals]
+                           + [detail.holder.assignee if detail.holder else None])
     steps = {e.element_id: parsed.form_for(e.element_id) for e in events
-             if e.event_type == "task_completed" and e.element_id}
+             if e.event_type in ("task_completed", "task_submitted") and e.element_id}
     values = dict(detail.case)
     if detail.draft:
         values.update(detail.draft)
@@ -78,7 +85,20 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         urged=queries.urge_counts(session, [task.id]).get(task.id, 0),
         colleagues=queries.colleagues(session, user) if "cc" in detail.actions else [],
         send_back_targets=detail.send_back_targets, notice=detail.notice,
+        approvals=detail.approvals, holder=detail.holder,
+        step_values=[s for s in form_items(detail.form, values) if s.key not in context_keys]
+        if task.kind == "approval" or task.waiting_on == "approval" else [],
+        approver_choices=_approver_choices(session, user, detail) if "add_approvers" in detail.actions
+        else [],
         transfer_to=_colleagues(session, task, user) if "transfer" in detail.actions else [])
+
+
+def _approver_choices(session: Session, user: User, detail: queries.TaskDetail) -> list[tuple[str, str]]:
+    """Everyone active who could be asked: not the holder, not asked already on this step."""
+    asked = {a.username for a in detail.approvals if a.state in ("open", "pending")} | {user.username}
+    rows = session.execute(select(User.username, User.display_name).where(User.active.is_(True))
+                           .order_by(User.username))
+    return [(u, d or u) for u, d in rows if u not in asked]
 
 
 def _colleagues(session: Session, task: TaskView, user: User) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from engine.views import CaseView, EventView
 
+from .approval_text import APPROVAL_EVENTS, approval_entry
 from .form_fields import FILE_KEYS, STORE_KEYS, choices_of, to_token
 from .names import outcome_name, role_name, step_name, store_name
 from .schema_text import schema_text
@@ -231,6 +232,11 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             note = e.message
         elif kind in ("withdrawn", "case_cc", "task_urged"):
             text, note = _move_entry(kind, who if e.actor else None, step, data, people), e.message
+        elif kind in APPROVAL_EVENTS:
+            icon, text, note = approval_entry(kind, who, step, data, people, e.message)
+            values = form_items(forms_of_step.get(e.element_id or ""), data.get("values"))
+            entries.append(HistoryEntry(event=e, icon=icon, text=text, note=note, values=values))
+            continue
         elif kind.startswith("incident_"):  # the error itself is for supervisors: the case page's panel
             text = _incident_entry(kind, who, step if e.element_id else _("the process model"), data)
             note = "" if kind == "incident_opened" else e.message
@@ -277,6 +283,12 @@ def what_next(case: CaseView) -> str:
         return _("The case is waiting (for a date or a message).")
     parts = []
     for t in case.open_tasks:
+        if t.waiting_on:  # its holder waits on the approvals listed with it
+            continue
+        if t.kind == "approval":
+            parts.append(_("“%(step)s” for approval by %(who)s", who=t.assignee or "—",
+                           step=step_name(t.process_key, t.element_id, t.name)))
+            continue
         who = role_name(t.role)
         if t.store_code and t.role in ("store_manager", "franchisee"):
             who = f"{who} ({store_name(t.store_code)})"

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.queries import MAX_PER_PAGE, STATUSES, TASK_SCOPES, TASK_SORTS
 from engine.queries import SORTS as CASE_SORTS
+from engine.runtime import MAX_APPROVERS
 
 from .schemas import ID, Schema, ref
 
@@ -156,7 +157,42 @@ PATHS: dict[str, dict[str, Any]] = {
         "complete", "Complete a task with its form's data", "Tasks", INSTANCE_OK,
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="FormData",
         description="422 names each field that breaks the form; 409 when the task is no longer open or "
-                    "someone else changed the case first (reload and try again).")},
+                    "someone else changed the case first (reload and try again), or while approvers I "
+                    "asked to decide before me have not all agreed (加签). With approvers named to approve "
+                    "after me, my data is kept and the completion waits until they all agree (`waiting_on: "
+                    "approval`). On an approval task (`kind: approval`) `data` is `{\"decision\": "
+                    "\"approve\"|\"reject\", \"comment\"}`, as with `POST /tasks/{task_id}/decide`.")},
+    "/tasks/{task_id}/add-approvers": {"post": op(
+        "add_approvers", "Ask people to approve before or after me (加签)", "Tasks", TASK_OK,
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="AddApprovers", body_required=True,
+        body_example={"usernames": ["supervisor_east"], "position": "before",
+                      "reason": "金额较大，请主管先看"},
+        description="Each person asked gets an approval task (`kind: approval`) in their list: at once for "
+                    "`before` (I cannot complete until all agree), when I complete for `after` (my "
+                    "completion, with my data, waits until all agree). A 不同意 gives the task back to me "
+                    "with the comment and closes the others of that round.",
+        why={403: "I do not hold the task (nor may take it from the pool)",
+             409: "the task is an approval, is no longer open, or I completed it and it waits on its "
+                  "approvers; or someone else changed the case first",
+             422: "no usernames, unknown or inactive people, myself, someone already asked, more than "
+                  f"{MAX_APPROVERS}; a missing reason; a position other than before or after"})},
+    "/tasks/{task_id}/remove-approver": {"post": op(
+        "remove_approver", "Take back a request to approve (减签)", "Tasks", TASK_OK,
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="RemoveApprover", body_required=True,
+        description="Only while that person's decision is open. Removing the last open approval after my "
+                    "completion lets the completion go through (the task is then `completed`).",
+        why={403: "I do not hold the task", 422: "that person has no open approval on this task"})},
+    "/tasks/{task_id}/decide": {"post": op(
+        "decide", "Decide an approval I was asked for: 同意 or 不同意", "Tasks", INSTANCE_OK,
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="Decision", body_required=True,
+        body_example={"decision": "reject", "comment": "照片不清楚，请补拍"},
+        description="The same as `POST /tasks/{task_id}/complete` with `{\"data\": {\"decision\", "
+                    "\"comment\"}}` on an approval task. The last 同意 after the holder completed runs the "
+                    "holder's completion, and the case moves on.",
+        why={403: "I was not asked for this approval",
+             409: "the task is a step, not an approval; or it is closed; or someone else changed the case "
+                  "first",
+             422: "decision not approve or reject; reject without a comment"})},
     "/tasks/{task_id}/send-back": {"post": op(
         "send_back", "Send the case back to an earlier step (退回)", "Tasks", INSTANCE_OK,
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="SendBack", body_required=True,

@@ -13,11 +13,15 @@ from engine.errors import CaseDataTooLarge, ProcessError
 from engine.models import INCIDENT_OPEN, INCIDENT_RESOLVED
 from engine.queries import STATUSES, TASK_ACTIONS
 from engine.runtime import (
+    DECISIONS,
+    MAX_APPROVERS,
     MAX_FIX_BYTES,
     MAX_FIX_FIELDS,
+    MAX_NOTE,
     MAX_REASON,
     MAX_TRANSFER_REASON,
     MESSAGE,
+    POSITIONS,
     RESOLVED,
     RETRIED,
     TERMINATED,
@@ -81,8 +85,32 @@ TASK = {
     "claimed_at": nullable(TIME),
     "completed_at": nullable(TIME),
     "completed_by": nullable(USERNAME),
+    "kind": {"type": "string", "enum": ["step", "approval"],
+             "description": "step: a user task of the model; approval: one the holder of `parent_id` asked "
+                            "for (加签), decided with `POST /tasks/{id}/decide`"},
+    "parent_id": {**nullable(ID), "description": "an approval's step (the holder's task)"},
+    "position": {"type": ["string", "null"], "enum": [*POSITIONS, None],
+                 "description": "an approval's place: before the holder decides, or after the holder "
+                                "completes"},
+    "waiting_on": {"type": ["string", "null"], "enum": ["before", "approval", None],
+                   "description": "a step's wait on approvals: before (the holder cannot complete yet), "
+                                  "approval (completed by the holder, held until the approvers after agree)"},
+    "decision": {"type": ["string", "null"], "enum": [*DECISIONS, None],
+                 "description": "an approval's 同意/不同意"},
+    "comment": {**nullable(TEXT), "description": "the approver's comment"},
     "claimable": {"type": "boolean", "description": "open and held by nobody: anyone with the role in "
                                                     "scope may take it (completing it takes it)"},
+}
+
+APPROVAL = {
+    "username": USERNAME,
+    "position": {"type": "string", "enum": list(POSITIONS)},
+    "state": {"type": "string", "enum": ["pending", *TASK_STATES],
+              "description": "pending: named to approve after the holder, asked when the holder completes"},
+    "task_id": {**nullable(ID), "description": "the approval's task; null while pending"},
+    "decision": {"type": ["string", "null"], "enum": [*DECISIONS, None]},
+    "comment": nullable(TEXT),
+    "decided_at": nullable(TIME),
 }
 
 INSTANCE = {
@@ -194,12 +222,17 @@ SCHEMAS: dict[str, Schema] = {
                                              "first; empty unless I may act on the task"},
         "notice": {**nullable(TEXT), "description": "why the task is open again: the reason it was sent "
                                                     "back here (while it is open)"},
+        "approvals": {"type": "array", "items": ref("Approval"),
+                      "description": "the people asked to approve this step (or, for an approval, its step)"},
+        "holder": {"anyOf": [ref("Task"), {"type": "null"}],
+                   "description": "an approval's step, whose data `case` shows; null for a step"},
     }, "A task with its form, the case data and the case's history."),
     "SendBackTarget": closed({
         "element_id": {**TEXT, "description": "the step's BPMN id: the `to` of a send-back"},
         "name": TEXT,
         "completed_by": {**nullable(USERNAME), "description": "who did it; the step reopens for them"},
     }, "An earlier completed step on the path that led to a task."),
+    "Approval": closed(APPROVAL, "One person asked to approve a step (加签)."),
     "TaskPage": page_of("Task", "One page of tasks."),
     "Instance": closed(INSTANCE, "A case: one run of a process."),
     "InstanceDetail": closed({
@@ -260,6 +293,29 @@ SCHEMAS: dict[str, Schema] = {
         "properties": {"to": {**USERNAME, "minLength": 1, "description": "the colleague who gets the task"},
                        "reason": {"type": "string", "minLength": 1, "maxLength": MAX_TRANSFER_REASON,
                                   "description": "why; not only spaces; kept in the case's history"}},
+    },
+    "AddApprovers": {
+        "type": "object", "required": ["usernames", "position", "reason"],
+        "properties": {
+            "usernames": {"type": "array", "items": USERNAME, "minItems": 1, "maxItems": MAX_APPROVERS,
+                          "description": "active people other than the holder, not asked on this step yet"},
+            "position": {"type": "string", "enum": list(POSITIONS),
+                         "description": "before: they decide now and the task waits; after: they are asked "
+                                        "when the holder completes, and the completion waits for them"},
+            "reason": {"type": "string", "minLength": 1, "maxLength": MAX_NOTE,
+                       "description": "why; told in the case's history"}},
+    },
+    "RemoveApprover": {
+        "type": "object", "required": ["username"],
+        "properties": {"username": {**USERNAME, "description": "one asked whose decision is still open"},
+                       "reason": {"type": ["string", "null"], "maxLength": MAX_NOTE}},
+    },
+    "Decision": {
+        "type": "object", "required": ["decision"],
+        "properties": {"decision": {"type": "string", "enum": list(DECISIONS),
+                                    "description": "approve (同意) or reject (不同意)"},
+                       "comment": {"type": ["string", "null"], "maxLength": MAX_NOTE,
+                                   "description": "审批意见; required for reject: the holder gets it back"}},
     },
     "NewComment": {
         "type": "object", "required": ["body"],
