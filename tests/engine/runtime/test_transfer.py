@@ -153,3 +153,19 @@ def test_a_transfer_racing_a_completion(engine, sessions, session, people, held,
     else:
         assert (task.state, task.assignee_id) == ("open", people["deputy_sh001"].id)
         assert "task_completed" not in kinds
+
+
+def test_an_approval_and_a_step_waiting_on_its_approvers_stay_where_they_are(engine, session, people, held):
+    """加签: the approvers decide their own approvals; the holder waiting on them keeps the step."""
+    m1, sup = people["manager_sh001"], people["supervisor_east"]
+    runtime.add_approvers(engine, session, held, m1, ["supervisor_east"], "before", "check it")
+    session.commit()
+    [approval] = session.scalars(select(HumanTask).where(HumanTask.parent_id == held)).all()
+    with pytest.raises(Conflict):
+        runtime.transfer(engine, session, held, m1, "deputy_sh001", "why")
+    session.rollback()
+    with pytest.raises(Conflict):
+        runtime.transfer(engine, session, approval.id, sup, "director", "why")
+    session.rollback()
+    assert "transfer" not in queries.task_detail(engine, session, m1, held).actions
+    assert "transfer" not in queries.task_detail(engine, session, sup, approval.id).actions
