@@ -121,7 +121,7 @@ def part_of(name: str) -> str | None:
         return "engine"
     if not name.startswith("engine."):
         return None
-    if name in GROUND:
+    if name in GROUND or ".".join(name.split(".")[:2]) in GROUND:  # engine.models.cases too
         return "ground"
     return name.split(".")[1]
 

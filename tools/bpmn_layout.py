@@ -219,6 +219,10 @@ def _properties(n: Node) -> dict[str, str]:
         props["outcome"] = n.outcome
     if n.no_return:
         props[POINT_OF_NO_RETURN] = "true"
+    if n.multi and n.multi.approval_mode:
+        props["approvalMode"] = n.multi.approval_mode
+        if n.multi.approver_role:
+            props["approverRole"] = n.multi.approver_role
     if n.assignee:
         props["assignee"] = n.assignee
     return props
@@ -264,6 +268,8 @@ def _flow_node(proc: etree._Element, n: Node, process: ProcessSource) -> None:
         _el(mi, BPMN, "inputDataItem", id=n.multi.item, name=n.multi.item)
         if n.multi.output_item:
             _el(mi, BPMN, "outputDataItem", id=n.multi.output_item, name=n.multi.output_item)
+        if n.multi.condition:
+            _formal(mi, "completionCondition", n.multi.condition)
     if n.script:
         _el(element, BPMN, "script", n.script)
     if n.timer:

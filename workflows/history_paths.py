@@ -79,7 +79,8 @@ _L_HEAD = "start launch_plan_approval plan_ok"
 _L_PREP = ("launch_fork order_and_purchase goods_receipt", "display_guideline", "launch_promotion")
 _L_TAIL = ("launch_join store_shelving* summarize_shelving wait_sell_through+336 sell_through_analysis "
            "reorder_decision")
-_O_HEAD = "start init_plan approval_merge plan_approval plan_approved"
+_O_APPROVE = "approval_merge budget_check plan_approval plan_approved"  # budgets up to 1,000,000: no 会签
+_O_HEAD = f"start init_plan {_O_APPROVE}"
 _O_REVISE = "revise_plan revision_choice"
 _O_PREP = ("prepare_fork first_batch_allocation first_batch_shipping", "staff_training", "display_setup",
            "opening_promotion", "opening_preparation")
@@ -117,7 +118,7 @@ PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
     ]),
     "store_opening": (0.02, [
         (70, "opened", [_O_HEAD, _O_PREP, f"{_O_TAIL} {_O_END}"]),
-        (20, "opened", [f"{_O_HEAD} {_O_REVISE} approval_merge plan_approval plan_approved", _O_PREP,
+        (20, "opened", [f"{_O_HEAD} {_O_REVISE} {_O_APPROVE}", _O_PREP,
                         f"{_O_TAIL} remediation inspection_merge pre_opening_inspection inspection_ok "
                         f"{_O_END}"]),
         (10, "withdrawn", [f"{_O_HEAD} {_O_REVISE} end_withdrawn"]),
@@ -175,5 +176,5 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
     opening = started + timedelta(days=rng.randint(30, 60))
     data = {"store_code": store_code, "store_name": store_name, "city": "", "address": "",
             "area_sqm": rng.randint(80, 400), "store_type": "direct",
-            "planned_opening_date": opening.isoformat(), "budget": rng.randint(30, 120) * 10000}
+            "planned_opening_date": opening.isoformat(), "budget": rng.randint(30, 100) * 10000}
     return data, f"{store_name}开业 · {data['planned_opening_date']}", []

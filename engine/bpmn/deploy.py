@@ -24,6 +24,7 @@ from engine.errors import DeployError
 from engine.forms.validation import check_form
 from engine.models import ModelFile, ProcessDefinition, ProcessVersion
 
+from .approvals import check_approvals
 from .code_checks import check_model_code
 from .specs import (
     BPMN_NS,
@@ -142,6 +143,7 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
 def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
     check_model_code(files)
     parsed = parse_process_cached(key, files)
+    check_approvals(parsed.spec, f"{key}.bpmn")
     for name, schema in parsed.forms.items():
         try:
             Draft202012Validator.check_schema(schema)

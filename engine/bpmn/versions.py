@@ -23,6 +23,7 @@ from engine.access.admin import record_change, require_admin
 from engine.errors import DeployError, NotFound
 from engine.models import ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion, User
 
+from .approvals import APPROVER_ROLE
 from .deploy import DeployResult, collect, deploy, validate
 from .specs import STARTERS_PROPERTY, ParsedProcess, SourceFile, task_property
 
@@ -147,19 +148,21 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
 
 
 def _check_lanes(key: str, parsed: ParsedProcess, roles: Collection[str]) -> None:
-    """Every lane with user tasks, and every role named as a starter, must be a role people hold."""
+    """Every lane with user tasks, and every role named as a starter or approver, must be a role people
+    hold."""
     known = ", ".join(sorted(roles))
     for spec in parsed.spec.task_specs.values():
         lane = getattr(spec, "lane", None)
         if isinstance(spec, UserTask) and lane and lane not in roles:
             raise DeployError(f"{key}.bpmn, element {spec.bpmn_id}: lane {lane!r} is not a role "
                               f"(roles: {known})", filename=f"{key}.bpmn", element=spec.bpmn_id)
-        starters = task_property(spec, STARTERS_PROPERTY)
-        unknown = sorted({r.strip() for r in (starters or "").split(",") if r.strip()} - set(roles))
-        if unknown:
-            raise DeployError(f"{key}.bpmn, element {spec.bpmn_id}: {STARTERS_PROPERTY} names "
-                              f"{', '.join(unknown)}, not a role (roles: {known})",
-                              filename=f"{key}.bpmn", element=spec.bpmn_id)
+        for named in (STARTERS_PROPERTY, APPROVER_ROLE):
+            listed = task_property(spec, named)
+            unknown = sorted({r.strip() for r in (listed or "").split(",") if r.strip()} - set(roles))
+            if unknown:
+                raise DeployError(f"{key}.bpmn, element {spec.bpmn_id}: {named} names "
+                                  f"{', '.join(unknown)}, not a role (roles: {known})",
+                                  filename=f"{key}.bpmn", element=spec.bpmn_id)
 
 
 def _read(uploads: list[Upload]) -> list[SourceFile]:

@@ -26,6 +26,7 @@ from .cc import cc_case
 from .cc_rows import CC_PROPERTY, mark_cc_read
 from .comments import MAX_COMMENT, add_comment
 from .engine import Engine
+from .incident_commands import resolve_incident, retry_incident
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
 from .send_back import send_back
@@ -34,12 +35,11 @@ from .transfer import MAX_TRANSFER_REASON, transfer
 from .urge import URGE_INTERVAL, urge
 from .withdraw import withdraw
 
-__all__ = ["CC_PROPERTY", "URGE_INTERVAL", "cc_case", "mark_cc_read", "urge",
-           "withdraw",
-           "BULK_ACTIONS", "CASE_ACTIONS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
-           "MAX_REASON", "MAX_TRANSFER_REASON", "MESSAGE", "RESOLVED", "RETRIED", "TERMINATED", "TIMER",
-           "BulkResult", "Engine", "IncidentOpen", "RetryResult", "SeededCase", "TimerScheduler",
-           "add_comment", "bulk_action", "case_action", "claim_many", "fire_due_timers", "reassign",
-           "send_back", "transfer",
-           "APPROVE", "DECISIONS", "MAX_APPROVERS", "MAX_NOTE", "POSITIONS", "REJECT", "add_approvers",
-           "decide", "remove_approver"]
+__all__ = ["APPROVE", "BULK_ACTIONS", "BulkResult", "CASE_ACTIONS", "CC_PROPERTY", "DECISIONS", "Engine",
+           "IncidentOpen", "MAX_APPROVERS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
+           "MAX_NOTE", "MAX_REASON", "MAX_TRANSFER_REASON", "MESSAGE", "POSITIONS", "REJECT", "RESOLVED",
+           "RETRIED",
+           "RetryResult", "SeededCase", "TERMINATED", "TIMER", "TimerScheduler", "URGE_INTERVAL",
+           "add_approvers", "add_comment", "bulk_action", "case_action", "cc_case", "claim_many", "decide",
+           "fire_due_timers", "mark_cc_read", "reassign", "remove_approver", "resolve_incident",
+           "retry_incident", "send_back", "transfer", "urge", "withdraw"]

@@ -40,7 +40,9 @@ def assign_new_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow,
                      created: Sequence[tuple[TaskRow, Any]], now: datetime,
                      record: Callable[..., None]) -> None:
     """Assign each new task (row, workflow task) to the person its model names, if that person is
-    active, else to the one active holder of its role in scope, if there is exactly one."""
+    active, else to the one active holder of its role in scope, if there is exactly one. A row that
+    already has its person (an approver's instance of a multi-approver step) keeps them."""
+    created = [(row, task) for row, task in created if row.assignee_id is None]
     named = {id(row): name for row, task in created if (name := _named(workflow, task, now))}
     people = _active(session, set(named.values()))
     pooled = []

@@ -15,15 +15,15 @@ from zoneinfo import ZoneInfo
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import can_act, holds_role_for, may_supervise, require_admin
+from engine.access import can_act, holds_role_for, may_supervise
 from engine.bpmn import state
 from engine.bpmn.specs import ParsedProcess, SpecCache
 from engine.bpmn.versions import latest_version
 from engine.clock import Clock, system_clock
-from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied, ProcessError
+from engine.errors import Conflict, InvalidData, NotFound, PermissionDenied
 from engine.forms import validation as forms
 from engine.models import (
     ENDED,
@@ -39,14 +39,12 @@ from engine.policy import Catalogue, OpenCatalogue, ProcessPolicy, SupervisionRu
 from engine.sandbox.functions import DEFAULT_ZONE
 from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.sandbox.script_engine import ScriptLimits, make_script_engine
-from engine.views import CaseView, IncidentView, TaskView, incident_view
+from engine.views import CaseView, TaskView
 
-from . import approvals, case_rows, case_size, incidents, retries
-from .audit import pending_events
+from . import approvals, approvers, case_rows, case_size, incidents
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .cc_rows import cc_on_completion
 from .incidents import IncidentOpen
-from .retries import RetryResult
 from .start_rules import check_start, may_start
 from .steps import Run, advance, ready_task, record, recorder, store
 from .sync import TaskChanges, sync_tasks
@@ -89,6 +87,7 @@ class Engine:
         parsed = self.process(session, instance.version_id)
         workflow = state.loads(instance.state, parsed)
         workflow.script_engine = self.script_engine
+        approvers.attach(workflow, session, instance.store_code, instance.region)
         return parsed, workflow
 
     def run_for(self, case: CaseRow, clock: Callable[[], datetime] | None = None) -> Run:
@@ -137,6 +136,7 @@ class Engine:
         case_rows.insert_case(session, case)
         case.business_key = policy.business_key(case.id, now)
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
+        approvers.attach(workflow, session, case.store_code, case.region)
         return case_row_view(case, advance(session, case, workflow, user, self.run_for(case)))
 
     # -- task assignment -------------------------------------------------------------------------
@@ -319,80 +319,3 @@ class Engine:
         if not (reason or "").strip():
             raise InvalidData("a reason is required", {"reason": "required"})
         return case
-
-    # -- administrators: incidents ----------------------------------------------------------------------
-
-    def retry_incident(self, session: Session, instance_id: int, incident_id: int, user: User,
-                       reason: str | None, *, latest_version: bool = False,
-                       data: Mapping[str, Any] | None = None) -> RetryResult:
-        """Run the incident's failed step again now, on the case's version or (`latest_version`) the
-        process's newest, with `data` (top-level fields) corrected first; the attempt is kept
-        whether it goes through or fails again (see `retries`)."""
-        require_admin(user)
-        reason = incidents.checked_reason(reason)
-        fix = retries.checked_fix(data)
-        incident = incidents.the_open_incident(session, instance_id, incident_id)
-        case = self._stopped_case(session, instance_id)
-        workflow, moved_to = self._workflow_to_retry(session, case, latest_version)
-        now = self.clock()
-        savepoint = session.begin_nested()
-        try:
-            retries.run_job(session, case, workflow, incident, now)
-            changed = retries.correct(workflow, fix)
-            retried: dict[str, Any] = {"incident": incident.id, "succeeded": True,
-                                       "attempts": incident.attempts + 1}
-            if moved_to:
-                retried["version"] = [case.version, moved_to.version]
-            if changed:
-                retried["data"] = changed
-            record(session, case, "incident_retried", user, self.clock(), element=incident.element_id,
-                   message=reason, data=retried)
-            case.status, case.last_error = RUNNING, None
-            if moved_to is not None:  # written before the case (whose write expires its ORM copies)
-                case.version_id, case.version = moved_to.id, moved_to.version
-                session.connection().execute(update(ProcessInstance.__table__).where(
-                    ProcessInstance.__table__.c.id == case.id).values(version_id=moved_to.id))
-            open_rows = advance(session, case, workflow, user, self.run_for(case))
-            savepoint.commit()
-        except ProcessError as exc:
-            savepoint.rollback()
-            pending_events(session).clear()
-            failed = incidents.failed_again(session, incident, incidents.failure_of(exc), user, reason, now)
-            return RetryResult(False, failed, case_row_view(self.case_row(session, instance_id),
-                                                        case_rows.open_tasks(session, instance_id)), exc)
-        except BaseException:
-            savepoint.rollback()
-            pending_events(session).clear()
-            raise
-        incidents.settle(incident, user, incidents.RETRIED, reason, now)
-        session.flush()
-        return RetryResult(True, incident_view(incident), case_row_view(case, open_rows))
-
-    def resolve_incident(self, session: Session, instance_id: int, incident_id: int, user: User,
-                         reason: str | None) -> IncidentView:
-        """Settle the incident without running its step again (the cause was dealt with some other
-        way); the case is handed back to its supervisors suspended, to resume or terminate."""
-        require_admin(user)
-        reason = incidents.checked_reason(reason)
-        incident = incidents.the_open_incident(session, instance_id, incident_id)
-        case = self._stopped_case(session, instance_id)
-        now = self.clock()
-        incidents.settle(incident, user, incidents.RESOLVED, reason, now)
-        session.flush()
-        if not incidents.open_incidents(session, instance_id):
-            case.status, case.last_error = SUSPENDED, None
-        record(session, case, "incident_resolved", user, self.clock(), element=incident.element_id,
-               message=reason, data={"incident": incident.id, "status": case.status})
-        store(session, case, TaskChanges(), now=now, with_state=False)
-        return incident_view(incident)
-
-    def _stopped_case(self, session: Session, instance_id: int) -> CaseRow:
-        return retries.stopped(self.case_row(session, instance_id))
-
-    def _workflow_to_retry(self, session: Session, case: CaseRow, latest: bool) -> tuple[BpmnWorkflow, Any]:
-        """The case's workflow, on its own version or restored onto the latest one (returned second)."""
-        version = self.latest_version(session, case.process_key) if latest else None
-        if version is None or version.id == case.version_id:
-            return self.load(session, case)[1], None
-        parsed = self.process(session, version.id)
-        return retries.restored_on(case, parsed, version.version, self.script_engine), version

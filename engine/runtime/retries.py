@@ -1,6 +1,6 @@
 """What a retry of an incident does to a case's workflow: repeat the failed job, correct the data.
 
-`Engine.retry_incident` runs the failed step again with the engine's own loading, running and
+`incident_commands.retry_incident` runs the failed step again with the engine's own loading, running and
 writing. It may first move the case to the process's latest version (the model was fixed by a new
 deployment) and correct top-level values of the case data (the data was wrong). If the step fails
 again, nothing of the retry is kept but the attempt itself: the incident counts it and shows the

@@ -18,7 +18,7 @@ from engine.bpmn.specs import form_filename, task_property
 from engine.models import ENDED
 from engine.policy import ProcessPolicy
 
-from . import case_rows
+from . import approvers, case_rows
 from .assignment import assign_new_tasks
 from .audit import reached_from
 from .case_rows import CaseRow, TaskRow
@@ -92,12 +92,14 @@ def _new_row(session: Session, case: CaseRow, task: Any, now: datetime, policy: 
     store_code = _str(task.data.get("store_code"))
     region = (case.region if store_code and store_code == case.store_code
               else region_of(session, store_code)) or _str(task.data.get("region")) or case.region
-    return TaskRow(
+    row = TaskRow(
         instance_id=case.id, spiff_task_id=str(task.id), process_key=case.process_key, element_id=element,
         name=spec.bpmn_name or element, lane_role=spec.lane, store_code=store_code, region=region,
         form_file=form_filename(spec), state="open", created_at=now,
         priority=policy.task_priority.get(element) or _int(task_property(spec, "priority")) or 3,
         due_at=policy.due_at(element, now, task_property(spec, "dueInHours")))
+    approvers.assign_approver(session, row, task)
+    return row
 
 
 def _str(value: Any) -> str | None:

@@ -55,12 +55,16 @@ class ModelCase:
     def ready_ids(self) -> list[str]:
         return self.world.open_ids(self.id)
 
-    def ready(self, element_id: str | None = None, store_code: str | None = None) -> list[OpenTask]:
-        """The open tasks (of `element_id`, for `store_code`), each as the cast's holder of its role
-        opens it: the data its form starts from is the task page's."""
+    def ready(self, element_id: str | None = None, store_code: str | None = None,
+              role: str | None = None) -> list[OpenTask]:
+        """The open tasks (of `element_id`, for `store_code`, of `role`: the approvers of one step
+        may hold different roles), each as the cast's holder of its role opens it: the data its form
+        starts from is the task page's."""
         wanted = select(HumanTask).where(HumanTask.instance_id == self.id, HumanTask.state == "open")
         if element_id is not None:
             wanted = wanted.where(HumanTask.element_id == element_id)
+        if role is not None:
+            wanted = wanted.where(HumanTask.lane_role == role)
         if store_code is not None:
             wanted = wanted.where(HumanTask.store_code == store_code)
         with self.world.sessions() as s:
@@ -71,8 +75,9 @@ class ModelCase:
                 found.append(OpenTask(detail.task, detail.case))
             return found
 
-    def ready_task(self, element_id: str, store_code: str | None = None) -> OpenTask:
-        found = self.ready(element_id, store_code)
+    def ready_task(self, element_id: str, store_code: str | None = None, role: str | None = None
+                   ) -> OpenTask:
+        found = self.ready(element_id, store_code, role)
         assert len(found) == 1, f"expected one open {element_id} ({store_code}): {self.ready_ids()}"
         return found[0]
 
@@ -109,7 +114,7 @@ class ModelCase:
     def complete(self, element_id: str, data: Submission | None = None, *, role: str,
                  store_code: str | None = None) -> list[str]:
         """Complete the open `element_id` as the demo user holding `role` (for `store_code`)."""
-        task = self.ready_task(element_id, store_code)
+        task = self.ready_task(element_id, store_code, role)
         assert task.role == role, f"{element_id} is in lane {task.role}, not {role}"
         if data is None:
             data = submission(self.key, element_id, task.data)

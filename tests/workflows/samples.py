@@ -74,6 +74,7 @@ SUBMIT: dict[str, dict[str, Submission]] = {
     },
     "store_opening": {
         "plan_approval": {"approved": True, "director_comment": "同意，注意控制装修预算"},
+        "plan_countersign": {"countersign_approved": True, "countersign_comment": "同意"},
         "approval_reminder": {"acknowledged": True},
         "revise_plan": {"address": "上海市静安区南京西路1788号1层", "area_sqm": 160, "store_type": "direct",
                         "planned_opening_date": "2026-12-25", "budget": 780000,

@@ -1,5 +1,6 @@
 """新店开业 through the engine API as the demo users: only the region's supervisor opens a planned
-store; the director's approval with its 48-hour reminder, revision and withdrawal; the five parallel
+store; the director's approval with its 48-hour reminder, revision and withdrawal; above a budget of
+1,000,000 the director's and finance's countersign (会签), either of whom may reject; the five parallel
 preparation streams (the new store's own manager prepares it); inspection and remediation; the wait
 until a week after the planned opening; and the store row turning `open`. `world.complete` checks at
 every step who sees the task (and that everyone else is refused), renders its form against the case
@@ -121,7 +122,53 @@ def test_a_rejected_plan_is_revised_reminded_remedied_and_every_form_renders(wor
     step(world, case, "first_week_report", "manager_sh003")
     done = step(world, case, "opening_review", "supervisor_east")
     assert (done.outcome, world.store_status("SH003")) == ("opened", "open")
-    assert world.rendered[P] == user_tasks(P)
+    assert world.rendered[P] == user_tasks(P) - {"plan_countersign"}  # see the countersign test
+
+
+@pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_above_a_million_the_director_and_finance_both_approve_and_either_can_reject(world):
+    case = world.start("supervisor_east", P, budget=1_500_000)
+    rows = world.instance(case.id).open_tasks
+    assert [(t.element_id, t.role, t.assignee) for t in rows] == [
+        ("plan_countersign", "ops_director", "director"), ("plan_countersign", "finance", "finance_wu")]
+    director, finance = rows
+    assert world.who_sees(director.id) == {"director"} and world.who_sees(finance.id) == {"finance_wu"}
+    assert world.case_data(finance.id)["plan_countersigners"] == ["director", "finance_wu"]
+    world.complete("director", director)
+    refused = world.refused(InvalidData, "finance_wu", finance.id, {"countersign_approved": False})
+    assert "countersign_comment" in refused.fields
+    world.complete("finance_wu", finance, {"countersign_approved": False,
+                                           "countersign_comment": "装修预算超出标准，请压缩"})
+    revision = world.task(case.id, "revise_plan")
+    data = world.case_data(revision.id)
+    assert (data["approved"], data["plan_countersign_decisions"]) == (False, [True, False])
+    assert data["director_comment"] == "会签未通过：各审批人的意见见审批记录"
+    decided = [(e.event_type, e.data) for e in world.events(case.id) if e.event_type == "task_completed"]
+    assert decided[-1] == ("task_completed", {"countersign_approved": False,
+                                              "countersign_comment": "装修预算超出标准，请压缩"})
+
+    world.complete("supervisor_east", revision, budget=1_200_000)  # still above: countersigned again
+    again = world.instance(case.id).open_tasks
+    assert [(t.element_id, t.assignee) for t in again] == [("plan_countersign", "director"),
+                                                           ("plan_countersign", "finance_wu")]
+    world.complete("finance_wu", again[1])
+    assert world.open_ids(case.id) == ["plan_countersign"]
+    world.complete("director", again[0])
+    assert world.open_ids(case.id) == sorted(STREAMS)
+    data = world.case_data(world.task(case.id, "staff_training").id)
+    assert (data["approved"], data["plan_countersign_decisions"], data["budget"]) == (True, [True, True],
+                                                                                       1_200_000)
+
+
+def test_a_plan_revised_below_a_million_goes_to_the_director_alone(world):
+    case = world.start("supervisor_east", P, budget=1_000_001)
+    director, finance = world.instance(case.id).open_tasks
+    world.complete("director", director, {"countersign_approved": False, "countersign_comment": "预算过高"})
+    assert world.open_ids(case.id) == ["revise_plan"]  # finance's task closed with the rejection
+    world.complete("supervisor_east", world.task(case.id, "revise_plan"))  # 780000
+    assert world.open_ids(case.id) == ["plan_approval"]
+    assert world.who_sees(world.task(case.id, "plan_approval").id) == {"director"}
 
 
 def test_a_rejected_plan_can_be_withdrawn_and_the_store_stays_planned(world):

@@ -106,11 +106,14 @@ def walk_return(start_case):
 
 def walk_opening(start_case):
     case = start_case("store_opening")
-    case.complete("plan_approval", {"approved": False, "director_comment": "预算偏高"}, role="ops_director")
-    case.complete("revise_plan", role="store_supervisor", store_code="SH003")
     case.advance(hours=49)
     case.complete("approval_reminder", role="ops_director")
-    case.complete("plan_approval", role="ops_director")
+    case.complete("plan_approval", {"approved": False, "director_comment": "预算偏高"}, role="ops_director")
+    # the revised budget is above 1,000,000: the director and finance countersign
+    case.complete("revise_plan", lambda d: case.sample("revise_plan", budget=1_200_000),
+                  role="store_supervisor", store_code="SH003")
+    case.complete("plan_countersign", role="finance")
+    case.complete("plan_countersign", role="ops_director")
     for element, role in (("first_batch_allocation", "merchandiser"),
                           ("first_batch_shipping", "warehouse_keeper"), ("staff_training", "trainer"),
                           ("display_setup", "trainer"), ("opening_promotion", "marketing")):

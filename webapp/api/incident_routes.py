@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import jsonify
 
-from engine import access
+from engine import access, runtime
 
 from ..errors import BadRequest
 from ..extensions import db, engine
@@ -32,7 +32,7 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
     if corrected is not None and not isinstance(corrected, dict):
         raise BadRequest("'data' must be a JSON object", {"data": "must be an object"})
     access.ensure_visible(db.session, api_user(), instance_id, rules=engine().supervision)
-    result = engine().retry_incident(db.session, instance_id, incident_id, api_user(),
+    result = runtime.retry_incident(engine(), db.session, instance_id, incident_id, api_user(),
                                      body_text(data, "reason"), latest_version=latest, data=corrected)
     db.session.commit()
     payload = {"retried": result.retried, "incident": result.incident.to_dict(),
@@ -47,6 +47,6 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
 def resolve_incident(instance_id: int, incident_id: int) -> Any:
     reason = body_text(body(), "reason")
     access.ensure_visible(db.session, api_user(), instance_id, rules=engine().supervision)
-    incident = engine().resolve_incident(db.session, instance_id, incident_id, api_user(), reason)
+    incident = runtime.resolve_incident(engine(), db.session, instance_id, incident_id, api_user(), reason)
     db.session.commit()
     return jsonify({"incident": incident.to_dict()})

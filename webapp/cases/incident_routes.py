@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from engine import access
+from engine import access, runtime
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.runtime import MESSAGE, RESOLVED, RETRIED, TERMINATED
 from engine.views import IncidentView
@@ -78,8 +78,8 @@ def _refused(exc: InvalidData | Conflict | NotFound) -> str:
 def retry_incident(case_id: int, incident_id: int) -> Any:
     access.ensure_visible(db.session, current_user, case_id, rules=engine().supervision)
     try:
-        result = engine().retry_incident(
-            db.session, case_id, incident_id, current_user, request.form.get("reason"),
+        result = runtime.retry_incident(
+            engine(), db.session, case_id, incident_id, current_user, request.form.get("reason"),
             latest_version=request.form.get("latest_version") == "yes",
             data=_corrected_data(request.form.get("data", "")))
     except (InvalidData, Conflict, NotFound) as exc:
@@ -100,7 +100,8 @@ def retry_incident(case_id: int, incident_id: int) -> Any:
 def resolve_incident(case_id: int, incident_id: int) -> Any:
     access.ensure_visible(db.session, current_user, case_id, rules=engine().supervision)
     try:
-        engine().resolve_incident(db.session, case_id, incident_id, current_user, request.form.get("reason"))
+        runtime.resolve_incident(engine(), db.session, case_id, incident_id, current_user,
+                                 request.form.get("reason"))
     except (InvalidData, Conflict, NotFound) as exc:
         db.session.rollback()
         flash(_refused(exc), "danger")

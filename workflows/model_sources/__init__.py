@@ -19,7 +19,8 @@ KINDS = {"start", "end", "user", "script", "rule", "xor", "and", "or", "timer", 
 @dataclass(frozen=True)
 class MultiInstance:
     """A parallel multi-instance over a list in the case data (`scripts_on_instances`: the
-    task's pre/post scripts run in every instance, not once around them)."""
+    task's pre/post scripts run in every instance, not once around them; `condition`: the
+    completion condition, evaluated on each instance as it completes)."""
 
     collection: str
     item: str
@@ -27,6 +28,22 @@ class MultiInstance:
     output_item: str | None = None
     sequential: bool = False
     scripts_on_instances: bool = True
+    condition: str | None = None
+    approval_mode: str | None = None
+    approver_role: str | None = None
+
+
+def approval(mode: str, approvers: str, decisions: str, *, decision: str = "approved", item: str = "approver",
+             role: str | None = None) -> MultiInstance:
+    """An approval step with several approvers (会签 all / 或签 any / 依次 sequence): one instance per
+    username in `approvers` (filled by the engine with the holders of `role` in scope when given),
+    each deciding the form's boolean `decision`; `decisions` collects them. The completion
+    condition is the one the mode needs (docs/modelling.md): any decision ends a 或签, a 不同意 ends
+    a 会签 or 依次. The step's own pre/post-scripts run once, around the instances."""
+    condition = "True" if mode == "any" else f"not {decision}"
+    return MultiInstance(approvers, item, decisions, decision, sequential=mode == "sequence",
+                         scripts_on_instances=False, condition=condition, approval_mode=mode,
+                         approver_role=role)
 
 
 @dataclass(frozen=True)
@@ -179,5 +196,6 @@ def default(source: str, target: str, name: str = "", detour: int = 0) -> Flow:
     return Flow(source, target, name, None, True, detour)
 
 
-__all__ = ["Decision", "Flow", "Lane", "MultiInstance", "Node", "ProcessSource", "Rule", "boundary",
-           "default", "end", "flows", "gateway", "node", "rule", "script", "start", "timer", "user"]
+__all__ = ["Decision", "Flow", "Lane", "MultiInstance", "Node", "ProcessSource", "Rule", "approval",
+           "boundary", "default", "end", "flows", "gateway", "node", "rule", "script", "start", "timer",
+           "user"]

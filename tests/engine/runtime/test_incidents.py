@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from engine import Conflict, Engine, InvalidData, NotFound, PermissionDenied, ProcessError
+from engine import Conflict, Engine, InvalidData, NotFound, PermissionDenied, ProcessError, runtime
 from engine.bpmn.deploy import deploy_directory
 from engine.models import AuditEvent, Incident, ProcessInstance
 from engine.queries.incidents import incidents_of
@@ -77,7 +77,7 @@ def test_retry_fails_again_on_the_same_model_then_goes_through_on_the_fixed_vers
         engine, session, people, root, clock, stopped, model_dir, tasks_of):
     case_id, incident_id = stopped
     clock.advance(hours=1)
-    result = engine.retry_incident(session, case_id, incident_id, root, "try once more")
+    result = runtime.retry_incident(engine, session, case_id, incident_id, root, "try once more")
     session.commit()
     assert not result.retried and result.instance.status == "error"
     assert (result.incident.status, result.incident.attempts, result.incident.failed_at) == (
@@ -96,7 +96,7 @@ def test_retry_fails_again_on_the_same_model_then_goes_through_on_the_fixed_vers
     session.commit()
     assert deployed.version == 2
     clock.advance(hours=1)
-    result = engine.retry_incident(session, case_id, incident_id, root, "divisor guarded in v2",
+    result = runtime.retry_incident(engine, session, case_id, incident_id, root, "divisor guarded in v2",
                                    latest_version=True)
     session.commit()
     assert result.retried and (result.instance.status, result.instance.version) == ("running", 2)
@@ -116,7 +116,7 @@ def test_retry_fails_again_on_the_same_model_then_goes_through_on_the_fixed_vers
 
 def test_retry_with_corrected_data(engine, session, people, root, clock, stopped, tasks_of):
     case_id, incident_id = stopped
-    result = engine.retry_incident(session, case_id, incident_id, root, "the store has 4 parts",
+    result = runtime.retry_incident(engine, session, case_id, incident_id, root, "the store has 4 parts",
                                    data={"divisor": 4})
     session.commit()
     assert result.retried and result.incident.resolution == "retried"
@@ -134,7 +134,7 @@ def test_corrected_data_must_be_small_plain_json(engine, session, root, stopped,
     case_id, incident_id = stopped
     before = dump(session)
     with pytest.raises(InvalidData) as refused:
-        engine.retry_incident(session, case_id, incident_id, root, "fix", data=data)
+        runtime.retry_incident(engine, session, case_id, incident_id, root, "fix", data=data)
     assert field in refused.value.fields
     assert dump(session) == before
 
@@ -145,14 +145,14 @@ def test_only_an_administrator_retries_or_resolves_and_always_with_a_reason(
     before = dump(session)
     for who in ("director", "supervisor_east", "manager_sh001"):
         with pytest.raises(PermissionDenied):
-            engine.retry_incident(session, case_id, incident_id, people[who], "me too")
+            runtime.retry_incident(engine, session, case_id, incident_id, people[who], "me too")
         with pytest.raises(PermissionDenied):
-            engine.resolve_incident(session, case_id, incident_id, people[who], "me too")
+            runtime.resolve_incident(engine, session, case_id, incident_id, people[who], "me too")
     with pytest.raises(InvalidData) as refused:
-        engine.retry_incident(session, case_id, incident_id, root, "  ")
+        runtime.retry_incident(engine, session, case_id, incident_id, root, "  ")
     assert refused.value.fields == {"reason": "required"}
     with pytest.raises(NotFound):
-        engine.retry_incident(session, case_id + 1, incident_id, root, "wrong case")
+        runtime.retry_incident(engine, session, case_id + 1, incident_id, root, "wrong case")
     assert dump(session) == before
 
 
@@ -163,14 +163,15 @@ def test_resolving_by_hand_hands_the_case_back_suspended(engine, session, people
         engine.resume(session, case_id, sup, "try it")
     session.rollback()
 
-    view = engine.resolve_incident(session, case_id, incident_id, root, "counted by hand, see comment")
+    view = runtime.resolve_incident(engine, session, case_id, incident_id, root,
+                                   "counted by hand, see comment")
     session.commit()
     assert (view.status, view.resolution, view.resolved_by) == ("resolved", "resolved", "root")
     assert _instance(session, case_id).status == "suspended"
     [resolved] = _events(session, case_id, "incident_resolved")
     assert (resolved.actor_id, resolved.message) == (root.id, "counted by hand, see comment")
     with pytest.raises(Conflict):
-        engine.retry_incident(session, case_id, incident_id, root, "again")
+        runtime.retry_incident(engine, session, case_id, incident_id, root, "again")
     session.rollback()
 
     clock.advance(hours=1)
@@ -224,7 +225,8 @@ def test_a_failing_message_step_becomes_an_incident_and_a_retry_delivers_the_mes
     (folder / "incident_message.bpmn").write_text(fixed, "utf-8")
     deploy_directory(session, folder, now=clock())
     session.commit()
-    result = engine.retry_incident(session, case.id, incident.id, root, "fixed in v2", latest_version=True)
+    result = runtime.retry_incident(engine, session, case.id, incident.id, root, "fixed in v2",
+                                    latest_version=True)
     session.commit()
     assert result.retried and set(tasks_of(session, case.id)) == {"check_share"}
     [received] = _events(session, case.id, "message_received")
@@ -258,7 +260,7 @@ def test_two_schedulers_open_one_incident_for_one_failing_case(engine, session, 
 
 def test_the_incidents_of_a_case_list_open_ones_first(engine, session, root, clock, stopped):
     case_id, incident_id = stopped
-    engine.retry_incident(session, case_id, incident_id, root, "again")
+    runtime.retry_incident(engine, session, case_id, incident_id, root, "again")
     session.commit()
     [view] = incidents_of(session, case_id)
     assert view.open and view.to_dict()["attempts"] == 2

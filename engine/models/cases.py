@@ -1,156 +1,24 @@
-"""The tables of OpsFlow as plain SQLAlchemy 2 declarative classes, all of them, with their indexes.
-
-The web layer shares `Base` with Flask-SQLAlchemy through `model_class`, so the engine, the CLI and
-the tests use the same mapped classes without a Flask app. Lists and dashboards read the indexed
-`human_task`, `process_instance` and `audit_event` tables; the serialized workflow in
-`process_instance.state` is only ever read to run a command.
-"""
+"""Cases and what happens in them: the case, its human tasks, audit events, comments, cc's,
+incidents, attachments, and the case list's saved filters."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes on every backend (SQLite keeps no time zone)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
-
-
-class Base(DeclarativeBase):
-    __table__: ClassVar[Table]  # every model here maps one table (DeclarativeBase says any FromClause)
-    registry = registry(type_annotation_map={datetime: UTCDateTime(), dict[str, Any]: JSON})
-
-
-class User(Base):
-    __tablename__ = "user"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(128), default="")
-    email: Mapped[str | None] = mapped_column(String(255))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    locale: Mapped[str] = mapped_column(String(16), default="zh_CN")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime]
-
-    roles: Mapped[list[RoleAssignment]] = relationship(
-        back_populates="user", cascade="all, delete-orphan")
-
-    is_authenticated = True
-    is_anonymous = False
-
-    @property
-    def is_active(self) -> bool:
-        return bool(self.active)
-
-    def get_id(self) -> str:
-        """The session's user id (the protocol Flask-Login expects, without importing it)."""
-        return str(self.id)
-
-    def __repr__(self) -> str:
-        return f"<User {self.username}>"
-
-
-class RoleAssignment(Base):
-    """A role held by a user, optionally scoped to one store or one region."""
-
-    __tablename__ = "role_assignment"
-    __table_args__ = (UniqueConstraint("user_id", "role", "store_code", "region"),
-                      Index("ix_role_assignment_role_scope", "role", "store_code", "region"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(32))
-    store_code: Mapped[str | None] = mapped_column(String(16))
-    region: Mapped[str | None] = mapped_column(String(16))
-
-    user: Mapped[User] = relationship(back_populates="roles")
-
-
-class Store(Base):
-    __tablename__ = "store"
-
-    code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    name: Mapped[str] = mapped_column(String(128))
-    name_en: Mapped[str] = mapped_column(String(128), default="")
-    kind: Mapped[str] = mapped_column(String(16), default="direct")
-    region: Mapped[str] = mapped_column(String(16), index=True)
-    city: Mapped[str] = mapped_column(String(64), default="")
-    status: Mapped[str] = mapped_column(String(16), default="open")
-
-
-class ProcessDefinition(Base):
-    __tablename__ = "process_definition"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(255), default="")
-    latest_version: Mapped[int] = mapped_column(Integer, default=0)
-
-    versions: Mapped[list[ProcessVersion]] = relationship(
-        back_populates="definition", order_by="ProcessVersion.version")
-
-
-class ProcessVersion(Base):
-    """One deployment of a process: the exact files it was parsed from, stored once."""
-
-    __tablename__ = "process_version"
-    __table_args__ = (UniqueConstraint("definition_id", "version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
-    version: Mapped[int] = mapped_column(Integer)
-    checksum: Mapped[str] = mapped_column(String(64))
-    deployed_at: Mapped[datetime]
-    deployed_by: Mapped[str | None] = mapped_column(String(64))
-
-    definition: Mapped[ProcessDefinition] = relationship(back_populates="versions")
-    files: Mapped[list[ModelFile]] = relationship(
-        back_populates="version", cascade="all, delete-orphan", order_by="ModelFile.filename")
-
-
-class ModelFile(Base):
-    __tablename__ = "model_file"
-    __table_args__ = (UniqueConstraint("version_id", "kind", "filename"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(8))  # bpmn, dmn, form
-    filename: Mapped[str] = mapped_column(String(255))
-    checksum: Mapped[str] = mapped_column(String(64))
-    content: Mapped[str] = mapped_column(Text)
-
-    version: Mapped[ProcessVersion] = relationship(back_populates="files")
-
+from .base import Base
+from .people import User
+from .processes import ProcessVersion
 
 RUNNING, COMPLETED, TERMINATED, SUSPENDED, ERROR = "running", "completed", "terminated", "suspended", "error"
 #: The starter took the case back (撤回): ended like a terminated case, but by its own requester.
@@ -298,47 +166,6 @@ class CaseCc(Base):
     by: Mapped[User | None] = relationship(foreign_keys=[by_id])
 
 
-class ApiToken(Base):
-    """Bearer tokens for the JSON API; only a hash of the token is stored."""
-
-    __tablename__ = "api_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-
-    user: Mapped[User] = relationship()
-
-
-class WebSession(Base):
-    """A signed-in browser. Its cookie carries a random token and only the token's hash is kept;
-    deleting the row ends the session, which a signed cookie on its own could never do."""
-
-    __tablename__ = "web_session"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime] = mapped_column(index=True)
-
-
-class LoginAttempt(Base):
-    """A failed login of a name from an address, or the latest successful one (which makes that
-    address trusted for the account); shared by every server process, pruned as it ages."""
-
-    __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_account", "username", "address", "at"),
-                      Index("ix_login_attempt_address", "address", "at"),
-                      Index("ix_login_attempt_at", "at"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    address: Mapped[str] = mapped_column(String(64))
-    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
-    at: Mapped[datetime]
 INCIDENT_OPEN, INCIDENT_RESOLVED = "open", "resolved"
 
 

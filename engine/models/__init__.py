@@ -1,0 +1,32 @@
+"""Every table of OpsFlow as a plain SQLAlchemy 2 declarative class, grouped in `people`, `processes`
+and `cases` behind this one face."""
+from .base import Base, UTCDateTime
+from .cases import (
+    COMPLETED,
+    ENDED,
+    ERROR,
+    INCIDENT_OPEN,
+    INCIDENT_RESOLVED,
+    RUNNING,
+    SEED_MARK,
+    SUSPENDED,
+    TERMINATED,
+    WITHDRAWABLE,
+    WITHDRAWN,
+    Attachment,
+    AuditEvent,
+    CaseCc,
+    Comment,
+    HumanTask,
+    Incident,
+    ProcessInstance,
+    SavedFilter,
+)
+from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
+from .processes import ModelFile, ProcessDefinition, ProcessVersion
+
+__all__ = ["ApiToken", "Attachment", "AuditEvent", "Base", "COMPLETED", "CaseCc", "Comment", "ENDED",
+           "ERROR", "HumanTask", "INCIDENT_OPEN", "INCIDENT_RESOLVED", "Incident", "LoginAttempt",
+           "ModelFile", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
+           "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
+           "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession"]
