@@ -53,7 +53,7 @@ def test_approvers_before_then_the_holder_completes(api, held, check):
     approval = _approval_of(api, "supervisor_east")
     assert (approval["parent_id"], approval["position"], approval["role"]) == (task_id, "before", None)
     seen = check(sup.get(f"/tasks/{approval['id']}"), "TaskDetail", 200)
-    assert seen["actions"] == ["comment", "decide"] and seen["holder"]["id"] == task_id
+    assert seen["actions"] == ["decide", "cc", "comment"] and seen["holder"]["id"] == task_id
     case = check(sup.post(f"/tasks/{approval['id']}/decide", json={"decision": "approve", "comment": "同意"}),
                  "Instance", 200)
     assert [t["id"] for t in case["open_tasks"]] == [task_id]
