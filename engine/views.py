@@ -44,6 +44,8 @@ class TaskView:
     waiting_on: str | None = None
     decision: str | None = None
     comment: str | None = None
+    #: Open and held by nobody: marked in 待办, and completing it claims it.
+    claimable: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -201,7 +203,7 @@ def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: s
         business_key=case.business_key if case else None, title=case.title if case else None,
         claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by,
         kind=task.kind, parent_id=task.parent_id, position=task.position, waiting_on=task.waiting_on,
-        decision=task.decision, comment=task.comment)
+        decision=task.decision, comment=task.comment, claimable=task.state == "open" and assignee is None)
 
 
 def case_fields_view(case: Any, version: int, started_by: str | None, open_tasks: list[TaskView]) -> CaseView:

@@ -223,6 +223,8 @@ def _properties(n: Node) -> dict[str, str]:
         props["approvalMode"] = n.multi.approval_mode
         if n.multi.approver_role:
             props["approverRole"] = n.multi.approver_role
+    if n.assignee:
+        props["assignee"] = n.assignee
     return props
 
 

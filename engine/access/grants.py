@@ -47,11 +47,19 @@ class ScopedTask(Protocol):
     def store_code(self) -> str | None: ...
     @property
     def region(self) -> str | None: ...
+    @property
+    def assignee_id(self) -> int | None: ...
+
+
+def holds_role_for(user: User, task: ScopedTask) -> bool:
+    """Does `user` hold the task's lane role in the case's scope (who it may be handed to)?"""
+    return any(g.covers(task.lane_role, task.store_code, task.region) for g in grants_of(user))
 
 
 def can_act(user: User, task: ScopedTask) -> bool:
-    """May `user` claim or complete `task` (ignoring who has claimed it)?"""
-    return any(g.covers(task.lane_role, task.store_code, task.region) for g in grants_of(user))
+    """May `user` claim or complete `task` (ignoring who else has claimed it)? The lane's role in
+    scope, or the task is assigned to them by name (a model's assignee, a transfer), role or not."""
+    return task.assignee_id == user.id or holds_role_for(user, task)
 
 
 def actionable_filter(grants: Iterable[Grant]) -> ColumnElement[bool]:
@@ -78,4 +86,4 @@ def eligible_users(session: Session, task: HumanTask) -> list[User]:
     """Everyone who could take `task`: the candidates offered when a supervisor reassigns it."""
     rows = session.scalars(select(User).join(RoleAssignment).where(
         RoleAssignment.role == task.lane_role, User.active.is_(True)).distinct().order_by(User.username))
-    return [u for u in rows if can_act(u, task)]
+    return [u for u in rows if holds_role_for(u, task)]

@@ -14,7 +14,7 @@ from engine.models import RUNNING, HumanTask, User
 from engine.policy import SupervisionRules
 
 #: Every action a task can offer, in the order pages show them.
-TASK_ACTIONS = ("complete", "save_draft", "claim", "release", "send_back", "add_approvers",
+TASK_ACTIONS = ("complete", "save_draft", "claim", "transfer", "release", "send_back", "add_approvers",
                 "remove_approver", "decide", "urge", "cc", "comment")
 
 
@@ -46,7 +46,8 @@ def task_actions(session: Session, user: User, task: HumanTask, rules: Supervisi
             allowed.add("remove_approver")
         if acting and task.assignee_id is None:
             allowed.add("claim")
-        if task.assignee_id is not None and not task.waiting_on and (task.assignee_id == user.id
-                                                                     or supervises):
-            allowed.add("release")
+        if (task.assignee_id == user.id or supervises) and not task.waiting_on:
+            allowed.add("transfer")  # to a colleague with the role: the holder, or a supervisor
+            if task.assignee_id is not None:
+                allowed.add("release")
     return tuple(a for a in TASK_ACTIONS if a in allowed)

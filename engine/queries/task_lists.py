@@ -13,7 +13,9 @@ from engine.errors import InvalidData
 from engine.models import HumanTask, ProcessInstance, User
 from engine.views import Page, TaskView, task_view
 
-TASK_SCOPES = ("mine", "claimable", "all")
+#: 待办 (`todo`, the default) is everything I may act on: assigned to me and claimable by me; `all`
+#: is the same list under its older name.
+TASK_SCOPES = ("todo", "mine", "claimable", "all")
 
 
 TASK_SORTS = {
@@ -38,7 +40,7 @@ def _paging_errors(page: int, per_page: int) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class TaskFilter:
-    scope: str = "all"
+    scope: str = "todo"
     process: str | None = None
     store_code: str | None = None
     overdue: bool | None = None
@@ -64,7 +66,8 @@ def _task_query(user: User, f: TaskFilter, now: datetime) -> Select[Any]:
     mine = and_(HumanTask.state == "open", HumanTask.assignee_id == user.id)
     claimable = and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
                      actionable_filter(grants_of(user)))
-    condition = {"mine": mine, "claimable": claimable, "all": or_(mine, claimable)}[f.scope]
+    condition = {"mine": mine, "claimable": claimable, "todo": or_(mine, claimable),
+                 "all": or_(mine, claimable)}[f.scope]
     query = select(HumanTask).where(condition)
     if f.process:
         query = query.where(HumanTask.process_key == f.process)
@@ -96,9 +99,9 @@ def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Pa
 
 
 def task_counts(session: Session, user: User) -> dict[str, int]:
-    """The two numbers in the navigation: my tasks and the ones I could claim."""
+    """The numbers in the navigation: my tasks, the ones I could claim, and both (待办, the badge)."""
     mine = session.scalar(select(func.count()).select_from(HumanTask).where(
         HumanTask.state == "open", HumanTask.assignee_id == user.id)) or 0
     claimable = session.scalar(select(func.count()).select_from(HumanTask).where(
         HumanTask.state == "open", HumanTask.assignee_id.is_(None), actionable_filter(grants_of(user)))) or 0
-    return {"mine": mine, "claimable": claimable}
+    return {"mine": mine, "claimable": claimable, "todo": mine + claimable}

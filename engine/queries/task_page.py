@@ -104,7 +104,7 @@ def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) 
     if holder is not task and holder.waiting_on == "approval" and holder.draft:
         data.update(holder.draft)  # approvers after the holder see what the holder submitted
     form = parsed.form_for(task.element_id)
-    may_act = (task.state == "open" and can_act(user, task) and not task.waiting_on
+    may_act = (task.state == "open" and task.kind == "step" and can_act(user, task) and not task.waiting_on
                and task.assignee_id in (None, user.id))
     targets = tuple(SendBackTarget(t.element_id, t.name, t.completed_by)
                     for t in send_back_targets(workflow, own)

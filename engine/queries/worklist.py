@@ -16,7 +16,7 @@ from engine.views import CaseView, case_view
 
 
 def worklist_stamp(session: Session, user: User) -> dict[str, Any]:
-    """The two counts and a fingerprint that changes whenever either list changes.
+    """The counts (mine, claimable, both: 待办) and a fingerprint that changes whenever a list changes.
 
     Polled every few seconds by open task lists: two indexed aggregate queries, no rows loaded.
     """
@@ -28,7 +28,7 @@ def worklist_stamp(session: Session, user: User) -> dict[str, Any]:
     mine = numbers(and_(HumanTask.state == "open", HumanTask.assignee_id == user.id))
     claimable = numbers(and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
                              actionable_filter(grants_of(user))))
-    return {"mine": mine[0], "claimable": claimable[0],
+    return {"mine": mine[0], "claimable": claimable[0], "todo": mine[0] + claimable[0],
             "stamp": f"{mine[0]}.{mine[1]}-{claimable[0]}.{claimable[1]}"}
 
 

@@ -31,13 +31,15 @@ from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
+from .transfer import MAX_TRANSFER_REASON, transfer
 from .urge import URGE_INTERVAL, urge
 from .withdraw import withdraw
 
 __all__ = ["APPROVE", "BULK_ACTIONS", "BulkResult", "CASE_ACTIONS", "CC_PROPERTY", "DECISIONS", "Engine",
            "IncidentOpen", "MAX_APPROVERS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
-           "MAX_NOTE", "MAX_REASON", "MESSAGE", "POSITIONS", "REJECT", "RESOLVED", "RETRIED",
+           "MAX_NOTE", "MAX_REASON", "MAX_TRANSFER_REASON", "MESSAGE", "POSITIONS", "REJECT", "RESOLVED",
+           "RETRIED",
            "RetryResult", "SeededCase", "TERMINATED", "TIMER", "TimerScheduler", "URGE_INTERVAL",
            "add_approvers", "add_comment", "bulk_action", "case_action", "cc_case", "claim_many", "decide",
            "fire_due_timers", "mark_cc_read", "reassign", "remove_approver", "resolve_incident",
-           "retry_incident", "send_back", "urge", "withdraw"]
+           "retry_incident", "send_back", "transfer", "urge", "withdraw"]

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access.grants import can_act
+from engine.access.grants import holds_role_for
 from engine.access.visibility import visible_case, visible_task
 from engine.errors import ConcurrentUpdate, Conflict, EngineError, InvalidData, NotFound, PermissionDenied
 from engine.models import SEED_MARK, HumanTask, User
@@ -110,7 +110,7 @@ def _reassign_case(engine: Engine, session: Session, user: User, instance_id: in
         raise Conflict(f"case {instance_id} is {instance.status}")
     tasks = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                     HumanTask.state == "open").order_by(HumanTask.id)).all()
-    mine = [t for t in tasks if can_act(target, t)]
+    mine = [t for t in tasks if holds_role_for(target, t)]
     if not mine:
         raise Conflict(f"case {instance_id} has no open task {target.username} may take")
     for task in mine:

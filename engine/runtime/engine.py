@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import can_act, may_supervise
+from engine.access import can_act, holds_role_for, may_supervise
 from engine.bpmn import state
 from engine.bpmn.specs import ParsedProcess, SpecCache
 from engine.bpmn.versions import latest_version
@@ -185,7 +185,7 @@ class Engine:
                                                      User.active.is_(True)))
         if assignee is None:
             raise InvalidData(f"unknown user {assignee_username!r}", {"user": "unknown user"})
-        if not can_act(assignee, task):
+        if not holds_role_for(assignee, task):
             raise InvalidData(f"{assignee_username} does not hold the role for this task",
                               {"user": "does not hold the role for this task"})
         previous = task.assignee

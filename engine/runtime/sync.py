@@ -1,7 +1,7 @@
 """Keeping the `human_task` rows in step with the workflow's READY user tasks.
 
 After every command the rows must say exactly which user tasks the case waits on, so task lists
-never need the serialized workflow.
+never need the serialized workflow; new rows go to their person where one is clear (`assignment`).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from engine.models import ENDED
 from engine.policy import ProcessPolicy
 
 from . import approvers, case_rows
+from .assignment import assign_new_tasks
 from .audit import reached_from
 from .case_rows import CaseRow, TaskRow
 
@@ -64,12 +65,16 @@ def sync_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: dat
             changes.still_open.append(row)
         else:
             _cancel(session, case, row, now, changes, record)
+    created = []
     for spiff_id, task in ready.items():
         if spiff_id not in known:
             row = _new_row(session, case, task, now, policy)
-            changes.created.append(row)
+            created.append((row, task))
             record(session, case, "task_created", None, task=row, message=row.name,
                    data={"role": row.lane_role, "store_code": row.store_code, "from": reached_from(task)})
+    if created:
+        assign_new_tasks(session, case, workflow, created, now, record)
+        changes.created = [row for row, _ in created]
     changes.still_open += changes.created
     return changes
 

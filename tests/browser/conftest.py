@@ -28,6 +28,20 @@ class LiveServer:
             db.session.commit()
             return view.to_dict()
 
+    def second_manager(self, store_code: str) -> str:
+        """A second store manager for `store_code` (password demo123), made once: with two, the
+        store's tasks wait in the pool instead of going to its one manager directly."""
+        from engine.directory.accounts import RoleSpec, insert_user_unchecked
+        from engine.models import User
+        from webapp.extensions import db, engine
+        username = f"second_{store_code.lower()}"
+        with self.app.app_context():
+            if db.session.query(User).filter_by(username=username).first() is None:
+                insert_user_unchecked(db.session, username, "demo123", display_name=f"{store_code}副店长",
+                                      roles=[RoleSpec("store_manager", store_code)], now=engine().clock())
+                db.session.commit()
+        return username
+
 
 @contextlib.contextmanager
 def serving(app, name: str = "live-server") -> Iterator[str]:  # type: ignore[no-untyped-def]

@@ -59,6 +59,7 @@ def test_case_diagram_and_dashboard_charts_work(live_server, pages, desktop, csp
     expect(diagram.locator('.djs-element.of-current[data-element-id="investigate_store"]')).to_have_count(1)
     viewport = diagram.locator("svg g.viewport")
     before = viewport.get_attribute("transform")
+    diagram.scroll_into_view_if_needed()  # the timeline above it grows with each event
     box = diagram.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()

@@ -93,7 +93,7 @@ def test_urge_a_waiting_step_once_an_hour(request, live_server, pages, device, s
     pages.fits(page)
 
     pages.sign_in(page, "manager_sh001")
-    page.goto(f"{live_server.url}/tasks?scope=claimable")
+    page.goto(f"{live_server.url}/tasks")  # in 待办, hers already
     expect(page.locator(f"[data-task-id='{task_id}'] .urge-mark")).to_have_text(re.compile("催办 ×1"))
     page.screenshot(path=screenshot_dir / f"urged-task-list-{device}.png", full_page=True)
     pages.fits(page)

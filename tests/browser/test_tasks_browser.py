@@ -1,7 +1,7 @@
 """The employee app in chromium, as the demo users: a complaint registered by cs_li reaches the
-right store manager and nobody else, is claimed, a wrong form is refused with messages beside the
-fields, the right one completes and the case moves on; the language switch; the phone layout;
-live refresh and bulk claim. Screenshots go to test-output/screenshots/."""
+right store manager (SH001's only one, directly) and nobody else, a wrong form is refused with
+messages beside the fields, the right one completes and the case moves on; the language switch;
+the phone layout; live refresh and bulk claim. Screenshots go to test-output/screenshots/."""
 from __future__ import annotations
 
 import re
@@ -59,23 +59,24 @@ def test_complaint_from_registration_to_follow_up(live_server, desktop, screensh
     expect(page.locator(".alert-success")).to_contain_text("已发起客户投诉处理")
     key = re.search(r"CP-\d{8}-\d{5}", page.locator(".alert-success").inner_text()).group(0)
 
-    # it reaches the SH001 store manager, and nobody else
+    # it reaches SH001's only store manager directly, in her 待办, and nobody else
     for outsider in ("manager_sh002", "cs_wang", "merch_zhao"):
         login(page, live_server, outsider)
-        page.goto(f"{live_server.url}/tasks?scope=claimable&q={key}")
+        page.goto(f"{live_server.url}/tasks?q={key}")
         expect(page.locator("#no-tasks")).to_be_visible()
     login(page, live_server, "manager_sh001")
-    page.goto(f"{live_server.url}/tasks?scope=claimable&q={key}")
+    page.goto(f"{live_server.url}/tasks?q={key}")
     row = page.locator("[data-task-id]", has_text=key)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("投诉调查与处理方案")
-    page.goto(f"{live_server.url}/tasks?scope=claimable")
+    expect(row.locator(".claimable-mark")).to_have_count(0)  # hers already, nothing to claim
+    page.goto(f"{live_server.url}/tasks")
     page.screenshot(path=screenshot_dir / "tasks-list-zh-desktop.png", full_page=True)
 
-    # claim, then a wrong form is refused with messages beside the fields
-    page.goto(f"{live_server.url}/tasks?scope=claimable&q={key}")
+    # a wrong form is refused with messages beside the fields
+    page.goto(f"{live_server.url}/tasks?q={key}")
     page.locator("[data-task-id] a", has_text="投诉调查与处理方案").click()
-    page.click("#claim-button")
+    expect(page.locator("#claim-button")).to_have_count(0)
     expect(page.locator("#task-holder")).to_contain_text("张店长")
     page.fill("#f-compensation_amount", "很多")
     page.fill("#f-root_cause", "午间人手不足")
@@ -95,15 +96,17 @@ def test_complaint_from_registration_to_follow_up(live_server, desktop, screensh
     page.click("#complete-button")
     expect(page.locator(".alert-success")).to_contain_text("下一步：“客户回访”")
     login(page, live_server, "cs_wang")
-    page.goto(f"{live_server.url}/tasks?scope=claimable&q={key}")
-    expect(page.locator("[data-task-id]", has_text="客户回访")).to_have_count(1)
+    page.goto(f"{live_server.url}/tasks?q={key}")  # two agents: it waits in their 待办, marked to claim
+    followup = page.locator("[data-task-id]", has_text="客户回访")
+    expect(followup).to_have_count(1)
+    expect(followup.locator(".claimable-mark")).to_have_count(1)
 
 
 def test_language_switch_turns_the_pages_english(live_server, desktop, screenshot_dir):
     case = live_server.start_case("complaint_handling", "cs_li", {**COMPLAINT, "customer_name": "English"})
     page = desktop
     login(page, live_server, "manager_sh002")
-    page.goto(f"{live_server.url}/tasks?scope=claimable")
+    page.goto(f"{live_server.url}/tasks")
     expect(page.locator("h1")).to_have_text("我的待办")
     page.click("#language-switch")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -111,7 +114,7 @@ def test_language_switch_turns_the_pages_english(live_server, desktop, screensho
     expect(page.locator("nav.navbar")).to_contain_text("Start")
     page.screenshot(path=screenshot_dir / "tasks-list-en-desktop.png", full_page=True)
     live_server.start_case("complaint_handling", "cs_li", {**COMPLAINT, "store_code": "SH002"})
-    page.goto(f"{live_server.url}/tasks?scope=claimable")
+    page.goto(f"{live_server.url}/tasks")
     page.locator("[data-task-id] a").first.click()
     expect(page.locator("#task-title")).to_contain_text("Investigate and propose resolution")
     expect(page.locator("#form-heading")).to_be_visible()
@@ -150,6 +153,7 @@ def test_phone_layout_has_no_horizontal_scroll(live_server, phone, screenshot_di
 
 
 def test_new_work_appears_without_reload_and_bulk_claim(live_server, desktop):
+    live_server.second_manager("HZ001")  # two managers: HZ001's complaints wait in the pool
     page = desktop
     login(page, live_server, "manager_hz001")
     page.goto(f"{live_server.url}/tasks?scope=claimable")
@@ -164,6 +168,7 @@ def test_new_work_appears_without_reload_and_bulk_claim(live_server, desktop):
     page.check("#select-all")
     expect(page.locator("[data-selected-count]")).to_have_text(str(len(before) + 2))
     page.click("#claim-selected")
-    expect(page).to_have_url(re.compile(r"scope=mine"))
+    expect(page).to_have_url(re.compile(r"/tasks$"))  # back to 待办, where they are now hers
     expect(page.locator("[data-task-id]")).to_have_count(len(before) + 2)
+    expect(page.locator(".claimable-mark")).to_have_count(0)
     expect(page.locator("#count-claimable")).to_have_text("0")

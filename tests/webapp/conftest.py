@@ -131,3 +131,16 @@ def postgres_app(webapp_postgres_url, tmp_path, app_clock):
 def csrf_token_fixture():
     """`csrf_token(client, path)` for tests that make their own clients."""
     return csrf_token
+
+
+@pytest.fixture
+def deputy_sh001(app, app_clock) -> str:
+    """A second store manager at SH001 (the demo cast has one, who gets SH001's tasks directly): with
+    two, SH001's tasks wait in the pool for either to claim."""
+    from engine.directory.accounts import RoleSpec, insert_user_unchecked
+    from webapp.extensions import db
+    with app.app_context():
+        insert_user_unchecked(db.session, "deputy_sh001", "demo123", display_name="王副店长", now=app_clock(),
+                              roles=[RoleSpec("store_manager", "SH001")])
+        db.session.commit()
+    return "deputy_sh001"

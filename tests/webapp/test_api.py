@@ -21,7 +21,7 @@ INSTANCE_KEYS = {"id", "process_key", "version", "status", "business_key", "titl
 ENDPOINTS = [
     ("get", "/processes"), ("post", "/processes/complaint_handling/instances"),
     ("get", "/tasks"), ("get", "/tasks/1"), ("post", "/tasks/1/claim"), ("post", "/tasks/1/unclaim"),
-    ("post", "/tasks/1/assign"), ("post", "/tasks/1/complete"),
+    ("post", "/tasks/1/assign"), ("post", "/tasks/1/transfer"), ("post", "/tasks/1/complete"),
     ("get", "/process-instances"), ("get", "/process-instances/1"),
     ("post", "/process-instances/1/comments"), ("post", "/process-instances/1/terminate"),
     ("post", "/process-instances/1/suspend"), ("post", "/process-instances/1/resume"),
@@ -164,8 +164,8 @@ def test_start_a_complaint(api):
     assert case["started_at"] == "2026-11-02T01:00:00+00:00"
     [task] = case["open_tasks"]
     assert TASK_KEYS <= set(task)
-    assert (task["element_id"], task["role"], task["store_code"], task["assignee"]) == (
-        "investigate_store", "store_manager", "SH001", None)
+    assert (task["element_id"], task["role"], task["store_code"], task["assignee"], task["claimable"]) == (
+        "investigate_store", "store_manager", "SH001", "manager_sh001", False)  # SH001's only manager
     assert task["instance_id"] == case["id"] and task["process_key"] == "complaint_handling"
 
 

@@ -32,7 +32,7 @@ def test_a_finished_case_cannot_be_withdrawn(api):
     error(api.as_("cs_li").post(f"/process-instances/{case['id']}/withdraw", json={"reason": "x"}), 409)
 
 
-def test_cc_by_hand_and_the_cc_list(api, document):  # noqa: F811
+def test_cc_by_hand_and_the_cc_list(api, document, deputy_sh001):  # noqa: F811
     check = conforming(document)
     case = start(api)
     path = f"/process-instances/{case['id']}/cc"

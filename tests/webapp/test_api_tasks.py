@@ -52,20 +52,31 @@ def error(response, status: int) -> dict:
 
 # -- lists ---------------------------------------------------------------------------------------------
 
-def test_scopes_mine_claimable_and_all(api):
-    task = only_task(start(api))
+def test_scopes_todo_mine_claimable_and_all(api, deputy_sh001):
+    task = only_task(start(api))  # SH001 has two managers now: the task waits in the pool
     assert ids(listing(api, "manager_sh001", "?scope=claimable")) == [task["id"]]
     assert ids(listing(api, "manager_sh001", "?scope=mine")) == []
-    assert ids(listing(api, "manager_sh001")) == [task["id"]]  # scope=all is the default
-    [item] = listing(api, "manager_sh001", "?scope=all")["items"]
+    assert ids(listing(api, "manager_sh001")) == [task["id"]]  # scope=todo (待办) is the default
+    assert ids(listing(api, "manager_sh001", "?scope=all")) == [task["id"]]
+    [item] = listing(api, "manager_sh001", "?scope=todo")["items"]
     assert TASK_KEYS <= set(item)
-    assert (item["role"], item["store_code"], item["assignee"], item["due_at"]) == (
-        "store_manager", "SH001", None, "2026-11-03T01:00:00+00:00")
+    assert (item["role"], item["store_code"], item["assignee"], item["claimable"], item["due_at"]) == (
+        "store_manager", "SH001", None, True, "2026-11-03T01:00:00+00:00")
 
     assert api.as_("manager_sh001").post(f"/tasks/{task['id']}/claim").status_code == 200
     assert ids(listing(api, "manager_sh001", "?scope=mine")) == [task["id"]]
     assert ids(listing(api, "manager_sh001", "?scope=claimable")) == []
-    assert listing(api, "manager_sh001", "?scope=mine")["items"][0]["assignee"] == "manager_sh001"
+    [item] = listing(api, "manager_sh001")["items"]
+    assert (item["id"], item["assignee"], item["claimable"]) == (task["id"], "manager_sh001", False)
+    assert listing(api, deputy_sh001)["items"] == []  # no longer in the other manager's 待办
+
+
+def test_the_only_holder_finds_the_task_in_todo_already_hers(api):
+    task = only_task(start(api))
+    assert (task["assignee"], task["claimable"]) == ("manager_sh001", False)
+    [item] = listing(api, "manager_sh001")["items"]
+    assert (item["id"], item["claimable"]) == (task["id"], False)
+    assert listing(api, "manager_sh001", "?scope=claimable")["items"] == []
 
 
 @pytest.mark.parametrize("user", ["manager_sh002", "manager_hz001", "franchisee_nj01", "cs_li", "merch_zhao"])
@@ -193,7 +204,7 @@ def test_a_task_claimed_by_someone_else(api):
     assert released.status_code == 200 and released.get_json()["assignee"] is None
 
 
-def test_assign_by_a_supervisor(api):
+def test_assign_by_a_supervisor(api, deputy_sh001):
     task = only_task(start(api))
     response = api.as_("supervisor_east").post(f"/tasks/{task['id']}/assign",
                                                json={"user": "manager_sh001", "reason": "请尽快处理"})
@@ -241,14 +252,14 @@ def test_complete_moves_the_case_on(api):
     assert (closed.get_json()["status"], closed.get_json()["open_tasks"]) == ("completed", [])
 
 
-def test_complete_names_the_bad_fields_and_changes_nothing(api):
+def test_complete_names_the_bad_fields_and_changes_nothing(api, deputy_sh001):
     task = only_task(start(api))
     bad = {**INVESTIGATION, "resolution_type": "cash", "compensation_amount": -5}
     del bad["findings"]
     body = error(api.as_("manager_sh001").post(f"/tasks/{task['id']}/complete", json={"data": bad}), 422)
     assert set(body["fields"]) == {"findings", "resolution_type", "compensation_amount"}
     again = api.as_("manager_sh001").get(f"/tasks/{task['id']}").get_json()
-    assert again["state"] == "open" and again["assignee"] is None
+    assert again["state"] == "open" and again["assignee"] is None  # a refused complete claims nothing
 
 
 @pytest.mark.parametrize("payload", [{"data": "done"}, {"data": [INVESTIGATION]}])

@@ -56,7 +56,8 @@ class Story:
 
 @pytest.fixture
 def story(app, app_clock):
-    """t0: complaint A (SH001) — taken after 2 h, investigated in 4 h; follow-up taken after 1 h, done in
+    """t0: complaint A (SH001) — its only manager has it at once (her claim after 2 h changes nothing),
+    investigated 6 h after it opened; follow-up taken after 1 h, done in
     3 h: the case ends at t0+10 h. t0+1 h: complaint B (SH002) and a return (NJ01) stay open. The
     dashboard is read at t0+30 h, when both open steps are past their 24 h due time."""
     s = Story(app, app_clock)
@@ -118,14 +119,16 @@ def test_figures_match_the_story(client, auth, story):
     assert re.search(r'data-kpi="open">2<', html) and re.search(r'data-kpi="overdue">2<', html)
     assert re.search(r'data-kpi="started">3<', html) and re.search(r'data-kpi="finished">1<', html)
     roles = {r[0]: r[1:] for r in table(html, "open_by_role")}
-    assert roles == {"店长": ["1", "1", "1"], "客服专员": ["1", "1", "1"]}
+    # SH002's only manager holds her step (not "not taken"); the two agents' review waits in the pool
+    assert roles == {"店长": ["1", "1", "0"], "客服专员": ["1", "1", "1"]}
     stores = {r[0].split()[0]: r[1:] for r in table(html, "open_by_store")}
-    assert stores == {"SH002": ["1", "1", "1"], "NJ01": ["1", "1", "1"]}
+    assert stores == {"SH002": ["1", "1", "0"], "NJ01": ["1", "1", "1"]}
     [cycle] = table(html, "cycle_times")
     assert numbers(cycle[1:]) == ["1", "10.0", "10.0", "10.0"]
     steps = {r[0]: r[3:] for r in table(html, "step_times")}
     assert {r[0]: r[1] for r in table(html, "step_times")}["投诉调查与处理方案"] == "店长"
-    assert numbers(steps["投诉调查与处理方案"]) == ["1", "2.0", "2.0", "4.0", "4.0"]
+    # SH001's only manager held the investigation from the start: no wait to be taken, 6 h of work
+    assert numbers(steps["投诉调查与处理方案"]) == ["1", "0.0", "0.0", "6.0", "6.0"]
     assert numbers(steps["客户回访"]) == ["1", "1.0", "1.0", "3.0", "3.0"]
     sla = {r[0]: r[3:] for r in table(html, "sla")}
     assert sla["投诉调查与处理方案"] == ["1", "1", "0", "100.0%", "1"]  # B is late now
@@ -137,7 +140,7 @@ def test_figures_match_the_story(client, auth, story):
                          "weekly"}
     assert data["step_times"]["labels"][0].startswith("投诉调查与处理方案")
     waiting, working = data["step_times"]["series"]
-    assert (waiting["data"][0], working["data"][0]) == (2.0, 4.0)
+    assert (waiting["data"][0], working["data"][0]) == (0.0, 6.0)
     assert data["cycle_times"]["series"][0]["data"] == [0.4]  # 10 h in days
     assert sum(data["weekly"]["series"][0]["data"]) == 3
     assert 'id="chart-step_times"' in html and "echarts.min.js" in html and "dashboard.js" in html

@@ -1,5 +1,5 @@
-"""我的待办: who sees which task, the two tabs and their counts, filters, search, sorting, paging,
-saved filters, bulk claim and the polling endpoint behind live refresh."""
+"""我的待办: who sees which task, the tabs (待办, mine, claimable) and their counts, filters, search,
+sorting, paging, saved filters, bulk claim and the polling endpoint behind live refresh."""
 from __future__ import annotations
 
 import re
@@ -25,16 +25,21 @@ def task_ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'data-task-id="(\d+)"', html)]
 
 
-def test_a_complaint_reaches_the_right_store_manager_only(client, auth, api):
+def test_a_complaint_reaches_the_only_store_manager_directly(client, auth, api):
+    """The issue's first complaint: SH001's only manager opened 我的待办 and found nothing, the task
+    sat in the pool. Now it is hers at once, in 待办 (the default view) and in the badge."""
     case = complaint(api, store="SH001")
     [task] = case["open_tasks"]
+    assert (task["assignee"], task["claimable"]) == ("manager_sh001", False)
     auth.login("manager_sh001")
-    html = client.get("/tasks?scope=claimable").get_data(as_text=True)
+    html = client.get("/tasks").get_data(as_text=True)
     assert task_ids(html) == [task["id"]]
     assert "投诉调查与处理方案" in html and case["business_key"] in html and "客户投诉处理" in html
-    assert 'data-count="claimable"' in html
-    assert re.search(r'id="count-claimable">1<', html)
-    assert task_ids(client.get("/tasks").get_data(as_text=True)) == []  # nothing assigned yet
+    assert re.search(r'id="count-todo">1<', html)
+    assert re.search(r'data-count="todo"[^>]*>(<span[^>]*>[^<]*</span>)?1<', html)  # the header badge
+    assert "待认领" not in html  # hers, not one to claim
+    assert task_ids(client.get("/tasks?scope=mine").get_data(as_text=True)) == [task["id"]]
+    assert task_ids(client.get("/tasks?scope=claimable").get_data(as_text=True)) == []
     auth.logout()
     for other in ("manager_sh002", "cs_wang", "merch_zhao", "franchisee_nj01"):
         auth.login(other)
@@ -42,23 +47,25 @@ def test_a_complaint_reaches_the_right_store_manager_only(client, auth, api):
         auth.logout()
 
 
-def test_tabs_counts_and_the_poll_endpoint(client, auth, api):
+def test_tabs_counts_and_the_poll_endpoint(client, auth, api, deputy_sh001):
     auth.login("manager_sh001")
     before = client.get("/tasks/poll").get_json()
-    assert before["mine"] == 0 and before["claimable"] == 0
+    assert before["mine"] == 0 and before["claimable"] == 0 and before["todo"] == 0
     case = complaint(api)
     after = client.get("/tasks/poll").get_json()
-    assert after["claimable"] == 1 and after["stamp"] != before["stamp"]
+    assert (after["claimable"], after["todo"]) == (1, 1) and after["stamp"] != before["stamp"]
     task_id = case["open_tasks"][0]["id"]
+    todo = client.get("/tasks").get_data(as_text=True)  # 待办 shows the claimable one, marked
+    assert task_ids(todo) == [task_id] and "待认领" in todo and re.search(r'id="count-todo">1<', todo)
     client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token(client)})
     claimed = client.get("/tasks/poll").get_json()
-    assert (claimed["mine"], claimed["claimable"]) == (1, 0)
-    assert task_ids(client.get("/tasks").get_data(as_text=True)) == [task_id]
+    assert (claimed["mine"], claimed["claimable"], claimed["todo"]) == (1, 0, 1)
+    assert task_ids(client.get("/tasks?scope=mine").get_data(as_text=True)) == [task_id]
     fragment = client.get("/tasks?fragment=1").get_data(as_text=True)
     assert "<html" not in fragment and f'data-task-id="{task_id}"' in fragment
 
 
-def test_filters_search_and_sorting(client, auth, api, app_clock):
+def test_filters_search_and_sorting(client, auth, api, app_clock, deputy_sh001):
     a = complaint(api, store="SH001", name="甲")
     app_clock.advance(hours=30)  # the first one is now overdue (due in 24 h); cs_li's token has expired
     b = complaint(api, store="SH001", name="乙", user="cs_wang")
@@ -79,11 +86,11 @@ def test_filters_search_and_sorting(client, auth, api, app_clock):
     assert client.get("/tasks?scope=evil&sort=drop&page=-3&due=x").status_code == 200
     auth.logout()
     auth.login("merch_zhao")
-    html = client.get("/tasks?scope=claimable&process=complaint_handling&store=SH002").get_data(as_text=True)
+    html = client.get("/tasks?process=complaint_handling&store=SH002").get_data(as_text=True)  # his alone
     assert len(task_ids(html)) == 2 and set(task_ids(html)) >= {merch["open_tasks"][0]["id"]}
 
 
-def test_paging(client, auth, api):
+def test_paging(client, auth, api, deputy_sh001):
     for i in range(22):
         complaint(api, name=f"客户{i}")
     auth.login("manager_sh001")
@@ -95,7 +102,7 @@ def test_paging(client, auth, api):
     assert client.get("/tasks?scope=claimable&page=9").status_code == 302  # past the end: the last page
 
 
-def test_bulk_claim(client, auth, api):
+def test_bulk_claim(client, auth, api, deputy_sh001):
     ids = [complaint(api, name=n)["open_tasks"][0]["id"] for n in ("甲", "乙", "丙")]
     auth.login("manager_sh001")
     html = client.get("/tasks?scope=claimable").get_data(as_text=True)
@@ -103,14 +110,14 @@ def test_bulk_claim(client, auth, api):
     csrf = token(client, "/tasks?scope=claimable")
     assert client.post("/tasks/claim", data={"task_id": ids[:2]}).status_code == 400  # no CSRF token
     response = client.post("/tasks/claim", data={"task_id": [*ids[:2], 99999], "csrf_token": csrf})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/tasks?scope=mine")
-    page = client.get("/tasks").get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/tasks")
+    page = client.get("/tasks?scope=mine").get_data(as_text=True)
     assert task_ids(page) == ids[:2]
     assert "已认领 2 个任务" in page and "1 个任务未能认领" in page
     assert task_ids(client.get("/tasks?scope=claimable").get_data(as_text=True)) == [ids[2]]
 
 
-def test_bulk_claim_cannot_take_other_peoples_tasks(client, auth, api):
+def test_bulk_claim_cannot_take_other_peoples_tasks(client, auth, api, deputy_sh001):
     task_id = complaint(api, store="SH001")["open_tasks"][0]["id"]
     auth.login("manager_sh002")
     client.post("/tasks/claim", data={"task_id": [task_id], "csrf_token": token(client)})

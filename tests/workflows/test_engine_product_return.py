@@ -273,7 +273,8 @@ def test_a_draft_shows_the_case_values_in_read_only_cells_whatever_it_was_saved_
     draft = {"received_items": [FORGED_LINE, NEVER_APPROVED], "total_amount": 10 ** 10,
              "defect_notes": "待复核"}
     world.run("warehouse_qian", world.engine.save_draft, receipt.id, draft)
-    shown = world.detail("director", receipt.id).draft  # unclaimed: whoever opens it sees the draft
+    # the only warehouse keeper holds the task (it went to her directly): she sees her draft
+    shown = world.detail("warehouse_qian", receipt.id).draft
     assert shown["received_items"][0] == {"sku": "W26-TS-0101", "name": "基础T恤", "quantity": 10,
                                           "unit_price": 199.0, "received_quantity": 100000,
                                           "accepted_quantity": 100000}

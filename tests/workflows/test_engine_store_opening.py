@@ -8,8 +8,10 @@ and refuses invalid data without changing anything."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from engine.errors import InvalidData, PermissionDenied
+from engine.models import AuditEvent
 
 P = "store_opening"
 STREAMS = {"first_batch_allocation": "merch_zhao", "staff_training": "trainer_sun",
@@ -173,6 +175,12 @@ def test_a_rejected_plan_can_be_withdrawn_and_the_store_stays_planned(world):
     case = world.start("supervisor_east", P)
     rejected = {"approved": False, "director_comment": "选址不符合区域规划"}
     step(world, case, "plan_approval", "director", rejected)
+    revision = world.task(case.id, "revise_plan")
+    assert revision.assignee == "supervisor_east"  # back to the supervisor who wrote the plan, by the model
+    with world.sessions() as s:
+        assert s.scalar(select(AuditEvent.data).where(AuditEvent.task_id == revision.id,
+                                                      AuditEvent.event_type == "task_assigned")) == {
+            "to": "supervisor_east", "by": "model"}
     done = step(world, case, "revise_plan", "supervisor_east", revision_action="withdraw",
                 revision_note="放弃该选址")
     assert (done.status, done.outcome) == ("completed", "withdrawn")

@@ -83,7 +83,7 @@ def start(key: str) -> Any:
 @bp.get("/tasks")
 @token_required
 def tasks() -> Any:
-    f = queries.TaskFilter(scope=text("scope", "all"), process=text("process"), store_code=text("store"),
+    f = queries.TaskFilter(scope=text("scope", "todo"), process=text("process"), store_code=text("store"),
                            overdue=flag("overdue"), search=text("q"), sort=text("sort", "due"),
                            page=integer("page", 1), per_page=integer("per_page", 20))
     return jsonify(_page(queries.list_tasks(db.session, api_user(), f, engine().clock())))
@@ -125,6 +125,17 @@ def assign(task_id: int) -> Any:
     if not assignee:
         raise InvalidData("'user' (a username) is required", {"user": "required"})
     return _done(engine().assign(db.session, task_id, api_user(), assignee, reason).to_dict())
+
+
+@bp.post("/tasks/<int:task_id>/transfer")
+@token_required
+def transfer(task_id: int) -> Any:
+    data = body()
+    to, reason = body_text(data, "to").strip(), body_text(data, "reason")
+    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
+    if not to:
+        raise InvalidData("'to' (a username) is required", {"to": "required"})
+    return _done(runtime.transfer(engine(), db.session, task_id, api_user(), to, reason).to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/complete")

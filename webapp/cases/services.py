@@ -74,7 +74,8 @@ def case_display(engine: Engine, session: Session, user: User, case_id: int, now
     page = case_page_view(engine, session, user, case_id, now)
     instance = session.get(ProcessInstance, case_id)
     parsed = engine.process(session, instance.version_id)
-    assigned = [(e.data or {}).get("to") for e in page.events if e.event_type == "task_assigned"]
+    assigned = [(e.data or {}).get("to") for e in page.events
+                if e.event_type in ("task_assigned", "task_transferred")]
     told = [n for e in page.events if e.event_type in ("case_cc", "task_urged", "withdrawn")
             for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
     people = display_names(session, [e.actor for e in page.events] + [page.case.started_by] + told

@@ -3,6 +3,7 @@
  *  - select all / bulk claim on the claimable tab
  *  - add and remove rows of line-item fields
  *  - focus the first field with an error
+ *  - open a task move (its reason form) from the phone's "more" menu
  */
 (function () {
   "use strict";
@@ -53,7 +54,7 @@
     var stamp = null;
 
     function setCounts(data) {
-      ["mine", "claimable"].forEach(function (key) {
+      ["todo", "mine", "claimable"].forEach(function (key) {
         $all(document, '[data-count="' + key + '"]').forEach(function (el) {
           var hidden = el.querySelector(".visually-hidden");
           el.textContent = String(data[key]);
@@ -128,6 +129,22 @@
     });
   }
 
+  /* ---------------------------------------------------------------- task moves from the phone's menu */
+  /* A "more" menu entry naming a move's <details> opens it and brings its first field into view. */
+  function wireMoveLinks() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("[data-open-move]");
+      if (!link) { return; }
+      var move = document.getElementById(link.getAttribute("data-open-move"));
+      if (!move) { return; }
+      event.preventDefault();
+      move.open = true;
+      move.scrollIntoView({ block: "center" });
+      var first = move.querySelector("select, textarea, input:not([type=hidden])");
+      if (first) { first.focus({ preventScroll: true }); }
+    });
+  }
+
   /* ---------------------------------------------------------------- errors */
   function focusFirstError() {
     var bad = document.querySelector('form [aria-invalid="true"]');
@@ -141,6 +158,7 @@
     $all(document, "#bulk-form").forEach(function (form) { wireSelection(form.parentNode); });
     $all(document, "[data-rows]").forEach(wireRows);
     focusFirstError();
+    wireMoveLinks();
     startPolling();
   });
 })();

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from engine.queries import TaskFilter
 
-SCOPES = ("mine", "claimable")
+SCOPES = ("todo", "mine", "claimable")  # 待办 first: the default
 SORTS = ("due", "age", "priority")
 DUE = ("", "today", "overdue")
 PER_PAGE = 20
@@ -22,7 +22,7 @@ SAVED_KEYS = ("scope", "process", "store", "due", "sort", "q")
 
 @dataclass(frozen=True)
 class ListParams:
-    scope: str = "mine"
+    scope: str = "todo"
     process: str = ""
     store: str = ""
     due: str = ""
@@ -72,6 +72,6 @@ def parse_params(args: Mapping[str, str]) -> ListParams:
         page = max(1, min(int(args.get("page") or 1), 10_000))
     except ValueError:
         page = 1
-    return ListParams(scope=pick("scope", SCOPES, "mine"), process=(args.get("process") or "").strip()[:64],
+    return ListParams(scope=pick("scope", SCOPES, "todo"), process=(args.get("process") or "").strip()[:64],
                       store=(args.get("store") or "").strip()[:16], due=pick("due", DUE, ""),
                       sort=pick("sort", SORTS, "due"), q=(args.get("q") or "").strip()[:100], page=page)

@@ -1,4 +1,5 @@
-"""The task list (我的待办): two tabs, filters, saved filters, bulk claim, live refresh; and my cases."""
+"""The task list (我的待办): 待办 (mine and claimable), mine, claimable; filters, saved filters, bulk
+claim, live refresh; and my cases."""
 from __future__ import annotations
 
 from typing import Any
@@ -67,7 +68,7 @@ def claim_selected() -> Any:
     if claimed < len(results):
         flash(_("%(n)d task(s) could not be taken: someone else was quicker, or they are not yours to take.",
                 n=len(results) - claimed), "warning")
-    return redirect(url_for("tasks.index", scope="mine") if claimed else _back())
+    return redirect(url_for("tasks.index") if claimed else _back())
 
 
 @bp.post("/tasks/filters")

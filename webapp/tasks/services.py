@@ -9,9 +9,9 @@ from typing import Any, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import Engine, queries
+from engine import Engine, access, queries
 from engine.attachments import AttachmentView, list_attachments
-from engine.models import ProcessDefinition, ProcessInstance, Store, User
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
 from engine.queries import ApprovalView, CommentView, case_comments, display_names
 from engine.views import CaseView, TaskView, case_view
 
@@ -44,6 +44,8 @@ class TaskPage:
     holder: TaskView | None = None  # an approval's step
     approver_choices: list[tuple[str, str]] = field(default_factory=list)  # (username, name) to ask
     step_values: list[Shown] = field(default_factory=list)  # what an approver (or a waiting holder) reads
+    #: (username, name) of the colleagues the task may be transferred to (转交), when it may be.
+    transfer_to: list[tuple[str, str]] = field(default_factory=list)
 
 
 def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
@@ -55,9 +57,11 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     index = label_index(parsed.forms)
     events = queries.case_events(session, instance.id)
     comments = case_comments(session, instance.id)
+    handed = [(e.data or {}).get("to") for e in events
+              if e.event_type in ("task_assigned", "task_transferred")]
     told = [n for e in events if e.event_type in ("case_cc", "task_urged", "withdrawn")
             for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
-    people = display_names(session, [e.actor for e in events] + told
+    people = display_names(session, [e.actor for e in events] + told + handed
                            + [task.assignee, instance.started_by.username if instance.started_by else None]
                            + [t.completed_by for t in detail.send_back_targets]
                            + mentioned(events) + [a.username for a in detail.approvals]
@@ -85,7 +89,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         step_values=[s for s in form_items(detail.form, values) if s.key not in context_keys]
         if task.kind == "approval" or task.waiting_on == "approval" else [],
         approver_choices=_approver_choices(session, user, detail) if "add_approvers" in detail.actions
-        else [])
+        else [],
+        transfer_to=_colleagues(session, task, user) if "transfer" in detail.actions else [])
 
 
 def _approver_choices(session: Session, user: User, detail: queries.TaskDetail) -> list[tuple[str, str]]:
@@ -94,6 +99,13 @@ def _approver_choices(session: Session, user: User, detail: queries.TaskDetail) 
     rows = session.execute(select(User.username, User.display_name).where(User.active.is_(True))
                            .order_by(User.username))
     return [(u, d or u) for u, d in rows if u not in asked]
+
+
+def _colleagues(session: Session, task: TaskView, user: User) -> list[tuple[str, str]]:
+    """Who else holds the step's role in the case's scope: the people it may be handed to."""
+    row = session.get(HumanTask, task.id)
+    return [(u.username, u.display_name or u.username) for u in access.eligible_users(session, row)
+            if u.username not in (task.assignee, user.username)]
 
 
 def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

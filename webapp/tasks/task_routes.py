@@ -114,6 +114,29 @@ def unclaim(task_id: int) -> Any:
     return redirect(url_for("tasks.index"), 303)
 
 
+@bp.post("/tasks/<int:task_id>/transfer")
+@login_required
+def transfer(task_id: int) -> Any:
+    """转交: hand the task to a colleague with the role, saying why."""
+    access.visible_task(db.session, current_user, task_id, rules=engine().supervision)
+    back = url_for("tasks.detail", task_id=task_id)
+    try:
+        view = runtime.transfer(engine(), db.session, task_id, current_user, request.form.get("to", ""),
+                                request.form.get("reason", ""))
+    except InvalidData as exc:
+        db.session.rollback()
+        flash(_("Give a reason for the transfer.") if "reason" in exc.fields
+              else _("Choose a colleague who holds the role for this step."), "danger")
+        return redirect(back + "#move-transfer", 303)
+    except (Conflict, ConcurrentUpdate):
+        db.session.rollback()
+        flash(_("The task changed at the same moment (completed or handed on). Please check it."), "warning")
+        return redirect(back, 303)
+    db.session.commit()
+    flash(_("You handed the task to %(name)s.", name=view.assignee), "success")
+    return redirect(back, 303)
+
+
 @bp.post("/tasks/<int:task_id>/comments")
 @login_required
 def comment(task_id: int) -> Any:

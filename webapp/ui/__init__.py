@@ -44,7 +44,7 @@ def _navigation() -> dict[str, Any]:
 
         from ..extensions import db
         if not current_user.is_authenticated:
-            return {"mine": 0, "claimable": 0}
+            return {"mine": 0, "claimable": 0, "todo": 0}
         return task_counts(db.session, current_user)
     return {"nav_counts": nav_counts}
 

@@ -159,7 +159,8 @@ def decision_line(form: Mapping[str, Any] | None, data: Mapping[str, Any]) -> st
 
 
 _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaimed": "bi-person-dash",
-          "task_assigned": "bi-person-up", "task_completed": "bi-check-circle",
+          "task_assigned": "bi-person-up", "task_transferred": "bi-arrow-left-right",
+          "task_completed": "bi-check-circle",
           "comment": "bi-chat-left-text",
           "attachment_added": "bi-paperclip", "attachment_removed": "bi-paperclip", "outcome": "bi-signpost",
           "completed": "bi-flag-fill", "terminated": "bi-x-octagon", "suspended": "bi-pause-circle",
@@ -193,8 +194,17 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             text = _("%(who)s took “%(step)s”", who=who, step=step)
         elif kind == "task_unclaimed":
             text = _("%(who)s released “%(step)s”", who=who, step=step)
+        elif kind == "task_assigned" and e.actor is None:
+            to = people.get(data.get("to") or "", data.get("to") or "")
+            text = (_("“%(step)s” went to %(to)s, named by the process", step=step, to=to)
+                    if data.get("by") == "model" else
+                    _("“%(step)s” went to %(to)s, the only one with the role", step=step, to=to))
         elif kind == "task_assigned":
             text = _("%(who)s assigned “%(step)s” to %(to)s", who=who, step=step,
+                     to=people.get(data.get("to") or "", data.get("to") or ""))
+            note = e.message
+        elif kind == "task_transferred":
+            text = _("%(who)s transferred “%(step)s” to %(to)s", who=who, step=step,
                      to=people.get(data.get("to") or "", data.get("to") or ""))
             note = e.message
         elif kind == "task_completed":

@@ -58,7 +58,8 @@ director_comment = ""
         end("end_reminder_acknowledged", "催办已阅", "Reminder acknowledged", "ops_director", 4.7, 1),
         gateway("xor", "plan_approved", "批准开业方案？", "Plan approved?", "ops_director", 5),
         user("revise_plan", "修改开业方案", "Revise opening plan", "store_supervisor", 6, 1, due=72,
-             doc="按运营总监的意见修改开业方案后重新提交，或撤销本次开业计划。"),
+             doc="按运营总监的意见修改开业方案后重新提交，或撤销本次开业计划。",
+             assignee="started_by"),  # back to the supervisor who wrote the plan
         gateway("xor", "revision_choice", "重新提交？", "Resubmit?", "store_supervisor", 7, 1),
         end("end_withdrawn", "撤销开业计划", "Opening withdrawn", "store_supervisor", 8, 1,
             outcome="withdrawn", terminate=True),

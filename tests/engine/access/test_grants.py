@@ -88,7 +88,8 @@ def test_assign_by_a_supervisor(engine, session, people, checks):
     view = engine.assign(session, stock.id, sup, "deputy_sh001", reason="manager on leave")
     session.commit()
     assert view.assignee == "deputy_sh001"
-    [event] = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "task_assigned")).all()
+    [event] = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "task_assigned",
+                                                       AuditEvent.actor_id.is_not(None))).all()
     assert (event.actor_id, event.task_id, event.message, event.data) == (
         sup.id, stock.id, "manager on leave", {"from": "manager_sh001", "to": "deputy_sh001"})
     case = engine.complete(session, stock.id, people["deputy_sh001"], {"stock_ok": True, "needs_cs": False})

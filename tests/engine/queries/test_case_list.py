@@ -78,7 +78,8 @@ def test_rows_show_current_steps_holders_age_and_due_state(engine, session, peop
     assert (step.element_id, step.name, step.role, step.assignee) == ("report", "门店填报", "store_manager",
                                                                        "manager_sh001")
     assert row.age == timedelta(hours=23) and row.due_state == "due_soon" and not row.seeded
-    assert rows[supervised_cases["b"].id].steps[0].assignee is None
+    # SH002 has one store manager: the step went to her without a claim
+    assert rows[supervised_cases["b"].id].steps[0].assignee == "manager_sh002"
     clock.advance(hours=2)
     assert case_list_rows(session, [a.id], clock())[0].due_state == "overdue"
     exported = list(queries.iter_cases(session, people["director"], queries.CaseFilter(), clock(),

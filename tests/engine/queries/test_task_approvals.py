@@ -19,10 +19,10 @@ def test_actions_follow_the_approvals(engine, session, people, deployed):
     task_id = case.open_tasks[0].id
     engine.claim(session, task_id, m1)
     session.commit()
-    assert _actions(engine, session, m1, task_id) == ("complete", "save_draft", "release", "add_approvers",
-                                                      "cc", "comment")
+    assert _actions(engine, session, m1, task_id) == ("complete", "save_draft", "transfer", "release",
+                                                      "add_approvers", "cc", "comment")
     # a supervisor of the case
-    assert _actions(engine, session, sup, task_id) == ("release", "urge", "cc", "comment")
+    assert _actions(engine, session, sup, task_id) == ("transfer", "release", "urge", "cc", "comment")
     runtime.add_approvers(engine, session, task_id, m1, ["supervisor_east"], "before", "r")
     runtime.add_approvers(engine, session, task_id, m1, ["cs_li"], "after", "r")
     session.commit()

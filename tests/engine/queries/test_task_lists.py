@@ -31,14 +31,16 @@ def test_scopes_filters_paging_and_counts(engine, session, people, cases, clock)
         return queries.list_tasks(session, user, TaskFilter(**kw), clock())
 
     assert _ids(tasks(m1)) == [stock] + reports  # due soonest first: check_stock is due in 8 hours
-    assert queries.task_counts(session, m1) == {"mine": 0, "claimable": 4}
+    assert queries.task_counts(session, m1) == {"mine": 0, "claimable": 4, "todo": 4}
     engine.claim(session, reports[1], m1)
     session.commit()
     assert _ids(tasks(m1, scope="mine")) == [reports[1]]
     assert _ids(tasks(m1, scope="claimable")) == [stock, reports[0], reports[2]]
     assert tasks(m1, scope="all").total == 4
-    assert queries.task_counts(session, m1) == {"mine": 1, "claimable": 3}
-    assert queries.task_counts(session, deputy) == {"mine": 0, "claimable": 3}  # not the one m1 holds
+    assert _ids(tasks(m1, scope="todo")) == _ids(tasks(m1))  # 待办 is the default: mine and claimable
+    assert [t.claimable for t in tasks(m1).items] == [t.id != reports[1] for t in tasks(m1).items]
+    assert queries.task_counts(session, m1) == {"mine": 1, "claimable": 3, "todo": 4}
+    assert queries.task_counts(session, deputy) == {"mine": 0, "claimable": 3, "todo": 3}  # not m1's
     assert _ids(tasks(m2)) == [cases[3].open_tasks[0].id]
 
     assert _ids(tasks(m1, process="parallel_inclusive")) == [stock]

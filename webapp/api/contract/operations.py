@@ -79,7 +79,7 @@ BY_TASK_ID = {"task_id": "$response.body#/id"}
 BY_INSTANCE_ID = {"instance_id": "$response.body#/id"}
 TASK_OK = returns(ref("Task"), "the task as it is now", links=_links(
     GetTask=("task", BY_TASK_ID), CompleteTask=("complete", BY_TASK_ID), UnclaimTask=("unclaim", BY_TASK_ID),
-    AssignTask=("assign", BY_TASK_ID)))
+    AssignTask=("assign", BY_TASK_ID), TransferTask=("transfer", BY_TASK_ID)))
 INSTANCE_OK = returns(ref("Instance"), "the case as it is now", links=_links(
     GetCase=("instance", BY_INSTANCE_ID),
     GetFirstOpenTask=("task", {"task_id": "$response.body#/open_tasks/0/id"})))
@@ -120,8 +120,10 @@ PATHS: dict[str, dict[str, Any]] = {
             GetTask=("task", {"task_id": "$response.body#/items/0/id"}),
             ClaimTask=("claim", {"task_id": "$response.body#/items/0/id"}))),
         errors=READ + (422,), parameters=[
-            _param("scope", "query", {"type": "string", "enum": list(TASK_SCOPES), "default": "all"},
-                   "mine: assigned to me; claimable: free tasks of my roles; all: both"),
+            _param("scope", "query", {"type": "string", "enum": list(TASK_SCOPES), "default": "todo"},
+                   "todo (待办): everything I may act on, assigned to me and claimable by me (each task's "
+                   "`claimable` marks the latter); mine: assigned to me; claimable: free tasks of my "
+                   "roles; all: the same as todo"),
             PROCESS_FILTER, STORE_FILTER, OVERDUE, SEARCH,
             _param("sort", "query", {"type": "string", "enum": list(TASK_SORTS), "default": "due"}),
             *PAGING])},
@@ -135,12 +137,22 @@ PATHS: dict[str, dict[str, Any]] = {
         "claim", "Claim a task: it becomes mine", "Tasks", TASK_OK,
         errors=READ + (403, 404, 409), parameters=[TASK])},
     "/tasks/{task_id}/unclaim": {"post": op(
-        "unclaim", "Release a claimed task to the pool", "Tasks", TASK_OK,
+        "unclaim", "Release a task to the pool (放回待认领)", "Tasks", TASK_OK,
         errors=READ + (403, 404, 409), parameters=[TASK],
         description="The holder, or a supervisor of the case.")},
     "/tasks/{task_id}/assign": {"post": op(
         "assign", "Give a task to someone (supervisors)", "Tasks", TASK_OK,
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="Assign", body_required=True)},
+    "/tasks/{task_id}/transfer": {"post": op(
+        "transfer", "Hand a task to a colleague (转交)", "Tasks", TASK_OK,
+        errors=READ + (403, 404, 409, 422), parameters=[TASK], body="Transfer", body_required=True,
+        body_example={"to": "deputy_sh001", "reason": "I am off tomorrow; she knows the store"},
+        description="The holder of the task, or a supervisor of the case, gives it to `to`, who must hold "
+                    "the step's role for the case's store or region (422 otherwise, naming `to`); the reason "
+                    "is required (422 naming `reason`) and kept in the case's history. The task lands in the "
+                    "colleague's 待办. 403 for anyone else; 409 when the task is no longer open or the case "
+                    "changed at the same moment.",
+        why={403: "not the holder of the task nor a supervisor of the case"})},
     "/tasks/{task_id}/complete": {"post": op(
         "complete", "Complete a task with its form's data", "Tasks", INSTANCE_OK,
         errors=READ + (403, 404, 409, 422), parameters=[TASK], body="FormData",

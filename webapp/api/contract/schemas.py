@@ -19,6 +19,7 @@ from engine.runtime import (
     MAX_FIX_FIELDS,
     MAX_NOTE,
     MAX_REASON,
+    MAX_TRANSFER_REASON,
     MESSAGE,
     POSITIONS,
     RESOLVED,
@@ -97,6 +98,8 @@ TASK = {
     "decision": {"type": ["string", "null"], "enum": [*DECISIONS, None],
                  "description": "an approval's 同意/不同意"},
     "comment": {**nullable(TEXT), "description": "the approver's comment"},
+    "claimable": {"type": "boolean", "description": "open and held by nobody: anyone with the role in "
+                                                    "scope may take it (completing it takes it)"},
 }
 
 APPROVAL = {
@@ -284,6 +287,12 @@ SCHEMAS: dict[str, Schema] = {
         "type": "object", "required": ["user"],
         "properties": {"user": {**USERNAME, "minLength": 1, "description": "who gets the task"},
                        "reason": {"type": ["string", "null"]}},
+    },
+    "Transfer": {
+        "type": "object", "required": ["to", "reason"],
+        "properties": {"to": {**USERNAME, "minLength": 1, "description": "the colleague who gets the task"},
+                       "reason": {"type": "string", "minLength": 1, "maxLength": MAX_TRANSFER_REASON,
+                                  "description": "why; not only spaces; kept in the case's history"}},
     },
     "AddApprovers": {
         "type": "object", "required": ["usernames", "position", "reason"],
