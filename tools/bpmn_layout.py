@@ -225,6 +225,8 @@ def _properties(n: Node) -> dict[str, str]:
             props["approverRole"] = n.multi.approver_role
     if n.assignee:
         props["assignee"] = n.assignee
+    if n.cc:
+        props["cc"] = n.cc
     return props
 
 

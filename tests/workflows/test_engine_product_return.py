@@ -105,6 +105,9 @@ def test_the_director_rejects_a_large_return_that_cs_li_cannot_decide(world):
     done = world.complete("director", approval, decision)
     assert (done.status, done.outcome) == ("completed", "rejected")
     world.assert_told(case, "franchisee_nj01", "rejected")
+    # the model cc's the director's decision to the supervisor of the store's region (EAST), only
+    [cc] = [e for e in world.events(case.id) if e.event_type == "case_cc"]
+    assert (cc.element_id, cc.data["to"]) == ("director_approval", ["supervisor_east"])
 
 
 @pytest.mark.parametrize("return_type, items, approvals", [

@@ -73,6 +73,8 @@ class Node:
     no_return: bool = False  # a point of no return: once done, the case is not sent back or withdrawn past it
     #: a user task's assignee: an expression naming who does it (`started_by`, `completed_by["x"]`)
     assignee: str | None = None
+    #: a user task's cc on completion: `role:<role>` entries or usernames, comma-separated
+    cc: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
