@@ -1,5 +1,4 @@
 """加签 / 减签: approvals before and after a task's holder, 同意/不同意, removal, who may not, races."""
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -251,47 +250,18 @@ def test_a_pool_task_is_taken_by_asking_for_approvers(engine, session, people, d
     assert view.assignee == "deputy_sh001"
 
 
-def _race(sessions, first_step, second_step):
-    """Run `first_step` in one session, then `second_step` in another while the first commits."""
-    first, second = sessions(), sessions()
-    outcome: list[BaseException | None] = []
-    try:
-        first_step(first)
-
-        def run_second() -> None:
-            try:
-                second_step(second)
-                second.commit()
-                outcome.append(None)
-            except BaseException as exc:
-                second.rollback()
-                outcome.append(exc)
-
-        thread = threading.Thread(target=run_second)
-        thread.start()
-        first.commit()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
-    finally:
-        first.close()
-        second.close()
-    [error] = outcome
-    return error
-
-
-def test_adding_approvers_races_a_concurrent_complete(engine, sessions, session, people, report):
+def test_adding_approvers_races_a_concurrent_complete(engine, session, people, report, race):
     case_id, task_id = report
     m1 = people["manager_sh001"]
-    error = _race(sessions,
-                  lambda s: runtime.add_approvers(engine, s, task_id, s.get(User, m1.id), ["cs_li"], "before",
-                                                  "r"),
-                  lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "x"}))
+    error = race(lambda s: runtime.add_approvers(engine, s, task_id, s.get(User, m1.id), ["cs_li"], "before",
+                                                 "r"),
+                 lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "x"}))
     assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
     holder = session.get(HumanTask, task_id)
     assert (holder.state, holder.waiting_on) == ("open", "before")
 
 
-def test_two_approvers_deciding_at_once_lose_nothing(engine, sessions, session, people, report):
+def test_two_approvers_deciding_at_once_lose_nothing(engine, session, people, report, race):
     case_id, task_id = report
     m1 = people["manager_sh001"]
     runtime.add_approvers(engine, session, task_id, m1, ["supervisor_east", "cs_li"], "after", "r")
@@ -299,8 +269,8 @@ def test_two_approvers_deciding_at_once_lose_nothing(engine, sessions, session, 
     session.commit()
     a, b = _approval(session, case_id, "supervisor_east").id, _approval(session, case_id, "cs_li").id
     sup, cs = people["supervisor_east"].id, people["cs_li"].id
-    error = _race(sessions, lambda s: runtime.decide(engine, s, a, s.get(User, sup), True, ""),
-                  lambda s: runtime.decide(engine, s, b, s.get(User, cs), True, ""))
+    error = race(lambda s: runtime.decide(engine, s, a, s.get(User, sup), True, ""),
+                 lambda s: runtime.decide(engine, s, b, s.get(User, cs), True, ""))
     if error is not None:  # the second read before the first wrote: told, it decides again
         assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
         assert session.get(HumanTask, task_id).state == "open"

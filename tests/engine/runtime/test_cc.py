@@ -102,50 +102,15 @@ def test_a_model_step_ccs_roles_in_scope_and_people(engine, session, people, dep
     assert (entry.by, entry.step) == (None, "report")
 
 
-def test_a_cc_racing_a_completion_fails_rather_than_write_over_it(engine, sessions, session, people, deployed,
-                                                                   monkeypatch):
-    import threading
-
+def test_a_cc_racing_a_completion_fails_rather_than_write_over_it(engine, session, people, deployed, race):
     from engine import ConcurrentUpdate, Conflict
     from engine.models import HumanTask, User
     case = _start(engine, session, people)
-    task_id, m1 = case.open_tasks[0].id, people["manager_sh001"]
-    first, second = sessions(), sessions()
-    has_read = threading.Event()
-    case_row = engine.case_row
-
-    def read_then_signal(s, cid):
-        found = case_row(s, cid)
-        if s is second:
-            has_read.set()
-        return found
-
-    monkeypatch.setattr(engine, "case_row", read_then_signal)
-    try:
-        engine.complete(first, task_id, first.get(User, m1.id), {"summary": "first"})
-        outcome: list[BaseException | None] = []
-
-        def cc_second() -> None:
-            try:
-                supervisor = second.get(User, people["supervisor_east"].id)
-                cc_case(engine, second, case.id, supervisor, ["cs_li"], "")
-                second.commit()
-                outcome.append(None)
-            except BaseException as exc:
-                second.rollback()
-                outcome.append(exc)
-
-        thread = threading.Thread(target=cc_second)
-        thread.start()
-        assert has_read.wait(timeout=30)
-        first.commit()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
-        [error] = outcome
-        assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
-    finally:
-        first.close()
-        second.close()
+    task_id, m1, sup = case.open_tasks[0].id, people["manager_sh001"], people["supervisor_east"]
+    error = race(lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "first"}),
+                 lambda s: cc_case(engine, s, case.id, s.get(User, sup.id), ["cs_li"], ""),
+                 wait_on="case_row")
+    assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
     session.expire_all()
     assert session.get(HumanTask, task_id).state == "completed"
     assert session.scalars(select(CaseCc)).all() == []

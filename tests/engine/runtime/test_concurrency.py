@@ -1,6 +1,4 @@
 """Two sessions completing one task: the first commit wins, the second is told, nothing is lost."""
-import threading
-
 import pytest
 from sqlalchemy import select, update
 
@@ -8,45 +6,22 @@ from engine import ConcurrentUpdate, Conflict, PermissionDenied, queries
 from engine.models import AuditEvent, HumanTask, ProcessInstance, User
 
 
-def test_second_of_two_concurrent_completions_fails_and_loses_nothing(engine, sessions, session, people,
-                                                                      deployed):
+def test_second_of_two_concurrent_completions_fails_and_loses_nothing(engine, session, people, deployed,
+                                                                      race):
     m1 = people["manager_sh001"]
     case = engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": 120})
     session.commit()
     task_id = case.open_tasks[0].id
     version_before = session.get(ProcessInstance, case.id).lock_version
 
-    first, second = sessions(), sessions()
-    try:
-        for s in (first, second):  # both load everything a completion reads before either writes
-            task = s.get(HumanTask, task_id)
-            assert task.state == "open" and task.instance.state
-        # flushed inside complete: the first now holds the row (PostgreSQL) or the write lock (SQLite)
-        engine.complete(first, task_id, first.get(User, m1.id), {"summary": "first"})
+    def load_all(s):  # everything a completion reads, in both sessions before either writes
+        task = s.get(HumanTask, task_id)
+        assert task.state == "open" and task.instance.state
 
-        outcome: list[BaseException | None] = []
-
-        def complete_second() -> None:
-            try:
-                engine.complete(second, task_id, second.get(User, m1.id), {"summary": "second"})
-                second.commit()
-                outcome.append(None)
-            except BaseException as exc:  # the assertion is made by the main thread
-                second.rollback()
-                outcome.append(exc)
-
-        # On PostgreSQL the second UPDATE waits for the first transaction's row lock and on SQLite
-        # for its write lock, so the second runs in a thread while this one commits.
-        thread = threading.Thread(target=complete_second)
-        thread.start()
-        first.commit()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
-        [error] = outcome
-        assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
-    finally:
-        first.close()
-        second.close()
+    error = race(lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "first"}),
+                 lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "second"}),
+                 both=load_all)
+    assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
 
     session.expire_all()
     task = session.get(HumanTask, task_id)
@@ -108,34 +83,21 @@ def test_a_case_locked_by_another_transaction_is_a_concurrent_update(engine, ses
 
 
 @pytest.mark.parametrize("second", ["complete", "claim"])
-def test_a_command_overtaken_between_its_read_and_its_write_is_refused(engine, sessions, session, people,
-                                                                      deployed, monkeypatch, second):
+def test_a_command_overtaken_between_its_read_and_its_write_is_refused(engine, session, people, deployed,
+                                                                      overtake, second):
     """Both commands have read the case before either writes; the one that commits first wins and
     the other fails on the case's version, whatever it was about to change."""
     m1, deputy = people["manager_sh001"], people["deputy_sh001"]
     case = engine.start(session, "lanes_gateway", m1, {"store_code": "SH001", "amount": 120})
     session.commit()
     task_id = case.open_tasks[0].id
-    load = type(engine).load
-    overtaken = []
-
-    def load_then_be_overtaken(self, s, instance):
-        loaded = load(self, s, instance)
-        if not overtaken:
-            overtaken.append(True)
-            with sessions() as other:
-                if second == "complete":
-                    engine.complete(other, task_id, other.get(User, m1.id), {"summary": "first"})
-                else:
-                    engine.claim(other, task_id, other.get(User, deputy.id))
-                other.commit()
-        return loaded
-
-    monkeypatch.setattr(type(engine), "load", load_then_be_overtaken)
+    if second == "complete":
+        overtake("load", lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "first"}))
+    else:
+        overtake("load", lambda s: engine.claim(s, task_id, s.get(User, deputy.id)))
     with pytest.raises(ConcurrentUpdate):
         engine.complete(session, task_id, m1, {"summary": "overtaken"})
     session.rollback()
-    monkeypatch.undo()
 
     task = session.get(HumanTask, task_id)
     events = session.scalars(select(AuditEvent.data).where(AuditEvent.event_type == "task_completed")).all()

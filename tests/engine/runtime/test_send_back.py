@@ -1,7 +1,6 @@
 """退回: sending a case back to an earlier step (fixture model `send_back`: a plan, two checks in
 parallel, a cooling-off timer, the director's approval with a reminder timer, the payment that is a
 point of no return, a confirmation)."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -216,66 +215,33 @@ def test_who_may_not_send_back(engine, session, people, tasks_of, db_url):
     assert session.scalar(select(AuditEvent).where(AuditEvent.event_type == "sent_back")) is None
 
 
-def test_send_back_racing_a_concurrent_complete(engine, sessions, session, people, tasks_of, monkeypatch):
+def test_send_back_racing_a_concurrent_complete(engine, session, people, tasks_of, overtake):
     """The two have read the case; the completion commits first, so the send-back fails on the case's
     version and changes nothing."""
     case_id = _start(engine, session, people)
     _do(engine, session, tasks_of, case_id, "draft_plan", people["manager_sh001"], PLAN)
     tasks = tasks_of(session, case_id)
-    load = type(engine).load
-    overtaken = []
-
-    def load_then_be_overtaken(self, s, instance):
-        loaded = load(self, s, instance)
-        if not overtaken:
-            overtaken.append(True)
-            with sessions() as other:
-                engine.complete(other, tasks["check_stock"].id, other.get(User, people["deputy_sh001"].id),
-                                {"stock_ok": True, "needs_cs": False})
-                other.commit()
-        return loaded
-
-    monkeypatch.setattr(type(engine), "load", load_then_be_overtaken)
+    deputy = people["deputy_sh001"]
+    overtake("load", lambda s: engine.complete(s, tasks["check_stock"].id, s.get(User, deputy.id),
+                                               {"stock_ok": True, "needs_cs": False}))
     with pytest.raises(ConcurrentUpdate):
         runtime.send_back(engine, session, tasks["check_staff"].id, people["supervisor_east"], "draft_plan",
                           "redo")
     session.rollback()
-    monkeypatch.undo()
     assert set(tasks_of(session, case_id)) == {"check_staff"}
     assert session.scalar(select(AuditEvent).where(AuditEvent.event_type == "sent_back")) is None
     plan = session.scalars(select(HumanTask).where(HumanTask.element_id == "draft_plan")).one()
     assert plan.state == "completed"
 
 
-def test_send_back_and_complete_of_one_task_in_two_threads(engine, sessions, session, people, tasks_of):
+def test_send_back_and_complete_of_one_task_in_two_threads(engine, session, people, tasks_of, race):
     """Whichever commits first wins; the other is told (Conflict or ConcurrentUpdate)."""
     case_id = _start(engine, session, people)
     _do(engine, session, tasks_of, case_id, "draft_plan", people["manager_sh001"], PLAN)
     task_id = tasks_of(session, case_id)["check_staff"].id
     sup_id = people["supervisor_east"].id
-    first, second = sessions(), sessions()
-    outcome: list[BaseException | None] = []
-    try:
-        engine.complete(first, task_id, first.get(User, sup_id), {"staff_ok": True})
-
-        def send_back() -> None:
-            try:
-                runtime.send_back(engine, second, task_id, second.get(User, sup_id), "draft_plan", "redo")
-                second.commit()
-                outcome.append(None)
-            except BaseException as exc:  # asserted by the main thread
-                second.rollback()
-                outcome.append(exc)
-
-        thread = threading.Thread(target=send_back)
-        thread.start()
-        first.commit()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
-    finally:
-        first.close()
-        second.close()
-    [error] = outcome
+    error = race(lambda s: engine.complete(s, task_id, s.get(User, sup_id), {"staff_ok": True}),
+                 lambda s: runtime.send_back(engine, s, task_id, s.get(User, sup_id), "draft_plan", "redo"))
     assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
     assert set(tasks_of(session, case_id)) == {"check_stock"}
 

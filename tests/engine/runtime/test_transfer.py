@@ -117,33 +117,21 @@ def test_a_finished_task_cannot_be_transferred(engine, session, people, held):
 
 
 @pytest.mark.parametrize("first", ["complete", "transfer"])
-def test_a_transfer_racing_a_completion(engine, sessions, session, people, held, monkeypatch, first):
+def test_a_transfer_racing_a_completion(engine, session, people, held, overtake, first):
     """Both have read the task before either writes: whichever commits first wins, the other fails on
     the case's version and changes nothing."""
     m1 = people["manager_sh001"]
-    open_task = type(engine).open_task
-    overtaken = []
-
-    def read_then_be_overtaken(self, s, task_id):
-        found = open_task(self, s, task_id)
-        if not overtaken:
-            overtaken.append(True)
-            with sessions() as other:
-                if first == "complete":
-                    engine.complete(other, held, other.get(User, m1.id), {"summary": "first"})
-                else:
-                    runtime.transfer(engine, other, held, other.get(User, m1.id), "deputy_sh001", "first")
-                other.commit()
-        return found
-
-    monkeypatch.setattr(type(engine), "open_task", read_then_be_overtaken)
+    if first == "complete":
+        overtake("open_task", lambda s: engine.complete(s, held, s.get(User, m1.id), {"summary": "first"}))
+    else:
+        overtake("open_task", lambda s: runtime.transfer(engine, s, held, s.get(User, m1.id), "deputy_sh001",
+                                                         "first"))
     with pytest.raises(ConcurrentUpdate):
         if first == "complete":
             runtime.transfer(engine, session, held, m1, "deputy_sh001", "overtaken")
         else:
             engine.complete(session, held, m1, {"summary": "overtaken"})
     session.rollback()
-    monkeypatch.undo()
     session.expire_all()
     task = session.get(HumanTask, held)
     kinds = session.scalars(select(AuditEvent.event_type).where(AuditEvent.task_id == held)).all()

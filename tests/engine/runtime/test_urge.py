@@ -1,6 +1,5 @@
 """催办: the starter or a supervisor urges a waiting step; the holders (or the pool) are told; once
 an hour per person and step."""
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -78,45 +77,14 @@ def test_who_may_not_urge(engine, session, people, deployed):
     assert _urges(session) == []
 
 
-def test_an_urge_racing_a_completion(engine, sessions, session, people, deployed, monkeypatch):
+def test_an_urge_racing_a_completion(engine, session, people, deployed, race):
     """The urge read the step before the completion committed: it fails rather than write over it."""
     case = _start(engine, session, people)
-    task_id, m1 = case.open_tasks[0].id, people["manager_sh001"]
-    first, second = sessions(), sessions()
-    has_read = threading.Event()
-    open_task = engine.open_task
-
-    def open_then_signal(s, tid):
-        found = open_task(s, tid)
-        if s is second:
-            has_read.set()
-        return found
-
-    monkeypatch.setattr(engine, "open_task", open_then_signal)
-    try:
-        engine.complete(first, task_id, first.get(User, m1.id), {"summary": "first"})
-        outcome: list[BaseException | None] = []
-
-        def urge_second() -> None:
-            try:
-                urge(engine, second, task_id, second.get(User, people["supervisor_east"].id), "hurry")
-                second.commit()
-                outcome.append(None)
-            except BaseException as exc:
-                second.rollback()
-                outcome.append(exc)
-
-        thread = threading.Thread(target=urge_second)
-        thread.start()
-        assert has_read.wait(timeout=30)
-        first.commit()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
-        [error] = outcome
-        assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
-    finally:
-        first.close()
-        second.close()
+    task_id, m1, sup = case.open_tasks[0].id, people["manager_sh001"], people["supervisor_east"]
+    error = race(lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "first"}),
+                 lambda s: urge(engine, s, task_id, s.get(User, sup.id), "hurry"),
+                 wait_on="open_task")
+    assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
     session.expire_all()
     assert session.get(HumanTask, task_id).state == "completed"
     assert _urges(session) == []

@@ -1,5 +1,4 @@
 """撤回: the starter withdraws a running or suspended case with a reason, until a point of no return."""
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -95,47 +94,14 @@ def test_no_withdrawal_past_a_point_of_no_return(engine, session, people, deploy
     assert (moves.withdraw, moves.no_return_step) == (False, "门店填报")
 
 
-def test_withdraw_racing_a_completion_one_wins(engine, sessions, session, people, deployed, monkeypatch):
+def test_withdraw_racing_a_completion_one_wins(engine, session, people, deployed, race):
     """The withdrawal has read the case before the completion commits: it must not overwrite it."""
     case = _start(engine, session, people)
     task_id, m1 = case.open_tasks[0].id, people["manager_sh001"]
-    first, second = sessions(), sessions()
-    has_read = threading.Event()
-    load = engine.load
-
-    def load_then_signal(s, instance):
-        loaded = load(s, instance)
-        if s is second:
-            has_read.set()
-        return loaded
-
-    monkeypatch.setattr(engine, "load", load_then_signal)
-    try:
-        for s in (first, second):
-            assert s.get(HumanTask, task_id).instance.state
-        engine.complete(first, task_id, first.get(User, m1.id), {"summary": "first"})
-        outcome: list[BaseException | None] = []
-
-        def withdraw_second() -> None:
-            try:
-                withdraw(engine, second, case.id, second.get(User, m1.id), "too slow")
-                second.commit()
-                outcome.append(None)
-            except BaseException as exc:
-                second.rollback()
-                outcome.append(exc)
-
-        thread = threading.Thread(target=withdraw_second)
-        thread.start()
-        assert has_read.wait(timeout=30)
-        first.commit()
-        thread.join(timeout=30)
-        assert not thread.is_alive()
-        [error] = outcome
-        assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
-    finally:
-        first.close()
-        second.close()
+    error = race(lambda s: engine.complete(s, task_id, s.get(User, m1.id), {"summary": "first"}),
+                 lambda s: withdraw(engine, s, case.id, s.get(User, m1.id), "too slow"),
+                 both=lambda s: s.get(HumanTask, task_id).instance.state, wait_on="load")
+    assert isinstance(error, (ConcurrentUpdate, Conflict)), repr(error)
     session.expire_all()
     assert session.get(ProcessInstance, case.id).status == "running"
     assert not session.scalars(select(AuditEvent).where(AuditEvent.event_type == "withdrawn")).all()
