@@ -31,7 +31,7 @@ def test_task_list_rows():
     assert [(r.database, r.open_tasks, r.query) for r in rows] == [
         ("SQLite", n, q) for n in (50, 120) for q in queries]
     found = {"mine": tasklist.ASSIGNED, "claimable": tasklist.CLAIMABLE,
-             "all": tasklist.ASSIGNED + tasklist.CLAIMABLE, "counts": tasklist.ASSIGNED + tasklist.CLAIMABLE}
+             "todo": tasklist.ASSIGNED + tasklist.CLAIMABLE, "counts": tasklist.ASSIGNED + tasklist.CLAIMABLE}
     assert all(r.found == found[r.query] for r in rows)
     assert all(r.ratio == 1.0 for r in rows if r.open_tasks == 50)
     assert all(0 < r.median_ms <= r.p90_ms for r in rows)
