@@ -99,7 +99,7 @@ def test_every_operation_keeps_the_contract(live_api, tmp_path):
         sys.executable, "-m", "schemathesis.cli", "run", f"{live_api.url}/api/v1/openapi.json",
         "--header", f"Authorization: Bearer {token}", "--checks", CHECKS,
         "--max-examples", os.environ.get("OPSFLOW_FUZZ_EXAMPLES", "40"),
-        "--seed", os.environ.get("OPSFLOW_FUZZ_SEED", "9"), "--workers", "2", "--request-timeout", "30",
+        "--seed", os.environ.get("OPSFLOW_FUZZ_SEED", "9"), "--workers", "1", "--request-timeout", "30",
         "--generation-database", "none", "--report", "junit", "--report-dir", str(report), "--no-color",
     ]
     # in a folder of its own: nothing (a crash cache, a config file) carries over from another run
