@@ -4,8 +4,6 @@ in their 待办; on the phone the fixed bottom bar carries Complete and a "more"
 moves, with 44 px targets and no sideways scroll."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -14,21 +12,6 @@ pytestmark = pytest.mark.browser
 STORE = "SH002"
 COMPLAINT = {"customer_name": "吴先生", "customer_phone": "13812345678", "store_code": STORE,
              "channel": "store", "category": "service", "description": "收银排队太久。", "amount_claimed": 0}
-
-
-def login(page: Page, server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{server.url}/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo123")
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/tasks"))
-
-
-def fits(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
-    assert width <= viewport, f"page is {width}px wide in a {viewport}px viewport"
 
 
 def fill_investigation(page: Page) -> None:
@@ -44,14 +27,14 @@ def deputy(live_server) -> str:
     return live_server.second_manager(STORE)  # with two managers the store's tasks wait in the pool
 
 
-def test_todo_marks_claimable_work_and_the_holder_transfers_on_desktop(live_server, desktop, deputy,
+def test_todo_marks_claimable_work_and_the_holder_transfers_on_desktop(pages, live_server, desktop, deputy,
                                                                        screenshot_dir):
     page = desktop
     case = live_server.start_case("complaint_handling", "cs_li", COMPLAINT)
     key, task_id = case["business_key"], case["open_tasks"][0]["id"]
 
     # 待办 is the default list: the task is there, marked as one to claim, and counted in the badge
-    login(page, live_server, "manager_sh002")
+    pages.sign_in(page, "manager_sh002")
     expect(page.locator("#tab-todo")).to_have_attribute("aria-current", "page")
     row = page.locator(f'[data-task-id="{task_id}"]')
     expect(row.locator(".claimable-mark")).to_have_text("待认领")
@@ -75,7 +58,7 @@ def test_todo_marks_claimable_work_and_the_holder_transfers_on_desktop(live_serv
     expect(page.locator("#move-transfer")).to_have_count(0)
 
     # the deputy finds it in 待办 as hers (not marked), and completes it
-    login(page, live_server, deputy)
+    pages.sign_in(page, deputy)
     page.goto(f"{live_server.url}/tasks?q={key}")
     mine = page.locator(f'[data-task-id="{task_id}"]')
     expect(mine).to_have_count(1)
@@ -86,11 +69,11 @@ def test_todo_marks_claimable_work_and_the_holder_transfers_on_desktop(live_serv
     expect(page.locator(".alert-success")).to_contain_text("下一步")
 
 
-def test_a_claimable_task_is_completed_from_its_form_without_a_claim(live_server, desktop, deputy):
+def test_a_claimable_task_is_completed_from_its_form_without_a_claim(pages, live_server, desktop, deputy):
     page = desktop
     case = live_server.start_case("complaint_handling", "cs_li", {**COMPLAINT, "customer_name": "钱女士"})
     task_id = case["open_tasks"][0]["id"]
-    login(page, live_server, deputy)
+    pages.sign_in(page, deputy)
     page.goto(f"{live_server.url}/tasks/{task_id}")
     expect(page.locator("#claim-hint")).to_be_visible()
     expect(page.locator("#f-findings")).to_be_enabled()
@@ -101,12 +84,12 @@ def test_a_claimable_task_is_completed_from_its_form_without_a_claim(live_server
     expect(page.locator("#task-holder")).to_contain_text(f"{STORE}副店长")  # completed by the deputy
 
 
-def test_the_phone_bar_completes_and_its_menu_transfers(live_server, phone, deputy, screenshot_dir):
+def test_the_phone_bar_completes_and_its_menu_transfers(pages, live_server, phone, deputy, screenshot_dir):
     page = phone
     first = live_server.start_case("complaint_handling", "cs_li", {**COMPLAINT, "customer_name": "孙先生"})
     second = live_server.start_case("complaint_handling", "cs_li", {**COMPLAINT, "customer_name": "李女士"})
-    login(page, live_server, "manager_sh002")
-    fits(page)
+    pages.sign_in(page, "manager_sh002")
+    pages.fits(page)
     expect(page.locator(".claimable-mark").first).to_be_visible()
 
     # the bar: Complete and "more", fixed at the bottom, 44 px tall, nothing wider than the phone
@@ -118,7 +101,7 @@ def test_the_phone_bar_completes_and_its_menu_transfers(live_server, phone, depu
     for target in ("#bar-complete", "#bar-more"):
         height = page.locator(target).bounding_box()["height"]
         assert height >= 44, (target, height)
-    fits(page)
+    pages.fits(page)
     page.screenshot(path=screenshot_dir / "task-page-bar-phone.png")
 
     # "more" holds the other moves; take the task from it, then transfer it from it
@@ -136,11 +119,11 @@ def test_the_phone_bar_completes_and_its_menu_transfers(live_server, phone, depu
     page.fill("#transfer-reason", "我今天休息")
     page.click("#transfer-submit")
     expect(page.locator(".alert-success")).to_contain_text("已将任务转交给")
-    fits(page)
+    pages.fits(page)
 
     # Complete in the bar submits the form (a claimable task: no claim first)
     page.goto(f"{live_server.url}/tasks/{second['open_tasks'][0]['id']}")
     fill_investigation(page)
     page.click("#bar-complete")
     expect(page.locator(".alert-success")).to_contain_text("下一步")
-    fits(page)
+    pages.fits(page)
