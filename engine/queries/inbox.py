@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidData
+from engine.errors import InvalidData, NotFound
 from engine.models import Notification, User
 from engine.views import Page
 
@@ -52,14 +52,27 @@ def inbox(session: Session, user: User, *, unread_only: bool = False, page: int 
                           {"per_page": f"must be between 1 and {MAX_PER_PAGE}"})
     mine = [Notification.recipient_id == user.id] + ([Notification.read_at.is_(None)] if unread_only else [])
     total = session.scalar(select(func.count()).select_from(Notification).where(*mine)) or 0
-    rows = session.execute(select(Notification, User.username, User.display_name)
-                           .outerjoin(User, User.id == Notification.actor_id).where(*mine)
-                           .order_by(Notification.id.desc())
+    rows = session.execute(_ENTRIES.where(*mine).order_by(Notification.id.desc())
                            .limit(per_page).offset((page - 1) * per_page)).all()
-    items = [InboxEntry(n.id, n.kind, n.instance_id, n.task_id, username, display or username, n.title,
-                        n.business_key, n.step, n.message, n.created_at, n.read_at)
-             for n, username, display in rows]
-    return Page(items, total, page, per_page)
+    return Page([_entry(*row) for row in rows], total, page, per_page)
+
+
+def inbox_entry(session: Session, user: User, notification_id: int) -> InboxEntry:
+    """One of `user`'s notifications (NotFound for anyone else's)."""
+    row = session.execute(_ENTRIES.where(Notification.id == notification_id,
+                                         Notification.recipient_id == user.id)).first()
+    if row is None:
+        raise NotFound(f"notification {notification_id} not found")
+    return _entry(*row)
+
+
+_ENTRIES = (select(Notification, User.username, User.display_name)
+            .outerjoin(User, User.id == Notification.actor_id))
+
+
+def _entry(n: Notification, username: str | None, display: str | None) -> InboxEntry:
+    return InboxEntry(n.id, n.kind, n.instance_id, n.task_id, username, display or username, n.title,
+                      n.business_key, n.step, n.message, n.created_at, n.read_at)
 
 
 def unread_count(session: Session, user: User) -> int:
