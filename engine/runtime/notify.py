@@ -27,11 +27,14 @@ KINDS = ("assigned", "transferred", "sent_back", "approver", "urged", "cc", "out
 _BY_USERNAME = {"sent_back": ("assignee",), "approvers_added": ("usernames",), "task_urged": ("to",),
                 "case_cc": ("to",)}
 _ENDED = {"withdrawn": "withdrawn", "terminated": "terminated"}
+#: The events that may tell someone: a batch without one (most steps of a complete) costs one scan.
+_TELLING = frozenset({"task_assigned", "task_transferred", "sent_back", "approvers_added", "task_urged",
+                      "case_cc", "outcome", "completed", *_ENDED})
 
 
 def write_notifications(session: Session, case: CaseRow | None, batch: Sequence[PendingEvent]) -> None:
     """Insert the notifications `batch` (one command's events on `case`) calls for, if any."""
-    if case is None:
+    if case is None or not any(e.event_type in _TELLING for e in batch):
         return
     rows = list(_notifications(session, case, batch))
     if rows:
