@@ -136,3 +136,11 @@ def test_inbox_pages_newest_first(engine, session, people, deployed, clock):
     assert (page.total, len(page.items)) == (3, 1)
     first = queries.inbox(session, people["cs_li"], per_page=2).items
     assert first[0].id > first[1].id > page.items[0].id
+
+
+def test_a_case_ending_without_an_outcome_tells_its_starter_it_is_finished(engine, session, people, deployed):
+    case = engine.start(session, "path_choice", people["director"], {"store_code": "SH001", "amount": 1})
+    session.commit()
+    engine.complete(session, case.open_tasks[0].id, people["manager_sh001"], {"summary": "done"})
+    session.commit()
+    assert _told(session, case.id) == [("director", "finished")]
