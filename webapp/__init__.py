@@ -54,8 +54,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(processes.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(account.bp)
-    from . import admin, cases, dashboard
+    from . import admin, cases, dashboard, inbox
     app.register_blueprint(cases.bp)
+    app.register_blueprint(inbox.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)

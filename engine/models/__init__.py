@@ -22,11 +22,12 @@ from .cases import (
     ProcessInstance,
     SavedFilter,
 )
+from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
 
 __all__ = ["ApiToken", "Attachment", "AuditEvent", "Base", "COMPLETED", "CaseCc", "Comment", "ENDED",
            "ERROR", "HumanTask", "INCIDENT_OPEN", "INCIDENT_RESOLVED", "Incident", "LoginAttempt",
-           "ModelFile", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
+           "ModelFile", "Notification", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
            "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession"]

@@ -26,8 +26,10 @@ from .cc import cc_case
 from .cc_rows import CC_PROPERTY, mark_cc_read
 from .comments import MAX_COMMENT, add_comment
 from .engine import Engine
+from .inbox import mark_all_read, mark_read
 from .incident_commands import resolve_incident, retry_incident
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
+from .notify import KINDS as NOTIFICATION_KINDS
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
@@ -41,5 +43,6 @@ __all__ = ["APPROVE", "BULK_ACTIONS", "BulkResult", "CASE_ACTIONS", "CC_PROPERTY
            "RETRIED",
            "RetryResult", "SeededCase", "TERMINATED", "TIMER", "TimerScheduler", "URGE_INTERVAL",
            "add_approvers", "add_comment", "bulk_action", "case_action", "cc_case", "claim_many", "decide",
-           "fire_due_timers", "mark_cc_read", "reassign", "remove_approver", "resolve_incident",
+           "fire_due_timers", "mark_all_read", "mark_cc_read", "mark_read",
+           "NOTIFICATION_KINDS", "reassign", "remove_approver", "resolve_incident",
            "retry_incident", "send_back", "transfer", "urge", "withdraw"]

@@ -37,15 +37,17 @@ def pending_events(session: Session) -> list[PendingEvent]:
     return session.info.setdefault(_KEY, [])
 
 
-def write_pending_events(session: Session) -> None:
-    """Insert the collected events; the tasks they name must have been flushed (they have ids)."""
+def write_pending_events(session: Session) -> list[PendingEvent]:
+    """Insert the collected events, returning them (`notify` reads who to tell from them); the tasks
+    they name must have been flushed (they have ids)."""
     batch = session.info.pop(_KEY, None)
     if not batch:
-        return
+        return []
     session.connection().execute(_INSERT, [
         {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
          "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
          "message": e.message, "data": e.data} for e in batch])
+    return batch
 
 
 def reached_from(task: Any) -> str | None:

@@ -29,6 +29,7 @@ from engine.sandbox.model_code import running_model
 from . import case_rows, case_size
 from .audit import PendingEvent, pending_events, reached_from, write_pending_events
 from .case_rows import CaseRow, TaskRow
+from .notify import write_notifications
 from .sync import TaskChanges, sync_tasks
 
 MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
@@ -109,13 +110,14 @@ def advance(session: Session, case: CaseRow, workflow: BpmnWorkflow, user: User 
 
 def store(session: Session, case: CaseRow, changes: TaskChanges, *, now: datetime,
           with_state: bool = True) -> None:
-    """Write the case (moving its version on), its changed and new task rows, and the events."""
+    """Write the case (moving its version on), its changed and new task rows, the events and the
+    notifications they call for."""
     case.updated_at = now
     with _writes(case):
         case_rows.save_case(session, case, with_state=with_state)
         case_rows.save_tasks(session, changes.changed)
         case_rows.insert_tasks(session, changes.created)
-        write_pending_events(session)
+        write_notifications(session, case, write_pending_events(session))
 
 
 def ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:

@@ -61,6 +61,12 @@
           if (hidden) { el.insertBefore(hidden, el.firstChild); }
         });
       });
+      if (typeof data.inbox === "number") {  /* the bell: hidden at nought */
+        $all(document, '[data-count="inbox"]').forEach(function (el) {
+          el.textContent = String(data.inbox);
+          el.classList.toggle("d-none", data.inbox === 0);
+        });
+      }
     }
 
     function reloadList() {

@@ -47,8 +47,10 @@ def index() -> Any:
 @bp.get("/tasks/poll")
 @login_required
 def poll() -> Any:
-    """Counts and a fingerprint of both lists; the page reloads its list only when it changes."""
-    response = jsonify(worklist_stamp(db.session, current_user))
+    """Counts (and the bell's) and a fingerprint of both lists; the page reloads its list only when it
+    changes."""
+    response = jsonify({**worklist_stamp(db.session, current_user),
+                        "inbox": queries.unread_count(db.session, current_user)})
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -7,11 +7,12 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 
-from . import form_fields, names, schema_text
+from . import form_fields, inbox_text, names, schema_text
 
 _GLOBALS = (names.process_name, names.process_description, names.step_name, names.role_name,
             names.store_name, names.status_name, names.task_state_name, names.outcome_name,
-            form_fields.field_errors, schema_text.schema_text, format_date, format_datetime, format_decimal,
+            form_fields.field_errors, inbox_text.notification_text, inbox_text.shows_message,
+            schema_text.schema_text, format_date, format_datetime, format_decimal,
             format_timedelta, get_locale)
 
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.add_template_test(_match_digits, "match_digits")
     app.context_processor(_navigation)
     app.context_processor(_cc_badge)
+    app.context_processor(_bell)
 
 
 def has_endpoint(endpoint: str) -> bool:
@@ -59,3 +61,15 @@ def _cc_badge() -> dict[str, Any]:
         from ..extensions import db
         return cc_unread(db.session, current_user) if current_user.is_authenticated else 0
     return {"cc_unread_count": cc_unread_count}
+
+
+def _bell() -> dict[str, Any]:
+    """`inbox_unread_count()`: my unread notifications, the bell's count in the header."""
+    def inbox_unread_count() -> int:
+        from flask_login import current_user
+
+        from engine.queries import unread_count
+
+        from ..extensions import db
+        return unread_count(db.session, current_user) if current_user.is_authenticated else 0
+    return {"inbox_unread_count": inbox_unread_count}

@@ -7,6 +7,7 @@ import functools
 import json
 from typing import Any
 
+from . import inbox
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -59,6 +60,7 @@ TAGS = [
     {"name": "Processes", "description": "What I may start, and starting it"},
     {"name": "Tasks", "description": "待办: the steps people do"},
     {"name": "Cases", "description": "Following and supervising cases"},
+    {"name": "Inbox", "description": "What I was told"},
     {"name": "Contract", "description": "This description"},
 ]
 
@@ -73,11 +75,11 @@ def _document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "tags": TAGS,
         "security": [{"bearer": []}],
-        "paths": PATHS,
+        "paths": {**PATHS, **inbox.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **inbox.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },
