@@ -35,7 +35,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "attachments": frozenset({"ground", "access"}),
     "bpmn": frozenset({"ground", "sandbox", "forms", "access"}),
     "queries": frozenset({"ground", "sandbox", "forms", "access", "bpmn", "attachments"}),
-    "runtime": frozenset({"ground", "sandbox", "forms", "access", "bpmn", "directory", "attachments"}),
+    "delivery": frozenset({"ground", "access", "directory"}),
+    "runtime": frozenset({"ground", "sandbox", "forms", "access", "bpmn", "directory", "attachments",
+                          "delivery"}),
 }
 #: What the engine never imports: the web stack and the code that uses the engine.
 NOT_FOR_THE_ENGINE = ("flask", "flask_babel", "flask_login", "flask_sqlalchemy", "flask_wtf", "werkzeug",

@@ -22,11 +22,26 @@ from .cases import (
     ProcessInstance,
     SavedFilter,
 )
+from .delivery import (
+    DINGTALK,
+    EMAIL,
+    FAILED,
+    FEISHU,
+    PENDING,
+    ROBOT_KINDS,
+    SENDING,
+    SENT,
+    WECOM,
+    OutboxMessage,
+    Robot,
+)
 from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
 
-__all__ = ["ApiToken", "Attachment", "AuditEvent", "Base", "COMPLETED", "CaseCc", "Comment", "ENDED",
+__all__ = ["ApiToken", "Attachment", "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
+           "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED", "CaseCc",
+           "Comment", "ENDED",
            "ERROR", "HumanTask", "INCIDENT_OPEN", "INCIDENT_RESOLVED", "Incident", "LoginAttempt",
            "ModelFile", "Notification", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",

@@ -1,0 +1,6 @@
+"""Getting messages out (issue 12): the outbox a command writes to in its transaction, and the
+delivery worker that sends it by e-mail and to group robots, once, with retries."""
+from .channels import Outcome, Rendered, Renderer, Transport
+from .outbox import enqueue, outbox_row
+
+__all__ = ["Outcome", "Rendered", "Renderer", "Transport", "enqueue", "outbox_row"]

@@ -1,0 +1,30 @@
+"""Writing to the outbox: inside the command's transaction, never sending. What a message says is
+decided when it leaves (see `channels.Rendered`), so only facts are stored here."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy.orm import Session
+
+from engine.models import PENDING, OutboxMessage
+
+_INSERT = OutboxMessage.__table__.insert()
+
+
+def outbox_row(channel: str, kind: str, payload: dict[str, Any], now: datetime, *,
+               recipient_id: int | None = None, robot_id: int | None = None,
+               instance_id: int | None = None, available_at: datetime | None = None) -> dict[str, Any]:
+    """One outbox row as `enqueue` takes it; `available_at` holds it back (quiet hours)."""
+    return {"channel": channel, "kind": kind, "recipient_id": recipient_id, "robot_id": robot_id,
+            "instance_id": instance_id, "payload": payload, "status": PENDING, "attempts": 0,
+            "available_at": available_at or now, "locked_until": None, "locked_by": None,
+            "last_error": None, "created_at": now, "sent_at": None}
+
+
+def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert `rows` (from `outbox_row`) in the session's transaction, in one statement."""
+    batch = list(rows)
+    if batch:
+        session.connection().execute(_INSERT, batch)
+    return len(batch)
