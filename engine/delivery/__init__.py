@@ -2,5 +2,6 @@
 delivery worker that sends it by e-mail and to group robots, once, with retries."""
 from .channels import Outcome, Rendered, Renderer, Transport
 from .outbox import enqueue, outbox_row
+from .routing import route_notifications
 
-__all__ = ["Outcome", "Rendered", "Renderer", "Transport", "enqueue", "outbox_row"]
+__all__ = ["Outcome", "Rendered", "Renderer", "Transport", "enqueue", "outbox_row", "route_notifications"]

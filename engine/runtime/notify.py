@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.delivery import route_notifications
 from engine.models import HumanTask, Notification, User
 
 from .audit import PendingEvent
@@ -39,6 +40,7 @@ def write_notifications(session: Session, case: CaseRow | None, batch: Sequence[
     rows = list(_notifications(session, case, batch))
     if rows:
         session.connection().execute(_INSERT, rows)
+        route_notifications(session, rows)
 
 
 def _notifications(session: Session, case: CaseRow,
