@@ -138,6 +138,7 @@ class Pages:
 
     def sign_in(self, page, username: str, password: str = "demo123") -> None:  # type: ignore[no-untyped-def]
         from playwright.sync_api import expect
+        page.goto("about:blank")  # the last page's scripts stop before its cookies go
         page.context.clear_cookies()
         page.goto(f"{self.server.url}/login")
         page.fill("#username", username)

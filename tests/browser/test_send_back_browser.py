@@ -53,8 +53,7 @@ def _send_back(page: Page, pages, follow_up: int, reason: str) -> None:
 
 
 def _reopened(page: Page, pages, case_id: int, reason: str) -> None:
-    page.goto("about:blank")  # the task list polls; a poll landing after the cookies are cleared would
-    pages.sign_in(page, "manager_sh001")  # give the login form a session of its own
+    pages.sign_in(page, "manager_sh001")
     task_id = _open_task(pages.server, case_id)
     page.goto(f"{pages.server.url}/tasks?scope=mine")
     page.locator(f"[data-task-id='{task_id}'] a").first.click()

@@ -22,6 +22,18 @@ def test_anonymous_visitors_are_sent_to_login(client):
         response = client.get(path)
         assert response.status_code == 302, path
         assert "/login?next=" in response.headers["Location"]
+    assert "请先登录" in client.get("/login").get_data(as_text=True)
+
+
+def test_a_script_signed_out_gets_a_bare_401_that_leaves_the_session_alone(app):
+    """The live counts poll after a sign-out must not flash into a new session: its cookie could land
+    after the login page's and void the login form's CSRF token."""
+    for headers in ({"Accept": "application/json"}, {"X-Requested-With": "fetch"}):
+        client = app.test_client()
+        response = client.get("/tasks/poll", headers=headers)
+        assert response.status_code == 401, headers
+        assert "Set-Cookie" not in response.headers
+        assert "请先登录" not in client.get("/login").get_data(as_text=True)
 
 
 def test_login_and_logout(client, auth):

@@ -4,10 +4,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import login_required, login_url
 
 from ..extensions import db, login_manager
 from ..login_throttle import attempt_login, too_many_attempts
@@ -24,6 +24,19 @@ def N_(message: str) -> str:
 login_manager.login_message = N_("Please log in to see this page.")
 login_manager.login_message_category = "info"
 login_manager.localize_callback = _
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> Any:
+    """A page sends the person to the login form with a note; a script's request (the live counts,
+    the task list's refresh, the diagram) gets a bare 401. Redirecting a script would flash the note
+    into a fresh session whose cookie can land after the login page's own and void its form."""
+    if request.headers.get("X-Requested-With") or request.accept_mimetypes.best == "application/json":
+        # JSON, not the error page: that page's forms would put a CSRF token in a new session too
+        message = _(login_manager.login_message)
+        return jsonify({"error": "unauthorized", "message": message, "fields": {}}), 401
+    flash(_(login_manager.login_message), login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def _safe_next(target: str | None) -> str:

@@ -71,7 +71,7 @@
     }
     var state = JSON.parse(stateNode.textContent);
     var viewer = new window.BpmnJS({ container: container });
-    fetch(container.dataset.diagramUrl, { credentials: "same-origin" })
+    fetch(container.dataset.diagramUrl, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.text();
