@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.models import AwayPeriod, RoleAssignment, User
 
-from .grants import Grant, ScopedTask, can_act, grants_of
+from .grants import Grant, ScopedTask, can_act, grants_of, holds_role_for
 
 _deputy = aliased(User)
+#: A person by (id, username).
+Person = tuple[int, str]
 
 
 def deputies_now(session: Session, user_ids: Iterable[int], now: datetime) -> dict[int, tuple[int, str]]:
@@ -32,19 +34,19 @@ def deputies_now(session: Session, user_ids: Iterable[int], now: datetime) -> di
     return {user_id: (deputy_id, username) for user_id, deputy_id, username in rows}
 
 
-def represented_grants(session: Session, deputy: User, now: datetime) -> list[tuple[int, Grant]]:
-    """The grants of the people `deputy` stands in for at `now`, each with that person's id: one
-    indexed query, whatever the number of tasks a list then filters with them."""
+def represented_grants(session: Session, deputy: User, now: datetime) -> list[tuple[Person, Grant]]:
+    """The grants of the people `deputy` stands in for at `now`, each with that person's (id,
+    username): one indexed query, whatever the number of tasks a list then filters with them."""
     if not getattr(deputy, "active", False):
         return []
-    rows = session.execute(select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.store_code,
-                                  RoleAssignment.region)
+    rows = session.execute(select(RoleAssignment.user_id, User.username, RoleAssignment.role,
+                                  RoleAssignment.store_code, RoleAssignment.region)
                            .join(AwayPeriod, AwayPeriod.user_id == RoleAssignment.user_id)
                            .join(User, User.id == RoleAssignment.user_id)
                            .where(AwayPeriod.deputy_id == deputy.id, AwayPeriod.starts_at <= now,
                                   AwayPeriod.ends_at > now, User.active.is_(True))
                            .order_by(RoleAssignment.user_id, RoleAssignment.id))
-    return [(user_id, Grant(role, store, region)) for user_id, role, store, region in rows]
+    return [((user_id, name), Grant(role, store, region)) for user_id, name, role, store, region in rows]
 
 
 def acting_grants(session: Session, user: User, now: datetime) -> list[Grant]:
@@ -54,12 +56,12 @@ def acting_grants(session: Session, user: User, now: datetime) -> list[Grant]:
     return own + [g for _, g in represented_grants(session, user, now) if g not in own]
 
 
-def stands_in_for(session: Session, user: User, task: ScopedTask, now: datetime) -> int | None:
-    """The id of the away person through whose grant `user` may take `task`, when their own grants
-    do not let them; None when they may not (or need not)."""
-    for person_id, grant in represented_grants(session, user, now):
+def stands_in_for(session: Session, user: User, task: ScopedTask, now: datetime) -> Person | None:
+    """The away person (id, username) through whose grant `user` may take `task`; None when there is
+    none (whether or not their own grants let them)."""
+    for person, grant in represented_grants(session, user, now):
         if grant.covers(task.lane_role, task.store_code, task.region):
-            return person_id
+            return person
     return None
 
 
@@ -67,3 +69,12 @@ def may_act(session: Session, user: User, task: ScopedTask, now: datetime) -> bo
     """`can_act`, or standing in for someone who could; the extra lookup only when `can_act` says no."""
     return can_act(user, task) or (task.assignee_id is None and stands_in_for(session, user, task, now)
                                    is not None)
+
+
+def deputy_for(session: Session, person: User, task: ScopedTask | None, now: datetime) -> User | None:
+    """The deputy who takes `task` instead of `person`, away at `now`: only one holding the task's
+    role in its scope (a deputy whose roles changed since gets nothing they could not do); with no
+    task, the deputy whoever they are (the caller checks)."""
+    found = deputies_now(session, [person.id], now).get(person.id)
+    deputy = session.get(User, found[0]) if found else None
+    return deputy if deputy is not None and (task is None or holds_role_for(deputy, task)) else None

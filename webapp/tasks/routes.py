@@ -39,7 +39,7 @@ def index() -> Any:
     if request.args.get("fragment"):
         return render_template("tasks/_list.html", **context)
     processes, stores = filter_options(db.session)
-    return render_template("tasks/list.html", counts=queries.task_counts(db.session, current_user),
+    return render_template("tasks/list.html", counts=queries.task_counts(db.session, current_user, now),
                            processes=processes, stores=stores,
                            saved_filters=list_filters(db.session, current_user), **context)
 
@@ -49,7 +49,7 @@ def index() -> Any:
 def poll() -> Any:
     """Counts (and the bell's) and a fingerprint of both lists; the page reloads its list only when it
     changes."""
-    response = jsonify({**worklist_stamp(db.session, current_user),
+    response = jsonify({**worklist_stamp(db.session, current_user, engine().clock()),
                         "inbox": queries.unread_count(db.session, current_user)})
     response.headers["Cache-Control"] = "no-store"
     return response
