@@ -38,7 +38,8 @@ from .transfer import MAX_TRANSFER_REASON, transfer
 from .urge import URGE_INTERVAL, urge
 from .withdraw import withdraw
 
-__all__ = ["HandoverResult", "hand_over", "APPROVE", "BULK_ACTIONS", "BulkResult", "CASE_ACTIONS", "CC_PROPERTY", "DECISIONS", "Engine",
+__all__ = ["HandoverResult", "hand_over",
+           "APPROVE", "BULK_ACTIONS", "BulkResult", "CASE_ACTIONS", "CC_PROPERTY", "DECISIONS", "Engine",
            "IncidentOpen", "MAX_APPROVERS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
            "MAX_NOTE", "MAX_REASON", "MAX_TRANSFER_REASON", "MESSAGE", "POSITIONS", "REJECT", "RESOLVED",
            "RETRIED",
