@@ -72,9 +72,11 @@ def may_act(session: Session, user: User, task: ScopedTask, now: datetime) -> bo
 
 
 def deputy_for(session: Session, person: User, task: ScopedTask | None, now: datetime) -> User | None:
-    """The deputy who takes `task` instead of `person`, away at `now`: only one holding the task's
-    role in its scope (a deputy whose roles changed since gets nothing they could not do); with no
-    task, the deputy whoever they are (the caller checks)."""
+    """The deputy who takes `task` instead of `person`, away at `now`, if the task is one either of
+    them may do by role (the deputy acts in the person's scope); with no task, the deputy whoever
+    they are (the caller checks)."""
     found = deputies_now(session, [person.id], now).get(person.id)
     deputy = session.get(User, found[0]) if found else None
-    return deputy if deputy is not None and (task is None or holds_role_for(deputy, task)) else None
+    if deputy is None or task is None:
+        return deputy
+    return deputy if holds_role_for(deputy, task) or holds_role_for(person, task) else None

@@ -1,10 +1,12 @@
 """代理: a person's away period and the deputy who takes their work meanwhile, set by the person or
 by an administrator for anyone.
 
-The deputy must hold every task role the person holds, in a scope that covers the person's (an
-unscoped holding covers all, a regional one its region and that region's stores, a store's its
-store): they take the person's work and pool, so they must be able to do it. Field errors are
-stable codes the UI puts into words.
+The deputy must hold every task role the person holds, within the same region: a store manager's
+deputy may be the manager of a neighbouring store of the region (or a regional or unscoped holder
+of the role), a regional holding's deputy holds the role in that region or everywhere, an unscoped
+holding's deputy holds it unscoped. While standing in, the deputy acts in the person's scope (their
+work and their pool), which is why the role itself is required. Field errors are stable codes the
+UI puts into words.
 """
 from __future__ import annotations
 
@@ -77,23 +79,28 @@ def _task_grants(user: User) -> list[Grant]:
     return [g for g in grants_of(user) if g.role != ADMIN_ROLE]
 
 
-def _covers(session: Session, held: Grant, needed: Grant) -> bool:
+def _region(session: Session, grant: Grant) -> str | None:
+    if grant.store_code:
+        return session.scalar(select(Store.region).where(Store.code == grant.store_code))
+    return grant.region
+
+
+def _near(session: Session, held: Grant, needed: Grant) -> bool:
+    """Whether a holding of the role is near enough another to stand in for it: unscoped, or in
+    the same region."""
     if held.role != needed.role:
         return False
     if not held.store_code and not held.region:
         return True
-    if held.store_code:
-        return needed.store_code == held.store_code
-    if needed.region:
-        return needed.region == held.region
-    return bool(needed.store_code) and session.scalar(
-        select(Store.region).where(Store.code == needed.store_code)) == held.region
+    if not needed.store_code and not needed.region:
+        return False
+    return _region(session, held) == _region(session, needed)
 
 
 def missing_roles(session: Session, person: User, deputy: User) -> list[Grant]:
-    """The person's task grants the deputy holds nowhere that covers them (empty: may stand in)."""
+    """The person's task grants the deputy holds nowhere near (empty: the deputy may stand in)."""
     held = grants_of(deputy)
-    return [g for g in _task_grants(person) if not any(_covers(session, h, g) for h in held)]
+    return [g for g in _task_grants(person) if not any(_near(session, h, g) for h in held)]
 
 
 def deputy_candidates(session: Session, actor: User, user_id: int) -> list[tuple[str, str]]:

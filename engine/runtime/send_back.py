@@ -85,7 +85,7 @@ def _previous_holder(session: Session, target: Target) -> User | None:
 
 def _reopen(session: Session, row: TaskRow, previous: User | None, deputy: User | None,
             earlier: dict[str, Any], reason: str, now: Any) -> None:
-    if previous is not None and deputy is not None and can_act(deputy, row):
+    if previous is not None and deputy is not None and (can_act(deputy, row) or can_act(previous, row)):
         row.assignee_id, row.assignee, row.claimed_at = deputy.id, deputy.username, now
         row.on_behalf_of_id = previous.id
         case_rows.save_tasks(session, [row])
