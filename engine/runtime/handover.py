@@ -59,23 +59,23 @@ def hand_over(engine: Engine, session: Session, actor: User, user_id: int, to_us
     if deactivate and person.id == actor.id:
         raise InvalidData("an administrator may not deactivate themselves", {"active": "own_account"})
     reason = checked_reason(reason)
-    held = list(session.scalars(select(HumanTask.id).where(HumanTask.assignee_id == person.id,
-                                                           HumanTask.state == "open").order_by(HumanTask.id)))
+    case_ids = sorted(set(session.scalars(select(HumanTask.instance_id).where(
+        HumanTask.assignee_id == person.id, HumanTask.state == "open"))))
     now = engine.clock()
-    cases: set[int] = set()
-    for task_id in held:
-        found = case_rows.load_task_and_open(session, task_id)
-        assert found is not None  # read in this transaction just now
-        task, case, _ = found
-        task.assignee_id, task.assignee, task.claimed_at = colleague.id, colleague.username, now
-        task.on_behalf_of_id = None
-        record(session, case, "task_transferred", actor, now, task=task, message=reason,
-               data={"from": person.username, "to": colleague.username, "handover": True})
-        store(session, case, TaskChanges(changed=[task]), now=now, with_state=False)
-        cases.add(case.id)
+    held: list[int] = []
+    for case_id in case_ids:  # one write per case, guarded by its version like any command's
+        case = engine.case_row(session, case_id)
+        tasks = [t for t in case_rows.open_tasks(session, case_id) if t.assignee_id == person.id]
+        for task in tasks:
+            task.assignee_id, task.assignee, task.claimed_at = colleague.id, colleague.username, now
+            task.on_behalf_of_id = None
+            record(session, case, "task_transferred", actor, now, task=task, message=reason,
+                   data={"from": person.username, "to": colleague.username, "handover": True})
+            held.append(task.id or 0)
+        store(session, case, TaskChanges(changed=tasks), now=now, with_state=False)
     record_change(session, actor, "tasks_handed_over", person.username,
                   {"to": colleague.username, "tasks": held, "reason": reason}, now)
     if deactivate and person.active:
         set_active(session, actor, person.id, False, now)
     return HandoverResult(username=person.username, to=colleague.username, task_ids=tuple(held),
-                          cases=len(cases), deactivated=not person.active)
+                          cases=len(case_ids), deactivated=not person.active)
