@@ -119,4 +119,5 @@ def test_unscoped_and_regional_roles_need_an_unscoped_or_same_region_deputy(sess
     assert set_away(session, east, east.id, deputy="supervisor_east2", starts_at=clock(), ends_at=end,
                     now=clock()).deputy == "supervisor_east2"
     with pytest.raises(InvalidData):
-        set_away(session, east, east.id, deputy="supervisor_north", starts_at=clock(), ends_at=end, now=clock())
+        set_away(session, east, east.id, deputy="supervisor_north", starts_at=clock(), ends_at=end,
+                 now=clock())

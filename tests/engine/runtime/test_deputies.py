@@ -119,7 +119,8 @@ def test_a_transfer_to_an_away_colleague_reaches_the_deputy(engine, session, peo
     assert case.open_tasks[0].element_id == "approve"
 
 
-def test_a_deputy_sees_and_claims_the_pool_of_whom_they_stand_in_for(engine, session, people, deployed, clock):
+def test_a_deputy_sees_and_claims_the_pool_of_whom_they_stand_in_for(engine, session, people, deployed,
+                                                                       clock):
     d1, m2 = people["deputy_sh001"], people["manager_sh002"]
     report = _start(engine, session, people, "SH001")
     assert queries.list_tasks(session, m2, queries.TaskFilter(), clock()).items == []
@@ -157,8 +158,8 @@ def test_who_stands_in_for_nobody_may_not_claim(engine, session, people, deploye
         with pytest.raises(PermissionDenied):
             engine.claim(session, report.id, people[name])
         session.rollback()
-        assert queries.list_tasks(session, people[name], queries.TaskFilter(scope="claimable"), clock()).items \
-            == []
+        pool = queries.list_tasks(session, people[name], queries.TaskFilter(scope="claimable"), clock())
+        assert pool.items == []
 
 
 def test_a_sent_back_step_reopens_for_the_deputy_of_who_did_it(engine, session, people, deployed, clock):

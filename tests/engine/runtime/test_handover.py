@@ -12,7 +12,8 @@ def held(engine, session, people, deployed):
     """Two SH002 reports (manager_sh002 is the one manager there: hers) and an SH001 one she does not hold."""
     ids = []
     for store in ("SH002", "SH002", "SH001"):
-        case = engine.start(session, "lanes_gateway", people["manager_sh001"], {"store_code": store, "amount": 1})
+        case = engine.start(session, "lanes_gateway", people["manager_sh001"],
+                            {"store_code": store, "amount": 1})
         ids.append(case.open_tasks[0].id)
     session.commit()
     return ids
@@ -34,11 +35,13 @@ def test_every_task_moves_to_the_colleague_and_the_person_is_deactivated(engine,
         (i, root.id, "leaves the company", {"from": "manager_sh002", "to": "manager_sh001", "handover": True})
         for i in held[:2]]
     trail = session.scalars(select(AuditEvent).where(AuditEvent.event_type == "tasks_handed_over")).one()
-    assert (trail.message, trail.data["to"], trail.data["tasks"]) == ("manager_sh002", "manager_sh001", held[:2])
+    assert (trail.message, trail.data["to"], trail.data["tasks"]) == (
+        "manager_sh002", "manager_sh001", held[:2])
     told = session.scalars(select(Notification.task_id).where(
         Notification.recipient_id == people["manager_sh001"].id, Notification.kind == "transferred")).all()
     assert sorted(told) == held[:2]
-    mine = queries.list_tasks(session, people["manager_sh001"], queries.TaskFilter(scope="mine"), engine.clock())
+    mine = queries.list_tasks(session, people["manager_sh001"], queries.TaskFilter(scope="mine"),
+                              engine.clock())
     assert {t.id for t in mine.items} == set(held[:2])
 
 
@@ -73,7 +76,8 @@ def test_a_handover_racing_a_completion_fails_whole(engine, session, people, roo
     m2_id = people["manager_sh002"].id
     root_id = root.id
     raised = race(lambda s: engine.complete(s, held[0], s.get(User, m2_id), {"summary": "last one"}),
-                  lambda s: runtime.hand_over(engine, s, s.get(User, root_id), m2_id, "manager_sh001", "leaves"),
+                  lambda s: runtime.hand_over(engine, s, s.get(User, root_id), m2_id, "manager_sh001",
+                                              "leaves"),
                   wait_on="case_row")
     assert isinstance(raised, ConcurrentUpdate)
     session.expire_all()
