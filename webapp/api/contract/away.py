@@ -61,7 +61,7 @@ _SET = ("Set the away period and deputy (代理)", "While away, tasks that would
         "not_after_start, too_long). Setting it again replaces it.")
 
 
-def _away_ops(prefix: str, names: tuple[str, str, str], params: list[dict[str, Any]]) -> dict[str, Any]:
+def _away_ops(names: tuple[str, str, str], params: list[dict[str, Any]]) -> dict[str, Any]:
     errors = READ + ((403, 404) if params else ())
     return {
         "get": op(names[0], "The away period and who may stand in", "People",
@@ -78,8 +78,8 @@ def _away_ops(prefix: str, names: tuple[str, str, str], params: list[dict[str, A
 
 
 PATHS: dict[str, dict[str, Any]] = {
-    "/me/away": _away_ops("/me", ("my_away", "set_my_away", "clear_my_away"), []),
-    "/users/{user_id}/away": _away_ops("/users", ("user_away", "set_user_away", "clear_user_away"), [USER]),
+    "/me/away": _away_ops(("my_away", "set_my_away", "clear_my_away"), []),
+    "/users/{user_id}/away": _away_ops(("user_away", "set_user_away", "clear_user_away"), [USER]),
     "/users/{user_id}/handover": {"post": op(
         "hand_over", "Hand every task a person holds to a colleague (离职交接)", "People",
         returns(ref("Handover"), "what moved"), errors=READ + (403, 404, 409, 422), parameters=[USER],
