@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.models import AwayPeriod, RoleAssignment, User
@@ -20,6 +20,15 @@ from .grants import Grant, ScopedTask, can_act, grants_of, holds_role_for
 _deputy = aliased(User)
 #: A person by (id, username).
 Person = tuple[int, str]
+_AWAY, _ROLE, _USER = AwayPeriod.__table__.c, RoleAssignment.__table__.c, User.__table__.c
+# Built once: the task lists ask it on every call (the index on deputy_id finds nothing, usually).
+_REPRESENTED = (select(_ROLE.user_id, _USER.username, _ROLE.role, _ROLE.store_code, _ROLE.region)
+                .select_from(AwayPeriod.__table__
+                             .join(RoleAssignment.__table__, _ROLE.user_id == _AWAY.user_id)
+                             .join(User.__table__, _USER.id == _AWAY.user_id))
+                .where(_AWAY.deputy_id == bindparam("b_deputy"), _AWAY.starts_at <= bindparam("b_now"),
+                       _AWAY.ends_at > bindparam("b_now"), _USER.active.is_(True))
+                .order_by(_ROLE.user_id, _ROLE.id))
 
 
 def deputies_now(session: Session, user_ids: Iterable[int], now: datetime) -> dict[int, tuple[int, str]]:
@@ -39,13 +48,7 @@ def represented_grants(session: Session, deputy: User, now: datetime) -> list[tu
     username): one indexed query, whatever the number of tasks a list then filters with them."""
     if not getattr(deputy, "active", False):
         return []
-    rows = session.execute(select(RoleAssignment.user_id, User.username, RoleAssignment.role,
-                                  RoleAssignment.store_code, RoleAssignment.region)
-                           .join(AwayPeriod, AwayPeriod.user_id == RoleAssignment.user_id)
-                           .join(User, User.id == RoleAssignment.user_id)
-                           .where(AwayPeriod.deputy_id == deputy.id, AwayPeriod.starts_at <= now,
-                                  AwayPeriod.ends_at > now, User.active.is_(True))
-                           .order_by(RoleAssignment.user_id, RoleAssignment.id))
+    rows = session.connection().execute(_REPRESENTED, {"b_deputy": deputy.id, "b_now": now})
     return [((user_id, name), Grant(role, store, region)) for user_id, name, role, store, region in rows]
 
 

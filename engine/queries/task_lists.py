@@ -70,10 +70,12 @@ def _pool_grants(session: Session, user: User, now: datetime | None) -> Any:
 
 def _task_query(session: Session, user: User, f: TaskFilter, now: datetime) -> Select[Any]:
     mine = and_(HumanTask.state == "open", HumanTask.assignee_id == user.id)
-    claimable = and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
-                     actionable_filter(_pool_grants(session, user, now)))
-    condition = {"mine": mine, "claimable": claimable, "todo": or_(mine, claimable),
-                 "all": or_(mine, claimable)}[f.scope]
+    if f.scope == "mine":  # no pool: no need to ask whom I stand in for
+        condition = mine
+    else:
+        claimable = and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
+                         actionable_filter(_pool_grants(session, user, now)))
+        condition = claimable if f.scope == "claimable" else or_(mine, claimable)
     query = select(HumanTask).where(condition)
     if f.process:
         query = query.where(HumanTask.process_key == f.process)
