@@ -63,6 +63,9 @@ def test_a_manager_sets_a_deputy_who_gets_her_new_tasks_marked_daili(app, client
     assert "deputy-mark" in page and "代理 manager_sh001" in page
     history = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "（代理 张店长）" in history
+    auth.logout()
+    auth.login("supervisor_east")  # the case page's open steps say it too
+    assert "代理 张店长" in client.get(f"/cases/{task['instance_id']}").get_data(as_text=True)
 
 
 def test_a_refused_away_form_says_why_and_the_period_can_be_ended(app, client, auth, app_clock):
