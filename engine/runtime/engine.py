@@ -207,8 +207,9 @@ class Engine:
         task, case, open_rows = self.open_task(session, task_id)
         if task.kind != "step" or task.waiting_on or task.after_approvers:  # 加签: see approvals
             return approvals.complete_held(self, session, task, case, open_rows, user, data)
-        if not can_act(user, task) and (task.assignee_id is not None
-                                        or stands_in_for(session, user, task, self.clock()) is None):
+        for_whom = (None if can_act(user, task) or task.assignee_id is not None
+                    else stands_in_for(session, user, task, self.clock()))  # 代理: from the pool
+        if not can_act(user, task) and for_whom is None:
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):
             raise PermissionDenied(f"task {task_id} is claimed by {task.assignee}")
@@ -224,6 +225,7 @@ class Engine:
         task.completed_by_id, task.completed_by = user.id, user.username
         if task.assignee_id is None:
             task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, now
+            task.on_behalf_of_id = for_whom[0] if for_whom else None
         task.draft = None
         record(session, case, "task_completed", user, self.clock(), task=task, message=task.name, data=clean)
         cc_on_completion(session, case, spiff_task.task_spec, user, now)

@@ -150,6 +150,18 @@ def test_a_deputy_sees_and_claims_the_pool_of_whom_they_stand_in_for(engine, ses
         engine.claim(session, report.id, m2)
 
 
+def test_a_deputy_completes_a_pool_task_straight_away_on_the_person_s_behalf(engine, session, people,
+                                                                             deployed, clock):
+    d1, m2 = people["deputy_sh001"], people["manager_sh002"]
+    report = _start(engine, session, people, "SH001")
+    _away(session, clock, d1, m2)
+    case = engine.complete(session, report.id, m2, {"summary": "done from the pool"})
+    session.commit()
+    row = session.get(HumanTask, report.id)
+    assert (row.state, row.completed_by_id, row.on_behalf_of_id) == ("completed", m2.id, d1.id)
+    assert case.open_tasks[0].element_id == "approve"
+
+
 def test_who_stands_in_for_nobody_may_not_claim(engine, session, people, deployed, clock):
     report = _start(engine, session, people, "SH001")
     # an away period whose deputy is someone else does not lend the pool to anybody else
