@@ -83,3 +83,13 @@ def deputy_for(session: Session, person: User, task: ScopedTask | None, now: dat
     if deputy is None or task is None:
         return deputy
     return deputy if holds_role_for(deputy, task) or holds_role_for(person, task) else None
+
+
+def standing_in_for(session: Session, deputy: User, now: datetime) -> list[tuple[str, str, datetime]]:
+    """Whom `deputy` stands in for at `now`: (username, display name, until), for the task list's note."""
+    rows = session.execute(select(User.username, User.display_name, AwayPeriod.ends_at)
+                           .join(AwayPeriod, AwayPeriod.user_id == User.id)
+                           .where(AwayPeriod.deputy_id == deputy.id, AwayPeriod.starts_at <= now,
+                                  AwayPeriod.ends_at > now, User.active.is_(True))
+                           .order_by(User.username))
+    return [(username, display or username, until) for username, display, until in rows]

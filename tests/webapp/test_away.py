@@ -61,6 +61,7 @@ def test_a_manager_sets_a_deputy_who_gets_her_new_tasks_marked_daili(app, client
     assert "代理 张店长" in client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     page = client.get("/tasks").get_data(as_text=True)
     assert "deputy-mark" in page and "代理 manager_sh001" in page
+    assert 'id="standing-in"' in page and "代理 张店长" in page
     history = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "（代理 张店长）" in history
     auth.logout()

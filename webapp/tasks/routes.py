@@ -8,7 +8,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import queries
+from engine import access, queries
 from engine.errors import InvalidData
 from engine.queries import delete_filter, list_filters, my_cases, save_filter, worklist_stamp
 from engine.runtime import claim_many
@@ -41,7 +41,8 @@ def index() -> Any:
     processes, stores = filter_options(db.session)
     return render_template("tasks/list.html", counts=queries.task_counts(db.session, current_user, now),
                            processes=processes, stores=stores,
-                           saved_filters=list_filters(db.session, current_user), **context)
+                           saved_filters=list_filters(db.session, current_user),
+                           standing_in=access.standing_in_for(db.session, current_user, now), **context)
 
 
 @bp.get("/tasks/poll")

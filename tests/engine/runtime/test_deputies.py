@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import ConcurrentUpdate, PermissionDenied, queries, runtime
+from engine import ConcurrentUpdate, PermissionDenied, access, queries, runtime
 from engine.bpmn.deploy import deploy_directory
 from engine.directory import set_away
 from engine.models import AuditEvent, AwayPeriod, HumanTask
@@ -133,6 +133,9 @@ def test_a_deputy_sees_and_claims_the_pool_of_whom_they_stand_in_for(engine, ses
     assert queries.task_counts(session, m2, clock()) == {"mine": 0, "claimable": 1, "todo": 1}
     assert queries.worklist_stamp(session, m2, clock())["claimable"] == 1
     assert queries.task_counts(session, m2)["claimable"] == 0  # without the time: own grants only
+    assert [(name, until) for name, _, until in access.standing_in_for(session, m2, clock())] == [
+        ("deputy_sh001", clock() + timedelta(days=7))]
+    assert access.standing_in_for(session, d1, clock()) == []
     detail = queries.task_detail(engine, session, m2, report.id)
     assert "claim" in detail.actions and not detail.may_act
     engine.claim(session, report.id, m2)
