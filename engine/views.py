@@ -46,6 +46,8 @@ class TaskView:
     comment: str | None = None
     #: Open and held by nobody: marked in 待办, and completing it claims it.
     claimable: bool = False
+    #: 代理: the away person the assignee holds the task for (None: held for nobody else).
+    on_behalf_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -167,7 +169,8 @@ def _jsonable(value: Any) -> Any:
 def task_view(task: HumanTask, instance: ProcessInstance | None = None) -> TaskView:
     instance = instance or task.instance
     return task_fields_view(task, instance, task.assignee.username if task.assignee else None,
-                            task.completed_by.username if task.completed_by else None)
+                            task.completed_by.username if task.completed_by else None,
+                            on_behalf_of=task.on_behalf_of.username if task.on_behalf_of else None)
 
 
 def case_view(session: Session, instance: ProcessInstance,
@@ -194,8 +197,10 @@ def incident_view(incident: Incident) -> IncidentView:
         resolution=incident.resolution, reason=incident.reason)
 
 
-def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: str | None) -> TaskView:
-    """A task's view from anything with a task row's fields: an ORM object or a command's record."""
+def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: str | None, *,
+                     on_behalf_of: str | None = None) -> TaskView:
+    """A task's view from anything with a task row's fields: an ORM object or a command's record
+    (whose view leaves `on_behalf_of` out: the task's page and lists show it)."""
     return TaskView(
         id=task.id, name=task.name, element_id=task.element_id, process_key=task.process_key,
         instance_id=task.instance_id, role=task.lane_role, store_code=task.store_code, assignee=assignee,
@@ -203,7 +208,8 @@ def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: s
         business_key=case.business_key if case else None, title=case.title if case else None,
         claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by,
         kind=task.kind, parent_id=task.parent_id, position=task.position, waiting_on=task.waiting_on,
-        decision=task.decision, comment=task.comment, claimable=task.state == "open" and assignee is None)
+        decision=task.decision, comment=task.comment, claimable=task.state == "open" and assignee is None,
+        on_behalf_of=on_behalf_of)
 
 
 def case_fields_view(case: Any, version: int, started_by: str | None, open_tasks: list[TaskView]) -> CaseView:

@@ -1,5 +1,14 @@
 """Who may see, act on, supervise and administer what: role grants narrowed by store and region."""
 from .admin import ADMIN_ROLE, is_admin, recent_changes, require_admin
+from .deputies import (
+    acting_grants,
+    deputies_now,
+    deputy_for,
+    may_act,
+    represented_grants,
+    standing_in_for,
+    stands_in_for,
+)
 from .grants import Grant, can_act, eligible_users, grants_of, holds_role_for, role_keys
 from .holders import holders_in_scope, took_part
 from .visibility import (
@@ -11,6 +20,8 @@ from .visibility import (
     visible_task,
 )
 
-__all__ = ["ADMIN_ROLE", "Grant", "can_act", "eligible_users", "ensure_visible", "grants_of",
+__all__ = ["acting_grants", "deputies_now", "deputy_for", "may_act", "represented_grants", "standing_in_for",
+           "stands_in_for",
+           "ADMIN_ROLE", "Grant", "can_act", "eligible_users", "ensure_visible", "grants_of",
            "holders_in_scope", "holds_role_for", "is_admin", "may_see", "may_supervise", "may_view_dashboard",
            "recent_changes", "require_admin", "role_keys", "took_part", "visible_case", "visible_task"]

@@ -5,6 +5,7 @@ Which roles oversee which cases is the catalogue's to say (`SupervisionRules`, h
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -14,6 +15,7 @@ from engine.errors import NotFound
 from engine.models import CaseCc, HumanTask, ProcessInstance, User
 from engine.policy import SupervisionRules
 
+from .deputies import may_act
 from .grants import actionable_filter, can_act, grants_of, role_keys
 
 
@@ -72,13 +74,16 @@ def may_view_dashboard(user: User, *, rules: SupervisionRules) -> bool:
                 or _regions(user, rules))
 
 
-def visible_task(session: Session, user: User, task_id: int, *, rules: SupervisionRules) -> HumanTask:
-    """The task if `user` may see it; one they may not see is as unknown as one that does not exist."""
+def visible_task(session: Session, user: User, task_id: int, *, rules: SupervisionRules,
+                 now: datetime | None = None) -> HumanTask:
+    """The task if `user` may see it; one they may not see is as unknown as one that does not exist.
+    Given `now`, a deputy (代理) sees the open pool tasks of whoever they stand in for."""
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     if not (can_act(user, task) or task.assignee_id == user.id or task.completed_by_id == user.id
-            or may_see(session, user, task.instance, rules=rules)):
+            or may_see(session, user, task.instance, rules=rules)
+            or (now is not None and task.state == "open" and may_act(session, user, task, now))):
         raise NotFound(f"task {task_id} does not exist")
     return task
 

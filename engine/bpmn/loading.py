@@ -5,6 +5,7 @@ these protocols name the few methods they call. `Engine` has them all.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -22,6 +23,8 @@ class CaseLoader(Protocol):
 
     @property
     def supervision(self) -> SupervisionRules: ...
+
+    def clock(self) -> datetime: ...
 
     def process(self, session: Session, version_id: int) -> ParsedProcess: ...
 

@@ -8,6 +8,7 @@ from .accounts import (
     upsert_store,
     user_for_token,
 )
+from .away import AwayView, away_of, clear_away, deputy_candidates, missing_roles, set_away
 from .login_throttle import LoginOutcome, ThrottleRules, record_failure, record_success, try_login
 from .people import (
     DirectoryRules,
@@ -27,7 +28,8 @@ from .people import (
 from .stores import STORE_KINDS, STORE_STATUSES, StoreRow, create_store, get_store, list_stores, update_store
 from .web_sessions import end_every_session, end_web_session, open_web_session, user_for_web_session
 
-__all__ = ["DirectoryRules", "LoginOutcome", "RoleSpec", "STORE_KINDS", "STORE_STATUSES", "ScopeChoices",
+__all__ = ["AwayView", "away_of", "clear_away", "deputy_candidates", "missing_roles", "set_away",
+           "DirectoryRules", "LoginOutcome", "RoleSpec", "STORE_KINDS", "STORE_STATUSES", "ScopeChoices",
            "StoreRow", "ThrottleRules", "UserRow", "authenticate", "create_store", "create_user",
            "create_user_at_console", "end_every_session", "end_web_session", "get_store", "get_user",
            "hash_password", "insert_user_unchecked", "issue_token", "list_stores", "list_users",

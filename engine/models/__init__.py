@@ -1,5 +1,6 @@
 """Every table of OpsFlow as a plain SQLAlchemy 2 declarative class, grouped in `people`, `processes`
 and `cases` behind this one face."""
+from .away import AwayPeriod
 from .base import Base, UTCDateTime
 from .cases import (
     COMPLETED,
@@ -39,7 +40,8 @@ from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
 
-__all__ = ["ApiToken", "Attachment", "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
+__all__ = ["ApiToken", "Attachment", "AwayPeriod",
+           "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
            "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED", "CaseCc",
            "Comment", "ENDED",
            "ERROR", "HumanTask", "INCIDENT_OPEN", "INCIDENT_RESOLVED", "Incident", "LoginAttempt",

@@ -104,10 +104,13 @@ class HumanTask(Base):
     after_approvers: Mapped[list[str] | None] = mapped_column(JSON)
     decision: Mapped[str | None] = mapped_column(String(16))
     comment: Mapped[str | None] = mapped_column(Text)
+    # 代理: the person the assignee holds the task for while that person is away (their deputy).
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     instance: Mapped[ProcessInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
 
 
 class AuditEvent(Base):

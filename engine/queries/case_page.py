@@ -68,6 +68,7 @@ class OpenTask:
     due_at: datetime | None
     overdue: bool
     candidates: list[tuple[str, str]]
+    on_behalf_of: str | None = None  # 代理: the display name of the away person the holder stands in for
 
 
 def bpmn_source(session: Session, instance: ProcessInstance) -> str:
@@ -160,7 +161,8 @@ def open_tasks(session: Session, instance: ProcessInstance, now: datetime, with_
         id=t.id, element_id=t.element_id, name=t.name, role=t.lane_role, store_code=t.store_code,
         assignee=username, assignee_name=display, created_at=t.created_at, claimed_at=t.claimed_at,
         due_at=t.due_at, overdue=t.due_at is not None and t.due_at < now,
-        candidates=_candidates(session, t) if with_candidates else [])
+        candidates=_candidates(session, t) if with_candidates else [],
+        on_behalf_of=(t.on_behalf_of.display_name or t.on_behalf_of.username) if t.on_behalf_of else None)
         for t, username, display in rows]
 
 

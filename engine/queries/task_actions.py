@@ -5,8 +5,11 @@ own checks cannot drift apart: every command still checks again when it runs.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
+from engine.access.deputies import stands_in_for
 from engine.access.grants import can_act
 from engine.access.holders import took_part
 from engine.access.visibility import may_supervise
@@ -19,9 +22,10 @@ TASK_ACTIONS = ("complete", "save_draft", "claim", "transfer", "release", "send_
 
 
 def task_actions(session: Session, user: User, task: HumanTask, rules: SupervisionRules, *,
-                 may_send_back: bool = False) -> tuple[str, ...]:
+                 may_send_back: bool = False, now: datetime | None = None) -> tuple[str, ...]:
     """The actions `user` may take on `task` now (the task is one they may see); `may_send_back`:
-    the case has an earlier step this task may send it back to (the task page works that out)."""
+    the case has an earlier step this task may send it back to (the task page works that out).
+    Given `now`, a deputy (代理) may claim the pool tasks of whoever they stand in for."""
     case = task.instance
     allowed = {"comment"}
     supervises = may_supervise(session, user, case, rules=rules)
@@ -45,6 +49,9 @@ def task_actions(session: Session, user: User, task: HumanTask, rules: Supervisi
         if acting and (task.waiting_on or task.after_approvers):
             allowed.add("remove_approver")
         if acting and task.assignee_id is None:
+            allowed.add("claim")
+        elif (task.assignee_id is None and now is not None and task.kind == "step" and not can_act(user, task)
+              and stands_in_for(session, user, task, now) is not None):
             allowed.add("claim")
         if (task.assignee_id == user.id or supervises) and not task.waiting_on:
             allowed.add("transfer")  # to a colleague with the role: the holder, or a supervisor

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from engine.access import acting_grants
 from engine.access.grants import actionable_filter, grants_of
 from engine.errors import InvalidData
 from engine.models import HumanTask, ProcessInstance, User
@@ -62,12 +63,19 @@ class TaskFilter:
         return self
 
 
-def _task_query(user: User, f: TaskFilter, now: datetime) -> Select[Any]:
+def _pool_grants(session: Session, user: User, now: datetime | None) -> Any:
+    """The grants my pool is drawn from: mine, and (代理) those of whoever I stand in for at `now`."""
+    return grants_of(user) if now is None else acting_grants(session, user, now)
+
+
+def _task_query(session: Session, user: User, f: TaskFilter, now: datetime) -> Select[Any]:
     mine = and_(HumanTask.state == "open", HumanTask.assignee_id == user.id)
-    claimable = and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
-                     actionable_filter(grants_of(user)))
-    condition = {"mine": mine, "claimable": claimable, "todo": or_(mine, claimable),
-                 "all": or_(mine, claimable)}[f.scope]
+    if f.scope == "mine":  # no pool: no need to ask whom I stand in for
+        condition = mine
+    else:
+        claimable = and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
+                         actionable_filter(_pool_grants(session, user, now)))
+        condition = claimable if f.scope == "claimable" else or_(mine, claimable)
     query = select(HumanTask).where(condition)
     if f.process:
         query = query.where(HumanTask.process_key == f.process)
@@ -88,20 +96,23 @@ def _task_query(user: User, f: TaskFilter, now: datetime) -> Select[Any]:
 
 def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Page[TaskView]:
     f = f.checked()
-    query = _task_query(user, f, now)
+    query = _task_query(session, user, f, now)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     offset = (f.page - 1) * f.per_page
     if offset >= total:  # past the end: empty, and no OFFSET the database could not hold
         return Page([], total, f.page, f.per_page)
-    rows = session.scalars(query.options(joinedload(HumanTask.instance), joinedload(HumanTask.assignee))
+    rows = session.scalars(query.options(joinedload(HumanTask.instance), joinedload(HumanTask.assignee),
+                                         joinedload(HumanTask.on_behalf_of))
                            .order_by(*TASK_SORTS[f.sort]).limit(f.per_page).offset(offset)).all()
     return Page([task_view(t) for t in rows], total, f.page, f.per_page)
 
 
-def task_counts(session: Session, user: User) -> dict[str, int]:
-    """The numbers in the navigation: my tasks, the ones I could claim, and both (待办, the badge)."""
+def task_counts(session: Session, user: User, now: datetime | None = None) -> dict[str, int]:
+    """The numbers in the navigation: my tasks, the ones I could claim, and both (待办, the badge);
+    given `now`, my pool includes that of whoever I stand in for (代理)."""
     mine = session.scalar(select(func.count()).select_from(HumanTask).where(
         HumanTask.state == "open", HumanTask.assignee_id == user.id)) or 0
     claimable = session.scalar(select(func.count()).select_from(HumanTask).where(
-        HumanTask.state == "open", HumanTask.assignee_id.is_(None), actionable_filter(grants_of(user)))) or 0
+        HumanTask.state == "open", HumanTask.assignee_id.is_(None),
+        actionable_filter(_pool_grants(session, user, now)))) or 0
     return {"mine": mine, "claimable": claimable, "todo": mine + claimable}

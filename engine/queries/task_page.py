@@ -95,7 +95,7 @@ def case_data(engine: CaseLoader, session: Session, instance: ProcessInstance) -
 
 
 def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) -> TaskDetail:
-    task = visible_task(session, user, task_id, rules=engine.supervision)
+    task = visible_task(session, user, task_id, rules=engine.supervision, now=engine.clock())
     parsed = engine.process(session, task.instance.version_id)
     holder = holder_task(session, task)
     _, workflow = engine.load(session, task.instance)
@@ -115,7 +115,7 @@ def task_detail(engine: CaseLoader, session: Session, user: User, task_id: int) 
                       draft=draft_values(form, task.draft, data)
                       if task.draft is not None and task.assignee_id in (None, user.id) else None,
                       actions=task_actions(session, user, task, engine.supervision,
-                                           may_send_back=bool(targets)),
+                                           may_send_back=bool(targets), now=engine.clock()),
                       send_back_targets=targets, notice=task.notice if task.state == "open" else None,
                       approvals=tuple(approvals_of(session, holder)),
                       holder=task_view(holder) if holder is not task else None)

@@ -5,18 +5,21 @@ people's display names. Claiming several tasks at once is `runtime.bulk.claim_ma
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Iterable
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.access import acting_grants
 from engine.access.grants import actionable_filter, grants_of
 from engine.models import ENDED, Comment, HumanTask, ProcessInstance, User
 from engine.views import CaseView, case_view
 
 
-def worklist_stamp(session: Session, user: User) -> dict[str, Any]:
-    """The counts (mine, claimable, both: 待办) and a fingerprint that changes whenever a list changes.
+def worklist_stamp(session: Session, user: User, now: datetime | None = None) -> dict[str, Any]:
+    """The counts (mine, claimable, both: 待办) and a fingerprint that changes whenever a list changes;
+    given `now`, the pool includes that of whoever I stand in for (代理).
 
     Polled every few seconds by open task lists: two indexed aggregate queries, no rows loaded.
     """
@@ -27,7 +30,8 @@ def worklist_stamp(session: Session, user: User) -> dict[str, Any]:
 
     mine = numbers(and_(HumanTask.state == "open", HumanTask.assignee_id == user.id))
     claimable = numbers(and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
-                             actionable_filter(grants_of(user))))
+                             actionable_filter(grants_of(user) if now is None
+                                               else acting_grants(session, user, now))))
     return {"mine": mine[0], "claimable": claimable[0], "todo": mine[0] + claimable[0],
             "stamp": f"{mine[0]}.{mine[1]}-{claimable[0]}.{claimable[1]}"}
 

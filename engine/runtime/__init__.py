@@ -26,6 +26,7 @@ from .cc import cc_case
 from .cc_rows import CC_PROPERTY, mark_cc_read
 from .comments import MAX_COMMENT, add_comment
 from .engine import Engine
+from .handover import HandoverResult, hand_over
 from .inbox import mark_all_read, mark_read
 from .incident_commands import resolve_incident, retry_incident
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
@@ -37,7 +38,8 @@ from .transfer import MAX_TRANSFER_REASON, transfer
 from .urge import URGE_INTERVAL, urge
 from .withdraw import withdraw
 
-__all__ = ["APPROVE", "BULK_ACTIONS", "BulkResult", "CASE_ACTIONS", "CC_PROPERTY", "DECISIONS", "Engine",
+__all__ = ["HandoverResult", "hand_over",
+           "APPROVE", "BULK_ACTIONS", "BulkResult", "CASE_ACTIONS", "CC_PROPERTY", "DECISIONS", "Engine",
            "IncidentOpen", "MAX_APPROVERS", "MAX_BULK", "MAX_COMMENT", "MAX_FIX_BYTES", "MAX_FIX_FIELDS",
            "MAX_NOTE", "MAX_REASON", "MAX_TRANSFER_REASON", "MESSAGE", "POSITIONS", "REJECT", "RESOLVED",
            "RETRIED",

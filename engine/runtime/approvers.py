@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import Grant
+from engine.access import Grant, deputy_for
 from engine.bpmn.approvals import approval_loops, approval_mode, approver_roles
 from engine.models import RoleAssignment, User
 
@@ -121,7 +121,17 @@ def assign_approver(session: Session, row: TaskRow, task: Any) -> None:
             if Grant(held_role, grant_store, grant_region).covers(role, row.store_code, row.region):
                 row.lane_role, row.assignee_id, row.assignee = role, user_id, username
                 row.claimed_at = row.created_at
+                _to_deputy(session, row)
                 return
+
+
+def _to_deputy(session: Session, row: TaskRow) -> None:
+    """代理: an approver away as the step starts has their deputy approve in their stead, if the
+    deputy holds the role in scope; the row says on whose behalf."""
+    approver = session.get(User, row.assignee_id)
+    deputy = deputy_for(session, approver, row, row.created_at) if approver is not None else None
+    if deputy is not None:
+        row.on_behalf_of_id, row.assignee_id, row.assignee = row.assignee_id, deputy.id, deputy.username
 
 
 def is_approval(task: Any) -> bool:

@@ -127,7 +127,7 @@ def claim_many(engine: Engine, session: Session, user: User, task_ids: Iterable[
     results = []
     for task_id in _checked_ids(task_ids, "tasks"):
         try:
-            visible_task(session, user, task_id, rules=engine.supervision)
+            visible_task(session, user, task_id, rules=engine.supervision, now=engine.clock())
             engine.claim(session, task_id, user)
         except ConcurrentUpdate:
             raise

@@ -81,6 +81,7 @@ class TaskRow:
     after_approvers: list[str] | None = None
     decision: str | None = None
     comment: str | None = None
+    on_behalf_of_id: int | None = None
     id: int | None = None
     assignee: str | None = None
     completed_by: str | None = None
@@ -100,7 +101,7 @@ _CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "nex
 # The draft is not among them: it changes without the case's version moving (see `save_draft`), so
 # only a task's closing (which drops it) and `save_draft` write it.
 _TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "waiting_on",
-                  "after_approvers", "decision", "comment")
+                  "after_approvers", "decision", "comment", "on_behalf_of_id")
 # Rows are read positionally: the selected columns follow the records' fields, the joined names last.
 assert [f.name for f in fields(CaseRow)] == [*_CASE_COLUMNS, "version", "started_by"]
 assert [f.name for f in fields(TaskRow)] == [*_TASK_COLUMNS, "assignee", "completed_by"]

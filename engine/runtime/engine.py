@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import can_act, holds_role_for, may_supervise
+from engine.access import can_act, holds_role_for, may_supervise, stands_in_for
 from engine.bpmn import state
 from engine.bpmn.specs import ParsedProcess, SpecCache
 from engine.bpmn.versions import latest_version
@@ -155,13 +155,17 @@ class Engine:
 
     def claim(self, session: Session, task_id: int, user: User) -> TaskView:
         task, case, _ = self.open_task(session, task_id)
-        if not can_act(user, task):
+        # 代理: a deputy takes the pool task of the person they stand in for, on that person's behalf
+        for_whom = None if can_act(user, task) else stands_in_for(session, user, task, self.clock())
+        if not can_act(user, task) and for_whom is None:
             raise PermissionDenied(f"{user.username} may not take task {task_id}")
         if task.assignee_id not in (None, user.id):
             raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
         if task.assignee_id is None:
             task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, self.clock()
-            record(session, case, "task_claimed", user, self.clock(), task=task)
+            task.on_behalf_of_id = for_whom[0] if for_whom else None
+            record(session, case, "task_claimed", user, self.clock(), task=task,
+                   data={"on_behalf_of": for_whom[1]} if for_whom else None)
             store(session, case, TaskChanges(changed=[task]), now=self.clock(), with_state=False)
         return task_row_view(task, case)
 
@@ -171,7 +175,7 @@ class Engine:
             raise Conflict(f"task {task_id} is not claimed, or waits on the approvers its holder asked")
         if task.assignee_id != user.id and not may_supervise(session, user, case, rules=self.supervision):
             raise PermissionDenied(f"{user.username} may not release task {task_id}")
-        task.assignee_id, task.assignee, task.claimed_at = None, None, None
+        task.assignee_id, task.assignee, task.claimed_at, task.on_behalf_of_id = None, None, None, None
         record(session, case, "task_unclaimed", user, self.clock(), task=task)
         store(session, case, TaskChanges(changed=[task]), now=self.clock(), with_state=False)
         return task_row_view(task, case)
@@ -190,6 +194,7 @@ class Engine:
                               {"user": "does not hold the role for this task"})
         previous = task.assignee
         task.assignee_id, task.assignee, task.claimed_at = assignee.id, assignee.username, self.clock()
+        task.on_behalf_of_id = None
         record(session, case, "task_assigned", user, self.clock(), task=task, message=reason,
                     data={"from": previous, "to": assignee.username})
         store(session, case, TaskChanges(changed=[task]), now=self.clock(), with_state=False)
@@ -202,7 +207,9 @@ class Engine:
         task, case, open_rows = self.open_task(session, task_id)
         if task.kind != "step" or task.waiting_on or task.after_approvers:  # 加签: see approvals
             return approvals.complete_held(self, session, task, case, open_rows, user, data)
-        if not can_act(user, task):
+        for_whom = (None if can_act(user, task) or task.assignee_id is not None
+                    else stands_in_for(session, user, task, self.clock()))  # 代理: from the pool
+        if not can_act(user, task) and for_whom is None:
             raise PermissionDenied(f"{user.username} may not complete task {task_id}")
         if task.assignee_id not in (None, user.id):
             raise PermissionDenied(f"task {task_id} is claimed by {task.assignee}")
@@ -218,6 +225,7 @@ class Engine:
         task.completed_by_id, task.completed_by = user.id, user.username
         if task.assignee_id is None:
             task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, now
+            task.on_behalf_of_id = for_whom[0] if for_whom else None
         task.draft = None
         record(session, case, "task_completed", user, self.clock(), task=task, message=task.name, data=clean)
         cc_on_completion(session, case, spiff_task.task_spec, user, now)

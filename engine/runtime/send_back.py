@@ -14,7 +14,7 @@ from uuid import uuid4
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.access import can_act
+from engine.access import can_act, deputy_for
 from engine.bpmn.rewind import Target, rewind, send_back_targets
 from engine.errors import InvalidData, PermissionDenied
 from engine.models import HumanTask, User
@@ -46,16 +46,18 @@ def send_back(engine: Engine, session: Session, task_id: int, user: User, to: st
     earlier = {} if target.multi else _entries(parsed.form_for(target.element_id), target.task.data)
     previous = None if target.multi else _previous_holder(session, target)
     now = engine.clock()
+    deputy = deputy_for(session, previous, None, now) if previous is not None else None  # 代理
     record(session, case, "sent_back", user, now, task=task, message=reason,
            data={"from": task.element_id, "to": target.element_id, "to_name": target.name,
-                 "assignee": previous.username if previous else None})
+                 "assignee": (deputy or previous).username if previous else None,
+                 **({"on_behalf_of": previous.username} if deputy and previous else {})})
     with running_model(engine.clock):  # a timer the rewind re-arms is due from the engine's now
         rewind(workflow, target)
     still_open = advance(session, case, workflow, user, engine.run_for(case), stored_open=open_rows)
     kept = {r.id for r in open_rows}
     for row in still_open:  # the step's new row (or its instances' rows)
         if row.element_id == target.element_id and row.id not in kept:
-            _reopen(session, row, previous, earlier, reason, now)
+            _reopen(session, row, previous, deputy, earlier, reason, now)
     return case_row_view(case, still_open)
 
 
@@ -81,9 +83,13 @@ def _previous_holder(session: Session, target: Target) -> User | None:
     return person if person is not None and person.active else None
 
 
-def _reopen(session: Session, row: TaskRow, previous: User | None, earlier: dict[str, Any], reason: str,
-            now: Any) -> None:
-    if previous is not None and can_act(previous, row):
+def _reopen(session: Session, row: TaskRow, previous: User | None, deputy: User | None,
+            earlier: dict[str, Any], reason: str, now: Any) -> None:
+    if previous is not None and deputy is not None and (can_act(deputy, row) or can_act(previous, row)):
+        row.assignee_id, row.assignee, row.claimed_at = deputy.id, deputy.username, now
+        row.on_behalf_of_id = previous.id
+        case_rows.save_tasks(session, [row])
+    elif previous is not None and can_act(previous, row):
         row.assignee_id, row.assignee, row.claimed_at = previous.id, previous.username, now
         case_rows.save_tasks(session, [row])
     row.draft = earlier or None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import holds_role_for, may_supervise
+from engine.access import deputy_for, holds_role_for, may_supervise
 from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.models import User
 from engine.views import TaskView
@@ -50,8 +50,12 @@ def transfer(engine: Engine, session: Session, task_id: int, user: User, to_user
                           {"to": "does not hold the role for this task"})
     now = engine.clock()
     previous = task.assignee
-    task.assignee_id, task.assignee, task.claimed_at = target.id, target.username, now
+    deputy = deputy_for(session, target, task, now)  # 代理: the colleague is away
+    holder = deputy or target
+    task.assignee_id, task.assignee, task.claimed_at = holder.id, holder.username, now
+    task.on_behalf_of_id = target.id if deputy else None
     record(session, case, "task_transferred", user, now, task=task, message=reason,
-           data={"from": previous, "to": target.username})
+           data={"from": previous, "to": holder.username,
+                 **({"on_behalf_of": target.username} if deputy else {})})
     store(session, case, TaskChanges(changed=[task]), now=now, with_state=False)
     return task_row_view(task, case)

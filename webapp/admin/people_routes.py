@@ -19,6 +19,7 @@ from engine.errors import InvalidData
 from ..extensions import db, engine
 from ..web_sessions import keep_signed_in
 from . import people_forms as forms
+from .away_routes import away_context
 from .blueprint import bp
 
 
@@ -40,9 +41,10 @@ def _user_form(account: directory.UserRow | None, form: Mapping[str, Any],
                fields: Mapping[str, str] | None = None, status: int = 200) -> Any:
     fields = fields or {}
     choices = directory.scope_choices(db.session, current_user)
+    extra = away_context(account) if account else {}
     return render_template("admin/user_form.html", account=account, form=form, choices=choices,
                            roles=_role_catalogue(), errors=forms.errors_by_id(fields),
-                           problems=forms.summary(fields)), status
+                           problems=forms.summary(fields), **extra), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -105,7 +105,7 @@ def task(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/claim")
 @token_required
 def claim(task_id: int) -> Any:
-    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
+    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision, now=engine().clock())
     return _done(engine().claim(db.session, task_id, api_user()).to_dict())
 
 

@@ -8,7 +8,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import queries
+from engine import access, queries
 from engine.errors import InvalidData
 from engine.queries import delete_filter, list_filters, my_cases, save_filter, worklist_stamp
 from engine.runtime import claim_many
@@ -39,9 +39,10 @@ def index() -> Any:
     if request.args.get("fragment"):
         return render_template("tasks/_list.html", **context)
     processes, stores = filter_options(db.session)
-    return render_template("tasks/list.html", counts=queries.task_counts(db.session, current_user),
+    return render_template("tasks/list.html", counts=queries.task_counts(db.session, current_user, now),
                            processes=processes, stores=stores,
-                           saved_filters=list_filters(db.session, current_user), **context)
+                           saved_filters=list_filters(db.session, current_user),
+                           standing_in=access.standing_in_for(db.session, current_user, now), **context)
 
 
 @bp.get("/tasks/poll")
@@ -49,7 +50,7 @@ def index() -> Any:
 def poll() -> Any:
     """Counts (and the bell's) and a fingerprint of both lists; the page reloads its list only when it
     changes."""
-    response = jsonify({**worklist_stamp(db.session, current_user),
+    response = jsonify({**worklist_stamp(db.session, current_user, engine().clock()),
                         "inbox": queries.unread_count(db.session, current_user)})
     response.headers["Cache-Control"] = "no-store"
     return response

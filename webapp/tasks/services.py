@@ -62,7 +62,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     told = [n for e in events if e.event_type in ("case_cc", "task_urged", "withdrawn")
             for n in (e.data or {}).get("to", (e.data or {}).get("holders", []))]
     people = display_names(session, [e.actor for e in events] + told + handed
-                           + [task.assignee, instance.started_by.username if instance.started_by else None]
+                           + [task.assignee, instance.started_by.username if instance.started_by else None,
+                              detail.task.on_behalf_of]
                            + [t.completed_by for t in detail.send_back_targets]
                            + mentioned(events) + [a.username for a in detail.approvals]
                            + [detail.holder.assignee if detail.holder else None])

@@ -87,7 +87,7 @@ def submit(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int) -> Any:
-    access.visible_task(db.session, current_user, task_id, rules=engine().supervision)
+    access.visible_task(db.session, current_user, task_id, rules=engine().supervision, now=engine().clock())
     try:
         engine().claim(db.session, task_id, current_user)
     except Conflict:

@@ -44,10 +44,10 @@ def _navigation() -> dict[str, Any]:
 
         from engine.queries import task_counts
 
-        from ..extensions import db
+        from ..extensions import db, engine
         if not current_user.is_authenticated:
             return {"mine": 0, "claimable": 0, "todo": 0}
-        return task_counts(db.session, current_user)
+        return task_counts(db.session, current_user, engine().clock())
     return {"nav_counts": nav_counts}
 
 

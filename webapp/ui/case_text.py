@@ -203,6 +203,11 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             text = _("%(who)s assigned “%(step)s” to %(to)s", who=who, step=step,
                      to=people.get(data.get("to") or "", data.get("to") or ""))
             note = e.message
+        elif kind == "task_transferred" and data.get("handover"):  # 离职交接
+            text = _("%(who)s handed “%(step)s” over from %(from)s to %(to)s", who=who, step=step,
+                     to=people.get(data.get("to") or "", data.get("to") or ""),
+                     **{"from": people.get(data.get("from") or "", data.get("from") or "")})
+            note = e.message
         elif kind == "task_transferred":
             text = _("%(who)s transferred “%(step)s” to %(to)s", who=who, step=step,
                      to=people.get(data.get("to") or "", data.get("to") or ""))
@@ -242,6 +247,9 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             note = "" if kind == "incident_opened" else e.message
         else:
             continue
+        if data.get("on_behalf_of"):  # 代理: held for someone away
+            away = data["on_behalf_of"]
+            text += " " + _("(deputy for %(name)s)", name=people.get(away, away))
         entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note,
                                     values=values, decision=decision))
     return entries

@@ -95,11 +95,11 @@ TASK = {
     "waiting_on": {"type": ["string", "null"], "enum": ["before", "approval", None],
                    "description": "a step's wait on approvals: before (the holder cannot complete yet), "
                                   "approval (completed by the holder, held until the approvers after agree)"},
-    "decision": {"type": ["string", "null"], "enum": [*DECISIONS, None],
-                 "description": "an approval's 同意/不同意"},
+    "decision": {"type": ["string", "null"], "enum": [*DECISIONS, None], "description": "同意/不同意"},
     "comment": {**nullable(TEXT), "description": "the approver's comment"},
     "claimable": {"type": "boolean", "description": "open and held by nobody: anyone with the role in "
                                                     "scope may take it (completing it takes it)"},
+    "on_behalf_of": {**nullable(USERNAME), "description": "代理: the away person the assignee stands in for"},
 }
 
 APPROVAL = {
