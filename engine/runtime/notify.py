@@ -66,7 +66,7 @@ def _notifications(session: Session, case: CaseRow,
                 "actor_id": e.actor_id, "title": case.title[:255], "business_key": case.business_key,
                 "step": step or (task.name if task is not None else None), "message": e.message or "",
                 "created_at": e.at, "read_at": None,
-                "extra": {"due_at": task.due_at.isoformat()} if task is not None and task.due_at else {}}
+                "extra": {"due_at": task.due_at.isoformat() if task is not None and task.due_at else None}}
 
     found: list[dict[str, Any] | None] = []
     told: set[tuple[int, str]] = set()
