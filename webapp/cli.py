@@ -173,6 +173,20 @@ def fire_timers(ctx: click.Context) -> None:
     click.echo(f"fired timers of {fired} case(s)")
 
 
+@main.command("remind")
+@click.pass_context
+def remind(ctx: click.Context) -> None:
+    """Tell people what is due now, once: new pool tasks, steps due soon or overdue, the daily digest."""
+    from datetime import timedelta
+
+    from engine.runtime import run_reminders
+    app = _app(ctx.obj["config"])
+    told = run_reminders(app.extensions["opsflow"], _sessions(app),
+                         due_soon=timedelta(hours=float(app.config["DUE_SOON_HOURS"])),
+                         digest_at=app.config["DIGEST_TIME"])
+    click.echo(f"{told} notification(s) written")
+
+
 def _sessions(app):  # type: ignore[no-untyped-def]
     """A session factory outside any request, for the scheduler and one-off commands."""
     from sqlalchemy.orm import sessionmaker
