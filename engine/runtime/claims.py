@@ -17,7 +17,7 @@ from engine.models import RUNNING, HumanTask, ProcessInstance, ReminderSent, Rol
 
 
 @dataclass(frozen=True)
-class OpenTask:
+class DueTask:
     """An open task as a reminder tells of it."""
 
     id: int
@@ -50,8 +50,8 @@ def open_tasks() -> Select[Any]:
     return cast(Select[Any], query)
 
 
-def load_tasks(session: Session, query: Select[Any]) -> list[OpenTask]:
-    return [OpenTask(*row) for row in session.execute(query)]
+def load_tasks(session: Session, query: Select[Any]) -> list[DueTask]:
+    return [DueTask(*row) for row in session.execute(query)]
 
 
 def claim(session: Session, keys: Iterable[str], now: datetime) -> set[str]:
@@ -69,7 +69,7 @@ def claim(session: Session, keys: Iterable[str], now: datetime) -> set[str]:
     return set(got.scalars())
 
 
-def claimers(session: Session, tasks: Sequence[OpenTask]) -> dict[int, list[int]]:
+def claimers(session: Session, tasks: Sequence[DueTask]) -> dict[int, list[int]]:
     """The active people who may claim each of `tasks` (pool tasks): one query for all of them."""
     roles = sorted({t.lane_role for t in tasks if t.lane_role})
     if not roles:
@@ -84,7 +84,7 @@ def claimers(session: Session, tasks: Sequence[OpenTask]) -> dict[int, list[int]
                           if grant.covers(t.lane_role, t.store_code, t.region)}) for t in tasks}
 
 
-def told_of(kind: str, task: OpenTask, recipient: int, now: datetime, *, message: str = "",
+def told_of(kind: str, task: DueTask, recipient: int, now: datetime, *, message: str = "",
             items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A notification row (as `notify.tell` takes it) about `task`, caused by no one."""
     extra: dict[str, Any] = {"due_at": task.due_at.isoformat() if task.due_at else None}

@@ -14,7 +14,7 @@ from engine.delivery import zone_of
 from engine.errors import InvalidData
 from engine.models import HumanTask, ReminderSent, User
 
-from .claims import OpenTask, claim, claimers, load_tasks, open_tasks
+from .claims import DueTask, claim, claimers, load_tasks, open_tasks
 from .engine import Engine
 from .notify import tell
 
@@ -58,9 +58,9 @@ def send_digests(engine: Engine, sessions: Callable[[], Session], now: datetime 
     return len(rows)
 
 
-def _todo(session: Session, people: list[int]) -> dict[int, list[OpenTask]]:
+def _todo(session: Session, people: list[int]) -> dict[int, list[DueTask]]:
     """Each of `people`'s open tasks: assigned to them, or in a pool they may claim from."""
-    found: dict[int, list[OpenTask]] = defaultdict(list)
+    found: dict[int, list[DueTask]] = defaultdict(list)
     if not people:
         return found
     wanted = set(people)
@@ -77,7 +77,7 @@ def _todo(session: Session, people: list[int]) -> dict[int, list[OpenTask]]:
     return found
 
 
-def _digest(person: int, tasks: list[OpenTask], now: datetime) -> dict[str, Any]:
+def _digest(person: int, tasks: list[DueTask], now: datetime) -> dict[str, Any]:
     overdue = sum(1 for t in tasks if t.due_at is not None and t.due_at <= now)
     return {"recipient_id": person, "kind": "digest", "instance_id": None, "task_id": None, "actor_id": None,
             "title": "", "business_key": None, "step": None, "message": f"{len(tasks)}/{overdue}",

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import HumanTask, ReminderSent
 
-from .claims import OpenTask, claim, claimers, load_tasks, open_tasks, told_of
+from .claims import DueTask, claim, claimers, load_tasks, open_tasks, told_of
 from .digest import send_digests
 from .engine import Engine
 from .notify import tell
@@ -49,7 +49,7 @@ def announce_claimable(engine: Engine, sessions: Callable[[], Session], now: dat
             _not_told("claimable")).order_by(HumanTask.id).limit(BATCH))
         got = claim(session, (f"claimable:{t.id}" for t in tasks), now)
         tasks = [t for t in tasks if f"claimable:{t.id}" in got]
-        per_person: dict[int, list[OpenTask]] = defaultdict(list)
+        per_person: dict[int, list[DueTask]] = defaultdict(list)
         for task_id, people in claimers(session, tasks).items():
             task = next(t for t in tasks if t.id == task_id)
             for person in people:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.delivery import EVENT_KINDS
+from engine import delivery
 from engine.models import PERSONAL_CHANNELS
 
 from .operations import READ, op, returns
@@ -20,11 +20,11 @@ SCHEMAS: dict[str, Schema] = {
     "NotificationPreferences": closed({
         "channels": {"type": "array", "items": {"type": "string", "enum": list(PERSONAL_CHANNELS)},
                      "description": "the channels I choose between (group robots are set per group)"},
-        "kinds": {"type": "array", "items": {"type": "string", "enum": list(EVENT_KINDS)},
+        "kinds": {"type": "array", "items": {"type": "string", "enum": list(delivery.EVENT_KINDS)},
                   "description": "every kind of event I may be told of"},
         "switches": {"type": "object", "additionalProperties": closed(
             {c: {"type": "boolean"} for c in PERSONAL_CHANNELS}),
-            "propertyNames": {"enum": list(EVENT_KINDS)},
+            "propertyNames": {"enum": list(delivery.EVENT_KINDS)},
             "description": "for every kind, for every channel, whether I am told so"},
         "quiet_hours": closed({
             "enabled": {"type": "boolean"}, "start": _CLOCK, "end": _CLOCK,
@@ -37,7 +37,7 @@ SCHEMAS: dict[str, Schema] = {
         "description": "Any part of my preferences: only the switches and quiet-hour fields given change.",
         "properties": {
             "switches": {"type": "object", "additionalProperties": _SWITCHES,
-                         "propertyNames": {"enum": list(EVENT_KINDS)}},
+                         "propertyNames": {"enum": list(delivery.EVENT_KINDS)}},
             "quiet_hours": {"type": "object", "additionalProperties": False, "properties": {
                 "enabled": {"type": "boolean"}, "start": _CLOCK, "end": _CLOCK}},
         }},
