@@ -22,8 +22,9 @@ from .digest import send_digests
 from .engine import Engine
 from .notify import tell
 
-#: Tasks older than this are not announced as claimable (a first scan on an old database, a runner
-#: that was down for days): the task list and the digest show them.
+#: Tasks opened longer ago than this are not announced as claimable, nor tasks late by more than this
+#: told they are overdue (a first scan on an old database, a runner that was down for days): the task
+#: list and the daily digest show them, without a flood of messages at once.
 CLAIMABLE_WINDOW = timedelta(days=1)
 DUE_SOON = timedelta(hours=4)
 BATCH = 500
@@ -71,14 +72,16 @@ def remind_due(engine: Engine, sessions: Callable[[], Session], now: datetime | 
                due_soon: timedelta = DUE_SOON) -> int:
     """Tell the holder of each open task due within `due_soon` that it is due soon, and once it is
     past due that it is overdue (a pool task: everyone who may claim it); each task once per kind.
-    A task first seen already overdue is told only that. How many notifications were written."""
+    A task first seen already overdue is told only that, and only within `CLAIMABLE_WINDOW` of its
+    due time. How many notifications were written."""
     now = now or engine.clock()
     with sessions() as session:
         soon = load_tasks(session, open_tasks().where(
             HumanTask.due_at > now, HumanTask.due_at <= now + due_soon, _not_told("due_soon"))
             .order_by(HumanTask.due_at).limit(BATCH))
-        late = load_tasks(session, open_tasks().where(HumanTask.due_at <= now, _not_told("overdue"))
-                          .order_by(HumanTask.due_at).limit(BATCH))
+        late = load_tasks(session, open_tasks().where(
+            HumanTask.due_at <= now, HumanTask.due_at > now - CLAIMABLE_WINDOW, _not_told("overdue"))
+            .order_by(HumanTask.due_at).limit(BATCH))
         got = claim(session, [f"due_soon:{t.id}" for t in soon] + [f"overdue:{t.id}" for t in late], now)
         soon = [t for t in soon if f"due_soon:{t.id}" in got]
         late = [t for t in late if f"overdue:{t.id}" in got]

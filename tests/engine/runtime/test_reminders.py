@@ -102,6 +102,13 @@ def test_a_task_first_seen_overdue_is_told_only_that_and_done_tasks_not_at_all(e
         ("overdue", case.open_tasks[0].id)}
 
 
+def test_tasks_long_overdue_when_first_seen_are_left_to_the_digest(engine, sessions, session, people,
+                                                                     deployed, clock):
+    _start(engine, session, people)
+    clock.advance(days=3)
+    assert runtime.remind_due(engine, sessions) == 0
+
+
 def test_overdue_email_is_urgent_and_leaves_in_quiet_hours(engine, sessions, session, people, deployed,
                                                            clock):
     people["deputy_sh001"].email = "deputy@opsflow.example"
