@@ -179,9 +179,15 @@ def remind(ctx: click.Context) -> None:
     """Tell people what is due now, once: new pool tasks, steps due soon or overdue, the daily digest."""
     from datetime import timedelta
 
+    from sqlalchemy.orm import sessionmaker
+
     from engine.runtime import run_reminders
+
+    from .extensions import db
     app = _app(ctx.obj["config"])
-    told = run_reminders(app.extensions["opsflow"], _sessions(app),
+    with app.app_context():  # the mail lane's webapp/background.py `sessions_of(app)` does the same
+        sessions = sessionmaker(bind=db.engine, expire_on_commit=False)
+    told = run_reminders(app.extensions["opsflow"], sessions,
                          due_soon=timedelta(hours=float(app.config["DUE_SOON_HOURS"])),
                          digest_at=app.config["DIGEST_TIME"])
     click.echo(f"{told} notification(s) written")
