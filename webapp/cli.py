@@ -185,7 +185,7 @@ def remind(ctx: click.Context) -> None:
 
     from .extensions import db
     app = _app(ctx.obj["config"])
-    with app.app_context():  # the mail lane's webapp/background.py `sessions_of(app)` does the same
+    with app.app_context():
         sessions = sessionmaker(bind=db.engine, expire_on_commit=False)
     told = run_reminders(app.extensions["opsflow"], sessions,
                          due_soon=timedelta(hours=float(app.config["DUE_SOON_HOURS"])),
