@@ -72,3 +72,12 @@ def test_mentions_tell_who_may_see_the_case_and_not_the_author(engine, session, 
 
 def test_mentioned_usernames():
     assert runtime.mentioned("@a.b, @c-d. @a.b x@e (@f_1)") == ["a.b", "c-d", "f_1"]
+
+
+def test_a_rolled_back_comment_tells_nobody(engine, session, people, deployed, supervision):
+    case = _start(engine, session, people)
+    runtime.add_comment(session, people["manager_sh001"], case.id, "@deputy_sh001 look", engine.clock(),
+                        rules=supervision)
+    session.rollback()
+    assert _told(session, "mentioned") == []
+    assert session.scalars(select(OutboxMessage)).all() == []
