@@ -7,6 +7,7 @@ this file and no secret lives in the repository.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +51,8 @@ class Config:
     LOGIN_THROTTLE_MEMORY_SECONDS = 86400  # failures older than this are forgotten
     LOGIN_TRUST_DAYS = 30  # a successful login trusts its address for the account this long
     CASE_DATA_MAX_BYTES = 2 * 1024 * 1024  # serialized state per case; a command over it is refused
+    DIGEST_TIME = "09:00"  # the daily to-do digest, at this local time of each person (engine.runtime.digest)
+    DUE_SOON_HOURS = 4.0  # "due soon" reminders this many hours before a step's due time
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
     MAIL_FROM = "opsflow@localhost"
@@ -122,6 +125,7 @@ _ENV_OVERRIDES = {
     "OPSFLOW_BPMN_DIR": "BPMN_DIR",
     "OPSFLOW_FORMS_DIR": "FORMS_DIR",
     "OPSFLOW_UPLOAD_DIR": "UPLOAD_DIR",
+    "OPSFLOW_DIGEST_TIME": "DIGEST_TIME",
     "OPSFLOW_SMTP_HOST": "SMTP_HOST",
     "OPSFLOW_MAIL_FROM": "MAIL_FROM",
     "OPSFLOW_STRICT_TRANSPORT_SECURITY": "STRICT_TRANSPORT_SECURITY",
@@ -164,6 +168,11 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
         settings["SCRIPT_SECONDS"] = float(env["OPSFLOW_SCRIPT_SECONDS"])
     if env.get("OPSFLOW_SCRIPT_MEMORY_MB"):
         settings["SCRIPT_MEMORY_MB"] = int(env["OPSFLOW_SCRIPT_MEMORY_MB"])
+    if env.get("OPSFLOW_DUE_SOON_HOURS"):
+        settings["DUE_SOON_HOURS"] = float(env["OPSFLOW_DUE_SOON_HOURS"])
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(settings["DIGEST_TIME"])):
+        raise ConfigError(f"OPSFLOW_DIGEST_TIME must be a time of day HH:MM such as 09:00, "
+                          f"not {settings['DIGEST_TIME']!r}")
     url = settings["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]

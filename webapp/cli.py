@@ -173,6 +173,26 @@ def fire_timers(ctx: click.Context) -> None:
     click.echo(f"fired timers of {fired} case(s)")
 
 
+@main.command("remind")
+@click.pass_context
+def remind(ctx: click.Context) -> None:
+    """Tell people what is due now, once: new pool tasks, steps due soon or overdue, the daily digest."""
+    from datetime import timedelta
+
+    from sqlalchemy.orm import sessionmaker
+
+    from engine.runtime import run_reminders
+
+    from .extensions import db
+    app = _app(ctx.obj["config"])
+    with app.app_context():
+        sessions = sessionmaker(bind=db.engine, expire_on_commit=False)
+    told = run_reminders(app.extensions["opsflow"], sessions,
+                         due_soon=timedelta(hours=float(app.config["DUE_SOON_HOURS"])),
+                         digest_at=app.config["DIGEST_TIME"])
+    click.echo(f"{told} notification(s) written")
+
+
 def _sessions(app):  # type: ignore[no-untyped-def]
     """A session factory outside any request, for the scheduler and one-off commands."""
     from sqlalchemy.orm import sessionmaker

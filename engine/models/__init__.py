@@ -38,6 +38,14 @@ from .delivery import (
 )
 from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
+from .preferences import (
+    INBOX,
+    MAIL,
+    PERSONAL_CHANNELS,
+    NotificationPreference,
+    QuietHours,
+    ReminderSent,
+)
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
 
 __all__ = ["ApiToken", "Attachment", "AwayPeriod",
@@ -47,4 +55,5 @@ __all__ = ["ApiToken", "Attachment", "AwayPeriod",
            "ERROR", "HumanTask", "INCIDENT_OPEN", "INCIDENT_RESOLVED", "Incident", "LoginAttempt",
            "ModelFile", "Notification", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
-           "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession"]
+           "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession", "INBOX", "MAIL", "PERSONAL_CHANNELS",
+           "NotificationPreference", "QuietHours", "ReminderSent"]

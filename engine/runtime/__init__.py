@@ -24,13 +24,15 @@ from .bulk import (
 )
 from .cc import cc_case
 from .cc_rows import CC_PROPERTY, mark_cc_read
-from .comments import MAX_COMMENT, add_comment
+from .comments import MAX_COMMENT, add_comment, mentioned
+from .digest import digest_time, send_digests
 from .engine import Engine
 from .handover import HandoverResult, hand_over
 from .inbox import mark_all_read, mark_read
 from .incident_commands import resolve_incident, retry_incident
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
 from .notify import KINDS as NOTIFICATION_KINDS
+from .reminders import CLAIMABLE_WINDOW, DUE_SOON, announce_claimable, remind_due, run_reminders
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
@@ -47,4 +49,5 @@ __all__ = ["HandoverResult", "hand_over",
            "add_approvers", "add_comment", "bulk_action", "case_action", "cc_case", "claim_many", "decide",
            "fire_due_timers", "mark_all_read", "mark_cc_read", "mark_read",
            "NOTIFICATION_KINDS", "reassign", "remove_approver", "resolve_incident",
-           "retry_incident", "send_back", "transfer", "urge", "withdraw"]
+           "retry_incident", "send_back", "transfer", "urge", "withdraw", "CLAIMABLE_WINDOW", "DUE_SOON",
+           "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests"]

@@ -5,8 +5,9 @@ together).
 
 Nobody is told of what they did themselves: the people who acted in the command are left out,
 except the starter hearing their case's outcome (the process decided it, and today's `/outcomes`
-page shows it to them whoever did the last step). A claimable task (batched per person), due soon
-and overdue (the scheduler) and @mentions are not told yet.
+page shows it to them whoever did the last step). Claimable tasks (batched per person), due soon,
+overdue and the daily digest are told by the periodic scans in `reminders` and `digest`, @mentions
+by `comments`; all go through `tell`, so each person's preferences decide the channels.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.delivery import route_notifications
+from engine.delivery import EVENT_KINDS, route_notifications
 from engine.models import HumanTask, Notification, User
 
 from .audit import PendingEvent
@@ -23,8 +24,7 @@ from .case_rows import CaseRow
 
 _INSERT = Notification.__table__.insert()
 #: What a person may be told, the `kind` of a notification.
-KINDS = ("assigned", "transferred", "sent_back", "approver", "urged", "cc", "outcome", "finished",
-         "withdrawn", "terminated")
+KINDS = EVENT_KINDS
 _BY_USERNAME = {"sent_back": ("assignee",), "approvers_added": ("usernames",), "task_urged": ("to",),
                 "case_cc": ("to",)}
 _ENDED = {"withdrawn": "withdrawn", "terminated": "terminated"}
@@ -39,8 +39,16 @@ def write_notifications(session: Session, case: CaseRow | None, batch: Sequence[
         return
     rows = list(_notifications(session, case, batch))
     if rows:
-        session.connection().execute(_INSERT, rows)
-        route_notifications(session, rows)
+        tell(session, rows)
+
+
+def tell(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Queue the messages `rows` (notification rows, each with an optional `extra` dict for the
+    outbox payload) call for and insert the inbox entries their people keep; the entries' count."""
+    kept = route_notifications(session, rows)
+    if kept:
+        session.connection().execute(_INSERT, [{k: v for k, v in r.items() if k != "extra"} for r in kept])
+    return len(kept)
 
 
 def _notifications(session: Session, case: CaseRow,
@@ -57,7 +65,8 @@ def _notifications(session: Session, case: CaseRow,
                 "task_id": task_id if task_id is not None else (task.id if task is not None else None),
                 "actor_id": e.actor_id, "title": case.title[:255], "business_key": case.business_key,
                 "step": step or (task.name if task is not None else None), "message": e.message or "",
-                "created_at": e.at, "read_at": None}
+                "created_at": e.at, "read_at": None,
+                "extra": {"due_at": task.due_at.isoformat() if task is not None and task.due_at else None}}
 
     found: list[dict[str, Any] | None] = []
     told: set[tuple[int, str]] = set()

@@ -96,6 +96,9 @@ class _ApiUser:
     def post(self, path: str, json=None, **kwargs):
         return self._client.post(f"/api/v1{path}", headers=self._headers, json=json, **kwargs)
 
+    def put(self, path: str, json=None, **kwargs):
+        return self._client.put(f"/api/v1{path}", headers=self._headers, json=json, **kwargs)
+
 
 @pytest.fixture
 def api(client) -> Api:

@@ -5,6 +5,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     inbox_routes,
     incident_routes,
     move_routes,
+    preference_routes,
     routes,
     send_back_routes,
 )

@@ -36,6 +36,8 @@ def open_entry(notification_id: int) -> Any:
         return redirect(url_for("tasks.detail", task_id=entry.task_id), 303)
     if entry.instance_id is not None:
         return redirect(url_for("cases.detail", case_id=entry.instance_id), 303)
+    if entry.kind in ("claimable", "digest"):  # several tasks: the task list shows them
+        return redirect(url_for("tasks.index"), 303)
     return redirect(url_for("inbox.index"), 303)
 
 

@@ -12,6 +12,7 @@ from . import form_fields, inbox_text, names, schema_text
 _GLOBALS = (names.process_name, names.process_description, names.step_name, names.role_name,
             names.store_name, names.status_name, names.task_state_name, names.outcome_name,
             form_fields.field_errors, inbox_text.notification_text, inbox_text.shows_message,
+            inbox_text.notification_kind_name,
             schema_text.schema_text, format_date, format_datetime, format_decimal,
             format_timedelta, get_locale)
 

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import away, inbox
+from . import away, inbox, preferences
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -76,11 +76,11 @@ def _document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "tags": TAGS,
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **inbox.PATHS, **away.PATHS},
+        "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
-            "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS},
+            "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },

@@ -16,8 +16,11 @@ SCHEMAS: dict[str, Schema] = {
         "id": ID,
         "kind": {"type": "string", "enum": list(NOTIFICATION_KINDS),
                  "description": "what happened: a step became mine (assigned, transferred, sent_back, "
-                                "approver), urged, cc, my case's outcome or its end (finished, withdrawn, "
-                                "terminated)"},
+                                "approver) or claimable by me (claimable: `message` is how many, the "
+                                "step the first; several link to no step), due_soon, overdue, urged, cc, "
+                                "mentioned (`message` the comment), my case's outcome or its end "
+                                "(finished, withdrawn, terminated), the daily digest (digest: `message` "
+                                "is \"open/overdue\" counts)"},
         "instance_id": {**nullable(ID), "description": "the case"},
         "task_id": {**nullable(ID), "description": "the step it links to; null: it links to the case"},
         "actor": {**nullable(USERNAME), "description": "who did it; null when the process did"},
