@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.access import Grant
+from engine.access import Grant, deputies_now
 from engine.models import RUNNING, HumanTask, ProcessInstance, ReminderSent, RoleAssignment, User
 
 
@@ -69,8 +69,9 @@ def claim(session: Session, keys: Iterable[str], now: datetime) -> set[str]:
     return set(got.scalars())
 
 
-def claimers(session: Session, tasks: Sequence[DueTask]) -> dict[int, list[int]]:
-    """The active people who may claim each of `tasks` (pool tasks): one query for all of them."""
+def claimers(session: Session, tasks: Sequence[DueTask], now: datetime) -> dict[int, list[int]]:
+    """The active people who may claim each of `tasks` (pool tasks) at `now`, deputies of the away
+    ones included: two queries for all of them."""
     roles = sorted({t.lane_role for t in tasks if t.lane_role})
     if not roles:
         return {}
@@ -80,8 +81,11 @@ def claimers(session: Session, tasks: Sequence[DueTask]) -> dict[int, list[int]]
                    RoleAssignment.region).join(User, User.id == RoleAssignment.user_id)
             .where(User.active.is_(True), RoleAssignment.role.in_(roles))):
         holders[role].append((user_id, Grant(role, store_code, region)))
-    return {t.id: sorted({user_id for user_id, grant in holders.get(t.lane_role or "", ())
-                          if grant.covers(t.lane_role, t.store_code, t.region)}) for t in tasks}
+    found = {t.id: {user_id for user_id, grant in holders.get(t.lane_role or "", ())
+                    if grant.covers(t.lane_role, t.store_code, t.region)} for t in tasks}
+    deputies = deputies_now(session, {p for people in found.values() for p in people}, now)
+    return {task_id: sorted(people | {deputies[p][0] for p in people if p in deputies})
+            for task_id, people in found.items()}
 
 
 def told_of(kind: str, task: DueTask, recipient: int, now: datetime, *, message: str = "",

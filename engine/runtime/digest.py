@@ -52,13 +52,13 @@ def send_digests(engine: Engine, sessions: Callable[[], Session], now: datetime 
             return 0
         got = claim(session, keys.values(), now)
         people = sorted(u for u, k in keys.items() if k in got)
-        rows = [_digest(person, tasks, now) for person, tasks in sorted(_todo(session, people).items())]
+        rows = [_digest(person, tasks, now) for person, tasks in sorted(_todo(session, people, now).items())]
         tell(session, rows)
         session.commit()
     return len(rows)
 
 
-def _todo(session: Session, people: list[int]) -> dict[int, list[DueTask]]:
+def _todo(session: Session, people: list[int], now: datetime) -> dict[int, list[DueTask]]:
     """Each of `people`'s open tasks: assigned to them, or in a pool they may claim from."""
     found: dict[int, list[DueTask]] = defaultdict(list)
     if not people:
@@ -70,7 +70,7 @@ def _todo(session: Session, people: list[int]) -> dict[int, list[DueTask]]:
     pool = load_tasks(session, open_tasks().where(HumanTask.kind == "step", HumanTask.assignee_id.is_(None),
                                                   HumanTask.lane_role.is_not(None))
                       .order_by(HumanTask.due_at, HumanTask.id))
-    for task_id, holders in claimers(session, pool).items():
+    for task_id, holders in claimers(session, pool, now).items():
         task = next(t for t in pool if t.id == task_id)
         for person in wanted.intersection(holders):
             found[person].append(task)

@@ -51,7 +51,7 @@ def announce_claimable(engine: Engine, sessions: Callable[[], Session], now: dat
         got = claim(session, (f"claimable:{t.id}" for t in tasks), now)
         tasks = [t for t in tasks if f"claimable:{t.id}" in got]
         per_person: dict[int, list[DueTask]] = defaultdict(list)
-        for task_id, people in claimers(session, tasks).items():
+        for task_id, people in claimers(session, tasks, now).items():
             task = next(t for t in tasks if t.id == task_id)
             for person in people:
                 per_person[person].append(task)
@@ -85,7 +85,7 @@ def remind_due(engine: Engine, sessions: Callable[[], Session], now: datetime | 
         got = claim(session, [f"due_soon:{t.id}" for t in soon] + [f"overdue:{t.id}" for t in late], now)
         soon = [t for t in soon if f"due_soon:{t.id}" in got]
         late = [t for t in late if f"overdue:{t.id}" in got]
-        pool = claimers(session, [t for t in soon + late if t.assignee_id is None])
+        pool = claimers(session, [t for t in soon + late if t.assignee_id is None], now)
         rows = [told_of(kind, t, person, now)
                 for kind, tasks in (("due_soon", soon), ("overdue", late)) for t in tasks
                 for person in ([t.assignee_id] if t.assignee_id is not None else pool.get(t.id, []))]

@@ -163,3 +163,18 @@ def test_two_workers_scanning_at_once_tell_each_reminder_once(engine, sessions, 
         t.join(30)
     assert errors == []
     assert len(_told(session, "overdue")) == 6  # 3 tasks × 2 managers, once each
+
+
+def test_the_deputy_of_an_away_claimer_hears_of_new_pool_tasks_too(engine, sessions, session, people,
+                                                                    deployed, clock):
+    from engine.directory import set_away
+    d1 = people["deputy_sh001"]
+    set_away(session, d1, d1.id, deputy="manager_sh002", starts_at=clock(),
+             ends_at=clock() + timedelta(days=3), now=clock())
+    session.commit()
+    clock.advance(seconds=10)
+    _start(engine, session, people)
+    clock.advance(minutes=1)
+    assert runtime.announce_claimable(engine, sessions) == 3  # people told
+    assert {name for name, *_ in _told(session, "claimable")} == {"manager_sh001", "deputy_sh001",
+                                                                   "manager_sh002"}
