@@ -2,6 +2,11 @@
 delivery worker that sends it by e-mail and to group robots, once, with retries."""
 from .channels import Outcome, Rendered, Renderer, Transport
 from .outbox import enqueue, outbox_row
+from .resend import RESENT, resend
 from .routing import route_notifications
+from .smtp import SmtpSettings, SmtpTransport
+from .worker import DeliveryRun, Policy, claim, deliver_due, load_rows
 
-__all__ = ["Outcome", "Rendered", "Renderer", "Transport", "enqueue", "outbox_row", "route_notifications"]
+__all__ = ["DeliveryRun", "Outcome", "Policy", "RESENT", "Rendered", "Renderer", "SmtpSettings",
+           "SmtpTransport", "Transport", "claim", "deliver_due", "enqueue", "load_rows", "outbox_row",
+           "resend", "route_notifications"]

@@ -31,6 +31,7 @@ from .incident_commands import resolve_incident, retry_incident
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
 from .notify import KINDS as NOTIFICATION_KINDS
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
+from .runner import BackgroundRunner, Job
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
 from .transfer import MAX_TRANSFER_REASON, transfer
@@ -45,4 +46,5 @@ __all__ = ["APPROVE", "BULK_ACTIONS", "BulkResult", "CASE_ACTIONS", "CC_PROPERTY
            "add_approvers", "add_comment", "bulk_action", "case_action", "cc_case", "claim_many", "decide",
            "fire_due_timers", "mark_all_read", "mark_cc_read", "mark_read",
            "NOTIFICATION_KINDS", "reassign", "remove_approver", "resolve_incident",
-           "retry_incident", "send_back", "transfer", "urge", "withdraw"]
+           "retry_incident", "send_back", "transfer", "urge", "withdraw",
+           "BackgroundRunner", "Job"]

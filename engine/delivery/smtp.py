@@ -1,0 +1,128 @@
+"""E-mail over SMTP: one connection per batch (optionally STARTTLS and a login), one multipart
+message (plain text and HTML) per outbox row.
+
+`email.message.EmailMessage` with the default policy encodes a Chinese subject as RFC 2047 words and
+the bodies as UTF-8, so nothing here encodes by hand. A refusal the server calls temporary (4xx) or a
+connection that breaks is retried later; a permanent one (5xx: no such mailbox) is not.
+"""
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Sequence
+
+from .channels import Outcome, Rendered
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where mail leaves: `mail_from` may carry a display name (`OpsFlow <ops@example.com>`)."""
+
+    host: str
+    port: int = 25
+    mail_from: str = "opsflow@localhost"
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+    helo: str | None = None  # the name we greet with; default: this machine's
+
+
+class SmtpTransport:
+    """The e-mail channel's `Transport`."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        name, address = parseaddr(settings.mail_from)
+        self.envelope_from = address or settings.mail_from
+        self.domain = self.envelope_from.rpartition("@")[2] or "localhost"
+        self.header_from = str(Address(display_name=name, addr_spec=self.envelope_from)) if name \
+            else self.envelope_from
+        self.helo = settings.helo or socket.getfqdn()
+
+    def compose(self, m: Rendered) -> EmailMessage:
+        """The message for one rendered row: text part, HTML alternative, and the headers a mail
+        client threads and sorts by."""
+        msg = EmailMessage()
+        msg["Subject"] = m.subject
+        msg["From"] = self.header_from
+        msg["To"] = m.to
+        msg["Date"] = formatdate(localtime=False, usegmt=True)
+        msg["Message-ID"] = make_msgid(idstring=f"outbox{m.outbox_id}", domain=self.domain)
+        msg["Auto-Submitted"] = "auto-generated"
+        msg["X-OpsFlow-Outbox-Id"] = str(m.outbox_id)
+        msg.set_content(m.text)
+        if m.html:
+            msg.add_alternative(m.html, subtype="html")
+        return msg
+
+    def connect(self) -> smtplib.SMTP:
+        s = self.settings
+        conn = smtplib.SMTP(s.host, s.port, local_hostname=self.helo, timeout=s.timeout)
+        try:
+            if s.starttls:
+                conn.starttls(context=ssl.create_default_context())
+                conn.ehlo()
+            if s.username:
+                conn.login(s.username, s.password or "")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def send(self, messages: Sequence[Rendered]) -> list[Outcome]:
+        if not messages:
+            return []
+        try:
+            conn = self.connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            return _all_retry(messages, f"cannot connect to {self.settings.host}:{self.settings.port}: "
+                                        f"{_describe(exc)}")
+        outcomes: list[Outcome] = []
+        try:
+            for m in messages:
+                try:
+                    conn.send_message(self.compose(m), from_addr=self.envelope_from, to_addrs=[m.to])
+                except smtplib.SMTPRecipientsRefused as exc:
+                    code, text = next(iter(exc.recipients.values()), (451, b""))
+                    outcomes.append(Outcome(m.outbox_id, False, f"{code} {_text(text)}", retry=code < 500))
+                except smtplib.SMTPResponseException as exc:
+                    outcomes.append(Outcome(m.outbox_id, False, _describe(exc), retry=exc.smtp_code < 500))
+                except (OSError, smtplib.SMTPException) as exc:
+                    outcomes.append(Outcome(m.outbox_id, False, _describe(exc)))
+                else:
+                    outcomes.append(Outcome(m.outbox_id, True))
+                    continue
+                if conn.sock is None:  # the server hung up (421 or a broken line): the rest wait
+                    break
+                try:
+                    conn.rset()
+                except (OSError, smtplib.SMTPException):
+                    break
+        finally:
+            try:
+                conn.quit()
+            except (OSError, smtplib.SMTPException):
+                conn.close()
+        done = {o.outbox_id for o in outcomes}
+        return outcomes + _all_retry([m for m in messages if m.outbox_id not in done],
+                                     "not sent: the connection to the mail server was lost")
+
+
+def _all_retry(messages: Sequence[Rendered], error: str) -> list[Outcome]:
+    return [Outcome(m.outbox_id, False, error) for m in messages]
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
