@@ -1,0 +1,137 @@
+"""The SMTP transport against a real SMTP server on loopback (aiosmtpd): what arrives, byte for byte
+where it matters, and what happens when the server refuses or is down."""
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from sqlalchemy import select
+
+from engine.delivery import Policy, Rendered, SmtpSettings, SmtpTransport, deliver_due
+from engine.models import EMAIL, FAILED, SENT, OutboxMessage
+from tests.mailbox import MailServer
+
+from .conftest import plain_renderer
+
+CHINESE = "【待办】门店装修申请 · 审批"
+FROM = "OpsFlow 运营 <ops@opsflow.example>"
+
+
+@pytest.fixture
+def server():
+    with MailServer() as running:
+        yield running
+
+
+def transport(server: MailServer, **options) -> SmtpTransport:
+    return SmtpTransport(SmtpSettings("127.0.0.1", server.port, mail_from=FROM, timeout=5,
+                                      helo="opsflow.test", **options))
+
+
+def mail(outbox_id: int, to: str = "ann@opsflow.example") -> Rendered:
+    return Rendered(outbox_id, EMAIL, to, subject=CHINESE, text="请处理：门店装修申请\nhttp://ops/tasks/7\n",
+                    html="<p>请处理：<a href=\"http://ops/tasks/7\">门店装修申请</a></p>")
+
+
+def test_a_message_arrives_multipart_with_encoded_chinese_subject_and_headers(server):
+    [outcome] = transport(server).send([mail(41)])
+    assert outcome.ok
+    [(recipients, msg)] = server.mailbox.received
+    raw = server.mailbox.raw[0].decode("ascii")  # 7-bit clean on the wire
+    assert recipients == ["ann@opsflow.example"]
+    assert msg["Subject"] == CHINESE
+    assert "Subject: =?utf-8?" in raw
+    assert msg["From"] == "OpsFlow 运营 <ops@opsflow.example>"
+    assert msg["From"].addresses[0].addr_spec == "ops@opsflow.example"
+    assert msg["To"] == "ann@opsflow.example"
+    assert msg["Message-ID"].startswith("<") and msg["Message-ID"].endswith("@opsflow.example>")
+    assert "outbox41" in msg["Message-ID"]
+    assert msg["Date"].datetime.utcoffset() == timedelta(0)
+    assert msg["Auto-Submitted"] == "auto-generated"
+    assert msg["X-OpsFlow-Outbox-Id"] == "41"
+    assert msg.get_content_type() == "multipart/alternative"
+    text, html = msg.iter_parts()
+    assert (text.get_content_type(), text.get_content_charset()) == ("text/plain", "utf-8")
+    assert text["Content-Transfer-Encoding"] == "base64"
+    assert text.get_content() == "请处理：门店装修申请\nhttp://ops/tasks/7\n"
+    assert (html.get_content_type(), html.get_content_charset()) == ("text/html", "utf-8")
+    assert '<a href="http://ops/tasks/7">门店装修申请</a>' in html.get_content()
+
+
+def test_one_connection_carries_the_whole_batch(server):
+    outcomes = transport(server).send([mail(i) for i in range(1, 21)])
+    assert all(o.ok for o in outcomes) and len(server.mailbox.received) == 20
+    assert server.mailbox.connections == 1
+    assert [m["X-OpsFlow-Outbox-Id"] for m in server.mailbox.messages] == [str(i) for i in range(1, 21)]
+
+
+def test_temporary_and_permanent_refusals_say_whether_to_retry(server):
+    server.mailbox.refuse_data = 1
+    server.mailbox.unknown = {"gone@opsflow.example"}
+    first, second, third = transport(server).send([mail(1), mail(2, "gone@opsflow.example"), mail(3)])
+    assert (first.ok, first.retry, first.error) == (False, True, "451 4.3.0 try again later")
+    assert (second.ok, second.retry) == (False, False) and second.error.startswith("550")
+    assert third.ok and [m["X-OpsFlow-Outbox-Id"] for m in server.mailbox.messages] == ["3"]
+
+
+def test_a_server_that_is_down_leaves_every_message_to_retry():
+    down = MailServer()  # never started: the port refuses connections
+    outcomes = transport(down).send([mail(1), mail(2)])
+    assert [(o.ok, o.retry) for o in outcomes] == [(False, True)] * 2
+    assert "cannot connect" in outcomes[0].error
+
+
+def test_login_when_a_user_is_configured():
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append((mechanism, auth_data.login, auth_data.password))
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"s3cret"
+        return AuthResult(success=ok)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # aiosmtpd warns about AUTH without TLS: loopback only
+        server = MailServer(authenticator=authenticator, auth_require_tls=False).start()
+    try:
+        assert transport(server, username="mailer", password="s3cret").send([mail(1)])[0].ok
+        assert seen and seen[0][1:] == (b"mailer", b"s3cret")
+    finally:
+        server.stop()
+
+
+def test_refusing_then_recovering_delivers_each_message_once_in_order(sessions, session, clock, queue):
+    ids = queue(5)
+    server = MailServer()
+    smtp = transport(server)
+    policy = Policy(batch=50, max_attempts=5, backoff=timedelta(seconds=30))
+    run = deliver_due(sessions, {EMAIL: smtp}, plain_renderer, clock, policy=policy)  # down
+    assert run.retried == 5
+    with server:
+        server.mailbox.refuse_data = 1  # up, but refusing the first message for now
+        clock.advance(seconds=30)
+        run = deliver_due(sessions, {EMAIL: smtp}, plain_renderer, clock, policy=policy)
+        assert (run.sent, run.retried) == (4, 1)
+        clock.advance(seconds=60)
+        assert deliver_due(sessions, {EMAIL: smtp}, plain_renderer, clock, policy=policy).sent == 1
+        clock.advance(hours=2)
+        assert deliver_due(sessions, {EMAIL: smtp}, plain_renderer, clock, policy=policy).batches == 0
+    got = [int(m["X-OpsFlow-Outbox-Id"]) for m in server.mailbox.messages]
+    assert sorted(got) == ids and len(got) == len(set(got))
+    session.expire_all()
+    assert {r.status for r in session.scalars(select(OutboxMessage))} == {SENT}
+    assert FAILED not in {r.status for r in session.scalars(select(OutboxMessage))}
+
+
+def test_a_server_down_then_up_delivers_in_order(sessions, session, clock, queue):
+    ids = queue(4)
+    server = MailServer()
+    smtp = transport(server)
+    policy = Policy(batch=50, max_attempts=5)
+    deliver_due(sessions, {EMAIL: smtp}, plain_renderer, clock, policy=policy)
+    clock.advance(seconds=30)
+    deliver_due(sessions, {EMAIL: smtp}, plain_renderer, clock, policy=policy)  # still down
+    with server:
+        clock.advance(seconds=60)
+        assert deliver_due(sessions, {EMAIL: smtp}, plain_renderer, clock, policy=policy).sent == 4
+    assert [int(m["X-OpsFlow-Outbox-Id"]) for m in server.mailbox.messages] == ids
