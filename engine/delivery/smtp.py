@@ -1,9 +1,11 @@
 """E-mail over SMTP: one connection per batch (optionally STARTTLS and a login), one multipart
 message (plain text and HTML) per outbox row.
 
-`email.message.EmailMessage` with the default policy encodes a Chinese subject as RFC 2047 words; the
-bodies are UTF-8 in base64 (7-bit clean for servers without 8BITMIME, and shorter than
-quoted-printable for Chinese), so nothing here encodes by hand. A refusal the server calls temporary
+The message is an `email.message.EmailMessage` (default policy); its bodies are UTF-8 in base64
+(7-bit clean for servers without 8BITMIME, and shorter than quoted-printable for Chinese). The
+Subject alone is encoded by `email.header.Header`: the default policy's folder drops the space
+before a fold between two encoded words ("this case · 王女士" arrives as "this case· 王女士"), and
+Header puts the spaces inside its RFC 2047 words. A refusal the server calls temporary
 (4xx) or a connection that breaks is retried later; a permanent one (5xx: no such mailbox) is not.
 """
 from __future__ import annotations
@@ -12,8 +14,10 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Sequence
 
@@ -62,6 +66,14 @@ class SmtpTransport:
             msg.add_alternative(m.html, subtype="html", cte="base64")
         return msg
 
+    def wire(self, m: Rendered) -> bytes:
+        """The message as it goes over SMTP (CRLF lines, 7-bit), its Subject encoded by Header."""
+        msg = self.compose(m)
+        del msg["Subject"]
+        subject = Header(m.subject, "us-ascii" if m.subject.isascii() else "utf-8", header_name="Subject")
+        line = "Subject: " + subject.encode(linesep="\r\n") + "\r\n"
+        return line.encode("ascii") + msg.as_bytes(policy=SMTP)
+
     def connect(self) -> smtplib.SMTP:
         s = self.settings
         conn = smtplib.SMTP(s.host, s.port, local_hostname=self.helo, timeout=s.timeout)
@@ -88,7 +100,7 @@ class SmtpTransport:
         try:
             for m in messages:
                 try:
-                    conn.send_message(self.compose(m), from_addr=self.envelope_from, to_addrs=[m.to])
+                    conn.sendmail(self.envelope_from, [m.to], self.wire(m))
                 except smtplib.SMTPRecipientsRefused as exc:
                     code, text = next(iter(exc.recipients.values()), (451, b""))
                     outcomes.append(Outcome(m.outbox_id, False, f"{code} {_text(text)}", retry=code < 500))

@@ -135,3 +135,12 @@ def test_a_server_down_then_up_delivers_in_order(sessions, session, clock, queue
         clock.advance(seconds=60)
         assert deliver_due(sessions, {EMAIL: smtp}, plain_renderer, clock, policy=policy).sent == 4
     assert [int(m["X-OpsFlow-Outbox-Id"]) for m in server.mailbox.messages] == ids
+
+
+def test_a_long_mixed_subject_keeps_its_spaces_across_folds(server):
+    subject = "[OpsFlow] 李客服 cc’d you on this case · 王女士投诉 · SH001 · 门店装修申请 · 第二轮审批 please"
+    transport(server).send([Rendered(1, EMAIL, "ann@opsflow.example", subject=subject, text="x")])
+    [msg] = server.mailbox.messages
+    assert msg["Subject"] == subject
+    head = server.mailbox.raw[0].split(b"\r\n\r\n")[0]
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
