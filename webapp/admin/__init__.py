@@ -4,6 +4,7 @@ Every view asks the engine's admin rule first (403 for everyone else); the engin
 the pages ask it again, so the rule does not depend on the pages.
 """
 from . import (  # noqa: F401  (routes register themselves on bp)
+    delivery_routes,
     model_routes,
     people_routes,  # noqa: F401
     routes,
