@@ -1,12 +1,14 @@
 """E-mail over SMTP: one connection per batch (optionally STARTTLS and a login), one multipart
 message (plain text and HTML) per outbox row.
 
-The message is an `email.message.EmailMessage` (default policy); its bodies are UTF-8 in base64
-(7-bit clean for servers without 8BITMIME, and shorter than quoted-printable for Chinese). The
-Subject alone is encoded by `email.header.Header`: the default policy's folder drops the space
-before a fold between two encoded words ("this case · 王女士" arrives as "this case· 王女士"), and
-Header puts the spaces inside its RFC 2047 words. A refusal the server calls temporary
-(4xx) or a connection that breaks is retried later; a permanent one (5xx: no such mailbox) is not.
+Messages are built with the `email.mime` classes and `email.header.Header` (policy compat32), not
+`EmailMessage` with the default policy, for two reasons measured here: the default policy's folder
+drops the space before a fold between two RFC 2047 words ("this case · 王女士" arrives as
+"this case· 王女士"; `Header` keeps spaces inside its words), and it parses every header it is
+given, which made composing six times slower than sending. Bodies are UTF-8 in base64: 7-bit clean
+for servers without 8BITMIME, and shorter than quoted-printable for Chinese. A refusal the server
+calls temporary (4xx) or a connection that breaks is retried later; a permanent one (5xx: no such
+mailbox) is not.
 """
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ import socket
 import ssl
 from dataclasses import dataclass
 from email.header import Header
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate, make_msgid, parseaddr
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from typing import Sequence
 
 from .channels import Outcome, Rendered
@@ -46,33 +48,32 @@ class SmtpTransport:
         name, address = parseaddr(settings.mail_from)
         self.envelope_from = address or settings.mail_from
         self.domain = self.envelope_from.rpartition("@")[2] or "localhost"
-        self.header_from = str(Address(display_name=name, addr_spec=self.envelope_from)) if name \
+        self.header_from = formataddr((name, self.envelope_from), charset="utf-8") if name \
             else self.envelope_from
         self.helo = settings.helo or socket.getfqdn()
 
-    def compose(self, m: Rendered) -> EmailMessage:
-        """The message for one rendered row: text part, HTML alternative, and the headers a mail
+    def compose(self, m: Rendered) -> MIMEMultipart | MIMEText:
+        """The message for one rendered row: text part and HTML alternative, and the headers a mail
         client threads and sorts by."""
-        msg = EmailMessage()
-        msg["Subject"] = m.subject
+        text = MIMEText(m.text, "plain", "utf-8")
+        msg: MIMEMultipart | MIMEText = text
+        if m.html:
+            msg = MIMEMultipart("alternative")
+            msg.attach(text)
+            msg.attach(MIMEText(m.html, "html", "utf-8"))
+        subject = Header(m.subject, "us-ascii" if m.subject.isascii() else "utf-8", header_name="Subject")
+        msg["Subject"] = subject  # type: ignore[assignment]  # compat32 takes a Header and folds it
         msg["From"] = self.header_from
         msg["To"] = m.to
         msg["Date"] = formatdate(localtime=False, usegmt=True)
         msg["Message-ID"] = make_msgid(idstring=f"outbox{m.outbox_id}", domain=self.domain)
         msg["Auto-Submitted"] = "auto-generated"
         msg["X-OpsFlow-Outbox-Id"] = str(m.outbox_id)
-        msg.set_content(m.text, cte="base64")  # 7-bit on the wire, whatever the server supports
-        if m.html:
-            msg.add_alternative(m.html, subtype="html", cte="base64")
         return msg
 
     def wire(self, m: Rendered) -> bytes:
-        """The message as it goes over SMTP (CRLF lines, 7-bit), its Subject encoded by Header."""
-        msg = self.compose(m)
-        del msg["Subject"]
-        subject = Header(m.subject, "us-ascii" if m.subject.isascii() else "utf-8", header_name="Subject")
-        line = "Subject: " + subject.encode(linesep="\r\n") + "\r\n"
-        return line.encode("ascii") + msg.as_bytes(policy=SMTP)
+        """The message as it goes over SMTP: CRLF lines, 7-bit."""
+        return self.compose(m).as_bytes(policy=_WIRE)
 
     def connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -125,6 +126,9 @@ class SmtpTransport:
         done = {o.outbox_id for o in outcomes}
         return outcomes + _all_retry([m for m in messages if m.outbox_id not in done],
                                      "not sent: the connection to the mail server was lost")
+
+
+_WIRE = compat32.clone(linesep="\r\n")
 
 
 def _all_retry(messages: Sequence[Rendered], error: str) -> list[Outcome]:
