@@ -1,6 +1,7 @@
 """The JSON API under /api/v1, authenticated by bearer tokens from POST /api/v1/login."""
 from . import (  # noqa: F401  (routes register themselves on bp)
     approval_routes,
+    delivery_routes,
     inbox_routes,
     incident_routes,
     move_routes,
