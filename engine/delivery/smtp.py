@@ -7,8 +7,9 @@ drops the space before a fold between two RFC 2047 words ("this case · 王女�
 "this case· 王女士"; `Header` keeps spaces inside its words), and it parses every header it is
 given, which made composing six times slower than sending. Bodies are UTF-8 in base64: 7-bit clean
 for servers without 8BITMIME, and shorter than quoted-printable for Chinese. A refusal the server
-calls temporary (4xx) or a connection that breaks is retried later; a permanent one (5xx: no such
-mailbox) is not.
+calls temporary (4xx) or a connection that breaks is retried later, and the rest of the batch with it,
+so messages arrive in the order they were queued; a permanent refusal (5xx: no such mailbox) is not
+retried, and the batch goes on.
 """
 from __future__ import annotations
 
@@ -98,6 +99,7 @@ class SmtpTransport:
             return _all_retry(messages, f"cannot connect to {self.settings.host}:{self.settings.port}: "
                                         f"{_describe(exc)}")
         outcomes: list[Outcome] = []
+        rest = "not sent: the connection to the mail server was lost"
         try:
             for m in messages:
                 try:
@@ -112,7 +114,10 @@ class SmtpTransport:
                 else:
                     outcomes.append(Outcome(m.outbox_id, True))
                     continue
-                if conn.sock is None:  # the server hung up (421 or a broken line): the rest wait
+                if outcomes[-1].retry:  # refused for now: the rest wait too, so they arrive in order
+                    rest = f"not sent: the mail server refused message {m.outbox_id} for now; kept in order"
+                    break
+                if conn.sock is None:  # the server hung up: the rest wait
                     break
                 try:
                     conn.rset()
@@ -124,8 +129,7 @@ class SmtpTransport:
             except (OSError, smtplib.SMTPException):
                 conn.close()
         done = {o.outbox_id for o in outcomes}
-        return outcomes + _all_retry([m for m in messages if m.outbox_id not in done],
-                                     "not sent: the connection to the mail server was lost")
+        return outcomes + _all_retry([m for m in messages if m.outbox_id not in done], rest)
 
 
 _WIRE = compat32.clone(linesep="\r\n")
