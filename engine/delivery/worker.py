@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any, Callable, Mapping, Sequence
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from engine.models import EMAIL, FAILED, PENDING, SENDING, SENT, HumanTask, OutboxMessage, Robot, User
 
@@ -52,11 +52,18 @@ class DeliveryRun:
 
 
 def claim(session: Session, now: datetime, token: str, channels: Sequence[str], policy: Policy) -> list[int]:
-    """Take up to `policy.batch` due rows of `channels` for `token`, oldest first, and commit."""
+    """Take up to `policy.batch` due rows of `channels` for `token`, oldest first, and commit. A row
+    does not overtake an older one to the same person or robot that waits for a retry, so each of them
+    gets their messages in order (a row held for quiet hours has no attempts and holds nothing)."""
     table = OutboxMessage
     due = or_(and_(table.status == PENDING, table.available_at <= now),
               and_(table.status == SENDING, table.locked_until <= now))
-    query = (select(table.id).where(due, table.channel.in_(channels)).order_by(table.id).limit(policy.batch))
+    held = aliased(OutboxMessage)  # an older message to the same person or robot, waiting for a retry
+    overtakes = exists().where(held.channel == table.channel, held.id < table.id, held.status == PENDING,
+                               held.attempts > 0, held.available_at > now,
+                               or_(held.recipient_id == table.recipient_id, held.robot_id == table.robot_id))
+    query = (select(table.id).where(due, table.channel.in_(channels), ~overtakes).order_by(table.id)
+             .limit(policy.batch))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))
@@ -74,7 +81,8 @@ def deliver_due(sessions: Callable[[], Session], transports: Mapping[str, Transp
                 clock: Callable[[], datetime], *, worker: str = "worker", policy: Policy = Policy(),
                 stop: Callable[[], bool] = lambda: False) -> DeliveryRun:
     """Send every due row of the channels in `transports`, batch after batch, until none is due or
-    `stop()` says so (checked between batches: a batch taken is finished)."""
+    `stop()` says so (checked between batches: a batch taken is finished). A batch with an error to
+    retry ends the run, so newer rows do not overtake the ones held back."""
     run = DeliveryRun()
     channels = sorted(transports)
     while channels and not stop():
@@ -85,10 +93,11 @@ def deliver_due(sessions: Callable[[], Session], transports: Mapping[str, Transp
                 break
             rows = load_rows(session, ids)
         run.batches += 1
+        retried = run.retried
         for (channel, _robot), group in groupby(rows, key=_target):
             outcomes = _send(list(group), transports[channel], renderer)
             _record(sessions, outcomes, token, clock(), policy, run)
-        if len(ids) < policy.batch:
+        if len(ids) < policy.batch or run.retried > retried:  # a target in trouble: newer rows wait too
             break
     return run
 

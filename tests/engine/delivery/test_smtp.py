@@ -151,3 +151,16 @@ def test_a_long_mixed_subject_keeps_its_spaces_across_folds(server):
     assert msg["Subject"] == subject
     head = server.mailbox.raw[0].split(b"\r\n\r\n")[0]
     assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+
+
+def test_newer_batches_do_not_overtake_a_refused_one(sessions, session, clock, queue, server):
+    ids = queue(25)
+    server.mailbox.refuse_data = 1
+    policy = Policy(batch=10)
+    run = deliver_due(sessions, {EMAIL: transport(server)}, plain_renderer, clock, policy=policy)
+    assert (run.batches, run.sent, run.retried) == (1, 0, 10)
+    clock.advance(seconds=1)
+    assert deliver_due(sessions, {EMAIL: transport(server)}, plain_renderer, clock, policy=policy).sent == 0
+    clock.advance(seconds=29)
+    assert deliver_due(sessions, {EMAIL: transport(server)}, plain_renderer, clock, policy=policy).sent == 25
+    assert [int(m["X-OpsFlow-Outbox-Id"]) for m in server.mailbox.messages] == ids

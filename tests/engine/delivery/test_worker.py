@@ -156,3 +156,24 @@ def test_two_workers_on_postgresql_send_each_message_once(sessions, session, clo
         t.join()
     assert sorted(seen) == ids
     assert {r.status for r in rows(session)} == {SENT}
+
+
+def test_a_message_waiting_for_a_retry_holds_back_only_newer_ones_to_the_same_person(
+        sessions, session, clock, queue, recorder):
+    [first] = queue(1, to="ann")
+    recorder.fail = "451 try again later"
+    deliver_due(sessions, {EMAIL: recorder}, plain_renderer, clock, policy=POLICY)
+    recorder.fail = None
+    later_ann, later_bo = queue(1, to="ann")[0], queue(1, to="bo")[0]
+    run = deliver_due(sessions, {EMAIL: recorder}, plain_renderer, clock, policy=POLICY)
+    assert [m.outbox_id for m in recorder.sent] == [later_bo] and run.sent == 1
+    clock.advance(seconds=30)
+    deliver_due(sessions, {EMAIL: recorder}, plain_renderer, clock, policy=POLICY)
+    assert [m.outbox_id for m in recorder.sent] == [later_bo, first, later_ann]
+
+
+def test_a_message_held_for_quiet_hours_holds_nothing_back(sessions, session, clock, queue, recorder):
+    queue(1, to="ann", available_at=clock() + timedelta(hours=9))
+    [urgent] = queue(1, to="ann")
+    deliver_due(sessions, {EMAIL: recorder}, plain_renderer, clock, policy=POLICY)
+    assert [m.outbox_id for m in recorder.sent] == [urgent]
