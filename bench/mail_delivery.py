@@ -5,15 +5,15 @@ reader's language and time zone), one connection per batch.
     .venv/bin/python bench/mail_delivery.py [--messages 1000] [--batch 100]
 
 Measured from the first take to the last row marked sent: claiming, joining, rendering, SMTP and
-recording, on SQLite (and PostgreSQL when its test server is there). The server keeps a count, not
-the messages, so it is not what is measured.
+recording, on SQLite (and PostgreSQL when its test server is there). The server runs in a process
+of its own and keeps a count, not the messages, so it is not what is measured.
 """
 from __future__ import annotations
 
 import argparse
 import socket
+import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,25 +47,56 @@ class MailRow:
         return self.messages / self.seconds if self.seconds else 0.0
 
 
-class _Counter:
-    """An aiosmtpd handler that counts what it accepts, and the connections."""
+#: The SMTP server, in a process of its own (so it does not share the worker's interpreter lock): it
+#: counts what it accepts and the connections, says "ready", and prints both when stdin closes.
+_SERVER = """
+import sys, threading
+from aiosmtpd.controller import Controller
 
-    def __init__(self) -> None:
-        self.accepted = 0
-        self.connections = 0
-        self.lock = threading.Lock()
+class Counter:
+    accepted = connections = 0
+    lock = threading.Lock()
 
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
-                          responses: list[str]) -> list[str]:
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
             self.connections += 1
         session.host_name = hostname
         return responses
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.accepted += 1
         return "250 OK"
+
+counter = Counter()
+controller = Controller(counter, hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+print("ready", flush=True)
+sys.stdin.read()
+controller.stop()
+print(counter.accepted, counter.connections, flush=True)
+"""
+
+
+class _Server:
+    """`with _Server() as server:` aiosmtpd on loopback in a child process; `server.counts` after."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.counts = (0, 0)
+
+    def __enter__(self) -> _Server:
+        self.process = subprocess.Popen([sys.executable, "-c", _SERVER, str(self.port)], text=True,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert self.process.stdout is not None
+        if self.process.stdout.readline().strip() != "ready":
+            raise RuntimeError("the loopback SMTP server did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        out, _ = self.process.communicate("", timeout=30)
+        accepted, connections = (int(n) for n in out.split())
+        self.counts = (accepted, connections)
 
 
 def _free_port() -> int:
@@ -83,7 +114,6 @@ def _renderer(database_url: str) -> Any:
 
 
 def _measure_one(db: fixtures.Database, messages: int, batch: int, renderer: Any) -> MailRow:
-    from aiosmtpd.controller import Controller
     clock = FrozenClock()
     with db.sessions() as session:
         people = [fixtures.make_user(session, f"mail_{i:02d}", [], clock()) for i in range(PEOPLE)]
@@ -96,25 +126,20 @@ def _measure_one(db: fixtures.Database, messages: int, batch: int, renderer: Any
             "instance_id": None, "actor_id": people[(n + 1) % PEOPLE].id, "message": ""}, clock(),
             recipient_id=people[n % PEOPLE].id) for n in range(messages)])
         session.commit()
-    counter = _Counter()
-    port = _free_port()
-    server = Controller(counter, hostname="127.0.0.1", port=port)
-    server.start()
-    try:
-        smtp = SmtpTransport(SmtpSettings("127.0.0.1", port, mail_from="OpsFlow <ops@opsflow.example>",
+    with _Server() as server:
+        smtp = SmtpTransport(SmtpSettings("127.0.0.1", server.port, mail_from="OpsFlow <ops@opsflow.example>",
                                           helo="bench.opsflow", timeout=10))
         started = time.perf_counter()
         run = deliver_due(db.sessions, {EMAIL: smtp}, renderer, clock, policy=Policy(batch=batch))
         seconds = time.perf_counter() - started
-    finally:
-        server.stop()
+    accepted, connections = server.counts
     with db.sessions() as session:
         sent = session.scalar(select(func.count()).select_from(OutboxMessage)
                               .where(OutboxMessage.status == SENT))
-    if run.sent != messages or sent != messages or counter.accepted != messages:
-        raise RuntimeError(f"sent {run.sent}, marked {sent}, accepted {counter.accepted} of {messages}: "
+    if run.sent != messages or sent != messages or accepted != messages:
+        raise RuntimeError(f"sent {run.sent}, marked {sent}, accepted {accepted} of {messages}: "
                            f"{run.errors[:3]}")
-    return MailRow(db.label, messages, batch, counter.connections, seconds)
+    return MailRow(db.label, messages, batch, connections, seconds)
 
 
 def measure(messages: int = 1_000, batch: int = 100, postgres_url: str | None = None) -> list[MailRow]:
