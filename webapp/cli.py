@@ -169,18 +169,11 @@ def set_password(ctx: click.Context, username: str, password_stdin: bool) -> Non
 def fire_timers(ctx: click.Context) -> None:
     """Fire every timer that is due now, once."""
     from engine.runtime import fire_due_timers
+
+    from .background import sessions_of
     app = _app(ctx.obj["config"])
-    fired = fire_due_timers(app.extensions["opsflow"], _sessions(app))
+    fired = fire_due_timers(app.extensions["opsflow"], sessions_of(app))
     click.echo(f"fired timers of {fired} case(s)")
-
-
-def _sessions(app):  # type: ignore[no-untyped-def]
-    """A session factory outside any request, for the scheduler and one-off commands."""
-    from sqlalchemy.orm import sessionmaker
-
-    from .extensions import db
-    with app.app_context():
-        return sessionmaker(bind=db.engine, expire_on_commit=False)
 
 
 @main.command()
