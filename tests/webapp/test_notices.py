@@ -113,3 +113,16 @@ def test_the_worker_joins_what_the_renderer_needs(app, api):
     mine = [r for r in rows if r["recipient"] == "merch_zhao"]
     assert mine and mine[0]["email"] == "merch_zhao@opsflow.example"
     assert (mine[0]["actor_name"], mine[0]["locale"]) == ("李客服", "zh_CN")
+
+
+def test_html_escapes_what_people_typed(app):
+    row = {"id": 3, "channel": "email", "kind": "urged", "email": "a@b.example", "locale": "zh_CN",
+           "timezone": "Asia/Shanghai", "recipient": "ann", "recipient_name": "<i>Ann</i>",
+           "actor_name": "Bo", "due_at": None,
+           "payload": {"title": "<script>alert(1)</script>", "business_key": "R-3", "step": "a & b",
+                       "instance_id": 9, "message": "第一行\n<b>第二行</b>"}}
+    [mail] = render_rows(app, [row])
+    assert "<script>" not in mail.html and "&lt;script&gt;alert(1)&lt;/script&gt;" in mail.html
+    assert "&lt;i&gt;Ann&lt;/i&gt;" in mail.html and "a &amp; b" in mail.html
+    assert "第一行<br>&lt;b&gt;第二行&lt;/b&gt;" in mail.html
+    assert "<script>alert(1)</script>" in mail.text  # plain text is not HTML
