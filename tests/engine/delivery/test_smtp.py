@@ -164,3 +164,27 @@ def test_newer_batches_do_not_overtake_a_refused_one(sessions, session, clock, q
     clock.advance(seconds=29)
     assert deliver_due(sessions, {EMAIL: transport(server)}, plain_renderer, clock, policy=policy).sent == 25
     assert [int(m["X-OpsFlow-Outbox-Id"]) for m in server.mailbox.messages] == ids
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_two_workers_on_postgresql_deliver_each_message_once_to_a_real_server(sessions, session, clock, queue,
+                                                                             server):
+    import threading
+    ids = queue(120)
+    start = threading.Barrier(2)
+    runs = {}
+
+    def work(name: str) -> None:
+        start.wait()
+        runs[name] = deliver_due(sessions, {EMAIL: transport(server)}, plain_renderer, clock, worker=name,
+                                 policy=Policy(batch=7))
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("one", "two")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    got = sorted(int(m["X-OpsFlow-Outbox-Id"]) for m in server.mailbox.messages)
+    assert got == ids  # every message, none twice
+    assert runs["one"].sent + runs["two"].sent == 120 and runs["one"].sent and runs["two"].sent  # both worked
+    session.expire_all()
+    assert {r.status for r in session.scalars(select(OutboxMessage))} == {SENT}
