@@ -55,6 +55,7 @@ class Config:
     SMTP_STARTTLS = False  # upgrade the connection with STARTTLS before sending (port 587)
     SMTP_USER: str | None = None  # log in when set
     SMTP_PASSWORD: str | None = None
+    SMTP_CAFILE: str | None = None  # the CA of the server's certificate for STARTTLS, when not a public one
     SMTP_TIMEOUT_SECONDS = 30.0
     MAIL_FROM = "opsflow@localhost"  # may carry a name: OpsFlow 运营中心 <opsflow@example.com>
     BASE_URL = "http://localhost:5000"  # where links in e-mails and robot messages point
@@ -134,6 +135,7 @@ _ENV_OVERRIDES = {
     "OPSFLOW_MAIL_FROM": "MAIL_FROM",
     "OPSFLOW_SMTP_USER": "SMTP_USER",
     "OPSFLOW_SMTP_PASSWORD": "SMTP_PASSWORD",
+    "OPSFLOW_SMTP_CAFILE": "SMTP_CAFILE",
     "OPSFLOW_BASE_URL": "BASE_URL",
     "OPSFLOW_STRICT_TRANSPORT_SECURITY": "STRICT_TRANSPORT_SECURITY",
     "OPSFLOW_BUSINESS_TIMEZONE": "BUSINESS_TIMEZONE",

@@ -39,6 +39,7 @@ class SmtpSettings:
     password: str | None = None
     timeout: float = 30.0
     helo: str | None = None  # the name we greet with; default: this machine's
+    cafile: str | None = None  # the CA that signed the server's certificate, when not a public one
 
 
 class SmtpTransport:
@@ -81,7 +82,7 @@ class SmtpTransport:
         conn = smtplib.SMTP(s.host, s.port, local_hostname=self.helo, timeout=s.timeout)
         try:
             if s.starttls:
-                conn.starttls(context=ssl.create_default_context())
+                conn.starttls(context=ssl.create_default_context(cafile=s.cafile))
                 conn.ehlo()
             if s.username:
                 conn.login(s.username, s.password or "")

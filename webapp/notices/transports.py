@@ -16,7 +16,7 @@ def transports_for(config: Mapping[str, Any]) -> dict[str, Transport]:
             host=config["SMTP_HOST"], port=int(config.get("SMTP_PORT") or 25),
             mail_from=config.get("MAIL_FROM") or "opsflow@localhost",
             starttls=bool(config.get("SMTP_STARTTLS")), username=config.get("SMTP_USER") or None,
-            password=config.get("SMTP_PASSWORD") or None,
+            password=config.get("SMTP_PASSWORD") or None, cafile=config.get("SMTP_CAFILE") or None,
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 30.0)))
     # Robots lane: add the WeCom / DingTalk / Feishu transports here, one entry per channel.
     return found

@@ -188,3 +188,27 @@ def test_two_workers_on_postgresql_deliver_each_message_once_to_a_real_server(se
     assert runs["one"].sent + runs["two"].sent == 120 and runs["one"].sent and runs["two"].sent  # both worked
     session.expire_all()
     assert {r.status for r in session.scalars(select(OutboxMessage))} == {SENT}
+
+
+def test_starttls_then_login_with_the_servers_certificate_checked(tmp_path):
+    import ssl
+    import subprocess
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, session.ssl is not None))
+        return AuthResult(success=auth_data.password == b"s3cret")
+    with MailServer(tls_context=context, require_starttls=True, authenticator=authenticator) as server:
+        ok = transport(server, starttls=True, cafile=str(cert), username="mailer", password="s3cret")
+        assert ok.send([mail(1)])[0].ok
+        unchecked = transport(server, starttls=True, username="mailer", password="s3cret")  # no CA: refused
+        refused = unchecked.send([mail(2)])[0]
+        assert not refused.ok and refused.retry and "CERTIFICATE_VERIFY_FAILED" in refused.error
+    assert logins == [(b"mailer", True)]
+    assert [m["X-OpsFlow-Outbox-Id"] for m in server.mailbox.messages] == ["1"]
