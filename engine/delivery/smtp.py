@@ -1,26 +1,27 @@
 """E-mail over SMTP: one connection per batch (optionally STARTTLS and a login), one multipart
 message (plain text and HTML) per outbox row.
 
-Messages are built with the `email.mime` classes and `email.header.Header` (policy compat32), not
-`EmailMessage` with the default policy, for two reasons measured here: the default policy's folder
-drops the space before a fold between two RFC 2047 words ("this case · 王女士" arrives as
-"this case· 王女士"; `Header` keeps spaces inside its words), and it parses every header it is
-given, which made composing six times slower than sending. Bodies are UTF-8 in base64: 7-bit clean
-for servers without 8BITMIME, and shorter than quoted-printable for Chinese. A refusal the server
+The message is written out directly (`wire`): a few fixed headers, the Subject and the sender's name
+encoded by `email.header` (RFC 2047), and a multipart/alternative body of two UTF-8 parts in base64
+(7-bit clean for servers without 8BITMIME, and shorter than quoted-printable for Chinese). Not
+`EmailMessage` with the default policy, for two reasons measured here: its folder drops the space
+before a fold between two encoded words ("this case · 王女士" arrives as "this case· 王女士";
+`Header` keeps spaces inside its words), and composing with it (or with `email.mime`) cost more than
+sending: 5 ms and 1.3 ms a message against 0.1 ms. The tests read what arrives with the `email`
+package's parser. A refusal the server
 calls temporary (4xx) or a connection that breaks is retried later, and the rest of the batch with it,
 so messages arrive in the order they were queued; a permanent refusal (5xx: no such mailbox) is not
 retried, and the batch goes on.
 """
 from __future__ import annotations
 
+import base64
 import smtplib
 import socket
 import ssl
+import uuid
 from dataclasses import dataclass
 from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.policy import compat32
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from typing import Sequence
 
@@ -54,28 +55,27 @@ class SmtpTransport:
             else self.envelope_from
         self.helo = settings.helo or socket.getfqdn()
 
-    def compose(self, m: Rendered) -> MIMEMultipart | MIMEText:
-        """The message for one rendered row: text part and HTML alternative, and the headers a mail
-        client threads and sorts by."""
-        text = MIMEText(m.text, "plain", "utf-8")
-        msg: MIMEMultipart | MIMEText = text
-        if m.html:
-            msg = MIMEMultipart("alternative")
-            msg.attach(text)
-            msg.attach(MIMEText(m.html, "html", "utf-8"))
-        subject = Header(m.subject, "us-ascii" if m.subject.isascii() else "utf-8", header_name="Subject")
-        msg["Subject"] = subject  # type: ignore[assignment]  # compat32 takes a Header and folds it
-        msg["From"] = self.header_from
-        msg["To"] = m.to
-        msg["Date"] = formatdate(localtime=False, usegmt=True)
-        msg["Message-ID"] = make_msgid(idstring=f"outbox{m.outbox_id}", domain=self.domain)
-        msg["Auto-Submitted"] = "auto-generated"
-        msg["X-OpsFlow-Outbox-Id"] = str(m.outbox_id)
-        return msg
-
     def wire(self, m: Rendered) -> bytes:
-        """The message as it goes over SMTP: CRLF lines, 7-bit."""
-        return self.compose(m).as_bytes(policy=_WIRE)
+        """The message as it goes over SMTP (CRLF lines, 7-bit): the headers a mail client threads and
+        sorts by, the text part and, when there is one, the HTML alternative."""
+        subject = " ".join(m.subject.split())  # no line breaks: a title cannot add a header
+        head = ["Subject: " + Header(subject, "us-ascii" if subject.isascii() else "utf-8",
+                                     header_name="Subject").encode(linesep="\r\n"),
+                "From: " + self.header_from,
+                "To: " + m.to,
+                "Date: " + formatdate(localtime=False, usegmt=True),
+                "Message-ID: " + make_msgid(idstring=f"outbox{m.outbox_id}", domain=self.domain),
+                "Auto-Submitted: auto-generated",
+                f"X-OpsFlow-Outbox-Id: {m.outbox_id}",
+                "MIME-Version: 1.0"]
+        text = _part("plain", m.text)
+        if not m.html:
+            return "\r\n".join(head).encode("ascii") + b"\r\n" + text
+        boundary = f"=_opsflow_{uuid.uuid4().hex}"
+        head.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+        mark = f"--{boundary}\r\n".encode("ascii")
+        return b"".join(["\r\n".join(head).encode("ascii"), b"\r\n\r\n", mark, text, b"\r\n", mark,
+                         _part("html", m.html), b"\r\n", f"--{boundary}--\r\n".encode("ascii")])
 
     def connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -133,7 +133,11 @@ class SmtpTransport:
         return outcomes + _all_retry([m for m in messages if m.outbox_id not in done], rest)
 
 
-_WIRE = compat32.clone(linesep="\r\n")
+def _part(subtype: str, content: str) -> bytes:
+    """One body part (its headers, a blank line, UTF-8 in base64 lines of 76)."""
+    body = base64.encodebytes(content.encode("utf-8")).replace(b"\n", b"\r\n")
+    return (f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+            .encode("ascii") + body)
 
 
 def _all_retry(messages: Sequence[Rendered], error: str) -> list[Outcome]:

@@ -212,3 +212,15 @@ def test_starttls_then_login_with_the_servers_certificate_checked(tmp_path):
         assert not refused.ok and refused.retry and "CERTIFICATE_VERIFY_FAILED" in refused.error
     assert logins == [(b"mailer", True)]
     assert [m["X-OpsFlow-Outbox-Id"] for m in server.mailbox.messages] == ["1"]
+
+
+def test_a_text_only_message_is_one_part_and_a_title_cannot_add_a_header(server):
+    sneaky = Rendered(5, EMAIL, "ann@opsflow.example", subject="Hello\r\nBcc: evil@example.com",
+                      text="纯文本\n")
+    assert transport(server).send([sneaky])[0].ok
+    [(recipients, msg)] = server.mailbox.received
+    assert recipients == ["ann@opsflow.example"] and msg["Bcc"] is None
+    assert msg["Subject"] == "Hello Bcc: evil@example.com"
+    assert (msg.get_content_type(), msg.get_content_charset(), msg["Content-Transfer-Encoding"]) == (
+        "text/plain", "utf-8", "base64")
+    assert msg.get_content() == "纯文本\n"
