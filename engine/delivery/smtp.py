@@ -103,6 +103,9 @@ class SmtpTransport:
         rest = "not sent: the connection to the mail server was lost"
         try:
             for m in messages:
+                if not _one_line(m.to):
+                    outcomes.append(Outcome(m.outbox_id, False, f"not an address: {m.to!r}", retry=False))
+                    continue
                 try:
                     conn.sendmail(self.envelope_from, [m.to], self.wire(m))
                 except smtplib.SMTPRecipientsRefused as exc:
@@ -131,6 +134,10 @@ class SmtpTransport:
                 conn.close()
         done = {o.outbox_id for o in outcomes}
         return outcomes + _all_retry([m for m in messages if m.outbox_id not in done], rest)
+
+
+def _one_line(address: str) -> bool:
+    return bool(address) and not any(c in address for c in "\r\n\0 ")
 
 
 def _part(subtype: str, content: str) -> bytes:

@@ -224,3 +224,9 @@ def test_a_text_only_message_is_one_part_and_a_title_cannot_add_a_header(server)
     assert (msg.get_content_type(), msg.get_content_charset(), msg["Content-Transfer-Encoding"]) == (
         "text/plain", "utf-8", "base64")
     assert msg.get_content() == "纯文本\n"
+
+
+def test_an_address_that_would_add_a_line_fails_without_sending(server):
+    bad, good = transport(server).send([mail(1, "ann@opsflow.example\r\nBcc: evil@example.com"), mail(2)])
+    assert (bad.ok, bad.retry) == (False, False) and "not an address" in bad.error
+    assert good.ok and [m["X-OpsFlow-Outbox-Id"] for m in server.mailbox.messages] == ["2"]
