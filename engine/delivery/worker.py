@@ -47,6 +47,7 @@ class DeliveryRun:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    deferred: int = 0  # not tried: a transport's `Outcome.later` (rate limits)
     batches: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -192,8 +193,14 @@ def _record(sessions: Callable[[], Session], outcomes: Sequence[Outcome], token:
             if o.outbox_id not in attempts:
                 continue
             error = (o.error or "unknown error")[:2000]
-            run.errors.append(f"#{o.outbox_id}: {error}")
             tries = attempts[o.outbox_id]
+            if o.later is not None:  # not tried (a rate limit): put back as it was, due later
+                session.execute(update(table).where(table.id == o.outbox_id, mine).values(
+                    status=PENDING, available_at=now + o.later, attempts=max(tries - 1, 0), locked_until=None,
+                    locked_by=None), execution_options={"synchronize_session": False})
+                run.deferred += 1
+                continue
+            run.errors.append(f"#{o.outbox_id}: {error}")
             if o.retry and tries < policy.max_attempts:
                 values: dict[str, Any] = {"status": PENDING, "available_at": now + policy.retry_after(tries)}
                 run.retried += 1

@@ -177,3 +177,20 @@ def test_a_message_held_for_quiet_hours_holds_nothing_back(sessions, session, cl
     [urgent] = queue(1, to="ann")
     deliver_due(sessions, {EMAIL: recorder}, plain_renderer, clock, policy=POLICY)
     assert [m.outbox_id for m in recorder.sent] == [urgent]
+
+
+def test_a_message_put_off_by_the_transport_waits_without_spending_an_attempt(sessions, session, clock,
+                                                                             queue):
+    first, second = queue(2)
+
+    class RateLimited:
+        def send(self, messages):
+            return [Outcome(messages[0].outbox_id, True)] + [
+                Outcome(m.outbox_id, False, "20 messages a minute", later=timedelta(seconds=45))
+                for m in messages[1:]]
+    run = deliver_due(sessions, {EMAIL: RateLimited()}, plain_renderer, clock, policy=POLICY)
+    assert (run.sent, run.deferred, run.retried, run.failed) == (1, 1, 0, 0)
+    held = rows(session)[1]
+    assert (held.id, held.status, held.attempts, held.available_at) == (second, PENDING, 0,
+                                                                        clock() + timedelta(seconds=45))
+    assert held.last_error is None
