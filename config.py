@@ -53,9 +53,19 @@ class Config:
     CASE_DATA_MAX_BYTES = 2 * 1024 * 1024  # serialized state per case; a command over it is refused
     DIGEST_TIME = "09:00"  # the daily to-do digest, at this local time of each person (engine.runtime.digest)
     DUE_SOON_HOURS = 4.0  # "due soon" reminders this many hours before a step's due time
-    SMTP_HOST: str | None = None
+    REMINDER_INTERVAL_SECONDS = 30.0  # how often the background runner looks for what to remind of
+    SMTP_HOST: str | None = None  # unset: e-mails wait in the outbox (see /admin/deliveries)
     SMTP_PORT = 25
-    MAIL_FROM = "opsflow@localhost"
+    SMTP_STARTTLS = False  # upgrade the connection with STARTTLS before sending (port 587)
+    SMTP_USER: str | None = None  # log in when set
+    SMTP_PASSWORD: str | None = None
+    SMTP_CAFILE: str | None = None  # the CA of the server's certificate for STARTTLS, when not a public one
+    SMTP_TIMEOUT_SECONDS = 30.0
+    MAIL_FROM = "opsflow@localhost"  # may carry a name: OpsFlow 运营中心 <opsflow@example.com>
+    BASE_URL = "http://localhost:5000"  # where links in e-mails and robot messages point
+    DELIVERY_INTERVAL_SECONDS = 5.0  # how often the background runner looks at the outbox
+    DELIVERY_BATCH = 100  # messages taken at once (one SMTP connection each)
+    DELIVERY_MAX_ATTEMPTS = 8  # then a message is failed; retries back off from 30 s, doubling, to 1 h
     # Every response (webapp/security_headers.py). Checked in chromium on every page
     # (tests/browser/test_content_security_policy.py); what the vendored libraries need:
     # - Bootstrap 5: script 'self' (no eval, no inline); its CSS draws the select arrow, check marks,
@@ -128,13 +138,19 @@ _ENV_OVERRIDES = {
     "OPSFLOW_DIGEST_TIME": "DIGEST_TIME",
     "OPSFLOW_SMTP_HOST": "SMTP_HOST",
     "OPSFLOW_MAIL_FROM": "MAIL_FROM",
+    "OPSFLOW_SMTP_USER": "SMTP_USER",
+    "OPSFLOW_SMTP_PASSWORD": "SMTP_PASSWORD",
+    "OPSFLOW_SMTP_CAFILE": "SMTP_CAFILE",
+    "OPSFLOW_BASE_URL": "BASE_URL",
     "OPSFLOW_STRICT_TRANSPORT_SECURITY": "STRICT_TRANSPORT_SECURITY",
     "OPSFLOW_BUSINESS_TIMEZONE": "BUSINESS_TIMEZONE",
 }
-_ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED"}
+_ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED",
+              "OPSFLOW_SMTP_STARTTLS": "SMTP_STARTTLS"}
 _ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
                  "OPSFLOW_CASE_DATA_MAX_BYTES": "CASE_DATA_MAX_BYTES",
-                 "OPSFLOW_DATABASE_RETRY_AFTER_SECONDS": "DATABASE_RETRY_AFTER_SECONDS"}
+                 "OPSFLOW_DATABASE_RETRY_AFTER_SECONDS": "DATABASE_RETRY_AFTER_SECONDS",
+                 "OPSFLOW_DELIVERY_MAX_ATTEMPTS": "DELIVERY_MAX_ATTEMPTS"}
 
 
 class ConfigError(RuntimeError):

@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     tables.append(tasklist.table(tasklist.measure(sizes.list_sizes, sizes.list_runs, url), pg_note))
     _progress("state size")
     tables.append(state_size.table(state_size.measure(sizes.state_instances)))
+    from bench import mail_delivery
+    _progress("e-mail delivery: 1,000 queued e-mails to a loopback SMTP server")
+    tables.append(mail_delivery.table(mail_delivery.measure(1_000, 100, url), pg_note))
     if not args.no_monitoring:
         from bench import monitoring
         _progress("dashboard and case list")

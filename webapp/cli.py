@@ -1,4 +1,5 @@
-"""The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, fire-timers, seed-history."""
+"""The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, worker, fire-timers,
+seed-history."""
 from __future__ import annotations
 
 import logging
@@ -168,8 +169,10 @@ def set_password(ctx: click.Context, username: str, password_stdin: bool) -> Non
 def fire_timers(ctx: click.Context) -> None:
     """Fire every timer that is due now, once."""
     from engine.runtime import fire_due_timers
+
+    from .background import sessions_of
     app = _app(ctx.obj["config"])
-    fired = fire_due_timers(app.extensions["opsflow"], _sessions(app))
+    fired = fire_due_timers(app.extensions["opsflow"], sessions_of(app))
     click.echo(f"fired timers of {fired} case(s)")
 
 
@@ -193,42 +196,63 @@ def remind(ctx: click.Context) -> None:
     click.echo(f"{told} notification(s) written")
 
 
-def _sessions(app):  # type: ignore[no-untyped-def]
-    """A session factory outside any request, for the scheduler and one-off commands."""
-    from sqlalchemy.orm import sessionmaker
-
-    from .extensions import db
-    with app.app_context():
-        return sessionmaker(bind=db.engine, expire_on_commit=False)
-
-
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
 def run(ctx: click.Context, host: str, port: int) -> None:
-    """Prepare the database and serve the app, with the timer scheduler inside."""
+    """Prepare the database and serve the app, with the background runner (timers, outbox) inside."""
     from waitress import serve
 
-    from engine.runtime import TimerScheduler
-
+    from .background import background_runner
     from .bootstrap import prepare
     app = _app(ctx.obj["config"])
     try:
         prepare(app)
     except DeployError as exc:
         raise click.ClickException(f"deploy refused: {exc}") from None
-    scheduler = None
+    runner = None
     if app.config.get("SCHEDULER_ENABLED"):
-        scheduler = TimerScheduler(app.extensions["opsflow"], _sessions(app),
-                                   app.config["SCHEDULER_INTERVAL_SECONDS"])
-        scheduler.start()
+        runner = background_runner(app)
+        runner.start()
     click.echo(f"OpsFlow serving on http://{host}:{port}/")
     try:
         serve(app, host=host, port=port, threads=8, ident="OpsFlow")
     finally:
-        if scheduler:
-            scheduler.stop()
+        if runner:
+            runner.stop()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="do every job once (due timers, the due outbox) and exit")
+@click.option("--name", default=None, help="this worker's name in the outbox locks (default: host:pid)")
+@click.pass_context
+def worker(ctx: click.Context, once: bool, name: str | None) -> None:
+    """Run the background work (due timers, sending the outbox) in this process, until SIGTERM or
+    Ctrl-C: the batch being sent is finished, no new one is taken. Several workers may run at once on
+    PostgreSQL."""
+    import signal
+
+    from .background import background_runner
+    from .bootstrap import init_db
+    app = _app(ctx.obj["config"])
+    init_db(app)
+    runner = background_runner(app, name, at_once=True)
+    if not app.config.get("SMTP_HOST"):
+        click.echo("OPSFLOW_SMTP_HOST is not set: e-mails stay in the outbox", err=True)
+    if once:
+        for job, done in runner.run_once().items():
+            click.echo(f"{job}: {done or 'nothing to do'}")
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        click.echo(f"signal {signum}: finishing the current batch, then stopping", err=True)
+        runner.request_stop()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"OpsFlow worker running: {', '.join(j.name for j in runner.jobs)}")
+    runner.run_forever()
+    click.echo("OpsFlow worker stopped")
 
 
 @main.command("seed-history")

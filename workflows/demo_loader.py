@@ -1,7 +1,9 @@
 """Loading the demo cast of DESIGN.md section 2 into a database (demo mode only).
 
 Every demo user gets the password `demo123`; it is hashed once and shared, because the loader runs
-on every fresh demo database and the users exist only there.
+on every fresh demo database and the users exist only there. Each has the address
+`<username>@opsflow.example` (a domain reserved for examples: nothing sent there reaches anyone), so
+the e-mail channel has somewhere to send in a demo.
 """
 from __future__ import annotations
 
@@ -12,6 +14,11 @@ from sqlalchemy.orm import Session
 from engine.directory import RoleSpec, hash_password, insert_user_unchecked, upsert_store
 
 DEMO_PASSWORD = "demo123"
+DEMO_MAIL_DOMAIN = "opsflow.example"
+
+
+def demo_address(username: str) -> str:
+    return f"{username}@{DEMO_MAIL_DOMAIN}"
 
 
 def load_demo_data(session: Session, now: datetime) -> None:
@@ -23,5 +30,5 @@ def load_demo_data(session: Session, now: datetime) -> None:
     for u in demo.DEMO_USERS:
         insert_user_unchecked(session, u.username, None, display_name=u.display_name,
                     roles=[RoleSpec(g.role, g.store_code, g.region) for g in u.grants], now=now,
-                    password_hash=shared_hash, is_demo=True)
+                    password_hash=shared_hash, is_demo=True, email=demo_address(u.username))
     session.flush()

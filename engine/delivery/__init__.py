@@ -12,8 +12,13 @@ from .preferences import (
     save_notification_preferences,
     zone_of,
 )
+from .resend import RESENT, resend
 from .routing import route_notifications
+from .smtp import SmtpSettings, SmtpTransport
+from .worker import DeliveryRun, Policy, claim, deliver_due, load_rows
 
-__all__ = ["Outcome", "Rendered", "Renderer", "Transport", "enqueue", "outbox_row", "route_notifications",
+__all__ = ["DeliveryRun", "Outcome", "Policy", "RESENT", "Rendered", "Renderer", "SmtpSettings",
+           "SmtpTransport", "Transport", "claim", "deliver_due", "enqueue", "load_rows", "outbox_row",
+           "resend", "route_notifications",
            "EVENT_KINDS", "URGENT_KINDS", "Choices", "choices_of", "notification_preferences", "quiet_until",
            "save_notification_preferences", "zone_of"]

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from engine.access import recent_changes
-from engine.models import ProcessDefinition, Store, User
+from engine.models import FAILED, OutboxMessage, ProcessDefinition, Store, User
 from engine.views import EventView
 
 from ..extensions import db
@@ -24,6 +24,8 @@ def index() -> Any:
         "processes": db.session.scalar(select(func.count()).select_from(ProcessDefinition)),
         "users": db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))),
         "stores": db.session.scalar(select(func.count()).select_from(Store)),
+        "failed_deliveries": db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                               .where(OutboxMessage.status == FAILED)),
     }
     latest = [(e, describe(e)) for e in recent_changes(db.session, current_user)]
     return render_template("admin/index.html", sizes=sizes, latest=latest)

@@ -2,6 +2,7 @@
 from . import (  # noqa: F401  (routes register themselves on bp)
     approval_routes,
     away_routes,
+    delivery_routes,
     inbox_routes,
     incident_routes,
     move_routes,

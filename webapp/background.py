@@ -1,0 +1,55 @@
+"""The background runner of this app: due timers and the delivery of the outbox, in the server's
+thread (`opsflow run`) or a process of its own (`opsflow worker`). Other periodic work (reminders,
+the daily digest) is added here as a `Job`."""
+from __future__ import annotations
+
+import os
+import socket
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import delivery
+from engine.runtime import BackgroundRunner, Job, fire_due_timers, run_reminders
+
+from .extensions import db
+from .notices import make_renderer, transports_for
+
+
+def sessions_of(app: Flask) -> sessionmaker[Session]:
+    """A session factory outside any request, for the runner and one-off commands."""
+    with app.app_context():
+        return sessionmaker(bind=db.engine, expire_on_commit=False)
+
+
+def delivery_policy(app: Flask) -> delivery.Policy:
+    return delivery.Policy(batch=int(app.config.get("DELIVERY_BATCH", 100)),
+                           max_attempts=int(app.config.get("DELIVERY_MAX_ATTEMPTS", 8)),
+                           backoff=timedelta(seconds=30))
+
+
+def background_runner(app: Flask, name: str | None = None, at_once: bool = False) -> BackgroundRunner:
+    """Timers every SCHEDULER_INTERVAL_SECONDS; reminders (new pool tasks, due soon, overdue, the
+    digest) every REMINDER_INTERVAL_SECONDS, at most a minute for the claimable batches to be once a
+    minute; the outbox every DELIVERY_INTERVAL_SECONDS."""
+    engine = app.extensions["opsflow"]
+    sessions = sessions_of(app)
+    worker = name or f"{socket.gethostname()}:{os.getpid()}"
+    runner = BackgroundRunner(at_once=at_once)
+    runner.add(Job("timers", lambda: fire_due_timers(engine, sessions),
+                   float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
+    due_soon = timedelta(hours=float(app.config["DUE_SOON_HOURS"]))
+    runner.add(Job("reminders", lambda: run_reminders(engine, sessions, due_soon=due_soon,
+                                                      digest_at=app.config["DIGEST_TIME"]),
+                   min(60.0, float(app.config.get("REMINDER_INTERVAL_SECONDS", 30.0)))))
+    transports = transports_for(app.config)
+    if transports:
+        renderer, policy = make_renderer(app), delivery_policy(app)
+
+        def deliver() -> str:
+            run = delivery.deliver_due(sessions, transports, renderer, engine.clock, worker=worker,
+                                       policy=policy, stop=runner.stopping)
+            return f"sent {run.sent}, retried {run.retried}, failed {run.failed}" if run.batches else ""
+        runner.add(Job("delivery", deliver, float(app.config.get("DELIVERY_INTERVAL_SECONDS", 5.0))))
+    return runner

@@ -1,0 +1,22 @@
+"""The transports the configuration sets up, by channel: e-mail when `SMTP_HOST` is set. A channel
+without a transport is left in the outbox (the admin delivery log shows it pending)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from engine.delivery import SmtpSettings, SmtpTransport, Transport
+
+EMAIL = "email"
+
+
+def transports_for(config: Mapping[str, Any]) -> dict[str, Transport]:
+    found: dict[str, Transport] = {}
+    if config.get("SMTP_HOST"):
+        found[EMAIL] = SmtpTransport(SmtpSettings(
+            host=config["SMTP_HOST"], port=int(config.get("SMTP_PORT") or 25),
+            mail_from=config.get("MAIL_FROM") or "opsflow@localhost",
+            starttls=bool(config.get("SMTP_STARTTLS")), username=config.get("SMTP_USER") or None,
+            password=config.get("SMTP_PASSWORD") or None, cafile=config.get("SMTP_CAFILE") or None,
+            timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 30.0)))
+    # Robots lane: add the WeCom / DingTalk / Feishu transports here, one entry per channel.
+    return found
