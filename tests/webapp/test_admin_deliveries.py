@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from engine.models import FAILED, PENDING, SENT, AuditEvent, OutboxMessage
@@ -12,6 +13,14 @@ from webapp.extensions import db
 
 from .conftest import csrf_token
 from .test_api_instances import start
+
+
+@pytest.fixture(autouse=True)
+def cc_by_mail(api):
+    """These tests make mail with a cc, which reaches the inbox only unless its reader asks for mail."""
+    for username in ("merch_zhao", "director"):
+        assert api.as_(username).put("/me/notification-preferences", json={
+            "switches": {"cc": {"email": True}}}).status_code == 200
 
 
 def _cc(api, case, *people):

@@ -2,6 +2,7 @@
 message; nobody else may; held to the published description."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from engine.models import FAILED, OutboxMessage
@@ -9,6 +10,14 @@ from webapp.extensions import db
 
 from .test_api_instances import start
 from .test_openapi import conforming, document  # noqa: F401  (the description, served)
+
+
+@pytest.fixture(autouse=True)
+def cc_by_mail(api):
+    """These tests make mail with a cc, which reaches the inbox only unless its reader asks for mail."""
+    for username in ("merch_zhao", "director"):
+        assert api.as_(username).put("/me/notification-preferences", json={
+            "switches": {"cc": {"email": True}}}).status_code == 200
 
 
 def test_admin_lists_and_resends(app, api, document):  # noqa: F811

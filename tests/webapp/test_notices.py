@@ -18,6 +18,14 @@ from webapp.notices import ROBOT_BODY_STUB, make_renderer, render_rows
 from .test_api_instances import start
 
 
+@pytest.fixture(autouse=True)
+def cc_by_mail(api):
+    """These tests make mail with a cc, which reaches the inbox only unless its reader asks for mail."""
+    for username in ("merch_zhao", "director"):
+        assert api.as_(username).put("/me/notification-preferences", json={
+            "switches": {"cc": {"email": True}}}).status_code == 200
+
+
 @pytest.fixture
 def server():
     with MailServer() as running:
@@ -55,7 +63,8 @@ def test_a_cc_reaches_the_mailbox_in_chinese_with_a_link(app, api, server, app_c
 
 def test_english_reader_in_their_time_zone(app, api, server, app_clock):
     set_user(app, "merch_zhao", locale="en", timezone="Europe/London")
-    case = start(api)
+    api.as_("merch_zhao").put("/me/notification-preferences", json={"quiet_hours": {"enabled": False}})
+    case = start(api)  # at night in London: a reader who keeps no quiet hours hears it now
     api.as_("cs_li").post(f"/process-instances/{case['id']}/cc", json={"usernames": ["merch_zhao"]})
     deliver(app, server, app_clock)
     [msg] = [m for rcpts, m in server.mailbox.received if rcpts == ["merch_zhao@opsflow.example"]]
