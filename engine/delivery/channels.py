@@ -5,6 +5,7 @@ neither Flask nor a template of its own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable, Protocol, Sequence
 
 
@@ -25,12 +26,15 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one message: sent, or the error (and whether trying again may help)."""
+    """What happened to one message: sent, or the error (and whether trying again may help).
+    `retry_at`: not sent and not failed, held back (a robot's rate limit, or an earlier message to
+    the same robot that failed): take it again at that time, without counting an attempt."""
 
     outbox_id: int
     ok: bool
     error: str | None = None
     retry: bool = True
+    retry_at: datetime | None = None
 
 
 class Transport(Protocol):

@@ -1,0 +1,83 @@
+"""Which group robots hear of what happens in a store, decided in the command's transaction.
+
+A robot hears the events its `events` list names (an empty list: its scope's defaults), for the
+cases in its scope: a store's robot its store's cases, a region's robot its region's stores, the
+operations center's robot every case. The events (`ROBOT_EVENTS`):
+
+- `task_created`: a new task waits in the store (the step's name, its due time);
+- `task_overdue`: a task passed its due time (told once, by the periodic reminder scan);
+- `task_urged`: someone urged a task;
+- `case_ended`: a case ended: its outcome (approved, rejected, completed), withdrawn or terminated.
+
+Each event queues one outbox row per robot holding facts only (`ROBOT_FACTS`); the text is
+rendered when it leaves, like every message.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from engine.models import Robot
+
+from .outbox import enqueue, outbox_row
+
+ROBOT_EVENTS = ("task_created", "task_overdue", "task_urged", "case_ended")
+#: What a store's or region's robot hears when its list is empty, and the operations center's.
+SCOPED_DEFAULT = ("task_created", "task_overdue", "case_ended")
+CENTER_DEFAULT = ("task_overdue", "case_ended")
+CENTER, REGION, STORE = "center", "region", "store"
+SCOPES = (CENTER, REGION, STORE)
+#: The facts a robot event carries (the outbox row's payload); `due_at` as ISO 8601 text.
+ROBOT_FACTS = ("event", "instance_id", "task_id", "store_code", "region", "title", "business_key", "step",
+               "due_at", "outcome", "actor_id", "message")
+
+
+def robot_event(event: str, at: datetime, **facts: Any) -> dict[str, Any]:
+    """One event for `route_robot_events`; `facts` are among `ROBOT_FACTS` (a datetime `due_at`
+    is stored as text)."""
+    if event not in ROBOT_EVENTS:
+        raise ValueError(f"unknown robot event {event!r}; one of {ROBOT_EVENTS}")
+    unknown = set(facts) - set(ROBOT_FACTS)
+    if unknown:
+        raise ValueError(f"unknown robot facts {sorted(unknown)}")
+    due = facts.get("due_at")
+    return {**{k: facts.get(k) for k in ROBOT_FACTS}, "event": event, "at": at,
+            "due_at": due.isoformat() if isinstance(due, datetime) else due}
+
+
+def robot_hears(robot_scope: str, events: Sequence[str] | None, event: str) -> bool:
+    """Whether a robot of that scope with that `events` list hears `event`."""
+    chosen = events or (CENTER_DEFAULT if robot_scope == CENTER else SCOPED_DEFAULT)
+    return event in chosen
+
+
+def route_robot_events(session: Session, events: Sequence[dict[str, Any]]) -> int:
+    """Queue a message to every active robot that hears each of `events` (from `robot_event`, all
+    of one store, as one command's are); the count queued. One query when there are events."""
+    if not events:
+        return 0
+    stores = {e["store_code"] for e in events if e.get("store_code")}
+    regions = {e["region"] for e in events if e.get("region")}
+    scoped = [Robot.scope == CENTER]
+    if stores:
+        scoped.append(and_(Robot.scope == STORE, Robot.scope_value.in_(sorted(stores))))
+    if regions:
+        scoped.append(and_(Robot.scope == REGION, Robot.scope_value.in_(sorted(regions))))
+    robots = session.execute(select(Robot.id, Robot.kind, Robot.scope, Robot.scope_value, Robot.events)
+                             .where(Robot.active.is_(True), or_(*scoped)).order_by(Robot.id)).all()
+    if not robots:
+        return 0
+    rows = []
+    for e in events:
+        for robot_id, kind, scope, value, chosen in robots:
+            where = e.get("store_code") if scope == STORE else e.get("region")
+            in_scope = scope == CENTER or value == where
+            if in_scope and robot_hears(scope, chosen, e["event"]):
+                rows.append(outbox_row(kind, e["event"],
+                                       {k: e.get(k) for k in ROBOT_FACTS}, e["at"], robot_id=robot_id,
+                                       instance_id=e.get("instance_id")))
+    return enqueue(session, rows)
+
