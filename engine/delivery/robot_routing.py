@@ -1,6 +1,7 @@
 """Which group robots hear of what happens in a store, decided in the command's transaction.
 
-A robot hears the events its `events` list names (an empty list: its scope's defaults), for the
+A robot hears the events its `events` list names (new robots are offered `SCOPED_DEFAULT`; the
+operations center's robot set from the environment starts with `CENTER_DEFAULT`), for the
 cases in its scope: a store's robot its store's cases, a region's robot its region's stores, the
 operations center's robot every case. The events (`ROBOT_EVENTS`):
 
@@ -25,7 +26,7 @@ from engine.models import Robot
 from .outbox import enqueue, outbox_row
 
 ROBOT_EVENTS = ("task_created", "task_overdue", "task_urged", "case_ended")
-#: What a store's or region's robot hears when its list is empty, and the operations center's.
+#: What a new store's or region's robot is offered, and the operations center's from the environment.
 SCOPED_DEFAULT = ("task_created", "task_overdue", "case_ended")
 CENTER_DEFAULT = ("task_overdue", "case_ended")
 CENTER, REGION, STORE = "center", "region", "store"
@@ -48,10 +49,9 @@ def robot_event(event: str, at: datetime, **facts: Any) -> dict[str, Any]:
             "due_at": due.isoformat() if isinstance(due, datetime) else due}
 
 
-def robot_hears(robot_scope: str, events: Sequence[str] | None, event: str) -> bool:
-    """Whether a robot of that scope with that `events` list hears `event`."""
-    chosen = events or (CENTER_DEFAULT if robot_scope == CENTER else SCOPED_DEFAULT)
-    return event in chosen
+def robot_hears(events: Sequence[str] | None, event: str) -> bool:
+    """Whether a robot with that `events` list hears `event`."""
+    return event in (events or ())
 
 
 def route_robot_events(session: Session, events: Sequence[dict[str, Any]]) -> int:
@@ -75,7 +75,7 @@ def route_robot_events(session: Session, events: Sequence[dict[str, Any]]) -> in
         for robot_id, kind, scope, value, chosen in robots:
             where = e.get("store_code") if scope == STORE else e.get("region")
             in_scope = scope == CENTER or value == where
-            if in_scope and robot_hears(scope, chosen, e["event"]):
+            if in_scope and robot_hears(chosen, e["event"]):
                 rows.append(outbox_row(kind, e["event"],
                                        {k: e.get(k) for k in ROBOT_FACTS}, e["at"], robot_id=robot_id,
                                        instance_id=e.get("instance_id")))

@@ -3,7 +3,7 @@ queued as outbox rows for the robots whose scope and events match, in the comman
 from sqlalchemy import select
 
 from engine import runtime
-from engine.delivery import robot_event, route_robot_events
+from engine.delivery import SCOPED_DEFAULT, robot_event, route_robot_events
 from engine.models import OutboxMessage, Robot
 
 SH001 = {"store_code": "SH001", "amount": 120}
@@ -12,11 +12,12 @@ SH001 = {"store_code": "SH001", "amount": 120}
 def _robots(session, clock):
     made = {}
     for name, kind, scope, value, events, active in [
-            ("sh001", "wecom", "store", "SH001", [], True),
-            ("sh002", "dingtalk", "store", "SH002", [], True),
+            ("sh001", "wecom", "store", "SH001", list(SCOPED_DEFAULT), True),
+            ("sh002", "dingtalk", "store", "SH002", list(SCOPED_DEFAULT), True),
             ("east", "feishu", "region", "EAST", ["case_ended"], True),
             ("center", "wecom", "center", None, ["task_created", "task_urged", "case_ended"], True),
-            ("off", "wecom", "store", "SH001", [], False)]:
+            ("off", "wecom", "store", "SH001", list(SCOPED_DEFAULT), False),
+            ("mute", "wecom", "store", "SH001", [], True)]:
         robot = Robot(name=name, kind=kind, scope=scope, scope_value=value, url=f"http://x/{name}",
                       secret=None, events=events, active=active, created_at=clock())
         session.add(robot)
@@ -90,7 +91,7 @@ def test_the_reminder_scan_tells_robots_of_an_overdue_task(session, people, cloc
     due = clock()
     event = robot_event("task_overdue", clock(), instance_id=None, task_id=None, store_code="SH001",
                         region="EAST", title="t", business_key="K-1", step="s", due_at=due)
-    assert route_robot_events(session, [event]) == 1  # the store's robot by default; center did not choose it
+    assert route_robot_events(session, [event]) == 1  # the store's robot chose it; center did not
     session.commit()
     [row] = session.scalars(select(OutboxMessage))
     assert names[row.robot_id] == "sh001" and row.payload["due_at"] == due.isoformat()
