@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PACKAGE_FACES = {"runtime", "queries", "access", "directory", "bpmn", "sandbox", "forms"}
+PACKAGE_FACES = {"runtime", "queries", "access", "directory", "bpmn", "sandbox", "forms", "delivery"}
 GROUND_FLOOR = {"errors", "models", "views", "clock", "db", "schema", "policy", "attachments"}
 BLUEPRINTS = {"tasks", "cases", "dashboard", "admin", "api", "account", "auth", "attachments", "processes"}
 
