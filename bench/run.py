@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench import fixtures, report, script_cost, state_size, steps, tasklist  # noqa: E402
+from bench import fixtures, report, robots, script_cost, state_size, steps, tasklist  # noqa: E402
 from engine.db import make_sql_engine  # noqa: E402
 
 
@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     tables.append(tasklist.table(tasklist.measure(sizes.list_sizes, sizes.list_runs, url), pg_note))
     _progress("state size")
     tables.append(state_size.table(state_size.measure(sizes.state_instances)))
+    _progress("group robot delivery: 1,000 messages per robot kind to a loopback endpoint")
+    tables.append(robots.measure(robots.MESSAGES))
     if not args.no_monitoring:
         from bench import monitoring
         _progress("dashboard and case list")
