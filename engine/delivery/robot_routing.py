@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from engine.models import Robot
@@ -55,29 +55,30 @@ def robot_hears(events: Sequence[str] | None, event: str) -> bool:
 
 
 def route_robot_events(session: Session, events: Sequence[dict[str, Any]]) -> int:
-    """Queue a message to every active robot that hears each of `events` (from `robot_event`, all
-    of one store, as one command's are); the count queued. One query when there are events."""
+    """Queue a message to every active robot that hears each of `events` (from `robot_event`); the
+    count queued. One prebuilt query per store and region named (one, for a command's events)."""
     if not events:
         return 0
-    stores = {e["store_code"] for e in events if e.get("store_code")}
-    regions = {e["region"] for e in events if e.get("region")}
-    scoped = [Robot.scope == CENTER]
-    if stores:
-        scoped.append(and_(Robot.scope == STORE, Robot.scope_value.in_(sorted(stores))))
-    if regions:
-        scoped.append(and_(Robot.scope == REGION, Robot.scope_value.in_(sorted(regions))))
-    robots = session.execute(select(Robot.id, Robot.kind, Robot.scope, Robot.scope_value, Robot.events)
-                             .where(Robot.active.is_(True), or_(*scoped)).order_by(Robot.id)).all()
+    places = sorted({(e.get("store_code") or "", e.get("region") or "") for e in events})
+    robots: dict[int, Any] = {}
+    for store, region in places:
+        for r in session.execute(_ROBOTS_IN_SCOPE, {"store": store, "region": region}):
+            robots[r.id] = r
     if not robots:
         return 0
     rows = []
     for e in events:
-        for robot_id, kind, scope, value, chosen in robots:
-            where = e.get("store_code") if scope == STORE else e.get("region")
-            in_scope = scope == CENTER or value == where
-            if in_scope and robot_hears(chosen, e["event"]):
-                rows.append(outbox_row(kind, e["event"],
-                                       {k: e.get(k) for k in ROBOT_FACTS}, e["at"], robot_id=robot_id,
-                                       instance_id=e.get("instance_id")))
+        for robot_id, r in sorted(robots.items()):
+            where = e.get("store_code") if r.scope == STORE else e.get("region")
+            if (r.scope == CENTER or r.scope_value == where) and robot_hears(r.events, e["event"]):
+                rows.append(outbox_row(r.kind, e["event"], {k: e.get(k) for k in ROBOT_FACTS}, e["at"],
+                                       robot_id=robot_id, instance_id=e.get("instance_id")))
     return enqueue(session, rows)
 
+
+#: The active robots of the operations center, a store and its region: built once, as the command
+#: path's statements are (it runs on every step that opens a task).
+_ROBOTS_IN_SCOPE = select(Robot.id, Robot.kind, Robot.scope, Robot.scope_value, Robot.events).where(
+    Robot.active.is_(True),
+    or_(Robot.scope == CENTER, and_(Robot.scope == STORE, Robot.scope_value == bindparam("store")),
+        and_(Robot.scope == REGION, Robot.scope_value == bindparam("region"))))
