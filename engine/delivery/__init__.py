@@ -27,6 +27,7 @@ from .robot_routing import (
     robot_event,
     robot_hears,
     route_robot_events,
+    tell_robots_overdue,
 )
 from .robots import dingtalk_sign, feishu_sign, merged_body, robot_body, signed_request
 from .routing import route_notifications
@@ -37,4 +38,4 @@ __all__ = ["CENTER", "CENTER_DEFAULT", "CENTER_ROBOT_NAME", "Outcome", "RATE_PER
            "SCOPED_DEFAULT", "SCOPES", "STORE", "Transport", "delete_robot", "dingtalk_sign", "enqueue",
            "ensure_center_robot", "feishu_sign", "get_robot", "list_robots", "merged_body", "outbox_row",
            "robot_body", "robot_event", "robot_hears", "route_notifications", "route_robot_events",
-           "save_robot", "send_test_message", "set_robot_active", "signed_request"]
+           "save_robot", "send_test_message", "set_robot_active", "signed_request", "tell_robots_overdue"]

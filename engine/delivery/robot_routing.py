@@ -21,7 +21,7 @@ from typing import Any, Sequence
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from engine.models import Robot
+from engine.models import HumanTask, ProcessInstance, Robot
 
 from .outbox import enqueue, outbox_row
 
@@ -74,6 +74,23 @@ def route_robot_events(session: Session, events: Sequence[dict[str, Any]]) -> in
                 rows.append(outbox_row(r.kind, e["event"], {k: e.get(k) for k in ROBOT_FACTS}, e["at"],
                                        robot_id=robot_id, instance_id=e.get("instance_id")))
     return enqueue(session, rows)
+
+
+def tell_robots_overdue(session: Session, task_ids: Sequence[int], now: datetime) -> int:
+    """Queue `task_overdue` for these tasks (the reminder scan calls it once per overdue task, in
+    the transaction that records the reminder); the count queued."""
+    if not task_ids:
+        return 0
+    found = session.execute(
+        select(HumanTask.id, HumanTask.instance_id, HumanTask.name, HumanTask.due_at, HumanTask.store_code,
+               HumanTask.region, ProcessInstance.title, ProcessInstance.business_key)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.id.in_(sorted(set(task_ids)))).order_by(HumanTask.id))
+    return route_robot_events(session, [
+        robot_event("task_overdue", now, instance_id=t.instance_id, task_id=t.id, step=t.name,
+                    due_at=t.due_at, store_code=t.store_code, region=t.region, title=t.title,
+                    business_key=t.business_key)
+        for t in found])
 
 
 #: The active robots of the operations center, a store and its region: built once, as the command

@@ -3,7 +3,7 @@ queued as outbox rows for the robots whose scope and events match, in the comman
 from sqlalchemy import select
 
 from engine import runtime
-from engine.delivery import SCOPED_DEFAULT, robot_event, route_robot_events
+from engine.delivery import SCOPED_DEFAULT, robot_event, route_robot_events, tell_robots_overdue
 from engine.models import OutboxMessage, Robot
 
 SH001 = {"store_code": "SH001", "amount": 120}
@@ -95,3 +95,18 @@ def test_the_reminder_scan_tells_robots_of_an_overdue_task(session, people, cloc
     session.commit()
     [row] = session.scalars(select(OutboxMessage))
     assert names[row.robot_id] == "sh001" and row.payload["due_at"] == due.isoformat()
+
+
+def test_overdue_tasks_are_told_with_their_case(engine, session, people, deployed, clock):
+    names = _robots(session, clock)
+    case = engine.start(session, "lanes_gateway", people["manager_sh001"], SH001)
+    session.commit()
+    task = case.open_tasks[0]
+    assert tell_robots_overdue(session, [task.id], clock()) == 1
+    session.commit()
+    [row] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "task_overdue"))
+    assert names[row.robot_id] == "sh001" and row.instance_id == case.id
+    assert {k: row.payload[k] for k in ("task_id", "step", "title", "business_key", "store_code")} == {
+        "task_id": task.id, "step": task.name, "title": case.title, "business_key": case.business_key,
+        "store_code": "SH001"}
+    assert tell_robots_overdue(session, [], clock()) == 0
