@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import urllib.error
 import urllib.request
 from collections import deque
@@ -50,15 +51,18 @@ class RobotTransport:
         self.timeout = timeout
         self.per_minute = per_minute
         self._sent: dict[str, deque[datetime]] = {}
+        self._lock = threading.Lock()
 
     def send(self, messages: Sequence[Rendered]) -> list[Outcome]:
+        """Keep one transport for the life of the worker: the rate window of each robot lives in it."""
         by_robot: dict[str, list[Rendered]] = {}
         for m in messages:
             by_robot.setdefault(m.to, []).append(m)
         outcomes: dict[int, Outcome] = {}
-        for group in by_robot.values():
-            for o in self._send_to_robot(group):
-                outcomes[o.outbox_id] = o
+        with self._lock:  # one window per robot, whichever thread sends
+            for group in by_robot.values():
+                for o in self._send_to_robot(group):
+                    outcomes[o.outbox_id] = o
         return [outcomes[m.outbox_id] for m in messages]
 
     def _send_to_robot(self, messages: list[Rendered]) -> list[Outcome]:
