@@ -59,6 +59,7 @@ class Config:
     WEBHOOK_KIND = "wecom"
     WEBHOOK_SECRET: str | None = None
     ROBOT_RATE_PER_MINUTE: int | None = None  # None: each robot's own limit (WeCom, DingTalk 20, Feishu 100)
+    ROBOT_LOCALE: str | None = None  # the language group robots speak; None: BABEL_DEFAULT_LOCALE
     # Every response (webapp/security_headers.py). Checked in chromium on every page
     # (tests/browser/test_content_security_policy.py); what the vendored libraries need:
     # - Bootstrap 5: script 'self' (no eval, no inline); its CSS draws the select arrow, check marks,
@@ -135,6 +136,7 @@ _ENV_OVERRIDES = {
     "OPSFLOW_WEBHOOK_URL": "WEBHOOK_URL",
     "OPSFLOW_WEBHOOK_KIND": "WEBHOOK_KIND",
     "OPSFLOW_WEBHOOK_SECRET": "WEBHOOK_SECRET",
+    "OPSFLOW_ROBOT_LOCALE": "ROBOT_LOCALE",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED"}
 _ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
