@@ -47,7 +47,8 @@ def robot_message(event: str, facts: Mapping[str, Any], base_url: str) -> tuple[
         lines.append(_("Case number: %(key)s", key=facts["business_key"]))
     if facts.get("store_code"):
         code = facts["store_code"]
-        lines.append(_("Store: %(store)s", store=f"{store_name(code)} ({code})"))
+        where = f"{store_name(code)} ({code})"
+        lines.append(_("Store: %(store)s", store=where))
     if facts.get("due_at") and event != "case_ended":
         due = datetime.fromisoformat(facts["due_at"])
         lines.append(_("Due: %(when)s", when=format_datetime(due, "short")))
