@@ -4,6 +4,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     inbox_routes,
     incident_routes,
     move_routes,
+    robot_routes,
     routes,
     send_back_routes,
 )

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import inbox
+from . import inbox, robots
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -61,6 +61,7 @@ TAGS = [
     {"name": "Tasks", "description": "待办: the steps people do"},
     {"name": "Cases", "description": "Following and supervising cases"},
     {"name": "Inbox", "description": "What I was told"},
+    {"name": "Admin", "description": "What administrators keep: group robots"},
     {"name": "Contract", "description": "This description"},
 ]
 
@@ -75,11 +76,11 @@ def _document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "tags": TAGS,
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **inbox.PATHS},
+        "paths": {**PATHS, **inbox.PATHS, **robots.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
-            "schemas": {**SCHEMAS, **inbox.SCHEMAS},
+            "schemas": {**SCHEMAS, **inbox.SCHEMAS, **robots.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },
