@@ -62,7 +62,7 @@ def route_robot_events(session: Session, events: Sequence[dict[str, Any]]) -> in
     places = sorted({(e.get("store_code") or "", e.get("region") or "") for e in events})
     robots: dict[int, Any] = {}
     for store, region in places:
-        for r in session.execute(_ROBOTS_IN_SCOPE, {"store": store, "region": region}):
+        for r in session.connection().execute(_ROBOTS_IN_SCOPE, {"store": store, "region": region}):
             robots[r.id] = r
     if not robots:
         return 0
