@@ -66,6 +66,13 @@ class Config:
     DELIVERY_INTERVAL_SECONDS = 5.0  # how often the background runner looks at the outbox
     DELIVERY_BATCH = 100  # messages taken at once (one SMTP connection each)
     DELIVERY_MAX_ATTEMPTS = 8  # then a message is failed; retries back off from 30 s, doubling, to 1 h
+    # The operations center's group robot, created or updated at startup (webapp/bootstrap.py):
+    # OPSFLOW_WEBHOOK_URL, OPSFLOW_WEBHOOK_KIND (wecom, dingtalk or feishu), OPSFLOW_WEBHOOK_SECRET.
+    WEBHOOK_URL: str | None = None
+    WEBHOOK_KIND = "wecom"
+    WEBHOOK_SECRET: str | None = None
+    ROBOT_RATE_PER_MINUTE: int | None = None  # None: each robot's own limit (WeCom, DingTalk 20, Feishu 100)
+    ROBOT_LOCALE: str | None = None  # the language group robots speak; None: BABEL_DEFAULT_LOCALE
     # Every response (webapp/security_headers.py). Checked in chromium on every page
     # (tests/browser/test_content_security_policy.py); what the vendored libraries need:
     # - Bootstrap 5: script 'self' (no eval, no inline); its CSS draws the select arrow, check marks,
@@ -144,13 +151,18 @@ _ENV_OVERRIDES = {
     "OPSFLOW_BASE_URL": "BASE_URL",
     "OPSFLOW_STRICT_TRANSPORT_SECURITY": "STRICT_TRANSPORT_SECURITY",
     "OPSFLOW_BUSINESS_TIMEZONE": "BUSINESS_TIMEZONE",
+    "OPSFLOW_WEBHOOK_URL": "WEBHOOK_URL",
+    "OPSFLOW_WEBHOOK_KIND": "WEBHOOK_KIND",
+    "OPSFLOW_WEBHOOK_SECRET": "WEBHOOK_SECRET",
+    "OPSFLOW_ROBOT_LOCALE": "ROBOT_LOCALE",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED",
               "OPSFLOW_SMTP_STARTTLS": "SMTP_STARTTLS"}
 _ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
                  "OPSFLOW_CASE_DATA_MAX_BYTES": "CASE_DATA_MAX_BYTES",
                  "OPSFLOW_DATABASE_RETRY_AFTER_SECONDS": "DATABASE_RETRY_AFTER_SECONDS",
-                 "OPSFLOW_DELIVERY_MAX_ATTEMPTS": "DELIVERY_MAX_ATTEMPTS"}
+                 "OPSFLOW_DELIVERY_MAX_ATTEMPTS": "DELIVERY_MAX_ATTEMPTS",
+                 "OPSFLOW_ROBOT_RATE_PER_MINUTE": "ROBOT_RATE_PER_MINUTE"}
 
 
 class ConfigError(RuntimeError):
@@ -196,6 +208,7 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     settings["SQLALCHEMY_DATABASE_URI"] = url
     business_zone(settings)
+    webhook_kind(settings)
     check_config(settings)
     return settings
 
@@ -208,6 +221,18 @@ def business_zone(settings: dict) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"OPSFLOW_BUSINESS_TIMEZONE must name a time zone such as Asia/Shanghai, "
                           f"not {name!r}") from None
+
+
+def webhook_kind(settings: dict) -> str:
+    """The kind of the operations center's robot; a wrong kind or URL stops the server before it starts."""
+    kind = (settings.get("WEBHOOK_KIND") or "").strip().lower()
+    if kind not in ("wecom", "dingtalk", "feishu"):
+        raise ConfigError(f"OPSFLOW_WEBHOOK_KIND must be wecom, dingtalk or feishu, not {kind!r}")
+    settings["WEBHOOK_KIND"] = kind
+    url = (settings.get("WEBHOOK_URL") or "").strip()
+    if url and not (url.startswith(("https://", "http://")) and len(url) <= 1024 and " " not in url):
+        raise ConfigError("OPSFLOW_WEBHOOK_URL must be the robot's webhook, an http(s) URL")
+    return kind
 
 
 def _proxy_hops(value: str) -> int:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench import fixtures, report, script_cost, state_size, steps, tasklist  # noqa: E402
+from bench import fixtures, report, robots, script_cost, state_size, steps, tasklist  # noqa: E402
 from engine.db import make_sql_engine  # noqa: E402
 
 
@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench import mail_delivery
     _progress("e-mail delivery: 1,000 queued e-mails to a loopback SMTP server")
     tables.append(mail_delivery.table(mail_delivery.measure(1_000, 100, url), pg_note))
+    _progress("group robot delivery: 1,000 messages per robot kind to a loopback endpoint")
+    tables.append(robots.measure(robots.MESSAGES))
     if not args.no_monitoring:
         from bench import monitoring
         _progress("dashboard and case list")

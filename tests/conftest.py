@@ -147,7 +147,7 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
     from engine.attachments import store_attachment
-    from engine.models import ModelFile, ProcessDefinition, ProcessVersion, User
+    from engine.models import ModelFile, ProcessDefinition, ProcessVersion, Robot, User
     from webapp.extensions import db, engine
 
     with app.app_context():
@@ -162,7 +162,12 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
             select(ModelFile.filename).join(ProcessVersion).join(ProcessDefinition)
             .where(ProcessDefinition.key == case.process_key, ProcessVersion.version == case.version)
             .order_by(ModelFile.filename)).first()
+        robot = Robot(name="walk", kind="wecom", scope="center", scope_value=None, url="http://127.0.0.1:9/",
+                      secret=None, events=[], active=True, created_at=runtime.clock())
+        session.add(robot)
+        session.flush()
         values = {"instance_id": case.id, "case_id": case.id, "task_id": case.open_tasks[0].id,
+                  "robot_id": robot.id,
                   "key": case.process_key, "version": case.version, "filename": filename,
                   "code": case.store_code, "user_id": starter.id, "attachment_id": photo.id}
         session.commit()

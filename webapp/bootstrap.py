@@ -52,10 +52,32 @@ def load_demo(app: Flask) -> bool:
         return True
 
 
+def configure_robot(app: Flask) -> bool:
+    """Create or update the operations center's group robot from OPSFLOW_WEBHOOK_URL (and _KIND,
+    _SECRET); nothing when it is not set (robots are then kept on /admin/robots)."""
+    url = app.config.get("WEBHOOK_URL")
+    if not url:
+        return False
+    from engine.delivery import ensure_center_robot
+
+    from .extensions import engine
+    with app.app_context():
+        try:
+            ensure_center_robot(db.session, url, app.config["WEBHOOK_KIND"], app.config.get("WEBHOOK_SECRET"),
+                                engine().clock())
+        except Exception:
+            db.session.rollback()
+            raise
+        db.session.commit()
+    return True
+
+
 def prepare(app: Flask) -> None:
-    """What `opsflow run` does before serving: schema, models, and demo data for a new database."""
+    """What `opsflow run` does before serving: schema, models, demo data for a new database, and the
+    operations center's robot from the environment."""
     init_db(app)
     if app.config.get("DEPLOY_ON_START", True):
         deploy_models(app, deployed_by="startup")
     if app.config.get("DEMO_DATA"):
         load_demo(app)
+    configure_robot(app)

@@ -5,7 +5,7 @@ neither Flask nor a template of its own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol, Sequence
 
 
@@ -26,15 +26,16 @@ class Rendered:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one message: sent, or the error (and whether trying again may help). With
-    `later`, the message was not tried (a robot's rate limit): it waits that long, and the attempt
-    does not count."""
+    """What happened to one message: sent, or the error (and whether trying again may help). Held
+    back, not tried (a robot's rate limit, or an earlier message to the same robot that failed): it
+    waits `later`, or until `retry_at`, and the attempt does not count."""
 
     outbox_id: int
     ok: bool
     error: str | None = None
     retry: bool = True
     later: timedelta | None = None
+    retry_at: datetime | None = None
 
 
 class Transport(Protocol):

@@ -194,9 +194,10 @@ def _record(sessions: Callable[[], Session], outcomes: Sequence[Outcome], token:
                 continue
             error = (o.error or "unknown error")[:2000]
             tries = attempts[o.outbox_id]
-            if o.later is not None:  # not tried (a rate limit): put back as it was, due later
+            if o.later is not None or o.retry_at is not None:  # not tried (a rate limit): put back, due later
+                due = o.retry_at if o.retry_at is not None else now + (o.later or timedelta())
                 session.execute(update(table).where(table.id == o.outbox_id, mine).values(
-                    status=PENDING, available_at=now + o.later, attempts=max(tries - 1, 0), locked_until=None,
+                    status=PENDING, available_at=due, attempts=max(tries - 1, 0), locked_until=None,
                     locked_by=None), execution_options={"synchronize_session": False})
                 run.deferred += 1
                 continue

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from sqlalchemy import String, cast, exists, literal
 from sqlalchemy.orm import Session
 
+from engine.delivery import tell_robots_overdue
 from engine.models import HumanTask, ReminderSent
 
 from .claims import DueTask, claim, claimers, load_tasks, open_tasks, told_of
@@ -90,6 +91,7 @@ def remind_due(engine: Engine, sessions: Callable[[], Session], now: datetime | 
                 for kind, tasks in (("due_soon", soon), ("overdue", late)) for t in tasks
                 for person in ([t.assignee_id] if t.assignee_id is not None else pool.get(t.id, []))]
         tell(session, rows)
+        tell_robots_overdue(session, [t.id for t in late], now)  # the stores' groups hear it too
         session.commit()
     return len(rows)
 

@@ -30,6 +30,7 @@ from . import case_rows, case_size
 from .audit import PendingEvent, pending_events, reached_from, write_pending_events
 from .case_rows import CaseRow, TaskRow
 from .notify import write_notifications
+from .robot_events import tell_robots
 from .sync import TaskChanges, sync_tasks
 
 MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
@@ -117,7 +118,9 @@ def store(session: Session, case: CaseRow, changes: TaskChanges, *, now: datetim
         case_rows.save_case(session, case, with_state=with_state)
         case_rows.save_tasks(session, changes.changed)
         case_rows.insert_tasks(session, changes.created)
-        write_notifications(session, case, write_pending_events(session))
+        events = write_pending_events(session)
+        write_notifications(session, case, events)
+        tell_robots(session, case, events)
 
 
 def ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:

@@ -1,4 +1,5 @@
-"""The administrators' area: deployed models and their versions, users and their roles, stores.
+"""The administrators' area: deployed models and their versions, users and their roles, stores,
+group robots.
 
 Every view asks the engine's admin rule first (403 for everyone else); the engine functions behind
 the pages ask it again, so the rule does not depend on the pages.
@@ -8,6 +9,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     delivery_routes,
     model_routes,
     people_routes,  # noqa: F401
+    robot_routes,
     routes,
 )
 from .blueprint import bp  # noqa: F401

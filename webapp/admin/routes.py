@@ -9,13 +9,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from engine.access import recent_changes
-from engine.models import FAILED, OutboxMessage, ProcessDefinition, Store, User
+from engine.models import FAILED, OutboxMessage, ProcessDefinition, Robot, Store, User
 from engine.views import EventView
 
 from ..extensions import db
 from ..ui.names import process_name
 from .blueprint import bp
 from .people_forms import LABELS
+from .robot_routes import ROBOT_LABELS
 
 
 @bp.get("/")
@@ -26,6 +27,7 @@ def index() -> Any:
         "stores": db.session.scalar(select(func.count()).select_from(Store)),
         "failed_deliveries": db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                                .where(OutboxMessage.status == FAILED)),
+        "robots": db.session.scalar(select(func.count()).select_from(Robot).where(Robot.active.is_(True))),
     }
     latest = [(e, describe(e)) for e in recent_changes(db.session, current_user)]
     return render_template("admin/index.html", sizes=sizes, latest=latest)
@@ -46,5 +48,12 @@ def describe(event: EventView) -> str:
         return _("%(who)s added the store %(what)s", who=who, what=what)
     if event.event_type == "store_changed":
         return _("%(who)s changed the store %(what)s: %(fields)s", who=who, what=what, fields=fields)
+    if event.event_type == "robot_created":
+        return _("%(who)s added the robot %(what)s", who=who, what=what)
+    if event.event_type == "robot_changed":
+        return _("%(who)s changed the robot %(what)s: %(fields)s", who=who, what=what,
+                 fields=", ".join(str(ROBOT_LABELS.get(k, k)) for k in (data.get("changes") or {})))
+    if event.event_type == "robot_deleted":
+        return _("%(who)s deleted the robot %(what)s", who=who, what=what)
     return _("%(who)s deployed %(what)s version %(version)s", who=who, what=process_name(what),
              version=data.get("version", "?"))

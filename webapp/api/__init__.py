@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     incident_routes,
     move_routes,
     preference_routes,
+    robot_routes,
     routes,
     send_back_routes,
 )

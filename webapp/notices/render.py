@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from engine import delivery
 from engine.delivery import Rendered
 
+from ..robot_notices import render_robot_rows
 from ..ui.inbox_text import notification_text, shows_message
 
 EMAIL = "email"
@@ -43,6 +44,8 @@ def render_rows(app: Flask, rows: Sequence[dict[str, Any]]) -> list[Rendered]:
 
 
 def _render(row: dict[str, Any], locale: str, zone: ZoneInfo, links: _Links) -> Rendered:
+    if row["channel"] != EMAIL and row["kind"] in delivery.ROBOT_EVENTS:  # a group's event, in its language
+        return render_robot_rows([row])[0]
     facts = dict(row.get("payload") or {})
     entry = SimpleNamespace(kind=row["kind"], actor_name=row.get("actor_name"), actor=None,
                             step=facts.get("step"), message=facts.get("message") or "")

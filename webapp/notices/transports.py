@@ -1,10 +1,13 @@
-"""The transports the configuration sets up, by channel: e-mail when `SMTP_HOST` is set. A channel
+"""The transports the configuration sets up, by channel: e-mail when `SMTP_HOST` is set, group
+robots always. A channel
 without a transport is left in the outbox (the admin delivery log shows it pending)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from engine.delivery import SmtpSettings, SmtpTransport, Transport
+from engine.clock import system_clock
+from engine.delivery import RobotTransport, SmtpSettings, SmtpTransport, Transport
+from engine.models import ROBOT_KINDS
 
 EMAIL = "email"
 
@@ -18,5 +21,8 @@ def transports_for(config: Mapping[str, Any]) -> dict[str, Transport]:
             starttls=bool(config.get("SMTP_STARTTLS")), username=config.get("SMTP_USER") or None,
             password=config.get("SMTP_PASSWORD") or None, cafile=config.get("SMTP_CAFILE") or None,
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 30.0)))
-    # Robots lane: add the WeCom / DingTalk / Feishu transports here, one entry per channel.
+    # one transport for every robot kind, kept as long as the runner: it holds the rate windows
+    robots = RobotTransport(system_clock, per_minute=config.get("ROBOT_RATE_PER_MINUTE") or None)
+    for kind in ROBOT_KINDS:
+        found[kind] = robots
     return found

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import away, deliveries, inbox, preferences
+from . import away, deliveries, inbox, preferences, robots
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -62,7 +62,7 @@ TAGS = [
     {"name": "Cases", "description": "Following and supervising cases"},
     {"name": "Inbox", "description": "What I was told"},
     {"name": "People", "description": "Away periods with a deputy (代理), handing over (离职交接)"},
-    {"name": "Admin", "description": "Administrators: the delivery log"},
+    {"name": "Admin", "description": "What administrators keep: the delivery log, group robots"},
     {"name": "Contract", "description": "This description"},
 ]
 
@@ -77,12 +77,13 @@ def _document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "tags": TAGS,
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS},
+        "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
+                  **robots.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
-                        **deliveries.SCHEMAS},
+                        **deliveries.SCHEMAS, **robots.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },
