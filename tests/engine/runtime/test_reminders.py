@@ -178,3 +178,20 @@ def test_the_deputy_of_an_away_claimer_hears_of_new_pool_tasks_too(engine, sessi
     assert runtime.announce_claimable(engine, sessions) == 3  # people told
     assert {name for name, *_ in _told(session, "claimable")} == {"manager_sh001", "deputy_sh001",
                                                                    "manager_sh002"}
+
+
+def test_an_overdue_step_is_told_to_its_store_s_group_robot_once(engine, sessions, session, people,
+                                                                  deployed, clock):
+    from engine.models import Robot
+    robot = Robot(name="SH001 群", kind="wecom", scope="store", scope_value="SH001", url="http://x/sh001",
+                  secret=None, events=["task_overdue"], active=True, created_at=clock())
+    session.add(robot)
+    session.commit()
+    case = _start(engine, session, people)
+    clock.advance(hours=24, minutes=1)
+    runtime.remind_due(engine, sessions)
+    runtime.remind_due(engine, sessions)
+    session.expire_all()
+    heard = [(m.kind, m.payload.get("task_id")) for m in session.scalars(
+        select(OutboxMessage).where(OutboxMessage.robot_id == robot.id))]
+    assert heard == [("task_overdue", case.open_tasks[0].id)]
