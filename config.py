@@ -26,6 +26,7 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024
     DEMO_DATA = False
+    DEMO_CASES = False
     SCHEDULER_ENABLED = False
     SCHEDULER_INTERVAL_SECONDS = 15.0
     DEPLOY_ON_START = True
@@ -116,6 +117,7 @@ class Config:
 class DevelopmentConfig(Config):
     SECRET_KEY = "dev-only-not-secret"
     DEMO_DATA = True
+    DEMO_CASES = True  # a few cases in progress in a fresh demo database (workflows/demo_cases.py)
     SCHEDULER_ENABLED = True
 
 

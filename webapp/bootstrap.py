@@ -49,6 +49,10 @@ def load_demo(app: Flask) -> bool:
             return False
         load_demo_data(db.session, engine().clock())
         db.session.commit()
+        if app.config.get("DEMO_CASES"):
+            from workflows.demo_cases import start_demo_cases
+            start_demo_cases(engine(), db.session)
+            db.session.commit()
         return True
 
 
