@@ -1,6 +1,7 @@
 """The supervisor's case list (the actions taken from it are `runtime.bulk`'s).
 
-The list filters by process, version, status, store, region, starter, date range and overdue, and
+The list filters by process, version, status, store, region, starter, date range, overdue and the
+role an open step waits on, and
 shows for each case the steps it waits on and who holds them, how old it is and whether it is
 late. It reads the indexed `process_instance` and `human_task` rows only: one query for the page,
 one for the open tasks of the cases on it, never a deserialized workflow. Visibility is the same
@@ -54,6 +55,7 @@ class CaseFilter:
     page: int = 1
     per_page: int = 25
     has_incident: bool | None = None
+    waiting_role: str | None = None  # cases with an open step in this lane role (the dashboard's drill-down)
 
     def checked(self) -> CaseFilter:
         errors = {}
@@ -155,6 +157,9 @@ def _case_query(user: User, f: CaseFilter, now: datetime, rules: SupervisionRule
         late = ProcessInstance.id.in_(select(HumanTask.instance_id).where(HumanTask.state == "open",
                                                                           HumanTask.due_at < now))
         conditions.append(late if f.overdue else ~late)
+    if f.waiting_role:
+        conditions.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(
+            HumanTask.state == "open", HumanTask.kind == "step", HumanTask.lane_role == f.waiting_role)))
     if f.has_incident is not None:
         stopped = has_open_incident()
         conditions.append(stopped if f.has_incident else ~stopped)
