@@ -231,7 +231,8 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
         return []
     starter = aliased(User)
     pi = ProcessInstance
-    cases = {row[0]: tuple(row) for row in session.execute(
+    connection = session.connection()  # plain rows, no ORM loading: the export reads 100k of them
+    cases = {row[0]: tuple(row) for row in connection.execute(
         select(pi.id, pi.business_key, pi.title, pi.process_key, ProcessDefinition.name,
                ProcessVersion.version, pi.status, pi.outcome, pi.store_code, pi.region, starter.username,
                starter.display_name, pi.started_at, pi.ended_at, pi.serializer_version)
@@ -241,11 +242,14 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
         .where(pi.id.in_(ids)))}
     steps: dict[int, list[CurrentStep]] = {}
     ht = HumanTask
-    for task_id, case_id, element, name, role, store, created, due, username, display in session.execute(
+    for task_id, case_id, element, name, role, store, created, due, username, display in connection.execute(
             select(ht.id, ht.instance_id, ht.element_id, ht.name, ht.lane_role, ht.store_code, ht.created_at,
                    ht.due_at, User.username, User.display_name)
             .outerjoin(User, User.id == ht.assignee_id)
-            .where(ht.instance_id.in_(ids), ht.state == "open").order_by(ht.id)):
+            # the range is redundant but for SQLite's planner, which scans the whole table for a long
+            # IN list alone (measured: 0.3 s instead of 0.01 s for 5,000 ids at 100k cases)
+            .where(ht.instance_id.between(min(ids), max(ids)), ht.instance_id.in_(ids), ht.state == "open")
+            .order_by(ht.id)):
         late = due is not None and due < now
         steps.setdefault(case_id, []).append(
             CurrentStep(task_id, element, name, role, store, username, display, created, due, late))

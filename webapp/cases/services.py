@@ -105,9 +105,10 @@ CSV_CHUNK = 500
 
 
 def _cell(value: Any) -> str:
-    """Text for one cell; a leading = + - @ would make Excel run it as a formula, so it is quoted."""
+    """Text someone typed, for one cell; a leading = + - @ would make Excel run it as a formula, so it
+    is quoted. (Numbers, dates and the names the app gives need no such care.)"""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text and text[0] in "=+-@\t\r" else text
 
 
 def _local(value: datetime | None, tz: tzinfo) -> str:
@@ -144,15 +145,15 @@ def csv_lines(rows: Iterable[CaseListRow], tz: tzinfo) -> Iterator[str]:
     pending = 0
     for r in rows:
         dues = [s.due_at for s in r.steps if s.due_at]
-        writer.writerow([_cell(v) for v in (
-            r.business_key or r.id, r.title, process(r.process_key, r.process_name), r.version,
+        writer.writerow((
+            r.business_key or r.id, _cell(r.title), _cell(process(r.process_key, r.process_name)), r.version,
             status(r.status), outcome(r.outcome),
-            f"{r.store_code} {store(r.store_code)}" if r.store_code else "", r.region or "",
-            r.started_by_name or r.started_by or "", _local(r.started_at, tz), _local(r.ended_at, tz),
+            _cell(f"{r.store_code} {store(r.store_code)}") if r.store_code else "", _cell(r.region),
+            _cell(r.started_by_name or r.started_by), _local(r.started_at, tz), _local(r.ended_at, tz),
             f"{r.age.total_seconds() / 3600:.1f}",
-            "; ".join(step(r.process_key, s.element_id, s.name) for s in r.steps),
-            "; ".join(s.assignee_name or s.assignee or f"({role(s.role)})" for s in r.steps),
-            due_state(r.due_state), _local(min(dues), tz) if dues else "")])
+            _cell("; ".join(step(r.process_key, s.element_id, s.name) for s in r.steps)),
+            _cell("; ".join(s.assignee_name or s.assignee or f"({role(s.role)})" for s in r.steps)),
+            due_state(r.due_state), _local(min(dues), tz) if dues else ""))
         pending += 1
         if pending == CSV_CHUNK:
             yield flush()
