@@ -96,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         _progress("dashboard and case list")
         board_sizes = monitoring.QUICK_SIZES if args.quick else monitoring.SIZES
         tables.append(monitoring.table(monitoring.measure(board_sizes, 3 if args.quick else 5, url), pg_note))
+        from bench import csv_export
+        _progress("CSV export")
+        # SQLite only: the app would fill the database it is given, and `url` is the tests' database
+        tables.append(csv_export.table(csv_export.measure(board_sizes[-1], None)))
 
     elapsed = time.perf_counter() - started
     header = report.machine(server, load_before, report.load_average())

@@ -51,10 +51,15 @@ class SupervisionRules:
     oversees; a `regional` role oversees the cases of the region its grant names (a grant without
     a region oversees nothing). The default is the engine's alone: the administrator ("admin",
     `engine.access.ADMIN_ROLE`) oversees every case, and nobody else any.
+
+    Readers oversee nothing but see figures and cases: `readers` every case (the analyst), a
+    `store_readers` role the cases of the store its grant names (a store manager's own store).
     """
     all_cases: frozenset[str] = frozenset({"admin"})
     processes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     regional: frozenset[str] = frozenset()
+    readers: frozenset[str] = frozenset()
+    store_readers: frozenset[str] = frozenset()
 
 
 class _Blank(dict):

@@ -119,11 +119,13 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
 
 #: Who oversees cases by role: sees them, may terminate, suspend and resume them, reads the dashboard.
 #: The operations director sees everything; the customer service manager the complaint and return
-#: cases; a store supervisor the cases of their region.
+#: cases; a store supervisor the cases of their region. The analyst reads every case and the dashboard
+#: over them, a store manager those of their own store, and neither may act on a case.
 SUPERVISION = SupervisionRules(
     all_cases=frozenset({"admin", "ops_director"}),
     processes=MappingProxyType({"cs_manager": frozenset({"complaint_handling", "product_return"})}),
-    regional=frozenset({"store_supervisor"}))
+    regional=frozenset({"store_supervisor"}),
+    readers=frozenset({"analyst"}), store_readers=frozenset({"store_manager"}))
 
 
 def entry(process_key: str) -> ProcessEntry:

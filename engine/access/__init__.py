@@ -15,7 +15,9 @@ from .visibility import (
     ensure_visible,
     may_see,
     may_supervise,
+    may_supervise_cases,
     may_view_dashboard,
+    reading_filter,
     visible_case,
     visible_task,
 )
@@ -23,5 +25,7 @@ from .visibility import (
 __all__ = ["acting_grants", "deputies_now", "deputy_for", "may_act", "represented_grants", "standing_in_for",
            "stands_in_for",
            "ADMIN_ROLE", "Grant", "can_act", "eligible_users", "ensure_visible", "grants_of",
-           "holders_in_scope", "holds_role_for", "is_admin", "may_see", "may_supervise", "may_view_dashboard",
+           "holders_in_scope", "holds_role_for", "is_admin", "may_see", "may_supervise",
+           "may_supervise_cases",
+           "may_view_dashboard", "reading_filter",
            "recent_changes", "require_admin", "role_keys", "took_part", "visible_case", "visible_task"]

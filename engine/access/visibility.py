@@ -45,14 +45,28 @@ def _regions(user: User, rules: SupervisionRules) -> set[str]:
     return {g.region for g in grants_of(user) if g.role in rules.regional and g.region}
 
 
+def _read_stores(user: User, rules: SupervisionRules) -> set[str]:
+    return {g.store_code for g in grants_of(user) if g.role in rules.store_readers and g.store_code}
+
+
+def reading_filter(user: User, *, rules: SupervisionRules) -> ColumnElement[bool]:
+    """Cases a user reads by role, the dashboard's scope: those they oversee, every case for a reader
+    (the analyst), a store reader's own store's cases (a store manager). Reading is not acting."""
+    if role_keys(user) & rules.readers:
+        return true()
+    stores = sorted(_read_stores(user, rules))
+    supervised = supervision_filter(user, rules=rules)
+    return or_(supervised, ProcessInstance.store_code.in_(stores)) if stores else supervised
+
+
 def visibility_filter(user: User, *, rules: SupervisionRules) -> ColumnElement[bool]:
-    """Cases a user may see: the ones they oversee, started, took part in, or were cc'd on (a cc shows
-    that one case; what may be done with its tasks is still decided by the grants alone)."""
+    """Cases a user may see: the ones they read by role, started, took part in, or were cc'd on (a cc
+    shows that one case; what may be done with its tasks is still decided by the grants alone)."""
     part_of = ProcessInstance.id.in_(select(HumanTask.instance_id).where(
         or_(HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id,
             and_(HumanTask.state == "open", actionable_filter(grants_of(user))))))
     cc_to_me = ProcessInstance.id.in_(select(CaseCc.instance_id).where(CaseCc.user_id == user.id))
-    return or_(supervision_filter(user, rules=rules), ProcessInstance.started_by_id == user.id, part_of,
+    return or_(reading_filter(user, rules=rules), ProcessInstance.started_by_id == user.id, part_of,
                cc_to_me)
 
 
@@ -66,12 +80,18 @@ def may_supervise(session: Session, user: User, instance: Identified, *, rules: 
         ProcessInstance.id == instance.id, supervision_filter(user, rules=rules))) is not None
 
 
-def may_view_dashboard(user: User, *, rules: SupervisionRules) -> bool:
-    """The dashboard is for those who oversee cases by role: its figures span cases the viewer does
-    not take part in."""
+def may_supervise_cases(user: User, *, rules: SupervisionRules) -> bool:
+    """Whether the user oversees any cases by role (the case list's bulk actions are theirs)."""
     roles = role_keys(user)
     return bool(roles & rules.all_cases or any(rules.processes.get(role) for role in roles)
                 or _regions(user, rules))
+
+
+def may_view_dashboard(user: User, *, rules: SupervisionRules) -> bool:
+    """The dashboard is for those who read cases by role: its figures span cases the viewer does not
+    take part in (a store manager's narrowed to their store, see `reading_filter`)."""
+    return bool(may_supervise_cases(user, rules=rules) or role_keys(user) & rules.readers
+                or _read_stores(user, rules))
 
 
 def visible_task(session: Session, user: User, task_id: int, *, rules: SupervisionRules,

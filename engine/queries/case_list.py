@@ -1,6 +1,7 @@
 """The supervisor's case list (the actions taken from it are `runtime.bulk`'s).
 
-The list filters by process, version, status, store, region, starter, date range and overdue, and
+The list filters by process, version, status, store, region, starter, date range, overdue and the
+role an open step waits on, and
 shows for each case the steps it waits on and who holds them, how old it is and whether it is
 late. It reads the indexed `process_instance` and `human_task` rows only: one query for the page,
 one for the open tasks of the cases on it, never a deserialized workflow. Visibility is the same
@@ -54,6 +55,7 @@ class CaseFilter:
     page: int = 1
     per_page: int = 25
     has_incident: bool | None = None
+    waiting_role: str | None = None  # cases with an open step in this lane role (the dashboard's drill-down)
 
     def checked(self) -> CaseFilter:
         errors = {}
@@ -155,6 +157,9 @@ def _case_query(user: User, f: CaseFilter, now: datetime, rules: SupervisionRule
         late = ProcessInstance.id.in_(select(HumanTask.instance_id).where(HumanTask.state == "open",
                                                                           HumanTask.due_at < now))
         conditions.append(late if f.overdue else ~late)
+    if f.waiting_role:
+        conditions.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(
+            HumanTask.state == "open", HumanTask.kind == "step", HumanTask.lane_role == f.waiting_role)))
     if f.has_incident is not None:
         stopped = has_open_incident()
         conditions.append(stopped if f.has_incident else ~stopped)
@@ -226,7 +231,8 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
         return []
     starter = aliased(User)
     pi = ProcessInstance
-    cases = {row[0]: tuple(row) for row in session.execute(
+    connection = session.connection()  # plain rows, no ORM loading: the export reads 100k of them
+    cases = {row[0]: tuple(row) for row in connection.execute(
         select(pi.id, pi.business_key, pi.title, pi.process_key, ProcessDefinition.name,
                ProcessVersion.version, pi.status, pi.outcome, pi.store_code, pi.region, starter.username,
                starter.display_name, pi.started_at, pi.ended_at, pi.serializer_version)
@@ -236,11 +242,14 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
         .where(pi.id.in_(ids)))}
     steps: dict[int, list[CurrentStep]] = {}
     ht = HumanTask
-    for task_id, case_id, element, name, role, store, created, due, username, display in session.execute(
+    for task_id, case_id, element, name, role, store, created, due, username, display in connection.execute(
             select(ht.id, ht.instance_id, ht.element_id, ht.name, ht.lane_role, ht.store_code, ht.created_at,
                    ht.due_at, User.username, User.display_name)
             .outerjoin(User, User.id == ht.assignee_id)
-            .where(ht.instance_id.in_(ids), ht.state == "open").order_by(ht.id)):
+            # the range is redundant but for SQLite's planner, which scans the whole table for a long
+            # IN list alone (measured: 0.3 s instead of 0.01 s for 5,000 ids at 100k cases)
+            .where(ht.instance_id.between(min(ids), max(ids)), ht.instance_id.in_(ids), ht.state == "open")
+            .order_by(ht.id)):
         late = due is not None and due < now
         steps.setdefault(case_id, []).append(
             CurrentStep(task_id, element, name, role, store, username, display, created, due, late))

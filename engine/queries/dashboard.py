@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from engine.access.visibility import may_view_dashboard, supervision_filter
+from engine.access.visibility import may_view_dashboard, reading_filter
 from engine.errors import PermissionDenied
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
 from engine.policy import SupervisionRules
@@ -143,7 +143,7 @@ class Dashboard:
 
 def dashboard_view(session: Session, user: User, f: DashboardFilter, now: datetime, tz: tzinfo, *,
                    rules: SupervisionRules) -> Dashboard:
-    """All figures for one viewer: only the cases they supervise count."""
+    """All figures for one viewer: only the cases they read by role count (a store manager's store)."""
     if not may_view_dashboard(user, rules=rules):
         raise PermissionDenied(f"{user.username} supervises no cases")
     scope = _scope(user, f, rules)
@@ -159,7 +159,7 @@ def dashboard_view(session: Session, user: User, f: DashboardFilter, now: dateti
 
 
 def _scope(user: User, f: DashboardFilter, rules: SupervisionRules) -> ColumnElement[bool]:
-    clauses = [supervision_filter(user, rules=rules)]
+    clauses = [reading_filter(user, rules=rules)]
     if f.process:
         clauses.append(ProcessInstance.process_key == f.process)
     if f.region:

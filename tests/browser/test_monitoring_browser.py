@@ -156,3 +156,39 @@ def test_dashboard_draws_its_charts(server, desktop, screenshot_dir):
     page.click("#card-step_times summary")
     expect(page.locator("#table-step_times")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "monitoring-dashboard.png"), full_page=True)
+
+
+# Where ECharts drew one bar or point, in page pixels (the chart is a canvas: nothing to click by selector).
+ITEM_CENTRE = """([key, series, index]) => {
+    const node = document.querySelector(`[data-chart="${key}"]`);
+    const chart = echarts.getInstanceByDom(node);
+    const data = chart.getModel().getSeriesByIndex(series).getData();
+    const layout = data.getItemLayout(index);  // a bar's rectangle; a line's points have none
+    const box = node.getBoundingClientRect();
+    const [x, y] = layout ? [layout.x + layout.width / 2, layout.y + layout.height / 2]
+        : chart.convertToPixel({seriesIndex: series}, [index, data.get(data.mapDimension("y"), index)]);
+    return [box.left + x, box.top + y];
+}"""
+
+
+@pytest.mark.parametrize("key", ["by_status", "open_by_store", "weekly"])
+def test_clicking_a_chart_lands_on_the_case_list_filtered_to_it(server, desktop, screenshot_dir, key):
+    page = desktop
+    login(page, server, "director")
+    page.goto(f"{server.url}/dashboard?period=all")
+    chart = page.locator(f'[data-chart="{key}"]')
+    expect(chart).to_have_attribute("data-rendered", "true", timeout=15000)
+    data = page.evaluate("JSON.parse(document.getElementById('dashboard-data').textContent)")[key]
+    series, index = next((s, i) for s, line in enumerate(data["series"]) for i, link in
+                         enumerate(line.get("links", [])) if link and line["data"][i])
+    chart.scroll_into_view_if_needed()
+    x, y = page.evaluate(ITEM_CENTRE, [key, series, index])
+    page.mouse.click(x, y)
+    expect(page).to_have_url(re.compile(r"/cases\?"))
+    expected = data["series"][series]["links"][index]
+    assert page.url.endswith(expected), (page.url, expected)
+    rows = page.locator("[data-case-id]")
+    expect(rows.first).to_be_visible()
+    if key != "open_by_store":  # stores count open steps, and a case may wait on several
+        assert rows.count() == min(25, data["series"][series]["data"][index])
+    page.screenshot(path=str(screenshot_dir / f"dashboard-drill-{key}.png"), full_page=False)

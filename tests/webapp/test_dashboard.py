@@ -101,13 +101,14 @@ def page(client, query: str = "") -> str:
     return response.get_data(as_text=True)
 
 
-def test_only_supervisors_open_the_dashboard(client, auth):
+def test_only_supervisors_and_readers_open_the_dashboard(client, auth):
     assert client.get("/dashboard").status_code == 302
-    for user in ("cs_li", "manager_sh001", "franchisee_nj01", "merch_zhao"):
+    for user in ("cs_li", "merch_zhao", "finance_wu"):
         auth.login(user)
         assert client.get("/dashboard").status_code == 403
         auth.logout()
-    for user in ("director", "admin", "supervisor_east", "cs_manager"):
+    for user in ("director", "admin", "supervisor_east", "cs_manager", "analyst_zheng", "manager_sh001",
+                 "franchisee_nj01"):
         auth.login(user)
         assert client.get("/dashboard").status_code == 200
         auth.logout()

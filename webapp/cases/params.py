@@ -36,6 +36,7 @@ class CaseParams:
     per_page: int = 25
     page: int = 1
     has_incident: str = ""  # yes: stopped on an open incident; no: not
+    role: str = ""  # an open step waits on this role (the dashboard links here)
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """Query arguments for a link to this list (with `changes`), defaults left out."""
@@ -46,7 +47,7 @@ class CaseParams:
     @property
     def filtered(self) -> bool:
         return any((self.process, self.version, self.status, self.store, self.region, self.starter,
-                    self.start, self.end, self.overdue, self.q, self.has_incident))
+                    self.start, self.end, self.overdue, self.q, self.has_incident, self.role))
 
     def case_filter(self, tz: tzinfo) -> CaseFilter:
         first, last = query_day(self.start), query_day(self.end)
@@ -58,7 +59,7 @@ class CaseParams:
             started_to=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None,
             overdue={"yes": True, "no": False}.get(self.overdue), search=self.q or None, sort=self.sort,
             page=self.page, per_page=self.per_page,
-            has_incident={"yes": True, "no": False}.get(self.has_incident))
+            has_incident={"yes": True, "no": False}.get(self.has_incident), waiting_role=self.role or None)
 
 
 def parse_params(args: Mapping[str, str]) -> CaseParams:
@@ -86,4 +87,4 @@ def parse_params(args: Mapping[str, str]) -> CaseParams:
         starter=text("starter", 64), start=start, end=end,
         overdue=pick("overdue", OVERDUE, ""), q=text("q", 100), sort=pick("sort", SORTS, "newest"),
         per_page=number("per_page", 25, PER_PAGE), page=number("page", 1),
-        has_incident=pick("has_incident", OVERDUE, ""))
+        has_incident=pick("has_incident", OVERDUE, ""), role=text("role", 64))

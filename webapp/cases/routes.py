@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from engine import access, queries, runtime
-from engine.access import may_view_dashboard
+from engine.access import may_supervise_cases
 from engine.errors import Conflict, InvalidData, ProcessError
 from engine.queries import diagram_of
 
@@ -49,7 +49,7 @@ def index() -> Any:
         return redirect(url_for("cases.index", **params.args(page=page.pages)))
     return render_template("cases/index.html", page=page, params=params, now=now, per_page=PER_PAGE,
                            choices=queries.filter_choices(db.session, current_user), due_states=DUE_STATES,
-                           supervisor=may_view_dashboard(current_user, rules=engine().supervision))
+                           supervisor=may_supervise_cases(current_user, rules=engine().supervision))
 
 
 @bp.get("/cases/export.csv")
@@ -60,7 +60,7 @@ def export() -> Any:
     # who may see what is decided now, inside the request; the rows are read while streaming
     ids = queries.matching_ids(db.session, current_user, params.case_filter(tz), now,
                                rules=engine().supervision)
-    rows = queries.rows_of(db.session, ids, now)
+    rows = queries.rows_of(db.session, ids, now, chunk=2000)
     filename = f"cases-{now.astimezone(tz):%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(line.encode("utf-8") for line in csv_lines(rows, tz)),
                     mimetype="text/csv; charset=utf-8",

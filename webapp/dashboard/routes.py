@@ -13,7 +13,17 @@ from engine.queries import filter_choices
 from ..extensions import db, engine
 from ..ui.local_days import user_zone
 from .blueprint import bp
-from .charts import PERIODS, chart_data, parse_params, totals
+from .charts import PERIODS, parse_params, totals
+from .drill import Drill, linked_chart_data
+
+
+@bp.app_context_processor
+def _menu() -> dict[str, Any]:
+    """`shows_dashboard()` for the menu: the entry is there only for those who may open it."""
+    def shows_dashboard() -> bool:
+        return bool(current_user.is_authenticated
+                    and access.may_view_dashboard(current_user, rules=engine().supervision))
+    return {"shows_dashboard": shows_dashboard}
 
 
 @bp.get("/dashboard")
@@ -25,6 +35,8 @@ def index() -> Any:
     params = parse_params(request.args)
     board = queries.dashboard_view(db.session, current_user, params.dashboard_filter(now, tz), now, tz,
                                    rules=engine().supervision)
-    return render_template("dashboard/index.html", board=board, params=params, charts=chart_data(board),
+    drill = Drill(params, now, tz)
+    return render_template("dashboard/index.html", board=board, params=params,
+                           charts=linked_chart_data(board, drill), drill=drill,
                            totals=totals(board), periods=PERIODS, now=now,
                            choices=filter_choices(db.session, current_user))

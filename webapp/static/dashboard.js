@@ -1,6 +1,7 @@
 /* The dashboard's charts, drawn with the vendored ECharts from the data the server embeds
  * (#dashboard-data): every label arrives translated, so nothing here needs a language.
  * Each chart also exists as a table in its card, for reading exact values and for screen readers.
+ * Clicking a bar or point opens the case list filtered to it (each series carries its `links`).
  * Tooltips are drawn on the canvas (renderMode "richText"): ECharts' HTML tooltips write style="..."
  * markup, which the Content-Security-Policy (style-src 'self', see config.py) refuses. */
 (function () {
@@ -88,6 +89,13 @@
       }
       var chart = window.echarts.init(node, null, { renderer: "canvas" });
       chart.setOption(BUILDERS[key](chartData));
+      // a bar or point leads to the case list filtered to it (the server built the links)
+      chart.on("click", function (p) {
+        var picked = chartData.series[p.seriesIndex];
+        var link = picked && picked.links && picked.links[p.dataIndex];
+        if (link) { window.location.assign(link); }
+      });
+      if (chartData.series.some(function (s) { return s.links; })) { node.classList.add("drillable"); }
       node.dataset.rendered = "true";
       charts.push(chart);
     });

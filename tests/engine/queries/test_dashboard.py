@@ -46,6 +46,7 @@ def history(sessions):
             "cs_manager": [RoleSpec("cs_manager")],
             "cs_li": [RoleSpec("cs_agent")],
             "manager_sh001": [RoleSpec("store_manager", "SH001")],
+            "analyst": [RoleSpec("analyst")],
         }.items()}
         versions = {}
         for key, name in PROCESSES.items():
@@ -180,9 +181,24 @@ def test_each_viewer_counts_only_the_cases_they_supervise(history):
         ("store_opening", "running"): 1}
     session, users = history
     assert not access.may_view_dashboard(users["cs_li"], rules=SUPERVISION)
-    assert not access.may_view_dashboard(users["manager_sh001"], rules=SUPERVISION)
     with pytest.raises(PermissionDenied):
         board(history, "cs_li")
+
+
+def test_the_analyst_reads_every_case_and_a_store_manager_their_store(history):
+    session, users = history
+    assert board(history, "analyst") == board(history, "director")
+    mine = board(history, "manager_sh001")
+    assert {(c.process_key, c.status): c.cases for c in mine.by_status} == {
+        ("complaint_handling", "completed"): 2, ("product_return", "running"): 1,
+        ("store_opening", "running"): 1}
+    assert {c.key for c in mine.open_by_store} == {"SH001"}
+    assert board(history, "manager_sh001", region="NORTH").by_status == []
+    for reader in ("analyst", "manager_sh001"):  # reading is not overseeing: no case actions
+        assert access.may_view_dashboard(users[reader], rules=SUPERVISION)
+        assert not access.may_supervise_cases(users[reader], rules=SUPERVISION)
+        assert not access.may_supervise(session, users[reader], session.get(ProcessInstance, 1),
+                                        rules=SUPERVISION)
 
 
 def test_seeded_history_feeds_the_dashboard(history):
