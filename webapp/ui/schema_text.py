@@ -105,6 +105,25 @@ def error_text(prop: Mapping[str, Any], message: str, title_of: Callable[[str], 
     return _("This value is not valid.")
 
 
+#: How the engine's form refusals begin (engine.forms.validation).
+_FORM_REFUSALS = ("the form has errors", "the form breaks its rules", "not a finite number")
+
+
+def refusal_text(message: str, fields: Mapping[str, str], limits: Mapping[str, Mapping[str, Any]],
+                 ) -> tuple[str, dict[str, str]]:
+    """An InvalidData refusal for an API client, in the person's language: each field the form refused
+    worded from the keyword and limits the engine names (`InvalidData.limits`); a field the engine
+    names no limits for keeps its message unless it is one of the form's own (a rule's bound,
+    a number that is not finite, fixed rows)."""
+    worded: dict[str, str] = {}
+    for path, text in fields.items():
+        said = error_text(limits.get(path) or {}, text)
+        worded[path] = text if path not in limits and said == _("This value is not valid.") else said
+    if limits or message.startswith(_FORM_REFUSALS):
+        message = _("The form has errors: %(fields)s", fields=", ".join(sorted(fields)))
+    return message, worded
+
+
 def _limit_text(limit: re.Match[str], title_of: Callable[[str], str] | None) -> str:
     name, op = limit["name"], limit["op"]
     what = (title_of(name) if title_of else name) if name else ""

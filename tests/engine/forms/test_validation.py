@@ -246,6 +246,7 @@ def test_each_refused_field_carries_its_keyword_and_limits_for_the_web_layer_to_
     limits = refused.value.limits
     assert limits["title"] == {"code": "maxLength", "type": "string", "minLength": 2, "maxLength": 5}
     assert limits["amount"] == {"code": "maximum", "type": "number", "minimum": 0, "maximum": 100}
-    assert limits["lines"] == {"code": "required", "type": "array", "minItems": 1, "items": {"type": "object"}}
+    assert limits["lines"] == {"code": "required", "type": "array", "minItems": 1,
+                               "items": {"type": "object"}}
     assert limits["kind"]["code"] == "enum"
     assert set(limits) == set(refused.value.fields)
