@@ -180,6 +180,16 @@ def test_start_names_every_bad_field(api):
     assert body["message"] == "表单有误：category, customer_name, customer_phone"
 
 
+def test_a_planned_opening_in_the_past_is_refused_in_words(api):
+    past = {**OPENING, "planned_opening_date": "2026-11-01"}  # the app clock's today is 2026-11-02
+    url = "/processes/store_opening/instances"
+    body = _assert_error(api.as_("supervisor_east").post(url, json={"data": past}), 422)
+    assert body["fields"] == {"planned_opening_date": "日期不能早于 2026-11-02。"}
+    body = _assert_error(api.as_("supervisor_east").post(url, json={"data": past},
+                                                          headers={"Accept-Language": "en"}), 422)
+    assert body["fields"] == {"planned_opening_date": "Enter a date on or after 2026-11-02."}
+
+
 def test_validation_messages_follow_accept_language(api):
     data = {**COMPLAINT, "description": "长" * 2001}
     body = _assert_error(api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": data},
