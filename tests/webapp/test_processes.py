@@ -111,7 +111,8 @@ def test_line_items_are_parsed_into_rows(app, client, auth):
     listed = client.get("/tasks?scope=claimable").get_data(as_text=True)
     task = re.search(r'data-task-id="(\d+)"', listed).group(1)
     html = client.get(f"/tasks/{task}").get_data(as_text=True)
-    assert "SKU-2002" in html and "1,299.5" in html and "<th scope=\"col\">单价（元）</th>" in html
+    assert "SKU-2002" in html and "¥1,299.50" in html
+    assert '<th scope="col" class="num">单价（元）</th>' in html
 
 
 def test_scoped_starters_cannot_start_for_other_stores(app, client, auth):
