@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 
 class EngineError(Exception):
@@ -22,9 +23,18 @@ class PermissionDenied(EngineError):
 
 
 class InvalidData(EngineError):
-    """Submitted data broke the form's schema; `fields` maps each field path to its error."""
+    """Submitted data broke the form's schema; `fields` maps each field path to its error.
+
+    `limits` maps a field path to what a person needs to be told in their own language: the schema
+    keyword that refused it (`"code"`) and the limits of the field's schema (`minLength`, `maximum`,
+    `type`, ...); the English in `fields` is for logs and old clients."""
 
     code = "invalid_data"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None,
+                 limits: dict[str, dict[str, Any]] | None = None) -> None:
+        super().__init__(message, fields)
+        self.limits = limits or {}
 
 
 class Conflict(EngineError):

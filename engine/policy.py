@@ -30,6 +30,8 @@ class ProcessPolicy:
         return string.Formatter().vformat(self.title_template, (), _Blank(data)).strip() or fallback
 
     def business_key(self, instance_id: int, started_at: datetime) -> str:
+        """`started_at` in the business time zone: the key carries the day people there call it (a case
+        started 00:34 Beijing time on 3 December is CP-20261203-…, though it is still the 2nd in UTC)."""
         return f"{self.business_key_prefix}-{started_at:%Y%m%d}-{instance_id:05d}"
 
     def due_at(self, element_id: str, created_at: datetime, model_hours: str | None) -> datetime | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 from config import business_zone, load_config
@@ -71,8 +71,14 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
 
 def _locale() -> str:
-    chosen = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
+    """The person's setting, else the language they chose this session, else the default; an API
+    client's `Accept-Language` wins (a browser always sends one, so pages go by the setting alone)."""
     languages = current_app.config["LANGUAGES"]
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        asked = request.accept_languages.best_match(languages)
+        if asked:
+            return str(asked)
+    chosen = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
     if chosen in languages:
         return chosen
     if session.get("locale") in languages:

@@ -20,6 +20,7 @@ from engine.errors import (
 )
 
 from .extensions import db
+from .ui.schema_text import refusal_text
 
 STATUS = {NotFound: 404, PermissionDenied: 403, InvalidData: 422, ConcurrentUpdate: 409, Conflict: 409,
           DeployError: 422, ProcessError: 422}
@@ -81,7 +82,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(exc: EngineError) -> Any:
         db.session.rollback()
-        response, status = error_response(exc.code, exc.message, status_of(exc), exc.fields)
+        message, fields = exc.message, exc.fields
+        if isinstance(exc, InvalidData):
+            message, fields = refusal_text(message, fields, exc.limits)
+        response, status = error_response(exc.code, message, status_of(exc), fields)
         if status == 401 and wants_json():
             response.headers["WWW-Authenticate"] = 'Bearer realm="opsflow"'
         if isinstance(exc, TooSoon) and wants_json():

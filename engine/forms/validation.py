@@ -55,6 +55,26 @@ def _message(error: Any) -> str:
     return error.message
 
 
+#: The parts of a field's schema its error message is built from, in the person's language.
+_LIMIT_KEYS = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+               "minItems", "maxItems", "const", "format", "pattern", "description", "x-description-en")
+
+
+def _limits(error: Any) -> dict[str, Any]:
+    """The refusing keyword and the limits of the schema of the refused field (for `required`, the
+    missing property's schema), as plain data: the web layer words them."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        schema = (schema.get("properties") or {}).get(missing) or {}
+    limits = {k: schema[k] for k in _LIMIT_KEYS
+              if k in schema and isinstance(schema[k], (str, int, float, bool))}
+    items = schema.get("items")
+    if isinstance(items, Mapping) and isinstance(items.get("type"), str):
+        limits["items"] = {"type": items["type"]}
+    return {"code": str(error.validator), **limits}
+
+
 def clean(schema: Mapping[str, Any] | None, data: Any, current: Mapping[str, Any] | None = None, *,
           now: datetime | None = None, zone: ZoneInfo = DEFAULT_ZONE) -> dict[str, Any]:
     """Return what the step writes, or raise InvalidData naming every bad field.
@@ -70,12 +90,16 @@ def clean(schema: Mapping[str, Any] | None, data: Any, current: Mapping[str, Any
     compiled = _compiled(schema)
     current = current or {}
     fields: dict[str, str] = {}
+    limits: dict[str, dict[str, Any]] = {}
     submitted = {k: form_writes.writable(compiled.writable[k], v, current.get(k), k, fields)
                  for k, v in data.items() if k in compiled.writable and v not in ("", None)}
     for error in sorted(compiled.validator.iter_errors(submitted), key=lambda e: list(e.absolute_path)):
-        fields.setdefault(_field_path(error), _message(error))
+        path = _field_path(error)
+        if path not in fields:
+            fields[path] = _message(error)
+            limits[path] = _limits(error)
     if fields:
-        raise InvalidData("the form has errors: " + ", ".join(sorted(fields)), fields)
+        raise InvalidData("the form has errors: " + ", ".join(sorted(fields)), fields, limits)
     written = {k: form_writes.with_read_only(compiled.writable[k], v, current.get(k))
                for k, v in submitted.items()}
     if compiled.rules:

@@ -134,7 +134,7 @@ class Engine:
             store_code=store_row.code if store_row else None, region=store_row.region if store_row else None,
             started_by_id=user.id, started_by=user.username, started_at=now, updated_at=now, state="")
         case_rows.insert_case(session, case)
-        case.business_key = policy.business_key(case.id, now)
+        case.business_key = policy.business_key(case.id, now.astimezone(self.zone))
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
         approvers.attach(workflow, session, case.store_code, case.region)
         return case_row_view(case, advance(session, case, workflow, user, self.run_for(case)))

@@ -38,7 +38,7 @@ def test_models_pages_and_deploying(live_server, pages, desktop, screenshot_dir,
     broken.write_text("<bpmn:definitions", "utf-8")
     page.set_input_files("#deploy-files", str(broken))
     page.click("#deploy-form button[type=submit]")
-    expect(page.locator("#deploy-error")).to_contain_text("complaint_handling.bpmn, line 1")
+    expect(page.locator("#deploy-error")).to_contain_text("complaint_handling.bpmn 第 1 行：XML 格式不正确")
     page.screenshot(path=screenshot_dir / "admin-model-refused-zh-desktop.png", full_page=True)
 
 

@@ -93,8 +93,9 @@ class _ApiUser:
     def get(self, path: str, **kwargs):
         return self._client.get(f"/api/v1{path}", headers=self._headers, **kwargs)
 
-    def post(self, path: str, json=None, **kwargs):
-        return self._client.post(f"/api/v1{path}", headers=self._headers, json=json, **kwargs)
+    def post(self, path: str, json=None, headers=None, **kwargs):
+        return self._client.post(f"/api/v1{path}", headers={**self._headers, **(headers or {})}, json=json,
+                                 **kwargs)
 
     def put(self, path: str, json=None, **kwargs):
         return self._client.put(f"/api/v1{path}", headers=self._headers, json=json, **kwargs)

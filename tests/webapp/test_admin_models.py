@@ -86,17 +86,17 @@ def test_a_refused_upload_says_why_and_stores_nothing(app, client, auth):
     before = versions(app)
     broken = BPMN.read_text("utf-8").replace('id="investigate_store"', 'id="investigate store"', 1)
     for path, files, says in (
-            ("/admin/models", [("complaint_handling.bpmn", b"<not xml")], "complaint_handling.bpmn, line 1"),
-            ("/admin/models", [("investigate.json", FORM.read_bytes())], "choose the process"),
+            ("/admin/models", [("complaint_handling.bpmn", b"<not xml")], "complaint_handling.bpmn 第 1 行"),
+            ("/admin/models", [("investigate.json", FORM.read_bytes())], "请同时选择该流程的 .bpmn 文件"),
             ("/admin/models/complaint_handling",
              [("store_opening.bpmn", (REPO / "bpmn" / "store_opening.bpmn").read_bytes())],
-             "this page deploys process"),
+             "此页面只部署流程 complaint_handling"),
             ("/admin/models/complaint_handling", [("investigate.json", b'{"type": "nonsense"}')],
              "investigate.json (the form of element"),
             ("/admin/models/complaint_handling", [("complaint_handling.bpmn", broken.encode("utf-8"))],
              "complaint_handling.bpmn"),
             ("/admin/models/complaint_handling", [("complaint_handling.bpmn", BPMN.read_text("utf-8").replace(
-                'name="cs_manager"', 'name="cs_boss"').encode("utf-8"))], "lane 'cs_boss' is not a role")):
+                'name="cs_manager"', 'name="cs_boss"').encode("utf-8"))], "泳道 cs_boss 不是角色")):
         response = send(client, path, *files)
         html = response.get_data(as_text=True)
         assert response.status_code == 422, (path, files[0][0])
@@ -124,6 +124,6 @@ def test_an_upload_whose_script_the_sandbox_would_refuse_is_refused_naming_file_
                     ("product_return.bpmn", model.replace(script, "import os\n" + script).encode("utf-8")))
     html = response.get_data(as_text=True).replace("&#39;", "'")
     assert response.status_code == 422
-    assert (f"product_return.bpmn, line {line}, element compute_total: "
+    assert (f"product_return.bpmn 第 {line} 行 元素 compute_total："
             "script: 'import' is not allowed in model scripts") in html
     assert versions(app) == before

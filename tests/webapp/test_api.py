@@ -175,7 +175,30 @@ def test_start_names_every_bad_field(api):
     body = _assert_error(api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": bad}),
                          422, "invalid_data")
     assert set(body["fields"]) == {"customer_name", "customer_phone", "category"}
-    assert body["fields"]["customer_name"] == "required"
+    assert body["fields"]["customer_name"] == "此项为必填项。"
+    assert body["fields"]["category"] == "请从选项中选择。"
+    assert body["message"] == "表单有误：category, customer_name, customer_phone"
+
+
+def test_a_planned_opening_in_the_past_is_refused_in_words(api):
+    past = {**OPENING, "planned_opening_date": "2026-11-01"}  # the app clock's today is 2026-11-02
+    url = "/processes/store_opening/instances"
+    body = _assert_error(api.as_("supervisor_east").post(url, json={"data": past}), 422)
+    assert body["fields"] == {"planned_opening_date": "日期不能早于 2026-11-02。"}
+    body = _assert_error(api.as_("supervisor_east").post(url, json={"data": past},
+                                                          headers={"Accept-Language": "en"}), 422)
+    assert body["fields"] == {"planned_opening_date": "Enter a date on or after 2026-11-02."}
+
+
+def test_validation_messages_follow_accept_language(api):
+    data = {**COMPLAINT, "description": "长" * 2001}
+    body = _assert_error(api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": data},
+                                               headers={"Accept-Language": "en-US,en;q=0.9"}), 422)
+    assert body["fields"] == {"description": "At most 2000 characters."}
+    assert body["message"] == "The form has errors: description"
+    body = _assert_error(api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": data},
+                                               headers={"Accept-Language": "zh-CN"}), 422)
+    assert body["fields"] == {"description": "最多 2000 个字符。"}
 
 
 def test_start_without_data_names_the_required_fields(api):
@@ -227,7 +250,7 @@ def test_store_opening_needs_a_planned_store(api):
     assert set(body["fields"]) == {"store_code"}
     body = _assert_error(api.as_("cs_li").post("/processes/complaint_handling/instances",
                                                json={"data": {**COMPLAINT, "store_code": "XX999"}}), 422)
-    assert body["fields"] == {"store_code": "unknown store"}
+    assert body["fields"] == {"store_code": "请选择门店。"}
 
 
 # -- other errors ----------------------------------------------------------------------------------------

@@ -152,14 +152,14 @@ def test_the_api_refuses_quantities_above_the_approved_lines_naming_each_field(a
     complete = f"/tasks/{receive}/complete"
     response = warehouse.post(complete, json={"data": {**inspection, "received_items": too_many}})
     assert response.status_code == 422
-    assert response.get_json()["fields"] == {
-        "received_items.0.received_quantity": "must be at most 5 (quantity)",
-        "received_items.0.accepted_quantity": "must be at most 5 (quantity)",
-        "received_items.1.accepted_quantity": "must be at most 2 (received_quantity)"}
+    assert response.get_json()["fields"] == {  # in the person's language, naming the bounding field's key
+        "received_items.0.received_quantity": "不能大于quantity：5。",
+        "received_items.0.accepted_quantity": "不能大于quantity：5。",
+        "received_items.1.accepted_quantity": "不能大于received_quantity：2。"}
     added = lines + [dict(lines[1], sku="SKU-9999")]
     response = warehouse.post(complete, json={"data": {**inspection, "received_items": added}})
     assert (response.status_code, response.get_json()["fields"]) == (
-        422, {"received_items": "rows cannot be added or removed (keep the 2 rows)"})
+        422, {"received_items": "此处不能增加或删除行，请保留原有的 2 行。"})
     response = warehouse.post(complete, data='{"data": {"received_date": "2026-11-05", '
                               '"received_items": [{"received_quantity": NaN}]}}',
                               content_type="application/json")
@@ -174,7 +174,7 @@ def test_the_api_refuses_quantities_above_the_approved_lines_naming_each_field(a
     response = api.as_("finance_wu").post(f"/tasks/{credit}/complete", json={"data": {
         "credit_amount": 1794, "credit_note_no": "CN-2026-0001", "credit_date": "2026-11-06"}})
     assert (response.status_code, response.get_json()["fields"]) == (
-        422, {"credit_amount": "must be at most 1793 (default_credit_amount)"})
+        422, {"credit_amount": "不能大于default_credit_amount：1,793。"})
 
 
 def test_the_task_form_words_a_broken_limit_with_the_field_that_sets_it(client, auth, api):

@@ -164,12 +164,17 @@ def test_critical_complaints_go_to_the_supervisor_of_the_stores_region(start_cas
 
 @pytest.mark.parametrize("field, value", [
     ("customer_phone", "12345"), ("category", "price"), ("amount_claimed", -1), ("store_code", "sh001"),
-    ("description", "x" * 2001), ("channel", "email"),
+    ("description", "x" * 2001), ("description", "坏"), ("channel", "email"),
 ])
 def test_invalid_start_data_gets_field_errors(start_case, field, value):
     with pytest.raises(InvalidData) as refused:
         start_case(P, **{field: value})
     assert field in refused.value.fields
+
+
+def test_a_four_character_chinese_complaint_is_long_enough(start_case):
+    case = start_case(P, description="衣服开线")
+    assert case.ready_ids() == ["investigate_store"]
 
 
 def test_investigation_refuses_a_negative_compensation(start_case):

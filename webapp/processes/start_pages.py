@@ -50,4 +50,5 @@ def store_choices(engine: Engine, session: Session, user: User, process_key: str
     starters = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
     if starters and all(g.store_code or g.region for g in starters):
         stores = [s for s in stores if any(g.covers(g.role, s.code, s.region) for g in starters)]
-    return [Choice(s.code, s.code, f"{s.code} · {store_name(s.code) or s.name}") for s in stores]
+    return [Choice(s.code, s.code, f"{s.code} · {store_name(s.code) or s.name}",
+                   fill=(("store_name", s.name), ("city", s.city or ""))) for s in stores]

@@ -7,12 +7,12 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 
-from . import form_fields, inbox_text, names, schema_text
+from . import deploy_text, form_fields, inbox_text, names, numbers, schema_text
 
 _GLOBALS = (names.process_name, names.process_description, names.step_name, names.role_name,
             names.store_name, names.status_name, names.task_state_name, names.outcome_name,
             form_fields.field_errors, inbox_text.notification_text, inbox_text.shows_message,
-            inbox_text.notification_kind_name,
+            inbox_text.notification_kind_name, deploy_text.deploy_error_text,
             schema_text.schema_text, format_date, format_datetime, format_decimal,
             format_timedelta, get_locale)
 
@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     for fn in _GLOBALS:
         app.add_template_global(fn)
     app.add_template_global(has_endpoint)
+    app.add_template_filter(numbers.money, "money")
+    app.add_template_filter(numbers.number, "number")
     app.add_template_test(_match_digits, "match_digits")
     app.context_processor(_navigation)
     app.context_processor(_cc_badge)

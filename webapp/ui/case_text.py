@@ -19,6 +19,7 @@ from engine.views import CaseView, EventView
 from .approval_text import APPROVAL_EVENTS, approval_entry
 from .form_fields import FILE_KEYS, STORE_KEYS, choices_of, to_token
 from .names import outcome_name, role_name, step_name, store_name
+from .numbers import is_money, money
 from .schema_text import schema_text
 
 
@@ -31,6 +32,8 @@ class Shown:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     files: tuple[str, ...] = ()
+    numeric: bool = False  # a number: shown right-aligned with tabular figures
+    numeric_columns: tuple[bool, ...] = ()  # per table column
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def format_value(key: str, prop: Mapping[str, Any], value: Any) -> str:
         name = store_name(str(value))
         return f"{value} · {name}" if name and name != value else str(value)
     if isinstance(value, (int, float)):
-        return format_decimal(value)
+        return money(value) if is_money(key, prop) else format_decimal(value)
     fmt = prop.get("format")
     if isinstance(value, str) and fmt == "date":
         try:
@@ -97,10 +100,12 @@ def show(key: str, prop: Mapping[str, Any], value: Any) -> Shown:
         rows = tuple(tuple(format_value(c, p, row.get(c)) for c, p in columns)
                      for row in value if isinstance(row, Mapping))
         headers = tuple(schema_text(p.get("title")) or c for c, p in columns)
-        return Shown(key, label, kind="table", columns=headers, rows=rows)
+        numeric = tuple(p.get("type") in ("number", "integer") for _c, p in columns)
+        return Shown(key, label, kind="table", columns=headers, rows=rows, numeric_columns=numeric)
     text = format_value(key, prop, value)
     long = isinstance(value, str) and (len(value) > 60 or "\n" in value)
-    return Shown(key, label, text=text, kind="long" if long else "text")
+    return Shown(key, label, text=text, kind="long" if long else "text",
+                 numeric=isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 def case_items(index: Mapping[str, Mapping[str, Any]], data: Mapping[str, Any],

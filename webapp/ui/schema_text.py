@@ -105,6 +105,33 @@ def error_text(prop: Mapping[str, Any], message: str, title_of: Callable[[str], 
     return _("This value is not valid.")
 
 
+#: How the engine's form refusals begin (engine.forms.validation).
+_FORM_REFUSALS = ("the form has errors", "the form breaks its rules", "not a finite number")
+
+
+def _form_own(text: str) -> bool:
+    return bool(_LIMIT.match(text) or _FIXED_ROWS.match(text)) or text in _FORM_MESSAGES or \
+        text.startswith("store must be")
+
+
+#: The form's refusals that name no schema keyword (engine.forms, engine.runtime.start_rules).
+_FORM_MESSAGES = ("must be a finite number", "cannot be checked against its rule", "unknown store")
+
+
+def refusal_text(message: str, fields: Mapping[str, str], limits: Mapping[str, Mapping[str, Any]],
+                 ) -> tuple[str, dict[str, str]]:
+    """An InvalidData refusal for an API client, in the person's language: each field the form refused
+    worded from the keyword and limits the engine names (`InvalidData.limits`); a field the engine
+    names no limits for keeps its message unless it is one of the form's own (a rule's bound, fixed
+    rows, a number that is not finite, the store a start form names): a command's own refusal
+    ("reason": "required") is a code its clients read."""
+    worded = {path: error_text(limits.get(path) or {}, text) if path in limits or _form_own(text) else text
+              for path, text in fields.items()}
+    if limits or message.startswith(_FORM_REFUSALS):
+        message = _("The form has errors: %(fields)s", fields=", ".join(sorted(fields)))
+    return message, worded
+
+
 def _limit_text(limit: re.Match[str], title_of: Callable[[str], str] | None) -> str:
     name, op = limit["name"], limit["op"]
     what = (title_of(name) if title_of else name) if name else ""

@@ -233,3 +233,20 @@ def test_the_rules_of_a_schema_are_compiled_once():
     compiled = forms._compiled(LINES)
     clean({"note": "b"})
     assert forms._compiled(LINES) is compiled
+
+
+def test_each_refused_field_carries_its_keyword_and_limits_for_the_web_layer_to_word():
+    schema = {"type": "object", "required": ["title", "lines"], "properties": {
+        "title": {"type": "string", "minLength": 2, "maxLength": 5},
+        "amount": {"type": "number", "minimum": 0, "maximum": 100},
+        "lines": {"type": "array", "minItems": 1, "items": {"type": "object"}},
+        "kind": {"type": "string", "enum": ["a", "b"]}}}
+    with pytest.raises(InvalidData) as refused:
+        forms.clean(schema, {"title": "太长的标题啊", "amount": 101, "kind": "c"})
+    limits = refused.value.limits
+    assert limits["title"] == {"code": "maxLength", "type": "string", "minLength": 2, "maxLength": 5}
+    assert limits["amount"] == {"code": "maximum", "type": "number", "minimum": 0, "maximum": 100}
+    assert limits["lines"] == {"code": "required", "type": "array", "minItems": 1,
+                               "items": {"type": "object"}}
+    assert limits["kind"]["code"] == "enum"
+    assert set(limits) == set(refused.value.fields)
