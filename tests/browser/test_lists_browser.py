@@ -1,0 +1,52 @@
+"""Every list is phone-first: cards below the md breakpoint, a table above it. Each list page is opened at
+360, 390 and 1366 px in Chinese and must neither scroll sideways nor squeeze its text to a character a
+line; the line items of a case show as cards with their total. Screenshots go to test-output/screenshots/."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+RETURN = {"store_code": "NJ01", "return_type": "quality",
+          "reason": "面料起球，顾客退货较多，需要整批退回检验。",
+          "items": [{"sku": "SKU-1001", "name": "男士牛津纺长袖衬衫（加厚款）", "quantity": 1200,
+                     "unit_price": 199.5},
+                    {"sku": "SKU-2002", "name": "女士连衣裙", "quantity": 2, "unit_price": 399}]}
+COMPLAINT = {"customer_name": "吴先生", "customer_phone": "13812345678", "store_code": "SH002",
+             "channel": "store", "category": "service", "description": "收银排队太久，店员态度也不好。",
+             "amount_claimed": 0}
+
+
+@pytest.fixture(scope="module")
+def cases(live_server) -> dict[str, dict]:
+    """A product return with line items and a complaint, started once for the module."""
+    return {"return": live_server.start_case("product_return", "franchisee_nj01", RETURN),
+            "complaint": live_server.start_case("complaint_handling", "cs_li", COMPLAINT)}
+
+
+def is_phone(page: Page) -> bool:
+    return int(page.list_width) < 768
+
+
+def shot(page: Page, screenshot_dir, name: str) -> None:
+    page.screenshot(path=screenshot_dir / f"list-{name}-zh-{page.list_width}.png", full_page=True)
+
+
+def test_the_case_list_is_cards_on_a_phone_and_a_table_on_a_laptop(live_server, pages, sized, cases,
+                                                                    screenshot_dir):
+    page: Page = sized
+    pages.sign_in(page, "director")
+    page.goto(f"{live_server.url}/cases")
+    row = page.locator(f"#case-table tr[data-case-id='{cases['return']['id']}']")
+    expect(row).to_be_visible()
+    pages.phone_first(page)
+    header = page.locator("#case-table thead")
+    if is_phone(page):
+        assert header.bounding_box()["width"] <= 1  # folded away: each card names its own fields
+        expect(row.locator("td[data-label='状态']")).to_be_visible()
+        box = row.bounding_box()
+        assert box["width"] >= int(page.list_width) - 40  # a card spans the screen
+    else:
+        expect(header).to_be_visible()
+    shot(page, screenshot_dir, "cases")
