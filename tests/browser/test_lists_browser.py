@@ -50,3 +50,21 @@ def test_the_case_list_is_cards_on_a_phone_and_a_table_on_a_laptop(live_server, 
     else:
         expect(header).to_be_visible()
     shot(page, screenshot_dir, "cases")
+
+
+@pytest.mark.parametrize("path, row", [("/admin/users", "#user-table tbody tr"),
+                                       ("/admin/stores", "#store-table tbody tr"),
+                                       ("/admin/models", "#process-table tbody tr"),
+                                       ("/admin/models/product_return", "#version-table tbody tr")])
+def test_the_admin_lists_are_cards_on_a_phone(live_server, pages, sized, path, row, screenshot_dir):
+    page: Page = sized
+    pages.sign_in(page, "admin")
+    page.goto(f"{live_server.url}{path}")
+    first = page.locator(row).first
+    expect(first).to_be_visible()
+    pages.phone_first(page)
+    if is_phone(page):
+        labelled = first.locator("td[data-label]").first
+        assert labelled.evaluate("e => getComputedStyle(e, '::before').content") not in ("none", "normal")
+        assert first.bounding_box()["width"] >= int(page.list_width) - 40
+    shot(page, screenshot_dir, path.strip("/").replace("/", "-"))
