@@ -131,11 +131,13 @@ def phone(browser, csp_violations):
 
 
 # Every text node of three or more characters, laid out: counts its lines (distinct rect tops) and
-# reports it when it averages under two characters a line. Text clipped out of sight (visually-hidden,
-# a table head folded away on a phone) is skipped: it is one pixel wide on purpose.
+# reports it when it averages under two characters a line. Text out of sight (visually-hidden, a table
+# head folded away on a phone, the inside of a closed <details>) is skipped.
 FIND_SQUEEZED = """() => {
   const out = [];
   const hidden = (el) => {
+    const shut = el.closest("details:not([open])");
+    if (shut && !el.closest("summary")) return true;  // laid out by chromium, but out of sight
     for (let e = el; e && e !== document.body; e = e.parentElement) {
       const style = getComputedStyle(e);
       if (style.display === "none" || style.visibility === "hidden" || style.clip !== "auto"
@@ -154,7 +156,8 @@ FIND_SQUEEZED = """() => {
     const rects = [...range.getClientRects()].filter((r) => r.width > 0);
     const tops = new Set(rects.map((r) => Math.round(r.top)));
     if (tops.size > 1 && text.length / tops.size < 2 && !hidden(parent))
-      out.push(`<${parent.tagName.toLowerCase()} class="${parent.className}"> ${text.slice(0, 30)}: `
+      out.push(`#${(parent.closest("[id]") || {}).id} <${parent.tagName.toLowerCase()}`
+               + ` class="${parent.className}"> ${text.slice(0, 30)}: `
                + `${tops.size} lines, ${Math.round(parent.getBoundingClientRect().width)}px wide`);
   }
   return out;
@@ -213,7 +216,8 @@ class Pages:
         """No cell of a card list spills its text past its edge (a long e-mail address on a phone)."""
         spilled = page.evaluate("""() => [...document.querySelectorAll(".card-table td, .card-table th")]
             .filter((e) => e.getBoundingClientRect().width > 1 && e.scrollWidth > e.clientWidth + 1)
-            .map((e) => `${e.textContent.trim().slice(0, 30)}: ${e.scrollWidth}px in ${e.clientWidth}px`)""")
+            .map((e) => `#${(e.closest("[id]") || {}).id} ${e.textContent.trim().slice(0, 30)}: `
+                 + `${e.scrollWidth}px in ${e.clientWidth}px`)""")
         assert not spilled, "cells wider than their card:\n" + "\n".join(spilled)
 
     def phone_first(self, page) -> None:  # type: ignore[no-untyped-def]

@@ -68,3 +68,37 @@ def test_the_admin_lists_are_cards_on_a_phone(live_server, pages, sized, path, r
         assert labelled.evaluate("e => getComputedStyle(e, '::before').content") not in ("none", "normal")
         assert first.bounding_box()["width"] >= int(page.list_width) - 40
     shot(page, screenshot_dir, path.strip("/").replace("/", "-"))
+
+
+def test_line_items_on_the_case_page_are_cards_with_their_totals(live_server, pages, sized, cases,
+                                                                 screenshot_dir):
+    page: Page = sized
+    pages.sign_in(page, "director")
+    page.goto(f"{live_server.url}/cases/{cases['return']['id']}")
+    table = page.locator("table[data-lines='items']:visible").first
+    expect(table).to_be_visible()
+    expect(table.locator("tr[data-total='columns']")).to_contain_text("1,202")  # 1,200 + 2 pieces
+    expect(table.locator("tr[data-total='amount']")).to_contain_text("¥240,198.00")  # 1,200 × 199.5 + 2 × 399
+    shot(page, screenshot_dir, "case-line-items")
+    pages.phone_first(page)
+    if is_phone(page):
+        first = table.locator("tbody tr").first
+        assert first.bounding_box()["height"] > 4 * first.locator("td").first.bounding_box()["height"]
+        expect(first.locator("td[data-label='品名']")).to_contain_text("男士牛津纺长袖衬衫")
+    for shut in page.locator("#timeline details:not([open]) > summary").all():
+        shut.click()  # what a step filled in, line items included, read in the timeline
+    expect(page.locator("#timeline table[data-lines='items']").first).to_be_visible()
+    shot(page, screenshot_dir, "case-timeline-line-items")
+    pages.phone_first(page)
+
+
+def test_the_task_page_line_items_fit_and_their_controls_are_full_size(live_server, pages, sized, cases,
+                                                                       screenshot_dir):
+    page: Page = sized
+    pages.sign_in(page, "cs_li")
+    page.goto(f"{live_server.url}/tasks/{cases['return']['open_tasks'][0]['id']}")
+    expect(page.locator("#task-title")).to_be_visible()
+    shot(page, screenshot_dir, "task-line-items")
+    pages.phone_first(page)
+    for control in page.locator("[data-remove-row]:visible, [data-add-row]:visible").all():
+        assert control.bounding_box()["height"] >= 44

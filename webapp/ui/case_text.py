@@ -18,6 +18,7 @@ from engine.views import CaseView, EventView
 
 from .approval_text import APPROVAL_EVENTS, approval_entry
 from .form_fields import FILE_KEYS, STORE_KEYS, choices_of, to_token
+from .line_totals import amount_total, column_totals
 from .names import outcome_name, role_name, step_name, store_name
 from .schema_text import schema_text
 
@@ -31,6 +32,8 @@ class Shown:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     files: tuple[str, ...] = ()
+    totals: tuple[str, ...] = ()  # a table's per-column sums ('' where none), see line_totals
+    amount: str = ""  # a table's Σ quantity × unit price
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,9 @@ def show(key: str, prop: Mapping[str, Any], value: Any) -> Shown:
         rows = tuple(tuple(format_value(c, p, row.get(c)) for c, p in columns)
                      for row in value if isinstance(row, Mapping))
         headers = tuple(schema_text(p.get("title")) or c for c, p in columns)
-        return Shown(key, label, kind="table", columns=headers, rows=rows)
+        lines = [row for row in value if isinstance(row, Mapping)]
+        return Shown(key, label, kind="table", columns=headers, rows=rows,
+                     totals=column_totals(columns, lines), amount=amount_total(columns, lines))
     text = format_value(key, prop, value)
     long = isinstance(value, str) and (len(value) > 60 or "\n" in value)
     return Shown(key, label, text=text, kind="long" if long else "text")
