@@ -102,3 +102,19 @@ def test_the_task_page_line_items_fit_and_their_controls_are_full_size(live_serv
     pages.phone_first(page)
     for control in page.locator("[data-remove-row]:visible, [data-add-row]:visible").all():
         assert control.bounding_box()["height"] >= 44
+
+
+@pytest.mark.parametrize("user, path, name", [
+    ("cs_li", "/tasks?scope=claimable", "tasks-claimable"),
+    ("franchisee_nj01", "/outcomes", "outcomes"),
+    ("director", "/cc", "cc"),
+    ("cs_li", "/inbox", "inbox"),
+    ("admin", "/admin/deliveries", "deliveries"),
+    ("admin", "/admin/robots", "robots")])
+def test_the_other_lists_fit_every_width(live_server, pages, sized, cases, user, path, name, screenshot_dir):
+    page: Page = sized
+    pages.sign_in(page, user)
+    assert page.goto(f"{live_server.url}{path}").ok
+    expect(page.locator("h1").first).to_be_visible()
+    shot(page, screenshot_dir, name)
+    pages.phone_first(page)
