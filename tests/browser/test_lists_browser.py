@@ -47,6 +47,12 @@ def test_the_case_list_is_cards_on_a_phone_and_a_table_on_a_laptop(live_server, 
         expect(row.locator("td[data-label='状态']")).to_be_visible()
         box = row.bounding_box()
         assert box["width"] >= int(page.list_width) - 40  # a card spans the screen
+        check = row.locator("label.tap-check")
+        target = check.bounding_box()
+        assert target["width"] >= 44 and target["height"] >= 44
+        check.click()  # the whole target selects the case
+        expect(row.locator("[data-case-select]")).to_be_checked()
+        expect(page.locator("[data-case-selected-count]")).to_have_text("1")
     else:
         expect(header).to_be_visible()
     shot(page, screenshot_dir, "cases")
