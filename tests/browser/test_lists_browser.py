@@ -124,3 +124,6 @@ def test_the_other_lists_fit_every_width(live_server, pages, sized, cases, user,
     expect(page.locator("h1").first).to_be_visible()
     shot(page, screenshot_dir, name)
     pages.phone_first(page)
+    for check in page.locator("label.tap-check:visible").all():
+        box = check.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44
