@@ -127,3 +127,21 @@ def test_the_other_lists_fit_every_width(live_server, pages, sized, cases, user,
     for check in page.locator("label.tap-check:visible").all():
         box = check.bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44
+
+
+def test_a_line_item_form_keeps_a_running_total(live_server, pages, phone, screenshot_dir):
+    page: Page = phone
+    pages.sign_in(page, "franchisee_nj01")
+    page.goto(f"{live_server.url}/processes/product_return")
+    total = page.locator("#f-items [data-rows-total], [data-rows] [data-rows-total]").first
+    page.fill("input[name='items.0.quantity']", "1200")
+    page.fill("input[name='items.0.unit_price']", "199.5")
+    expect(total).to_have_text("合计 1,200 · 金额合计 ¥239,400.00")
+    page.locator("[data-add-row]").first.click()
+    page.fill("input[name='items.1.quantity']", "2")
+    page.fill("input[name='items.1.unit_price']", "399")
+    expect(total).to_have_text("合计 1,202 · 金额合计 ¥240,198.00")
+    page.screenshot(path=screenshot_dir / "list-running-total-zh-390.png", full_page=True)
+    page.locator("[data-row]").nth(1).locator("[data-remove-row]").click()
+    expect(total).to_have_text("合计 1,200 · 金额合计 ¥239,400.00")
+    pages.phone_first(page)
