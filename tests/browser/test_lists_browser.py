@@ -3,6 +3,8 @@
 line; the line items of a case show as cards with their total. Screenshots go to test-output/screenshots/."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -145,3 +147,32 @@ def test_a_line_item_form_keeps_a_running_total(live_server, pages, phone, scree
     page.locator("[data-row]").nth(1).locator("[data-remove-row]").click()
     expect(total).to_have_text("合计 1,200 · 金额合计 ¥239,400.00")
     pages.phone_first(page)
+
+
+def test_the_case_list_and_line_items_fit_a_small_phone_in_english(live_server, pages, sized, cases,
+                                                                  screenshot_dir):
+    page: Page = sized
+    pages.sign_in(page, "supervisor_east")
+    page.goto(f"{live_server.url}/cases")
+    if is_phone(page):
+        page.click(".navbar-toggler")
+        expect(page.locator("#nav-menu")).to_have_class(re.compile(r"\bshow\b"))
+    with page.expect_navigation():
+        page.click("#language-switch")
+    try:
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator(f"#case-table tr[data-case-id='{cases['return']['id']}']")).to_be_visible()
+        page.screenshot(path=screenshot_dir / f"list-cases-en-{page.list_width}.png", full_page=True)
+        pages.phone_first(page)
+        page.goto(f"{live_server.url}/cases/{cases['return']['id']}")
+        expect(page.locator("table[data-lines='items']:visible").first).to_contain_text("CN¥240,198.00")
+        page.screenshot(path=screenshot_dir / f"list-case-line-items-en-{page.list_width}.png",
+                        full_page=True)
+        pages.phone_first(page)
+    finally:
+        if is_phone(page):
+            page.click(".navbar-toggler")
+            expect(page.locator("#nav-menu")).to_have_class(re.compile(r"\bshow\b"))
+        with page.expect_navigation():
+            page.click("#language-switch")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
