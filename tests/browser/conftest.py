@@ -130,6 +130,58 @@ def phone(browser, csp_violations):
     assert not csp_violations, "the policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
 
 
+# Every text node of three or more characters, laid out: counts its lines (distinct rect tops) and
+# reports it when it averages under two characters a line. Text out of sight (visually-hidden, a table
+# head folded away on a phone, the inside of a closed <details>) is skipped.
+FIND_SQUEEZED = """() => {
+  const out = [];
+  const hidden = (el) => {
+    const shut = el.closest("details:not([open])");
+    if (shut && !el.closest("summary")) return true;  // laid out by chromium, but out of sight
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.display === "none" || style.visibility === "hidden" || style.clip !== "auto"
+          || e.getBoundingClientRect().width <= 1) return true;
+    }
+    return false;
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.replace(/\\s+/g, "");
+    const parent = node.parentElement;
+    if (text.length <= 2 || !parent) continue;
+    if (parent.closest("script, style, template, option, select, textarea")) continue;
+    range.selectNodeContents(node);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+    const tops = new Set(rects.map((r) => Math.round(r.top)));
+    if (tops.size > 1 && text.length / tops.size < 2 && !hidden(parent))
+      out.push(`#${(parent.closest("[id]") || {}).id} <${parent.tagName.toLowerCase()}`
+               + ` class="${parent.className}"> ${text.slice(0, 30)}: `
+               + `${tops.size} lines, ${Math.round(parent.getBoundingClientRect().width)}px wide`);
+  }
+  return out;
+}"""
+
+# The widths every list is tried at: a small phone, the common phone, a laptop.
+LIST_WIDTHS = {"360": {"width": 360, "height": 780}, "390": PHONE, "1366": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture(params=list(LIST_WIDTHS))
+def sized(request, browser, csp_violations):
+    """A page at each of LIST_WIDTHS in Chinese (phones touch-enabled); its width is `page.list_width`."""
+    viewport = LIST_WIDTHS[request.param]
+    phone_like = viewport["width"] < 768
+    context = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=phone_like,
+                                  has_touch=phone_like, device_scale_factor=2 if phone_like else 1)
+    watch_policy(context, csp_violations)
+    page = context.new_page()
+    page.list_width = request.param
+    yield page
+    context.close()
+    assert not csp_violations, "the policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
+
+
 class Pages:
     """What browser tests do on every page: sign in as a demo user, check the page fits its viewport."""
 
@@ -151,6 +203,29 @@ class Pages:
         width = page.evaluate("document.documentElement.scrollWidth")
         viewport = page.evaluate("window.innerWidth")
         assert width <= viewport, f"page is {width}px wide in a {viewport}px viewport"
+
+    @staticmethod
+    def unsqueezed(page) -> None:  # type: ignore[no-untyped-def]
+        """No visible text of more than two characters wraps to fewer than two characters a line
+        (the one-character-per-line column of a table too wide for a phone)."""
+        squeezed = page.evaluate(FIND_SQUEEZED)
+        assert not squeezed, "text squeezed to a character or two a line:\n" + "\n".join(squeezed)
+
+    @staticmethod
+    def cells_hold_their_text(page) -> None:  # type: ignore[no-untyped-def]
+        """No cell of a card list spills its text past its edge (a long e-mail address on a phone)."""
+        spilled = page.evaluate("""() => [...document.querySelectorAll(".card-table td, .card-table th")]
+            .filter((e) => e.getBoundingClientRect().width > 1 && e.scrollWidth > e.clientWidth + 1)
+            .map((e) => `#${(e.closest("[id]") || {}).id} ${e.textContent.trim().slice(0, 30)}: `
+                 + `${e.scrollWidth}px in ${e.clientWidth}px`)""")
+        assert not spilled, "cells wider than their card:\n" + "\n".join(spilled)
+
+    def phone_first(self, page) -> None:  # type: ignore[no-untyped-def]
+        """What every list page must pass at 360, 390 and 1366 px: no sideways scroll, no text squeezed
+        to a character a line, no cell spilling out of its card."""
+        self.fits(page)
+        self.unsqueezed(page)
+        self.cells_hold_their_text(page)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from engine.views import CaseView, EventView
 
 from .approval_text import APPROVAL_EVENTS, approval_entry
 from .form_fields import FILE_KEYS, STORE_KEYS, choices_of, to_token
+from .line_totals import amount_total, column_totals
 from .names import outcome_name, role_name, step_name, store_name
 from .numbers import is_money, money
 from .schema_text import schema_text
@@ -34,6 +35,8 @@ class Shown:
     files: tuple[str, ...] = ()
     numeric: bool = False  # a number: shown right-aligned with tabular figures
     numeric_columns: tuple[bool, ...] = ()  # per table column
+    totals: tuple[str, ...] = ()  # a table's per-column sums ('' where none), see line_totals
+    amount: str = ""  # a table's Σ quantity × unit price
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,9 @@ def show(key: str, prop: Mapping[str, Any], value: Any) -> Shown:
                      for row in value if isinstance(row, Mapping))
         headers = tuple(schema_text(p.get("title")) or c for c, p in columns)
         numeric = tuple(p.get("type") in ("number", "integer") for _c, p in columns)
-        return Shown(key, label, kind="table", columns=headers, rows=rows, numeric_columns=numeric)
+        lines = [row for row in value if isinstance(row, Mapping)]
+        return Shown(key, label, kind="table", columns=headers, rows=rows, numeric_columns=numeric,
+                     totals=column_totals(columns, lines), amount=amount_total(columns, lines))
     text = format_value(key, prop, value)
     long = isinstance(value, str) and (len(value) > 60 or "\n" in value)
     return Shown(key, label, text=text, kind="long" if long else "text",
