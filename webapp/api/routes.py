@@ -154,7 +154,8 @@ def instances() -> Any:
     f = queries.CaseFilter(
         process=text("process"), version=optional_integer("version"), status=text("status"),
         store_code=text("store"), region=text("region"), started_by=text("started_by"),
-        started_from=moment("started_from"), started_to=moment("started_to"), overdue=flag("overdue"),
+        started_from=moment("started_from"), started_to=moment("started_to"),
+        ended_from=moment("ended_from"), ended_to=moment("ended_to"), overdue=flag("overdue"),
         search=text("q"), sort=text("sort", "newest"), page=integer("page", 1),
         per_page=integer("per_page", 20), has_incident=flag("has_incident"))
     return jsonify(_page(queries.list_case_views(db.session, api_user(), f, engine().clock(),
