@@ -20,6 +20,9 @@ from engine.errors import (
 )
 
 from .extensions import db
+from .ui.command_text import command_text
+from .ui.denial_text import denial_text
+from .ui.deploy_text import deploy_error_text
 from .ui.schema_text import refusal_text
 
 STATUS = {NotFound: 404, PermissionDenied: 403, InvalidData: 422, ConcurrentUpdate: 409, Conflict: 409,
@@ -104,7 +107,11 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         message, fields = exc.message, exc.fields
         if isinstance(exc, InvalidData):
-            message, fields = refusal_text(message, fields, exc.limits)
+            message, fields = command_text(*refusal_text(message, fields, exc.limits))
+        elif isinstance(exc, DeployError):
+            message = deploy_error_text(message)
+        elif isinstance(exc, (NotFound, PermissionDenied, Conflict, TooSoon)):
+            message = denial_text(exc)
         response, status = error_response(exc.code, message, status_of(exc), fields)
         if status == 401 and wants_json():
             response.headers["WWW-Authenticate"] = 'Bearer realm="opsflow"'

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify, url_for
+from flask_babel import gettext as _
 
 from engine import access, queries, runtime
 from engine.directory import issue_token
@@ -38,16 +39,16 @@ def _done(payload: Any, status: int = 200, headers: dict[str, str] | None = None
 def login() -> Any:
     data = body()
     username, password = data.get("username"), data.get("password")
-    missing = {k: "required" for k, v in (("username", username), ("password", password))
+    missing = {k: _("required") for k, v in (("username", username), ("password", password))
                if not isinstance(v, str) or not v}
     if missing:
-        raise BadRequest("username and password are required", missing)
+        raise BadRequest(_("Username and password are required."), missing)
     outcome = attempt_login(username, password)
     if outcome.retry_after:
         return too_many_attempts(outcome.retry_after)
     user = outcome.user
     if user is None:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(_("Wrong username or password."))
     hours = current_app.config["API_TOKEN_HOURS"]
     token = issue_token(db.session, user, engine().clock(), hours)
     return _done({"token": token, "token_type": "Bearer", "expires_in": int(hours * 3600),
