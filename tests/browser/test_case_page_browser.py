@@ -114,6 +114,17 @@ def _fitted(page: Page) -> None:
     assert inner["width"] >= outer["width"] * .8 or inner["height"] >= outer["height"] * .8, (inner, outer)
 
 
+# Every visible control of the page smaller than a fingertip (the bpmn.io mark its licence keeps aside).
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+        "main a, main button, main summary, main select, main input, main textarea, #case-bar .btn")]
+    .filter((e) => !e.closest(".bjs-powered-by") && e.checkVisibility({visibilityProperty: true}))
+    .filter((e) => { const r = e.getBoundingClientRect();
+                     return r.width > 0 && r.height > 0 && (r.height < 44 || r.width < 44); })
+    .map((e) => { const r = e.getBoundingClientRect();
+                  return `${e.tagName} #${e.id} .${e.className} "${e.textContent.trim().slice(0, 20)}": `
+                         + `${Math.round(r.width)}x${Math.round(r.height)}`; })"""
+
+
 def _zoom(page: Page) -> float:
     return float(page.locator("#case-diagram").get_attribute("data-zoom") or "0")
 
@@ -195,6 +206,8 @@ def _look_at_it_on_a_phone(live_server, pages, page: Page, case: dict, screensho
     pages.unsqueezed(page)
     pages.cells_hold_their_text(page)
     _fitted(page)
+    small = page.evaluate(SMALL_TARGETS)
+    assert not small, "tap targets under 44 px:\n" + "\n".join(small)
 
     order = [_box(page, s)["y"] for s in ("#case-diagram", "#open-steps", "#timeline", "#case-data")]
     assert order == sorted(order), order  # the diagram, then what waits, then the story
@@ -210,8 +223,11 @@ def _look_at_it_on_a_phone(live_server, pages, page: Page, case: dict, screensho
     open_case_actions(page)
     expect(page.locator("#supervisor-actions")).to_be_visible()
     expect(page.locator("#terminate-button")).to_be_visible()
+    page.click("#move-cc summary")
     page.screenshot(path=screenshot_dir / f"{name}-actions.png")
     pages.fits(page)
+    small = page.evaluate(SMALL_TARGETS)
+    assert not small, "tap targets under 44 px in the sheet:\n" + "\n".join(small)
     page.click("#case-actions .btn-close")
     expect(page.locator("#supervisor-actions")).not_to_be_visible()
 
@@ -227,3 +243,4 @@ def _look_at_it_on_a_phone(live_server, pages, page: Page, case: dict, screensho
     page.click("#zoom-in")
     assert _zoom(page) == pytest.approx(fitted * 1.25, rel=.01)
     pages.fits(page)
+
