@@ -87,12 +87,22 @@
         if (how === "fit") { fit(); } else { by(how === "in" ? ZOOM_STEP : 1 / ZOOM_STEP); }
       });
     });
+    // the box takes the drawing's shape, within the min- and max-height cases.css gives it
+    var width = 0;
+    function shape() {
+      var inner = canvas.viewbox().inner;
+      width = container.clientWidth;
+      if (inner.width > 0) { container.style.height = Math.round(width * inner.height / inner.width + 32) + "px"; }
+    }
     viewer.on("canvas.viewbox.changed", note);
     if (window.ResizeObserver) {
       new window.ResizeObserver(function () {
+        if (container.clientWidth !== width) { shape(); }
         if (fitted) { canvas.resized(); fit(); }
       }).observe(container);
     }
+    shape();
+    canvas.resized();
     return fit;
   }
 
