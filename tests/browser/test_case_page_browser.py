@@ -52,11 +52,19 @@ def _refused_case(live_server, overdue: bool = False) -> dict:
     return case
 
 
-@pytest.fixture
-def laptop(browser, csp_violations):
-    context = browser.new_context(viewport=LAPTOP, locale="zh-CN")
+#: What the laptop test reads, in each language.
+SAID = {"zh-CN": {"overdue": "已超期", "refused": "审批结果 驳回", "amount": "¥1,399.50", "step": "赔付审批"},
+        "en": {"overdue": "Overdue", "refused": "Decision Reject", "amount": "CN¥1,399.50",
+               "step": "Approve compensation"}}
+
+
+@pytest.fixture(params=["zh-CN", "en"])
+def laptop(request, browser, csp_violations):
+    context = browser.new_context(viewport=LAPTOP, locale=request.param)
     watch_policy(context, csp_violations)
-    yield context.new_page()
+    page = context.new_page()
+    page.language = request.param
+    yield page
     context.close()
     assert not csp_violations, "the policy refused:\n" + "\n".join(dict.fromkeys(csp_violations))
 
@@ -133,12 +141,18 @@ def test_the_diagram_leads_at_1366_with_the_steps_and_actions_beside_it(live_ser
                                                                        screenshot_dir):
     page = laptop
     case = _refused_case(live_server, overdue=True)
+    with _speaking(live_server, "supervisor_east", page.language):
+        _look_at_it_on_a_laptop(live_server, pages, page, case, screenshot_dir)
+
+
+def _look_at_it_on_a_laptop(live_server, pages, page: Page, case: dict, screenshot_dir) -> None:
+    said, name = SAID[page.language], f"case-page-{page.language}-1366"
     pages.sign_in(page, "supervisor_east")
     page.goto(f"{live_server.url}/cases/{case['id']}")
     diagram = page.locator("#case-diagram")
     expect(diagram).to_have_attribute("data-rendered", "true", timeout=15000)
-    page.screenshot(path=screenshot_dir / "case-page-zh-1366.png")
-    page.screenshot(path=screenshot_dir / "case-page-zh-1366-full.png", full_page=True)
+    page.screenshot(path=screenshot_dir / f"{name}.png")
+    page.screenshot(path=screenshot_dir / f"{name}-full.png", full_page=True)
 
     box = _box(page, "#case-diagram")
     assert box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], box  # above the fold
@@ -152,7 +166,7 @@ def test_the_diagram_leads_at_1366_with_the_steps_and_actions_beside_it(live_ser
 
     step = page.locator("#open-steps .open-step.is-overdue")
     expect(step).to_have_count(1)
-    expect(step.locator("[data-due] .badge")).to_have_text("已超期")
+    expect(step.locator("[data-due] .badge")).to_have_text(said["overdue"])
     expect(diagram.locator(".djs-element.of-overdue[data-element-id=investigate_store]")).to_have_count(1)
 
     for selector in ("#zoom-in", "#zoom-out", "#zoom-fit", "#open-steps .step-focus"):
@@ -177,12 +191,12 @@ def test_the_diagram_leads_at_1366_with_the_steps_and_actions_beside_it(live_ser
     inside = _box(page, "#case-diagram")
     assert inside["x"] <= focused["x"] and focused["x"] + focused["width"] <= inside["x"] + inside["width"]
 
-    refusal = page.locator("[data-event=task_completed]", has_text="赔付审批")
-    expect(refusal.locator(".decision-choice.tone-reject")).to_have_text("审批结果 驳回")
-    expect(refusal.locator(".decision-amount .num")).to_have_text("¥1,399.50")
+    refusal = page.locator("[data-event=task_completed]", has_text=said["step"])
+    expect(refusal.locator(".decision-choice.tone-reject")).to_have_text(said["refused"])
+    expect(refusal.locator(".decision-amount .num")).to_have_text(said["amount"])
     expect(refusal.locator(".decision-comment")).to_contain_text("金额过高，请与顾客重新协商")
     expect(refusal.locator(".decision-comment")).to_be_visible()
-    page.screenshot(path=screenshot_dir / "case-page-zh-1366-focused.png")
+    page.screenshot(path=screenshot_dir / f"{name}-focused.png")
     pages.fits(page)
     pages.unsqueezed(page)
     pages.cells_hold_their_text(page)
