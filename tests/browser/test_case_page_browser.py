@@ -258,3 +258,12 @@ def _look_at_it_on_a_phone(live_server, pages, page: Page, case: dict, screensho
     assert _zoom(page) == pytest.approx(fitted * 1.25, rel=.01)
     pages.fits(page)
 
+    page.locator("#open-steps .step-focus").first.scroll_into_view_if_needed()
+    page.locator("#open-steps .step-focus").first.tap()  # the step, legible in the middle of the diagram
+    diagram = page.locator("#case-diagram")
+    expect(diagram).to_have_attribute("data-focused", "investigate_store")
+    box, step = _box(page, "#case-diagram"), _box(page, ".djs-element.of-focus")
+    assert box["y"] >= 0 and box["x"] <= step["x"] and step["x"] + step["width"] <= box["x"] + box["width"]
+    assert box["y"] <= step["y"] and step["y"] + step["height"] <= box["y"] + box["height"]
+    page.screenshot(path=screenshot_dir / f"{name}-focused.png")
+

@@ -57,6 +57,15 @@ def test_the_parts_say_approve_or_reject_and_take_a_shown_amount_from_the_earlie
     assert line == "审批结果 批准 · 索赔金额（元） ¥20.00"
 
 
+def test_a_pass_or_fail_choice_has_its_tone_and_other_choices_none(zh):
+    inspection = {"properties": {"inspection_result": {"type": "string", "title": "检验结论", "oneOf": [
+        {"const": "pass", "title": "全部合格"}, {"const": "partial", "title": "部分合格"},
+        {"const": "fail", "title": "不合格"}]}}}
+    tones = [decision_parts(inspection, {"inspection_result": value})[0].tone
+             for value in ("pass", "partial", "fail")]
+    assert tones == ["approve", "", "reject"]
+
+
 def _timeline_entry(client, case_id: int, event: str, step_text: str, language: str) -> str:
     html = client.get(f"/cases/{case_id}", headers={"Accept-Language": language}).get_data(as_text=True)
     entries = re.findall(rf'<li class="timeline-item" data-event="{event}">(.*?)</li>', html, re.S)
