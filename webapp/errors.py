@@ -20,6 +20,9 @@ from engine.errors import (
 )
 
 from .extensions import db
+from .ui.command_text import command_text
+from .ui.denial_text import denial_text
+from .ui.deploy_text import deploy_error_text
 from .ui.schema_text import refusal_text
 
 STATUS = {NotFound: 404, PermissionDenied: 403, InvalidData: 422, ConcurrentUpdate: 409, Conflict: 409,
@@ -78,13 +81,37 @@ def error_response(code: str, message: str, status: int, fields: dict[str, str] 
     return render_template(template, status=status, message=message, code=code), status
 
 
+def http_text(exc: HTTPException) -> str:
+    """Werkzeug's own English description, in the person's language when it is Werkzeug's default."""
+    if exc.description and exc.description != type(exc).description:
+        return exc.description
+    texts = {
+        400: lambda: _("The request could not be understood."),
+        401: lambda: _("Please sign in first."),
+        403: lambda: _("You may not open this page."),
+        404: lambda: _("There is nothing at this address. Check the link, or go back to the start page."),
+        405: lambda: _("This address does not accept that method."),
+        406: lambda: _("This address cannot answer in a format the request accepts."),
+        409: lambda: _("The request conflicts with the current state."),
+        410: lambda: _("This has been removed."),
+        415: lambda: _("This address does not accept that content type."),
+        429: lambda: _("Too many requests; please wait a moment and try again."),
+    }
+    text = texts.get(exc.code or 0)
+    return text() if text else (exc.description or exc.name)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(exc: EngineError) -> Any:
         db.session.rollback()
         message, fields = exc.message, exc.fields
         if isinstance(exc, InvalidData):
-            message, fields = refusal_text(message, fields, exc.limits)
+            message, fields = command_text(*refusal_text(message, fields, exc.limits))
+        elif isinstance(exc, DeployError):
+            message = deploy_error_text(message)
+        elif isinstance(exc, (NotFound, PermissionDenied, Conflict, TooSoon)):
+            message = denial_text(exc)
         response, status = error_response(exc.code, message, status_of(exc), fields)
         if status == 401 and wants_json():
             response.headers["WWW-Authenticate"] = 'Bearer realm="opsflow"'
@@ -103,9 +130,11 @@ def register_error_handlers(app: Flask) -> None:
         # Werkzeug's own headers belong to the answer: Allow on a 405 (RFC 9110), Retry-After,
         # WWW-Authenticate
         headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
-        return (*error_response(code, exc.description or exc.name, exc.code or 500), headers)
+        return (*error_response(code, http_text(exc), exc.code or 500), headers)
 
     @app.errorhandler(500)
     def server_error(exc: Exception) -> Any:
         db.session.rollback()
-        return error_response("server_error", "internal error", 500)
+        text = _("Something went wrong on the server. Nothing was saved; please try again, and tell the "
+                 "administrator if it happens again.")
+        return error_response("server_error", text, 500)

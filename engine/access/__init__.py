@@ -13,6 +13,7 @@ from .grants import Grant, can_act, eligible_users, grants_of, holds_role_for, r
 from .holders import holders_in_scope, took_part
 from .visibility import (
     ensure_visible,
+    may_comment,
     may_see,
     may_supervise,
     may_supervise_cases,
@@ -25,7 +26,7 @@ from .visibility import (
 __all__ = ["acting_grants", "deputies_now", "deputy_for", "may_act", "represented_grants", "standing_in_for",
            "stands_in_for",
            "ADMIN_ROLE", "Grant", "can_act", "eligible_users", "ensure_visible", "grants_of",
-           "holders_in_scope", "holds_role_for", "is_admin", "may_see", "may_supervise",
+           "holders_in_scope", "holds_role_for", "is_admin", "may_comment", "may_see", "may_supervise",
            "may_supervise_cases",
            "may_view_dashboard", "reading_filter",
            "recent_changes", "require_admin", "role_keys", "took_part", "visible_case", "visible_task"]

@@ -59,15 +59,27 @@ def reading_filter(user: User, *, rules: SupervisionRules) -> ColumnElement[bool
     return or_(supervised, ProcessInstance.store_code.in_(stores)) if stores else supervised
 
 
-def visibility_filter(user: User, *, rules: SupervisionRules) -> ColumnElement[bool]:
-    """Cases a user may see: the ones they read by role, started, took part in, or were cc'd on (a cc
-    shows that one case; what may be done with its tasks is still decided by the grants alone)."""
+def _involvement_filter(user: User) -> ColumnElement[bool]:
+    """Cases a user started, took part in, or was cc'd on."""
     part_of = ProcessInstance.id.in_(select(HumanTask.instance_id).where(
         or_(HumanTask.assignee_id == user.id, HumanTask.completed_by_id == user.id,
             and_(HumanTask.state == "open", actionable_filter(grants_of(user))))))
     cc_to_me = ProcessInstance.id.in_(select(CaseCc.instance_id).where(CaseCc.user_id == user.id))
-    return or_(reading_filter(user, rules=rules), ProcessInstance.started_by_id == user.id, part_of,
-               cc_to_me)
+    return or_(ProcessInstance.started_by_id == user.id, part_of, cc_to_me)
+
+
+def visibility_filter(user: User, *, rules: SupervisionRules) -> ColumnElement[bool]:
+    """Cases a user may see: the ones they read by role, started, took part in, or were cc'd on (a cc
+    shows that one case; what may be done with its tasks is still decided by the grants alone)."""
+    return or_(reading_filter(user, rules=rules), _involvement_filter(user))
+
+
+def may_comment(session: Session, user: User, instance: Identified, *, rules: SupervisionRules) -> bool:
+    """Those who take part in a case, started it, were cc'd on it or oversee it may comment (and
+    @mention); a reader by role (the analyst, a store manager reading their store) only reads."""
+    return session.scalar(select(ProcessInstance.id).where(
+        ProcessInstance.id == instance.id,
+        or_(supervision_filter(user, rules=rules), _involvement_filter(user)))) is not None
 
 
 def may_see(session: Session, user: User, instance: Identified, *, rules: SupervisionRules) -> bool:

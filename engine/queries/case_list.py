@@ -49,6 +49,8 @@ class CaseFilter:
     started_by: str | None = None
     started_from: datetime | None = None
     started_to: datetime | None = None
+    ended_from: datetime | None = None  # cases that ended (completed, terminated, withdrawn) in the range
+    ended_to: datetime | None = None
     overdue: bool | None = None
     search: str | None = None
     sort: str = "newest"
@@ -69,11 +71,13 @@ class CaseFilter:
             errors["per_page"] = f"must be between 1 and {MAX_PER_PAGE}"
         if self.version is not None and self.version < 1:
             errors["version"] = "must be 1 or more"
-        for name in ("started_from", "started_to"):
+        for name in ("started_from", "started_to", "ended_from", "ended_to"):
             if not _in_utc_range(getattr(self, name)):
                 errors[name] = "out of range"
         if self.started_from and self.started_to and self.started_to <= self.started_from:
             errors["started_to"] = "must be after the start of the range"
+        if self.ended_from and self.ended_to and self.ended_to <= self.ended_from:
+            errors["ended_to"] = "must be after the start of the range"
         if errors:
             raise InvalidData("invalid list parameters", errors)
         return self
@@ -152,6 +156,10 @@ def _case_query(user: User, f: CaseFilter, now: datetime, rules: SupervisionRule
         conditions.append(ProcessInstance.started_at >= f.started_from)
     if f.started_to:
         conditions.append(ProcessInstance.started_at < f.started_to)
+    if f.ended_from:
+        conditions.append(ProcessInstance.ended_at >= f.ended_from)
+    if f.ended_to:
+        conditions.append(ProcessInstance.ended_at < f.ended_to)
     if f.overdue is not None:
         # few tasks are open, so the late ones come quickly off the (state, ...) index
         late = ProcessInstance.id.in_(select(HumanTask.instance_id).where(HumanTask.state == "open",

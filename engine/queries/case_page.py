@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine import attachments
 from engine.access.admin import is_admin
 from engine.access.grants import eligible_users
-from engine.access.visibility import may_supervise, visible_case
+from engine.access.visibility import may_comment, may_supervise, visible_case
 from engine.bpmn.loading import CaseLoader
 from engine.errors import NotFound
 from engine.models import SEED_MARK, AuditEvent, Comment, HumanTask, ModelFile, ProcessInstance, User
@@ -184,6 +184,7 @@ class CasePage:
     last_error: str | None
     incidents: list[IncidentView] = field(default_factory=list)
     may_settle_incidents: bool = False  # retry or resolve them: administrators
+    may_comment: bool = False  # a reader by role only reads
 
 
 def case_page_view(engine: CaseLoader, session: Session, user: User, instance_id: int,
@@ -201,7 +202,8 @@ def case_page_view(engine: CaseLoader, session: Session, user: User, instance_id
                     attachments=attachments.list_attachments(session, instance.id),
                     may_supervise=supervisor, last_error=instance.last_error,
                     incidents=shown_to(session, user, instance, rules=engine.supervision),
-                    may_settle_incidents=is_admin(user))
+                    may_settle_incidents=is_admin(user),
+                    may_comment=may_comment(session, user, instance, rules=engine.supervision))
 
 
 def diagram_of(session: Session, user: User, instance_id: int, *, rules: SupervisionRules) -> str:

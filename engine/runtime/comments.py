@@ -1,4 +1,5 @@
-"""Comments on a case: anyone who may see the case may add one; each is also an audit event. An
+"""Comments on a case: anyone who takes part in the case or oversees it may add one (a reader by role
+only reads); each is also an audit event. An
 `@username` in a comment tells that person (issue 12), if they may see the case."""
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access.visibility import may_see, visible_case
-from engine.errors import InvalidData
+from engine.access.visibility import may_comment, may_see, visible_case
+from engine.errors import InvalidData, PermissionDenied
 from engine.models import AuditEvent, Comment, HumanTask, ProcessInstance, User
 from engine.policy import SupervisionRules
 
@@ -24,6 +25,9 @@ _MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9_][A-Za-z0-9_.-]{0,63})")
 def add_comment(session: Session, user: User, instance_id: int, body: str, now: datetime,
                 task_id: int | None = None, *, rules: SupervisionRules) -> dict[str, Any]:
     instance = visible_case(session, user, instance_id, rules=rules)
+    if not may_comment(session, user, instance, rules=rules):
+        raise PermissionDenied("reading a case is not taking part in it: those who take part, started it, "
+                               "were cc'd on it or oversee it may comment")
     body = (body or "").strip()
     if not body:
         raise InvalidData("a comment needs text", {"body": "required"})

@@ -92,7 +92,8 @@ def test_a_refused_upload_says_why_and_stores_nothing(app, client, auth):
              [("store_opening.bpmn", (REPO / "bpmn" / "store_opening.bpmn").read_bytes())],
              "此页面只部署流程 complaint_handling"),
             ("/admin/models/complaint_handling", [("investigate.json", b'{"type": "nonsense"}')],
-             "investigate.json (the form of element"),
+             "investigate.json（complaint_handling.bpmn 中元素 investigate_store 的表单）："
+             "在 type 处不是有效的 JSON Schema"),
             ("/admin/models/complaint_handling", [("complaint_handling.bpmn", broken.encode("utf-8"))],
              "complaint_handling.bpmn"),
             ("/admin/models/complaint_handling", [("complaint_handling.bpmn", BPMN.read_text("utf-8").replace(
@@ -100,7 +101,8 @@ def test_a_refused_upload_says_why_and_stores_nothing(app, client, auth):
         response = send(client, path, *files)
         html = response.get_data(as_text=True)
         assert response.status_code == 422, (path, files[0][0])
-        assert 'id="deploy-error"' in html and says in html.replace("&#39;", "'"), (says, html[-3000:])
+        assert 'id="deploy-error"' in html and says in html.replace("&#39;", "'"), \
+            (says, re.findall(r'id="deploy-error"[^>]*>(.*?)</div>', html, re.S))
     assert versions(app) == before
 
 
@@ -125,5 +127,5 @@ def test_an_upload_whose_script_the_sandbox_would_refuse_is_refused_naming_file_
     html = response.get_data(as_text=True).replace("&#39;", "'")
     assert response.status_code == 422
     assert (f"product_return.bpmn 第 {line} 行 元素 compute_total："
-            "script: 'import' is not allowed in model scripts") in html
+            "脚本：模型脚本中不允许使用 import。") in html
     assert versions(app) == before

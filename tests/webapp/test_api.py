@@ -117,7 +117,7 @@ def test_an_expired_token_is_401(client, api, app, app_clock):
     for method, path in ENDPOINTS:
         response = _call(client, method, path, headers)
         body = _assert_error(response, 401, "unauthorized")
-        assert "expired" in body["message"]
+        assert "过期" in body["message"]
 
 
 def test_a_deactivated_users_token_stops_working(client, api, app):

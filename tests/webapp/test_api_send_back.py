@@ -57,11 +57,11 @@ def test_who_may_not_and_what_is_refused(api, document):  # noqa: F811
     assert api.as_("cs_li").post(f"/tasks/{follow_up['id']}/claim").status_code == 200
     check(api.as_("cs_wang").post(url, json=body), "Error", 403)  # cs_li holds it now
     assert error(api.as_("cs_li").post(url, json={"to": "investigate_store", "reason": "  "}), 422)[
-        "fields"] == {"reason": "required"}
-    assert error(api.as_("cs_li").post(url, json={"reason": "x"}), 422)["fields"] == {"to": "required"}
+        "fields"] == {"reason": "必填。"}
+    assert error(api.as_("cs_li").post(url, json={"reason": "x"}), 422)["fields"] == {"to": "必填。"}
     assert error(api.as_("cs_li").post(url, json={"to": "customer_follow_up", "reason": "x"}), 422)[
-        "fields"] == {"to": "not an earlier step on this task's path"}
+        "fields"] == {"to": "不是此任务路径上的前序步骤。"}
     assert error(api.as_("cs_li").post(url, json={"to": 5, "reason": "x"}), 400)["fields"] == {
-        "to": "must be a string"}
+        "to": "必须是字符串"}
     assert api.as_("cs_li").post(url, json=body).status_code == 200
     check(api.as_("cs_li").post(url, json=body), "Error", 409)  # not open any more

@@ -126,7 +126,8 @@ def test_the_api_reads_sets_and_ends_my_away_period(app, client, api, app_clock)
     assert (response.get_json()["deputy"], response.get_json()["holds_now"]) == ("manager_sh002", True)
     assert client.get("/api/v1/me/away", headers=me).get_json()["away"]["deputy"] == "manager_sh002"
     refused = client.put("/api/v1/me/away", headers=me, json={**setting, "deputy": "cs_li"})
-    assert refused.status_code == 422 and refused.get_json()["fields"] == {"deputy": "missing_roles"}
+    assert refused.status_code == 422 and refused.get_json()["fields"] == {
+        "deputy": "代理人须在你所在的区域担任你的角色。"}
     bad = client.put("/api/v1/me/away", headers=me, json={**setting, "starts_at": "soon"})
     assert bad.status_code == 400
     assert client.delete("/api/v1/me/away", headers=me).get_json() == {"cleared": True}

@@ -52,3 +52,15 @@ def test_someone_who_only_follows_the_case_gets_the_comment_but_no_supervisor_ac
     panel = html[html.index('id="case-actions"'):html.index('id="case-data"')]
     assert 'id="comment-form"' in panel and 'id="move-withdraw"' in panel
     assert 'id="supervisor-actions"' not in html
+
+
+def test_a_reader_by_role_gets_no_comment_in_the_panel_nor_in_the_phones_bar(api, auth, client):
+    from tests.webapp.test_api_tasks import start
+
+    case = start(api)
+    auth.login("analyst_zheng")
+    html = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert 'id="comment-form"' not in html and 'id="case-bar-comment"' not in html
+    assert 'id="supervisor-actions"' not in html
+    if 'id="case-actions"' not in html:  # nothing to do at all: no sheet, no bar
+        assert 'id="case-bar"' not in html

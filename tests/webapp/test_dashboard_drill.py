@@ -64,6 +64,16 @@ def test_the_analyst_reads_every_case_but_may_not_act(client, auth, story):
     assert terminate(client, 1).status_code == 403
 
 
+def test_a_reader_may_not_comment_and_nothing_is_added(client, auth, story):
+    auth.login("analyst_zheng")
+    before = client.get("/cases/1").get_data(as_text=True)
+    assert 'id="comment-form"' not in before
+    refused = client.post("/cases/1/comments",
+                          data={"body": "看一下 @cs_li", "csrf_token": csrf_token(client, "/cases")})
+    assert refused.status_code == 403
+    assert "看一下" not in client.get("/cases/1").get_data(as_text=True)
+
+
 def test_every_chart_leads_to_the_case_list_filtered_to_what_was_clicked(client, auth, story):
     auth.login("director")
     data = charts(page(client))
@@ -85,6 +95,9 @@ def test_every_chart_leads_to_the_case_list_filtered_to_what_was_clicked(client,
     assert "客服专员" in client.get(role_link).get_data(as_text=True)  # the list says what it is filtered to
     [week] = data["weekly"]["series"][0]["links"]
     assert len(case_ids(client, week)) == 3
+    [finished] = data["weekly"]["series"][1]["links"]
+    assert "ended_start=" in finished and "ended_end=" in finished
+    assert len(case_ids(client, finished)) == data["weekly"]["series"][1]["data"][0] == 1
     [completed] = data["cycle_times"]["series"][0]["links"]
     assert len(case_ids(client, completed)) == 1
 

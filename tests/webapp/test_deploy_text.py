@@ -36,7 +36,69 @@ def test_in_english_and_an_unknown_reason_kept(ctx):
     assert deploy_error_text("a.bpmn: something new") == "a.bpmn：something new"
 
 
-
 def test_a_place_with_line_and_element(ctx):
     assert deploy_error_text("p.bpmn, line 12, element total: script: 'import' is not allowed") == \
-        "p.bpmn 第 12 行 元素 total：script: 'import' is not allowed"
+        "p.bpmn 第 12 行 元素 total：脚本：'import' is not allowed"
+
+
+BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:scriptTask id="calc"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="go" sourceRef="calc" targetRef="calc">
+      <bpmn:conditionExpression>{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def _code_refusal(script: str = "x = 1", condition: str = "True") -> str:
+    from xml.sax.saxutils import escape
+
+    from engine.bpmn.code_checks import check_model_code
+    from engine.bpmn.specs import SourceFile
+    from engine.errors import DeployError
+    text = BPMN.format(script=escape(script), condition=escape(condition))
+    with pytest.raises(DeployError) as refused:
+        check_model_code([SourceFile("bpmn", "p.bpmn", text)])
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("script, condition, chinese", [
+    ("import os", "True", "p.bpmn 第 4 行 元素 calc：脚本：模型脚本中不允许使用 import。"),
+    ("x = eval('1')", "True", "p.bpmn 第 4 行 元素 calc：脚本：模型脚本中不允许使用 eval。"),
+    ("x = ().__class__", "True",
+     "p.bpmn 第 4 行 元素 calc：脚本：模型脚本中不允许访问属性 __class__（以 _ 开头的名称一律拒绝）。"),
+    ("class Box:\n    pass", "True", "p.bpmn 第 4 行 元素 calc：脚本：模型脚本中不允许定义类。"),
+    ("now = 1", "True", "p.bpmn 第 4 行 元素 calc：脚本：不能给 now 赋值：这是脚本内置函数的名称。"),
+    ("x = 1", "__import__('os')",
+     "p.bpmn 第 6 行 元素 go：条件：模型脚本中不允许使用名称 __import__（以 _ 开头的名称一律拒绝）。"),
+])
+def test_refused_model_code_reads_in_chinese(ctx, script, condition, chinese):
+    assert deploy_error_text(_code_refusal(script, condition)) == chinese
+
+
+def test_a_syntax_error_keeps_pythons_words_inside_chinese(ctx):
+    text = deploy_error_text(_code_refusal("x = (1 +"))
+    assert text.startswith("p.bpmn 第 4 行 元素 calc：脚本：语法错误（")
+
+
+@pytest.mark.parametrize("schema, chinese", [
+    ({"type": "object", "properties": {"n": {"type": "number"}}, "x-rules": [{"field": "n"}]},
+     "x-rules[0] 必须且只能有 at_most 与 at_least 之一。"),
+    ({"type": "object", "properties": {"n": {"type": "number", "x-rows": "free"}}},
+     "n：x-rows 只能用于列表字段。"),
+    ({"type": "object", "x-rules": {}}, "x-rules 必须是规则列表。"),
+])
+def test_form_refusals_read_in_chinese(ctx, schema, chinese):
+    from engine.forms.validation import check_form
+    with pytest.raises(ValueError) as refused:
+        check_form(schema)
+    message = f"review.json (the form of element review in p.bpmn): {refused.value}"
+    assert deploy_error_text(message) == f"review.json（p.bpmn 中元素 review 的表单）：{chinese}"
+
+
+def test_an_approval_step_without_its_loop_reads_in_chinese(ctx):
+    message = ("p.bpmn, element ok: approvalMode needs multi-instance loop characteristics (one instance "
+               "per approver)")
+    assert deploy_error_text(message) == \
+        "p.bpmn 元素 ok：approvalMode 需要多实例循环特性（每位审批人一个实例）。"

@@ -123,7 +123,7 @@ def test_api_retry_counts_a_failed_attempt_then_goes_through_with_corrected_data
     path = f"/process-instances/{case_id}/incidents/{incident_id}"
     assert api.as_("director").post(f"{path}/retry", json={"reason": "try"}).status_code == 403
     refused = api.as_("admin").post(f"{path}/retry", json={})
-    assert refused.status_code == 422 and refused.get_json()["fields"] == {"reason": "required"}
+    assert refused.status_code == 422 and refused.get_json()["fields"] == {"reason": "必填。"}
     assert api.as_("admin").post(f"{path}/retry",
                                  json={"reason": "x", "latest_version": "yes"}).status_code == 400
 

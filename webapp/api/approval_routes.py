@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext as _
 
 from engine import access, runtime
 from engine.errors import InvalidData
@@ -32,8 +33,8 @@ def add_approvers(task_id: int) -> Any:
     data = body()
     usernames = data.get("usernames")
     if not isinstance(usernames, list) or not all(isinstance(n, str) for n in usernames):
-        raise BadRequest("'usernames' must be a list of usernames",
-                         {"usernames": "must be a list of strings"})
+        raise BadRequest(_("'usernames' must be a list of usernames."),
+                         {"usernames": _("must be a list of usernames")})
     position, reason = body_text(data, "position"), body_text(data, "reason")
     access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     view = runtime.add_approvers(engine(), db.session, task_id, api_user(), usernames, position, reason)

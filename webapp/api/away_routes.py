@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext as _
 
 from engine import directory, runtime
 
@@ -26,8 +27,8 @@ def _moment(data: dict[str, Any], key: str) -> datetime | None:
         parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
         return parsed.astimezone(timezone.utc)
     except (ValueError, OverflowError):
-        raise BadRequest(f"'{key}' must be an ISO 8601 datetime",
-                         {key: "must be an ISO 8601 datetime"}) from None
+        raise BadRequest(_("'%(name)s' must be an ISO 8601 date-time.", name=key),
+                         {key: _("must be an ISO 8601 date-time")}) from None
 
 
 def _state(user_id: int) -> Any:
@@ -94,7 +95,8 @@ def hand_over(user_id: int) -> Any:
     data = body()
     deactivate = data.get("deactivate", True)
     if not isinstance(deactivate, bool):
-        raise BadRequest("'deactivate' must be true or false", {"deactivate": "must be true or false"})
+        raise BadRequest(_("'%(name)s' must be true or false.", name="deactivate"),
+                         {"deactivate": _("must be true or false")})
     result = runtime.hand_over(engine(), db.session, api_user(), user_id, body_text(data, "to"),
                                body_text(data, "reason"), deactivate=deactivate)
     db.session.commit()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext as _
 
 from engine import access, runtime
 
@@ -26,11 +27,12 @@ def retry_incident(instance_id: int, incident_id: int) -> Any:
     data = body()
     latest = data.get("latest_version", False)
     if not isinstance(latest, bool):
-        raise BadRequest("'latest_version' must be true or false",
-                         {"latest_version": "must be true or false"})
+        raise BadRequest(_("'%(name)s' must be true or false.", name="latest_version"),
+                         {"latest_version": _("must be true or false")})
     corrected = data.get("data")
     if corrected is not None and not isinstance(corrected, dict):
-        raise BadRequest("'data' must be a JSON object", {"data": "must be an object"})
+        raise BadRequest(_("'%(name)s' must be a JSON object.", name="data"),
+                         {"data": _("must be an object")})
     access.ensure_visible(db.session, api_user(), instance_id, rules=engine().supervision)
     result = runtime.retry_incident(engine(), db.session, instance_id, incident_id, api_user(),
                                      body_text(data, "reason"), latest_version=latest, data=corrected)

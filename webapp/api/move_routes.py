@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
+from flask_babel import gettext as _
 
 from engine import access, queries, runtime
 
@@ -32,8 +33,8 @@ def cc(instance_id: int) -> Any:
     usernames, note = data.get("usernames"), body_text(data, "note")
     if usernames is not None and not (isinstance(usernames, list)
                                       and all(isinstance(u, str) for u in usernames)):
-        raise BadRequest("'usernames' must be a list of usernames",
-                         {"usernames": "must be a list of strings"})
+        raise BadRequest(_("'usernames' must be a list of usernames."),
+                         {"usernames": _("must be a list of usernames")})
     names = runtime.cc_case(engine(), db.session, instance_id, api_user(), usernames, note)
     db.session.commit()
     return jsonify({"instance_id": instance_id, "cc": names}), 201

@@ -26,7 +26,7 @@ def body() -> dict[str, Any]:
         return {}
     data = request.get_json(force=True, cache=True)
     if not isinstance(data, dict):
-        raise BadRequest("the request body must be a JSON object", {"_body": "must be a JSON object"})
+        raise BadRequest(_("The request body must be a JSON object."), {"_body": _("must be a JSON object")})
     return data
 
 
@@ -36,7 +36,7 @@ def body_object(key: str) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise BadRequest(f"'{key}' must be a JSON object", {key: "must be an object"})
+        raise BadRequest(_("'%(name)s' must be a JSON object.", name=key), {key: _("must be an object")})
     return data
 
 
@@ -46,7 +46,7 @@ def body_text(data: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise BadRequest(f"'{key}' must be a string", {key: "must be a string"})
+        raise BadRequest(_("'%(name)s' must be a string.", name=key), {key: _("must be a string")})
     return value
 
 
@@ -62,7 +62,8 @@ def integer(name: str, default: int) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise BadRequest(f"'{name}' must be a whole number", {name: "must be a whole number"}) from None
+        raise BadRequest(_("'%(name)s' must be a whole number.", name=name),
+                         {name: _("must be a whole number")}) from None
     if not MIN_INT <= number <= MAX_INT:
         limits = {"min": MIN_INT, "max": MAX_INT}
         raise BadRequest(_("'%(name)s' must be between %(min)d and %(max)d.", name=name, **limits),
@@ -78,7 +79,7 @@ def flag(name: str) -> bool | None:
         return True
     if value.lower() in ("0", "false", "no"):
         return False
-    raise BadRequest(f"'{name}' must be true or false", {name: "must be true or false"})
+    raise BadRequest(_("'%(name)s' must be true or false.", name=name), {name: _("must be true or false")})
 
 
 def optional_integer(name: str) -> int | None:
@@ -98,8 +99,8 @@ def moment(name: str) -> datetime | None:
         else:
             parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise BadRequest(f"'{name}' must be an ISO 8601 date or datetime",
-                         {name: "must be an ISO 8601 date or datetime"}) from None
+        raise BadRequest(_("'%(name)s' must be an ISO 8601 date or date-time.", name=name),
+                         {name: _("must be an ISO 8601 date or date-time")}) from None
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
     try:
         parsed.astimezone(timezone.utc)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify, url_for
+from flask_babel import gettext as _
 
 from engine import access, queries, runtime
 from engine.directory import issue_token
@@ -38,16 +39,16 @@ def _done(payload: Any, status: int = 200, headers: dict[str, str] | None = None
 def login() -> Any:
     data = body()
     username, password = data.get("username"), data.get("password")
-    missing = {k: "required" for k, v in (("username", username), ("password", password))
+    missing = {k: _("required") for k, v in (("username", username), ("password", password))
                if not isinstance(v, str) or not v}
     if missing:
-        raise BadRequest("username and password are required", missing)
+        raise BadRequest(_("Username and password are required."), missing)
     outcome = attempt_login(username, password)
     if outcome.retry_after:
         return too_many_attempts(outcome.retry_after)
     user = outcome.user
     if user is None:
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(_("Wrong username or password."))
     hours = current_app.config["API_TOKEN_HOURS"]
     token = issue_token(db.session, user, engine().clock(), hours)
     return _done({"token": token, "token_type": "Bearer", "expires_in": int(hours * 3600),
@@ -154,7 +155,8 @@ def instances() -> Any:
     f = queries.CaseFilter(
         process=text("process"), version=optional_integer("version"), status=text("status"),
         store_code=text("store"), region=text("region"), started_by=text("started_by"),
-        started_from=moment("started_from"), started_to=moment("started_to"), overdue=flag("overdue"),
+        started_from=moment("started_from"), started_to=moment("started_to"),
+        ended_from=moment("ended_from"), ended_to=moment("ended_to"), overdue=flag("overdue"),
         search=text("q"), sort=text("sort", "newest"), page=integer("page", 1),
         per_page=integer("per_page", 20), has_incident=flag("has_incident"))
     return jsonify(_page(queries.list_case_views(db.session, api_user(), f, engine().clock(),

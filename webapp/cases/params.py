@@ -30,6 +30,8 @@ class CaseParams:
     starter: str = ""
     start: str = ""  # YYYY-MM-DD, first day
     end: str = ""  # YYYY-MM-DD, last day
+    ended_start: str = ""  # YYYY-MM-DD: the case ended on this day or later
+    ended_end: str = ""  # YYYY-MM-DD: the case ended on this day or earlier
     overdue: str = ""
     q: str = ""
     sort: str = "newest"
@@ -47,16 +49,21 @@ class CaseParams:
     @property
     def filtered(self) -> bool:
         return any((self.process, self.version, self.status, self.store, self.region, self.starter,
-                    self.start, self.end, self.overdue, self.q, self.has_incident, self.role))
+                    self.start, self.end, self.ended_start, self.ended_end, self.overdue, self.q,
+                    self.has_incident, self.role))
 
     def case_filter(self, tz: tzinfo) -> CaseFilter:
         first, last = query_day(self.start), query_day(self.end)
+        ended_first, ended_last = query_day(self.ended_start), query_day(self.ended_end)
         return CaseFilter(
             process=self.process or None, version=int(self.version) if self.version else None,
             status=self.status or None, store_code=self.store or None, region=self.region or None,
             started_by=self.starter or None,
             started_from=datetime.combine(first, time(0), tzinfo=tz) if first else None,
             started_to=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None,
+            ended_from=datetime.combine(ended_first, time(0), tzinfo=tz) if ended_first else None,
+            ended_to=(datetime.combine(ended_last + timedelta(days=1), time(0), tzinfo=tz)
+                      if ended_last else None),
             overdue={"yes": True, "no": False}.get(self.overdue), search=self.q or None, sort=self.sort,
             page=self.page, per_page=self.per_page,
             has_incident={"yes": True, "no": False}.get(self.has_incident), waiting_role=self.role or None)
@@ -77,14 +84,21 @@ def parse_params(args: Mapping[str, str]) -> CaseParams:
             return default
         return value if allowed is None or value in allowed else default
 
-    start, end = (day if query_day(day) else "" for day in (text("start", 10), text("end", 10)))
-    if start and end and query_day(end) < query_day(start):
-        start, end = end, start
+    start, end = _days(text("start", 10), text("end", 10))
+    ended_start, ended_end = _days(text("ended_start", 10), text("ended_end", 10))
     version = text("version", 6)
     return CaseParams(
         process=text("process", 64), version=version if record_id(version) else "",
         status=pick("status", STATUSES, ""), store=text("store", 16), region=text("region", 16),
-        starter=text("starter", 64), start=start, end=end,
+        starter=text("starter", 64), start=start, end=end, ended_start=ended_start, ended_end=ended_end,
         overdue=pick("overdue", OVERDUE, ""), q=text("q", 100), sort=pick("sort", SORTS, "newest"),
         per_page=number("per_page", 25, PER_PAGE), page=number("page", 1),
         has_incident=pick("has_incident", OVERDUE, ""), role=text("role", 64))
+
+
+def _days(start: str, end: str) -> tuple[str, str]:
+    """A range of whole days, each dropped if it is not a day, swapped if given backwards."""
+    start, end = (day if query_day(day) else "" for day in (start, end))
+    if start and end and query_day(end) < query_day(start):
+        start, end = end, start
+    return start, end

@@ -38,8 +38,14 @@ class Drill:
         return cases_link(**{**self.scope, **self.days, **args})
 
     def week(self, monday: date, **args: Any) -> str:
+        """Cases started in the week of `monday`."""
         return cases_link(**{**self.scope, "start": monday.isoformat(),
                              "end": (monday + timedelta(days=6)).isoformat(), **args})
+
+    def week_ended(self, monday: date) -> str:
+        """Cases that ended (completed, terminated, withdrawn) in the week of `monday`."""
+        return cases_link(**{**self.scope, "ended_start": monday.isoformat(),
+                             "ended_end": (monday + timedelta(days=6)).isoformat()})
 
 
 def _day(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -68,6 +74,6 @@ def linked_chart_data(board: Dashboard, drill: Drill) -> dict[str, Any]:
         links = [drill.started(process=r.process_key) for r in rows[:len(data[key]["labels"])]]
         for series in data[key]["series"]:
             series["links"] = links
-    # the case list filters by the day a case started, not the day it ended: only starts lead there
     data["weekly"]["series"][0]["links"] = [drill.week(w.week) for w in board.weekly]
+    data["weekly"]["series"][1]["links"] = [drill.week_ended(w.week) for w in board.weekly]
     return data

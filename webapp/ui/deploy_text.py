@@ -1,68 +1,60 @@
 """Why a model upload was refused, in the administrator's language.
 
 The engine words a DeployError in English as "<where>: <reason>" (engine/bpmn: deploy, specs,
-versions). The place (file, line, element) and the names it quotes stay as they are; the reason is
-translated when it is one the engine gives, else shown in English, so nothing is ever lost.
+versions, code_checks), a refused piece of model code as "<where>: <what>: <reason>". The place
+(file, line, element) and the names it quotes stay as they are; the reason is translated when it is
+one the engine gives (webapp/ui/deploy_reasons.py), else shown in English, so nothing is ever lost.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable
 
 from flask_babel import gettext as _
 
-_Reason = Callable[[re.Match[str]], str]
+from .deploy_reasons import REASONS
 
-_REASONS: tuple[tuple[re.Pattern[str], _Reason], ...] = tuple((re.compile(p), f) for p, f in (
-    (r"^choose at least one \.bpmn, \.dmn or \.json file$",
-     lambda m: _("Choose at least one .bpmn, .dmn or .json file.")),
-    (r"^only \.bpmn, \.dmn and \.json files with plain names .*$",
-     lambda m: _("Only .bpmn, .dmn and .json files with plain names (letters, digits, _ . -) can be "
-                 "deployed.")),
-    (r"^chosen twice$", lambda m: _("Chosen twice.")),
-    (r"^larger than (?P<mb>\d+) MB$", lambda m: _("Larger than %(mb)s MB.", mb=m["mb"])),
-    (r"^not UTF-8 text \(byte (?P<byte>\d+)\)$",
-     lambda m: _("Not UTF-8 text (byte %(byte)s).", byte=m["byte"])),
-    (r"^not well-formed XML: (?P<detail>.*)$",
-     lambda m: _("Not well-formed XML (%(detail)s).", detail=m["detail"])),
-    (r"^invalid JSON: (?P<detail>.*)$", lambda m: _("Invalid JSON (%(detail)s).", detail=m["detail"])),
-    (r"^form '(?P<form>[^']+)' not found.*$", lambda m: _("Form %(form)s not found.", form=m["form"])),
-    (r"^user task is in no lane.*$",
-     lambda m: _("The user task is in no lane (the lane names the role that does it).")),
-    (r"^no executable process with id '(?P<key>[^']+)'$",
-     lambda m: _("No executable process with id %(key)s.", key=m["key"])),
-    (r"^lane '(?P<lane>[^']+)' is not a role \(roles: (?P<roles>.*)\)$",
-     lambda m: _("Lane %(lane)s is not a role (roles: %(roles)s).", lane=m["lane"], roles=m["roles"])),
-    (r"^not used by (?P<keys>.+); a form or decision table must be named in the process's model$",
-     lambda m: _("Not used by %(keys)s: a form or decision table must be named in the process's model.",
-                 keys=m["keys"])),
-    (r"^decision '(?P<decision>[^']+)' is called but no \.dmn file .*defines it$",
-     lambda m: _("Decision %(decision)s is called but no .dmn file defines it.", decision=m["decision"])),
-    (r"^the file must hold a process with id '(?P<key>[^']+)' \(found (?P<found>.*)\)$",
-     lambda m: _("The file must hold a process with id %(key)s (found: %(found)s).", key=m["key"],
-                 found=m["found"])),
-    (r"^choose the process's \.bpmn file too.*$",
-     lambda m: _("Choose the process's .bpmn file too, or upload this file on the page of the process it "
-                 "belongs to.")),
-    (r"^this page deploys process '(?P<key>[^']+)' only \(its file is (?P<file>.+)\)$",
-     lambda m: _("This page deploys process %(key)s only (its file is %(file)s).", key=m["key"],
-                 file=m["file"])),
-))
 _WHERE = re.compile(r"^(?P<file>[^,]+)(?:, line (?P<line>\d+))?(?:, element (?P<element>\S+))?$")
+_FORM_WHERE = re.compile(r"^(?P<file>\S+) \(the form of element (?P<element>\S+) in (?P<bpmn>\S+)\)$")
+_CODE = re.compile(r"^(?P<what>script|pre-script|post-script|condition|timer date|timer duration|timer cycle|"
+                   r"loop cardinality|completion condition|correlation expression|message payload|"
+                   r"service parameter '[^']*'|DMN (?:input|output) entry of rule \d+): (?P<reason>.*)$",
+                   re.DOTALL)
 
 
-def deploy_error_text(message: str) -> str:
-    """The engine's refusal with its reason in the person's language."""
-    where, sep, reason = message.partition(": ")
-    if not sep or where.startswith(("choose ", "only ", "not ")):
-        where, reason = "", message
-    for pattern, word in _REASONS:
+def _code_kind(what: str) -> str:
+    rule = re.match(r"DMN (input|output) entry of rule (\d+)$", what)
+    if rule:
+        if rule[1] == "input":
+            return _("DMN input entry of rule %(rule)s", rule=rule[2])
+        return _("DMN output entry of rule %(rule)s", rule=rule[2])
+    parameter = re.match(r"service parameter '([^']*)'$", what)
+    if parameter:
+        return _("service parameter %(name)s", name=parameter[1])
+    return {
+        "script": _("script"), "pre-script": _("pre-script"), "post-script": _("post-script"),
+        "condition": _("condition"), "timer date": _("timer date"), "timer duration": _("timer duration"),
+        "timer cycle": _("timer cycle"), "loop cardinality": _("loop cardinality"),
+        "completion condition": _("completion condition"),
+        "correlation expression": _("correlation expression"), "message payload": _("message payload"),
+    }[what]
+
+
+def _reason_text(reason: str) -> str:
+    code = _CODE.match(reason)
+    if code:
+        return _("%(what)s: %(reason)s", what=_code_kind(code["what"]), reason=_reason_text(code["reason"]))
+    for pattern, word in REASONS:
         found = pattern.match(reason)
         if found:
-            reason = word(found)
-            break
-    if not where:
-        return reason
+            return word(found)
+    return reason
+
+
+def _place_text(where: str) -> str:
+    form = _FORM_WHERE.match(where)
+    if form:
+        return _("%(file)s (the form of element %(element)s in %(bpmn)s)", file=form["file"],
+                 element=form["element"], bpmn=form["bpmn"])
     place = _WHERE.match(where)
     if place and (place["line"] or place["element"]):
         where = place["file"]
@@ -70,4 +62,15 @@ def deploy_error_text(message: str) -> str:
             where = _("%(file)s, line %(line)s", file=where, line=place["line"])
         if place["element"]:
             where = _("%(file)s, element %(element)s", file=where, element=place["element"])
-    return _("%(where)s: %(reason)s", where=where, reason=reason)
+    return where
+
+
+def deploy_error_text(message: str) -> str:
+    """The engine's refusal with its reason in the person's language."""
+    where, sep, reason = message.partition(": ")
+    if not sep or where.startswith(("choose ", "only ", "not ")):
+        where, reason = "", message
+    reason = _reason_text(reason)
+    if not where:
+        return reason
+    return _("%(where)s: %(reason)s", where=_place_text(where), reason=reason)

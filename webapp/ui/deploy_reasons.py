@@ -1,0 +1,112 @@
+"""The reasons a model upload is refused, as the engine words them (English) and as the person reads them.
+
+Each entry is a pattern over the engine's reason (engine/bpmn, engine/forms, engine/sandbox) and the
+translated text, with the names it quotes kept as they are. Library texts quoted inside a reason (an
+XML parser's or JSON Schema's message, Python's syntax error) stay in English in parentheses: they
+are what a search engine finds.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from flask_babel import gettext as _
+
+_Reason = Callable[[re.Match[str]], str]
+
+REASONS: tuple[tuple[re.Pattern[str], _Reason], ...] = tuple((re.compile(p), f) for p, f in (
+    (r"^choose at least one \.bpmn, \.dmn or \.json file$",
+     lambda m: _("Choose at least one .bpmn, .dmn or .json file.")),
+    (r"^only \.bpmn, \.dmn and \.json files with plain names .*$",
+     lambda m: _("Only .bpmn, .dmn and .json files with plain names (letters, digits, _ . -) can be "
+                 "deployed.")),
+    (r"^chosen twice$", lambda m: _("Chosen twice.")),
+    (r"^larger than (?P<mb>\d+) MB$", lambda m: _("Larger than %(mb)s MB.", mb=m["mb"])),
+    (r"^not UTF-8 text \(byte (?P<byte>\d+)\)$",
+     lambda m: _("Not UTF-8 text (byte %(byte)s).", byte=m["byte"])),
+    (r"^not well-formed XML: (?P<detail>.*)$",
+     lambda m: _("Not well-formed XML (%(detail)s).", detail=m["detail"])),
+    (r"^invalid JSON: (?P<detail>.*)$", lambda m: _("Invalid JSON (%(detail)s).", detail=m["detail"])),
+    (r"^form '(?P<form>[^']+)' not found.*$", lambda m: _("Form %(form)s not found.", form=m["form"])),
+    (r"^user task is in no lane.*$",
+     lambda m: _("The user task is in no lane (the lane names the role that does it).")),
+    (r"^no executable process with id '(?P<key>[^']+)'$",
+     lambda m: _("No executable process with id %(key)s.", key=m["key"])),
+    (r"^lane '(?P<lane>[^']+)' is not a role \(roles: (?P<roles>.*)\)$",
+     lambda m: _("Lane %(lane)s is not a role (roles: %(roles)s).", lane=m["lane"], roles=m["roles"])),
+    (r"^not used by (?P<keys>.+); a form or decision table must be named in the process's model$",
+     lambda m: _("Not used by %(keys)s: a form or decision table must be named in the process's model.",
+                 keys=m["keys"])),
+    (r"^decision '(?P<decision>[^']+)' is called but no \.dmn file .*defines it$",
+     lambda m: _("Decision %(decision)s is called but no .dmn file defines it.", decision=m["decision"])),
+    (r"^the file must hold a process with id '(?P<key>[^']+)' \(found (?P<found>.*)\)$",
+     lambda m: _("The file must hold a process with id %(key)s (found: %(found)s).", key=m["key"],
+                 found=m["found"])),
+    (r"^choose the process's \.bpmn file too.*$",
+     lambda m: _("Choose the process's .bpmn file too, or upload this file on the page of the process it "
+                 "belongs to.")),
+    (r"^this page deploys process '(?P<key>[^']+)' only \(its file is (?P<file>.+)\)$",
+     lambda m: _("This page deploys process %(key)s only (its file is %(file)s).", key=m["key"],
+                 file=m["file"])),
+) + (
+    # model code (engine/bpmn/code_checks.py, engine/sandbox)
+    (r"^syntax error: (?P<detail>.*)$", lambda m: _("Syntax error (%(detail)s).", detail=m["detail"])),
+    (r"^'(?P<name>[^']+)' is not allowed in model scripts$",
+     lambda m: _("%(name)s is not allowed in model scripts.", name=m["name"])),
+    (r"^'(?P<name>[^']+)' is not allowed in model scripts; use now\(\) or today\(\)$",
+     lambda m: _("%(name)s is not allowed in model scripts; use now() or today().", name=m["name"])),
+    (r"^attribute '(?P<name>[^']+)' is not allowed in model scripts$",
+     lambda m: _("The attribute %(name)s is not allowed in model scripts.", name=m["name"])),
+    (r"^(?P<detail>.+); use an f-string in model scripts$",
+     lambda m: _("Not allowed in model scripts (%(detail)s); use an f-string.", detail=m["detail"])),
+    (r'^"(?P<name>[^"]+)" is an invalid variable name.*$',
+     lambda m: _("%(name)s is not allowed as a name in model scripts (names starting with _ are refused).",
+                 name=m["name"])),
+    (r'^"(?P<name>[^"]+)" is an invalid attribute name.*$',
+     lambda m: _("The attribute %(name)s is not allowed in model scripts (names starting with _ are "
+                 "refused).", name=m["name"])),
+    (r"^class definitions are not allowed in model scripts$",
+     lambda m: _("Class definitions are not allowed in model scripts.")),
+    (r'^"?(?P<what>[\w ]+)"? statements are not allowed\.?$',
+     lambda m: _("%(what)s statements are not allowed in model scripts.", what=m["what"])),
+    (r"^cannot assign to (?P<names>.+): the name of a script helper$",
+     lambda m: _("Cannot assign to %(names)s: it is the name of a script helper.", names=m["names"])),
+    # forms (engine/bpmn/deploy.py, engine/forms)
+    (r"^not a valid JSON Schema at (?P<path>\S+): (?P<detail>.*)$",
+     lambda m: _("Not a valid JSON Schema at %(path)s (%(detail)s).", path=m["path"], detail=m["detail"])),
+    (r"^(?P<rule>x-rules\[\d+\]) needs exactly one of at_most and at_least$",
+     lambda m: _("%(rule)s needs exactly one of at_most and at_least.", rule=m["rule"])),
+    (r"^(?P<rule>x-rules\[\d+\]) needs a field$", lambda m: _("%(rule)s needs a field.", rule=m["rule"])),
+    (r"^(?P<rule>x-rules\[\d+\]) must be an object$",
+     lambda m: _("%(rule)s must be an object.", rule=m["rule"])),
+    (r"^x-rules must be a list of rules$", lambda m: _("x-rules must be a list of rules.")),
+    (r"^(?P<rule>x-rules\[\d+\]): unknown key\(s\) (?P<keys>.+)$",
+     lambda m: _("%(rule)s: unknown keys %(keys)s.", rule=m["rule"], keys=m["keys"])),
+    (r"^(?P<where>[^:]+): x-rows belongs on a list$",
+     lambda m: _("%(where)s: x-rows belongs on a list.", where=m["where"])),
+    (r"^(?P<where>[^:]+): x-rows must be one of (?P<modes>.+), not (?P<mode>.+)$",
+     lambda m: _("%(where)s: x-rows must be one of %(modes)s, not %(mode)s.", where=m["where"],
+                 modes=m["modes"], mode=m["mode"])),
+    (r"^(?P<where>[^:]+): rows with read-only properties cannot be free.*$",
+     lambda m: _("%(where)s: rows with read-only properties cannot be free (a new row would have no case "
+                 "values for them).", where=m["where"])),
+    # roles and approvals (engine/bpmn/versions.py, approvals.py)
+    (r"^(?P<prop>\w+) names (?P<names>.+), not a role \(roles: (?P<roles>.*)\)$",
+     lambda m: _("%(prop)s names %(names)s, which is not a role (roles: %(roles)s).", prop=m["prop"],
+                 names=m["names"], roles=m["roles"])),
+    (r"^approvalMode must be one of (?P<modes>.+), not (?P<mode>.+)$",
+     lambda m: _("approvalMode must be one of %(modes)s, not %(mode)s.", modes=m["modes"], mode=m["mode"])),
+    (r"^approvalMode needs multi-instance loop characteristics.*$",
+     lambda m: _("approvalMode needs multi-instance loop characteristics (one instance per approver).")),
+    (r"^an approval step loops over a list of usernames.*$",
+     lambda m: _("An approval step loops over a list of usernames: give loopDataInputRef and "
+                 "inputDataItem.")),
+    (r"^an approval step collects its decisions.*$",
+     lambda m: _("An approval step collects its decisions: give loopDataOutputRef and outputDataItem (the "
+                 "form's boolean decision field).")),
+    (r"^approvalMode '(?P<mode>\w+)' needs isSequential=\"(?P<value>\w+)\"$",
+     lambda m: _("approvalMode %(mode)s needs isSequential=\"%(value)s\".", mode=m["mode"],
+                 value=m["value"])),
+    (r"^approvalMode 'any' needs a completionCondition.*$",
+     lambda m: _("approvalMode any needs a completionCondition (True: the first decision ends the step).")),
+))
