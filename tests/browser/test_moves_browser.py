@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from .test_case_page_browser import open_case_actions
 from .test_tasks_browser import COMPLAINT
 
 DEVICES = ["desktop", "phone"]
@@ -26,6 +27,7 @@ def test_the_starter_withdraws_a_case(request, live_server, pages, device, scree
     case = _start(live_server)
     pages.sign_in(page, "cs_li")
     page.goto(f"{live_server.url}/cases/{case['id']}")
+    open_case_actions(page)
     page.click("#move-withdraw summary")
     expect(page.locator("#withdraw-reason")).to_be_visible()
     pages.fits(page)
@@ -46,6 +48,7 @@ def test_cc_a_colleague_who_finds_it_unread(request, live_server, pages, device,
     case = _start(live_server)
     pages.sign_in(page, "cs_li")
     page.goto(f"{live_server.url}/cases/{case['id']}")
+    open_case_actions(page)
     page.click("#move-cc summary")
     page.select_option("#cc-usernames", ["merch_zhao"])
     page.fill("#cc-note", "请看看顾客的反馈")

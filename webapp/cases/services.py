@@ -63,6 +63,14 @@ class CaseDisplay:
     def case(self) -> CaseListRow:
         return self.page.case
 
+    @property
+    def waiting_events(self) -> list[tuple[str, str]]:
+        """The catch events the case waits at (a date, a message): (element id, name), listed with
+        the open steps, since nobody holds them and the diagram alone would not say what comes."""
+        held = {t.element_id for t in self.page.tasks}
+        return [(element, step_name(self.case.process_key, element, self.page.element_names.get(element)))
+                for element in self.page.markers.current if element not in held]
+
     def diagram_state(self) -> dict[str, Any]:
         """The marks the diagram script draws, with the step names for its legend and tooltips."""
         return {**self.page.markers.to_dict(),

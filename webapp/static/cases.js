@@ -1,7 +1,9 @@
 /* Supervisor case pages.
  *  - case list: select cases, choose a bulk action (the assignee only for "reassign"), confirm
  *  - case page: the version's BPMN drawn by bpmn-js (NavigatedViewer, vendored), with the steps done,
- *    waiting and overdue, the path taken and how often a step ran, from the state the server embeds
+ *    waiting and overdue, the path taken and how often a step ran, from the state the server embeds;
+ *    fitted to its box, zoomed by its buttons (and the wheel or a pinch, as bpmn-js does), a listed open
+ *    step shown in it; on a phone the bar at the bottom opens the case actions (a Bootstrap offcanvas)
  */
 (function () {
   "use strict";
@@ -63,6 +65,73 @@
     container.dataset.marked = String((state.current || []).length);
   }
 
+  var ZOOM_STEP = 1.25;
+
+  /* The zoom buttons (+ / − / fit), the fit kept when the box changes size, and a listed open step
+     shown in the diagram; the current zoom is on the container (data-zoom) for the tests. */
+  function wireZoom(viewer, container) {
+    var canvas = viewer.get("canvas");
+    var fitted = true;
+    function note() { container.dataset.zoom = canvas.zoom().toFixed(3); }
+    function fit() { canvas.zoom("fit-viewport", "auto"); fitted = true; note(); }
+    function by(factor) {
+      var box = canvas.viewbox();
+      canvas.zoom(Math.min(4, Math.max(0.1, canvas.zoom() * factor)),
+                  { x: box.outer.width / 2, y: box.outer.height / 2 });
+      fitted = false;
+      note();
+    }
+    $all(document, "[data-zoom]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var how = button.dataset.zoom;
+        if (how === "fit") { fit(); } else { by(how === "in" ? ZOOM_STEP : 1 / ZOOM_STEP); }
+      });
+    });
+    // the box takes the drawing's shape, within the min- and max-height cases.css gives it
+    var width = 0;
+    function shape() {
+      var inner = canvas.viewbox().inner;
+      width = container.clientWidth;
+      if (inner.width > 0) { container.style.height = Math.round(width * inner.height / inner.width + 32) + "px"; }
+    }
+    viewer.on("canvas.viewbox.changed", note);
+    if (window.ResizeObserver) {
+      new window.ResizeObserver(function () {
+        if (container.clientWidth !== width) { shape(); }
+        if (fitted) { canvas.resized(); fit(); }
+      }).observe(container);
+    }
+    shape();
+    canvas.resized();
+    return fit;
+  }
+
+  function wireFocus(viewer, container) {
+    var canvas = viewer.get("canvas");
+    var registry = viewer.get("elementRegistry");
+    var focused = null;
+    $all(document, "[data-focus-element]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var id = button.dataset.focusElement;
+        var element = registry.get(id);
+        if (!element) { return; }
+        if (focused) { canvas.removeMarker(focused, "of-focus"); }
+        $all(document, ".open-step.is-focused").forEach(function (step) { step.classList.remove("is-focused"); });
+        canvas.addMarker(id, "of-focus");
+        focused = id;
+        var step = button.closest(".open-step");
+        if (step) { step.classList.add("is-focused"); }
+        var zoom = Math.max(canvas.zoom(), 0.9);
+        var outer = canvas.viewbox().outer;
+        var width = outer.width / zoom, height = outer.height / zoom;
+        canvas.viewbox({ x: element.x + element.width / 2 - width / 2, y: element.y + element.height / 2 - height / 2,
+                         width: width, height: height });  // the step in the middle, legible
+        container.dataset.focused = id;
+        if (container.getBoundingClientRect().top < 0) { container.scrollIntoView({ block: "start" }); }
+      });
+    });
+  }
+
   function initDiagram(container) {
     var stateNode = document.getElementById("diagram-state");
     if (!window.BpmnJS || !stateNode) {
@@ -78,21 +147,32 @@
       })
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
-        var canvas = viewer.get("canvas");
-        canvas.zoom("fit-viewport", "auto");
+        var fit = wireZoom(viewer, container);
+        fit();
         mark(viewer, state, container);
-        // on a phone the whole diagram is too small to read: show the waiting step at a legible size
-        var first = (state.overdue && state.overdue[0]) || (state.current && state.current[0]);
-        var element = first && viewer.get("elementRegistry").get(first);
-        if (element && container.clientWidth < 576 && canvas.zoom() < 0.6) {
-          canvas.zoom(0.7);
-          canvas.scrollToElement(element, { top: 80, bottom: 80, left: 60, right: 60 });
-        }
+        wireFocus(viewer, container);
       })
       .catch(function (error) {
         container.dataset.rendered = "error";
         container.textContent = (container.dataset.errorText || "") + " (" + error.message + ")";
       });
+  }
+
+  /* ---------------------------------------------------------------- case page: the phone's bar */
+  function initBar() {
+    $all(document, "[data-open-move]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var move = document.getElementById(button.dataset.openMove);
+        if (move && move.tagName === "DETAILS") { move.open = true; }
+        var sheet = document.getElementById("case-actions");
+        if (sheet && move) {
+          sheet.addEventListener("shown.bs.offcanvas", function () {
+            var field = move.querySelector("textarea, select, input:not([type=hidden])");
+            if (field) { field.focus(); }
+          }, { once: true });
+        }
+      });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -101,5 +181,6 @@
     if (actions) { initActions(actions); }
     var diagram = document.getElementById("case-diagram");
     if (diagram) { initDiagram(diagram); }
+    initBar();
   });
 }());

@@ -40,6 +40,16 @@ class Shown:
 
 
 @dataclass(frozen=True)
+class DecisionPart:
+    """One piece of what was decided at a step: the choice (its tone says approve or reject, for its
+    colour), an amount, or the comment."""
+    kind: str  # choice, money, comment
+    label: str
+    text: str
+    tone: str = ""  # approve, reject or "" for a choice that is neither
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     event: EventView
     icon: str
@@ -47,6 +57,7 @@ class HistoryEntry:
     note: str = ""
     values: list[Shown] = field(default_factory=list)
     decision: str = ""
+    decided: tuple[DecisionPart, ...] = ()  # the decision line in parts, for the case page's timeline
 
 
 def label_index(forms: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -151,21 +162,46 @@ def _is_comment(key: str, prop: Mapping[str, Any]) -> bool:
         any(key.endswith(k) for k in _COMMENT_KEYS) or any(t in title for t in _COMMENT_TITLES))
 
 
-def decision_line(form: Mapping[str, Any] | None, data: Mapping[str, Any]) -> str:
-    """What a person decided at a step, in one line: "审批结果 通过 · 审批意见 …", from the step's
-    first choice field and its comment; "" for a form of figures (those stay under "what was
-    entered"). In the approval apps people know, the decision and its comment are the entry."""
-    parts = []
+_APPROVING, _REJECTING = (True, "pass", "approve", "approved"), (False, "fail", "reject", "rejected")
+
+
+def _tone(value: Any) -> str:
+    if isinstance(value, bool) or isinstance(value, str):
+        return "approve" if value in _APPROVING else "reject" if value in _REJECTING else ""
+    return ""
+
+
+def decision_parts(form: Mapping[str, Any] | None, data: Mapping[str, Any],
+                   known: Mapping[str, Any] | None = None) -> tuple[DecisionPart, ...]:
+    """What a person decided at a step: the step's first choice field, the amounts its form shows
+    (those it asks for from `data`, the read-only ones it showed from `known`, the case data as the
+    earlier events recorded it; none of zero), and its comment; nothing for a form of plain figures
+    (those stay under "what was entered"). In the approval apps people know, the decision and its
+    comment are the entry, and an approval means little without the amount approved."""
+    props = {k: p for k, p in ((form or {}).get("properties") or {}).items() if isinstance(p, Mapping)}
     fields = _writable(form)
+    parts = []
     choice = next(((k, p) for k, p in fields if _is_choice(p) and k in data), None)
     if choice is not None:
         key, prop = choice
-        parts.append(f"{schema_text(prop.get('title')) or key} {format_value(key, prop, data[key])}")
+        parts.append(DecisionPart("choice", schema_text(prop.get("title")) or key,
+                                  format_value(key, prop, data[key]), _tone(data[key])))
+    for key, prop in props.items():
+        value = data.get(key) if not prop.get("readOnly") else (known or {}).get(key)
+        if value and is_money(key, prop) and isinstance(value, (int, float)) and not isinstance(value, bool):
+            parts.append(DecisionPart("money", schema_text(prop.get("title")) or key, money(value)))
     comment = next(((k, p) for k, p in fields if _is_comment(k, p) and data.get(k)), None)
     if comment is not None:
         key, prop = comment
-        parts.append(f"{schema_text(prop.get('title')) or key}：{data[key]}")
-    return " · ".join(parts)
+        parts.append(DecisionPart("comment", schema_text(prop.get("title")) or key, str(data[key])))
+    return tuple(parts)
+
+
+def decision_line(form: Mapping[str, Any] | None, data: Mapping[str, Any],
+                  known: Mapping[str, Any] | None = None) -> str:
+    """`decision_parts` in one line: "审批结果 通过 · 赔付金额（元） ¥399.50 · 审批意见：…"."""
+    return " · ".join(f"{p.label}：{p.text}" if p.kind == "comment" else f"{p.label} {p.text}"
+                      for p in decision_parts(form, data, known))
 
 
 _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaimed": "bi-person-dash",
@@ -188,6 +224,7 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
     `step_names` are the model's (Chinese) element names; English ones come from the catalogue.
     """
     entries = []
+    known: dict[str, Any] = {}  # the case data as the events so far recorded it (start, then each step)
     for e in events:
         who = people.get(e.actor or "", e.actor or _("the system"))
         step = step_name(process_key, e.element_id, step_names.get(e.element_id or "") or e.message)
@@ -195,6 +232,7 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         kind = e.event_type
         values: list[Shown] = []
         note = decision = ""
+        decided: tuple[DecisionPart, ...] = ()
         if kind == "started":
             text = _("%(who)s started the case", who=who)
             values = form_items(start_form, data)
@@ -224,8 +262,10 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             note = e.message
         elif kind == "task_completed":
             text = _("%(who)s completed “%(step)s”", who=who, step=step)
-            values = form_items(forms_of_step.get(e.element_id or ""), data)
-            decision = decision_line(forms_of_step.get(e.element_id or ""), data)
+            form = forms_of_step.get(e.element_id or "")
+            values = form_items(form, data)
+            decided = decision_parts(form, data, known)
+            decision = decision_line(form, data, known)
         elif kind == "sent_back":
             back_to = data.get("to") or ""
             to = step_name(process_key, back_to, step_names.get(back_to) or data.get("to_name") or back_to)
@@ -260,8 +300,10 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         if data.get("on_behalf_of"):  # 代理: held for someone away
             away = data["on_behalf_of"]
             text += " " + _("(deputy for %(name)s)", name=people.get(away, away))
+        if kind in ("started", "task_completed"):
+            known.update(data)
         entries.append(HistoryEntry(event=e, icon=_ICONS.get(kind, "bi-dot"), text=text, note=note,
-                                    values=values, decision=decision))
+                                    values=values, decision=decision, decided=decided))
     return entries
 
 
