@@ -173,3 +173,17 @@ def test_the_task_page_puts_the_choices_in_the_form_and_the_bar(app, client, aut
     assert response.status_code == 303 and state(app, approval)[:2] == ("completed", "merch_zhao")
     case = api.as_("merch_zhao").get(f"/process-instances/{case_id}").get_json()
     assert case["status"] == "completed" and case.get("outcome") == "rejected"
+
+
+def test_the_api_task_detail_names_the_decision(api):
+    _, task_id = start_return(api)
+    body = api.as_("cs_li").get(f"/tasks/{task_id}").get_json()
+    decision = body["decision"]
+    assert decision["field"] == "valid" and decision["comment_field"] == "review_comment" and decision["only"]
+    assert [(c["value"], c["title"], c["meaning"], c["comment_required"]) for c in decision["choices"]] == [
+        (True, "通过", "approve", True), (False, "不通过", "reject", True)]
+    assert api.as_("franchisee_nj01").get(f"/tasks/{task_id}").get_json()["decision"] is None  # may not act
+    done = api.as_("cs_li").post(f"/tasks/{task_id}/complete",
+                                 json={"data": {"valid": False, "review_comment": "不符合退货政策"}})
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["status"] == "completed"
