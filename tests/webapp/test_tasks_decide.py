@@ -187,3 +187,19 @@ def test_the_api_task_detail_names_the_decision(api):
                                  json={"data": {"valid": False, "review_comment": "不符合退货政策"}})
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["status"] == "completed"
+
+
+def test_the_choices_read_in_english(client, auth, api):
+    case_id, task_id = start_return(api)
+    auth.login("cs_li")
+    client.post(f"/tasks/{task_id}", data={"csrf_token": token(client), "_decision": "true",
+                                           "_decision_note": "属实"})
+    approval = api.as_("merch_zhao").get(f"/process-instances/{case_id}").get_json()["open_tasks"][0]["id"]
+    auth.logout()
+    auth.login("merch_zhao")
+    client.post("/account/language", data={"locale": "en", "next": "/tasks", "csrf_token": token(client)})
+    html = client.get(f"/tasks/{approval}").get_data(as_text=True)
+    assert re.search(r'id="bar-choice-true"[^>]*>.*?Approve</button>', html, re.S)
+    assert "Confirm: Reject" in html and "Merchandising comment" in html
+    listed = client.get("/tasks").get_data(as_text=True)
+    assert ">Decide<" in listed and f'id="task-{approval}-choice-true"' in listed
