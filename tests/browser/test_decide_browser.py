@@ -154,3 +154,32 @@ def _open_task(live_server, case_id: int) -> int | None:
     from webapp.extensions import db
     with live_server.app.app_context():
         return db.session.query(HumanTask.id).filter_by(instance_id=case_id, state="open").scalar()
+
+
+# Every visible control of the page's content and its bar, with its size: a checkbox or radio by the
+# box it sits in (its label is the target). Text out of sight is skipped.
+SMALL_TARGETS = """() => {
+  const controls = "main a, main button, main summary, main select, main textarea, main input, "
+                   + "#task-bar button, #task-bar summary";
+  const skipped = ".dropdown-menu, .visually-hidden, .visually-hidden-focusable";
+  const size = (e) => e.getBoundingClientRect();
+  return [...document.querySelectorAll(controls)]
+    .map((e) => ["checkbox", "radio"].includes(e.type) ? e.closest(".form-check, .tap-check") || e : e)
+    .filter((e) => e.type !== "hidden" && !e.closest(skipped))
+    .filter((e) => !e.closest("details:not([open]) > :not(summary)"))
+    .filter((e) => size(e).width > 0 && size(e).height > 0 && size(e).height < 44)
+    .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${String(e.className).slice(0, 40)} `
+                + `${Math.round(size(e).height)}px: ${e.textContent.trim().slice(0, 20)}`);
+}"""
+
+
+@pytest.mark.parametrize("sized", ["390", "1366"], indirect=True)
+def test_the_task_pages_tap_targets_are_44_px(live_server, pages, sized):
+    page = sized
+    key, case_id, task_id = start_return(live_server)
+    pages.sign_in(page, "cs_li")
+    page.goto(f"{live_server.url}/tasks")
+    assert page.evaluate(SMALL_TARGETS) == []
+    page.goto(f"{live_server.url}/tasks/{task_id}")
+    assert page.evaluate(SMALL_TARGETS) == []
+    pages.phone_first(page)
