@@ -203,3 +203,35 @@ def test_the_choices_read_in_english(client, auth, api):
     assert "Confirm: Reject" in html and "Merchandising comment" in html
     listed = client.get("/tasks").get_data(as_text=True)
     assert ">Decide<" in listed and f'id="task-{approval}-choice-true"' in listed
+
+
+def test_an_approval_asked_of_me_is_decided_from_the_bar(app, client, auth, api):
+    response = api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": {
+        "customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001", "channel": "store",
+        "category": "service", "description": "店员态度不好", "amount_claimed": 0}})
+    task_id = response.get_json()["open_tasks"][0]["id"]
+    auth.login("manager_sh001")
+    client.post(f"/tasks/{task_id}/add-approvers", data={
+        "csrf_token": token(client), "usernames": ["supervisor_east"], "position": "before",
+        "reason": "请先看"})
+    auth.logout()
+    auth.login("supervisor_east")
+    with app.app_context():
+        approval = db.session.query(HumanTask.id).filter_by(parent_id=task_id, state="open").scalar()
+    html = client.get(f"/tasks/{approval}").get_data(as_text=True)
+    bar = re.search(r'id="task-bar".*?<div class="dropup', html, re.S).group(0)
+    assert 'id="bar-approve"' in bar and 'form="decide-form"' in bar and 'value="approve"' in bar
+    assert 'id="bar-sheet-reject"' in bar and 'data-mirror="decision-comment"' in bar and "审批意见" in bar
+    assert 'id="decide-form" novalidate' in html
+
+    before = state(app, approval)
+    csrf = token(client, f"/tasks/{approval}")
+    client.post(f"/tasks/{approval}/decide",
+                data={"csrf_token": csrf, "_decision": "reject", "comment": ["", ""]})
+    assert state(app, approval) == before  # 不同意 without a comment: refused, nothing changes
+    # the bar's choice wins over a chip picked in the form; its comment is the second `comment`
+    client.post(f"/tasks/{approval}/decide", data={"csrf_token": csrf, "decision": "approve",
+                                                   "_decision": "reject", "comment": ["", "照片不清楚"]})
+    with app.app_context():
+        row = db.session.get(HumanTask, approval)
+        assert (row.state, row.decision, row.comment) == ("completed", "reject", "照片不清楚")

@@ -81,13 +81,13 @@ def remove_approver(task_id: int) -> Any:
 @login_required
 def decide(task_id: int) -> Any:
     access.visible_task(db.session, current_user, task_id, rules=engine().supervision)
-    decision = request.form.get("decision")
+    decision = request.form.get("_decision") or request.form.get("decision")  # the phone bar's first
     if decision not in runtime.DECISIONS:
         flash(_("Choose agree or do not agree."), "danger")
         return _back(task_id)
     try:
         runtime.decide(engine(), db.session, task_id, current_user, decision == runtime.APPROVE,
-                       request.form.get("comment", ""))
+                       next((c for c in request.form.getlist("comment") if c.strip()), ""))
     except (InvalidData, PermissionDenied, Conflict) as exc:
         db.session.rollback()
         flash(_refused(exc), "danger")
