@@ -183,3 +183,30 @@ def test_the_task_pages_tap_targets_are_44_px(live_server, pages, sized):
     page.goto(f"{live_server.url}/tasks/{task_id}")
     assert page.evaluate(SMALL_TARGETS) == []
     pages.phone_first(page)
+
+
+def test_an_approval_asked_of_me_is_decided_from_the_phone_bar(live_server, pages, phone):
+    page = phone
+    case = live_server.start_case("complaint_handling", "cs_li", {
+        "customer_name": "钱女士", "customer_phone": "13812345678", "store_code": "SH001", "channel": "store",
+        "category": "service", "description": "等候太久", "amount_claimed": 0})
+    task_id = case["open_tasks"][0]["id"]
+    pages.sign_in(page, "manager_sh001")
+    page.goto(f"{live_server.url}/tasks/{task_id}")
+    page.click("#move-add_approvers summary")
+    page.select_option("#add_approvers-people", ["supervisor_east"])
+    page.fill("#add_approvers-reason", "请主管先看")
+    page.click("#add_approvers-submit")
+    expect(page.locator("#approval-waiting")).to_be_visible()
+
+    pages.sign_in(page, "supervisor_east")
+    page.goto(f"{live_server.url}/tasks?scope=mine&q={case['business_key']}")
+    page.locator("[data-task-id] a", has_text="投诉调查与处理方案").first.click()
+    at_least_44(page, "#bar-approve", "#bar-reject")
+    page.click("#bar-reject")
+    expect(page.locator("#bar-note-reject")).to_be_focused()
+    page.fill("#bar-note-reject", "请补充照片")
+    expect(page.locator("#decision-comment")).to_have_value("请补充照片")
+    pages.fits(page)
+    page.click("#bar-confirm-reject")
+    expect(page.locator(".alert-success")).to_contain_text("你已选择不同意")
