@@ -201,7 +201,11 @@ def test_an_approval_asked_of_me_is_decided_from_the_phone_bar(live_server, page
 
     pages.sign_in(page, "supervisor_east")
     page.goto(f"{live_server.url}/tasks?scope=mine&q={case['business_key']}")
-    page.locator("[data-task-id] a", has_text="投诉调查与处理方案").first.click()
+    row = page.locator("[data-task-id]", has_text="投诉调查与处理方案").first
+    approval = row.get_attribute("data-task-id")
+    at_least_44(page, f"#task-{approval}-approve", f"#task-{approval}-reject")  # 同意 right in 待办 too
+    pages.phone_first(page)
+    row.locator("a", has_text="投诉调查与处理方案").click()
     at_least_44(page, "#bar-approve", "#bar-reject")
     page.click("#bar-reject")
     expect(page.locator("#bar-note-reject")).to_be_focused()
@@ -210,3 +214,23 @@ def test_an_approval_asked_of_me_is_decided_from_the_phone_bar(live_server, page
     pages.fits(page)
     page.click("#bar-confirm-reject")
     expect(page.locator(".alert-success")).to_contain_text("你已选择不同意")
+
+
+def test_an_approval_is_agreed_from_the_list_in_place(live_server, pages, phone):
+    page = phone
+    case = live_server.start_case("complaint_handling", "cs_li", {
+        "customer_name": "孙女士", "customer_phone": "13812345678", "store_code": "SH001", "channel": "store",
+        "category": "service", "description": "等候太久", "amount_claimed": 0})
+    pages.sign_in(page, "manager_sh001")
+    page.goto(f"{live_server.url}/tasks/{case['open_tasks'][0]['id']}")
+    page.click("#move-add_approvers summary")
+    page.select_option("#add_approvers-people", ["supervisor_east"])
+    page.fill("#add_approvers-reason", "请主管先看")
+    page.click("#add_approvers-submit")
+    pages.sign_in(page, "supervisor_east")
+    page.goto(f"{live_server.url}/tasks?scope=mine&q={case['business_key']}")
+    row = page.locator("[data-task-id]", has_text="投诉调查与处理方案").first
+    approval = row.get_attribute("data-task-id")
+    page.click(f"#task-{approval}-approve")
+    expect(row).to_have_count(0)
+    expect(page.locator("#decide-status")).to_contain_text("你已同意")

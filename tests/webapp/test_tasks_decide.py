@@ -235,3 +235,42 @@ def test_an_approval_asked_of_me_is_decided_from_the_bar(app, client, auth, api)
     with app.app_context():
         row = db.session.get(HumanTask, approval)
         assert (row.state, row.decision, row.comment) == ("completed", "reject", "照片不清楚")
+
+
+def test_an_approval_asked_of_me_is_decided_from_the_list(app, client, auth, api):
+    tasks = []
+    for name in ("王女士", "李先生"):
+        response = api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": {
+            "customer_name": name, "customer_phone": "13812345678", "store_code": "SH001", "channel": "store",
+            "category": "service", "description": "店员态度不好", "amount_claimed": 0}})
+        tasks.append(response.get_json()["open_tasks"][0]["id"])
+    auth.login("manager_sh001")
+    for task_id in tasks:
+        client.post(f"/tasks/{task_id}/add-approvers", data={
+            "csrf_token": token(client), "usernames": ["supervisor_east"], "position": "before",
+            "reason": "请先看"})
+    auth.logout()
+    auth.login("supervisor_east")
+    with app.app_context():
+        first, second = (db.session.query(HumanTask.id).filter_by(parent_id=t, state="open").scalar()
+                         for t in tasks)
+    html = client.get("/tasks?scope=mine").get_data(as_text=True)
+    form = re.search(rf'<form method="post" action="/tasks/{first}/decide" id="decide-{first}".*?</form>',
+                     html, re.S)
+    assert form and 'name="next"' in form.group(0)
+    assert f'id="task-{first}-approve"' in html and f'id="task-{first}-sheet-reject"' in html
+
+    csrf = token(client)
+    refused = client.post(f"/tasks/{first}/decide", data={"csrf_token": csrf, "decision": "reject"},
+                          headers={"Accept": "application/json"})
+    assert refused.status_code == 422 and refused.get_json()["message"] == "不同意时请填写审批意见。"
+    assert state(app, first)[0] == "open"
+    done = client.post(f"/tasks/{first}/decide", data={"csrf_token": csrf, "decision": "approve"},
+                       headers={"Accept": "application/json"})
+    assert done.status_code == 200 and done.get_json() == {"ok": True, "message": "你已同意。",
+                                                             "task_id": first}
+    response = client.post(f"/tasks/{second}/decide", data={"csrf_token": csrf, "decision": "reject",
+                                                             "comment": "先补照片",
+                                                             "next": "/tasks?scope=mine"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/tasks?scope=mine")
+    assert state(app, first)[0] == state(app, second)[0] == "completed"
