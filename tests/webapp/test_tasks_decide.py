@@ -6,6 +6,8 @@ import re
 
 from sqlalchemy import func, select
 
+from engine import Engine
+from engine.errors import ConcurrentUpdate
 from engine.models import AuditEvent, HumanTask
 from webapp.extensions import db
 
@@ -274,3 +276,34 @@ def test_an_approval_asked_of_me_is_decided_from_the_list(app, client, auth, api
                                                              "next": "/tasks?scope=mine"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/tasks?scope=mine")
     assert state(app, first)[0] == state(app, second)[0] == "completed"
+
+
+
+def test_the_second_of_two_agents_deciding_at_once_is_told_and_changes_nothing(app, client, auth, api,
+                                                                              monkeypatch):
+    _, task_id = start_return(api)
+    auth.login("cs_li")
+    client.post(f"/tasks/{task_id}", data={"csrf_token": token(client), "_decision": "true",
+                                           "_decision_note": "属实"})
+    decided = state(app, task_id)
+    assert decided[:2] == ("completed", "cs_li")
+    auth.logout()
+    auth.login("cs_wang")  # had the list open: decided already by the other agent
+    late = client.post(f"/tasks/{task_id}", data={"csrf_token": token(client), "_decision": "false",
+                                                  "_decision_note": "不属实"},
+                       headers={"Accept": "application/json"})
+    assert late.status_code == 409 and late.get_json()["ok"] is False and state(app, task_id) == decided
+
+    # at the very same moment: storing the case finds its lock version changed (ConcurrentUpdate)
+    _, task_id = start_return(api)
+
+    def racing(self, *args, **kwargs):
+        raise ConcurrentUpdate("the case changed meanwhile")
+    monkeypatch.setattr(Engine, "complete", racing)
+    before = state(app, task_id)
+    data = {"csrf_token": token(client), "_decision": "true", "_decision_note": "属实"}
+    raced = client.post(f"/tasks/{task_id}", data=data, headers={"Accept": "application/json"})
+    assert raced.status_code == 409 and raced.get_json()["ok"] is False and state(app, task_id) == before
+    raced = client.post(f"/tasks/{task_id}", data=data)
+    assert raced.status_code == 303 and raced.headers["Location"].endswith(f"/tasks/{task_id}")
+    assert state(app, task_id) == before
