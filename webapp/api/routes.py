@@ -100,7 +100,13 @@ def task(task_id: int) -> Any:
                     "send_back_targets": [t.to_dict() for t in detail.send_back_targets],
                     "notice": detail.notice,
                     "approvals": [a.to_dict() for a in detail.approvals],
-                    "holder": detail.holder.to_dict() if detail.holder else None})
+                    "holder": detail.holder.to_dict() if detail.holder else None,
+                    "decision": _decision(detail)})
+
+
+def _decision(detail: queries.TaskDetail) -> dict[str, Any] | None:
+    offer = queries.decision_offer(detail.form) if detail.may_act else None
+    return offer.to_dict() if offer else None
 
 
 @bp.post("/tasks/<int:task_id>/claim")

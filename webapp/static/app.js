@@ -74,7 +74,8 @@
       return fetch(list.getAttribute("data-refresh-url"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {
-          if (list.contains(document.activeElement) && document.activeElement.matches("input, button")) { return; }
+          if (list.contains(document.activeElement) && document.activeElement.matches("input, button, textarea")) { return; }
+          if (list.querySelector("details.decide-sheet[open]")) { return; }  /* a decision's comment half written */
           list.innerHTML = html;
           $all(list, "[data-select]").forEach(function (b) { b.checked = selected.indexOf(b.value) >= 0; });
           wireSelection(list);

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,6 +17,7 @@ from engine.errors import ConcurrentUpdate, Conflict, InvalidData, PermissionDen
 
 from ..extensions import db, engine
 from .blueprint import bp
+from .decision_post import back_to, wants_json
 
 
 def _back(task_id: int) -> Any:
@@ -80,19 +81,29 @@ def remove_approver(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/decide")
 @login_required
 def decide(task_id: int) -> Any:
+    """同意 / 不同意 an approval asked of me: from its page, its phone bar (`_decision`, the comment in
+    its sheet) or the task list (`next`; its script asks for JSON and stays on the list)."""
     access.visible_task(db.session, current_user, task_id, rules=engine().supervision)
-    decision = request.form.get("decision")
+    json = wants_json()
+    decision = request.form.get("_decision") or request.form.get("decision")  # the phone bar's first
     if decision not in runtime.DECISIONS:
+        if json:
+            return jsonify(ok=False, message=_("Choose agree or do not agree.")), 422
         flash(_("Choose agree or do not agree."), "danger")
         return _back(task_id)
     try:
         runtime.decide(engine(), db.session, task_id, current_user, decision == runtime.APPROVE,
-                       request.form.get("comment", ""))
+                       next((c for c in request.form.getlist("comment") if c.strip()), ""))
     except (InvalidData, PermissionDenied, Conflict) as exc:
         db.session.rollback()
+        if json:
+            return jsonify(ok=False, message=_refused(exc)), 422 if isinstance(exc, InvalidData) else 409
         flash(_refused(exc), "danger")
         return _back(task_id)
     db.session.commit()
-    flash(_("You agreed.") if decision == runtime.APPROVE
-          else _("You did not agree; the step goes back to its holder with your comment."), "success")
-    return redirect(url_for("tasks.index"), 303)
+    message = (_("You agreed.") if decision == runtime.APPROVE
+               else _("You did not agree; the step goes back to its holder with your comment."))
+    if json:
+        return jsonify(ok=True, message=message, task_id=task_id)
+    flash(message, "success")
+    return redirect(back_to(request.form, url_for("tasks.index")), 303)

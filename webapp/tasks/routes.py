@@ -35,7 +35,8 @@ def index() -> Any:
     if page.page > page.pages and page.total:
         return redirect(url_for("tasks.index", **params.args(page=page.pages)))
     context = {"page": page, "params": params, "now": now,
-               "urges": queries.urge_counts(db.session, [t.id for t in page.items])}
+               "urges": queries.urge_counts(db.session, [t.id for t in page.items]),
+               "decisions": queries.list_decisions(engine(), db.session, page.items, current_user.username)}
     if request.args.get("fragment"):
         return render_template("tasks/_list.html", **context)
     processes, stores = filter_options(db.session)

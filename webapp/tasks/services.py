@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from engine import Engine, access, queries
 from engine.attachments import AttachmentView, list_attachments
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
-from engine.queries import ApprovalView, CommentView, case_comments, display_names
+from engine.queries import (
+    ApprovalView,
+    CommentView,
+    DecisionOffer,
+    case_comments,
+    decision_offer,
+    display_names,
+)
 from engine.views import CaseView, TaskView, case_view
 
 from ..ui.approval_text import mentioned
@@ -46,6 +53,8 @@ class TaskPage:
     step_values: list[Shown] = field(default_factory=list)  # what an approver (or a waiting holder) reads
     #: (username, name) of the colleagues the task may be transferred to (转交), when it may be.
     transfer_to: list[tuple[str, str]] = field(default_factory=list)
+    #: The form's one decision as buttons (同意/驳回), while this person may complete the step.
+    decision: DecisionOffer | None = None
 
 
 def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
@@ -91,7 +100,8 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
         if task.kind == "approval" or task.waiting_on == "approval" else [],
         approver_choices=_approver_choices(session, user, detail) if "add_approvers" in detail.actions
         else [],
-        transfer_to=_colleagues(session, task, user) if "transfer" in detail.actions else [])
+        transfer_to=_colleagues(session, task, user) if "transfer" in detail.actions else [],
+        decision=decision_offer(detail.form) if detail.may_act else None)
 
 
 def _approver_choices(session: Session, user: User, detail: queries.TaskDetail) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,10 +17,11 @@ from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
 from ..extensions import db, engine
 from ..model_errors import model_error_text
 from ..ui.case_text import what_next
-from ..ui.form_fields import Ready, build_fields, parse_submission, unplaced_errors
+from ..ui.form_fields import Ready, build_fields, localize_errors, parse_submission, unplaced_errors
 from ..ui.names import step_name
 from ..uploads import save_form_files
 from .blueprint import bp
+from .decision_post import back_to, wants_json, with_decision
 from .services import TaskPage, task_page
 
 
@@ -31,6 +32,8 @@ def _tz() -> str:
 def _render(page: TaskPage, values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None,
             status: int = 200) -> Any:
     fields = build_fields(page.form, page.values if values is None else values, errors)
+    if page.decision is not None:  # its buttons stand for it: one tap each, no radio and Complete
+        fields = [f for f in fields if f.key != page.decision.field]
     templates = [f"tasks/{page.task.process_key}/{page.task.element_id}.html", "tasks/form.html"]
     return render_template(templates, page=page, fields=fields, now=engine().clock(),
                            form_errors=unplaced_errors(fields, errors or {}, page.form)), status
@@ -45,12 +48,18 @@ def detail(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>")
 @login_required
 def submit(task_id: int) -> Any:
-    """Complete the task with the posted form, or keep it as a draft (`action=draft`)."""
+    """Complete the task with the posted form, or keep it as a draft (`action=draft`). A decision
+    button posts its choice beside the form (`with_decision`); the list's script asks for JSON."""
     page = task_page(engine(), db.session, current_user, task_id)
+    json = wants_json()
     if not page.may_act:
-        flash(_("This task is not yours to work on any more."), "warning")
+        message = _("This task is not yours to work on any more.")
+        if json:
+            return jsonify(ok=False, message=message), 409
+        flash(message, "warning")
         return redirect(url_for("tasks.detail", task_id=task_id), 303)
-    data = parse_submission(page.form, request.form, original=page.values, tz=_tz())
+    posted = with_decision(request.form, page.decision)
+    data = parse_submission(page.form, posted, original=page.values, tz=_tz())
     refused = save_form_files(page.form, request.files, data, current_user, engine().clock(),
                               page.task.instance_id, task_id)
     writable = {k for k, p in ((page.form or {}).get("properties") or {}).items() if not p.get("readOnly")}
@@ -65,23 +74,28 @@ def submit(task_id: int) -> Any:
         return redirect(url_for("tasks.detail", task_id=task_id), 303)
     try:
         case = engine().complete(db.session, task_id, current_user, data)
-    except InvalidData as exc:
+    except (InvalidData, ProcessError) as exc:
         db.session.rollback()
-        return _render(page, shown, exc.fields, 422)
-    except ProcessError as exc:
-        db.session.rollback()
-        return _render(page, shown, {"_model": Ready(model_error_text(exc))}, 422)
+        errors = exc.fields if isinstance(exc, InvalidData) else {"_model": Ready(model_error_text(exc))}
+        if json:  # the script posts the form itself then, and the page shows what to correct
+            return jsonify(ok=False, fields=localize_errors(page.form or {}, errors)), 422
+        return _render(page, shown, errors, 422)
     except ConcurrentUpdate:
         db.session.rollback()
-        flash(_("Someone else changed this case at the same moment. Please check it and try again."),
-              "danger")
+        message = _("Someone else changed this case at the same moment. Please check it and try again.")
+        if json:
+            return jsonify(ok=False, message=message), 409
+        flash(message, "danger")
         return redirect(url_for("tasks.detail", task_id=task_id), 303)
     db.session.commit()
     step = step_name(page.task.process_key, page.task.element_id, page.task.name)
     held = any(t.id == task_id and t.waiting_on for t in case.open_tasks)  # 加签: approvers after me
-    flash((_("“%(step)s” is submitted; it waits for the approvers you asked.", step=step) if held
-           else _("“%(step)s” is done.", step=step)) + " " + what_next(case), "success")
-    return redirect(url_for("tasks.index"), 303)
+    message = (_("“%(step)s” is submitted; it waits for the approvers you asked.", step=step) if held
+               else _("“%(step)s” is done.", step=step)) + " " + what_next(case)
+    if json:
+        return jsonify(ok=True, message=message, task_id=task_id)
+    flash(message, "success")
+    return redirect(back_to(request.form, url_for("tasks.index")), 303)
 
 
 @bp.post("/tasks/<int:task_id>/claim")

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import away, deliveries, inbox, preferences, robots
+from . import away, deliveries, inbox, preferences, robots, task_detail
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -83,7 +83,7 @@ def _document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
-                        **deliveries.SCHEMAS, **robots.SCHEMAS},
+                        **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.errors import CaseDataTooLarge, ProcessError
 from engine.models import INCIDENT_OPEN, INCIDENT_RESOLVED
-from engine.queries import STATUSES, TASK_ACTIONS
+from engine.queries import STATUSES
 from engine.runtime import (
     DECISIONS,
     MAX_APPROVERS,
@@ -208,30 +208,6 @@ ERROR_BODY: Schema = {
 SCHEMAS: dict[str, Schema] = {
     "Error": ERROR_BODY,
     "Task": closed(TASK, "A step of a case that a person does."),
-    "TaskDetail": closed({
-        **TASK,
-        "form": {"type": ["object", "null"], "description": "the step's form as JSON Schema"},
-        "case": {**FREE, "description": "the data the form starts from: the case so far"},
-        "history": {"type": "array", "items": ref("Event")},
-        "may_act": {"type": "boolean", "description": "whether I may complete the step now"},
-        "draft": {"type": ["object", "null"], "description": "the values saved but not yet submitted"},
-        "actions": {"type": "array", "items": {"type": "string", "enum": list(TASK_ACTIONS)},
-                    "description": "what I may do with the task now"},
-        "send_back_targets": {"type": "array", "items": ref("SendBackTarget"),
-                              "description": "the earlier steps I may send the case back to (退回), newest "
-                                             "first; empty unless I may act on the task"},
-        "notice": {**nullable(TEXT), "description": "why the task is open again: the reason it was sent "
-                                                    "back here (while it is open)"},
-        "approvals": {"type": "array", "items": ref("Approval"),
-                      "description": "the people asked to approve this step (or, for an approval, its step)"},
-        "holder": {"anyOf": [ref("Task"), {"type": "null"}],
-                   "description": "an approval's step, whose data `case` shows; null for a step"},
-    }, "A task with its form, the case data and the case's history."),
-    "SendBackTarget": closed({
-        "element_id": {**TEXT, "description": "the step's BPMN id: the `to` of a send-back"},
-        "name": TEXT,
-        "completed_by": {**nullable(USERNAME), "description": "who did it; the step reopens for them"},
-    }, "An earlier completed step on the path that led to a task."),
     "Approval": closed(APPROVAL, "One person asked to approve a step (加签)."),
     "TaskPage": page_of("Task", "One page of tasks."),
     "Instance": closed(INSTANCE, "A case: one run of a process."),
