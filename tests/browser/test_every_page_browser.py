@@ -85,6 +85,10 @@ def _pages() -> list[Screen]:
 
 
 PAGES = {page.name: page for page in _pages()}
+# The GET routes that answer with something other than a page, by endpoint (a blueprint's name and a
+# star: all of it): the JSON API, files, the diagram's XML, the CSV export, redirects, the health check.
+NOT_PAGES = {"api.*", "static", "attachments.download", "admin.model_file", "cases.diagram", "cases.export",
+             "cases.moved", "tasks.home", "tasks.poll", "health.healthz"}
 # Sizes outermost, then languages, then people: a context serves a run of pages before the next.
 CASES = [(name, size, language) for size in SIZES for language in LANGUAGES
          for name in sorted(PAGES, key=lambda n: (PAGES[n].user.startswith("holder:"), PAGES[n].user, n))]
@@ -216,6 +220,30 @@ def test_every_page_fits_and_is_accessible(sweep, axe, screens_dir, name, size, 
         refused.clear()
     assert not problems, f"{name} ({path}) at {size} px in {language} as {user or 'nobody'}:\n" + \
         "\n\n".join(problems)
+
+
+class _AnyIds:
+    """Stands in for the sweep when only a page's route matters: every id is 1."""
+    steps = type("Steps", (), {"cases": {key: 1 for key in PROCESSES}})()
+
+    def step(self, step: tuple[str, str]) -> Any:
+        return type("Step", (), {"task_id": 1})()
+
+    def user_id(self, username: str) -> int:
+        return 1
+
+
+def test_the_sweep_opens_every_page_the_app_serves():
+    """A new GET route is either swept (added to _pages) or named in NOT_PAGES."""
+    from webapp import create_app
+    app = create_app("test", SQLALCHEMY_DATABASE_URI="sqlite://")
+    routes = app.url_map.bind("localhost")
+    paths = [s.path(_AnyIds()) if callable(s.path) else s.path for s in PAGES.values() if s.status == 200]
+    swept = {routes.match(path.split("?")[0], method="GET")[0] for path in paths}
+    served = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())}
+    left = {e for e in served - swept
+            if e not in NOT_PAGES and f"{e.split('.')[0]}.*" not in NOT_PAGES}
+    assert left == set(), "pages the sweep does not open (add them to _pages, or to NOT_PAGES)"
 
 
 CONTRAST_ON_HEADER = """() => {
