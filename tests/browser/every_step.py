@@ -70,13 +70,15 @@ class OpenStep:
 
 class EveryStep:
     """Walks the cases on `app` (built with `clock` as its CLOCK); `steps` maps (process, element) to
-    an open task of it, `cases` each process to one of its cases, `missed` says what went wrong."""
+    an open task of it, `cases` each process to the case the walk took furthest (the longest history
+    for its case page), `missed` says what went wrong."""
 
     def __init__(self, app: Any, clock: FrozenClock) -> None:
         self.app, self.clock = app, clock
         self.start_at = self.latest = clock()
         self.steps: dict[tuple[str, str], OpenStep] = {}
         self.cases: dict[str, int] = {}
+        self.furthest: dict[str, int] = {}
         self.missed: list[str] = []
 
     def walk_all(self) -> EveryStep:
@@ -105,7 +107,6 @@ class EveryStep:
             data = {**copy.deepcopy(START[process]), **route.start}
             case = engine().start(session, process, self._user(session, STARTERS[process]), data)
             session.commit()
-            self.cases.setdefault(process, case.id)
             if route.wait_hours:
                 self._move_clock(session, case.id, self.clock() + timedelta(hours=route.wait_hours))
             for _ in range(MAX_STEPS):
@@ -117,6 +118,8 @@ class EveryStep:
                         return True
                     self._move_clock(session, case.id, due + timedelta(minutes=1))
                     continue
+                if sum(done.values()) >= self.furthest.get(process, 0):
+                    self.cases[process], self.furthest[process] = case.id, sum(done.values())
                 new = [r for r in rows if (process, r.element_id) not in self.steps]
                 for row in new:
                     self.steps[(process, row.element_id)] = OpenStep(row.id, case.id,
