@@ -74,7 +74,7 @@ def _locale() -> str:
     """The person's setting, else the language they chose this session, else the default; an API
     client's `Accept-Language` wins (a browser always sends one, so pages go by the setting alone)."""
     languages = current_app.config["LANGUAGES"]
-    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+    if request.path.startswith("/api/v1/") and request.headers.get("Accept-Language"):
         asked = request.accept_languages.best_match(languages)
         if asked:
             return str(asked)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -231,3 +232,40 @@ class Pages:
 @pytest.fixture
 def pages(live_server: LiveServer) -> Pages:
     return Pages(live_server)
+
+
+# axe-core (package.json; `make assets` runs `npm ci`) is evaluated into the page through the DevTools
+# protocol, which the page's Content-Security-Policy does not govern: the pages are checked as served.
+AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
+RUN_AXE = """async (blocking) => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter((v) => blocking.includes(v.impact)).map((v) =>
+    `${v.impact} ${v.id}: ${v.help} (${v.helpUrl})\\n` + v.nodes.slice(0, 10).map((n) =>
+      `    ${n.target.join(" ")}: ${(n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 240)}`)
+    .join("\\n"));
+}"""
+
+
+class Axe:
+    """axe-core run on the page as it stands; fails on any serious or critical violation, naming the
+    rule, the elements and the help page."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def violations(self, page) -> list[str]:  # type: ignore[no-untyped-def]
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(self.source)
+        return page.evaluate(RUN_AXE, list(AXE_BLOCKING))
+
+    def check(self, page) -> None:  # type: ignore[no-untyped-def]
+        found = self.violations(page)
+        assert not found, f"axe on {page.url}:\n" + "\n".join(found)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    if not AXE_SOURCE.is_file():
+        pytest.fail(f"{AXE_SOURCE} is missing: run `make assets` (npm ci installs axe-core)", pytrace=False)
+    return Axe(AXE_SOURCE.read_text(encoding="utf-8"))

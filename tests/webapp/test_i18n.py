@@ -120,3 +120,17 @@ def test_every_form_title_has_an_english_translation():
                     walk(child)
         walk(json.loads(path.read_text("utf-8")))
     assert sorted(missing) == []
+
+
+def test_the_api_documentation_page_follows_the_setting_not_the_browser(client, auth, api):
+    """/api/docs is a page: the browser's Accept-Language (always sent) does not override the person's
+    English; the JSON API under /api/v1 still answers in the language its client asks for."""
+    auth.login("cs_li")
+    switch(client, "en")
+    html = client.get("/api/docs", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in html and "API documentation" in html
+    data = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001",
+            "channel": "store", "category": "service", "description": "长" * 2001, "amount_claimed": 0}
+    refused = api.as_("cs_li").post("/processes/complaint_handling/instances", json={"data": data},
+                                    headers={"Accept-Language": "zh-CN"}).get_json()
+    assert refused["fields"] == {"description": "最多 2000 个字符。"}

@@ -8,7 +8,7 @@
     url: node.dataset.specUrl,
     domNode: node,
     layout: "BaseLayout",
-    deepLinking: true,
+    deepLinking: false,  // its links sit inside the operation buttons: nested controls a screen reader cannot reach
     docExpansion: "list",
     defaultModelsExpandDepth: 0,
     displayOperationId: false,
