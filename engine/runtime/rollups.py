@@ -1,0 +1,261 @@
+"""Keeping the dashboard's rollup cells current as commands start, end and complete, in the
+command's own transaction, and rebuilding them from the case and task tables.
+
+A command adds to cells and never reads them: one batch of upserts (INSERT ... ON CONFLICT DO UPDATE),
+its rows sorted so that two transactions lock shared cells in the same order. Histogram cells only
+grow (a completed step or case stays completed); a case that ends moves from `started` bucket 0 to its
+status's. Rows written behind the commands' back (seeded history, imports) need `rebuild_rollups`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any, Protocol
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from engine.models import COMPLETED, ENDED, HumanTask, ProcessInstance, RollupCell
+from engine.models.rollups import (
+    CYCLE,
+    DAY,
+    ENDED_CASES,
+    SPANS,
+    STARTED,
+    STATUS_CODES,
+    WAIT,
+    WORK,
+    bucket,
+    span_start,
+)
+
+from .case_rows import CaseRow, TaskRow
+
+HOUR = 3600.0
+
+
+class CaseFacts(Protocol):
+    """What the rollups read of a case: a command's `CaseRow`, or a row of the rebuild's query."""
+
+    @property
+    def process_key(self) -> str: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def store_code(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+
+
+class StepFacts(Protocol):
+    """What the rollups read of a completed step: a command's `TaskRow`, or a row of the rebuild's."""
+
+    @property
+    def process_key(self) -> str: ...
+    @property
+    def element_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def lane_role(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def claimed_at(self) -> datetime | None: ...
+    @property
+    def completed_at(self) -> datetime | None: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+_KEY = ("measure", "span", "start", "process_key", "element_id", "region", "store_code", "bucket")
+
+
+@dataclass
+class Cell:
+    """What one event adds to one cell."""
+
+    measure: str
+    span: str
+    start: Any
+    process_key: str
+    element_id: str
+    region: str
+    store_code: str
+    bucket: int
+    n: int = 1
+    hours: float = 0.0
+    low: float | None = None
+    high: float | None = None
+    due: int = 0
+    on_time: int = 0
+    label: str = ""
+    role: str | None = None
+
+    def key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _KEY)
+
+    def add(self, other: Cell) -> None:
+        self.n += other.n
+        self.hours += other.hours
+        self.due += other.due
+        self.on_time += other.on_time
+        if other.low is not None:
+            self.low = other.low if self.low is None else min(self.low, other.low)
+        if other.high is not None:
+            self.high = other.high if self.high is None else max(self.high, other.high)
+        self.label, self.role = other.label or self.label, other.role or self.role
+
+
+def _hours(start: datetime, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds() / HOUR)
+
+
+def _count(process: str, region: str | None, store: str | None, measure: str, at: datetime, zone: tzinfo,
+           code: int, n: int = 1) -> Cell:
+    return Cell(measure, DAY, at.astimezone(zone).date(), process, "", region or "", store or "", code, n)
+
+
+def _histogram(process: str, element: str, region: str | None, measure: str, at: datetime, zone: tzinfo,
+               hours: float, **extra: Any) -> list[Cell]:
+    day = at.astimezone(zone).date()
+    return [Cell(measure, span, span_start(day, span), process, element, region or "", "", bucket(hours),
+                 1, hours, hours, hours, **extra) for span in SPANS]
+
+
+def case_started_cells(case: CaseFacts, zone: tzinfo) -> list[Cell]:
+    return [_count(case.process_key, case.region, case.store_code, STARTED, case.started_at, zone, 0)]
+
+
+def case_ended_cells(case: CaseFacts, zone: tzinfo, *, was_counted_open: bool = True
+                     ) -> list[Cell]:
+    """A case that ended: out of `started` bucket 0 (if it was counted there), into its status's, its
+    end day's `ended`, and for a completed case its cycle time."""
+    code = STATUS_CODES[case.status]
+    cells = [_count(case.process_key, case.region, case.store_code, STARTED, case.started_at, zone, code)]
+    if was_counted_open:
+        cells.append(_count(case.process_key, case.region, case.store_code, STARTED, case.started_at, zone, 0,
+                            -1))
+    if case.ended_at is None:  # seeded or imported rows may lack it: counted by status alone
+        return cells
+    cells.append(_count(case.process_key, case.region, case.store_code, ENDED_CASES, case.ended_at, zone,
+                        code))
+    if case.status == COMPLETED:
+        cells += _histogram(case.process_key, "", case.region, CYCLE, case.ended_at, zone,
+                            _hours(case.started_at, case.ended_at))
+    return cells
+
+
+def step_completed_cells(task: StepFacts, region: str | None, zone: tzinfo) -> list[Cell]:
+    """A completed step's waiting (created → claimed) and working (claimed → completed) time, and
+    whether it met its due time."""
+    assert task.completed_at is not None
+    claimed = task.claimed_at or task.completed_at
+    due = task.due_at is not None
+    on_time = due and task.completed_at <= task.due_at  # type: ignore[operator]
+    label = {"label": task.name, "role": task.lane_role}
+    return [*_histogram(task.process_key, task.element_id, region, WAIT, task.completed_at, zone,
+                        _hours(task.created_at, claimed), **label),
+            *_histogram(task.process_key, task.element_id, region, WORK, task.completed_at, zone,
+                        _hours(claimed, task.completed_at), due=int(due), on_time=int(on_time), **label)]
+
+
+def count_case_start(session: Session, case: CaseRow, zone: tzinfo) -> None:
+    write_cells(session, case_started_cells(case, zone))
+
+
+def count_stored(session: Session, case: CaseRow, tasks: Iterable[TaskRow], zone: tzinfo | None) -> None:
+    """What a command about to store `case` and its changed `tasks` adds to the rollups: the steps it
+    completed and the case's end; then the rows read as counted."""
+    cells: list[Cell] = []
+    for task in tasks:
+        if task.kind == "step" and task.state == "completed" and task.stored_state != "completed":
+            cells += step_completed_cells(task, case.region, _zone(zone))
+        task.stored_state = task.state
+    if case.status in ENDED and case.stored_status not in ENDED:
+        cells += case_ended_cells(case, _zone(zone))
+    case.stored_status = case.status
+    write_cells(session, cells)
+
+
+def _zone(zone: tzinfo | None) -> tzinfo:
+    if zone is None:
+        raise RuntimeError("a command that completes a step or ends a case stores it with the engine's zone")
+    return zone
+
+
+def merged(cells: Iterable[Cell]) -> list[Cell]:
+    """One cell per key, in key order (the order every transaction locks them in)."""
+    by_key: dict[tuple[Any, ...], Cell] = {}
+    for cell in cells:
+        key = cell.key()
+        if key in by_key:
+            by_key[key].add(cell)
+        else:
+            by_key[key] = cell
+    return [by_key[key] for key in sorted(by_key, key=lambda k: tuple(str(v) for v in k))]
+
+
+def write_cells(session: Session, cells: Sequence[Cell]) -> None:
+    if not cells:
+        return
+    rows = [vars(cell) for cell in merged(cells)]
+    session.connection().execute(_upsert(session.get_bind().dialect.name), rows)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        table = RollupCell.__table__
+        make, least, greatest = ((postgresql.insert, func.least, func.greatest) if dialect == "postgresql"
+                                 else (sqlite.insert, func.min, func.max))
+        stmt = make(table)
+        new = stmt.excluded
+        statement = _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=list(_KEY),
+            set_={"n": table.c.n + new.n, "hours": table.c.hours + new.hours,
+                  "low": func.coalesce(least(table.c.low, new.low), new.low, table.c.low),
+                  "high": func.coalesce(greatest(table.c.high, new.high), new.high, table.c.high),
+                  "due": table.c.due + new.due, "on_time": table.c.on_time + new.on_time,
+                  "label": new.label, "role": new.role})
+    return statement
+
+
+def rebuild_rollups(session: Session, zone: tzinfo, chunk: int = 5000) -> int:
+    """Every cell again from the case and task tables (after seeding history or changing the zone);
+    the caller commits. Returns the number of cells."""
+    session.flush()
+    session.execute(delete(RollupCell))
+    cells: dict[tuple[Any, ...], Cell] = {}
+
+    def add(new: Iterable[Cell]) -> None:
+        for cell in new:
+            key = cell.key()
+            if key in cells:
+                cells[key].add(cell)
+            else:
+                cells[key] = cell
+
+    case = ProcessInstance
+    for row in session.execute(select(case.process_key, case.region, case.store_code, case.status,
+                                      case.started_at, case.ended_at).execution_options(yield_per=chunk)):
+        add(case_ended_cells(row, zone, was_counted_open=False) if row.status in ENDED
+            else case_started_cells(row, zone))
+    task = HumanTask
+    query = (select(task.process_key, task.element_id, task.name, task.lane_role, task.created_at,
+                    task.claimed_at, task.completed_at, task.due_at, case.region)
+             .join(case, case.id == task.instance_id)
+             .where(task.state == "completed", task.kind == "step", task.completed_at.is_not(None)))
+    for step in session.execute(query.execution_options(yield_per=chunk)):
+        add(step_completed_cells(step, step.region, zone))
+    rows = [vars(cell) for cell in cells.values() if cell.n]
+    for first in range(0, len(rows), chunk):
+        session.execute(insert(RollupCell.__table__), rows[first:first + chunk])
+    return len(rows)
