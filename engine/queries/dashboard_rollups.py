@@ -92,6 +92,7 @@ class Period:
     first: date | None          # first whole day, None: from the beginning
     stop: date | None           # the day after the last whole day, None: up to now
     edges: tuple[tuple[datetime | None, datetime | None], ...]  # [start, end) read from the base tables
+    whole: bool = True          # False: not one whole day, all of it is read from the base tables
 
 
 def split_period(start: datetime | None, end: datetime | None, zone: tzinfo) -> Period:
@@ -111,7 +112,7 @@ def split_period(start: datetime | None, end: datetime | None, zone: tzinfo) -> 
         if local != midnight(stop):
             edges.append((midnight(stop), end))
     if first is not None and stop is not None and first >= stop:
-        return Period(None, None, ((start, end),))  # less than a whole day: all from the base tables
+        return Period(None, None, ((start, end),), whole=False)
     return Period(first, stop, tuple(edges))
 
 
@@ -131,6 +132,8 @@ def cell_scope(scope: ColumnElement[bool], *, with_store: bool) -> ColumnElement
 
 
 def _days(period: Period) -> ColumnElement[bool]:
+    if not period.whole:
+        return false()
     clauses = [_CELL.c.span == DAY]
     if period.first is not None:
         clauses.append(_CELL.c.start >= period.first)
@@ -142,8 +145,8 @@ def _days(period: Period) -> ColumnElement[bool]:
 def _covering(period: Period) -> ColumnElement[bool]:
     """The histogram cells covering the period's whole days: whole months as month cells, the
     months cut by its ends as the fewest dekad and day cells."""
-    if period.first is None and period.stop is None and period.edges:
-        return false()  # under a day: nothing whole
+    if not period.whole:
+        return false()
     first, stop = period.first, period.stop
     clauses: list[ColumnElement[bool]] = []
 
