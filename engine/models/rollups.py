@@ -10,7 +10,8 @@ were written in (`Engine.zone`; rebuild them after changing it):
   ended), so a case that ends moves from bucket 0 to its end's; day spans only.
 - `ended`: cases by the day they ended, `bucket` their status code; day spans only.
 - `cycle`: completed cases by the day they completed, `bucket` the duration's (`bucket`), `hours`
-  the sum of durations, `low` / `high` the shortest and longest; day, dekad and month spans.
+  the sum of durations, `low` / `high` the shortest and longest; day, dekad, month and all-time
+  spans (a value counts once in each).
 - `wait` / `work`: completed steps by the day they were completed, created → claimed and claimed →
   completed, as `cycle`; `work` cells also count the steps that had a due time (`due`) and met it
   (`on_time`). Histogram cells have no store ('' always): their rows would barely shrink below the
@@ -31,9 +32,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .base import Base
 from .cases import COMPLETED, TERMINATED, WITHDRAWN
 
-DAY, DEKAD, MONTH = "d", "t", "m"
-#: Spans of a histogram cell, longest first (how a period is covered); counts have day cells only.
+DAY, DEKAD, MONTH, ALL = "d", "t", "m", "a"
+#: The spans a period is covered with, longest first; counts have day cells only.
 SPANS = (MONTH, DEKAD, DAY)
+#: Histogram cells: also one for all time (start `ALL_TIME`), which is what the all-time view reads.
+HISTOGRAM_SPANS = (ALL, *SPANS)
+ALL_TIME = date(1970, 1, 1)
 STARTED, ENDED_CASES, CYCLE, WAIT, WORK = "started", "ended", "cycle", "wait", "work"
 HISTOGRAMS = (CYCLE, WAIT, WORK)
 #: `started` / `ended` buckets: 0 for a case that has not ended (running, suspended, failed).
@@ -45,8 +49,10 @@ SMALLEST = 1 / 60  # hours: durations under a minute share bucket 0
 
 class RollupCell(Base):
     __tablename__ = "rollup_cell"
+    # without a rowid, SQLite keeps the cells in key order: a range of them is read in one sweep
     __table_args__ = (PrimaryKeyConstraint("measure", "span", "start", "process_key", "element_id", "region",
-                                           "store_code", "bucket", name="pk_rollup_cell"),)
+                                           "store_code", "bucket", name="pk_rollup_cell"),
+                      {"sqlite_with_rowid": False})
 
     measure: Mapped[str] = mapped_column(String(8))
     span: Mapped[str] = mapped_column(String(1))
@@ -76,6 +82,8 @@ def bucket(hours: float) -> int:
 
 def span_start(day: date, span: str) -> date:
     """The first day of the span of kind `span` holding `day` (dekads: the 1st, 11th and 21st)."""
+    if span == ALL:
+        return ALL_TIME
     if span == MONTH:
         return day.replace(day=1)
     if span == DEKAD:

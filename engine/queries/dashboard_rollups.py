@@ -15,12 +15,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Iterable
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 
-from engine.models import ENDED, ProcessInstance, RollupCell
+from engine.models import ERROR, RUNNING, SUSPENDED, ProcessInstance, RollupCell
 from engine.models.rollups import (
+    ALL,
+    ALL_TIME,
     CYCLE,
     DAY,
     ENDED_CASES,
@@ -35,6 +37,7 @@ from engine.models.rollups import (
     span_start,
 )
 
+NOT_ENDED = (RUNNING, SUSPENDED, ERROR)
 _CASE = ProcessInstance.__table__
 _CELL = RollupCell.__table__
 
@@ -142,12 +145,15 @@ def _days(period: Period) -> ColumnElement[bool]:
     return and_(*clauses)
 
 
-def _covering(period: Period) -> ColumnElement[bool]:
+def _covering(period: Period) -> list[ColumnElement[bool]]:
     """The histogram cells covering the period's whole days: whole months as month cells, the
-    months cut by its ends as the fewest dekad and day cells."""
+    months cut by its ends as the fewest dekad and day cells; one clause per span, each a range of
+    the cells' primary key (an OR of them would make SQLite scan every cell of the measure)."""
     if not period.whole:
-        return false()
+        return []
     first, stop = period.first, period.stop
+    if first is None and stop is None:
+        return [and_(_CELL.c.span == ALL, _CELL.c.start == ALL_TIME)]
     clauses: list[ColumnElement[bool]] = []
 
     def add(a: date, b: date) -> None:
@@ -172,7 +178,7 @@ def _covering(period: Period) -> ColumnElement[bool]:
         if stop is not None:
             months.append(_CELL.c.start < stop)
         clauses.append(and_(*months))
-    return or_(*clauses) if clauses else false()
+    return clauses
 
 
 def status_counts(session: Session, scope: ColumnElement[bool], cells: ColumnElement[bool], period: Period,
@@ -192,7 +198,7 @@ def open_status_counts(session: Session, scope: ColumnElement[bool], in_period: 
                        ) -> dict[tuple[str, str], int]:
     """Cases started in the period that have not ended, from the case table (few: the recent ones)."""
     query = (select(ProcessInstance.process_key, ProcessInstance.status, func.count())
-             .where(scope, ProcessInstance.status.not_in(ENDED), in_period)
+             .where(scope, ProcessInstance.status.in_(NOT_ENDED), in_period)
              .group_by(ProcessInstance.process_key, ProcessInstance.status))
     return {(key, status): n for key, status, n in session.execute(query)}
 
@@ -204,20 +210,22 @@ def histograms(session: Session, cells: ColumnElement[bool], period: Period,
     found: dict[tuple[str, str, str], Histogram] = {}
     steps: dict[tuple[str, str], list[Any]] = {}
     c = _CELL.c
-    query: Select[Any] = (
-        select(c.measure, c.process_key, c.element_id, c.bucket, func.sum(c.n), func.sum(c.hours),
-               func.min(c.low), func.max(c.high), func.sum(c.due), func.sum(c.on_time), func.max(c.label),
-               func.max(c.role))
-        .where(c.measure.in_((CYCLE, WAIT, WORK)), _covering(period), cells)
-        .group_by(c.measure, c.process_key, c.element_id, c.bucket))
-    for measure, key, element, b, n, hours, low, high, due, on_time, label, role in session.execute(query):
-        if not n:
-            continue
-        found.setdefault((measure, key, element), Histogram()).add_cell(b, n, hours, low, high)
-        if measure == WORK:
-            step = steps.setdefault((key, element), [label, role, 0, 0])
-            step[2] += int(due or 0)
-            step[3] += int(on_time or 0)
+    for covered in _covering(period):
+        query: Select[Any] = (
+            select(c.measure, c.process_key, c.element_id, c.bucket, func.sum(c.n), func.sum(c.hours),
+                   func.min(c.low), func.max(c.high), func.sum(c.due), func.sum(c.on_time), func.max(c.label),
+                   func.max(c.role))
+            .where(c.measure.in_((CYCLE, WAIT, WORK)), covered, cells)
+            .group_by(c.measure, c.process_key, c.element_id, c.bucket))
+        for measure, key, element, b, n, hours, low, high, due, on_time, label, role in session.execute(
+                query):
+            if not n:
+                continue
+            found.setdefault((measure, key, element), Histogram()).add_cell(b, n, hours, low, high)
+            if measure == WORK:
+                step = steps.setdefault((key, element), [label, role, 0, 0])
+                step[2] += int(due or 0)
+                step[3] += int(on_time or 0)
     return found, steps
 
 
