@@ -9,12 +9,10 @@ status's. Rows written behind the commands' back (seeded history, imports) need 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
-from typing import Any, Protocol
+from datetime import date, datetime, tzinfo
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.models import COMPLETED, ENDED, HumanTask, ProcessInstance, RollupCell
@@ -76,13 +74,12 @@ class StepFacts(Protocol):
 _KEY = ("measure", "span", "start", "process_key", "element_id", "region", "store_code", "bucket")
 
 
-@dataclass
-class Cell:
-    """What one event adds to one cell."""
+class Cell(NamedTuple):
+    """What one event adds to one cell, in the columns' order."""
 
     measure: str
     span: str
-    start: Any
+    start: date
     process_key: str
     element_id: str
     region: str
@@ -96,20 +93,6 @@ class Cell:
     on_time: int = 0
     label: str = ""
     role: str | None = None
-
-    def key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in _KEY)
-
-    def add(self, other: Cell) -> None:
-        self.n += other.n
-        self.hours += other.hours
-        self.due += other.due
-        self.on_time += other.on_time
-        if other.low is not None:
-            self.low = other.low if self.low is None else min(self.low, other.low)
-        if other.high is not None:
-            self.high = other.high if self.high is None else max(self.high, other.high)
-        self.label, self.role = other.label or self.label, other.role or self.role
 
 
 def _hours(start: datetime, end: datetime) -> float:
@@ -191,43 +174,37 @@ def _zone(zone: tzinfo | None) -> tzinfo:
     return zone
 
 
-def merged(cells: Iterable[Cell]) -> list[Cell]:
-    """One cell per key, in key order (the order every transaction locks them in)."""
-    by_key: dict[tuple[Any, ...], Cell] = {}
-    for cell in cells:
-        key = cell.key()
-        if key in by_key:
-            by_key[key].add(cell)
-        else:
-            by_key[key] = cell
-    return [by_key[key] for key in sorted(by_key, key=lambda k: tuple(str(v) for v in k))]
-
-
 def write_cells(session: Session, cells: Sequence[Cell]) -> None:
+    """Add the cells in one executemany, in key order (the order every transaction locks them in),
+    straight through the driver: SQLAlchemy's parameter handling cost a command as much as the
+    upserts themselves. (One row per event: executemany runs each as a statement of its own, so two
+    rows for one cell simply add up.)"""
     if not cells:
         return
-    rows = [vars(cell) for cell in merged(cells)]
-    session.connection().execute(_upsert(session.get_bind().dialect.name), rows)
+    dialect = session.get_bind().dialect.name
+    rows: list[Any] = sorted(cells, key=lambda cell: cell[:len(_KEY)])
+    if dialect == "sqlite":  # dates as ISO text, as SQLAlchemy's Date keeps them there
+        rows = [(*cell[:2], cell[2].isoformat(), *cell[3:]) for cell in rows]
+    session.connection().exec_driver_sql(_upsert(dialect), rows)
 
 
-_UPSERTS: dict[str, Any] = {}
+_COLUMNS = Cell._fields
+_UPSERTS: dict[str, str] = {}
 
 
-def _upsert(dialect: str) -> Any:
+def _upsert(dialect: str) -> str:
     statement = _UPSERTS.get(dialect)
     if statement is None:
-        table = RollupCell.__table__
-        make, least, greatest = ((postgresql.insert, func.least, func.greatest) if dialect == "postgresql"
-                                 else (sqlite.insert, func.min, func.max))
-        stmt = make(table)
-        new = stmt.excluded
-        statement = _UPSERTS[dialect] = stmt.on_conflict_do_update(
-            index_elements=list(_KEY),
-            set_={"n": table.c.n + new.n, "hours": table.c.hours + new.hours,
-                  "low": func.coalesce(least(table.c.low, new.low), new.low, table.c.low),
-                  "high": func.coalesce(greatest(table.c.high, new.high), new.high, table.c.high),
-                  "due": table.c.due + new.due, "on_time": table.c.on_time + new.on_time,
-                  "label": new.label, "role": new.role})
+        postgres = dialect == "postgresql"
+        mark, least, greatest = ("%s", "least", "greatest") if postgres else ("?", "min", "max")
+        added = ", ".join(f"{name} = rollup_cell.{name} + excluded.{name}" for name in ("n", "hours", "due",
+                                                                                     "on_time"))
+        statement = _UPSERTS[dialect] = (
+            f"INSERT INTO rollup_cell ({', '.join(_COLUMNS)}) VALUES ({', '.join([mark] * len(_COLUMNS))}) "
+            f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {added}, "
+            f"low = coalesce({least}(rollup_cell.low, excluded.low), excluded.low, rollup_cell.low), "
+            f"high = coalesce({greatest}(rollup_cell.high, excluded.high), excluded.high, rollup_cell.high), "
+            "label = excluded.label, role = excluded.role")
     return statement
 
 
