@@ -225,3 +225,18 @@ def test_seed_history_command(tmp_path):
     assert rebuilt.exit_code == 0, rebuilt.output
     assert re.search(rf"rebuilt {cells} rollup cells in [0-9.]+ s \(days in Asia/Shanghai\)", rebuilt.output)
     sql_engine.dispose()
+
+
+def test_starting_on_a_database_without_rollups_counts_its_cases(app, app_clock):
+    """An upgrade: the cases are there, the rollup table is new (empty); starting counts them."""
+    from webapp.bootstrap import init_db
+    with app.app_context():
+        seed_history(db.session, model=history_paths, cases=50, now=app_clock(), days=30, seed=4,
+                     catalogue=engine().catalogue)
+        db.session.execute(RollupCell.__table__.delete())
+        db.session.commit()
+    init_db(app)
+    with app.app_context():
+        started = select(func.sum(RollupCell.n)).where(RollupCell.measure == "started")
+        cases = db.session.scalar(select(func.count()).select_from(ProcessInstance))
+        assert db.session.scalar(started) == cases
