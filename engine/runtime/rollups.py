@@ -138,16 +138,23 @@ def step_completed_cells(task: StepFacts, region: str | None, zone: tzinfo,
                          spans: tuple[str, ...] = HISTOGRAM_SPANS) -> list[Cell]:
     """A completed step's waiting (created → claimed) and working (claimed → completed) time, and
     whether it met its due time."""
-    assert task.completed_at is not None
-    claimed = task.claimed_at or task.completed_at
-    due = task.due_at is not None
-    on_time = due and task.completed_at <= task.due_at  # type: ignore[operator]
-    label = {"label": task.name, "role": task.lane_role}
-    return [*_histogram(task.process_key, task.element_id, region, WAIT, task.completed_at, zone,
-                        _hours(task.created_at, claimed), spans, **label),
-            *_histogram(task.process_key, task.element_id, region, WORK, task.completed_at, zone,
-                        _hours(claimed, task.completed_at), spans, due=int(due), on_time=int(on_time),
-                        **label)]
+    completed = task.completed_at
+    assert completed is not None
+    claimed = task.claimed_at or completed
+    due = int(task.due_at is not None)
+    on_time = int(task.due_at is not None and completed <= task.due_at)
+    wait, work = _hours(task.created_at, claimed), _hours(claimed, completed)
+    day, key, element, region = completed.astimezone(zone).date(), task.process_key, task.element_id, (
+        region or "")
+    wait_bucket, work_bucket, name, role = bucket(wait), bucket(work), task.name, task.lane_role
+    cells = []
+    for span in spans:
+        first = span_start(day, span)
+        cells.append(Cell(WAIT, span, first, key, element, region, "", wait_bucket, 1, wait, wait, wait, 0, 0,
+                          name, role))
+        cells.append(Cell(WORK, span, first, key, element, region, "", work_bucket, 1, work, work, work, due,
+                          on_time, name, role))
+    return cells
 
 
 def count_case_start(session: Session, case: CaseRow, zone: tzinfo) -> None:
