@@ -275,7 +275,9 @@ def rebuild_rollups(session: Session, zone: tzinfo, chunk: int = 10_000) -> int:
             for span in HISTOGRAM_SPANS[:-1]:
                 add((measure, span, span_start(day, span), *rest), n, hours, due, on_time, label, role, low,
                     high)
-    return _insert_cells(session, [(*key, *values) for key, values in cells.items() if values[0]], chunk)
+    # in key order: PostgreSQL then finds a span's cells on neighbouring pages (it keeps no order)
+    rows = sorted((*key, *values) for key, values in cells.items() if values[0])
+    return _insert_cells(session, rows, chunk)
 
 
 def _insert_cells(session: Session, rows: list[tuple[Any, ...]], chunk: int) -> int:
