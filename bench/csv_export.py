@@ -10,12 +10,14 @@ targets are the issue's: first byte under 1 s, 100k rows in at most 3 s.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter, process_time
 
+from bench import fixtures
 from bench.report import Table, Target
 from webapp import create_app
 from webapp.bootstrap import prepare
@@ -84,11 +86,17 @@ def export_once(app, label: str, cases: int) -> ExportRun:  # type: ignore[no-un
     return ExportRun(label, cases, lines - 1, first_byte, total, size / 1e6, cpu)
 
 
-def measure(cases: int, postgres_url: str | None, runs: int = 2) -> list[ExportRun]:
+def measure(cases: int, postgres_url: str | None, runs: int = 2, *, scratch_schema: bool = False,
+            ) -> list[ExportRun]:
+    """On SQLite, and on PostgreSQL when given a URL: a scratch database's, or with `scratch_schema`
+    the test server's, in a schema of its own dropped afterwards (never the tests' tables)."""
     results = []
-    with tempfile.TemporaryDirectory(prefix="opsflow-csv-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="opsflow-csv-") as tmp, contextlib.ExitStack() as stack:
         targets = [("SQLite", f"sqlite:///{tmp}/csv.sqlite")]
-        if postgres_url:
+        if postgres_url and scratch_schema:
+            stack.enter_context(fixtures.postgres_database(postgres_url, "_csv"))
+            targets.append(("PostgreSQL", fixtures.schema_url(postgres_url, "_csv")))
+        elif postgres_url:
             targets.append(("PostgreSQL", postgres_url))
         for label, url in targets:
             _progress(f"{label}: {cases:,} cases")
@@ -96,7 +104,15 @@ def measure(cases: int, postgres_url: str | None, runs: int = 2) -> list[ExportR
             _seed(app, cases)
             for _n in range(runs):
                 results.append(export_once(app, label, cases))
+            _dispose(app)
     return results
+
+
+def _dispose(app) -> None:  # type: ignore[no-untyped-def]
+    from webapp.extensions import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def table(results: list[ExportRun]) -> Table:

@@ -57,10 +57,20 @@ def postgres_url() -> str | None:
     return url or None
 
 
+def schema_name(suffix: str = "") -> str:
+    return f"opsflow_bench_{os.getpid()}{suffix}"
+
+
+def schema_url(url: str, suffix: str = "") -> str:
+    """`url` with its search path set to the schema `postgres_database(url, suffix)` makes, for code
+    that opens its own connections (the app of the CSV export)."""
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema_name(suffix)}"
+
+
 @contextlib.contextmanager
 def postgres_database(url: str, suffix: str = "") -> Iterator[Database]:
     """A fresh schema `opsflow_bench_<pid><suffix>` on the test server, dropped on the way out."""
-    name = f"opsflow_bench_{os.getpid()}{suffix}"
+    name = schema_name(suffix)
     admin = make_sql_engine(url, connect_args={"connect_timeout": 5})
     try:
         with admin.begin() as conn:

@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py              full run (about 2 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick      smoke run with small sizes (seconds)
     .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete
+    .venv/bin/python bench/run.py --no-1m      the dashboard at 100k cases only (not copied up to 1M)
 
 PostgreSQL is measured too when `OPSFLOW_TEST_POSTGRES_URL` is set or `instance/pgtest.url` exists
 (`make test` or `scripts/test-services.sh start` write it); otherwise it is reported as skipped.
@@ -70,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of Engine.complete")
     parser.add_argument("--no-monitoring", action="store_true",
                         help="skip the dashboard and case-list section (it seeds up to 100k cases)")
+    parser.add_argument("--no-1m", action="store_true",
+                        help="skip the dashboard at 1M cases (the 100k history copied ten times)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
@@ -94,12 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_monitoring:
         from bench import monitoring
         _progress("dashboard and case list")
-        board_sizes = monitoring.QUICK_SIZES if args.quick else monitoring.SIZES
-        tables.append(monitoring.table(monitoring.measure(board_sizes, 3 if args.quick else 5, url), pg_note))
+        board_size = monitoring.QUICK_SIZE if args.quick else monitoring.SIZE
+        factor = None if args.no_1m else monitoring.LARGE_FACTOR
+        tables.append(monitoring.table(monitoring.measure(board_size, 3 if args.quick else 5, url, factor),
+                                       pg_note))
         from bench import csv_export
         _progress("CSV export")
-        # SQLite only: the app would fill the database it is given, and `url` is the tests' database
-        tables.append(csv_export.table(csv_export.measure(board_sizes[-1], None)))
+        # the app fills the database it is given: on PostgreSQL a schema of its own, not the tests' tables
+        tables.append(csv_export.table(csv_export.measure(board_size, url, scratch_schema=True)))
 
     elapsed = time.perf_counter() - started
     header = report.machine(server, load_before, report.load_average())

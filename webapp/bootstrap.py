@@ -7,21 +7,27 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from engine import schema
+from engine import runtime, schema
 from engine.bpmn import DeployResult, deploy_directory
-from engine.models import User
+from engine.models import ProcessInstance, RollupCell, User
 
 from .extensions import db
 
 
 def init_db(app: Flask) -> None:
-    """Create the tables, and the folder of a SQLite file (instance/ is not in the repository)."""
+    """Create the tables, and the folder of a SQLite file (instance/ is not in the repository); count
+    the cases of a database that has them into the dashboard's rollups when those are new (empty)."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
             and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     with app.app_context():
         schema.create_all(db.engine)
+        uncounted = (db.session.scalar(select(RollupCell.n).limit(1)) is None
+                     and db.session.scalar(select(ProcessInstance.id).limit(1)) is not None)
+        if uncounted:
+            runtime.rebuild_rollups(db.session, app.extensions["opsflow"].zone)
+        db.session.commit()
 
 
 def deploy_models(app: Flask, deployed_by: str | None = None) -> list[DeployResult]:

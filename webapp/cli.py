@@ -1,5 +1,5 @@
 """The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, worker, fire-timers,
-seed-history."""
+seed-history, rollups rebuild."""
 from __future__ import annotations
 
 import logging
@@ -264,6 +264,7 @@ def worker(ctx: click.Context, once: bool, name: str | None) -> None:
 @click.pass_context
 def seed_history(ctx: click.Context, cases: int, days: int, seed: int) -> None:
     """Write a made-up history of cases, tasks and events, for trying the dashboard (demo mode only)."""
+    from engine import runtime
     from engine.errors import InvalidData
     from workflows import history_paths
     from workflows.history_seed import seed_history as write
@@ -285,6 +286,34 @@ def seed_history(ctx: click.Context, cases: int, days: int, seed: int) -> None:
                             seed=seed, catalogue=engine.catalogue)
         except InvalidData as exc:
             raise click.ClickException(exc.message) from None
+        runtime.rebuild_rollups(db.session, engine.zone)  # the history was written behind the commands
         db.session.commit()
     click.echo(f"seeded {summary.cases} cases ({summary.running} still open), {summary.tasks} tasks "
                f"({summary.open_tasks} open), {summary.events} events")
+
+
+@main.group()
+def rollups() -> None:
+    """The dashboard's rollups (counts and duration histograms per day, kept by the commands)."""
+
+
+@rollups.command("rebuild")
+@click.pass_context
+def rebuild_rollups(ctx: click.Context) -> None:
+    """Count every case and step again into the rollups: after an upgrade that adds them, after
+    changing the business time zone, or after rows were written behind the commands' back."""
+    import time
+
+    from engine import runtime
+
+    from .bootstrap import init_db
+    from .extensions import db
+    app = _app(ctx.obj["config"])
+    init_db(app)
+    engine = app.extensions["opsflow"]
+    started = time.perf_counter()
+    with app.app_context():
+        cells = runtime.rebuild_rollups(db.session, engine.zone)
+        db.session.commit()
+    click.echo(f"rebuilt {cells} rollup cells in {time.perf_counter() - started:.1f} s "
+               f"(days in {engine.zone})")

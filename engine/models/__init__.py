@@ -47,6 +47,7 @@ from .preferences import (
     ReminderSent,
 )
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
+from .rollups import RollupCell
 
 __all__ = ["ApiToken", "Attachment", "AwayPeriod",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
@@ -56,4 +57,4 @@ __all__ = ["ApiToken", "Attachment", "AwayPeriod",
            "ModelFile", "Notification", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
            "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession", "INBOX", "MAIL", "PERSONAL_CHANNELS",
-           "NotificationPreference", "QuietHours", "ReminderSent"]
+           "NotificationPreference", "QuietHours", "ReminderSent", "RollupCell"]

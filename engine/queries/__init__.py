@@ -1,5 +1,6 @@
 """The read side, one module per page or list it feeds, from the indexed rows (a case's workflow is
 read only for its data, never to build a list)."""
+from .board import dashboard_view
 from .case_list import (
     SORTS,
     STATUSES,
@@ -14,7 +15,7 @@ from .case_list import (
 )
 from .case_page import CaseDetail, CasePage, case_detail, case_page_view, diagram_of
 from .cc_inbox import CcEntry, cc_list, cc_unread, colleagues
-from .dashboard import Dashboard, DashboardFilter, dashboard_view
+from .dashboard import Dashboard, DashboardFilter
 from .decisions import DecisionChoice, DecisionOffer, decision_offer, list_decisions
 from .deliveries import DELIVERY_CHANNELS, DELIVERY_STATUSES, DeliveryEntry, delivery_counts, delivery_log
 from .inbox import InboxEntry, inbox, inbox_entry, unread_count

@@ -34,10 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from engine.access.visibility import may_view_dashboard, reading_filter
-from engine.errors import PermissionDenied
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
-from engine.policy import SupervisionRules
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store
 
 EPOCH_MONDAY = 345600  # 1970-01-05 00:00, the first Monday after the epoch, in seconds
 WEEK = 604800
@@ -141,38 +138,12 @@ class Dashboard:
     weekly: list[WeekCount] = field(default_factory=list)
 
 
-def dashboard_view(session: Session, user: User, f: DashboardFilter, now: datetime, tz: tzinfo, *,
-                   rules: SupervisionRules) -> Dashboard:
-    """All figures for one viewer: only the cases they read by role count (a store manager's store)."""
-    if not may_view_dashboard(user, rules=rules):
-        raise PermissionDenied(f"{user.username} supervises no cases")
-    scope = _scope(user, f, rules)
-    steps = completed_steps(session, scope, f)
-    return Dashboard(filter=f, generated_at=now,
-                     open_by_role=open_by_role(session, scope, now),
-                     open_by_store=open_by_store(session, scope, now),
-                     by_status=by_status(session, scope, f),
-                     cycle_times=cycle_times(session, scope, f),
-                     step_times=step_times(session, scope, f, steps),
-                     sla=sla(session, scope, f, now, steps),
-                     weekly=weekly(session, scope, f, now, tz))
-
-
-def _scope(user: User, f: DashboardFilter, rules: SupervisionRules) -> ColumnElement[bool]:
-    clauses = [reading_filter(user, rules=rules)]
-    if f.process:
-        clauses.append(ProcessInstance.process_key == f.process)
-    if f.region:
-        clauses.append(ProcessInstance.region == f.region)
-    return and_(*clauses)
-
-
 def _with_cases(query: Select[Any], scope: ColumnElement[bool]) -> Select[Any]:
     """Task queries join their case: who may see the figures and the region are properties of cases."""
     return query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(scope)
 
 
-def _in_period(column: Any, f: DashboardFilter) -> ColumnElement[bool]:
+def in_period(column: Any, f: DashboardFilter) -> ColumnElement[bool]:
     clauses = []
     if f.start is not None:
         clauses.append(column >= f.start)
@@ -221,7 +192,7 @@ def open_by_store(session: Session, scope: ColumnElement[bool], now: datetime) -
     return sorted(items, key=lambda c: (c.key is None, -c.open, c.key or ""))
 
 
-def _process_names(session: Session) -> dict[str, str]:
+def process_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(ProcessDefinition.key, ProcessDefinition.name)).all())
 
 
@@ -229,10 +200,10 @@ def by_status(session: Session, scope: ColumnElement[bool], f: DashboardFilter) 
     """Cases started in the period, by process and where they stand now."""
     rows = session.execute(
         select(ProcessInstance.process_key, ProcessInstance.status, func.count())
-        .where(scope, _in_period(ProcessInstance.started_at, f))
+        .where(scope, in_period(ProcessInstance.started_at, f))
         .group_by(ProcessInstance.process_key, ProcessInstance.status)
         .order_by(ProcessInstance.process_key, ProcessInstance.status))
-    names = _process_names(session)
+    names = process_names(session)
     return [StatusCount(key, names.get(key, key), status, n) for key, status, n in rows]
 
 
@@ -248,14 +219,20 @@ def cycle_times(session: Session, scope: ColumnElement[bool], f: DashboardFilter
 
     The durations are computed in SQL and only they are fetched (one float per case, at most the
     cases of the period); sorting them for the percentiles is cheaper than a window function."""
+    groups = cycle_hours(session, scope, f)
+    names = process_names(session)
+    return [CycleTime(k, names.get(k, k), len(v), *_percentiles(v)) for k, v in sorted(groups.items())]
+
+
+def cycle_hours(session: Session, scope: ColumnElement[bool], f: DashboardFilter) -> dict[str, list[float]]:
+    """Per process, the durations in hours of the cases that completed in the period."""
     groups: dict[str, list[float]] = {}
     duration = _hours(session, ProcessInstance.started_at, ProcessInstance.ended_at)
     for key, hours in session.execute(
             select(ProcessInstance.process_key, duration)
-            .where(scope, ProcessInstance.status == "completed", _in_period(ProcessInstance.ended_at, f))):
+            .where(scope, ProcessInstance.status == "completed", in_period(ProcessInstance.ended_at, f))):
         groups.setdefault(key, []).append(float(hours))
-    names = _process_names(session)
-    return [CycleTime(k, names.get(k, k), len(v), *_percentiles(v)) for k, v in sorted(groups.items())]
+    return groups
 
 
 @dataclass
@@ -281,7 +258,7 @@ def completed_steps(session: Session, scope: ColumnElement[bool], f: DashboardFi
                                case((HumanTask.due_at.is_(None), None),
                                     (HumanTask.completed_at <= HumanTask.due_at, 1), else_=0))
                         .where(HumanTask.state == "completed", HumanTask.kind == "step",
-                               _in_period(HumanTask.completed_at, f)), scope)
+                               in_period(HumanTask.completed_at, f)), scope)
     steps: dict[tuple[str, str], _Step] = {}
     for key, element, name, role, wait, work, on_time in session.execute(query):
         step = steps.get((key, element))
@@ -314,15 +291,27 @@ def sla(session: Session, scope: ColumnElement[bool], f: DashboardFilter, now: d
     """Of the steps with a due time completed in the period, how many were done by it; plus how many
     of that step are open and overdue right now."""
     steps = completed_steps(session, scope, f) if steps is None else steps
-    late_now = {(k, e): (name, n, role) for k, e, name, n, role in session.execute(
+    return sla_rows({key: (step.name, step.role, step.with_due, step.on_time) for key, step in steps.items()},
+                    late_now(session, scope, now))
+
+
+def late_now(session: Session, scope: ColumnElement[bool], now: datetime,
+             ) -> dict[tuple[str, str], tuple[str, int, str | None]]:
+    """Per step, its name, how many of it are open and overdue now, and its role."""
+    return {(k, e): (name, n, role) for k, e, name, n, role in session.execute(
         _open_tasks(scope).with_only_columns(HumanTask.process_key, HumanTask.element_id,
                                              func.max(HumanTask.name), func.count(),
                                              func.max(HumanTask.lane_role))
         .where(HumanTask.due_at < now).group_by(HumanTask.process_key, HumanTask.element_id))}
-    rows = {(k, e): SlaRow(k, e, step.name, step.with_due, step.on_time,
-                           late_now.get((k, e), ("", 0, None))[1], step.role)
-            for (k, e), step in steps.items() if step.with_due}
-    for (k, e), (name, n, role) in late_now.items():
+
+
+def sla_rows(done: dict[tuple[str, str], tuple[str, str | None, int, int]],
+             late: dict[tuple[str, str], tuple[str, int, str | None]]) -> list[SlaRow]:
+    """The SLA rows from steps done in the period (name, role, with a due time, on time) and the
+    steps overdue now; the worst rate first."""
+    rows = {(k, e): SlaRow(k, e, name, with_due, on_time, late.get((k, e), ("", 0, None))[1], role)
+            for (k, e), (name, role, with_due, on_time) in done.items() if with_due}
+    for (k, e), (name, n, role) in late.items():
         rows.setdefault((k, e), SlaRow(k, e, name, 0, 0, n, role))
     return sorted(rows.values(),
                   key=lambda r: (r.rate if r.rate is not None else 2.0, r.process_key, r.element_id))
@@ -350,7 +339,7 @@ def weekly(session: Session, scope: ColumnElement[bool], f: DashboardFilter, now
     counts: dict[int, list[int]] = {}
     for column, index in ((ProcessInstance.started_at, 0), (ProcessInstance.ended_at, 1)):
         bucket = week_of(column).label("w")
-        query = (select(bucket, func.count()).where(scope, column.is_not(None), _in_period(column, f))
+        query = (select(bucket, func.count()).where(scope, column.is_not(None), in_period(column, f))
                  .group_by(bucket))
         for week, n in session.execute(query):
             counts.setdefault(int(week), [0, 0])[index] += n
@@ -370,4 +359,4 @@ def period(days: int | None, now: datetime) -> tuple[datetime | None, datetime |
     return (now - timedelta(days=days), None) if days else (None, None)
 
 
-__all__ = ["DashboardFilter", "Dashboard", "dashboard_view", "regions", "period"]
+__all__ = ["DashboardFilter", "Dashboard", "regions", "period"]

@@ -34,6 +34,7 @@ from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER
 from .notify import KINDS as NOTIFICATION_KINDS
 from .reminders import CLAIMABLE_WINDOW, DUE_SOON, announce_claimable, remind_due, run_reminders
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
+from .rollups import rebuild_rollups
 from .runner import BackgroundRunner, Job
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
@@ -52,4 +53,4 @@ __all__ = ["HandoverResult", "hand_over",
            "NOTIFICATION_KINDS", "reassign", "remove_approver", "resolve_incident",
            "retry_incident", "send_back", "transfer", "urge", "withdraw", "CLAIMABLE_WINDOW", "DUE_SOON",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
-           "BackgroundRunner", "Job"]
+           "BackgroundRunner", "Job", "rebuild_rollups"]

@@ -11,7 +11,7 @@ after a command writes, so nothing stale is ever read back or flushed over these
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
@@ -50,6 +50,11 @@ class CaseRow:
     id: int = 0  # given by `insert_case`
     version: int = 0
     started_by: str | None = None
+    # the status as read or last stored: what the rollups count the case under until it is stored
+    stored_status: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.stored_status = self.status
 
 
 @dataclass(eq=False)
@@ -85,6 +90,11 @@ class TaskRow:
     id: int | None = None
     assignee: str | None = None
     completed_by: str | None = None
+    # the state as read or created: a step completed by this command is counted once in the rollups
+    stored_state: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.stored_state = self.state
 
 
 _case = ProcessInstance.__table__
@@ -103,9 +113,9 @@ _CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "nex
 _TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "waiting_on",
                   "after_approvers", "decision", "comment", "on_behalf_of_id")
 # Rows are read positionally: the selected columns follow the records' fields, the joined names last.
-assert [f.name for f in fields(CaseRow)] == [*_CASE_COLUMNS, "version", "started_by"]
-assert [f.name for f in fields(TaskRow)] == [*_TASK_COLUMNS, "assignee", "completed_by"]
-_TASK_WIDTH = len(fields(TaskRow))
+assert [f.name for f in fields(CaseRow) if f.init] == [*_CASE_COLUMNS, "version", "started_by"]
+assert [f.name for f in fields(TaskRow) if f.init] == [*_TASK_COLUMNS, "assignee", "completed_by"]
+_TASK_WIDTH = len([f for f in fields(TaskRow) if f.init])
 
 _CASE_SELECTED = [*(_case.c[name] for name in _CASE_COLUMNS), _version.c.version, _starter.c.username]
 _TASK_SELECTED = [*(_task.c[name] for name in _TASK_COLUMNS), _assignee.c.username, _completer.c.username]

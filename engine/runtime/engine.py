@@ -41,7 +41,7 @@ from engine.sandbox.model_code import TIMER_TICK, running_model
 from engine.sandbox.script_engine import ScriptLimits, make_script_engine
 from engine.views import CaseView, TaskView
 
-from . import approvals, approvers, case_rows, case_size, incidents
+from . import approvals, approvers, case_rows, case_size, incidents, rollups
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .cc_rows import cc_on_completion
 from .incidents import IncidentOpen
@@ -92,7 +92,7 @@ class Engine:
 
     def run_for(self, case: CaseRow, clock: Callable[[], datetime] | None = None) -> Run:
         return Run(clock=clock or self.clock, stamp=self.clock, policy=self.policy(case.process_key),
-                   max_case_bytes=self.max_case_bytes)
+                   max_case_bytes=self.max_case_bytes, zone=self.zone)
 
     def case_row(self, session: Session, case_id: int) -> CaseRow:
         case = case_rows.load_case(session, case_id)
@@ -134,6 +134,7 @@ class Engine:
             store_code=store_row.code if store_row else None, region=store_row.region if store_row else None,
             started_by_id=user.id, started_by=user.username, started_at=now, updated_at=now, state="")
         case_rows.insert_case(session, case)
+        rollups.count_case_start(session, case, self.zone)
         case.business_key = policy.business_key(case.id, now.astimezone(self.zone))
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
         approvers.attach(workflow, session, case.store_code, case.region)
@@ -295,7 +296,7 @@ class Engine:
         incidents.settle_open(session, case.id, user, incidents.TERMINATED, reason, now)
         changes = sync_tasks(session, case, workflow, now, self.policy(case.process_key),
                              recorder(self.clock))
-        store(session, case, changes, now=now)
+        store(session, case, changes, now=now, zone=self.zone)
         return case_row_view(case, changes.still_open)
 
     def suspend(self, session: Session, instance_id: int, user: User, reason: str) -> CaseView:

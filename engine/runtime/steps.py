@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Callable, Iterable, Iterator, Mapping
 from uuid import UUID
 
@@ -26,7 +26,7 @@ from engine.models import COMPLETED, RUNNING, Store, User
 from engine.policy import ProcessPolicy
 from engine.sandbox.model_code import running_model
 
-from . import case_rows, case_size
+from . import case_rows, case_size, rollups
 from .audit import PendingEvent, pending_events, reached_from, write_pending_events
 from .case_rows import CaseRow, TaskRow
 from .notify import write_notifications
@@ -40,12 +40,13 @@ MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only t
 class Run:
     """What running a case needs besides the case: the time its model sees (`clock`; a timer run
     sees the time it fires at), the time its events are stamped with, its process's policy and the
-    size limit of its data."""
+    size limit of its data, and the business time zone its rollups count days in."""
 
     clock: Callable[[], datetime]
     stamp: Callable[[], datetime]
     policy: ProcessPolicy
     max_case_bytes: int
+    zone: tzinfo | None = None
 
 
 def record(session: Session, case: CaseRow | None, event_type: str, user: User | None, at: datetime,
@@ -105,17 +106,19 @@ def advance(session: Session, case: CaseRow, workflow: BpmnWorkflow, user: User 
     case.next_timer_at = next_timer(workflow) if case.status == RUNNING else None
     changes = sync_tasks(session, case, workflow, now, run.policy, recorder(run.stamp), held,
                          stored_open)
-    store(session, case, changes, now=now)
+    store(session, case, changes, now=now, zone=run.zone)
     return changes.still_open
 
 
 def store(session: Session, case: CaseRow, changes: TaskChanges, *, now: datetime,
-          with_state: bool = True) -> None:
-    """Write the case (moving its version on), its changed and new task rows, the events and the
-    notifications they call for."""
+          with_state: bool = True, zone: tzinfo | None = None) -> None:
+    """Write the case (moving its version on), its changed and new task rows, the events, the
+    notifications they call for, and what the steps completed and the case's end add to the
+    dashboard's rollups (counted in `zone`: a command that may complete or end passes the engine's)."""
     case.updated_at = now
     with _writes(case):
         case_rows.save_case(session, case, with_state=with_state)
+        rollups.count_stored(session, case, changes.changed, zone)
         case_rows.save_tasks(session, changes.changed)
         case_rows.insert_tasks(session, changes.created)
         events = write_pending_events(session)

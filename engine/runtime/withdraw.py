@@ -52,5 +52,5 @@ def withdraw(engine: Engine, session: Session, instance_id: int, user: User, rea
            data={"holders": holders, "steps": [t.name for t in open_rows]})
     changes = sync_tasks(session, case, workflow, now, engine.policy(case.process_key),
                          recorder(engine.clock), stored_open=open_rows)
-    store(session, case, changes, now=now)
+    store(session, case, changes, now=now, zone=engine.zone)
     return case_row_view(case, changes.still_open)

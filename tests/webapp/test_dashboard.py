@@ -1,6 +1,6 @@
 """The supervisor dashboard through the test client: who may open it, figures against a small
 history with known times (each also in its table and in the chart data), every filter, a seeded
-history of a few hundred cases, and the `opsflow seed-history` command."""
+history of a few hundred cases, and the `opsflow seed-history` and `opsflow rollups rebuild` commands."""
 from __future__ import annotations
 
 import json
@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from engine import runtime
 from engine.directory.accounts import upsert_store
-from engine.models import ProcessInstance, User
+from engine.models import ProcessInstance, RollupCell, User
 from webapp.cli import main
 from webapp.extensions import db, engine
 from workflows import history_paths
@@ -185,6 +186,7 @@ def test_a_seeded_history_fills_the_dashboard_and_the_case_list(app, client, aut
     with app.app_context():
         summary = seed_history(db.session, model=history_paths, cases=400, now=app_clock(), days=120, seed=11,
                                catalogue=engine().catalogue)
+        runtime.rebuild_rollups(db.session, engine().zone)  # written behind the commands' back
         db.session.commit()
         seeded = db.session.scalar(select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(1))
     assert summary.cases == 400
@@ -215,4 +217,26 @@ def test_seed_history_command(tmp_path):
     sql_engine = make_sql_engine(f"sqlite:///{tmp_path / 'seed.sqlite'}")
     with make_sessions(sql_engine)() as session:
         assert session.scalar(select(func.count()).select_from(ProcessInstance)) == 120
+        # the seeded cases are in the rollups too, and a rebuild counts them the same
+        started = select(func.sum(RollupCell.n)).where(RollupCell.measure == "started")
+        assert session.scalar(started) == 120
+        cells = session.scalar(select(func.count()).select_from(RollupCell))
+    rebuilt = run("rollups", "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert re.search(rf"rebuilt {cells} rollup cells in [0-9.]+ s \(days in Asia/Shanghai\)", rebuilt.output)
     sql_engine.dispose()
+
+
+def test_starting_on_a_database_without_rollups_counts_its_cases(app, app_clock):
+    """An upgrade: the cases are there, the rollup table is new (empty); starting counts them."""
+    from webapp.bootstrap import init_db
+    with app.app_context():
+        seed_history(db.session, model=history_paths, cases=50, now=app_clock(), days=30, seed=4,
+                     catalogue=engine().catalogue)
+        db.session.execute(RollupCell.__table__.delete())
+        db.session.commit()
+    init_db(app)
+    with app.app_context():
+        started = select(func.sum(RollupCell.n)).where(RollupCell.measure == "started")
+        cases = db.session.scalar(select(func.count()).select_from(ProcessInstance))
+        assert db.session.scalar(started) == cases

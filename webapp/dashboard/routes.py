@@ -34,7 +34,7 @@ def index() -> Any:
     now, tz = engine().clock(), user_zone()
     params = parse_params(request.args)
     board = queries.dashboard_view(db.session, current_user, params.dashboard_filter(now, tz), now, tz,
-                                   rules=engine().supervision)
+                                   rules=engine().supervision, zone=engine().zone)
     drill = Drill(params, now, tz)
     return render_template("dashboard/index.html", board=board, params=params,
                            charts=linked_chart_data(board, drill), drill=drill,

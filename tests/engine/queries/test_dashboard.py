@@ -11,13 +11,14 @@ Six cases (hours after t0 = Monday 2026-10-05 00:00 in Shanghai):
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from engine import PermissionDenied, access, queries
+from engine import PermissionDenied, access, queries, runtime
 from engine.directory.accounts import RoleSpec, insert_user_unchecked, upsert_store
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion
 from workflows import history_paths
@@ -95,10 +96,10 @@ def history(sessions):
         yield s, users
 
 
-def board(history, user="director", tz=SHANGHAI, **filters):
+def board(history, user="director", tz=SHANGHAI, zone=None, **filters):
     session, users = history
     return queries.dashboard_view(session, users[user], queries.DashboardFilter(**filters), NOW, tz,
-                                  rules=SUPERVISION)
+                                  rules=SUPERVISION, zone=zone)
 
 
 def test_cycle_time_median_and_p90_by_nearest_rank(history):
@@ -223,3 +224,46 @@ def test_seeded_history_feeds_the_dashboard(history):
     session.add(extra)
     session.commit()
     assert extra.id > 306
+
+
+def same_figures(rolled, exact, rel=1e-9):
+    """Equal, floats within `rel` (the rollups' percentiles are within 5 % of the exact ones)."""
+    if isinstance(exact, dict):
+        assert rolled.keys() == exact.keys()
+        for key in exact:
+            same_figures(rolled[key], exact[key], rel)
+    elif isinstance(exact, list):
+        assert len(rolled) == len(exact), (rolled, exact)
+        for a, b in zip(rolled, exact):
+            same_figures(a, b, rel)
+    elif isinstance(exact, float):
+        assert rolled == pytest.approx(exact, rel=rel, abs=1e-6)
+    else:
+        assert rolled == exact
+
+
+@pytest.mark.parametrize("user, view", [
+    ("director", {}), ("director", {"start": h(36)}), ("director", {"end": h(36)}),
+    ("director", {"start": h(30), "end": h(60)}), ("director", {"start": h(2), "end": h(5)}),
+    ("director", {"start": T0, "end": h(24 * 30)}), ("director", {"tz": timezone.utc}),
+    ("director", {"process": "complaint_handling"}), ("supervisor_east", {}), ("cs_manager", {}),
+    ("analyst", {"region": "NORTH"}), ("manager_sh001", {"start": h(36)})])
+def test_the_rollups_give_the_figures_of_the_base_tables(history, user, view):
+    session, _ = history
+    runtime.rebuild_rollups(session, SHANGHAI)
+    session.commit()
+    tz = view.pop("tz", SHANGHAI)
+    same_figures(asdict(board(history, user, tz=tz, zone=SHANGHAI, **view)),
+                 asdict(board(history, user, tz=tz, **view)))
+
+
+def test_the_rollups_of_a_seeded_history_hold_the_percentiles_within_five_percent(history):
+    session, _ = history
+    seed_history(session, model=history_paths, cases=600, now=NOW, days=200, seed=5)
+    runtime.rebuild_rollups(session, SHANGHAI)
+    session.commit()
+    for view in ({}, {"start": NOW - timedelta(days=90)}, {"start": h(-1000, NOW), "end": h(-200, NOW)}):
+        rolled, exact = board(history, zone=SHANGHAI, **view), board(history, **view)
+        assert rolled.by_status == exact.by_status and rolled.weekly == exact.weekly
+        assert rolled.sla == exact.sla and rolled.open_by_store == exact.open_by_store
+        same_figures(asdict(rolled), asdict(exact), rel=0.05)
