@@ -29,19 +29,23 @@ class BrandStore:
     city_zh: str
     city_en: str
     status: str
+    address: str = ""
 
 
 REGIONS: tuple[Region, ...] = (Region("EAST", "华东区", "East China"),)
 
 STORES: tuple[BrandStore, ...] = (
-    BrandStore("SH001", "上海南京路店", "Shanghai Nanjing Road", DIRECT, "EAST", "上海", "Shanghai", OPEN),
-    BrandStore("SH002", "上海徐家汇店", "Shanghai Xujiahui", DIRECT, "EAST", "上海", "Shanghai", OPEN),
-    BrandStore("HZ001", "杭州湖滨店", "Hangzhou Hubin", DIRECT, "EAST", "杭州", "Hangzhou", OPEN),
+    BrandStore("SH001", "上海南京路店", "Shanghai Nanjing Road", DIRECT, "EAST", "上海", "Shanghai", OPEN,
+               "南京东路 300 号"),
+    BrandStore("SH002", "上海徐家汇店", "Shanghai Xujiahui", DIRECT, "EAST", "上海", "Shanghai", OPEN,
+               "肇嘉浜路 1111 号"),
+    BrandStore("HZ001", "杭州湖滨店", "Hangzhou Hubin", DIRECT, "EAST", "杭州", "Hangzhou", OPEN,
+               "延安路 258 号"),
     BrandStore("NJ01", "南京新街口加盟店", "Nanjing Xinjiekou (franchise)", FRANCHISE, "EAST", "南京",
-               "Nanjing", OPEN),
+               "Nanjing", OPEN, "中山路 18 号"),
     # The manager is hired, the store is not open yet: the store-opening demo case opens it.
     BrandStore("SH003", "上海静安寺店", "Shanghai Jing'an Temple", DIRECT, "EAST", "上海", "Shanghai",
-               PLANNED),
+               PLANNED, "南京西路 1788 号"),
 )
 
 STORES_BY_CODE: dict[str, BrandStore] = {s.code: s for s in STORES}

@@ -81,13 +81,13 @@ def insert_user_unchecked(session: Session, username: str, password: str | None,
 
 
 def upsert_store(session: Session, code: str, name: str, *, region: str, kind: str = "direct",
-                 city: str = "", status: str = "open", name_en: str = "") -> Store:
+                 city: str = "", status: str = "open", name_en: str = "", address: str = "") -> Store:
     store = session.get(Store, code)
     if store is None:
         store = Store(code=code)
         session.add(store)
-    store.name, store.name_en, store.region, store.kind, store.city, store.status = (
-        name, name_en, region, kind, city, status)
+    store.name, store.name_en, store.region, store.kind, store.city, store.status, store.address = (
+        name, name_en, region, kind, city, status, address)
     return store
 
 

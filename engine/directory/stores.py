@@ -29,7 +29,7 @@ STORE_STATUSES = ("planned", "open", "closed")
 
 STORE_CODE = re.compile(r"[A-Z0-9]{2,16}")
 REGION_CODE = re.compile(r"[A-Z0-9_]{2,16}")
-MAX_NAME, MAX_CITY = 128, 64
+MAX_NAME, MAX_CITY, MAX_ADDRESS = 128, 64, 200
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class StoreRow:
     city: str
     status: str
     open_tasks: int  # open human tasks of this store's cases, whoever holds them
+    address: str = ""
 
 
 def _open_tasks(session: Session, code: str | None = None) -> dict[str, int]:
@@ -54,7 +55,8 @@ def _open_tasks(session: Session, code: str | None = None) -> dict[str, int]:
 
 def _row(store: Store, open_tasks: int) -> StoreRow:
     return StoreRow(code=store.code, name=store.name, name_en=store.name_en or "", kind=store.kind,
-                    region=store.region, city=store.city or "", status=store.status, open_tasks=open_tasks)
+                    region=store.region, city=store.city or "", status=store.status, open_tasks=open_tasks,
+                    address=store.address or "")
 
 
 def list_stores(session: Session, actor: User) -> list[StoreRow]:
@@ -73,10 +75,12 @@ def get_store(session: Session, actor: User, code: str) -> StoreRow:
 
 
 def _check(errors: dict[str, str], name: str, name_en: str, kind: str, region: str, city: str,
-           status: str) -> dict[str, str]:
-    given = {"name": name, "name_en": name_en, "kind": kind, "region": region, "city": city, "status": status}
+           status: str, address: str) -> dict[str, str]:
+    given = {"name": name, "name_en": name_en, "kind": kind, "region": region, "city": city, "status": status,
+             "address": address}
     values = {field: (value or "").strip() for field, value in given.items()}
-    for field, limit in (("name", MAX_NAME), ("name_en", MAX_NAME), ("city", MAX_CITY)):
+    for field, limit in (("name", MAX_NAME), ("name_en", MAX_NAME), ("city", MAX_CITY),
+                         ("address", MAX_ADDRESS)):
         if len(values[field]) > limit:
             errors[field] = TOO_LONG
     if not values["name"]:
@@ -92,7 +96,7 @@ def _check(errors: dict[str, str], name: str, name_en: str, kind: str, region: s
 
 
 def create_store(session: Session, actor: User, *, code: str, name: str, region: str, kind: str = "direct",
-                 status: str = "planned", city: str = "", name_en: str = "",
+                 status: str = "planned", city: str = "", name_en: str = "", address: str = "",
                  now: datetime | None = None) -> StoreRow:
     """A new store; it is `planned` unless said otherwise, as a store is before its opening."""
     require_admin(actor)
@@ -104,7 +108,7 @@ def create_store(session: Session, actor: User, *, code: str, name: str, region:
         errors["code"] = INVALID
     elif session.get(Store, code) is not None:
         errors["code"] = TAKEN
-    values = _check(errors, name, name_en, kind, region, city, status)
+    values = _check(errors, name, name_en, kind, region, city, status, address)
     refuse_fields(errors, "the store was not created")
     store = Store(code=code, **values)
     session.add(store)
@@ -117,8 +121,9 @@ def create_store(session: Session, actor: User, *, code: str, name: str, region:
 
 
 def update_store(session: Session, actor: User, code: str, *, name: str, region: str, kind: str,
-                 status: str, city: str = "", name_en: str = "", now: datetime | None = None) -> StoreRow:
-    """Correct a store's names, kind, region, city or status; its code stays.
+                 status: str, city: str = "", name_en: str = "", address: str = "",
+                 now: datetime | None = None) -> StoreRow:
+    """Correct a store's names, kind, region, city, address or status; its code stays.
 
     Tasks already created keep the region they were routed by; new ones follow the new region."""
     require_admin(actor)
@@ -126,7 +131,7 @@ def update_store(session: Session, actor: User, code: str, *, name: str, region:
     if existing is None:
         raise NotFound(f"store {code} does not exist")
     errors: dict[str, str] = {}
-    values = _check(errors, name, name_en, kind, region, city, status)
+    values = _check(errors, name, name_en, kind, region, city, status, address)
     refuse_fields(errors, f"store {code} was not changed")
     before = {k: getattr(existing, k) for k in values}
     store = upsert_store(session, code, **values)

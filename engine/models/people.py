@@ -72,6 +72,7 @@ class Store(Base):
     kind: Mapped[str] = mapped_column(String(16), default="direct")
     region: Mapped[str] = mapped_column(String(16), index=True)
     city: Mapped[str] = mapped_column(String(64), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
 
 

@@ -18,7 +18,7 @@ NEW_USER = {"username": "li.na", "display_name": "李娜", "email": "li@example.
 COMPLAINT = {"customer_name": "王女士", "customer_phone": "13800138000", "store_code": "SH001",
              "channel": "store", "category": "service", "description": "店员态度不好", "amount_claimed": 0}
 NEW_STORE = {"code": "SH009", "name": "上海新天地店", "name_en": "Shanghai Xintiandi", "kind": "direct",
-             "region": "EAST", "city": "上海", "status": "planned"}
+             "region": "EAST", "city": "上海", "address": "马当路 245 号", "status": "planned"}
 
 
 def csrf_token(client, path: str) -> str:
@@ -255,13 +255,13 @@ def test_the_store_list(app, admin):
 
 def test_creating_and_editing_a_store(app, admin):
     form = admin.get("/admin/stores/new").get_data(as_text=True)
-    for name in ("code", "name", "name_en", "kind", "region", "city", "status", "csrf_token"):
+    for name in ("code", "name", "name_en", "kind", "region", "city", "address", "status", "csrf_token"):
         assert f'name="{name}"' in form, name
     response = post(admin, "/admin/stores/new", NEW_STORE)
     assert response.status_code == 303 and response.headers["Location"].endswith("/admin/stores")
     created = store(app, "SH009")
-    assert (created.name, created.name_en, created.kind, created.region, created.status) == (
-        "上海新天地店", "Shanghai Xintiandi", "direct", "EAST", "planned")
+    assert (created.name, created.name_en, created.kind, created.region, created.status, created.address) == (
+        "上海新天地店", "Shanghai Xintiandi", "direct", "EAST", "planned", "马当路 245 号")
 
     edit = admin.get("/admin/stores/SH009").get_data(as_text=True)
     assert 'name="code"' not in edit and 'id="open-tasks"' in edit
@@ -277,6 +277,7 @@ def test_creating_and_editing_a_store(app, admin):
 @pytest.mark.parametrize("change, bad_field", [
     ({"code": "sh009"}, "code"), ({"code": "SH001"}, "code"), ({"code": ""}, "code"), ({"name": ""}, "name"),
     ({"region": ""}, "region"), ({"kind": "joint"}, "kind"), ({"status": ""}, "status"),
+    ({"address": "长" * 201}, "address"),
 ])
 def test_creating_a_store_with_bad_input_is_refused(app, admin, change, bad_field):
     response = post(admin, "/admin/stores/new", {**NEW_STORE, **change})

@@ -24,7 +24,7 @@ LABELS = {
     "locale": _l("Language"), "active": _l("Active"), "password": _l("Password"), "roles": _l("Roles"),
     "role": _l("Role"), "store_code": _l("Store"), "region": _l("Region"),
     "code": _l("Store code"), "name": _l("Name"), "name_en": _l("English name"), "kind": _l("Kind"),
-    "city": _l("City"), "status": _l("Status"),
+    "city": _l("City"), "address": _l("Address"), "status": _l("Status"),
 }
 
 _REASONS = {
@@ -129,4 +129,5 @@ def new_user(form: Mapping[str, Any]) -> dict[str, Any]:
 
 def store_fields(form: Mapping[str, Any]) -> dict[str, str]:
     """The store form's fields as `create_store`/`update_store` take them (without the code)."""
-    return {key: form.get(key, "") for key in ("name", "name_en", "kind", "region", "city", "status")}
+    return {key: form.get(key, "") for key in ("name", "name_en", "kind", "region", "city", "address",
+                                                "status")}

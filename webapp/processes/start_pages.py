@@ -51,4 +51,6 @@ def store_choices(engine: Engine, session: Session, user: User, process_key: str
     if starters and all(g.store_code or g.region for g in starters):
         stores = [s for s in stores if any(g.covers(g.role, s.code, s.region) for g in starters)]
     return [Choice(s.code, s.code, f"{s.code} · {store_name(s.code) or s.name}",
-                   fill=(("store_name", s.name), ("city", s.city or ""))) for s in stores]
+                   fill=tuple((k, v) for k, v in (("store_name", s.name), ("city", s.city),
+                                                  ("address", s.address)) if v))
+            for s in stores]

@@ -35,7 +35,8 @@ class Choice:
     token: str
     value: Any
     label: str
-    #: Other fields of the form the choice fills in (a store's name and city), as data-fill-* on its option.
+    #: Other fields of the form the choice fills in (a store's name, city and address), as data-fill-* on
+    #: its option.
     fill: tuple[tuple[str, str], ...] = ()
 
 
