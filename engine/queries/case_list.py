@@ -247,7 +247,7 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
         .join(ProcessVersion, ProcessVersion.id == pi.version_id)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
         .outerjoin(starter, starter.id == pi.started_by_id)
-        .where(pi.id.in_(ids)))}
+        .where(pi.id.in_(ids))).all()}  # one fetch: row by row costs a driver call per row
     steps: dict[int, list[CurrentStep]] = {}
     ht = HumanTask
     for task_id, case_id, element, name, role, store, created, due, username, display in connection.execute(
@@ -257,7 +257,7 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
             # the range is redundant but for SQLite's planner, which scans the whole table for a long
             # IN list alone (measured: 0.3 s instead of 0.01 s for 5,000 ids at 100k cases)
             .where(ht.instance_id.between(min(ids), max(ids)), ht.instance_id.in_(ids), ht.state == "open")
-            .order_by(ht.id)):
+            .order_by(ht.id)).all():
         late = due is not None and due < now
         steps.setdefault(case_id, []).append(
             CurrentStep(task_id, element, name, role, store, username, display, created, due, late))
