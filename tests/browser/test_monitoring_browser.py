@@ -55,8 +55,11 @@ def server(tmp_path_factory, serve) -> Iterator[Server]:
         def history(engine, session):  # type: ignore[no-untyped-def]
             from workflows import history_paths
             from workflows.history_seed import seed_history
-            return seed_history(session, model=history_paths, cases=600, now=engine.clock(), days=120, seed=5,
-                                catalogue=engine.catalogue)
+            from engine import runtime
+            summary = seed_history(session, model=history_paths, cases=600, now=engine.clock(), days=120,
+                                   seed=5, catalogue=engine.catalogue)
+            runtime.rebuild_rollups(session, engine.zone)  # the history is written behind the commands
+            return summary
         server.run(history)
         yield server
 
