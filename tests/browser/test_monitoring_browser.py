@@ -53,9 +53,9 @@ def server(tmp_path_factory, serve) -> Iterator[Server]:
         server = Server(app, url)
 
         def history(engine, session):  # type: ignore[no-untyped-def]
+            from engine import runtime
             from workflows import history_paths
             from workflows.history_seed import seed_history
-            from engine import runtime
             summary = seed_history(session, model=history_paths, cases=600, now=engine.clock(), days=120,
                                    seed=5, catalogue=engine.catalogue)
             runtime.rebuild_rollups(session, engine.zone)  # the history is written behind the commands
