@@ -49,7 +49,8 @@ def test_every_change_of_people_stores_and_models_is_on_the_trail(session, peopl
         ("user_changed", "root", "li.na", {"changes": {"roles": [["store_manager:SH002"], ["cs_agent"]]}}),
         ("password_reset", "root", "li.na", None),
         ("store_created", "root", "HZ002", {"after": {"name": "杭州西湖店", "name_en": "", "kind": "direct",
-                                                      "region": "EAST", "city": "", "status": "planned"}}),
+                                                      "region": "EAST", "city": "", "status": "planned",
+                                                      "address": ""}}),
         ("store_changed", "root", "HZ002", {"changes": {"status": ["planned", "open"]}}),
         ("model_deployed", "root", "lanes_gateway", {"version": 2, "uploaded": ["report.json"]}),
     ]
