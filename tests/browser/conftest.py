@@ -14,6 +14,12 @@ from werkzeug.serving import make_server
 from webapp import create_app
 from webapp.bootstrap import prepare
 
+#: The elements that reach past the viewport's right edge (the outermost few), for a failure's message.
+WIDER_THAN_VIEWPORT = """() => [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(0, 6).map(e => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join(".")}`
+                          + ` right=${Math.round(e.getBoundingClientRect().right)}`)"""
+
 
 class LiveServer:
     def __init__(self, app, url: str) -> None:
@@ -201,9 +207,14 @@ class Pages:
 
     @staticmethod
     def fits(page) -> None:  # type: ignore[no-untyped-def]
+        # a page settles first (a transition or a live refresh can overflow for a frame); what still
+        # overflows after two seconds is a page that scrolls sideways
+        with contextlib.suppress(Exception):
+            page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth", timeout=2000)
         width = page.evaluate("document.documentElement.scrollWidth")
         viewport = page.evaluate("window.innerWidth")
-        assert width <= viewport, f"page is {width}px wide in a {viewport}px viewport"
+        wide = [] if width <= viewport else page.evaluate(WIDER_THAN_VIEWPORT)
+        assert width <= viewport, f"page is {width}px wide in a {viewport}px viewport: {wide}"
 
     @staticmethod
     def unsqueezed(page) -> None:  # type: ignore[no-untyped-def]
