@@ -7,19 +7,13 @@ and numbers they quote. A wording not known here is kept as it is.
 """
 from __future__ import annotations
 
-import re
-from typing import Callable, Mapping
+from typing import Mapping
 
 from flask_babel import gettext as _
 
-_Text = Callable[[re.Match[str]], str]
+from .wordings import told, wordings
 
-
-def _table(*entries: tuple[str, _Text]) -> tuple[tuple[re.Pattern[str], _Text], ...]:
-    return tuple((re.compile(p + "$"), f) for p, f in entries)
-
-
-_MESSAGES = _table(
+_MESSAGES = wordings(
     (r"^a comment needs text", lambda m: _("A comment needs text.")),
     (r"^a filter needs a name", lambda m: _("A saved filter needs a name.")),
     (r"^a reason is required", lambda m: _("Give a reason.")),
@@ -91,7 +85,7 @@ _MESSAGES = _table(
                  fields=", ".join(part.split(" ")[0] for part in m["fields"].split(", ")))),
 )
 
-_FIELDS = _table(
+_FIELDS = wordings(
     (r"^required", lambda m: _("Required.")),
     (r"^(?:too_long|too long)", lambda m: _("Too long.")),
     (r"^too_short", lambda m: _("Too short.")),
@@ -145,20 +139,12 @@ _FIELDS = _table(
 )
 
 
-def _told(table: tuple[tuple[re.Pattern[str], _Text], ...], text: str) -> str | None:
-    for pattern, word in table:
-        found = pattern.match(text.strip())
-        if found:
-            return word(found)
-    return None
-
-
 def known_message(message: str) -> str | None:
-    return _told(_MESSAGES, message)
+    return told(_MESSAGES, message)
 
 
 def known_field(text: str) -> str | None:
-    return _told(_FIELDS, text)
+    return told(_FIELDS, text)
 
 
 def command_text(message: str, fields: Mapping[str, str]) -> tuple[str, dict[str, str]]:

@@ -7,16 +7,13 @@ wording not (yet) known falls back to a plain sentence for its kind of refusal, 
 """
 from __future__ import annotations
 
-import re
-from typing import Callable
-
 from flask_babel import gettext as _
 
 from engine.errors import Conflict, EngineError, NotFound, PermissionDenied, TooSoon
 
 from .names import status_name, task_state_name
+from .wordings import told, wordings
 
-_Text = Callable[[re.Match[str]], str]
 _ID = r"(?P<id>\d+)"
 _WHO = r"(?P<who>\S+)"
 
@@ -31,7 +28,7 @@ def _state(word: str) -> str:
     return task_state_name(word) if word in ("open", "completed", "cancelled") else status_name(word)
 
 
-_WORDINGS: tuple[tuple[re.Pattern[str], _Text], ...] = tuple((re.compile(p + "$"), f) for p, f in (
+_WORDINGS = wordings(
     # not found
     (r"^(?P<thing>task|case|attachment|filter|robot|notification|message|user|store|process version) "
      r"'?(?P<id>[^' ]+)'? (?:does not exist|not found)",
@@ -158,16 +155,12 @@ _WORDINGS: tuple[tuple[re.Pattern[str], _Text], ...] = tuple((re.compile(p + "$"
     (r"^you urged this step less than an hour ago; you may urge it again in (?P<n>\d+) minutes",
      lambda m: _("You urged this step less than an hour ago; you can urge it again in %(n)s minutes.",
                  n=m["n"])),
-))
+)
 
 
 def known_wording(message: str) -> str | None:
     """The message in the person's language if the engine's wording is known here."""
-    for pattern, text in _WORDINGS:
-        found = pattern.match(message.strip())
-        if found:
-            return text(found)
-    return None
+    return told(_WORDINGS, message)
 
 
 def denial_text(exc: EngineError) -> str:
