@@ -25,6 +25,8 @@ RUNNING, COMPLETED, TERMINATED, SUSPENDED, ERROR = "running", "completed", "term
 WITHDRAWN = "withdrawn"
 #: The statuses of a case that has ended for good.
 ENDED = (COMPLETED, TERMINATED, WITHDRAWN)
+#: A case in these can still hold open steps.
+NOT_ENDED = (RUNNING, SUSPENDED, ERROR)
 #: The statuses in which the starter may still withdraw a case.
 WITHDRAWABLE = (RUNNING, SUSPENDED)
 #: `serializer_version` of seeded history (demo and benchmark data): rows without a workflow behind them.

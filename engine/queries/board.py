@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, text
 from sqlalchemy.orm import Session
 
 from engine.access.visibility import may_view_dashboard, reading_filter
@@ -37,6 +37,7 @@ def dashboard_view(session: Session, user: User, f: DashboardFilter, now: dateti
     if not may_view_dashboard(user, rules=rules):
         raise PermissionDenied(f"{user.username} supervises no cases")
     scope = _scope(user, f, rules)
+    _serial(session)
     open_figures = {"open_by_role": raw.open_by_role(session, scope, now),
                     "open_by_store": raw.open_by_store(session, scope, now)}
     counted = cells.cell_scope(scope, with_store=True) if zone is not None else None
@@ -63,6 +64,14 @@ def dashboard_view(session: Session, user: User, f: DashboardFilter, now: dateti
     return Dashboard(filter=f, generated_at=now, **open_figures,
                      by_status=_by_status(session, scope, counted, f, period, edges),
                      cycle_times=cycle_times, step_times=step_times, sla=sla, weekly=weekly)
+
+
+def _serial(session: Session) -> None:
+    """Each of the dashboard's queries reads a few thousand rows: on PostgreSQL, starting parallel
+    workers for them costs more than they save (the histogram read took 100 ms with two workers on a
+    busy 2-core machine, 45 ms without), so this transaction plans without them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def _scope(user: User, f: DashboardFilter, rules: SupervisionRules) -> ColumnElement[bool]:

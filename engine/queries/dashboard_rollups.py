@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, select, union_a
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 
-from engine.models import ERROR, RUNNING, SUSPENDED, ProcessInstance, RollupCell
+from engine.models import NOT_ENDED, ProcessInstance, RollupCell
 from engine.models.rollups import (
     ALL,
     ALL_TIME,
@@ -37,7 +37,6 @@ from engine.models.rollups import (
     span_start,
 )
 
-NOT_ENDED = (RUNNING, SUSPENDED, ERROR)
 _CASE = ProcessInstance.__table__
 _CELL = RollupCell.__table__
 
