@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py --quick      smoke run with small sizes (seconds)
     .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete
     .venv/bin/python bench/run.py --no-1m      the dashboard at 100k cases only (not copied up to 1M)
+    .venv/bin/python bench/run.py --monitoring-only   the dashboard, case list and CSV sections alone
 
 PostgreSQL is measured too when `OPSFLOW_TEST_POSTGRES_URL` is set or `instance/pgtest.url` exists
 (`make test` or `scripts/test-services.sh start` write it); otherwise it is reported as skipped.
@@ -64,27 +65,12 @@ def postgres(no_postgres: bool) -> tuple[str | None, str | None, str]:
     return url, server, f"PostgreSQL {server} at {url.rsplit('@', 1)[-1]}, in a schema of its own"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run in seconds")
-    parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of Engine.complete")
-    parser.add_argument("--no-monitoring", action="store_true",
-                        help="skip the dashboard and case-list section (it seeds up to 100k cases)")
-    parser.add_argument("--no-1m", action="store_true",
-                        help="skip the dashboard at 1M cases (the 100k history copied ten times)")
-    args = parser.parse_args(argv)
-    sizes = QUICK if args.quick else FULL
-    started = time.perf_counter()
-    load_before = report.load_average()
-    url, server, pg_note = postgres(args.no_postgres)
-    _progress(pg_note)
-
+def _engine_tables(sizes: Sizes, url: str | None, pg_note: str) -> list[report.Table]:
     tables = []
     _progress(f"step cost: {sizes.instances} cases x {steps.STEPS} steps per variant")
     tables.append(steps.table(steps.measure(sizes.instances, sizes.warmup, url, rounds=sizes.step_rounds)))
     _progress("script cost: evaluations, and a five-step process with a worker script per step")
-    tables.append(script_cost.measure(sizes.instances, 500 if args.quick else 5_000))
+    tables.append(script_cost.measure(sizes.instances, 500 if sizes is QUICK else 5_000))
     _progress(f"task list: {', '.join(f'{n:,}' for n in sizes.list_sizes)} open tasks")
     tables.append(tasklist.table(tasklist.measure(sizes.list_sizes, sizes.list_runs, url), pg_note))
     _progress("state size")
@@ -94,6 +80,28 @@ def main(argv: list[str] | None = None) -> int:
     tables.append(mail_delivery.table(mail_delivery.measure(1_000, 100, url), pg_note))
     _progress("group robot delivery: 1,000 messages per robot kind to a loopback endpoint")
     tables.append(robots.measure(robots.MESSAGES))
+    return tables
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run in seconds")
+    parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of Engine.complete")
+    parser.add_argument("--no-monitoring", action="store_true",
+                        help="skip the dashboard and case-list section (it seeds up to 100k cases)")
+    parser.add_argument("--no-1m", action="store_true",
+                        help="skip the dashboard at 1M cases (the 100k history copied ten times)")
+    parser.add_argument("--monitoring-only", action="store_true",
+                        help="only the dashboard, case-list and CSV sections (the engine's are skipped)")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    load_before = report.load_average()
+    url, server, pg_note = postgres(args.no_postgres)
+    _progress(pg_note)
+
+    tables = [] if args.monitoring_only else _engine_tables(sizes, url, pg_note)
     if not args.no_monitoring:
         from bench import monitoring
         _progress("dashboard and case list")
