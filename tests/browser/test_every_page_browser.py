@@ -276,3 +276,23 @@ def test_the_header_reads_at_4_5_to_1_on_its_gradient(sweep):
     measured = page.evaluate(CONTRAST_ON_HEADER)
     assert any(name == "李客服" for name, _ in measured), measured
     assert [(name, ratio) for name, ratio in measured if ratio < 4.5] == []
+
+
+HEADER_TARGETS = """() => [...document.querySelectorAll(".app-navbar a, .app-navbar button")]
+  .map((e) => [e, e.getBoundingClientRect()])
+  .filter(([, box]) => box.width > 0 && box.height > 0)
+  .filter(([, box]) => box.width < 44 || box.height < 44)
+  .map(([e, box]) => [e.id || e.textContent.trim() || e.getAttribute("aria-label"),
+                      Math.round(box.width), Math.round(box.height)])"""
+
+
+@pytest.mark.parametrize("size", ["390", "1366"])
+def test_every_header_control_is_a_44_px_target(sweep, size):
+    """The brand, the menu button, the phone's to-do and bell icons, the menu's links, the language
+    switch and log out were 23-40 px tall."""
+    page, _ = sweep.page("cs_li", size, "zh_CN")
+    page.goto(f"{sweep.url}/tasks")
+    if size == "390":
+        page.click(".navbar-toggler")
+        page.wait_for_selector("#nav-menu.show")
+    assert page.evaluate(HEADER_TARGETS) == []
