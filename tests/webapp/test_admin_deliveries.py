@@ -51,6 +51,7 @@ def test_the_log_lists_filters_and_resends(app, client, auth, api, app_clock):
     ids = [int(i) for i in re.findall(r'id="delivery-(\d+)"', html)]
     assert ids == sorted((r.id for r in rows), reverse=True)
     assert "550 5.1.1 no such mailbox" in html and case["title"] in html
+    assert re.search(r'data-kind="cc">事项抄送给我</span>', html), "the kind in words, not its code"
     assert html.count("delivery-resend") == 1
     only_failed = client.get("/admin/deliveries?status=failed").get_data(as_text=True)
     assert re.findall(r'id="delivery-(\d+)"', only_failed) == [str(failed.id)]
@@ -106,3 +107,4 @@ def test_english_log(app, client, auth, api, app_clock):
     client.post("/account/language", data={"csrf_token": csrf_token(client, "/tasks"), "locale": "en"})
     html = client.get("/admin/deliveries").get_data(as_text=True)
     assert "Delivery log" in html and "Sent" in html and "merch_zhao@opsflow.example" in html
+    assert 'data-kind="cc">I am cc’d on a case</span>' in html

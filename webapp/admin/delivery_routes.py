@@ -13,6 +13,7 @@ from engine.errors import Conflict
 
 from ..extensions import db, engine
 from .blueprint import bp
+from .robot_routes import EVENT_NAMES
 
 
 @bp.get("/deliveries")
@@ -24,7 +25,8 @@ def deliveries() -> Any:
     page = queries.delivery_log(db.session, current_user, status=status, channel=channel, page=max(number, 1))
     return render_template("admin/deliveries.html", page=page, status=status, channel=channel,
                            status_counts=queries.delivery_counts(db.session, current_user),
-                           statuses=queries.DELIVERY_STATUSES, channels=queries.DELIVERY_CHANNELS)
+                           statuses=queries.DELIVERY_STATUSES, channels=queries.DELIVERY_CHANNELS,
+                           robot_event_names=EVENT_NAMES)
 
 
 @bp.post("/deliveries/<int:outbox_id>/resend")
