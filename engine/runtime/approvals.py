@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import can_act
+from engine.access import can_act, deputies_now
 from engine.bpmn.specs import ParsedProcess
 from engine.errors import Conflict, InvalidData, PermissionDenied
 from engine.forms import validation as forms
@@ -67,7 +67,7 @@ def add_approvers(engine: ApprovalEngine, session: Session, task_id: int, user: 
         task.assignee_id, task.assignee, task.claimed_at = user.id, user.username, now
     created: list[TaskRow] = []
     if position == BEFORE:
-        created = [_approval_row(case, task, person, BEFORE, now) for person in people]
+        created = _approval_rows(session, case, task, people, BEFORE, now)
         task.waiting_on = BEFORE
     else:
         task.after_approvers = [*(task.after_approvers or []), *(p.username for p in people)]
@@ -85,7 +85,9 @@ def remove_approver(engine: ApprovalEngine, session: Session, task_id: int, user
     task, case, open_rows = _held_task(engine, session, task_id, user)
     reason = _note(reason, "reason", required=False)
     now = engine.clock()
-    asked = [r for r in _children(open_rows, task) if r.assignee == username]
+    person = session.scalar(select(User.id).where(User.username == username))
+    asked = [r for r in _children(open_rows, task)
+             if r.assignee == username or (person is not None and r.on_behalf_of_id == person)]
     if asked:
         removed = asked[0]
         removed.state, removed.completed_at = "cancelled", now
@@ -151,7 +153,7 @@ def complete_held(engine: ApprovalEngine, session: Session, task: TaskRow, case:
     task.draft, task.after_approvers = clean, None
     if not people:  # everyone named has left since: nobody to wait on
         return _finish(engine, session, task, case, open_rows, user, [])
-    created = [_approval_row(case, task, person, AFTER, now) for person in people]
+    created = _approval_rows(session, case, task, people, AFTER, now)
     task.waiting_on = "approval"
     record(session, case, "task_submitted", user, now, task=task, message=task.name,
            data={"usernames": [p.username for p in people], "values": clean})
@@ -245,16 +247,31 @@ def _approvers(session: Session, task: TaskRow, open_rows: list[TaskRow], user: 
     if unknown:
         listed = ", ".join(unknown)
         raise InvalidData(f"unknown user: {listed}", {"usernames": f"unknown: {listed}"})
+    represented = {r.on_behalf_of_id for r in _children(open_rows, task)}  # asked, their deputy holds it
+    if any(found[n].id in represented for n in names):
+        twice = ", ".join(n for n in names if found[n].id in represented)
+        raise InvalidData(f"already asked: {twice}", {"usernames": f"already asked: {twice}"})
     return [found[n] for n in names]
 
 
-def _approval_row(case: CaseRow, holder: TaskRow, person: User, position: str, now: Any) -> TaskRow:
-    return TaskRow(
-        instance_id=case.id, spiff_task_id=str(uuid4()), process_key=case.process_key,
-        element_id=holder.element_id, name=holder.name, created_at=now, lane_role=None,
-        store_code=holder.store_code, region=holder.region, priority=holder.priority, due_at=holder.due_at,
-        assignee_id=person.id, claimed_at=now, kind="approval", parent_id=holder.id, position=position,
-        assignee=person.username)
+def _approval_rows(session: Session, case: CaseRow, holder: TaskRow, people: list[User], position: str,
+                   now: datetime) -> list[TaskRow]:
+    """One approval per person asked; a person away at `now` has it go to their deputy (代理), marked
+    on their behalf, unless the deputy is the holder (who cannot approve their own task)."""
+    deputies = deputies_now(session, [p.id for p in people], now)
+    rows = []
+    for person in people:
+        deputy_id, deputy_name = deputies.get(person.id, (None, None))
+        if deputy_id is None or deputy_id == holder.assignee_id:
+            deputy_id = deputy_name = None
+        rows.append(TaskRow(
+            instance_id=case.id, spiff_task_id=str(uuid4()), process_key=case.process_key,
+            element_id=holder.element_id, name=holder.name, created_at=now, lane_role=None,
+            store_code=holder.store_code, region=holder.region, priority=holder.priority,
+            due_at=holder.due_at, assignee_id=deputy_id or person.id, claimed_at=now, kind="approval",
+            parent_id=holder.id, position=position, assignee=deputy_name or person.username,
+            on_behalf_of_id=person.id if deputy_id else None))
+    return rows
 
 
 def _children(open_rows: list[TaskRow], holder: TaskRow) -> list[TaskRow]:

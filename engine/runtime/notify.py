@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.delivery import EVENT_KINDS, route_notifications
@@ -25,11 +25,12 @@ from .case_rows import CaseRow
 _INSERT = Notification.__table__.insert()
 #: What a person may be told, the `kind` of a notification.
 KINDS = EVENT_KINDS
-_BY_USERNAME = {"sent_back": ("assignee",), "approvers_added": ("usernames",), "task_urged": ("to",),
-                "case_cc": ("to",)}
+_BY_USERNAME = {"sent_back": ("assignee",), "approvers_added": ("usernames",),
+                "task_submitted": ("usernames",), "task_urged": ("to",), "case_cc": ("to",)}
 _ENDED = {"withdrawn": "withdrawn", "terminated": "terminated"}
 #: The events that may tell someone: a batch without one (most steps of a complete) costs one scan.
-_TELLING = frozenset({"task_assigned", "task_transferred", "sent_back", "approvers_added", "task_urged",
+_TELLING = frozenset({"task_assigned", "task_transferred", "sent_back", "approvers_added", "task_submitted",
+                      "task_urged",
                       "case_cc", "outcome", "completed", *_ENDED})
 
 
@@ -81,10 +82,12 @@ def _notifications(session: Session, case: CaseRow,
                              and x.task.element_id == data.get("to")), None)
             found.append(row("sent_back", ids.get(data.get("assignee") or ""), e,
                              task_id=reopened.id if reopened else None, step=data.get("to_name")))
-        elif kind == "approvers_added" and data.get("position") == "before" and e.task is not None:
+        elif e.task is not None and (kind == "task_submitted" or (
+                kind == "approvers_added" and data.get("position") == "before")):
             people = [ids[n] for n in data.get("usernames") or () if n in ids]
             own = _approval_rows(session, e.task.id, people)
-            found.extend(row("approver", p, e, task_id=own.get(p)) for p in people)
+            found.extend(row("approver", own.get(p, (None, p))[1], e, task_id=own.get(p, (None, p))[0])
+                         for p in people)
         elif kind == "task_urged":
             found.extend(row("urged", ids.get(n), e) for n in data.get("to") or ())
         elif kind == "case_cc":
@@ -119,10 +122,13 @@ def _user_ids(session: Session, batch: Sequence[PendingEvent]) -> dict[str, int]
     return dict(session.execute(select(User.username, User.id).where(User.username.in_(sorted(names)))).all())
 
 
-def _approval_rows(session: Session, task_id: int | None, people: list[int]) -> dict[int | None, int]:
-    """Each approver's own open approval row on the task, which their entry links to."""
+def _approval_rows(session: Session, task_id: int | None, people: list[int],
+                   ) -> dict[int | None, tuple[int, int | None]]:
+    """For each person asked, their open approval row on the task and who holds it (their deputy
+    while they are away), whom the entry tells and links to it."""
     if not people:
         return {}
-    return {assignee: row_id for row_id, assignee in session.execute(
-        select(HumanTask.id, HumanTask.assignee_id).where(
-            HumanTask.parent_id == task_id, HumanTask.state == "open", HumanTask.assignee_id.in_(people)))}
+    return {behalf or assignee: (row_id, assignee) for row_id, assignee, behalf in session.execute(
+        select(HumanTask.id, HumanTask.assignee_id, HumanTask.on_behalf_of_id).where(
+            HumanTask.parent_id == task_id, HumanTask.state == "open", HumanTask.kind == "approval",
+            or_(HumanTask.assignee_id.in_(people), HumanTask.on_behalf_of_id.in_(people))))}

@@ -298,3 +298,69 @@ def test_approvals_on_one_branch_outlive_the_other_branch_moving(engine, session
     assert [t.element_id for t in case.open_tasks] == ["director_review"]  # the join saw both branches
     assert queries.case_data(engine, session, session.get(HumanTask, tasks["check_stock"]).instance)[
         "stock_ok"] is True
+
+
+def _told(session, kind):
+    from engine.models import Notification
+    session.expire_all()
+    return sorted(session.execute(select(User.username, Notification.task_id)
+                                  .join(User, User.id == Notification.recipient_id)
+                                  .where(Notification.kind == kind)).all())
+
+
+def test_an_approver_away_has_the_approval_go_to_their_deputy(engine, session, people, report, clock):
+    """代理 for 加签: manager_sh002 is away, deputy_sh001 stands in; the approval asked of manager_sh002 is the
+    deputy's, marked on their behalf, the deputy is told, and nobody asks manager_sh002 twice."""
+    from datetime import timedelta
+
+    from engine.directory import set_away
+    case_id, task_id = report
+    m1, li, wang = people["manager_sh001"], people["manager_sh002"], people["deputy_sh001"]
+    set_away(session, li, li.id, deputy="deputy_sh001", starts_at=clock(), ends_at=clock() + timedelta(days=3),
+             now=clock())
+    session.commit()
+    runtime.add_approvers(engine, session, task_id, m1, ["manager_sh002", "supervisor_east"], "before", "请先看看")
+    session.commit()
+    approvals = [r for r in _rows(session, case_id) if r.kind == "approval"]
+    assert [(r.assignee.username, r.on_behalf_of_id) for r in approvals] == [
+        ("deputy_sh001", li.id), ("supervisor_east", None)]
+    assert _told(session, "approver") == [("deputy_sh001", approvals[0].id), ("supervisor_east", approvals[1].id)]
+    with pytest.raises(InvalidData, match="already asked: manager_sh002"):
+        runtime.add_approvers(engine, session, task_id, m1, ["manager_sh002"], "before", "再问一次")
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        runtime.decide(engine, session, approvals[0].id, li, True, "我在休假")
+    session.rollback()
+    runtime.decide(engine, session, approvals[0].id, wang, True, "代为同意")
+    session.commit()
+    runtime.remove_approver(engine, session, task_id, m1, "supervisor_east", "不用了")
+    session.commit()
+    assert session.get(HumanTask, task_id).waiting_on is None
+
+
+def test_approvers_after_are_told_when_the_holder_submits(engine, session, people, report):
+    case_id, task_id = report
+    m1 = people["manager_sh001"]
+    runtime.add_approvers(engine, session, task_id, m1, ["supervisor_east"], "after", "金额较大")
+    session.commit()
+    assert _told(session, "approver") == []  # named, not yet asked
+    engine.complete(session, task_id, m1, {"summary": "报表"})
+    session.commit()
+    row = next(r for r in _rows(session, case_id) if r.kind == "approval")
+    assert _told(session, "approver") == [("supervisor_east", row.id)]
+
+
+def test_a_deputy_approval_is_taken_back_by_the_person_s_name(engine, session, people, report, clock):
+    from datetime import timedelta
+
+    from engine.directory import set_away
+    case_id, task_id = report
+    m1, li = people["manager_sh001"], people["manager_sh002"]
+    set_away(session, li, li.id, deputy="deputy_sh001", starts_at=clock(), ends_at=clock() + timedelta(days=3),
+             now=clock())
+    runtime.add_approvers(engine, session, task_id, m1, ["manager_sh002"], "before", "请先看看")
+    session.commit()
+    runtime.remove_approver(engine, session, task_id, m1, "manager_sh002", "不用了")
+    session.commit()
+    assert [r.state for r in _rows(session, case_id) if r.kind == "approval"] == ["cancelled"]
+    assert session.get(HumanTask, task_id).waiting_on is None
