@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Callable, Iterator
@@ -133,7 +133,9 @@ def _boards(zone: ZoneInfo | None) -> list[Query]:
         return lambda session, user: len(queries.dashboard_view(session, user, f, NOW, TZ, rules=SUPERVISION,
                                                                  zone=zone).step_times)
 
-    last_90, every = queries.DashboardFilter(start=NOW - timedelta(days=90)), queries.DashboardFilter()
+    # the page's "last 90 days": whole days of the business zone (webapp/dashboard/charts.py)
+    first = datetime.combine(NOW.astimezone(TZ).date() - timedelta(days=90), time(0), tzinfo=TZ)
+    last_90, every = queries.DashboardFilter(start=first), queries.DashboardFilter()
     return [("dashboard, 90 days", "director", source, board(last_90)),
             ("dashboard, all time", "director", source, board(every)),
             ("dashboard, 90 days", "supervisor_east", source, board(last_90))]

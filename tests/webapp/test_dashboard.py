@@ -240,3 +240,17 @@ def test_starting_on_a_database_without_rollups_counts_its_cases(app, app_clock)
         started = select(func.sum(RollupCell.n)).where(RollupCell.measure == "started")
         cases = db.session.scalar(select(func.count()).select_from(ProcessInstance))
         assert db.session.scalar(started) == cases
+
+
+def test_a_rolling_period_is_whole_days_of_the_business_zone():
+    """“Last 90 days” starts at midnight in the zone, 90 days before today: the same days the case list
+    it drills into counts, and whole days of the rollups (no part-day read from the base tables)."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from webapp.dashboard.charts import BoardParams
+    shanghai = ZoneInfo("Asia/Shanghai")
+    now = datetime(2026, 12, 2, 16, 34, tzinfo=timezone.utc)  # 00:34 on 12/3 in Shanghai
+    f = BoardParams(period="90").dashboard_filter(now, shanghai)
+    assert f.start == datetime(2026, 9, 4, tzinfo=shanghai) and f.end is None
+    assert BoardParams(period="all").dashboard_filter(now, shanghai).start is None

@@ -46,7 +46,9 @@ class BoardParams:
             start = datetime.combine(first, time(0), tzinfo=tz) if first else None
             end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz) if last else None
         else:
-            start = None if self.period == "all" else now - timedelta(days=int(self.period))
+            start = None if self.period == "all" else datetime.combine(
+                # whole days, as the case list the charts lead to counts them and as the rollups hold them
+                now.astimezone(tz).date() - timedelta(days=int(self.period)), time(0), tzinfo=tz)
             end = None
         return DashboardFilter(process=self.process or None, region=self.region or None, start=start, end=end)
 
