@@ -25,6 +25,7 @@ from .dashboard import (
     WeekCount,
 )
 from .dashboard_rollups import Histogram, Period
+from .open_work import Late, open_work
 
 
 def dashboard_view(session: Session, user: User, f: DashboardFilter, now: datetime, tz: tzinfo, *,
@@ -38,8 +39,8 @@ def dashboard_view(session: Session, user: User, f: DashboardFilter, now: dateti
         raise PermissionDenied(f"{user.username} supervises no cases")
     scope = _scope(user, f, rules)
     _serial(session)
-    open_figures = {"open_by_role": raw.open_by_role(session, scope, now),
-                    "open_by_store": raw.open_by_store(session, scope, now)}
+    work = open_work(session, scope, now)
+    open_figures = {"open_by_role": work.by_role, "open_by_store": work.by_store}
     counted = cells.cell_scope(scope, with_store=True) if zone is not None else None
     if zone is None or counted is None:
         steps = raw.completed_steps(session, scope, f)
@@ -47,7 +48,7 @@ def dashboard_view(session: Session, user: User, f: DashboardFilter, now: dateti
                          by_status=raw.by_status(session, scope, f),
                          cycle_times=raw.cycle_times(session, scope, f),
                          step_times=raw.step_times(session, scope, f, steps),
-                         sla=raw.sla(session, scope, f, now, steps),
+                         sla=raw.sla(session, scope, f, work.late, steps),
                          weekly=raw.weekly(session, scope, f, now, tz))
     period = cells.split_period(f.start, f.end, zone)
     timed = cells.cell_scope(scope, with_store=False)
@@ -56,9 +57,9 @@ def dashboard_view(session: Session, user: User, f: DashboardFilter, now: dateti
         steps = raw.completed_steps(session, scope, f)
         cycle_times = raw.cycle_times(session, scope, f)
         step_times = raw.step_times(session, scope, f, steps)
-        sla = raw.sla(session, scope, f, now, steps)
+        sla = raw.sla(session, scope, f, work.late, steps)
     else:
-        cycle_times, step_times, sla = _timed(session, scope, timed, f, period, edges, now, zone)
+        cycle_times, step_times, sla = _timed(session, scope, timed, f, period, edges, work.late)
     weekly = (_weekly(session, scope, counted, f, period, edges, now, tz) if _same_zone(tz, zone, now)
               else raw.weekly(session, scope, f, now, tz))
     return Dashboard(filter=f, generated_at=now, **open_figures,
@@ -109,7 +110,7 @@ def _by_status(session: Session, scope: ColumnElement[bool], counted: ColumnElem
 
 
 def _timed(session: Session, scope: ColumnElement[bool], timed: ColumnElement[bool], f: DashboardFilter,
-           period: Period, edges: list[DashboardFilter], now: datetime, zone: tzinfo,
+           period: Period, edges: list[DashboardFilter], late: Late,
            ) -> tuple[list[CycleTime], list[StepTime], list[raw.SlaRow]]:
     """Cycle times, time per step and SLA from the histogram cells plus the part-days at the ends."""
     found, done = cells.histograms(session, timed, period)
@@ -133,7 +134,7 @@ def _timed(session: Session, scope: ColumnElement[bool], timed: ColumnElement[bo
         step_times.append(StepTime(key, element, name, works.count, w50, w90, w_avg, x50, x90, x_avg, role))
     step_times.sort(key=lambda s: (-s.total_p50, s.process_key, s.element_id))
     sla = raw.sla_rows({key: (name, role, due, on_time) for key, (name, role, due, on_time) in done.items()},
-                       raw.late_now(session, scope, now))
+                       late)
     return cycle_times, step_times, sla
 
 

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from engine.models import NOT_ENDED, HumanTask, ProcessDefinition, ProcessInstance, Store
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store
 
 EPOCH_MONDAY = 345600  # 1970-01-05 00:00, the first Monday after the epoch, in seconds
 WEEK = 604800
@@ -164,39 +164,6 @@ def _hours(session: Session, start: Any, end: Any) -> ColumnElement[float]:
     return (_epoch(session, end) - _epoch(session, start)) / HOUR
 
 
-def _open_tasks(scope: ColumnElement[bool]) -> Select[Any]:
-    """The open steps (an approval a holder asked for counts with its step, not as one of its own).
-
-    An open step's case has not ended; saying so lets PostgreSQL join the few running cases instead
-    of hashing every case (55 ms against 10 ms at 100k cases)."""
-    return _with_cases(select(HumanTask), scope).where(HumanTask.state == "open", HumanTask.kind == "step",
-                                                       ProcessInstance.status.in_(NOT_ENDED))
-
-
-def _open_counts(session: Session, scope: ColumnElement[bool], now: datetime, column: Any) -> list[Any]:
-    """Open, overdue and unclaimed tasks grouped by `column`."""
-    query = _open_tasks(scope).with_only_columns(
-        column, func.count(),
-        func.sum(case((HumanTask.due_at < now, 1), else_=0)),
-        func.sum(case((HumanTask.assignee_id.is_(None), 1), else_=0))).group_by(column)
-    return list(session.execute(query))
-
-
-def open_by_role(session: Session, scope: ColumnElement[bool], now: datetime) -> list[OpenCount]:
-    rows = _open_counts(session, scope, now, HumanTask.lane_role)
-    items = [OpenCount(role, role or "", n, int(late or 0), int(free or 0)) for role, n, late, free in rows]
-    return sorted(items, key=lambda c: (-c.open, c.label))
-
-
-def open_by_store(session: Session, scope: ColumnElement[bool], now: datetime) -> list[OpenCount]:
-    """By the task's store, else its case's; company-wide cases (launches) count under no store."""
-    rows = _open_counts(session, scope, now, func.coalesce(HumanTask.store_code, ProcessInstance.store_code))
-    names = dict(session.execute(select(Store.code, Store.name)).all())
-    items = [OpenCount(code, names.get(code, code) if code else "", n, int(late or 0), int(free or 0))
-             for code, n, late, free in rows]
-    return sorted(items, key=lambda c: (c.key is None, -c.open, c.key or ""))
-
-
 def process_names(session: Session) -> dict[str, str]:
     return dict(session.execute(select(ProcessDefinition.key, ProcessDefinition.name)).all())
 
@@ -291,23 +258,13 @@ def step_times(session: Session, scope: ColumnElement[bool], f: DashboardFilter,
     return sorted(items, key=lambda s: (-s.total_p50, s.process_key, s.element_id))
 
 
-def sla(session: Session, scope: ColumnElement[bool], f: DashboardFilter, now: datetime,
+def sla(session: Session, scope: ColumnElement[bool], f: DashboardFilter, late: dict[tuple[str, str], Any],
         steps: dict[tuple[str, str], _Step] | None = None) -> list[SlaRow]:
     """Of the steps with a due time completed in the period, how many were done by it; plus how many
-    of that step are open and overdue right now."""
+    of that step are open and overdue right now (`late`, from `open_work`)."""
     steps = completed_steps(session, scope, f) if steps is None else steps
     return sla_rows({key: (step.name, step.role, step.with_due, step.on_time) for key, step in steps.items()},
-                    late_now(session, scope, now))
-
-
-def late_now(session: Session, scope: ColumnElement[bool], now: datetime,
-             ) -> dict[tuple[str, str], tuple[str, int, str | None]]:
-    """Per step, its name, how many of it are open and overdue now, and its role."""
-    return {(k, e): (name, n, role) for k, e, name, n, role in session.execute(
-        _open_tasks(scope).with_only_columns(HumanTask.process_key, HumanTask.element_id,
-                                             func.max(HumanTask.name), func.count(),
-                                             func.max(HumanTask.lane_role))
-        .where(HumanTask.due_at < now).group_by(HumanTask.process_key, HumanTask.element_id))}
+                    late)
 
 
 def sla_rows(done: dict[tuple[str, str], tuple[str, str | None, int, int]],
