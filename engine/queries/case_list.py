@@ -10,11 +10,13 @@ finds a case here they could not open.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from engine.access.visibility import visibility_filter
@@ -232,6 +234,15 @@ def iter_cases(session: Session, user: User, f: CaseFilter, now: datetime,
     yield from rows_of(session, matching_ids(session, user, f, now, rules=rules), now, chunk)
 
 
+def _one_of(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """`column IN ids` with the ids as one parameter (an array; JSON on SQLite): an IN list of 2,000
+    parameters costs more to compile than its rows cost to read (a second per 100k exported cases)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("one_of", list(ids), type_=ARRAY(Integer)))
+    listed = func.json_each(bindparam("one_of", json.dumps(list(ids)))).table_valued("value")
+    return column.in_(select(listed.c.value))
+
+
 def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[CaseListRow]:
     """Rows for these case ids, in that order, with their open steps and holders (plain columns, no
     ORM objects: the export builds 100k of these)."""
@@ -247,7 +258,7 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
         .join(ProcessVersion, ProcessVersion.id == pi.version_id)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
         .outerjoin(starter, starter.id == pi.started_by_id)
-        .where(pi.id.in_(ids))).all()}  # one fetch: row by row costs a driver call per row
+        .where(_one_of(session, pi.id, ids))).all()}  # one fetch: row by row costs a driver call per row
     steps: dict[int, list[CurrentStep]] = {}
     ht = HumanTask
     for task_id, case_id, element, name, role, store, created, due, username, display in connection.execute(
@@ -256,7 +267,8 @@ def case_list_rows(session: Session, ids: Sequence[int], now: datetime) -> list[
             .outerjoin(User, User.id == ht.assignee_id)
             # the range is redundant but for SQLite's planner, which scans the whole table for a long
             # IN list alone (measured: 0.3 s instead of 0.01 s for 5,000 ids at 100k cases)
-            .where(ht.instance_id.between(min(ids), max(ids)), ht.instance_id.in_(ids), ht.state == "open")
+            .where(ht.instance_id.between(min(ids), max(ids)), _one_of(session, ht.instance_id, ids),
+                   ht.state == "open")
             .order_by(ht.id)).all():
         late = due is not None and due < now
         steps.setdefault(case_id, []).append(
