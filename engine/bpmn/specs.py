@@ -13,6 +13,8 @@ from typing import Any, Iterable
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
@@ -75,6 +77,14 @@ class ParsedProcess:
         without the web layer reading spec objects."""
         return {spec.bpmn_id: spec.bpmn_name for spec in self.spec.task_specs.values()
                 if getattr(spec, "bpmn_id", None) and getattr(spec, "bpmn_name", None)}
+
+    def message_names(self) -> frozenset[str]:
+        """The messages a step of this process (or of its subprocesses) waits for, by name."""
+        processes = [self.spec, *self.subprocess_specs.values()]
+        return frozenset(spec.event_definition.name for process in processes
+                         for spec in process.task_specs.values()
+                         if isinstance(spec, CatchingEvent)
+                         and isinstance(spec.event_definition, MessageEventDefinition))
 
     def starter_roles(self) -> frozenset[str] | None:
         """The roles the model lets start a case (`starterRoles` on its start event); None: not said."""
