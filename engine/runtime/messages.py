@@ -76,8 +76,10 @@ def receive_message(engine: Engine, session: Session, user: User, name: Any, cor
 
 
 def _checked(name: Any, correlation: Any, payload: Any) -> tuple[str, dict[str, Any]]:
-    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise InvalidData("the message needs a name", {"name": f"required, at most {MAX_NAME} characters"})
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidData("the message needs a name", {"name": "required"})
+    if len(name) > MAX_NAME:
+        raise InvalidData("the message name is too long", {"name": f"at most {MAX_NAME} characters"})
     if not isinstance(correlation, Mapping) or not correlation:
         raise InvalidData("the message needs a correlation",
                           {"correlation": "an object with at least one field"})
@@ -93,7 +95,7 @@ def _checked(name: Any, correlation: Any, payload: Any) -> tuple[str, dict[str, 
     try:
         size = len(json.dumps(payload, allow_nan=False))
     except (TypeError, ValueError):
-        raise InvalidData("the payload must be plain JSON", {"payload": "plain JSON"}) from None
+        raise InvalidData("the payload must be plain JSON", {"payload": "plain JSON values only"}) from None
     if size > MAX_PAYLOAD_BYTES:
         raise InvalidData("the payload is too large", {"payload": f"at most {MAX_PAYLOAD_BYTES} bytes"})
     return name.strip(), dict(correlation)

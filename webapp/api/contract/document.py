@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import away, deliveries, inbox, preferences, robots, task_detail
+from . import away, deliveries, inbox, messages, preferences, robots, task_detail
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -78,12 +78,12 @@ def _document() -> dict[str, Any]:
         "tags": TAGS,
         "security": [{"bearer": []}],
         "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS},
+                  **robots.PATHS, **messages.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
-                        **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS},
+                        **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },
