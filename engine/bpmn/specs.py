@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from engine.errors import DeployError, NotFound
 from engine.models import ProcessVersion
 
+from .service_tasks import wait_at_service_tasks
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
@@ -167,6 +169,7 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
     except KeyError:
         raise DeployError(f"{bpmn_name}: no executable process with id {key!r}",
                           filename=bpmn_name, element=key) from None
+    wait_at_service_tasks([spec, *subprocess_specs.values()])
     forms: dict[str, dict[str, Any]] = {}
     for f in files:
         if f.kind == "form":

@@ -25,9 +25,11 @@ from .bulk import (
 from .cc import cc_case
 from .cc_rows import CC_PROPERTY, mark_cc_read
 from .comments import MAX_COMMENT, add_comment, mentioned
+from .connector_calls import CONNECTOR, run_connectors
 from .digest import digest_time, send_digests
 from .engine import Engine
 from .handover import HandoverResult, hand_over
+from .http_connector import ConnectorSettings
 from .inbox import mark_all_read, mark_read
 from .incident_commands import resolve_incident, retry_incident
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
@@ -54,4 +56,5 @@ __all__ = ["HandoverResult", "hand_over",
            "NOTIFICATION_KINDS", "reassign", "remove_approver", "resolve_incident",
            "retry_incident", "send_back", "transfer", "urge", "withdraw", "CLAIMABLE_WINDOW", "DUE_SOON",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
-           "BackgroundRunner", "Job", "rebuild_rollups", "Delivered", "receive_message"]
+           "BackgroundRunner", "Job", "rebuild_rollups", "Delivered", "receive_message",
+           "CONNECTOR", "ConnectorSettings", "run_connectors"]
