@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import DeployError, Engine, runtime
 from engine.bpmn.deploy import deploy_directory
+from engine.bpmn.rewind import send_back_targets
 from engine.models import AuditEvent, ConnectorCall, HumanTask, Incident, OutboxMessage, ProcessInstance
 from engine.runtime import ConnectorSettings, run_connectors
 
@@ -124,6 +126,9 @@ def test_http_then_mail_run_in_the_background_and_the_case_moves_on(sessions, se
                                                                  AuditEvent.event_type == "connector_called"))
     assert list(called) == ["tell_wms", "mail_manager"]
     assert run_connectors(engine, sessions) == 0
+    _, workflow = engine.load(session, engine.case_row(session, case_id))
+    [holder] = workflow.get_tasks(state=TaskState.READY, manual=True)
+    assert send_back_targets(workflow, holder) == []  # a service task is no step to send a case back to
 
 
 def test_a_timeout_is_retried_with_backoff_then_stops_the_case_and_an_administrator_retries_it(
@@ -208,3 +213,19 @@ def test_a_connector_opsflow_does_not_provide_is_refused_at_deploy_naming_the_el
 def _s(seconds: int):
     from datetime import timedelta
     return timedelta(seconds=seconds)
+
+
+def test_two_runners_at_once_call_the_other_system_once(sessions, session, people, synced, clock, wms):
+    engine = _engine(clock, wms.url)
+    case_id = _start(engine, session, people, wms.url)
+    wms.plan = ["slow"]  # the first runner is still waiting for its answer when the second looks
+    results: list[int] = []
+    runners = [threading.Thread(target=lambda: results.append(run_connectors(engine, sessions)))
+               for _ in range(2)]
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
+    assert sorted(results) == [0, 0] and len(wms.seen) == 1
+    call = _call(session, case_id, "tell_wms")
+    assert (call.status, call.attempts) == ("pending", 1)
