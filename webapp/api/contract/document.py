@@ -33,6 +33,9 @@ nesting. An id above its parameter's `maximum` (the largest a database column ho
 
 **Incidents.** A timer or message step that fails stops its case on an incident (status `error`):
 its supervisors see it in `GET /process-instances/{id}`, an administrator retries or resolves it.
+
+**Other systems.** A client holding the `integration` role delivers BPMN messages to the waiting cases
+they correlate with: `POST /messages` with `{"name", "correlation", "payload"}`.
 """
 
 ERROR_RESPONSES = {
