@@ -32,7 +32,7 @@ def waiting(app, app_clock, tmp_path) -> list[tuple[int, str]]:
         return [(c.id, c.business_key) for c in cases]
 
 
-def test_an_integration_client_delivers_a_message_to_the_case_that_waits(api, app, waiting):
+def test_an_integration_client_delivers_a_message_to_the_case_that_waits(api, app, auth, client, waiting):
     [(case_id, key)] = waiting
     message = {"name": "boxes_counted", "correlation": {"business_key": key}}
     answer = api.as_("wms").post("/messages", json={**message, "payload": {"boxes": 2}})
@@ -42,6 +42,8 @@ def test_an_integration_client_delivers_a_message_to_the_case_that_waits(api, ap
     with app.app_context():
         [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.event_type == "message_received"))
         assert event.instance_id == case_id and event.data["payload"] == {"boxes": 2}
+    auth.login("admin")
+    assert "仓储系统 发送了消息 boxes_counted" in client.get(f"/cases/{case_id}").get_data(as_text=True)
     again = api.as_("wms").post("/messages", json=message)
     assert again.status_code == 404 and again.get_json()["error"] == "not_found"
 

@@ -45,7 +45,8 @@ def case_id(app, app_clock, tmp_path, wms) -> int:
         return case.id
 
 
-def test_a_failed_call_is_retried_by_an_administrator_and_the_mail_is_sent(app, api, app_clock, wms, case_id):
+def test_a_failed_call_is_retried_by_an_administrator_and_the_mail_is_sent(app, api, auth, client, app_clock,
+                                                                          wms, case_id):
     wms.replies = [(404, {"error": "no such store"}), (200, {"ticket": "T-9"})]
     sessions = sessions_of(app)
     assert run_connectors(app.extensions["opsflow"], sessions) == 0
@@ -73,6 +74,9 @@ def test_a_failed_call_is_retried_by_an_administrator_and_the_mail_is_sent(app, 
     assert "仓储系统回复：T-9" in message.get_body(("plain",)).get_content()
     page = api.as_("manager_sh001").get(f"/process-instances/{case_id}").get_json()
     assert [t["element_id"] for t in page["open_tasks"]] == ["check_reply"]
+    auth.login("admin")
+    html = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "“通知仓储系统”已通过 http 连接器执行" in html and "调用外部系统（服务任务）" in html
 
 
 def test_connector_hosts_must_be_http_addresses():
