@@ -22,7 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine.bpmn.service_tasks import HTTP, MAIL, attempts_of, backoff_base, is_service_task
+from engine.bpmn.service_tasks import CONNECTORS, HTTP, MAIL, attempts_of, backoff_base, is_service_task
 from engine.errors import ProcessError, brief, where
 from engine.models import (
     CALL_DONE,
@@ -69,7 +69,7 @@ def run_connectors(engine: Engine, sessions: Callable[[], Session], now: datetim
     now = now or engine.clock()
     with sessions() as session:
         due = session.scalars(select(ConnectorCall.id).join(ProcessInstance)
-                              .where(ConnectorCall.status == CALL_PENDING,
+                              .where(ConnectorCall.status.in_((CALL_PENDING, CALL_FAILED)),
                                      ConnectorCall.next_attempt_at <= now, ProcessInstance.status == RUNNING)
                               .order_by(ConnectorCall.next_attempt_at, ConnectorCall.id).limit(BATCH)).all()
     return sum(attempt(engine, sessions, call_id, now) for call_id in due)
@@ -87,6 +87,8 @@ def attempt(engine: Engine, sessions: Callable[[], Session], call_id: int, now: 
             result = call_http(prepared.params, engine.connectors)
         except ConnectorError as exc:
             failure = exc
+    elif prepared.connector not in CONNECTORS:  # a version deployed before deploy checked connectors
+        failure = ConnectorError(f"connector {prepared.connector!r} is not provided", transient=False)
     with sessions() as session:
         if failure is not None:
             _failed(session, prepared, failure, now)
@@ -100,12 +102,16 @@ def _take(engine: Engine, sessions: Callable[[], Session], call_id: int, now: da
     """Lease the call for its timeout and read its parameters; None when it is not (any more) due."""
     with sessions() as session:
         call = session.get(ConnectorCall, call_id)
-        if call is None or call.status != CALL_PENDING or call.next_attempt_at > now:
+        if call is None or call.status not in (CALL_PENDING, CALL_FAILED) or call.next_attempt_at > now:
             return None
         lease = now + timedelta(seconds=engine.connectors.max_timeout + 30)
+        # a failed call of a running case: its incident was resolved by hand and the case resumed,
+        # so the service task is tried afresh
+        attempts = 0 if call.status == CALL_FAILED else call.attempts
         taken = session.execute(update(ConnectorCall).where(
-            ConnectorCall.id == call_id, ConnectorCall.status == CALL_PENDING,
-            ConnectorCall.next_attempt_at == call.next_attempt_at).values(next_attempt_at=lease))
+            ConnectorCall.id == call_id, ConnectorCall.status == call.status,
+            ConnectorCall.next_attempt_at == call.next_attempt_at).values(
+                next_attempt_at=lease, status=CALL_PENDING, attempts=attempts))
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
             return None
@@ -125,7 +131,7 @@ def _take(engine: Engine, sessions: Callable[[], Session], call_id: int, now: da
             return None
         session.commit()
         spec = task.task_spec
-        return Prepared(call_id, call.instance_id, spec.bpmn_id, spec.operation_name, params, call.attempts,
+        return Prepared(call_id, call.instance_id, spec.bpmn_id, spec.operation_name, params, attempts,
                         attempts_of(spec), backoff_base(spec))
 
 
@@ -153,7 +159,7 @@ def _stop(session: Session, call_id: int, instance_id: int, failure: incidents.F
           now: datetime) -> None:
     """The call failed for good: the case stops on an incident an administrator retries."""
     session.execute(update(ConnectorCall).where(ConnectorCall.id == call_id)
-                    .values(status=CALL_FAILED, updated_at=now))
+                    .values(status=CALL_FAILED, next_attempt_at=now, updated_at=now))
     if hold_running(session, instance_id):
         incidents.open_incident(session, instance_id, CONNECTOR, failure, now, {"call": call_id})
     session.commit()
@@ -201,15 +207,17 @@ def retry_call(engine: Engine, session: Session, case: CaseRow, workflow: BpmnWo
         raise ProcessError(f"{where(incident.element_id, incident.element_name)}: {reason}",
                            incident.element_id, error_type="ConnectorError", reason=reason)
     params = evaluated(engine, task)
-    result = None
-    if task.task_spec.operation_name == HTTP:
-        try:
+    spec, result = task.task_spec, None
+    try:
+        if spec.operation_name not in CONNECTORS:
+            raise ConnectorError(f"connector {spec.operation_name!r} is not provided", transient=False)
+        if spec.operation_name == HTTP:
             result = call_http(params, engine.connectors)
-        except ConnectorError as exc:
-            spec, reason = task.task_spec, brief(str(exc))
-            raise ProcessError(f"{where(spec.bpmn_id, spec.bpmn_name or '')}: ConnectorError: {reason}",
-                               spec.bpmn_id, element_name=spec.bpmn_name or "", error_type="ConnectorError",
-                               reason=reason) from None
+    except ConnectorError as exc:
+        reason = brief(str(exc))
+        raise ProcessError(f"{where(spec.bpmn_id, spec.bpmn_name or '')}: ConnectorError: {reason}",
+                           spec.bpmn_id, element_name=spec.bpmn_name or "", error_type="ConnectorError",
+                           reason=reason) from None
     run_service_task(engine, session, case, workflow, task, call, result, now, params)
 
 

@@ -177,6 +177,15 @@ def test_an_address_under_no_allowed_base_url_is_refused_at_once(sessions, sessi
     session.commit()
     assert not again.retried and wms.seen == []
 
+    # allowed now; resolved by hand and resumed, the case calls afresh
+    engine.connectors = ConnectorSettings(allowed=(wms.url,))
+    runtime.resolve_incident(engine, session, case_id, incident.id, root, "allowed the WMS")
+    engine.resume(session, case_id, root, "go on")
+    session.commit()
+    assert run_connectors(engine, sessions) == 1 and len(wms.seen) == 1
+    assert (_call(session, case_id, "tell_wms").status, _call(session, case_id, "tell_wms").attempts) == (
+        "done", 1)
+
 
 @pytest.mark.parametrize(("url", "ok"), [
     ("http://wms.test/api/stock", True), ("http://wms.test/api", True), ("http://wms.test/apix", False),
