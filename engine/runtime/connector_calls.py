@@ -37,6 +37,7 @@ from engine.sandbox.model_code import running_model
 from engine.sandbox.script_engine import service_answers
 
 from . import incidents
+from .audit import reached_from
 from .background import hold_running, run_step
 from .case_rows import CaseRow
 from .http_connector import ConnectorError, call_http
@@ -194,6 +195,9 @@ def run_service_task(engine: Engine, session: Session, case: CaseRow, workflow: 
     call.status, call.attempts, call.updated_at, call.last_error = CALL_DONE, call.attempts + 1, now, None
     record(session, case, "connector_called", None, now, element=spec.bpmn_id, message=spec.bpmn_name or "",
            data={"connector": spec.operation_name, "attempts": call.attempts})
+    # the step every automatic element leaves (see `advance`): the case diagram marks it done
+    record(session, case, "step", None, now, element=spec.bpmn_id, message=spec.bpmn_name or "",
+           data={"from": reached_from(task)})
 
 
 def retry_call(engine: Engine, session: Session, case: CaseRow, workflow: BpmnWorkflow, incident: Incident,

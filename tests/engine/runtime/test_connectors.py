@@ -111,6 +111,7 @@ def test_http_then_mail_run_in_the_background_and_the_case_moves_on(sessions, se
     engine = _engine(clock, wms.url + "/")
     case_id = _start(engine, session, people, wms.url)
     assert _call(session, case_id, "tell_wms").status == "pending" and wms.seen == []
+    assert _marks(session, case_id, clock).current == ["tell_wms"]  # the diagram shows where it waits
 
     assert run_connectors(engine, sessions) == 1
     assert wms.seen == [("POST", "/stock", {"sku": "A100", "quantity": 3, "store": "SH001"})]
@@ -129,6 +130,8 @@ def test_http_then_mail_run_in_the_background_and_the_case_moves_on(sessions, se
     _, workflow = engine.load(session, engine.case_row(session, case_id))
     [holder] = workflow.get_tasks(state=TaskState.READY, manual=True)
     assert send_back_targets(workflow, holder) == []  # a service task is no step to send a case back to
+    marks = _marks(session, case_id, clock)
+    assert marks.current == ["check_reply"] and {"tell_wms", "mail_manager"} <= set(marks.completed)
 
 
 def test_a_timeout_is_retried_with_backoff_then_stops_the_case_and_an_administrator_retries_it(
@@ -217,6 +220,11 @@ def test_a_connector_opsflow_does_not_provide_is_refused_at_deploy_naming_the_el
         assert refused.value.element == "tell_wms" and refused.value.filename == "stock_sync.bpmn"
         assert "stock_sync.bpmn, element tell_wms" in str(refused.value)
         session.rollback()
+
+
+def _marks(session, case_id: int, clock):
+    from engine.queries.case_page import diagram_markers
+    return diagram_markers(session, session.get(ProcessInstance, case_id), clock())
 
 
 def _s(seconds: int):
