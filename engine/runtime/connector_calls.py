@@ -153,16 +153,19 @@ def _failed(session: Session, prepared: Prepared, failure: ConnectorError, now: 
     session.execute(update(ConnectorCall).where(ConnectorCall.id == prepared.call_id).values(
         attempts=attempts, last_error=brief(str(failure)), updated_at=now))
     failure_text = incidents.Failure("ConnectorError", brief(str(failure)), prepared.element_id)
-    _stop(session, prepared.call_id, prepared.instance_id, failure_text, now)
+    _stop(session, prepared.call_id, prepared.instance_id, failure_text, now, attempts)
 
 
-def _stop(session: Session, call_id: int, instance_id: int, failure: incidents.Failure,
-          now: datetime) -> None:
-    """The call failed for good: the case stops on an incident an administrator retries."""
+def _stop(session: Session, call_id: int, instance_id: int, failure: incidents.Failure, now: datetime,
+          attempts: int = 1) -> None:
+    """The call failed for good: the case stops on an incident (counting the runner's attempts) an
+    administrator retries."""
     session.execute(update(ConnectorCall).where(ConnectorCall.id == call_id)
                     .values(status=CALL_FAILED, next_attempt_at=now, updated_at=now))
-    if hold_running(session, instance_id):
-        incidents.open_incident(session, instance_id, CONNECTOR, failure, now, {"call": call_id})
+    incident = (incidents.open_incident(session, instance_id, CONNECTOR, failure, now, {"call": call_id})
+                if hold_running(session, instance_id) else None)
+    if incident is not None:
+        incident.attempts = attempts
     session.commit()
 
 

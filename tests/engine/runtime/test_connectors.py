@@ -155,8 +155,8 @@ def test_a_timeout_is_retried_with_backoff_then_stops_the_case_and_an_administra
     assert run_connectors(engine, sessions) == 0
     assert (_call(session, case_id, "tell_wms").status, len(wms.seen)) == ("failed", 3)
     [incident] = session.scalars(select(Incident).where(Incident.instance_id == case_id)).all()
-    assert (incident.job, incident.element_id, incident.error_type) == (
-        "connector", "tell_wms", "ConnectorError")
+    assert (incident.job, incident.element_id, incident.error_type, incident.attempts) == (
+        "connector", "tell_wms", "ConnectorError", 3)
     assert session.get(ProcessInstance, case_id).status == "error"
     clock.advance(minutes=5)
     assert run_connectors(engine, sessions) == 0 and len(wms.seen) == 3  # stopped: nobody calls again
