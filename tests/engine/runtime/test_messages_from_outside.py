@@ -116,3 +116,45 @@ def test_a_model_failing_on_the_message_stops_that_case_on_an_incident(engine, s
                                     data={"total": 12})
     session.commit()
     assert not result.retried  # the payload still divides by zero boxes: the attempt is counted
+
+
+SHIP_PARENT = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="d" targetNamespace="t">
+  <bpmn:message id="shipped" name="shipped" />
+  <bpmn:process id="ship_parent" name="发货" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="call" />
+    <bpmn:callActivity id="call" calledElement="ship_child" />
+    <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>
+  <bpmn:process id="ship_child" isExecutable="true">
+    <bpmn:startEvent id="cs" />
+    <bpmn:sequenceFlow id="c1" sourceRef="cs" targetRef="wait_shipped" />
+    <bpmn:intermediateCatchEvent id="wait_shipped">
+      <bpmn:messageEventDefinition id="md" messageRef="shipped">
+        <bpmn:extensionElements><spiffworkflow:messageVariable>ship</spiffworkflow:messageVariable>
+        </bpmn:extensionElements>
+      </bpmn:messageEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="c2" sourceRef="wait_shipped" targetRef="ce" />
+    <bpmn:endEvent id="ce" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_message_reaches_a_step_waiting_inside_a_called_subprocess(engine, session, people, deployed, robot,
+                                                                    clock, tmp_path):
+    from engine.bpmn.deploy import deploy_directory
+    (tmp_path / "ship").mkdir()
+    (tmp_path / "ship" / "ship_parent.bpmn").write_text(SHIP_PARENT, "utf-8")
+    deploy_directory(session, tmp_path / "ship", now=clock())
+    case = engine.start(session, "ship_parent", people["manager_sh001"], {})
+    session.commit()
+    assert case.status == "running"
+    [delivered] = runtime.receive_message(engine, session, robot, "shipped",
+                                          {"business_key": case.business_key}, {"logistics_no": "SF1"})
+    session.commit()
+    assert (delivered.instance_id, delivered.status) == (case.id, "completed")
