@@ -58,6 +58,7 @@ class Prepared:
     call_id: int
     instance_id: int
     element_id: str
+    element_name: str
     connector: str
     params: dict[str, Any]
     attempts: int
@@ -119,7 +120,10 @@ def _take(engine: Engine, sessions: Callable[[], Session], call_id: int, now: da
         case = engine.case_row(session, call.instance_id)
         _, workflow = engine.load(session, case)
         task = _ready(workflow, call.spiff_task_id)
-        if case.status != RUNNING or task is None:
+        if case.status != RUNNING:  # suspended or stopped meanwhile: the call waits for it to run again
+            session.rollback()
+            return None
+        if task is None:  # the case moved past the service task some other way (a boundary event)
             session.execute(update(ConnectorCall).where(ConnectorCall.id == call_id)
                             .values(status=CALL_DONE, updated_at=now))
             session.commit()
@@ -132,8 +136,8 @@ def _take(engine: Engine, sessions: Callable[[], Session], call_id: int, now: da
             return None
         session.commit()
         spec = task.task_spec
-        return Prepared(call_id, call.instance_id, spec.bpmn_id, spec.operation_name, params, attempts,
-                        attempts_of(spec), backoff_base(spec))
+        return Prepared(call_id, call.instance_id, spec.bpmn_id, spec.bpmn_name or "", spec.operation_name,
+                        params, attempts, attempts_of(spec), backoff_base(spec))
 
 
 def evaluated(engine: Engine, task: Any) -> dict[str, Any]:
@@ -152,7 +156,8 @@ def _failed(session: Session, prepared: Prepared, failure: ConnectorError, now: 
         return
     session.execute(update(ConnectorCall).where(ConnectorCall.id == prepared.call_id).values(
         attempts=attempts, last_error=brief(str(failure)), updated_at=now))
-    failure_text = incidents.Failure("ConnectorError", brief(str(failure)), prepared.element_id)
+    failure_text = incidents.Failure("ConnectorError", brief(str(failure)), prepared.element_id,
+                                     prepared.element_name)
     _stop(session, prepared.call_id, prepared.instance_id, failure_text, now, attempts)
 
 

@@ -246,3 +246,15 @@ def test_two_runners_at_once_call_the_other_system_once(sessions, session, peopl
     assert sorted(results) == [0, 0] and len(wms.seen) == 1
     call = _call(session, case_id, "tell_wms")
     assert (call.status, call.attempts) == ("pending", 1)
+
+
+def test_a_suspended_case_is_not_called_until_it_is_resumed(sessions, session, people, synced, clock, wms,
+                                                            root):
+    engine = _engine(clock, wms.url)
+    case_id = _start(engine, session, people, wms.url)
+    engine.suspend(session, case_id, root, "wait for the stocktake")
+    session.commit()
+    assert run_connectors(engine, sessions) == 0 and wms.seen == []
+    engine.resume(session, case_id, root, "stocktake done")
+    session.commit()
+    assert run_connectors(engine, sessions) == 1 and len(wms.seen) == 1
