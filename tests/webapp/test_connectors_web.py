@@ -85,3 +85,17 @@ def test_connector_hosts_must_be_http_addresses():
     assert connector_settings({}).allowed == ()
     with pytest.raises(ConfigError, match="OPSFLOW_CONNECTOR_HOSTS"):
         connector_settings({"CONNECTOR_HOSTS": "wms.example.com"})
+
+
+def test_administrators_list_the_connector_calls(app, api, wms, case_id):
+    wms.replies = [(503, {"error": "busy"})]
+    assert run_connectors(app.extensions["opsflow"], sessions_of(app)) == 0
+    listed = api.as_("admin").get("/admin/connector-calls?status=pending")
+    assert listed.status_code == 200, listed.get_json()
+    [call] = listed.get_json()["items"]
+    assert (call["instance_id"], call["element_id"], call["connector"], call["attempts"]) == (
+        case_id, "tell_wms", "http", 1)
+    assert "answered HTTP 503" in call["last_error"]
+    assert api.as_("admin").get("/admin/connector-calls?status=done").get_json()["items"] == []
+    assert api.as_("admin").get("/admin/connector-calls?status=lost").status_code == 422
+    assert api.as_("manager_sh001").get("/admin/connector-calls").status_code == 403

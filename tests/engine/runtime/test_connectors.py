@@ -15,7 +15,7 @@ import pytest
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from engine import DeployError, Engine, runtime
+from engine import DeployError, Engine, queries, runtime
 from engine.bpmn.deploy import deploy_directory
 from engine.bpmn.rewind import send_back_targets
 from engine.models import AuditEvent, ConnectorCall, HumanTask, Incident, OutboxMessage, ProcessInstance
@@ -150,6 +150,9 @@ def test_a_timeout_is_retried_with_backoff_then_stops_the_case_and_an_administra
     call = _call(session, case_id, "tell_wms")
     assert (call.attempts, call.next_attempt_at) == (2, clock() + _s(20))
     assert "answered HTTP 503" in call.last_error
+    listed = queries.connector_calls(session, root, status="pending")
+    assert [(e.element_id, e.attempts, e.last_error) for e in listed.items] == [
+        ("tell_wms", 2, call.last_error)] and listed.total == 1
 
     clock.advance(seconds=20)
     assert run_connectors(engine, sessions) == 0

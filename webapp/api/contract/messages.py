@@ -1,10 +1,17 @@
-"""The route other systems deliver messages by (issue 14): `document` merges it in."""
+"""The route other systems deliver messages by, and the administrators' list of service tasks'
+connector calls (issue 14): `document` merges them in."""
 from __future__ import annotations
 
 from typing import Any
 
-from .operations import READ, op, returns
-from .schemas import ID, TEXT, Schema, closed, nullable, ref
+from engine.queries import CALL_STATUSES
+
+from .operations import PAGING, READ, _param, op, returns
+from .schemas import ID, TEXT, TIME, Schema, closed, nullable, ref
+
+CALL_STATUS = {"type": "string", "enum": list(CALL_STATUSES),
+               "description": "pending (waiting for the runner, maybe until `next_attempt_at`), done, failed "
+                              "(its case stopped on an incident)"}
 
 SCHEMAS: dict[str, Schema] = {
     "MessageInput": {
@@ -28,6 +35,26 @@ SCHEMAS: dict[str, Schema] = {
     }, "A case the message reached."),
     "MessagesDelivered": closed({"delivered": {"type": "array", "items": ref("DeliveredMessage")}},
                                 "Every case the message reached."),
+    "ConnectorCall": closed({
+        "id": ID,
+        "instance_id": {**ID, "description": "the case"},
+        "business_key": nullable(TEXT),
+        "title": TEXT,
+        "element_id": {**TEXT, "description": "the service task"},
+        "connector": {**TEXT, "description": "http or mail"},
+        "status": CALL_STATUS,
+        "attempts": {"type": "integer", "minimum": 0},
+        "next_attempt_at": {**TIME, "description": "not called before this (a retry's backoff)"},
+        "last_error": nullable(TEXT),
+        "created_at": TIME,
+        "updated_at": TIME,
+    }, "A service task's call to another system."),
+    "ConnectorCallPage": closed({
+        "items": {"type": "array", "items": ref("ConnectorCall")},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+    }, "One page of connector calls, newest first."),
 }
 
 PATHS: dict[str, dict[str, Any]] = {
@@ -40,4 +67,11 @@ PATHS: dict[str, dict[str, Any]] = {
         why={403: "not an integration client or administrator",
              404: "no running case waits for this message with this correlation",
              422: "a field is wrong (`fields` names it), or the correlation matches too many cases"})},
+    "/admin/connector-calls": {"get": op(
+        "admin_connector_calls", "Service tasks' calls to other systems (administrators)", "Admin",
+        returns(ref("ConnectorCallPage"), "newest first"), errors=READ + (403, 422),
+        parameters=[_param("status", "query", CALL_STATUS, "only calls in this state"), *PAGING],
+        description="Calls waiting for their next attempt with the last error, done, or failed (the case "
+                    "stopped on an incident an administrator retries from the case).",
+        why={403: "not an administrator"})},
 }
