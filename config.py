@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from engine.runtime import ConnectorSettings
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE_DIR = ROOT / "instance"
@@ -65,6 +68,11 @@ class Config:
     MAIL_FROM = "opsflow@localhost"  # may carry a name: OpsFlow 运营中心 <opsflow@example.com>
     BASE_URL = "http://localhost:5000"  # where links in e-mails and robot messages point
     DELIVERY_INTERVAL_SECONDS = 5.0  # how often the background runner looks at the outbox
+    # Where service tasks' `http` connector may call: base URLs, comma-separated
+    # (OPSFLOW_CONNECTOR_HOSTS="https://wms.example.com/api/,https://erp.example.com/"); none: nowhere.
+    CONNECTOR_HOSTS: str | list[str] = ""
+    CONNECTOR_TIMEOUT_SECONDS = 10.0  # a call's timeout unless its model says less
+    CONNECTOR_INTERVAL_SECONDS = 5.0  # how often the background runner looks for service tasks to call
     DELIVERY_BATCH = 100  # messages taken at once (one SMTP connection each)
     DELIVERY_MAX_ATTEMPTS = 8  # then a message is failed; retries back off from 30 s, doubling, to 1 h
     # The operations center's group robot, created or updated at startup (webapp/bootstrap.py):
@@ -223,6 +231,18 @@ def business_zone(settings: dict) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"OPSFLOW_BUSINESS_TIMEZONE must name a time zone such as Asia/Shanghai, "
                           f"not {name!r}") from None
+
+
+def connector_settings(settings: dict) -> ConnectorSettings:
+    """The allowed base URLs of the `http` connector; one that is not an http(s) address stops the server."""
+    hosts = settings.get("CONNECTOR_HOSTS") or ""
+    bases = hosts.replace(",", " ").split() if isinstance(hosts, str) else [str(h) for h in hosts]
+    for base in bases:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"OPSFLOW_CONNECTOR_HOSTS must list http(s) base URLs, not {base!r}")
+    return ConnectorSettings(allowed=tuple(bases),
+                             timeout=float(settings.get("CONNECTOR_TIMEOUT_SECONDS", 10.0)))
 
 
 def webhook_kind(settings: dict) -> str:

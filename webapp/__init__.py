@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
-from config import business_zone, load_config
+from config import business_zone, connector_settings, load_config
 from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
 from engine.sandbox import ScriptLimits
@@ -43,7 +43,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
                           memory=app.config["SCRIPT_MEMORY_MB"] * 2 ** 20)
     app.extensions["opsflow"] = Engine(clock=app.config.get("CLOCK") or system_clock, catalogue=catalogue(),
                                        script_limits=limits, max_case_bytes=app.config["CASE_DATA_MAX_BYTES"],
-                                       zone=zone)
+                                       zone=zone, connectors=connector_settings(app.config))
 
     ui.init_app(app)
     from . import api, auth, tasks

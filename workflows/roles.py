@@ -51,6 +51,10 @@ ROLES: tuple[Role, ...] = (
     Role("admin", "系统管理员", "System Administrator", COMPANY,
          "部署流程模型，管理用户、角色与门店；不承担流程任务",
          "deploys models, manages users; not a task role", task_role=False),
+    Role("integration", "系统对接", "Integration Client", COMPANY,
+         "外部系统（物流、仓储）通过接口向等待中的流程发送消息；不承担流程任务",
+         "other systems (logistics, warehouse) delivering messages to waiting cases; not a task role",
+         task_role=False),
 )
 
 ROLES_BY_KEY: dict[str, Role] = {r.key: r for r in ROLES}

@@ -1,5 +1,5 @@
 """Who may see, act on, supervise and administer what: role grants narrowed by store and region."""
-from .admin import ADMIN_ROLE, is_admin, recent_changes, require_admin
+from .admin import ADMIN_ROLE, INTEGRATION_ROLE, is_admin, may_send_messages, recent_changes, require_admin
 from .deputies import (
     acting_grants,
     deputies_now,
@@ -25,7 +25,8 @@ from .visibility import (
 
 __all__ = ["acting_grants", "deputies_now", "deputy_for", "may_act", "represented_grants", "standing_in_for",
            "stands_in_for",
-           "ADMIN_ROLE", "Grant", "can_act", "eligible_users", "ensure_visible", "grants_of",
+           "ADMIN_ROLE", "INTEGRATION_ROLE", "may_send_messages",
+           "Grant", "can_act", "eligible_users", "ensure_visible", "grants_of",
            "holders_in_scope", "holds_role_for", "is_admin", "may_comment", "may_see", "may_supervise",
            "may_supervise_cases",
            "may_view_dashboard", "reading_filter",

@@ -27,10 +27,19 @@ ADMIN_EVENTS = ("user_created", "user_changed", "password_reset", "store_created
                 "robot_created", "robot_changed", "robot_deleted")
 
 ADMIN_ROLE = "admin"
+#: The role of other systems' API clients (a logistics system reporting arrival): they deliver
+#: messages to waiting cases and nothing else a person does.
+INTEGRATION_ROLE = "integration"
 
 
 def is_admin(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and ADMIN_ROLE in role_keys(user)
+
+
+def may_send_messages(user: User) -> bool:
+    """Integration clients deliver messages from other systems; administrators may too (to test a model)."""
+    keys = role_keys(user) if getattr(user, "is_authenticated", False) else set()
+    return bool(keys & {INTEGRATION_ROLE, ADMIN_ROLE})
 
 
 def require_admin(user: User) -> None:

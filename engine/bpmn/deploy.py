@@ -26,6 +26,7 @@ from engine.models import ModelFile, ProcessDefinition, ProcessVersion
 
 from .approvals import check_approvals
 from .code_checks import check_model_code
+from .service_tasks import check_service_tasks
 from .specs import (
     BPMN_NS,
     DMN_NAMESPACES,
@@ -144,6 +145,7 @@ def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
     check_model_code(files)
     parsed = parse_process_cached(key, files)
     check_approvals(parsed.spec, f"{key}.bpmn")
+    check_service_tasks([parsed.spec, *parsed.subprocess_specs.values()], f"{key}.bpmn")
     for name, schema in parsed.forms.items():
         try:
             Draft202012Validator.check_schema(schema)

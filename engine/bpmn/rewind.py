@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.util.task import TaskState
 
+from .service_tasks import is_service_task
 from .specs import point_of_no_return
 
 
@@ -72,8 +73,8 @@ def _is_step(task: Any) -> bool:
         return False
     if isinstance(spec, LoopTask):
         instance = task.workflow.spec.task_specs.get(spec.task_spec)
-        return bool(instance is not None and instance.manual)
-    return bool(spec.manual)
+        return bool(instance is not None and instance.manual and not is_service_task(instance))
+    return bool(spec.manual) and not is_service_task(spec)  # a service task waits for its connector
 
 
 def _merged_join(step: Any, path: list[Any]) -> Any | None:

@@ -13,6 +13,8 @@ from typing import Any, Iterable
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import UserTask
@@ -21,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from engine.errors import DeployError, NotFound
 from engine.models import ProcessVersion
+
+from .service_tasks import wait_at_service_tasks
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -75,6 +79,14 @@ class ParsedProcess:
         without the web layer reading spec objects."""
         return {spec.bpmn_id: spec.bpmn_name for spec in self.spec.task_specs.values()
                 if getattr(spec, "bpmn_id", None) and getattr(spec, "bpmn_name", None)}
+
+    def message_names(self) -> frozenset[str]:
+        """The messages a step of this process (or of its subprocesses) waits for, by name."""
+        processes = [self.spec, *self.subprocess_specs.values()]
+        return frozenset(spec.event_definition.name for process in processes
+                         for spec in process.task_specs.values()
+                         if isinstance(spec, CatchingEvent)
+                         and isinstance(spec.event_definition, MessageEventDefinition))
 
     def starter_roles(self) -> frozenset[str] | None:
         """The roles the model lets start a case (`starterRoles` on its start event); None: not said."""
@@ -157,6 +169,7 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
     except KeyError:
         raise DeployError(f"{bpmn_name}: no executable process with id {key!r}",
                           filename=bpmn_name, element=key) from None
+    wait_at_service_tasks([spec, *subprocess_specs.values()])
     forms: dict[str, dict[str, Any]] = {}
     for f in files:
         if f.kind == "form":

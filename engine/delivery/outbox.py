@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 from engine.models import PENDING, OutboxMessage
 
 _INSERT = OutboxMessage.__table__.insert()
+#: The kind of a model's own e-mail (a service task's `mail` connector): its subject and body are
+#: stored as the model wrote them and sent as they are.
+MODEL_MAIL = "model_mail"
 
 
 def outbox_row(channel: str, kind: str, payload: dict[str, Any], now: datetime, *,

@@ -24,6 +24,7 @@ from .cases import (
     ProcessInstance,
     SavedFilter,
 )
+from .connectors import CALL_DONE, CALL_FAILED, CALL_PENDING, ConnectorCall
 from .delivery import (
     DINGTALK,
     EMAIL,
@@ -50,7 +51,8 @@ from .preferences import (
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
 from .rollups import RollupCell
 
-__all__ = ["ApiToken", "Attachment", "AwayPeriod",
+__all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
+           "ApiToken", "Attachment", "AwayPeriod",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
            "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED", "CaseCc",
            "Comment", "ENDED", "NOT_ENDED",

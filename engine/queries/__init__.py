@@ -15,6 +15,7 @@ from .case_list import (
 )
 from .case_page import CaseDetail, CasePage, case_detail, case_page_view, diagram_of
 from .cc_inbox import CcEntry, cc_list, cc_unread, colleagues
+from .connector_log import CALL_STATUSES, ConnectorCallEntry, connector_calls
 from .dashboard import Dashboard, DashboardFilter
 from .decisions import DecisionChoice, DecisionOffer, decision_offer, list_decisions
 from .deliveries import DELIVERY_CHANNELS, DELIVERY_STATUSES, DeliveryEntry, delivery_counts, delivery_log
@@ -41,4 +42,5 @@ __all__ = ["CaseMoves", "CcEntry", "case_moves", "cc_list", "cc_unread", "collea
            "task_counts", "task_detail", "worklist_stamp",
            "ApprovalView", "approvals_of", "InboxEntry", "inbox", "inbox_entry", "unread_count",
            "DecisionChoice", "DecisionOffer", "decision_offer", "list_decisions",
-           "DELIVERY_CHANNELS", "DELIVERY_STATUSES", "DeliveryEntry", "delivery_counts", "delivery_log"]
+           "DELIVERY_CHANNELS", "DELIVERY_STATUSES", "DeliveryEntry", "delivery_counts", "delivery_log",
+           "CALL_STATUSES", "ConnectorCallEntry", "connector_calls"]

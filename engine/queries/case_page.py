@@ -37,7 +37,7 @@ from .task_page import case_data, case_events
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DONE_EVENTS = ("step", "task_completed")
 PATH_EVENTS = ("step", "task_created")  # the events that say where the workflow came `from`
-WAITING_TAGS = ("intermediateCatchEvent", "receiveTask")
+WAITING_TAGS = ("intermediateCatchEvent", "receiveTask", "serviceTask")  # a service task: its connector
 JOIN_TAGS = ("parallelGateway", "inclusiveGateway")
 
 

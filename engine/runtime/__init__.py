@@ -25,12 +25,15 @@ from .bulk import (
 from .cc import cc_case
 from .cc_rows import CC_PROPERTY, mark_cc_read
 from .comments import MAX_COMMENT, add_comment, mentioned
+from .connector_calls import CONNECTOR, run_connectors
 from .digest import digest_time, send_digests
 from .engine import Engine
 from .handover import HandoverResult, hand_over
+from .http_connector import ConnectorSettings
 from .inbox import mark_all_read, mark_read
 from .incident_commands import resolve_incident, retry_incident
 from .incidents import MAX_REASON, MESSAGE, RESOLVED, RETRIED, TERMINATED, TIMER, IncidentOpen
+from .messages import Delivered, receive_message
 from .notify import KINDS as NOTIFICATION_KINDS
 from .reminders import CLAIMABLE_WINDOW, DUE_SOON, announce_claimable, remind_due, run_reminders
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
@@ -53,4 +56,5 @@ __all__ = ["HandoverResult", "hand_over",
            "NOTIFICATION_KINDS", "reassign", "remove_approver", "resolve_incident",
            "retry_incident", "send_back", "transfer", "urge", "withdraw", "CLAIMABLE_WINDOW", "DUE_SOON",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
-           "BackgroundRunner", "Job", "rebuild_rollups"]
+           "BackgroundRunner", "Job", "rebuild_rollups", "Delivered", "receive_message",
+           "CONNECTOR", "ConnectorSettings", "run_connectors"]

@@ -44,6 +44,7 @@ from engine.views import CaseView, TaskView
 from . import approvals, approvers, case_rows, case_size, incidents, rollups
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .cc_rows import cc_on_completion
+from .http_connector import ConnectorSettings
 from .incidents import IncidentOpen
 from .start_rules import check_start, may_start
 from .steps import Run, advance, ready_task, record, recorder, store
@@ -55,13 +56,15 @@ class Engine:
 
     `zone` is the business time zone: model scripts' `now()`, `today()` and date helpers and form
     rules read dates in it, whatever zone the server runs in (UTC unless the deployment names one).
+    `connectors` says where service tasks' `http` connector may call (nowhere unless configured).
     """
 
     def __init__(self, *, clock: Clock = system_clock, catalogue: Catalogue | None = None,
                  script_globals: Mapping[str, Any] | None = None, script_limits: ScriptLimits | None = None,
                  max_case_bytes: int = case_size.DEFAULT_MAX_CASE_BYTES,
-                 zone: ZoneInfo = DEFAULT_ZONE) -> None:
+                 zone: ZoneInfo = DEFAULT_ZONE, connectors: ConnectorSettings | None = None) -> None:
         self.clock = clock
+        self.connectors = connectors or ConnectorSettings()
         self.zone = zone
         self.max_case_bytes = max_case_bytes
         self.catalogue = catalogue or OpenCatalogue()

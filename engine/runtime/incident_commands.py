@@ -20,6 +20,7 @@ from engine.views import IncidentView, incident_view
 from . import approvers, case_rows, incidents, retries
 from .audit import pending_events
 from .case_rows import CaseRow, case_row_view
+from .connector_calls import CONNECTOR, retry_call
 from .retries import RetryResult
 from .steps import advance, record, store
 from .sync import TaskChanges
@@ -43,7 +44,10 @@ def retry_incident(engine: Engine, session: Session, instance_id: int, incident_
     now = engine.clock()
     savepoint = session.begin_nested()
     try:
-        retries.run_job(session, case, workflow, incident, now)
+        if incident.job == CONNECTOR:
+            retry_call(engine, session, case, workflow, incident, now)
+        else:
+            retries.run_job(session, case, workflow, incident, now)
         changed = retries.correct(workflow, fix)
         retried: dict[str, Any] = {"incident": incident.id, "succeeded": True,
                                    "attempts": incident.attempts + 1}

@@ -14,6 +14,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine.access.grants import region_of
+from engine.bpmn.service_tasks import is_service_task
 from engine.bpmn.specs import form_filename, task_property
 from engine.models import ENDED
 from engine.policy import ProcessPolicy
@@ -22,6 +23,7 @@ from . import approvers, case_rows
 from .assignment import assign_new_tasks
 from .audit import reached_from
 from .case_rows import CaseRow, TaskRow
+from .connector_rows import note_service_tasks
 
 
 @dataclass
@@ -43,6 +45,10 @@ def sync_tasks(session: Session, case: CaseRow, workflow: BpmnWorkflow, now: dat
     when the command has read them already; otherwise they are read here."""
     ready = {} if case.status in ENDED else {
         str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    services = [t for t in ready.values() if is_service_task(t.task_spec)]
+    if services:  # they wait for the background runner, not for a person
+        note_service_tasks(session, case.id, services, now)
+        ready = {k: t for k, t in ready.items() if not is_service_task(t.task_spec)}
     held_by_id = {t.id: t for t in held}
     changes = TaskChanges(changed=list(held_by_id.values()))
     known = set()

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import contextvars
+import json
 from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator, Mapping
@@ -38,7 +40,21 @@ from .plain_data import Budget, export, storable_text
 from .pool import pool_for
 
 __all__ = ["RestrictedEnvironment", "RestrictedScriptEngine", "ScriptLimitError", "ScriptLimits",
-           "ScriptPolicyError", "make_script_engine"]
+           "ScriptPolicyError", "make_script_engine", "service_answers"]
+
+#: The connectors' answers for the service tasks about to run, by task id (see `service_answers`).
+_answers: contextvars.ContextVar[Mapping[str, Any]] = contextvars.ContextVar("service_answers", default={})
+
+
+@contextlib.contextmanager
+def service_answers(answers: Mapping[str, Any]) -> Iterator[None]:
+    """Let the service tasks in `answers` (task id → the connector's result) run: their connector was
+    called before, outside the transaction, so running the task only stores the result."""
+    token = _answers.set(answers)
+    try:
+        yield
+    finally:
+        _answers.reset(token)
 
 
 def _system_clock() -> datetime:
@@ -187,6 +203,14 @@ class RestrictedScriptEngine(PythonScriptEngine):
             message = (f"Error evaluating expression '{expression}': "
                        f"{type(exc).__name__}: {storable_text(str(exc))}")
             raise WorkflowTaskException(message, task=task, exception=exc) from exc
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        """The connector's result for this service task, called beforehand (`service_answers`)."""
+        answers = _answers.get()
+        if str(task.id) not in answers:
+            raise WorkflowTaskException("a service task runs only through its connector, from the background "
+                                        "runner", task=task)
+        return json.dumps(answers[str(task.id)])
 
     def get_error_line_number_and_content(self, script: str, err: Exception) -> tuple[int, str]:
         line = getattr(err, "script_line", None)

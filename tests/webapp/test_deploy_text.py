@@ -102,3 +102,16 @@ def test_an_approval_step_without_its_loop_reads_in_chinese(ctx):
                "per approver)")
     assert deploy_error_text(message) == \
         "p.bpmn 元素 ok：approvalMode 需要多实例循环特性（每位审批人一个实例）。"
+
+
+@pytest.mark.parametrize("message, chinese", [
+    ("s.bpmn, element tell_wms: service task uses connector 'ftp', which OpsFlow does not provide "
+     "(it provides http, mail)",
+     "s.bpmn 元素 tell_wms：服务任务使用的连接器 ftp 不是 OpsFlow 提供的（可用：http, mail）。"),
+    ("s.bpmn, element tell_wms: the http connector needs the parameter(s) url",
+     "s.bpmn 元素 tell_wms：http 连接器缺少参数 url。"),
+    ("s.bpmn, element tell_wms: the mail connector has no parameter(s) cc",
+     "s.bpmn 元素 tell_wms：mail 连接器没有参数 cc。"),
+])
+def test_a_service_task_refusal_reads_in_chinese(ctx, message, chinese):
+    assert deploy_error_text(message) == chinese

@@ -36,13 +36,15 @@ def lanes_of(process):
             for ref in lane.iter(f"{BPMN}flowNodeRef")}
 
 
-def test_the_thirteen_roles_of_the_design():
+def test_the_thirteen_roles_of_the_design_and_the_integration_client():
     assert [r.key for r in ROLES] == [
         "ops_director", "store_supervisor", "store_manager", "franchisee", "cs_agent", "cs_manager",
-        "merchandiser", "warehouse_keeper", "trainer", "marketing", "finance", "analyst", "admin"]
+        "merchandiser", "warehouse_keeper", "trainer", "marketing", "finance", "analyst", "admin",
+        "integration"]
     assert {r.key: r.scope for r in ROLES if r.scope != "company"} == {
         "store_supervisor": REGION, "store_manager": STORE, "franchisee": STORE}
     assert ROLES_BY_KEY["cs_manager"].name_zh == "客户服务经理" and "admin" not in TASK_ROLE_KEYS
+    assert "integration" not in TASK_ROLE_KEYS
 
 
 def test_stores_and_regions():

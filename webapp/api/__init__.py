@@ -5,6 +5,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     delivery_routes,
     inbox_routes,
     incident_routes,
+    message_routes,
     move_routes,
     preference_routes,
     robot_routes,

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from engine import access, runtime
 from engine.errors import Conflict, InvalidData, NotFound
-from engine.runtime import MESSAGE, RESOLVED, RETRIED, TERMINATED
+from engine.runtime import CONNECTOR, MESSAGE, RESOLVED, RETRIED, TERMINATED
 from engine.views import IncidentView
 
 from ..extensions import db, engine
@@ -20,7 +20,8 @@ from ..model_errors import model_error_text
 from .blueprint import bp
 
 STATUS_NAMES = {"open": _l("Unresolved"), "resolved": _l("Resolved")}
-JOB_NAMES = {MESSAGE: _l("Delivering a message"), "timer": _l("A timer firing")}
+JOB_NAMES = {MESSAGE: _l("Delivering a message"), "timer": _l("A timer firing"),
+             CONNECTOR: _l("Calling another system (a service task)")}
 RESOLUTION_NAMES = {RETRIED: _l("Retried successfully"), RESOLVED: _l("Resolved by hand"),
                     TERMINATED: _l("Case terminated")}
 

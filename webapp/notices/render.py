@@ -47,6 +47,9 @@ def _render(row: dict[str, Any], locale: str, zone: ZoneInfo, links: _Links) -> 
     if row["channel"] != EMAIL and row["kind"] in delivery.ROBOT_EVENTS:  # a group's event, in its language
         return render_robot_rows([row])[0]
     facts = dict(row.get("payload") or {})
+    if row["kind"] == delivery.MODEL_MAIL:  # a model's own e-mail (the mail connector): sent as written
+        return Rendered(row["id"], EMAIL, row["email"], subject=facts.get("subject") or "",
+                        text=facts.get("body") or "")
     entry = SimpleNamespace(kind=row["kind"], actor_name=row.get("actor_name"), actor=None,
                             step=facts.get("step"), message=facts.get("message") or "")
     sentence = notification_text(entry)

@@ -213,7 +213,8 @@ _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaim
           "resumed": "bi-play-circle", "task_created": "bi-hourglass-split",
           "incident_opened": "bi-exclamation-triangle", "incident_retried": "bi-arrow-repeat",
           "incident_resolved": "bi-check2-circle", "withdrawn": "bi-arrow-counterclockwise",
-          "case_cc": "bi-send", "task_urged": "bi-bell", "sent_back": "bi-arrow-return-left"}
+          "case_cc": "bi-send", "task_urged": "bi-bell", "sent_back": "bi-arrow-return-left",
+          "message_received": "bi-envelope-arrow-down", "connector_called": "bi-plug"}
 
 
 def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
@@ -273,6 +274,11 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             note = e.message
         elif kind == "comment":
             text, note = _("%(who)s commented", who=who), e.message
+        elif kind == "message_received":  # from another system, or a timer's retry
+            text = _("%(who)s delivered the message %(name)s", who=who, name=e.message)
+        elif kind == "connector_called":
+            text = _("“%(step)s” ran through the %(connector)s connector", step=step,
+                     connector=data.get("connector") or "")
         elif kind in ("attachment_added", "attachment_removed"):
             text = (_("%(who)s attached %(file)s", who=who, file=e.message) if kind == "attachment_added"
                     else _("%(who)s removed %(file)s", who=who, file=e.message))

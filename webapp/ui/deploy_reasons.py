@@ -28,6 +28,18 @@ REASONS: tuple[tuple[re.Pattern[str], _Reason], ...] = tuple((re.compile(p), f) 
      lambda m: _("Not well-formed XML (%(detail)s).", detail=m["detail"])),
     (r"^invalid JSON: (?P<detail>.*)$", lambda m: _("Invalid JSON (%(detail)s).", detail=m["detail"])),
     (r"^form '(?P<form>[^']+)' not found.*$", lambda m: _("Form %(form)s not found.", form=m["form"])),
+    (r"^service task uses connector '(?P<name>[^']*)', which OpsFlow does not provide "
+     r"\(it provides (?P<known>.*)\)$",
+     lambda m: _("The service task uses connector %(name)s, which OpsFlow does not provide (it provides "
+                 "%(known)s).", name=m["name"], known=m["known"])),
+    (r"^the (?P<connector>\w+) connector needs the parameter\(s\) (?P<params>.+)$",
+     lambda m: _("The %(connector)s connector needs the parameter(s) %(params)s.", connector=m["connector"],
+                 params=m["params"])),
+    (r"^the (?P<connector>\w+) connector has no parameter\(s\) (?P<params>.+)$",
+     lambda m: _("The %(connector)s connector has no parameter(s) %(params)s.", connector=m["connector"],
+                 params=m["params"])),
+    (r"^retries must be between 0 and (?P<n>\d+)$",
+     lambda m: _("Retries must be between 0 and %(n)s.", n=m["n"])),
     (r"^user task is in no lane.*$",
      lambda m: _("The user task is in no lane (the lane names the role that does it).")),
     (r"^no executable process with id '(?P<key>[^']+)'$",

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import away, deliveries, inbox, preferences, robots, task_detail
+from . import away, deliveries, inbox, messages, preferences, robots, task_detail
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -33,6 +33,9 @@ nesting. An id above its parameter's `maximum` (the largest a database column ho
 
 **Incidents.** A timer or message step that fails stops its case on an incident (status `error`):
 its supervisors see it in `GET /process-instances/{id}`, an administrator retries or resolves it.
+
+**Other systems.** A client holding the `integration` role delivers BPMN messages to the waiting cases
+they correlate with: `POST /messages` with `{"name", "correlation", "payload"}`.
 """
 
 ERROR_RESPONSES = {
@@ -78,12 +81,12 @@ def _document() -> dict[str, Any]:
         "tags": TAGS,
         "security": [{"bearer": []}],
         "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS},
+                  **robots.PATHS, **messages.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
-                        **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS},
+                        **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },

@@ -13,6 +13,7 @@ from engine.errors import CaseDataTooLarge, ProcessError
 from engine.models import INCIDENT_OPEN, INCIDENT_RESOLVED
 from engine.queries import STATUSES
 from engine.runtime import (
+    CONNECTOR,
     DECISIONS,
     MAX_APPROVERS,
     MAX_FIX_BYTES,
@@ -155,7 +156,8 @@ INCIDENT = {
     "instance_id": ID,
     "status": {"type": "string", "enum": [INCIDENT_OPEN, INCIDENT_RESOLVED],
                "description": "open: the case is stopped on it (status `error`)"},
-    "job": {"type": "string", "enum": [TIMER, MESSAGE], "description": "the background step that failed"},
+    "job": {"type": "string", "enum": [TIMER, MESSAGE, CONNECTOR],
+            "description": "the background step that failed (a service task's connector call: `connector`)"},
     "element_id": {**nullable(TEXT), "description": "the BPMN id of the element that failed"},
     "element_name": {**TEXT, "description": "its name in the model; empty when it has none"},
     "error_type": {**TEXT, "description": "the kind of error, e.g. ZeroDivisionError, CaseDataTooLarge"},
