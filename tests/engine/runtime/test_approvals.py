@@ -309,22 +309,24 @@ def _told(session, kind):
 
 
 def test_an_approver_away_has_the_approval_go_to_their_deputy(engine, session, people, report, clock):
-    """代理 for 加签: manager_sh002 is away, deputy_sh001 stands in; the approval asked of manager_sh002 is the
-    deputy's, marked on their behalf, the deputy is told, and nobody asks manager_sh002 twice."""
+    """代理 for 加签: manager_sh002 is away, deputy_sh001 stands in; the approval asked of manager_sh002
+    is the deputy's, marked on their behalf, the deputy is told, and nobody asks manager_sh002 twice."""
     from datetime import timedelta
 
     from engine.directory import set_away
     case_id, task_id = report
     m1, li, wang = people["manager_sh001"], people["manager_sh002"], people["deputy_sh001"]
-    set_away(session, li, li.id, deputy="deputy_sh001", starts_at=clock(), ends_at=clock() + timedelta(days=3),
-             now=clock())
+    set_away(session, li, li.id, deputy="deputy_sh001", starts_at=clock(),
+             ends_at=clock() + timedelta(days=3), now=clock())
     session.commit()
-    runtime.add_approvers(engine, session, task_id, m1, ["manager_sh002", "supervisor_east"], "before", "请先看看")
+    runtime.add_approvers(engine, session, task_id, m1, ["manager_sh002", "supervisor_east"], "before",
+                          "请先看看")
     session.commit()
     approvals = [r for r in _rows(session, case_id) if r.kind == "approval"]
     assert [(r.assignee.username, r.on_behalf_of_id) for r in approvals] == [
         ("deputy_sh001", li.id), ("supervisor_east", None)]
-    assert _told(session, "approver") == [("deputy_sh001", approvals[0].id), ("supervisor_east", approvals[1].id)]
+    assert _told(session, "approver") == [("deputy_sh001", approvals[0].id),
+                                          ("supervisor_east", approvals[1].id)]
     with pytest.raises(InvalidData, match="already asked: manager_sh002"):
         runtime.add_approvers(engine, session, task_id, m1, ["manager_sh002"], "before", "再问一次")
     session.rollback()
@@ -356,8 +358,8 @@ def test_a_deputy_approval_is_taken_back_by_the_person_s_name(engine, session, p
     from engine.directory import set_away
     case_id, task_id = report
     m1, li = people["manager_sh001"], people["manager_sh002"]
-    set_away(session, li, li.id, deputy="deputy_sh001", starts_at=clock(), ends_at=clock() + timedelta(days=3),
-             now=clock())
+    set_away(session, li, li.id, deputy="deputy_sh001", starts_at=clock(),
+             ends_at=clock() + timedelta(days=3), now=clock())
     runtime.add_approvers(engine, session, task_id, m1, ["manager_sh002"], "before", "请先看看")
     session.commit()
     runtime.remove_approver(engine, session, task_id, m1, "manager_sh002", "不用了")
