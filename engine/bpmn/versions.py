@@ -128,7 +128,8 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
             found = uploaded.get(name) or stored.get(name)
             return found if found is not None and found.kind == "form" else None
 
-        processes.update(collect([bpmn], dmns, form, "in the upload or the current version"))
+        processes.update(collect([bpmn], dmns, form, "in the upload or the current version",
+                                 lambda callee: _current_files(session, [callee]).get(callee)))
     used = {(f.kind, f.filename) for group in processes.values() for f in group}
     unused = [f.filename for f in files if (f.kind, f.filename) not in used]
     if unused:

@@ -2,6 +2,7 @@
 and `cases` behind this one face."""
 from .away import AwayPeriod
 from .base import Base, UTCDateTime
+from .called_versions import CalledVersion
 from .cases import (
     COMPLETED,
     ENDED,
@@ -51,7 +52,8 @@ from .rollups import RollupCell
 
 __all__ = ["ApiToken", "Attachment", "AwayPeriod",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
-           "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED", "CaseCc",
+           "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED",
+           "CalledVersion", "CaseCc",
            "Comment", "ENDED",
            "ERROR", "HumanTask", "INCIDENT_OPEN", "INCIDENT_RESOLVED", "Incident", "LoginAttempt",
            "ModelFile", "Notification", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
