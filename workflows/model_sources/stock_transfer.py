@@ -41,6 +41,10 @@ PROCESS = ProcessSource(
     nodes=(
         start("start", "提交调拨申请", "Submit transfer request", "store_manager", 0),
         script("compute_transfer", "计算调拨金额", "Compute transfer value", "store_manager", 1, code="""
+try:
+    from_store
+except NameError:
+    from_store = ""
 if ship_from == "warehouse":
     from_store = ""
     from_store_kind = "warehouse"
