@@ -1,4 +1,4 @@
-"""The paths seeded cases take through the four real models, with realistic step durations.
+"""The paths seeded cases take through the real models, with realistic step durations.
 
 Element ids are those of `bpmn/`; durations are medians in hours (each case draws around them), due
 hours those of the models. It lives in the catalogue because it is knowledge of the processes that
@@ -62,6 +62,15 @@ STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
         "first_week_report": ("首周销售报告", "store_manager", 48, 10, 6),
         "opening_review": ("开业总结", "store_supervisor", 72, 20, 4),
     },
+    "stock_transfer": {  # the called 发货's steps are the case's steps
+        "merchandiser_approval": ("商品部审批", "merchandiser", 24, 6, 0.5),
+        "cs_approval": ("客服审批", "cs_agent", 24, 5, 0.5),
+        "director_approval": ("运营总监审批", "ops_director", 48, 16, 0.3),
+        "ship_from_warehouse": ("仓库拣货发货", "warehouse_keeper", 48, 10, 6),
+        "confirm_receipt": ("确认收货", "store_manager", 120, 40, 1),
+        "resolve_difference": ("差异处理", "merchandiser", 72, 20, 2),
+        "settlement": ("财务结算", "finance", 72, 30, 1),
+    },
 }
 
 # A stage is a chain of tokens (automatic elements, user tasks, "timer+hours", "task*" = one per target
@@ -87,6 +96,12 @@ _O_PREP = ("prepare_fork first_batch_allocation first_batch_shipping", "staff_tr
 _O_TAIL = "prepare_join inspection_merge pre_opening_inspection inspection_ok"
 _O_END = "wait_first_week+168 first_week_report opening_review mark_store_open end_opened"
 _QUALITY = "&quality_registration end_quality_registered"
+_T_HEAD = "start compute_transfer approval_rules merchandiser_approval merch_ok needs_cs"
+_T_SHIP = ("after_director prepare_shipping start_ship prepare_shipment ship_from ship_from_warehouse "
+           "shipped finish_shipment end_ship ship ship_done prepare_receipt confirm_receipt "
+           "compute_difference difference")
+_T_END = "after_difference needs_settlement end_transferred"
+_T_SETTLE = "after_difference needs_settlement settlement end_settled"
 
 # process -> (share of cases, [(weight, outcome, stages)])
 PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
@@ -123,11 +138,19 @@ PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
                         f"{_O_END}"]),
         (10, "withdrawn", [f"{_O_HEAD} {_O_REVISE} end_withdrawn"]),
     ]),
+    "stock_transfer": (0.08, [
+        (45, "transferred", [f"{_T_HEAD} after_cs needs_director {_T_SHIP} {_T_END}"]),
+        (20, "transferred", [f"{_T_HEAD} cs_approval cs_ok after_cs needs_director {_T_SHIP} {_T_SETTLE}"]),
+        (10, "transferred", [f"{_T_HEAD} after_cs needs_director director_approval director_ok {_T_SHIP} "
+                             f"resolve_difference {_T_END}"]),
+        (10, "rejected", [f"{_T_HEAD.rsplit(' ', 1)[0]} end_merch_rejected"]),
+    ]),
 }
 STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee",
-            "new_product_launch": "merchandiser", "store_opening": "store_supervisor"}
+            "new_product_launch": "merchandiser", "store_opening": "store_supervisor",
+            "stock_transfer": "store_manager"}
 PREFIXES = {"complaint_handling": "CP", "product_return": "RT", "new_product_launch": "NP",
-            "store_opening": "SO"}
+            "store_opening": "SO", "stock_transfer": "TF"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 CATEGORIES = ("product_quality", "service", "logistics", "other")
 COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天就坏了", "面料与描述不符"),
@@ -136,6 +159,7 @@ COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天�
               "other": ("会员积分未到账", "停车无法抵扣")}
 RETURN_REASONS = {"quality": "面料起球开线", "overstock": "季末积压", "wrong_shipment": "错发款式",
                   "shortage": "到货数量短少"}
+TRANSFER_REASONS = ("断码补货", "畅销款补货", "周末活动备货", "季末调配库存")
 GOODS = ("春季针织衫", "直筒牛仔裤", "轻薄羽绒服", "亚麻衬衫", "连衣裙")
 SEASONS = {"spring": "春", "summer": "夏", "autumn": "秋", "winter": "冬"}
 RETURN_TYPES = ("quality", "overstock", "wrong_shipment", "shortage")
@@ -173,6 +197,13 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
                 "sku_count": rng.randint(12, 80), "launch_date": launch.isoformat(), "target_stores": targets,
                 "forecast_qty": rng.randint(500, 8000)}
         return data, f"{data['collection_name']} 第{data['wave']}波段上市 · {data['launch_date']}", targets
+    if process == "stock_transfer":
+        qty, price = rng.randint(2, 30), rng.choice((199, 299, 459, 899, 1599))
+        data = {"store_code": store_code, "ship_from": "warehouse", "reason": rng.choice(TRANSFER_REASONS),
+                "items": [{"sku": f"SKU-{rng.randrange(10000, 99999)}", "name": rng.choice(GOODS),
+                           "colour_size": rng.choice(("黑色/M", "驼色/L", "白色/S")), "quantity": qty,
+                           "unit_price": price}], "total_amount": qty * price}
+        return data, f"{store_code}调入 · {data['reason']}", []
     opening = started + timedelta(days=rng.randint(30, 60))
     data = {"store_code": store_code, "store_name": store_name, "city": "", "address": "",
             "area_sqm": rng.randint(80, 400), "store_type": "direct",
