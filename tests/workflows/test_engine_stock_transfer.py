@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from engine import runtime
 from engine.errors import InvalidData, PermissionDenied, ProcessError
 
 P = "stock_transfer"
@@ -164,3 +165,25 @@ def test_who_may_propose_a_transfer_and_between_which_stores(world):
     assert world.visible_tasks("merch_zhao") == []
     case = world.start("franchisee_nj01", P, store_code="NJ01", from_store="SH002")
     assert (case.store_code, case.started_by) == ("NJ01", "franchisee_nj01")
+
+
+def test_the_receiving_store_may_send_the_transfer_back_past_the_called_shipment(world):
+    def send_back(username, task_id, to, reason):
+        def command(session, task, user, *rest):
+            return runtime.send_back(world.engine, session, task, user, *rest)
+        return world.run(username, command, task_id, to, reason)
+
+    case = world.start("manager_sh001", P)
+    step(world, case, "merchandiser_approval", "merch_zhao")
+    ship = world.task(case.id, "ship_from_store")
+    assert [t.element_id for t in world.detail("manager_sh002", ship.id).send_back_targets] == []
+    world.complete("manager_sh002", ship)
+    receipt = world.task(case.id, "confirm_receipt")
+    targets = [t.element_id for t in world.detail("manager_sh001", receipt.id).send_back_targets]
+    assert targets == ["merchandiser_approval"]  # the called steps are not sent back to
+    send_back("manager_sh001", receipt.id, "merchandiser_approval", "款号有误，请重新审批")
+    assert world.open_ids(case.id) == ["merchandiser_approval"]
+    step(world, case, "merchandiser_approval", "merch_zhao")
+    step(world, case, "ship_from_store", "manager_sh002")  # shipped again through a new 发货
+    done = step(world, case, "confirm_receipt", "manager_sh001")
+    assert (done.status, done.outcome) == ("completed", "transferred")
