@@ -20,6 +20,7 @@ from engine.policy import ProcessPolicy, SupervisionRules
 from .model_sources import (
     ProcessSource,
     complaint_handling,
+    franchise_order,
     new_product_launch,
     product_return,
     ship_goods,
@@ -39,6 +40,7 @@ OUTCOMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "terminated": ("已终止", "Terminated"),
     "transferred": ("已调拨", "Transferred"),
     "cancelled": ("已取消", "Cancelled"),
+    "delivered": ("已收货", "Delivered"),
 })
 
 #: Shared sub-processes: started by nobody, called by the processes below (their forms live in
@@ -137,6 +139,17 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         starter_roles=frozenset({"store_manager", "franchisee", "merchandiser"}),
         title="{store_code}调入 · {reason:.20}", business_key_prefix="TF",
         store_fields=("from_store",), source=stock_transfer.PROCESS, called=(ship_goods.PROCESS,)),
+    ProcessEntry(
+        key="franchise_order", name_zh="加盟商订货", name_en="Franchise order",
+        description_zh="加盟商订货/补货：客服按信用额度审核（超额由财务决定），商品专员配货并登记缺货，仓库发货，"
+                       "加盟商确认收货；少货由仓库核实后财务开具红字单。",
+        description_en="A franchisee orders goods: customer service checks the credit (finance decides above "
+                       "the limit), merchandising allocates and records back-orders, the warehouse ships, "
+                       "the franchisee confirms receipt; a shortage is checked by the warehouse and credited "
+                       "by finance.",
+        starter_roles=frozenset({"franchisee"}),
+        title="{store_code}订货补货", business_key_prefix="FO",
+        source=franchise_order.PROCESS, called=(ship_goods.PROCESS,)),
 )})
 
 

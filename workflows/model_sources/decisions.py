@@ -118,4 +118,20 @@ TRANSFER_APPROVAL = Decision(
     ),
 )
 
-DECISIONS = (COMPLAINT_TRIAGE, COMPENSATION_APPROVAL, RETURN_APPROVAL, TRANSFER_APPROVAL)
+ORDER_CREDIT = Decision(
+    id="order_credit",
+    name="订货信用额度规则",
+    hit_policy="FIRST",
+    doc="客服审核订单后：订单金额加未结余额超出信用额度时，由财务决定是否放行。",
+    inputs=(
+        ("超出额度（元）：订单金额 + 未结余额 − 信用额度",
+         "total_amount + outstanding_balance - credit_limit", "number"),
+    ),
+    outputs=(("需财务审批 needs_finance", "needs_finance", "boolean"),),
+    rules=(
+        Rule(("> 0",), ("True",), "超出信用额度：财务决定是否放行"),
+        Rule(("-",), ("False",), "额度内：直接配货"),
+    ),
+)
+
+DECISIONS = (COMPLAINT_TRIAGE, COMPENSATION_APPROVAL, RETURN_APPROVAL, TRANSFER_APPROVAL, ORDER_CREDIT)
