@@ -157,12 +157,11 @@ COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天�
               "service": ("店员态度冷淡", "试衣间排队很久无人处理", "结账等了很久"),
               "logistics": ("调货迟迟不到", "快递包装破损", "发错尺码"),
               "other": ("会员积分未到账", "停车无法抵扣")}
-RETURN_REASONS = {"quality": "面料起球开线", "overstock": "季末积压", "wrong_shipment": "错发款式",
-                  "shortage": "到货数量短少"}
+RETURN_REASONS = {"quality": "面料起球开线", "overstock": "季末积压", "wrong_shipment": "错发款式"}
 TRANSFER_REASONS = ("断码补货", "畅销款补货", "周末活动备货", "季末调配库存")
 GOODS = ("春季针织衫", "直筒牛仔裤", "轻薄羽绒服", "亚麻衬衫", "连衣裙")
 SEASONS = {"spring": "春", "summer": "夏", "autumn": "秋", "winter": "冬"}
-RETURN_TYPES = ("quality", "overstock", "wrong_shipment", "shortage")
+RETURN_TYPES = ("quality", "overstock", "wrong_shipment")
 FALLBACK_STORES = (("SH001", "上海南京路店", "EAST"), ("HZ001", "杭州湖滨店", "EAST"),
                    ("BJ001", "北京王府井店", "NORTH"), ("GZ001", "广州天河店", "SOUTH"))
 
@@ -183,7 +182,7 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
         return data, f"{name}投诉 · {store_code}", []
     if process == "product_return":
         qty, price = rng.randint(1, 40), rng.choice((129, 199, 299, 459, 899))
-        kind = rng.choices(RETURN_TYPES, (40, 30, 15, 15))[0]
+        kind = rng.choices(RETURN_TYPES, (45, 35, 20))[0]
         data = {"store_code": store_code, "return_type": kind, "reason": RETURN_REASONS[kind],
                 "items": [{"sku": f"SKU-{rng.randrange(10000, 99999)}", "name": rng.choice(GOODS),
                            "quantity": qty, "unit_price": price}], "total_amount": qty * price}

@@ -69,8 +69,8 @@ RETURN_APPROVAL = Decision(
     hit_policy="FIRST",
     doc="客服审核通过后，按退货类型与金额决定是否需要商品部、运营总监审批（两者都需要时先商品部后总监）。",
     inputs=(
-        ("退货类型 return_type（quality 质量问题 / overstock 积压滞销 / wrong_shipment 错发 / "
-         "shortage 短少）", "return_type", "string"),
+        ("退货类型 return_type（quality 质量问题 / overstock 积压滞销 / wrong_shipment 错发；"
+         "短少不退货，走订货的少货申报）", "return_type", "string"),
         ("退货金额（元）total_amount", "total_amount", "number"),
     ),
     outputs=(
@@ -83,7 +83,7 @@ RETURN_APPROVAL = Decision(
         Rule(('"quality"', "> 20000"), ("True", "True"),
              "质量退货超过20000元：商品部确认质量问题并报运营总监"),
         Rule(('"quality"', "> 5000"), ("True", "False"), "质量退货超过5000元：商品部确认质量问题"),
-        Rule(("-", "> 20000"), ("False", "True"), "错发、短少等超过20000元：运营总监审批"),
+        Rule(("-", "> 20000"), ("False", "True"), "错发等超过20000元：运营总监审批"),
         Rule(("-", "-"), ("False", "False"), "其余：客服审核通过即可退货"),
     ),
 )
