@@ -71,6 +71,15 @@ STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
         "resolve_difference": ("差异处理", "merchandiser", 72, 20, 2),
         "settlement": ("财务结算", "finance", 72, 30, 1),
     },
+    "franchise_order": {
+        "cs_check": ("客服审核订单", "cs_agent", 24, 3, 0.5),
+        "finance_decision": ("财务信用审批", "finance", 24, 8, 0.5),
+        "allocate": ("商品配货", "merchandiser", 48, 12, 2),
+        "ship_from_warehouse": ("仓库拣货发货", "warehouse_keeper", 48, 10, 6),
+        "confirm_receipt": ("确认收货", "franchisee", 72, 30, 1),
+        "warehouse_check": ("仓库核实少货", "warehouse_keeper", 48, 16, 2),
+        "credit_note": ("财务开具红字单", "finance", 72, 30, 1),
+    },
 }
 
 # A stage is a chain of tokens (automatic elements, user tasks, "timer+hours", "task*" = one per target
@@ -102,6 +111,10 @@ _T_SHIP = ("after_director prepare_shipping start_ship prepare_shipment ship_fro
            "compute_difference difference")
 _T_END = "after_difference needs_settlement end_transferred"
 _T_SETTLE = "after_difference needs_settlement settlement end_settled"
+_F_HEAD = "start compute_order cs_check order_ok credit_rules over_limit"
+_F_SHIP = ("after_credit prepare_allocation allocate compute_allocation anything_allocated prepare_shipping "
+           "start_ship prepare_shipment ship_from ship_from_warehouse shipped finish_shipment end_ship ship "
+           "ship_done prepare_receipt confirm_receipt compute_shortage shortage")
 
 # process -> (share of cases, [(weight, outcome, stages)])
 PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
@@ -145,12 +158,20 @@ PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
                              f"resolve_difference {_T_END}"]),
         (10, "rejected", [f"{_T_HEAD.rsplit(' ', 1)[0]} end_merch_rejected"]),
     ]),
+    "franchise_order": (0.10, [
+        (60, "delivered", [f"{_F_HEAD} {_F_SHIP} end_delivered"]),
+        (12, "delivered", [f"{_F_HEAD} finance_decision finance_ok {_F_SHIP} end_delivered"]),
+        (12, "credited", [f"{_F_HEAD} {_F_SHIP} warehouse_check compute_credit confirmed credit_note "
+                          "end_credited"]),
+        (6, "rejected", ["start compute_order cs_check order_ok end_cs_rejected"]),
+        (4, "rejected", [f"{_F_HEAD} finance_decision finance_ok end_finance_rejected"]),
+    ]),
 }
 STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee",
             "new_product_launch": "merchandiser", "store_opening": "store_supervisor",
-            "stock_transfer": "store_manager"}
+            "stock_transfer": "store_manager", "franchise_order": "franchisee"}
 PREFIXES = {"complaint_handling": "CP", "product_return": "RT", "new_product_launch": "NP",
-            "store_opening": "SO", "stock_transfer": "TF"}
+            "store_opening": "SO", "stock_transfer": "TF", "franchise_order": "FO"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 CATEGORIES = ("product_quality", "service", "logistics", "other")
 COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天就坏了", "面料与描述不符"),
@@ -196,6 +217,13 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
                 "sku_count": rng.randint(12, 80), "launch_date": launch.isoformat(), "target_stores": targets,
                 "forecast_qty": rng.randint(500, 8000)}
         return data, f"{data['collection_name']} 第{data['wave']}波段上市 · {data['launch_date']}", targets
+    if process == "franchise_order":
+        qty, price = rng.randint(10, 120), rng.choice((199, 299, 459, 899))
+        data = {"store_code": store_code, "order_note": "季中补货",
+                "items": [{"sku": f"SKU-{rng.randrange(10000, 99999)}", "name": rng.choice(GOODS),
+                           "colour_size": rng.choice(("黑色/M", "驼色/L", "白色/S")), "quantity": qty,
+                           "unit_price": price}], "total_amount": qty * price}
+        return data, f"{store_code}订货补货", []
     if process == "stock_transfer":
         qty, price = rng.randint(2, 30), rng.choice((199, 299, 459, 899, 1599))
         data = {"store_code": store_code, "ship_from": "warehouse", "reason": rng.choice(TRANSFER_REASONS),
