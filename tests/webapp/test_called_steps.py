@@ -32,3 +32,9 @@ def test_the_called_shipping_step_is_the_transfers_step_everywhere(client, auth,
     html = client.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert 'data-element-id="ship_from_store"' in html  # the called step is the case's open step
     assert 'data-element-id="ship"' in html  # and the diagram's call activity waits on it
+
+
+def test_the_model_page_says_which_shipping_version_a_transfer_version_calls(client, auth):
+    auth.login("admin")
+    html = client.get("/admin/models/stock_transfer").get_data(as_text=True)
+    assert 'data-calls="ship_goods"' in html and "调用 ship_goods 第 1 版" in html

@@ -151,3 +151,14 @@ def test_the_callees_steps_are_the_cases_steps(engine, sessions, session, people
     case = engine.complete(session, confirm.id, manager, {"received": True})
     session.commit()
     assert (case.status, case.outcome) == ("completed", "received")
+
+
+def test_the_model_page_lists_the_callee_version_of_each_caller_version(session, clock, shared, root):
+    from engine.bpmn.versions import process_versions
+    deploy_directory(session, shared, now=clock())
+    text = (shared / "send_parcel.bpmn").read_text("utf-8").replace("打包发货", "打包并发货")
+    (shared / "send_parcel.bpmn").write_text(text, "utf-8")
+    deploy_directory(session, shared, now=clock())
+    _, versions, _ = process_versions(session, root, "parcel_request")
+    assert [(v.version, v.calls) for v in versions] == [
+        (2, (("send_parcel", 2),)), (1, (("send_parcel", 1),))]
