@@ -38,3 +38,12 @@ def test_the_model_page_says_which_shipping_version_a_transfer_version_calls(cli
     auth.login("admin")
     html = client.get("/admin/models/stock_transfer").get_data(as_text=True)
     assert 'data-calls="ship_goods"' in html and "调用 ship_goods 第 1 版" in html
+
+
+def test_the_new_start_forms_render(client, auth):
+    for user, key, title in (("merch_zhao", "stock_transfer", "调出门店"),
+                             ("franchisee_nj01", "franchise_order", "订货明细")):
+        auth.login(user)
+        page = client.get(f"/processes/{key}")
+        assert page.status_code == 200 and title in page.get_data(as_text=True), key
+        auth.logout()
