@@ -11,7 +11,8 @@ finance settling it, a point of no return.
 
 The receiving store is the case's store (`store_code`), so a store-scoped proposer asks for goods
 for their own store; the engine checks the sending store (`from_store`, empty when the warehouse
-ships) and hands the rules the kind of both stores (`store_kind`, `from_store_kind`). Every
+ships; required when a store ships, by the start form; never the receiving store) and hands the
+rules the kind of both stores (`store_kind`, `from_store_kind`). Every
 franchise store counts as an owner of its own: the store table records no owner, so a franchisee
 holding two stores is settled like two franchisees.
 """
@@ -48,10 +49,6 @@ except NameError:
 if ship_from == "warehouse":
     from_store = ""
     from_store_kind = "warehouse"
-if ship_from == "store" and not from_store:
-    raise ValueError("from_store: choose the sending store")
-if from_store == store_code:
-    raise ValueError("from_store: the sending store must differ from the receiving store")
 total_amount = line_total(items)
 item_count = len(items)
 quantity_total = sum_of(items, "quantity")
