@@ -23,6 +23,9 @@ class ProcessPolicy:
     task_due_hours: Mapping[str, float] = field(default_factory=dict)
     task_priority: Mapping[str, int] = field(default_factory=dict)
     store_list_fields: tuple[str, ...] = ()
+    #: start-form fields naming one more store each (a transfer's sending store): checked like
+    #: `store_code` (known, open) when filled, and the case data gets their kind as `<field>_kind`
+    store_fields: tuple[str, ...] = ()
 
     def title(self, data: Mapping[str, Any], fallback: str) -> str:
         if not self.title_template:

@@ -26,7 +26,8 @@ from engine.bpmn import POINT_OF_NO_RETURN  # noqa: E402
 from workflows.model_sources import Decision, Flow, Node, ProcessSource  # noqa: E402
 from workflows.model_sources.decisions import DECISIONS  # noqa: E402
 
-PROCESS_MODULES = ("complaint_handling", "product_return", "store_opening", "new_product_launch")
+PROCESS_MODULES = ("complaint_handling", "product_return", "store_opening", "new_product_launch",
+                   "ship_goods", "stock_transfer", "franchise_order")
 BPMN_DIR = ROOT / "bpmn"
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -42,11 +43,13 @@ DMN_DC = "http://www.omg.org/spec/DMN/20180521/DC/"
 POOL_X, POOL_Y, HEADER, PAD = 100, 60, 30, 20
 COL_W, ROW_H = 160, 140
 SIZES = {"user": (120, 80), "script": (120, 80), "rule": (120, 80), "xor": (50, 50), "and": (50, 50),
-         "or": (50, 50), "start": (36, 36), "end": (36, 36), "timer": (36, 36), "boundary": (36, 36)}
+         "or": (50, 50), "start": (36, 36), "end": (36, 36), "timer": (36, 36), "boundary": (36, 36),
+         "call": (120, 80)}
 GATEWAYS = {"xor", "and", "or"}
 TAGS = {"start": "startEvent", "end": "endEvent", "user": "userTask", "script": "scriptTask",
         "rule": "businessRuleTask", "xor": "exclusiveGateway", "and": "parallelGateway",
-        "or": "inclusiveGateway", "timer": "intermediateCatchEvent", "boundary": "boundaryEvent"}
+        "or": "inclusiveGateway", "timer": "intermediateCatchEvent", "boundary": "boundaryEvent",
+        "call": "callActivity"}
 
 Point = tuple[float, float]
 
@@ -237,6 +240,7 @@ def _flow_node(proc: etree._Element, n: Node, process: ProcessSource) -> None:
     if n.kind in GATEWAYS:
         default = [f.id for f in process.flows if f.source == n.id and f.default]
         attrs["default"] = default[0] if default else None
+    attrs["calledElement"] = n.called
     element = _el(proc, BPMN, TAGS[n.kind], **attrs)
     if n.doc:
         _el(element, BPMN, "documentation", n.doc)
@@ -305,7 +309,7 @@ def _diagram(root: etree._Element, process: ProcessSource, layout: Layout) -> No
         _bounds(shape, box)
         if n.name and n.kind in GATEWAYS:  # upper right: flows enter and leave through the vertices
             _label(shape, box.cx + 10, box.y - 18, max(40, 13 * len(n.name) + 6), 14)
-        elif n.name and n.kind not in ("user", "script", "rule"):
+        elif n.name and n.kind not in ("user", "script", "rule", "call"):
             width = max(40, 13 * len(n.name) + 6)
             _label(shape, box.cx - width / 2, box.bottom + 6, width, 14)
     for f in process.flows:

@@ -19,6 +19,19 @@ COMPLAINTS = (
 )
 RETURN = {"store_code": "NJ01", "return_type": "quality", "reason": "面料起球",
           "items": [{"sku": "TS-1001", "name": "圆领T恤", "quantity": 3, "unit_price": 99}]}
+ORDER = {"store_code": "NJ01", "order_note": "冬季第二批补货",
+         "items": [{"sku": "W26-KN-2031", "name": "羊毛针织开衫", "colour_size": "驼色/M", "quantity": 30,
+                    "unit_price": 399}]}
+#: 货品调拨: one waiting for the merchandiser, one approved and waiting for SH002 to ship (发货)
+TRANSFERS = (
+    {"store_code": "SH001", "ship_from": "store", "from_store": "SH002",
+     "reason": "周末大衣断码，调货补足尺码",
+     "items": [{"sku": "W26-CT-3005", "name": "双面羊绒大衣", "colour_size": "黑色/L", "quantity": 5,
+                "unit_price": 1599}]},
+    {"store_code": "HZ001", "ship_from": "store", "from_store": "SH002", "reason": "畅销款补货",
+     "items": [{"sku": "W26-KN-2031", "name": "羊毛针织开衫", "colour_size": "驼色/M", "quantity": 8,
+                "unit_price": 399}]},
+)
 
 
 def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
@@ -28,6 +41,12 @@ def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
     for data in COMPLAINTS:
         started.append(engine.start(session, "complaint_handling", people["cs_li"], data))
     started.append(engine.start(session, "product_return", people["franchisee_nj01"], RETURN))
+    started.append(engine.start(session, "stock_transfer", people["manager_sh001"], TRANSFERS[0]))
+    approved = engine.start(session, "stock_transfer", people["merch_zhao"], TRANSFERS[1])
+    engine.complete(session, approved.open_tasks[0].id, people["merch_zhao"],
+                    {"approved": True, "merchandiser_comment": "同意调拨"})
+    started.append(approved)
+    started.append(engine.start(session, "franchise_order", people["franchisee_nj01"], ORDER))
     first = started[0]
     runtime.cc_case(engine, session, first.id, people["cs_li"], ["director"], "顾客情绪激动，请关注")
     runtime.urge(engine, session, first.open_tasks[0].id, people["cs_li"], "顾客今天下午再来电，请尽快处理")

@@ -1,4 +1,4 @@
-"""The paths seeded cases take through the four real models, with realistic step durations.
+"""The paths seeded cases take through the real models, with realistic step durations.
 
 Element ids are those of `bpmn/`; durations are medians in hours (each case draws around them), due
 hours those of the models. It lives in the catalogue because it is knowledge of the processes that
@@ -62,6 +62,24 @@ STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
         "first_week_report": ("首周销售报告", "store_manager", 48, 10, 6),
         "opening_review": ("开业总结", "store_supervisor", 72, 20, 4),
     },
+    "stock_transfer": {  # the called 发货's steps are the case's steps
+        "merchandiser_approval": ("商品部审批", "merchandiser", 24, 6, 0.5),
+        "cs_approval": ("客服审批", "cs_agent", 24, 5, 0.5),
+        "director_approval": ("运营总监审批", "ops_director", 48, 16, 0.3),
+        "ship_from_warehouse": ("仓库拣货发货", "warehouse_keeper", 48, 10, 6),
+        "confirm_receipt": ("确认收货", "store_manager", 120, 40, 1),
+        "resolve_difference": ("差异处理", "merchandiser", 72, 20, 2),
+        "settlement": ("财务结算", "finance", 72, 30, 1),
+    },
+    "franchise_order": {
+        "cs_check": ("客服审核订单", "cs_agent", 24, 3, 0.5),
+        "finance_decision": ("财务信用审批", "finance", 24, 8, 0.5),
+        "allocate": ("商品配货", "merchandiser", 48, 12, 2),
+        "ship_from_warehouse": ("仓库拣货发货", "warehouse_keeper", 48, 10, 6),
+        "confirm_receipt": ("确认收货", "franchisee", 72, 30, 1),
+        "warehouse_check": ("仓库核实少货", "warehouse_keeper", 48, 16, 2),
+        "credit_note": ("财务开具红字单", "finance", 72, 30, 1),
+    },
 }
 
 # A stage is a chain of tokens (automatic elements, user tasks, "timer+hours", "task*" = one per target
@@ -87,6 +105,16 @@ _O_PREP = ("prepare_fork first_batch_allocation first_batch_shipping", "staff_tr
 _O_TAIL = "prepare_join inspection_merge pre_opening_inspection inspection_ok"
 _O_END = "wait_first_week+168 first_week_report opening_review mark_store_open end_opened"
 _QUALITY = "&quality_registration end_quality_registered"
+_T_HEAD = "start compute_transfer approval_rules merchandiser_approval merch_ok needs_cs"
+_T_SHIP = ("after_director prepare_shipping start_ship prepare_shipment ship_from ship_from_warehouse "
+           "shipped finish_shipment end_ship ship ship_done prepare_receipt confirm_receipt "
+           "compute_difference difference")
+_T_END = "after_difference needs_settlement end_transferred"
+_T_SETTLE = "after_difference needs_settlement settlement end_settled"
+_F_HEAD = "start compute_order cs_check order_ok credit_rules over_limit"
+_F_SHIP = ("after_credit prepare_allocation allocate compute_allocation anything_allocated prepare_shipping "
+           "start_ship prepare_shipment ship_from ship_from_warehouse shipped finish_shipment end_ship ship "
+           "ship_done prepare_receipt confirm_receipt compute_shortage shortage")
 
 # process -> (share of cases, [(weight, outcome, stages)])
 PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
@@ -123,22 +151,38 @@ PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
                         f"{_O_END}"]),
         (10, "withdrawn", [f"{_O_HEAD} {_O_REVISE} end_withdrawn"]),
     ]),
+    "stock_transfer": (0.08, [
+        (45, "transferred", [f"{_T_HEAD} after_cs needs_director {_T_SHIP} {_T_END}"]),
+        (20, "transferred", [f"{_T_HEAD} cs_approval cs_ok after_cs needs_director {_T_SHIP} {_T_SETTLE}"]),
+        (10, "transferred", [f"{_T_HEAD} after_cs needs_director director_approval director_ok {_T_SHIP} "
+                             f"resolve_difference {_T_END}"]),
+        (10, "rejected", [f"{_T_HEAD.rsplit(' ', 1)[0]} end_merch_rejected"]),
+    ]),
+    "franchise_order": (0.10, [
+        (60, "delivered", [f"{_F_HEAD} {_F_SHIP} end_delivered"]),
+        (12, "delivered", [f"{_F_HEAD} finance_decision finance_ok {_F_SHIP} end_delivered"]),
+        (12, "credited", [f"{_F_HEAD} {_F_SHIP} warehouse_check compute_credit confirmed credit_note "
+                          "end_credited"]),
+        (6, "rejected", ["start compute_order cs_check order_ok end_cs_rejected"]),
+        (4, "rejected", [f"{_F_HEAD} finance_decision finance_ok end_finance_rejected"]),
+    ]),
 }
 STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee",
-            "new_product_launch": "merchandiser", "store_opening": "store_supervisor"}
+            "new_product_launch": "merchandiser", "store_opening": "store_supervisor",
+            "stock_transfer": "store_manager", "franchise_order": "franchisee"}
 PREFIXES = {"complaint_handling": "CP", "product_return": "RT", "new_product_launch": "NP",
-            "store_opening": "SO"}
+            "store_opening": "SO", "stock_transfer": "TF", "franchise_order": "FO"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 CATEGORIES = ("product_quality", "service", "logistics", "other")
 COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天就坏了", "面料与描述不符"),
               "service": ("店员态度冷淡", "试衣间排队很久无人处理", "结账等了很久"),
               "logistics": ("调货迟迟不到", "快递包装破损", "发错尺码"),
               "other": ("会员积分未到账", "停车无法抵扣")}
-RETURN_REASONS = {"quality": "面料起球开线", "overstock": "季末积压", "wrong_shipment": "错发款式",
-                  "shortage": "到货数量短少"}
+RETURN_REASONS = {"quality": "面料起球开线", "overstock": "季末积压", "wrong_shipment": "错发款式"}
+TRANSFER_REASONS = ("断码补货", "畅销款补货", "周末活动备货", "季末调配库存")
 GOODS = ("春季针织衫", "直筒牛仔裤", "轻薄羽绒服", "亚麻衬衫", "连衣裙")
 SEASONS = {"spring": "春", "summer": "夏", "autumn": "秋", "winter": "冬"}
-RETURN_TYPES = ("quality", "overstock", "wrong_shipment", "shortage")
+RETURN_TYPES = ("quality", "overstock", "wrong_shipment")
 FALLBACK_STORES = (("SH001", "上海南京路店", "EAST"), ("HZ001", "杭州湖滨店", "EAST"),
                    ("BJ001", "北京王府井店", "NORTH"), ("GZ001", "广州天河店", "SOUTH"))
 
@@ -159,7 +203,7 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
         return data, f"{name}投诉 · {store_code}", []
     if process == "product_return":
         qty, price = rng.randint(1, 40), rng.choice((129, 199, 299, 459, 899))
-        kind = rng.choices(RETURN_TYPES, (40, 30, 15, 15))[0]
+        kind = rng.choices(RETURN_TYPES, (45, 35, 20))[0]
         data = {"store_code": store_code, "return_type": kind, "reason": RETURN_REASONS[kind],
                 "items": [{"sku": f"SKU-{rng.randrange(10000, 99999)}", "name": rng.choice(GOODS),
                            "quantity": qty, "unit_price": price}], "total_amount": qty * price}
@@ -173,6 +217,20 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
                 "sku_count": rng.randint(12, 80), "launch_date": launch.isoformat(), "target_stores": targets,
                 "forecast_qty": rng.randint(500, 8000)}
         return data, f"{data['collection_name']} 第{data['wave']}波段上市 · {data['launch_date']}", targets
+    if process == "franchise_order":
+        qty, price = rng.randint(10, 120), rng.choice((199, 299, 459, 899))
+        data = {"store_code": store_code, "order_note": "季中补货",
+                "items": [{"sku": f"SKU-{rng.randrange(10000, 99999)}", "name": rng.choice(GOODS),
+                           "colour_size": rng.choice(("黑色/M", "驼色/L", "白色/S")), "quantity": qty,
+                           "unit_price": price}], "total_amount": qty * price}
+        return data, f"{store_code}订货补货", []
+    if process == "stock_transfer":
+        qty, price = rng.randint(2, 30), rng.choice((199, 299, 459, 899, 1599))
+        data = {"store_code": store_code, "ship_from": "warehouse", "reason": rng.choice(TRANSFER_REASONS),
+                "items": [{"sku": f"SKU-{rng.randrange(10000, 99999)}", "name": rng.choice(GOODS),
+                           "colour_size": rng.choice(("黑色/M", "驼色/L", "白色/S")), "quantity": qty,
+                           "unit_price": price}], "total_amount": qty * price}
+        return data, f"{store_code}调入 · {data['reason']}", []
     opening = started + timedelta(days=rng.randint(30, 60))
     data = {"store_code": store_code, "store_name": store_name, "city": "", "address": "",
             "area_sqm": rng.randint(80, 400), "store_type": "direct",

@@ -20,8 +20,11 @@ from engine.policy import ProcessPolicy, SupervisionRules
 from .model_sources import (
     ProcessSource,
     complaint_handling,
+    franchise_order,
     new_product_launch,
     product_return,
+    ship_goods,
+    stock_transfer,
     store_opening,
 )
 
@@ -35,7 +38,14 @@ OUTCOMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "launched": ("已上市", "Launched"),
     "completed": ("已完成", "Completed"),
     "terminated": ("已终止", "Terminated"),
+    "transferred": ("已调拨", "Transferred"),
+    "cancelled": ("已取消", "Cancelled"),
+    "delivered": ("已收货", "Delivered"),
 })
+
+#: Shared sub-processes: started by nobody, called by the processes below (their forms live in
+#: `forms/<key>/` like a process's; their steps are the calling case's steps).
+SHARED_SUBPROCESSES: Mapping[str, ProcessSource] = MappingProxyType({"ship_goods": ship_goods.PROCESS})
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,9 @@ class ProcessEntry:
     source: ProcessSource = field(repr=False)
     start_store_status: str | None = None
     store_list_fields: tuple[str, ...] = ()
+    store_fields: tuple[str, ...] = ()
+    #: the shared sub-processes its call activities call (their steps are the case's steps)
+    called: tuple[ProcessSource, ...] = field(default=(), repr=False)
 
     @property
     def task_due_hours(self) -> dict[str, float]:
@@ -62,8 +75,9 @@ class ProcessEntry:
 
     @property
     def step_names_en(self) -> dict[str, str]:
-        """English names of every named element, for the UI and the case timeline."""
-        return {n.id: n.en for n in self.source.nodes if n.en}
+        """English names of every named element, the called processes' too, for the UI and the case
+        timeline."""
+        return {n.id: n.en for source in (*self.called, self.source) for n in source.nodes if n.en}
 
     @property
     def outcomes(self) -> list[str]:
@@ -75,7 +89,7 @@ class ProcessEntry:
                              business_key_prefix=self.business_key_prefix,
                              task_due_hours=MappingProxyType(self.task_due_hours),
                              task_priority=MappingProxyType(self.task_priority),
-                             store_list_fields=self.store_list_fields)
+                             store_list_fields=self.store_list_fields, store_fields=self.store_fields)
 
 
 PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
@@ -114,6 +128,28 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         starter_roles=frozenset({"merchandiser"}), store_list_fields=("target_stores",),
         title="{collection_name} 第{wave}波段上市 · {launch_date}", business_key_prefix="NP",
         source=new_product_launch.PROCESS),
+    ProcessEntry(
+        key="stock_transfer", name_zh="货品调拨", name_en="Stock transfer",
+        description_zh="由门店或仓库调货到另一门店：商品部审批，涉及加盟店时客服审批，大额由运营总监审批；调出方发货，"
+                       "调入门店5天内逐行确认收货，差异由商品部处理，不同所有者之间由财务结算。",
+        description_en="Move goods from a store or the warehouse to another store: merchandising approves, "
+                       "customer service too when a franchise store is involved, the director for large "
+                       "transfers; the sender ships, the receiving store confirms each line within 5 days, "
+                       "merchandising resolves differences, and finance settles transfers between owners.",
+        starter_roles=frozenset({"store_manager", "franchisee", "merchandiser"}),
+        title="{store_code}调入 · {reason:.20}", business_key_prefix="TF",
+        store_fields=("from_store",), source=stock_transfer.PROCESS, called=(ship_goods.PROCESS,)),
+    ProcessEntry(
+        key="franchise_order", name_zh="加盟商订货", name_en="Franchise order",
+        description_zh="加盟商订货/补货：客服按信用额度审核（超额由财务决定），商品专员配货并登记缺货，仓库发货，"
+                       "加盟商确认收货；少货由仓库核实后财务开具红字单。",
+        description_en="A franchisee orders goods: customer service checks the credit (finance decides above "
+                       "the limit), merchandising allocates and records back-orders, the warehouse ships, "
+                       "the franchisee confirms receipt; a shortage is checked by the warehouse and credited "
+                       "by finance.",
+        starter_roles=frozenset({"franchisee"}),
+        title="{store_code}订货补货", business_key_prefix="FO",
+        source=franchise_order.PROCESS, called=(ship_goods.PROCESS,)),
 )})
 
 

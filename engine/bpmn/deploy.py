@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import DeployError
 from engine.forms.validation import check_form
-from engine.models import ModelFile, ProcessDefinition, ProcessVersion
+from engine.models import CalledVersion, ModelFile, ProcessDefinition, ProcessVersion
 
 from .approvals import check_approvals
 from .code_checks import check_model_code
@@ -106,10 +106,13 @@ def collect_directory(bpmn_dir: str | Path, forms_dir: str | Path | None = None
 
 
 def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str, str], SourceFile | None],
-            where: str) -> dict[str, list[SourceFile]]:
+            where: str, deployed: Callable[[str], list[SourceFile] | None] | None = None
+            ) -> dict[str, list[SourceFile]]:
     """Group model files by process key (the BPMN file's name): each BPMN with the DMN files whose
-    decisions it calls and the forms (found by `form(key, name)`) its elements name. `where` says
-    where the files were looked for, for the error when one is missing."""
+    decisions it calls and the forms (found by `form(key, name)`) its elements name, and with the
+    files of the processes its call activities call (`called_files`): from these files, else
+    `deployed(key)` (a deployed process's current files). `where` says where the files were looked
+    for, for the error when one is missing."""
     by_decision: dict[str, SourceFile] = {}
     for dmn in dmns:
         for decision_id in _decision_ids(dmn):
@@ -138,7 +141,52 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
                                   filename=bpmn.filename, element=element)
             files.append(found)
         result[key] = files
-    return result
+    return {key: called_files(key, result, deployed, where) for key in result}
+
+
+def _called(bpmn: SourceFile) -> dict[str, str | None]:
+    """The process ids a BPMN file's call activities call outside the file, each with the first
+    call activity calling it."""
+    root = _xml(bpmn.content, bpmn.filename)
+    own = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
+    called: dict[str, str | None] = {}
+    for el in root.iter(f"{{{BPMN_NS}}}callActivity"):
+        target = (el.get("calledElement") or "").strip()
+        if target and target not in own:
+            called.setdefault(target, el.get("id"))
+    return called
+
+
+def called_files(key: str, groups: dict[str, list[SourceFile]],
+                 deployed: Callable[[str], list[SourceFile] | None] | None, where: str,
+                 calling: tuple[str, ...] = ()) -> list[SourceFile]:
+    """A process's files with those of every process it calls, at any depth: a shared sub-process
+    (发货 called by 调拨 and 订货) is deployed with each caller, so a caller's version runs on the
+    callee it was deployed with. A callee found nowhere, a call cycle, or a callee's file clashing
+    with another file of the same name is refused naming the file and the call activity."""
+    own = groups.get(key) or (deployed(key) if deployed else None) or []
+    bpmn = next((f for f in own if f.kind == "bpmn" and f.filename == f"{key}.bpmn"), None)
+    if bpmn is None:
+        return own
+    files = list(own)
+    for callee, element in sorted(_called(bpmn).items()):
+        if callee in calling or callee == key:
+            raise DeployError(f"{bpmn.filename}, element {element}: calls {callee!r}, which calls back "
+                              f"({' → '.join((*calling, key, callee))})",
+                              filename=bpmn.filename, element=element)
+        if callee not in groups and not (deployed and deployed(callee)):
+            raise DeployError(f"{bpmn.filename}, element {element}: calls process {callee!r}, but no "
+                              f"{callee}.bpmn {where} defines it and no such process is deployed",
+                              filename=bpmn.filename, element=element)
+        for f in called_files(callee, groups, deployed, where, (*calling, key)):
+            same = next((g for g in files if (g.kind, g.filename) == (f.kind, f.filename)), None)
+            if same is None:
+                files.append(f)
+            elif same.content != f.content:
+                raise DeployError(f"{bpmn.filename}, element {element}: {callee}.bpmn brings its own "
+                                  f"{f.filename}, which differs from the {f.filename} of {key}; rename one",
+                                  filename=bpmn.filename, element=element)
+    return files
 
 
 def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
@@ -166,10 +214,12 @@ def _form_error(parsed: ParsedProcess, name: str, reason: str) -> DeployError:
 
 def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: datetime,
            deployed_by: str | None = None) -> list[DeployResult]:
-    """Validate every process first, then store the changed ones as new versions."""
+    """Validate every process first, then store the changed ones as new versions: callees before
+    their callers, so a caller's new version records the callee versions it was deployed with."""
     parsed = {key: validate(key, files) for key, files in processes.items()}
     results = []
-    for key, files in processes.items():
+    for key in _callees_first(parsed):
+        files = processes[key]
         definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key))
         digest = checksum(files)
         if definition is None:
@@ -189,9 +239,40 @@ def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: dat
         version.files = [ModelFile(kind=f.kind, filename=f.filename, checksum=_sha(f.content),
                                    content=f.content) for f in files]
         session.add(version)
+        session.flush()
+        _record_callees(session, version, parsed[key])
         results.append(DeployResult(key, version.version, True))
     session.flush()
-    return results
+    order = list(processes)
+    return sorted(results, key=lambda r: order.index(r.key))
+
+
+def _callees_first(parsed: dict[str, ParsedProcess]) -> list[str]:
+    done: list[str] = []
+
+    def visit(key: str) -> None:
+        if key in done or key not in parsed:
+            return
+        for callee in sorted(parsed[key].subprocess_specs):
+            if callee != key:
+                visit(callee)
+        done.append(key)
+
+    for key in parsed:
+        visit(key)
+    return done
+
+
+def _record_callees(session: Session, version: ProcessVersion, parsed: ParsedProcess) -> None:
+    """The current version of each deployed process this version calls (its files came with it)."""
+    for callee in sorted(parsed.subprocess_specs):
+        callee_version = session.scalar(
+            select(ProcessVersion.id).join(ProcessDefinition)
+            .where(ProcessDefinition.key == callee,
+                   ProcessVersion.version == ProcessDefinition.latest_version))
+        if callee_version is not None:
+            session.add(CalledVersion(caller_version_id=version.id, callee_key=callee,
+                                      callee_version_id=callee_version))
 
 
 def deploy_directory(session: Session, bpmn_dir: str | Path, forms_dir: str | Path | None = None, *,

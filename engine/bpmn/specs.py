@@ -51,13 +51,22 @@ class ParsedProcess:
     subprocess_specs: dict[str, BpmnProcessSpec]
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def all_specs(self) -> list[BpmnProcessSpec]:
+        """The process's own spec, then those of the processes its call activities call (another
+        file's shared sub-process: its steps are the case's steps)."""
+        return [self.spec, *self.subprocess_specs.values()]
+
     def element(self, element_id: str) -> Any:
-        """The task spec of a BPMN element. For a multi-instance task that is the spec of its
-        instances: the wrapper SpiffWorkflow puts in its place has neither lane nor extensions."""
-        spec = self.spec.task_specs.get(element_id)
-        if isinstance(spec, LoopTask):
-            return self.spec.task_specs.get(spec.task_spec, spec)
-        return spec
+        """The task spec of a BPMN element, in the process or a called one. For a multi-instance task
+        that is the spec of its instances: the wrapper SpiffWorkflow puts in its place has neither
+        lane nor extensions."""
+        for process_spec in self.all_specs():
+            spec = process_spec.task_specs.get(element_id)
+            if isinstance(spec, LoopTask):
+                return process_spec.task_specs.get(spec.task_spec, spec)
+            if spec is not None:
+                return spec
+        return None
 
     def form_for(self, element_id: str) -> dict[str, Any] | None:
         """The form of a user task; a multi-instance task keeps its properties on its child spec."""
@@ -77,8 +86,11 @@ class ParsedProcess:
     def element_names(self) -> dict[str, str]:
         """Element id → the name the model gives it (Chinese): histories name the steps of past events
         without the web layer reading spec objects."""
-        return {spec.bpmn_id: spec.bpmn_name for spec in self.spec.task_specs.values()
-                if getattr(spec, "bpmn_id", None) and getattr(spec, "bpmn_name", None)}
+        names: dict[str, str] = {}
+        for process_spec in reversed(self.all_specs()):  # the process's own names win
+            names.update({spec.bpmn_id: spec.bpmn_name for spec in process_spec.task_specs.values()
+                          if getattr(spec, "bpmn_id", None) and getattr(spec, "bpmn_name", None)})
+        return names
 
     def message_names(self) -> frozenset[str]:
         """The messages a step of this process (or of its subprocesses) waits for, by name."""
@@ -146,14 +158,14 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
     """Parse and validate one process from its files; raise DeployError naming file and element."""
     files = list(files)
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    bpmn_name = f"{key}.bpmn"
+    bpmn_name = next((f.filename for f in files if f.kind == "bpmn" and f.filename == f"{key}.bpmn"),
+                     next((f.filename for f in files if f.kind == "bpmn"), f"{key}.bpmn"))
     for f in files:
         if f.kind not in ("bpmn", "dmn"):
             continue
         try:
             if f.kind == "bpmn":
                 parser.add_bpmn_str(f.content.encode("utf-8"), filename=f.filename)
-                bpmn_name = f.filename
             else:
                 parser.add_dmn_str(f.content.encode("utf-8"), filename=f.filename)
         except ValidationException as exc:
@@ -178,17 +190,36 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
             except json.JSONDecodeError as exc:
                 raise DeployError(f"{f.filename}, line {exc.lineno}: invalid JSON: {exc.msg}",
                                   filename=f.filename, line=exc.lineno) from None
-    for task_spec in spec.task_specs.values():
-        filename = form_filename(task_spec)
-        if filename and filename not in forms:
-            raise DeployError(f"{bpmn_name}, element {task_spec.bpmn_id}: form {filename!r} not found",
-                              filename=bpmn_name, element=task_spec.bpmn_id)
-        if isinstance(task_spec, UserTask) and not getattr(task_spec, "lane", None):
-            raise DeployError(f"{bpmn_name}, element {task_spec.bpmn_id}: user task is in no lane "
-                              "(the lane names the role that does it)",
-                              filename=bpmn_name, element=task_spec.bpmn_id)
+    for process_spec in (spec, *subprocess_specs.values()):
+        file = process_spec.file or bpmn_name
+        for task_spec in process_spec.task_specs.values():
+            filename = form_filename(task_spec)
+            if filename and filename not in forms:
+                raise DeployError(f"{file}, element {task_spec.bpmn_id}: form {filename!r} not found",
+                                  filename=file, element=task_spec.bpmn_id)
+            if isinstance(task_spec, UserTask) and not getattr(task_spec, "lane", None):
+                raise DeployError(f"{file}, element {task_spec.bpmn_id}: user task is in no lane "
+                                  "(the lane names the role that does it)",
+                                  filename=file, element=task_spec.bpmn_id)
+    _check_called_steps(spec, subprocess_specs, bpmn_name)
     return ParsedProcess(key=key, name=spec.description or key, spec=spec,
                          subprocess_specs=subprocess_specs, forms=forms)
+
+
+def _check_called_steps(spec: BpmnProcessSpec, called: dict[str, BpmnProcessSpec], bpmn_name: str) -> None:
+    """A called process's user tasks become the case's tasks, known by element id alone (their rows,
+    forms, due times): an id may name one user task across the caller and everything it calls."""
+    owner: dict[str, str] = {}
+    for process_spec in (spec, *called.values()):
+        file = process_spec.file or bpmn_name
+        for task_spec in process_spec.task_specs.values():
+            if not isinstance(task_spec, UserTask):
+                continue
+            other = owner.setdefault(task_spec.bpmn_id, file)
+            if other != file:
+                raise DeployError(f"{file}, element {task_spec.bpmn_id}: a user task of {other} has the same "
+                                  f"id; a called process's steps need ids of their own",
+                                  filename=file, element=task_spec.bpmn_id)
 
 
 _parsed_by_content: dict[tuple[str, str], ParsedProcess] = {}

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, defer
 
 from engine.access.admin import record_change, require_admin
 from engine.errors import DeployError, NotFound
-from engine.models import ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion, User
+from engine.models import CalledVersion, ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion, User
 
 from .approvals import APPROVER_ROLE
 from .deploy import DeployResult, collect, deploy, validate
@@ -47,6 +47,8 @@ class VersionSummary:
     files: int
     running: int
     cases: int
+    #: the shared sub-processes it calls, with the version of each it was deployed with
+    calls: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,8 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
             found = uploaded.get(name) or stored.get(name)
             return found if found is not None and found.kind == "form" else None
 
-        processes.update(collect([bpmn], dmns, form, "in the upload or the current version"))
+        processes.update(collect([bpmn], dmns, form, "in the upload or the current version",
+                                 lambda callee: _current_files(session, [callee]).get(callee)))
     used = {(f.kind, f.filename) for group in processes.values() for f in group}
     unused = [f.filename for f in files if (f.kind, f.filename) not in used]
     if unused:
@@ -211,13 +214,21 @@ def _version_summaries(session: Session, definition_id: int | None) -> dict[int,
                     func.coalesce(files.c.files, 0))
              .outerjoin(cases, cases.c.version_id == ProcessVersion.id)
              .outerjoin(files, files.c.version_id == ProcessVersion.id))
+    calls: dict[int, list[tuple[str, int]]] = {}
     if definition_id is not None:
         query = query.where(ProcessVersion.definition_id == definition_id)
+        callee = ProcessVersion.__table__.alias("callee")
+        for caller_id, key, number in session.execute(
+                select(CalledVersion.caller_version_id, CalledVersion.callee_key, callee.c.version)
+                .join(callee, callee.c.id == CalledVersion.callee_version_id)
+                .join(ProcessVersion, ProcessVersion.id == CalledVersion.caller_version_id)
+                .where(ProcessVersion.definition_id == definition_id).order_by(CalledVersion.callee_key)):
+            calls.setdefault(caller_id, []).append((key, number))
     result: dict[int, list[VersionSummary]] = {}
     for version, total, running, count in session.execute(query):
         result.setdefault(version.definition_id, []).append(VersionSummary(
             version.version, version.deployed_at, version.deployed_by, version.checksum, int(count),
-            int(running), int(total)))
+            int(running), int(total), tuple(calls.get(version.id, ()))))
     return result
 
 

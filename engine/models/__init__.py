@@ -2,6 +2,7 @@
 and `cases` behind this one face."""
 from .away import AwayPeriod
 from .base import Base, UTCDateTime
+from .called_versions import CalledVersion
 from .cases import (
     COMPLETED,
     ENDED,
@@ -54,8 +55,8 @@ from .rollups import RollupCell
 __all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
            "ApiToken", "Attachment", "AwayPeriod",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
-           "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED", "CaseCc",
-           "Comment", "ENDED", "NOT_ENDED",
+           "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED",
+           "CalledVersion", "CaseCc", "Comment", "ENDED", "NOT_ENDED",
            "ERROR", "HumanTask", "INCIDENT_OPEN", "INCIDENT_RESOLVED", "Incident", "LoginAttempt",
            "ModelFile", "Notification", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",

@@ -37,7 +37,8 @@ from .task_page import case_data, case_events
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 DONE_EVENTS = ("step", "task_completed")
 PATH_EVENTS = ("step", "task_created")  # the events that say where the workflow came `from`
-WAITING_TAGS = ("intermediateCatchEvent", "receiveTask", "serviceTask")  # a service task: its connector
+WAITING_TAGS = ("intermediateCatchEvent", "receiveTask", "serviceTask",  # a service task: its connector
+                "callActivity")  # a call: its process's steps
 JOIN_TAGS = ("parallelGateway", "inclusiveGateway")
 
 
@@ -73,13 +74,28 @@ class OpenTask:
 
 def bpmn_source(session: Session, instance: ProcessInstance) -> str:
     """The BPMN XML of the case's version: the file named after the process, else the first one."""
+    files = _bpmn_files(session, instance)
+    named = [content for name, content in files if name == f"{instance.process_key}.bpmn"]
+    return named[0] if named else files[0][1]
+
+
+def _bpmn_files(session: Session, instance: ProcessInstance) -> list[tuple[str, str]]:
     files = session.execute(select(ModelFile.filename, ModelFile.content)
                             .where(ModelFile.version_id == instance.version_id, ModelFile.kind == "bpmn")
                             .order_by(ModelFile.filename)).all()
     if not files:
         raise NotFound(f"the model of case {instance.id} is not stored")
-    named = [content for name, content in files if name == f"{instance.process_key}.bpmn"]
-    return named[0] if named else files[0][1]
+    return [(name, content) for name, content in files]
+
+
+def _step_names(session: Session, instance: ProcessInstance, xml: str) -> dict[str, str]:
+    """The names of the case's steps: the process's own, and those of the processes it calls (a
+    shared sub-process's steps are the case's), the process's own winning."""
+    names: dict[str, str] = {}
+    for name, content in _bpmn_files(session, instance):
+        if content != xml:
+            names.update(_model(content).names)
+    return {**names, **_model(xml).names}
 
 
 @dataclass(frozen=True)
@@ -198,7 +214,8 @@ def case_page_view(engine: CaseLoader, session: Session, user: User, instance_id
     [row] = case_list_rows(session, [instance.id], now)
     return CasePage(case=row, data=data, events=case_events(session, instance.id),
                     tasks=open_tasks(session, instance, now, with_candidates=supervisor),
-                    markers=diagram_markers(session, instance, now, xml), element_names=_model(xml).names,
+                    markers=diagram_markers(session, instance, now, xml),
+                    element_names=_step_names(session, instance, xml),
                     attachments=attachments.list_attachments(session, instance.id),
                     may_supervise=supervisor, last_error=instance.last_error,
                     incidents=shown_to(session, user, instance, rules=engine.supervision),

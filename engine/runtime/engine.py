@@ -46,7 +46,7 @@ from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .cc_rows import cc_on_completion
 from .http_connector import ConnectorSettings
 from .incidents import IncidentOpen
-from .start_rules import check_start, may_start
+from .start_rules import check_start, may_start, store_kinds
 from .steps import Run, advance, ready_task, record, recorder, store
 from .sync import TaskChanges, sync_tasks
 
@@ -126,6 +126,7 @@ class Engine:
         parsed = self.process(session, version.id)
         clean = forms.clean(parsed.start_form(), data or {}, now=self.clock(), zone=self.zone)
         store_row = check_start(session, user, policy, clean)
+        clean = {**clean, **store_kinds(session, policy, clean)}
         now = self.clock()
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
         start_task = workflow.get_next_task(state=TaskState.READY)

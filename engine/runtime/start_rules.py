@@ -32,6 +32,32 @@ def check_start(session: Session, user: User, policy: ProcessPolicy, data: Mappi
     return store
 
 
+def store_kinds(session: Session, policy: ProcessPolicy, data: Mapping[str, Any]) -> dict[str, str]:
+    """The kind (direct, franchise) of the case's store and of each other store its start names, as
+    `store_kind` and `<field>_kind`: a model's rules read them (a transfer touching a franchise store
+    needs customer service), and only the store table knows them. Nothing for a process naming no
+    `store_fields`; an unknown or closed store named there is refused like the case's own, and so is
+    the case's own store (a transfer from a store to itself)."""
+    if not policy.store_fields:
+        return {}
+    kinds = {}
+    for field in ("store_code", *policy.store_fields):
+        code = data.get(field)
+        if not code:
+            continue
+        if field != "store_code" and code == data.get("store_code"):
+            raise InvalidData(f"store {code} in {field} is the case's own store",
+                              {field: "the same store as the case's"})
+        store = session.get(Store, code)
+        if store is None:
+            raise InvalidData(f"unknown store {code!r} in {field}", {field: "unknown store"})
+        if store.status != "open":
+            raise InvalidData(f"store {code} in {field} is {store.status}, not open",
+                              {field: "store is not open"})
+        kinds["store_kind" if field == "store_code" else f"{field}_kind"] = store.kind
+    return kinds
+
+
 def _case_store(session: Session, user: User, policy: ProcessPolicy, code: Any) -> Store | None:
     if not code:
         return None

@@ -93,7 +93,7 @@ def advance(session: Session, case: CaseRow, workflow: BpmnWorkflow, user: User 
         spec = task.task_spec
         record(session, case, "step", None, run.stamp(), element=spec.bpmn_id, message=spec.bpmn_name or "",
                data={"from": reached_from(task)})
-        outcome = task_property(spec, "outcome")
+        outcome = task_property(spec, "outcome") if task.workflow is workflow else None  # not a callee's end
         if outcome and case.outcome is None:
             # The requester hears the outcome when the main path ends, even while a side
             # branch (quality feedback, an escalation) still keeps the process running.

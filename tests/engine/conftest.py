@@ -193,7 +193,7 @@ def supervised_cases(engine, session, people, clock, tmp_path):
     """Three fixture supervised_cases and one 'complaint' (the same model under the complaint process key)."""
     folder = tmp_path / "models"
     folder.mkdir()
-    for f in MODELS.iterdir():
+    for f in (f for f in MODELS.iterdir() if f.is_file()):
         (folder / f.name).write_text(f.read_text("utf-8"), "utf-8")
     text = (MODELS / "lanes_gateway.bpmn").read_text("utf-8")
     complaint = text.replace('"lanes_gateway"', '"complaint_handling"')

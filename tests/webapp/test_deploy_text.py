@@ -24,6 +24,15 @@ def ctx(app):
      "p.bpmn 元素 review：找不到表单 review.json。"),
     ("x.json: not used by p; a form or decision table must be named in the process's model",
      "x.json：p 未使用此文件：表单或决策表必须在流程模型中被引用。"),
+    ("t.bpmn, element ship: calls process 'ship_goods', but no ship_goods.bpmn in bpmn defines it and no "
+     "such process is deployed",
+     "t.bpmn 元素 ship：调用了流程 ship_goods，但没有 ship_goods.bpmn 定义它，也没有已部署的同名流程。"),
+    ("t.bpmn, element ship: calls 't', which calls back (t → s → t)",
+     "t.bpmn 元素 ship：调用的 t 又调用回来（t → s → t）。"),
+    ("t.bpmn, element ship: s.bpmn brings its own a.json, which differs from the a.json of t; rename one",
+     "t.bpmn 元素 ship：s.bpmn 自带的 a.json 与 t 的 a.json 不同，请重命名其中一个。"),
+    ("s.bpmn, element pack: a user task of t.bpmn has the same id; a called process's steps need ids of "
+     "their own", "s.bpmn 元素 pack：t.bpmn 中有相同 id 的用户任务；被调用流程的步骤需要自己的 id。"),
 ])
 def test_the_engines_refusals_read_in_chinese(ctx, message, chinese):
     assert deploy_error_text(message) == chinese

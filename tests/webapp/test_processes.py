@@ -35,8 +35,9 @@ COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "sto
 def test_each_person_sees_only_what_their_roles_may_start(client, auth):
     expected = {"cs_li": {"complaint_handling", "product_return"},
                 "supervisor_east": {"store_opening"},
-                "merch_zhao": {"new_product_launch"},
-                "franchisee_nj01": {"complaint_handling", "product_return"},
+                "merch_zhao": {"new_product_launch", "stock_transfer"},
+                "franchisee_nj01": {"complaint_handling", "product_return", "stock_transfer",
+                                    "franchise_order"},
                 "warehouse_qian": set()}
     for user, keys in expected.items():
         auth.login(user)

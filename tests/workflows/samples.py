@@ -30,6 +30,21 @@ START: dict[str, dict[str, Any]] = {
         "launch_date": "2027-02-20", "target_stores": ["SH001", "SH002", "HZ001", "NJ01"],
         "forecast_qty": 4800,
     },
+    "stock_transfer": {  # SH002 sends SH001 two lines: 8 × 399 + 5 × 1599 = 11 187 元
+        "store_code": "SH001", "ship_from": "store", "from_store": "SH002",
+        "items": [{"sku": "W26-KN-2031", "name": "羊毛针织开衫", "colour_size": "驼色/M", "quantity": 8,
+                   "unit_price": 399.0},
+                  {"sku": "W26-CT-3005", "name": "双面羊绒大衣", "colour_size": "黑色/L", "quantity": 5,
+                   "unit_price": 1599.0}],
+        "reason": "南京路店周末大衣断码，徐家汇店库存充足，调货补足尺码。",
+    },
+    "franchise_order": {  # 30 × 399 + 10 × 1599 = 27 960 元
+        "store_code": "NJ01", "order_note": "冬季第二批补货",
+        "items": [{"sku": "W26-KN-2031", "name": "羊毛针织开衫", "colour_size": "驼色/M", "quantity": 30,
+                   "unit_price": 399.0},
+                  {"sku": "W26-CT-3005", "name": "双面羊绒大衣", "colour_size": "黑色/L", "quantity": 10,
+                   "unit_price": 1599.0}],
+    },
 }
 
 
@@ -122,6 +137,60 @@ SUBMIT: dict[str, dict[str, Submission]] = {
                     "reorder_items": [{"sku": "S27-DR-0101", "quantity": 600}],
                     "expected_delivery_date": "2027-03-20"},
     },
+}
+
+
+def _ship(data: dict[str, Any]) -> dict[str, Any]:
+    return {"shipped_items": copy.deepcopy(data["shipped_items"]), "logistics_company": "顺丰速运",
+            "logistics_no": "SF1029384756", "shipped_date": "2026-11-03"}
+
+
+def _confirm(data: dict[str, Any]) -> dict[str, Any]:
+    return {"received_items": copy.deepcopy(data["received_items"]), "received_date": "2026-11-05",
+            "receipt_note": "已逐件核对"}
+
+
+def _settle(data: dict[str, Any]) -> dict[str, Any]:
+    return {"settlement_amount": data["received_amount"], "settlement_no": "ST-2026-1106",
+            "settlement_date": "2026-11-09", "finance_comment": "按实收数量结算"}
+
+
+SUBMIT["stock_transfer"] = {
+    "merchandiser_approval": {"approved": True, "merchandiser_comment": "同意，补足周末尺码"},
+    "cs_approval": {"approved": True, "cs_comment": "已与加盟商确认数量与结算"},
+    "director_approval": {"approved": True, "director_comment": "同意"},
+    "ship_from_store": _ship, "ship_from_warehouse": _ship,
+    "ship_escalation": {"ship_action": "continue", "escalation_note": "已电话督促，明日发出"},
+    "confirm_receipt": _confirm,
+    "receipt_follow_up": {"follow_up_note": "已联系店长，今日内确认"},
+    "resolve_difference": {"resolution": "logistics_claim", "resolution_note": "短少1件，向物流索赔"},
+    "settlement": _settle,
+}
+
+
+def _allocate(data: dict[str, Any]) -> dict[str, Any]:
+    return {"allocation_items": copy.deepcopy(data["allocation_items"]),
+            "allocation_note": "库存充足，全部满足"}
+
+
+def _check_shortage(data: dict[str, Any]) -> dict[str, Any]:
+    return {"shortage_items": copy.deepcopy(data["shortage_items"]), "check_note": "装箱单核对确认少发"}
+
+
+def _order_credit(data: dict[str, Any]) -> dict[str, Any]:
+    return {"credit_amount": data["default_credit_amount"], "credit_note_no": "CN-2026-1110",
+            "credit_date": "2026-11-10", "finance_comment": "少货补偿"}
+
+
+SUBMIT["franchise_order"] = {
+    "cs_check": {"order_valid": True, "credit_limit": 200000, "outstanding_balance": 50000,
+                 "cs_comment": "款号价格无误"},
+    "finance_decision": {"approved": True, "finance_comment": "已回款，放行"},
+    "allocate": _allocate,
+    "ship_from_warehouse": _ship, "ship_escalation": SUBMIT["stock_transfer"]["ship_escalation"],
+    "confirm_receipt": _confirm,
+    "warehouse_check": _check_shortage,
+    "credit_note": _order_credit,
 }
 
 

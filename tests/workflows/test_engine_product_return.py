@@ -116,7 +116,7 @@ def test_the_director_rejects_a_large_return_that_cs_li_cannot_decide(world):
     ("quality", BIG, ["merchandiser_approval", "director_approval"]),  # row 3
     ("quality", [{"sku": "W26-DR-1088", "name": "真丝连衣裙", "quantity": 6, "unit_price": 899.0}],
      ["merchandiser_approval"]),  # row 4: 5 394 元
-    ("shortage", BIG, ["director_approval"]),  # row 5
+    ("wrong_shipment", BIG, ["director_approval"]),  # row 5
     ("wrong_shipment", None, []),  # row 6
     ("quality", [{"sku": "W26-DR-1088", "name": "真丝连衣裙", "quantity": 5, "unit_price": 1000.0}],
      []),  # row 6

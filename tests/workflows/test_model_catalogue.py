@@ -12,7 +12,7 @@ from engine.policy import ProcessPolicy
 from workflows import BPMN_DIR
 from workflows.demo import DEMO_USERS
 from workflows.form_schemas import FORMS_DIR, form_files, load_form
-from workflows.registry import CATALOGUE, OUTCOMES, PROCESSES
+from workflows.registry import CATALOGUE, OUTCOMES, PROCESSES, SHARED_SUBPROCESSES
 from workflows.roles import REGION, ROLES, ROLES_BY_KEY, STORE, TASK_ROLE_KEYS
 from workflows.stores import REGIONS_BY_CODE, STORES, STORES_BY_CODE
 
@@ -77,7 +77,8 @@ def test_the_registry_times_and_names_every_step_of_the_model(key):
     entry = PROCESSES[key]
     process = model(key)
     assert process.get("id") == key and process.get("name") == entry.name_zh
-    ids = {e.get("id") for e in process.iter() if e.get("id")}
+    called = [model(c.key) for c in entry.called]  # a called process's steps are the case's steps
+    ids = {e.get("id") for p in (process, *called) for e in p.iter() if e.get("id")}
     user_tasks = {t.get("id") for t in process.iter(f"{BPMN}userTask")}
     assert set(entry.task_due_hours) == user_tasks
     assert all(4 <= hours <= 14 * 24 for hours in entry.task_due_hours.values())
@@ -200,4 +201,4 @@ def test_decision_tables_read_top_down_and_end_in_a_catch_all(path):
 
 
 def test_the_forms_folder_holds_only_registered_processes():
-    assert sorted(p.name for p in FORMS_DIR.iterdir() if p.is_dir()) == KEYS
+    assert sorted(p.name for p in FORMS_DIR.iterdir() if p.is_dir()) == sorted([*KEYS, *SHARED_SUBPROCESSES])

@@ -75,7 +75,7 @@ def test_the_director_can_reject_a_large_return(start_case):
     ("quality", BIG, ["merchandiser_approval", "director_approval"]),  # row 3
     ("quality", [{"sku": "W26-DR-1088", "name": "真丝连衣裙", "quantity": 6, "unit_price": 899.0}],
      ["merchandiser_approval"]),  # row 4: 5 394 元
-    ("shortage", BIG, ["director_approval"]),  # row 5
+    ("wrong_shipment", BIG, ["director_approval"]),  # row 5
     ("wrong_shipment", None, []),  # row 6
     ("quality", [{"sku": "W26-DR-1088", "name": "真丝连衣裙", "quantity": 5, "unit_price": 1000.0}],
      []),  # row 6

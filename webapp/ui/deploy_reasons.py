@@ -57,6 +57,19 @@ REASONS: tuple[tuple[re.Pattern[str], _Reason], ...] = tuple((re.compile(p), f) 
     (r"^choose the process's \.bpmn file too.*$",
      lambda m: _("Choose the process's .bpmn file too, or upload this file on the page of the process it "
                  "belongs to.")),
+    # call activities calling another file's process (engine/bpmn/deploy.py, specs.py)
+    (r"^calls process '(?P<key>[^']+)', but no .* defines it and no such process is deployed$",
+     lambda m: _("Calls process %(key)s, but no %(key)s.bpmn defines it and no such process is deployed.",
+                 key=m["key"])),
+    (r"^calls '(?P<key>[^']+)', which calls back \((?P<chain>.+)\)$",
+     lambda m: _("Calls %(key)s, which calls back (%(chain)s).", key=m["key"], chain=m["chain"])),
+    (r"^(?P<callee>\S+) brings its own (?P<file>\S+), which differs from the \S+ of (?P<key>\S+); "
+     r"rename one$",
+     lambda m: _("%(callee)s brings its own %(file)s, which differs from the %(file)s of %(key)s: rename "
+                 "one.", callee=m["callee"], file=m["file"], key=m["key"])),
+    (r"^a user task of (?P<file>\S+) has the same id; a called process's steps need ids of their own$",
+     lambda m: _("A user task of %(file)s has the same id: a called process's steps need ids of their own.",
+                 file=m["file"])),
     (r"^this page deploys process '(?P<key>[^']+)' only \(its file is (?P<file>.+)\)$",
      lambda m: _("This page deploys process %(key)s only (its file is %(file)s).", key=m["key"],
                  file=m["file"])),

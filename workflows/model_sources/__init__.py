@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = {"start", "end", "user", "script", "rule", "xor", "and", "or", "timer", "boundary"}
+KINDS = {"start", "end", "user", "script", "rule", "xor", "and", "or", "timer", "boundary", "call"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,8 @@ class Node:
     assignee: str | None = None
     #: a user task's cc on completion: `role:<role>` entries or usernames, comma-separated
     cc: str | None = None
+    #: a call activity's called process (the key of another model: a shared sub-process)
+    called: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -168,6 +170,12 @@ def rule(node_id: str, name: str, en: str, lane: str, col: float, row: int = 0, 
     return node("rule", node_id, name, en, lane, col, row, decision=decision, **options)
 
 
+def call(node_id: str, name: str, en: str, lane: str, col: float, row: int = 0, *, process: str,
+         **options: Any) -> Node:
+    """A call activity running process `process` (another file's model) as a step of the case."""
+    return node("call", node_id, name, en, lane, col, row, called=process, **options)
+
+
 def gateway(kind: str, node_id: str, name: str, en: str, lane: str, col: float, row: int = 0) -> Node:
     return node(kind, node_id, name, en, lane, col, row)
 
@@ -199,5 +207,5 @@ def default(source: str, target: str, name: str = "", detour: int = 0) -> Flow:
 
 
 __all__ = ["Decision", "Flow", "Lane", "MultiInstance", "Node", "ProcessSource", "Rule", "approval",
-           "boundary", "default", "end", "flows", "gateway", "node", "rule", "script", "start", "timer",
-           "user"]
+           "boundary", "call", "default", "end", "flows", "gateway", "node", "rule", "script", "start",
+           "timer", "user"]

@@ -69,8 +69,8 @@ RETURN_APPROVAL = Decision(
     hit_policy="FIRST",
     doc="客服审核通过后，按退货类型与金额决定是否需要商品部、运营总监审批（两者都需要时先商品部后总监）。",
     inputs=(
-        ("退货类型 return_type（quality 质量问题 / overstock 积压滞销 / wrong_shipment 错发 / "
-         "shortage 短少）", "return_type", "string"),
+        ("退货类型 return_type（quality 质量问题 / overstock 积压滞销 / wrong_shipment 错发；"
+         "短少不退货，走订货的少货申报）", "return_type", "string"),
         ("退货金额（元）total_amount", "total_amount", "number"),
     ),
     outputs=(
@@ -83,9 +83,55 @@ RETURN_APPROVAL = Decision(
         Rule(('"quality"', "> 20000"), ("True", "True"),
              "质量退货超过20000元：商品部确认质量问题并报运营总监"),
         Rule(('"quality"', "> 5000"), ("True", "False"), "质量退货超过5000元：商品部确认质量问题"),
-        Rule(("-", "> 20000"), ("False", "True"), "错发、短少等超过20000元：运营总监审批"),
+        Rule(("-", "> 20000"), ("False", "True"), "错发等超过20000元：运营总监审批"),
         Rule(("-", "-"), ("False", "False"), "其余：客服审核通过即可退货"),
     ),
 )
 
-DECISIONS = (COMPLAINT_TRIAGE, COMPENSATION_APPROVAL, RETURN_APPROVAL)
+TRANSFER_APPROVAL = Decision(
+    id="transfer_approval",
+    name="调拨审批规则",
+    hit_policy="FIRST",
+    doc="商品部审批后，按调出、调入双方的门店类型与调拨金额决定：涉及加盟店（其库存属于加盟商）需客服审批并由财务结算；"
+        "金额超过50000元需运营总监审批。",
+    inputs=(
+        ("调入门店类型 store_kind（direct 直营 / franchise 加盟）", "store_kind", "string"),
+        ("调出方类型 from_store_kind（direct 直营 / franchise 加盟 / warehouse 仓库）", "from_store_kind",
+         "string"),
+        ("调拨金额（元）total_amount", "total_amount", "number"),
+    ),
+    outputs=(
+        ("需客服审批 needs_cs", "needs_cs", "boolean"),
+        ("需运营总监审批 needs_director", "needs_director", "boolean"),
+        ("需财务结算 needs_settlement", "needs_settlement", "boolean"),
+    ),
+    rules=(
+        Rule(('"franchise"', "-", "> 50000"), ("True", "True", "True"),
+             "调入加盟店且金额超过50000元：客服、运营总监审批，财务结算"),
+        Rule(("-", '"franchise"', "> 50000"), ("True", "True", "True"),
+             "由加盟店调出且金额超过50000元：客服、运营总监审批，财务结算"),
+        Rule(('"franchise"', "-", "-"), ("True", "False", "True"), "调入加盟店：客服审批，财务结算"),
+        Rule(("-", '"franchise"', "-"), ("True", "False", "True"), "由加盟店调出：客服审批，财务结算"),
+        Rule(("-", "-", "> 50000"), ("False", "True", "False"),
+             "直营之间或仓库调出且金额超过50000元：运营总监审批"),
+        Rule(("-", "-", "-"), ("False", "False", "False"), "其余：商品部批准即可调拨"),
+    ),
+)
+
+ORDER_CREDIT = Decision(
+    id="order_credit",
+    name="订货信用额度规则",
+    hit_policy="FIRST",
+    doc="客服审核订单后：订单金额加未结余额超出信用额度时，由财务决定是否放行。",
+    inputs=(
+        ("超出额度（元）：订单金额 + 未结余额 − 信用额度",
+         "total_amount + outstanding_balance - credit_limit", "number"),
+    ),
+    outputs=(("需财务审批 needs_finance", "needs_finance", "boolean"),),
+    rules=(
+        Rule(("> 0",), ("True",), "超出信用额度：财务决定是否放行"),
+        Rule(("-",), ("False",), "额度内：直接配货"),
+    ),
+)
+
+DECISIONS = (COMPLAINT_TRIAGE, COMPENSATION_APPROVAL, RETURN_APPROVAL, TRANSFER_APPROVAL, ORDER_CREDIT)
