@@ -29,11 +29,27 @@ COATS = [{"sku": "W26-CT-3005", "name": "双面羊绒大衣", "quantity": 20, "u
 
 @dataclass(frozen=True)
 class Route:
-    """Start data overrides, the hours to wait after starting (an escalation timer), and per step the
-    overrides of its successive submissions in one case (the last one repeats)."""
+    """Start data overrides, the hours to wait after starting (an escalation timer), per step the
+    overrides of its successive submissions in one case (the last one repeats; a function of the case
+    data shown gives them from it), and per step the hours to wait the first time it is open, before
+    doing it (a boundary timer on it)."""
     start: dict[str, Any] = field(default_factory=dict)
     wait_hours: float = 0
-    submit: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    submit: dict[str, list[Any]] = field(default_factory=dict)
+    wait_before: dict[str, float] = field(default_factory=dict)
+
+
+def _short(first_line_short_by: int) -> Any:
+    """A receipt whose first line came `first_line_short_by` pieces short (差异 / 少货)."""
+    def overrides(data: dict[str, Any]) -> dict[str, Any]:
+        lines = [dict(r) for r in data["received_items"]]
+        lines[0]["received_quantity"] = max(0, lines[0]["received_quantity"] - first_line_short_by)
+        return {"received_items": lines, "received_date": "2026-11-05"}
+    return overrides
+
+
+BIG = [{"sku": "W26-CT-3005", "name": "双面羊绒大衣", "colour_size": "黑色/L", "quantity": 40,
+        "unit_price": 1599.0}]  # 63 960 元: the director approves a transfer
 
 
 ROUTES: dict[str, list[Route]] = {
@@ -56,7 +72,24 @@ ROUTES: dict[str, list[Route]] = {
             "pre_opening_inspection": [{"all_passed": False, "inspection_issues": "灯箱破损"}, {}]}),
     ],
     "new_product_launch": [Route(start={"target_stores": ["SH001", "NJ01"]})],
+    "stock_transfer": [
+        Route(),  # SH002 ships to SH001: approved by merchandising, shipped by the store, received
+        Route(wait_before={"ship_from_store": 73}),  # not shipped in 72 h: the merchandiser chases
+        Route(wait_before={"confirm_receipt": 121}),  # not received in 5 days: the supervisor chases
+        Route(submit={"confirm_receipt": [_short(1)]}),  # a line short: merchandising resolves it
+        # from the warehouse to a franchise store, above 50,000: every approval, finance settles
+        Route(start={"store_code": "NJ01", "ship_from": "warehouse", "from_store": "", "items": BIG}),
+    ],
+    "franchise_order": [
+        Route(),
+        Route(submit={"cs_check": [{"credit_limit": 50000, "outstanding_balance": 40000}]}),
+        Route(wait_before={"ship_from_warehouse": 73}),
+        Route(submit={"confirm_receipt": [_short(2)]}),  # 少货: the warehouse checks, finance credits
+    ],
 }
+#: The steps of a shared sub-process a caller reaches (its task pages are the caller's).
+CALLED_STEPS = {"stock_transfer": ("ship_from_store", "ship_from_warehouse", "ship_escalation"),
+                "franchise_order": ("ship_from_warehouse", "ship_escalation")}
 
 MAX_STEPS = 80  # completions in one case: a route that loops for ever fails instead of hanging
 
@@ -101,6 +134,7 @@ class EveryStep:
         """One case from its start until it leaves a new step open (False) or ends or stalls (True)."""
         from webapp.extensions import db, engine
         done: dict[str, int] = {}
+        waited: set[str] = set()
         self.clock.set(self.start_at)
         with self.app.app_context():
             session = db.session
@@ -127,12 +161,19 @@ class EveryStep:
                 if new:
                     return False
                 row = rows[0]
+                if row.element_id in route.wait_before and row.element_id not in waited:
+                    waited.add(row.element_id)
+                    self._move_clock(session, case.id,
+                                     self.clock() + timedelta(hours=route.wait_before[row.element_id]))
+                    continue
                 user = self._user(session, actor(row.lane_role, row.store_code))
                 shown = queries.task_detail(engine(), session, user, row.id).case
                 changes = route.submit.get(row.element_id, [{}])
                 count = done.get(row.element_id, 0)
                 done[row.element_id] = count + 1
-                sample = submission(process, row.element_id, shown, **changes[min(count, len(changes) - 1)])
+                change = changes[min(count, len(changes) - 1)]
+                overrides = change(shown) if callable(change) else change
+                sample = submission(process, row.element_id, shown, **overrides)
                 engine().complete(session, row.id, user, sample)
                 session.commit()
         raise AssertionError(f"{process} case {case.id} still running after {MAX_STEPS} steps")

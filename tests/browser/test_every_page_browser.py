@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from engine.clock import FrozenClock
 from tests.browser.conftest import Pages, watch_policy
-from tests.browser.every_step import EveryStep
+from tests.browser.every_step import CALLED_STEPS, EveryStep
+from tests.workflows.model_case import STARTERS
 from workflows.registry import PROCESSES
 
 pytestmark = pytest.mark.browser
@@ -71,16 +72,14 @@ def _pages() -> list[Screen]:
         Screen("error-404", "cs_li", "/no-such-page", 404),
         Screen("error-405", "cs_li", "/logout", 405),
     ]
-    starters = {"complaint_handling": "cs_li", "product_return": "franchisee_nj01",
-                "store_opening": "supervisor_east", "new_product_launch": "merch_zhao"}
     for key in PROCESSES:
-        pages.append(Screen(f"start-{key}", starters[key], f"/processes/{key}"))
+        pages.append(Screen(f"start-{key}", STARTERS[key], f"/processes/{key}"))
         pages.append(Screen(f"case-{key}", "director", lambda s, key=key: f"/cases/{s.steps.cases[key]}",
                             fetches=True))
         pages.append(Screen(f"admin-model-{key}", "admin", f"/admin/models/{key}"))
-        for node in PROCESSES[key].source.user_tasks:
-            pages.append(Screen(f"task-{key}-{node.id}", f"holder:{key}:{node.id}",
-                                lambda s, step=(key, node.id): f"/tasks/{s.step(step).task_id}"))
+        for element in [n.id for n in PROCESSES[key].source.user_tasks] + list(CALLED_STEPS.get(key, ())):
+            pages.append(Screen(f"task-{key}-{element}", f"holder:{key}:{element}",
+                                lambda s, step=(key, element): f"/tasks/{s.step(step).task_id}"))
     return pages
 
 
