@@ -26,7 +26,8 @@ from engine.bpmn import POINT_OF_NO_RETURN  # noqa: E402
 from workflows.model_sources import Decision, Flow, Node, ProcessSource  # noqa: E402
 from workflows.model_sources.decisions import DECISIONS  # noqa: E402
 
-PROCESS_MODULES = ("complaint_handling", "product_return", "store_opening", "new_product_launch")
+PROCESS_MODULES = ("complaint_handling", "product_return", "store_opening", "new_product_launch",
+                   "expense_claim", "store_inspection")
 BPMN_DIR = ROOT / "bpmn"
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

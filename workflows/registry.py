@@ -20,8 +20,10 @@ from engine.policy import ProcessPolicy, SupervisionRules
 from .model_sources import (
     ProcessSource,
     complaint_handling,
+    expense_claim,
     new_product_launch,
     product_return,
+    store_inspection,
     store_opening,
 )
 
@@ -35,6 +37,7 @@ OUTCOMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "launched": ("已上市", "Launched"),
     "completed": ("已完成", "Completed"),
     "terminated": ("已终止", "Terminated"),
+    "paid": ("已付款", "Paid"),
 })
 
 
@@ -114,6 +117,24 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         starter_roles=frozenset({"merchandiser"}), store_list_fields=("target_stores",),
         title="{collection_name} 第{wave}波段上市 · {launch_date}", business_key_prefix="NP",
         source=new_product_launch.PROCESS),
+    ProcessEntry(
+        key="expense_claim", name_zh="费用报销/借支", name_en="Expense claim / advance",
+        description_zh="店长或培训督导提交费用报销（附票据）或借支，直营主管审批，大额由运营总监与财务会签，财务付款。",
+        description_en="A store manager or trainer claims expenses (with receipts) or asks for an "
+                       "advance; the store supervisor approves, large amounts are countersigned by the "
+                       "director and finance, and finance pays.",
+        starter_roles=frozenset({"store_manager", "trainer"}),
+        title="{store_code}报销/借支 · {purpose:.20}", business_key_prefix="EX",
+        source=expense_claim.PROCESS),
+    ProcessEntry(
+        key="store_inspection", name_zh="店铺巡检", name_en="Store inspection",
+        description_zh="培训督导或直营主管按检查表巡检门店，不合格项逐项交店长整改，巡检人复检直至全部合格。",
+        description_en="A trainer or store supervisor inspects a store against the checklist; each "
+                       "failed item goes to the store manager to rectify, and the inspector re-checks "
+                       "until all pass.",
+        starter_roles=frozenset({"trainer", "store_supervisor"}),
+        title="{store_code}店铺巡检 · {inspection_date}", business_key_prefix="IN",
+        source=store_inspection.PROCESS),
 )})
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
+from . import samples_daily
+
 Submission = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
 START: dict[str, dict[str, Any]] = {
@@ -123,6 +125,10 @@ SUBMIT: dict[str, dict[str, Submission]] = {
                     "expected_delivery_date": "2027-03-20"},
     },
 }
+
+
+START.update(samples_daily.START)
+SUBMIT.update(samples_daily.SUBMIT)
 
 
 def submission(process_key: str, element_id: str, data: dict[str, Any], **overrides: Any) -> dict[str, Any]:
