@@ -18,6 +18,8 @@ class ProcessPolicy:
     key: str
     starter_roles: frozenset[str] | None = None
     start_store_status: str | None = None
+    #: the kind of store (direct, franchise) a case may start for; None: any kind
+    start_store_kind: str | None = None
     title_template: str | None = None
     business_key_prefix: str = "CASE"
     task_due_hours: Mapping[str, float] = field(default_factory=dict)

@@ -53,6 +53,7 @@ class ProcessEntry:
     business_key_prefix: str
     source: ProcessSource = field(repr=False)
     start_store_status: str | None = None
+    start_store_kind: str | None = None
     store_list_fields: tuple[str, ...] = ()
 
     @property
@@ -74,7 +75,8 @@ class ProcessEntry:
 
     def policy(self) -> ProcessPolicy:
         return ProcessPolicy(key=self.key, starter_roles=self.starter_roles,
-                             start_store_status=self.start_store_status, title_template=self.title,
+                             start_store_status=self.start_store_status,
+                             start_store_kind=self.start_store_kind, title_template=self.title,
                              business_key_prefix=self.business_key_prefix,
                              task_due_hours=MappingProxyType(self.task_due_hours),
                              task_priority=MappingProxyType(self.task_priority),
@@ -123,7 +125,7 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         description_en="A store manager or trainer claims expenses (with receipts) or asks for an "
                        "advance; the store supervisor approves, large amounts are countersigned by the "
                        "director and finance, and finance pays.",
-        starter_roles=frozenset({"store_manager", "trainer"}),
+        starter_roles=frozenset({"store_manager", "trainer"}), start_store_kind="direct",
         title="{store_code}报销/借支 · {purpose:.20}", business_key_prefix="EX",
         source=expense_claim.PROCESS),
     ProcessEntry(

@@ -34,9 +34,11 @@ COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "sto
 
 def test_each_person_sees_only_what_their_roles_may_start(client, auth):
     expected = {"cs_li": {"complaint_handling", "product_return"},
-                "supervisor_east": {"store_opening"},
+                "supervisor_east": {"store_opening", "store_inspection"},
                 "merch_zhao": {"new_product_launch"},
-                "franchisee_nj01": {"complaint_handling", "product_return"},
+                "trainer_sun": {"expense_claim", "store_inspection"},
+                # NJ01's franchisee also manages it: the expense claim is listed, for no store (direct only)
+                "franchisee_nj01": {"complaint_handling", "product_return", "expense_claim"},
                 "warehouse_qian": set()}
     for user, keys in expected.items():
         auth.login(user)

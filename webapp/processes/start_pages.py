@@ -39,13 +39,15 @@ def startable(engine: Engine, session: Session, user: User) -> list[StartPage]:
 
 def store_choices(engine: Engine, session: Session, user: User, process_key: str) -> list[Choice]:
     """The stores a person may pick when starting a case: all, or those their scoped roles cover,
-    narrowed to the store status the process needs (a store opening needs a planned store)."""
+    narrowed to the store status and kind the process needs (a store opening needs a planned store)."""
     policy = engine.policy(process_key)
     query = select(Store).order_by(Store.code)
     if policy.start_store_status:
         query = query.where(Store.status == policy.start_store_status)
     else:
         query = query.where(Store.status != "closed")
+    if policy.start_store_kind:
+        query = query.where(Store.kind == policy.start_store_kind)
     stores = session.scalars(query).all()
     starters = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
     if starters and all(g.store_code or g.region for g in starters):

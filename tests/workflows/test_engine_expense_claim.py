@@ -1,0 +1,67 @@
+"""费用报销/借支 through the engine API as the demo users: a direct store's manager (or the trainer)
+claims, the region's supervisor approves, above the `expense_approval` limits the director and
+finance countersign, finance pays. `world.complete` checks at every step who sees the task (and that
+everyone else is refused), renders its form against the case and refuses invalid data without
+changing anything."""
+import pytest
+
+from engine.errors import InvalidData, PermissionDenied
+
+P = "expense_claim"
+BOTH = pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                               indirect=True)
+LARGE = [{"category": "display", "expense_date": "2026-10-20", "amount": 12800, "note": "冬季橱窗道具"}]
+
+
+def step(world, case, element, user, data=None, **overrides):
+    return world.complete(user, world.task(case.id, element), data, **overrides)
+
+
+@BOTH
+def test_a_claim_is_approved_by_the_regions_supervisor_and_paid_by_finance(world):
+    case = world.start("manager_sh001", P)
+    assert case.business_key == "EX-20261102-00001"
+    assert case.title == "SH001报销/借支 · 11月门店耗材与橱窗维修"
+    approval = world.task(case.id, "supervisor_approval")
+    assert world.who_sees(approval.id) == {"supervisor_east"}
+    world.refused(PermissionDenied, "manager_sh001", approval.id, {"approved": True})
+    step(world, case, "supervisor_approval", "supervisor_east")
+    payment = world.task(case.id, "payment")
+    assert world.case_data(payment.id)["claim_amount"] == 1586.5
+    done = step(world, case, "payment", "finance_wu")
+    assert (done.status, done.outcome) == ("completed", "paid")
+    world.assert_told(case, "manager_sh001", "paid")
+
+
+@BOTH
+def test_a_large_claim_is_countersigned_and_either_countersigner_may_reject(world):
+    paid = world.start("manager_sh002", P, store_code="SH002", claim_lines=LARGE)
+    step(world, paid, "supervisor_approval", "supervisor_east")
+    for person in ("director", "finance_wu"):
+        [task] = [t for t in world.visible_tasks(person, P) if t.instance_id == paid.id]
+        assert task.element_id == "claim_countersign"
+        world.complete(person, task, check=False)
+    done = step(world, paid, "payment", "finance_wu")
+    assert done.outcome == "paid"
+    rejected = world.start("manager_sh002", P, store_code="SH002", claim_lines=LARGE)
+    step(world, rejected, "supervisor_approval", "supervisor_east")
+    [task] = [t for t in world.visible_tasks("director", P) if t.instance_id == rejected.id]
+    done = world.complete("director", task, {"claim_countersign_approved": False,
+                                             "countersign_comment": "超出季度陈列预算"}, check=False)
+    assert (done.status, done.outcome) == ("completed", "rejected")
+    assert world.open_ids(rejected.id) == []
+
+
+@BOTH
+def test_a_claim_is_for_a_direct_store_in_the_starters_scope(world):
+    with pytest.raises(InvalidData) as refused:  # NJ01 is a franchise store: its owner bears its costs
+        world.start("franchisee_nj01", P, store_code="NJ01")
+    assert refused.value.fields == {"store_code": "store must be direct"}
+    with pytest.raises(PermissionDenied):
+        world.start("manager_sh001", P, store_code="SH002")
+    for nobody in ("cs_li", "merch_zhao", "finance_wu", "supervisor_east"):
+        with pytest.raises(PermissionDenied):
+            world.start(nobody, P)
+    case = world.start("trainer_sun", P, store_code="HZ001", claim_type="advance", photos=[])
+    approval = world.task(case.id, "supervisor_approval")
+    assert world.who_sees(approval.id) == {"supervisor_east"}
