@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,10 @@ class ProcessPolicy:
     task_due_hours: Mapping[str, float] = field(default_factory=dict)
     task_priority: Mapping[str, int] = field(default_factory=dict)
     store_list_fields: tuple[str, ...] = ()
+    #: The catalogue's own check of a start against other cases (an expense claim offsetting the
+    #: claimant's advance): called as `on_start(session, user, case_id, data, now)` once the case row
+    #: exists, in the start's transaction; raises to refuse the start, returns data to add to the case.
+    on_start: Callable[..., Mapping[str, Any]] | None = None
 
     def title(self, data: Mapping[str, Any], fallback: str) -> str:
         if not self.title_template:

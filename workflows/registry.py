@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from engine.policy import ProcessPolicy, SupervisionRules
 
+from .advances import offset_advance
 from .model_sources import (
     ProcessSource,
     complaint_handling,
@@ -55,6 +56,7 @@ class ProcessEntry:
     start_store_status: str | None = None
     start_store_kind: str | None = None
     store_list_fields: tuple[str, ...] = ()
+    on_start: Callable[..., Mapping[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def task_due_hours(self) -> dict[str, float]:
@@ -80,7 +82,7 @@ class ProcessEntry:
                              business_key_prefix=self.business_key_prefix,
                              task_due_hours=MappingProxyType(self.task_due_hours),
                              task_priority=MappingProxyType(self.task_priority),
-                             store_list_fields=self.store_list_fields)
+                             store_list_fields=self.store_list_fields, on_start=self.on_start)
 
 
 PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
@@ -127,7 +129,7 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
                        "director and finance, and finance pays.",
         starter_roles=frozenset({"store_manager", "trainer"}), start_store_kind="direct",
         title="{store_code}报销/借支 · {purpose:.20}", business_key_prefix="EX",
-        source=expense_claim.PROCESS),
+        source=expense_claim.PROCESS, on_start=offset_advance),
     ProcessEntry(
         key="store_inspection", name_zh="店铺巡检", name_en="Store inspection",
         description_zh="培训督导或直营主管按检查表巡检门店，不合格项逐项交店长整改，巡检人复检直至全部合格。",

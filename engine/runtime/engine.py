@@ -136,6 +136,9 @@ class Engine:
         case_rows.insert_case(session, case)
         rollups.count_case_start(session, case, self.zone)
         case.business_key = policy.business_key(case.id, now.astimezone(self.zone))
+        if policy.on_start is not None:
+            clean = {**clean, **policy.on_start(session, user, case.id, clean, now)}
+            start_task.data.update(clean)
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
         approvers.attach(workflow, session, case.store_code, case.region)
         return case_row_view(case, advance(session, case, workflow, user, self.run_for(case)))

@@ -65,3 +65,68 @@ def test_a_claim_is_for_a_direct_store_in_the_starters_scope(world):
     case = world.start("trainer_sun", P, store_code="HZ001", claim_type="advance", photos=[])
     approval = world.task(case.id, "supervisor_approval")
     assert world.who_sees(approval.id) == {"supervisor_east"}
+
+
+def paid_advance(world, user="manager_sh001", store="SH001", amount=3000):
+    lines = [{"category": "travel", "expense_date": "2026-11-20", "amount": amount, "note": "巡店差旅"}]
+    case = world.start(user, P, store_code=store, claim_type="advance", purpose="差旅借支", claim_lines=lines,
+                       photos=[])
+    world.attempt("supervisor_east", world.task(case.id, "supervisor_approval").id, {"approved": True})
+    done = world.attempt("finance_wu", world.task(case.id, "payment").id, {
+        "payment_method": "cash", "payment_no": "PAY-ADV-1", "paid_date": "2026-11-03"})
+    assert done.outcome == "paid"
+    return case
+
+
+@BOTH
+def test_a_claim_offsets_the_claimants_paid_advance_once(world):
+    advance = paid_advance(world)
+    claim = world.start("manager_sh001", P, offset_advance=advance.business_key)  # a claim of 1,586.50
+    step(world, claim, "supervisor_approval", "supervisor_east")
+    payment = world.task(claim.id, "payment")
+    data = world.case_data(payment.id)
+    assert (data["claim_amount"], data["advance_amount"], data["offset_amount"]) == (1586.5, 3000, 1586.5)
+    assert (data["pay_amount"], data["advance_return"]) == (0, 1413.5)
+    with pytest.raises(InvalidData) as refused:  # held by the running claim
+        world.start("manager_sh001", P, offset_advance=advance.business_key)
+    assert refused.value.fields == {"offset_advance": "advance already offset"}
+    world.attempt("finance_wu", payment.id, {"payment_method": "none", "payment_no": "OFF-1",
+                                             "paid_date": "2026-11-05"})
+    with pytest.raises(InvalidData):  # closed by the paid claim
+        world.start("manager_sh001", P, offset_advance=advance.business_key)
+    offsets = [e for e in world.events(claim.id) if e.event_type == "advance_offset"]
+    assert [e.message for e in offsets] == [advance.business_key]
+
+
+@BOTH
+def test_a_rejected_claim_lets_the_advance_go_and_a_larger_claim_is_paid_the_difference(world):
+    advance = paid_advance(world, amount=1000)
+    first = world.start("manager_sh001", P, offset_advance=advance.business_key)
+    world.attempt("supervisor_east", world.task(first.id, "supervisor_approval").id,
+                  {"approved": False, "supervisor_comment": "票据不全"})
+    again = world.start("manager_sh001", P, offset_advance=advance.business_key)
+    world.attempt("supervisor_east", world.task(again.id, "supervisor_approval").id, {"approved": True})
+    data = world.case_data(world.task(again.id, "payment").id)
+    assert (data["offset_amount"], data["pay_amount"], data["advance_return"]) == (1000, 586.5, 0)
+
+
+@BOTH
+def test_only_the_claimants_own_paid_advance_can_be_offset(world):
+    advance = paid_advance(world)
+    unpaid = world.start("manager_sh001", P, claim_type="advance", photos=[])
+    refusals = {
+        ("manager_sh002", "SH002", advance.business_key): "not an advance of yours",
+        ("manager_sh001", "SH001", unpaid.business_key): "advance not paid",
+        ("manager_sh001", "SH001", "EX-20261102-09999"): "not an advance of yours",
+    }
+    for (user, store, key), code in refusals.items():
+        with pytest.raises(InvalidData) as refused:
+            world.start(user, P, store_code=store, offset_advance=key)
+        assert refused.value.fields == {"offset_advance": code}, key
+    expense = world.start("manager_sh001", P)
+    with pytest.raises(InvalidData) as refused:
+        world.start("manager_sh001", P, offset_advance=expense.business_key)
+    assert refused.value.fields == {"offset_advance": "not an advance of yours"}
+    with pytest.raises(InvalidData) as refused:
+        world.start("manager_sh001", P, claim_type="advance", photos=[], offset_advance=advance.business_key)
+    assert refused.value.fields == {"offset_advance": "only an expense claim offsets an advance"}

@@ -6,6 +6,10 @@ both approve as well (会签); finance pays, and the payment is a point of no re
 Every claim is written as lines (category, date, amount, note): an advance's lines are the expenses
 it is for, so the amount is always the sum of the lines. An expense claim needs at least one receipt
 photo (`photos`, the case's attachments); an advance needs none.
+
+An expense claim may offset one of the claimant's paid advances (`offset_advance`, its business
+key; checked and recorded by `workflows.advances` as the case starts): finance pays the claim less
+the advance (`pay_amount`) and collects what the advance had beyond it (`advance_return`).
 """
 from . import Lane, ProcessSource, approval, default, end, flows, gateway, rule, script, start, user
 
@@ -20,6 +24,8 @@ PROCESS = ProcessSource(
         script("compute_claim", "计算申请金额", "Compute claim amount", "store_manager", 1, code="""
 claim_amount = sum_of(claim_lines, "amount")
 line_count = len(claim_lines)
+pay_amount = round(claim_amount - offset_amount, 2)
+advance_return = round(advance_amount - offset_amount, 2)
 """),
         user("supervisor_approval", "直营主管审批", "Supervisor approval", "store_supervisor", 2, due=48,
              doc="核对费用明细、票据与预算；驳回请写明原因。"),
