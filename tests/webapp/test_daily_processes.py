@@ -1,0 +1,63 @@
+"""The daily hand-offs from the web: an expense claim is started with its receipt photos (which
+become the case's files) for a direct store only; without a receipt, or naming an advance that is not
+the claimant's, it is refused beside the field; a store inspection's checklist rows come in as rows."""
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from engine.models import Attachment, ProcessInstance
+from tests.webapp.test_processes import errors, token
+from webapp.extensions import db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+CLAIM = {"store_code": "SH001", "claim_type": "expense", "purpose": "门店耗材",
+         "claim_lines.0.category": "store_supplies", "claim_lines.0.expense_date": "2026-10-28",
+         "claim_lines.0.amount": "386.5", "claim_lines.0.note": "购物袋"}
+
+
+def started(app) -> list[tuple[str, int]]:
+    with app.app_context():
+        return [(c.process_key, len(db.session.scalars(select(Attachment).where(
+            Attachment.instance_id == c.id)).all())) for c in db.session.scalars(select(ProcessInstance))]
+
+
+def test_an_expense_claim_is_started_with_its_receipts(app, client, auth):
+    auth.login("manager_sh001")
+    html = client.get("/processes/expense_claim").get_data(as_text=True)
+    assert 'value="SH001"' in html and 'name="photos"' in html and 'name="claim_lines.0.amount"' in html
+    response = client.post("/processes/expense_claim", content_type="multipart/form-data", data={
+        "csrf_token": token(client), **CLAIM})
+    assert response.status_code == 422
+    assert "f-photos" in errors(response.get_data(as_text=True))
+    response = client.post("/processes/expense_claim", content_type="multipart/form-data", data={
+        "csrf_token": token(client), **CLAIM, "offset_advance": "EX-20261102-00009",
+        "photos": [(io.BytesIO(PNG), "receipt.png")]})
+    assert response.status_code == 422
+    assert errors(response.get_data(as_text=True))["f-offset_advance"] == "这不是您本人已付款的借支单。"
+    response = client.post("/processes/expense_claim", content_type="multipart/form-data", data={
+        "csrf_token": token(client), **CLAIM, "photos": [(io.BytesIO(PNG), "receipt.png")]})
+    assert response.status_code == 303
+    assert started(app) == [("expense_claim", 1)]
+
+
+def test_a_franchise_store_is_not_offered_for_an_expense_claim(client, auth):
+    auth.login("trainer_sun")
+    html = client.get("/processes/expense_claim").get_data(as_text=True)
+    assert 'value="SH001"' in html and 'value="NJ01"' not in html
+
+
+def test_a_store_inspection_is_started_with_its_checklist(app, client, auth):
+    auth.login("supervisor_east")
+    rows = {"checklist.0.area": "display", "checklist.0.item": "橱窗陈列", "checklist.0.score": "90",
+            "checklist.0.passed": "true",
+            "checklist.1.area": "service", "checklist.1.item": "迎宾", "checklist.1.score": "60",
+            "checklist.1.passed": "false", "checklist.1.note": "无人迎宾"}
+    response = client.post("/processes/store_inspection", data={
+        "csrf_token": token(client), "store_code": "SH002", "inspection_date": "2026-11-02", **rows})
+    assert response.status_code == 303, errors(response.get_data(as_text=True))
+    assert started(app) == [("store_inspection", 0)]
+    auth.logout()
+    auth.login("manager_sh002")
+    assert "整改" in client.get("/tasks").get_data(as_text=True)
