@@ -4,6 +4,7 @@ the claimant's, it is refused beside the field; a store inspection's checklist r
 from __future__ import annotations
 
 import io
+import re
 
 from sqlalchemy import select
 
@@ -61,3 +62,42 @@ def test_a_store_inspection_is_started_with_its_checklist(app, client, auth):
     auth.logout()
     auth.login("manager_sh002")
     assert "整改" in client.get("/tasks").get_data(as_text=True)
+
+
+def test_the_store_rectifies_each_item_on_its_task_page_and_the_inspector_rechecks(app, client, auth, api):
+    checklist = [{"area": "display", "item": "橱窗陈列", "score": 60, "passed": False, "note": "橱窗过季"},
+                 {"area": "stock", "item": "仓库分区", "score": 65, "passed": False, "note": "未分区"}]
+    start = api.as_("supervisor_east").post("/processes/store_inspection/instances", json={"data": {
+        "store_code": "SH002", "inspection_date": "2026-11-02", "checklist": checklist}}).get_json()
+    tasks = [t["id"] for t in start["open_tasks"]]
+    assert [t["element_id"] for t in start["open_tasks"]] == ["rectify", "rectify"]
+    auth.login("manager_sh002")
+    for task in tasks:
+        path = f"/tasks/{task}"
+        html = client.get(path).get_data(as_text=True)
+        assert ("橱窗过季" in html or "未分区" in html) and 'name="rectification_note"' in html
+        assert 'name="photos"' in html and 'name="finding_note"' not in html  # shown, not edited
+        response = client.post(path, content_type="multipart/form-data", data={
+            "csrf_token": token(client, path), "rectification_note": "已整改",
+            "rectified_date": "2026-11-05", "photos": [(io.BytesIO(PNG), "after.png")]})
+        assert response.status_code == 303
+    assert started(app) == [("store_inspection", 2)]
+    auth.logout()
+    auth.login("supervisor_east")
+    listed = client.get("/tasks").get_data(as_text=True)
+    [recheck] = re.findall(r'data-task-id="(\d+)"', listed)  # the supervisor's one task: 复检
+    path = f"/tasks/{recheck}"
+    html = client.get(path).get_data(as_text=True)
+    assert 'name="recheck_items.1.passed"' in html and "data-add-row" not in html
+    response = client.post(path, data={
+        "csrf_token": token(client, path), "recheck_date": "2026-11-06",
+        "recheck_items.0.passed": "true", "recheck_items.1.passed": "false",
+        "recheck_items.1.recheck_note": ""})
+    assert response.status_code == 422
+    assert "f-recheck_items-1-recheck_note" in errors(response.get_data(as_text=True))
+    response = client.post(path, data={
+        "csrf_token": token(client, path), "recheck_date": "2026-11-06",
+        "recheck_items.0.passed": "true", "recheck_items.1.passed": "true"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(ProcessInstance.outcome)).all() == ["completed"]
