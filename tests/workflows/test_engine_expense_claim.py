@@ -3,9 +3,14 @@ claims, the region's supervisor approves, above the `expense_approval` limits th
 finance countersign, finance pays. `world.complete` checks at every step who sees the task (and that
 everyone else is refused), renders its form against the case and refuses invalid data without
 changing anything."""
+import threading
+from functools import partial
+
 import pytest
 
+from engine import runtime
 from engine.errors import InvalidData, PermissionDenied
+from tests.workflows.samples import START
 
 P = "expense_claim"
 BOTH = pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
@@ -99,11 +104,13 @@ def test_a_claim_offsets_the_claimants_paid_advance_once(world):
 
 
 @BOTH
-def test_a_rejected_claim_lets_the_advance_go_and_a_larger_claim_is_paid_the_difference(world):
+def test_a_rejected_or_withdrawn_claim_lets_the_advance_go_and_a_larger_claim_is_paid_the_difference(world):
     advance = paid_advance(world, amount=1000)
     first = world.start("manager_sh001", P, offset_advance=advance.business_key)
     world.attempt("supervisor_east", world.task(first.id, "supervisor_approval").id,
                   {"approved": False, "supervisor_comment": "票据不全"})
+    withdrawn = world.start("manager_sh001", P, offset_advance=advance.business_key)
+    world.run("manager_sh001", partial(runtime.withdraw, world.engine), withdrawn.id, "重复提交")
     again = world.start("manager_sh001", P, offset_advance=advance.business_key)
     world.attempt("supervisor_east", world.task(again.id, "supervisor_approval").id, {"approved": True})
     data = world.case_data(world.task(again.id, "payment").id)
@@ -130,3 +137,32 @@ def test_only_the_claimants_own_paid_advance_can_be_offset(world):
     with pytest.raises(InvalidData) as refused:
         world.start("manager_sh001", P, claim_type="advance", photos=[], offset_advance=advance.business_key)
     assert refused.value.fields == {"offset_advance": "only an expense claim offsets an advance"}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("world", ["postgres"], indirect=True)
+def test_two_claims_started_at_once_cannot_both_offset_one_advance(world):
+    advance = paid_advance(world, "trainer_sun", "SH001")
+    outcome = {}
+
+    def second() -> None:
+        with world.sessions() as s:
+            try:
+                world.engine.start(s, P, world.user("trainer_sun", s), {
+                    **START[P], "store_code": "HZ001", "offset_advance": advance.business_key})
+                s.commit()
+                outcome["second"] = "started"
+            except InvalidData as refused:
+                s.rollback()
+                outcome["second"] = refused.fields["offset_advance"]
+
+    with world.sessions() as first:
+        world.engine.start(first, P, world.user("trainer_sun", first), {  # the claims of two stores
+            **START[P], "store_code": "SH002", "offset_advance": advance.business_key})
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(timeout=2)  # it waits for the advance's row the first start holds
+        assert racer.is_alive() and "second" not in outcome
+        first.commit()
+    racer.join(timeout=30)
+    assert outcome == {"second": "advance already offset"}
