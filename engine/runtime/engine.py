@@ -45,7 +45,7 @@ from . import approvals, approvers, case_rows, case_size, incidents, rollups
 from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .cc_rows import cc_on_completion
 from .incidents import IncidentOpen
-from .start_rules import check_start, may_start
+from .start_rules import check_start, has_store_of_kind, may_start
 from .steps import Run, advance, ready_task, record, recorder, store
 from .sync import TaskChanges, sync_tasks
 
@@ -112,7 +112,7 @@ class Engine:
             fallback: frozenset[str] | None = frozenset() if closed else None
             policy = ProcessPolicy(key=process_key,
                                    starter_roles=declared if declared is not None else fallback)
-        return may_start(policy, user)
+        return may_start(policy, user) and has_store_of_kind(session, user, policy)
 
     def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
               ) -> CaseView:

@@ -23,6 +23,19 @@ def may_start(policy: ProcessPolicy, user: User) -> bool:
     return policy.starter_roles is None or bool(policy.starter_roles & role_keys(user))
 
 
+def has_store_of_kind(session: Session, user: User, policy: ProcessPolicy) -> bool:
+    """Whether a starter scoped to stores or regions has a store of the kind the process needs in
+    scope: the franchisee who also manages their franchise store has no expense claim to start."""
+    if not policy.start_store_kind:
+        return True
+    starter = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
+    if not starter or not all(g.store_code or g.region for g in starter):
+        return True
+    stores = session.execute(select(Store.code, Store.region).where(
+        Store.kind == policy.start_store_kind, Store.status != "closed")).all()
+    return any(g.covers(g.role, code, region) for code, region in stores for g in starter)
+
+
 def check_start(session: Session, user: User, policy: ProcessPolicy, data: Mapping[str, Any]) -> Store | None:
     """Return the case's own store (if it names one); raise if the start is not allowed."""
     if not may_start(policy, user):

@@ -59,8 +59,10 @@ def test_a_large_claim_is_countersigned_and_either_countersigner_may_reject(worl
 
 @BOTH
 def test_a_claim_is_for_a_direct_store_in_the_starters_scope(world):
-    with pytest.raises(InvalidData) as refused:  # NJ01 is a franchise store: its owner bears its costs
+    with pytest.raises(PermissionDenied):  # NJ01 is a franchise store: its owner bears its costs
         world.start("franchisee_nj01", P, store_code="NJ01")
+    with pytest.raises(InvalidData) as refused:  # the trainer may claim for any direct store
+        world.start("trainer_sun", P, store_code="NJ01")
     assert refused.value.fields == {"store_code": "store must be direct"}
     with pytest.raises(PermissionDenied):
         world.start("manager_sh001", P, store_code="SH002")

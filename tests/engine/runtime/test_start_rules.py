@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from engine import Engine
-from engine.errors import InvalidData
+from engine.directory.accounts import upsert_store
+from engine.errors import InvalidData, PermissionDenied
 from engine.models import AuditEvent
 from engine.policy import ProcessPolicy
 
@@ -27,8 +28,8 @@ class _Catalogue(FixtureCatalogue):
 def test_a_process_for_franchise_stores_refuses_a_direct_one(session, people, deployed, clock, dump):
     engine = Engine(clock=clock, catalogue=_Catalogue(start_store_kind="franchise"), zone=SHANGHAI)
     before = dump(session)
-    with pytest.raises(InvalidData) as refused:
-        engine.start(session, "lanes_gateway", people["manager_sh001"], START)
+    with pytest.raises(InvalidData) as refused:  # a company-wide starter, who may choose any store
+        engine.start(session, "lanes_gateway", people["cs_li"], START)
     session.rollback()
     assert refused.value.fields == {"store_code": "store must be franchise"}
     assert str(refused.value) == "store SH001 is direct, not franchise"
@@ -59,3 +60,16 @@ def test_the_catalogues_own_check_adds_to_the_case_or_refuses_it(session, people
         engine.start(session, "lanes_gateway", people["manager_sh001"], {**START, "amount": 9})
     session.rollback()
     assert dump(session) == before
+
+
+def test_a_scoped_starter_with_no_store_of_the_kind_may_not_start_at_all(session, people, deployed, clock):
+    upsert_store(session, "BJ009", "北京加盟店", region="NORTH", kind="franchise")
+    session.commit()
+    starters = frozenset({"store_manager", "store_supervisor", "cs_agent"})
+    engine = Engine(clock=clock, catalogue=_Catalogue(start_store_kind="franchise", starter_roles=starters),
+                    zone=SHANGHAI)
+    allowed = {name for name in ("manager_sh001", "supervisor_east", "supervisor_north", "cs_li")
+               if engine.may_start(session, people[name], "lanes_gateway")}
+    assert allowed == {"supervisor_north", "cs_li"}  # a company-wide starter chooses any store
+    with pytest.raises(PermissionDenied):
+        engine.start(session, "lanes_gateway", people["manager_sh001"], START)
