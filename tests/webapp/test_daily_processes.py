@@ -101,3 +101,36 @@ def test_the_store_rectifies_each_item_on_its_task_page_and_the_inspector_rechec
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalars(select(ProcessInstance.outcome)).all() == ["completed"]
+
+
+def test_a_claim_is_approved_and_paid_on_the_task_pages(app, client, auth, api):
+    lines = [{"category": "display", "expense_date": "2026-10-20", "amount": 12800, "note": "冬季橱窗道具"}]
+    start = api.as_("manager_sh001").post("/processes/expense_claim/instances", json={"data": {
+        "store_code": "SH001", "claim_type": "expense", "purpose": "冬季橱窗", "claim_lines": lines,
+        "photos": ["1"]}}).get_json()
+    [approval] = [t["id"] for t in start["open_tasks"]]
+    auth.login("supervisor_east")
+    path = f"/tasks/{approval}"
+    html = client.get(path).get_data(as_text=True)
+    assert "陈列道具" in html and "冬季橱窗道具" in html and 'name="claim_lines.0.amount"' not in html
+    response = client.post(path, data={"csrf_token": token(client, path), "approved": "true"})
+    assert response.status_code == 303
+    auth.logout()
+    for person in ("director", "finance_wu"):
+        auth.login(person)
+        [task] = re.findall(r'data-task-id="(\d+)"', client.get("/tasks").get_data(as_text=True))
+        path = f"/tasks/{task}"
+        response = client.post(path, data={"csrf_token": token(client, path),
+                                           "claim_countersign_approved": "true"})
+        assert response.status_code == 303
+        auth.logout()
+    auth.login("finance_wu")
+    [task] = re.findall(r'data-task-id="(\d+)"', client.get("/tasks").get_data(as_text=True))
+    path = f"/tasks/{task}"
+    html = client.get(path).get_data(as_text=True)
+    assert "应付金额" in html and "12,800" in html
+    response = client.post(path, data={"csrf_token": token(client, path), "payment_method": "bank_transfer",
+                                       "payment_no": "PAY-1", "paid_date": "2026-11-05"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(ProcessInstance.outcome)).all() == ["paid"]
