@@ -32,6 +32,30 @@ def _refuse(message: str, code: str) -> InvalidData:
     return InvalidData(message, {FIELD: code})
 
 
+def _taken(session: Session, keys: list[str], but: int | None = None) -> dict[str, str]:
+    """The advances among `keys` a claim holds (running) or has closed (paid): key -> the claim's key."""
+    claim = ProcessInstance
+    rows = session.execute(select(AuditEvent.message, claim.business_key).join(
+        claim, AuditEvent.instance_id == claim.id).where(
+        AuditEvent.event_type == "advance_offset", AuditEvent.message.in_(keys), claim.id != (but or 0),
+        or_(claim.status.in_((RUNNING, SUSPENDED)), claim.outcome == "paid"))).all()
+    return {advance: str(by) for advance, by in rows}
+
+
+def open_advances(session: Session, user: User) -> list[tuple[str, float, str]]:
+    """The person's paid advances no claim holds or has closed, oldest first: (business key, amount,
+    purpose), for the claim form to pick from."""
+    case = ProcessInstance
+    rows = session.execute(select(case.business_key, AuditEvent.data).join(
+        AuditEvent, AuditEvent.instance_id == case.id).where(
+        case.process_key == PROCESS, case.started_by_id == user.id, case.status == COMPLETED,
+        case.outcome == "paid", AuditEvent.event_type == "started").order_by(case.id)).all()
+    advances = [(str(key), data or {}) for key, data in rows if (data or {}).get("claim_type") == "advance"]
+    taken = _taken(session, [key for key, _ in advances])
+    return [(key, float(_total(data.get("claim_lines"))), str(data.get("purpose") or ""))
+            for key, data in advances if key not in taken]
+
+
 def offset_advance(session: Session, user: User, case_id: int, data: Mapping[str, Any],
                    now: datetime) -> dict[str, Any]:
     """Check the advance a new claim offsets and give the claim the amounts (none: zeros)."""
@@ -53,13 +77,9 @@ def offset_advance(session: Session, user: User, case_id: int, data: Mapping[str
         raise _refuse(f"{key} is not an advance", "not an advance of yours")
     if advance.status != COMPLETED or advance.outcome != "paid":
         raise _refuse(f"advance {key} has not been paid", "advance not paid")
-    taken = session.scalars(select(ProcessInstance.business_key).join(
-        AuditEvent, AuditEvent.instance_id == ProcessInstance.id).where(
-        AuditEvent.event_type == "advance_offset", AuditEvent.message == key,
-        ProcessInstance.id != case_id,
-        or_(ProcessInstance.status.in_((RUNNING, SUSPENDED)), ProcessInstance.outcome == "paid"))).first()
+    taken = _taken(session, [key], but=case_id)
     if taken:
-        raise _refuse(f"advance {key} is already offset by {taken}", "advance already offset")
+        raise _refuse(f"advance {key} is already offset by {taken[key]}", "advance already offset")
     amount = _total(facts.get("claim_lines"))
     offset = min(amount, _total(data.get("claim_lines")))
     amounts = {"advance_amount": float(amount), "offset_amount": float(offset)}

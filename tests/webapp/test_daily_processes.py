@@ -134,3 +134,25 @@ def test_a_claim_is_approved_and_paid_on_the_task_pages(app, client, auth, api):
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalars(select(ProcessInstance.outcome)).all() == ["paid"]
+
+
+def test_the_claim_form_offers_the_claimants_open_advances_to_offset(app, client, auth, api):
+    lines = [{"category": "travel", "expense_date": "2026-11-20", "amount": 3000}]
+    advance = api.as_("manager_sh001").post("/processes/expense_claim/instances", json={"data": {
+        "store_code": "SH001", "claim_type": "advance", "purpose": "巡店差旅借支",
+        "claim_lines": lines}}).get_json()
+    approved = api.as_("supervisor_east").post(f"/tasks/{advance['open_tasks'][0]['id']}/complete",
+                                               json={"data": {"approved": True}}).get_json()
+    api.as_("finance_wu").post(f"/tasks/{approved['open_tasks'][0]['id']}/complete", json={"data": {
+        "payment_method": "cash", "payment_no": "ADV-1", "paid_date": "2026-11-03"}})
+    key = advance["business_key"]
+    auth.login("manager_sh001")
+    html = client.get("/processes/expense_claim").get_data(as_text=True)
+    assert f'<option value="{key}">{key} · ¥3,000.00 · 巡店差旅借支</option>' in html
+    response = client.post("/processes/expense_claim", content_type="multipart/form-data", data={
+        "csrf_token": token(client), **CLAIM, "offset_advance": key, "photos": [(io.BytesIO(PNG), "r.png")]})
+    assert response.status_code == 303
+    assert key not in client.get("/processes/expense_claim").get_data(as_text=True)  # held by the claim
+    auth.logout()
+    auth.login("manager_sh002")
+    assert key not in client.get("/processes/expense_claim").get_data(as_text=True)  # not theirs

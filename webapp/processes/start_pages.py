@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from engine import Engine
 from engine.access import grants_of
 from engine.models import ProcessDefinition, Store, User
+from workflows.advances import FIELD as ADVANCE_FIELD
+from workflows.advances import open_advances
 
 from ..ui.form_fields import Choice
 from ..ui.names import store_name
@@ -56,3 +58,11 @@ def store_choices(engine: Engine, session: Session, user: User, process_key: str
                    fill=tuple((k, v) for k, v in (("store_name", s.name), ("city", s.city),
                                                   ("address", s.address)) if v))
             for s in stores]
+
+
+def advance_choices(session: Session, user: User, form: dict[str, Any] | None) -> dict[str, list[Choice]]:
+    """The person's open advances, for a start form with a field to offset one (an expense claim)."""
+    if ADVANCE_FIELD not in ((form or {}).get("properties") or {}):
+        return {}
+    return {ADVANCE_FIELD: [Choice(key, key, f"{key} · ¥{amount:,.2f} · {purpose}")
+                            for key, amount, purpose in open_advances(session, user)]}
