@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class ProcessPolicy:
     key: str
     starter_roles: frozenset[str] | None = None
     start_store_status: str | None = None
+    #: the kind of store (direct, franchise) a case may start for; None: any kind
+    start_store_kind: str | None = None
     title_template: str | None = None
     business_key_prefix: str = "CASE"
     task_due_hours: Mapping[str, float] = field(default_factory=dict)
@@ -26,6 +28,10 @@ class ProcessPolicy:
     #: start-form fields naming one more store each (a transfer's sending store): checked like
     #: `store_code` (known, open) when filled, and the case data gets their kind as `<field>_kind`
     store_fields: tuple[str, ...] = ()
+    #: The catalogue's own check of a start against other cases (an expense claim offsetting the
+    #: claimant's advance): called as `on_start(session, user, case_id, data, now)` once the case row
+    #: exists, in the start's transaction; raises to refuse the start, returns data to add to the case.
+    on_start: Callable[..., Mapping[str, Any]] | None = None
 
     def title(self, data: Mapping[str, Any], fallback: str) -> str:
         if not self.title_template:

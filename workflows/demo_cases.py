@@ -32,6 +32,20 @@ TRANSFERS = (
      "items": [{"sku": "W26-KN-2031", "name": "羊毛针织开衫", "colour_size": "驼色/M", "quantity": 8,
                 "unit_price": 399}]},
 )
+#: The trainer's advance for a week of store visits (waits for the supervisor), and her inspection of
+#: SH002 with two items for its manager to rectify.
+ADVANCE = {"store_code": "HZ001", "claim_type": "advance", "purpose": "杭州片区巡店差旅借支",
+           "claim_lines": [{"category": "travel", "expense_date": "2026-11-16", "amount": 1800,
+                            "note": "高铁与市内交通"},
+                           {"category": "accommodation", "expense_date": "2026-11-16", "amount": 1200}]}
+INSPECTION = {"store_code": "SH002", "inspection_summary": "服务良好，陈列需整改",
+              "checklist": [
+                  {"area": "display", "item": "橱窗按当季陈列指引布置", "score": 62, "passed": False,
+                   "note": "橱窗仍为上一波段陈列"},
+                  {"area": "image", "item": "店员着装与仪容", "score": 90, "passed": True},
+                  {"area": "stock", "item": "仓库货品分区与标识", "score": 68, "passed": False,
+                   "note": "仓库未按款号分区"},
+                  {"area": "service", "item": "迎宾与试衣服务", "score": 92, "passed": True}]}
 
 
 def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
@@ -47,6 +61,9 @@ def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
                     {"approved": True, "merchandiser_comment": "同意调拨"})
     started.append(approved)
     started.append(engine.start(session, "franchise_order", people["franchisee_nj01"], ORDER))
+    started.append(engine.start(session, "expense_claim", people["trainer_sun"], ADVANCE))
+    inspection = dict(INSPECTION, inspection_date=engine.clock().astimezone(engine.zone).date().isoformat())
+    started.append(engine.start(session, "store_inspection", people["trainer_sun"], inspection))
     first = started[0]
     runtime.cc_case(engine, session, first.id, people["cs_li"], ["director"], "顾客情绪激动，请关注")
     runtime.urge(engine, session, first.open_tasks[0].id, people["cs_li"], "顾客今天下午再来电，请尽快处理")

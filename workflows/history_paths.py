@@ -80,6 +80,15 @@ STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
         "warehouse_check": ("仓库核实少货", "warehouse_keeper", 48, 16, 2),
         "credit_note": ("财务开具红字单", "finance", 72, 30, 1),
     },
+    "expense_claim": {
+        "supervisor_approval": ("直营主管审批", "store_supervisor", 48, 16, 0.3),
+        "claim_countersign": ("大额报销会签", "ops_director", 48, 20, 0.3),
+        "payment": ("财务付款", "finance", 72, 30, 0.5),
+    },
+    "store_inspection": {
+        "rectify": ("整改", "store_manager", 168, 24, 48),
+        "recheck": ("复检", "store_supervisor", 72, 30, 2),
+    },
 }
 
 # A stage is a chain of tokens (automatic elements, user tasks, "timer+hours", "task*" = one per target
@@ -115,6 +124,13 @@ _F_HEAD = "start compute_order cs_check order_ok credit_rules over_limit"
 _F_SHIP = ("after_credit prepare_allocation allocate compute_allocation anything_allocated prepare_shipping "
            "start_ship prepare_shipment ship_from ship_from_warehouse shipped finish_shipment end_ship ship "
            "ship_done prepare_receipt confirm_receipt compute_shortage shortage")
+_E_HEAD = "start compute_claim supervisor_approval supervisor_ok"
+_E_RULE = "approval_rules needs_countersign_check"
+_E_SIGN = f"{_E_RULE} claim_countersign countersign_ok"
+_E_PAY = "approved_merge payment end_paid"
+_I_HEAD = "start score_inspection findings_merge all_passed_check"
+_I_ROUND = ("prepare_rectification", ("rectify", "rectify"),
+            "prepare_recheck recheck collect_recheck findings_merge all_passed_check")
 
 # process -> (share of cases, [(weight, outcome, stages)])
 PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
@@ -166,12 +182,25 @@ PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
         (6, "rejected", ["start compute_order cs_check order_ok end_cs_rejected"]),
         (4, "rejected", [f"{_F_HEAD} finance_decision finance_ok end_finance_rejected"]),
     ]),
+    "expense_claim": (0.25, [
+        (72, "paid", [f"{_E_HEAD} {_E_RULE} {_E_PAY}"]),
+        (14, "paid", [f"{_E_HEAD} {_E_SIGN} {_E_PAY}"]),
+        (10, "rejected", [f"{_E_HEAD} end_supervisor_rejected"]),
+        (4, "rejected", [f"{_E_HEAD} {_E_SIGN} end_countersign_rejected"]),
+    ]),
+    "store_inspection": (0.08, [
+        (35, "completed", [f"{_I_HEAD} end_passed"]),
+        (50, "completed", [_I_HEAD, *_I_ROUND, "end_passed"]),
+        (15, "completed", [_I_HEAD, *_I_ROUND, *_I_ROUND, "end_passed"]),
+    ]),
 }
 STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee",
             "new_product_launch": "merchandiser", "store_opening": "store_supervisor",
-            "stock_transfer": "store_manager", "franchise_order": "franchisee"}
+            "stock_transfer": "store_manager", "franchise_order": "franchisee",
+            "expense_claim": "store_manager", "store_inspection": "store_supervisor"}
 PREFIXES = {"complaint_handling": "CP", "product_return": "RT", "new_product_launch": "NP",
-            "store_opening": "SO", "stock_transfer": "TF", "franchise_order": "FO"}
+            "store_opening": "SO", "stock_transfer": "TF", "franchise_order": "FO",
+            "expense_claim": "EX", "store_inspection": "IN"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 CATEGORIES = ("product_quality", "service", "logistics", "other")
 COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天就坏了", "面料与描述不符"),
@@ -231,8 +260,38 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
                            "colour_size": rng.choice(("黑色/M", "驼色/L", "白色/S")), "quantity": qty,
                            "unit_price": price}], "total_amount": qty * price}
         return data, f"{store_code}调入 · {data['reason']}", []
+    if process in DAILY:
+        data, title = DAILY[process](rng, store_code, started)
+        return data, title, []
     opening = started + timedelta(days=rng.randint(30, 60))
     data = {"store_code": store_code, "store_name": store_name, "city": "", "address": "",
             "area_sqm": rng.randint(80, 400), "store_type": "direct",
             "planned_opening_date": opening.isoformat(), "budget": rng.randint(30, 100) * 10000}
     return data, f"{store_name}开业 · {data['planned_opening_date']}", []
+
+
+EXPENSES = (("store_supplies", "门店耗材"), ("repair", "门店维修"), ("travel", "巡店差旅"),
+            ("display", "陈列道具"))
+CHECKS = (("display", "橱窗与中岛陈列"), ("image", "店员着装与仪容"), ("stock", "仓库分区与标识"),
+          ("service", "迎宾与试衣服务"))
+
+
+def _expense(rng: random.Random, store_code: str, started: date) -> tuple[dict[str, Any], str]:
+    category, purpose = rng.choice(EXPENSES)
+    advance = rng.random() < 0.15
+    spent = [started - timedelta(days=rng.randint(0, 20)) for _ in range(rng.randint(1, 4))]
+    lines = [{"category": category, "expense_date": day.isoformat(),
+              "amount": round(rng.lognormvariate(6.5, 0.9), 2)} for day in spent]
+    data = {"store_code": store_code, "claim_type": "advance" if advance else "expense", "purpose": purpose,
+            "claim_lines": lines, "photos": [], "claim_amount": round(sum(x["amount"] for x in lines), 2)}
+    return data, f"{store_code}报销/借支 · {purpose}"
+
+
+def _inspection(rng: random.Random, store_code: str, started: date) -> tuple[dict[str, Any], str]:
+    checklist = [{"area": area, "item": item, "score": rng.randint(55, 100), "passed": rng.random() < 0.8}
+                 for area, item in CHECKS]
+    data = {"store_code": store_code, "inspection_date": started.isoformat(), "checklist": checklist}
+    return data, f"{store_code}店铺巡检 · {data['inspection_date']}"
+
+
+DAILY = {"expense_claim": _expense, "store_inspection": _inspection}

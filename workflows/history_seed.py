@@ -180,7 +180,9 @@ def seed_history(session: Session, *, model: HistoryModel, cases: int, now: date
                ProcessDefinition.key.in_(list(PATHS)))).all())
     if not versions:
         raise InvalidData("deploy the models first: none of " + ", ".join(PATHS) + " is deployed")
-    stores = [(s.code, s.name, s.region) for s in session.scalars(select(Store).order_by(Store.code))]
+    rows = session.scalars(select(Store).order_by(Store.code)).all()
+    stores = [(s.code, s.name, s.region) for s in rows]
+    kinds = {s.code: s.kind for s in rows}
     if not stores:
         stores = list(model.FALLBACK_STORES)
         session.add_all(Store(code=c, name=n, region=r, city="") for c, n, r in stores)
@@ -201,7 +203,9 @@ def seed_history(session: Session, *, model: HistoryModel, cases: int, now: date
             started = now - span + span * (n + rng.random()) / cases
             policy = (catalogue.policy(process)
                       or ProcessPolicy(key=process, business_key_prefix=PREFIXES[process]))
-            batch.append(_simulate(rng, process, versions[process], started, now, people, stores, ids,
+            kind = policy.start_store_kind  # an expense claim is a direct store's
+            pool = [s for s in stores if kinds.get(s[0], "direct") == kind] if kind else stores
+            batch.append(_simulate(rng, process, versions[process], started, now, people, pool or stores, ids,
                                    policy, model))
         _write(session, batch, ids, summary)
     _advance_sequences(session)

@@ -13,18 +13,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from engine.policy import ProcessPolicy, SupervisionRules
 
+from .advances import offset_advance
 from .model_sources import (
     ProcessSource,
     complaint_handling,
+    expense_claim,
     franchise_order,
     new_product_launch,
     product_return,
     ship_goods,
     stock_transfer,
+    store_inspection,
     store_opening,
 )
 
@@ -41,6 +44,7 @@ OUTCOMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "transferred": ("已调拨", "Transferred"),
     "cancelled": ("已取消", "Cancelled"),
     "delivered": ("已收货", "Delivered"),
+    "paid": ("已付款", "Paid"),
 })
 
 #: Shared sub-processes: started by nobody, called by the processes below (their forms live in
@@ -60,10 +64,12 @@ class ProcessEntry:
     business_key_prefix: str
     source: ProcessSource = field(repr=False)
     start_store_status: str | None = None
+    start_store_kind: str | None = None
     store_list_fields: tuple[str, ...] = ()
     store_fields: tuple[str, ...] = ()
     #: the shared sub-processes its call activities call (their steps are the case's steps)
     called: tuple[ProcessSource, ...] = field(default=(), repr=False)
+    on_start: Callable[..., Mapping[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def task_due_hours(self) -> dict[str, float]:
@@ -85,11 +91,13 @@ class ProcessEntry:
 
     def policy(self) -> ProcessPolicy:
         return ProcessPolicy(key=self.key, starter_roles=self.starter_roles,
-                             start_store_status=self.start_store_status, title_template=self.title,
+                             start_store_status=self.start_store_status,
+                             start_store_kind=self.start_store_kind, title_template=self.title,
                              business_key_prefix=self.business_key_prefix,
                              task_due_hours=MappingProxyType(self.task_due_hours),
                              task_priority=MappingProxyType(self.task_priority),
-                             store_list_fields=self.store_list_fields, store_fields=self.store_fields)
+                             store_list_fields=self.store_list_fields, store_fields=self.store_fields,
+                             on_start=self.on_start)
 
 
 PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
@@ -150,6 +158,24 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         starter_roles=frozenset({"franchisee"}),
         title="{store_code}订货补货", business_key_prefix="FO",
         source=franchise_order.PROCESS, called=(ship_goods.PROCESS,)),
+    ProcessEntry(
+        key="expense_claim", name_zh="费用报销/借支", name_en="Expense claim / advance",
+        description_zh="店长或培训督导提交费用报销（附票据）或借支，直营主管审批，大额由运营总监与财务会签，财务付款。",
+        description_en="A store manager or trainer claims expenses (with receipts) or asks for an "
+                       "advance; the store supervisor approves, large amounts are countersigned by the "
+                       "director and finance, and finance pays.",
+        starter_roles=frozenset({"store_manager", "trainer"}), start_store_kind="direct",
+        title="{store_code}报销/借支 · {purpose:.20}", business_key_prefix="EX",
+        source=expense_claim.PROCESS, on_start=offset_advance),
+    ProcessEntry(
+        key="store_inspection", name_zh="店铺巡检", name_en="Store inspection",
+        description_zh="培训督导或直营主管按检查表巡检门店，不合格项逐项交店长整改，巡检人复检直至全部合格。",
+        description_en="A trainer or store supervisor inspects a store against the checklist; each "
+                       "failed item goes to the store manager to rectify, and the inspector re-checks "
+                       "until all pass.",
+        starter_roles=frozenset({"trainer", "store_supervisor"}),
+        title="{store_code}店铺巡检 · {inspection_date}", business_key_prefix="IN",
+        source=store_inspection.PROCESS),
 )})
 
 

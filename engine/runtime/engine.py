@@ -46,7 +46,7 @@ from .case_rows import CaseRow, TaskRow, case_row_view, task_row_view
 from .cc_rows import cc_on_completion
 from .http_connector import ConnectorSettings
 from .incidents import IncidentOpen
-from .start_rules import check_start, may_start, store_kinds
+from .start_rules import check_start, has_store_of_kind, may_start, store_kinds
 from .steps import Run, advance, ready_task, record, recorder, store
 from .sync import TaskChanges, sync_tasks
 
@@ -115,7 +115,7 @@ class Engine:
             fallback: frozenset[str] | None = frozenset() if closed else None
             policy = ProcessPolicy(key=process_key,
                                    starter_roles=declared if declared is not None else fallback)
-        return may_start(policy, user)
+        return may_start(policy, user) and has_store_of_kind(session, user, policy)
 
     def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
               ) -> CaseView:
@@ -140,6 +140,9 @@ class Engine:
         case_rows.insert_case(session, case)
         rollups.count_case_start(session, case, self.zone)
         case.business_key = policy.business_key(case.id, now.astimezone(self.zone))
+        if policy.on_start is not None:
+            clean = {**clean, **policy.on_start(session, user, case.id, clean, now)}
+            start_task.data.update(clean)
         record(session, case, "started", user, self.clock(), message=case.title, data=clean)
         approvers.attach(workflow, session, case.store_code, case.region)
         return case_row_view(case, advance(session, case, workflow, user, self.run_for(case)))

@@ -3,7 +3,8 @@
 A store-scoped or region-scoped starter may only open cases for stores in their scope; every store
 a case names (its `store_code`, and any list the catalogue marks as store codes, such as a launch's
 target stores) must exist and be open for business, or, where the process says so, be in the
-state it requires (a store opening needs a planned store).
+state it requires (a store opening needs a planned store), and of the kind it requires (an expense
+claim is a direct store's: a franchisee bears their own expenses).
 """
 from __future__ import annotations
 
@@ -20,6 +21,19 @@ from engine.policy import ProcessPolicy
 
 def may_start(policy: ProcessPolicy, user: User) -> bool:
     return policy.starter_roles is None or bool(policy.starter_roles & role_keys(user))
+
+
+def has_store_of_kind(session: Session, user: User, policy: ProcessPolicy) -> bool:
+    """Whether a starter scoped to stores or regions has a store of the kind the process needs in
+    scope: the franchisee who also manages their franchise store has no expense claim to start."""
+    if not policy.start_store_kind:
+        return True
+    starter = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
+    if not starter or not all(g.store_code or g.region for g in starter):
+        return True
+    stores = session.execute(select(Store.code, Store.region).where(
+        Store.kind == policy.start_store_kind, Store.status != "closed")).all()
+    return any(g.covers(g.role, code, region) for code, region in stores for g in starter)
 
 
 def check_start(session: Session, user: User, policy: ProcessPolicy, data: Mapping[str, Any]) -> Store | None:
@@ -67,6 +81,9 @@ def _case_store(session: Session, user: User, policy: ProcessPolicy, code: Any) 
     if policy.start_store_status and store.status != policy.start_store_status:
         raise InvalidData(f"store {code} is {store.status}, not {policy.start_store_status}",
                           {"store_code": f"store must be {policy.start_store_status}"})
+    if policy.start_store_kind and store.kind != policy.start_store_kind:
+        raise InvalidData(f"store {code} is {store.kind}, not {policy.start_store_kind}",
+                          {"store_code": f"store must be {policy.start_store_kind}"})
     starter = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
     if policy.starter_roles is not None and starter and all(g.store_code or g.region for g in starter):
         if not any(g.covers(g.role, store.code, store.region) for g in starter):

@@ -144,7 +144,7 @@ def test_processes_lists_what_each_user_may_start(api):
     cs = _startable(api, "cs_li")
     assert set(cs) == {"complaint_handling", "product_return"}
     assert cs["complaint_handling"] == {"key": "complaint_handling", "name": "客户投诉处理", "version": 1}
-    assert set(_startable(api, "supervisor_east")) == {"store_opening"}
+    assert set(_startable(api, "supervisor_east")) == {"store_opening", "store_inspection"}
     assert set(_startable(api, "franchisee_nj01")) == {"complaint_handling", "product_return",
                                                        "stock_transfer", "franchise_order"}
     assert set(_startable(api, "merch_zhao")) == {"new_product_launch", "stock_transfer"}

@@ -199,7 +199,7 @@ def test_a_seeded_history_fills_the_dashboard_and_the_case_list(app, client, aut
     assert len(re.findall(r'data-case-id="\d+"', listing)) == 100
     case_page = client.get(f"/cases/{seeded.id}").get_data(as_text=True)
     assert "seeded" in case_page.lower() or "历史" in case_page
-    assert seeded.business_key.startswith(("CP-", "RT-", "SO-", "NP-", "TF-", "FO-"))
+    assert seeded.business_key.startswith(tuple(f"{p}-" for p in history_paths.PREFIXES.values()))
 
 
 def test_seed_history_command(tmp_path):

@@ -26,7 +26,8 @@ from .world import World
 
 STARTERS = {"complaint_handling": "cs_li", "product_return": "franchisee_nj01",
             "store_opening": "supervisor_east", "new_product_launch": "merch_zhao",
-            "stock_transfer": "merch_zhao", "franchise_order": "franchisee_nj01"}
+            "stock_transfer": "merch_zhao", "franchise_order": "franchisee_nj01",
+            "expense_claim": "manager_sh001", "store_inspection": "supervisor_east"}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
+from . import samples_daily
+
 Submission = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 
 START: dict[str, dict[str, Any]] = {
@@ -192,6 +194,8 @@ SUBMIT["franchise_order"] = {
     "warehouse_check": _check_shortage,
     "credit_note": _order_credit,
 }
+START.update(samples_daily.START)
+SUBMIT.update(samples_daily.SUBMIT)
 
 
 def submission(process_key: str, element_id: str, data: dict[str, Any], **overrides: Any) -> dict[str, Any]:

@@ -144,8 +144,33 @@ def walk_launch(start_case):
     return [case]
 
 
+def walk_expense(start_case):
+    small, large = start_case("expense_claim"), start_case("expense_claim", claim_lines=[
+        {"category": "display", "expense_date": "2026-10-20", "amount": 12800}])
+    for case in (small, large):
+        case.complete("supervisor_approval", role="store_supervisor", store_code="SH001")
+    large.complete("claim_countersign", role="ops_director")
+    large.complete("claim_countersign", role="finance")
+    for case in (small, large):
+        case.complete("payment", role="finance")
+    return [small, large]
+
+
+def walk_inspection(start_case):
+    case = start_case("store_inspection")
+    while not case.completed:
+        for task in case.ready("rectify"):
+            case.seen.setdefault("rectify", []).append(task.data)
+            case.world.attempt("manager_sh001", task.row.id,
+                               {"rectification_note": "已整改", "rectified_date": "2026-11-06"})
+        if case.ready_ids() == ["recheck"]:
+            case.complete("recheck", role="store_supervisor", store_code="SH001")
+    return [case]
+
+
 WALKS = {"complaint_handling": walk_complaints, "product_return": walk_return, "store_opening": walk_opening,
-         "new_product_launch": walk_launch}
+         "new_product_launch": walk_launch, "expense_claim": walk_expense,
+         "store_inspection": walk_inspection}
 
 
 @pytest.mark.parametrize("key", sorted(WALKS))

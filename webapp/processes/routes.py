@@ -18,7 +18,7 @@ from ..ui.form_fields import STORE_KEYS, Ready, build_fields, parse_submission, 
 from ..ui.names import process_name
 from ..uploads import save_form_files
 from .blueprint import bp
-from .start_pages import StartPage, startable, store_choices
+from .start_pages import StartPage, advance_choices, startable, store_choices
 
 
 def _page(key: str) -> StartPage:
@@ -31,7 +31,7 @@ def _page(key: str) -> StartPage:
 def _render(page: StartPage, values: dict[str, Any], errors: dict[str, str] | None = None,
             status: int = 200) -> Any:
     stores = store_choices(engine(), db.session, current_user, page.key)
-    extra = {k: stores for k in STORE_KEYS}
+    extra = {**{k: stores for k in STORE_KEYS}, **advance_choices(db.session, current_user, page.form)}
     if len(stores) == 1 and not values.get("store_code"):
         values = {**values, "store_code": stores[0].value}
     fields = build_fields(page.form, values, errors, extra)

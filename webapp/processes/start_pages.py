@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from engine import Engine
 from engine.access import grants_of
 from engine.models import ProcessDefinition, Store, User
+from workflows.advances import FIELD as ADVANCE_FIELD
+from workflows.advances import open_advances
 
 from ..ui.form_fields import Choice
 from ..ui.names import store_name
@@ -39,13 +41,15 @@ def startable(engine: Engine, session: Session, user: User) -> list[StartPage]:
 
 def store_choices(engine: Engine, session: Session, user: User, process_key: str) -> list[Choice]:
     """The stores a person may pick when starting a case: all, or those their scoped roles cover,
-    narrowed to the store status the process needs (a store opening needs a planned store)."""
+    narrowed to the store status and kind the process needs (a store opening needs a planned store)."""
     policy = engine.policy(process_key)
     query = select(Store).order_by(Store.code)
     if policy.start_store_status:
         query = query.where(Store.status == policy.start_store_status)
     else:
         query = query.where(Store.status != "closed")
+    if policy.start_store_kind:
+        query = query.where(Store.kind == policy.start_store_kind)
     stores = session.scalars(query).all()
     starters = [g for g in grants_of(user) if policy.starter_roles is None or g.role in policy.starter_roles]
     if starters and all(g.store_code or g.region for g in starters):
@@ -54,3 +58,11 @@ def store_choices(engine: Engine, session: Session, user: User, process_key: str
                    fill=tuple((k, v) for k, v in (("store_name", s.name), ("city", s.city),
                                                   ("address", s.address)) if v))
             for s in stores]
+
+
+def advance_choices(session: Session, user: User, form: dict[str, Any] | None) -> dict[str, list[Choice]]:
+    """The person's open advances, for a start form with a field to offset one (an expense claim)."""
+    if ADVANCE_FIELD not in ((form or {}).get("properties") or {}):
+        return {}
+    return {ADVANCE_FIELD: [Choice(key, key, f"{key} · ¥{amount:,.2f} · {purpose}")
+                            for key, amount, purpose in open_advances(session, user)]}

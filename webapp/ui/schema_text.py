@@ -102,7 +102,18 @@ def error_text(prop: Mapping[str, Any], message: str, title_of: Callable[[str], 
         return _("Choose a store.")
     if m.startswith("store must be"):
         return _("This store cannot be chosen for this process.")
+    if m in _ADVANCE_REFUSALS:
+        return _ADVANCE_REFUSALS[m]()
     return _("This value is not valid.")
+
+
+#: Why an expense claim may not offset the advance it names (workflows.advances).
+_ADVANCE_REFUSALS: dict[str, Callable[[], str]] = {
+    "not an advance of yours": lambda: _("This is not a paid advance of yours."),
+    "advance not paid": lambda: _("This advance has not been paid yet."),
+    "advance already offset": lambda: _("This advance has already been offset by another claim."),
+    "only an expense claim offsets an advance": lambda: _("Only an expense claim can offset an advance."),
+}
 
 
 #: How the engine's form refusals begin (engine.forms.validation).

@@ -134,4 +134,22 @@ ORDER_CREDIT = Decision(
     ),
 )
 
-DECISIONS = (COMPLAINT_TRIAGE, COMPENSATION_APPROVAL, RETURN_APPROVAL, TRANSFER_APPROVAL, ORDER_CREDIT)
+EXPENSE_APPROVAL = Decision(
+    id="expense_approval",
+    name="报销审批规则",
+    hit_policy="FIRST",
+    doc="直营主管批准后，按申请类型与金额决定是否还需运营总监与财务会签。",
+    inputs=(
+        ("申请类型 claim_type（expense 费用报销 / advance 借支）", "claim_type", "string"),
+        ("申请金额（元）claim_amount", "claim_amount", "number"),
+    ),
+    outputs=(("需运营总监与财务会签 needs_countersign", "needs_countersign", "boolean"),),
+    rules=(
+        Rule(('"advance"', "> 5000"), ("True",), "借支超过5000元：运营总监与财务会签"),
+        Rule(("-", "> 10000"), ("True",), "报销超过10000元：运营总监与财务会签"),
+        Rule(("-", "-"), ("False",), "其余：直营主管批准即可付款"),
+    ),
+)
+
+DECISIONS = (COMPLAINT_TRIAGE, COMPENSATION_APPROVAL, RETURN_APPROVAL, TRANSFER_APPROVAL, ORDER_CREDIT,
+             EXPENSE_APPROVAL)
