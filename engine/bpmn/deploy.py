@@ -26,6 +26,7 @@ from engine.models import ModelFile, ProcessDefinition, ProcessVersion
 
 from .approvals import check_approvals
 from .code_checks import check_model_code
+from .schedules import derive_schedules, timer_starts
 from .specs import (
     BPMN_NS,
     DMN_NAMESPACES,
@@ -144,6 +145,7 @@ def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
     check_model_code(files)
     parsed = parse_process_cached(key, files)
     check_approvals(parsed.spec, f"{key}.bpmn")
+    timer_starts(parsed)
     for name, schema in parsed.forms.items():
         try:
             Draft202012Validator.check_schema(schema)
@@ -167,6 +169,7 @@ def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: dat
     """Validate every process first, then store the changed ones as new versions."""
     parsed = {key: validate(key, files) for key, files in processes.items()}
     results = []
+    created: list[tuple[str, ProcessVersion]] = []
     for key, files in processes.items():
         definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key))
         digest = checksum(files)
@@ -187,8 +190,11 @@ def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: dat
         version.files = [ModelFile(kind=f.kind, filename=f.filename, checksum=_sha(f.content),
                                    content=f.content) for f in files]
         session.add(version)
+        created.append((key, version))
         results.append(DeployResult(key, version.version, True))
     session.flush()
+    for key, version in created:
+        derive_schedules(session, version, key, parsed[key], now)
     return results
 
 

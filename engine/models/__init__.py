@@ -48,6 +48,7 @@ from .preferences import (
 )
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
 from .rollups import RollupCell
+from .schedules import Schedule, ScheduleRun
 
 __all__ = ["ApiToken", "Attachment", "AwayPeriod",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
@@ -57,4 +58,5 @@ __all__ = ["ApiToken", "Attachment", "AwayPeriod",
            "ModelFile", "Notification", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
            "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession", "INBOX", "MAIL", "PERSONAL_CHANNELS",
-           "NotificationPreference", "QuietHours", "ReminderSent", "RollupCell"]
+           "NotificationPreference", "QuietHours", "ReminderSent", "RollupCell",
+           "Schedule", "ScheduleRun"]

@@ -36,6 +36,8 @@ from .reminders import CLAIMABLE_WINDOW, DUE_SOON, announce_claimable, remind_du
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
 from .rollups import rebuild_rollups
 from .runner import BackgroundRunner, Job
+from .schedule_commands import pause_schedule, resume_schedule
+from .scheduled_starts import SYSTEM_ACTOR, run_schedules
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
 from .transfer import MAX_TRANSFER_REASON, transfer
@@ -53,4 +55,5 @@ __all__ = ["HandoverResult", "hand_over",
            "NOTIFICATION_KINDS", "reassign", "remove_approver", "resolve_incident",
            "retry_incident", "send_back", "transfer", "urge", "withdraw", "CLAIMABLE_WINDOW", "DUE_SOON",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
-           "BackgroundRunner", "Job", "rebuild_rollups"]
+           "BackgroundRunner", "Job", "rebuild_rollups",
+           "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules"]
