@@ -24,7 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import DeployError
-from engine.models import ProcessVersion, Schedule
+from engine.models import ProcessDefinition, ProcessVersion, Schedule
+from engine.views import ScheduleView, schedule_view
 
 from .specs import ParsedProcess, task_property
 from .timer_rules import CYCLE, DATE, TimerRule, TimerRuleError, literal_rule, parse_rule
@@ -117,3 +118,11 @@ def open_timer_starts(workflow: Any) -> None:
             task._set_internal_data(event_fired=True)
             if isinstance(spec.event_definition, CycleTimerEventDefinition) and not task.children:
                 super(CatchingEvent, spec)._predict_hook(task)
+
+
+def schedule_views(session: Session, rows: list[Schedule]) -> list[ScheduleView]:
+    """The rows as views, each with its process's name and its rule as facts."""
+    names = dict(session.execute(select(ProcessDefinition.key, ProcessDefinition.name)
+                                 .where(ProcessDefinition.key.in_({r.process_key for r in rows}))).all())
+    return [schedule_view(r, names.get(r.process_key, r.process_key), parse_rule(r.kind, r.rule).describe())
+            for r in rows]

@@ -9,9 +9,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engine.access.admin import record_change, require_admin
+from engine.bpmn.schedules import schedule_views
 from engine.bpmn.timer_rules import parse_rule
 from engine.errors import Conflict, NotFound
 from engine.models import Schedule, User
+from engine.views import ScheduleView
 
 from .engine import Engine
 
@@ -23,7 +25,7 @@ def _schedule(session: Session, schedule_id: int) -> Schedule:
     return schedule
 
 
-def pause_schedule(engine: Engine, session: Session, user: User, schedule_id: int) -> Schedule:
+def pause_schedule(engine: Engine, session: Session, user: User, schedule_id: int) -> ScheduleView:
     require_admin(user)
     schedule = _schedule(session, schedule_id)
     now = engine.clock()
@@ -35,10 +37,10 @@ def pause_schedule(engine: Engine, session: Session, user: User, schedule_id: in
     record_change(session, user, "schedule_paused", f"{schedule.process_key}/{schedule.element_id}",
                   {"paused": [False, True]}, now=now)
     session.refresh(schedule)
-    return schedule
+    return schedule_views(session, [schedule])[0]
 
 
-def resume_schedule(engine: Engine, session: Session, user: User, schedule_id: int) -> Schedule:
+def resume_schedule(engine: Engine, session: Session, user: User, schedule_id: int) -> ScheduleView:
     require_admin(user)
     schedule = _schedule(session, schedule_id)
     now = engine.clock()
@@ -51,4 +53,4 @@ def resume_schedule(engine: Engine, session: Session, user: User, schedule_id: i
     record_change(session, user, "schedule_resumed", f"{schedule.process_key}/{schedule.element_id}",
                   {"paused": [True, False], "next_run": next_run.isoformat() if next_run else None}, now=now)
     session.refresh(schedule)
-    return schedule
+    return schedule_views(session, [schedule])[0]

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import away, deliveries, inbox, preferences, robots, task_detail
+from . import away, deliveries, inbox, preferences, robots, schedules, task_detail
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -62,7 +62,8 @@ TAGS = [
     {"name": "Cases", "description": "Following and supervising cases"},
     {"name": "Inbox", "description": "What I was told"},
     {"name": "People", "description": "Away periods with a deputy (代理), handing over (离职交接)"},
-    {"name": "Admin", "description": "What administrators keep: the delivery log, group robots"},
+    {"name": "Admin", "description": "What administrators keep: the delivery log, group robots, "
+                                        "scheduled starts"},
     {"name": "Contract", "description": "This description"},
 ]
 
@@ -78,12 +79,13 @@ def _document() -> dict[str, Any]:
         "tags": TAGS,
         "security": [{"bearer": []}],
         "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS},
+                  **robots.PATHS, **schedules.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
-                        **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS},
+                        **deliveries.SCHEMAS, **robots.SCHEMAS, **schedules.SCHEMAS,
+                        **task_detail.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },
