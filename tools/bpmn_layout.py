@@ -26,7 +26,8 @@ from engine.bpmn import POINT_OF_NO_RETURN  # noqa: E402
 from workflows.model_sources import Decision, Flow, Node, ProcessSource  # noqa: E402
 from workflows.model_sources.decisions import DECISIONS  # noqa: E402
 
-PROCESS_MODULES = ("complaint_handling", "product_return", "store_opening", "new_product_launch")
+PROCESS_MODULES = ("complaint_handling", "product_return", "store_opening", "new_product_launch",
+                   "monthly_stocktake")
 BPMN_DIR = ROOT / "bpmn"
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -227,6 +228,7 @@ def _properties(n: Node) -> dict[str, str]:
         props["assignee"] = n.assignee
     if n.cc:
         props["cc"] = n.cc
+    props.update(n.start_for)
     return props
 
 

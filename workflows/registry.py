@@ -20,6 +20,7 @@ from engine.policy import ProcessPolicy, SupervisionRules
 from .model_sources import (
     ProcessSource,
     complaint_handling,
+    monthly_stocktake,
     new_product_launch,
     product_return,
     store_opening,
@@ -35,6 +36,7 @@ OUTCOMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "launched": ("已上市", "Launched"),
     "completed": ("已完成", "Completed"),
     "terminated": ("已终止", "Terminated"),
+    "adjusted": ("已调账", "Books adjusted"),
 })
 
 
@@ -114,6 +116,16 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         starter_roles=frozenset({"merchandiser"}), store_list_fields=("target_stores",),
         title="{collection_name} 第{wave}波段上市 · {launch_date}", business_key_prefix="NP",
         source=new_product_launch.PROCESS),
+    ProcessEntry(
+        key="monthly_stocktake", name_zh="月度盘点", name_en="Monthly stocktake",
+        description_zh="每月1日按计划为每家营业门店及成品仓发起盘点：录入实盘、商品部核对账面差异、"
+                       "大额损失由运营总监审批盘点损溢表、财务调整账面。",
+        description_en="On the 1st of each month the schedule starts a count for every open store and the "
+                       "warehouse: counts entered, the merchandiser reconciles against book stock, the "
+                       "director approves a large loss, finance adjusts the books.",
+        starter_roles=frozenset({"merchandiser"}),
+        title="{store_code}月度盘点", business_key_prefix="ST",
+        source=monthly_stocktake.PROCESS),
 )})
 
 

@@ -4,8 +4,9 @@ from a process's latest version at deploy, and getting a started case past its t
 The start event's timer says when (`timeCycle` or `timeDate`, a quoted ISO text); its properties say
 for whom: none, one case; `startFor` = `stores`, one case per store matching `storeStatus` (default
 `open`), `storeKind` and `storeRegion`, and with `startAlsoOnce` = `true` one more case for no store
-(the warehouse's count beside the stores'). The background runner, not the workflow, waits for the
-time: a case, started by the schedule or by hand, goes past its timer start event at once.
+(the warehouse's count beside the stores', its `store_code` empty). The background runner, not the
+workflow, waits for the time: a case, started by the schedule or by hand, goes past its timer start
+event at once.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -118,6 +120,8 @@ def open_timer_starts(workflow: Any) -> None:
             task._set_internal_data(event_fired=True)
             if isinstance(spec.event_definition, CycleTimerEventDefinition) and not task.children:
                 super(CatchingEvent, spec)._predict_hook(task)
+                for child in task.children:
+                    child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
 
 
 def schedule_views(session: Session, rows: list[Schedule]) -> list[ScheduleView]:

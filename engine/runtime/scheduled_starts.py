@@ -116,7 +116,7 @@ def fire_schedule(engine: Engine, session: Session, schedule_id: int, now: datet
 
 def _starts(session: Session, schedule: Schedule) -> list[dict[str, Any]]:
     """The start data of each case the period starts: one, or one per matching store (and one more
-    for no store when the model says so)."""
+    whose `store_code` is empty when the model says so, so a script can tell it from a store's)."""
     target = schedule.start_for or {}
     if target.get("for") != STORES:
         return [{}]
@@ -126,7 +126,7 @@ def _starts(session: Session, schedule: Schedule) -> list[dict[str, Any]]:
     if target.get("region"):
         query = query.where(Store.region == target["region"])
     found: list[dict[str, Any]] = [{"store_code": code} for code in session.scalars(query)]
-    return found + ([{}] if target.get("plus_one") else [])
+    return found + ([{"store_code": ""}] if target.get("plus_one") else [])
 
 
 def start_scheduled(engine: Engine, session: Session, schedule: Schedule, period: datetime,

@@ -25,7 +25,8 @@ from .samples import Submission, submission
 from .world import World
 
 STARTERS = {"complaint_handling": "cs_li", "product_return": "franchisee_nj01",
-            "store_opening": "supervisor_east", "new_product_launch": "merch_zhao"}
+            "store_opening": "supervisor_east", "new_product_launch": "merch_zhao",
+            "monthly_stocktake": "merch_zhao"}
 
 
 @dataclass(frozen=True)

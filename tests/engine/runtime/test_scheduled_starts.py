@@ -108,7 +108,7 @@ def test_a_period_starts_one_case_per_matching_store_once(engine, sessions, sess
     clock.set(DEC_1)
     assert run_schedules(engine, sessions) == 3  # SH001, SH002 (EAST; BJ001 is NORTH) and no store
     cases = _cases(session)
-    assert [c.store_code for c in cases] == ["SH001", "SH002", None]
+    assert [c.store_code for c in cases] == ["SH001", "SH002", None]  # the third's store_code is ""
     assert {(c.started_by_id, c.status) for c in cases} == {(None, "running")}
     assert {c.business_key[:4] for c in cases} == {"CASE"}
     tasks = session.scalars(select(HumanTask.store_code).where(HumanTask.element_id == "enter_counts")
