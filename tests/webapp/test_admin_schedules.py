@@ -1,6 +1,6 @@
-"""Scheduled starts on the admin pages and the API: the list (rule in words, next run in the business
-time zone), pause and resume (administrators only, audited), and the background runner's job
-starting a period's cases."""
+"""Scheduled starts on the admin pages and the API, on the shipped monthly stocktake: the list (rule in
+words, next run in the business time zone), pause and resume (administrators only, audited), and the
+background runner's job starting a period's cases."""
 from __future__ import annotations
 
 import re
@@ -9,9 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from engine.bpmn.deploy import deploy_directory
-from engine.models import AuditEvent, ProcessInstance
-from tests.engine.runtime.test_scheduled_starts import BPMN
+from engine.models import AuditEvent, ProcessInstance, Schedule
 from webapp.background import background_runner
 from webapp.extensions import db
 
@@ -21,18 +19,11 @@ DEC_1 = datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)  # 02:00 on 1 Decembe
 
 
 @pytest.fixture
-def schedule_id(app, app_clock, tmp_path) -> int:
-    """A monthly count for every open direct store, deployed beside the shipped models."""
-    folder = tmp_path / "scheduled"
-    folder.mkdir()
-    props = ('<spiffworkflow:property name="startFor" value="stores" />'
-             '<spiffworkflow:property name="storeKind" value="direct" />')
-    text = BPMN.format(props=props, timer="timeCycle", rule='"R/2026-01-01T02:00:00+08:00/P1M"', extra="")
-    (folder / "count.bpmn").write_text(text, "utf-8")
+def schedule_id(app) -> int:
+    """The shipped monthly stocktake's schedule: every open store and the warehouse, monthly."""
     with app.app_context():
-        deploy_directory(db.session, folder, now=app_clock())
-        db.session.commit()
-    return 1
+        wanted = select(Schedule.id).where(Schedule.process_key == "monthly_stocktake")
+        return db.session.scalars(wanted).one()
 
 
 def test_the_list_shows_the_rule_in_words_and_the_next_run(client, auth, schedule_id):
@@ -76,8 +67,10 @@ def test_the_api_lists_pauses_and_resumes(api, schedule_id):
     admin = api.as_("admin")
     items = admin.get("/admin/schedules").get_json()["items"]
     assert [(s["id"], s["process_key"], s["kind"], s["paused"], s["next_run"]) for s in items] == [
-        (schedule_id, "count", "cycle", False, "2026-11-30T18:00:00+00:00")]
-    assert items[0]["start_for"] == {"for": "stores", "status": "open", "kind": "direct", "plus_one": False}
+        (schedule_id, "monthly_stocktake", "cycle", False, "2026-11-30T18:00:00+00:00")]
+    assert items[0]["start_for"] == {"for": "stores", "status": "open", "plus_one": True}
+    assert items[0]["every"] == {"kind": "cycle", "cycles": -1, "start": "2026-01-01T02:00:00+08:00",
+                                 "every": {"months": 1}}
     paused = admin.post(f"/admin/schedules/{schedule_id}/pause")
     assert paused.status_code == 200 and paused.get_json()["paused"] is True
     assert admin.post(f"/admin/schedules/{schedule_id}/pause").status_code == 409
@@ -93,9 +86,9 @@ def test_the_api_lists_pauses_and_resumes(api, schedule_id):
 def test_the_background_runner_starts_the_period_once(app, app_clock, schedule_id):
     app_clock.set(DEC_1)
     runner = background_runner(app)
-    assert runner.run_once()["schedules"] == 3  # SH001, SH002, HZ001: the open direct stores
+    assert runner.run_once()["schedules"] == 5  # the open stores SH001, SH002, HZ001, NJ01 and the warehouse
     assert runner.run_once()["schedules"] == 0
     with app.app_context():
         stores = db.session.scalars(select(ProcessInstance.store_code).where(
-            ProcessInstance.process_key == "count").order_by(ProcessInstance.store_code)).all()
-    assert stores == ["HZ001", "SH001", "SH002"]
+            ProcessInstance.process_key == "monthly_stocktake").order_by(ProcessInstance.id)).all()
+    assert stores == ["HZ001", "NJ01", "SH001", "SH002", None]

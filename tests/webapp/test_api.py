@@ -146,7 +146,7 @@ def test_processes_lists_what_each_user_may_start(api):
     assert cs["complaint_handling"] == {"key": "complaint_handling", "name": "客户投诉处理", "version": 1}
     assert set(_startable(api, "supervisor_east")) == {"store_opening"}
     assert set(_startable(api, "franchisee_nj01")) == {"complaint_handling", "product_return"}
-    assert set(_startable(api, "merch_zhao")) == {"new_product_launch"}
+    assert set(_startable(api, "merch_zhao")) == {"new_product_launch", "monthly_stocktake"}
     assert _startable(api, "warehouse_qian") == {}
 
 

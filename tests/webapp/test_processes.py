@@ -35,7 +35,7 @@ COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "sto
 def test_each_person_sees_only_what_their_roles_may_start(client, auth):
     expected = {"cs_li": {"complaint_handling", "product_return"},
                 "supervisor_east": {"store_opening"},
-                "merch_zhao": {"new_product_launch"},
+                "merch_zhao": {"new_product_launch", "monthly_stocktake"},
                 "franchisee_nj01": {"complaint_handling", "product_return"},
                 "warehouse_qian": set()}
     for user, keys in expected.items():

@@ -31,7 +31,9 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:timerEventDefinition id="t"><bpmn:{timer}>{rule}</bpmn:{timer}></bpmn:timerEventDefinition>
     </bpmn:startEvent>
     {extra}
-    <bpmn:sequenceFlow id="f1" sourceRef="start_count" targetRef="enter_counts" />
+    <bpmn:sequenceFlow id="f0" sourceRef="start_count" targetRef="prepare" />
+    <bpmn:scriptTask id="prepare" name="准备"><bpmn:script>opened = now()</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="prepare" targetRef="enter_counts" />
     <bpmn:userTask id="enter_counts" name="录入盘点" />
     <bpmn:sequenceFlow id="f2" sourceRef="enter_counts" targetRef="end_done" />
     <bpmn:endEvent id="end_done" name="完成" />
@@ -96,7 +98,7 @@ def test_a_rule_a_schedule_cannot_follow_is_refused_naming_the_element(session, 
 
 
 def test_a_timer_start_beside_another_start_event_is_refused(session, clock, tmp_path):
-    extra = '<bpmn:startEvent id="start_hand" /><bpmn:sequenceFlow id="f0" sourceRef="start_hand" ' \
+    extra = '<bpmn:startEvent id="start_hand" /><bpmn:sequenceFlow id="fh" sourceRef="start_hand" ' \
             'targetRef="enter_counts" />'
     with pytest.raises(DeployError, match="no other start event"):
         _deploy(session, clock, tmp_path, extra=extra)
