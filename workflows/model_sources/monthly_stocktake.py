@@ -24,6 +24,8 @@ PROCESS = ProcessSource(
 count_opened_at = now()
 count_deadline = add_days(count_opened_at, 3)
 count_scope = "store" if store_code else "warehouse"
+counter_note = ""
+reconcile_comment = ""
 """),
         gateway("xor", "count_where", "门店还是仓库？", "Store or warehouse?", "merchandiser", 2),
         user("store_count", "门店盘点录入", "Store count", "store_manager", 3, due=72,
