@@ -19,6 +19,8 @@ COMPLAINTS = (
 )
 RETURN = {"store_code": "NJ01", "return_type": "quality", "reason": "面料起球",
           "items": [{"sku": "TS-1001", "name": "圆领T恤", "quantity": 3, "unit_price": 99}]}
+#: A count the merchandiser started by hand (the monthly ones start on the 1st, by the schedule).
+STOCKTAKE = {"store_code": "HZ001", "start_note": "店长交接，盘点后交接库存"}
 
 
 def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
@@ -28,6 +30,7 @@ def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
     for data in COMPLAINTS:
         started.append(engine.start(session, "complaint_handling", people["cs_li"], data))
     started.append(engine.start(session, "product_return", people["franchisee_nj01"], RETURN))
+    started.append(engine.start(session, "monthly_stocktake", people["merch_zhao"], STOCKTAKE))
     first = started[0]
     runtime.cc_case(engine, session, first.id, people["cs_li"], ["director"], "顾客情绪激动，请关注")
     runtime.urge(engine, session, first.open_tasks[0].id, people["cs_li"], "顾客今天下午再来电，请尽快处理")

@@ -1,4 +1,4 @@
-"""The paths seeded cases take through the four real models, with realistic step durations.
+"""The paths seeded cases take through the real models, with realistic step durations.
 
 Element ids are those of `bpmn/`; durations are medians in hours (each case draws around them), due
 hours those of the models. It lives in the catalogue because it is knowledge of the processes that
@@ -62,6 +62,12 @@ STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
         "first_week_report": ("首周销售报告", "store_manager", 48, 10, 6),
         "opening_review": ("开业总结", "store_supervisor", 72, 20, 4),
     },
+    "monthly_stocktake": {
+        "store_count": ("门店盘点录入", "store_manager", 72, 10, 6),
+        "reconcile": ("商品部核对差异", "merchandiser", 48, 12, 2),
+        "director_approval": ("运营总监审批损溢表", "ops_director", 48, 16, 0.5),
+        "adjust_books": ("财务调整账面", "finance", 72, 20, 1),
+    },
 }
 
 # A stage is a chain of tokens (automatic elements, user tasks, "timer+hours", "task*" = one per target
@@ -87,6 +93,9 @@ _O_PREP = ("prepare_fork first_batch_allocation first_batch_shipping", "staff_tr
 _O_TAIL = "prepare_join inspection_merge pre_opening_inspection inspection_ok"
 _O_END = "wait_first_week+168 first_week_report opening_review mark_store_open end_opened"
 _QUALITY = "&quality_registration end_quality_registered"
+_S_COUNT = "start prepare_count count_where store_count counted prepare_reconcile reconcile recount_needed"
+_S_RULES = "compute_differences approval_rules needs_director_gw"
+_S_END = "after_director adjust_books end_adjusted"
 
 # process -> (share of cases, [(weight, outcome, stages)])
 PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
@@ -123,11 +132,18 @@ PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
                         f"{_O_END}"]),
         (10, "withdrawn", [f"{_O_HEAD} {_O_REVISE} end_withdrawn"]),
     ]),
+    "monthly_stocktake": (0.06, [
+        (70, "adjusted", [f"{_S_COUNT} {_S_RULES} {_S_END}"]),
+        (15, "adjusted", [f"{_S_COUNT} {_S_RULES} director_approval director_ok {_S_END}"]),
+        (15, "adjusted", [f"{_S_COUNT} count_where store_count counted prepare_reconcile reconcile "
+                          f"recount_needed {_S_RULES} {_S_END}"]),
+    ]),
 }
 STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee",
-            "new_product_launch": "merchandiser", "store_opening": "store_supervisor"}
+            "new_product_launch": "merchandiser", "store_opening": "store_supervisor",
+            "monthly_stocktake": "merchandiser"}
 PREFIXES = {"complaint_handling": "CP", "product_return": "RT", "new_product_launch": "NP",
-            "store_opening": "SO"}
+            "store_opening": "SO", "monthly_stocktake": "ST"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 CATEGORIES = ("product_quality", "service", "logistics", "other")
 COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天就坏了", "面料与描述不符"),
@@ -173,6 +189,8 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
                 "sku_count": rng.randint(12, 80), "launch_date": launch.isoformat(), "target_stores": targets,
                 "forecast_qty": rng.randint(500, 8000)}
         return data, f"{data['collection_name']} 第{data['wave']}波段上市 · {data['launch_date']}", targets
+    if process == "monthly_stocktake":
+        return {"store_code": store_code, "start_note": ""}, f"{store_code}月度盘点", []
     opening = started + timedelta(days=rng.randint(30, 60))
     data = {"store_code": store_code, "store_name": store_name, "city": "", "address": "",
             "area_sqm": rng.randint(80, 400), "store_type": "direct",
