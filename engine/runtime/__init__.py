@@ -35,6 +35,7 @@ from .notify import KINDS as NOTIFICATION_KINDS
 from .reminders import CLAIMABLE_WINDOW, DUE_SOON, announce_claimable, remind_due, run_reminders
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
 from .rollups import rebuild_rollups
+from .row_import import import_rows
 from .runner import BackgroundRunner, Job
 from .schedule_commands import pause_schedule, resume_schedule
 from .scheduled_starts import SYSTEM_ACTOR, run_schedules
@@ -56,4 +57,4 @@ __all__ = ["HandoverResult", "hand_over",
            "retry_incident", "send_back", "transfer", "urge", "withdraw", "CLAIMABLE_WINDOW", "DUE_SOON",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
            "BackgroundRunner", "Job", "rebuild_rollups",
-           "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules"]
+           "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "import_rows"]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engine.errors import PermissionDenied
 from engine.models import HumanTask, ProcessInstance
-from engine.runtime import remind_due, run_schedules
+from engine.runtime import import_rows, remind_due, run_schedules
 
 P = "monthly_stocktake"
 DEC_1 = datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)  # 02:00 on 1 December in Shanghai
@@ -77,3 +77,25 @@ def test_an_unfinished_count_is_overdue_after_3_days(world):
         overdue = s.scalars(select(HumanTask.instance_id).where(HumanTask.element_id == "store_count",
                                                                  HumanTask.due_at <= world.clock())).all()
     assert sorted(overdue) == sorted(v for k, v in cases.items() if k != "warehouse")
+
+
+SHEET = ("款号（SKU）,品名,实盘数量（件）,成本单价（元）\n"
+         "W26-CT-3005,双面羊绒大衣,18,620\nW26-KN-2031,羊毛针织开衫,41,150\n").encode("gb18030")
+
+
+def test_the_count_sheet_is_read_into_the_counters_draft(world):
+    case = world.start("merch_zhao", P)
+    count = world.task(case.id, "store_count")
+    before = world.dump(case.id)
+    for who in ("manager_sh002", "warehouse_qian"):
+        with pytest.raises(PermissionDenied):
+            world.run(who, lambda s, user: import_rows(world.engine, s, user, count.id, "count_lines", SHEET))
+    assert world.dump(case.id) == before
+    read = world.run("manager_sh001",
+                     lambda s, user: import_rows(world.engine, s, user, count.id, "count_lines", SHEET))
+    assert read == 2
+    draft = world.detail("manager_sh001", count.id).draft
+    assert draft["count_lines"][1] == {"sku": "W26-KN-2031", "name": "羊毛针织开衫", "counted_quantity": 41,
+                                       "unit_cost": 150}
+    done = world.attempt("manager_sh001", count.id, {**draft, "count_date": "2026-11-02"})
+    assert [t.element_id for t in done.open_tasks] == ["reconcile"]
