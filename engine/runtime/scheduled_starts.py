@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from engine.access.admin import record_change
 from engine.bpmn.schedules import STORES, open_timer_starts
-from engine.bpmn.timer_rules import parse_rule
+from engine.bpmn.timer_rules import DATE, parse_rule
 from engine.db import is_lock_conflict
-from engine.errors import EngineError
 from engine.models import RUNNING, Schedule, ScheduleRun, Store
 
 from . import approvers, case_rows, rollups
@@ -93,7 +92,7 @@ def fire_schedule(engine: Engine, session: Session, schedule_id: int, now: datet
             start_scheduled(engine, session, schedule, period, data)
             savepoint.commit()
             started += 1
-        except EngineError:
+        except Exception:  # one store's case failing to start does not hold up the others'
             savepoint.rollback()
             pending_events(session).clear()
             failed += 1
@@ -105,7 +104,7 @@ def fire_schedule(engine: Engine, session: Session, schedule_id: int, now: datet
     run.skipped_from = rule.period(first) if latest > first else None
     following = latest + 1
     last = rule.last_index()
-    schedule.next_run = None if rule.kind == "date" or (last is not None and following > last) \
+    schedule.next_run = None if rule.kind == DATE or (last is not None and following > last) \
         else rule.period(following)
     schedule.last_period, schedule.last_run_at, schedule.last_cases = period, now, started
     record_change(session, None, "schedule_fired", f"{schedule.process_key}/{schedule.element_id}",

@@ -6,7 +6,8 @@ import io
 
 from .conftest import csrf_token
 
-SHEET = "款号（SKU）,品名,实盘数量（件）,成本单价（元）\nW26-CT-3005,双面羊绒大衣,18,620\n".encode("utf-8-sig")
+SHEET = ("款号（SKU）,品名,实盘数量（件）,成本单价（元）\n"
+         "W26-CT-3005,双面羊绒大衣,18,620\n").encode("utf-8-sig")
 
 
 def _count_task(api) -> int:

@@ -32,7 +32,7 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     </bpmn:startEvent>
     {extra}
     <bpmn:sequenceFlow id="f0" sourceRef="start_count" targetRef="prepare" />
-    <bpmn:scriptTask id="prepare" name="准备"><bpmn:script>opened = now()</bpmn:script></bpmn:scriptTask>
+    <bpmn:scriptTask id="prepare" name="准备"><bpmn:script>{script}</bpmn:script></bpmn:scriptTask>
     <bpmn:sequenceFlow id="f1" sourceRef="prepare" targetRef="enter_counts" />
     <bpmn:userTask id="enter_counts" name="录入盘点" />
     <bpmn:sequenceFlow id="f2" sourceRef="enter_counts" targetRef="end_done" />
@@ -47,11 +47,12 @@ def _prop(name: str, value: str) -> str:
 
 
 def _deploy(session, clock, tmp_path: Path, *, rule: str = MONTHLY, timer: str = "timeCycle",
-            props: dict[str, str] | None = None, extra: str = "", name: str = "models"):
+            props: dict[str, str] | None = None, extra: str = "", name: str = "models",
+            script: str = "opened = now()"):
     folder = tmp_path / name
     folder.mkdir(exist_ok=True)
     text = BPMN.format(props="".join(_prop(k, v) for k, v in (props or {}).items()), timer=timer,
-                       rule=rule, extra=extra)
+                       rule=rule, extra=extra, script=script)
     (folder / "count.bpmn").write_text(text, "utf-8")
     results = deploy_directory(session, folder, now=clock())
     session.commit()
@@ -252,3 +253,14 @@ def test_a_case_started_by_hand_goes_past_its_timer_start_event(engine, session,
     session.commit()
     assert [t.element_id for t in case.open_tasks] == ["enter_counts"]
     assert session.get(ProcessInstance, case.id).next_timer_at is None
+
+
+def test_a_case_that_fails_to_start_does_not_hold_up_the_others(engine, sessions, session, people, clock,
+                                                                 tmp_path):
+    _deploy(session, clock, tmp_path, props=STORES_EAST,
+            script='opened = 1 / 0 if store_code == "SH002" else 1')
+    assert run_schedules(engine, sessions, DEC_1) == 2
+    assert [c.store_code for c in _cases(session)] == ["SH001", None]
+    run = session.scalars(select(ScheduleRun)).one()
+    assert (run.cases, run.failed) == (2, 1)
+    assert run_schedules(engine, sessions, DEC_1) == 0  # the period fired: not tried again
