@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from .models import HumanTask
 
 if TYPE_CHECKING:
-    from .models import Incident, ProcessInstance
+    from .models import Incident, ProcessInstance, Schedule
 
 T = TypeVar("T")
 
@@ -140,6 +140,37 @@ class StartableProcess:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # a deep copy: the form is the parsed-spec cache's own
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """A scheduled start (`engine.runtime.scheduled_starts`) as the administrators' list shows it:
+    `every` is the rule as facts (`TimerRule.describe`), `start_for` whom each period starts for."""
+
+    id: int
+    process_key: str
+    process_name: str
+    element_id: str
+    name: str
+    kind: str
+    rule: str
+    every: dict[str, Any]
+    start_for: dict[str, Any]
+    paused: bool
+    next_run: datetime | None
+    last_period: datetime | None
+    last_run_at: datetime | None
+    last_cases: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
+def schedule_view(row: Schedule, process_name: str, every: dict[str, Any]) -> ScheduleView:
+    return ScheduleView(id=row.id, process_key=row.process_key, process_name=process_name,
+                        element_id=row.element_id, name=row.name, kind=row.kind, rule=row.rule, every=every,
+                        start_for=dict(row.start_for or {}), paused=row.paused, next_run=row.next_run,
+                        last_period=row.last_period, last_run_at=row.last_run_at, last_cases=row.last_cases)
 
 
 @dataclass(frozen=True)

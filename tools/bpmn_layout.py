@@ -27,7 +27,8 @@ from workflows.model_sources import Decision, Flow, Node, ProcessSource  # noqa:
 from workflows.model_sources.decisions import DECISIONS  # noqa: E402
 
 PROCESS_MODULES = ("complaint_handling", "product_return", "store_opening", "new_product_launch",
-                   "ship_goods", "stock_transfer", "franchise_order", "expense_claim", "store_inspection")
+                   "ship_goods", "stock_transfer", "franchise_order", "expense_claim", "store_inspection",
+                   "monthly_stocktake")
 BPMN_DIR = ROOT / "bpmn"
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -230,6 +231,7 @@ def _properties(n: Node) -> dict[str, str]:
         props["assignee"] = n.assignee
     if n.cc:
         props["cc"] = n.cc
+    props.update(n.start_for)
     return props
 
 

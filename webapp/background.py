@@ -1,6 +1,6 @@
-"""The background runner of this app: due timers and the delivery of the outbox, in the server's
-thread (`opsflow run`) or a process of its own (`opsflow worker`). Other periodic work (reminders,
-the daily digest) is added here as a `Job`."""
+"""The background runner of this app: due timers, scheduled starts and the delivery of the outbox,
+in the server's thread (`opsflow run`) or a process of its own (`opsflow worker`). Other periodic
+work (reminders, the daily digest) is added here as a `Job`."""
 from __future__ import annotations
 
 import os
@@ -11,7 +11,14 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import delivery
-from engine.runtime import BackgroundRunner, Job, fire_due_timers, run_connectors, run_reminders
+from engine.runtime import (
+    BackgroundRunner,
+    Job,
+    fire_due_timers,
+    run_connectors,
+    run_reminders,
+    run_schedules,
+)
 
 from .extensions import db
 from .notices import make_renderer, transports_for
@@ -30,10 +37,10 @@ def delivery_policy(app: Flask) -> delivery.Policy:
 
 
 def background_runner(app: Flask, name: str | None = None, at_once: bool = False) -> BackgroundRunner:
-    """Timers every SCHEDULER_INTERVAL_SECONDS; reminders (new pool tasks, due soon, overdue, the
-    digest) every REMINDER_INTERVAL_SECONDS, at most a minute for the claimable batches to be once a
-    minute; the outbox every DELIVERY_INTERVAL_SECONDS; service tasks' connectors every
-    CONNECTOR_INTERVAL_SECONDS."""
+    """Timers and scheduled starts every SCHEDULER_INTERVAL_SECONDS; reminders (new pool tasks, due
+    soon, overdue, the digest) every REMINDER_INTERVAL_SECONDS, at most a minute for the claimable
+    batches to be once a minute; the outbox every DELIVERY_INTERVAL_SECONDS; service tasks'
+    connectors every CONNECTOR_INTERVAL_SECONDS."""
     engine = app.extensions["opsflow"]
     sessions = sessions_of(app)
     worker = name or f"{socket.gethostname()}:{os.getpid()}"
@@ -42,6 +49,8 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
                    float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
     runner.add(Job("connectors", lambda: run_connectors(engine, sessions),
                    float(app.config.get("CONNECTOR_INTERVAL_SECONDS", 5.0))))
+    runner.add(Job("schedules", lambda: run_schedules(engine, sessions),
+                   float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
     due_soon = timedelta(hours=float(app.config["DUE_SOON_HOURS"]))
     runner.add(Job("reminders", lambda: run_reminders(engine, sessions, due_soon=due_soon,
                                                       digest_at=app.config["DIGEST_TIME"]),

@@ -46,6 +46,8 @@ INSPECTION = {"store_code": "SH002", "inspection_summary": "服务良好，陈�
                   {"area": "stock", "item": "仓库货品分区与标识", "score": 68, "passed": False,
                    "note": "仓库未按款号分区"},
                   {"area": "service", "item": "迎宾与试衣服务", "score": 92, "passed": True}]}
+#: A count the merchandiser started by hand (the monthly ones start on the 1st, by the schedule).
+STOCKTAKE = {"store_code": "HZ001", "start_note": "店长交接，盘点后交接库存"}
 
 
 def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
@@ -64,6 +66,7 @@ def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
     started.append(engine.start(session, "expense_claim", people["trainer_sun"], ADVANCE))
     inspection = dict(INSPECTION, inspection_date=engine.clock().astimezone(engine.zone).date().isoformat())
     started.append(engine.start(session, "store_inspection", people["trainer_sun"], inspection))
+    started.append(engine.start(session, "monthly_stocktake", people["merch_zhao"], STOCKTAKE))
     first = started[0]
     runtime.cc_case(engine, session, first.id, people["cs_li"], ["director"], "顾客情绪激动，请关注")
     runtime.urge(engine, session, first.open_tasks[0].id, people["cs_li"], "顾客今天下午再来电，请尽快处理")

@@ -89,6 +89,12 @@ STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
         "rectify": ("整改", "store_manager", 168, 24, 48),
         "recheck": ("复检", "store_supervisor", 72, 30, 2),
     },
+    "monthly_stocktake": {
+        "store_count": ("门店盘点录入", "store_manager", 72, 10, 6),
+        "reconcile": ("商品部核对差异", "merchandiser", 48, 12, 2),
+        "director_approval": ("运营总监审批损溢表", "ops_director", 48, 16, 0.5),
+        "adjust_books": ("财务调整账面", "finance", 72, 20, 1),
+    },
 }
 
 # A stage is a chain of tokens (automatic elements, user tasks, "timer+hours", "task*" = one per target
@@ -131,6 +137,9 @@ _E_PAY = "approved_merge payment end_paid"
 _I_HEAD = "start score_inspection findings_merge all_passed_check"
 _I_ROUND = ("prepare_rectification", ("rectify", "rectify"),
             "prepare_recheck recheck collect_recheck findings_merge all_passed_check")
+_S_COUNT = "start prepare_count count_where store_count counted prepare_reconcile reconcile recount_needed"
+_S_RULES = "compute_differences approval_rules needs_director_gw"
+_S_END = "after_director adjust_books end_adjusted"
 
 # process -> (share of cases, [(weight, outcome, stages)])
 PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
@@ -193,14 +202,21 @@ PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
         (50, "completed", [_I_HEAD, *_I_ROUND, "end_passed"]),
         (15, "completed", [_I_HEAD, *_I_ROUND, *_I_ROUND, "end_passed"]),
     ]),
+    "monthly_stocktake": (0.06, [
+        (70, "adjusted", [f"{_S_COUNT} {_S_RULES} {_S_END}"]),
+        (15, "adjusted", [f"{_S_COUNT} {_S_RULES} director_approval director_ok {_S_END}"]),
+        (15, "adjusted", [f"{_S_COUNT} count_where store_count counted prepare_reconcile reconcile "
+                          f"recount_needed {_S_RULES} {_S_END}"]),
+    ]),
 }
 STARTERS = {"complaint_handling": "cs_agent", "product_return": "franchisee",
             "new_product_launch": "merchandiser", "store_opening": "store_supervisor",
             "stock_transfer": "store_manager", "franchise_order": "franchisee",
-            "expense_claim": "store_manager", "store_inspection": "store_supervisor"}
+            "expense_claim": "store_manager", "store_inspection": "store_supervisor",
+            "monthly_stocktake": "merchandiser"}
 PREFIXES = {"complaint_handling": "CP", "product_return": "RT", "new_product_launch": "NP",
             "store_opening": "SO", "stock_transfer": "TF", "franchise_order": "FO",
-            "expense_claim": "EX", "store_inspection": "IN"}
+            "expense_claim": "EX", "store_inspection": "IN", "monthly_stocktake": "ST"}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 CATEGORIES = ("product_quality", "service", "logistics", "other")
 COMPLAINTS = {"product_quality": ("衣服洗一次就起球", "拉链第二天就坏了", "面料与描述不符"),
@@ -263,6 +279,8 @@ def start_data(rng: random.Random, process: str, store_code: str, store_name: st
     if process in DAILY:
         data, title = DAILY[process](rng, store_code, started)
         return data, title, []
+    if process == "monthly_stocktake":
+        return {"store_code": store_code, "start_note": ""}, f"{store_code}月度盘点", []
     opening = started + timedelta(days=rng.randint(30, 60))
     data = {"store_code": store_code, "store_name": store_name, "city": "", "address": "",
             "area_sqm": rng.randint(80, 400), "store_type": "direct",

@@ -23,6 +23,7 @@ from .model_sources import (
     complaint_handling,
     expense_claim,
     franchise_order,
+    monthly_stocktake,
     new_product_launch,
     product_return,
     ship_goods,
@@ -45,6 +46,7 @@ OUTCOMES: Mapping[str, tuple[str, str]] = MappingProxyType({
     "cancelled": ("已取消", "Cancelled"),
     "delivered": ("已收货", "Delivered"),
     "paid": ("已付款", "Paid"),
+    "adjusted": ("已调账", "Books adjusted"),
 })
 
 #: Shared sub-processes: started by nobody, called by the processes below (their forms live in
@@ -176,6 +178,16 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         starter_roles=frozenset({"trainer", "store_supervisor"}),
         title="{store_code}店铺巡检 · {inspection_date}", business_key_prefix="IN",
         source=store_inspection.PROCESS),
+    ProcessEntry(
+        key="monthly_stocktake", name_zh="月度盘点", name_en="Monthly stocktake",
+        description_zh="每月1日按计划为每家营业门店及成品仓发起盘点：录入实盘、商品部核对账面差异、"
+                       "大额损失由运营总监审批盘点损溢表、财务调整账面。",
+        description_en="On the 1st of each month the schedule starts a count for every open store and the "
+                       "warehouse: counts entered, the merchandiser reconciles against book stock, the "
+                       "director approves a large loss, finance adjusts the books.",
+        starter_roles=frozenset({"merchandiser"}),
+        title="{store_code}月度盘点", business_key_prefix="ST",
+        source=monthly_stocktake.PROCESS),
 )})
 
 

@@ -26,6 +26,7 @@ from engine.models import CalledVersion, ModelFile, ProcessDefinition, ProcessVe
 
 from .approvals import check_approvals
 from .code_checks import check_model_code
+from .schedules import derive_schedules, timer_starts
 from .service_tasks import check_service_tasks
 from .specs import (
     BPMN_NS,
@@ -194,6 +195,7 @@ def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
     parsed = parse_process_cached(key, files)
     check_approvals(parsed.spec, f"{key}.bpmn")
     check_service_tasks([parsed.spec, *parsed.subprocess_specs.values()], f"{key}.bpmn")
+    timer_starts(parsed)
     for name, schema in parsed.forms.items():
         try:
             Draft202012Validator.check_schema(schema)
@@ -218,6 +220,7 @@ def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: dat
     their callers, so a caller's new version records the callee versions it was deployed with."""
     parsed = {key: validate(key, files) for key, files in processes.items()}
     results = []
+    created: list[tuple[str, ProcessVersion]] = []
     for key in _callees_first(parsed):
         files = processes[key]
         definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key))
@@ -241,8 +244,11 @@ def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: dat
         session.add(version)
         session.flush()
         _record_callees(session, version, parsed[key])
+        created.append((key, version))
         results.append(DeployResult(key, version.version, True))
     session.flush()
+    for key, version in created:
+        derive_schedules(session, version, key, parsed[key], now)
     order = list(processes)
     return sorted(results, key=lambda r: order.index(r.key))
 

@@ -24,6 +24,7 @@ from engine.sandbox.functions import DEFAULT_ZONE
 
 from . import rules as form_rules
 from . import writes as form_writes
+from .row_import import check_import
 from .writes import writable_schema
 
 __all__ = ["clean", "check_form", "refuse_non_finite", "writable_schema"]
@@ -128,10 +129,12 @@ def refuse_non_finite(data: Any) -> None:
 
 
 def check_form(schema: Mapping[str, Any]) -> None:
-    """What deploy asks of a form beyond JSON Schema: a meaningful `x-rows` and rules that compile
-    against the form's fields. ValueError says what is wrong where."""
+    """What deploy asks of a form beyond JSON Schema: a meaningful `x-rows`, rules that compile
+    against the form's fields, `x-import` only where a file can fill it. ValueError says what is
+    wrong where."""
     form_writes.check_rows(schema)
     form_rules.compile_rules(schema)
+    check_import(schema)
 
 
 def _compiled(schema: Mapping[str, Any]) -> _Compiled:

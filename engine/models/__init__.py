@@ -51,6 +51,7 @@ from .preferences import (
 )
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
 from .rollups import RollupCell
+from .schedules import Schedule, ScheduleRun
 
 __all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
            "ApiToken", "Attachment", "AwayPeriod",
@@ -61,4 +62,5 @@ __all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
            "ModelFile", "Notification", "ProcessDefinition", "ProcessInstance", "ProcessVersion", "RUNNING",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
            "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession", "INBOX", "MAIL", "PERSONAL_CHANNELS",
-           "NotificationPreference", "QuietHours", "ReminderSent", "RollupCell"]
+           "NotificationPreference", "QuietHours", "ReminderSent", "RollupCell",
+           "Schedule", "ScheduleRun"]

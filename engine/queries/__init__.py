@@ -24,6 +24,7 @@ from .incidents import incidents_of, shown_to
 from .moves import CaseMoves, case_moves, urge_counts
 from .processes import startable_process, startable_processes
 from .saved_filters import SavedFilterView, delete_filter, list_filters, save_filter
+from .schedules import list_schedules
 from .task_actions import TASK_ACTIONS, task_actions
 from .task_approvals import ApprovalView, approvals_of
 from .task_lists import MAX_PER_PAGE, TASK_SCOPES, TASK_SORTS, TaskFilter, list_tasks, task_counts
@@ -43,4 +44,4 @@ __all__ = ["CaseMoves", "CcEntry", "case_moves", "cc_list", "cc_unread", "collea
            "ApprovalView", "approvals_of", "InboxEntry", "inbox", "inbox_entry", "unread_count",
            "DecisionChoice", "DecisionOffer", "decision_offer", "list_decisions",
            "DELIVERY_CHANNELS", "DELIVERY_STATUSES", "DeliveryEntry", "delivery_counts", "delivery_log",
-           "CALL_STATUSES", "ConnectorCallEntry", "connector_calls"]
+           "CALL_STATUSES", "ConnectorCallEntry", "connector_calls", "list_schedules"]

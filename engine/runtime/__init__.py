@@ -38,7 +38,10 @@ from .notify import KINDS as NOTIFICATION_KINDS
 from .reminders import CLAIMABLE_WINDOW, DUE_SOON, announce_claimable, remind_due, run_reminders
 from .retries import MAX_FIX_BYTES, MAX_FIX_FIELDS, RetryResult
 from .rollups import rebuild_rollups
+from .row_import import import_rows
 from .runner import BackgroundRunner, Job
+from .schedule_commands import pause_schedule, resume_schedule
+from .scheduled_starts import SYSTEM_ACTOR, run_schedules
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
 from .transfer import MAX_TRANSFER_REASON, transfer
@@ -57,4 +60,5 @@ __all__ = ["HandoverResult", "hand_over",
            "retry_incident", "send_back", "transfer", "urge", "withdraw", "CLAIMABLE_WINDOW", "DUE_SOON",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
            "BackgroundRunner", "Job", "rebuild_rollups", "Delivered", "receive_message",
-           "CONNECTOR", "ConnectorSettings", "run_connectors"]
+           "CONNECTOR", "ConnectorSettings", "run_connectors",
+           "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "import_rows"]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import can_act, holds_role_for, may_supervise, stands_in_for
 from engine.bpmn import state
+from engine.bpmn.schedules import open_timer_starts
 from engine.bpmn.specs import ParsedProcess, SpecCache
 from engine.bpmn.versions import latest_version
 from engine.clock import Clock, system_clock
@@ -129,6 +130,7 @@ class Engine:
         clean = {**clean, **store_kinds(session, policy, clean)}
         now = self.clock()
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
+        open_timer_starts(workflow)
         start_task = workflow.get_next_task(state=TaskState.READY)
         start_task.data.update(clean)
         start_task.data["started_by"] = user.username

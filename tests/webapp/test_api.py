@@ -147,7 +147,7 @@ def test_processes_lists_what_each_user_may_start(api):
     assert set(_startable(api, "supervisor_east")) == {"store_opening", "store_inspection"}
     assert set(_startable(api, "franchisee_nj01")) == {"complaint_handling", "product_return",
                                                        "stock_transfer", "franchise_order"}
-    assert set(_startable(api, "merch_zhao")) == {"new_product_launch", "stock_transfer"}
+    assert set(_startable(api, "merch_zhao")) == {"new_product_launch", "stock_transfer", "monthly_stocktake"}
     assert _startable(api, "warehouse_qian") == {}
 
 

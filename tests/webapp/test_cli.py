@@ -30,7 +30,7 @@ from workflows.catalogue import catalogue
 
 REPO = Path(__file__).resolve().parents[2]
 PROCESS_KEYS = {"complaint_handling", "product_return", "store_opening", "new_product_launch", "ship_goods",
-                "stock_transfer", "franchise_order", "expense_claim", "store_inspection"}
+                "stock_transfer", "franchise_order", "expense_claim", "store_inspection", "monthly_stocktake"}
 
 BROKEN_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="defs_broken"

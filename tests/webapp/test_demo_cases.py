@@ -18,7 +18,7 @@ def test_a_fresh_demo_database_has_cases_in_progress_and_a_ringing_bell(tmp_path
     prepare(app)
     prepare(app)  # a second start adds nothing
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 8
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 9
         told = {(u, k) for u, k in db.session.execute(
             select(User.username, Notification.kind).join(User, User.id == Notification.recipient_id))}
         assert {("manager_sh001", "urged"), ("director", "cc")} <= told

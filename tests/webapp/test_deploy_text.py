@@ -124,3 +124,18 @@ def test_an_approval_step_without_its_loop_reads_in_chinese(ctx):
 ])
 def test_a_service_task_refusal_reads_in_chinese(ctx, message, chinese):
     assert deploy_error_text(message) == chinese
+
+
+@pytest.mark.parametrize("message, chinese", [
+    ("count.bpmn, element start_count: the timer of a start event must be a quoted ISO text, not 'rule'",
+     "count.bpmn 元素 start_count：开始事件的定时器必须是带引号的 ISO 文本，而不是 'rule'。"),
+    ("count.bpmn, element start_count: 'R/2026-01-01T02:00:00/P1M' has no UTC offset "
+     "(write it as e.g. 2026-01-01T02:00:00+08:00)",
+     "count.bpmn 元素 start_count：'R/2026-01-01T02:00:00/P1M' 没有 UTC 时差（请写成例如 "
+     "2026-01-01T02:00:00+08:00）。"),
+    ("count.bpmn, element start_count: a start event's timer is a timeCycle or a timeDate, "
+     "not a timeDuration",
+     "count.bpmn 元素 start_count：开始事件的定时器须为 timeCycle 或 timeDate，不能是 timeDuration。"),
+])
+def test_timer_start_refusals_read_in_chinese(ctx, message, chinese):
+    assert deploy_error_text(message) == chinese

@@ -35,7 +35,7 @@ COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "sto
 def test_each_person_sees_only_what_their_roles_may_start(client, auth):
     expected = {"cs_li": {"complaint_handling", "product_return"},
                 "supervisor_east": {"store_opening", "store_inspection"},
-                "merch_zhao": {"new_product_launch", "stock_transfer"},
+                "merch_zhao": {"new_product_launch", "stock_transfer", "monthly_stocktake"},
                 "trainer_sun": {"expense_claim", "store_inspection"},
                 # NJ01's franchisee also manages it, but expense claims are for direct stores
                 "franchisee_nj01": {"complaint_handling", "product_return", "stock_transfer",

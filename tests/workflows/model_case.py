@@ -27,7 +27,8 @@ from .world import World
 STARTERS = {"complaint_handling": "cs_li", "product_return": "franchisee_nj01",
             "store_opening": "supervisor_east", "new_product_launch": "merch_zhao",
             "stock_transfer": "merch_zhao", "franchise_order": "franchisee_nj01",
-            "expense_claim": "manager_sh001", "store_inspection": "supervisor_east"}
+            "expense_claim": "manager_sh001", "store_inspection": "supervisor_east",
+            "monthly_stocktake": "merch_zhao"}
 
 
 @dataclass(frozen=True)

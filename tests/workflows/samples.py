@@ -47,6 +47,7 @@ START: dict[str, dict[str, Any]] = {
                   {"sku": "W26-CT-3005", "name": "双面羊绒大衣", "colour_size": "黑色/L", "quantity": 10,
                    "unit_price": 1599.0}],
     },
+    "monthly_stocktake": {"store_code": "SH001", "start_note": "店长交接，月中复盘"},
 }
 
 
@@ -196,6 +197,31 @@ SUBMIT["franchise_order"] = {
 }
 START.update(samples_daily.START)
 SUBMIT.update(samples_daily.SUBMIT)
+
+
+def _book(data: dict[str, Any]) -> dict[str, Any]:
+    """The merchandiser's book stock: 2 coats fewer counted than booked, 1 cardigan more."""
+    lines = copy.deepcopy(data["reconcile_lines"])
+    lines[0]["book_quantity"] = lines[0]["counted_quantity"] + 2
+    lines[0]["difference_reason"] = "疑似被盗，已报警"
+    lines[1]["book_quantity"] = lines[1]["counted_quantity"] - 1
+    lines[1]["difference_reason"] = "调拨单未入账"
+    return {"reconcile_lines": lines, "recount": False, "reconcile_comment": "差异已与店长核实"}
+
+
+COUNT = {"count_lines": [
+    {"sku": "W26-CT-3005", "name": "双面羊绒大衣", "counted_quantity": 18, "unit_cost": 620.0},
+    {"sku": "W26-KN-2031", "name": "羊毛针织开衫", "counted_quantity": 41, "unit_cost": 150.0},
+    {"sku": "W26-PT-1102", "name": "直筒西裤", "counted_quantity": 30, "unit_cost": 110.0}],
+    "count_date": "2026-12-01", "counter_note": "闭店后盘点，两人复核"}
+SUBMIT["monthly_stocktake"] = {
+    "store_count": COUNT,
+    "warehouse_count": COUNT,
+    "reconcile": _book,
+    "director_approval": {"approved": True, "director_comment": "同意按损溢表调账"},
+    "adjust_books": {"adjustment_no": "TZ-2026-1203", "adjusted_date": "2026-12-03",
+                     "finance_comment": "已调整账面库存与成本"},
+}
 
 
 def submission(process_key: str, element_id: str, data: dict[str, Any], **overrides: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from workflows.demo_cases import start_demo_cases
 def test_the_demo_cases_start_and_wait_for_their_people(sqlite_world):
     world = sqlite_world
     with world.sessions() as s:
-        assert start_demo_cases(world.engine, s) == 8
+        assert start_demo_cases(world.engine, s) == 9
         s.commit()
     assert [t.element_id for t in world.visible_tasks("supervisor_east", "expense_claim")] == [
         "supervisor_approval"]

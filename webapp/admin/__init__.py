@@ -1,5 +1,5 @@
 """The administrators' area: deployed models and their versions, users and their roles, stores,
-group robots.
+group robots, scheduled starts.
 
 Every view asks the engine's admin rule first (403 for everyone else); the engine functions behind
 the pages ask it again, so the rule does not depend on the pages.
@@ -11,5 +11,6 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     people_routes,  # noqa: F401
     robot_routes,
     routes,
+    schedule_routes,
 )
 from .blueprint import bp  # noqa: F401

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from engine.access import recent_changes
-from engine.models import FAILED, OutboxMessage, ProcessDefinition, Robot, Store, User
+from engine.models import FAILED, OutboxMessage, ProcessDefinition, Robot, Schedule, Store, User
 from engine.views import EventView
 
 from ..extensions import db
@@ -28,6 +28,8 @@ def index() -> Any:
         "failed_deliveries": db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                                .where(OutboxMessage.status == FAILED)),
         "robots": db.session.scalar(select(func.count()).select_from(Robot).where(Robot.active.is_(True))),
+        "schedules": db.session.scalar(select(func.count()).select_from(Schedule)
+                                       .where(Schedule.active.is_(True))),
     }
     latest = [(e, describe(e)) for e in recent_changes(db.session, current_user)]
     return render_template("admin/index.html", sizes=sizes, latest=latest)
@@ -55,5 +57,9 @@ def describe(event: EventView) -> str:
                  fields=", ".join(str(ROBOT_LABELS.get(k, k)) for k in (data.get("changes") or {})))
     if event.event_type == "robot_deleted":
         return _("%(who)s deleted the robot %(what)s", who=who, what=what)
+    if event.event_type == "schedule_paused":
+        return _("%(who)s paused the schedule %(what)s", who=who, what=what)
+    if event.event_type == "schedule_resumed":
+        return _("%(who)s resumed the schedule %(what)s", who=who, what=what)
     return _("%(who)s deployed %(what)s version %(version)s", who=who, what=process_name(what),
              version=data.get("version", "?"))

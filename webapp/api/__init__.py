@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     preference_routes,
     robot_routes,
     routes,
+    schedule_routes,
     send_back_routes,
 )
 from .blueprint import bp  # noqa: F401

@@ -11,12 +11,13 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine import access, runtime
+from engine import access, forms, runtime
 from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
 
 from ..extensions import db, engine
 from ..model_errors import model_error_text
 from ..ui.case_text import what_next
+from ..ui.command_text import command_text
 from ..ui.form_fields import Ready, build_fields, localize_errors, parse_submission, unplaced_errors
 from ..ui.names import step_name
 from ..uploads import save_form_files
@@ -35,7 +36,8 @@ def _render(page: TaskPage, values: Mapping[str, Any] | None = None, errors: Map
     if page.decision is not None:  # its buttons stand for it: one tap each, no radio and Complete
         fields = [f for f in fields if f.key != page.decision.field]
     templates = [f"tasks/{page.task.process_key}/{page.task.element_id}.html", "tasks/form.html"]
-    return render_template(templates, page=page, fields=fields, now=engine().clock(),
+    imports = forms.importable(page.form) if page.may_act and page.task.state == "open" else []
+    return render_template(templates, page=page, fields=fields, now=engine().clock(), imports=imports,
                            form_errors=unplaced_errors(fields, errors or {}, page.form)), status
 
 
@@ -96,6 +98,25 @@ def submit(task_id: int) -> Any:
         return jsonify(ok=True, message=message, task_id=task_id)
     flash(message, "success")
     return redirect(back_to(request.form, url_for("tasks.index")), 303)
+
+
+@bp.post("/tasks/<int:task_id>/import/<field>")
+@login_required
+def import_rows(task_id: int, field: str) -> Any:
+    """Fill a list of the form from an uploaded CSV file: the rows become the draft, shown to check."""
+    access.visible_task(db.session, current_user, task_id, rules=engine().supervision, now=engine().clock())
+    upload = request.files.get("file")
+    try:
+        count = runtime.import_rows(engine(), db.session, current_user, task_id, field,
+                                    upload.read() if upload else b"")
+    except InvalidData as exc:
+        db.session.rollback()
+        flash(_("The file was not read: %(reason)s", reason=command_text(exc.message, {})[0]), "danger")
+    else:
+        db.session.commit()
+        flash(_("%(n)d rows read from the file into the form: check them and complete the step.", n=count),
+              "success")
+    return redirect(url_for("tasks.detail", task_id=task_id), 303)
 
 
 @bp.post("/tasks/<int:task_id>/claim")

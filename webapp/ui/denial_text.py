@@ -21,7 +21,8 @@ _WHO = r"(?P<who>\S+)"
 def _things() -> dict[str, str]:
     return {"task": _("Task"), "case": _("Case"), "attachment": _("Attachment"), "filter": _("Saved filter"),
             "robot": _("Robot"), "notification": _("Notification"), "message": _("Message"),
-            "user": _("User"), "store": _("Store"), "process version": _("Process version")}
+            "user": _("User"), "store": _("Store"), "process version": _("Process version"),
+            "schedule": _("Schedule")}
 
 
 def _state(word: str) -> str:
@@ -30,7 +31,8 @@ def _state(word: str) -> str:
 
 _WORDINGS = wordings(
     # not found
-    (r"^(?P<thing>task|case|attachment|filter|robot|notification|message|user|store|process version) "
+    (r"^(?P<thing>task|case|attachment|filter|robot|notification|message|user|store|process version|"
+     r"schedule) "
      r"'?(?P<id>[^' ]+)'? (?:does not exist|not found)",
      lambda m: _("%(thing)s %(id)s does not exist.", thing=_things()[m["thing"]], id=m["id"])),
     (rf"^incident (?P<incident>\d+) of case {_ID} does not exist",
@@ -150,6 +152,9 @@ _WORDINGS = wordings(
     (rf"^only a suspended or failed case can be resumed; case {_ID} is (?P<status>\w+)",
      lambda m: _("Only a suspended or failed case can be resumed; case %(id)s is %(status)s.", id=m["id"],
                  status=status_name(m["status"]))),
+    (rf"^schedule {_ID} is already paused",
+     lambda m: _("Schedule %(id)s is already paused.", id=m["id"])),
+    (rf"^schedule {_ID} is not paused", lambda m: _("Schedule %(id)s is not paused.", id=m["id"])),
     (r"^incident (?P<id>\d+) is already (?P<status>\w+)",
      lambda m: _("Incident %(id)s is already %(status)s.", id=m["id"], status=m["status"])),
     (rf"^message {_ID} is (?P<status>\w+); only a failed message is sent again",

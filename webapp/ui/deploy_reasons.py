@@ -134,4 +134,26 @@ REASONS: tuple[tuple[re.Pattern[str], _Reason], ...] = tuple((re.compile(p), f) 
                  value=m["value"])),
     (r"^approvalMode 'any' needs a completionCondition.*$",
      lambda m: _("approvalMode any needs a completionCondition (True: the first decision ends the step).")),
+    # timer start events (engine/bpmn/schedules.py, timer_rules.py)
+    (r"^the timer of a start event must be a quoted ISO text, not (?P<expr>.+)$",
+     lambda m: _("The timer of a start event must be a quoted ISO text, not %(expr)s.", expr=m["expr"])),
+    (r"^(?P<text>'[^']*') is not an ISO (?P<what>date-time|duration)$",
+     lambda m: _("%(text)s is not an ISO date-time.", text=m["text"]) if m["what"] == "date-time"
+     else _("%(text)s is not an ISO duration.", text=m["text"])),
+    (r"^(?P<text>'[^']*') has no UTC offset.*$",
+     lambda m: _("%(text)s has no UTC offset (write it as e.g. 2026-01-01T02:00:00+08:00).", text=m["text"])),
+    (r"^(?P<text>'[^']*'): a schedule's cycle is .*$",
+     lambda m: _("%(text)s: a schedule's cycle is R[n]/<start date-time>/<duration>.", text=m["text"])),
+    (r"^(?P<text>'[^']*'): the repetitions must be a whole number$",
+     lambda m: _("%(text)s: the repetitions must be a whole number.", text=m["text"])),
+    (r"^(?P<text>'[^']*'): a schedule repeats at most once a minute$",
+     lambda m: _("%(text)s: a schedule repeats at most once a minute.", text=m["text"])),
+    (r"^(?P<text>'[^']*'): R0 never fires$", lambda m: _("%(text)s: R0 never fires.", text=m["text"])),
+    (r"^a start event's timer is a timeCycle or a timeDate, not a timeDuration$",
+     lambda m: _("A start event's timer is a timeCycle or a timeDate, not a timeDuration.")),
+    (r"^startFor must be 'stores' \(or left out for one case\), not (?P<value>.+)$",
+     lambda m: _("startFor must be stores (or left out for one case), not %(value)s.", value=m["value"])),
+    (r"^a process with a timer start event has no other start event.*$",
+     lambda m: _("A process with a timer start event has no other start event (a person starts it by hand "
+                 "through the same one).")),
 ))

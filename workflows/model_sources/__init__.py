@@ -77,6 +77,8 @@ class Node:
     cc: str | None = None
     #: a call activity's called process (the key of another model: a shared sub-process)
     called: str | None = None
+    #: a timer start event's properties saying whom a period starts cases for (docs/modelling.md)
+    start_for: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -152,6 +154,15 @@ def start(node_id: str, name: str, en: str, lane: str, col: float, row: int = 0,
     return node("start", node_id, name, en, lane, col, row, **options)
 
 
+def timer_start(node_id: str, name: str, en: str, lane: str, col: float, row: int = 0, *, cycle: str,
+                start_for: tuple[tuple[str, str], ...] = (), **options: Any) -> Node:
+    """A start event on a schedule (`cycle`: R[n]/<start>/<duration>, quoted here); a person may
+    still start a case by hand through it, with its start form."""
+    options.setdefault("form", f"{node_id}.json")
+    return node("start", node_id, name, en, lane, col, row, timer=("timeCycle", f'"{cycle}"'),
+                start_for=start_for, **options)
+
+
 def end(node_id: str, name: str, en: str, lane: str, col: float, row: int = 0, **options: Any) -> Node:
     return node("end", node_id, name, en, lane, col, row, **options)
 
@@ -208,4 +219,4 @@ def default(source: str, target: str, name: str = "", detour: int = 0) -> Flow:
 
 __all__ = ["Decision", "Flow", "Lane", "MultiInstance", "Node", "ProcessSource", "Rule", "approval",
            "boundary", "call", "default", "end", "flows", "gateway", "node", "rule", "script", "start",
-           "timer", "user"]
+           "timer", "timer_start", "user"]

@@ -151,5 +151,18 @@ EXPENSE_APPROVAL = Decision(
     ),
 )
 
+STOCKTAKE_APPROVAL = Decision(
+    id="stocktake_approval",
+    name="盘点损溢审批",
+    hit_policy="FIRST",
+    doc="盘点净损失（盘亏减盘盈，按成本价）达到5000元，盘点损溢表须经运营总监审批后才能调整账面。",
+    inputs=(("净损失（元）net_loss_amount", "net_loss_amount", "number"),),
+    outputs=(("需运营总监审批 needs_director", "needs_director", "boolean"),),
+    rules=(
+        Rule((">= 5000",), ("True",), "净损失≥5000元：运营总监审批盘点损溢表"),
+        Rule(("-",), ("False",), "其余：商品部核对后由财务直接调整账面"),
+    ),
+)
+
 DECISIONS = (COMPLAINT_TRIAGE, COMPENSATION_APPROVAL, RETURN_APPROVAL, TRANSFER_APPROVAL, ORDER_CREDIT,
-             EXPENSE_APPROVAL)
+             EXPENSE_APPROVAL, STOCKTAKE_APPROVAL)

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import away, deliveries, inbox, messages, preferences, robots, task_detail
+from . import away, deliveries, inbox, messages, preferences, robots, schedules, task_detail
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -65,7 +65,8 @@ TAGS = [
     {"name": "Cases", "description": "Following and supervising cases"},
     {"name": "Inbox", "description": "What I was told"},
     {"name": "People", "description": "Away periods with a deputy (代理), handing over (离职交接)"},
-    {"name": "Admin", "description": "What administrators keep: the delivery log, group robots"},
+    {"name": "Admin", "description": "What administrators keep: the delivery log, group robots, "
+                                        "scheduled starts"},
     {"name": "Contract", "description": "This description"},
 ]
 
@@ -81,12 +82,13 @@ def _document() -> dict[str, Any]:
         "tags": TAGS,
         "security": [{"bearer": []}],
         "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS, **messages.PATHS},
+                  **robots.PATHS, **messages.PATHS, **schedules.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
-                        **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS},
+                        **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS,
+                        **schedules.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },

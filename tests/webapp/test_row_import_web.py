@@ -1,0 +1,44 @@
+"""The count sheet on the task page: a CSV file read into the form as the counter's draft, and a file
+that cannot be read said so in the person's language."""
+from __future__ import annotations
+
+import io
+
+from .conftest import csrf_token
+
+SHEET = ("款号（SKU）,品名,实盘数量（件）,成本单价（元）\n"
+         "W26-CT-3005,双面羊绒大衣,18,620\n").encode("utf-8-sig")
+
+
+def _count_task(api) -> int:
+    case = api.as_("merch_zhao").post("/processes/monthly_stocktake/instances",
+                                      json={"data": {"store_code": "SH001"}}).get_json()
+    return case["open_tasks"][0]["id"]
+
+
+def _upload(client, task_id: int, content: bytes):
+    return client.post(f"/tasks/{task_id}/import/count_lines", content_type="multipart/form-data",
+                       data={"csrf_token": csrf_token(client, f"/tasks/{task_id}"),
+                             "file": (io.BytesIO(content), "sheet.csv")}, follow_redirects=True)
+
+
+def test_the_sheet_becomes_the_draft_shown_in_the_form(client, auth, api):
+    task_id = _count_task(api)
+    auth.login("manager_sh001")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="import-count_lines"' in page
+    shown = _upload(client, task_id, SHEET)
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "W26-CT-3005" in html and "双面羊绒大衣" in html
+    assert "已从文件读入 1 行" in html or "1 rows read" in html
+    refused = _upload(client, task_id, b"code,qty\nx,1\n").get_data(as_text=True)
+    assert "首行没有任何表单列名" in refused or "names none of the form's columns" in refused
+
+
+def test_only_the_counter_may_upload(client, auth, api):
+    task_id = _count_task(api)
+    auth.login("manager_sh002")
+    response = client.post(f"/tasks/{task_id}/import/count_lines", content_type="multipart/form-data",
+                           data={"csrf_token": csrf_token(client, "/tasks"),
+                                 "file": (io.BytesIO(SHEET), "sheet.csv")})
+    assert response.status_code in (403, 404)
