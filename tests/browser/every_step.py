@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +37,8 @@ class Route:
     wait_hours: float = 0
     submit: dict[str, list[Any]] = field(default_factory=dict)
     wait_before: dict[str, float] = field(default_factory=dict)
+    #: started by the process's schedule at this moment instead (its case for no store: the warehouse's)
+    scheduled_at: datetime | None = None
 
 
 def _short(first_line_short_by: int) -> Any:
@@ -45,6 +47,15 @@ def _short(first_line_short_by: int) -> Any:
         lines = [dict(r) for r in data["received_items"]]
         lines[0]["received_quantity"] = max(0, lines[0]["received_quantity"] - first_line_short_by)
         return {"received_items": lines, "received_date": "2026-11-05"}
+    return overrides
+
+
+def _loss(coats: int) -> Any:
+    """The merchandiser's book stock: `coats` more coats booked than counted."""
+    def overrides(data: dict[str, Any]) -> dict[str, Any]:
+        lines = [dict(r) for r in data["reconcile_lines"]]
+        lines[0]["book_quantity"] = lines[0]["counted_quantity"] + coats
+        return {"reconcile_lines": lines, "recount": False, "reconcile_comment": f"大衣短少{coats}件"}
     return overrides
 
 
@@ -85,6 +96,16 @@ ROUTES: dict[str, list[Route]] = {
         Route(submit={"cs_check": [{"credit_limit": 50000, "outstanding_balance": 40000}]}),
         Route(wait_before={"ship_from_warehouse": 73}),
         Route(submit={"confirm_receipt": [_short(2)]}),  # 少货: the warehouse checks, finance credits
+    ],
+    "expense_claim": [
+        Route(),  # SH001's supplies and repair: the supervisor approves, finance pays
+        Route(start={"claim_lines": [{"category": "repair", "expense_date": "2026-10-30", "amount": 12000,
+                                      "note": "空调维修"}]}),  # above 10,000: the director and finance 会签
+    ],
+    "store_inspection": [Route()],  # two items below standard: rectified by the manager, re-checked
+    "monthly_stocktake": [
+        Route(submit={"reconcile": [_loss(10)]}),  # 10 coats short at SH001: the director approves
+        Route(scheduled_at=datetime(2026, 11, 30, 18, tzinfo=timezone.utc)),  # 1 December: the warehouse
     ],
 }
 #: The steps of a shared sub-process a caller reaches (its task pages are the caller's).
@@ -138,9 +159,14 @@ class EveryStep:
         self.clock.set(self.start_at)
         with self.app.app_context():
             session = db.session
-            data = {**copy.deepcopy(START[process]), **route.start}
-            case = engine().start(session, process, self._user(session, STARTERS[process]), data)
-            session.commit()
+            if route.scheduled_at is not None:
+                case = self._scheduled(session, process, route.scheduled_at)
+                if case is None:
+                    return True
+            else:
+                data = {**copy.deepcopy(START[process]), **route.start}
+                case = engine().start(session, process, self._user(session, STARTERS[process]), data)
+                session.commit()
             if route.wait_hours:
                 self._move_clock(session, case.id, self.clock() + timedelta(hours=route.wait_hours))
             for _ in range(MAX_STEPS):
@@ -177,6 +203,20 @@ class EveryStep:
                 engine().complete(session, row.id, user, sample)
                 session.commit()
         raise AssertionError(f"{process} case {case.id} still running after {MAX_STEPS} steps")
+
+    def _scheduled(self, session: Any, process: str, when: datetime) -> Any:
+        """The case for no store the process's schedule started at `when` (None once it has fired)."""
+        from sqlalchemy.orm import Session
+
+        from engine.runtime import run_schedules
+        from webapp.extensions import db, engine
+        self.clock.set(when)
+        self.latest = max(self.latest, when)
+        if not run_schedules(engine(), lambda: Session(db.engine)):
+            return None
+        return session.scalars(select(ProcessInstance).where(
+            ProcessInstance.process_key == process, ProcessInstance.store_code.is_(None))
+            .order_by(ProcessInstance.id.desc())).first()
 
     def _move_clock(self, session: Any, case_id: int, when: Any) -> None:
         from webapp.extensions import engine
