@@ -1,0 +1,96 @@
+"""A daily hand-off end to end in chromium, each step done by its demo user on a 390 px phone: 张店长
+(SH001) asks SH002 for five coats (货品调拨), 赵商品 approves it from 待办, SH002's manager ships it
+from the task page the called 发货 gives her, and 张店长 confirms the receipt; nobody else is offered a
+step of it."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+pytestmark = pytest.mark.browser
+
+
+def _open_steps(live_server, key: str) -> list[tuple[int, str, str]]:
+    """(task id, element, holder) of the case's open steps."""
+    from engine.models import HumanTask, ProcessInstance, User
+    from webapp.extensions import db
+    with live_server.app.app_context():
+        return [tuple(r) for r in db.session.execute(
+            select(HumanTask.id, HumanTask.element_id, User.username)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .outerjoin(User, User.id == HumanTask.assignee_id)
+            .where(ProcessInstance.business_key == key, HumanTask.state == "open"))]
+
+
+def _case(live_server, key: str) -> tuple[str, str | None]:
+    from engine.models import ProcessInstance
+    from webapp.extensions import db
+    with live_server.app.app_context():
+        case = db.session.scalars(select(ProcessInstance).where(ProcessInstance.business_key == key)).one()
+        return case.status, case.outcome
+
+
+def _nobody_else_sees(page: Page, pages, url: str, key: str, *usernames: str) -> None:
+    for username in usernames:
+        pages.sign_in(page, username)
+        page.goto(f"{url}/tasks?q={key}")
+        expect(page.locator("[data-task-id]")).to_have_count(0)
+
+
+def test_a_stock_transfer_from_request_to_receipt_on_the_phone(live_server, pages, phone, screenshot_dir):
+    url = live_server.url
+    pages.sign_in(phone, "manager_sh001")
+    phone.goto(f"{url}/processes/stock_transfer")
+    phone.select_option("#f-store_code", "SH001")
+    phone.locator("label[for=f-ship_from-1]").click()  # 门店
+    phone.fill("#f-from_store", "SH002")
+    phone.fill("#f-items-0-sku", "W26-CT-3005")
+    phone.fill("#f-items-0-name", "双面羊绒大衣")
+    phone.fill("#f-items-0-colour_size", "黑色/L")
+    phone.fill("#f-items-0-quantity", "5")
+    phone.fill("#f-items-0-unit_price", "1599")
+    phone.fill("#f-reason", "周末大衣断码，调货补足尺码")
+    pages.fits(phone)
+    phone.screenshot(path=str(screenshot_dir / "transfer-start-390.png"), full_page=True)
+    phone.click("#start-button")
+    expect(phone.locator(".alert-success")).to_be_visible()
+    key = phone.locator(".alert-success").inner_text().split("TF-", 1)[1].split()[0].rstrip("。），)")
+    key = f"TF-{key}"
+    [(task_id, element, _holder)] = _open_steps(live_server, key)
+    assert element == "merchandiser_approval"
+    _nobody_else_sees(phone, pages, url, key, "manager_sh002", "cs_li", "warehouse_qian")
+
+    # 赵商品 approves from 待办 in one tap (the form is only the decision and a comment)
+    pages.sign_in(phone, "merch_zhao")
+    phone.goto(f"{url}/tasks?q={key}")
+    phone.click(f"#task-{task_id}-choice-true")
+    expect(phone.locator(f'[data-task-id="{task_id}"]')).to_have_count(0)
+
+    # the called 发货: SH002's manager ships from her task page, the lines filled in from the request
+    [(task_id, element, holder)] = _open_steps(live_server, key)
+    assert (element, holder) == ("ship_from_store", "manager_sh002")
+    _nobody_else_sees(phone, pages, url, key, "manager_sh001", "warehouse_qian")
+    pages.sign_in(phone, "manager_sh002")
+    phone.goto(f"{url}/tasks?q={key}")
+    phone.locator(f'[data-task-id="{task_id}"] a').first.click()
+    expect(phone.locator("main")).to_contain_text("双面羊绒大衣")
+    phone.fill("#f-logistics_company", "顺丰速运")
+    phone.fill("#f-logistics_no", "SF1029384756")
+    phone.fill("#f-shipped_date", "2026-11-03")
+    pages.fits(phone)
+    phone.screenshot(path=str(screenshot_dir / "transfer-ship-390.png"), full_page=True)
+    phone.click("#complete-button")
+    expect(phone.locator(".alert-success")).to_be_visible()
+
+    # 张店长 confirms the five coats arrived
+    [(task_id, element, holder)] = _open_steps(live_server, key)
+    assert (element, holder) == ("confirm_receipt", "manager_sh001")
+    pages.sign_in(phone, "manager_sh001")
+    phone.goto(f"{url}/tasks/{task_id}")
+    expect(phone.locator("main")).to_contain_text("SF1029384756")
+    phone.fill("#f-received_date", "2026-11-05")
+    phone.click("#complete-button")
+    expect(phone.locator(".alert-success")).to_be_visible()
+    assert _open_steps(live_server, key) == []
+    assert _case(live_server, key) == ("completed", "transferred")
