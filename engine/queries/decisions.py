@@ -118,7 +118,8 @@ def _required_for(schema: Mapping[str, Any], field: str, value: Any) -> set[str]
 
 def decision_offer(form: Mapping[str, Any] | None) -> DecisionOffer | None:
     """The decision a form offers as buttons: exactly one writable choice field, required, with two or
-    three choices; None for any other form (a form to fill in, whose page keeps its Complete button)."""
+    three choices, either one of them a yes or a no or the form nothing but it (and its comment); None
+    for any other form (a form to fill in, whose page keeps its Complete button)."""
     if not form:
         return None
     props = {k: p for k, p in (form.get("properties") or {}).items()
@@ -141,6 +142,8 @@ def decision_offer(form: Mapping[str, Any] | None) -> DecisionOffer | None:
         choices.append(DecisionChoice(value=value, title=title, meaning=meaning, comment_required=needs,
                                       asks_comment=comment is not None and (needs or meaning == "reject")))
     only = others == ([comment] if comment else []) and required <= {field, comment}
+    if not only and all(c.meaning == "neutral" for c in choices):
+        return None  # a choice among others to fill in (a payment method), not a yes or a no
     return DecisionOffer(field=field, title=str(props[field].get("title") or field), choices=tuple(choices),
                          comment_field=comment,
                          comment_title=str(props[comment].get("title") or comment) if comment else None,

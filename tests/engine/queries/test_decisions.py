@@ -33,6 +33,15 @@ def test_a_comment_always_required_is_asked_for_every_choice():
     assert [c.meaning for c in neutral.choices] == ["neutral"] * 3 and neutral.only
 
 
+def test_a_choice_that_is_neither_yes_nor_no_among_fields_to_fill_is_no_decision():
+    """Finance's payment method (bank transfer / cash / nothing to pay) beside the payment number and
+    date is a field of the form, not three ways to decide: the page keeps its Complete button."""
+    assert decision_offer(shipped("expense_claim/payment.json")) is None
+    alone = {"type": "object", "required": ["how"], "properties": {
+        "how": {"type": "string", "oneOf": [{"const": "a", "title": "A"}, {"const": "b", "title": "B"}]}}}
+    assert decision_offer(alone).only  # the form is nothing but the choice: its buttons complete it
+
+
 def test_a_reject_asks_for_an_optional_comment_and_other_fields_keep_it_off_the_list():
     offer = decision_offer(shipped("store_opening/staff_training.json"))  # date and count to fill in too
     assert offer.field == "training_passed" and not offer.only
