@@ -124,7 +124,8 @@ def test_http_then_mail_run_in_the_background_and_the_case_moves_on(sessions, se
     assert (mail.channel, mail.kind, mail.recipient_id) == ("email", "model_mail", people["manager_sh001"].id)
     assert mail.payload == {"subject": "库存已同步 A100", "body": "仓储系统回复：T-1"}
     called = session.scalars(select(AuditEvent.element_id).where(AuditEvent.instance_id == case_id,
-                                                                 AuditEvent.event_type == "connector_called"))
+                                                                 AuditEvent.event_type == "connector_called")
+                            .order_by(AuditEvent.id))
     assert list(called) == ["tell_wms", "mail_manager"]
     assert run_connectors(engine, sessions) == 0
     _, workflow = engine.load(session, engine.case_row(session, case_id))
