@@ -1,0 +1,55 @@
+"""A daily hand-off walked through /api/v1 as the demo users: each step is offered (in 待办) to the
+people who hold it and completed by one of them; the others named are refused (403 when they may see
+the case, 404 when it is outside their scope) and do not find it in their 待办."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Handoff:
+    def __init__(self, api: Any) -> None:
+        self.api = api
+
+    def start(self, user: str, key: str, data: dict[str, Any]) -> dict[str, Any]:
+        response = self.api.as_(user).post(f"/processes/{key}/instances", json={"data": data})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def todo(self, user: str) -> list[int]:
+        response = self.api.as_(user).get("/tasks?per_page=100")
+        assert response.status_code == 200, response.get_json()
+        return [t["id"] for t in response.get_json()["items"]]
+
+    @staticmethod
+    def step(case: dict[str, Any], element: str) -> dict[str, Any]:
+        """The case's one open step, which must be `element`."""
+        assert [t["element_id"] for t in case["open_tasks"]] == [element], case["open_tasks"]
+        return case["open_tasks"][0]
+
+    def detail(self, user: str, task: dict[str, Any]) -> dict[str, Any]:
+        response = self.api.as_(user).get(f"/tasks/{task['id']}")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def offered(self, task: dict[str, Any], holders: tuple[str, ...], data: dict[str, Any],
+                **refused: int) -> None:
+        """`holders` find the task in 待办; each of `refused` (username=status) neither finds it there
+        nor completes it: the task stays open (a holder completes it next)."""
+        for holder in holders:
+            assert task["id"] in self.todo(holder), holder
+        for user, status in refused.items():
+            assert task["id"] not in self.todo(user), user
+            response = self.api.as_(user).post(f"/tasks/{task['id']}/complete", json={"data": data})
+            assert response.status_code == status, (user, response.get_json())
+            if status == 404:
+                assert self.api.as_(user).get(f"/tasks/{task['id']}").status_code == 404, user
+
+    def complete(self, user: str, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        response = self.api.as_(user).post(f"/tasks/{task['id']}/complete", json={"data": data})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def case(self, user: str, case_id: int) -> dict[str, Any]:
+        response = self.api.as_(user).get(f"/process-instances/{case_id}")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
