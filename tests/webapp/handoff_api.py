@@ -1,9 +1,31 @@
 """A daily hand-off walked through /api/v1 as the demo users: each step is offered (in 待办) to the
 people who hold it and completed by one of them; the others named are refused (403 when they may see
-the case, 404 when it is outside their scope) and do not find it in their 待办."""
+the case, 404 when it is outside their scope) and do not find it in their 待办. A module that imports
+`app` from here runs its walks on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
+
+from webapp import create_app
+from webapp.bootstrap import prepare
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def app(request, tmp_path, app_clock):  # type: ignore[no-untyped-def]
+    """tests/webapp/conftest.py's `app` on SQLite, and its `postgres_app`."""
+    if request.param == "postgres":
+        yield request.getfixturevalue("postgres_app")
+        return
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.sqlite'}",
+                     UPLOAD_DIR=str(tmp_path / "uploads"), CLOCK=app_clock, WTF_CSRF_ENABLED=True)
+    prepare(app)
+    yield app
+    from webapp.extensions import db
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 class Handoff:

@@ -4,7 +4,7 @@ share; 吴财务 pays. A refused claim ends rejected. Each step is refused to wh
 403 to one who took part or reads the store's cases, 404 to anybody else."""
 from __future__ import annotations
 
-from .handoff_api import Handoff
+from .handoff_api import Handoff, app  # noqa: F401 - on SQLite and PostgreSQL
 
 CLAIM = {"store_code": "SH001", "claim_type": "expense", "purpose": "冬季橱窗", "photos": ["1"],
          "claim_lines": [{"category": "display", "expense_date": "2026-10-20", "amount": 12800,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 
-from .handoff_api import Handoff
+from .handoff_api import Handoff, app  # noqa: F401 - on SQLite and PostgreSQL
 
 ORDER = {"store_code": "NJ01", "order_note": "冬季第二批补货",  # 30 × 399 + 10 × 1599 = 27 960 元
          "items": [{"sku": "W26-KN-2031", "name": "羊毛针织开衫", "colour_size": "驼色/M", "quantity": 30,

@@ -12,7 +12,7 @@ import pytest
 
 from webapp.background import background_runner
 
-from .handoff_api import Handoff
+from .handoff_api import Handoff, app  # noqa: F401 - on SQLite and PostgreSQL
 
 DEC_1 = datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)  # 02:00 on 1 December, Beijing time
 COUNT = {"count_lines": [
@@ -23,7 +23,7 @@ OTHER_MANAGERS = {"manager_sh002": 404, "manager_hz001": 404, "franchisee_nj01":
 
 
 @pytest.fixture
-def counts(app, app_clock, api) -> dict[str | None, dict]:
+def counts(app, app_clock, api) -> dict[str | None, dict]:  # noqa: F811 - the imported fixture
     """The open count step of each case the schedule started, by store (None: the warehouse)."""
     app_clock.set(DEC_1)
     assert background_runner(app).run_once()["schedules"] == 5

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 
-from .handoff_api import Handoff
+from .handoff_api import Handoff, app  # noqa: F401 - on SQLite and PostgreSQL
 
 COATS = [{"sku": "W26-CT-3005", "name": "双面羊绒大衣", "colour_size": "黑色/L", "quantity": 5,
           "unit_price": 1599.0}]
