@@ -24,6 +24,10 @@ REJECTING = frozenset({"reject", "rejected", "deny", "denied", "decline", "decli
 
 #: More choices than this are a field to fill in, not buttons in a bar.
 MAX_CHOICES = 3
+#: A `oneOf` choice may say what it means where its value says it wrongly (the stocktake's `recount`:
+#: `true` 需要复盘 sends the count back, `false` 差异已核对 lets it go on).
+MEANING_KEY = "x-meaning"
+MEANINGS = ("approve", "reject", "neutral")
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,12 @@ def _options(prop: Mapping[str, Any]) -> list[tuple[Any, str]]:
     return []
 
 
+def _declared_meanings(prop: Mapping[str, Any]) -> dict[str, str]:
+    options = prop.get("oneOf") or prop.get("anyOf") or []
+    return {token_of(o["const"]): o[MEANING_KEY] for o in options
+            if isinstance(o, Mapping) and "const" in o and o.get(MEANING_KEY) in MEANINGS}
+
+
 def _meaning(value: Any) -> str:
     if value is True or (isinstance(value, str) and value.lower() in APPROVING):
         return "approve"
@@ -130,6 +140,7 @@ def decision_offer(form: Mapping[str, Any] | None) -> DecisionOffer | None:
         return None
     field = choosing[0]
     options = _options(props[field])
+    declared = _declared_meanings(props[field])
     if not 2 <= len(options) <= MAX_CHOICES:
         return None
     others = [k for k in props if k != field]
@@ -138,7 +149,7 @@ def decision_offer(form: Mapping[str, Any] | None) -> DecisionOffer | None:
     choices = []
     for value, title in options:
         needs = comment is not None and (comment in required or comment in _required_for(form, field, value))
-        meaning = _meaning(value)
+        meaning = declared.get(token_of(value)) or _meaning(value)
         choices.append(DecisionChoice(value=value, title=title, meaning=meaning, comment_required=needs,
                                       asks_comment=comment is not None and (needs or meaning == "reject")))
     only = others == ([comment] if comment else []) and required <= {field, comment}

@@ -48,6 +48,18 @@ def test_a_reject_asks_for_an_optional_comment_and_other_fields_keep_it_off_the_
     assert [(c.comment_required, c.asks_comment) for c in offer.choices] == [(False, False), (False, True)]
 
 
+def test_a_choice_may_say_what_it_means_where_its_value_says_it_wrongly():
+    """The stocktake's reconciliation: `recount` true (需要复盘) sends the count back, false (差异已核对)
+    lets it go on; the form says so (`x-meaning`), so the go-ahead is the green one-tap button and the
+    recount asks for the comment the form requires with it. An unknown meaning is ignored."""
+    offer = decision_offer(shipped("monthly_stocktake/reconcile.json"))
+    assert [(c.value, c.title, c.meaning, c.asks_comment) for c in offer.choices] == [
+        (False, "差异已核对", "approve", False), (True, "需要复盘", "reject", True)]
+    odd = {"required": ["go"], "properties": {"go": {"type": "boolean", "oneOf": [
+        {"const": True, "title": "是", "x-meaning": "maybe"}, {"const": False, "title": "否"}]}}}
+    assert [c.meaning for c in decision_offer(odd).choices] == ["approve", "reject"]
+
+
 @pytest.mark.parametrize("path", ["complaint_handling/investigate.json",  # six ways to resolve: a field
                                   "complaint_handling/final_decision.json",  # four choices and an amount
                                   "product_return/receive_inspect.json",  # two choice fields
