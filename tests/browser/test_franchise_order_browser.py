@@ -5,12 +5,25 @@ through the called 发货; 冯老板 receives two coats short (少货); the ware
 issues the credit note. Nobody else is offered a step; the case page shows the path and the amounts."""
 from __future__ import annotations
 
+from typing import Iterator
+
 import pytest
 from playwright.sync_api import Page, expect
 
+from engine.clock import FrozenClock
+
+from .conftest import LiveServer
+from .handoff_server import own_server
 from .test_daily_handoffs_browser import _case, _nobody_else_sees, _open_steps
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def live_server(request, serve, tmp_path_factory) -> Iterator[LiveServer]:
+    """A server of this module's own, on SQLite and on PostgreSQL."""
+    with own_server(request, serve, tmp_path_factory.mktemp("order"), FrozenClock(), "order") as server:
+        yield server
 
 
 def _from_todo(page: Page, url: str, key: str, task_id: int) -> None:

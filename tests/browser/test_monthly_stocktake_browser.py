@@ -13,10 +13,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from engine.clock import FrozenClock
-from webapp import create_app
-from webapp.bootstrap import prepare
 
 from .conftest import LiveServer
+from .handoff_server import own_server
 from .test_daily_handoffs_browser import _case, _nobody_else_sees, _open_steps
 from .test_franchise_order_browser import _from_todo, _step
 
@@ -33,16 +32,11 @@ def clock() -> FrozenClock:
     return FrozenClock()
 
 
-@pytest.fixture(scope="module")
-def live_server(serve, tmp_path_factory, clock) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def live_server(request, serve, tmp_path_factory, clock) -> Iterator[LiveServer]:
     """A server of this module's own on `clock`: moving it to 1 December leaves the shared one alone."""
-    folder = tmp_path_factory.mktemp("stocktake")
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'live.sqlite'}",
-                     UPLOAD_DIR=str(folder / "uploads"), TASK_POLL_SECONDS=1, WTF_CSRF_ENABLED=True,
-                     CLOCK=clock)
-    prepare(app)
-    with serve(app, "stocktake-server") as url:
-        yield LiveServer(app, url)
+    with own_server(request, serve, tmp_path_factory.mktemp("stocktake"), clock, "stocktake") as server:
+        yield server
 
 
 def _scheduled_cases(live_server: LiveServer) -> dict[str | None, str]:
