@@ -1,8 +1,9 @@
 """月度盘点 end to end in chromium on a 390 px phone: the schedule fires on 1 December (the background
 runner, on a server of this module's own whose clock is moved there), one case per open store and one
 for the warehouse; 张店长 opens SH001's count from 待办, reads the count sheet (CSV) into the form and
-adds a line by hand; 赵商品 reconciles it against book stock (10 coats lost: 6 200 元, over the
-threshold); 陈总监 approves the 盘点损溢表; 吴财务 adjusts the books. Nobody else is offered a step."""
+adds a line by hand; 赵商品 asks for a recount, then reconciles it against book stock (10 coats lost:
+6 200 元, over the threshold); 陈总监 approves the 盘点损溢表; 吴财务 adjusts the books. Nobody else is
+offered a step."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -85,19 +86,43 @@ def test_a_scheduled_stocktake_counted_from_a_sheet_reconciled_approved_and_adju
     phone.click("#complete-button")
     expect(phone.locator(".alert-success")).to_be_visible()
 
-    # 赵商品 enters the book stock: 10 coats fewer counted than booked, 6 200 元 at cost
+    # 赵商品 enters the book stock: 10 coats fewer counted than booked; first he asks for a recount
+    # (需要复盘, the red choice, asks why before it sends the count back)
     task_id = _step(live_server, key, "reconcile", "merch_zhao")
     _nobody_else_sees(phone, pages, url, key, "manager_sh001", "director", "finance_wu")
     pages.sign_in(phone, "merch_zhao")
     _from_todo(phone, url, key, task_id)
     expect(phone.locator("main")).to_contain_text("直筒西裤")
+    phone.fill("#f-reconcile_lines-0-book_quantity", "38")
+    expect(phone.locator("#bar-choice-false")).to_contain_text("差异已核对")
+    phone.click("#bar-choice-true")  # 需要复盘
+    expect(phone.locator("#bar-note-true")).to_be_focused()
+    phone.fill("#bar-note-true", "大衣差10件，请复盘")
+    phone.click("#bar-confirm-true")
+    expect(phone.locator(".alert-success")).to_be_visible()
+
+    # 张店长 recounts: still 28 coats
+    task_id = _step(live_server, key, "store_count", "manager_sh001")
+    pages.sign_in(phone, "manager_sh001")
+    _from_todo(phone, url, key, task_id)
+    expect(phone.locator("main")).to_contain_text("大衣差10件，请复盘")
+    expect(phone.locator("#f-count_lines-2-sku")).to_have_value("W26-PT-1102")  # the first count, kept
+    phone.fill("#f-count_date", "2026-12-02")
+    phone.fill("#f-counter_note", "复盘：大衣仍为28件")
+    phone.click("#complete-button")
+    expect(phone.locator(".alert-success")).to_be_visible()
+
+    # the difference stands: 10 coats, 6 200 元 at cost; 差异已核对 goes ahead in one tap
+    task_id = _step(live_server, key, "reconcile", "merch_zhao")
+    pages.sign_in(phone, "merch_zhao")
+    _from_todo(phone, url, key, task_id)
     for row, book in enumerate(("38", "41", "30")):
         phone.fill(f"#f-reconcile_lines-{row}-book_quantity", book)
     phone.fill("#f-reconcile_lines-0-difference_reason", "疑似被盗，已报警")
     phone.fill("#f-reconcile_comment", "差异已与店长核实")
     pages.fits(phone)
     phone.screenshot(path=str(screenshot_dir / "stocktake-reconcile-390.png"), full_page=True)
-    phone.click("#bar-choice-false")  # 差异已核对: the go-ahead, in one tap (需要复盘 would ask why)
+    phone.click("#bar-choice-false")  # 差异已核对
     expect(phone.locator(".alert-success")).to_be_visible()
 
     # 陈总监 reads the 盘点损溢表 and approves it from the bar
