@@ -35,7 +35,7 @@ def timer_lag(session: Session, now: datetime) -> float:
 
 def outbox_depth(session: Session) -> dict[str, int]:
     """Messages not yet sent, by status (pending: waiting or backing off; sending: taken by a worker)."""
-    counts = dict(session.execute(select(OutboxMessage.status, func.count())
-                                  .where(OutboxMessage.status.in_((PENDING, SENDING)))
-                                  .group_by(OutboxMessage.status)).tuples())
+    counts: dict[str, int] = {status: n for status, n in session.execute(
+        select(OutboxMessage.status, func.count()).where(OutboxMessage.status.in_((PENDING, SENDING)))
+        .group_by(OutboxMessage.status))}
     return {PENDING: counts.get(PENDING, 0), SENDING: counts.get(SENDING, 0)}
