@@ -3,10 +3,10 @@
 The id is the caller's `X-Request-ID` when it is a plain token of at most 64 characters (nginx's
 `$request_id`, a UUID), else a new one; it is echoed in the response's `X-Request-ID`, given to the
 engine's session so that the audit events the request writes carry it (`runtime.tag_request`), and
-added to every log record as `request_id`. With LOG_FORMAT = "json" each log line is one JSON object
-(time, level, logger, message, request id, and the traceback of an error) and each request logs one
-line of its own (method, endpoint, status, milliseconds), for a log collector to index; the
-development default stays the plain text lines.
+added to every log record as `request_id`. With LOG_FORMAT = "json" each log line is one JSON
+object (time, level, logger, message, request id, process id, and the traceback of an error) and
+each request logs one line of its own (method, endpoint, status, milliseconds), for a log collector
+to index; the development default stays the plain text lines.
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class JsonFormatter(logging.Formatter):
         line: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname, "logger": record.name, "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or request_id() or "-"}
+            "request_id": getattr(record, "request_id", None) or request_id() or "-", "pid": record.process}
         line.update({key: getattr(record, key) for key in self.EXTRA if hasattr(record, key)})
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
