@@ -39,6 +39,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
 
 from engine.errors import (
     ConcurrentUpdate,
@@ -157,7 +159,9 @@ def allowed() -> bool:
 @bp.get("/metrics")
 def metrics() -> Any:
     if not allowed():
-        abort(401 if current_app.config.get("METRICS_TOKEN") else 403)
+        if current_app.config.get("METRICS_TOKEN"):
+            raise Unauthorized(www_authenticate=WWWAuthenticate("bearer", {"realm": "metrics"}))
+        abort(403)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         counted = CollectorRegistry()
         multiprocess.MultiProcessCollector(counted)  # type: ignore[no-untyped-call]

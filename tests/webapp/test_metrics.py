@@ -114,7 +114,8 @@ def test_only_this_machine_may_scrape_when_no_token_is_set(client):
 
 def test_with_a_token_only_its_bearer_may_scrape(app, client):
     app.config["METRICS_TOKEN"] = "s3cret-scraper"
-    assert client.get("/metrics").status_code == 401
+    refused = client.get("/metrics")
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Bearer")
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     good = {"Authorization": "Bearer s3cret-scraper"}
     assert client.get("/metrics", headers=good, environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 200

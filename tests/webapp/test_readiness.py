@@ -3,6 +3,8 @@ recently; 503 naming what failed otherwise. The clock is the app's frozen one: a
 because the clock moves, never because the test waits."""
 from __future__ import annotations
 
+import socket
+
 import pytest
 from sqlalchemy import text
 
@@ -78,9 +80,17 @@ def test_a_missing_table_is_a_schema_behind_the_code(app, app_clock):
     assert body["failing"] == ["schema"] and body["checks"]["schema"] == "behind"
 
 
-def test_a_database_that_is_not_there_fails_first_and_names_nothing(tmp_path):
-    nowhere = tmp_path / "no-such-folder" / "app.sqlite"
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{nowhere}", CLOCK=FrozenClock())
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_database_that_is_not_there_fails_first_and_names_nothing(backend, tmp_path):
+    nowhere = (f"sqlite:///{tmp_path / 'no-such-folder' / 'app.sqlite'}" if backend == "sqlite" else
+               f"postgresql+psycopg://opsflow@127.0.0.1:{closed_port()}/no-such-folder")
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=nowhere, CLOCK=FrozenClock())
     response = app.test_client().get("/readyz")
     assert response.status_code == 503 and response.headers["Retry-After"] == "15"
     assert response.get_json() == {"status": "unavailable", "failing": ["database"], "checks": {
