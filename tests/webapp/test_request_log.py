@@ -15,6 +15,7 @@ from webapp import create_app
 from webapp.extensions import db
 from webapp.request_log import JsonLogHandler
 
+from .conftest import Api
 from .test_api_tasks import INVESTIGATION, only_task, start
 
 
@@ -29,7 +30,13 @@ def test_a_well_formed_request_id_is_echoed_and_anything_else_replaced(client):
     assert first != second
 
 
-def test_the_request_id_is_on_the_audit_events_of_the_request(app, client, api):
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_app(request):
+    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
+
+
+def test_the_request_id_is_on_the_audit_events_of_the_request(any_app):
+    app, api = any_app, Api(any_app.test_client())
     task = only_task(start(api))
     response = api.as_("manager_sh001").post(f"/tasks/{task['id']}/complete", json={"data": INVESTIGATION},
                                              headers={"X-Request-ID": "load-test-000042"})
