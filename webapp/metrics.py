@@ -164,7 +164,7 @@ def metrics() -> Any:
         abort(403)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         counted = CollectorRegistry()
-        multiprocess.MultiProcessCollector(counted)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(counted)
     else:
         counted = REGISTRY
     state = CollectorRegistry(auto_describe=False)

@@ -79,7 +79,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-class JsonLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class JsonLogHandler(logging.StreamHandler):
     """The root logger's handler in JSON mode (standard error, where gunicorn and systemd read)."""
 
     def __init__(self) -> None:

@@ -39,7 +39,7 @@ def shared_metrics_dir() -> str:
     return folder
 
 
-class Server(BaseApplication):  # type: ignore[misc]
+class Server(BaseApplication):
     """gunicorn with its settings from `options` (never from the command line it did not parse)."""
 
     def __init__(self, config_name: str | None, options: dict[str, Any]) -> None:
