@@ -118,6 +118,13 @@ class Config:
     STRICT_TRANSPORT_SECURITY: str | None = None  # production only: behind plain HTTP it would lock users out
     JSON_MAX_DEPTH = 64  # arrays and objects in a request's JSON; deeper is a 400
     DATABASE_RETRY_AFTER_SECONDS = 15  # Retry-After of the 503 answered while the database is unavailable
+    # Operations (webapp/health.py, webapp/metrics.py, webapp/request_log.py)
+    HEARTBEAT_INTERVAL_SECONDS = 15.0  # how often a background runner stamps its row in runner_heartbeat
+    READY_HEARTBEAT_SECONDS = 60.0  # /readyz: some runner must have beaten this recently
+    READY_GRACE_SECONDS = 120.0  # /readyz: a process this young is ready while no runner has beaten yet
+    READY_DATABASE_TIMEOUT_MS = 2000  # /readyz: PostgreSQL's statement timeout for its queries
+    METRICS_TOKEN: str | None = None  # /metrics: scrapers send "Authorization: Bearer <it>"; unset: loopback
+    LOG_FORMAT = "text"  # "json": one JSON object per log line, with the request id (production logs)
     SCRIPT_SECONDS = 5.0    # a model script's time limit; its worker process is killed when it runs over
     SCRIPT_MEMORY_MB = 512  # the address space of each script worker process
 
@@ -165,6 +172,8 @@ _ENV_OVERRIDES = {
     "OPSFLOW_WEBHOOK_KIND": "WEBHOOK_KIND",
     "OPSFLOW_WEBHOOK_SECRET": "WEBHOOK_SECRET",
     "OPSFLOW_ROBOT_LOCALE": "ROBOT_LOCALE",
+    "OPSFLOW_METRICS_TOKEN": "METRICS_TOKEN",
+    "OPSFLOW_LOG_FORMAT": "LOG_FORMAT",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED",
               "OPSFLOW_SMTP_STARTTLS": "SMTP_STARTTLS"}

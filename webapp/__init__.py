@@ -11,7 +11,7 @@ from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
 from engine.sandbox import ScriptLimits
 
-from . import health, security_headers, strict_request, ui
+from . import health, metrics, request_log, security_headers, strict_request, ui
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
 
@@ -30,6 +30,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", zone.key)
 
     db.init_app(app)
+    metrics.init_app(app)  # first: its timer starts before, and stops after, every other hook
+    request_log.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

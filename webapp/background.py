@@ -14,6 +14,7 @@ from engine import delivery
 from engine.runtime import (
     BackgroundRunner,
     Job,
+    beat,
     fire_due_timers,
     run_connectors,
     run_reminders,
@@ -36,6 +37,19 @@ def delivery_policy(app: Flask) -> delivery.Policy:
                            backoff=timedelta(seconds=30))
 
 
+def heartbeat_job(app: Flask, name: str) -> Job:
+    """The runner's row in `runner_heartbeat`, stamped every HEARTBEAT_INTERVAL_SECONDS between the
+    other jobs (so a job that hangs stops the beat too); `/readyz` reads it."""
+    clock, sessions = app.extensions["opsflow"].clock, sessions_of(app)
+    started_at = clock()
+
+    def stamp() -> None:
+        with sessions() as session:
+            beat(session, name, started_at, clock())
+            session.commit()
+    return Job("heartbeat", stamp, float(app.config.get("HEARTBEAT_INTERVAL_SECONDS", 15.0)), at_once=True)
+
+
 def background_runner(app: Flask, name: str | None = None, at_once: bool = False) -> BackgroundRunner:
     """Timers and scheduled starts every SCHEDULER_INTERVAL_SECONDS; reminders (new pool tasks, due
     soon, overdue, the digest) every REMINDER_INTERVAL_SECONDS, at most a minute for the claimable
@@ -45,6 +59,7 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
     sessions = sessions_of(app)
     worker = name or f"{socket.gethostname()}:{os.getpid()}"
     runner = BackgroundRunner(at_once=at_once)
+    runner.add(heartbeat_job(app, worker))
     runner.add(Job("timers", lambda: fire_due_timers(engine, sessions),
                    float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
     runner.add(Job("connectors", lambda: run_connectors(engine, sessions),

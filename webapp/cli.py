@@ -1,4 +1,4 @@
-"""The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, worker, fire-timers,
+"""The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, serve, worker, fire-timers,
 seed-history, rollups rebuild."""
 from __future__ import annotations
 
@@ -221,6 +221,37 @@ def run(ctx: click.Context, host: str, port: int) -> None:
     finally:
         if runner:
             runner.stop()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(1, 256), default=None, envvar="OPSFLOW_WEB_WORKERS",
+              help="app processes (default: cores × 2 + 1; $OPSFLOW_WEB_WORKERS)")
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True,
+              envvar="OPSFLOW_WEB_THREADS", help="threads per process ($OPSFLOW_WEB_THREADS)")
+@click.option("--timeout", type=click.IntRange(5, 600), default=30, show_default=True,
+              help="seconds a request may take before its process is replaced")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int, timeout: int) -> None:
+    """Prepare the database, then serve the app in N processes under gunicorn with the production
+    config (unless --config or $OPSFLOW_CONFIG says otherwise). Background work runs in `opsflow
+    worker`, not here."""
+    import os
+
+    from .bootstrap import prepare
+    from .serving import default_workers
+    from .serving import serve as run_server
+    config = ctx.obj["config"] or os.environ.get("OPSFLOW_CONFIG") or "production"
+    app = _app(config)
+    try:
+        prepare(app)
+    except DeployError as exc:
+        raise click.ClickException(f"deploy refused: {exc}") from None
+    _dispose(app)  # no connection crosses the fork
+    count = workers or default_workers()
+    click.echo(f"OpsFlow serving on http://{host}:{port}/ with {count} process(es) ({config} config)")
+    run_server(config, host, port, count, threads, timeout)
 
 
 @main.command()

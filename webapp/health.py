@@ -1,5 +1,8 @@
 """Is the database there? `GET /healthz` asks it, and a request that finds it gone or busy answers
-503 with Retry-After instead of a 500.
+503 with Retry-After instead of a 500. `GET /readyz` asks what a load balancer or an orchestrator
+needs before sending work: the database answers quickly, its schema is the code's, and a background
+runner (timers, scheduled starts, the outbox) beat recently. Neither needs a login; neither names a
+host, a table or a person.
 
 Only errors that say the database cannot serve now count: no connection (refused, closed, reset),
 SQLite busy or locked after its timeout or unable to open or write its file, PostgreSQL's connection,
@@ -16,6 +19,9 @@ from flask_babel import gettext as _
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from engine import schema
+from engine.queries import heartbeats
 
 from .errors import error_response
 from .extensions import db, login_manager
@@ -75,6 +81,48 @@ def healthz() -> Any:
     return jsonify({"status": "ok", "database": "ok"}), 200, headers
 
 
+@bp.get("/readyz")
+def readyz() -> Any:
+    """200 with every check `ok`; 503 with Retry-After naming the checks that failed. A check that
+    cannot be asked after one failed (no database, no schema) is `skipped`."""
+    checks: dict[str, Any] = {"database": "ok", "schema": "skipped", "runner": "skipped"}
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            timeout = int(current_app.config.get("READY_DATABASE_TIMEOUT_MS", 2000))
+            db.session.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
+        db.session.execute(text("SELECT 1"))
+        checks["schema"] = "ok" if not schema.missing_tables(db.session.connection()) else "behind"
+        if checks["schema"] == "ok":  # the heartbeats' table may be one of those missing
+            checks["runner"], age = _runner_state(heartbeats(db.session))
+            if age is not None:
+                checks["runner_beat_seconds_ago"] = age
+    except SQLAlchemyError as exc:
+        log.warning("readiness: database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
+        checks["database"] = "unavailable"
+    _forget_transaction()
+    failing = [name for name in ("database", "schema", "runner")
+               if checks[name] not in ("ok", "starting", "skipped")]
+    headers = {"Cache-Control": "no-store"}
+    if failing:
+        return jsonify({"status": "unavailable", "failing": failing, "checks": checks}), 503, \
+            {**headers, "Retry-After": retry_after()}
+    return jsonify({"status": "ok", "checks": checks}), 200, headers
+
+
+def _runner_state(beats: list[Any]) -> tuple[str, int | None]:
+    """`ok` when some runner beat within READY_HEARTBEAT_SECONDS; `starting` while this process is
+    younger than READY_GRACE_SECONDS (its own runner, or the worker started with it, has not beaten
+    yet); else `stale` (it stopped beating) or `none` (no runner ever beat)."""
+    now = current_app.extensions["opsflow"].clock()
+    age = int((now - beats[0].beat_at).total_seconds()) if beats else None
+    if age is not None and age <= float(current_app.config.get("READY_HEARTBEAT_SECONDS", 60.0)):
+        return "ok", age
+    started = current_app.extensions["opsflow_started_at"]
+    if (now - started).total_seconds() < float(current_app.config.get("READY_GRACE_SECONDS", 120.0)):
+        return "starting", age
+    return ("stale" if beats else "none"), age
+
+
 def database_error(exc: SQLAlchemyError) -> Any:
     """503 + Retry-After for an unavailable database; any other database error stays a 500."""
     if not database_unavailable(exc):
@@ -91,6 +139,7 @@ def database_error(exc: SQLAlchemyError) -> Any:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["opsflow_started_at"] = app.extensions["opsflow"].clock()
     app.register_blueprint(bp)
     for error in (OperationalError, InterfaceError, DisconnectionError, PoolTimeout):
         app.register_error_handler(error, database_error)

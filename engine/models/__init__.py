@@ -39,6 +39,7 @@ from .delivery import (
     OutboxMessage,
     Robot,
 )
+from .heartbeats import RunnerHeartbeat
 from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
 from .preferences import (
@@ -63,4 +64,4 @@ __all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
            "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession", "INBOX", "MAIL", "PERSONAL_CHANNELS",
            "NotificationPreference", "QuietHours", "ReminderSent", "RollupCell",
-           "Schedule", "ScheduleRun"]
+           "Schedule", "ScheduleRun", "RunnerHeartbeat"]

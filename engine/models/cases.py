@@ -131,6 +131,7 @@ class AuditEvent(Base):
     at: Mapped[datetime]
     message: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any] | None]
+    request_id: Mapped[str | None] = mapped_column(String(64))  # the web request that caused it, if any
 
     actor: Mapped[User | None] = relationship()
 

@@ -22,6 +22,7 @@ from .deliveries import DELIVERY_CHANNELS, DELIVERY_STATUSES, DeliveryEntry, del
 from .inbox import InboxEntry, inbox, inbox_entry, unread_count
 from .incidents import incidents_of, shown_to
 from .moves import CaseMoves, case_moves, urge_counts
+from .operations import Heartbeat, heartbeats, outbox_depth, timer_lag
 from .processes import startable_process, startable_processes
 from .saved_filters import SavedFilterView, delete_filter, list_filters, save_filter
 from .schedules import list_schedules
@@ -44,4 +45,5 @@ __all__ = ["CaseMoves", "CcEntry", "case_moves", "cc_list", "cc_unread", "collea
            "ApprovalView", "approvals_of", "InboxEntry", "inbox", "inbox_entry", "unread_count",
            "DecisionChoice", "DecisionOffer", "decision_offer", "list_decisions",
            "DELIVERY_CHANNELS", "DELIVERY_STATUSES", "DeliveryEntry", "delivery_counts", "delivery_log",
+           "Heartbeat", "heartbeats", "outbox_depth", "timer_lag",
            "CALL_STATUSES", "ConnectorCallEntry", "connector_calls", "list_schedules"]

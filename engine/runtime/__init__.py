@@ -11,6 +11,7 @@ from .approvals import (
     decide,
     remove_approver,
 )
+from .audit import tag_request
 from .bulk import (
     BULK_ACTIONS,
     CASE_ACTIONS,
@@ -29,6 +30,7 @@ from .connector_calls import CONNECTOR, run_connectors
 from .digest import digest_time, send_digests
 from .engine import Engine
 from .handover import HandoverResult, hand_over
+from .heartbeats import beat
 from .http_connector import ConnectorSettings
 from .inbox import mark_all_read, mark_read
 from .incident_commands import resolve_incident, retry_incident
@@ -61,4 +63,5 @@ __all__ = ["HandoverResult", "hand_over",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
            "BackgroundRunner", "Job", "rebuild_rollups", "Delivered", "receive_message",
            "CONNECTOR", "ConnectorSettings", "run_connectors",
+           "tag_request", "beat",
            "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "import_rows"]

@@ -3,6 +3,9 @@
 A command produces several events (the task completed, each element reached, each task created);
 collecting them and inserting them with one executemany keeps the unit of work small. Events of a
 command that fails never reach the table: a rollback drops the batch with the rest.
+
+The caller may name what it is serving (`tag_request`: the web request's id); every event the
+session writes then carries it, so a log line and the audit trail of one request can be joined.
 """
 from __future__ import annotations
 
@@ -11,13 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from engine.models import AuditEvent
 
 from .case_rows import TaskRow
 
 _KEY = "opsflow_pending_events"
+_REQUEST = "opsflow_request_id"
 _INSERT = AuditEvent.__table__.insert()
 
 
@@ -37,16 +41,22 @@ def pending_events(session: Session) -> list[PendingEvent]:
     return session.info.setdefault(_KEY, [])
 
 
+def tag_request(session: Session, request_id: str | None) -> None:
+    """Stamp the events this session writes from now on with `request_id` (None: stop)."""
+    session.info[_REQUEST] = request_id
+
+
 def write_pending_events(session: Session) -> list[PendingEvent]:
     """Insert the collected events, returning them (`notify` reads who to tell from them); the tasks
     they name must have been flushed (they have ids)."""
     batch = session.info.pop(_KEY, None)
     if not batch:
         return []
+    request = session.info.get(_REQUEST)
     session.connection().execute(_INSERT, [
         {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
          "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
-         "message": e.message, "data": e.data} for e in batch])
+         "message": e.message, "data": e.data, "request_id": request} for e in batch])
     return batch
 
 
@@ -65,3 +75,11 @@ def reached_from(task: Any) -> str | None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_on_rollback(session: Session, previous_transaction: Any) -> None:
     session.info.pop(_KEY, None)
+
+
+@event.listens_for(AuditEvent, "before_insert")
+def _stamp_request(mapper: Any, connection: Any, target: AuditEvent) -> None:
+    """The events added one by one (comments, attachments, incidents, administration)."""
+    session = object_session(target)
+    if target.request_id is None and session is not None:
+        target.request_id = session.info.get(_REQUEST)

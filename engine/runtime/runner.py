@@ -19,11 +19,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Job:
-    """`run()` does one round of work and returns what it did (logged when truthy)."""
+    """`run()` does one round of work and returns what it did (logged when truthy); `at_once`: its
+    first round is at the start, whatever the runner's (the heartbeat says at once that it runs)."""
 
     name: str
     run: Callable[[], Any]
     interval: float
+    at_once: bool = False
 
 
 class BackgroundRunner:
@@ -62,7 +64,8 @@ class BackgroundRunner:
 
     def run_forever(self) -> None:
         start = time.monotonic()
-        next_at = {job.name: start if self.at_once else start + job.interval for job in self.jobs}
+        next_at = {job.name: start if self.at_once or job.at_once else start + job.interval
+                   for job in self.jobs}
         while not self._stop.is_set():
             now = time.monotonic()
             for job in self.jobs:

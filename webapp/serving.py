@@ -1,0 +1,64 @@
+"""`opsflow serve`: the app factory under gunicorn, N worker processes on one database.
+
+Each worker builds its own app (and so its own connection pool) after the fork; the master prepares
+the database once before forking and holds no connection. Background work is not in these
+processes: `opsflow worker` runs it (the `runner` check of `/readyz` says whether one does).
+Prometheus counts from all workers are added up through a shared folder (`PROMETHEUS_MULTIPROC_DIR`;
+a fresh one when it is not set), emptied at each start so a restart does not count twice.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+def default_workers() -> int:
+    """cores × 2 + 1, the cores this process may run on."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores * 2 + 1
+
+
+def shared_metrics_dir() -> str:
+    """The multiprocess folder of prometheus-client, emptied; set before any worker counts a thing.
+
+    prometheus-client picks its multiprocess values when a metric's first labelled child is made,
+    from `values.ValueClass`, chosen at its import: the CLI imported it before this command ran, so
+    the choice is made again here, in the master, where no child exists yet."""
+    from prometheus_client import values
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="opsflow-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for stale in Path(folder).glob("*.db"):
+        stale.unlink()
+    values.ValueClass = values.get_value_class()
+    return folder
+
+
+class Server(BaseApplication):
+    """gunicorn with its settings from `options` (never from the command line it did not parse)."""
+
+    def __init__(self, config_name: str | None, options: dict[str, Any]) -> None:
+        self.config_name, self.options = config_name, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        from . import create_app
+        return create_app(self.config_name)
+
+
+def serve(config_name: str | None, host: str, port: int, workers: int, threads: int, timeout: int) -> None:
+    shared_metrics_dir()
+    Server(config_name, {
+        "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync", "timeout": timeout, "graceful_timeout": timeout,
+        "proc_name": "opsflow", "accesslog": None, "preload_app": False,
+    }).run()
