@@ -103,12 +103,13 @@ def submit(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/import/<field>")
 @login_required
 def import_rows(task_id: int, field: str) -> Any:
-    """Fill a list of the form from an uploaded CSV file: the rows become the draft, shown to check."""
+    """Fill a list of the form from an uploaded count sheet (Excel or CSV): the rows become the draft,
+    shown to check."""
     access.visible_task(db.session, current_user, task_id, rules=engine().supervision, now=engine().clock())
     upload = request.files.get("file")
     try:
         count = runtime.import_rows(engine(), db.session, current_user, task_id, field,
-                                    upload.read() if upload else b"")
+                                    upload.read() if upload else b"", upload.filename or "" if upload else "")
     except InvalidData as exc:
         db.session.rollback()
         flash(_("The file was not read: %(reason)s", reason=command_text(exc.message, {})[0]), "danger")
