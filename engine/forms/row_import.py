@@ -31,6 +31,16 @@ def importable(schema: Mapping[str, Any] | None) -> list[str]:
             and p.get("type") == "array" and not p.get("readOnly")]
 
 
+def sheet_header(schema: Mapping[str, Any], field: str) -> list[str]:
+    """The first row of an empty count sheet for list `field`: the titles of the columns a person
+    fills in (their keys where untitled), as the reader recognises them."""
+    if field not in importable(schema):
+        raise InvalidData(f"{field} cannot be filled from a file", {"field": "invalid"})
+    props = (schema["properties"][field].get("items") or {}).get("properties") or {}
+    return [str(p.get("title") or k).strip() for k, p in props.items()
+            if isinstance(p, Mapping) and not p.get("readOnly")]
+
+
 def check_import(schema: Mapping[str, Any]) -> None:
     """Deploy's check: `x-import` only on a writable list of objects, and only `csv`."""
     for key, prop in ((schema.get("properties") or {}).items()):

@@ -86,3 +86,17 @@ def table_from_xlsx(content: bytes) -> Iterator[list[Any]]:
     finally:
         book.close()
         formulas_book.close()
+
+
+def xlsx_of(rows: list[list[Any]], title: str = "Sheet1") -> bytes:
+    """A workbook of one sheet holding `rows`: an empty count sheet for people to fill in Excel."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

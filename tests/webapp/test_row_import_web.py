@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from webapp.ui.command_text import known_message
 
@@ -88,3 +88,31 @@ def test_the_workbook_refusals_are_told(app):
         for message in (workbook.NOT_XLSX, workbook.OLD_XLS, "the file is larger than 20000 kB unpacked",
                         "formulas with no saved value (open the file in Excel and save it): B2, C2"):
             assert known_message(message), message
+
+
+def test_an_empty_sheet_in_both_formats_reads_back_as_nothing_to_fill(client, auth, api):
+    task_id = _count_task(api)
+    auth.login("manager_sh001")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    base = f"/tasks/{task_id}/import/count_lines/template"
+    assert f'href="{base}.xlsx"' in page and f'href="{base}.csv"' in page
+    header = ["款号（SKU）", "品名", "实盘数量（件）", "成本单价（元）"]
+    csv_file = client.get(f"{base}.csv")
+    assert csv_file.status_code == 200 and csv_file.mimetype == "text/csv"
+    assert csv_file.get_data().decode("utf-8-sig").strip() == ",".join(header)
+    xlsx_file = client.get(f"{base}.xlsx")
+    assert xlsx_file.status_code == 200 and "attachment" in xlsx_file.headers["Content-Disposition"]
+    assert "%E7%9B%98%E7%82%B9%E6%98%8E%E7%BB%86.xlsx" in xlsx_file.headers["Content-Disposition"]  # 盘点明细
+    book = load_workbook(io.BytesIO(xlsx_file.get_data()))
+    assert [c.value for c in book.worksheets[0][1]] == header
+    filled = book.worksheets[0]
+    filled.append(["W26-CT-3005", "双面羊绒大衣", 18, 620])
+    out = io.BytesIO()
+    book.save(out)
+    assert "已从文件读入 1 行" in _upload_named(client, task_id, out.getvalue(), "盘点明细.xlsx").get_data(
+        as_text=True)
+    for wrong in (f"{base}.pdf", f"/tasks/{task_id}/import/count_date/template.csv"):
+        assert client.get(wrong).status_code == 404
+    auth.logout()
+    auth.login("manager_sh002")
+    assert client.get(f"{base}.xlsx").status_code in (403, 404)

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from engine.errors import InvalidData
-from engine.forms import rows_from_file
+from engine.forms import rows_from_file, sheet_header, xlsx_of
 
 ITEM = {"type": "object", "properties": {
     "sku": {"type": "string", "title": "款号（SKU）"}, "name": {"type": "string", "title": "品名"},
@@ -111,3 +111,13 @@ def test_a_zip_that_is_not_a_workbook_and_one_that_unpacks_too_far():
 def test_csv_still_read_when_named_csv():
     assert rows_from_file(FORM, "count_lines", "sku,counted_quantity\nA,2\n".encode(), "s.csv") == [
         {"sku": "A", "counted_quantity": 2}]
+
+
+def test_the_empty_sheet_names_the_columns_the_reader_knows():
+    header = sheet_header(FORM, "count_lines")
+    assert header == ["款号（SKU）", "品名", "实盘数量（件）", "成本单价（元）", "盘点日期"]
+    content = xlsx_of([header, ["A-1", "大衣", 2, 10, date(2026, 12, 1)]], "盘点明细")
+    assert rows_from_file(FORM, "count_lines", content) == [
+        {"sku": "A-1", "name": "大衣", "counted_quantity": 2, "unit_cost": 10, "counted_on": "2026-12-01"}]
+    with pytest.raises(InvalidData, match="cannot be filled"):
+        sheet_header(FORM, "nothing")
