@@ -18,6 +18,8 @@ from engine.errors import InvalidData
 MAX_UNPACKED = 20_000_000
 #: Columns read from each row: a count sheet has a handful; the rest of a wide sheet is ignored.
 MAX_COLUMNS = 60
+#: Rows read, blank ones too: a sheet of a million empty rows is small when zipped, slow when read.
+MAX_SHEET_ROWS = 10_000
 NOT_XLSX = "the file is not an Excel workbook (.xlsx)"
 OLD_XLS = "the file is an old Excel workbook (.xls): save it as .xlsx or CSV"
 
@@ -71,6 +73,8 @@ def table_from_xlsx(content: bytes) -> Iterator[list[Any]]:
         pairs = zip(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True),
                     formulas.iter_rows(max_col=MAX_COLUMNS))
         for number, (row, cells) in enumerate(pairs, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise InvalidData(f"the file has more than {MAX_SHEET_ROWS} rows", {"file": "too_many"})
             line = list(row)
             for cell, value in zip(cells, line):
                 if value is None and isinstance(cell.value, str) and cell.value.startswith("="):

@@ -121,3 +121,11 @@ def test_the_empty_sheet_names_the_columns_the_reader_knows():
         {"sku": "A-1", "name": "大衣", "counted_quantity": 2, "unit_cost": 10, "counted_on": "2026-12-01"}]
     with pytest.raises(InvalidData, match="cannot be filled"):
         sheet_header(FORM, "nothing")
+
+
+def test_a_sheet_of_endless_blank_rows_is_refused_without_reading_them_all(monkeypatch):
+    from engine.forms import workbook
+    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 5)
+    content = xlsx(["sku"], ["A"], *[[" "]] * 6)  # blank to the reader, but rows of the sheet
+    with pytest.raises(InvalidData, match="more than 5 rows"):
+        rows_from_file(FORM, "count_lines", content)
