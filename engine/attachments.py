@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import Any, BinaryIO, Iterable, Mapping
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
@@ -155,6 +155,30 @@ def link_pending(session: Session, user: User, attachment_ids: Iterable[int], in
             row.instance_id = instance_id
             _record(session, row, user, now, "attachment_added")
     session.flush()
+
+
+def referenced(session: Session, user: User, fields: Mapping[str, Any], instance_id: int | None) -> list[int]:
+    """The attachments a submission names by id in its file fields (`{"photos": ["12"]}`), as a client
+    of the API sends them after uploading each. Each must be the sender's own upload still waiting for
+    a case, or a file already on this case: anything else is refused naming the field (`photos.0`),
+    before the command runs, so that a form requiring a file is never met by someone else's. Returns
+    the ids still waiting for a case, for `link_pending` once the command has run."""
+    wanted: dict[str, int | None] = {}
+    for key, values in fields.items():
+        for n, value in enumerate(values if isinstance(values, list) else [values]):
+            text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+            wanted[f"{key}.{n}"] = int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+    ids = {i for i in wanted.values() if i is not None}
+    rows = {r.id: r for r in session.scalars(select(Attachment).where(Attachment.id.in_(ids)))} if ids else {}
+    refused = {}
+    for where, ident in wanted.items():
+        row = rows.get(ident) if ident is not None else None
+        if row is None or not ((row.instance_id is None and row.uploaded_by_id == user.id)
+                               or (instance_id is not None and row.instance_id == instance_id)):
+            refused[where] = "unknown"
+    if refused:
+        raise InvalidData("attachments that are not uploaded or not yours: " + ", ".join(refused), refused)
+    return sorted(i for i in ids if rows[i].instance_id is None)
 
 
 def list_attachments(session: Session, instance_id: int) -> list[AttachmentView]:

@@ -141,7 +141,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """(rule, URL) for every GET route of `app`, after giving it a case (cs_li's complaint at NJ01,
-    with an open task and a photo) so that every id in a URL names something real."""
+    with an open task and a photo, and a stocktake for its count sheet) so that every id in a URL names
+    something real."""
     import io
 
     from sqlalchemy import select
@@ -158,6 +159,8 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
                                  upload_dir=app.config["UPLOAD_DIR"], now=runtime.clock(),
                                  max_bytes=app.config["ATTACHMENT_MAX_BYTES"], instance_id=case.id,
                                  rules=runtime.supervision)
+        counter = session.scalars(select(User).filter_by(username="merch_zhao")).one()
+        count = runtime.start(session, "monthly_stocktake", counter, {"store_code": "SH001"})  # its sheet
         filename = session.scalars(
             select(ModelFile.filename).join(ProcessVersion).join(ProcessDefinition)
             .where(ProcessDefinition.key == case.process_key, ProcessVersion.version == case.version)
@@ -171,7 +174,9 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
                   "key": case.process_key, "version": case.version, "filename": filename,
                   "code": case.store_code, "user_id": starter.id, "attachment_id": photo.id}
         session.commit()
-    per_endpoint = {"static": {"filename": "app.js"}, "cases.moved": {"rest": str(values["case_id"])}}
+    per_endpoint = {"static": {"filename": "app.js"}, "cases.moved": {"rest": str(values["case_id"])},
+                    "tasks.import_template": {"task_id": count.open_tasks[0].id, "field": "count_lines",
+                                              "kind": "csv"}}
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in rule.methods:

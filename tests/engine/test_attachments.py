@@ -55,3 +55,15 @@ def test_closing_a_session_without_committing_removes_its_files(sessions, people
         _store(session, session.get(type(people["cs_li"]), people["cs_li"].id), uploads, clock)
         assert len(_files(uploads)) == 1
     assert _files(uploads) == []
+
+
+def test_a_submission_may_name_only_its_senders_waiting_files(session, people, uploads, clock):
+    """What the API checks before a start or a step that names uploaded files by id."""
+    from engine.attachments import referenced
+    from engine.errors import InvalidData
+    mine = _store(session, people["manager_sh001"], uploads, clock).id
+    theirs = _store(session, people["manager_sh002"], uploads, clock).id
+    assert referenced(session, people["manager_sh001"], {"photos": [str(mine), mine]}, None) == [mine]
+    with pytest.raises(InvalidData) as refused:
+        referenced(session, people["manager_sh001"], {"photos": [str(mine), str(theirs), "x", "0"]}, None)
+    assert refused.value.fields == {"photos.1": "unknown", "photos.2": "unknown", "photos.3": "unknown"}

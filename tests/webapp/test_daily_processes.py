@@ -105,9 +105,11 @@ def test_the_store_rectifies_each_item_on_its_task_page_and_the_inspector_rechec
 
 def test_a_claim_is_approved_and_paid_on_the_task_pages(app, client, auth, api):
     lines = [{"category": "display", "expense_date": "2026-10-20", "amount": 12800, "note": "冬季橱窗道具"}]
+    receipt = str(api.as_("manager_sh001").post("/attachments", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(PNG), "receipt.png")}).get_json()["id"])
     start = api.as_("manager_sh001").post("/processes/expense_claim/instances", json={"data": {
         "store_code": "SH001", "claim_type": "expense", "purpose": "冬季橱窗", "claim_lines": lines,
-        "photos": ["1"]}}).get_json()
+        "photos": [receipt]}}).get_json()
     [approval] = [t["id"] for t in start["open_tasks"]]
     auth.login("supervisor_east")
     path = f"/tasks/{approval}"

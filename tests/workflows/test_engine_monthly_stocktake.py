@@ -2,12 +2,14 @@
 manager alone (the warehouse's by the warehouse keeper), overdue after 3 days, reconciliation by the
 merchandiser, the director's approval of a large loss and finance's adjustment. `world.complete` checks
 at every step who sees the task and that everyone else is refused."""
+import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import select
 
-from engine.errors import PermissionDenied
+from engine.errors import InvalidData, PermissionDenied
 from engine.models import HumanTask, ProcessInstance
 from engine.runtime import import_rows, remind_due, run_schedules
 
@@ -97,5 +99,37 @@ def test_the_count_sheet_is_read_into_the_counters_draft(world):
     draft = world.detail("manager_sh001", count.id).draft
     assert draft["count_lines"][1] == {"sku": "W26-KN-2031", "name": "羊毛针织开衫", "counted_quantity": 41,
                                        "unit_cost": 150}
+    done = world.attempt("manager_sh001", count.id, {**draft, "count_date": "2026-11-02"})
+    assert [t.element_id for t in done.open_tasks] == ["reconcile"]
+
+
+def _workbook(*rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_the_count_sheet_from_excel_and_a_damaged_one_changes_nothing(world):
+    case = world.start("merch_zhao", P)
+    count = world.task(case.id, "store_count")
+    before = world.dump(case.id)
+    for bad in (b"PK\x03\x04broken", _workbook(["款号（SKU）", "实盘数量（件）"], ["W26-CT-3005", "十八"])):
+        with pytest.raises(InvalidData):
+            world.run("manager_sh001", lambda s, user: import_rows(world.engine, s, user, count.id,
+                                                                   "count_lines", bad, "盘点表.xlsx"))
+        assert world.dump(case.id) == before
+    sheet = _workbook(["款号（SKU）", "品名", "实盘数量（件）", "成本单价（元）"],
+                      ["W26-CT-3005", "双面羊绒大衣", 18, 620], ["W26-KN-2031", "羊毛针织开衫", 41, 150.5])
+    read = world.run("manager_sh001", lambda s, user: import_rows(world.engine, s, user, count.id,
+                                                                  "count_lines", sheet, "盘点表.xlsx"))
+    assert read == 2
+    draft = world.detail("manager_sh001", count.id).draft
+    assert draft["count_lines"][1] == {"sku": "W26-KN-2031", "name": "羊毛针织开衫", "counted_quantity": 41,
+                                       "unit_cost": 150.5}
     done = world.attempt("manager_sh001", count.id, {**draft, "count_date": "2026-11-02"})
     assert [t.element_id for t in done.open_tasks] == ["reconcile"]

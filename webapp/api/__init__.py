@@ -1,6 +1,7 @@
 """The JSON API under /api/v1, authenticated by bearer tokens from POST /api/v1/login."""
 from . import (  # noqa: F401  (routes register themselves on bp)
     approval_routes,
+    attachment_routes,
     away_routes,
     delivery_routes,
     inbox_routes,

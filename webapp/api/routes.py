@@ -11,6 +11,7 @@ from flask import current_app, jsonify, url_for
 from flask_babel import gettext as _
 
 from engine import access, queries, runtime
+from engine.attachments import link_pending
 from engine.directory import issue_token
 from engine.errors import InvalidData
 from engine.views import Page
@@ -18,6 +19,7 @@ from engine.views import Page
 from ..errors import BadRequest, Unauthorized
 from ..extensions import db, engine
 from ..login_throttle import attempt_login, too_many_attempts
+from .attachment_routes import named_attachments
 from .auth import api_user, token_required
 from .blueprint import bp
 from .params import body, body_object, body_text, flag, integer, moment, optional_integer, text
@@ -75,7 +77,9 @@ def process(key: str) -> Any:
 @token_required
 def start(key: str) -> Any:
     data = body_object("data")
+    pending = named_attachments(data, None)
     view = engine().start(db.session, key, api_user(), data)
+    link_pending(db.session, api_user(), pending, view.id, engine().clock())
     return _done(view.to_dict(), 201, {"Location": url_for("api.instance", instance_id=view.id)})
 
 
@@ -149,8 +153,11 @@ def transfer(task_id: int) -> Any:
 @token_required
 def complete(task_id: int) -> Any:
     data = body_object("data")
-    access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
-    return _done(engine().complete(db.session, task_id, api_user(), data).to_dict())
+    task = access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
+    pending = named_attachments(data, task.instance_id)
+    view = engine().complete(db.session, task_id, api_user(), data)
+    link_pending(db.session, api_user(), pending, task.instance_id, engine().clock())
+    return _done(view.to_dict())
 
 
 # -- process instances -----------------------------------------------------------------------------

@@ -5,9 +5,11 @@ performs one command and commits once.
 """
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any, Mapping
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -103,12 +105,13 @@ def submit(task_id: int) -> Any:
 @bp.post("/tasks/<int:task_id>/import/<field>")
 @login_required
 def import_rows(task_id: int, field: str) -> Any:
-    """Fill a list of the form from an uploaded CSV file: the rows become the draft, shown to check."""
+    """Fill a list of the form from an uploaded count sheet (Excel or CSV): the rows become the draft,
+    shown to check."""
     access.visible_task(db.session, current_user, task_id, rules=engine().supervision, now=engine().clock())
     upload = request.files.get("file")
     try:
         count = runtime.import_rows(engine(), db.session, current_user, task_id, field,
-                                    upload.read() if upload else b"")
+                                    upload.read() if upload else b"", upload.filename or "" if upload else "")
     except InvalidData as exc:
         db.session.rollback()
         flash(_("The file was not read: %(reason)s", reason=command_text(exc.message, {})[0]), "danger")
@@ -117,6 +120,26 @@ def import_rows(task_id: int, field: str) -> Any:
         flash(_("%(n)d rows read from the file into the form: check them and complete the step.", n=count),
               "success")
     return redirect(url_for("tasks.detail", task_id=task_id), 303)
+
+
+@bp.get("/tasks/<int:task_id>/import/<field>/template.<kind>")
+@login_required
+def import_template(task_id: int, field: str, kind: str) -> Any:
+    """An empty count sheet, its first row naming the columns as the upload reads them."""
+    page = task_page(engine(), db.session, current_user, task_id)
+    if kind not in ("csv", "xlsx") or field not in forms.importable(page.form):
+        abort(404)
+    header = forms.sheet_header(page.form or {}, field)
+    name = str((page.form or {})["properties"][field].get("title") or field)
+    if kind == "xlsx":
+        content = forms.xlsx_of([header], name)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        text = io.StringIO()
+        csv.writer(text).writerow(header)
+        content, mimetype = text.getvalue().encode("utf-8-sig"), "text/csv"  # the mark tells Excel: UTF-8
+    return send_file(io.BytesIO(content), mimetype=mimetype, as_attachment=True,
+                     download_name=f"{name}.{kind}", max_age=0)
 
 
 @bp.post("/tasks/<int:task_id>/claim")

@@ -7,7 +7,7 @@ import functools
 import json
 from typing import Any
 
-from . import away, deliveries, inbox, messages, preferences, robots, schedules, task_detail
+from . import attachments, away, deliveries, inbox, messages, preferences, robots, schedules, task_detail
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -21,7 +21,8 @@ what the same user sees and may do in the web app.
 
 **Starting a case.** `GET /processes` lists what I may start; `GET /processes/{key}` gives the
 process's start form as JSON Schema; `POST /processes/{key}/instances` with `{"data": {...}}` starts
-it.
+it. A file field (`photos`: an expense claim's receipts) holds the ids of files uploaded first with
+`POST /attachments`.
 
 **Errors.** Every refusal is `{"error": code, "message": text, "fields": {field: reason}}` with the
 status that says what happened: 400 the request could not be read, 401 no valid token, 403 not
@@ -67,6 +68,7 @@ TAGS = [
     {"name": "People", "description": "Away periods with a deputy (代理), handing over (离职交接)"},
     {"name": "Admin", "description": "What administrators keep: the delivery log, group robots, "
                                         "scheduled starts"},
+    {"name": "Files", "description": "Photos, receipts and PDFs: uploaded, then named by a start or a step"},
     {"name": "Contract", "description": "This description"},
 ]
 
@@ -82,13 +84,13 @@ def _document() -> dict[str, Any]:
         "tags": TAGS,
         "security": [{"bearer": []}],
         "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS, **messages.PATHS, **schedules.PATHS},
+                  **robots.PATHS, **messages.PATHS, **schedules.PATHS, **attachments.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
                         **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS,
-                        **schedules.SCHEMAS},
+                        **schedules.SCHEMAS, **attachments.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },
