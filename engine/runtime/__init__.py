@@ -41,7 +41,7 @@ from .rollups import rebuild_rollups
 from .row_import import import_rows
 from .runner import BackgroundRunner, Job
 from .schedule_commands import pause_schedule, resume_schedule
-from .scheduled_starts import SYSTEM_ACTOR, run_schedules
+from .scheduled_starts import SYSTEM_ACTOR, run_schedules, start_scheduled
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
 from .transfer import MAX_TRANSFER_REASON, transfer
@@ -61,4 +61,5 @@ __all__ = ["HandoverResult", "hand_over",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
            "BackgroundRunner", "Job", "rebuild_rollups", "Delivered", "receive_message",
            "CONNECTOR", "ConnectorSettings", "run_connectors",
-           "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "import_rows"]
+           "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "start_scheduled",
+           "import_rows"]
