@@ -6,10 +6,10 @@ still fails goes back to the store, until everything passes.
 
 Started by hand with the checklist (the start form), and by the schedule at each season start (开季:
 09:00 on 1 March, June, September and December) for every open store, direct and franchise alike (培训督导
-"负责开季的全国店铺的巡店工作"). A scheduled case has no checklist yet: its first step 巡检 goes to the
+"负责开季的全国店铺的巡店工作"). A scheduled case has no checklist yet: its first step 开季巡检 goes to the
 trainers (the role is company-wide, so with several trainers the stores wait in their pool and each
 takes the ones on their route); a case started by hand skips it. The re-check goes to whoever
-inspected: the person who started the case, or who completed 巡检.
+inspected: the person who started the case, or who completed 开季巡检.
 """
 from . import Lane, MultiInstance, ProcessSource, default, end, flows, gateway, script, timer_start, user
 
