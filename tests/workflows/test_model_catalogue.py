@@ -60,7 +60,9 @@ def test_every_user_task_is_in_a_role_lane_and_names_an_existing_valid_form(key)
     process = model(key)
     lanes = lanes_of(process)
     assert set(lanes.values()) <= TASK_ROLE_KEYS
-    steps = [process.find(f"{BPMN}startEvent")] + list(process.iter(f"{BPMN}userTask"))
+    steps = [process.find(f"{BPMN}startEvent")] + list(process.iter(f"{BPMN}userTask")) + [
+        event for event in process.iter(f"{BPMN}boundaryEvent")
+        if event.find(f"{BPMN}messageEventDefinition") is not None]  # a message's payload form
     assert steps[0].get("id") == "start"
     used = set()
     for step in steps:

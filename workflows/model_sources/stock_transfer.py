@@ -26,6 +26,7 @@ from . import (
     end,
     flows,
     gateway,
+    message_boundary,
     rule,
     script,
     start,
@@ -91,11 +92,17 @@ received_items = [{"sku": line["sku"], "name": line["name"], "colour_size": line
                    "received_quantity": line["shipped_quantity"], "line_note": ""} for line in shipped_items]
 receive_deadline = add_days(now(), 5)
 del prices
+arrived_at = ""
+signed_by = ""
 """),
         user("confirm_receipt", "确认收货", "Confirm receipt", "store_manager", 17, due=120,
              doc="货到后逐行核对并填写实收数量，差异请在行备注中说明。发货后5天内未确认，将通知直营主管督促。"),
         boundary("receipt_late", "5天未确认收货", "Receipt not confirmed in 5 days", "confirm_receipt",
                  date="receive_deadline", interrupting=False),
+        message_boundary("goods_arrived", "物流到货", "Goods arrived", "confirm_receipt",
+                         message="logistics_arrival", form="goods_arrived.json", cc="role:store_manager",
+                         slot=1),
+        end("end_arrival_noted", "已通知到货", "Arrival told", "store_manager", 17, 1),
         user("receipt_follow_up", "督促确认收货", "Chase receipt confirmation", "store_supervisor", 18,
              due=24,
              doc="调入门店超过5天未确认收货：联系店长尽快核对确认。"),
@@ -146,6 +153,7 @@ settlement_amount = received_amount
         default("ship_done", "prepare_receipt", "已发货"),
         ("prepare_receipt", "confirm_receipt"),
         ("receipt_late", "receipt_follow_up"),
+        ("goods_arrived", "end_arrival_noted"),
         ("receipt_follow_up", "end_follow_up"),
         ("confirm_receipt", "compute_difference"),
         ("compute_difference", "difference"),
