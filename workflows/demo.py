@@ -44,4 +44,23 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("analyst_zheng", "郑分析", "Zheng (analyst)", (DemoGrant("analyst"),)),
 )
 
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    """Another system's API user in the demo (role `integration`): no password, a token known in
+    advance, so someone trying the demo can post its messages with curl (README, docs/modelling.md)."""
+
+    username: str
+    display_name: str
+    display_name_en: str
+    token: str
+
+
+#: The logistics system reporting arrivals (`logistics_arrival`) to transfers and orders.
+DEMO_CLIENTS: tuple[DemoClient, ...] = (
+    DemoClient("logistics", "物流系统", "Logistics system", "demo-logistics-token"),
+)
+DEMO_CLIENT_TOKEN_HOURS = 24 * 3650
+
 DEMO_USERS_BY_NAME: dict[str, DemoUser] = {u.username: u for u in DEMO_USERS}

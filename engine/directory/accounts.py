@@ -91,8 +91,10 @@ def upsert_store(session: Session, code: str, name: str, *, region: str, kind: s
     return store
 
 
-def issue_token(session: Session, user: User, now: datetime, hours: float = 12) -> str:
-    token = secrets.token_urlsafe(32)
+def issue_token(session: Session, user: User, now: datetime, hours: float = 12, *,
+                token: str | None = None) -> str:
+    """A bearer token for `user`; `token` fixes its value (the demo's documented client token)."""
+    token = token or secrets.token_urlsafe(32)
     session.add(ApiToken(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id,
                          created_at=now, expires_at=now + timedelta(hours=hours)))
     return token
