@@ -25,7 +25,7 @@ def load_demo_data(session: Session, now: datetime) -> None:
     from . import demo, stores
     for s in stores.STORES:
         upsert_store(session, s.code, s.name_zh, region=s.region, kind=s.kind, city=s.city_zh,
-                     status=s.status, name_en=s.name_en, address=s.address)
+                     status=s.status, name_en=s.name_en, address=s.address, owner=s.owner or None)
     shared_hash = hash_password(DEMO_PASSWORD)
     for u in demo.DEMO_USERS:
         insert_user_unchecked(session, u.username, None, display_name=u.display_name,

@@ -81,13 +81,15 @@ def insert_user_unchecked(session: Session, username: str, password: str | None,
 
 
 def upsert_store(session: Session, code: str, name: str, *, region: str, kind: str = "direct",
-                 city: str = "", status: str = "open", name_en: str = "", address: str = "") -> Store:
+                 city: str = "", status: str = "open", name_en: str = "", address: str = "",
+                 owner: str | None = None) -> Store:
     store = session.get(Store, code)
     if store is None:
         store = Store(code=code)
         session.add(store)
     store.name, store.name_en, store.region, store.kind, store.city, store.status, store.address = (
         name, name_en, region, kind, city, status, address)
+    store.owner = owner or None
     return store
 
 
