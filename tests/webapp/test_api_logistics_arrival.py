@@ -53,7 +53,7 @@ def test_the_demo_logistics_client_reports_an_arrival(site):
                                                 "incident": None}]}
     AuthActions(client).login("manager_sh001")
     page = client.get(f"/tasks/{receipt_id}").get_data(as_text=True)
-    assert "2026-11-04T15:20:00+08:00" in page and "张店长" in page
+    assert "2026年11月4日 15:20:00" in page and "张店长" in page  # 到货时间, 签收人
 
     again = client.post("/api/v1/messages", headers=TOKEN,
                         json={"name": "logistics_arrival", "correlation": {"business_key": key},
