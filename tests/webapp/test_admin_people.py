@@ -250,6 +250,10 @@ def test_the_store_list(app, admin):
     assert re.search(r'<td class="text-end"[^>]*>1</td>', row)
     for code in ("SH001", "SH002", "HZ001", "NJ01", "NJ02", "SH003"):
         assert f'id="store-{code}"' in html
+    rows = dict(re.findall(r'<tr id="store-(\w+)">(.*?)</tr>', html, re.S))
+    owners = {code: re.findall(r'store-owner" lang="zh-CN">([^<]*)<', row) for code, row in rows.items()}
+    assert {code: found for code, found in owners.items() if found} == {
+        "NJ01": ["南京冯氏服饰有限公司"], "NJ02": ["南京冯氏服饰有限公司"]}
     assert 'data-status="planned"' in html and 'href="/admin/stores/new"' in html
 
 
