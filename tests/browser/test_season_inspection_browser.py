@@ -33,7 +33,7 @@ def season(tmp_path_factory, serve) -> Iterator[SimpleNamespace]:
                      UPLOAD_DIR=str(folder / "uploads"), WTF_CSRF_ENABLED=True, CLOCK=clock)
     prepare(app)
     clock.set(SEASON_START)
-    assert background_runner(app).run_once()["schedules"] == 4 + 5  # and December's stocktake counts
+    assert background_runner(app).run_once()["schedules"] == 5 + 6  # and December's stocktake counts
     with serve(app, "season-server") as url:
         yield SimpleNamespace(url=url, app=app)
 
@@ -86,10 +86,10 @@ def test_a_season_inspection_on_the_phone(season, pages, phone, screenshot_dir):
     assert (element, holder) == ("inspect", "trainer_sun")
     _nobody_else_sees(phone, pages, url, key, *OTHERS, "manager_sh001")
 
-    # 孙督导 has the season's four stores in 待办 and fills SH001's checklist in the store
+    # 孙督导 has the season's five stores in 待办 and fills SH001's checklist in the store
     pages.sign_in(phone, "trainer_sun")
     phone.goto(f"{url}/tasks")
-    expect(phone.locator("[data-task-id]")).to_have_count(4)
+    expect(phone.locator("[data-task-id]")).to_have_count(5)
     pages.fits(phone)
     _from_todo(phone, url, task_id)
     expect(phone.locator("main")).to_contain_text("SH001")

@@ -42,11 +42,12 @@ def _nobody_else(api: Api, case_id: int, task_id: int, *others: str) -> None:
 def test_a_season_inspection_from_the_schedule_to_the_recheck(site):
     app, api, clock = site
     clock.set(SEASON_START)
-    assert background_runner(app).run_once()["schedules"] == 4 + 5  # and December's stocktake counts
+    assert background_runner(app).run_once()["schedules"] == 5 + 6  # and December's stocktake counts
     trainer = api.as_("trainer_sun")
     listed = trainer.get("/tasks?process=store_inspection&per_page=100").get_json()["items"]
     assert sorted((t["store_code"], t["element_id"]) for t in listed) == [
-        ("HZ001", "inspect"), ("NJ01", "inspect"), ("SH001", "inspect"), ("SH002", "inspect")]
+        ("HZ001", "inspect"), ("NJ01", "inspect"), ("NJ02", "inspect"), ("SH001", "inspect"),
+        ("SH002", "inspect")]
     [inspect] = [t for t in listed if t["store_code"] == "SH001"]
     case_id = inspect["instance_id"]
     case = trainer.get(f"/process-instances/{case_id}").get_json()
