@@ -88,9 +88,9 @@ def test_the_api_lists_pauses_and_resumes(api, schedule_id):
 def test_the_background_runner_starts_the_period_once(app, app_clock, schedule_id):
     app_clock.set(DEC_1)
     runner = background_runner(app)
-    assert runner.run_once()["schedules"] == 5  # the open stores SH001, SH002, HZ001, NJ01 and the warehouse
+    assert runner.run_once()["schedules"] == 6  # the 5 open stores and the warehouse
     assert runner.run_once()["schedules"] == 0
     with app.app_context():
         stores = db.session.scalars(select(ProcessInstance.store_code).where(
             ProcessInstance.process_key == "monthly_stocktake").order_by(ProcessInstance.id)).all()
-    assert stores == ["HZ001", "NJ01", "SH001", "SH002", None]
+    assert stores == ["HZ001", "NJ01", "NJ02", "SH001", "SH002", None]

@@ -14,7 +14,7 @@ from workflows.demo import DEMO_USERS
 from workflows.form_schemas import FORMS_DIR, form_files, load_form
 from workflows.registry import CATALOGUE, OUTCOMES, PROCESSES, SHARED_SUBPROCESSES
 from workflows.roles import REGION, ROLES, ROLES_BY_KEY, STORE, TASK_ROLE_KEYS
-from workflows.stores import REGIONS_BY_CODE, STORES, STORES_BY_CODE
+from workflows.stores import FENG, REGIONS_BY_CODE, STORES, STORES_BY_CODE
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
@@ -51,7 +51,8 @@ def test_stores_and_regions():
     assert [(s.code, s.name_zh, s.kind, s.status) for s in STORES] == [
         ("SH001", "上海南京路店", "direct", "open"), ("SH002", "上海徐家汇店", "direct", "open"),
         ("HZ001", "杭州湖滨店", "direct", "open"), ("NJ01", "南京新街口加盟店", "franchise", "open"),
-        ("SH003", "上海静安寺店", "direct", "planned")]
+        ("NJ02", "南京河西加盟店", "franchise", "open"), ("SH003", "上海静安寺店", "direct", "planned")]
+    assert {s.code: s.owner for s in STORES if s.owner} == {"NJ01": FENG, "NJ02": FENG}
     assert all(s.region in REGIONS_BY_CODE for s in STORES)
 
 
@@ -60,7 +61,9 @@ def test_every_user_task_is_in_a_role_lane_and_names_an_existing_valid_form(key)
     process = model(key)
     lanes = lanes_of(process)
     assert set(lanes.values()) <= TASK_ROLE_KEYS
-    steps = [process.find(f"{BPMN}startEvent")] + list(process.iter(f"{BPMN}userTask"))
+    steps = [process.find(f"{BPMN}startEvent")] + list(process.iter(f"{BPMN}userTask")) + [
+        event for event in process.iter(f"{BPMN}boundaryEvent")
+        if event.find(f"{BPMN}messageEventDefinition") is not None]  # a message's payload form
     assert steps[0].get("id") == "start"
     used = set()
     for step in steps:
