@@ -4,7 +4,6 @@ the models' tables and records them as the head revision; a real installation ta
 is imported, since that module declares them all."""
 from __future__ import annotations
 
-from sqlalchemy import MetaData, Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
@@ -25,7 +24,7 @@ def create_all(sql_engine: SqlEngine) -> None:
 
 def drop_all(sql_engine: SqlEngine) -> None:
     metadata.drop_all(sql_engine)
-    Table("alembic_version", MetaData()).drop(sql_engine, checkfirst=True)
+    migrations.VERSION_TABLE.drop(sql_engine, checkfirst=True)
 
 
 def schema_state(connection: Connection) -> str:

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
@@ -80,9 +80,18 @@ def downgrade(sql_engine: SqlEngine, target: str) -> tuple[str | None, str | Non
         return before, current(connection)
 
 
+#: Alembic's own version table, as it makes it (for stamping without loading the scripts again).
+VERSION_TABLE = Table("alembic_version", MetaData(),
+                      Column("version_num", String(32), nullable=False),
+                      PrimaryKeyConstraint("version_num", name="alembic_version_pkc"))
+
+
 def stamp_head(connection: Connection) -> None:
-    """Record the head revision on a database whose tables `create_all` just made from the models."""
-    command.stamp(config(connection), "head")
+    """Record the head revision on a database whose tables `create_all` just made from the models
+    (what `alembic stamp head` does, without parsing the scripts each time: tests make many)."""
+    VERSION_TABLE.create(connection, checkfirst=True)
+    connection.execute(VERSION_TABLE.delete())
+    connection.execute(VERSION_TABLE.insert().values(version_num=head()))
 
 
 def revision(message: str, autogenerate: bool, sql_engine: SqlEngine | None = None) -> Path:
@@ -100,5 +109,5 @@ def revision(message: str, autogenerate: bool, sql_engine: SqlEngine | None = No
     return Path(script.path)
 
 
-__all__ = ["BASELINE", "SCRIPTS", "config", "current", "downgrade", "head", "known", "revision",
-           "stamp_head", "state", "upgrade"]
+__all__ = ["BASELINE", "SCRIPTS", "VERSION_TABLE", "config", "current", "downgrade", "head", "known",
+           "revision", "stamp_head", "state", "upgrade"]
