@@ -4,6 +4,7 @@ the models' tables and records them as the head revision; a real installation ta
 is imported, since that module declares them all."""
 from __future__ import annotations
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
@@ -14,11 +15,13 @@ metadata = Base.metadata
 
 
 def create_all(sql_engine: SqlEngine) -> None:
-    """The models' tables, and the head revision when the database has no version yet (an empty
-    database: `create_all` on an older schema adds missing tables only and is not a migration)."""
+    """The models' tables, and the head revision when the database was empty. On an older schema
+    without a version table it only adds missing tables, records nothing, and leaves the rest to
+    `migrations.upgrade` (`create_all` is not a migration)."""
+    empty = not inspect(sql_engine).get_table_names()
     metadata.create_all(sql_engine)
-    with sql_engine.begin() as connection:
-        if migrations.current(connection) is None:
+    if empty:
+        with sql_engine.begin() as connection:
             migrations.stamp_head(connection)
 
 

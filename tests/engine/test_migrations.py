@@ -167,6 +167,15 @@ def test_create_all_makes_the_head_schema_and_records_it(sql_engine):
     assert inspect(sql_engine).get_table_names() == []
 
 
+def test_create_all_on_an_older_schema_records_no_revision(sql_engine, models_44b0b86):
+    """It only adds missing tables (not columns): the upgrade, which still runs, does the rest."""
+    models_44b0b86.Base.metadata.create_all(sql_engine)
+    schema.create_all(sql_engine)
+    assert revision_of(sql_engine) is None and inspect(sql_engine).has_table("runner_heartbeat")
+    assert migrations.upgrade(sql_engine) == (None, migrations.head())
+    assert "owner" in {c["name"] for c in inspect(sql_engine).get_columns("store")}
+
+
 # -- from the baseline --------------------------------------------------------------------------------
 
 def test_the_baseline_with_data_upgrades_to_head_and_keeps_it(sql_engine):
