@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -268,4 +269,21 @@ def test_the_first_revision_goes_down_and_up_again(sql_engine):
         assert c.execute(text("SELECT count(*) FROM store")).scalar() == 2
     migrations.upgrade(sql_engine)
     check_the_baseline_data_survived(sql_engine)
+    assert differences(sql_engine) == []
+
+
+# -- several processes starting at once ----------------------------------------------------------
+
+def test_processes_upgrading_at_once_take_turns(sql_engine):
+    """`opsflow serve` and two workers started together on an installation made before migrations:
+    on PostgreSQL one upgrades while the others wait on the advisory lock, then find the head."""
+    if sql_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite installations run one process")
+    migrations.upgrade(sql_engine, migrations.BASELINE)
+    with sql_engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: migrations.upgrade(sql_engine), range(3)))
+    assert sorted(results, key=str) == sorted([(None, migrations.head())]
+                                              + [(migrations.head(), migrations.head())] * 2, key=str)
     assert differences(sql_engine) == []
