@@ -40,6 +40,7 @@ def _dispose(app) -> None:  # type: ignore[no-untyped-def]
 def main(ctx: click.Context, config: str | None) -> None:
     """OpsFlow 运营中心流程平台."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)  # init-db logs the upgrade
     ctx.obj = {"config": config, "app": _app}  # "app": for the commands of other modules (opsflow db)
 
 
