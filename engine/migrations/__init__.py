@@ -50,7 +50,7 @@ def current(connection: Connection) -> str | None:
 
 def state(connection: Connection) -> str:
     """`ok` at head, `behind` at an older revision or none, `unknown` at a revision these scripts do
-    not have (newer code migrated it). One query: what `/readyz` asks."""
+    not have (newer code migrated it). What `/readyz` asks: two small catalogue and version reads."""
     revision = current(connection)
     if revision == head():
         return "ok"
