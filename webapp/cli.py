@@ -1,5 +1,5 @@
-"""The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, serve, worker, fire-timers,
-seed-history, rollups rebuild."""
+"""The `opsflow` command: init-db, db (upgrade, current, downgrade, revision), deploy, demo, add-user,
+set-password, run, serve, worker, fire-timers, seed-history, rollups rebuild."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +8,8 @@ import sys
 import click
 
 from engine.errors import DeployError
+
+from .migrate_cli import db
 
 
 def _app(config: str | None):  # type: ignore[no-untyped-def]
@@ -38,13 +40,14 @@ def _dispose(app) -> None:  # type: ignore[no-untyped-def]
 def main(ctx: click.Context, config: str | None) -> None:
     """OpsFlow 运营中心流程平台."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ctx.obj = {"config": config}
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)  # init-db logs the upgrade
+    ctx.obj = {"config": config, "app": _app}  # "app": for the commands of other modules (opsflow db)
 
 
 @main.command("init-db")
 @click.pass_context
 def init_db(ctx: click.Context) -> None:
-    """Create the tables (existing ones are kept)."""
+    """Bring the schema to the head revision (the same as `opsflow db upgrade`)."""
     from .bootstrap import init_db as run
     run(_app(ctx.obj["config"]))
     click.echo("database ready")
@@ -348,3 +351,6 @@ def rebuild_rollups(ctx: click.Context) -> None:
         db.session.commit()
     click.echo(f"rebuilt {cells} rollup cells in {time.perf_counter() - started:.1f} s "
                f"(days in {engine.zone})")
+
+
+main.add_command(db)
