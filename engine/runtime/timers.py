@@ -53,10 +53,12 @@ def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
 
 def fire_one(engine: Engine, sessions: Callable[[], Session], instance_id: int, now: datetime) -> bool:
     """One case's due timers in a transaction of its own: False when the case is not due any more
-    (fired by another worker, ended, held by another transaction)."""
+    (fired by another worker, ended). The case's row is waited for: whoever holds it (a command, a
+    take that selected it but lost its lease to this worker) holds it briefly, and the due time is
+    read again once it is ours."""
     with sessions() as session:
         try:
-            if not hold_due(session, instance_id, now):
+            if not hold_due(session, instance_id, now, wait=True):
                 session.rollback()
                 return False
             return fire_timers_of(engine, session, instance_id, now)
@@ -74,25 +76,26 @@ def fire_due_timers(engine: Engine, sessions: Callable[[], Session], now: dateti
     `stop()` is asked between cases: the case being fired is finished, the rest of the batch given
     back. A case whose step fails stops on an incident (`background`) and is not taken again until
     an administrator retries it; the others go on."""
-    now = now or engine.clock()
+    clock = engine.clock if now is None else (lambda: now)
     holder = holder or default_holder()
     fired = 0
     seen: set[int] = set()
     while not stop():
+        at = clock()  # read again for each batch: a lease runs from when its batch was taken
         with sessions() as session:
-            ids = take(session, TIMER_JOB, due_timers(now, limit), holder, now, lease)
+            ids = take(session, TIMER_JOB, due_timers(at, limit), holder, at, lease)
         fresh = [i for i in ids if i not in seen]
         try:
             for instance_id in fresh:
                 if stop():
                     break
                 seen.add(instance_id)
-                fired += fire_one(engine, sessions, instance_id, now)
+                fired += fire_one(engine, sessions, instance_id, at)
         finally:
             with sessions() as session:
                 release(session, TIMER_JOB, ids, holder)
                 session.commit()
-        if not drain or not fresh or len(ids) < limit:
+        if not drain or not fresh:  # a short batch is no sign of the end: other workers hold the rest
             break
     return fired
 
