@@ -66,7 +66,7 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
     runner.add(Job("timers", lambda: fire_due_timers(engine, sessions, limit=batch, holder=worker,
                                                      lease=lease, drain=True, stop=runner.stopping),
                    float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
-    runner.add(Job("connectors", lambda: run_connectors(engine, sessions),
+    runner.add(Job("connectors", lambda: run_connectors(engine, sessions, stop=runner.stopping),
                    float(app.config.get("CONNECTOR_INTERVAL_SECONDS", 5.0))))
     runner.add(Job("schedules", lambda: run_schedules(engine, sessions),
                    float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
