@@ -259,9 +259,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 @click.option("--name", default=None, help="this worker's name in the outbox locks (default: host:pid)")
 @click.pass_context
 def worker(ctx: click.Context, once: bool, name: str | None) -> None:
-    """Run the background work (due timers, sending the outbox) in this process, until SIGTERM or
-    Ctrl-C: the batch being sent is finished, no new one is taken. Several workers may run at once on
-    PostgreSQL."""
+    """Run the background work (due timers, scheduled starts, reminders, connector calls, sending the
+    outbox) in this process, until SIGTERM or Ctrl-C: the case, message or call in hand is finished,
+    the rest of its batch given back, no new one taken, and the exit status is 0. Several workers
+    may run at once on PostgreSQL: they take due timers in leased batches (SKIP LOCKED), and a dead
+    worker's are taken by another after WORKER_LEASE_SECONDS."""
     import signal
 
     from .background import background_runner
