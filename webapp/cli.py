@@ -172,7 +172,8 @@ def fire_timers(ctx: click.Context) -> None:
 
     from .background import sessions_of
     app = _app(ctx.obj["config"])
-    fired = fire_due_timers(app.extensions["opsflow"], sessions_of(app))
+    fired = fire_due_timers(app.extensions["opsflow"], sessions_of(app),
+                            limit=int(app.config.get("TIMER_BATCH", 200)), drain=True)
     click.echo(f"fired timers of {fired} case(s)")
 
 
