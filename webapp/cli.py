@@ -274,6 +274,9 @@ def worker(ctx: click.Context, once: bool, name: str | None) -> None:
     runner = background_runner(app, name, at_once=True)
     if not app.config.get("SMTP_HOST"):
         click.echo("OPSFLOW_SMTP_HOST is not set: e-mails stay in the outbox", err=True)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        click.echo("SQLite: run one background runner only (this worker, or the one inside `opsflow run`); "
+                   "several workers need PostgreSQL", err=True)
     if once:
         for job, done in runner.run_once().items():
             click.echo(f"{job}: {done or 'nothing to do'}")
