@@ -175,7 +175,8 @@ def fire_timers(ctx: click.Context) -> None:
 
     from .background import sessions_of
     app = _app(ctx.obj["config"])
-    fired = fire_due_timers(app.extensions["opsflow"], sessions_of(app))
+    fired = fire_due_timers(app.extensions["opsflow"], sessions_of(app),
+                            limit=int(app.config.get("TIMER_BATCH", 200)), drain=True)
     click.echo(f"fired timers of {fired} case(s)")
 
 
@@ -262,9 +263,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 @click.option("--name", default=None, help="this worker's name in the outbox locks (default: host:pid)")
 @click.pass_context
 def worker(ctx: click.Context, once: bool, name: str | None) -> None:
-    """Run the background work (due timers, sending the outbox) in this process, until SIGTERM or
-    Ctrl-C: the batch being sent is finished, no new one is taken. Several workers may run at once on
-    PostgreSQL."""
+    """Run the background work (due timers, scheduled starts, reminders, connector calls, sending the
+    outbox) in this process, until SIGTERM or Ctrl-C: the case, message or call in hand is finished,
+    the rest of its batch given back, no new one taken, and the exit status is 0. Several workers
+    may run at once on PostgreSQL: they take due timers in leased batches (SKIP LOCKED), and a dead
+    worker's are taken by another after WORKER_LEASE_SECONDS."""
     import signal
 
     from .background import background_runner
@@ -274,6 +277,9 @@ def worker(ctx: click.Context, once: bool, name: str | None) -> None:
     runner = background_runner(app, name, at_once=True)
     if not app.config.get("SMTP_HOST"):
         click.echo("OPSFLOW_SMTP_HOST is not set: e-mails stay in the outbox", err=True)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        click.echo("SQLite: run one background runner only (this worker, or the one inside `opsflow run`); "
+                   "several workers need PostgreSQL", err=True)
     if once:
         for job, done in runner.run_once().items():
             click.echo(f"{job}: {done or 'nothing to do'}")
