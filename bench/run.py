@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py              full run (about 2 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick      smoke run with small sizes (seconds)
-    .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete
+    .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete and the API's
     .venv/bin/python bench/run.py --no-1m      the dashboard at 100k cases only (not copied up to 1M)
     .venv/bin/python bench/run.py --monitoring-only   the dashboard, case list and CSV sections alone
 
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench import fixtures, report, robots, script_cost, state_size, steps, tasklist  # noqa: E402
+from bench import api_cost, fixtures, report, robots, script_cost, state_size, steps, tasklist  # noqa: E402
 from engine.db import make_sql_engine  # noqa: E402
 
 
@@ -69,6 +69,8 @@ def _engine_tables(sizes: Sizes, url: str | None, pg_note: str) -> list[report.T
     tables = []
     _progress(f"step cost: {sizes.instances} cases x {steps.STEPS} steps per variant")
     tables.append(steps.table(steps.measure(sizes.instances, sizes.warmup, url, rounds=sizes.step_rounds)))
+    _progress(f"API complete against the engine command: {sizes.instances} cases x {api_cost.STEPS} steps")
+    tables.append(api_cost.table(api_cost.measure(sizes.instances, sizes.warmup)))
     _progress("script cost: evaluations, and a five-step process with a worker script per step")
     tables.append(script_cost.measure(sizes.instances, 500 if sizes is QUICK else 5_000))
     _progress(f"task list: {', '.join(f'{n:,}' for n in sizes.list_sizes)} open tasks")
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         _progress("profiling Engine.complete")
         print("\nProfile: Engine.complete + commit on SQLite, 100 cases x 5 steps, by cumulative time")
         print(steps.profile(instances=100, top=40))
+        print("\nProfile: POST /api/v1/tasks/<id>/complete on SQLite, 100 cases x 5 steps, cumulative")
+        print(api_cost.profile(instances=100, top=40))
     return 0
 
 
