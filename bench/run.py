@@ -5,6 +5,7 @@
     .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete and the API's
     .venv/bin/python bench/run.py --no-1m      the dashboard at 100k cases only (not copied up to 1M)
     .venv/bin/python bench/run.py --monitoring-only   the dashboard, case list and CSV sections alone
+    .venv/bin/python bench/run.py --load-only  the load test alone (locust against `opsflow serve` and `run`)
 
 PostgreSQL is measured too when `OPSFLOW_TEST_POSTGRES_URL` is set or `instance/pgtest.url` exists
 (`make test` or `scripts/test-services.sh start` write it); otherwise it is reported as skipped.
@@ -16,6 +17,7 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -85,6 +87,15 @@ def _engine_tables(sizes: Sizes, url: str | None, pg_note: str) -> list[report.T
     return tables
 
 
+def _load_table(quick: bool, url: str | None, pg_note: str) -> report.Table:
+    if find_spec("locust") is None:  # not imported: locust monkey-patches the process it is imported in
+        return report.Table("Load test: skipped (locust is not installed: pip install -e '.[bench]')",
+                            ("",), [])
+    from bench.load import section
+    plan = section.QUICK if quick else section.FULL
+    return section.table(section.measure(plan, url, _progress), pg_note if url else "SQLite", plan)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run in seconds")
@@ -96,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the dashboard at 1M cases (the 100k history copied ten times)")
     parser.add_argument("--monitoring-only", action="store_true",
                         help="only the dashboard, case-list and CSV sections (the engine's are skipped)")
+    parser.add_argument("--load-only", action="store_true",
+                        help="only the load test (locust; production shape and single process, side by side)")
+    parser.add_argument("--no-load", action="store_true", help="skip the load test")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
@@ -103,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     url, server, pg_note = postgres(args.no_postgres)
     _progress(pg_note)
 
-    tables = [] if args.monitoring_only else _engine_tables(sizes, url, pg_note)
-    if not args.no_monitoring:
+    tables = [] if args.monitoring_only or args.load_only else _engine_tables(sizes, url, pg_note)
+    if not (args.no_monitoring or args.load_only):
         from bench import monitoring
         _progress("dashboard and case list")
         board_size = monitoring.QUICK_SIZE if args.quick else monitoring.SIZE
@@ -115,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         _progress("CSV export")
         # the app fills the database it is given: on PostgreSQL a schema of its own, not the tests' tables
         tables.append(csv_export.table(csv_export.measure(board_size, url, scratch_schema=True)))
+
+    if args.load_only or not (args.no_load or args.monitoring_only):
+        tables.append(_load_table(args.quick, url, pg_note))
 
     elapsed = time.perf_counter() - started
     header = report.machine(server, load_before, report.load_average())
