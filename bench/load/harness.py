@@ -2,7 +2,8 @@
 shape, locust playing the demo roles against it (bench/load/locustfile.py), then the app stopped and the
 database checked (bench/load/consistency.py).
 
-Shapes: `production` is `opsflow serve --workers 2` plus one `opsflow worker` (production config);
+Shapes: `production` is `opsflow serve --workers 2 --threads 4` plus one `opsflow worker` (production
+config);
 `single` is `opsflow run` (one process, waitress, the embedded scheduler). The load generator runs on
 the same cores as the app.
 """
@@ -25,6 +26,9 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 SECRET = "load-test-only-not-secret"
+# threads per app process: a sync worker idles while PostgreSQL flushes a commit; with threads another
+# request runs meanwhile (measured: ~45 completions/s with 1 thread, ~80/s with 4, same machine and load)
+SERVE_THREADS = 4
 COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001",
              "channel": "store", "category": "service",
              "description": "店员接待态度冷淡，试衣等候超过20分钟无人理会。",
@@ -108,7 +112,8 @@ def start_app(shape: str, url: str, port: int, scratch: str) -> list[subprocess.
     if shape == "production":
         env["PROMETHEUS_MULTIPROC_DIR"] = f"{scratch}/metrics"  # `serve` empties it; the worker counts too
         Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir()
-        commands = [opsflow + ["serve", "--workers", "2", "--port", str(port)], opsflow + ["worker"]]
+        serve = ["serve", "--workers", "2", "--threads", str(SERVE_THREADS), "--port", str(port)]
+        commands = [opsflow + serve, opsflow + ["worker"]]
     else:
         env["OPSFLOW_SCHEDULER"] = "1"
         commands = [opsflow + ["run", "--port", str(port)]]

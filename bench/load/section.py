@@ -8,14 +8,15 @@ from typing import Callable, Iterator
 from bench import fixtures
 from bench.report import Table, Target, percentile
 
-from .harness import Outcome, Plan, run_shape
+from .harness import SERVE_THREADS, Outcome, Plan, run_shape
 
 FULL = Plan(seconds=30, cases=3_000)
 QUICK = Plan(seconds=8, cases=300)
 TARGET_RATE = 200.0
 TARGET_COMPLETE_P95 = 100.0
 TARGET_TODO_P95 = 50.0
-SHAPES = {"production": "opsflow serve --workers 2 + opsflow worker", "single": "opsflow run (1 process)"}
+SHAPES = {"production": f"opsflow serve --workers 2 --threads {SERVE_THREADS} + opsflow worker",
+          "single": "opsflow run (1 process, 8 threads)"}
 KINDS = ("complete (API)", "待办 (API)", "待办 (page)", "task page", "start (API)", "case list (page)",
          "dashboard (page)")
 
