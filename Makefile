@@ -80,6 +80,8 @@ test: venv assets translations
 
 # ---------------------------------------------------------------- bench
 bench: venv
+	@$(VENV)/bin/python -c 'import locust' 2>/dev/null \
+	    || $(VENV)/bin/python -m pip install --disable-pip-version-check -q -e '.[bench]'
 	@if [ -f bench/run.py ]; then \
 	    $(VENV)/bin/python bench/run.py $(BENCH_ARGS); \
 	else \

@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/run.py              full run (about 2 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick      smoke run with small sizes (seconds)
-    .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete
+    .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete and the API's
     .venv/bin/python bench/run.py --no-1m      the dashboard at 100k cases only (not copied up to 1M)
     .venv/bin/python bench/run.py --monitoring-only   the dashboard, case list and CSV sections alone
     .venv/bin/python bench/run.py --workers    also 10,000 due timers drained by 1 and 2 worker processes
                                                on PostgreSQL, and a kill -9 run (about 6 minutes)
+    .venv/bin/python bench/run.py --load-only  the load test alone (locust against `opsflow serve` and `run`)
 
 PostgreSQL is measured too when `OPSFLOW_TEST_POSTGRES_URL` is set or `instance/pgtest.url` exists
 (`make test` or `scripts/test-services.sh start` write it); otherwise it is reported as skipped.
@@ -18,13 +19,14 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from bench import fixtures, report, robots, script_cost, state_size, steps, tasklist  # noqa: E402
+from bench import api_cost, fixtures, report, robots, script_cost, state_size, steps, tasklist  # noqa: E402
 from engine.db import make_sql_engine  # noqa: E402
 
 
@@ -71,6 +73,8 @@ def _engine_tables(sizes: Sizes, url: str | None, pg_note: str) -> list[report.T
     tables = []
     _progress(f"step cost: {sizes.instances} cases x {steps.STEPS} steps per variant")
     tables.append(steps.table(steps.measure(sizes.instances, sizes.warmup, url, rounds=sizes.step_rounds)))
+    _progress(f"API complete against the engine command: {sizes.instances} cases x {api_cost.STEPS} steps")
+    tables.append(api_cost.table(api_cost.measure(sizes.instances, sizes.warmup)))
     _progress("script cost: evaluations, and a five-step process with a worker script per step")
     tables.append(script_cost.measure(sizes.instances, 500 if sizes is QUICK else 5_000))
     _progress(f"task list: {', '.join(f'{n:,}' for n in sizes.list_sizes)} open tasks")
@@ -83,6 +87,15 @@ def _engine_tables(sizes: Sizes, url: str | None, pg_note: str) -> list[report.T
     _progress("group robot delivery: 1,000 messages per robot kind to a loopback endpoint")
     tables.append(robots.measure(robots.MESSAGES))
     return tables
+
+
+def _load_table(quick: bool, url: str | None, pg_note: str) -> report.Table:
+    if find_spec("locust") is None:  # not imported: locust monkey-patches the process it is imported in
+        return report.Table("Load test: skipped (locust is not installed: pip install -e '.[bench]')",
+                            ("",), [])
+    from bench.load import section
+    plan = section.QUICK if quick else section.FULL
+    return section.table(section.measure(plan, url, _progress), pg_note if url else "SQLite", plan)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the dashboard, case-list and CSV sections (the engine's are skipped)")
     parser.add_argument("--workers", action="store_true",
                         help="also the background workers section (PostgreSQL; 1,000 timers with --quick)")
+    parser.add_argument("--load-only", action="store_true",
+                        help="only the load test (locust; production shape and single process, side by side)")
+    parser.add_argument("--no-load", action="store_true", help="skip the load test")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
@@ -105,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     url, server, pg_note = postgres(args.no_postgres)
     _progress(pg_note)
 
-    tables = [] if args.monitoring_only else _engine_tables(sizes, url, pg_note)
-    if not args.no_monitoring:
+    tables = [] if args.monitoring_only or args.load_only else _engine_tables(sizes, url, pg_note)
+    if not (args.no_monitoring or args.load_only):
         from bench import monitoring
         _progress("dashboard and case list")
         board_size = monitoring.QUICK_SIZE if args.quick else monitoring.SIZE
@@ -124,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             tables.append(workers.table(workers.measure(url, 1_000 if args.quick else workers.TIMERS)))
         else:
             _progress(f"background workers skipped: {pg_note}")
+    if args.load_only or not (args.no_load or args.monitoring_only):
+        tables.append(_load_table(args.quick, url, pg_note))
 
     elapsed = time.perf_counter() - started
     header = report.machine(server, load_before, report.load_average())
@@ -138,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         _progress("profiling Engine.complete")
         print("\nProfile: Engine.complete + commit on SQLite, 100 cases x 5 steps, by cumulative time")
         print(steps.profile(instances=100, top=40))
+        print("\nProfile: POST /api/v1/tasks/<id>/complete on SQLite, 100 cases x 5 steps, cumulative")
+        print(api_cost.profile(instances=100, top=40))
     return 0
 
 

@@ -4,7 +4,7 @@ Templates and API responses read these frozen views only, never ORM objects or S
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -50,7 +50,7 @@ class TaskView:
     on_behalf_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return _shallow(self)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class CaseView:
     last_error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        return _shallow(self)
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,21 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.per_page))
 
 
+def _shallow(view: Any) -> dict[str, Any]:
+    """`asdict` without its deep copy, for the views every request returns: `_jsonable` builds new
+    containers anyway, and the other values are immutable."""
+    names = _FIELD_NAMES.get(type(view))
+    if names is None:
+        names = _FIELD_NAMES[type(view)] = tuple(f.name for f in fields(view))
+    return {name: _jsonable(getattr(view, name)) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, (TaskView, CaseView)):
+        return _shallow(value)
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

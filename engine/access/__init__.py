@@ -19,6 +19,7 @@ from .visibility import (
     may_supervise_cases,
     may_view_dashboard,
     reading_filter,
+    sees_task,
     visible_case,
     visible_task,
 )
@@ -27,7 +28,8 @@ __all__ = ["acting_grants", "deputies_now", "deputy_for", "may_act", "represente
            "stands_in_for",
            "ADMIN_ROLE", "INTEGRATION_ROLE", "may_send_messages",
            "Grant", "can_act", "eligible_users", "ensure_visible", "grants_of",
-           "holders_in_scope", "holds_role_for", "is_admin", "may_comment", "may_see", "may_supervise",
+           "holders_in_scope", "sees_task",
+           "holds_role_for", "is_admin", "may_comment", "may_see", "may_supervise",
            "may_supervise_cases",
            "may_view_dashboard", "reading_filter",
            "recent_changes", "require_admin", "role_keys", "took_part", "visible_case", "visible_task"]

@@ -5,6 +5,7 @@ Which roles oversee which cases is the catalogue's to say (`SupervisionRules`, h
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -16,7 +17,7 @@ from engine.models import CaseCc, HumanTask, ProcessInstance, User
 from engine.policy import SupervisionRules
 
 from .deputies import may_act
-from .grants import actionable_filter, can_act, grants_of, role_keys
+from .grants import ScopedTask, actionable_filter, can_act, grants_of, role_keys
 
 
 class Identified(Protocol):
@@ -106,16 +107,36 @@ def may_view_dashboard(user: User, *, rules: SupervisionRules) -> bool:
                 or _read_stores(user, rules))
 
 
+class SeenTask(ScopedTask, Protocol):
+    """What seeing a task looks at: a `HumanTask`, or the row a command holds."""
+
+    @property
+    def instance_id(self) -> int: ...
+    @property
+    def completed_by_id(self) -> int | None: ...
+    @property
+    def state(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _CaseId:
+    id: int
+
+
+def sees_task(session: Session, user: User, task: SeenTask, *, rules: SupervisionRules,
+              now: datetime | None = None) -> bool:
+    """May `user` see `task`? Given `now`, a deputy (代理) sees the open pool tasks of whoever they
+    stand in for. Who acts on the task sees it without a query (the common case of a command)."""
+    return (can_act(user, task) or task.assignee_id == user.id or task.completed_by_id == user.id
+            or may_see(session, user, _CaseId(task.instance_id), rules=rules)
+            or (now is not None and task.state == "open" and may_act(session, user, task, now)))
+
+
 def visible_task(session: Session, user: User, task_id: int, *, rules: SupervisionRules,
                  now: datetime | None = None) -> HumanTask:
-    """The task if `user` may see it; one they may not see is as unknown as one that does not exist.
-    Given `now`, a deputy (代理) sees the open pool tasks of whoever they stand in for."""
+    """The task if `user` may see it; one they may not see is as unknown as one that does not exist."""
     task = session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound(f"task {task_id} does not exist")
-    if not (can_act(user, task) or task.assignee_id == user.id or task.completed_by_id == user.id
-            or may_see(session, user, task.instance, rules=rules)
-            or (now is not None and task.state == "open" and may_act(session, user, task, now))):
+    if task is None or not sees_task(session, user, task, rules=rules, now=now):
         raise NotFound(f"task {task_id} does not exist")
     return task
 

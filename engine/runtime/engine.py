@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access import can_act, holds_role_for, may_supervise, stands_in_for
+from engine.access import can_act, holds_role_for, may_supervise, sees_task, stands_in_for
 from engine.bpmn import state
 from engine.bpmn.schedules import open_timer_starts
 from engine.bpmn.specs import ParsedProcess, SpecCache
@@ -151,10 +151,14 @@ class Engine:
 
     # -- task assignment -------------------------------------------------------------------------
 
-    def open_task(self, session: Session, task_id: int) -> tuple[TaskRow, CaseRow, list[TaskRow]]:
-        """The open task, its running case, and the case's open task rows (for `_advance`)."""
+    def open_task(self, session: Session, task_id: int, seen_by: User | None = None,
+                  ) -> tuple[TaskRow, CaseRow, list[TaskRow]]:
+        """The open task, its running case, and the case's open task rows (for `_advance`). Given
+        `seen_by`, a task that person may not see is as unknown as one that does not exist (the API's
+        rule), checked on the row read here so that the request reads the task once."""
         found = case_rows.load_task_and_open(session, task_id)
-        if found is None:
+        if found is None or (seen_by is not None
+                             and not sees_task(session, seen_by, found[0], rules=self.supervision)):
             raise NotFound(f"task {task_id} does not exist")
         task, case, open_rows = found
         if task.state != "open":
@@ -213,8 +217,9 @@ class Engine:
     # -- completing ------------------------------------------------------------------------------
 
     def complete(self, session: Session, task_id: int, user: User, data: Mapping[str, Any] | None = None,
-                 ) -> CaseView:
-        task, case, open_rows = self.open_task(session, task_id)
+                 *, unseen_as_unknown: bool = False) -> CaseView:
+        """`unseen_as_unknown`: refuse a task the user may not see as NotFound before anything else."""
+        task, case, open_rows = self.open_task(session, task_id, user if unseen_as_unknown else None)
         if task.kind != "step" or task.waiting_on or task.after_approvers:  # 加签: see approvals
             return approvals.complete_held(self, session, task, case, open_rows, user, data)
         for_whom = (None if can_act(user, task) or task.assignee_id is not None

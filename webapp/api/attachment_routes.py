@@ -38,6 +38,11 @@ def attachment_dict(view: AttachmentView) -> dict[str, Any]:
             "content_url": url_for("api.attachment_content", attachment_id=view.id)}
 
 
+def names_files(data: dict[str, Any]) -> bool:
+    """Whether a step's data names uploads: only then must the case be known before the command."""
+    return any(isinstance(data.get(k), list) for k in FILE_KEYS)
+
+
 def named_attachments(data: dict[str, Any], instance_id: int | None) -> list[int]:
     """The uploads a start's or a step's data names in its file fields, as the browser's form names
     the files it has just stored; ids sent as numbers are written as the strings the forms hold.

@@ -1,0 +1,1 @@
+"""The load test: locust playing the demo roles against the app over HTTP (see harness.py)."""
