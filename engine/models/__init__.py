@@ -1,5 +1,6 @@
 """Every table of OpsFlow as a plain SQLAlchemy 2 declarative class, grouped in `people`, `processes`
 and `cases` behind this one face."""
+from .attachment_chunks import AttachmentChunk
 from .away import AwayPeriod
 from .base import Base, UTCDateTime
 from .called_versions import CalledVersion
@@ -55,7 +56,7 @@ from .rollups import RollupCell
 from .schedules import Schedule, ScheduleRun
 
 __all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
-           "ApiToken", "Attachment", "AwayPeriod",
+           "ApiToken", "Attachment", "AttachmentChunk", "AwayPeriod",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
            "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED",
            "CalledVersion", "CaseCc", "Comment", "ENDED", "NOT_ENDED",
