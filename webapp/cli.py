@@ -1,5 +1,5 @@
 """The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, serve, worker, fire-timers,
-seed-history, rollups rebuild."""
+seed-history, rollups rebuild, attachments move."""
 from __future__ import annotations
 
 import logging
@@ -348,3 +348,8 @@ def rebuild_rollups(ctx: click.Context) -> None:
         db.session.commit()
     click.echo(f"rebuilt {cells} rollup cells in {time.perf_counter() - started:.1f} s "
                f"(days in {engine.zone})")
+
+
+from .attachment_commands import attachments  # noqa: E402  (a group of its own module, on `main`)
+
+main.add_command(attachments)
