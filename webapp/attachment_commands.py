@@ -26,9 +26,8 @@ def move(ctx: click.Context, to: str) -> None:
     from engine.db import make_sessions
 
     from .bootstrap import init_db
-    from .cli import _app
     from .extensions import db
-    app = _app(ctx.obj["config"])
+    app = ctx.obj["app"](ctx.obj["config"])
     init_db(app)
     with app.app_context():
         report = move_attachments(make_sessions(db.engine), app.config["UPLOAD_DIR"], to)

@@ -38,7 +38,7 @@ def _dispose(app) -> None:  # type: ignore[no-untyped-def]
 def main(ctx: click.Context, config: str | None) -> None:
     """OpsFlow 运营中心流程平台."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ctx.obj = {"config": config}
+    ctx.obj = {"config": config, "app": _app}  # commands in modules of their own build the app with it
 
 
 @main.command("init-db")
