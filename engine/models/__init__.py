@@ -41,6 +41,7 @@ from .delivery import (
     Robot,
 )
 from .heartbeats import RunnerHeartbeat
+from .idempotency import IdempotencyRecord
 from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
 from .preferences import (
@@ -56,7 +57,7 @@ from .rollups import RollupCell
 from .schedules import Schedule, ScheduleRun
 
 __all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
-           "ApiToken", "Attachment", "AttachmentChunk", "AwayPeriod",
+           "ApiToken", "Attachment", "AttachmentChunk", "AwayPeriod", "IdempotencyRecord",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
            "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED",
            "CalledVersion", "CaseCc", "Comment", "ENDED", "NOT_ENDED",

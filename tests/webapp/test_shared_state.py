@@ -73,3 +73,28 @@ def test_login_failures_through_one_instance_lock_the_account_in_the_other(insta
         assert refused.status_code == 401
     locked = b.test_client().post("/api/v1/login", json={"username": "cs_li", "password": "demo123"})
     assert locked.status_code == 429 and locked.headers.get("Retry-After")
+
+
+def test_an_idempotent_retry_through_the_other_instance_returns_the_first_answer(instances):  # noqa: F811
+    a, b = instances()
+    token = Api(a.test_client()).token("cs_li")
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "start-wang-1"}
+
+    def post(app, data=CASE, key_headers=headers):
+        return app.test_client().post("/api/v1/processes/complaint_handling/instances", headers=key_headers,
+                                      json={"data": data})
+    first = post(a)
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    retry = post(b)
+    assert retry.status_code == 201 and retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.get_json() == first.get_json() and retry.headers["Location"] == first.headers["Location"]
+    with b.app_context():
+        assert db.session.query(ProcessInstance).count() == 1
+    other = post(b, {**CASE, "customer_name": "李先生"})
+    assert other.status_code == 422 and other.get_json()["fields"] == {"Idempotency-Key": "reused"}
+    fresh = post(b, key_headers={**headers, "Idempotency-Key": "start-wang-2"})
+    assert fresh.status_code == 201 and fresh.get_json()["id"] != first.get_json()["id"]
+    without = post(a, key_headers={"Authorization": headers["Authorization"]})
+    assert without.status_code == 201  # no key: every request runs
+    too_long = post(a, key_headers={**headers, "Idempotency-Key": "k" * 256})
+    assert too_long.status_code == 422 and too_long.get_json()["fields"] == {"Idempotency-Key": "invalid"}
