@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import shutil
 
-from engine.models import ProcessInstance
+from engine.models import IdempotencyRecord, ProcessInstance
+from webapp.api.idempotency import _digest
 from webapp.bootstrap import deploy_models
 from webapp.extensions import db
 
@@ -98,3 +99,27 @@ def test_an_idempotent_retry_through_the_other_instance_returns_the_first_answer
     assert without.status_code == 201  # no key: every request runs
     too_long = post(a, key_headers={**headers, "Idempotency-Key": "k" * 256})
     assert too_long.status_code == 422 and too_long.get_json()["fields"] == {"Idempotency-Key": "invalid"}
+
+
+def test_a_claim_left_by_a_dead_process_and_an_old_answer_are_taken_over(instances):  # noqa: F811
+    a, b = instances(API_TOKEN_HOURS=48)
+    token = Api(a.test_client()).token("cs_li")
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "start-1"}
+    clock = a.config["CLOCK"]
+    with a.app_context():  # what a process killed mid-request leaves: a claim with no answer
+        db.session.add(IdempotencyRecord(owner=_digest(headers["Authorization"].encode()), key="start-1",
+                                         fingerprint="0" * 64, status=None, created_at=clock()))
+        db.session.commit()
+
+    def post(app):
+        return app.test_client().post("/api/v1/processes/complaint_handling/instances", headers=headers,
+                                      json={"data": CASE})
+    assert post(b).status_code == 409
+    clock.advance(minutes=6)
+    first = post(b)
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    clock.advance(hours=23)
+    assert post(a).headers.get("Idempotent-Replayed") == "true"
+    clock.advance(hours=2)
+    again = post(a)
+    assert again.status_code == 201 and again.get_json()["id"] != first.get_json()["id"]

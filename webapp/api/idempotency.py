@@ -9,6 +9,7 @@ another request is a 422."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, g, request
@@ -25,6 +26,10 @@ from .blueprint import bp
 
 HEADER = "Idempotency-Key"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: An answer is replayed this long; a claim whose request never answered (its process died) is
+#: given to the next request with the key after CLAIM_HELD.
+ANSWER_KEPT = timedelta(hours=24)
+CLAIM_HELD = timedelta(minutes=5)
 
 
 def _digest(*parts: bytes) -> str:
@@ -44,11 +49,21 @@ def replay_or_claim() -> Any:
         return error_response("invalid", message, 422, {HEADER: "invalid"})
     owner = _digest(request.headers.get("Authorization", "").encode())
     fingerprint = _digest(request.method.encode(), request.full_path.encode(), request.get_data(cache=True))
+    now = engine().clock()
     with Session(db.engine) as session:
         record = session.scalars(select(IdempotencyRecord).filter_by(owner=owner, key=key)).first()
+        if record is not None and record.created_at < now - (ANSWER_KEPT if record.status else CLAIM_HELD):
+            taken = session.execute(update(IdempotencyRecord).where(
+                IdempotencyRecord.id == record.id, IdempotencyRecord.created_at == record.created_at).values(
+                fingerprint=fingerprint, status=None, body=None, location=None, created_at=now))
+            session.commit()
+            if taken.rowcount == 1:  # type: ignore[attr-defined]
+                g.idempotency = (owner, key)
+                return None
+            return error_response("conflict", _("A request with this Idempotency-Key is still running."), 409)
         if record is None:
             session.add(IdempotencyRecord(owner=owner, key=key, fingerprint=fingerprint, status=None,
-                                          created_at=engine().clock()))
+                                          created_at=now))
             try:
                 session.commit()
             except IntegrityError:  # a concurrent request with the key claimed it first
@@ -56,11 +71,11 @@ def replay_or_claim() -> Any:
                                       409)
             g.idempotency = (owner, key)
             return None
+    if record.status is None:
+        return error_response("conflict", _("A request with this Idempotency-Key is still running."), 409)
     if record.fingerprint != fingerprint:
         return error_response("invalid", _("This Idempotency-Key was used for another request."), 422,
                               {HEADER: "reused"})
-    if record.status is None:
-        return error_response("conflict", _("A request with this Idempotency-Key is still running."), 409)
     replay = Response(record.body or b"", status=record.status, mimetype="application/json")
     replay.headers["Idempotent-Replayed"] = "true"
     if record.location:
