@@ -35,7 +35,12 @@ class Config:
     DEMO_DATA = False
     DEMO_CASES = False
     SCHEDULER_ENABLED = False
-    SCHEDULER_INTERVAL_SECONDS = 15.0
+    SCHEDULER_INTERVAL_SECONDS = 15.0  # the background runner's poll for due timers and schedules
+    # Background workers (`opsflow worker`, several on PostgreSQL): a batch of due timers is leased
+    # to one worker for WORKER_LEASE_SECONDS (another takes it after that, if the worker died);
+    # TIMER_BATCH cases are taken at once, batch after batch until none is due.
+    WORKER_LEASE_SECONDS = 300.0
+    TIMER_BATCH = 200
     DEPLOY_ON_START = True
     API_TOKEN_HOURS = 12
     BABEL_DEFAULT_LOCALE = "zh_CN"
@@ -186,7 +191,10 @@ _ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
                  "OPSFLOW_CASE_DATA_MAX_BYTES": "CASE_DATA_MAX_BYTES",
                  "OPSFLOW_DATABASE_RETRY_AFTER_SECONDS": "DATABASE_RETRY_AFTER_SECONDS",
                  "OPSFLOW_DELIVERY_MAX_ATTEMPTS": "DELIVERY_MAX_ATTEMPTS",
-                 "OPSFLOW_ROBOT_RATE_PER_MINUTE": "ROBOT_RATE_PER_MINUTE"}
+                 "OPSFLOW_ROBOT_RATE_PER_MINUTE": "ROBOT_RATE_PER_MINUTE",
+                 "OPSFLOW_TIMER_BATCH": "TIMER_BATCH"}
+_ENV_FLOATS = {"OPSFLOW_WORKER_LEASE_SECONDS": "WORKER_LEASE_SECONDS",
+               "OPSFLOW_WORKER_POLL_SECONDS": "SCHEDULER_INTERVAL_SECONDS"}
 
 
 class ConfigError(RuntimeError):
@@ -216,6 +224,9 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
             settings[key] = int(env[var])
     if env.get("OPSFLOW_TRUSTED_PROXIES"):
         settings["TRUSTED_PROXIES"] = _proxy_hops(env["OPSFLOW_TRUSTED_PROXIES"])
+    for var, key in _ENV_FLOATS.items():
+        if env.get(var):
+            settings[key] = float(env[var])
     if env.get("OPSFLOW_SCRIPT_SECONDS"):
         settings["SCRIPT_SECONDS"] = float(env["OPSFLOW_SCRIPT_SECONDS"])
     if env.get("OPSFLOW_SCRIPT_MEMORY_MB"):

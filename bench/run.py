@@ -5,6 +5,8 @@
     .venv/bin/python bench/run.py --profile    also print a cProfile of Engine.complete
     .venv/bin/python bench/run.py --no-1m      the dashboard at 100k cases only (not copied up to 1M)
     .venv/bin/python bench/run.py --monitoring-only   the dashboard, case list and CSV sections alone
+    .venv/bin/python bench/run.py --workers    also 10,000 due timers drained by 1 and 2 worker processes
+                                               on PostgreSQL, and a kill -9 run (about 6 minutes)
 
 PostgreSQL is measured too when `OPSFLOW_TEST_POSTGRES_URL` is set or `instance/pgtest.url` exists
 (`make test` or `scripts/test-services.sh start` write it); otherwise it is reported as skipped.
@@ -94,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the dashboard at 1M cases (the 100k history copied ten times)")
     parser.add_argument("--monitoring-only", action="store_true",
                         help="only the dashboard, case-list and CSV sections (the engine's are skipped)")
+    parser.add_argument("--workers", action="store_true",
+                        help="also the background workers section (PostgreSQL; 1,000 timers with --quick)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     started = time.perf_counter()
@@ -113,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         _progress("CSV export")
         # the app fills the database it is given: on PostgreSQL a schema of its own, not the tests' tables
         tables.append(csv_export.table(csv_export.measure(board_size, url, scratch_schema=True)))
+
+    if args.workers:
+        from bench import workers
+        if url:
+            tables.append(workers.table(workers.measure(url, 1_000 if args.quick else workers.TIMERS)))
+        else:
+            _progress(f"background workers skipped: {pg_note}")
 
     elapsed = time.perf_counter() - started
     header = report.machine(server, load_before, report.load_average())

@@ -1,29 +1,35 @@
-"""The complete schema, for `create_all` and the tests: every table and index is on `Base.metadata`
-once `engine.models` is imported, since that module declares them all."""
+"""The complete schema: `create_all` for throwaway databases (the tests, the benchmarks), which makes
+the models' tables and records them as the head revision; a real installation takes
+`engine.migrations.upgrade` instead. Every table and index is on `Base.metadata` once `engine.models`
+is imported, since that module declares them all."""
 from __future__ import annotations
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as SqlEngine
 
+from . import migrations
 from .models import Base
 
 metadata = Base.metadata
 
 
 def create_all(sql_engine: SqlEngine) -> None:
+    """The models' tables, and the head revision when the database was empty. On an older schema
+    without a version table it only adds missing tables, records nothing, and leaves the rest to
+    `migrations.upgrade` (`create_all` is not a migration)."""
+    empty = not inspect(sql_engine).get_table_names()
     metadata.create_all(sql_engine)
+    if empty:
+        with sql_engine.begin() as connection:
+            migrations.stamp_head(connection)
 
 
 def drop_all(sql_engine: SqlEngine) -> None:
     metadata.drop_all(sql_engine)
+    migrations.VERSION_TABLE.drop(sql_engine, checkfirst=True)
 
 
-def missing_tables(connection: Connection) -> list[str]:
-    """The tables of the models the database does not have (empty: the schema is the code's).
-
-    This is the "migrations at head" check of `/readyz`. Until the schema has migrations it can only
-    ask whether every table exists (one catalogue query); with Alembic it becomes: the database's
-    `alembic_version` is the head revision of the scripts."""
-    present = set(inspect(connection).get_table_names())
-    return sorted(name for name in metadata.tables if name not in present)
+def schema_state(connection: Connection) -> str:
+    """The "migrations at head" check of `/readyz`: `ok`, `behind` or `unknown` (one query)."""
+    return migrations.state(connection)

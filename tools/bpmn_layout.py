@@ -131,6 +131,8 @@ def _flow_node(proc: etree._Element, n: Node, process: ProcessSource) -> None:
             _formal(mi, "completionCondition", n.multi.condition)
     if n.script:
         _el(element, BPMN, "script", n.script)
+    if n.message:
+        _el(element, BPMN, "messageEventDefinition", id=f"{n.id}_message", messageRef=n.message)
     if n.timer:
         definition = _el(element, BPMN, "timerEventDefinition", id=f"{n.id}_timer")
         _formal(definition, n.timer[0], n.timer[1])
@@ -204,6 +206,8 @@ def bpmn_xml(process: ProcessSource) -> bytes:
                    targetRef=f.target)
         if f.condition:
             _formal(flow, "conditionExpression", f.condition)
+    for message in sorted({n.message for n in process.nodes if n.message}):
+        _el(root, BPMN, "message", id=message, name=message)
     _diagram(root, process, layout)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

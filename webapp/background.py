@@ -51,7 +51,8 @@ def heartbeat_job(app: Flask, name: str) -> Job:
 
 
 def background_runner(app: Flask, name: str | None = None, at_once: bool = False) -> BackgroundRunner:
-    """Timers and scheduled starts every SCHEDULER_INTERVAL_SECONDS; reminders (new pool tasks, due
+    """Timers (drained in leased batches of TIMER_BATCH) and scheduled starts every
+    SCHEDULER_INTERVAL_SECONDS; reminders (new pool tasks, due
     soon, overdue, the digest) every REMINDER_INTERVAL_SECONDS, at most a minute for the claimable
     batches to be once a minute; the outbox every DELIVERY_INTERVAL_SECONDS; service tasks'
     connectors every CONNECTOR_INTERVAL_SECONDS."""
@@ -60,9 +61,12 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
     worker = name or f"{socket.gethostname()}:{os.getpid()}"
     runner = BackgroundRunner(at_once=at_once)
     runner.add(heartbeat_job(app, worker))
-    runner.add(Job("timers", lambda: fire_due_timers(engine, sessions),
+    lease = timedelta(seconds=float(app.config.get("WORKER_LEASE_SECONDS", 300.0)))
+    batch = int(app.config.get("TIMER_BATCH", 200))
+    runner.add(Job("timers", lambda: fire_due_timers(engine, sessions, limit=batch, holder=worker,
+                                                     lease=lease, drain=True, stop=runner.stopping),
                    float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
-    runner.add(Job("connectors", lambda: run_connectors(engine, sessions),
+    runner.add(Job("connectors", lambda: run_connectors(engine, sessions, stop=runner.stopping),
                    float(app.config.get("CONNECTOR_INTERVAL_SECONDS", 5.0))))
     runner.add(Job("schedules", lambda: run_schedules(engine, sessions),
                    float(app.config["SCHEDULER_INTERVAL_SECONDS"])))

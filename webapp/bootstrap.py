@@ -1,28 +1,35 @@
 """Preparing a database for use: schema, deployed models, demo data (in demo mode only)."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from engine import runtime, schema
+from engine import migrations, runtime
 from engine.bpmn import DeployResult, deploy_directory
 from engine.models import ProcessInstance, RollupCell, User
 
 from .extensions import db
 
+log = logging.getLogger(__name__)
+
 
 def init_db(app: Flask) -> None:
-    """Create the tables, and the folder of a SQLite file (instance/ is not in the repository); count
-    the cases of a database that has them into the dashboard's rollups when those are new (empty)."""
+    """Bring the schema to the head revision (an empty database gets every table; one made by
+    `create_all` before migrations is taken as the baseline), after making the folder of a SQLite file
+    (instance/ is not in the repository); count the cases of a database that has them into the
+    dashboard's rollups when those are new (empty)."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
             and not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     with app.app_context():
-        schema.create_all(db.engine)
+        before, after = migrations.upgrade(db.engine)
+        if before != after:
+            log.info("schema upgraded from %s to %s", before or "nothing", after)
         uncounted = (db.session.scalar(select(RollupCell.n).limit(1)) is None
                      and db.session.scalar(select(ProcessInstance.id).limit(1)) is not None)
         if uncounted:

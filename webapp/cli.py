@@ -1,5 +1,5 @@
-"""The `opsflow` command: init-db, deploy, demo, add-user, set-password, run, serve, worker, fire-timers,
-seed-history, rollups rebuild, attachments move."""
+"""The `opsflow` command: init-db, db (upgrade, current, downgrade, revision), deploy, demo, add-user,
+set-password, run, serve, worker, fire-timers, seed-history, rollups rebuild, attachments move."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +8,9 @@ import sys
 import click
 
 from engine.errors import DeployError
+
+from .attachment_commands import attachments
+from .migrate_cli import db
 
 
 def _app(config: str | None):  # type: ignore[no-untyped-def]
@@ -38,13 +41,14 @@ def _dispose(app) -> None:  # type: ignore[no-untyped-def]
 def main(ctx: click.Context, config: str | None) -> None:
     """OpsFlow 运营中心流程平台."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ctx.obj = {"config": config, "app": _app}  # commands in modules of their own build the app with it
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)  # init-db logs the upgrade
+    ctx.obj = {"config": config, "app": _app}  # "app": for the commands of other modules (opsflow db)
 
 
 @main.command("init-db")
 @click.pass_context
 def init_db(ctx: click.Context) -> None:
-    """Create the tables (existing ones are kept)."""
+    """Bring the schema to the head revision (the same as `opsflow db upgrade`)."""
     from .bootstrap import init_db as run
     run(_app(ctx.obj["config"]))
     click.echo("database ready")
@@ -172,7 +176,8 @@ def fire_timers(ctx: click.Context) -> None:
 
     from .background import sessions_of
     app = _app(ctx.obj["config"])
-    fired = fire_due_timers(app.extensions["opsflow"], sessions_of(app))
+    fired = fire_due_timers(app.extensions["opsflow"], sessions_of(app),
+                            limit=int(app.config.get("TIMER_BATCH", 200)), drain=True)
     click.echo(f"fired timers of {fired} case(s)")
 
 
@@ -259,9 +264,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 @click.option("--name", default=None, help="this worker's name in the outbox locks (default: host:pid)")
 @click.pass_context
 def worker(ctx: click.Context, once: bool, name: str | None) -> None:
-    """Run the background work (due timers, sending the outbox) in this process, until SIGTERM or
-    Ctrl-C: the batch being sent is finished, no new one is taken. Several workers may run at once on
-    PostgreSQL."""
+    """Run the background work (due timers, scheduled starts, reminders, connector calls, sending the
+    outbox) in this process, until SIGTERM or Ctrl-C: the case, message or call in hand is finished,
+    the rest of its batch given back, no new one taken, and the exit status is 0. Several workers
+    may run at once on PostgreSQL: they take due timers in leased batches (SKIP LOCKED), and a dead
+    worker's are taken by another after WORKER_LEASE_SECONDS."""
     import signal
 
     from .background import background_runner
@@ -271,6 +278,9 @@ def worker(ctx: click.Context, once: bool, name: str | None) -> None:
     runner = background_runner(app, name, at_once=True)
     if not app.config.get("SMTP_HOST"):
         click.echo("OPSFLOW_SMTP_HOST is not set: e-mails stay in the outbox", err=True)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        click.echo("SQLite: run one background runner only (this worker, or the one inside `opsflow run`); "
+                   "several workers need PostgreSQL", err=True)
     if once:
         for job, done in runner.run_once().items():
             click.echo(f"{job}: {done or 'nothing to do'}")
@@ -350,6 +360,5 @@ def rebuild_rollups(ctx: click.Context) -> None:
                f"(days in {engine.zone})")
 
 
-from .attachment_commands import attachments  # noqa: E402  (a group of its own module, on `main`)
-
+main.add_command(db)
 main.add_command(attachments)

@@ -91,8 +91,8 @@ def readyz() -> Any:
             timeout = int(current_app.config.get("READY_DATABASE_TIMEOUT_MS", 2000))
             db.session.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
         db.session.execute(text("SELECT 1"))
-        checks["schema"] = "ok" if not schema.missing_tables(db.session.connection()) else "behind"
-        if checks["schema"] == "ok":  # the heartbeats' table may be one of those missing
+        checks["schema"] = schema.schema_state(db.session.connection())
+        if checks["schema"] == "ok":  # behind, the heartbeats' table may be missing
             checks["runner"], age = _runner_state(heartbeats(db.session))
             if age is not None:
                 checks["runner_beat_seconds_ago"] = age

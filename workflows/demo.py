@@ -32,7 +32,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("manager_hz001", "胡店长", "Manager Hu", (DemoGrant("store_manager", store_code="HZ001"),)),
     DemoUser("manager_sh003", "林店长", "Manager Lin", (DemoGrant("store_manager", store_code="SH003"),)),
     DemoUser("franchisee_nj01", "冯老板", "Mr. Feng (franchisee)",
-             (DemoGrant("franchisee", store_code="NJ01"), DemoGrant("store_manager", store_code="NJ01"))),
+             (DemoGrant("franchisee", store_code="NJ01"), DemoGrant("store_manager", store_code="NJ01"),
+              DemoGrant("franchisee", store_code="NJ02"), DemoGrant("store_manager", store_code="NJ02"))),
     DemoUser("cs_li", "李客服", "Agent Li", (DemoGrant("cs_agent"),)),
     DemoUser("cs_wang", "王客服", "Agent Wang", (DemoGrant("cs_agent"),)),
     DemoUser("cs_manager", "刘经理", "Manager Liu", (DemoGrant("cs_manager"),)),
@@ -43,5 +44,24 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("finance_wu", "吴财务", "Wu (finance)", (DemoGrant("finance"),)),
     DemoUser("analyst_zheng", "郑分析", "Zheng (analyst)", (DemoGrant("analyst"),)),
 )
+
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    """Another system's API user in the demo (role `integration`): no password, a token known in
+    advance, so someone trying the demo can post its messages with curl (README, docs/modelling.md)."""
+
+    username: str
+    display_name: str
+    display_name_en: str
+    token: str
+
+
+#: The logistics system reporting arrivals (`logistics_arrival`) to transfers and orders.
+DEMO_CLIENTS: tuple[DemoClient, ...] = (
+    DemoClient("logistics", "物流系统", "Logistics system", "demo-logistics-token"),
+)
+DEMO_CLIENT_TOKEN_HOURS = 24 * 3650
 
 DEMO_USERS_BY_NAME: dict[str, DemoUser] = {u.username: u for u in DEMO_USERS}

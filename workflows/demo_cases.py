@@ -3,13 +3,14 @@ work in progress: 待办 for the store managers, a cc and an urge in the bell. S
 engine like any case, by the demo users, so every notification is the real one."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import runtime
-from engine.models import User
+from engine.models import Schedule, User
 
 COMPLAINTS = (
     {"customer_name": "王女士", "customer_phone": "13800138000", "store_code": "SH001", "channel": "store",
@@ -46,6 +47,9 @@ INSPECTION = {"store_code": "SH002", "inspection_summary": "服务良好，陈�
                   {"area": "stock", "item": "仓库货品分区与标识", "score": 68, "passed": False,
                    "note": "仓库未按款号分区"},
                   {"area": "service", "item": "迎宾与试衣服务", "score": 92, "passed": True}]}
+#: The season's inspection of HZ001 as the schedule started it at the latest season start (开季): the
+#: trainer's 开季巡检 waits. (The schedule's own period comes with the next season.)
+SEASON_STORE = "HZ001"
 #: A count the merchandiser started by hand (the monthly ones start on the 1st, by the schedule).
 STOCKTAKE = {"store_code": "HZ001", "start_note": "店长交接，盘点后交接库存"}
 
@@ -67,7 +71,22 @@ def start_demo_cases(engine: runtime.Engine, session: Session) -> int:
     inspection = dict(INSPECTION, inspection_date=engine.clock().astimezone(engine.zone).date().isoformat())
     started.append(engine.start(session, "store_inspection", people["trainer_sun"], inspection))
     started.append(engine.start(session, "monthly_stocktake", people["merch_zhao"], STOCKTAKE))
+    started.append(_season_inspection(engine, session))
     first = started[0]
     runtime.cc_case(engine, session, first.id, people["cs_li"], ["director"], "顾客情绪激动，请关注")
     runtime.urge(engine, session, first.open_tasks[0].id, people["cs_li"], "顾客今天下午再来电，请尽快处理")
     return len(started)
+
+
+def _season_inspection(engine: runtime.Engine, session: Session) -> int:
+    """Start the store's inspection of the season under way, as its schedule started it: the period
+    before the schedule's next run (seasons are three months apart)."""
+    schedule = session.scalars(select(Schedule).where(Schedule.process_key == "store_inspection")).one()
+    assert schedule.next_run is not None
+    upcoming = schedule.next_run
+    if upcoming.tzinfo is None:  # SQLite keeps it without its zone: UTC
+        upcoming = upcoming.replace(tzinfo=timezone.utc)
+    local = upcoming.astimezone(engine.zone)
+    months = local.year * 12 + local.month - 1 - 3
+    period = datetime(months // 12, months % 12 + 1, local.day, local.hour, local.minute, tzinfo=engine.zone)
+    return runtime.start_scheduled(engine, session, schedule, period, {"store_code": SEASON_STORE})

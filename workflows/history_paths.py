@@ -86,6 +86,7 @@ STEPS: dict[str, dict[str, tuple[Any, ...]]] = {
         "payment": ("财务付款", "finance", 72, 30, 0.5),
     },
     "store_inspection": {
+        "inspect": ("开季巡检", "trainer", 336, 96, 3),
         "rectify": ("整改", "store_manager", 168, 24, 48),
         "recheck": ("复检", "store_supervisor", 72, 30, 2),
     },
@@ -134,7 +135,8 @@ _E_HEAD = "start compute_claim supervisor_approval supervisor_ok"
 _E_RULE = "approval_rules needs_countersign_check"
 _E_SIGN = f"{_E_RULE} claim_countersign countersign_ok"
 _E_PAY = "approved_merge payment end_paid"
-_I_HEAD = "start score_inspection findings_merge all_passed_check"
+_I_HEAD = "start checklist_given inspected score_inspection findings_merge all_passed_check"  # by hand
+_I_SEASON = "start checklist_given inspect inspected score_inspection findings_merge all_passed_check"
 _I_ROUND = ("prepare_rectification", ("rectify", "rectify"),
             "prepare_recheck recheck collect_recheck findings_merge all_passed_check")
 _S_COUNT = "start prepare_count count_where store_count counted prepare_reconcile reconcile recount_needed"
@@ -198,9 +200,12 @@ PATHS: dict[str, tuple[float, list[tuple[float, str, list[Any]]]]] = {
         (4, "rejected", [f"{_E_HEAD} {_E_SIGN} end_countersign_rejected"]),
     ]),
     "store_inspection": (0.08, [
-        (35, "completed", [f"{_I_HEAD} end_passed"]),
-        (50, "completed", [_I_HEAD, *_I_ROUND, "end_passed"]),
-        (15, "completed", [_I_HEAD, *_I_ROUND, *_I_ROUND, "end_passed"]),
+        (20, "completed", [f"{_I_HEAD} end_passed"]),
+        (30, "completed", [_I_HEAD, *_I_ROUND, "end_passed"]),
+        (10, "completed", [_I_HEAD, *_I_ROUND, *_I_ROUND, "end_passed"]),
+        (15, "completed", [f"{_I_SEASON} end_passed"]),  # a season start's, inspected by a trainer
+        (20, "completed", [_I_SEASON, *_I_ROUND, "end_passed"]),
+        (5, "completed", [_I_SEASON, *_I_ROUND, *_I_ROUND, "end_passed"]),
     ]),
     "monthly_stocktake": (0.06, [
         (70, "adjusted", [f"{_S_COUNT} {_S_RULES} {_S_END}"]),

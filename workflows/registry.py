@@ -171,12 +171,15 @@ PROCESSES: Mapping[str, ProcessEntry] = MappingProxyType({e.key: e for e in (
         source=expense_claim.PROCESS, on_start=offset_advance),
     ProcessEntry(
         key="store_inspection", name_zh="店铺巡检", name_en="Store inspection",
-        description_zh="培训督导或直营主管按检查表巡检门店，不合格项逐项交店长整改，巡检人复检直至全部合格。",
-        description_en="A trainer or store supervisor inspects a store against the checklist; each "
-                       "failed item goes to the store manager to rectify, and the inspector re-checks "
+        description_zh="培训督导或直营主管按检查表巡检门店；每季开季按计划为每家营业门店发起巡检，由培训督导到店填表。"
+                       "不合格项逐项交店长整改，巡检人复检直至全部合格。",
+        description_en="A trainer or store supervisor inspects a store against the checklist; at each "
+                       "season start the schedule starts one for every open store, inspected by a trainer. "
+                       "Each failed item goes to the store manager to rectify, and the inspector re-checks "
                        "until all pass.",
         starter_roles=frozenset({"trainer", "store_supervisor"}),
-        title="{store_code}店铺巡检 · {inspection_date}", business_key_prefix="IN",
+        # a scheduled case has no inspection date yet: it is titled with its season's first day
+        title="{store_code}店铺巡检 · {inspection_date}{scheduled_period:.10}", business_key_prefix="IN",
         source=store_inspection.PROCESS),
     ProcessEntry(
         key="monthly_stocktake", name_zh="月度盘点", name_en="Monthly stocktake",

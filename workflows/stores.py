@@ -30,7 +30,11 @@ class BrandStore:
     city_en: str
     status: str
     address: str = ""
+    owner: str = ""  # the franchisee company owning a franchise store; empty for the brand's own
 
+
+#: The franchisee company of the demo's franchisee (冯老板, `franchisee_nj01`).
+FENG = "南京冯氏服饰有限公司"
 
 REGIONS: tuple[Region, ...] = (Region("EAST", "华东区", "East China"),)
 
@@ -41,8 +45,11 @@ STORES: tuple[BrandStore, ...] = (
                "肇嘉浜路 1111 号"),
     BrandStore("HZ001", "杭州湖滨店", "Hangzhou Hubin", DIRECT, "EAST", "杭州", "Hangzhou", OPEN,
                "延安路 258 号"),
+    # 冯老板's company holds two franchise stores: a transfer between them is not settled.
     BrandStore("NJ01", "南京新街口加盟店", "Nanjing Xinjiekou (franchise)", FRANCHISE, "EAST", "南京",
-               "Nanjing", OPEN, "中山路 18 号"),
+               "Nanjing", OPEN, "中山路 18 号", owner=FENG),
+    BrandStore("NJ02", "南京河西加盟店", "Nanjing Hexi (franchise)", FRANCHISE, "EAST", "南京",
+               "Nanjing", OPEN, "江东中路 98 号", owner=FENG),
     # The manager is hired, the store is not open yet: the store-opening demo case opens it.
     BrandStore("SH003", "上海静安寺店", "Shanghai Jing'an Temple", DIRECT, "EAST", "上海", "Shanghai",
                PLANNED, "南京西路 1788 号"),

@@ -81,18 +81,22 @@ def insert_user_unchecked(session: Session, username: str, password: str | None,
 
 
 def upsert_store(session: Session, code: str, name: str, *, region: str, kind: str = "direct",
-                 city: str = "", status: str = "open", name_en: str = "", address: str = "") -> Store:
+                 city: str = "", status: str = "open", name_en: str = "", address: str = "",
+                 owner: str | None = None) -> Store:
     store = session.get(Store, code)
     if store is None:
         store = Store(code=code)
         session.add(store)
     store.name, store.name_en, store.region, store.kind, store.city, store.status, store.address = (
         name, name_en, region, kind, city, status, address)
+    store.owner = owner or None
     return store
 
 
-def issue_token(session: Session, user: User, now: datetime, hours: float = 12) -> str:
-    token = secrets.token_urlsafe(32)
+def issue_token(session: Session, user: User, now: datetime, hours: float = 12, *,
+                token: str | None = None) -> str:
+    """A bearer token for `user`; `token` fixes its value (the demo's documented client token)."""
+    token = token or secrets.token_urlsafe(32)
     session.add(ApiToken(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id,
                          created_at=now, expires_at=now + timedelta(hours=hours)))
     return token

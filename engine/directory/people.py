@@ -34,6 +34,9 @@ REQUIRED, INVALID, TOO_LONG, TOO_SHORT, TAKEN = "required", "invalid", "too_long
 UNKNOWN, DUPLICATE, NOT_SCOPED, OWN_ACCOUNT = "unknown", "duplicate", "not_scoped", "own_account"
 
 USERNAME = re.compile(r"[a-z0-9_.-]{3,64}")
+#: Names the engine writes as actors: scheduled starts are started by "system", and a model tells a
+#: scheduled case from one a person started by that name, so no person may hold it.
+RESERVED_USERNAMES = frozenset({"system"})
 EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 MIN_PASSWORD, MAX_PASSWORD = 8, 256  # scrypt of a megabyte-long "password" is work for nothing
 MAX_DISPLAY_NAME, MAX_EMAIL = 128, 255
@@ -248,7 +251,8 @@ def _create_user(session: Session, actor: User | None, rules: DirectoryRules, *,
         errors["username"] = REQUIRED
     elif not USERNAME.fullmatch(username):
         errors["username"] = INVALID
-    elif session.scalar(select(User.id).where(User.username == username)) is not None:
+    elif username in RESERVED_USERNAMES or session.scalar(
+            select(User.id).where(User.username == username)) is not None:
         errors["username"] = TAKEN
     display_name, email_or_none, locale = _check_details(rules, errors, display_name, email, locale)
     _check_password(errors, password)

@@ -42,6 +42,7 @@ from .delivery import (
 )
 from .heartbeats import RunnerHeartbeat
 from .idempotency import IdempotencyRecord
+from .leases import TIMER_JOB, JobLease
 from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
 from .preferences import (
@@ -66,4 +67,4 @@ __all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
            "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession", "INBOX", "MAIL", "PERSONAL_CHANNELS",
            "NotificationPreference", "QuietHours", "ReminderSent", "RollupCell",
-           "Schedule", "ScheduleRun", "RunnerHeartbeat"]
+           "Schedule", "ScheduleRun", "RunnerHeartbeat", "JobLease", "TIMER_JOB"]

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
+    MetaData,
     Table,
     TypeDecorator,
 )
@@ -36,6 +37,20 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
+#: Constraint names are PostgreSQL's own defaults (`user_pkey`, `human_task_instance_id_fkey`,
+#: `user_username_key`), so that a database `create_all` made before this convention existed has the
+#: names the migrations use; on SQLite they make the names the same as on PostgreSQL. Indexes are all
+#: named in the models.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "pk": "%(table_name)s_pkey",
+    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+}
+
+
 class Base(DeclarativeBase):
     __table__: ClassVar[Table]  # every model here maps one table (DeclarativeBase says any FromClause)
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     registry = registry(type_annotation_map={datetime: UTCDateTime(), dict[str, Any]: JSON})

@@ -74,6 +74,9 @@ class Store(Base):
     city: Mapped[str] = mapped_column(String(64), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
+    #: The franchisee company owning a franchise store (the same for all its stores); None: the brand
+    #: owns it (every direct store), or a franchise store whose owner nobody recorded.
+    owner: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class ApiToken(Base):

@@ -43,7 +43,7 @@ from .rollups import rebuild_rollups
 from .row_import import import_rows
 from .runner import BackgroundRunner, Job
 from .schedule_commands import pause_schedule, resume_schedule
-from .scheduled_starts import SYSTEM_ACTOR, run_schedules
+from .scheduled_starts import SYSTEM_ACTOR, run_schedules, start_scheduled
 from .send_back import send_back
 from .timers import TimerScheduler, fire_due_timers
 from .transfer import MAX_TRANSFER_REASON, transfer
@@ -64,4 +64,5 @@ __all__ = ["HandoverResult", "hand_over",
            "BackgroundRunner", "Job", "rebuild_rollups", "Delivered", "receive_message",
            "CONNECTOR", "ConnectorSettings", "run_connectors",
            "tag_request", "beat",
-           "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "import_rows"]
+           "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "start_scheduled",
+           "import_rows"]

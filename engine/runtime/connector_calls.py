@@ -66,15 +66,17 @@ class Prepared:
     backoff: int
 
 
-def run_connectors(engine: Engine, sessions: Callable[[], Session], now: datetime | None = None) -> int:
-    """One round of the runner: every due call, each outside a transaction; how many went through."""
+def run_connectors(engine: Engine, sessions: Callable[[], Session], now: datetime | None = None,
+                   stop: Callable[[], bool] = lambda: False) -> int:
+    """One round of the runner: every due call, each outside a transaction; how many went through.
+    `stop()` is asked between calls (a graceful stop finishes the call being made)."""
     now = now or engine.clock()
     with sessions() as session:
         due = session.scalars(select(ConnectorCall.id).join(ProcessInstance)
                               .where(ConnectorCall.status.in_((CALL_PENDING, CALL_FAILED)),
                                      ConnectorCall.next_attempt_at <= now, ProcessInstance.status == RUNNING)
                               .order_by(ConnectorCall.next_attempt_at, ConnectorCall.id).limit(BATCH)).all()
-    return sum(attempt(engine, sessions, call_id, now) for call_id in due)
+    return sum(attempt(engine, sessions, call_id, now) for call_id in due if not stop())
 
 
 def attempt(engine: Engine, sessions: Callable[[], Session], call_id: int, now: datetime) -> bool:

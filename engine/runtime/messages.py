@@ -7,27 +7,38 @@ step's data. At least one field is required, so a message never reaches every wa
 accident (SpiffArena's vacuous correlation matches once did that). Each case takes the message in a
 savepoint of the caller's transaction: when its model fails on it, the case stops on an incident
 (job `message`, retried by an administrator like a background message) and the others go on.
+
+A catch event may name a form (`formJsonSchemaFilename`): the payload is then the other system's
+submission, checked like a step's (422 naming `payload.<field>`, nothing delivered) and written into
+the case data field by field, also into the step a non-interrupting boundary event is attached to,
+so that step's page shows what arrived and its completion carries it on. A catch event's `cc`
+property tells its people that the message came (a logistics arrival tells the receiving store).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Mapping
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access import may_send_messages
+from engine.bpmn import ParsedProcess
 from engine.errors import InvalidData, NotFound, PermissionDenied, ProcessError
+from engine.forms import clean
 from engine.models import RUNNING, ProcessInstance, User
 from engine.sandbox.model_code import running_model
 
 from . import incidents
 from .audit import pending_events
 from .case_rows import CaseRow
+from .cc_rows import cc_on_completion
 from .incidents import MESSAGE
 from .steps import advance, record
 
@@ -67,9 +78,12 @@ def receive_message(engine: Engine, session: Session, user: User, name: Any, cor
     for case_id in _candidates(engine, session, name, correlation):
         case = engine.case_row(session, case_id)
         _, workflow = engine.load(session, case)
-        if not _correlates(case, workflow, name, correlation):
+        catches = _catching(case, workflow, name, correlation)
+        if not catches:
             continue
-        delivered.append(_deliver_one(engine, session, case, workflow, user, name, correlation, payload))
+        fields = _payload_fields(engine.process(session, case.version_id), catches, payload, engine.clock())
+        delivered.append(_deliver_one(engine, session, case, workflow, user, name, correlation, payload,
+                                      catches, fields))
     if not delivered:
         raise NotFound(f"no running case waits for message {name!r} with this correlation")
     return delivered
@@ -120,15 +134,41 @@ def _candidates(engine: Engine, session: Session, name: str, correlation: dict[s
     return found
 
 
-def _correlates(case: CaseRow, workflow: BpmnWorkflow, name: str, correlation: dict[str, Any]) -> bool:
-    """Does a step of the case wait for the message, with data equal to every correlation field?"""
+def _catching(case: CaseRow, workflow: BpmnWorkflow, name: str, correlation: dict[str, Any]) -> list[Any]:
+    """The steps of the case that wait for the message, with data equal to every correlation field."""
+    found = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(definition, MessageEventDefinition) or definition.name != name:
             continue
         if all(_value(case, task.data, key) == value for key, value in correlation.items()):
-            return True
-    return False
+            found.append(task)
+    return found
+
+
+def _payload_fields(parsed: ParsedProcess, catches: list[Any], payload: Any, now: datetime) -> dict[str, Any]:
+    """What the payload writes into the case data: nothing unless a catching event names a form."""
+    fields: dict[str, Any] = {}
+    for task in catches:
+        form = parsed.form_for(task.task_spec.bpmn_id)
+        if form is None:
+            continue
+        try:
+            fields.update(clean(form, payload if payload is not None else {}, now=now))
+        except InvalidData as exc:
+            raise InvalidData("the message's payload does not fit its form",
+                              {f"payload.{k}": v for k, v in (exc.fields or {}).items()},
+                              {f"payload.{k}": v for k, v in exc.limits.items()}) from None
+    return fields
+
+
+def _attached_step(task: Any) -> Any | None:
+    """The open step a non-interrupting boundary event waits beside (None for any other catch)."""
+    spec = task.task_spec
+    if not isinstance(spec, BoundaryEvent) or spec.cancel_activity or task.parent is None:
+        return None
+    return next((t for t in task.parent.children if t is not task and t.has_state(TaskState.READY)
+                 and not isinstance(t.task_spec, BoundaryEvent)), None)
 
 
 def _value(case: CaseRow, data: Mapping[str, Any], key: str) -> Any:
@@ -139,13 +179,22 @@ def _value(case: CaseRow, data: Mapping[str, Any], key: str) -> Any:
 
 
 def _deliver_one(engine: Engine, session: Session, case: CaseRow, workflow: BpmnWorkflow, user: User,
-                 name: str, correlation: dict[str, Any], payload: Any) -> Delivered:
+                 name: str, correlation: dict[str, Any], payload: Any, catches: list[Any],
+                 fields: dict[str, Any]) -> Delivered:
     savepoint = session.begin_nested()
     try:
         record(session, case, "message_received", user, engine.clock(), message=name,
                data={"payload": payload, "correlation": correlation})
+        if fields:
+            for task in catches:
+                task.data.update(fields)
+                attached = _attached_step(task)
+                if attached is not None:
+                    attached.data.update(fields)
         with running_model(engine.clock):
             workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+        for task in catches:
+            cc_on_completion(session, case, task.task_spec, user, engine.clock())
         advance(session, case, workflow, user, engine.run_for(case))
         savepoint.commit()
         return Delivered(case.id, case.business_key, case.status)

@@ -2,8 +2,10 @@
 job at its own interval, in a thread of the server (`opsflow run`) or as a process of its own
 (`opsflow worker`).
 
-Stopping is graceful: a job that is running finishes (the delivery job checks `stopping` between
-batches, so a batch it took is sent and recorded), and no job starts after the stop was asked for.
+Stopping is graceful: a job that is running finishes its piece of work in hand (the timer job
+checks `stopping` between cases and gives back the rest of its batch, the connector job between
+calls, the delivery job between batches, so a batch it took is sent and recorded), and no job
+starts after the stop was asked for.
 One job failing is logged and the others go on.
 """
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 A period is claimed by inserting its (schedule, period) row, as the reminders claim theirs
 (`claims`): a second scheduler racing for it finds the row taken (on PostgreSQL it waits for the
-first one's transaction, then finds it) and starts nothing. After downtime only the latest missed
-period fires; the older ones are counted on its row as skipped, since a month's stocktake started
-three times on the same morning helps nobody. Each case starts in a savepoint of the period's
-transaction: a store whose case fails to start is logged and counted, and the others start.
+first one's transaction, then finds it) and starts nothing. The claim, the cases and the schedule
+moving on are one transaction: a worker killed midway leaves nothing behind, and the next scan of
+any worker fires the period (work that is one transaction needs no lease). After downtime only the
+latest missed period fires; the older ones are counted on its row as skipped, since a month's
+stocktake started three times on the same morning helps nobody. Each case starts in a savepoint of
+the period's transaction: a store whose case fails to start is logged and counted, and the others
+start.
 """
 from __future__ import annotations
 

@@ -47,9 +47,12 @@ def check_start(session: Session, user: User, policy: ProcessPolicy, data: Mappi
 
 
 def store_kinds(session: Session, policy: ProcessPolicy, data: Mapping[str, Any]) -> dict[str, str]:
-    """The kind (direct, franchise) of the case's store and of each other store its start names, as
-    `store_kind` and `<field>_kind`: a model's rules read them (a transfer touching a franchise store
-    needs customer service), and only the store table knows them. Nothing for a process naming no
+    """The kind (direct, franchise) and owner of the case's store and of each other store its start
+    names, as `store_kind`, `store_owner`, `<field>_kind` and `<field>_owner`: a model's rules read them
+    (a transfer touching a franchise store needs customer service; one between owners is settled),
+    and only the store table knows them. The owner is the franchisee company recorded on the store;
+    "" for a direct store (the brand's); a franchise store with none recorded is its own owner (its
+    code), so two such stores are never taken for one franchisee's. Nothing for a process naming no
     `store_fields`; an unknown or closed store named there is refused like the case's own, and so is
     the case's own store (a transfer from a store to itself)."""
     if not policy.store_fields:
@@ -68,7 +71,9 @@ def store_kinds(session: Session, policy: ProcessPolicy, data: Mapping[str, Any]
         if store.status != "open":
             raise InvalidData(f"store {code} in {field} is {store.status}, not open",
                               {field: "store is not open"})
-        kinds["store_kind" if field == "store_code" else f"{field}_kind"] = store.kind
+        prefix = "store" if field == "store_code" else field
+        kinds[f"{prefix}_kind"] = store.kind
+        kinds[f"{prefix}_owner"] = store.owner or (store.code if store.kind == "franchise" else "")
     return kinds
 
 

@@ -1,55 +1,102 @@
-"""Firing due timers, and the scheduler thread that does it inside the server process.
+"""Firing due timers, in batches taken under leases, and the scheduler thread that does it inside the
+server process.
 
-Each instance records when its next timer is due (`next_timer_at`, indexed), so finding due work is
-one indexed query. Every due instance is fired in its own transaction; on PostgreSQL the row is
-taken with `FOR UPDATE SKIP LOCKED`, so several schedulers never fire one timer twice. A case whose
-timer step fails gets an incident and leaves the due list (it is no longer running).
+Each case records when its next timer is due (`next_timer_at`, indexed), so finding due work is one
+indexed query. A worker takes a batch of due cases under leases (`leases`: `FOR UPDATE SKIP LOCKED`
+on PostgreSQL, so several workers share the work), then fires each case in its own transaction with
+its row held and its due time checked again, so a case is fired once even when its lease ran out
+and another worker took it. A case whose timer step fails gets an incident and leaves the due list
+(it is no longer running). The batch's leases are given back when it is done; a worker killed
+mid-batch leaves them to expire, and another worker then takes what it had not fired.
 """
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
-from datetime import datetime
-from typing import Callable
+from datetime import datetime, timedelta
+from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine.errors import ConcurrentUpdate
-from engine.models import RUNNING, ProcessInstance
+from engine.models import RUNNING, TIMER_JOB, ProcessInstance
 
 from .background import fire_timers_of, hold_due
 from .engine import Engine
+from .leases import release, take, unleased
 
 log = logging.getLogger(__name__)
 
+#: How long a worker holds the cases of a batch it took (a few hundred firings take seconds).
+LEASE = timedelta(minutes=5)
+BATCH = 200
+
+
+def default_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def due_timers(now: datetime, limit: int) -> Select[Any]:
+    """The running cases with a timer due at `now` and no live lease, the most overdue first."""
+    return (select(ProcessInstance.id)
+            .where(ProcessInstance.status == RUNNING, ProcessInstance.next_timer_at <= now,
+                   unleased(TIMER_JOB, ProcessInstance.id, now))
+            .order_by(ProcessInstance.next_timer_at).limit(limit))
+
 
 def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
-    return list(session.scalars(
-        select(ProcessInstance.id).where(ProcessInstance.status == RUNNING,
-                                         ProcessInstance.next_timer_at <= now)
-        .order_by(ProcessInstance.next_timer_at).limit(limit)))
+    return list(session.scalars(due_timers(now, limit)))
+
+
+def fire_one(engine: Engine, sessions: Callable[[], Session], instance_id: int, now: datetime) -> bool:
+    """One case's due timers in a transaction of its own: False when the case is not due any more
+    (fired by another worker, ended). The case's row is waited for: whoever holds it (a command, a
+    take that selected it but lost its lease to this worker) holds it briefly, and the due time is
+    read again once it is ours."""
+    with sessions() as session:
+        try:
+            if not hold_due(session, instance_id, now, wait=True):
+                session.rollback()
+                return False
+            return fire_timers_of(engine, session, instance_id, now)
+        except ConcurrentUpdate:
+            session.rollback()
+            return False
 
 
 def fire_due_timers(engine: Engine, sessions: Callable[[], Session], now: datetime | None = None,
-                    limit: int = 200) -> int:
-    """Fire every timer due at `now` (the engine's clock by default); return how many cases moved.
+                    limit: int = BATCH, *, holder: str | None = None, lease: timedelta = LEASE,
+                    drain: bool = False, stop: Callable[[], bool] = lambda: False) -> int:
+    """Fire the timers due at `now` (the engine's clock by default) of one batch of `limit` cases,
+    or with `drain` batch after batch until none is due; how many cases moved.
 
-    A case whose step fails stops on an incident (`background`) and is not taken again until an
-    administrator retries it; the others go on."""
-    now = now or engine.clock()
-    with sessions() as session:
-        ids = due_instance_ids(session, now, limit)
+    `stop()` is asked between cases: the case being fired is finished, the rest of the batch given
+    back. A case whose step fails stops on an incident (`background`) and is not taken again until
+    an administrator retries it; the others go on."""
+    clock = engine.clock if now is None else (lambda: now)
+    holder = holder or default_holder()
     fired = 0
-    for instance_id in ids:
+    seen: set[int] = set()
+    while not stop():
+        at = clock()  # read again for each batch: a lease runs from when its batch was taken
         with sessions() as session:
-            try:
-                if not hold_due(session, instance_id, now):
-                    session.rollback()
-                    continue
-                fired += fire_timers_of(engine, session, instance_id, now)
-            except ConcurrentUpdate:
-                session.rollback()
+            ids = take(session, TIMER_JOB, due_timers(at, limit), holder, at, lease)
+        fresh = [i for i in ids if i not in seen]
+        try:
+            for instance_id in fresh:
+                if stop():
+                    break
+                seen.add(instance_id)
+                fired += fire_one(engine, sessions, instance_id, at)
+        finally:
+            with sessions() as session:
+                release(session, TIMER_JOB, ids, holder)
+                session.commit()
+        if not drain or not fresh:  # a short batch is no sign of the end: other workers hold the rest
+            break
     return fired
 
 
@@ -71,7 +118,7 @@ class TimerScheduler:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                fired = fire_due_timers(self.engine, self.sessions)
+                fired = fire_due_timers(self.engine, self.sessions, drain=True, stop=self._stop.is_set)
                 if fired:
                     log.info("fired timers of %d case(s)", fired)
             except Exception:  # keep the scheduler alive; the error is logged with its traceback

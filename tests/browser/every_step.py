@@ -37,7 +37,8 @@ class Route:
     wait_hours: float = 0
     submit: dict[str, list[Any]] = field(default_factory=dict)
     wait_before: dict[str, float] = field(default_factory=dict)
-    #: started by the process's schedule at this moment instead (its case for no store: the warehouse's)
+    #: started by the process's schedule at this moment instead: its case for `start`'s store_code, or
+    #: for no store (the warehouse's count) without one
     scheduled_at: datetime | None = None
 
 
@@ -102,7 +103,11 @@ ROUTES: dict[str, list[Route]] = {
         Route(start={"claim_lines": [{"category": "repair", "expense_date": "2026-10-30", "amount": 12000,
                                       "note": "空调维修"}]}),  # above 10,000: the director and finance 会签
     ],
-    "store_inspection": [Route()],  # two items below standard: rectified by the manager, re-checked
+    "store_inspection": [
+        Route(),  # two items below standard: rectified by the manager, re-checked
+        # the winter season starts at 09:00 on 1 December: SH001's inspection waits for the trainer
+        Route(scheduled_at=datetime(2026, 12, 1, 1, tzinfo=timezone.utc), start={"store_code": "SH001"}),
+    ],
     "monthly_stocktake": [
         Route(submit={"reconcile": [_loss(10)]}),  # 10 coats short at SH001: the director approves
         Route(scheduled_at=datetime(2026, 11, 30, 18, tzinfo=timezone.utc)),  # 1 December: the warehouse
@@ -134,6 +139,7 @@ class EveryStep:
         self.cases: dict[str, int] = {}
         self.furthest: dict[str, int] = {}
         self.missed: list[str] = []
+        self.scheduled: set[int] = set()  # the scheduled cases walked
 
     def walk_all(self) -> EveryStep:
         for process, routes in ROUTES.items():
@@ -160,7 +166,7 @@ class EveryStep:
         with self.app.app_context():
             session = db.session
             if route.scheduled_at is not None:
-                case = self._scheduled(session, process, route.scheduled_at)
+                case = self._scheduled(session, process, route.scheduled_at, route.start.get("store_code"))
                 if case is None:
                     return True
             else:
@@ -204,19 +210,24 @@ class EveryStep:
                 session.commit()
         raise AssertionError(f"{process} case {case.id} still running after {MAX_STEPS} steps")
 
-    def _scheduled(self, session: Any, process: str, when: datetime) -> Any:
-        """The case for no store the process's schedule started at `when` (None once it has fired)."""
+    def _scheduled(self, session: Any, process: str, when: datetime, store_code: str | None) -> Any:
+        """The case for `store_code` (or for no store) that the process's schedule started by `when`,
+        once (None after). A later schedule's route may have fired this one's period already."""
         from sqlalchemy.orm import Session
 
         from engine.runtime import run_schedules
         from webapp.extensions import db, engine
         self.clock.set(when)
         self.latest = max(self.latest, when)
-        if not run_schedules(engine(), lambda: Session(db.engine)):
-            return None
-        return session.scalars(select(ProcessInstance).where(
-            ProcessInstance.process_key == process, ProcessInstance.store_code.is_(None))
-            .order_by(ProcessInstance.id.desc())).first()
+        run_schedules(engine(), lambda: Session(db.engine))
+        column = ProcessInstance.store_code
+        store = column == store_code if store_code else column.is_(None)
+        case = session.scalars(select(ProcessInstance).where(
+            ProcessInstance.process_key == process, ProcessInstance.started_by_id.is_(None), store,
+            ProcessInstance.id.not_in(self.scheduled or {0})).order_by(ProcessInstance.id.desc())).first()
+        if case is not None:
+            self.scheduled.add(case.id)
+        return case
 
     def _move_clock(self, session: Any, case_id: int, when: Any) -> None:
         from webapp.extensions import engine

@@ -55,9 +55,9 @@ def test_a_scheduled_stocktake_counted_from_a_sheet_reconciled_approved_and_adju
     from webapp.background import background_runner
     url = live_server.url
     clock.set(DEC_1)
-    assert background_runner(live_server.app).run_once()["schedules"] == 5
+    assert background_runner(live_server.app).run_once()["schedules"] == 6
     cases = _scheduled_cases(live_server)
-    assert set(cases) == {"SH001", "SH002", "HZ001", "NJ01", None}
+    assert set(cases) == {"SH001", "SH002", "HZ001", "NJ01", "NJ02", None}
     key = cases["SH001"]
 
     # 张店长 finds SH001's count in 待办 (and only it); the other counters do not see it

@@ -4,12 +4,15 @@ the case, 404 when it is outside their scope) and do not find it in their 待办
 `app` from here runs its walks on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 
 from webapp import create_app
 from webapp.bootstrap import prepare
+
+from .test_attachments import PNG
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -36,6 +39,13 @@ class Handoff:
         response = self.api.as_(user).post(f"/processes/{key}/instances", json={"data": data})
         assert response.status_code == 201, response.get_json()
         return response.get_json()
+
+    def receipt(self, user: str) -> str:
+        """The id of a photo `user` uploads through the API, for a form's file field."""
+        response = self.api.as_(user).post("/attachments", content_type="multipart/form-data",
+                                           data={"file": (io.BytesIO(PNG), "发票.png")})
+        assert response.status_code == 201, response.get_json()
+        return str(response.get_json()["id"])
 
     def todo(self, user: str) -> list[int]:
         response = self.api.as_(user).get("/tasks?per_page=100")

@@ -248,14 +248,19 @@ def test_the_store_list(app, admin):
     html = admin.get("/admin/stores").get_data(as_text=True)
     row = re.search(r'<tr id="store-SH001">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'<td class="text-end"[^>]*>1</td>', row)
-    for code in ("SH001", "SH002", "HZ001", "NJ01", "SH003"):
+    for code in ("SH001", "SH002", "HZ001", "NJ01", "NJ02", "SH003"):
         assert f'id="store-{code}"' in html
+    rows = dict(re.findall(r'<tr id="store-(\w+)">(.*?)</tr>', html, re.S))
+    owners = {code: re.findall(r'store-owner" lang="zh-CN">([^<]*)<', row) for code, row in rows.items()}
+    assert {code: found for code, found in owners.items() if found} == {
+        "NJ01": ["南京冯氏服饰有限公司"], "NJ02": ["南京冯氏服饰有限公司"]}
     assert 'data-status="planned"' in html and 'href="/admin/stores/new"' in html
 
 
 def test_creating_and_editing_a_store(app, admin):
     form = admin.get("/admin/stores/new").get_data(as_text=True)
-    for name in ("code", "name", "name_en", "kind", "region", "city", "address", "status", "csrf_token"):
+    for name in ("code", "name", "name_en", "kind", "region", "city", "address", "owner", "status",
+                 "csrf_token"):
         assert f'name="{name}"' in form, name
     response = post(admin, "/admin/stores/new", NEW_STORE)
     assert response.status_code == 303 and response.headers["Location"].endswith("/admin/stores")
@@ -266,18 +271,24 @@ def test_creating_and_editing_a_store(app, admin):
     edit = admin.get("/admin/stores/SH009").get_data(as_text=True)
     assert 'name="code"' not in edit and 'id="open-tasks"' in edit
     response = post(admin, "/admin/stores/SH009", {**NEW_STORE, "code": "SH010", "name": "上海新天地旗舰店",
-                                                   "kind": "franchise", "status": "open", "region": "EAST2"})
+                                                   "kind": "franchise", "status": "open", "region": "EAST2",
+                                                   "owner": " 南京冯氏服饰有限公司 "})
     assert response.status_code == 303
     changed = store(app, "SH009")
-    assert (changed.name, changed.kind, changed.status, changed.region) == (
-        "上海新天地旗舰店", "franchise", "open", "EAST2")
+    assert (changed.name, changed.kind, changed.status, changed.region, changed.owner) == (
+        "上海新天地旗舰店", "franchise", "open", "EAST2", "南京冯氏服饰有限公司")
+    assert "南京冯氏服饰有限公司" in admin.get("/admin/stores/SH009").get_data(as_text=True)
+    cleared = post(admin, "/admin/stores/SH009", {**NEW_STORE, "kind": "franchise", "owner": ""})
+    assert cleared.status_code == 303
+    assert store(app, "SH009").owner is None  # no owner recorded: the store is its own
     assert store(app, "SH010") is None  # the code cannot be changed
 
 
 @pytest.mark.parametrize("change, bad_field", [
     ({"code": "sh009"}, "code"), ({"code": "SH001"}, "code"), ({"code": ""}, "code"), ({"name": ""}, "name"),
     ({"region": ""}, "region"), ({"kind": "joint"}, "kind"), ({"status": ""}, "status"),
-    ({"address": "长" * 201}, "address"),
+    ({"address": "长" * 201}, "address"), ({"owner": "冯氏"}, "owner"),  # a direct store is the brand's
+    ({"kind": "franchise", "owner": "长" * 65}, "owner"),
 ])
 def test_creating_a_store_with_bad_input_is_refused(app, admin, change, bad_field):
     response = post(admin, "/admin/stores/new", {**NEW_STORE, **change})

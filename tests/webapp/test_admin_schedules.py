@@ -66,8 +66,10 @@ def test_the_page_is_for_administrators(client, auth, schedule_id):
 def test_the_api_lists_pauses_and_resumes(api, schedule_id):
     admin = api.as_("admin")
     items = admin.get("/admin/schedules").get_json()["items"]
-    assert [(s["id"], s["process_key"], s["kind"], s["paused"], s["next_run"]) for s in items] == [
-        (schedule_id, "monthly_stocktake", "cycle", False, "2026-11-30T18:00:00+00:00")]
+    assert [(s["id"], s["process_key"], s["kind"], s["paused"], s["next_run"]) for s in items][0] == (
+        schedule_id, "monthly_stocktake", "cycle", False, "2026-11-30T18:00:00+00:00")
+    assert [(s["process_key"], s["next_run"]) for s in items[1:]] == [
+        ("store_inspection", "2026-12-01T01:00:00+00:00")]  # 开季: 09:00 on 1 December in Shanghai
     assert items[0]["start_for"] == {"for": "stores", "status": "open", "plus_one": True}
     assert items[0]["every"] == {"kind": "cycle", "cycles": -1, "start": "2026-01-01T02:00:00+08:00",
                                  "every": {"months": 1}}
@@ -86,9 +88,9 @@ def test_the_api_lists_pauses_and_resumes(api, schedule_id):
 def test_the_background_runner_starts_the_period_once(app, app_clock, schedule_id):
     app_clock.set(DEC_1)
     runner = background_runner(app)
-    assert runner.run_once()["schedules"] == 5  # the open stores SH001, SH002, HZ001, NJ01 and the warehouse
+    assert runner.run_once()["schedules"] == 6  # the 5 open stores and the warehouse
     assert runner.run_once()["schedules"] == 0
     with app.app_context():
         stores = db.session.scalars(select(ProcessInstance.store_code).where(
             ProcessInstance.process_key == "monthly_stocktake").order_by(ProcessInstance.id)).all()
-    assert stores == ["HZ001", "NJ01", "SH001", "SH002", None]
+    assert stores == ["HZ001", "NJ01", "NJ02", "SH001", "SH002", None]

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from .handoff_api import Handoff, app  # noqa: F401 - on SQLite and PostgreSQL
 
-CLAIM = {"store_code": "SH001", "claim_type": "expense", "purpose": "冬季橱窗", "photos": ["1"],
+CLAIM = {"store_code": "SH001", "claim_type": "expense", "purpose": "冬季橱窗",
          "claim_lines": [{"category": "display", "expense_date": "2026-10-20", "amount": 12800,
                           "note": "冬季橱窗道具"}]}
 
 
 def test_a_large_claim_is_approved_countersigned_and_paid(api):
     flow = Handoff(api)
-    case = flow.start("manager_sh001", "expense_claim", CLAIM)
+    case = flow.start("manager_sh001", "expense_claim", {**CLAIM, "photos": [flow.receipt("manager_sh001")]})
     approval = flow.step(case, "supervisor_approval")
     assert (approval["role"], approval["assignee"]) == ("store_supervisor", "supervisor_east")
     approve = {"approved": True, "supervisor_comment": "同意"}
@@ -42,7 +42,8 @@ def test_a_large_claim_is_approved_countersigned_and_paid(api):
 
 def test_a_claim_the_supervisor_refuses_ends_rejected(api):
     flow = Handoff(api)
-    case = flow.start("manager_hz001", "expense_claim", {**CLAIM, "store_code": "HZ001"})
+    case = flow.start("manager_hz001", "expense_claim",
+                      {**CLAIM, "store_code": "HZ001", "photos": [flow.receipt("manager_hz001")]})
     approval = flow.step(case, "supervisor_approval")
     assert approval["id"] not in flow.todo("manager_sh001")
     done = flow.complete("supervisor_east", approval, {"approved": False, "supervisor_comment": "超出预算"})

@@ -26,13 +26,16 @@ OTHER_MANAGERS = {"manager_sh002": 404, "manager_hz001": 404, "franchisee_nj01":
 def counts(app, app_clock, api) -> dict[str | None, dict]:  # noqa: F811 - the imported fixture
     """The open count step of each case the schedule started, by store (None: the warehouse)."""
     app_clock.set(DEC_1)
-    assert background_runner(app).run_once()["schedules"] == 5
+    assert background_runner(app).run_once()["schedules"] == 6
     found = {}
-    for user in ("manager_sh001", "manager_sh002", "manager_hz001", "franchisee_nj01", "warehouse_qian"):
-        [task] = api.as_(user).get("/tasks").get_json()["items"]  # each finds exactly its own count
-        assert task["process_key"] == "monthly_stocktake"
-        found[task["store_code"]] = task
-    assert set(found) == {"SH001", "SH002", "HZ001", "NJ01", None}
+    for user, stores in (("manager_sh001", 1), ("manager_sh002", 1), ("manager_hz001", 1),
+                         ("franchisee_nj01", 2), ("warehouse_qian", 1)):
+        tasks = api.as_(user).get("/tasks").get_json()["items"]  # each finds exactly its own counts
+        assert len(tasks) == stores  # the franchisee owns and runs NJ01 and NJ02
+        for task in tasks:
+            assert task["process_key"] == "monthly_stocktake"
+            found[task["store_code"]] = task
+    assert set(found) == {"SH001", "SH002", "HZ001", "NJ01", "NJ02", None}
     assert api.as_("manager_sh003").get("/tasks").get_json()["items"] == []  # SH003 is not open
     return found
 

@@ -126,7 +126,8 @@ def test_demo_loads_the_cast_once(cli, query):
     assert "demo data loaded" in first.output
     users = {row[0] for row in query(select(User.username))}
     assert {"admin", "director", "supervisor_east", "manager_sh001", "franchisee_nj01", "cs_li"} <= users
-    assert {row[0] for row in query(select(Store.code))} == {"SH001", "SH002", "HZ001", "NJ01", "SH003"}
+    assert {row[0] for row in query(select(Store.code))} == {"SH001", "SH002", "HZ001", "NJ01", "NJ02",
+                                                             "SH003"}
     second = cli("demo")
     assert second.exit_code == 0, second.output
     assert "nothing loaded" in second.output

@@ -18,7 +18,7 @@ def test_a_fresh_demo_database_has_cases_in_progress_and_a_ringing_bell(tmp_path
     prepare(app)
     prepare(app)  # a second start adds nothing
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 9
+        assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 10
         told = {(u, k) for u, k in db.session.execute(
             select(User.username, Notification.kind).join(User, User.id == Notification.recipient_id))}
         assert {("manager_sh001", "urged"), ("director", "cc")} <= told
@@ -29,6 +29,9 @@ def test_a_fresh_demo_database_has_cases_in_progress_and_a_ringing_bell(tmp_path
     AuthActions(client).logout()
     AuthActions(client).login("manager_sh002")  # the sending store ships: a step of the called 发货
     assert "门店拣货发货" in client.get("/tasks").get_data(as_text=True)
+    AuthActions(client).logout()
+    AuthActions(client).login("trainer_sun")  # the season under way: HZ001 waits for its inspection
+    assert "开季巡检" in client.get("/tasks").get_data(as_text=True)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

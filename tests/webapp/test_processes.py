@@ -93,9 +93,9 @@ def test_line_items_are_parsed_into_rows(app, client, auth):
     auth.login("franchisee_nj01")
     html = client.get("/processes/product_return").get_data(as_text=True)
     assert 'name="items.0.sku"' in html and "data-row-template" in html and "items.__index__.sku" in html
-    assert '<option value="NJ01" selected data-fill-store_name="南京新街口加盟店" data-fill-city="南京" ' \
-           'data-fill-address="中山路 18 号">' in html
-    assert 'value="SH001"' not in html  # only their store
+    assert '<option value="NJ01" data-fill-store_name="南京新街口加盟店" data-fill-city="南京" ' \
+           'data-fill-address="中山路 18 号">' in html  # two stores of theirs: none chosen for them
+    assert 'value="NJ02"' in html and 'value="SH001"' not in html  # only their stores
     rows = {"items.0.sku": "SKU-1001", "items.0.name": "衬衫", "items.0.quantity": "５",
             "items.0.unit_price": "199",
             "items.3.sku": "SKU-2002", "items.3.name": "连衣裙", "items.3.quantity": "两件",

@@ -1,4 +1,4 @@
-"""`/readyz`: ready when the database answers, its schema is the code's and a background runner beat
+"""`/readyz`: ready when the database answers, its schema is at the head revision and a background runner beat
 recently; 503 naming what failed otherwise. The clock is the app's frozen one: a heartbeat goes stale
 because the clock moves, never because the test waits."""
 from __future__ import annotations
@@ -69,15 +69,22 @@ def test_a_runner_of_another_process_counts(app, app_clock):
     assert app.test_client().get("/readyz").status_code == 200
 
 
-def test_a_missing_table_is_a_schema_behind_the_code(app, app_clock):
-    beat_once(app)
-    with app.app_context():
-        db.session.execute(text("DROP TABLE saved_filter"))
+@pytest.mark.parametrize("revision, state", [("0001", "behind"), (None, "behind"), ("9999", "unknown")])
+def test_a_schema_not_at_the_head_revision_is_not_ready(any_app, app_clock, revision, state):
+    """Behind: an older revision, or no version table at all (`opsflow db upgrade` has not run);
+    unknown: a revision these scripts do not have (newer code migrated the database)."""
+    beat_once(any_app)
+    with any_app.app_context():
+        if revision is None:
+            db.session.execute(text("DROP TABLE alembic_version"))
+        else:
+            db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
         db.session.commit()
-    response = app.test_client().get("/readyz")
+    response = any_app.test_client().get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
-    assert body["failing"] == ["schema"] and body["checks"]["schema"] == "behind"
+    assert body["failing"] == ["schema"] and body["checks"]["schema"] == state
+    assert body["checks"]["runner"] == "skipped"
 
 
 def closed_port() -> int:

@@ -11,7 +11,7 @@ ROLE_HOLDERS: dict[str, frozenset[str]] = {  # DESIGN.md section 2, written out 
     "analyst": frozenset({"analyst_zheng"}),
 }
 STORE_MANAGER = {"SH001": "manager_sh001", "SH002": "manager_sh002", "HZ001": "manager_hz001",
-                 "SH003": "manager_sh003", "NJ01": "franchisee_nj01"}
+                 "SH003": "manager_sh003", "NJ01": "franchisee_nj01", "NJ02": "franchisee_nj01"}
 EAST_STORES = frozenset(STORE_MANAGER)  # every demo store is in region EAST
 
 
@@ -19,7 +19,7 @@ def expected_holders(role: str | None, store_code: str | None) -> frozenset[str]
     if role == "store_manager":
         return frozenset({STORE_MANAGER[store_code]}) if store_code in STORE_MANAGER else frozenset()
     if role == "franchisee":
-        return frozenset({"franchisee_nj01"}) if store_code == "NJ01" else frozenset()
+        return frozenset({"franchisee_nj01"}) if store_code in ("NJ01", "NJ02") else frozenset()
     if role == "store_supervisor":
         return frozenset({"supervisor_east"}) if store_code in EAST_STORES else frozenset()
     return ROLE_HOLDERS.get(role or "", frozenset())

@@ -48,9 +48,12 @@ class OpenTask:
 
 class ModelCase:
     def __init__(self, world: World, process_key: str, data: dict[str, Any] | None = None,
-                 **overrides: Any) -> None:
+                 *, case_id: int | None = None, **overrides: Any) -> None:
+        """Start a case as the process's usual requester, or walk `case_id`, one already started (by the
+        process's schedule)."""
         self.world, self.key = world, process_key
-        self.id = world.start(STARTERS[process_key], process_key, data, **overrides).id
+        self.id = case_id if case_id is not None else \
+            world.start(STARTERS[process_key], process_key, data, **overrides).id
         self.seen: dict[str, list[dict[str, Any]]] = {}  # element -> the task data of each completion
 
     # -- reading ---------------------------------------------------------------------------------

@@ -28,10 +28,23 @@ START: dict[str, dict[str, Any]] = {
 }
 
 
+def _inspect(data: dict[str, Any]) -> dict[str, Any]:
+    """开季巡检 of a scheduled case: the sample checklist, on the season's first day."""
+    sample = copy.deepcopy(START["store_inspection"])
+    return {"inspection_date": data["scheduled_period"][:10], "checklist": sample["checklist"],
+            "inspection_summary": sample["inspection_summary"]}
+
+
+def _rectify(data: dict[str, Any]) -> dict[str, Any]:
+    """Rectified on 6 November, or on the day of a later (a season's) inspection."""
+    return {"rectification_note": "已按标准整改",
+            "rectified_date": max("2026-11-06", data["inspection_date"])}
+
+
 def _recheck(data: dict[str, Any]) -> dict[str, Any]:
     return {"recheck_items": [{**row, "passed": True, "recheck_note": "已整改到位"} for row in
                               copy.deepcopy(data["recheck_items"])],
-            "recheck_date": "2026-11-10"}
+            "recheck_date": max("2026-11-10", data["inspection_date"])}
 
 
 SUBMIT: dict[str, dict[str, dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]]] = {
@@ -42,7 +55,8 @@ SUBMIT: dict[str, dict[str, dict[str, Any] | Callable[[dict[str, Any]], dict[str
                     "paid_date": "2026-11-05", "finance_comment": "已转账"},
     },
     "store_inspection": {
-        "rectify": {"rectification_note": "已按标准整改", "rectified_date": "2026-11-06"},
+        "inspect": _inspect,
+        "rectify": _rectify,
         "recheck": _recheck,
     },
 }

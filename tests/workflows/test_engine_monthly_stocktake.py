@@ -19,7 +19,7 @@ DEC_1 = datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)  # 02:00 on 1 Decembe
 
 def _scheduled(world) -> dict[str, int]:
     world.clock.set(DEC_1)
-    assert run_schedules(world.engine, world.sessions) == 5
+    assert run_schedules(world.engine, world.sessions) == 6
     with world.sessions() as s:
         return {c.store_code or "warehouse": c.id for c in s.scalars(
             select(ProcessInstance).where(ProcessInstance.process_key == P))}
@@ -37,7 +37,7 @@ def test_only_a_merchandiser_starts_a_count_by_hand(world):
                          indirect=True)
 def test_a_scheduled_store_count_to_the_adjusted_books(world):
     cases = _scheduled(world)
-    assert set(cases) == {"SH001", "SH002", "HZ001", "NJ01", "warehouse"}
+    assert set(cases) == {"SH001", "SH002", "HZ001", "NJ01", "NJ02", "warehouse"}
     count = world.task(cases["SH001"], "store_count")
     assert world.who_sees(count.id) == {"manager_sh001"}
     assert count.due_at == DEC_1 + timedelta(hours=72)

@@ -193,3 +193,19 @@ def test_the_receiving_store_may_send_the_transfer_back_past_the_called_shipment
     step(world, case, "ship_from_store", "manager_sh002")  # shipped again through a new 发货
     done = step(world, case, "confirm_receipt", "manager_sh001")
     assert (done.status, done.outcome) == ("completed", "transferred")
+
+
+@pytest.mark.parametrize("world", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)
+def test_a_franchisee_moving_goods_between_their_own_stores_is_not_settled(world):
+    case = world.start("franchisee_nj01", P, store_code="NJ02", from_store="NJ01")
+    approval = world.task(case.id, "merchandiser_approval")
+    data = world.case_data(approval.id)
+    assert (data["store_owner"], data["from_store_owner"]) == ("南京冯氏服饰有限公司", "南京冯氏服饰有限公司")
+    assert (data["needs_cs"], data["needs_settlement"]) == (True, False)
+    world.complete("merch_zhao", approval)
+    step(world, case, "cs_approval", "cs_wang")
+    step(world, case, "ship_from_store", "franchisee_nj01")
+    done = step(world, case, "confirm_receipt", "franchisee_nj01")
+    assert (done.status, done.outcome, done.open_tasks) == ("completed", "transferred", [])
+    assert "settlement" not in {e.element_id for e in world.events(case.id)}

@@ -1,11 +1,17 @@
 """The forms: valid JSON Schema in one convention, field errors for bad data in every field, and
 every read-only context field present in the real case data of the step that shows it."""
+from datetime import datetime, timezone
+
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
 
 from engine.errors import InvalidData
 from engine.forms import validation as forms
+from engine.models import ProcessInstance
+from engine.runtime import run_schedules
 from tests.workflows.invalid_values import invalid_value
+from tests.workflows.model_case import ModelCase
 from workflows.form_schemas import FORMS_DIR, choice_labels, load_form, readonly_fields, writable_fields
 from workflows.registry import PROCESSES
 
@@ -165,7 +171,22 @@ def walk_inspection(start_case):
                                {"rectification_note": "已整改", "rectified_date": "2026-11-06"})
         if case.ready_ids() == ["recheck"]:
             case.complete("recheck", role="store_supervisor", store_code="SH001")
-    return [case]
+    world = case.world  # the season start's case for SH001: the trainer inspects it, and re-checks it
+    world.clock.set(datetime(2026, 12, 1, 1, tzinfo=timezone.utc))
+    run_schedules(world.engine, world.sessions)
+    with world.sessions() as s:
+        found = s.scalars(select(ProcessInstance.id).where(ProcessInstance.process_key == "store_inspection",
+                                                           ProcessInstance.store_code == "SH001",
+                                                           ProcessInstance.started_by_id.is_(None))).one()
+    season = ModelCase(world, "store_inspection", case_id=found)
+    season.complete("inspect", role="trainer")
+    for task in season.ready("rectify"):
+        world.attempt("manager_sh001", task.row.id,
+                      {"rectification_note": "已整改", "rectified_date": "2026-12-02"})
+    task = season.ready_task("recheck")
+    world.attempt("trainer_sun", task.row.id, {"recheck_items": task.data["recheck_items"],
+                                               "recheck_date": "2026-12-03"})
+    return [case, season]
 
 
 WALKS = {"complaint_handling": walk_complaints, "product_return": walk_return, "store_opening": walk_opening,

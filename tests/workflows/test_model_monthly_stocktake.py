@@ -93,11 +93,11 @@ def test_the_schedule_starts_one_count_per_open_store_and_one_for_the_warehouse(
         schedule = s.scalars(select(Schedule).where(Schedule.process_key == P)).one()
         assert (schedule.next_run, schedule.paused) == (DEC_1, False)
     world.clock.set(DEC_1)
-    assert run_schedules(world.engine, world.sessions) == 5  # SH001, SH002, HZ001, NJ01 and the warehouse
+    assert run_schedules(world.engine, world.sessions) == 6  # SH001, SH002, HZ001, NJ01, NJ02, the warehouse
     with world.sessions() as s:
         cases = s.scalars(select(ProcessInstance).where(ProcessInstance.process_key == P)
                           .order_by(ProcessInstance.id)).all()
-        assert [c.store_code for c in cases] == ["HZ001", "NJ01", "SH001", "SH002", None]
+        assert [c.store_code for c in cases] == ["HZ001", "NJ01", "NJ02", "SH001", "SH002", None]
         assert [c.title for c in cases][-2:] == ["SH002月度盘点", "月度盘点"]
         assert {c.business_key[:2] for c in cases} == {"ST"} and {c.started_by_id for c in cases} == {None}
     assert world.open_ids(cases[0].id) == ["store_count"]

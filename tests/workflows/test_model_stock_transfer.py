@@ -5,8 +5,10 @@ import pytest
 from lxml import etree
 
 from engine.bpmn.deploy import collect_directory
+from engine.models import Store
 from workflows import BPMN_DIR, FORMS_DIR
 from workflows.registry import PROCESSES
+from workflows.stores import FENG
 
 P = "stock_transfer"
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -25,8 +27,11 @@ def line(quantity, price=1599.0):
     ("SH001", "store", "NJ01", 5, ["merchandiser_approval", "cs_approval"], True),
     ("NJ01", "warehouse", None, 40, ["merchandiser_approval", "cs_approval", "director_approval"], True),
     ("HZ001", "store", "NJ01", 40, ["merchandiser_approval", "cs_approval", "director_approval"], True),
+    # NJ01 and NJ02 are both 冯氏服饰's: customer service approves, nothing is settled
+    ("NJ02", "store", "NJ01", 5, ["merchandiser_approval", "cs_approval"], False),
+    ("NJ01", "store", "NJ02", 40, ["merchandiser_approval", "cs_approval", "director_approval"], False),
 ])
-def test_the_approval_rules_ask_the_right_approvers_and_settle_with_franchise_stores(
+def test_the_approval_rules_ask_the_right_approvers_and_settle_between_owners(
         start_case, store, ship_from, from_store, quantity, approvals, settles):
     data = {"store_code": store, "ship_from": ship_from, "items": line(quantity)}
     if from_store:
@@ -89,3 +94,16 @@ def test_the_call_activity_calls_the_shared_ship_goods_deployed_with_it():
     assert {"ship_goods.bpmn", "ship_from_store.json", "ship_from_warehouse.json",
             "ship_escalation.json"} <= files
     assert "ship_from_store" in PROCESSES[P].step_names_en  # the called steps have English names too
+
+
+def test_franchise_stores_of_different_owners_are_settled_and_one_without_an_owner_is_its_own(
+        sqlite_world, start_case):
+    """Give NJ02 another franchisee, then none: either way a transfer from NJ01 is settled."""
+    for owner in ("苏州李氏商贸", None):
+        with sqlite_world.sessions() as s:
+            s.get(Store, "NJ02").owner = owner
+            s.commit()
+        case = start_case(P, store_code="NJ02", ship_from="store", from_store="NJ01", items=line(2))
+        data = case.ready_task("merchandiser_approval").data
+        assert (data["store_owner"], data["from_store_owner"], data["needs_settlement"]) == (
+            owner or "NJ02", FENG, True)

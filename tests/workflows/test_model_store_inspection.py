@@ -1,11 +1,29 @@
 """店铺巡检, walked path by path: a clean inspection closes at once; each failed item becomes a 整改
 task of its own for the store manager; the inspector re-checks, and what still fails goes back to
-the store until everything passes."""
+the store until everything passes. At each season start the schedule opens one case per open store,
+whose first step, 开季巡检, is the trainer's; a case started by hand with its checklist skips it."""
+from datetime import datetime, timezone
+
 import pytest
+from sqlalchemy import select
 
 from engine.errors import InvalidData
+from engine.models import ProcessInstance, Schedule
+from engine.runtime import run_schedules
+from tests.workflows.model_case import ModelCase
 
 P = "store_inspection"
+DEC_1 = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 on 1 December in Shanghai: winter
+
+
+def season_start(world) -> dict[str, ModelCase]:
+    """Fire the season start; the case it opened for each store."""
+    world.clock.set(DEC_1)
+    run_schedules(world.engine, world.sessions)
+    with world.sessions() as s:
+        return {c.store_code: ModelCase(world, P, case_id=c.id) for c in s.scalars(
+            select(ProcessInstance).where(ProcessInstance.process_key == P,
+                                          ProcessInstance.started_by_id.is_(None)))}
 
 
 def rectify(case, task, note="已按标准整改"):
@@ -110,3 +128,59 @@ def test_invalid_inspections_get_field_errors(start_case, field, value):
     with pytest.raises(InvalidData) as refused:
         start_case(P, **{field: value})
     assert any(f == field or f.startswith(field + ".") for f in refused.value.fields), refused.value.fields
+
+
+def test_the_schedule_is_each_season_start_for_every_open_store(sqlite_world):
+    with sqlite_world.sessions() as s:
+        schedule = s.scalars(select(Schedule).where(Schedule.process_key == P)).one()
+    assert (schedule.element_id, schedule.kind, schedule.rule) == (
+        "start", "cycle", "R/2026-03-01T09:00:00+08:00/P3M")
+    assert schedule.start_for == {"for": "stores", "status": "open", "plus_one": False}  # franchise too
+    assert schedule.next_run.replace(tzinfo=timezone.utc) == DEC_1
+
+
+def test_a_season_start_opens_an_inspection_per_open_store_for_the_trainer(sqlite_world):
+    cases = season_start(sqlite_world)
+    assert sorted(cases) == ["HZ001", "NJ01", "SH001", "SH002"]  # SH003 is not open yet
+    for code, case in cases.items():
+        task = case.ready_task("inspect")
+        assert (task.role, task.row.assignee, task.store_code) == ("trainer", "trainer_sun", code)
+        assert task.data["scheduled_period"] == "2026-12-01T09:00:00+08:00"
+        assert sqlite_world.row(case.id)["title"] == f"{code}店铺巡检 · 2026-12-01"
+        assert "checklist" not in task.data
+    assert sqlite_world.who_sees(cases["NJ01"].ready_task("inspect").row.id, P) == {"trainer_sun"}
+
+
+def test_the_trainer_inspects_the_store_rectifies_and_the_trainer_rechecks(sqlite_world):
+    case = season_start(sqlite_world)["SH001"]
+    assert case.complete("inspect", role="trainer") == ["rectify", "rectify"]
+    assert case.data()["inspected_by"] == "trainer_sun" and case.data()["average_score"] == 78.8
+    for task in case.ready("rectify"):
+        assert task.data["rectify_by"] == "2026-12-08"
+        case.world.attempt("manager_sh001", task.row.id, {"rectification_note": "已整改",
+                                                          "rectified_date": "2026-12-03"})
+    task = case.ready_task("recheck")
+    assert task.row.assignee == "trainer_sun"  # who inspected, not the system that started the case
+    rows = [{**r, "passed": True} for r in task.data["recheck_items"]]
+    done = case.world.attempt("trainer_sun", task.row.id,
+                              {"recheck_items": rows, "recheck_date": "2026-12-05"})
+    assert (done.status, done.outcome) == ("completed", "completed")
+
+
+def test_a_season_inspection_is_dated_within_its_season(sqlite_world):
+    case = season_start(sqlite_world)["SH002"]
+    task = case.ready_task("inspect")
+    early = case.sample("inspect", inspection_date="2026-11-30")
+    assert "inspection_date" in case.world.refused(InvalidData, "trainer_sun", task.row.id, early).fields
+    late = case.sample("inspect", inspection_date="2026-12-02")  # tomorrow
+    assert "inspection_date" in case.world.refused(InvalidData, "trainer_sun", task.row.id, late).fields
+    store = {**case.sample("inspect"), "store_code": "SH001"}  # the case's store, whatever is sent
+    case.world.attempt("trainer_sun", task.row.id, store)
+    assert case.data()["store_code"] == "SH002"
+
+
+def test_a_case_started_with_its_checklist_skips_the_inspection_step(start_case):
+    case = start_case(P)
+    assert case.ready_ids() == ["rectify", "rectify"]
+    assert "checklist_given" in case.reached and "inspected" in case.reached
+    assert case.data()["inspected_by"] == "supervisor_east"

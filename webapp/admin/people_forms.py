@@ -24,7 +24,7 @@ LABELS = {
     "locale": _l("Language"), "active": _l("Active"), "password": _l("Password"), "roles": _l("Roles"),
     "role": _l("Role"), "store_code": _l("Store"), "region": _l("Region"),
     "code": _l("Store code"), "name": _l("Name"), "name_en": _l("English name"), "kind": _l("Kind"),
-    "city": _l("City"), "address": _l("Address"), "status": _l("Status"),
+    "city": _l("City"), "address": _l("Address"), "status": _l("Status"), "owner": _l("Owner"),
 }
 
 _REASONS = {
@@ -43,6 +43,7 @@ _SPECIFIC = {
     ("username", "invalid"): _l("3 to 64 characters: lowercase letters, digits, _ . or -."),
     ("username", "taken"): _l("This username is already taken."),
     ("email", "invalid"): _l("Enter a valid email address, or leave it empty."),
+    ("owner", "invalid"): _l("A direct store belongs to the company: leave the owner empty."),
     ("password", "too_short"): _l("At least 8 characters."),
     ("active", "own_account"): _l("You cannot deactivate your own account."),
     ("roles", "own_account"): _l("You cannot remove your own administrator role."),
@@ -130,4 +131,4 @@ def new_user(form: Mapping[str, Any]) -> dict[str, Any]:
 def store_fields(form: Mapping[str, Any]) -> dict[str, str]:
     """The store form's fields as `create_store`/`update_store` take them (without the code)."""
     return {key: form.get(key, "") for key in ("name", "name_en", "kind", "region", "city", "address",
-                                                "status")}
+                                                "owner", "status")}

@@ -69,6 +69,8 @@ _MESSAGES = wordings(
      lambda m: _("A correlation value must be a string, an integer or a boolean.")),
     (r"^the payload must be plain JSON", lambda m: _("The payload must be plain JSON.")),
     (r"^the payload is too large", lambda m: _("The payload is too large.")),
+    (r"^the message's payload does not fit its form",
+     lambda m: _("The message's payload does not fit its form.")),
     (r"^the correlation matches too many cases", lambda m: _("The correlation matches too many cases.")),
     (r"^the digest time must be HH:MM", lambda m: _("The digest time must be HH:MM.")),
     (r"^the file is larger than (?P<n>\d+) kB(?: unpacked)?",

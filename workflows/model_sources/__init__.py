@@ -79,6 +79,8 @@ class Node:
     called: str | None = None
     #: a timer start event's properties saying whom a period starts cases for (docs/modelling.md)
     start_for: tuple[tuple[str, str], ...] = ()
+    #: a boundary event's message from another system (its name), instead of a timer
+    message: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -202,6 +204,15 @@ def boundary(node_id: str, name: str, en: str, attached_to: str, *, duration: st
                 interrupting=interrupting, slot=slot)
 
 
+def message_boundary(node_id: str, name: str, en: str, attached_to: str, *, message: str,
+                     interrupting: bool = False, slot: int = 0, **options: Any) -> Node:
+    """A boundary event on `attached_to` catching message `message` from another system
+    (`POST /api/v1/messages`) while that step is open; `form` names the payload's schema and `cc`
+    whom the arrival tells (docs/modelling.md)."""
+    return Node(node_id, "boundary", name, en, "", 0, attached_to=attached_to, interrupting=interrupting,
+                slot=slot, message=message, **options)
+
+
 def flows(*items: tuple[Any, ...] | Flow) -> tuple[Flow, ...]:
     """Flows written as (source, target) or (source, target, name, condition) tuples."""
     result = []
@@ -218,5 +229,5 @@ def default(source: str, target: str, name: str = "", detour: int = 0) -> Flow:
 
 
 __all__ = ["Decision", "Flow", "Lane", "MultiInstance", "Node", "ProcessSource", "Rule", "approval",
-           "boundary", "call", "default", "end", "flows", "gateway", "node", "rule", "script", "start",
-           "timer", "timer_start", "user"]
+           "boundary", "call", "default", "end", "flows", "gateway", "message_boundary", "node", "rule",
+           "script", "start", "timer", "timer_start", "user"]

@@ -92,8 +92,8 @@ TRANSFER_APPROVAL = Decision(
     id="transfer_approval",
     name="调拨审批规则",
     hit_policy="FIRST",
-    doc="商品部审批后，按调出、调入双方的门店类型与调拨金额决定：涉及加盟店（其库存属于加盟商）需客服审批并由财务结算；"
-        "金额超过50000元需运营总监审批。",
+    doc="商品部审批后，按调出、调入双方的门店类型与调拨金额决定：涉及加盟店（其库存属于加盟商）需客服审批；"
+        "金额超过50000元需运营总监审批。是否由财务结算看双方所有者（调拨前计算 needs_settlement）。",
     inputs=(
         ("调入门店类型 store_kind（direct 直营 / franchise 加盟）", "store_kind", "string"),
         ("调出方类型 from_store_kind（direct 直营 / franchise 加盟 / warehouse 仓库）", "from_store_kind",
@@ -103,20 +103,19 @@ TRANSFER_APPROVAL = Decision(
     outputs=(
         ("需客服审批 needs_cs", "needs_cs", "boolean"),
         ("需运营总监审批 needs_director", "needs_director", "boolean"),
-        ("需财务结算 needs_settlement", "needs_settlement", "boolean"),
     ),
     rules=(
-        Rule(('"franchise"', "-", "> 50000"), ("True", "True", "True"),
-             "调入加盟店且金额超过50000元：客服、运营总监审批，财务结算"),
-        Rule(("-", '"franchise"', "> 50000"), ("True", "True", "True"),
-             "由加盟店调出且金额超过50000元：客服、运营总监审批，财务结算"),
-        Rule(('"franchise"', "-", "-"), ("True", "False", "True"), "调入加盟店：客服审批，财务结算"),
-        Rule(("-", '"franchise"', "-"), ("True", "False", "True"), "由加盟店调出：客服审批，财务结算"),
-        Rule(("-", "-", "> 50000"), ("False", "True", "False"),
-             "直营之间或仓库调出且金额超过50000元：运营总监审批"),
-        Rule(("-", "-", "-"), ("False", "False", "False"), "其余：商品部批准即可调拨"),
+        Rule(('"franchise"', "-", "> 50000"), ("True", "True"),
+             "调入加盟店且金额超过50000元：客服、运营总监审批"),
+        Rule(("-", '"franchise"', "> 50000"), ("True", "True"),
+             "由加盟店调出且金额超过50000元：客服、运营总监审批"),
+        Rule(('"franchise"', "-", "-"), ("True", "False"), "调入加盟店：客服审批"),
+        Rule(("-", '"franchise"', "-"), ("True", "False"), "由加盟店调出：客服审批"),
+        Rule(("-", "-", "> 50000"), ("False", "True"), "直营之间或仓库调出且金额超过50000元：运营总监审批"),
+        Rule(("-", "-", "-"), ("False", "False"), "其余：商品部批准即可调拨"),
     ),
 )
+
 
 ORDER_CREDIT = Decision(
     id="order_credit",

@@ -9,7 +9,20 @@ Shortages belong here, where the shipped quantities are known, not in 退货 (no
 Credit limit and outstanding balance are what customer service reads from the finance system on the
 day: OpsFlow keeps no ledger.
 """
-from . import Lane, ProcessSource, call, default, end, flows, gateway, rule, script, start, user
+from . import (
+    Lane,
+    ProcessSource,
+    call,
+    default,
+    end,
+    flows,
+    gateway,
+    message_boundary,
+    rule,
+    script,
+    start,
+    user,
+)
 
 PROCESS = ProcessSource(
     key="franchise_order",
@@ -71,9 +84,14 @@ received_items = [{"sku": line["sku"], "name": line["name"], "colour_size": line
                    "received_quantity": line["shipped_quantity"], "line_note": ""}
                   for line in shipped_items if line["shipped_quantity"] > 0]
 del prices
+arrived_at = ""
+signed_by = ""
 """),
         user("confirm_receipt", "确认收货", "Confirm receipt", "franchisee", 17, due=72,
              doc="货到后逐行核对实收数量；少于实发数量即为少货申报，请在行备注中说明。"),
+        message_boundary("goods_arrived", "物流到货", "Goods arrived", "confirm_receipt",
+                         message="logistics_arrival", form="goods_arrived.json", cc="role:franchisee"),
+        end("end_arrival_noted", "已通知到货", "Arrival told", "franchisee", 17, 1),
         script("compute_shortage", "汇总少货", "Collect shortages", "franchisee", 18, code="""
 shortage_items = [{"sku": line["sku"], "name": line["name"], "colour_size": line["colour_size"],
                    "unit_price": line["unit_price"], "shipped_quantity": line["shipped_quantity"],
@@ -121,6 +139,7 @@ credit_amount = default_credit_amount
         ("ship_done", "end_ship_cancelled", "已取消", 'ship_action == "cancel"'),
         default("ship_done", "prepare_receipt", "已发货"),
         ("prepare_receipt", "confirm_receipt"),
+        ("goods_arrived", "end_arrival_noted"),
         ("confirm_receipt", "compute_shortage"),
         ("compute_shortage", "shortage"),
         ("shortage", "warehouse_check", "申报少货", "has_shortage == True"),

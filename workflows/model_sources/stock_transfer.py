@@ -6,15 +6,16 @@ approve too (a franchise store on either side: its stock is the franchisee's) an
 must (by value). The sending side ships through the shared sub-process 发货 (`ship_goods`, a call
 activity); the receiving store confirms receipt line by line within 5 days (then the store
 supervisor is asked to chase it, without stopping the receipt); differences go to the merchandiser
-to resolve; a transfer between different owners (a franchise store on either side) ends with
-finance settling it, a point of no return.
+to resolve; a transfer between different owners ends with finance settling it, a point of no return.
 
 The receiving store is the case's store (`store_code`), so a store-scoped proposer asks for goods
 for their own store; the engine checks the sending store (`from_store`, empty when the warehouse
 ships; required when a store ships, by the start form; never the receiving store) and hands the
-rules the kind of both stores (`store_kind`, `from_store_kind`). Every
-franchise store counts as an owner of its own: the store table records no owner, so a franchisee
-holding two stores is settled like two franchisees.
+rules the kind and owner of both stores (`store_kind`, `from_store_kind`,
+`store_owner`, `from_store_owner`: the franchisee company recorded on a franchise store, "" for the
+brand's direct stores and the warehouse). Settlement (`needs_settlement`) follows the owners alone:
+franchisee ↔ franchisee, franchisee ↔ direct or warehouse are settled; two stores of one franchisee
+are not, nor are the brand's own. A franchise store with no owner recorded is its own owner.
 """
 from . import (
     Flow,
@@ -26,6 +27,7 @@ from . import (
     end,
     flows,
     gateway,
+    message_boundary,
     rule,
     script,
     start,
@@ -36,7 +38,7 @@ PROCESS = ProcessSource(
     key="stock_transfer",
     name="货品调拨",
     doc="门店、加盟商或商品专员发起调拨：商品专员审批，涉及加盟店时客服审批，大额由运营总监审批；"
-        "调出方（门店或仓库）发货，调入门店5天内逐行确认收货，差异由商品专员处理，不同所有者之间的调拨由财务结算。",
+        "调出方（门店或仓库）发货，调入门店5天内逐行确认收货，差异由商品专员处理，不同所有者（加盟商之间、加盟与直营）之间的调拨由财务结算，同一加盟商的门店之间无需结算。",
     lanes=(Lane("store_manager", 2), Lane("merchandiser", 2), Lane("cs_agent", 2), Lane("ops_director", 2),
            Lane("warehouse_keeper"), Lane("store_supervisor"), Lane("finance")),
     nodes=(
@@ -49,6 +51,8 @@ except NameError:
 if ship_from == "warehouse":
     from_store = ""
     from_store_kind = "warehouse"
+    from_store_owner = ""
+needs_settlement = store_owner != from_store_owner
 total_amount = line_total(items)
 item_count = len(items)
 quantity_total = sum_of(items, "quantity")
@@ -91,11 +95,17 @@ received_items = [{"sku": line["sku"], "name": line["name"], "colour_size": line
                    "received_quantity": line["shipped_quantity"], "line_note": ""} for line in shipped_items]
 receive_deadline = add_days(now(), 5)
 del prices
+arrived_at = ""
+signed_by = ""
 """),
         user("confirm_receipt", "确认收货", "Confirm receipt", "store_manager", 17, due=120,
              doc="货到后逐行核对并填写实收数量，差异请在行备注中说明。发货后5天内未确认，将通知直营主管督促。"),
         boundary("receipt_late", "5天未确认收货", "Receipt not confirmed in 5 days", "confirm_receipt",
                  date="receive_deadline", interrupting=False),
+        message_boundary("goods_arrived", "物流到货", "Goods arrived", "confirm_receipt",
+                         message="logistics_arrival", form="goods_arrived.json", cc="role:store_manager",
+                         slot=1),
+        end("end_arrival_noted", "已通知到货", "Arrival told", "store_manager", 17, 1),
         user("receipt_follow_up", "督促确认收货", "Chase receipt confirmation", "store_supervisor", 18,
              due=24,
              doc="调入门店超过5天未确认收货：联系店长尽快核对确认。"),
@@ -146,6 +156,7 @@ settlement_amount = received_amount
         default("ship_done", "prepare_receipt", "已发货"),
         ("prepare_receipt", "confirm_receipt"),
         ("receipt_late", "receipt_follow_up"),
+        ("goods_arrived", "end_arrival_noted"),
         ("receipt_follow_up", "end_follow_up"),
         ("confirm_receipt", "compute_difference"),
         ("compute_difference", "difference"),

@@ -50,7 +50,7 @@ def test_every_change_of_people_stores_and_models_is_on_the_trail(session, peopl
         ("password_reset", "root", "li.na", None),
         ("store_created", "root", "HZ002", {"after": {"name": "杭州西湖店", "name_en": "", "kind": "direct",
                                                       "region": "EAST", "city": "", "status": "planned",
-                                                      "address": ""}}),
+                                                      "address": "", "owner": ""}}),
         ("store_changed", "root", "HZ002", {"changes": {"status": ["planned", "open"]}}),
         ("model_deployed", "root", "lanes_gateway", {"version": 2, "uploaded": ["report.json"]}),
     ]

@@ -125,6 +125,7 @@ def test_create_user_stores_a_hashed_password_and_scoped_roles(session, admin, c
     ({"username": "li na"}, "username", "invalid"),
     ({"username": "x" * 65}, "username", "invalid"),
     ({"username": "director"}, "username", "taken"),
+    ({"username": "system"}, "username", "taken"),  # the actor of scheduled starts
     ({"password": "short"}, "password", "too_short"),
     ({"password": ""}, "password", "required"),
     ({"email": "not-an-address"}, "email", "invalid"),

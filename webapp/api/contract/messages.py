@@ -25,7 +25,11 @@ SCHEMAS: dict[str, Schema] = {
             "correlation": {"type": "object", "minProperties": 1, "maxProperties": 10,
                             "additionalProperties": {"type": ["string", "integer", "boolean"]},
                             "description": "which cases: e.g. {\"business_key\": \"TF-20261203-0007\"}"},
-            "payload": {"description": "any JSON (at most 64 KiB): what the step's message variable holds"}}},
+            "payload": {"description": "any JSON (at most 64 KiB): what the step's message variable holds; "
+                                       "when the catch event names a form, an object checked against it "
+                                       "(422 naming `payload.<field>`), e.g. `logistics_arrival`'s "
+                                       "{\"arrived_at\", \"signed_by\", \"carrier\", \"parcels\", "
+                                       "\"arrival_note\"}"}}},
     "DeliveredMessage": closed({
         "id": ID,
         "business_key": nullable(TEXT),
