@@ -28,6 +28,10 @@ class Config:
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     ATTACHMENT_MAX_BYTES = 8 * 1024 * 1024
+    # Where attachments' bytes are kept: "database" (every app process on it serves every file) or
+    # "folder" (UPLOAD_DIR, which must then be storage shared by every machine). `opsflow attachments
+    # move --to database|folder` moves the files already kept.
+    ATTACHMENT_STORAGE = "database"
     DEMO_DATA = False
     DEMO_CASES = False
     SCHEDULER_ENABLED = False
@@ -164,6 +168,7 @@ _ENV_OVERRIDES = {
     "OPSFLOW_BPMN_DIR": "BPMN_DIR",
     "OPSFLOW_FORMS_DIR": "FORMS_DIR",
     "OPSFLOW_UPLOAD_DIR": "UPLOAD_DIR",
+    "OPSFLOW_ATTACHMENT_STORAGE": "ATTACHMENT_STORAGE",
     "OPSFLOW_DIGEST_TIME": "DIGEST_TIME",
     "OPSFLOW_SMTP_HOST": "SMTP_HOST",
     "OPSFLOW_MAIL_FROM": "MAIL_FROM",
@@ -239,6 +244,9 @@ def load_config(name: str | None = None, environ: dict[str, str] | None = None) 
     settings["SQLALCHEMY_DATABASE_URI"] = url
     business_zone(settings)
     webhook_kind(settings)
+    if settings["ATTACHMENT_STORAGE"] not in ("database", "folder"):
+        raise ConfigError(f"OPSFLOW_ATTACHMENT_STORAGE must be database or folder, "
+                          f"not {settings['ATTACHMENT_STORAGE']!r}")
     check_config(settings)
     return settings
 

@@ -1,5 +1,5 @@
 """The `opsflow` command: init-db, db (upgrade, current, downgrade, revision), deploy, demo, add-user,
-set-password, run, serve, worker, fire-timers, seed-history, rollups rebuild."""
+set-password, run, serve, worker, fire-timers, seed-history, rollups rebuild, attachments move."""
 from __future__ import annotations
 
 import logging
@@ -9,6 +9,7 @@ import click
 
 from engine.errors import DeployError
 
+from .attachment_commands import attachments
 from .migrate_cli import db
 
 
@@ -360,3 +361,4 @@ def rebuild_rollups(ctx: click.Context) -> None:
 
 
 main.add_command(db)
+main.add_command(attachments)

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from engine.attachments import AttachmentRefused, store_attachment
+from engine.attachments import DATABASE, AttachmentRefused, store_attachment
 from engine.models import User
 
 from .extensions import db, engine
@@ -20,7 +20,8 @@ def save_upload(user: User, upload: FileStorage, now: Any, instance_id: int | No
     return store_attachment(db.session, user, upload.stream, upload.filename or "", now=now,
                             upload_dir=current_app.config["UPLOAD_DIR"],
                             max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"],
-                            instance_id=instance_id, task_id=task_id, rules=engine().supervision)
+                            instance_id=instance_id, task_id=task_id, rules=engine().supervision,
+                            storage=current_app.config.get("ATTACHMENT_STORAGE", DATABASE))
 
 
 def save_form_files(schema: Mapping[str, Any] | None, files: Any, data: dict[str, Any], user: User, now: Any,

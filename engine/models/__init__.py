@@ -1,5 +1,6 @@
 """Every table of OpsFlow as a plain SQLAlchemy 2 declarative class, grouped in `people`, `processes`
 and `cases` behind this one face."""
+from .attachment_chunks import AttachmentChunk
 from .away import AwayPeriod
 from .base import Base, UTCDateTime
 from .called_versions import CalledVersion
@@ -40,6 +41,7 @@ from .delivery import (
     Robot,
 )
 from .heartbeats import RunnerHeartbeat
+from .idempotency import IdempotencyRecord
 from .leases import TIMER_JOB, JobLease
 from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
@@ -56,7 +58,7 @@ from .rollups import RollupCell
 from .schedules import Schedule, ScheduleRun
 
 __all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
-           "ApiToken", "Attachment", "AwayPeriod",
+           "ApiToken", "Attachment", "AttachmentChunk", "AwayPeriod", "IdempotencyRecord",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
            "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED",
            "CalledVersion", "CaseCc", "Comment", "ENDED", "NOT_ENDED",

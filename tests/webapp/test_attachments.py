@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from engine.attachments import detect_type
-from engine.models import Attachment
+from engine.models import Attachment, AttachmentChunk
 from webapp.extensions import db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -29,12 +29,15 @@ def complaint(api) -> dict:
     return response.get_json()
 
 
-def stored(app) -> tuple[int, list[Path]]:
-    """How many attachment rows exist, and the files in the upload folder."""
+def stored(app) -> tuple[int, list[Path | str]]:
+    """How many attachment rows exist, and where bytes are kept: each file in the database
+    (`database:<id>`), then each file in the upload folder."""
     with app.app_context():
         rows = db.session.scalar(select(func.count()).select_from(Attachment))
+        kept: list[Path | str] = [f"database:{i}" for i in db.session.scalars(
+            select(AttachmentChunk.attachment_id).where(AttachmentChunk.seq == 0))]
     folder = Path(app.config["UPLOAD_DIR"])
-    return rows, sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    return rows, kept + (sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else [])
 
 
 def fetch(client, url: str):
@@ -68,8 +71,7 @@ def test_upload_view_and_who_may_download(app, client, auth, api):
     assert response.headers["Location"].endswith(f"/tasks/{task_id}#attachments")
     rows, files = stored(app)
     assert rows == 1 and len(files) == 1
-    assert Path(app.config["UPLOAD_DIR"]) in files[0].parents
-    assert "static" not in str(files[0])  # outside the web root
+    assert str(files[0]).startswith("database:")  # the default; the folder: test_attachment_storage.py
     html = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     attachment_id = int(re.search(r'/attachments/(\d+)"', html).group(1))
     assert "破损.png" in html and "上传了附件 破损.png" in html

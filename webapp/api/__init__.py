@@ -4,6 +4,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     attachment_routes,
     away_routes,
     delivery_routes,
+    idempotency,
     inbox_routes,
     incident_routes,
     message_routes,

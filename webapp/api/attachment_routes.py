@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, jsonify, request, send_file, url_for
+from flask import current_app, jsonify, request, url_for
 
 from engine import access
 from engine.attachments import (
     AttachmentRefused,
     AttachmentView,
     delete_attachment,
-    path_of,
     referenced,
     view_of,
     visible_attachment,
 )
 from engine.errors import InvalidData
 
+from ..attachment_content import attachment_response
 from ..errors import error_response
 from ..extensions import db, engine
 from ..ui.form_fields import FILE_KEYS
@@ -100,15 +100,7 @@ def attachment(attachment_id: int) -> Any:
 @token_required
 def attachment_content(attachment_id: int) -> Any:
     row = visible_attachment(db.session, api_user(), attachment_id, rules=engine().supervision)
-    path = path_of(current_app.config["UPLOAD_DIR"], row)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.filename,
-                         max_age=0, conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return attachment_response(row, inline=False, policy="default-src 'none'; sandbox")
 
 
 @bp.delete("/attachments/<int:attachment_id>")

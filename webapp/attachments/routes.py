@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.attachments import INLINE_TYPES, AttachmentRefused, delete_attachment, path_of, visible_attachment
+from engine.attachments import INLINE_TYPES, AttachmentRefused, delete_attachment, visible_attachment
 
+from ..attachment_content import attachment_response
 from ..extensions import db, engine
 from ..ui.schema_text import upload_error
 from ..uploads import save_upload
@@ -49,16 +50,8 @@ def upload(instance_id: int) -> Any:
 @login_required
 def download(attachment_id: int) -> Any:
     row = visible_attachment(db.session, current_user, attachment_id, rules=engine().supervision)
-    path = path_of(current_app.config["UPLOAD_DIR"], row)
-    if not path.is_file():
-        abort(404)
     inline = row.content_type in INLINE_TYPES and not request.args.get("download")
-    response = send_file(path, mimetype=row.content_type, as_attachment=not inline,
-                         download_name=row.filename, max_age=0, conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return attachment_response(row, inline=inline, policy="default-src 'none'; img-src 'self'; sandbox")
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")

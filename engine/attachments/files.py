@@ -8,8 +8,10 @@ handed out through `visible_attachment`, which asks whether the person may see t
 A file chosen on a start form is stored before its case exists: it is *pending* (no case), visible
 only to its uploader, and `link_pending` attaches it to the case once the case has started.
 
-A file is written before the caller commits its row; if the transaction rolls back instead (a
-refused form, a failed commit), the files it wrote are removed again, so none is left without a row.
+The bytes are kept in the database or in a folder (`storage.py`). A file in the database goes and
+comes with its row's transaction. A file in the folder is written before the caller commits its row;
+if the transaction rolls back instead (a refused form, a failed commit), the files it wrote are removed
+again, so none is left without a row.
 """
 from __future__ import annotations
 
@@ -19,23 +21,35 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Mapping
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping
 
 from sqlalchemy import event, select
+from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.access.visibility import may_see
 
-from .errors import InvalidData, NotFound, PermissionDenied
-from .models import Attachment, AuditEvent, ProcessInstance, User
-from .policy import SupervisionRules
+from ..errors import InvalidData, NotFound, PermissionDenied
+from ..models import Attachment, AuditEvent, ProcessInstance, User
+from ..policy import SupervisionRules
+from .storage import (
+    CHUNK_BYTES,
+    DATABASE,
+    FOLDER,
+    WRITTEN,
+    database_chunks,
+    in_database,
+    path_of,
+    remove_from_database,
+    write_to_database,
+    write_to_folder,
+)
 
 #: Content types we keep, recognised by their leading bytes.
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "application/pdf")
 #: Types a browser may show inline; everything else is sent as a download.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"}
-_WRITTEN = "opsflow_written_files"
 
 
 @dataclass(frozen=True)
@@ -92,15 +106,12 @@ def _clean_name(filename: str) -> str:
     return name[-200:] or "file"
 
 
-def path_of(upload_dir: str | Path, row: Attachment) -> Path:
-    return Path(upload_dir) / row.storage_key[:2] / row.storage_key
-
-
 def store_attachment(session: Session, user: User, stream: BinaryIO, filename: str, *,
                      upload_dir: str | Path, max_bytes: int, now: datetime,
                      instance_id: int | None = None, task_id: int | None = None,
-                     rules: SupervisionRules) -> AttachmentView:
-    """Check and keep one uploaded file; refuse it (storing nothing) when it breaks the limits."""
+                     rules: SupervisionRules, storage: str = FOLDER) -> AttachmentView:
+    """Check and keep one uploaded file, read a chunk at a time into `storage` (DATABASE or FOLDER);
+    refuse it (storing nothing) when it breaks the limits."""
     instance = None
     if instance_id is not None:
         instance = session.get(ProcessInstance, instance_id)
@@ -108,27 +119,42 @@ def store_attachment(session: Session, user: User, stream: BinaryIO, filename: s
             raise NotFound(f"case {instance_id} does not exist")
         if instance.status not in ("running", "suspended"):
             raise PermissionDenied(f"case {instance_id} has ended; no more files can be added")
-    data = stream.read(max_bytes + 1)
-    if not data:
+    head = stream.read(CHUNK_BYTES)
+    if not head:
         raise AttachmentRefused("empty", "the file is empty")
-    if len(data) > max_bytes:
-        raise AttachmentRefused("too_large", f"the file is larger than {max_bytes} bytes", max_bytes)
-    content_type = detect_type(data[:16])
+    content_type = detect_type(head[:16])
     if content_type is None:
         raise AttachmentRefused("forbidden_type", "only photos (JPEG, PNG, GIF, WebP, HEIC) and PDF files "
                                 "may be attached")
-    key = secrets.token_hex(16)
     row = Attachment(instance_id=instance_id, task_id=task_id, uploaded_by_id=user.id,
-                     filename=_clean_name(filename), content_type=content_type, size=len(data),
-                     sha256=hashlib.sha256(data).hexdigest(), storage_key=key, created_at=now)
+                     filename=_clean_name(filename), content_type=content_type, size=0, sha256="",
+                     storage_key=secrets.token_hex(16), created_at=now)
     session.add(row)
     session.flush()
-    target = path_of(upload_dir, row)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(data)
-    partial.replace(target)
-    session.info.setdefault(_WRITTEN, []).append(target)
+    digest = hashlib.sha256()
+
+    def pieces() -> Iterator[bytes]:
+        piece = head
+        while piece:
+            row.size += len(piece)
+            if row.size > max_bytes:
+                raise AttachmentRefused("too_large", f"the file is larger than {max_bytes} bytes", max_bytes)
+            digest.update(piece)
+            yield piece
+            piece = stream.read(CHUNK_BYTES)
+
+    try:
+        if storage == DATABASE:
+            write_to_database(session, row.id, pieces())
+        else:
+            write_to_folder(session, path_of(upload_dir, row), pieces())
+    except AttachmentRefused:
+        remove_from_database(session, row.id)
+        session.delete(row)
+        session.flush()
+        raise
+    row.sha256 = digest.hexdigest()
+    session.flush()
     if instance is not None:
         _record(session, row, user, now, "attachment_added")
     return view_of(row)
@@ -208,8 +234,9 @@ def delete_attachment(session: Session, user: User, attachment_id: int, upload_d
                       now: datetime, *, rules: SupervisionRules) -> Path:
     """Remove a file its uploader added by mistake while the case still runs.
 
-    Returns the stored file's path; the caller deletes it after committing, so a failed commit
-    never loses a file whose row is still there.
+    Bytes in the database go with the row, in the caller's transaction. Returns the path the file
+    would have in the folder; the caller deletes it after committing, so a failed commit never loses
+    a file whose row is still there.
     """
     row = visible_attachment(session, user, attachment_id, rules=rules)
     if row.uploaded_by_id != user.id:
@@ -220,14 +247,26 @@ def delete_attachment(session: Session, user: User, attachment_id: int, upload_d
             raise PermissionDenied("the case has ended; its files are kept")
         _record(session, row, user, now, "attachment_removed")
     path = path_of(upload_dir, row)
+    remove_from_database(session, row.id)
     session.delete(row)
     session.flush()
     return path
 
 
+def content_of(session: Session, sql_engine: SqlEngine, row: Attachment,
+               upload_dir: str | Path) -> Iterator[bytes] | Path | None:
+    """An attachment's bytes: its chunks as they are read from the database (each on a connection of
+    `sql_engine`, so a slow download holds none between chunks), or its file's path in the folder;
+    None when the file has gone missing from the folder."""
+    if in_database(session, row.id):
+        return database_chunks(sql_engine, row.id)
+    path = path_of(upload_dir, row)
+    return path if path.is_file() else None
+
+
 @event.listens_for(Session, "after_commit")
 def _keep_written_files(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
+    session.info.pop(WRITTEN, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -236,5 +275,5 @@ def _remove_written_files(session: Session, transaction: SessionTransaction) -> 
     its session closed) goes; `after_commit` has already taken the files of one that committed."""
     if transaction.parent is not None:  # a savepoint or subtransaction: the enclosing one decides
         return
-    for path in session.info.pop(_WRITTEN, ()):
+    for path in session.info.pop(WRITTEN, ()):
         path.unlink(missing_ok=True)
