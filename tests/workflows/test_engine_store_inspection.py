@@ -23,7 +23,7 @@ OTHERS = ("supervisor_east", "manager_sh001", "manager_sh002", "franchisee_nj01"
 
 def _season_start(world) -> dict[str, int]:
     world.clock.set(DEC_1)
-    assert run_schedules(world.engine, world.sessions) == 4 + 5  # and December's stocktake counts
+    assert run_schedules(world.engine, world.sessions) == 5 + 6  # and December's stocktake counts
     assert run_schedules(world.engine, world.sessions) == 0  # the period fires once
     with world.sessions() as s:
         return {c.store_code: c.id for c in s.scalars(
@@ -80,7 +80,7 @@ def test_who_may_inspect(world):
 @BOTH
 def test_a_season_start_inspection_from_the_trainers_checklist_to_the_recheck(world):
     cases = _season_start(world)
-    assert set(cases) == {"SH001", "SH002", "HZ001", "NJ01"}
+    assert set(cases) == {"SH001", "SH002", "HZ001", "NJ01", "NJ02"}
     row = world.row(cases["HZ001"])
     assert (row["started_by_id"], row["title"]) == (None, "HZ001店铺巡检 · 2026-12-01")
     inspect = world.task(cases["HZ001"], "inspect")

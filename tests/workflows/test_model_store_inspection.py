@@ -141,7 +141,7 @@ def test_the_schedule_is_each_season_start_for_every_open_store(sqlite_world):
 
 def test_a_season_start_opens_an_inspection_per_open_store_for_the_trainer(sqlite_world):
     cases = season_start(sqlite_world)
-    assert sorted(cases) == ["HZ001", "NJ01", "SH001", "SH002"]  # SH003 is not open yet
+    assert sorted(cases) == ["HZ001", "NJ01", "NJ02", "SH001", "SH002"]  # SH003 is not open yet
     for code, case in cases.items():
         task = case.ready_task("inspect")
         assert (task.role, task.row.assignee, task.store_code) == ("trainer", "trainer_sun", code)
