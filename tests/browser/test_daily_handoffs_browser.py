@@ -5,37 +5,13 @@ step of it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from playwright.sync_api import expect
+
+from .handoff_walks import case_state as _case
+from .handoff_walks import nobody_else_sees as _nobody_else_sees
+from .handoff_walks import open_steps as _open_steps
 
 pytestmark = pytest.mark.browser
-
-
-def _open_steps(live_server, key: str) -> list[tuple[int, str, str]]:
-    """(task id, element, holder) of the case's open steps."""
-    from engine.models import HumanTask, ProcessInstance, User
-    from webapp.extensions import db
-    with live_server.app.app_context():
-        return [tuple(r) for r in db.session.execute(
-            select(HumanTask.id, HumanTask.element_id, User.username)
-            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .outerjoin(User, User.id == HumanTask.assignee_id)
-            .where(ProcessInstance.business_key == key, HumanTask.state == "open"))]
-
-
-def _case(live_server, key: str) -> tuple[str, str | None]:
-    from engine.models import ProcessInstance
-    from webapp.extensions import db
-    with live_server.app.app_context():
-        case = db.session.scalars(select(ProcessInstance).where(ProcessInstance.business_key == key)).one()
-        return case.status, case.outcome
-
-
-def _nobody_else_sees(page: Page, pages, url: str, key: str, *usernames: str) -> None:
-    for username in usernames:
-        pages.sign_in(page, username)
-        page.goto(f"{url}/tasks?q={key}")
-        expect(page.locator("[data-task-id]")).to_have_count(0)
 
 
 def test_a_stock_transfer_from_request_to_receipt_on_the_phone(live_server, pages, phone, screenshot_dir):

@@ -8,13 +8,17 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from engine.clock import FrozenClock
 
 from .conftest import LiveServer
 from .handoff_server import own_server
-from .test_daily_handoffs_browser import _case, _nobody_else_sees, _open_steps
+from .handoff_walks import case_state as _case
+from .handoff_walks import from_todo as _from_todo
+from .handoff_walks import nobody_else_sees as _nobody_else_sees
+from .handoff_walks import only_step as _step
+from .handoff_walks import open_steps as _open_steps
 
 pytestmark = pytest.mark.browser
 
@@ -24,19 +28,6 @@ def live_server(request, serve, tmp_path_factory) -> Iterator[LiveServer]:
     """A server of this module's own, on SQLite and on PostgreSQL."""
     with own_server(request, serve, tmp_path_factory.mktemp("order"), FrozenClock(), "order") as server:
         yield server
-
-
-def _from_todo(page: Page, url: str, key: str, task_id: int) -> None:
-    """Open the task from the person's 待办, found by the case's number."""
-    page.goto(f"{url}/tasks?q={key}")
-    page.locator(f'[data-task-id="{task_id}"] .cell-step a').click()
-    expect(page).to_have_url(f"{url}/tasks/{task_id}")
-
-
-def _step(live_server, key: str, element: str, *holders: str | None) -> int:
-    [(task_id, found, holder)] = _open_steps(live_server, key)
-    assert found == element and holder in holders, (found, holder)
-    return task_id
 
 
 def test_a_franchise_order_from_order_to_credit_note_on_the_phone(live_server, pages, phone, screenshot_dir):

@@ -17,8 +17,11 @@ from engine.clock import FrozenClock
 
 from .conftest import LiveServer
 from .handoff_server import own_server
-from .test_daily_handoffs_browser import _case, _nobody_else_sees, _open_steps
-from .test_franchise_order_browser import _from_todo, _step
+from .handoff_walks import case_state as _case
+from .handoff_walks import from_todo as _from_todo
+from .handoff_walks import nobody_else_sees as _nobody_else_sees
+from .handoff_walks import only_step as _step
+from .handoff_walks import open_steps as _open_steps
 
 pytestmark = pytest.mark.browser
 

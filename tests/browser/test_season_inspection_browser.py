@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from .handoff_walks import nobody_else_sees as _nobody_else_sees
+
 pytestmark = pytest.mark.browser
 
 SEASON_START = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 09:00 on 1 December in Shanghai
@@ -60,14 +62,6 @@ def _case(app, store_code: str) -> tuple[str, str, str | None]:
             ProcessInstance.process_key == "store_inspection",
             ProcessInstance.store_code == store_code)).one()
         return case.business_key, case.status, case.outcome
-
-
-def _nobody_else_sees(page: Page, pages, url: str, key: str, *usernames: str) -> None:
-    for username in usernames:
-        pages.sign_in(page, username)
-        page.goto(f"{url}/tasks?q={key}")
-        expect(page.locator("main")).to_be_visible()
-        expect(page.locator("[data-task-id]")).to_have_count(0)
 
 
 def _from_todo(page: Page, url: str, task_id: int) -> None:
