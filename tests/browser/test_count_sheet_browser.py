@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from .test_daily_handoffs_browser import _open_steps
+from .handoff_walks import open_steps as _open_steps
 
 pytestmark = pytest.mark.browser
 
