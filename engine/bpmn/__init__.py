@@ -3,6 +3,19 @@ serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
 from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
 from .state import dumps, loads
+from .version_diff import (
+    ADDED,
+    CHANGED,
+    REMOVED,
+    Change,
+    DecisionChange,
+    ElementChange,
+    FieldChange,
+    FormChange,
+    RuleChange,
+    VersionDiff,
+    diff_versions,
+)
 from .versions import (
     MAX_FILE_BYTES,
     ProcessSummary,
@@ -17,4 +30,6 @@ from .versions import (
 __all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
            "SourceFile", "Upload", "VersionSummary", "collect_directory", "deploy_directory",
            "deploy_uploads", "dumps", "list_processes", "loads", "parse_process", "process_versions",
-           "version_file"]
+           "version_file",
+           "ADDED", "CHANGED", "REMOVED", "Change", "DecisionChange", "ElementChange", "FieldChange",
+           "FormChange", "RuleChange", "VersionDiff", "diff_versions"]

@@ -21,6 +21,7 @@ from .decisions import DecisionChoice, DecisionOffer, decision_offer, list_decis
 from .deliveries import DELIVERY_CHANNELS, DELIVERY_STATUSES, DeliveryEntry, delivery_counts, delivery_log
 from .inbox import InboxEntry, inbox, inbox_entry, unread_count
 from .incidents import incidents_of, shown_to
+from .model_versions import VersionEntry, version_diff, version_list
 from .moves import CaseMoves, case_moves, urge_counts
 from .operations import Heartbeat, heartbeats, outbox_depth, timer_lag
 from .processes import startable_process, startable_processes
@@ -46,4 +47,5 @@ __all__ = ["CaseMoves", "CcEntry", "case_moves", "cc_list", "cc_unread", "collea
            "DecisionChoice", "DecisionOffer", "decision_offer", "list_decisions",
            "DELIVERY_CHANNELS", "DELIVERY_STATUSES", "DeliveryEntry", "delivery_counts", "delivery_log",
            "Heartbeat", "heartbeats", "outbox_depth", "timer_lag",
-           "CALL_STATUSES", "ConnectorCallEntry", "connector_calls", "list_schedules"]
+           "CALL_STATUSES", "ConnectorCallEntry", "connector_calls", "list_schedules",
+           "VersionEntry", "version_diff", "version_list"]
