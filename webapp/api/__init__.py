@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     routes,
     schedule_routes,
     send_back_routes,
+    version_routes,
 )
 from .blueprint import bp  # noqa: F401
 from .docs import docs_bp  # noqa: F401  (the description on bp, its page on docs_bp)

@@ -7,7 +7,18 @@ import functools
 import json
 from typing import Any
 
-from . import attachments, away, deliveries, inbox, messages, preferences, robots, schedules, task_detail
+from . import (
+    attachments,
+    away,
+    deliveries,
+    inbox,
+    messages,
+    preferences,
+    robots,
+    schedules,
+    task_detail,
+    versions,
+)
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -67,7 +78,7 @@ TAGS = [
     {"name": "Inbox", "description": "What I was told"},
     {"name": "People", "description": "Away periods with a deputy (代理), handing over (离职交接)"},
     {"name": "Admin", "description": "What administrators keep: the delivery log, group robots, "
-                                        "scheduled starts"},
+                                        "scheduled starts, process versions"},
     {"name": "Files", "description": "Photos, receipts and PDFs: uploaded, then named by a start or a step"},
     {"name": "Contract", "description": "This description"},
 ]
@@ -84,13 +95,14 @@ def _document() -> dict[str, Any]:
         "tags": TAGS,
         "security": [{"bearer": []}],
         "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS, **messages.PATHS, **schedules.PATHS, **attachments.PATHS},
+                  **robots.PATHS, **messages.PATHS, **schedules.PATHS, **attachments.PATHS,
+                  **versions.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
                         **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS,
-                        **schedules.SCHEMAS, **attachments.SCHEMAS},
+                        **schedules.SCHEMAS, **attachments.SCHEMAS, **versions.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },

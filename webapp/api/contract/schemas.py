@@ -195,6 +195,7 @@ ERROR_BODY: Schema = {
                    "description": "field path → what is wrong with it (`_body`, `_form` for the whole)"},
         "element": {**nullable(TEXT), "description": "the BPMN id of the step that failed; null when the "
                                                      "model as a whole did"},
+        "filename": {**nullable(TEXT), "description": "a refused model file (`invalid_model`)"},
         "retried": {"const": False, "description": "a retry that failed again: the attempt is kept"},
         "incident": {**ref("Incident"), "description": "the incident as it now stands: one attempt more"},
         "instance": {**ref("Instance"), "description": "the case, still stopped"},
