@@ -69,6 +69,8 @@ def _pages() -> list[Screen]:
         Screen("admin-deliveries", "admin", "/admin/deliveries"),
         Screen("admin-models", "admin", "/admin/models"),
         Screen("admin-schedules", "admin", "/admin/schedules"),
+        Screen("admin-model-diff", "admin", "/admin/models/complaint_handling/diff?from=1&to=1",
+               fetches=True),
         Screen("error-403", "cs_li", "/admin/", 403),
         Screen("error-404", "cs_li", "/no-such-page", 404),
         Screen("error-405", "cs_li", "/logout", 405),
