@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 
 from engine import bpmn, queries
 from engine.errors import DeployError
+from workflows.roles import ROLES
 
-from ..admin.people_forms import directory_rules
 from ..errors import error_response
 from ..extensions import db, engine
 from ..record_ids import record_id
@@ -39,7 +39,7 @@ def process_version_deploy(key: str) -> Any:
     uploads = [bpmn.Upload(f.filename or "", f.read()) for f in request.files.getlist("files") if f]
     try:
         [result] = bpmn.deploy_uploads(db.session, user, uploads, engine().clock(), key=key,
-                                       roles=directory_rules().role_scopes.keys())
+                                       roles={r.key for r in ROLES})
     except DeployError as exc:
         db.session.rollback()
         response, status = error_response(exc.code, deploy_error_text(exc.message), 422,
