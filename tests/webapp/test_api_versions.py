@@ -102,3 +102,19 @@ def test_only_administrators_and_known_versions(app, api):
         assert response.status_code == 422, bad
         assert list(response.get_json()["fields"]) == ["against"]
     assert api._client.get(f"/api/v1/processes/{KEY}/versions").status_code == 401
+
+
+def test_the_answers_keep_the_published_contract(app, api):
+    from webapp.api.contract import openapi_document
+
+    from .test_openapi import conforming
+    check = conforming(openapi_document())
+    admin = api.as_("admin")
+    check(admin.get(f"/processes/{KEY}/versions"), "ProcessVersionList", 200)
+    check(deploy(admin, version_two()), "DeployedVersion", 201)
+    check(deploy(admin, version_two()), "DeployedVersion", 200)
+    check(admin.get(f"/processes/{KEY}/versions/2/diff?against=1"), "VersionDiff", 200)
+    check(admin.get(f"/processes/{KEY}/versions/2/diff?against=x"), "Error", 422)
+    refused = deploy(admin, {"stray.json": "{}"})
+    assert check(refused, "Error", 422)["filename"] == "stray.json"
+    check(api.as_("director").get(f"/processes/{KEY}/versions"), "Error", 403)
