@@ -32,7 +32,8 @@ ASPECTS = {
     "property:assignee": _l("Assignee"), "property:cc": _l("Copy to"), "required": _l("Required"),
     "title": _l("Title"), "description": _l("Description"), "preScript": _l("Script before"),
     "postScript": _l("Script after"), "calledDecisionId": _l("Decision table"),
-    "timerEventDefinition": _l("Timer"),
+    "timerEventDefinition": _l("Timer"), "hitPolicy": _l("Hit policy"), "inputs": _l("Inputs"),
+    "outputs": _l("Outputs"), "attachedToRef": _l("Attached to"), "calledElement": _l("Called process"),
 }
 
 
