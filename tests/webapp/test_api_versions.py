@@ -118,3 +118,21 @@ def test_the_answers_keep_the_published_contract(app, api):
     refused = deploy(admin, {"stray.json": "{}"})
     assert check(refused, "Error", 422)["filename"] == "stray.json"
     check(api.as_("director").get(f"/processes/{KEY}/versions"), "Error", 403)
+
+
+def test_a_process_that_calls_another_is_deployed_and_compared_alone(app, api):
+    """stock_transfer calls ship_goods (stored with each caller version): a changed form of the caller
+    makes its version 2; the diff names that form only, and the callee's elements are not changes."""
+    import json
+
+    from tests.model_edits import REPO
+    admin = api.as_("admin")
+    form_path = sorted((REPO / "workflows" / "forms" / "stock_transfer").glob("*.json"))[0]
+    form = json.loads(form_path.read_text("utf-8"))
+    form["title"] = f"{form.get('title', '')}（新）"
+    created = deploy(admin, {form_path.name: json.dumps(form, ensure_ascii=False)}, key="stock_transfer")
+    assert created.status_code == 201 and created.get_json()["version"] == 2
+    result = admin.get("/processes/stock_transfer/versions/2/diff?against=1").get_json()
+    assert result["elements"] == [] and result["decisions"] == [] and result["files"] == []
+    assert [(f["filename"], [c["aspect"] for c in f["changes"]]) for f in result["forms"]] == [
+        (form_path.name, ["title"])]

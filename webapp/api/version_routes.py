@@ -38,8 +38,8 @@ def process_version_deploy(key: str) -> Any:
     queries.version_list(db.session, user, key)  # 403 before reading the files, 404 for an unknown process
     uploads = [bpmn.Upload(f.filename or "", f.read()) for f in request.files.getlist("files") if f]
     try:
-        [result] = bpmn.deploy_uploads(db.session, user, uploads, engine().clock(), key=key,
-                                       roles={r.key for r in ROLES})
+        results = bpmn.deploy_uploads(db.session, user, uploads, engine().clock(), key=key,
+                                      roles={r.key for r in ROLES})
     except DeployError as exc:
         db.session.rollback()
         response, status = error_response(exc.code, deploy_error_text(exc.message), 422,
@@ -48,6 +48,7 @@ def process_version_deploy(key: str) -> Any:
         body.update(filename=exc.filename, element=exc.element)
         return jsonify(body), status
     db.session.commit()
+    result = next(r for r in results if r.key == key)  # a called process may come back beside it
     entry = next(v for v in queries.version_list(db.session, user, key) if v.version == result.version)
     return jsonify({**entry.to_dict(), "created": result.created}), 201 if result.created else 200
 
