@@ -45,6 +45,7 @@ def marked(page, side: str, status: str) -> set[str]:
 def open_diff(pages, page, url: str) -> None:
     pages.sign_in(page, "admin")
     page.goto(f"{url}/admin/models/{KEY}")
+    assert page.locator("#compare-versions").bounding_box()["height"] >= 44
     page.click("#compare-versions")
     expect(page.locator("#diagram-old")).to_have_attribute("data-rendered", "ok")
     expect(page.locator("#diagram-new")).to_have_attribute("data-rendered", "ok")
@@ -86,8 +87,16 @@ def test_on_a_phone_the_diagrams_stack_and_the_changes_are_cards(live_server, pa
     assert phone.locator("#diff-elements thead").bounding_box()["height"] <= 1  # the header hidden: cards
     pages.phone_first(phone)
     axe.check(phone)
+    for control in ("#diff-from", "#diff-to", "#diff-pick button"):
+        assert phone.locator(control).bounding_box()["height"] >= 44, control
     focus = phone.locator('button[data-element-id="review_store"]')
     assert focus.bounding_box()["height"] >= 44
     focus.click()
     expect(phone.locator("#diagram-new")).to_have_attribute("data-focused", "review_store")
     phone.screenshot(path=str(screenshot_dir / "model-diff-phone.png"), full_page=True)
+    phone.select_option("#diff-from", "2")
+    phone.select_option("#diff-to", "1")
+    phone.click("#diff-pick button")
+    expect(phone.locator("#diagram-old")).to_have_attribute("data-rendered", "ok")
+    assert phone.url.endswith("/diff?from=2&to=1")
+    expect(phone.locator("#change-review_store")).to_have_attribute("data-status", "removed")
