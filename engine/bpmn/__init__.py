@@ -1,6 +1,8 @@
 """Process models: deploying BPMN, DMN and form files as versions, parsing them into specs, and
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
+from .retarget import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, REMOVED, Blocker
+from .retirement import ProcessRetired, enable_process, is_retired, retire_process
 from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
 from .state import dumps, loads
 from .versions import (
@@ -17,4 +19,6 @@ from .versions import (
 __all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
            "SourceFile", "Upload", "VersionSummary", "collect_directory", "deploy_directory",
            "deploy_uploads", "dumps", "list_processes", "loads", "parse_process", "process_versions",
-           "version_file"]
+           "version_file",
+           "Blocker", "CHANGED_KIND", "NO_SUBPROCESS", "PASSED_REMOVED", "REMOVED",
+           "ProcessRetired", "enable_process", "is_retired", "retire_process"]
