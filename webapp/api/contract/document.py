@@ -7,7 +7,18 @@ import functools
 import json
 from typing import Any
 
-from . import attachments, away, deliveries, inbox, messages, preferences, robots, schedules, task_detail
+from . import (
+    attachments,
+    away,
+    deliveries,
+    inbox,
+    messages,
+    migrations,
+    preferences,
+    robots,
+    schedules,
+    task_detail,
+)
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -84,13 +95,14 @@ def _document() -> dict[str, Any]:
         "tags": TAGS,
         "security": [{"bearer": []}],
         "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS, **messages.PATHS, **schedules.PATHS, **attachments.PATHS},
+                  **robots.PATHS, **messages.PATHS, **schedules.PATHS, **attachments.PATHS,
+                  **migrations.PATHS},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
                         **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS,
-                        **schedules.SCHEMAS, **attachments.SCHEMAS},
+                        **schedules.SCHEMAS, **attachments.SCHEMAS, **migrations.SCHEMAS},
             "parameters": PARAMETERS,
             "responses": responses,
         },
