@@ -2,7 +2,7 @@
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
 from .retarget import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, REMOVED, Blocker
-from .retirement import ProcessRetired, enable_process, is_retired, retire_process
+from .retirement import ProcessRetired, enable_process, is_retired, retire_process, retired_refusal
 from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
 from .state import dumps, loads
 from .versions import (
@@ -21,4 +21,4 @@ __all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProces
            "deploy_uploads", "dumps", "list_processes", "loads", "parse_process", "process_versions",
            "version_file",
            "Blocker", "CHANGED_KIND", "NO_SUBPROCESS", "PASSED_REMOVED", "REMOVED",
-           "ProcessRetired", "enable_process", "is_retired", "retire_process"]
+           "ProcessRetired", "enable_process", "is_retired", "retire_process", "retired_refusal"]

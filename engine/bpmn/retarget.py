@@ -24,8 +24,11 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from engine.errors import InvalidData
+from engine.errors import InvalidData, NotFound
+from engine.models import ProcessDefinition, ProcessVersion
 
 from . import state
 from .specs import ParsedProcess
@@ -78,6 +81,40 @@ class Alignment:
 
     def new_spec(self, old: BpmnProcessSpec) -> BpmnProcessSpec | None:
         return self.target.spec if old is self.source.spec else self.target.subprocess_specs.get(old.name)
+
+
+def migration_versions(session: Session, process_key: str, from_version: Any, to_version: Any
+                       ) -> tuple[ProcessVersion, ProcessVersion]:
+    """The two versions a migration names, or InvalidData naming the field that names no version."""
+    if session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == process_key)) is None:
+        raise NotFound(f"no process {process_key!r} is deployed")
+    found = []
+    for name, number in (("from_version", from_version), ("to_version", to_version)):
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise InvalidData(f"{name} must be a version number", {name: "must be a version number"})
+        version = session.scalar(select(ProcessVersion).join(ProcessDefinition).where(
+            ProcessDefinition.key == process_key, ProcessVersion.version == number))
+        if version is None:
+            raise InvalidData(f"{process_key} has no version {number}", {name: f"no version {number}"})
+        found.append(version)
+    if found[0].id == found[1].id:
+        raise InvalidData("the versions are the same", {"to_version": "differs from from_version"})
+    return found[0], found[1]
+
+
+def mapping_choices(source: ParsedProcess, target: ParsedProcess, element_ids: list[str]
+                    ) -> dict[str, list[tuple[str, str]]]:
+    """For each of the source version's elements named, the target's elements it may be mapped to
+    (those of the same kind), as (id, name), by id; an id that names no element of the source is left out."""
+    choices = {}
+    for old_id in element_ids:
+        old = source.element(old_id)
+        if old is None or not getattr(old, "bpmn_id", None):
+            continue
+        choices[old_id] = sorted((spec.bpmn_id, spec.bpmn_name or "") for process in target.all_specs()
+                                 for spec in process.task_specs.values()
+                                 if getattr(spec, "bpmn_id", None) and type(spec) is type(old))
+    return choices
 
 
 def _with_inner(mapping: Mapping[str, str], spec: BpmnProcessSpec) -> list[tuple[str, str]]:

@@ -26,15 +26,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine.access.admin import require_admin
-from engine.bpmn.retarget import Alignment, Blocker, check_mapping, move
+from engine.bpmn.retarget import Alignment, Blocker, check_mapping, migration_versions, move
 from engine.bpmn.specs import form_filename, task_property
 from engine.db import is_lock_conflict
-from engine.errors import ConcurrentUpdate, InvalidData, NotFound
+from engine.errors import ConcurrentUpdate, InvalidData
 from engine.models import (
     NOT_ENDED,
     SEED_MARK,
     HumanTask,
-    ProcessDefinition,
     ProcessInstance,
     ProcessVersion,
     User,
@@ -89,25 +88,6 @@ class MigrationReport:
     @property
     def moved(self) -> int:
         return sum(c.moved for c in self.cases)
-
-
-def migration_versions(session: Session, process_key: str, from_version: Any, to_version: Any
-                       ) -> tuple[ProcessVersion, ProcessVersion]:
-    """The two versions a migration names, or InvalidData naming the field that names no version."""
-    if session.scalar(select(ProcessDefinition.id).where(ProcessDefinition.key == process_key)) is None:
-        raise NotFound(f"no process {process_key!r} is deployed")
-    found = []
-    for name, number in (("from_version", from_version), ("to_version", to_version)):
-        if not isinstance(number, int) or isinstance(number, bool):
-            raise InvalidData(f"{name} must be a version number", {name: "must be a version number"})
-        version = session.scalar(select(ProcessVersion).join(ProcessDefinition).where(
-            ProcessDefinition.key == process_key, ProcessVersion.version == number))
-        if version is None:
-            raise InvalidData(f"{process_key} has no version {number}", {name: f"no version {number}"})
-        found.append(version)
-    if found[0].id == found[1].id:
-        raise InvalidData("the versions are the same", {"to_version": "differs from from_version"})
-    return found[0], found[1]
 
 
 def migrate_cases(engine: Engine, sessions: Callable[[], Session], user: User, process_key: str,
