@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
+import tempfile
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,8 +25,7 @@ from typing import Iterator
 from sqlalchemy import insert, select
 
 from engine import Engine, FrozenClock
-from engine.bpmn import collect_directory
-from engine.bpmn.deploy import deploy
+from engine.bpmn import deploy_directory
 from engine.directory import RoleSpec
 from engine.models import HumanTask, ProcessInstance, User
 from engine.runtime import migrate_cases
@@ -85,11 +85,14 @@ def _seed(db: fixtures.Database, engine: Engine, cases: int) -> tuple[int, int]:
 
 
 def _deploy_v2(db: fixtures.Database, engine: Engine) -> None:
-    files = collect_directory(fixtures.MODELS)[PROCESS]
-    changed = [type(f)(f.kind, f.filename, _version_2(f.content)) if f.kind == "bpmn" else f for f in files]
-    with db.sessions() as session:
-        deploy(session, {PROCESS: changed}, now=engine.clock(), deployed_by="bench")
-        session.commit()
+    with tempfile.TemporaryDirectory(prefix="opsflow-bench-v2-") as folder:
+        for source in fixtures.MODELS.iterdir():
+            text = source.read_text("utf-8")
+            (Path(folder) / source.name).write_text(
+                _version_2(text) if source.name == f"{PROCESS}.bpmn" else text, "utf-8")
+        with db.sessions() as session:
+            deploy_directory(session, folder, now=engine.clock(), deployed_by="bench")
+            session.commit()
 
 
 def _baseline(db: fixtures.Database, engine: Engine, worker: int, cases: int) -> float:
