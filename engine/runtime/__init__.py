@@ -25,6 +25,7 @@ from .bulk import (
 )
 from .case_migration import (
     CONFLICT,
+    FAILED,
     MIGRATED,
     NOT_ON_VERSION,
     NOT_RUNNING,
@@ -75,5 +76,5 @@ __all__ = ["HandoverResult", "hand_over",
            "tag_request", "beat",
            "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "start_scheduled",
            "import_rows",
-           "CONFLICT", "MIGRATED", "NOT_ON_VERSION", "NOT_RUNNING", "CaseMove", "MigrationReport",
+           "CONFLICT", "FAILED", "MIGRATED", "NOT_ON_VERSION", "NOT_RUNNING", "CaseMove", "MigrationReport",
            "migrate_cases"]

@@ -16,8 +16,8 @@ waiting that long already, the new rule says how long it may wait in all. Every 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
@@ -29,7 +29,7 @@ from engine.access.admin import require_admin
 from engine.bpmn.retarget import Alignment, Blocker, check_mapping, migration_versions, move
 from engine.bpmn.specs import form_filename, task_property
 from engine.db import is_lock_conflict
-from engine.errors import ConcurrentUpdate, InvalidData
+from engine.errors import ConcurrentUpdate, Conflict, InvalidData, ProcessError
 from engine.models import (
     NOT_ENDED,
     SEED_MARK,
@@ -41,14 +41,16 @@ from engine.models import (
 from engine.sandbox.model_code import running_model
 
 from . import case_rows
+from .audit import pending_events
 from .case_rows import CaseRow
 from .engine import Engine
 from .steps import advance, record
 
 BATCH = 200
 MIGRATED = "case_migrated"
-#: Why a case was not moved besides its blockers: not on the source version, ended, or changed meanwhile.
-NOT_ON_VERSION, NOT_RUNNING, CONFLICT = "not_on_version", "not_running", "conflict"
+#: Why a case was not moved besides its blockers: not on the source version, ended, changed meanwhile,
+#: or its model failed as the moved case ran on (a script, a decision, its data's size limit).
+NOT_ON_VERSION, NOT_RUNNING, CONFLICT, FAILED = "not_on_version", "not_running", "conflict", "failed"
 
 _task = HumanTask.__table__
 _RETARGET = update(_task).where(_task.c.id == bindparam("b_id")).values(
@@ -68,8 +70,9 @@ class CaseMove:
     title: str
     waiting: tuple[tuple[str, str], ...] = ()
     blockers: tuple[Blocker, ...] = ()
-    refused: str | None = None  # NOT_ON_VERSION, NOT_RUNNING or CONFLICT
+    refused: str | None = None  # NOT_ON_VERSION, NOT_RUNNING, CONFLICT or FAILED
     moved: bool = False
+    error: str = ""  # what failed (FAILED)
 
     @property
     def movable(self) -> bool:
@@ -104,10 +107,10 @@ def migrate_cases(engine: Engine, sessions: Callable[[], Session], user: User, p
         alignment = Alignment(engine.process(session, source.id), engine.process(session, target.id),
                               check_mapping(engine.process(session, source.id),
                                             engine.process(session, target.id), mapping))
-        ids = _case_ids(session, source, instance_ids)
+        chosen = _chosen_ids(session, instance_ids)
     report = MigrationReport(process_key, source.version, target.version, dry_run, alignment.mapping)
-    for start in range(0, len(ids), batch):
-        for instance_id in ids[start:start + batch]:
+    for ids in _batches(sessions, source, chosen, batch):
+        for instance_id in ids:
             with sessions() as session:
                 try:
                     result = move_case(engine, session, user, instance_id, source, target, alignment,
@@ -115,6 +118,11 @@ def migrate_cases(engine: Engine, sessions: Callable[[], Session], user: User, p
                 except ConcurrentUpdate:
                     session.rollback()
                     result = _refused(engine.case_row(session, instance_id), CONFLICT)
+                except (Conflict, ProcessError) as exc:  # this case's model failed on: the others go on
+                    session.rollback()
+                    pending_events(session).clear()
+                    failed = _refused(engine.case_row(session, instance_id), FAILED)
+                    result = replace(failed, error=exc.message)
                 if result.moved:
                     session.commit()
                 else:
@@ -123,12 +131,34 @@ def migrate_cases(engine: Engine, sessions: Callable[[], Session], user: User, p
     return report
 
 
-def _case_ids(session: Session, source: ProcessVersion, instance_ids: Sequence[int] | None) -> list[int]:
-    query = select(ProcessInstance.id).order_by(ProcessInstance.id)
+def _batches(sessions: Callable[[], Session], source: ProcessVersion, chosen: list[int] | None,
+             batch: int) -> Iterator[list[int]]:
+    """The cases to move, `batch` ids at a time: the chosen ones, or the running cases of the source
+    version read a page at a time (by id, so a page is never read twice whatever moved meanwhile)."""
+    if chosen is not None:
+        for start in range(0, len(chosen), batch):
+            yield chosen[start:start + batch]
+        return
+    after = 0
+    while True:
+        with sessions() as session:
+            ids = list(session.scalars(
+                select(ProcessInstance.id).where(ProcessInstance.version_id == source.id,
+                                                 ProcessInstance.status.in_(NOT_ENDED),
+                                                 ProcessInstance.serializer_version != SEED_MARK,
+                                                 ProcessInstance.id > after)
+                .order_by(ProcessInstance.id).limit(batch)))
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]
+
+
+def _chosen_ids(session: Session, instance_ids: Sequence[int] | None) -> list[int] | None:
+    """The cases the administrator named, each of which must exist (InvalidData otherwise)."""
     if instance_ids is None:
-        return list(session.scalars(query.where(ProcessInstance.version_id == source.id,
-                                                ProcessInstance.status.in_(NOT_ENDED),
-                                                ProcessInstance.serializer_version != SEED_MARK)))
+        return None
+    query = select(ProcessInstance.id).order_by(ProcessInstance.id)
     wanted = sorted({int(i) for i in instance_ids})
     known = set(session.scalars(query.where(ProcessInstance.id.in_(wanted))))
     missing = [i for i in wanted if i not in known]

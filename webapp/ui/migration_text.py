@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from engine.bpmn import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, REMOVED, Blocker
-from engine.runtime import CONFLICT, NOT_ON_VERSION, NOT_RUNNING, CaseMove
+from engine.runtime import CONFLICT, FAILED, NOT_ON_VERSION, NOT_RUNNING, CaseMove
 
 
 def blocker_text(blocker: Blocker, version: int) -> str:
@@ -29,8 +29,10 @@ def blocker_text(blocker: Blocker, version: int) -> str:
     return text() if text else blocker.reason
 
 
-def refused_text(code: str, from_version: int) -> str:
+def refused_text(code: str, from_version: int, error: str = "") -> str:
     texts = {NOT_ON_VERSION: lambda: _("The case is not on version %(version)s.", version=from_version),
+             FAILED: lambda: _("The model failed as the moved case ran on; the case stays where it was: "
+                               "%(error)s", error=error),
              NOT_RUNNING: lambda: _("The case has ended; only running cases move."),
              CONFLICT: lambda: _("The case was changed by someone else meanwhile; try again.")}
     text = texts.get(code)
@@ -41,7 +43,7 @@ def case_move_dict(move: CaseMove, from_version: int, to_version: int) -> dict[s
     """One case of a migration as the API answers it (and the admin page lists it)."""
     reasons = [blocker_text(b, to_version) for b in move.blockers]
     if move.refused:
-        reasons.insert(0, refused_text(move.refused, from_version))
+        reasons.insert(0, refused_text(move.refused, from_version, move.error))
     return {"instance_id": move.instance_id, "business_key": move.business_key, "title": move.title,
             "waiting": [{"element_id": e, "name": n} for e, n in move.waiting],
             "movable": move.movable, "moved": move.moved, "refused": move.refused,

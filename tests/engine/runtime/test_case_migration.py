@@ -137,9 +137,10 @@ def test_bad_input_is_refused_naming_the_field(engine, sessions, session, people
     _start(engine, session, people)
     _deploy(session, clock, waiting_step_renamed)
     before = dump(session)
+    given = dict(fields)  # the parameters are shared by the SQLite and PostgreSQL runs
     with pytest.raises(InvalidData) as refused:
-        migrate_cases(engine, sessions, root, "escalation", 1, fields.pop("to_version", 2), dry_run=False,
-                      **fields)
+        migrate_cases(engine, sessions, root, "escalation", 1, given.pop("to_version", 2), dry_run=False,
+                      **given)
     assert field in refused.value.fields
     session.expire_all()
     assert dump(session) == before
@@ -161,6 +162,14 @@ def test_chosen_cases_only_and_a_case_on_another_version_is_reported(engine, ses
         (second, True, None), (third, False, NOT_ON_VERSION)]
     session.expire_all()
     assert session.get(ProcessInstance, first).version.version == 1
+
+
+def test_every_case_is_moved_batch_after_batch(engine, sessions, session, people, deployed, root, clock):
+    """Batches of one: the running cases of the version are read a page at a time, none twice."""
+    ids = _start(engine, session, people, 3)
+    _deploy(session, clock, renamed_with_due_hours)
+    report = _migrate(engine, sessions, root, dry_run=False, batch=1)
+    assert [(c.instance_id, c.moved) for c in report.cases] == [(i, True) for i in ids]
 
 
 def test_a_case_changed_by_another_command_meanwhile_is_not_moved(engine, session, people, deployed, root,

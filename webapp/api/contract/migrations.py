@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.bpmn import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, REMOVED
-from engine.runtime import CONFLICT, NOT_ON_VERSION, NOT_RUNNING
+from engine.runtime import CONFLICT, FAILED, NOT_ON_VERSION, NOT_RUNNING
 
 from .operations import READ, _param, op, returns
 from .schemas import ID, TEXT, Schema, closed, nullable, ref
@@ -42,8 +42,9 @@ SCHEMAS: dict[str, Schema] = {
         "waiting": {"type": "array", "items": ELEMENT, "description": "the steps the case waits on"},
         "movable": {"type": "boolean"},
         "moved": {"type": "boolean", "description": "false on a dry run"},
-        "refused": {**nullable({"type": "string", "enum": [NOT_ON_VERSION, NOT_RUNNING, CONFLICT]}),
-                    "description": "not on from_version, ended, or changed by someone else meanwhile"},
+        "refused": {**nullable({"type": "string", "enum": [NOT_ON_VERSION, NOT_RUNNING, CONFLICT, FAILED]}),
+                    "description": "not on from_version, ended, changed by someone else meanwhile, or its "
+                                   "model failed as it ran on (`reasons` says how)"},
         "blockers": {"type": "array", "items": ref("MigrationBlocker")},
         "reasons": {"type": "array", "items": TEXT, "description": "why not, in the person's language"},
     }, "One case of a migration."),
