@@ -8,6 +8,7 @@
     .venv/bin/python bench/run.py --workers    also 10,000 due timers drained by 1 and 2 worker processes
                                                on PostgreSQL, and a kill -9 run (about 6 minutes)
     .venv/bin/python bench/run.py --load-only  the load test alone (locust against `opsflow serve` and `run`)
+    .venv/bin/python -m bench.migration [N]    only moving N running cases to a new version (default 500)
 
 PostgreSQL is measured too when `OPSFLOW_TEST_POSTGRES_URL` is set or `instance/pgtest.url` exists
 (`make test` or `scripts/test-services.sh start` write it); otherwise it is reported as skipped.
@@ -38,12 +39,13 @@ class Sizes:
     list_sizes: tuple[int, ...]
     list_runs: int
     state_instances: int
+    migration_cases: int = 10_000  # running cases moved to a new version (bench/migration.py)
 
 
 FULL = Sizes(instances=200, warmup=10, step_rounds=20, list_sizes=tasklist.SIZES, list_runs=50,
              state_instances=10)
 QUICK = Sizes(instances=20, warmup=3, step_rounds=4, list_sizes=(200, 1_000, 2_000), list_runs=10,
-              state_instances=2)
+              state_instances=2, migration_cases=500)
 
 
 def _progress(message: str) -> None:
@@ -86,6 +88,9 @@ def _engine_tables(sizes: Sizes, url: str | None, pg_note: str) -> list[report.T
     tables.append(mail_delivery.table(mail_delivery.measure(1_000, 100, url), pg_note))
     _progress("group robot delivery: 1,000 messages per robot kind to a loopback endpoint")
     tables.append(robots.measure(robots.MESSAGES))
+    from bench import migration
+    _progress(f"moving {sizes.migration_cases:,} running cases to a new version")
+    tables.append(migration.table(migration.measure(sizes.migration_cases, url)))
     return tables
 
 

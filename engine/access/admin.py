@@ -25,7 +25,7 @@ from .grants import role_keys
 ADMIN_EVENTS = ("user_created", "user_changed", "password_reset", "store_created", "store_changed",
                 "model_deployed", "away_set", "away_cleared", "tasks_handed_over",
                 "robot_created", "robot_changed", "robot_deleted",
-                "schedule_paused", "schedule_resumed")
+                "schedule_paused", "schedule_resumed", "process_retired", "process_enabled")
 
 ADMIN_ROLE = "admin"
 #: The role of other systems' API clients (a logistics system reporting arrival): they deliver

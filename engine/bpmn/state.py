@@ -40,6 +40,11 @@ _serializer = BpmnWorkflowSerializer(_registry())
 SERIALIZER_VERSION = _serializer.VERSION
 
 
+def registry() -> Any:
+    """The converters the serializer uses, which SpiffWorkflow's spec diff compares elements with."""
+    return _serializer.registry
+
+
 def dumps(workflow: BpmnWorkflow) -> str:
     """The instance's state as JSON, without spec."""
     return _serializer.serialize_json(workflow)

@@ -22,6 +22,9 @@ class ProcessDefinition(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255), default="")
     latest_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired: no new cases (by hand, API or schedule); running cases go on. Null while in service.
+    retired_at: Mapped[datetime | None]
+    retired_by: Mapped[str | None] = mapped_column(String(64))
 
     versions: Mapped[list[ProcessVersion]] = relationship(
         back_populates="definition", order_by="ProcessVersion.version")

@@ -21,6 +21,7 @@ from .decisions import DecisionChoice, DecisionOffer, decision_offer, list_decis
 from .deliveries import DELIVERY_CHANNELS, DELIVERY_STATUSES, DeliveryEntry, delivery_counts, delivery_log
 from .inbox import InboxEntry, inbox, inbox_entry, unread_count
 from .incidents import incidents_of, shown_to
+from .migration_choices import migration_choices
 from .model_versions import VersionEntry, version_diff, version_list
 from .moves import CaseMoves, case_moves, urge_counts
 from .operations import Heartbeat, heartbeats, outbox_depth, timer_lag
@@ -42,7 +43,7 @@ __all__ = ["CaseMoves", "CcEntry", "case_moves", "cc_list", "cc_unread", "collea
            "incidents_of", "case_detail", "case_events", "iter_cases", "list_cases", "list_filters",
            "list_case_views", "list_tasks", "matching_ids", "my_cases", "recent_outcomes", "rows_of",
            "save_filter", "shown_to", "startable_process", "startable_processes", "task_actions",
-           "task_counts", "task_detail", "worklist_stamp",
+           "task_counts", "task_detail", "worklist_stamp", "migration_choices",
            "ApprovalView", "approvals_of", "InboxEntry", "inbox", "inbox_entry", "unread_count",
            "DecisionChoice", "DecisionOffer", "decision_offer", "list_decisions",
            "DELIVERY_CHANNELS", "DELIVERY_STATUSES", "DeliveryEntry", "delivery_counts", "delivery_log",

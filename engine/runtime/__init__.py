@@ -23,6 +23,16 @@ from .bulk import (
     claim_many,
     reassign,
 )
+from .case_migration import (
+    CONFLICT,
+    FAILED,
+    MIGRATED,
+    NOT_ON_VERSION,
+    NOT_RUNNING,
+    CaseMove,
+    MigrationReport,
+    migrate_cases,
+)
 from .cc import cc_case
 from .cc_rows import CC_PROPERTY, mark_cc_read
 from .comments import MAX_COMMENT, add_comment, mentioned
@@ -65,4 +75,6 @@ __all__ = ["HandoverResult", "hand_over",
            "CONNECTOR", "ConnectorSettings", "run_connectors",
            "tag_request", "beat",
            "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "start_scheduled",
-           "import_rows"]
+           "import_rows",
+           "CONFLICT", "FAILED", "MIGRATED", "NOT_ON_VERSION", "NOT_RUNNING", "CaseMove", "MigrationReport",
+           "migrate_cases"]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import can_act, holds_role_for, may_supervise, sees_task, stands_in_for
 from engine.bpmn import state
+from engine.bpmn.retirement import refuse_retired
 from engine.bpmn.schedules import open_timer_starts
 from engine.bpmn.specs import ParsedProcess, SpecCache
 from engine.bpmn.versions import latest_version
@@ -124,6 +125,7 @@ class Engine:
         policy = self.policy(process_key)
         if not self.may_start(session, user, process_key):
             raise PermissionDenied(f"{user.username} may not start {process_key}")
+        refuse_retired(session, process_key)
         parsed = self.process(session, version.id)
         clean = forms.clean(parsed.start_form(), data or {}, now=self.clock(), zone=self.zone)
         store_row = check_start(session, user, policy, clean)

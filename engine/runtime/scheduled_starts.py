@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine.access.admin import record_change
+from engine.bpmn.retirement import is_retired, refuse_retired
 from engine.bpmn.schedules import STORES, open_timer_starts
 from engine.bpmn.timer_rules import DATE, parse_rule
 from engine.db import is_lock_conflict
@@ -89,7 +90,8 @@ def fire_schedule(engine: Engine, session: Session, schedule_id: int, now: datet
     if run_id is None:
         return 0  # another scheduler fired this period; it moves the schedule on
     started, failed = 0, 0
-    for data in _starts(session, schedule):
+    retired = is_retired(session, schedule.process_key)  # the period passes without a case
+    for data in [] if retired else _starts(session, schedule):
         savepoint = session.begin_nested()
         try:
             start_scheduled(engine, session, schedule, period, data)
@@ -111,8 +113,8 @@ def fire_schedule(engine: Engine, session: Session, schedule_id: int, now: datet
         else rule.period(following)
     schedule.last_period, schedule.last_run_at, schedule.last_cases = period, now, started
     record_change(session, None, "schedule_fired", f"{schedule.process_key}/{schedule.element_id}",
-                  {"period": period.isoformat(), "cases": started, "failed": failed, "skipped": run.skipped},
-                  now=now)
+                  {"period": period.isoformat(), "cases": started, "failed": failed, "skipped": run.skipped,
+                   **({"retired": True} if retired else {})}, now=now)
     return started
 
 
@@ -135,6 +137,7 @@ def start_scheduled(engine: Engine, session: Session, schedule: Schedule, period
                     data: dict[str, Any]) -> int:
     """Start one case of `schedule` for `period` with `data` (its store, if any), as the system: the
     model declared the start, so no person's permission is asked. The case's id."""
+    refuse_retired(session, schedule.process_key)
     version = engine.latest_version(session, schedule.process_key)
     policy = engine.policy(schedule.process_key)
     parsed = engine.process(session, version.id)

@@ -80,6 +80,7 @@ def _pages() -> list[Screen]:
         pages.append(Screen(f"case-{key}", "director", lambda s, key=key: f"/cases/{s.steps.cases[key]}",
                             fetches=True))
         pages.append(Screen(f"admin-model-{key}", "admin", f"/admin/models/{key}"))
+        pages.append(Screen(f"admin-migration-{key}", "admin", f"/admin/models/{key}/migration"))
         for element in [n.id for n in PROCESSES[key].source.user_tasks] + list(CALLED_STEPS.get(key, ())):
             pages.append(Screen(f"task-{key}-{element}", f"holder:{key}:{element}",
                                 lambda s, step=(key, element): f"/tasks/{s.step(step).task_id}"))

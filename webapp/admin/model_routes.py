@@ -28,7 +28,8 @@ def models() -> Any:
 @bp.get("/models/<key>")
 def model(key: str) -> Any:
     summary, history, files = bpmn.process_versions(db.session, current_user, key)
-    return render_template("admin/model.html", process=summary, history=history, files=files)
+    return render_template("admin/model.html", process=summary, history=history, files=files,
+                           retired=bpmn.is_retired(db.session, key))
 
 
 @bp.post("/models")

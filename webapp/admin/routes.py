@@ -61,5 +61,9 @@ def describe(event: EventView) -> str:
         return _("%(who)s paused the schedule %(what)s", who=who, what=what)
     if event.event_type == "schedule_resumed":
         return _("%(who)s resumed the schedule %(what)s", who=who, what=what)
+    if event.event_type == "process_retired":
+        return _("%(who)s retired the process %(what)s", who=who, what=process_name(what))
+    if event.event_type == "process_enabled":
+        return _("%(who)s put the process %(what)s back in service", who=who, what=process_name(what))
     return _("%(who)s deployed %(what)s version %(version)s", who=who, what=process_name(what),
              version=data.get("version", "?"))

@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     inbox_routes,
     incident_routes,
     message_routes,
+    migration_routes,
     move_routes,
     preference_routes,
     robot_routes,

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from engine.attachments import link_pending
+from engine.bpmn import is_retired, retired_refusal
 from engine.errors import InvalidData, PermissionDenied, ProcessError
 
 from ..extensions import db, engine
@@ -25,6 +26,8 @@ def _page(key: str) -> StartPage:
     for page in startable(engine(), db.session, current_user):
         if page.key == key:
             return page
+    if is_retired(db.session, key):  # an old link or bookmark: say why, not just "not found"
+        raise retired_refusal(key)
     abort(404)
 
 

@@ -28,7 +28,8 @@ class StartPage:
 
 def startable(engine: Engine, session: Session, user: User) -> list[StartPage]:
     """The deployed processes this person's roles may start, with their start forms."""
-    rows = session.scalars(select(ProcessDefinition).where(ProcessDefinition.latest_version > 0)
+    rows = session.scalars(select(ProcessDefinition).where(ProcessDefinition.latest_version > 0,
+                                                           ProcessDefinition.retired_at.is_(None))
                            .order_by(ProcessDefinition.key)).all()
     pages = []
     for d in rows:

@@ -214,7 +214,8 @@ _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaim
           "incident_opened": "bi-exclamation-triangle", "incident_retried": "bi-arrow-repeat",
           "incident_resolved": "bi-check2-circle", "withdrawn": "bi-arrow-counterclockwise",
           "case_cc": "bi-send", "task_urged": "bi-bell", "sent_back": "bi-arrow-return-left",
-          "message_received": "bi-envelope-arrow-down", "connector_called": "bi-plug"}
+          "message_received": "bi-envelope-arrow-down", "connector_called": "bi-plug",
+          "case_migrated": "bi-arrow-right-circle"}
 
 
 def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
@@ -293,6 +294,9 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             note = e.message
         elif kind in ("withdrawn", "case_cc", "task_urged"):
             text, note = _move_entry(kind, who if e.actor else None, step, data, people), e.message
+        elif kind == "case_migrated":
+            text = _("%(who)s moved the case from version %(old)s to version %(new)s", who=who,
+                     old=data.get("from", "?"), new=data.get("to", "?"))
         elif kind in APPROVAL_EVENTS:
             icon, text, note = approval_entry(kind, who, step, data, people, e.message)
             values = form_items(forms_of_step.get(e.element_id or ""), data.get("values"))

@@ -13,6 +13,12 @@ from flask_babel import gettext as _
 
 from .wordings import told, wordings
 
+
+def _element(field: str) -> str:
+    """The element a mapping's field names (`mapping.fix_issue` → `fix_issue`)."""
+    return field.removeprefix("mapping.")
+
+
 _MESSAGES = wordings(
     (r"^a comment needs text", lambda m: _("A comment needs text.")),
     (r"^a filter needs a name", lambda m: _("A saved filter needs a name.")),
@@ -117,6 +123,26 @@ _MESSAGES = wordings(
     (r"^(?P<step>\S+) is not an earlier step this task may send the case back to",
      lambda m: _("%(step)s is not an earlier step this task may send the case back to.", step=m["step"])),
     (r"^(?P<key>.+) is not a field name", lambda m: _("%(key)s is not a field name.", key=m["key"])),
+    # moving cases to another version (issue 16)
+    (r"^(?P<name>\S+) must be a version number",
+     lambda m: _("%(name)s must be a version number.", name=m["name"])),
+    (r"^(?P<key>\S+) has no version (?P<n>\d+)",
+     lambda m: _("%(key)s has no version %(n)s.", key=m["key"], n=m["n"])),
+    (r"^the versions are the same", lambda m: _("The two versions are the same.")),
+    (r"^the mapping must be an object of element ids",
+     lambda m: _("The mapping must be a JSON object of element ids.")),
+    (r"^(?P<old>\S+): element ids are strings",
+     lambda m: _("Mapping of %(old)s: element ids are strings.", old=_element(m["old"]))),
+    (r"^(?P<old>\S+): the source version has no element (?P<el>.+)",
+     lambda m: _("Mapping of %(old)s: the version the cases are on has no element %(el)s.",
+                 old=_element(m["old"]), el=m["el"])),
+    (r"^(?P<old>\S+): the target version has no element (?P<el>.+)",
+     lambda m: _("Mapping of %(old)s: the target version has no element %(el)s.", old=_element(m["old"]),
+                 el=m["el"])),
+    (r"^(?P<old>\S+): (?P<new>\S+) is a (?P<kind>.+), \S+ a (?P<was>.+)",
+     lambda m: _("Mapping of %(old)s: %(new)s is a %(kind)s, not a %(was)s.", old=_element(m["old"]),
+                 new=m["new"], kind=m["kind"], was=m["was"])),
+    (r"^case (?P<id>\d+) does not exist", lambda m: _("Case %(id)s does not exist.", id=m["id"])),
     (r"^(?P<what>[\w ]+): (?P<fields>[\w.]+ \w+(?:, [\w.]+ \w+)*)",
      lambda m: _("Not saved: %(fields)s.",
                  fields=", ".join(part.split(" ")[0] for part in m["fields"].split(", ")))),
@@ -177,6 +203,17 @@ _FIELDS = wordings(
     (r"^must be one of (?P<values>.+)", lambda m: _("Must be one of %(values)s.", values=m["values"])),
     (r"^out of range", lambda m: _("Out of range.")),
     (r"^must be after the start of the range", lambda m: _("Must be after the start of the range.")),
+    (r"^must be a version number", lambda m: _("Must be a version number.")),
+    (r"^no version (?P<n>\d+)", lambda m: _("There is no version %(n)s.", n=m["n"])),
+    (r"^differs from from_version", lambda m: _("Must differ from the version the cases are on.")),
+    (r"^element ids are strings", lambda m: _("Element ids are strings.")),
+    (r"^no element (?P<el>.+) in the source version",
+     lambda m: _("No element %(el)s in the version the cases are on.", el=m["el"])),
+    (r"^no element (?P<el>.+) in the target version",
+     lambda m: _("No element %(el)s in the target version.", el=m["el"])),
+    (r"^(?P<new>\S+) is not a (?P<kind>.+)", lambda m: _("%(new)s is not a %(kind)s.", new=m["new"],
+                                                           kind=m["kind"])),
+    (r"^no case (?P<id>\d+)", lambda m: _("There is no case %(id)s.", id=m["id"])),
 )
 
 

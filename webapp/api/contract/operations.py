@@ -102,8 +102,8 @@ PATHS: dict[str, dict[str, Any]] = {
         "process", "A process I may start, with its start form", "Processes",
         returns(ref("StartableProcess"), "the process and the JSON Schema of its start data",
                 links=_links(Start=("start", {"key": "$response.body#/key"}))),
-        errors=READ + (404,), parameters=[KEY],
-        description="404 when no such process is deployed or I may not start it.")},
+        errors=READ + (404, 409), parameters=[KEY],
+        description="404 when no such process is deployed or I may not start it; 409 when it is retired.")},
     "/processes/{key}/instances": {"post": op(
         "start", "Start a case", "Processes",
         returns(ref("Instance"), "the new case, with the steps it waits on", links=INSTANCE_OK["links"],
