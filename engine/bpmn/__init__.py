@@ -1,6 +1,7 @@
 """Process models: deploying BPMN, DMN and form files as versions, parsing them into specs, and
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
+from .editing import EditorSource, ModelDecision, editor_source
 from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
 from .state import dumps, loads
 from .versions import (
@@ -17,4 +18,5 @@ from .versions import (
 __all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
            "SourceFile", "Upload", "VersionSummary", "collect_directory", "deploy_directory",
            "deploy_uploads", "dumps", "list_processes", "loads", "parse_process", "process_versions",
-           "version_file"]
+           "version_file",
+           "ModelDecision", "EditorSource", "editor_source"]

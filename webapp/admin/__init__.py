@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     away_routes,
     delivery_routes,
     model_routes,
+    modeler_routes,
     people_routes,  # noqa: F401
     robot_routes,
     routes,
