@@ -68,6 +68,7 @@ def _pages() -> list[Screen]:
         Screen("admin-robot", "admin", "/admin/robots/1"),
         Screen("admin-deliveries", "admin", "/admin/deliveries"),
         Screen("admin-models", "admin", "/admin/models"),
+        Screen("admin-modeler", "admin", "/admin/models/complaint_handling/edit", fetches=True),
         Screen("admin-schedules", "admin", "/admin/schedules"),
         Screen("error-403", "cs_li", "/admin/", 403),
         Screen("error-404", "cs_li", "/no-such-page", 404),
