@@ -338,6 +338,24 @@
     this.say = say;
   }
 
+  /* A reference to an id the file does not define is dropped by the import, and would be lost on
+     saving: SpiffWorkflow's loopDataInputRef / loopDataOutputRef name case data (a list of approvers),
+     not an XML element. A single reference is kept as written (a stand-in with that id, which is what
+     the file says); anything else the import could not read is returned, and saving stays off. */
+  function keepReferences(modeler, warnings) {
+    var moddle = modeler.get("moddle");
+    return warnings.filter(function (warning) {
+      var element = warning.element;
+      var property = element && warning.property && element.$descriptor &&
+        element.$descriptor.propertiesByName[warning.property];
+      if (property && property.isReference && !property.isMany && typeof warning.value === "string") {
+        element.set(property.name, moddle.create(property.type, { id: warning.value }));
+        return false;
+      }
+      return true;
+    });
+  }
+
   /* ------------------------------------------------------------ wiring */
   function init(root) {
     var container = $("modeler-canvas");
@@ -360,7 +378,7 @@
         var commands = modeler.get("commandStack");
         var fit = function () { canvas.zoom("fit-viewport", "auto"); };
         fit();
-        var warnings = (result.warnings || []).map(function (w) { return w.message; });
+        var warnings = keepReferences(modeler, result.warnings || []).map(function (w) { return w.message; });
         saver.blocked = warnings.length > 0;
         if (saver.blocked) {
           saver.say("warning", root.dataset.textImportWarnings.replace("{parts}", warnings.slice(0, 3).join("; ")));
