@@ -79,6 +79,13 @@ def test_a_step_changed_in_the_panel_is_saved_as_version_2_and_a_refusal_is_mark
     original = (REPO / "bpmn" / "complaint_handling.bpmn").read_text("utf-8")
     open_modeler(page, own_server)
     expect(page.locator("#modeler-save")).to_be_enabled()
+    expect(page.locator("#panel-id")).to_have_text("complaint_handling")  # nothing selected: the process
+    expect(page.locator("#prop-name")).to_have_value("客户投诉处理")
+    expect(page.locator("[data-field=titleTemplate]")).to_be_visible()
+    page.evaluate("""(id) => window.OpsFlowModeler.get("selection").select(
+                       window.OpsFlowModeler.get("elementRegistry").get(id))""", "lane_cs_manager")
+    expect(page.locator("#prop-role")).to_have_value("cs_manager")
+    expect(page.locator("[data-field=name]")).to_be_hidden()
 
     select(page, "investigate_store")
     expect(page.locator("#prop-name")).to_have_value("投诉调查与处理方案")

@@ -21,14 +21,14 @@ from ..ui.denial_text import denial_text
 from ..ui.deploy_text import deploy_error_text
 from ..ui.names import process_name, role_name
 from .blueprint import bp
-from .people_forms import directory_rules
+from .people_forms import directory_rules, store_words
 
 
 @bp.get("/models/<key>/edit")
 def modeler(key: str) -> Any:
     source = bpmn.editor_source(db.session, current_user, key)
     roles = [(role, role_name(role)) for role in directory_rules().role_scopes]
-    return render_template("admin/modeler.html", source=source, roles=roles,
+    return render_template("admin/modeler.html", source=source, roles=roles, store_words=store_words(),
                            title=process_name(key, source.name))
 
 

@@ -25,8 +25,12 @@
     "bpmn:BoundaryEvent": FLOW_NODE.concat(["formJsonSchemaFilename", "cc"]),
     "bpmn:EndEvent": FLOW_NODE.concat(["outcome"]),
     "bpmn:BusinessRuleTask": FLOW_NODE.concat(["calledDecisionId"]),
+    "bpmn:IntermediateCatchEvent": FLOW_NODE.concat(["formJsonSchemaFilename", "cc"]),
     "bpmn:Lane": ["role"]
   };
+  /* The process's own properties (docs/modelling.md, "On the process"). */
+  var PROCESS_FIELDS = ["nameEn", "description", "descriptionEn", "starterRoles", "titleTemplate",
+                        "businessKeyPrefix", "startStoreStatus", "startStoreKind", "storeFields", "storeListFields"];
 
   function $(id) { return document.getElementById(id); }
   function $all(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
@@ -56,6 +60,9 @@
     return extensionValues(bo).filter(function (v) { return v.$type === SPIFF_DECISION; })[0] || null;
   }
 
+  /* Writes go through bpmn-js's commands (undo, redo, the diagram's change events). A target is the
+     shape they are reported on and the business object written: the element's own, or for a pool or
+     the diagram itself, the process's. */
   function Writer(modeler) {
     var moddle = modeler.get("moddle");
     var modeling = modeler.get("modeling");
@@ -66,73 +73,89 @@
       return made;
     }
 
-    function extensions(element) {
-      var bo = element.businessObject;
+    function extensions(target) {
+      var bo = target.bo;
       if (!bo.extensionElements) {
-        modeling.updateProperties(element, { extensionElements: create("bpmn:ExtensionElements", { values: [] }, bo) });
+        modeling.updateModdleProperties(target.element, bo, {
+          extensionElements: create("bpmn:ExtensionElements", { values: [] }, bo)
+        });
       }
       return bo.extensionElements;
     }
 
-    function addValue(element, value) {
-      var ext = extensions(element);
+    function addValue(target, value) {
+      var ext = extensions(target);
       value.$parent = ext;
-      modeling.updateModdleProperties(element, ext, { values: ext.get("values").concat([value]) });
+      modeling.updateModdleProperties(target.element, ext, { values: ext.get("values").concat([value]) });
     }
 
-    function removeValue(element, value) {
-      var ext = element.businessObject.extensionElements;
-      modeling.updateModdleProperties(element, ext, {
+    function removeValue(target, value) {
+      var ext = target.bo.extensionElements;
+      modeling.updateModdleProperties(target.element, ext, {
         values: ext.get("values").filter(function (v) { return v !== value; })
       });
     }
 
     /* One spiffworkflow:property: set, changed, or removed when `value` is empty. */
-    this.property = function (element, name, value) {
-      var bo = element.businessObject;
-      var existing = propertyOf(bo, name);
-      var properties = propertiesOf(bo);
+    this.property = function (target, name, value) {
+      var existing = propertyOf(target.bo, name);
+      var properties = propertiesOf(target.bo);
       if (!value) {
         if (existing) {
-          modeling.updateModdleProperties(element, properties, {
+          modeling.updateModdleProperties(target.element, properties, {
             properties: properties.get("properties").filter(function (p) { return p !== existing; })
           });
         }
         return;
       }
       if (existing) {
-        if (existing.value !== value) { modeling.updateModdleProperties(element, existing, { value: value }); }
+        if (existing.value !== value) { modeling.updateModdleProperties(target.element, existing, { value: value }); }
         return;
       }
       if (!properties) {
         properties = create(SPIFF_PROPERTIES, { properties: [] });
-        addValue(element, properties);
+        addValue(target, properties);
       }
       var made = create(SPIFF_PROPERTY, { name: name, value: value }, properties);
-      modeling.updateModdleProperties(element, properties, { properties: properties.get("properties").concat([made]) });
+      modeling.updateModdleProperties(target.element, properties,
+                                      { properties: properties.get("properties").concat([made]) });
     };
 
-    this.decision = function (element, id) {
-      var existing = decisionOf(element.businessObject);
+    this.decision = function (target, id) {
+      var existing = decisionOf(target.bo);
       if (!id) {
-        if (existing) { removeValue(element, existing); }
+        if (existing) { removeValue(target, existing); }
       } else if (existing) {
-        if (existing.value !== id) { modeling.updateModdleProperties(element, existing, { value: id }); }
+        if (existing.value !== id) { modeling.updateModdleProperties(target.element, existing, { value: id }); }
       } else {
-        addValue(element, create(SPIFF_DECISION, { value: id }));
+        addValue(target, create(SPIFF_DECISION, { value: id }));
       }
     };
 
-    this.name = function (element, name) {
-      if ((element.businessObject.name || "") !== name) {
-        modeling.updateProperties(element, { name: name || undefined });
+    this.name = function (target, name) {
+      if ((target.bo.name || "") === name) { return; }
+      if (target.bo === target.element.businessObject) {
+        modeling.updateProperties(target.element, { name: name || undefined });
+      } else {
+        modeling.updateModdleProperties(target.element, target.bo, { name: name || undefined });
       }
     };
+  }
+
+  /* What the panel edits for a shape: a pool, or the diagram's root (nothing selected), edits its
+     process (the process's name, English name, starters, ...); anything else itself. */
+  function targetOf(element) {
+    var bo = element.businessObject;
+    var process = bo.$type === "bpmn:Participant" ? bo.processRef
+      : bo.$type === "bpmn:Collaboration" ? ((bo.participants || [])[0] || {}).processRef
+      : bo.$type === "bpmn:Process" ? bo : null;
+    return { element: element, bo: process || bo, process: Boolean(process) };
   }
 
   /* ------------------------------------------------------------ the panel */
   function Panel(modeler, root) {
     var writer = new Writer(modeler);
+    var canvas = modeler.get("canvas");
     var form = $("panel-form");
     var types = JSON.parse(root.dataset.types || "{}");
     var current = null;
@@ -145,28 +168,42 @@
       return (text || "").split(",").map(function (s) { return s.trim(); }).filter(Boolean);
     }
 
+    /* A value the pick list lacks (a form of another version, a role no longer held) is shown, not lost. */
+    function pick(select, value) {
+      select.value = value;
+      if (value && select.value !== value) {
+        var option = document.createElement("option");
+        option.value = value;
+        option.textContent = value;
+        select.appendChild(option);
+        select.value = value;
+      }
+    }
+
     function show(element) {
-      current = element;
-      var bo = element && element.businessObject;
-      $("panel-empty").hidden = Boolean(bo);
-      form.hidden = !bo;
-      if (!bo) { return; }
-      var wanted = fieldsOf(bo);
+      current = targetOf(element || canvas.getRootElement());
+      var bo = current.bo;
+      var lane = bo.$type === "bpmn:Lane";
+      var wanted = current.process ? PROCESS_FIELDS : fieldsOf(bo);
+      $("panel-empty").hidden = !current.process;
+      form.hidden = false;
       $("panel-type").textContent = types[bo.$type] || types.other || bo.$type;
       $("panel-id").textContent = bo.id || "";
       $all(form, "[data-field]").forEach(function (field) {
         var name = field.dataset.field;
-        field.hidden = name === "name" ? bo.$type === "bpmn:Lane" : wanted.indexOf(name) < 0;
+        field.hidden = name === "name" ? lane : wanted.indexOf(name) < 0;
       });
-      $("prop-name").value = bo.name || "";
-      $("prop-role").value = bo.$type === "bpmn:Lane" ? (bo.name || "") : "";
+      $("prop-name").value = lane ? "" : bo.name || "";
+      pick($("prop-role"), lane ? (bo.name || "") : "");
       var decision = decisionOf(bo);
-      $("prop-calledDecisionId").value = decision ? (decision.value || "").trim() : "";
+      pick($("prop-calledDecisionId"), decision ? (decision.value || "").trim() : "");
       $all(form, "[data-property]").forEach(function (input) {
         var found = propertyOf(bo, input.dataset.property);
         var value = found ? (found.value || "") : "";
         if (input.type === "checkbox") {
           input.checked = value === input.dataset.checkedValue;
+        } else if (input.tagName === "SELECT") {
+          pick(input, value);
         } else {
           input.value = value;
         }
@@ -176,43 +213,28 @@
         var chosen = listed(found && found.value);
         $all(roleList(property), "input").forEach(function (box) { box.checked = chosen.indexOf(box.value) >= 0; });
       });
-      // a value the pick list lacks (a form of another version, a role no longer held) is shown, not lost
-      ["prop-formJsonSchemaFilename", "prop-calledDecisionId", "prop-role"].forEach(function (id) {
-        var select = $(id);
-        var value = id === "prop-role" ? (bo.$type === "bpmn:Lane" ? bo.name || "" : "")
-          : id === "prop-calledDecisionId" ? (decision ? (decision.value || "").trim() : "")
-          : ((propertyOf(bo, "formJsonSchemaFilename") || {}).value || "");
-        if (value && select.value !== value) {
-          var option = document.createElement("option");
-          option.value = value;
-          option.textContent = value;
-          option.dataset.added = "true";
-          select.appendChild(option);
-          select.value = value;
-        }
-      });
     }
 
     function apply(input) {
       if (!current) { return; }
-      var element = current;
+      var target = current;
       if (input.id === "prop-name") {
-        writer.name(element, input.value.trim());
+        writer.name(target, input.value.trim());
       } else if (input.id === "prop-role") {
-        writer.name(element, input.value);
+        writer.name(target, input.value);
       } else if (input.id === "prop-calledDecisionId") {
-        writer.decision(element, input.value);
+        writer.decision(target, input.value);
       } else if (input.dataset.property) {
         var value = input.type === "checkbox" ? (input.checked ? input.dataset.checkedValue : "") : input.value.trim();
-        writer.property(element, input.dataset.property, value);
+        writer.property(target, input.dataset.property, value);
       } else {
         var box = input.closest("[data-roles]");
         if (!box) { return; }
         var property = box.dataset.roles;
-        var found = propertyOf(element.businessObject, property);
+        var found = propertyOf(target.bo, property);
         var chosen = listed(found && found.value).filter(function (role) { return role !== input.value; });
         if (input.checked) { chosen.push(input.value); }  // keeps the order given, a new one last
-        writer.property(element, property, chosen.join(", "));
+        writer.property(target, property, chosen.join(", "));
       }
     }
 
@@ -230,11 +252,12 @@
       show(selected.length === 1 ? selected[0] : null);
     });
     modeler.on("elements.changed", function (event) {
-      if (current && event.elements.indexOf(current) >= 0) {
-        var still = modeler.get("elementRegistry").get(current.id);
+      if (current && event.elements.indexOf(current.element) >= 0) {
+        var still = modeler.get("elementRegistry").get(current.element.id);
         show(still || null);
       }
     });
+    show(null);
     this.show = show;
   }
 
