@@ -104,8 +104,9 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
     the upload carries when no key is given. With `roles` (the catalogue's role keys), a user task
     whose lane is not one of them is refused: nobody could ever be given it.
 
-    An editor passes `expected_version`, the version it opened: when another version was deployed
-    meanwhile, its save would silently undo that one, so it is refused (Conflict) instead."""
+    An editor passes `expected_version`, the version it opened: when the process's latest version is
+    another one by now (someone saved meanwhile), Conflict is raised and nothing is stored, so a save
+    never silently overwrites a change it did not see."""
     require_admin(user)
     if expected_version is not None:
         _check_expected(session, key, expected_version)
@@ -157,17 +158,17 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
 
 
 def _check_expected(session: Session, key: str | None, expected: int) -> None:
-    """The process's current version must be the one the editor opened (its row locked on PostgreSQL
-    until the caller commits, so two saves on top of one version cannot both pass)."""
+    """The process's latest version is still `expected` (its row locked till the transaction ends, so
+    two concurrent saves of the same version cannot both pass)."""
     if key is None:
-        raise ValueError("expected_version needs the key of the process it is a version of")
-    latest = session.scalar(select(ProcessDefinition.latest_version)
-                            .where(ProcessDefinition.key == key).with_for_update())
+        raise ValueError("expected_version needs the key of the process")
+    latest = session.scalar(select(ProcessDefinition.latest_version).where(ProcessDefinition.key == key)
+                            .with_for_update())
     if latest is None:
         raise NotFound(f"no process {key!r} is deployed")
     if latest != expected:
-        raise Conflict(f"{key} is at version {latest}, not version {expected}: another version was "
-                       f"deployed meanwhile; open version {latest} and make the change again")
+        raise Conflict(f"{key}: version {latest} was deployed after version {expected} was opened; "
+                       f"open version {latest} and make the change again")
 
 
 def _check_lanes(key: str, parsed: ParsedProcess, roles: Collection[str]) -> None:

@@ -165,7 +165,7 @@ def test_an_editor_saves_on_top_of_the_version_it_opened_only(session, deployed,
     session.commit()
     before = dump(session)
     form["properties"]["summary"]["maxLength"] = 60
-    with pytest.raises(Conflict, match="lanes_gateway is at version 2, not version 1"):
+    with pytest.raises(Conflict, match="lanes_gateway: version 2 was deployed after version 1 was opened"):
         model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
                                    key="lanes_gateway", expected_version=1)
     session.rollback()
