@@ -181,3 +181,28 @@ def test_every_shipped_model_opens_and_writes_back_its_extensions_unchanged(own_
     original = model_content(opened.text())
     saved = model_content(xml)
     assert [n for n in saved if n not in original] == [] and [n for n in original if n not in saved] == []
+
+
+def test_a_file_with_parts_the_modeler_does_not_know_opens_with_saving_off(own_server, desktop):
+    """An element of the spiffworkflow namespace the descriptor does not know would be dropped by the
+    import and lost by a save: the page says so, naming it, and does not offer to save."""
+    from engine import bpmn
+    from engine.models import User
+    from webapp.extensions import db, engine
+    key = "store_inspection"
+    model = (REPO / "bpmn" / f"{key}.bpmn").read_text("utf-8")
+    unknown = "<spiffworkflow:futureSetting>on</spiffworkflow:futureSetting>"
+    marked = model.replace("<spiffworkflow:properties>", unknown + "<spiffworkflow:properties>", 1)
+    assert marked != model
+    with own_server.app.app_context():
+        admin = db.session.query(User).filter_by(username="admin").one()
+        bpmn.deploy_uploads(db.session, admin, [bpmn.Upload(f"{key}.bpmn", marked.encode("utf-8"))],
+                            engine().clock(), key=key)
+        db.session.commit()
+    page: Page = desktop
+    Pages(own_server).sign_in(page, "admin")
+    page.goto(f"{own_server.url}/admin/models/{key}/edit")
+    expect(page.locator("#modeler-canvas")).to_have_attribute("data-rendered", "true", timeout=20000)
+    expect(page.locator("#modeler-message")).to_contain_text("futureSetting")
+    expect(page.locator("#modeler-message")).to_contain_text("已停用保存")
+    expect(page.locator("#modeler-save")).to_be_disabled()
