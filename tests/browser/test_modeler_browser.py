@@ -106,6 +106,7 @@ def test_a_step_changed_in_the_panel_is_saved_as_version_2_and_a_refusal_is_mark
     page.click("#modeler-save")
     message = page.locator("#modeler-message")
     expect(message).to_contain_text("已保存为第 2 版")
+    expect(page.locator("#modeler-opened")).to_contain_text("已打开第 2 版")  # the next save is on top of it
     expect(page.locator("#modeler-version-link")).to_have_attribute(
         "href", "/admin/models/complaint_handling#version-2")
     saved = page.request.get(own_server.url + FILE.format(version=2))

@@ -89,6 +89,7 @@
         if (answer.ok) {
           root.dataset.version = String(data.version);
           root.dataset.saved = String(data.version);
+          $("modeler-opened").textContent = root.dataset.textOpened.replace("{version}", data.version);
           modeler.get("commandStack").clear();
           self.dirty(false);
           say("success", data.message, data.url);
