@@ -6,7 +6,8 @@
 # Resulting layout (what templates should link to, under /static/vendor/):
 #   bootstrap/css/bootstrap.min.css         bootstrap/js/bootstrap.bundle.min.js
 #   bootstrap-icons/bootstrap-icons.min.css (+ fonts/)
-#   bpmn-js/bpmn-navigated-viewer.production.min.js
+#   bpmn-js/bpmn-navigated-viewer.production.min.js   (case pages: the diagram, read-only)
+#   bpmn-js/bpmn-modeler.production.min.js            (the admin's modeler, /admin/models/<key>/edit)
 #   bpmn-js/assets/diagram-js.css  bpmn-js/assets/bpmn-js.css
 #   bpmn-js/assets/bpmn-font/css/bpmn.css   (+ bpmn-font/font/)
 #   echarts/echarts.min.js
@@ -46,7 +47,7 @@ put "$i/font/fonts/bootstrap-icons.woff2" "$i/font/fonts/bootstrap-icons.woff" b
 put "$i/LICENSE" bootstrap-icons
 
 j="$nm/bpmn-js"
-put "$j/dist/bpmn-navigated-viewer.production.min.js" bpmn-js
+put "$j/dist/bpmn-navigated-viewer.production.min.js" "$j/dist/bpmn-modeler.production.min.js" bpmn-js
 put "$j/dist/assets/diagram-js.css" "$j/dist/assets/bpmn-js.css" bpmn-js/assets
 put "$j/dist/assets/bpmn-font/css/"*.css bpmn-js/assets/bpmn-font/css
 put "$j/dist/assets/bpmn-font/font/"* bpmn-js/assets/bpmn-font/font

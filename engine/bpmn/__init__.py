@@ -1,6 +1,7 @@
 """Process models: deploying BPMN, DMN and form files as versions, parsing them into specs, and
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
+from .editing import EditorSource, ModelDecision, editor_source
 from .retarget import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, Blocker
 from .retirement import ProcessRetired, enable_process, is_retired, retire_process, retired_refusal
 from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
@@ -36,4 +37,5 @@ __all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProces
            "ADDED", "CHANGED", "REMOVED", "Change", "DecisionChange", "ElementChange", "FieldChange",
            "FormChange", "RuleChange", "VersionDiff", "diff_versions",
            "Blocker", "CHANGED_KIND", "NO_SUBPROCESS", "PASSED_REMOVED",
-           "ProcessRetired", "enable_process", "is_retired", "retire_process", "retired_refusal"]
+           "ProcessRetired", "enable_process", "is_retired", "retire_process", "retired_refusal",
+           "ModelDecision", "EditorSource", "editor_source"]

@@ -78,6 +78,9 @@ def _references(bpmn: SourceFile) -> tuple[list[str], dict[str, str | None], dic
     decisions: dict[str, str | None] = {}
     for el in root.iter(f"{{{SPIFF_NS}}}calledDecisionId"):
         decisions.setdefault((el.text or "").strip(), owner_id(el))
+    for task in root.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        if not any((el.text or "").strip() for el in task.iter(f"{{{SPIFF_NS}}}calledDecisionId")):
+            decisions.setdefault("", task.get("id"))
     forms: dict[str, str | None] = {}
     for el in root.iter(f"{{{SPIFF_NS}}}property"):
         if el.get("name") == FORM_PROPERTY and el.get("value"):
@@ -128,6 +131,10 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
                               filename=bpmn.filename, element=key)
         files = [bpmn]
         for decision_id, element in sorted(decisions.items()):
+            if not decision_id:
+                raise DeployError(f"{bpmn.filename}, element {element}: business rule task names no decision "
+                                  f"(spiffworkflow:calledDecisionId)",
+                                  filename=bpmn.filename, element=element)
             called = by_decision.get(decision_id)
             if called is None:
                 raise DeployError(f"{bpmn.filename}, element {element}: decision {decision_id!r} is called "

@@ -68,6 +68,7 @@ def _pages() -> list[Screen]:
         Screen("admin-robot", "admin", "/admin/robots/1"),
         Screen("admin-deliveries", "admin", "/admin/deliveries"),
         Screen("admin-models", "admin", "/admin/models"),
+        Screen("admin-modeler", "admin", "/admin/models/complaint_handling/edit", fetches=True),
         Screen("admin-schedules", "admin", "/admin/schedules"),
         Screen("admin-model-diff", "admin", "/admin/models/complaint_handling/diff?from=1&to=1",
                fetches=True),

@@ -31,6 +31,8 @@ def ctx(app):
      "t.bpmn 元素 ship：调用的 t 又调用回来（t → s → t）。"),
     ("t.bpmn, element ship: s.bpmn brings its own a.json, which differs from the a.json of t; rename one",
      "t.bpmn 元素 ship：s.bpmn 自带的 a.json 与 t 的 a.json 不同，请重命名其中一个。"),
+    ("p.bpmn, element triage: business rule task names no decision (spiffworkflow:calledDecisionId)",
+     "p.bpmn 元素 triage：业务规则任务未指定决策：请选择它使用的决策表。"),
     ("s.bpmn, element pack: a user task of t.bpmn has the same id; a called process's steps need ids of "
      "their own", "s.bpmn 元素 pack：t.bpmn 中有相同 id 的用户任务；被调用流程的步骤需要自己的 id。"),
 ])

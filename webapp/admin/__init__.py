@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     diff_routes,
     migration_routes,
     model_routes,
+    modeler_routes,
     people_routes,  # noqa: F401
     robot_routes,
     routes,

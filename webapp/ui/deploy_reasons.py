@@ -49,6 +49,8 @@ REASONS: tuple[tuple[re.Pattern[str], _Reason], ...] = tuple((re.compile(p), f) 
     (r"^not used by (?P<keys>.+); a form or decision table must be named in the process's model$",
      lambda m: _("Not used by %(keys)s: a form or decision table must be named in the process's model.",
                  keys=m["keys"])),
+    (r"^business rule task names no decision .*$",
+     lambda m: _("The business rule task names no decision: choose the decision table it applies.")),
     (r"^decision '(?P<decision>[^']+)' is called but no \.dmn file .*defines it$",
      lambda m: _("Decision %(decision)s is called but no .dmn file defines it.", decision=m["decision"])),
     (r"^the file must hold a process with id '(?P<key>[^']+)' \(found (?P<found>.*)\)$",

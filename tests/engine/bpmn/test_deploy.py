@@ -98,6 +98,9 @@ BROKEN = {
         '"required": ["store_code", "amount"]')],
         "x-rules[0] (amount): 'amount.__class__': Attribute is not allowed"),
     "decision table missing": ("discount_level.dmn", None, "element classify: decision 'discount_level'"),
+    "business rule task without its decision": ("discount.bpmn", [(
+        "<spiffworkflow:calledDecisionId>discount_level</spiffworkflow:calledDecisionId>", "")],
+        "element classify: business rule task names no decision"),
 }
 
 

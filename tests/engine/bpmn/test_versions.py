@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from engine.bpmn import versions as model_admin
 from engine.bpmn.versions import Upload
-from engine.errors import DeployError, NotFound, PermissionDenied
+from engine.errors import Conflict, DeployError, NotFound, PermissionDenied
 from engine.models import ModelFile, ProcessVersion
 
 MODELS = Path(__file__).parents[1] / "fixture_models"
@@ -152,3 +152,27 @@ def test_starters_named_by_the_model_start_a_process_the_catalogue_does_not_know
         wizard = named.replace("cs_agent", "wizard")
         model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn", wizard)], clock(),
                                    roles={"store_manager", "ops_director", "cs_agent"})
+
+
+def test_an_editor_saves_on_top_of_the_version_it_opened_only(session, deployed, root, clock, dump):
+    """The modeler and the form editor pass the version they opened: a save on top of a version that
+    is no longer the current one would undo what was deployed meanwhile, so it is refused whole."""
+    form = json.loads((MODELS / "report.json").read_text("utf-8"))
+    form["properties"]["summary"]["maxLength"] = 50
+    [saved] = model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
+                                         key="lanes_gateway", expected_version=1)
+    assert (saved.version, saved.created) == (2, True)
+    session.commit()
+    before = dump(session)
+    form["properties"]["summary"]["maxLength"] = 60
+    with pytest.raises(Conflict, match="lanes_gateway: version 2 was deployed after version 1 was opened"):
+        model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
+                                   key="lanes_gateway", expected_version=1)
+    session.rollback()
+    assert dump(session) == before
+    with pytest.raises(NotFound):
+        model_admin.deploy_uploads(session, root, [upload("report.json")], clock(), key="nope",
+                                   expected_version=1)
+    [again] = model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
+                                         key="lanes_gateway", expected_version=2)
+    assert (again.version, again.created) == (3, True)
