@@ -1,6 +1,7 @@
 """Process models: deploying BPMN, DMN and form files as versions, parsing them into specs, and
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
+from .form_checks import read_form
 from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
 from .state import dumps, loads
 from .versions import (
@@ -17,4 +18,4 @@ from .versions import (
 __all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
            "SourceFile", "Upload", "VersionSummary", "collect_directory", "deploy_directory",
            "deploy_uploads", "dumps", "list_processes", "loads", "parse_process", "process_versions",
-           "version_file"]
+           "read_form", "version_file"]

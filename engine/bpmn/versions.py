@@ -20,7 +20,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, defer
 
 from engine.access.admin import record_change, require_admin
-from engine.errors import DeployError, NotFound
+from engine.errors import Conflict, DeployError, NotFound
 from engine.models import CalledVersion, ModelFile, ProcessDefinition, ProcessInstance, ProcessVersion, User
 
 from .approvals import APPROVER_ROLE
@@ -98,11 +98,18 @@ def version_file(session: Session, user: User, key: str, version: int, filename:
 
 
 def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: datetime,
-                   key: str | None = None, roles: Collection[str] | None = None) -> list[DeployResult]:
+                   key: str | None = None, roles: Collection[str] | None = None,
+                   expected_version: int | None = None) -> list[DeployResult]:
     """Deploy uploaded files as new versions of process `key`, or of the processes whose .bpmn files
     the upload carries when no key is given. With `roles` (the catalogue's role keys), a user task
-    whose lane is not one of them is refused: nobody could ever be given it."""
+    whose lane is not one of them is refused: nobody could ever be given it.
+
+    An editor passes `expected_version`, the version it opened: when the process's latest version is
+    another one by now (someone saved meanwhile), Conflict is raised and nothing is stored, so a save
+    never silently overwrites a change it did not see."""
     require_admin(user)
+    if expected_version is not None:
+        _check_expected(session, key, expected_version)
     files = _read(uploads)
     bpmns = {f.filename.rsplit(".", 1)[0]: f for f in files if f.kind == "bpmn"}
     if key is not None:
@@ -148,6 +155,20 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
             record_change(session, user, "model_deployed", r.key,
                           {"version": r.version, "uploaded": uploaded_here}, now)
     return results
+
+
+def _check_expected(session: Session, key: str | None, expected: int) -> None:
+    """The process's latest version is still `expected` (its row locked till the transaction ends, so
+    two concurrent saves of the same version cannot both pass)."""
+    if key is None:
+        raise ValueError("expected_version needs the key of the process")
+    latest = session.scalar(select(ProcessDefinition.latest_version).where(ProcessDefinition.key == key)
+                            .with_for_update())
+    if latest is None:
+        raise NotFound(f"no process {key!r} is deployed")
+    if latest != expected:
+        raise Conflict(f"{key}: version {latest} was deployed after version {expected} was opened; "
+                       f"open version {latest} and make the change again")
 
 
 def _check_lanes(key: str, parsed: ParsedProcess, roles: Collection[str]) -> None:

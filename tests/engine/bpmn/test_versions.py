@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from engine.bpmn import versions as model_admin
 from engine.bpmn.versions import Upload
-from engine.errors import DeployError, NotFound, PermissionDenied
+from engine.errors import Conflict, DeployError, NotFound, PermissionDenied
 from engine.models import ModelFile, ProcessVersion
 
 MODELS = Path(__file__).parents[1] / "fixture_models"
@@ -152,3 +152,34 @@ def test_starters_named_by_the_model_start_a_process_the_catalogue_does_not_know
         wizard = named.replace("cs_agent", "wizard")
         model_admin.deploy_uploads(session, root, [upload("lanes_gateway.bpmn", wizard)], clock(),
                                    roles={"store_manager", "ops_director", "cs_agent"})
+
+
+def test_a_save_on_top_of_the_version_it_opened_is_deployed(session, deployed, root, clock):
+    form = json.loads((MODELS / "report.json").read_text("utf-8"))
+    form["properties"]["summary"]["maxLength"] = 80
+    [result] = model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
+                                          key="lanes_gateway", expected_version=1)
+    assert (result.version, result.created) == (2, True)
+
+
+def test_a_save_on_top_of_a_stale_version_is_a_conflict_and_stores_nothing(session, deployed, root, clock,
+                                                                          dump):
+    """Two editors open version 1; the first saves version 2; the second's save must not overwrite it."""
+    form = json.loads((MODELS / "report.json").read_text("utf-8"))
+    form["properties"]["summary"]["maxLength"] = 80
+    model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
+                               key="lanes_gateway", expected_version=1)
+    session.commit()
+    before = dump(session)
+    form["properties"]["summary"]["maxLength"] = 90
+    with pytest.raises(Conflict) as refused:
+        model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
+                                   key="lanes_gateway", expected_version=1)
+    assert refused.value.message.startswith(
+        "lanes_gateway: version 2 was deployed after version 1 was opened")
+    session.rollback()
+    assert dump(session) == before
+    assert versions(session, "lanes_gateway") == 2
+    with pytest.raises(NotFound):
+        model_admin.deploy_uploads(session, root, [upload("report.json")], clock(), key="nope",
+                                   expected_version=1)
