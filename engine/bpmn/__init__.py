@@ -2,6 +2,7 @@
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
 from .form_checks import read_form
+from .form_steps import FormStep, attach_form, form_steps
 from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
 from .state import dumps, loads
 from .versions import (
@@ -15,7 +16,8 @@ from .versions import (
     version_file,
 )
 
-__all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
+__all__ = ["DeployResult", "FormStep", "attach_form", "form_steps",
+           "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
            "SourceFile", "Upload", "VersionSummary", "collect_directory", "deploy_directory",
            "deploy_uploads", "dumps", "list_processes", "loads", "parse_process", "process_versions",
            "read_form", "version_file"]

@@ -6,7 +6,9 @@ the pages ask it again, so the rule does not depend on the pages.
 """
 from . import (  # noqa: F401  (routes register themselves on bp)
     away_routes,
+    decision_editor_routes,
     delivery_routes,
+    form_editor_routes,
     model_routes,
     people_routes,  # noqa: F401
     robot_routes,
