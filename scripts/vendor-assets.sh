@@ -11,7 +11,8 @@
 #   bpmn-js/assets/bpmn-font/css/bpmn.css   (+ bpmn-font/font/)
 #   echarts/echarts.min.js
 #   swagger-ui/swagger-ui-bundle.js        swagger-ui/swagger-ui.css
-#   dmn-js/dmn-modeler.production.min.js   dmn-js/assets/*.css (+ dmn-font/css, dmn-font/font)
+#   dmn-js/dmn-modeler.production.min.js   dmn-js/assets/*.css
+#   dmn-js/assets/dmn-font/css/dmn.css      (+ dmn-font/font/)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -65,6 +66,13 @@ put "$d/dist/dmn-modeler.production.min.js" dmn-js
 put "$d/dist/assets/"*.css dmn-js/assets
 put "$d/dist/assets/dmn-font/css/"*.css dmn-js/assets/dmn-font/css
 put "$d/dist/assets/dmn-font/font/"* dmn-js/assets/dmn-font/font
+# dmn-embedded.css carries its font as data: URLs, which font-src 'self' refuses: the same rules with
+# the font from its file
+{
+    printf "@font-face {\n  font-family: 'dmn';\n  src: url('../font/dmn.woff2') format('woff2'), url('../font/dmn.woff') format('woff');\n  font-weight: normal;\n  font-style: normal;\n}\n"
+    sed -n '/^ *\[class\^="dmn-icon-"\]/,$p' "$d/dist/assets/dmn-font/css/dmn-embedded.css"
+} > "$tmp/dmn-js/assets/dmn-font/css/dmn.css"
+grep -q 'dmn-icon-up' "$tmp/dmn-js/assets/dmn-font/css/dmn.css"
 put "$d/LICENSE" dmn-js
 
 # record what was vendored

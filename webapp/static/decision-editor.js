@@ -10,7 +10,12 @@
   var views = document.getElementById('decision-views');
   var save = document.getElementById('save-decision');
   var problem = document.getElementById('decision-problem');
-  var modeler = new window.DmnJS({container: container});
+  // SpiffWorkflow evaluates the cells as Python, so the cells are plain text: no FEEL editor (whose
+  // CodeMirror would inject <style> elements, which the page's policy refuses)
+  var modeler = new window.DmnJS({
+    container: container,
+    common: {expressionLanguages: {options: [{value: 'python', label: 'Python'}], defaults: {editor: 'python'}}}
+  });
   var saving = false;
 
   function tables() {
@@ -31,7 +36,7 @@
     });
   }
 
-  modeler.importXML(source.value).then(function () {
+  modeler.importXML(source.value, {open: false}).then(function () {  // straight to a table: the DRD view is not drawn
     var first = tables()[0];
     return first ? modeler.open(first) : null;
   }).then(function () {
