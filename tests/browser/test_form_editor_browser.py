@@ -85,6 +85,7 @@ def test_a_threshold_changed_in_the_decision_table_is_saved(editor_server, deskt
     expect(page.locator("#decision-editor")).to_have_attribute("data-rendered", "true", timeout=15_000)
     cell = page.locator('#decision-editor td[data-element-id="compensation_approval_rule_1_in_1"]')
     expect(cell).to_have_text("> 500")
+    expect(page.locator("#decision-editor .hit-policy .dms-label")).to_have_text("命中策略：")  # in Chinese
     axe.check(page)
     version = int(page.locator('input[name="version"]').input_value())
     cell.click()

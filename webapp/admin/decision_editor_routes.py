@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from engine import bpmn
@@ -31,11 +32,48 @@ def _decision_text(key: str, version: int, filename: str) -> str:
     return found.content
 
 
+def _editor_texts() -> dict[str, str]:
+    """dmn-js's own words (its English is the key) in the person's language, for its translate module."""
+    return {
+        "When": pgettext("decision table", "When"),
+        "And": pgettext("decision table", "And"),
+        "Then": pgettext("decision table", "Then"),
+        "Annotations": pgettext("decision table", "Annotations"),
+        "Annotation": pgettext("decision table", "Annotation"),
+        "Hit policy:": pgettext("decision table", "Hit policy:"),
+        "Unique": pgettext("decision table", "Unique"),
+        "First": pgettext("decision table", "First"),
+        "Priority": pgettext("decision table", "Priority"),
+        "Any": pgettext("decision table", "Any"),
+        "Collect": pgettext("decision table", "Collect"),
+        "Rule order": pgettext("decision table", "Rule order"),
+        "Output order": pgettext("decision table", "Output order"),
+        "Add rule": pgettext("decision table", "Add rule"),
+        "Add rule above": pgettext("decision table", "Add rule above"),
+        "Add rule below": pgettext("decision table", "Add rule below"),
+        "Remove rule": pgettext("decision table", "Remove rule"),
+        "Copy rule": pgettext("decision table", "Copy rule"),
+        "Cut rule": pgettext("decision table", "Cut rule"),
+        "Paste rule above": pgettext("decision table", "Paste rule above"),
+        "Paste rule below": pgettext("decision table", "Paste rule below"),
+        "Add input": pgettext("decision table", "Add input"),
+        "Add output": pgettext("decision table", "Add output"),
+        "Input label": pgettext("decision table", "Input label"),
+        "Input expression": pgettext("decision table", "Input expression"),
+        "Output label": pgettext("decision table", "Output label"),
+        "Output name": pgettext("decision table", "Output name"),
+        "Input": pgettext("decision table", "Input"),
+        "Output": pgettext("decision table", "Output"),
+        "Expression language": pgettext("decision table", "Expression language"),
+        "Delete": pgettext("decision table", "Delete"),
+    }
+
+
 def _page(key: str, filename: str, xml: str, opened: int, error: str | None = None,
           conflict: bool = False) -> str:
     summary, _history, _files = bpmn.process_versions(db.session, current_user, key)
     return render_template("admin/decision_editor.html", process=summary, filename=filename, xml=xml,
-                           opened=opened, error=error, conflict=conflict)
+                           opened=opened, error=error, conflict=conflict, texts=_editor_texts())
 
 
 @bp.get("/models/<key>/decisions/<filename>/edit")

@@ -12,9 +12,20 @@
   var problem = document.getElementById('decision-problem');
   // SpiffWorkflow evaluates the cells as Python, so the cells are plain text: no FEEL editor (whose
   // CodeMirror would inject <style> elements, which the page's policy refuses)
+  // and dmn-js's own words in the person's language (data-texts: its English → ours)
+  var texts = JSON.parse(container.getAttribute('data-texts') || '{}');
+  function translate(template, replacements) {
+    var text = Object.prototype.hasOwnProperty.call(texts, template) ? texts[template] : template;
+    return text.replace(/{([^}]+)}/g, function (_, key) {
+      return replacements && key in replacements ? replacements[key] : '{' + key + '}';
+    });
+  }
   var modeler = new window.DmnJS({
     container: container,
-    common: {expressionLanguages: {options: [{value: 'python', label: 'Python'}], defaults: {editor: 'python'}}}
+    common: {expressionLanguages: {options: [{value: 'python', label: 'Python'}], defaults: {editor: 'python'}}},
+    // per view: dmn-js replaces a common additionalModules with the view's own
+    decisionTable: {additionalModules: [{translate: ['value', translate]}]},
+    literalExpression: {additionalModules: [{translate: ['value', translate]}]}
   });
   var saving = false;
 
