@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from flask_login import current_user
 
 from engine import bpmn
@@ -35,37 +34,37 @@ def _decision_text(key: str, version: int, filename: str) -> str:
 def _editor_texts() -> dict[str, str]:
     """dmn-js's own words (its English is the key) in the person's language, for its translate module."""
     return {
-        "When": pgettext("decision table", "When"),
-        "And": pgettext("decision table", "And"),
-        "Then": pgettext("decision table", "Then"),
-        "Annotations": pgettext("decision table", "Annotations"),
-        "Annotation": pgettext("decision table", "Annotation"),
-        "Hit policy:": pgettext("decision table", "Hit policy:"),
-        "Unique": pgettext("decision table", "Unique"),
-        "First": pgettext("decision table", "First"),
-        "Priority": pgettext("decision table", "Priority"),
-        "Any": pgettext("decision table", "Any"),
-        "Collect": pgettext("decision table", "Collect"),
-        "Rule order": pgettext("decision table", "Rule order"),
-        "Output order": pgettext("decision table", "Output order"),
-        "Add rule": pgettext("decision table", "Add rule"),
-        "Add rule above": pgettext("decision table", "Add rule above"),
-        "Add rule below": pgettext("decision table", "Add rule below"),
-        "Remove rule": pgettext("decision table", "Remove rule"),
-        "Copy rule": pgettext("decision table", "Copy rule"),
-        "Cut rule": pgettext("decision table", "Cut rule"),
-        "Paste rule above": pgettext("decision table", "Paste rule above"),
-        "Paste rule below": pgettext("decision table", "Paste rule below"),
-        "Add input": pgettext("decision table", "Add input"),
-        "Add output": pgettext("decision table", "Add output"),
-        "Input label": pgettext("decision table", "Input label"),
-        "Input expression": pgettext("decision table", "Input expression"),
-        "Output label": pgettext("decision table", "Output label"),
-        "Output name": pgettext("decision table", "Output name"),
-        "Input": pgettext("decision table", "Input"),
-        "Output": pgettext("decision table", "Output"),
-        "Expression language": pgettext("decision table", "Expression language"),
-        "Delete": pgettext("decision table", "Delete"),
+        "When": _("When (decision table)"),
+        "And": _("And"),
+        "Then": _("Then"),
+        "Annotations": _("Annotations"),
+        "Annotation": _("Annotation"),
+        "Hit policy:": _("Hit policy:"),
+        "Unique": _("Unique"),
+        "First": _("First"),
+        "Priority": _("Priority"),
+        "Any": _("Any"),
+        "Collect": _("Collect"),
+        "Rule order": _("Rule order"),
+        "Output order": _("Output order"),
+        "Add rule": _("Add rule"),
+        "Add rule above": _("Add rule above"),
+        "Add rule below": _("Add rule below"),
+        "Remove rule": _("Remove rule"),
+        "Copy rule": _("Copy rule"),
+        "Cut rule": _("Cut rule"),
+        "Paste rule above": _("Paste rule above"),
+        "Paste rule below": _("Paste rule below"),
+        "Add input": _("Add input"),
+        "Add output": _("Add output"),
+        "Input label": _("Input label"),
+        "Input expression": _("Input expression"),
+        "Output label": _("Output label"),
+        "Output name": _("Output name"),
+        "Input": _("Input"),
+        "Output": _("Output"),
+        "Expression language": _("Expression language"),
+        "Delete": _("Delete"),
     }
 
 

@@ -163,6 +163,11 @@ _WORDINGS = wordings(
     (r"^you urged this step less than an hour ago; you may urge it again in (?P<n>\d+) minutes",
      lambda m: _("You urged this step less than an hour ago; you can urge it again in %(n)s minutes.",
                  n=m["n"])),
+    (r"^(?P<key>\S+): version (?P<latest>\d+) was deployed after version (?P<opened>\d+) was opened; "
+     r"open version \d+ and make the change again",
+     lambda m: _("Version %(latest)s of %(key)s was deployed after version %(opened)s was opened; open "
+                 "version %(latest)s and make the change again.", key=m["key"], latest=m["latest"],
+                 opened=m["opened"])),
 )
 
 
