@@ -74,7 +74,7 @@ def form_preview(key: str, filename: str) -> Any:
     (422), in the person's language."""
     bpmn.process_versions(db.session, current_user, key)  # the process exists (404)
     try:
-        schema = bpmn.read_form(filename, request.form.get("schema", ""))
+        schema = bpmn.read_form(request.form.get("filename") or filename, request.form.get("schema", ""))
     except DeployError as exc:
         return jsonify(ok=False, error=deploy_error_text(exc.message)), 422
     return jsonify(ok=True, html=_preview(schema))

@@ -46,6 +46,8 @@
     var body = new FormData();
     body.append('csrf_token', csrf);
     body.append('schema', text.value);
+    var name = document.getElementById('form-filename');  // a new form: errors name the file as typed
+    if (name && name.value) { body.append('filename', name.value); }
     var mine = ++sent;
     fetch(text.getAttribute('data-preview-url'), {method: 'POST', body: body, credentials: 'same-origin',
                                                  headers: {'Accept': 'application/json'}})
