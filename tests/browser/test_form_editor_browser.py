@@ -42,7 +42,8 @@ def stored(page: Page, server: OwnServer, version: int, name: str) -> str:
     return page.request.get(f"{server.url}{BASE}/{version}/files/{name}").text()
 
 
-def test_a_field_added_to_a_form_is_previewed_at_both_widths_and_saved(editor_server, desktop, axe):
+def test_a_field_added_to_a_form_is_previewed_at_both_widths_and_saved(editor_server, desktop, axe,
+                                                                         screenshot_dir):
     page: Page = desktop
     Pages(editor_server).sign_in(page, "admin")  # type: ignore[arg-type]
     page.goto(f"{editor_server.url}{BASE}")
@@ -65,6 +66,7 @@ def test_a_field_added_to_a_form_is_previewed_at_both_widths_and_saved(editor_se
     assert page.locator("#preview-phone").bounding_box()["width"] == 390
     assert phone_field.bounding_box()["width"] < 390
     axe.check(page)
+    page.screenshot(path=screenshot_dir / "form-editor-phone-preview.png", full_page=True)
     # a typing slip is named while typing, with its line and column, and the last good preview stays
     page.locator("#schema-text").fill('{"type": "object",\n "properties": {]}')
     expect(page.locator("#schema-problem")).to_contain_text("第 2 行第 17 列")
@@ -77,7 +79,7 @@ def test_a_field_added_to_a_form_is_previewed_at_both_widths_and_saved(editor_se
     assert json.loads(stored(page, editor_server, 2, "investigate.json"))["properties"]["store_photo_note"]
 
 
-def test_a_threshold_changed_in_the_decision_table_is_saved(editor_server, desktop, axe):
+def test_a_threshold_changed_in_the_decision_table_is_saved(editor_server, desktop, axe, screenshot_dir):
     page: Page = desktop
     Pages(editor_server).sign_in(page, "admin")  # type: ignore[arg-type]
     page.goto(f"{editor_server.url}{BASE}")
@@ -92,6 +94,7 @@ def test_a_threshold_changed_in_the_decision_table_is_saved(editor_server, deskt
     page.keyboard.press("Control+A")
     page.keyboard.type("> 800")
     expect(cell).to_have_text("> 800")
+    page.screenshot(path=screenshot_dir / "decision-editor-edited.png", full_page=True)
     page.locator("#save-decision").click()
     expect(page.locator(".alert-success")).to_contain_text(f"第 {version + 1} 版已部署")
     saved = stored(page, editor_server, version + 1, "compensation_approval.dmn")
