@@ -188,3 +188,20 @@ def test_the_version_page_links_to_the_editors(client, auth):
     auth.login("admin")
     html = client.get("/admin/models/complaint_handling").get_data(as_text=True)
     assert f'href="{EDIT}"' in html and f'href="{DECISION}"' in html and f'href="{NEW}"' in html
+
+
+def test_saving_and_a_stale_save_on_postgresql(postgres_app):
+    from tests.webapp.conftest import AuthActions
+    client = postgres_app.test_client()
+    AuthActions(client).login("admin")
+    before = versions(postgres_app)
+    changed = with_field(FORM.read_text("utf-8"))
+    saved = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1", "schema": changed})
+    assert saved.status_code == 303 and versions(postgres_app) == before + 1
+    stale = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1",
+                                    "schema": FORM.read_text("utf-8")})
+    assert stale.status_code == 409 and versions(postgres_app) == before + 1
+    csrf = token(client, DECISION)
+    changed_dmn = DMN.read_text("utf-8").replace("<text>&gt; 500</text>", "<text>&gt; 800</text>")
+    decided = client.post(DECISION, data={"csrf_token": csrf, "version": "2", "dmn": changed_dmn})
+    assert decided.status_code == 303 and versions(postgres_app) == before + 2
