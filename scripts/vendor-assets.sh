@@ -12,13 +12,15 @@
 #   bpmn-js/assets/bpmn-font/css/bpmn.css   (+ bpmn-font/font/)
 #   echarts/echarts.min.js
 #   swagger-ui/swagger-ui-bundle.js        swagger-ui/swagger-ui.css
+#   dmn-js/dmn-modeler.production.min.js   dmn-js/assets/*.css
+#   dmn-js/assets/dmn-font/css/dmn.css      (+ dmn-font/font/)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 nm="$root/node_modules"
 dest="$root/webapp/static/vendor"
 
-for pkg in bootstrap bootstrap-icons bpmn-js echarts swagger-ui-dist; do
+for pkg in bootstrap bootstrap-icons bpmn-js echarts swagger-ui-dist dmn-js; do
     if [ ! -f "$nm/$pkg/package.json" ]; then
         echo "vendor-assets: $nm/$pkg is missing; run 'npm ci' first (make assets does)" >&2
         exit 1
@@ -60,11 +62,25 @@ put "$e/LICENSE" echarts
 s="$nm/swagger-ui-dist"
 put "$s/swagger-ui-bundle.js" "$s/swagger-ui.css" "$s/LICENSE" "$s/NOTICE" swagger-ui
 
+d="$nm/dmn-js"
+put "$d/dist/dmn-modeler.production.min.js" dmn-js
+put "$d/dist/assets/"*.css dmn-js/assets
+put "$d/dist/assets/dmn-font/css/"*.css dmn-js/assets/dmn-font/css
+put "$d/dist/assets/dmn-font/font/"* dmn-js/assets/dmn-font/font
+# dmn-embedded.css carries its font as data: URLs, which font-src 'self' refuses: the same rules with
+# the font from its file
+{
+    printf "@font-face {\n  font-family: 'dmn';\n  src: url('../font/dmn.woff2') format('woff2'), url('../font/dmn.woff') format('woff');\n  font-weight: normal;\n  font-style: normal;\n}\n"
+    sed -n '/^ *\[class\^="dmn-icon-"\]/,$p' "$d/dist/assets/dmn-font/css/dmn-embedded.css"
+} > "$tmp/dmn-js/assets/dmn-font/css/dmn.css"
+grep -q 'dmn-icon-up' "$tmp/dmn-js/assets/dmn-font/css/dmn.css"
+put "$d/LICENSE" dmn-js
+
 # record what was vendored
 node -e '
 const fs = require("fs");
 const out = {};
-for (const p of ["bootstrap", "bootstrap-icons", "bpmn-js", "echarts", "swagger-ui-dist"]) {
+for (const p of ["bootstrap", "bootstrap-icons", "bpmn-js", "echarts", "swagger-ui-dist", "dmn-js"]) {
   out[p] = JSON.parse(fs.readFileSync(process.argv[1] + "/" + p + "/package.json")).version;
 }
 fs.writeFileSync(process.argv[2] + "/versions.json", JSON.stringify(out, null, 2) + "\n");

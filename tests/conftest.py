@@ -176,7 +176,9 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
         session.commit()
     per_endpoint = {"static": {"filename": "app.js"}, "cases.moved": {"rest": str(values["case_id"])},
                     "tasks.import_template": {"task_id": count.open_tasks[0].id, "field": "count_lines",
-                                              "kind": "csv"}}
+                                              "kind": "csv"},
+                    "admin.edit_form": {"filename": "investigate.json"},
+                    "admin.edit_decision": {"filename": "compensation_approval.dmn"}}
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in rule.methods:

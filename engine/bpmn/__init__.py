@@ -2,6 +2,8 @@
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
 from .editing import EditorSource, ModelDecision, editor_source
+from .form_checks import read_form
+from .form_steps import FormStep, attach_form, form_steps
 from .retarget import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, Blocker
 from .retirement import ProcessRetired, enable_process, is_retired, retire_process, retired_refusal
 from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
@@ -30,7 +32,8 @@ from .versions import (
     version_file,
 )
 
-__all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
+__all__ = ["DeployResult", "FormStep", "attach_form", "form_steps",
+           "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProcess", "ProcessSummary",
            "SourceFile", "Upload", "VersionSummary", "collect_directory", "deploy_directory",
            "deploy_uploads", "dumps", "list_processes", "loads", "parse_process", "process_versions",
            "version_file",
@@ -38,4 +41,5 @@ __all__ = ["DeployResult", "MAX_FILE_BYTES", "POINT_OF_NO_RETURN", "ParsedProces
            "FormChange", "RuleChange", "VersionDiff", "diff_versions",
            "Blocker", "CHANGED_KIND", "NO_SUBPROCESS", "PASSED_REMOVED",
            "ProcessRetired", "enable_process", "is_retired", "retire_process", "retired_refusal",
-           "ModelDecision", "EditorSource", "editor_source"]
+           "ModelDecision", "EditorSource", "editor_source",
+           "read_form"]

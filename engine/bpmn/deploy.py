@@ -14,18 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import DeployError
-from engine.forms.validation import check_form
 from engine.models import CalledVersion, ModelFile, ProcessDefinition, ProcessVersion
 
 from .approvals import check_approvals
 from .code_checks import check_model_code
+from .form_checks import check_form_schema
 from .schedules import derive_schedules, timer_starts
 from .service_tasks import check_service_tasks
 from .specs import (
@@ -205,11 +203,7 @@ def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
     timer_starts(parsed)
     for name, schema in parsed.forms.items():
         try:
-            Draft202012Validator.check_schema(schema)
-            check_form(schema)
-        except SchemaError as exc:
-            path = "/".join(str(p) for p in exc.path) or "(root)"
-            raise _form_error(parsed, name, f"not a valid JSON Schema at {path}: {exc.message}") from None
+            check_form_schema(schema)
         except ValueError as exc:
             raise _form_error(parsed, name, str(exc)) from None
     return parsed

@@ -6,8 +6,10 @@ the pages ask it again, so the rule does not depend on the pages.
 """
 from . import (  # noqa: F401  (routes register themselves on bp)
     away_routes,
+    decision_editor_routes,
     delivery_routes,
     diff_routes,
+    form_editor_routes,
     migration_routes,
     model_routes,
     modeler_routes,

@@ -169,10 +169,11 @@ _WORDINGS = wordings(
     (r"^you urged this step less than an hour ago; you may urge it again in (?P<n>\d+) minutes",
      lambda m: _("You urged this step less than an hour ago; you can urge it again in %(n)s minutes.",
                  n=m["n"])),
-    (r"^(?P<key>\S+): version (?P<latest>\d+) was deployed after version (?P<expected>\d+) was opened.*",
-     lambda m: _("%(key)s is at version %(latest)s now, not version %(expected)s: another version was "
-                 "deployed meanwhile. Open version %(latest)s and make your change again; nothing was saved.",
-                 key=m["key"], latest=m["latest"], expected=m["expected"])),
+    (r"^(?P<key>\S+): version (?P<latest>\d+) was deployed after version (?P<opened>\d+) was opened; "
+     r"open version \d+ and make the change again",
+     lambda m: _("Version %(latest)s of %(key)s was deployed after version %(opened)s was opened; open "
+                 "version %(latest)s and make the change again.", key=m["key"], latest=m["latest"],
+                 opened=m["opened"])),
 )
 
 

@@ -101,6 +101,14 @@ REASONS: tuple[tuple[re.Pattern[str], _Reason], ...] = tuple((re.compile(p), f) 
     # forms (engine/bpmn/deploy.py, engine/forms)
     (r"^not a valid JSON Schema at (?P<path>\S+): (?P<detail>.*)$",
      lambda m: _("Not a valid JSON Schema at %(path)s (%(detail)s).", path=m["path"], detail=m["detail"])),
+    (r"^a form must be a JSON object.*$",
+     lambda m: _("A form must be a JSON object (a JSON Schema with \"type\": \"object\").")),
+    # the form editor (engine/bpmn/form_steps.py)
+    (r"^version (?P<version>\d+) has a file of this name already; edit it instead$",
+     lambda m: _("Version %(version)s has a file of this name already; edit it instead.",
+                 version=m["version"])),
+    (r"^no user task or start event of this id$",
+     lambda m: _("There is no user task or start event with this id.")),
     (r"^(?P<rule>x-rules\[\d+\]) needs exactly one of at_most and at_least$",
      lambda m: _("%(rule)s needs exactly one of at_most and at_least.", rule=m["rule"])),
     (r"^(?P<rule>x-rules\[\d+\]) needs a field$", lambda m: _("%(rule)s needs a field.", rule=m["rule"])),

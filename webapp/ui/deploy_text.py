@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 
 from .deploy_reasons import REASONS
 
-_WHERE = re.compile(r"^(?P<file>[^,]+)(?:, line (?P<line>\d+))?(?:, element (?P<element>\S+))?$")
+_WHERE = re.compile(r"^(?P<file>[^,]+)(?:, line (?P<line>\d+))?(?:, column (?P<column>\d+))?"
+                    r"(?:, element (?P<element>\S+))?$")
 _FORM_WHERE = re.compile(r"^(?P<file>\S+) \(the form of element (?P<element>\S+) in (?P<bpmn>\S+)\)$")
 _CODE = re.compile(r"^(?P<what>script|pre-script|post-script|condition|timer date|timer duration|timer cycle|"
                    r"loop cardinality|completion condition|correlation expression|message payload|"
@@ -58,7 +59,10 @@ def _place_text(where: str) -> str:
     place = _WHERE.match(where)
     if place and (place["line"] or place["element"]):
         where = place["file"]
-        if place["line"]:
+        if place["line"] and place["column"]:
+            where = _("%(file)s, line %(line)s, column %(column)s", file=where, line=place["line"],
+                      column=place["column"])
+        elif place["line"]:
             where = _("%(file)s, line %(line)s", file=where, line=place["line"])
         if place["element"]:
             where = _("%(file)s, element %(element)s", file=where, element=place["element"])

@@ -154,25 +154,67 @@ def test_starters_named_by_the_model_start_a_process_the_catalogue_does_not_know
                                    roles={"store_manager", "ops_director", "cs_agent"})
 
 
-def test_an_editor_saves_on_top_of_the_version_it_opened_only(session, deployed, root, clock, dump):
-    """The modeler and the form editor pass the version they opened: a save on top of a version that
-    is no longer the current one would undo what was deployed meanwhile, so it is refused whole."""
+def test_a_save_on_top_of_the_version_it_opened_is_deployed(session, deployed, root, clock):
     form = json.loads((MODELS / "report.json").read_text("utf-8"))
-    form["properties"]["summary"]["maxLength"] = 50
-    [saved] = model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
-                                         key="lanes_gateway", expected_version=1)
-    assert (saved.version, saved.created) == (2, True)
+    form["properties"]["summary"]["maxLength"] = 80
+    [result] = model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
+                                          key="lanes_gateway", expected_version=1)
+    assert (result.version, result.created) == (2, True)
+
+
+def test_a_save_on_top_of_a_stale_version_is_a_conflict_and_stores_nothing(session, deployed, root, clock,
+                                                                          dump):
+    """Two editors open version 1; the first saves version 2; the second's save must not overwrite it."""
+    form = json.loads((MODELS / "report.json").read_text("utf-8"))
+    form["properties"]["summary"]["maxLength"] = 80
+    model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
+                               key="lanes_gateway", expected_version=1)
     session.commit()
     before = dump(session)
-    form["properties"]["summary"]["maxLength"] = 60
-    with pytest.raises(Conflict, match="lanes_gateway: version 2 was deployed after version 1 was opened"):
+    form["properties"]["summary"]["maxLength"] = 90
+    with pytest.raises(Conflict) as refused:
         model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
                                    key="lanes_gateway", expected_version=1)
+    assert refused.value.message.startswith(
+        "lanes_gateway: version 2 was deployed after version 1 was opened")
     session.rollback()
     assert dump(session) == before
+    assert versions(session, "lanes_gateway") == 2
     with pytest.raises(NotFound):
         model_admin.deploy_uploads(session, root, [upload("report.json")], clock(), key="nope",
                                    expected_version=1)
-    [again] = model_admin.deploy_uploads(session, root, [upload("report.json", json.dumps(form))], clock(),
-                                         key="lanes_gateway", expected_version=2)
-    assert (again.version, again.created) == (3, True)
+
+
+def test_two_editors_saving_one_version_at_once_make_one_new_version(sessions, db_url, deployed, root, clock):
+    """The second save waits for the first (the process row is locked) and is then a Conflict."""
+    import threading
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time: the second save waits on the file lock instead")
+    form = json.loads((MODELS / "report.json").read_text("utf-8"))
+    outcome: list[str] = []
+    with sessions() as first, sessions() as second:
+        admin_1, admin_2 = first.merge(root), second.merge(root)
+        form["properties"]["summary"]["maxLength"] = 81
+        model_admin.deploy_uploads(first, admin_1, [upload("report.json", json.dumps(form))], clock(),
+                                   key="lanes_gateway", expected_version=1)
+
+        def save_second() -> None:
+            form["properties"]["summary"]["maxLength"] = 82
+            try:
+                model_admin.deploy_uploads(second, admin_2, [upload("report.json", json.dumps(form))],
+                                           clock(), key="lanes_gateway", expected_version=1)
+                outcome.append("saved")
+            except Conflict as refused:
+                outcome.append(refused.message)
+            second.rollback()
+
+        thread = threading.Thread(target=save_second)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive() and not outcome  # waiting on the first save's lock
+        first.commit()
+        thread.join(timeout=30)
+    assert outcome == ["lanes_gateway: version 2 was deployed after version 1 was opened; open version 2 "
+                       "and make the change again"]
+    with sessions() as check:
+        assert versions(check, "lanes_gateway") == 2
