@@ -26,6 +26,7 @@ from engine.models import CalledVersion, ModelFile, ProcessDefinition, ProcessVe
 
 from .approvals import check_approvals
 from .code_checks import check_model_code
+from .property_rules import check_properties
 from .schedules import derive_schedules, timer_starts
 from .service_tasks import check_service_tasks
 from .specs import (
@@ -192,6 +193,7 @@ def called_files(key: str, groups: dict[str, list[SourceFile]],
 
 def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
     check_model_code(files)
+    check_properties(files)
     parsed = parse_process_cached(key, files)
     check_approvals(parsed.spec, f"{key}.bpmn")
     check_service_tasks([parsed.spec, *parsed.subprocess_specs.values()], f"{key}.bpmn")

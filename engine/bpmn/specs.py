@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from engine.errors import DeployError, NotFound
 from engine.models import ProcessVersion
+from engine.policy import ProcessPolicy
 
+from .properties import ModelProperties, declared_policy, read_properties
 from .service_tasks import wait_at_service_tasks
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -50,6 +52,8 @@ class ParsedProcess:
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: OpsFlow's properties of the process and its elements, read from the version's BPMN
+    properties: ModelProperties = field(default_factory=ModelProperties)
 
     def all_specs(self) -> list[BpmnProcessSpec]:
         """The process's own spec, then those of the processes its call activities call (another
@@ -101,12 +105,24 @@ class ParsedProcess:
                          and isinstance(spec.event_definition, MessageEventDefinition))
 
     def starter_roles(self) -> frozenset[str] | None:
-        """The roles the model lets start a case (`starterRoles` on its start event); None: not said."""
-        for spec in self.spec.task_specs.values():
-            declared = task_property(spec, STARTERS_PROPERTY) if type(spec).__name__ == "StartEvent" else None
-            if declared is not None:
-                return frozenset(r.strip() for r in declared.split(",") if r.strip())
-        return None
+        """The roles the model lets start a case (`starterRoles` on the process, else on its start
+        event); None: not said."""
+        return self.declared_policy().starter_roles
+
+    def declared_policy(self) -> ProcessPolicy:
+        """Who starts a case, how it is titled and keyed, as this version's process properties say."""
+        starts = [spec for spec in self.spec.task_specs.values() if type(spec).__name__ == "StartEvent"]
+        start_starters = next((task_property(s, STARTERS_PROPERTY) for s in starts
+                               if task_property(s, STARTERS_PROPERTY) is not None), None)
+        return declared_policy(self.key, self.properties.of_process(self.key), start_starters)
+
+    def process_properties(self) -> dict[str, str]:
+        """The process's own properties (`nameEn`, `description`, ...)."""
+        return dict(self.properties.of_process(self.key))
+
+    def english_names(self) -> dict[str, str]:
+        """Element id → its `nameEn`, the called processes' elements too (their steps are the case's)."""
+        return self.properties.english_names()
 
 
 def form_filename(task_spec: Any) -> str | None:
@@ -202,8 +218,9 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
                                   "(the lane names the role that does it)",
                                   filename=file, element=task_spec.bpmn_id)
     _check_called_steps(spec, subprocess_specs, bpmn_name)
+    properties = read_properties(key, [f.content for f in files if f.kind == "bpmn"])
     return ParsedProcess(key=key, name=spec.description or key, spec=spec,
-                         subprocess_specs=subprocess_specs, forms=forms)
+                         subprocess_specs=subprocess_specs, forms=forms, properties=properties)
 
 
 def _check_called_steps(spec: BpmnProcessSpec, called: dict[str, BpmnProcessSpec], bpmn_name: str) -> None:
@@ -244,6 +261,16 @@ def parse_process_cached(key: str, files: Iterable[SourceFile]) -> ParsedProcess
                 _parsed_by_content.clear()
             _parsed_by_content[(key, digest)] = found
     return found
+
+
+def version_policy(session: Session, version_id: int) -> ProcessPolicy:
+    """What a deployed version declares about starting its cases (title, key prefix, starters, store
+    rules): for code that writes cases without an engine (the history seeder)."""
+    version = session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound(f"process version {version_id} does not exist")
+    files = [SourceFile(f.kind, f.filename, f.content) for f in version.files]
+    return parse_process_cached(version.definition.key, files).declared_policy()
 
 
 class SpecCache:
