@@ -167,7 +167,8 @@ def _deploy_error(exc: ValidationException, default_file: str) -> DeployError:
     if element:
         where += f", element {element}"
     return DeployError(f"{where}: {str(exc).strip()}", filename=filename, element=element,
-                       line=exc.line_number or None)
+                       line=exc.line_number or None, reason="invalid_bpmn",
+                       params={"detail": str(exc).strip()})
 
 
 def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
@@ -188,7 +189,8 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
             raise _deploy_error(exc, f.filename) from None
         except etree.XMLSyntaxError as exc:
             raise DeployError(f"{f.filename}, line {exc.lineno}: not well-formed XML: {exc.msg}",
-                              filename=f.filename, line=exc.lineno) from None
+                              filename=f.filename, line=exc.lineno, reason="not_xml",
+                              params={"detail": str(exc.msg)}) from None
     try:
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
@@ -196,7 +198,7 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
         raise _deploy_error(exc, bpmn_name) from None
     except KeyError:
         raise DeployError(f"{bpmn_name}: no executable process with id {key!r}",
-                          filename=bpmn_name, element=key) from None
+                          filename=bpmn_name, element=key, reason="no_process", params={"key": key}) from None
     wait_at_service_tasks([spec, *subprocess_specs.values()])
     forms: dict[str, dict[str, Any]] = {}
     for f in files:
@@ -205,18 +207,20 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
                 forms[f.filename] = json.loads(f.content)
             except json.JSONDecodeError as exc:
                 raise DeployError(f"{f.filename}, line {exc.lineno}: invalid JSON: {exc.msg}",
-                                  filename=f.filename, line=exc.lineno) from None
+                                  filename=f.filename, line=exc.lineno, reason="invalid_json",
+                                  params={"detail": str(exc.msg)}) from None
     for process_spec in (spec, *subprocess_specs.values()):
         file = process_spec.file or bpmn_name
         for task_spec in process_spec.task_specs.values():
             filename = form_filename(task_spec)
             if filename and filename not in forms:
                 raise DeployError(f"{file}, element {task_spec.bpmn_id}: form {filename!r} not found",
-                                  filename=file, element=task_spec.bpmn_id)
+                                  filename=file, element=task_spec.bpmn_id, reason="form_not_found",
+                                  params={"form": filename})
             if isinstance(task_spec, UserTask) and not getattr(task_spec, "lane", None):
                 raise DeployError(f"{file}, element {task_spec.bpmn_id}: user task is in no lane "
                                   "(the lane names the role that does it)",
-                                  filename=file, element=task_spec.bpmn_id)
+                                  filename=file, element=task_spec.bpmn_id, reason="no_lane")
     _check_called_steps(spec, subprocess_specs, bpmn_name)
     properties = read_properties(key, [f.content for f in files if f.kind == "bpmn"])
     return ParsedProcess(key=key, name=spec.description or key, spec=spec,
@@ -236,7 +240,8 @@ def _check_called_steps(spec: BpmnProcessSpec, called: dict[str, BpmnProcessSpec
             if other != file:
                 raise DeployError(f"{file}, element {task_spec.bpmn_id}: a user task of {other} has the same "
                                   f"id; a called process's steps need ids of their own",
-                                  filename=file, element=task_spec.bpmn_id)
+                                  filename=file, element=task_spec.bpmn_id, reason="callee_step_clash",
+                                  params={"file": other})
 
 
 _parsed_by_content: dict[tuple[str, str], ParsedProcess] = {}
