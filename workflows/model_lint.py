@@ -66,7 +66,8 @@ def lint_model(key: str, xml: str, forms_dir: Path, *, shared: bool = False) -> 
         return [*found, LintProblem(filename, key, "process_missing", f"no process with id {key!r}")]
     found.extend(_process_rules(filename, key, process, forms_dir, shared))
     found.extend(_element_rules(filename, process, forms_dir, shared))
-    return found
+    unique = {(p.filename, p.element, p.rule): p for p in found}  # deploy's rules and ours may meet
+    return list(unique.values())
 
 
 def _process_rules(filename: str, key: str, process: etree._Element, forms_dir: Path, shared: bool

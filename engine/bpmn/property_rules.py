@@ -58,11 +58,27 @@ def property_problems(filename: str, xml: str) -> list[Problem]:
 def _problems(filename: str, root: etree._Element) -> Iterator[Problem]:
     for process in root.iter(f"{BPMN}process"):
         yield from _process_problems(filename, process)
+        complete = bool(own_properties(process).get("nameEn"))
         for element in process.iter():
             kind = tag(element)
             if kind not in NAMED:
                 continue
             yield from _element_problems(filename, element, kind)
+            if complete:
+                yield from _complete_problems(filename, element, kind)
+
+
+def _complete_problems(filename: str, element: etree._Element, kind: str) -> Iterator[Problem]:
+    """A process that names itself in English (`nameEn`: it is written for the catalogue, like the
+    shipped ones and whatever the modeler saves of them) names every step in English and times every
+    user task, so no edit loses what the task list and the English pages show."""
+    props, element_id = own_properties(element), element.get("id")
+    if element.get("name") and not props.get("nameEn"):
+        yield Problem(filename, element_id, "name_en_missing", "named element has no nameEn",
+                      line=element.sourceline)
+    if kind == "userTask" and not props.get("dueInHours"):
+        yield Problem(filename, element_id, "due_hours_missing", "user task has no dueInHours",
+                      line=element.sourceline)
 
 
 def _process_problems(filename: str, process: etree._Element) -> Iterator[Problem]:

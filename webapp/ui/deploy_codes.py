@@ -81,6 +81,8 @@ CODES: dict[str, _Text] = {
     "outcome_invalid": lambda p, d: _("outcome belongs on an end event and is a lower-case word, not "
                                       "%(value)s.", value=p.get("value", "")),
     "name_en_empty": lambda p, d: _("nameEn is empty."),
+    "name_en_missing": lambda p, d: _("The element has a name but no nameEn (its English name)."),
+    "due_hours_missing": lambda p, d: _("The user task has no dueInHours (hours until it is due)."),
     "store_status_unknown": lambda p, d: _("startStoreStatus must be one of %(allowed)s, not %(value)s.",
                                            allowed=p.get("allowed", ""), value=p.get("value", "")),
     "store_kind_unknown": lambda p, d: _("startStoreKind must be one of %(allowed)s, not %(value)s.",

@@ -27,12 +27,23 @@ PROCESS_PROPS = """<bpmn:extensionElements><spiffworkflow:properties>
     <bpmn:laneSet id="lanes">"""
 
 
-def edited(text: str = BPMN, *, process: str = PROCESS_PROPS, due: str = "48", priority: str = "2") -> str:
-    text = text.replace('<bpmn:laneSet id="lanes">', process, 1)
+APPROVE = '<spiffworkflow:property name="formJsonSchemaFilename" value="approve.json" />'
+GATEWAY = '<bpmn:exclusiveGateway id="decide" name="批准?" default="f_no" />'
+
+
+def edited(text: str = BPMN, *, process: str = PROCESS_PROPS, due: str = "48", priority: str = "2",
+           approve: str = '<spiffworkflow:property name="nameEn" value="Approve" />'
+                          '<spiffworkflow:property name="dueInHours" value="24" />') -> str:
+    """The fixture written for the catalogue: named in English, every step named and timed."""
+    text = text.replace('<bpmn:laneSet id="lanes">', process, 1).replace(APPROVE, APPROVE + approve, 1)
+    named = ('<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="nameEn" '
+             'value="Approved?" /></spiffworkflow:properties></bpmn:extensionElements>'
+             '</bpmn:exclusiveGateway>')
+    text = text.replace(GATEWAY, GATEWAY.replace(" />", ">") + named, 1)
     return text.replace('<spiffworkflow:property name="dueInHours" value="24" />',
                         f'<spiffworkflow:property name="dueInHours" value="{due}" />'
                         f'<spiffworkflow:property name="priority" value="{priority}" />'
-                        '<spiffworkflow:property name="nameEn" value="Store report" />')
+                        '<spiffworkflow:property name="nameEn" value="Store report" />', 1)
 
 
 def report_task(session, case_id: int) -> HumanTask:
@@ -94,6 +105,11 @@ def test_a_catalogue_entry_overrides_what_the_model_declares(session, people, de
      "lanes_gateway", "store_kind_unknown"),
     (lambda t: edited(t).replace('name="outcome" value="approved"', 'name="outcome" value="Approved!"'),
      "end_ok", "outcome_invalid"),
+    # a process named in English is written for the catalogue: every step named in English and timed
+    (lambda t: edited(t, approve='<spiffworkflow:property name="dueInHours" value="24" />'), "approve",
+     "name_en_missing"),
+    (lambda t: edited(t, approve='<spiffworkflow:property name="nameEn" value="Approve" />'), "approve",
+     "due_hours_missing"),
 ])
 def test_deploy_refuses_bad_properties_naming_file_element_and_rule(session, deployed, root, clock, dump,
                                                                     change, element, reason):
