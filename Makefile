@@ -2,11 +2,12 @@
 #
 #   make run     set everything up (venv, front-end assets, translations) and
 #                serve the app on http://127.0.0.1:5000 (SQLite + demo data)
-#   make test    set everything up, lint (ruff check ., mypy engine), start the
+#   make test    set everything up, lint (ruff, mypy engine, models), start the
 #                test services (PostgreSQL, Debian chromium: scripts/test-services.sh)
 #                and run pytest; extra pytest arguments:
 #                make test PYTEST_ARGS='-k engine -x'
 #   make bench   run the benchmarks (entry point: bench/run.py)
+#   make lint-models  check bpmn/ and workflows/forms/ against docs/modelling.md
 #   make clean   remove everything these targets generate
 #
 # Only setup.cfg, pyproject.toml, package.json, package-lock.json and scripts/
@@ -25,10 +26,10 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv assets translations run test bench clean
+.PHONY: help venv assets translations run test bench clean lint-models
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- setup
 venv: $(VENV_STAMP)
@@ -56,6 +57,9 @@ translations: venv
 	    $(VENV)/bin/pybabel -q compile -d webapp/translations -f; \
 	fi
 
+lint-models: venv
+	$(VENV)/bin/python -m workflows.model_lint
+
 # ---------------------------------------------------------------- run
 run: venv assets translations
 	OPSFLOW_CONFIG=development $(VENV)/bin/opsflow run --host $(HOST) --port $(PORT)
@@ -67,6 +71,7 @@ run: venv assets translations
 test: venv assets translations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy engine
+	$(VENV)/bin/python -m workflows.model_lint
 	@mkdir -p test-output
 	@status=0; \
 	if bash scripts/test-services.sh start; then \

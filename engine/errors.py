@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Mapping
 
 
 class EngineError(Exception):
@@ -60,16 +60,21 @@ class TooSoon(EngineError):
 
 
 class DeployError(EngineError):
-    """A model file was refused; the message names the file, the element and the reason."""
+    """A model file was refused; the message names the file, the element and the reason (English,
+    for logs). `reason` is the refusal's stable code and `params` the values it quotes, for the web
+    layer to say it in the person's language; an empty `reason` leaves it to the message."""
 
     code = "invalid_model"
 
     def __init__(self, message: str, filename: str | None = None, element: str | None = None,
-                 line: int | str | None = None) -> None:
+                 line: int | str | None = None, *, reason: str = "",
+                 params: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.filename = filename
         self.element = element
         self.line = line
+        self.reason = reason
+        self.params = dict(params or {})
 
 
 class ProcessError(EngineError):

@@ -1,9 +1,9 @@
-"""What the engine asks the process catalogue: who may start a process, how a case is named,
-when each step is due, and which roles oversee which cases.
+"""Who may start a process, how a case is named and keyed, and which roles oversee which cases.
 
-The engine defines the shape; `workflows/` supplies the real entries. Without a catalogue every
-process is open to everyone, named after itself, and due whenever its model's `dueInHours` says,
-and only administrators oversee cases.
+A process's model declares its policy in its process properties (engine/bpmn/properties.py); a
+catalogue (`workflows/` supplies one) adds hooks that run code (`on_start`) and may override, and
+says who supervises. Steps are timed by the model alone (`dueInHours`). Without a catalogue every
+process the model names no starters for is open to everyone, and only administrators oversee cases.
 """
 from __future__ import annotations
 
@@ -22,8 +22,6 @@ class ProcessPolicy:
     start_store_kind: str | None = None
     title_template: str | None = None
     business_key_prefix: str = "CASE"
-    task_due_hours: Mapping[str, float] = field(default_factory=dict)
-    task_priority: Mapping[str, int] = field(default_factory=dict)
     store_list_fields: tuple[str, ...] = ()
     #: start-form fields naming one more store each (a transfer's sending store): checked like
     #: `store_code` (known, open) when filled, and the case data gets their kind as `<field>_kind`
@@ -44,12 +42,12 @@ class ProcessPolicy:
         return f"{self.business_key_prefix}-{started_at:%Y%m%d}-{instance_id:05d}"
 
     def due_at(self, element_id: str, created_at: datetime, model_hours: str | None) -> datetime | None:
-        hours = self.task_due_hours.get(element_id)
-        if hours is None and model_hours:
-            try:
-                hours = float(model_hours)
-            except ValueError:
-                hours = None
+        """When a step is due: its model's `dueInHours` (of the version the case runs on) after it
+        was created. The model is the one place a step is timed (docs/modelling.md)."""
+        try:
+            hours = float(model_hours) if model_hours else None
+        except ValueError:
+            hours = None
         return created_at + timedelta(hours=hours) if hours is not None else None
 
 

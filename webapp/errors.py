@@ -109,7 +109,12 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, InvalidData):
             message, fields = command_text(*refusal_text(message, fields, exc.limits))
         elif isinstance(exc, DeployError):
-            message = deploy_error_text(message)
+            message = deploy_error_text(exc)
+            if wants_json():  # the file and element it names, and the reason code with its values
+                return jsonify({"error": exc.code, "message": excerpt(message, MESSAGE_CHARS), "fields": {},
+                                "filename": exc.filename, "element": exc.element,
+                                "line": int(exc.line) if str(exc.line or "").isdigit() else None,
+                                "reason": exc.reason or None, "params": exc.params}), 422
         elif isinstance(exc, (NotFound, PermissionDenied, Conflict, TooSoon)):
             message = denial_text(exc)
         response, status = error_response(exc.code, message, status_of(exc), fields)

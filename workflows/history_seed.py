@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from operator import itemgetter
 from typing import Any, Iterable, Mapping, Protocol, Sequence
@@ -20,7 +20,8 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 from sqlalchemy import JSON, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidData
+from engine.bpmn import version_policy
+from engine.errors import EngineError, InvalidData
 from engine.models import (
     SEED_MARK,
     AuditEvent,
@@ -193,6 +194,7 @@ def seed_history(session: Session, *, model: HistoryModel, cases: int, now: date
     ids = {name: session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
            for name, model in (("case", ProcessInstance), ("task", HumanTask), ("event", AuditEvent))}
     keys = [k for k in PATHS if k in versions]
+    policies = {k: _policy(session, k, versions[k], catalogue, PREFIXES) for k in keys}
     shares = [PATHS[k][0] for k in keys]
     summary = SeedSummary()
     span = timedelta(days=days)
@@ -201,8 +203,7 @@ def seed_history(session: Session, *, model: HistoryModel, cases: int, now: date
         for n in range(first, min(cases, first + chunk)):
             process = rng.choices(keys, shares)[0]
             started = now - span + span * (n + rng.random()) / cases
-            policy = (catalogue.policy(process)
-                      or ProcessPolicy(key=process, business_key_prefix=PREFIXES[process]))
+            policy = policies[process]
             kind = policy.start_store_kind  # an expense claim is a direct store's
             pool = [s for s in stores if kinds.get(s[0], "direct") == kind] if kind else stores
             batch.append(_simulate(rng, process, versions[process], started, now, people, pool or stores, ids,
@@ -210,6 +211,22 @@ def seed_history(session: Session, *, model: HistoryModel, cases: int, now: date
         _write(session, batch, ids, summary)
     _advance_sequences(session)
     return summary
+
+
+def _policy(session: Session, key: str, version_id: int, catalogue: Catalogue, prefixes: Mapping[str, str]
+            ) -> ProcessPolicy:
+    """The title, key prefix and store kind the deployed model declares (a catalogue's title
+    override first; the seeder's own prefix when the model names none)."""
+    try:
+        declared = version_policy(session, version_id)
+    except EngineError:  # a version stored without its model (a test's bare row): the seeder's prefix
+        declared = ProcessPolicy(key=key)
+    found = catalogue.policy(key)
+    if found is not None and found.title_template:
+        declared = replace(declared, title_template=found.title_template)
+    if declared.business_key_prefix == ProcessPolicy.business_key_prefix:
+        return replace(declared, business_key_prefix=prefixes[key])
+    return declared
 
 
 def _simulate(rng: random.Random, process: str, version_id: int, started: datetime, now: datetime,

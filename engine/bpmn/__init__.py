@@ -4,9 +4,11 @@ from .deploy import DeployResult, collect_directory, deploy_directory
 from .editing import EditorSource, ModelDecision, editor_source
 from .form_checks import read_form
 from .form_steps import FormStep, attach_form, form_steps
+from .properties import ProcessTexts
+from .property_rules import Problem, property_problems
 from .retarget import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, Blocker
 from .retirement import ProcessRetired, enable_process, is_retired, retire_process, retired_refusal
-from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process
+from .specs import POINT_OF_NO_RETURN, ParsedProcess, SourceFile, parse_process, version_policy
 from .state import dumps, loads
 from .version_diff import (
     ADDED,
@@ -42,4 +44,5 @@ __all__ = ["DeployResult", "FormStep", "attach_form", "form_steps",
            "Blocker", "CHANGED_KIND", "NO_SUBPROCESS", "PASSED_REMOVED",
            "ProcessRetired", "enable_process", "is_retired", "retire_process", "retired_refusal",
            "ModelDecision", "EditorSource", "editor_source",
-           "read_form"]
+           "read_form",
+           "Problem", "ProcessTexts", "property_problems", "version_policy"]

@@ -58,7 +58,7 @@ def check_approvals(process_spec: Any, filename: str) -> None:
         problem = _problem(mode, loop)
         if problem:
             raise DeployError(f"{filename}, element {spec.bpmn_id}: {problem}", filename=filename,
-                              element=spec.bpmn_id)
+                              element=spec.bpmn_id, reason="approval_step", params={"detail": problem})
 
 
 def _problem(mode: str, loop: MultiInstanceTask | None) -> str | None:

@@ -131,7 +131,7 @@ def _refusal(code: ModelCode, reason: str, line_in_code: int | None) -> DeployEr
     line = code.line + max((line_in_code or 1) - 1, 0)
     where = f"{code.filename}, line {line}, element {code.element or '?'}"
     return DeployError(f"{where}: {code.what}: {reason}", filename=code.filename, element=code.element,
-                       line=line)
+                       line=line, reason="model_code", params={"what": code.what, "detail": reason})
 
 
 def check_model_code(files: Iterable[SourceFile]) -> None:

@@ -24,6 +24,7 @@ from engine.models import CalledVersion, ModelFile, ProcessDefinition, ProcessVe
 from .approvals import check_approvals
 from .code_checks import check_model_code
 from .form_checks import check_form_schema
+from .property_rules import check_properties
 from .schedules import derive_schedules, timer_starts
 from .service_tasks import check_service_tasks
 from .specs import (
@@ -60,7 +61,8 @@ def _xml(content: str, filename: str) -> etree._Element:
         return etree.fromstring(content.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
         raise DeployError(f"{filename}, line {exc.lineno}: not well-formed XML: {exc.msg}",
-                          filename=filename, line=exc.lineno) from None
+                          filename=filename, line=exc.lineno, reason="not_xml",
+                          params={"detail": str(exc.msg)}) from None
 
 
 def _decision_ids(dmn: SourceFile) -> set[str]:
@@ -126,7 +128,8 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
         if key not in processes:
             raise DeployError(f"{bpmn.filename}: the file must hold a process with id {key!r} "
                               f"(found {', '.join(processes) or 'none'})",
-                              filename=bpmn.filename, element=key)
+                              filename=bpmn.filename, element=key, reason="process_id",
+                              params={"key": key, "found": ", ".join(processes) or "none"})
         files = [bpmn]
         for decision_id, element in sorted(decisions.items()):
             if not decision_id:
@@ -137,14 +140,16 @@ def collect(bpmns: list[SourceFile], dmns: list[SourceFile], form: Callable[[str
             if called is None:
                 raise DeployError(f"{bpmn.filename}, element {element}: decision {decision_id!r} is called "
                                   f"but no .dmn file {where} defines it",
-                                  filename=bpmn.filename, element=element)
+                                  filename=bpmn.filename, element=element, reason="decision_missing",
+                                  params={"decision": decision_id})
             if called not in files:
                 files.append(called)
         for name, element in sorted(forms.items()):
             found = form(key, name)
             if found is None:
                 raise DeployError(f"{bpmn.filename}, element {element}: form {name!r} not found {where}",
-                                  filename=bpmn.filename, element=element)
+                                  filename=bpmn.filename, element=element, reason="form_not_found",
+                                  params={"form": name})
             files.append(found)
         result[key] = files
     return {key: called_files(key, result, deployed, where) for key in result}
@@ -179,11 +184,13 @@ def called_files(key: str, groups: dict[str, list[SourceFile]],
         if callee in calling or callee == key:
             raise DeployError(f"{bpmn.filename}, element {element}: calls {callee!r}, which calls back "
                               f"({' → '.join((*calling, key, callee))})",
-                              filename=bpmn.filename, element=element)
+                              filename=bpmn.filename, element=element, reason="call_cycle",
+                              params={"key": callee, "chain": " → ".join((*calling, key, callee))})
         if callee not in groups and not (deployed and deployed(callee)):
             raise DeployError(f"{bpmn.filename}, element {element}: calls process {callee!r}, but no "
                               f"{callee}.bpmn {where} defines it and no such process is deployed",
-                              filename=bpmn.filename, element=element)
+                              filename=bpmn.filename, element=element, reason="callee_missing",
+                              params={"key": callee})
         for f in called_files(callee, groups, deployed, where, (*calling, key)):
             same = next((g for g in files if (g.kind, g.filename) == (f.kind, f.filename)), None)
             if same is None:
@@ -191,12 +198,14 @@ def called_files(key: str, groups: dict[str, list[SourceFile]],
             elif same.content != f.content:
                 raise DeployError(f"{bpmn.filename}, element {element}: {callee}.bpmn brings its own "
                                   f"{f.filename}, which differs from the {f.filename} of {key}; rename one",
-                                  filename=bpmn.filename, element=element)
+                                  filename=bpmn.filename, element=element, reason="callee_file_clash",
+                                  params={"callee": f"{callee}.bpmn", "file": f.filename, "key": key})
     return files
 
 
 def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
     check_model_code(files)
+    check_properties(files)
     parsed = parse_process_cached(key, files)
     check_approvals(parsed.spec, f"{key}.bpmn")
     check_service_tasks([parsed.spec, *parsed.subprocess_specs.values()], f"{key}.bpmn")
@@ -212,7 +221,8 @@ def validate(key: str, files: list[SourceFile]) -> ParsedProcess:
 def _form_error(parsed: ParsedProcess, name: str, reason: str) -> DeployError:
     element = next((s.bpmn_id for s in parsed.spec.task_specs.values() if form_filename(s) == name), None)
     return DeployError(f"{name} (the form of element {element} in {parsed.key}.bpmn): {reason}",
-                       filename=name, element=element)
+                       filename=name, element=element, reason="form_invalid",
+                       params={"bpmn": f"{parsed.key}.bpmn", "detail": reason})
 
 
 def deploy(session: Session, processes: dict[str, list[SourceFile]], *, now: datetime,

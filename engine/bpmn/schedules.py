@@ -76,12 +76,14 @@ def timer_starts(parsed: ParsedProcess) -> list[TimerStart]:
             found.append(TimerStart(spec.bpmn_id, spec.bpmn_name or "", rule, _start_for(spec)))
         except TimerRuleError as exc:
             raise DeployError(f"{parsed.key}.bpmn, element {spec.bpmn_id}: {exc}",
-                              filename=f"{parsed.key}.bpmn", element=spec.bpmn_id) from None
+                              filename=f"{parsed.key}.bpmn", element=spec.bpmn_id, reason="timer_start",
+                              params={"detail": str(exc)}) from None
     starts = [s for s in parsed.spec.task_specs.values() if type(s).__name__ == "StartEvent"]
     if found and len(starts) > 1:
         raise DeployError(f"{parsed.key}.bpmn, element {found[0].element_id}: a process with a timer start "
                           "event has no other start event (a person starts it by hand through the same one)",
-                          filename=f"{parsed.key}.bpmn", element=found[0].element_id)
+                          filename=f"{parsed.key}.bpmn", element=found[0].element_id,
+                          reason="timer_start_alone")
     return sorted(found, key=lambda t: t.element_id)
 
 

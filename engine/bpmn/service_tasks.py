@@ -59,20 +59,24 @@ def _check(spec: Any, filename: str) -> None:
     if name not in CONNECTORS:
         known = ", ".join(sorted(CONNECTORS))
         raise DeployError(f"{where}: service task uses connector {name!r}, which OpsFlow does not provide "
-                          f"(it provides {known})", filename=filename, element=spec.bpmn_id)
+                          f"(it provides {known})", filename=filename, element=spec.bpmn_id,
+                          reason="connector_unknown", params={"name": str(name), "known": known})
     required, optional = CONNECTORS[name]
     given = set(getattr(spec, "operation_params", None) or {})
     missing, unknown = sorted(required - given), sorted(given - required - optional)
     if missing:
         raise DeployError(f"{where}: the {name} connector needs the parameter(s) {', '.join(missing)}",
-                          filename=filename, element=spec.bpmn_id)
+                          filename=filename, element=spec.bpmn_id, reason="connector_parameters_missing",
+                          params={"connector": name, "params": ", ".join(missing)})
     if unknown:
         raise DeployError(f"{where}: the {name} connector has no parameter(s) {', '.join(unknown)}",
-                          filename=filename, element=spec.bpmn_id)
+                          filename=filename, element=spec.bpmn_id, reason="connector_parameters_unknown",
+                          params={"connector": name, "params": ", ".join(unknown)})
     retries = getattr(spec, "retries", None)
     if retries is not None and not 0 <= retries <= MAX_RETRIES:
         raise DeployError(f"{where}: retries must be between 0 and {MAX_RETRIES}",
-                          filename=filename, element=spec.bpmn_id)
+                          filename=filename, element=spec.bpmn_id, reason="retries_out_of_range",
+                          params={"n": str(MAX_RETRIES)})
 
 
 def attempts_of(spec: Any) -> int:

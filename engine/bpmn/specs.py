@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from engine.errors import DeployError, NotFound
 from engine.models import ProcessVersion
+from engine.policy import ProcessPolicy
 
+from .properties import ModelProperties, declared_policy, read_properties
 from .service_tasks import wait_at_service_tasks
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -50,6 +52,8 @@ class ParsedProcess:
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: OpsFlow's properties of the process and its elements, read from the version's BPMN
+    properties: ModelProperties = field(default_factory=ModelProperties)
 
     def all_specs(self) -> list[BpmnProcessSpec]:
         """The process's own spec, then those of the processes its call activities call (another
@@ -101,12 +105,24 @@ class ParsedProcess:
                          and isinstance(spec.event_definition, MessageEventDefinition))
 
     def starter_roles(self) -> frozenset[str] | None:
-        """The roles the model lets start a case (`starterRoles` on its start event); None: not said."""
-        for spec in self.spec.task_specs.values():
-            declared = task_property(spec, STARTERS_PROPERTY) if type(spec).__name__ == "StartEvent" else None
-            if declared is not None:
-                return frozenset(r.strip() for r in declared.split(",") if r.strip())
-        return None
+        """The roles the model lets start a case (`starterRoles` on the process, else on its start
+        event); None: not said."""
+        return self.declared_policy().starter_roles
+
+    def declared_policy(self) -> ProcessPolicy:
+        """Who starts a case, how it is titled and keyed, as this version's process properties say."""
+        starts = [spec for spec in self.spec.task_specs.values() if type(spec).__name__ == "StartEvent"]
+        start_starters = next((task_property(s, STARTERS_PROPERTY) for s in starts
+                               if task_property(s, STARTERS_PROPERTY) is not None), None)
+        return declared_policy(self.key, self.properties.of_process(self.key), start_starters)
+
+    def process_properties(self) -> dict[str, str]:
+        """The process's own properties (`nameEn`, `description`, ...)."""
+        return dict(self.properties.of_process(self.key))
+
+    def english_names(self) -> dict[str, str]:
+        """Element id → its `nameEn`, the called processes' elements too (their steps are the case's)."""
+        return self.properties.english_names()
 
 
 def form_filename(task_spec: Any) -> str | None:
@@ -151,7 +167,8 @@ def _deploy_error(exc: ValidationException, default_file: str) -> DeployError:
     if element:
         where += f", element {element}"
     return DeployError(f"{where}: {str(exc).strip()}", filename=filename, element=element,
-                       line=exc.line_number or None)
+                       line=exc.line_number or None, reason="invalid_bpmn",
+                       params={"detail": str(exc).strip()})
 
 
 def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
@@ -172,7 +189,8 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
             raise _deploy_error(exc, f.filename) from None
         except etree.XMLSyntaxError as exc:
             raise DeployError(f"{f.filename}, line {exc.lineno}: not well-formed XML: {exc.msg}",
-                              filename=f.filename, line=exc.lineno) from None
+                              filename=f.filename, line=exc.lineno, reason="not_xml",
+                              params={"detail": str(exc.msg)}) from None
     try:
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
@@ -180,7 +198,7 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
         raise _deploy_error(exc, bpmn_name) from None
     except KeyError:
         raise DeployError(f"{bpmn_name}: no executable process with id {key!r}",
-                          filename=bpmn_name, element=key) from None
+                          filename=bpmn_name, element=key, reason="no_process", params={"key": key}) from None
     wait_at_service_tasks([spec, *subprocess_specs.values()])
     forms: dict[str, dict[str, Any]] = {}
     for f in files:
@@ -189,21 +207,24 @@ def parse_process(key: str, files: Iterable[SourceFile]) -> ParsedProcess:
                 forms[f.filename] = json.loads(f.content)
             except json.JSONDecodeError as exc:
                 raise DeployError(f"{f.filename}, line {exc.lineno}: invalid JSON: {exc.msg}",
-                                  filename=f.filename, line=exc.lineno) from None
+                                  filename=f.filename, line=exc.lineno, reason="invalid_json",
+                                  params={"detail": str(exc.msg)}) from None
     for process_spec in (spec, *subprocess_specs.values()):
         file = process_spec.file or bpmn_name
         for task_spec in process_spec.task_specs.values():
             filename = form_filename(task_spec)
             if filename and filename not in forms:
                 raise DeployError(f"{file}, element {task_spec.bpmn_id}: form {filename!r} not found",
-                                  filename=file, element=task_spec.bpmn_id)
+                                  filename=file, element=task_spec.bpmn_id, reason="form_not_found",
+                                  params={"form": filename})
             if isinstance(task_spec, UserTask) and not getattr(task_spec, "lane", None):
                 raise DeployError(f"{file}, element {task_spec.bpmn_id}: user task is in no lane "
                                   "(the lane names the role that does it)",
-                                  filename=file, element=task_spec.bpmn_id)
+                                  filename=file, element=task_spec.bpmn_id, reason="no_lane")
     _check_called_steps(spec, subprocess_specs, bpmn_name)
+    properties = read_properties(key, [f.content for f in files if f.kind == "bpmn"])
     return ParsedProcess(key=key, name=spec.description or key, spec=spec,
-                         subprocess_specs=subprocess_specs, forms=forms)
+                         subprocess_specs=subprocess_specs, forms=forms, properties=properties)
 
 
 def _check_called_steps(spec: BpmnProcessSpec, called: dict[str, BpmnProcessSpec], bpmn_name: str) -> None:
@@ -219,7 +240,8 @@ def _check_called_steps(spec: BpmnProcessSpec, called: dict[str, BpmnProcessSpec
             if other != file:
                 raise DeployError(f"{file}, element {task_spec.bpmn_id}: a user task of {other} has the same "
                                   f"id; a called process's steps need ids of their own",
-                                  filename=file, element=task_spec.bpmn_id)
+                                  filename=file, element=task_spec.bpmn_id, reason="callee_step_clash",
+                                  params={"file": other})
 
 
 _parsed_by_content: dict[tuple[str, str], ParsedProcess] = {}
@@ -244,6 +266,16 @@ def parse_process_cached(key: str, files: Iterable[SourceFile]) -> ParsedProcess
                 _parsed_by_content.clear()
             _parsed_by_content[(key, digest)] = found
     return found
+
+
+def version_policy(session: Session, version_id: int) -> ProcessPolicy:
+    """What a deployed version declares about starting its cases (title, key prefix, starters, store
+    rules): for code that writes cases without an engine (the history seeder)."""
+    version = session.get(ProcessVersion, version_id)
+    if version is None:
+        raise NotFound(f"process version {version_id} does not exist")
+    files = [SourceFile(f.kind, f.filename, f.content) for f in version.files]
+    return parse_process_cached(version.definition.key, files).declared_policy()
 
 
 class SpecCache:

@@ -116,13 +116,15 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
         strangers = [f"{k}.bpmn" for k in bpmns if k != key]
         if strangers:
             raise DeployError(f"{', '.join(strangers)}: this page deploys process {key!r} only "
-                              f"(its file is {key}.bpmn)", filename=strangers[0])
+                              f"(its file is {key}.bpmn)", filename=strangers[0], reason="other_process",
+                              params={"key": key, "file": f"{key}.bpmn"})
         keys = [key]
     elif bpmns:
         keys = sorted(bpmns)
     else:
         raise DeployError(f"{files[0].filename}: choose the process's .bpmn file too, or upload this file on "
-                          f"the page of the process it belongs to", filename=files[0].filename)
+                          f"the page of the process it belongs to", filename=files[0].filename,
+                          reason="bpmn_needed")
     current = _current_files(session, keys)
     if key is not None and key not in current and key not in bpmns:
         raise NotFound(f"no process {key!r} is deployed")
@@ -143,7 +145,8 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
     unused = [f.filename for f in files if (f.kind, f.filename) not in used]
     if unused:
         raise DeployError(f"{', '.join(unused)}: not used by {', '.join(keys)}; a form or decision table "
-                          f"must be named in the process's model", filename=unused[0])
+                          f"must be named in the process's model", filename=unused[0], reason="file_unused",
+                          params={"keys": ", ".join(keys)})
     if roles is not None:
         for process, group in processes.items():
             _check_lanes(process, validate(process, group), roles)
@@ -179,35 +182,39 @@ def _check_lanes(key: str, parsed: ParsedProcess, roles: Collection[str]) -> Non
         lane = getattr(spec, "lane", None)
         if isinstance(spec, UserTask) and lane and lane not in roles:
             raise DeployError(f"{key}.bpmn, element {spec.bpmn_id}: lane {lane!r} is not a role "
-                              f"(roles: {known})", filename=f"{key}.bpmn", element=spec.bpmn_id)
+                              f"(roles: {known})", filename=f"{key}.bpmn", element=spec.bpmn_id,
+                              reason="lane_not_role", params={"lane": str(lane), "roles": known})
         for named in (STARTERS_PROPERTY, APPROVER_ROLE):
             listed = task_property(spec, named)
             unknown = sorted({r.strip() for r in (listed or "").split(",") if r.strip()} - set(roles))
             if unknown:
                 raise DeployError(f"{key}.bpmn, element {spec.bpmn_id}: {named} names "
                                   f"{', '.join(unknown)}, not a role (roles: {known})",
-                                  filename=f"{key}.bpmn", element=spec.bpmn_id)
+                                  filename=f"{key}.bpmn", element=spec.bpmn_id, reason="role_unknown",
+                                  params={"prop": named, "names": ", ".join(unknown), "roles": known})
 
 
 def _read(uploads: list[Upload]) -> list[SourceFile]:
     if not uploads:
-        raise DeployError("choose at least one .bpmn, .dmn or .json file")
+        raise DeployError("choose at least one .bpmn, .dmn or .json file", reason="no_files")
     files, seen = [], set()
     for upload in uploads:
         name = upload.filename
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if not _SAFE_NAME.match(name) or extension not in _KINDS:
             raise DeployError(f"{name}: only .bpmn, .dmn and .json files with plain names (letters, digits, "
-                              f"_ . -) can be deployed", filename=name)
+                              f"_ . -) can be deployed", filename=name, reason="file_name")
         if name in seen:
-            raise DeployError(f"{name}: chosen twice", filename=name)
+            raise DeployError(f"{name}: chosen twice", filename=name, reason="chosen_twice")
         seen.add(name)
         if len(upload.content) > MAX_FILE_BYTES:
-            raise DeployError(f"{name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", filename=name)
+            raise DeployError(f"{name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", filename=name,
+                              reason="too_large", params={"mb": str(MAX_FILE_BYTES // (1024 * 1024))})
         try:
             text = upload.content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DeployError(f"{name}: not UTF-8 text (byte {exc.start})", filename=name) from None
+            raise DeployError(f"{name}: not UTF-8 text (byte {exc.start})", filename=name, reason="not_utf8",
+                              params={"byte": str(exc.start)}) from None
         files.append(SourceFile(_KINDS[extension], name, text))
     return files
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import can_act, holds_role_for, may_supervise, sees_task, stands_in_for
 from engine.bpmn import state
+from engine.bpmn.properties import ProcessTexts, merged_policy, process_texts
 from engine.bpmn.retirement import refuse_retired
 from engine.bpmn.schedules import open_timer_starts
 from engine.bpmn.specs import ParsedProcess, SpecCache
@@ -80,8 +81,24 @@ class Engine:
     def process(self, session: Session, version_id: int) -> ParsedProcess:
         return self.specs.get(version_id) or self.specs.load(session, version_id)
 
-    def policy(self, process_key: str) -> ProcessPolicy:
-        return self.catalogue.policy(process_key) or ProcessPolicy(key=process_key)
+    def policy(self, process_key: str, session: Session | None = None) -> ProcessPolicy:
+        """How a case of the process starts: with `session`, what its latest deployed version declares
+        (process properties) under the catalogue's hooks and overrides; without, the catalogue's alone
+        (enough for a running case, whose steps are timed by its own version's model)."""
+        hooks = self.catalogue.policy(process_key)
+        if session is None:
+            return hooks or ProcessPolicy(key=process_key)
+        declared = self.process(session, self.latest_version(session, process_key).id).declared_policy()
+        return merged_policy(declared, hooks, getattr(self.catalogue, "closed_by_default", False))
+
+    def process_texts(self, session: Session, process_key: str) -> ProcessTexts | None:
+        """The names and description the latest deployed version gives the process and its steps
+        (None when it is not deployed): the UI's words come from the model, not from code."""
+        try:
+            parsed = self.process(session, self.latest_version(session, process_key).id)
+        except NotFound:
+            return None
+        return process_texts(parsed.name, parsed.process_properties(), parsed.english_names())
 
     def latest_version(self, session: Session, process_key: str) -> ProcessVersion:
         return latest_version(session, process_key)
@@ -108,21 +125,15 @@ class Engine:
     # -- starting --------------------------------------------------------------------------------
 
     def may_start(self, session: Session, user: User, process_key: str) -> bool:
-        """The catalogue's starters for the process; without an entry, the roles its current model
-        names (`starterRoles` on the start event), else everybody or nobody as the catalogue says."""
-        policy = self.catalogue.policy(process_key)
-        if policy is None:
-            declared = self.process(session, self.latest_version(session, process_key).id).starter_roles()
-            closed = getattr(self.catalogue, "closed_by_default", False)
-            fallback: frozenset[str] | None = frozenset() if closed else None
-            policy = ProcessPolicy(key=process_key,
-                                   starter_roles=declared if declared is not None else fallback)
+        """The starters the current model names (`starterRoles`), unless the catalogue overrides them,
+        else everybody or nobody as the catalogue says."""
+        policy = self.policy(process_key, session)
         return may_start(policy, user) and has_store_of_kind(session, user, policy)
 
     def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
               ) -> CaseView:
         version = self.latest_version(session, process_key)
-        policy = self.policy(process_key)
+        policy = self.policy(process_key, session)
         if not self.may_start(session, user, process_key):
             raise PermissionDenied(f"{user.username} may not start {process_key}")
         refuse_retired(session, process_key)

@@ -139,7 +139,7 @@ def start_scheduled(engine: Engine, session: Session, schedule: Schedule, period
     model declared the start, so no person's permission is asked. The case's id."""
     refuse_retired(session, schedule.process_key)
     version = engine.latest_version(session, schedule.process_key)
-    policy = engine.policy(schedule.process_key)
+    policy = engine.policy(schedule.process_key, session)
     parsed = engine.process(session, version.id)
     store = session.get(Store, data["store_code"]) if data.get("store_code") else None
     local = period.astimezone(engine.zone)

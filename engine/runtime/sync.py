@@ -102,7 +102,7 @@ def _new_row(session: Session, case: CaseRow, task: Any, now: datetime, policy: 
         instance_id=case.id, spiff_task_id=str(task.id), process_key=case.process_key, element_id=element,
         name=spec.bpmn_name or element, lane_role=spec.lane, store_code=store_code, region=region,
         form_file=form_filename(spec), state="open", created_at=now,
-        priority=policy.task_priority.get(element) or _int(task_property(spec, "priority")) or 3,
+        priority=_int(task_property(spec, "priority")) or 3,
         due_at=policy.due_at(element, now, task_property(spec, "dueInHours")))
     approvers.assign_approver(session, row, task)
     return row

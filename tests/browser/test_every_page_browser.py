@@ -20,6 +20,7 @@ from engine.clock import FrozenClock
 from tests.browser.conftest import Pages, watch_policy
 from tests.browser.every_step import CALLED_STEPS, EveryStep
 from tests.workflows.model_case import STARTERS
+from workflows.model_lint import shipped_user_tasks
 from workflows.registry import PROCESSES
 
 pytestmark = pytest.mark.browser
@@ -86,7 +87,7 @@ def _pages() -> list[Screen]:
                             fetches=True))
         pages.append(Screen(f"admin-model-{key}", "admin", f"/admin/models/{key}"))
         pages.append(Screen(f"admin-migration-{key}", "admin", f"/admin/models/{key}/migration"))
-        for element in [n.id for n in PROCESSES[key].source.user_tasks] + list(CALLED_STEPS.get(key, ())):
+        for element in list(shipped_user_tasks(key)) + list(CALLED_STEPS.get(key, ())):
             pages.append(Screen(f"task-{key}-{element}", f"holder:{key}:{element}",
                                 lambda s, step=(key, element): f"/tasks/{s.step(step).task_id}"))
     return pages

@@ -8,6 +8,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
 
+from engine.bpmn.deploy import collect_directory
+from engine.bpmn.specs import parse_process
 from engine.policy import ProcessPolicy
 from workflows import BPMN_DIR
 from workflows.demo import DEMO_USERS
@@ -75,27 +77,29 @@ def test_every_user_task_is_in_a_role_lane_and_names_an_existing_valid_form(key)
     assert used == set(form_files(key)), "a form file that no step uses"
 
 
+def declared(key):
+    """The process's policy as its model declares it, read the way the engine reads a deployed version."""
+    return parse_process(key, collect_directory(BPMN_DIR, FORMS_DIR)[key])
+
+
 @pytest.mark.parametrize("key", KEYS)
-def test_the_registry_times_and_names_every_step_of_the_model(key):
-    entry = PROCESSES[key]
+def test_the_model_times_and_names_every_step(key):
     process = model(key)
-    assert process.get("id") == key and process.get("name") == entry.name_zh
-    called = [model(c.key) for c in entry.called]  # a called process's steps are the case's steps
-    ids = {e.get("id") for p in (process, *called) for e in p.iter() if e.get("id")}
-    user_tasks = {t.get("id") for t in process.iter(f"{BPMN}userTask")}
-    assert set(entry.task_due_hours) == user_tasks
-    assert all(4 <= hours <= 14 * 24 for hours in entry.task_due_hours.values())
-    assert user_tasks <= set(entry.step_names_en) <= ids
-    assert set(entry.task_priority) <= user_tasks
-    assert entry.starter_roles <= TASK_ROLE_KEYS
-    for task in process.iter(f"{BPMN}userTask"):
-        assert float(props(task)["dueInHours"]) == entry.task_due_hours[task.get("id")]
+    parsed = declared(key)
+    assert process.get("id") == key and process.get("name") and props(process)["nameEn"]
+    user_tasks = {t.get("id"): props(t) for t in process.iter(f"{BPMN}userTask")}
+    assert all(4 <= float(p["dueInHours"]) <= 14 * 24 for p in user_tasks.values())
+    assert set(user_tasks) <= set(parsed.english_names())
+    assert all(p.get("priority", "3") in "12345" for p in user_tasks.values())
+    assert parsed.starter_roles() and parsed.starter_roles() <= TASK_ROLE_KEYS
 
 
 def test_realistic_due_times():
-    assert PROCESSES["product_return"].task_due_hours["receive_inspect"] == 14 * 24
-    assert PROCESSES["store_opening"].task_due_hours["plan_approval"] == 48
-    assert PROCESSES["complaint_handling"].task_due_hours["compensation_approval"] == 24
+    def due(key, element):
+        return float(props(model(key).find(f"*[@id='{element}']"))["dueInHours"])
+    assert due("product_return", "receive_inspect") == 14 * 24
+    assert due("store_opening", "plan_approval") == 48
+    assert due("complaint_handling", "compensation_approval") == 24
 
 
 def _main_path(process):
@@ -130,14 +134,14 @@ def test_end_events_that_end_a_case_say_how_and_side_branches_do_not(key):
             assert outcome in OUTCOMES, f"{end.get('id')} ends the case without an outcome"
         else:
             assert outcome is None, f"{end.get('id')} ends a side branch, not the case"
-    assert PROCESSES[key].outcomes
+    assert any(props(end).get("outcome") for end in process.iter(f"{BPMN}endEvent"))
 
 
 def test_store_opening_needs_a_planned_store_and_opens_it():
-    entry = PROCESSES["store_opening"]
-    assert entry.start_store_status == "planned" and STORES_BY_CODE["SH003"].status == "planned"
+    assert declared("store_opening").declared_policy().start_store_status == "planned"
+    assert STORES_BY_CODE["SH003"].status == "planned"
     process = model("store_opening")
-    assert props(process.find(f"{BPMN}endEvent[@id='end_opened']")) == {"outcome": "opened"}
+    assert props(process.find(f"{BPMN}endEvent[@id='end_opened']"))["outcome"] == "opened"
     script = process.find(f"{BPMN}scriptTask[@id='mark_store_open']").findtext(f"{BPMN}script")
     assert 'store_status = "open"' in script
 
@@ -148,17 +152,17 @@ SCHEDULED_START_FIELDS = {"scheduled_period", "scheduled_by"}
 
 @pytest.mark.parametrize("key", KEYS)
 def test_case_titles_come_from_start_form_fields(key, start_data):
-    entry = PROCESSES[key]
-    fields = {name for _, name, _, _ in string.Formatter().parse(entry.title) if name}
-    scheduled = any(n.kind == "start" and n.timer for n in entry.source.nodes)
+    policy = declared(key).declared_policy()
+    fields = {name for _, name, _, _ in string.Formatter().parse(policy.title_template) if name}
+    scheduled = model(key).find(f"{BPMN}startEvent/{BPMN}timerEventDefinition") is not None
     given = set(load_form(key, "start.json")["properties"]) | (SCHEDULED_START_FIELDS if scheduled else set())
     assert fields <= given
-    policy = CATALOGUE.policy(key)
     assert isinstance(policy, ProcessPolicy)
     title = policy.title(start_data[key], "?")
     shown = [f for f in fields if f in start_data[key]]
     assert "{" not in title and all(str(start_data[key][f])[:5] in title for f in shown)
-    assert policy.business_key(7, datetime(2026, 11, 2)) == f"{entry.business_key_prefix}-20261102-00007"
+    prefix = props(model(key))["businessKeyPrefix"]
+    assert policy.business_key(7, datetime(2026, 11, 2)) == f"{prefix}-20261102-00007"
     assert CATALOGUE.policy("no_such_process") is None
 
 

@@ -13,7 +13,7 @@ from engine.runtime import run_schedules
 from tests.workflows.invalid_values import invalid_value
 from tests.workflows.model_case import ModelCase
 from workflows.form_schemas import FORMS_DIR, choice_labels, load_form, readonly_fields, writable_fields
-from workflows.registry import PROCESSES
+from workflows.model_lint import shipped_user_tasks
 
 FORMS = sorted((p.parent.name, p.name) for p in FORMS_DIR.glob("*/*.json"))
 FIELDS = [(key, name, field) for key, name in FORMS for field in writable_fields(load_form(key, name))]
@@ -202,7 +202,7 @@ def test_each_form_renders_against_the_case_data_of_its_step(key, start_case):
     for case in cases:
         for element, snapshots in case.seen.items():
             seen.setdefault(element, []).extend(snapshots)
-    user_tasks = {n.id: n.form for n in PROCESSES[key].source.user_tasks}
+    user_tasks = shipped_user_tasks(key)
     assert set(seen) == set(user_tasks), "the walk must reach every user task"
     for element, snapshots in seen.items():
         schema = load_form(key, user_tasks[element])

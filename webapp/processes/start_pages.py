@@ -43,7 +43,7 @@ def startable(engine: Engine, session: Session, user: User) -> list[StartPage]:
 def store_choices(engine: Engine, session: Session, user: User, process_key: str) -> list[Choice]:
     """The stores a person may pick when starting a case: all, or those their scoped roles cover,
     narrowed to the store status and kind the process needs (a store opening needs a planned store)."""
-    policy = engine.policy(process_key)
+    policy = engine.policy(process_key, session)
     query = select(Store).order_by(Store.code)
     if policy.start_store_status:
         query = query.where(Store.status == policy.start_store_status)

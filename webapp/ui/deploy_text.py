@@ -1,8 +1,9 @@
 """Why a model upload was refused, in the administrator's language.
 
-The engine words a DeployError in English as "<where>: <reason>" (engine/bpmn: deploy, specs,
-versions, code_checks), a refused piece of model code as "<where>: <what>: <reason>". The place
-(file, line, element) and the names it quotes stay as they are; the reason is translated when it is
+A DeployError carries a stable reason code and the values it quotes (`reason`, `params`) beside its
+file, line and element: the text is made from those (webapp/ui/deploy_codes.py). An error without a
+code (or a bare message) is read the older way: the engine words it in English as "<where>: <reason>",
+a refused piece of model code as "<where>: <what>: <reason>", and the reason is translated when it is
 one the engine gives (webapp/ui/deploy_reasons.py), else shown in English, so nothing is ever lost.
 """
 from __future__ import annotations
@@ -11,6 +12,9 @@ import re
 
 from flask_babel import gettext as _
 
+from engine.errors import DeployError
+
+from .deploy_codes import CODES
 from .deploy_reasons import REASONS
 
 _WHERE = re.compile(r"^(?P<file>[^,]+)(?:, line (?P<line>\d+))?(?:, column (?P<column>\d+))?"
@@ -69,12 +73,31 @@ def _place_text(where: str) -> str:
     return where
 
 
-def deploy_error_text(message: str) -> str:
+def deploy_error_text(error: DeployError | str) -> str:
     """The engine's refusal with its reason in the person's language."""
-    where, sep, reason = message.partition(": ")
+    if isinstance(error, DeployError):
+        told = CODES.get(error.reason)
+        if told is None:
+            return deploy_error_text(error.message)
+        return _placed(_where(error), told(error.params, _reason_text))
+    where, sep, reason = error.partition(": ")
     if not sep or where.startswith(("choose ", "only ", "not ")):
-        where, reason = "", message
-    reason = _reason_text(reason)
-    if not where:
-        return reason
-    return _("%(where)s: %(reason)s", where=_place_text(where), reason=reason)
+        where, reason = "", error
+    return _placed(_place_text(where) if where else "", _reason_text(reason))
+
+
+def _where(error: DeployError) -> str:
+    """File, line and element in words; a form names the model element it belongs to."""
+    if error.reason == "form_invalid":
+        return _("%(file)s (the form of element %(element)s in %(bpmn)s)", file=error.filename or "",
+                 element=error.element or "", bpmn=error.params.get("bpmn", ""))
+    where = error.filename or ""
+    if error.line:
+        where = _("%(file)s, line %(line)s", file=where, line=error.line)
+    if error.element:
+        where = _("%(file)s, element %(element)s", file=where, element=error.element)
+    return where
+
+
+def _placed(where: str, reason: str) -> str:
+    return _("%(where)s: %(reason)s", where=where, reason=reason) if where else reason

@@ -1,10 +1,11 @@
 """What people read instead of keys: process, step, role, store, status and outcome names in the
 user's language.
 
-Chinese names come from the models and the catalogue; English ones from the catalogue
-(`workflows.registry`, `workflows.roles`); store names from the `store` table, which the
-administrators keep. When the catalogue lacks an entry the Chinese name (or the key) is shown, never
-nothing. `webapp.ui` registers these as template globals, so every page uses the same words.
+Process and step names, Chinese and English, come from the latest deployed version of each model
+(its `name`s and `nameEn` properties); role and outcome names from the catalogue (`workflows.roles`,
+`workflows.registry`); store names from the `store` table, which the administrators keep. When a
+name is missing the Chinese name (or the key) is shown, never nothing. `webapp.ui` registers these
+as template globals, so every page uses the same words.
 """
 from __future__ import annotations
 
@@ -33,31 +34,41 @@ def _registry() -> Any:
     return registry
 
 
+def _texts(key: str) -> Any:
+    """The latest deployed version's names of a process (engine.bpmn.ProcessTexts), once per request."""
+    if "opsflow_process_texts" not in g:
+        g.opsflow_process_texts = {}
+    cache = g.opsflow_process_texts
+    if key not in cache:
+        from ..extensions import db, engine
+        cache[key] = engine().process_texts(db.session, key)
+    return cache[key]
+
+
 def process_name(key: str, fallback: str | None = None) -> str:
-    registry = _registry()
-    entry = registry.PROCESSES.get(key) if registry else None
-    if entry is not None:
-        return entry.name_en if english() else entry.name_zh
+    texts = _texts(key)
+    if texts is not None:
+        name = texts.name_en if english() else texts.name_zh
+        if name:
+            return str(name)
+        return str(texts.name_zh or fallback or key)
     return fallback or key
 
 
 def process_description(key: str) -> str:
-    registry = _registry()
-    entry = registry.PROCESSES.get(key) if registry else None
-    if entry is None:
+    texts = _texts(key)
+    if texts is None:
         return ""
-    return entry.description_en if english() else entry.description_zh
+    return str((texts.description_en if english() else texts.description_zh) or texts.description_zh)
 
 
 def step_name(process_key: str, element_id: str | None, fallback: str | None = None) -> str:
-    """A BPMN element's name: the model's Chinese name, or the catalogue's English one."""
+    """A BPMN element's name: the model's Chinese name, or its English `nameEn`."""
     if english() and element_id:
-        registry = _registry()
-        entry = registry.PROCESSES.get(process_key) if registry else None
-        if entry is not None:
-            name = entry.step_names_en.get(element_id)
-            if name:
-                return name
+        texts = _texts(process_key)
+        name = texts.step_names_en.get(element_id) if texts is not None else None
+        if name:
+            return str(name)
     return fallback or element_id or ""
 
 

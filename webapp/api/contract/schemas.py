@@ -181,8 +181,10 @@ PROCESS = {
 
 MODEL_ERRORS = (ProcessError.code, CaseDataTooLarge.code)
 ERROR_BODY: Schema = {
-    "description": "Every refusal has this shape: `error`, `message` and `fields` always; `element` too when "
-                   "a step of the model failed (`model_error`, `case_data_too_large`); and when an "
+    "description": "Every refusal has this shape: `error`, `message` and `fields` always; `element` too "
+                   "when a step of the model failed (`model_error`, `case_data_too_large`); `filename`, "
+                   "`element`, `line`, `reason` and `params` when a model upload was refused "
+                   "(`invalid_model`); and when an "
                    "incident's retry failed again, `retried` (false), `incident` and `instance` as well.",
     "type": "object",
     "properties": {
@@ -195,7 +197,13 @@ ERROR_BODY: Schema = {
                    "description": "field path → what is wrong with it (`_body`, `_form` for the whole)"},
         "element": {**nullable(TEXT), "description": "the BPMN id of the step that failed; null when the "
                                                      "model as a whole did"},
-        "filename": {**nullable(TEXT), "description": "a refused model file (`invalid_model`)"},
+        "filename": {**nullable(TEXT), "description": "a refused model upload (`invalid_model`): the file "
+                                                      "it concerns"},
+        "line": {"type": ["integer", "null"], "description": "a refused model upload: the line, when known"},
+        "reason": {**nullable(TEXT), "description": "a refused model upload: the stable code of the refusal "
+                                                    "(`due_hours_invalid`, `lane_not_role`, ...)"},
+        "params": {"type": "object", "additionalProperties": TEXT,
+                   "description": "a refused model upload: the values its message quotes"},
         "retried": {"const": False, "description": "a retry that failed again: the attempt is kept"},
         "incident": {**ref("Incident"), "description": "the incident as it now stands: one attempt more"},
         "instance": {**ref("Instance"), "description": "the case, still stopped"},
@@ -204,8 +212,10 @@ ERROR_BODY: Schema = {
     "additionalProperties": False,
     "dependentRequired": {"retried": ["element", "incident", "instance"], "incident": ["retried"],
                           "instance": ["retried"]},
-    "if": {"properties": {"error": {"enum": list(MODEL_ERRORS)}}},
-    "then": {"required": ["element"]},
+    "allOf": [{"if": {"properties": {"error": {"enum": list(MODEL_ERRORS)}}},
+               "then": {"required": ["element"]}},
+              {"if": {"properties": {"error": {"const": "invalid_model"}}},
+               "then": {"required": ["filename", "element", "reason", "params"]}}],
 }
 
 SCHEMAS: dict[str, Schema] = {
