@@ -228,8 +228,7 @@ def _retarget_rows(session: Session, engine: Engine, case: CaseRow, workflow: An
             due = policy.due_at(spec.bpmn_id, row.created_at, hours)
         row.element_id, row.name, row.lane_role = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane
         row.form_file, row.due_at = form_filename(spec), due
-        row.priority = (policy.task_priority.get(spec.bpmn_id) or _int(task_property(spec, "priority"))
-                        or row.priority)
+        row.priority = _int(task_property(spec, "priority")) or row.priority
         values.append({"b_id": row.id, "element_id": row.element_id, "name": row.name,
                        "lane_role": row.lane_role, "form_file": row.form_file, "priority": row.priority,
                        "due_at": row.due_at})
