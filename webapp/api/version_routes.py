@@ -42,10 +42,11 @@ def process_version_deploy(key: str) -> Any:
                                       roles={r.key for r in ROLES})
     except DeployError as exc:
         db.session.rollback()
-        response, status = error_response(exc.code, deploy_error_text(exc.message), 422,
-                                          {exc.filename or "files": deploy_error_text(exc.message)})
+        told = deploy_error_text(exc)
+        response, status = error_response(exc.code, told, 422, {exc.filename or "files": told})
         body = response.get_json()
-        body.update(filename=exc.filename, element=exc.element)
+        body.update(filename=exc.filename, element=exc.element, reason=exc.reason or None, params=exc.params,
+                    line=int(exc.line) if str(exc.line or "").isdigit() else None)
         return jsonify(body), status
     db.session.commit()
     result = next(r for r in results if r.key == key)  # a called process may come back beside it
