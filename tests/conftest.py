@@ -178,7 +178,8 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
                     "tasks.import_template": {"task_id": count.open_tasks[0].id, "field": "count_lines",
                                               "kind": "csv"},
                     "admin.edit_form": {"filename": "investigate.json"},
-                    "admin.edit_decision": {"filename": "compensation_approval.dmn"}}
+                    "admin.edit_decision": {"filename": "compensation_approval.dmn"},
+                    "api.process_version_diff": {"against": case.version}}
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in rule.methods:
@@ -186,7 +187,9 @@ def _walk_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
         given = {**values, **per_endpoint.get(rule.endpoint, {})}
         missing = sorted(rule.arguments - given.keys())
         assert not missing, f"{rule.rule}: teach _walk_routes (tests/conftest.py) a value for {missing}"
-        urls.append((rule.rule, rule.build({name: given[name] for name in rule.arguments})[1]))
+        extra = per_endpoint.get(rule.endpoint, {})
+        query = {name: v for name, v in extra.items() if name not in rule.arguments}
+        urls.append((rule.rule, rule.build({**{name: given[name] for name in rule.arguments}, **query})[1]))
     return urls
 
 

@@ -21,14 +21,14 @@ from .blueprint import bp
 
 def _number(name: str) -> int | str | None:
     value = (request.values.get(name) or "").strip()
-    return int(value) if value.isdigit() else value or None
+    return int(value) if value.isascii() and value.isdigit() else value or None
 
 
 def _ids() -> list[int] | None:
     """The cases picked (checkboxes of a dry run's table) or typed (ids separated by commas or spaces)."""
-    picked = [int(v) for v in request.form.getlist("case") if v.isdigit()]
+    picked = [int(v) for v in request.form.getlist("case") if v.isascii() and v.isdigit()]
     typed = (request.form.get("instance_ids") or "").replace(",", " ").split()
-    if typed and not all(v.isdigit() for v in typed):
+    if typed and not all(v.isascii() and v.isdigit() for v in typed):
         raise InvalidData("invalid list parameters", {"instance_ids": "invalid"})
     ids = picked + [int(v) for v in typed]
     if not ids and request.form.get("picking"):  # the table's boxes all unticked: not "every case"

@@ -43,6 +43,8 @@ _WORDINGS = wordings(
      lambda m: _("There is no process %(key)s that you may start.", key=m["key"])),
     (rf"^the model of case {_ID} is not stored",
      lambda m: _("The model of case %(id)s is not stored.", id=m["id"])),
+    (r"^(?P<key>\S+) has no version (?P<version>\d+)$",
+     lambda m: _("%(key)s has no version %(version)s.", key=m["key"], version=m["version"])),
     (r"^(?P<key>\S+) version (?P<version>\d+) has no file '?(?P<file>[^']+)'?",
      lambda m: _("Version %(version)s of %(key)s has no file %(file)s.", version=m["version"], key=m["key"],
                  file=m["file"])),
