@@ -28,7 +28,8 @@ def on_screen(page: Page, x: float, y: float) -> tuple[float, float]:
     page.evaluate(CENTRE_ON_POINT, [x, y])
     box = page.locator("#modeler-canvas").bounding_box()
     viewbox = page.evaluate("window.OpsFlowModeler.get('canvas').viewbox()")
-    return (box["x"] + (x - viewbox["x"]) * viewbox["scale"], box["y"] + (y - viewbox["y"]) * viewbox["scale"])
+    scale = viewbox["scale"]
+    return box["x"] + (x - viewbox["x"]) * scale, box["y"] + (y - viewbox["y"]) * scale
 
 
 def select(page: Page, element: str) -> None:
