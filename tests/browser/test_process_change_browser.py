@@ -171,3 +171,22 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     expect(page.locator("#case-diagram")).to_have_attribute("data-rendered", "true", timeout=15_000)
     expect(page.locator(f'#case-diagram .djs-element[data-element-id="{step}"]')).to_have_count(1)
     expect(page.locator('#case-diagram [data-element-id="investigate_warehouse"]')).to_have_count(0)
+
+    # the store manager finishes the investigation: the new step comes to 待办 with its own form
+    page.goto(f"{live_server.url}/tasks")
+    rows.filter(has_text="吴先生").locator("a").first.click()
+    fill_investigation(page)
+    page.click("#complete-button")
+    expect(page.locator(".alert-success")).to_contain_text("下一步")
+    page.goto(f"{live_server.url}/tasks")
+    review = rows.filter(has_text="吴先生")
+    expect(review).to_contain_text("店长复核")
+    review.locator("a").first.click()
+    expect(page.locator("#f-review_note")).to_be_visible()  # the form made in the form editor
+    page.fill("#f-review_note", "已复核，同意处理方案")
+    page.click("#complete-button")
+    expect(page.locator(".alert-success")).to_contain_text("下一步")
+    page.goto(f"{live_server.url}/cases/{store_case}")
+    expect(page.locator(".timeline")).to_contain_text("店长复核")
+    expect(page.locator(".timeline")).to_contain_text("将案件从版本 1 迁移到版本 4")  # the move, audited
+    page.screenshot(path=str(screenshot_dir / "process-change-case.png"), full_page=True)
