@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
+from lxml import etree
 from playwright.sync_api import Page, expect
 
 from engine.clock import FrozenClock
@@ -25,6 +26,7 @@ from .modeler_steps import context_pad, on_screen, open_modeler, select
 pytestmark = pytest.mark.browser
 
 KEY = "complaint_handling"
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 BASE = f"/admin/models/{KEY}"
 STORE = "SH002"
 MANAGER = "manager_sh002"
@@ -80,7 +82,7 @@ def add_review_step(page: Page) -> str:
       return [e.incoming.map(c => c.source.id), e.outgoing.map(c => c.target.id),
               e.businessObject.lanes ? e.businessObject.lanes.map(l => l.id) : []];
     }""", new_id)
-    assert flows[0] == ["investigate_store"] and flows[1] == ["investigation_done"], flows
+    assert flows[:2] == [["investigate_store"], ["investigation_done"]], flows  # wired into the flow
     return new_id
 
 
@@ -97,7 +99,8 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     step = add_review_step(page)
     page.click("#modeler-save")
     message = page.locator("#modeler-message")
-    expect(message).to_contain_text("dueInHours")
+    expect(message).to_contain_text("该用户任务没有 dueInHours（办理时限，小时）")  # in Chinese
+    expect(page.locator("#modeler-canvas .of-error-note")).to_contain_text("办理时限")
     expect(page.locator("#modeler")).to_have_attribute("data-error-element", step)
     expect(page.locator(f'#modeler-canvas .djs-element.of-error[data-element-id="{step}"]')).to_have_count(1)
     expect(page.locator("#panel-id")).to_have_text(step)
@@ -106,6 +109,10 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     page.press("#prop-dueInHours", "Tab")
     page.click("#modeler-save")
     expect(message).to_contain_text("已保存为第 2 版")
+    saved = etree.fromstring(page.request.get(f"{live_server.url}{BASE}/2/files/{KEY}.bpmn").body())
+    lane = saved.find(f".//{BPMN}lane[@id='lane_store_manager']")
+    assert step in [ref.text for ref in lane.iter(f"{BPMN}flowNodeRef")]  # the store manager's step
+    assert saved.find(".//*[@id='investigate_warehouse']") is None
 
     # the form editor: the new step's own form (version 3)
     page.goto(f"{live_server.url}{BASE}/forms/new")
@@ -116,7 +123,7 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     page.click("#save-form")
     expect(page.locator(".alert-success")).to_contain_text("第 3 版已部署")
 
-    # the decision editor: service complaints go to the store manager up to 3000 instead of 2000
+    # the decision editor: a service complaint is "major" from a claim of 3000 instead of 2000
     page.goto(f"{live_server.url}{BASE}/decisions/complaint_triage.dmn/edit")
     expect(page.locator("#decision-editor")).to_have_attribute("data-rendered", "true", timeout=15_000)
     cell = page.locator('#decision-editor td[data-element-id="complaint_triage_rule_5_in_2"]')

@@ -42,8 +42,8 @@ def process_version_deploy(key: str) -> Any:
                                       roles={r.key for r in ROLES})
     except DeployError as exc:
         db.session.rollback()
-        response, status = error_response(exc.code, deploy_error_text(exc.message), 422,
-                                          {exc.filename or "files": deploy_error_text(exc.message)})
+        response, status = error_response(exc.code, deploy_error_text(exc), 422,
+                                          {exc.filename or "files": deploy_error_text(exc)})
         body = response.get_json()
         body.update(filename=exc.filename, element=exc.element)
         return jsonify(body), status
