@@ -6,9 +6,10 @@ lane), makes it a user task and names it, saves, sees the missing due hours mark
 fixes them and saves version 2; creates the step's form in the form editor (version 3); raises a
 threshold of the triage table in the decision editor (version 4); sees the diff (the step added, the
 removed one, the rule changed); dry-runs the move of the running cases (the warehouse case cannot move,
-and says why, until its step is mapped to the store's investigation), moves them; the store manager's
-待办 then holds both cases, the case page draws version 4, and completing the investigation brings the
-new step to 待办 with its new form."""
+and says why, until its step and its deadline timer are mapped to the store's), moves them; the store
+manager's 待办 then holds both cases (the moved one given to the holder of its new lane's role), the case
+page draws version 4, and completing the investigation brings the new step to 待办 with its new form,
+the move on the case's timeline."""
 from __future__ import annotations
 
 from typing import Iterator
