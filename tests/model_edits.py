@@ -41,6 +41,7 @@ def add_review_step(bpmn: str) -> str:
     <bpmn:userTask id="review_store" name="店长复核">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
+          <spiffworkflow:property name="nameEn" value="Store manager review"/>
           <spiffworkflow:property name="formJsonSchemaFilename" value="review.json"/>
           <spiffworkflow:property name="dueInHours" value="8"/>
         </spiffworkflow:properties>
