@@ -98,8 +98,9 @@ def version_two() -> dict[str, str]:
                    '<bpmn:userTask id="customer_follow_up" name="客户电话回访">')
     form = '<spiffworkflow:property name="formJsonSchemaFilename" value="customer_follow_up.json"/>\n'
     bpmn = replace(bpmn, form + '          <spiffworkflow:property name="dueInHours" value="24"/>',
-                   form + '          <spiffworkflow:property name="dueInHours" value="48"/>\n'
-                   '          <spiffworkflow:property name="nameEn" value="Call the customer back"/>')
+                   form + '          <spiffworkflow:property name="dueInHours" value="48"/>')
+    bpmn = replace(bpmn, '<spiffworkflow:property name="nameEn" value="Follow up with customer"/>',
+                   '<spiffworkflow:property name="nameEn" value="Call the customer back"/>')
     bpmn = replace(bpmn, 'handler_role == "store_manager"', 'handler_role in ("store_manager",)')
     bpmn = replace(bpmn, '<bpmn:script>sla_due_at = add_hours(now(), sla_hours)</bpmn:script>',
                    '<bpmn:script>sla_due_at = add_hours(now(), sla_hours + 1)</bpmn:script>')

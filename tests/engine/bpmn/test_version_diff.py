@@ -191,7 +191,7 @@ def test_two_deployed_versions_and_who_may_compare_them(session, people, root, c
     assert {"customer_follow_up", "flow_route_handler_to_investigate_store", "start_investigation"} <= set(
         result.element_ids(CHANGED))
     follow_up = changes_of(result, "customer_follow_up")
-    assert follow_up["property:nameEn"] == (None, "Call the customer back")
+    assert follow_up["property:nameEn"] == ("Follow up with customer", "Call the customer back")
     assert follow_up["property:dueInHours"] == ("24", "48")
     assert [d.decision_id for d in result.decisions] == ["complaint_triage"]
     backwards = version_diff(session, root, KEY, 2, 1)
