@@ -45,7 +45,7 @@ def process_version_deploy(key: str) -> Any:
         response, status = error_response(exc.code, deploy_error_text(exc), 422,
                                           {exc.filename or "files": deploy_error_text(exc)})
         body = response.get_json()
-        body.update(filename=exc.filename, element=exc.element)
+        body.update(filename=exc.filename, element=exc.element, reason=exc.reason or None, params=exc.params)
         return jsonify(body), status
     db.session.commit()
     result = next(r for r in results if r.key == key)  # a called process may come back beside it
