@@ -123,7 +123,7 @@ def test_a_save_on_top_of_a_version_no_longer_current_is_refused(app, client, au
     before = versions(app)
     response = save(client, due_hours(BPMN, "investigate_merch", "12"), 1)
     assert response.status_code == 409
-    assert response.get_json()["message"].startswith("complaint_handling 现在是第 2 版，不是第 1 版")
+    assert response.get_json()["message"].startswith("complaint_handling 的版本 2 是在打开版本 1 之后部署的")
     assert versions(app) == before
 
 
