@@ -41,9 +41,9 @@ def add_review_step(bpmn: str) -> str:
     <bpmn:userTask id="review_store" name="店长复核">
       <bpmn:extensionElements>
         <spiffworkflow:properties>
+          <spiffworkflow:property name="nameEn" value="Store manager review"/>
           <spiffworkflow:property name="formJsonSchemaFilename" value="review.json"/>
           <spiffworkflow:property name="dueInHours" value="8"/>
-          <spiffworkflow:property name="nameEn" value="Store manager's review"/>
         </spiffworkflow:properties>
       </bpmn:extensionElements>
       <bpmn:incoming>flow_investigate_store_to_investigation_done</bpmn:incoming>
@@ -96,11 +96,11 @@ def version_two() -> dict[str, str]:
     bpmn = remove_init_case(add_review_step(files[BPMN.name]))
     bpmn = replace(bpmn, '<bpmn:userTask id="customer_follow_up" name="客户回访">',
                    '<bpmn:userTask id="customer_follow_up" name="客户电话回访">')
-    bpmn = replace(bpmn, '<spiffworkflow:property name="nameEn" value="Follow up with customer"/>',
-                   '<spiffworkflow:property name="nameEn" value="Call the customer back"/>')
     form = '<spiffworkflow:property name="formJsonSchemaFilename" value="customer_follow_up.json"/>\n'
     bpmn = replace(bpmn, form + '          <spiffworkflow:property name="dueInHours" value="24"/>',
                    form + '          <spiffworkflow:property name="dueInHours" value="48"/>')
+    bpmn = replace(bpmn, '<spiffworkflow:property name="nameEn" value="Follow up with customer"/>',
+                   '<spiffworkflow:property name="nameEn" value="Call the customer back"/>')
     bpmn = replace(bpmn, 'handler_role == "store_manager"', 'handler_role in ("store_manager",)')
     bpmn = replace(bpmn, '<bpmn:script>sla_due_at = add_hours(now(), sla_hours)</bpmn:script>',
                    '<bpmn:script>sla_due_at = add_hours(now(), sla_hours + 1)</bpmn:script>')

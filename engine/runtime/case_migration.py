@@ -8,11 +8,12 @@ conflict and left where it was, the others go on.
 
 After a move the case's rows follow the new version: its `version_id` (so the case page draws the
 new diagram), the open task rows' element, name, role, form and priority, and the timers
-(`next_timer_at`, from the moved workflow). A task row keeps its due date while its element's due
-hours stay the same; when the element is mapped to another or its due hours changed, the due date
-is counted afresh from when the step opened (`created_at`) with the new hours: the step has been
-waiting that long already, the new rule says how long it may wait in all. Every moved case gets a
-`case_migrated` event (from and to version, the mapping used, by whom).
+(`next_timer_at`, from the moved workflow); a step mapped into another lane goes to the holder of
+its new role (as a new step does): the old holder no longer holds it. A task row keeps its due date
+while its element's due hours stay the same; when the element is mapped to another or its due hours
+changed, the due date is counted afresh from when the step opened (`created_at`) with the new
+hours: the step has been waiting that long already, the new rule says how long it may wait in all.
+Every moved case gets a `case_migrated` event (from and to version, the mapping used, by whom).
 """
 from __future__ import annotations
 
@@ -41,10 +42,11 @@ from engine.models import (
 from engine.sandbox.model_code import running_model
 
 from . import case_rows
+from .assignment import assign_new_tasks
 from .audit import pending_events
 from .case_rows import CaseRow
 from .engine import Engine
-from .steps import advance, record
+from .steps import advance, record, recorder
 
 BATCH = 200
 MIGRATED = "case_migrated"
@@ -55,7 +57,9 @@ NOT_ON_VERSION, NOT_RUNNING, CONFLICT, FAILED = "not_on_version", "not_running",
 _task = HumanTask.__table__
 _RETARGET = update(_task).where(_task.c.id == bindparam("b_id")).values(
     element_id=bindparam("element_id"), name=bindparam("name"), lane_role=bindparam("lane_role"),
-    form_file=bindparam("form_file"), priority=bindparam("priority"), due_at=bindparam("due_at"))
+    form_file=bindparam("form_file"), priority=bindparam("priority"), due_at=bindparam("due_at"),
+    assignee_id=bindparam("assignee_id"), on_behalf_of_id=bindparam("on_behalf_of_id"),
+    claimed_at=bindparam("claimed_at"))
 _case = ProcessInstance.__table__
 _MOVE_CASE = update(_case).where(_case.c.id == bindparam("b_id"), _case.c.lock_version == bindparam("b_lock")
                                  ).values(version_id=bindparam("version_id"))
@@ -210,7 +214,7 @@ def _retarget_rows(session: Session, engine: Engine, case: CaseRow, workflow: An
                    rows: Iterable[case_rows.TaskRow], alignment: Alignment) -> None:
     """Point the open step rows at their moved tasks' new elements (see the module's note on due dates)."""
     policy = engine.policy(case.process_key)
-    values = []
+    moved, relaned = [], []
     for row in rows:
         if row.kind != "step":
             continue
@@ -226,12 +230,18 @@ def _retarget_rows(session: Session, engine: Engine, case: CaseRow, workflow: An
         due = row.due_at
         if spec.bpmn_id != row.element_id or hours != (task_property(old, "dueInHours") if old else None):
             due = policy.due_at(spec.bpmn_id, row.created_at, hours)
+        if spec.lane != row.lane_role:  # mapped into another lane: its holder no longer holds the role
+            row.assignee_id = row.assignee = row.on_behalf_of_id = row.claimed_at = None
+            relaned.append((row, task))
         row.element_id, row.name, row.lane_role = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane
         row.form_file, row.due_at = form_filename(spec), due
         row.priority = _int(task_property(spec, "priority")) or row.priority
-        values.append({"b_id": row.id, "element_id": row.element_id, "name": row.name,
-                       "lane_role": row.lane_role, "form_file": row.form_file, "priority": row.priority,
-                       "due_at": row.due_at})
+        moved.append(row)
+    assign_new_tasks(session, case, workflow, relaned, engine.clock(), recorder(engine.clock))
+    values = [{"b_id": row.id, "element_id": row.element_id, "name": row.name, "lane_role": row.lane_role,
+               "form_file": row.form_file, "priority": row.priority, "due_at": row.due_at,
+               "assignee_id": row.assignee_id, "on_behalf_of_id": row.on_behalf_of_id,
+               "claimed_at": row.claimed_at} for row in moved]
     if values:
         session.connection().execute(_RETARGET, values)
 

@@ -109,6 +109,9 @@ def test_a_refused_diagram_names_the_element_in_the_persons_language_and_stores_
     lane = save(client, BPMN.replace('name="cs_manager"', 'name="cs_boss"'), 1)
     assert lane.status_code == 422 and "泳道 cs_boss 不是角色" in lane.get_json()["message"]
     assert lane.get_json()["element"]  # the user task in that lane
+    untimed = save(client, BPMN.replace('<spiffworkflow:property name="dueInHours" value="24"/>', "", 1), 1)
+    assert untimed.status_code == 422  # a refusal with a reason code (deploy_codes) is worded from it
+    assert "该用户任务没有 dueInHours（办理时限，小时）" in untimed.get_json()["message"]
     broken = save(client, "<bpmn:definitions", 1)
     assert broken.status_code == 422 and "complaint_handling.bpmn 第 1 行" in broken.get_json()["message"]
     assert versions(app) == before

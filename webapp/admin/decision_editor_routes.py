@@ -96,7 +96,7 @@ def save_decision(key: str, filename: str) -> Any:
                                        expected_version=opened)
     except DeployError as exc:
         db.session.rollback()
-        return _page(key, filename, xml, opened, deploy_error_text(exc.message)), 422
+        return _page(key, filename, xml, opened, deploy_error_text(exc)), 422
     except Conflict:
         db.session.rollback()
         latest = bpmn.process_versions(db.session, current_user, key)[0].latest

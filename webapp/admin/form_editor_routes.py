@@ -76,7 +76,7 @@ def form_preview(key: str, filename: str) -> Any:
     try:
         schema = bpmn.read_form(request.form.get("filename") or filename, request.form.get("schema", ""))
     except DeployError as exc:
-        return jsonify(ok=False, error=deploy_error_text(exc.message)), 422
+        return jsonify(ok=False, error=deploy_error_text(exc)), 422
     return jsonify(ok=True, html=_preview(schema))
 
 
@@ -93,7 +93,7 @@ def _save(key: str, filename: str, text: str, opened: int, step: str | None = No
                                       roles=directory_rules().role_scopes.keys(), expected_version=opened)
     except DeployError as exc:
         db.session.rollback()
-        return _page(key, filename, text, opened, deploy_error_text(exc.message), steps=steps,
+        return _page(key, filename, text, opened, deploy_error_text(exc), steps=steps,
                      step=step or ""), 422
     except Conflict:
         db.session.rollback()

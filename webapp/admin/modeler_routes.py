@@ -47,7 +47,7 @@ def modeler_save(key: str) -> Any:
                                        roles=directory_rules().role_scopes.keys(), expected_version=version)
     except DeployError as exc:
         db.session.rollback()
-        return _refusal("invalid_model", deploy_error_text(exc.message), 422, element=exc.element)
+        return _refusal("invalid_model", deploy_error_text(exc), 422, element=exc.element)
     except (Conflict, NotFound) as exc:
         db.session.rollback()
         return _refusal(exc.code, denial_text(exc), 409 if isinstance(exc, Conflict) else 404)

@@ -199,3 +199,27 @@ def _version(session, number: int) -> ProcessVersion:
     from engine.models import ProcessDefinition
     return session.scalar(select(ProcessVersion).join(ProcessDefinition).where(
         ProcessDefinition.key == "escalation", ProcessVersion.version == number))
+
+
+def fix_issue_for_the_supervisor(text: str) -> str:
+    """v2: the waiting step keeps its id but is the store supervisor's (moved to their lane)."""
+    step = "<bpmn:flowNodeRef>fix_issue</bpmn:flowNodeRef>"
+    assert step in text
+    return text.replace(step, "", 1).replace("<bpmn:flowNodeRef>nudge</bpmn:flowNodeRef>",
+                                             step + "<bpmn:flowNodeRef>nudge</bpmn:flowNodeRef>", 1)
+
+
+def test_a_step_moved_into_another_lane_goes_to_the_holder_of_its_new_role(engine, sessions, session, people,
+                                                                           deployed, root, clock, tasks_of):
+    """SH002 has one manager, who holds the step on version 1; on version 2 the step is the store
+    supervisor's: the manager no longer holds it, the one supervisor of SH002's region does."""
+    case_id = engine.start(session, "escalation", people["manager_sh002"], {"store_code": "SH002",
+                                                                           "amount": 1}).id
+    session.commit()
+    assert tasks_of(session, case_id)["fix_issue"].assignee_id == people["manager_sh002"].id
+    _deploy(session, clock, fix_issue_for_the_supervisor)
+    assert [c.moved for c in _migrate(engine, sessions, root, dry_run=False).cases] == [True]
+    session.expire_all()
+    row = tasks_of(session, case_id)["fix_issue"]
+    assert row.lane_role == "store_supervisor"
+    assert row.assignee_id == people["supervisor_east"].id
