@@ -30,7 +30,7 @@ INVESTIGATION = {"findings": "监控显示周末客流高峰期试衣区仅1名�
                  "root_cause": "高峰期排班不足", "resolution_type": "apology", "compensation_amount": 0,
                  "resolution_plan": "店长致电致歉并赠送会员积分；调整周末排班"}
 CLIENTS = 4
-CASES = 120
+CASES = 60
 BEFORE_KILL = 2.0     # seconds of load before the kill
 AFTER_REPLACEMENT = 2.0  # seconds of load once the replacement answers
 
