@@ -100,7 +100,8 @@ def nginx_site(tmp: Path, app_port: int, tls_port: int, plain_port: int) -> Path
         f"{user}daemon off;\nworker_processes 1;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\n"
         f"events {{ worker_connections 64; }}\n"
         f"http {{\n  access_log {tmp}/other.log;\n  client_body_temp_path {tmp}/body;\n"
-        f"  proxy_temp_path {tmp}/proxy;\n  fastcgi_temp_path {tmp}/fastcgi;\n  uwsgi_temp_path {tmp}/uwsgi;\n"
+        f"  proxy_temp_path {tmp}/proxy;\n  fastcgi_temp_path {tmp}/fastcgi;\n"
+        f"  uwsgi_temp_path {tmp}/uwsgi;\n"
         f"  scgi_temp_path {tmp}/scgi;\n  include {tmp}/site.conf;\n}}\n", encoding="utf-8")
     return main
 
@@ -153,7 +154,8 @@ def wait_for(check, what: str, processes: dict[str, subprocess.Popen], logs: Pat
 
 
 def tail(logs: Path) -> str:
-    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2500:]}" for p in sorted(logs.glob("*.log")))
+    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2500:]}"
+                     for p in sorted(logs.glob("*.log")))
 
 
 @pytest.fixture
@@ -178,20 +180,24 @@ def deployed(tmp_path, own_postgres_database):
         processes: dict[str, subprocess.Popen] = {}
         web = unit("opsflow-web.service")
         worker = unit("opsflow-worker@.service")
-        starts = [("web", web, {})] + [(f"worker{i}", worker, {"%H": "testhost", "%i": str(i)}) for i in (1, 2)]
+        starts = [("web", web, {})] + [(f"worker{i}", worker, {"%H": "testhost", "%i": str(i)})
+                                       for i in (1, 2)]
         try:
             for name, settings, specifiers in starts:
                 assert settings["WorkingDirectory"] == ["/opt/opsflow"]
                 with (logs / f"{name}.log").open("wb") as out:
                     processes[name] = subprocess.Popen(
-                        command(settings, specifiers, app_port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                        env={**base_env, **unit_environment(settings, files)}, start_new_session=True)
+                        command(settings, specifiers, app_port), cwd=ROOT, stdout=out,
+                        stderr=subprocess.STDOUT, env={**base_env, **unit_environment(settings, files)},
+                        start_new_session=True)
             nginx_conf = nginx_site(tmp_path, app_port, tls_port, plain_port)
             with (logs / "nginx.log").open("wb") as out:
-                processes["nginx"] = subprocess.Popen([NGINX, "-c", str(nginx_conf), "-p", str(tmp_path)],
-                                                      stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                processes["nginx"] = subprocess.Popen(
+                    [NGINX, "-c", str(nginx_conf), "-p", str(tmp_path)], stdout=out, stderr=subprocess.STDOUT,
+                    start_new_session=True)
             through = Through(tls_port, tmp_path / "fullchain.pem")
-            wait_for(lambda: through.request("GET", "/healthz")[0] == 200, "answer through nginx", processes, logs)
+            wait_for(lambda: through.request("GET", "/healthz")[0] == 200, "answer through nginx",
+                     processes, logs)
             yield {"through": through, "app_port": app_port, "plain_port": plain_port, "tmp": tmp_path,
                    "processes": processes, "logs": logs, "env": {**base_env, **values}, "token": values[
                        "OPSFLOW_METRICS_TOKEN"]}
@@ -231,7 +237,8 @@ def test_the_units_behind_nginx_answer_and_stop_on_sigterm(deployed):
     request_id = headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id, not the client's
     assert f"rid={request_id}" in (deployed["tmp"] / "opsflow.access.log").read_text()
-    logged = [json.loads(line) for line in (logs / "web.log").read_text().splitlines() if line.startswith("{")]
+    logged = [json.loads(line) for line in (logs / "web.log").read_text().splitlines()
+              if line.startswith("{")]
     assert any(entry.get("request_id") == request_id and entry.get("logger") == "opsflow.request"
                for entry in logged)
 
