@@ -248,6 +248,10 @@ def test_the_units_behind_nginx_answer_and_stop_on_sigterm(deployed):
     status, _headers, body = plain(deployed["app_port"], "/metrics",
                                    {"Host": direct, "Authorization": f"Bearer {deployed['token']}"})
     assert status == 200 and b"opsflow_request_seconds_count" in body
+    # the workers' own figures, from their processes, in the same scrape (the shared folder)
+    scraped = body.decode()
+    for worker in ("testhost-worker-1", "testhost-worker-2"):
+        assert re.search(rf'opsflow_runner_heartbeat_timestamp_seconds\{{runner="{worker}"\}} \d', scraped)
 
     for name in ("nginx", "worker1", "worker2", "web"):
         os.killpg(processes[name].pid, signal.SIGTERM)

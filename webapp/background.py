@@ -21,6 +21,7 @@ from engine.runtime import (
     run_schedules,
 )
 
+from . import runner_metrics
 from .extensions import db
 from .notices import make_renderer, transports_for
 
@@ -44,9 +45,11 @@ def heartbeat_job(app: Flask, name: str) -> Job:
     started_at = clock()
 
     def stamp() -> None:
+        now = clock()
         with sessions() as session:
-            beat(session, name, started_at, clock())
+            beat(session, name, started_at, now)
             session.commit()
+        runner_metrics.beat(name, now.timestamp())
     return Job("heartbeat", stamp, float(app.config.get("HEARTBEAT_INTERVAL_SECONDS", 15.0)), at_once=True)
 
 
@@ -63,8 +66,10 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
     runner.add(heartbeat_job(app, worker))
     lease = timedelta(seconds=float(app.config.get("WORKER_LEASE_SECONDS", 300.0)))
     batch = int(app.config.get("TIMER_BATCH", 200))
+    fired = runner_metrics.on_lag(worker)  # the heartbeat gauge, timers fired and each firing's lag
     runner.add(Job("timers", lambda: fire_due_timers(engine, sessions, limit=batch, holder=worker,
-                                                     lease=lease, drain=True, stop=runner.stopping),
+                                                     lease=lease, drain=True, stop=runner.stopping,
+                                                     on_lag=fired),
                    float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
     runner.add(Job("connectors", lambda: run_connectors(engine, sessions, stop=runner.stopping),
                    float(app.config.get("CONNECTOR_INTERVAL_SECONDS", 5.0))))
