@@ -79,7 +79,7 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
     runner.add(Job("reminders", lambda: run_reminders(engine, sessions, due_soon=due_soon,
                                                       digest_at=app.config["DIGEST_TIME"]),
                    min(60.0, float(app.config.get("REMINDER_INTERVAL_SECONDS", 30.0)))))
-    transports = transports_for(app.config)
+    transports = transports_for(app.config, sessions)
     if transports:
         renderer, policy = make_renderer(app), delivery_policy(app)
 
