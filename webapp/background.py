@@ -16,6 +16,7 @@ from engine.runtime import (
     Job,
     beat,
     fire_due_timers,
+    purge_idempotency_records,
     run_connectors,
     run_reminders,
     run_schedules,
@@ -53,6 +54,19 @@ def heartbeat_job(app: Flask, name: str) -> Job:
     return Job("heartbeat", stamp, float(app.config.get("HEARTBEAT_INTERVAL_SECONDS", 15.0)), at_once=True)
 
 
+def housekeeping_job(app: Flask) -> Job:
+    """Purge the API's Idempotency-Key records older than IDEMPOTENCY_KEEP_HOURS (their answers are
+    replayed that long) every HOUSEKEEPING_INTERVAL_SECONDS."""
+    clock, sessions = app.extensions["opsflow"].clock, sessions_of(app)
+    keep = timedelta(hours=float(app.config.get("IDEMPOTENCY_KEEP_HOURS", 24.0)))
+
+    def purge() -> str:
+        with sessions() as session:
+            purged = purge_idempotency_records(session, clock() - keep)
+        return f"purged {purged} idempotency record(s)" if purged else ""
+    return Job("housekeeping", purge, float(app.config.get("HOUSEKEEPING_INTERVAL_SECONDS", 600.0)))
+
+
 def background_runner(app: Flask, name: str | None = None, at_once: bool = False) -> BackgroundRunner:
     """Timers (drained in leased batches of TIMER_BATCH) and scheduled starts every
     SCHEDULER_INTERVAL_SECONDS; reminders (new pool tasks, due
@@ -79,6 +93,7 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
     runner.add(Job("reminders", lambda: run_reminders(engine, sessions, due_soon=due_soon,
                                                       digest_at=app.config["DIGEST_TIME"]),
                    min(60.0, float(app.config.get("REMINDER_INTERVAL_SECONDS", 30.0)))))
+    runner.add(housekeeping_job(app))
     transports = transports_for(app.config, sessions)
     if transports:
         renderer, policy = make_renderer(app), delivery_policy(app)

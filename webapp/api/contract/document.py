@@ -7,7 +7,18 @@ import functools
 import json
 from typing import Any
 
-from . import attachments, away, deliveries, inbox, messages, preferences, robots, schedules, task_detail
+from . import (
+    attachments,
+    away,
+    deliveries,
+    idempotency,
+    inbox,
+    messages,
+    preferences,
+    robots,
+    schedules,
+    task_detail,
+)
 from .operations import PARAMETERS, PATHS, returns
 from .schemas import SCHEMAS, ref
 
@@ -79,19 +90,21 @@ def _document() -> dict[str, Any]:
                  for name, text in ERROR_RESPONSES.items()}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "OpsFlow API", "version": "1", "description": DESCRIPTION},
+        "info": {"title": "OpsFlow API", "version": "1",
+                 "description": DESCRIPTION + idempotency.DESCRIPTION},
         "servers": [{"url": "/api/v1"}],
         "tags": TAGS,
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS, **messages.PATHS, **schedules.PATHS, **attachments.PATHS},
+        "paths": idempotency.with_idempotency({
+            **PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS, **robots.PATHS,
+            **messages.PATHS, **schedules.PATHS, **attachments.PATHS}),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
             "schemas": {**SCHEMAS, **inbox.SCHEMAS, **away.SCHEMAS, **preferences.SCHEMAS,
                         **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS,
                         **schedules.SCHEMAS, **attachments.SCHEMAS},
-            "parameters": PARAMETERS,
+            "parameters": {**PARAMETERS, "IdempotencyKey": idempotency.PARAMETER},
             "responses": responses,
         },
     }
