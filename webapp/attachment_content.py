@@ -12,12 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, abort, current_app, request, send_file
+from flask import Response, abort, current_app, make_response, request, send_file
+from flask_babel import gettext as _
 from werkzeug.http import parse_range_header
 
 from engine.attachments import content_of
 from engine.models import Attachment
 
+from .errors import error_response
 from .extensions import db
 
 
@@ -63,7 +65,9 @@ def _range_wanted(row: Attachment) -> tuple[int, int] | None | Response:
         return None
     span = parsed.range_for_length(row.size) if parsed is not None else None
     if span is None:
-        refused = Response(status=416)
+        refused = make_response(error_response(
+            "range_not_satisfiable", _("The range asked for is not within the file (%(size)d bytes).",
+                                       size=row.size), 416, {"Range": "invalid"}))
         refused.headers["Content-Range"] = f"bytes */{row.size}"
         return refused
     return span

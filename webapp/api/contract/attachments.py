@@ -84,6 +84,6 @@ _content["206"] = {
     "headers": {"Content-Range": {"schema": {"type": "string"},
                                   "description": "bytes <first>-<last>/<size>"}},
     "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_TYPES}}
-_content["416"] = {
-    "description": "the range is past the end of the file or malformed",
-    "headers": {"Content-Range": {"schema": {"type": "string"}, "description": "bytes */<size>"}}}
+_content["416"] = returns(ref("Error"), "the range is past the end of the file or malformed",
+                          headers={"Content-Range": {"schema": {"type": "string"},
+                                                     "description": "bytes */<size>"}})
