@@ -134,6 +134,8 @@ class Config:
     READY_DATABASE_TIMEOUT_MS = 2000  # /readyz: PostgreSQL's statement timeout for its queries
     METRICS_TOKEN: str | None = None  # /metrics: scrapers send "Authorization: Bearer <it>"; unset: loopback
     LOG_FORMAT = "text"  # "json": one JSON object per log line, with the request id (production logs)
+    IDEMPOTENCY_KEEP_HOURS = 24.0  # an Idempotency-Key's answer is replayed this long, then purged
+    HOUSEKEEPING_INTERVAL_SECONDS = 600.0  # how often the background runner purges old rows
     SCRIPT_SECONDS = 5.0    # a model script's time limit; its worker process is killed when it runs over
     SCRIPT_MEMORY_MB = 512  # the address space of each script worker process
 
@@ -194,6 +196,7 @@ _ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
                  "OPSFLOW_ROBOT_RATE_PER_MINUTE": "ROBOT_RATE_PER_MINUTE",
                  "OPSFLOW_TIMER_BATCH": "TIMER_BATCH"}
 _ENV_FLOATS = {"OPSFLOW_WORKER_LEASE_SECONDS": "WORKER_LEASE_SECONDS",
+               "OPSFLOW_IDEMPOTENCY_KEEP_HOURS": "IDEMPOTENCY_KEEP_HOURS",
                "OPSFLOW_WORKER_POLL_SECONDS": "SCHEDULER_INTERVAL_SECONDS"}
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Services the test suite needs, started and stopped by `make test`:
 #
-#   scripts/test-services.sh start   throwaway PostgreSQL cluster + check Debian chromium
+#   scripts/test-services.sh start   throwaway PostgreSQL cluster + check Debian chromium and nginx
 #   scripts/test-services.sh stop    stop that cluster (fine when it is not running)
 #   scripts/test-services.sh status  print the URL when the cluster is running
 #   scripts/test-services.sh clean   stop it and delete its data directory
@@ -13,7 +13,7 @@
 # the URL. Otherwise it makes a fresh cluster (initdb, ~2 s), so every run
 # starts from an empty database.
 #
-# Missing Debian packages (postgresql, chromium, fonts-noto-cjk) are installed
+# Missing Debian packages (postgresql, chromium, fonts-noto-cjk, nginx) are installed
 # when running as root; otherwise the script says what to install and fails.
 #
 # Settings (environment):
@@ -216,11 +216,20 @@ ensure_chromium() {
     fi
 }
 
+# ---------------------------------------------------------------- nginx
+ensure_nginx() {
+    # tests/test_deploy_run.py runs deploy/nginx-opsflow.conf in Debian's nginx (a process of the
+    # test's own, never the system service)
+    if [ ! -x /usr/sbin/nginx ]; then apt_install nginx; fi
+    [ -x /usr/sbin/nginx ] || die "/usr/sbin/nginx not found after installing nginx"
+}
+
 # ---------------------------------------------------------------- main
 case "${1:-}" in
     start)
         pg_start
         ensure_chromium
+        ensure_nginx
         cat "$URL_FILE"
         ;;
     stop)

@@ -16,11 +16,13 @@ from engine.runtime import (
     Job,
     beat,
     fire_due_timers,
+    purge_idempotency_records,
     run_connectors,
     run_reminders,
     run_schedules,
 )
 
+from . import runner_metrics
 from .extensions import db
 from .notices import make_renderer, transports_for
 
@@ -44,10 +46,25 @@ def heartbeat_job(app: Flask, name: str) -> Job:
     started_at = clock()
 
     def stamp() -> None:
+        now = clock()
         with sessions() as session:
-            beat(session, name, started_at, clock())
+            beat(session, name, started_at, now)
             session.commit()
+        runner_metrics.beat(name, now.timestamp())
     return Job("heartbeat", stamp, float(app.config.get("HEARTBEAT_INTERVAL_SECONDS", 15.0)), at_once=True)
+
+
+def housekeeping_job(app: Flask) -> Job:
+    """Purge the API's Idempotency-Key records older than IDEMPOTENCY_KEEP_HOURS (their answers are
+    replayed that long) every HOUSEKEEPING_INTERVAL_SECONDS."""
+    clock, sessions = app.extensions["opsflow"].clock, sessions_of(app)
+    keep = timedelta(hours=float(app.config.get("IDEMPOTENCY_KEEP_HOURS", 24.0)))
+
+    def purge() -> str:
+        with sessions() as session:
+            purged = purge_idempotency_records(session, clock() - keep)
+        return f"purged {purged} idempotency record(s)" if purged else ""
+    return Job("housekeeping", purge, float(app.config.get("HOUSEKEEPING_INTERVAL_SECONDS", 600.0)))
 
 
 def background_runner(app: Flask, name: str | None = None, at_once: bool = False) -> BackgroundRunner:
@@ -63,8 +80,10 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
     runner.add(heartbeat_job(app, worker))
     lease = timedelta(seconds=float(app.config.get("WORKER_LEASE_SECONDS", 300.0)))
     batch = int(app.config.get("TIMER_BATCH", 200))
+    fired = runner_metrics.on_lag(worker)  # the heartbeat gauge, timers fired and each firing's lag
     runner.add(Job("timers", lambda: fire_due_timers(engine, sessions, limit=batch, holder=worker,
-                                                     lease=lease, drain=True, stop=runner.stopping),
+                                                     lease=lease, drain=True, stop=runner.stopping,
+                                                     on_lag=fired),
                    float(app.config["SCHEDULER_INTERVAL_SECONDS"])))
     runner.add(Job("connectors", lambda: run_connectors(engine, sessions, stop=runner.stopping),
                    float(app.config.get("CONNECTOR_INTERVAL_SECONDS", 5.0))))
@@ -74,7 +93,8 @@ def background_runner(app: Flask, name: str | None = None, at_once: bool = False
     runner.add(Job("reminders", lambda: run_reminders(engine, sessions, due_soon=due_soon,
                                                       digest_at=app.config["DIGEST_TIME"]),
                    min(60.0, float(app.config.get("REMINDER_INTERVAL_SECONDS", 30.0)))))
-    transports = transports_for(app.config)
+    runner.add(housekeeping_job(app))
+    transports = transports_for(app.config, sessions)
     if transports:
         renderer, policy = make_renderer(app), delivery_policy(app)
 

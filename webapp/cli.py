@@ -262,8 +262,11 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 @main.command()
 @click.option("--once", is_flag=True, help="do every job once (due timers, the due outbox) and exit")
 @click.option("--name", default=None, help="this worker's name in the outbox locks (default: host:pid)")
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              envvar="OPSFLOW_WORKER_METRICS_PORT",
+              help="serve this worker's Prometheus figures on 127.0.0.1:PORT (a host with no app process)")
 @click.pass_context
-def worker(ctx: click.Context, once: bool, name: str | None) -> None:
+def worker(ctx: click.Context, once: bool, name: str | None, metrics_port: int | None) -> None:
     """Run the background work (due timers, scheduled starts, reminders, connector calls, sending the
     outbox) in this process, until SIGTERM or Ctrl-C: the case, message or call in hand is finished,
     the rest of its batch given back, no new one taken, and the exit status is 0. Several workers
@@ -271,8 +274,10 @@ def worker(ctx: click.Context, once: bool, name: str | None) -> None:
     worker's are taken by another after WORKER_LEASE_SECONDS."""
     import signal
 
+    from . import runner_metrics
     from .background import background_runner
     from .bootstrap import init_db
+    runner_metrics.prepare_folder()
     app = _app(ctx.obj["config"])
     init_db(app)
     runner = background_runner(app, name, at_once=True)
@@ -291,6 +296,8 @@ def worker(ctx: click.Context, once: bool, name: str | None) -> None:
         runner.request_stop()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if metrics_port:
+        runner_metrics.serve_own(metrics_port)
     click.echo(f"OpsFlow worker running: {', '.join(j.name for j in runner.jobs)}")
     runner.run_forever()
     click.echo("OpsFlow worker stopped")

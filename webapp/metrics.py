@@ -1,11 +1,12 @@
 """Prometheus metrics at `GET /metrics`: request latency by route, commands by kind and outcome, and,
-read from the database at scrape time, the timer lag, the outbox depth and the background runners'
+read from the database at scrape time, the most overdue timer, the outbox depth and the background runners'
 heartbeats.
 
 Several app processes (gunicorn's workers) each count their own requests; with
 `PROMETHEUS_MULTIPROC_DIR` set before the processes start, prometheus-client writes the counts to
-files there and a scrape of any process adds them up (its multiprocess mode). Without it the counts
-are this process's.
+files there and a scrape of any process adds them up (its multiprocess mode). `opsflow worker`
+processes of the same host with the same folder in their environment add theirs (`runner_metrics`:
+heartbeats, timers fired, each firing's lag). Without it the counts are this process's.
 
 A command is a request that may change something (POST, PUT, PATCH, DELETE), its kind the route's
 endpoint. Its outcome is what refused it: routes that catch an engine refusal to answer with a page
@@ -54,6 +55,7 @@ from engine.errors import (
 )
 from engine.queries import heartbeats, outbox_depth, timer_lag
 
+from . import runner_metrics  # noqa: F401  (the runners' families, in this scrape too)
 from .extensions import db
 
 bp = Blueprint("metrics", __name__)
@@ -124,8 +126,9 @@ class DatabaseState(Collector):
             depth = outbox_depth(db.session)
         finally:
             db.session.rollback()
-        yield GaugeMetricFamily("opsflow_timer_lag_seconds",
-                                "How long the most overdue timer of a running case has waited past its time",
+        yield GaugeMetricFamily("opsflow_timer_overdue_seconds",
+                                "How long the most overdue timer of a running case has waited past its time "
+                                "(each firing's lag: the histogram opsflow_timer_lag_seconds)",
                                 value=lag)
         outbox = GaugeMetricFamily("opsflow_outbox_messages",
                                    "Messages in the outbox not yet sent, by status", labels=["status"])

@@ -4,7 +4,8 @@ Each worker builds its own app (and so its own connection pool) after the fork; 
 the database once before forking and holds no connection. Background work is not in these
 processes: `opsflow worker` runs it (the `runner` check of `/readyz` says whether one does).
 Prometheus counts from all workers are added up through a shared folder (`PROMETHEUS_MULTIPROC_DIR`;
-a fresh one when it is not set), emptied at each start so a restart does not count twice.
+a fresh one when it is not set), emptied at each start of the files of processes that are gone, so a
+restart does not count twice (the `opsflow worker` processes writing there go on counting).
 """
 from __future__ import annotations
 
@@ -34,9 +35,26 @@ def shared_metrics_dir() -> str:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     Path(folder).mkdir(parents=True, exist_ok=True)
     for stale in Path(folder).glob("*.db"):
-        stale.unlink()
+        if not _alive(stale):
+            stale.unlink()
     values.ValueClass = values.get_value_class()
     return folder
+
+
+def _alive(counts: Path) -> bool:
+    """Is the process that writes `counts` (prometheus-client's `<kind>_<pid>.db`) still running? The
+    folder is shared with the `opsflow worker` processes of this host, which keep counting across a
+    restart of the app processes; the files of dead processes are the ones a restart empties."""
+    pid = counts.stem.rsplit("_", 1)[-1]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class Server(BaseApplication):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Iterable, Protocol
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine.models import HumanTask, RoleAssignment, Store, User
 
@@ -85,5 +85,6 @@ def region_of(session: Session, store_code: str | None) -> str | None:
 def eligible_users(session: Session, task: HumanTask) -> list[User]:
     """Everyone who could take `task`: the candidates offered when a supervisor reassigns it."""
     rows = session.scalars(select(User).join(RoleAssignment).where(
-        RoleAssignment.role == task.lane_role, User.active.is_(True)).distinct().order_by(User.username))
+        RoleAssignment.role == task.lane_role, User.active.is_(True)).distinct().order_by(User.username)
+        .options(selectinload(User.roles)))  # one query for every candidate's grants, not one each
     return [u for u in rows if holds_role_for(u, task)]

@@ -89,6 +89,8 @@ def may_see(session: Session, user: User, instance: Identified, *, rules: Superv
 
 
 def may_supervise(session: Session, user: User, instance: Identified, *, rules: SupervisionRules) -> bool:
+    if not may_supervise_cases(user, rules=rules):
+        return False  # oversees no case by role: no need to ask the database about this one
     return session.scalar(select(ProcessInstance.id).where(
         ProcessInstance.id == instance.id, supervision_filter(user, rules=rules))) is not None
 

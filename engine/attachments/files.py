@@ -38,6 +38,7 @@ from .storage import (
     FOLDER,
     WRITTEN,
     database_chunks,
+    database_range,
     in_database,
     path_of,
     remove_from_database,
@@ -253,12 +254,15 @@ def delete_attachment(session: Session, user: User, attachment_id: int, upload_d
     return path
 
 
-def content_of(session: Session, sql_engine: SqlEngine, row: Attachment,
-               upload_dir: str | Path) -> Iterator[bytes] | Path | None:
+def content_of(session: Session, sql_engine: SqlEngine, row: Attachment, upload_dir: str | Path,
+               byte_range: tuple[int, int] | None = None) -> Iterator[bytes] | Path | None:
     """An attachment's bytes: its chunks as they are read from the database (each on a connection of
-    `sql_engine`, so a slow download holds none between chunks), or its file's path in the folder;
-    None when the file has gone missing from the folder."""
+    `sql_engine`, so a slow download holds none between chunks) — with `byte_range` (start, stop) only
+    those bytes, read from the chunks holding them —, or its file's path in the folder (the caller
+    sends the range of it); None when the file has gone missing from the folder."""
     if in_database(session, row.id):
+        if byte_range is not None:
+            return database_range(sql_engine, row.id, *byte_range)
         return database_chunks(sql_engine, row.id)
     path = path_of(upload_dir, row)
     return path if path.is_file() else None

@@ -3,8 +3,9 @@
 WeCom and DingTalk take 20 messages a minute per robot (DingTalk then blocks the robot for ten
 minutes), Feishu 100. More due at once are merged into fewer messages (a digest: each item's title
 linked to its page) and what still does not fit is held back to the next minute — never dropped.
-The window of recent sends is this process's own; a second worker sending to the same robot is
-caught by the robot's own answer (a rate-limit code), which holds the rest back too.
+The window of recent sends (`robot_window`) is in the database when the transport is given a
+session factory, so several workers enforce one limit per robot; should the robot still answer
+with a rate-limit code (another system posting to it), the rest is held back too.
 
 Robots answer HTTP 200 with an error code in the body: `errcode` (WeCom, DingTalk) or `code`
 (Feishu) other than 0 is an error. A 5xx, a timeout or a refused connection is worth retrying
@@ -18,14 +19,16 @@ import math
 import threading
 import urllib.error
 import urllib.request
-from collections import deque
 from datetime import datetime, timedelta
 from typing import Any, Callable, Sequence
+
+from sqlalchemy.orm import Session
 
 from engine.clock import system_clock
 from engine.models import DINGTALK, FEISHU, WECOM
 
 from .channels import Outcome, Rendered
+from .robot_window import WINDOW, LocalWindow, RateWindow, SharedWindow
 from .robots import TEXT_LIMIT, body_size, merged_body, signed_request
 
 #: Messages a minute each robot takes (as each robot documents it).
@@ -36,25 +39,25 @@ RATE_LIMITED = {WECOM: {45009}, DINGTALK: {130101, 410100}, FEISHU: {11232}}
 TRANSIENT = {WECOM: {-1}, DINGTALK: {-1}, FEISHU: {-1}}
 #: How long messages after a failed one wait, so they do not overtake it.
 HOLD_SECONDS = 30
-WINDOW = timedelta(minutes=1)
 _HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
 class RobotTransport:
     """Posts rendered robot messages (`Rendered.channel` the robot kind, `to` its webhook URL, `body`
     from `robot_body`, `secret` for signing), in order, one robot after another. `per_minute`
-    overrides every kind's limit (the benchmark lifts it to measure throughput)."""
+    overrides every kind's limit (the benchmark lifts it to measure throughput); with `sessions` the
+    rate windows are the database's, shared by every process, else this transport's own."""
 
     def __init__(self, clock: Callable[[], datetime] = system_clock, *, timeout: float = 5.0,
-                 per_minute: int | None = None) -> None:
+                 per_minute: int | None = None, sessions: Callable[[], Session] | None = None) -> None:
         self.clock = clock
         self.timeout = timeout
         self.per_minute = per_minute
-        self._sent: dict[str, deque[datetime]] = {}
+        self.window: RateWindow = SharedWindow(sessions) if sessions is not None else LocalWindow()
         self._lock = threading.Lock()
 
     def send(self, messages: Sequence[Rendered]) -> list[Outcome]:
-        """Keep one transport for the life of the worker: the rate window of each robot lives in it."""
+        """Without `sessions`, keep one transport for the life of the worker: the windows live in it."""
         by_robot: dict[str, list[Rendered]] = {}
         for m in messages:
             by_robot.setdefault(m.to, []).append(m)
@@ -67,18 +70,24 @@ class RobotTransport:
 
     def _send_to_robot(self, messages: list[Rendered]) -> list[Outcome]:
         kind, url, now = messages[0].channel, messages[0].to, self.clock()
-        window = self._sent.setdefault(url, deque())
-        while window and window[0] <= now - WINDOW:
-            window.popleft()
         limit = self.per_minute or RATE_PER_MINUTE.get(kind, 20)
-        groups = _pack(kind, messages, limit - len(window))
+        slots = self.window.take(url, now, limit, len(messages))
+        groups = _pack(kind, messages, len(slots.ids))
+        posted: list[int] = []
+        try:
+            return self._post_groups(kind, url, now, messages, groups, slots.free_at, posted)
+        finally:  # the slots of what was not posted (merged, or after a failure) are free again
+            self.window.give_back(url, slots.ids[len(posted):])
+
+    def _post_groups(self, kind: str, url: str, now: datetime, messages: list[Rendered],
+                     groups: list[list[Rendered]], free_at: datetime, posted: list[int]) -> list[Outcome]:
         sent = sum(len(g) for g in groups)
         out: list[Outcome] = []
         for i, group in enumerate(groups):
             body = group[0].body if len(group) == 1 else merged_body(kind, [m.body for m in group])
             target, payload = signed_request(kind, url, group[0].secret, body, now)
+            posted.append(i)
             ok, error, retry, limited = self._post(kind, target, payload)
-            window.append(now)
             if ok:
                 out.extend(Outcome(m.outbox_id, True) for m in group)
                 continue
@@ -91,7 +100,6 @@ class RobotTransport:
                 Outcome(m.outbox_id, False, "held back: an earlier message to this robot failed", True,
                         retry_at=held)
                 for m in rest]
-        free_at = (window[0] + WINDOW) if window else now
         return out + [Outcome(m.outbox_id, False, "rate limit: held to the next minute", True,
                               retry_at=free_at)
                       for m in messages[sent:]]

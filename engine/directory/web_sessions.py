@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.models import ApiToken, User, WebSession
 
@@ -34,9 +34,11 @@ def open_web_session(session: Session, user: User, now: datetime, lifetime: time
 
 
 def user_for_web_session(session: Session, user_id: int, token: str, now: datetime) -> User | None:
-    """The active user whose live session `token` names, or None (ended, expired, another user's)."""
-    user = session.scalar(select(User).join(WebSession, WebSession.user_id == User.id).where(
-        WebSession.token_hash == _digest(token), WebSession.user_id == user_id, WebSession.expires_at > now))
+    """The active user whose live session `token` names, or None (ended, expired, another user's); with
+    their roles in the same query, since every page's access checks read them (no lazy load after it)."""
+    user = session.scalars(select(User).join(WebSession, WebSession.user_id == User.id).where(
+        WebSession.token_hash == _digest(token), WebSession.user_id == user_id, WebSession.expires_at > now)
+        .options(joinedload(User.roles))).unique().first()
     return user if user is not None and user.active else None
 
 

@@ -54,10 +54,11 @@ from .preferences import (
     ReminderSent,
 )
 from .processes import ModelFile, ProcessDefinition, ProcessVersion
+from .robot_sends import RobotSend
 from .rollups import RollupCell
 from .schedules import Schedule, ScheduleRun
 
-__all__ = ["CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
+__all__ = ["RobotSend", "CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCall",
            "ApiToken", "Attachment", "AttachmentChunk", "AwayPeriod", "IdempotencyRecord",
            "DINGTALK", "EMAIL", "FAILED", "FEISHU", "OutboxMessage", "PENDING",
            "ROBOT_KINDS", "Robot", "SENDING", "SENT", "WECOM", "AuditEvent", "Base", "COMPLETED",

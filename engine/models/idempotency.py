@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -12,7 +12,8 @@ from .base import Base
 
 class IdempotencyRecord(Base):
     __tablename__ = "idempotency_record"
-    __table_args__ = (UniqueConstraint("owner", "key"),)
+    __table_args__ = (UniqueConstraint("owner", "key"),
+                      Index("ix_idempotency_record_created_at", "created_at"))  # the worker's purge
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner: Mapped[str] = mapped_column(String(64))  # SHA-256 of the credential the request came with

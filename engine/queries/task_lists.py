@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload, lazyload, load_only
 
 from engine.access import acting_grants
 from engine.access.grants import actionable_filter, grants_of
@@ -94,6 +94,18 @@ def _task_query(session: Session, user: User, f: TaskFilter, now: datetime) -> S
     return query
 
 
+# what a listed task's view reads of its case and people, and no more: not the case's process version
+# (joined by default) nor the users' other columns — the list is the most frequent read there is
+_LIST_LOADS = (
+    defer(HumanTask.draft), defer(HumanTask.after_approvers),  # JSON the list does not show: not decoded
+    joinedload(HumanTask.instance).options(
+        load_only(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.title),
+        lazyload(ProcessInstance.version)),
+    joinedload(HumanTask.assignee).load_only(User.id, User.username),
+    joinedload(HumanTask.on_behalf_of).load_only(User.id, User.username),
+)
+
+
 def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Page[TaskView]:
     f = f.checked()
     query = _task_query(session, user, f, now)
@@ -101,8 +113,7 @@ def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Pa
     offset = (f.page - 1) * f.per_page
     if offset >= total:  # past the end: empty, and no OFFSET the database could not hold
         return Page([], total, f.page, f.per_page)
-    rows = session.scalars(query.options(joinedload(HumanTask.instance), joinedload(HumanTask.assignee),
-                                         joinedload(HumanTask.on_behalf_of))
+    rows = session.scalars(query.options(*_LIST_LOADS)
                            .order_by(*TASK_SORTS[f.sort]).limit(f.per_page).offset(offset)).all()
     return Page([task_view(t) for t in rows], total, f.page, f.per_page)
 

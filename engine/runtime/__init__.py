@@ -41,6 +41,7 @@ from .digest import digest_time, send_digests
 from .engine import Engine
 from .handover import HandoverResult, hand_over
 from .heartbeats import beat
+from .housekeeping import purge_idempotency_records
 from .http_connector import ConnectorSettings
 from .inbox import mark_all_read, mark_read
 from .incident_commands import resolve_incident, retry_incident
@@ -73,7 +74,7 @@ __all__ = ["HandoverResult", "hand_over",
            "announce_claimable", "digest_time", "mentioned", "remind_due", "run_reminders", "send_digests",
            "BackgroundRunner", "Job", "rebuild_rollups", "Delivered", "receive_message",
            "CONNECTOR", "ConnectorSettings", "run_connectors",
-           "tag_request", "beat",
+           "tag_request", "beat", "purge_idempotency_records",
            "SYSTEM_ACTOR", "pause_schedule", "resume_schedule", "run_schedules", "start_scheduled",
            "import_rows",
            "CONFLICT", "FAILED", "MIGRATED", "NOT_ON_VERSION", "NOT_RUNNING", "CaseMove", "MigrationReport",

@@ -76,12 +76,17 @@ def run_step(session: Session, instance_id: int, job: str, step: Callable[[], bo
 def hold_due(session: Session, instance_id: int, now: datetime, wait: bool = False) -> bool:
     """Is the case running with a timer due at `now`, and (on PostgreSQL) is its row now ours until
     commit? Without `wait`, a row another transaction holds counts as not due (SKIP LOCKED)."""
-    query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id,
-                                             ProcessInstance.status == RUNNING,
-                                             ProcessInstance.next_timer_at <= now)
+    return held_due_at(session, instance_id, now, wait) is not None
+
+
+def held_due_at(session: Session, instance_id: int, now: datetime, wait: bool = False) -> datetime | None:
+    """`hold_due`, answering when the timer was due (the firing's lag is measured from it) or None."""
+    query = select(ProcessInstance.next_timer_at).where(ProcessInstance.id == instance_id,
+                                                        ProcessInstance.status == RUNNING,
+                                                        ProcessInstance.next_timer_at <= now)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=not wait)
-    return session.scalar(query) is not None
+    return session.scalar(query)
 
 
 def hold_running(session: Session, instance_id: int) -> bool:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine.errors import ConcurrentUpdate
 from engine.models import RUNNING, TIMER_JOB, ProcessInstance
 
-from .background import fire_timers_of, hold_due
+from .background import fire_timers_of, held_due_at
 from .engine import Engine
 from .leases import release, take, unleased
 
@@ -51,27 +51,35 @@ def due_instance_ids(session: Session, now: datetime, limit: int) -> list[int]:
     return list(session.scalars(due_timers(now, limit)))
 
 
-def fire_one(engine: Engine, sessions: Callable[[], Session], instance_id: int, now: datetime) -> bool:
+def fire_one(engine: Engine, sessions: Callable[[], Session], instance_id: int, now: datetime,
+             on_fired: Callable[[datetime], None] | None = None) -> bool:
     """One case's due timers in a transaction of its own: False when the case is not due any more
     (fired by another worker, ended). The case's row is waited for: whoever holds it (a command, a
     take that selected it but lost its lease to this worker) holds it briefly, and the due time is
-    read again once it is ours."""
+    read again once it is ours; `on_fired(due time)` is told when the case moved."""
     with sessions() as session:
         try:
-            if not hold_due(session, instance_id, now, wait=True):
+            due = held_due_at(session, instance_id, now, wait=True)
+            if due is None:
                 session.rollback()
                 return False
-            return fire_timers_of(engine, session, instance_id, now)
+            moved = fire_timers_of(engine, session, instance_id, now)
         except ConcurrentUpdate:
             session.rollback()
             return False
+    if moved and on_fired is not None:
+        on_fired(due)
+    return moved
 
 
 def fire_due_timers(engine: Engine, sessions: Callable[[], Session], now: datetime | None = None,
                     limit: int = BATCH, *, holder: str | None = None, lease: timedelta = LEASE,
-                    drain: bool = False, stop: Callable[[], bool] = lambda: False) -> int:
+                    drain: bool = False, stop: Callable[[], bool] = lambda: False,
+                    on_lag: Callable[[float], None] | None = None) -> int:
     """Fire the timers due at `now` (the engine's clock by default) of one batch of `limit` cases,
-    or with `drain` batch after batch until none is due; how many cases moved.
+    or with `drain` batch after batch until none is due; how many cases moved. `on_lag(seconds)` is
+    told, for each case that moved, how long after its due time it fired (the clock then − due), so
+    that a worker can keep the figures of its firings (the engine keeps no metrics).
 
     `stop()` is asked between cases: the case being fired is finished, the rest of the batch given
     back. A case whose step fails stops on an incident (`background`) and is not taken again until
@@ -90,7 +98,8 @@ def fire_due_timers(engine: Engine, sessions: Callable[[], Session], now: dateti
                 if stop():
                     break
                 seen.add(instance_id)
-                fired += fire_one(engine, sessions, instance_id, at)
+                fired += fire_one(engine, sessions, instance_id, at, None if on_lag is None else
+                                  lambda due: on_lag(max(0.0, (clock() - due).total_seconds())))
         finally:
             with sessions() as session:
                 release(session, TIMER_JOB, ids, holder)

@@ -43,13 +43,14 @@ def test_the_scrape_is_prometheus_text_with_every_family(any_app):
     client = any_app.test_client()
     client.get("/healthz")
     families = scrape(client)
-    assert {"opsflow_request_seconds", "opsflow_commands", "opsflow_timer_lag_seconds",
-            "opsflow_outbox_messages", "opsflow_runner_heartbeat_age_seconds"} <= families.keys()
+    assert {"opsflow_request_seconds", "opsflow_commands", "opsflow_timer_overdue_seconds",
+            "opsflow_outbox_messages", "opsflow_runner_heartbeat_age_seconds", "opsflow_timer_lag_seconds",
+            "opsflow_timers_fired", "opsflow_runner_heartbeat_timestamp_seconds"} <= families.keys()
     health = [s for s in families["opsflow_request_seconds"]
               if s.name == "opsflow_request_seconds_count" and s.labels["endpoint"] == "health.healthz"]
     assert health and health[0].labels == {"endpoint": "health.healthz", "method": "GET", "status": "2xx"}
     assert outbox(families) == {"pending": 0, "sending": 0}
-    assert families["opsflow_timer_lag_seconds"][0].value == 0
+    assert families["opsflow_timer_overdue_seconds"][0].value == 0
 
 
 def test_a_completed_step_and_a_refused_one_are_counted_by_outcome(client, api):
@@ -98,7 +99,7 @@ def test_timer_lag_outbox_depth_and_heartbeats_are_read_at_the_scrape(any_app, a
         db.session.commit()
     app_clock.advance(seconds=20)
     families = scrape(any_app.test_client())
-    assert families["opsflow_timer_lag_seconds"][0].value == 110
+    assert families["opsflow_timer_overdue_seconds"][0].value == 110
     assert outbox(families) == {"pending": waiting + 3, "sending": 0}
     [age] = families["opsflow_runner_heartbeat_age_seconds"]
     assert age.labels == {"runner": "worker-a"} and age.value == 20
@@ -119,3 +120,35 @@ def test_with_a_token_only_its_bearer_may_scrape(app, client):
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     good = {"Authorization": "Bearer s3cret-scraper"}
     assert client.get("/metrics", headers=good, environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 200
+
+
+def test_each_firing_is_observed_with_its_lag_and_counted_for_its_runner(any_app, app_clock):
+    """The runner's own figures (webapp.runner_metrics): its heartbeat, the cases it fired, and the
+    histogram of how late each firing was (the clock at the firing − the due time)."""
+    case = start(Api(any_app.test_client()))
+    with any_app.app_context():
+        due = db.session.get(ProcessInstance, case["id"]).next_timer_at
+    assert due is not None  # the complaint's SLA timer
+    lag = {"runner": "worker-lag"}
+    before = (counted("opsflow_timer_lag_seconds_count", **lag),
+              counted("opsflow_timer_lag_seconds_sum", **lag),
+              counted("opsflow_timer_lag_seconds_bucket", le="60.0", **lag),
+              counted("opsflow_timers_fired_total", runner="worker-lag"))
+    app_clock.set(due + timedelta(seconds=90))
+    runner = background_runner(any_app, "worker-lag")
+    heartbeat, timers = runner.jobs[0], runner.jobs[1]
+    assert timers.name == "timers"
+    heartbeat.run()
+    timers.run()
+    after = (counted("opsflow_timer_lag_seconds_count", **lag),
+             counted("opsflow_timer_lag_seconds_sum", **lag),
+             counted("opsflow_timer_lag_seconds_bucket", le="60.0", **lag),
+             counted("opsflow_timers_fired_total", runner="worker-lag"))
+    assert [a - b for a, b in zip(after, before)] == [1, 90, 0, 1]
+    assert counted("opsflow_timer_lag_seconds_bucket", le="120.0", **lag) == after[0]
+    families = scrape(any_app.test_client())
+    [beat] = [s for s in families["opsflow_runner_heartbeat_timestamp_seconds"]
+              if s.labels == {"runner": "worker-lag"}]
+    assert beat.value == app_clock().timestamp()
+    timers.run()  # nothing due any more: nothing observed
+    assert counted("opsflow_timer_lag_seconds_count", **lag) == after[0]

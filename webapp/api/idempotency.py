@@ -5,19 +5,22 @@ The records live in the database (engine/models/idempotency.py), so the retry ma
 process. A record is claimed before the request runs (a unique row: a concurrent retry is a 409, not a
 second run) and filled with the answer afterwards; a 5xx answer frees the key for another try. Keys
 belong to the credential they came with (requests without one are left alone), and the same key with
-another request is a 422."""
+another request is a 422. A retry whose token was revoked or expired since is not replayed: it is
+refused (401) like any request with that token. The background runner purges the records after
+IDEMPOTENCY_KEEP_HOURS (`engine.runtime.purge_idempotency_records`)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from engine.directory import user_for_token
 from engine.models import IdempotencyRecord
 
 from ..errors import error_response
@@ -26,9 +29,9 @@ from .blueprint import bp
 
 HEADER = "Idempotency-Key"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: An answer is replayed this long; a claim whose request never answered (its process died) is
-#: given to the next request with the key after CLAIM_HELD.
-ANSWER_KEPT = timedelta(hours=24)
+#: An answer is replayed IDEMPOTENCY_KEEP_HOURS (24 by default; the background runner purges older
+#: records); a claim whose request never answered (its process died) is given to the next request
+#: with the key after CLAIM_HELD.
 CLAIM_HELD = timedelta(minutes=5)
 
 
@@ -52,7 +55,8 @@ def replay_or_claim() -> Any:
     now = engine().clock()
     with Session(db.engine) as session:
         record = session.scalars(select(IdempotencyRecord).filter_by(owner=owner, key=key)).first()
-        if record is not None and record.created_at < now - (ANSWER_KEPT if record.status else CLAIM_HELD):
+        kept = timedelta(hours=float(current_app.config.get("IDEMPOTENCY_KEEP_HOURS", 24.0)))
+        if record is not None and record.created_at < now - (kept if record.status else CLAIM_HELD):
             taken = session.execute(update(IdempotencyRecord).where(
                 IdempotencyRecord.id == record.id, IdempotencyRecord.created_at == record.created_at).values(
                 fingerprint=fingerprint, status=None, body=None, location=None, created_at=now))
@@ -73,6 +77,8 @@ def replay_or_claim() -> Any:
             return None
     if record.status is None:
         return error_response("conflict", _("A request with this Idempotency-Key is still running."), 409)
+    if not _credential_live(now):
+        return None  # revoked or expired since: the route refuses it (401), nothing is replayed
     if record.fingerprint != fingerprint:
         return error_response("invalid", _("This Idempotency-Key was used for another request."), 422,
                               {HEADER: "reused"})
@@ -81,6 +87,14 @@ def replay_or_claim() -> Any:
     if record.location:
         replay.headers["Location"] = record.location
     return replay
+
+
+def _credential_live(now: datetime) -> bool:
+    """Is the request's bearer token still one the API takes? Asked before a replay only: an answer is
+    given again to whoever may still ask for it, not to a token revoked (a new password, an account
+    switched off) or expired in between."""
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and user_for_token(db.session, token.strip(), now) is not None
 
 
 @bp.after_request

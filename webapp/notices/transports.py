@@ -3,7 +3,9 @@ robots always. A channel
 without a transport is left in the outbox (the admin delivery log shows it pending)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
+
+from sqlalchemy.orm import Session
 
 from engine.clock import system_clock
 from engine.delivery import RobotTransport, SmtpSettings, SmtpTransport, Transport
@@ -12,7 +14,10 @@ from engine.models import ROBOT_KINDS
 EMAIL = "email"
 
 
-def transports_for(config: Mapping[str, Any]) -> dict[str, Transport]:
+def transports_for(config: Mapping[str, Any],
+                   sessions: Callable[[], Session] | None = None) -> dict[str, Transport]:
+    """The outbox's transports; with `sessions`, the robots' rate windows are shared through the
+    database by every process that sends."""
     found: dict[str, Transport] = {}
     if config.get("SMTP_HOST"):
         found[EMAIL] = SmtpTransport(SmtpSettings(
@@ -21,8 +26,9 @@ def transports_for(config: Mapping[str, Any]) -> dict[str, Transport]:
             starttls=bool(config.get("SMTP_STARTTLS")), username=config.get("SMTP_USER") or None,
             password=config.get("SMTP_PASSWORD") or None, cafile=config.get("SMTP_CAFILE") or None,
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 30.0)))
-    # one transport for every robot kind, kept as long as the runner: it holds the rate windows
-    robots = RobotTransport(system_clock, per_minute=config.get("ROBOT_RATE_PER_MINUTE") or None)
+    # one transport for every robot kind, kept as long as the runner
+    robots = RobotTransport(system_clock, per_minute=config.get("ROBOT_RATE_PER_MINUTE") or None,
+                            sessions=sessions)
     for kind in ROBOT_KINDS:
         found[kind] = robots
     return found

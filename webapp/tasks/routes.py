@@ -15,6 +15,7 @@ from engine.runtime import claim_many
 
 from ..extensions import db, engine
 from ..record_ids import record_ids
+from ..ui import nav_counts
 from ..ui.local_days import user_zone
 from .blueprint import bp
 from .filters import parse_params
@@ -40,7 +41,7 @@ def index() -> Any:
     if request.args.get("fragment"):
         return render_template("tasks/_list.html", **context)
     processes, stores = filter_options(db.session)
-    return render_template("tasks/list.html", counts=queries.task_counts(db.session, current_user, now),
+    return render_template("tasks/list.html", counts=nav_counts(),  # the badges read the same
                            processes=processes, stores=stores,
                            saved_filters=list_filters(db.session, current_user),
                            standing_in=access.standing_in_for(db.session, current_user, now), **context)

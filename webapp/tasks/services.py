@@ -64,7 +64,7 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     instance = session.get(ProcessInstance, task.instance_id)
     parsed = engine.process(session, instance.version_id)
     index = label_index(parsed.forms)
-    events = queries.case_events(session, instance.id)
+    events = list(detail.history)  # task_detail read them: not again
     comments = case_comments(session, instance.id)
     handed = [(e.data or {}).get("to") for e in events
               if e.event_type in ("task_assigned", "task_transferred")]

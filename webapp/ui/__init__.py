@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 
 from . import deploy_text, form_fields, inbox_text, names, numbers, schema_text
@@ -40,17 +40,22 @@ def _match_digits(value: Any) -> bool:
     return str(value).isdigit()
 
 
-def _navigation() -> dict[str, Any]:
-    """`nav_counts()` for the navigation badges, computed only when a page asks for it."""
-    def nav_counts() -> dict[str, int]:
+def nav_counts() -> dict[str, int]:
+    """My task counts (the navigation's badges, the 待办 page's tabs): read once per request, however
+    many places show them."""
+    if "opsflow_task_counts" not in g:
         from flask_login import current_user
 
         from engine.queries import task_counts
 
         from ..extensions import db, engine
-        if not current_user.is_authenticated:
-            return {"mine": 0, "claimable": 0, "todo": 0}
-        return task_counts(db.session, current_user, engine().clock())
+        g.opsflow_task_counts = (task_counts(db.session, current_user, engine().clock())
+                                 if current_user.is_authenticated else {"mine": 0, "claimable": 0, "todo": 0})
+    return dict(g.opsflow_task_counts)
+
+
+def _navigation() -> dict[str, Any]:
+    """`nav_counts()` for the navigation badges, computed only when a page asks for it."""
     return {"nav_counts": nav_counts}
 
 

@@ -68,6 +68,22 @@ PATHS: dict[str, dict[str, Any]] = {
     "/attachments/{attachment_id}/content": {"get": op(
         "attachment_content", "Download a file", "Files",
         {"description": "the file, as a download",
+         "headers": {"Accept-Ranges": {"schema": {"type": "string", "enum": ["bytes"]}}},
          "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_TYPES}},
-        errors=READ + (404,), parameters=[ATTACHMENT])},
+        errors=READ + (404,), parameters=[ATTACHMENT, {
+            "name": "Range", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "one range of bytes, e.g. `bytes=0-1023`, `bytes=1024-`, `bytes=-500`: a 206 with "
+                           "only those bytes (several ranges: the whole file)"}, {
+            "name": "If-Range", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "the ETag of my partial copy: another version of the file sends it whole"}],
+        description="Resuming a download or seeking in a file: send `Range`.")},
 }
+_content = PATHS["/attachments/{attachment_id}/content"]["get"]["responses"]
+_content["206"] = {
+    "description": "the range of the file asked for",
+    "headers": {"Content-Range": {"schema": {"type": "string"},
+                                  "description": "bytes <first>-<last>/<size>"}},
+    "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_TYPES}}
+_content["416"] = returns(ref("Error"), "the range is past the end of the file or malformed",
+                          headers={"Content-Range": {"schema": {"type": "string"},
+                                                     "description": "bytes */<size>"}})

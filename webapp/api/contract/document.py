@@ -11,6 +11,7 @@ from . import (
     attachments,
     away,
     deliveries,
+    idempotency,
     inbox,
     messages,
     migrations,
@@ -91,13 +92,14 @@ def _document() -> dict[str, Any]:
                  for name, text in ERROR_RESPONSES.items()}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "OpsFlow API", "version": "1", "description": DESCRIPTION},
+        "info": {"title": "OpsFlow API", "version": "1",
+                 "description": DESCRIPTION + idempotency.DESCRIPTION},
         "servers": [{"url": "/api/v1"}],
         "tags": TAGS,
         "security": [{"bearer": []}],
-        "paths": {**PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS,
-                  **robots.PATHS, **messages.PATHS, **schedules.PATHS, **attachments.PATHS,
-                  **versions.PATHS, **migrations.PATHS},
+        "paths": idempotency.with_idempotency({
+            **PATHS, **inbox.PATHS, **away.PATHS, **preferences.PATHS, **deliveries.PATHS, **robots.PATHS,
+            **messages.PATHS, **schedules.PATHS, **attachments.PATHS, **versions.PATHS, **migrations.PATHS}),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "a token from `POST /login`"}},
@@ -105,7 +107,7 @@ def _document() -> dict[str, Any]:
                         **deliveries.SCHEMAS, **robots.SCHEMAS, **task_detail.SCHEMAS, **messages.SCHEMAS,
                         **schedules.SCHEMAS, **attachments.SCHEMAS, **versions.SCHEMAS,
                         **migrations.SCHEMAS},
-            "parameters": PARAMETERS,
+            "parameters": {**PARAMETERS, "IdempotencyKey": idempotency.PARAMETER},
             "responses": responses,
         },
     }
