@@ -17,7 +17,7 @@ from typing import Collection
 
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, contains_eager, defer
 
 from engine.access.admin import record_change, require_admin
 from engine.errors import Conflict, DeployError, NotFound
@@ -263,7 +263,7 @@ def _version_summaries(session: Session, definition_id: int | None) -> dict[int,
 def latest_version(session: Session, process_key: str) -> ProcessVersion:
     """The version a new case of the process starts on (NotFound when none is deployed)."""
     version = session.scalar(
-        select(ProcessVersion).join(ProcessDefinition)
+        select(ProcessVersion).join(ProcessDefinition).options(contains_eager(ProcessVersion.definition))
         .where(ProcessDefinition.key == process_key,
                ProcessVersion.version == ProcessDefinition.latest_version))
     if version is None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from engine.access import can_act, holds_role_for, may_supervise, sees_task, stands_in_for
 from engine.bpmn import state
 from engine.bpmn.properties import ProcessTexts, merged_policy, process_texts
-from engine.bpmn.retirement import refuse_retired
+from engine.bpmn.retirement import retired_refusal
 from engine.bpmn.schedules import open_timer_starts
 from engine.bpmn.specs import ParsedProcess, SpecCache
 from engine.bpmn.versions import latest_version
@@ -34,6 +34,7 @@ from engine.models import (
     RUNNING,
     SUSPENDED,
     TERMINATED,
+    ProcessDefinition,
     ProcessInstance,
     ProcessVersion,
     User,
@@ -85,11 +86,14 @@ class Engine:
         """How a case of the process starts: with `session`, what its latest deployed version declares
         (process properties) under the catalogue's hooks and overrides; without, the catalogue's alone
         (enough for a running case, whose steps are timed by its own version's model)."""
-        hooks = self.catalogue.policy(process_key)
         if session is None:
-            return hooks or ProcessPolicy(key=process_key)
-        declared = self.process(session, self.latest_version(session, process_key).id).declared_policy()
-        return merged_policy(declared, hooks, getattr(self.catalogue, "closed_by_default", False))
+            return self.catalogue.policy(process_key) or ProcessPolicy(key=process_key)
+        return self._declared_policy(session, process_key, self.latest_version(session, process_key))
+
+    def _declared_policy(self, session: Session, process_key: str, version: ProcessVersion) -> ProcessPolicy:
+        declared = self.process(session, version.id).declared_policy()
+        return merged_policy(declared, self.catalogue.policy(process_key),
+                             getattr(self.catalogue, "closed_by_default", False))
 
     def process_texts(self, session: Session, process_key: str) -> ProcessTexts | None:
         """The names and description the latest deployed version gives the process and its steps
@@ -102,6 +106,17 @@ class Engine:
 
     def latest_version(self, session: Session, process_key: str) -> ProcessVersion:
         return latest_version(session, process_key)
+
+    def all_process_texts(self, session: Session) -> dict[str, ProcessTexts]:
+        """`process_texts` of every deployed process from one query (a page naming many processes
+        reads their latest versions once, not once per process)."""
+        rows = session.execute(select(ProcessDefinition.key, ProcessVersion.id).join(ProcessVersion).where(
+            ProcessVersion.version == ProcessDefinition.latest_version)).all()
+        found: dict[str, ProcessTexts] = {}
+        for key, version_id in rows:
+            parsed = self.process(session, version_id)
+            found[key] = process_texts(parsed.name, parsed.process_properties(), parsed.english_names())
+        return found
 
     def load(self, session: Session, instance: ProcessInstance | CaseRow
              ) -> tuple[ParsedProcess, BpmnWorkflow]:
@@ -132,11 +147,12 @@ class Engine:
 
     def start(self, session: Session, process_key: str, user: User, data: Mapping[str, Any] | None = None,
               ) -> CaseView:
-        version = self.latest_version(session, process_key)
-        policy = self.policy(process_key, session)
-        if not self.may_start(session, user, process_key):
+        version = self.latest_version(session, process_key)  # with its definition: one read
+        policy = self._declared_policy(session, process_key, version)
+        if not (may_start(policy, user) and has_store_of_kind(session, user, policy)):
             raise PermissionDenied(f"{user.username} may not start {process_key}")
-        refuse_retired(session, process_key)
+        if version.definition.retired_at is not None:
+            raise retired_refusal(process_key)
         parsed = self.process(session, version.id)
         clean = forms.clean(parsed.start_form(), data or {}, now=self.clock(), zone=self.zone)
         store_row = check_start(session, user, policy, clean)

@@ -35,14 +35,12 @@ def _registry() -> Any:
 
 
 def _texts(key: str) -> Any:
-    """The latest deployed version's names of a process (engine.bpmn.ProcessTexts), once per request."""
+    """The latest deployed version's names of a process (engine.bpmn.ProcessTexts): every process's
+    read at the first need in a request, in one query."""
     if "opsflow_process_texts" not in g:
-        g.opsflow_process_texts = {}
-    cache = g.opsflow_process_texts
-    if key not in cache:
         from ..extensions import db, engine
-        cache[key] = engine().process_texts(db.session, key)
-    return cache[key]
+        g.opsflow_process_texts = engine().all_process_texts(db.session)
+    return g.opsflow_process_texts.get(key)
 
 
 def process_name(key: str, fallback: str | None = None) -> str:
