@@ -1,6 +1,16 @@
 """Process models: deploying BPMN, DMN and form files as versions, parsing them into specs, and
 serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
+from .drafts import (
+    Draft,
+    DraftFile,
+    WorkingSet,
+    discard_draft,
+    process_draft,
+    publish_draft,
+    save_to_draft,
+    working_set,
+)
 from .editing import EditorSource, ModelDecision, editor_source
 from .form_checks import read_form
 from .form_steps import FormStep, attach_form, form_steps
@@ -45,4 +55,6 @@ __all__ = ["DeployResult", "FormStep", "attach_form", "form_steps",
            "ProcessRetired", "enable_process", "is_retired", "retire_process", "retired_refusal",
            "ModelDecision", "EditorSource", "editor_source",
            "read_form",
-           "Problem", "ProcessTexts", "property_problems", "version_policy"]
+           "Problem", "ProcessTexts", "property_problems", "version_policy",
+           "Draft", "DraftFile", "WorkingSet", "discard_draft", "process_draft", "publish_draft",
+           "save_to_draft", "working_set"]

@@ -1,21 +1,20 @@
-"""What the administrator's modeler opens: a process's current version, the file it edits and the
-names its properties may pick from (the forms and the decisions of that version).
+"""What the administrator's modeler opens: a process's working set (its draft over the version the
+draft started from, else the latest version), the file it edits and the names its properties may pick
+from (the forms and the decisions of that working set).
 
-The modeler saves through `deploy_uploads(..., expected_version=<the version opened>)`, so what it
-offers here and what deploy accepts come from the same stored version.
+The modeler saves into the draft (`save_to_draft`), which validates the same working set, so what it
+offers here and what the save accepts come from the same files.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from lxml import etree
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access.admin import require_admin
-from engine.errors import NotFound
-from engine.models import ModelFile, ProcessDefinition, ProcessVersion, User
+from engine.models import User
 
+from .drafts import Draft, working_set
 from .specs import DMN_NAMESPACES
 
 
@@ -37,25 +36,23 @@ class EditorSource:
     forms: tuple[str, ...]
     #: the decisions of the version's .dmn files, which a business rule task may call
     decisions: tuple[ModelDecision, ...]
+    #: the process's draft, whose files these are where it has them
+    draft: Draft | None = None
+    #: the BPMN the modeler opens (the draft's copy when it has one)
+    bpmn: str = ""
 
 
 def editor_source(session: Session, user: User, key: str) -> EditorSource:
-    """The current version of process `key` as the modeler opens it."""
-    require_admin(user)
-    found = session.execute(select(ProcessDefinition, ProcessVersion).join(
-        ProcessVersion, (ProcessVersion.definition_id == ProcessDefinition.id)
-        & (ProcessVersion.version == ProcessDefinition.latest_version))
-        .where(ProcessDefinition.key == key)).first()
-    if found is None:
-        raise NotFound(f"no process {key!r} is deployed")
-    definition, version = found
-    files = list(session.execute(select(ModelFile.kind, ModelFile.filename, ModelFile.content)
-                                 .where(ModelFile.version_id == version.id).order_by(ModelFile.filename)))
-    decisions = [d for kind, filename, content in files if kind == "dmn"
-                 for d in _decisions(filename, content)]
-    return EditorSource(key=key, name=definition.name, version=version.version, bpmn_filename=f"{key}.bpmn",
-                        forms=tuple(filename for kind, filename, _ in files if kind == "form"),
-                        decisions=tuple(sorted(decisions, key=lambda d: d.id)))
+    """The process's working set as the modeler opens it: the draft's copy of each file where there
+    is a draft, else the latest version's."""
+    working = working_set(session, user, key)
+    files = sorted(working.files.values(), key=lambda f: f.filename)
+    decisions = [d for f in files if f.kind == "dmn" for d in _decisions(f.filename, f.content)]
+    bpmn_filename = f"{key}.bpmn"
+    return EditorSource(key=key, name=working.name, version=working.base, bpmn_filename=bpmn_filename,
+                        forms=tuple(f.filename for f in files if f.kind == "form"),
+                        decisions=tuple(sorted(decisions, key=lambda d: d.id)), draft=working.draft,
+                        bpmn=working.files[bpmn_filename].content)
 
 
 def _decisions(filename: str, content: str) -> list[ModelDecision]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.errors import DeployError
 from engine.models import ModelFile, ProcessDefinition, ProcessVersion, User
 
+from .drafts import working_set
 from .specs import BPMN_NS, FORM_PROPERTY, SPIFF_NS
 from .versions import Upload, version_file
 
@@ -29,8 +30,12 @@ class FormStep:
     form: str | None
 
 
-def _root(session: Session, user: User, key: str, version: int) -> etree._Element:
-    content = version_file(session, user, key, version, f"{key}.bpmn").content
+def _root(session: Session, user: User, key: str, version: int | None) -> etree._Element:
+    """The process's model: of `version`, or of its working set (its draft, if any) when None."""
+    if version is None:
+        content = working_set(session, user, key).files[f"{key}.bpmn"].content
+    else:
+        content = version_file(session, user, key, version, f"{key}.bpmn").content
     return etree.fromstring(content.encode("utf-8"))
 
 
@@ -39,8 +44,9 @@ def _form_of(element: etree._Element) -> etree._Element | None:
     return next((p for p in element.iterfind(path) if p.get("name") == FORM_PROPERTY), None)
 
 
-def form_steps(session: Session, user: User, key: str, version: int) -> list[FormStep]:
-    """The user tasks and start events of the process's model, in model order, with their forms."""
+def form_steps(session: Session, user: User, key: str, version: int | None = None) -> list[FormStep]:
+    """The user tasks and start events of the process's model (of its working set when `version` is
+    None), in model order, with their forms."""
     root = _root(session, user, key, version)
     steps = []
     for element in root.iter(*(f"{{{BPMN_NS}}}{name}" for name in _STEPS)):
@@ -50,13 +56,15 @@ def form_steps(session: Session, user: User, key: str, version: int) -> list[For
     return steps
 
 
-def attach_form(session: Session, user: User, key: str, version: int, element_id: str,
+def attach_form(session: Session, user: User, key: str, version: int | None, element_id: str,
                 filename: str) -> Upload:
-    """The version's BPMN with step `element_id` showing form `filename` (a new file: an existing
-    one is edited in place, not attached again)."""
+    """The version's BPMN (the working set's, for the draft, when `version` is None) with step
+    `element_id` showing form `filename` (a new file: an existing one is edited in place, not attached
+    again)."""
     root = _root(session, user, key, version)  # the version exists and the person may read it
-    if filename in _files(session, key, version):
-        raise DeployError(f"{filename}: version {version} has a file of this name already; edit it instead",
+    if filename in _files(session, user, key, version):
+        where = f"version {version}" if version is not None else "the draft"
+        raise DeployError(f"{filename}: {where} has a file of this name already; edit it instead",
                           filename=filename)
     element = next((el for el in root.iter(*(f"{{{BPMN_NS}}}{name}" for name in _STEPS))
                     if el.get("id") == element_id), None)
@@ -77,6 +85,8 @@ def attach_form(session: Session, user: User, key: str, version: int, element_id
     return Upload(f"{key}.bpmn", etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-def _files(session: Session, key: str, version: int) -> set[str]:
+def _files(session: Session, user: User, key: str, version: int | None) -> set[str]:
+    if version is None:
+        return set(working_set(session, user, key).files)
     return set(session.scalars(select(ModelFile.filename).join(ProcessVersion).join(ProcessDefinition).where(
         ProcessDefinition.key == key, ProcessVersion.version == version)))

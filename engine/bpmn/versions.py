@@ -110,6 +110,22 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
     require_admin(user)
     if expected_version is not None:
         _check_expected(session, key, expected_version)
+    files, processes = checked_uploads(session, uploads, key, roles)
+    results = deploy(session, processes, now=now, deployed_by=user.username)
+    for r in results:
+        if r.created:
+            own = {(f.kind, f.filename) for f in processes[r.key]}
+            uploaded_here = sorted(f.filename for f in files if (f.kind, f.filename) in own)
+            record_change(session, user, "model_deployed", r.key,
+                          {"version": r.version, "uploaded": uploaded_here}, now)
+    return results
+
+
+def checked_uploads(session: Session, uploads: list[Upload], key: str | None,
+                    roles: Collection[str] | None) -> tuple[list[SourceFile], dict[str, list[SourceFile]]]:
+    """The uploaded files, and each process they reach with its whole set of files (the uploaded ones
+    over its current version's), every one validated as deploy validates it; nothing is stored. A
+    draft's save checks its working set with this, and publishing deploys the same set."""
     files = _read(uploads)
     bpmns = {f.filename.rsplit(".", 1)[0]: f for f in files if f.kind == "bpmn"}
     if key is not None:
@@ -147,17 +163,11 @@ def deploy_uploads(session: Session, user: User, uploads: list[Upload], now: dat
         raise DeployError(f"{', '.join(unused)}: not used by {', '.join(keys)}; a form or decision table "
                           f"must be named in the process's model", filename=unused[0], reason="file_unused",
                           params={"keys": ", ".join(keys)})
-    if roles is not None:
-        for process, group in processes.items():
-            _check_lanes(process, validate(process, group), roles)
-    results = deploy(session, processes, now=now, deployed_by=user.username)
-    for r in results:
-        if r.created:
-            own = {(f.kind, f.filename) for f in processes[r.key]}
-            uploaded_here = sorted(f.filename for f in files if (f.kind, f.filename) in own)
-            record_change(session, user, "model_deployed", r.key,
-                          {"version": r.version, "uploaded": uploaded_here}, now)
-    return results
+    for process, group in processes.items():
+        parsed = validate(process, group)
+        if roles is not None:
+            _check_lanes(process, parsed, roles)
+    return files, processes
 
 
 def _check_expected(session: Session, key: str | None, expected: int) -> None:

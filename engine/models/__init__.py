@@ -43,6 +43,7 @@ from .delivery import (
 from .heartbeats import RunnerHeartbeat
 from .idempotency import IdempotencyRecord
 from .leases import TIMER_JOB, JobLease
+from .model_drafts import ModelDraftFile
 from .notifications import Notification
 from .people import ApiToken, LoginAttempt, RoleAssignment, Store, User, WebSession
 from .preferences import (
@@ -68,4 +69,4 @@ __all__ = ["RobotSend", "CALL_DONE", "CALL_FAILED", "CALL_PENDING", "ConnectorCa
            "RoleAssignment", "SEED_MARK", "SUSPENDED", "SavedFilter", "Store", "TERMINATED", "UTCDateTime",
            "User", "WITHDRAWABLE", "WITHDRAWN", "WebSession", "INBOX", "MAIL", "PERSONAL_CHANNELS",
            "NotificationPreference", "QuietHours", "ReminderSent", "RollupCell",
-           "Schedule", "ScheduleRun", "RunnerHeartbeat", "JobLease", "TIMER_JOB"]
+           "Schedule", "ScheduleRun", "RunnerHeartbeat", "JobLease", "TIMER_JOB", "ModelDraftFile"]

@@ -107,6 +107,8 @@ REASONS: tuple[tuple[re.Pattern[str], _Reason], ...] = tuple((re.compile(p), f) 
     (r"^version (?P<version>\d+) has a file of this name already; edit it instead$",
      lambda m: _("Version %(version)s has a file of this name already; edit it instead.",
                  version=m["version"])),
+    (r"^the draft has a file of this name already; edit it instead$",
+     lambda m: _("The draft has a file of this name already; edit it instead.")),
     (r"^no user task or start event of this id$",
      lambda m: _("There is no user task or start event with this id.")),
     (r"^(?P<rule>x-rules\[\d+\]) needs exactly one of at_most and at_least$",
