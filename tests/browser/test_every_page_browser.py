@@ -97,8 +97,9 @@ PAGES = {page.name: page for page in _pages()}
 # The GET routes that answer with something other than a page, by endpoint (a blueprint's name and a
 # star: all of it): the JSON API, files, the diagram's XML, the CSV export, redirects, the health and
 # readiness checks, the metrics.
-NOT_PAGES = {"api.*", "static", "attachments.download", "admin.model_file", "cases.diagram", "cases.export",
-             "cases.moved", "tasks.home", "tasks.poll", "tasks.import_template", "health.*", "metrics.*"}
+NOT_PAGES = {"api.*", "static", "attachments.download", "admin.model_file", "admin.draft_file",
+             "cases.diagram", "cases.export", "cases.moved", "tasks.home", "tasks.poll",
+             "tasks.import_template", "health.*", "metrics.*"}
 # Sizes outermost, then languages, then people: a context serves a run of pages before the next.
 CASES = [(name, size, language) for size in SIZES for language in LANGUAGES
          for name in sorted(PAGES, key=lambda n: (PAGES[n].user.startswith("holder:"), PAGES[n].user, n))]

@@ -1,6 +1,7 @@
-"""The modeler's routes: the page opens the current version with its pick lists (administrators only),
-and its save deploys the edited .bpmn as a new version through the upload's validation, on top of the
-version opened only; a refusal is JSON naming the element, in the person's language, nothing stored."""
+"""The modeler's routes: the page opens the process's working set with its pick lists (administrators
+only), and its save puts the edited .bpmn into the process's draft through the upload's validation, on
+top of the version opened only; a refusal is JSON naming the element, in the person's language,
+nothing stored; publishing the draft makes the version."""
 from __future__ import annotations
 
 import re
@@ -56,7 +57,7 @@ def test_the_page_opens_the_current_version_with_its_pick_lists(client, auth):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'data-version="1"' in html
-    assert 'data-xml-url="/admin/models/complaint_handling/1/files/complaint_handling.bpmn"' in html
+    assert 'data-xml-url="/admin/models/complaint_handling/draft/files/complaint_handling.bpmn"' in html
     assert '<option value="investigate.json">' in html  # the version's forms
     assert '<option value="complaint_triage">' in html and '<option value="compensation_approval">' in html
     assert '<option value="return_approval">' not in html  # a decision of another process's version
@@ -78,23 +79,34 @@ def test_nobody_but_an_administrator_opens_or_saves(app, client, auth):
     assert response.status_code == 403 and versions(app) == before
 
 
-def test_a_valid_diagram_is_saved_as_the_next_version(app, client, auth):
+def publish(client):
+    model = "/admin/models/complaint_handling"
+    return client.post(f"{model}/draft/publish", data={"csrf_token": re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get(model).get_data(as_text=True)).group(1)})
+
+
+def test_a_valid_diagram_goes_into_the_draft_and_is_published_as_the_next_version(app, client, auth):
     auth.login("admin")
     before = versions(app)
     response = save(client, due_hours(BPMN, "investigate_store", "36"), 1)
-    assert response.status_code == 201, response.get_json()
+    assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert body["version"] == 2 and body["created"] is True
-    assert body["url"] == "/admin/models/complaint_handling#version-2"
-    assert "第 2 版" in body["message"]
+    assert body["draft"] is True and body["base"] == 1 and body["url"] == "/admin/models/complaint_handling"
+    assert "已保存到 complaint_handling 的草稿" in body["message"] or "草稿" in body["message"]
+    assert 'id="draft-panel"' in body["panel"] and 'data-file="complaint_handling.bpmn"' in body["panel"]
+    assert versions(app) == before  # nothing deployed yet
+    draft = client.get("/admin/models/complaint_handling/draft/files/complaint_handling.bpmn")
+    assert draft.get_data(as_text=True) == due_hours(BPMN, "investigate_store", "36")
+    page = client.get(EDIT).get_data(as_text=True)
+    assert 'data-version="1"' in page and 'id="publish-draft"' in page  # still on 1, with its draft
+    published = publish(client)
+    assert published.status_code == 303 and published.headers["Location"].endswith("#version-2")
     assert versions(app) == before + 1
     stored = client.get("/admin/models/complaint_handling/2/files/complaint_handling.bpmn").get_data(
         as_text=True)
     assert stored == due_hours(BPMN, "investigate_store", "36")
-    assert 'data-version="2"' in client.get(EDIT).get_data(as_text=True)
-    # the same diagram again makes no version 3
-    again = save(client, stored, 2)
-    assert again.status_code == 200 and again.get_json()["created"] is False and versions(app) == before + 1
+    page = client.get(EDIT).get_data(as_text=True)
+    assert 'data-version="2"' in page and 'id="draft-panel"' not in page
 
 
 def test_a_refused_diagram_names_the_element_in_the_persons_language_and_stores_nothing(app, client, auth):
@@ -119,12 +131,14 @@ def test_a_refused_diagram_names_the_element_in_the_persons_language_and_stores_
 
 def test_a_save_on_top_of_a_version_no_longer_current_is_refused(app, client, auth):
     auth.login("admin")
-    assert save(client, due_hours(BPMN, "investigate_store", "36"), 1).status_code == 201
+    assert save(client, due_hours(BPMN, "investigate_store", "36"), 1).status_code == 200
+    assert publish(client).status_code == 303
     before = versions(app)
     response = save(client, due_hours(BPMN, "investigate_merch", "12"), 1)
     assert response.status_code == 409
-    assert response.get_json()["message"].startswith("complaint_handling 的版本 2 是在打开版本 1 之后部署的")
+    assert response.get_json()["message"].startswith("您打开了版本 1，之后此流程已保存了版本 2")
     assert versions(app) == before
+    assert client.get("/admin/models/complaint_handling/draft/files/nope.bpmn").status_code == 404
 
 
 def test_a_save_needs_its_csrf_token_and_a_readable_body(app, client, auth):

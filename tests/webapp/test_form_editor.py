@@ -1,6 +1,7 @@
 """The form and decision table editors: administrators only; the preview is the task page's own
-rendering of the schema; a refused schema is a 422 naming where, nothing stored; a good one a new
-version; a save on top of a version replaced meanwhile a 409."""
+rendering of the schema; a refused schema is a 422 naming where, nothing stored; a good one goes into
+the process's draft (a new version once the draft is published); a save on top of a version replaced
+meanwhile a 409."""
 from __future__ import annotations
 
 import json
@@ -35,6 +36,10 @@ def versions(app) -> int:
 
 def stored(client, version: int, name: str = "investigate.json") -> str:
     return client.get(f"/admin/models/complaint_handling/{version}/files/{name}").get_data(as_text=True)
+
+
+def publish(client, model: str = "/admin/models/complaint_handling"):
+    return client.post(f"{model}/draft/publish", data={"csrf_token": token(client, model)})
 
 
 def with_field(text: str) -> str:
@@ -127,9 +132,13 @@ def test_a_valid_schema_becomes_a_new_version_and_a_stale_save_is_a_conflict(app
     changed = with_field(FORM.read_text("utf-8"))
     response = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1", "schema": changed})
     assert response.status_code == 303 and response.headers["Location"].endswith(EDIT)
+    assert versions(app) == before  # into the draft
+    page = client.get(EDIT).get_data(as_text=True)
+    assert "store_photo_note" in page and 'data-file="investigate.json"' in page  # the draft's copy
+    assert publish(client).status_code == 303
     assert versions(app) == before + 1
     assert json.loads(stored(client, 2))["properties"]["store_photo_note"]["title"] == "门店照片说明"
-    assert "版本 2" in client.get(EDIT).get_data(as_text=True)
+    assert "基于第 2 版打开" in client.get(EDIT).get_data(as_text=True)
     # a second editor still on version 1
     stale = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1",
                                     "schema": FORM.read_text("utf-8")})
@@ -156,6 +165,11 @@ def test_a_new_form_is_saved_with_the_step_that_shows_it(app, client, auth):
     assert versions(app) == before
     response = client.post(NEW, data=data)
     assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
+    assert versions(app) == before  # the form and the model naming it, in the draft
+    draft_model = client.get("/admin/models/complaint_handling/draft/files/complaint_handling.bpmn")
+    assert 'value="investigate_v2.json"' in draft_model.get_data(as_text=True)
+    assert client.get("/admin/models/complaint_handling/forms/investigate_v2.json/edit").status_code == 200
+    assert publish(client).status_code == 303
     assert versions(app) == before + 1
     assert 'value="investigate_v2.json"' in stored(client, 2, "complaint_handling.bpmn")
     assert json.loads(stored(client, 2, "investigate_v2.json")) == form
@@ -175,7 +189,9 @@ def test_a_decision_table_is_edited_and_saved_as_a_new_version(app, client, auth
     assert versions(app) == before
     changed = xml.replace("<text>&gt; 500</text>", "<text>&gt; 800</text>")
     saved = client.post(DECISION, data={"csrf_token": csrf, "version": "1", "dmn": changed})
-    assert saved.status_code == 303 and versions(app) == before + 1
+    assert saved.status_code == 303 and versions(app) == before
+    assert "&amp;gt; 800" in client.get(DECISION).get_data(as_text=True)  # the draft's copy opens
+    assert publish(client).status_code == 303 and versions(app) == before + 1
     assert "&gt; 800" in stored(client, 2, "compensation_approval.dmn")
     stale = client.post(DECISION, data={"csrf_token": csrf, "version": "1", "dmn": xml})
     assert stale.status_code == 409 and versions(app) == before + 1
@@ -197,11 +213,14 @@ def test_saving_and_a_stale_save_on_postgresql(postgres_app):
     before = versions(postgres_app)
     changed = with_field(FORM.read_text("utf-8"))
     saved = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1", "schema": changed})
-    assert saved.status_code == 303 and versions(postgres_app) == before + 1
+    assert saved.status_code == 303 and versions(postgres_app) == before
+    csrf = token(client, DECISION)
+    changed_dmn = DMN.read_text("utf-8").replace("<text>&gt; 500</text>", "<text>&gt; 800</text>")
+    decided = client.post(DECISION, data={"csrf_token": csrf, "version": "1", "dmn": changed_dmn})
+    assert decided.status_code == 303 and versions(postgres_app) == before
+    assert publish(client).status_code == 303 and versions(postgres_app) == before + 1  # both in one
+    assert "&gt; 800" in stored(client, 2, "compensation_approval.dmn")
+    assert "store_photo_note" in stored(client, 2)
     stale = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1",
                                     "schema": FORM.read_text("utf-8")})
     assert stale.status_code == 409 and versions(postgres_app) == before + 1
-    csrf = token(client, DECISION)
-    changed_dmn = DMN.read_text("utf-8").replace("<text>&gt; 500</text>", "<text>&gt; 800</text>")
-    decided = client.post(DECISION, data={"csrf_token": csrf, "version": "2", "dmn": changed_dmn})
-    assert decided.status_code == 303 and versions(postgres_app) == before + 2

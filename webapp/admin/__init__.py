@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (routes register themselves on bp)
     decision_editor_routes,
     delivery_routes,
     diff_routes,
+    draft_routes,
     form_editor_routes,
     migration_routes,
     model_routes,

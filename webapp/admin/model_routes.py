@@ -27,9 +27,15 @@ def models() -> Any:
 
 @bp.get("/models/<key>")
 def model(key: str) -> Any:
+    return model_page(key)
+
+
+def model_page(key: str, **extra: Any) -> str:
+    """The process's page: its versions, the current version's files and its draft, if any."""
     summary, history, files = bpmn.process_versions(db.session, current_user, key)
     return render_template("admin/model.html", process=summary, history=history, files=files,
-                           retired=bpmn.is_retired(db.session, key))
+                           retired=bpmn.is_retired(db.session, key),
+                           draft=bpmn.process_draft(db.session, current_user, key), **extra)
 
 
 @bp.post("/models")
@@ -46,9 +52,7 @@ def deploy(key: str | None = None) -> Any:
             page = render_template("admin/models.html", error=exc,
                                    processes=bpmn.list_processes(db.session, current_user))
         else:
-            summary, history, files = bpmn.process_versions(db.session, current_user, key)
-            page = render_template("admin/model.html", error=exc, process=summary, history=history,
-                                   files=files)
+            page = model_page(key, error=exc)
         return page, 422
     db.session.commit()
     for r in results:

@@ -1,9 +1,11 @@
-"""The modeler: a process's current version opened in bpmn-js with OpsFlow's properties panel
-(webapp/static/modeler.js), and its save, which deploys the edited .bpmn as a new version.
+"""The modeler: a process's working set (its draft, else its current version) opened in bpmn-js with
+OpsFlow's properties panel (webapp/static/modeler.js), and its save, which puts the edited .bpmn into
+the process's draft.
 
-The save goes through the same validation as an upload (`deploy_uploads`), on top of the version the
-page opened only (`expected_version`): a refusal answers JSON with the message in the person's
-language and the element it concerns, which the page marks on the diagram; nothing is stored.
+The save validates the whole working set as an upload is validated (`draft_routes.save`), on top of
+the version the page opened only: a refusal answers JSON with the message in the person's language
+and the element it concerns, which the page marks on the diagram; nothing is stored. Saved, the
+answer carries the draft's panel, which the page puts in place.
 """
 from __future__ import annotations
 
@@ -16,11 +18,12 @@ from flask_login import current_user
 from engine import bpmn
 from engine.errors import Conflict, DeployError, NotFound
 
-from ..extensions import db, engine
+from ..extensions import db
 from ..ui.denial_text import denial_text
 from ..ui.deploy_text import deploy_error_text
 from ..ui.names import process_name, role_name
 from .blueprint import bp
+from .draft_routes import conflict_text, draft_panel, save, saved_text
 from .people_forms import directory_rules, store_words
 
 
@@ -34,32 +37,28 @@ def modeler(key: str) -> Any:
 
 @bp.post("/models/<key>/edit")
 def modeler_save(key: str) -> Any:
-    """Deploy the edited .bpmn (JSON `{"xml": ..., "version": <the version opened>}`)."""
+    """Save the edited .bpmn into the process's draft (JSON `{"xml": ..., "version": <the version
+    opened>}`): the whole working set is validated, no version is made."""
     body = request.get_json(silent=True)
     xml = body.get("xml") if isinstance(body, dict) else None
     version = body.get("version") if isinstance(body, dict) else None
     if not isinstance(xml, str) or not xml.strip() or type(version) is not int:
         return _refusal("bad_request", _("The diagram could not be read; reload the page and try again."),
                         400)
-    upload = bpmn.Upload(f"{key}.bpmn", xml.encode("utf-8"))
     try:
-        [result] = bpmn.deploy_uploads(db.session, current_user, [upload], engine().clock(), key=key,
-                                       roles=directory_rules().role_scopes.keys(), expected_version=version)
+        draft = save(key, [bpmn.Upload(f"{key}.bpmn", xml.encode("utf-8"))], version)
     except DeployError as exc:
         db.session.rollback()
         return _refusal("invalid_model", deploy_error_text(exc), 422, element=exc.element)
-    except (Conflict, NotFound) as exc:
+    except Conflict:
         db.session.rollback()
-        return _refusal(exc.code, denial_text(exc), 409 if isinstance(exc, Conflict) else 404)
+        return _refusal("conflict", conflict_text(key, version), 409)
+    except NotFound as exc:
+        db.session.rollback()
+        return _refusal(exc.code, denial_text(exc), 404)
     db.session.commit()
-    if result.created:
-        message = _("Saved as version %(version)d: new cases start on it, running ones stay on theirs.",
-                    version=result.version)
-    else:
-        message = _("Nothing changed: still version %(version)d.", version=result.version)
-    return jsonify({"version": result.version, "created": result.created, "message": message,
-                    "url": url_for("admin.model", key=key, _anchor=f"version-{result.version}"),
-                    "edit_url": url_for("admin.modeler", key=key)}), 201 if result.created else 200
+    return jsonify({"draft": True, "base": draft.base, "message": saved_text(key),
+                    "url": url_for("admin.model", key=key), "panel": draft_panel(key, draft)}), 200
 
 
 def _refusal(code: str, message: str, status: int, element: str | None = None) -> Any:

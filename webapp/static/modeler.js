@@ -3,8 +3,9 @@
  *    spiffworkflow namespace (static/spiffworkflow-moddle.json) so its extension elements are typed
  *    and written back as they were read;
  *  - the panel beside it (modeler-panel.js) edits the selected element's OpsFlow properties;
- *  - Save posts the XML with the version opened; a refusal names an element, which is marked on the
- *    diagram and selected, with the message in the page's language.
+ *  - Save posts the XML with the version opened into the process's draft (published from the draft's
+ *    panel as one new version); a refusal names an element, which is marked on the diagram and
+ *    selected, with the message in the page's language.
  */
 (function () {
   "use strict";
@@ -87,9 +88,9 @@
       }).then(function (answer) {
         var data = answer.data || {};
         if (answer.ok) {
-          root.dataset.version = String(data.version);
-          root.dataset.saved = String(data.version);
-          $("modeler-opened").textContent = root.dataset.textOpened.replace("{version}", data.version);
+          root.dataset.saved = "draft";
+          // the draft's panel (who, when, which files, publish, discard) as the server renders it
+          if (data.panel !== undefined) { $("draft-area").innerHTML = data.panel; }
           modeler.get("commandStack").clear();
           self.dirty(false);
           say("success", data.message, data.url);
