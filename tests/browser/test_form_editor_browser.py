@@ -75,7 +75,10 @@ def test_a_field_added_to_a_form_is_previewed_at_both_widths_and_saved(editor_se
     page.locator("#schema-text").fill(json.dumps(form, ensure_ascii=False, indent=2))
     expect(page.locator("#schema-problem")).to_have_text("")
     page.locator("#save-form").click()
-    expect(page.locator(".alert-success")).to_contain_text("第 2 版已部署")
+    expect(page.locator(".alert-success")).to_contain_text("草稿")
+    expect(page.locator('#draft-panel [data-file="investigate.json"]')).to_be_visible()
+    page.locator("#publish-draft").click()
+    expect(page.locator(".alert-success")).to_contain_text("草稿已发布为第 2 版")
     assert json.loads(stored(page, editor_server, 2, "investigate.json"))["properties"]["store_photo_note"]
 
 
@@ -96,11 +99,15 @@ def test_a_threshold_changed_in_the_decision_table_is_saved(editor_server, deskt
     expect(cell).to_have_text("> 800")
     page.screenshot(path=screenshot_dir / "decision-editor-edited.png", full_page=True)
     page.locator("#save-decision").click()
-    expect(page.locator(".alert-success")).to_contain_text(f"第 {version + 1} 版已部署")
+    expect(page.locator(".alert-success")).to_contain_text("草稿")
+    expect(page.locator('#decision-editor td[data-element-id="compensation_approval_rule_1_in_1"]')
+           ).to_have_text("> 800", timeout=15_000)  # the draft's copy opens
+    page.locator("#publish-draft").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"草稿已发布为第 {version + 1} 版")
     saved = stored(page, editor_server, version + 1, "compensation_approval.dmn")
     assert "&gt; 800" in saved and "&gt; 500" not in saved.split("compensation_approval_rule_2")[0]
-    expect(page.locator('#decision-editor td[data-element-id="compensation_approval_rule_1_in_1"]')
-           ).to_have_text("> 800", timeout=15_000)
+    page.locator('a[data-edit="compensation_approval.dmn"]').click()
+    expect(page.locator("#decision-editor")).to_have_attribute("data-rendered", "true", timeout=15_000)
     # a refused cell comes back named, in Chinese, and nothing is stored
     cell = page.locator('#decision-editor td[data-element-id="compensation_approval_rule_1_in_1"]')
     cell.click()

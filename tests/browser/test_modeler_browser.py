@@ -1,9 +1,10 @@
 """The modeler in chromium, as the demo administrator, on a server and database of its own (it deploys
 versions, which the shared server's other tests must not start their cases on): complaint_handling
-opened in bpmn-js, a step's properties changed through OpsFlow's panel and saved as version 2 (the
-file keeps every other extension element), then a business rule task's decision removed: the save is
-refused, the element marked on the diagram and selected, the reason in Chinese, nothing stored; undo
-puts the decision back. On a phone the page does not scroll sideways."""
+opened in bpmn-js, a step's properties changed through OpsFlow's panel and saved into the process's
+draft (the file keeps every other extension element; the draft's panel appears), then a business rule
+task's decision removed: the save is refused, the element marked on the diagram and selected, the
+reason in Chinese, nothing stored; undo puts the decision back. On a phone the page does not scroll
+sideways."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,6 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 EDIT = "/admin/models/complaint_handling/edit"
 FILE = "/admin/models/complaint_handling/{version}/files/complaint_handling.bpmn"
+DRAFT_FILE = "/admin/models/complaint_handling/draft/files/complaint_handling.bpmn"
 
 
 @pytest.fixture(scope="module")
@@ -105,11 +107,14 @@ def test_a_step_changed_in_the_panel_is_saved_as_version_2_and_a_refusal_is_mark
 
     page.click("#modeler-save")
     message = page.locator("#modeler-message")
-    expect(message).to_contain_text("已保存为第 2 版")
-    expect(page.locator("#modeler-opened")).to_contain_text("已打开第 2 版")  # the next save is on top of it
-    expect(page.locator("#modeler-version-link")).to_have_attribute(
-        "href", "/admin/models/complaint_handling#version-2")
-    saved = page.request.get(own_server.url + FILE.format(version=2))
+    expect(message).to_contain_text("已保存到")
+    expect(message).to_contain_text("草稿")
+    link = page.locator("#modeler-version-link")
+    expect(link).to_have_attribute("href", "/admin/models/complaint_handling")
+    expect(page.locator('#draft-panel [data-file="complaint_handling.bpmn"]')).to_be_visible()
+    expect(page.locator("#publish-draft")).to_be_visible()
+    assert page.request.get(own_server.url + FILE.format(version=2)).status == 404  # no version yet
+    saved = page.request.get(own_server.url + DRAFT_FILE)
     assert saved.ok
     xml = saved.text()
     assert properties(xml, "investigate_store") == {
@@ -129,8 +134,7 @@ def test_a_step_changed_in_the_panel_is_saved_as_version_2_and_a_refusal_is_mark
     expect(page.locator("#modeler-canvas .of-error-note")).to_contain_text("业务规则任务未指定决策")
     expect(page.locator("#panel-id")).to_have_text("triage")
     page.screenshot(path=screenshot_dir / "modeler-refused-zh-desktop.png", full_page=True)
-    third = page.request.get(own_server.url + FILE.format(version=3))
-    assert third.status == 404  # nothing stored
+    assert page.request.get(own_server.url + DRAFT_FILE).text() == xml  # nothing stored
 
     page.click("#modeler-undo")
     expect(page.locator("#prop-calledDecisionId")).to_have_value("complaint_triage")

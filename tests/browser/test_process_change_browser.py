@@ -2,14 +2,15 @@
 two complaint handling cases run on version 1 (one waiting for the store manager's investigation, one
 for the warehouse keeper's); the administrator opens the process in the modeler, removes the warehouse
 investigation, drops a new task on the flow after the store's investigation (in the store manager's
-lane), makes it a user task and names it, saves, sees the missing due hours marked on the new step,
-fixes them and saves version 2; creates the step's form in the form editor (version 3); raises a
-threshold of the triage table in the decision editor (version 4); sees the diff (the step added, the
-removed one, the rule changed); dry-runs the move of the running cases (the warehouse case cannot move,
-and says why, until its step and its deadline timer are mapped to the store's), moves them; the store
-manager's 待办 then holds both cases (the moved one given to the holder of its new lane's role), the case
-page draws version 4, and completing the investigation brings the new step to 待办 with its new form,
-the move on the case's timeline."""
+lane), makes it a user task and names it, saves it into the process's draft, sees the missing due hours
+marked on the new step (nothing saved), fixes them and saves into the draft; creates the step's form in
+the form editor (into the same draft, the draft's model naming it on the step); raises a threshold of
+the triage table in the decision editor (the draft again) and publishes the draft once: version 2 holds
+all three changes; sees the diff (the step added, the removed one, the rule changed); dry-runs the move
+of the running cases (the warehouse case cannot move, and says why, until its step and its deadline
+timer are mapped to the store's), moves them; the store manager's 待办 then holds both cases (the moved
+one given to the holder of its new lane's role), the case page draws version 2, and completing the
+investigation brings the new step to 待办 with its new form, the move on the case's timeline."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -109,20 +110,23 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     page.fill("#prop-dueInHours", "8")
     page.press("#prop-dueInHours", "Tab")
     page.click("#modeler-save")
-    expect(message).to_contain_text("已保存为第 2 版")
-    saved = etree.fromstring(page.request.get(f"{live_server.url}{BASE}/2/files/{KEY}.bpmn").body())
+    expect(message).to_contain_text("草稿")
+    expect(page.locator(f'#draft-panel[data-base="1"] [data-file="{KEY}.bpmn"]')).to_be_visible()
+    assert page.request.get(f"{live_server.url}{BASE}/2/files/{KEY}.bpmn").status == 404  # no version yet
+    saved = etree.fromstring(page.request.get(f"{live_server.url}{BASE}/draft/files/{KEY}.bpmn").body())
     lane = saved.find(f".//{BPMN}lane[@id='lane_store_manager']")
     assert step in [ref.text for ref in lane.iter(f"{BPMN}flowNodeRef")]  # the store manager's step
     assert saved.find(".//*[@id='investigate_warehouse']") is None
 
-    # the form editor: the new step's own form (version 3)
+    # the form editor: the new step (of the draft's model) gets its own form, into the draft
     page.goto(f"{live_server.url}{BASE}/forms/new")
     page.fill("#form-filename", "store_review.json")
     page.select_option("#form-step", step)
     page.locator("#schema-text").fill(FORM)
     expect(page.locator('#preview-desktop [name="review_note"]')).to_be_visible()
     page.click("#save-form")
-    expect(page.locator(".alert-success")).to_contain_text("第 3 版已部署")
+    expect(page.locator(".alert-success")).to_contain_text("草稿")
+    expect(page.locator('#draft-panel [data-file="store_review.json"]')).to_contain_text("新")
 
     # the decision editor: a service complaint is "major" from a claim of 3000 instead of 2000
     page.goto(f"{live_server.url}{BASE}/decisions/complaint_triage.dmn/edit")
@@ -134,10 +138,25 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     page.keyboard.type(">= 3000")
     expect(cell).to_have_text(">= 3000")
     page.click("#save-decision")
-    expect(page.locator(".alert-success")).to_contain_text("第 4 版已部署")
+    expect(page.locator(".alert-success")).to_contain_text("草稿")
+    for name in (f"{KEY}.bpmn", "store_review.json", "complaint_triage.dmn"):  # one draft, three files
+        expect(page.locator(f'#draft-panel [data-file="{name}"]')).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "process-change-draft.png"), full_page=True)
 
-    # the diff between version 1 and version 4
-    page.goto(f"{live_server.url}{BASE}/diff?from=1&to=4")
+    # the model page shows the draft; publishing it makes version 2 with all three changes
+    page.goto(f"{live_server.url}{BASE}")
+    expect(page.locator("#draft-files li")).to_have_count(3)
+    page.click("#publish-draft")
+    expect(page.locator(".alert-success")).to_contain_text("草稿已发布为第 2 版")
+    expect(page.locator("#draft-panel")).to_have_count(0)
+    expect(page.locator("#version-3")).to_have_count(0)
+    model = page.request.get(f"{live_server.url}{BASE}/2/files/{KEY}.bpmn").text()
+    assert f'id="{step}"' in model and 'value="store_review.json"' in model
+    assert "review_note" in page.request.get(f"{live_server.url}{BASE}/2/files/store_review.json").text()
+    assert "&gt;= 3000" in page.request.get(f"{live_server.url}{BASE}/2/files/complaint_triage.dmn").text()
+
+    # the diff between version 1 and version 2
+    page.goto(f"{live_server.url}{BASE}/diff?from=1&to=2")
     expect(page.locator("#diagram-old")).to_have_attribute("data-rendered", "ok")
     expect(page.locator("#diagram-new")).to_have_attribute("data-rendered", "ok")
     expect(page.locator(f'#diagram-new .djs-element.diff-added[data-element-id="{step}"]')).to_have_count(1)
@@ -150,7 +169,7 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     # the dry run: the warehouse case cannot move until its step is mapped; then both move
     page.goto(f"{live_server.url}{BASE}/migration")
     page.select_option("#from-version", "1")
-    page.select_option("#to-version", "4")
+    page.select_option("#to-version", "2")
     page.fill("#instance-ids", f"{store_case} {parcel_case}")
     page.click("#dry-run")
     expect(page.locator(f"#case-{store_case}")).to_have_attribute("data-movable", "1")
@@ -168,14 +187,14 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     expect(page.locator(f"#case-{parcel_case}")).to_have_attribute("data-moved", "1")
     page.screenshot(path=str(screenshot_dir / "process-change-moved.png"), full_page=True)
 
-    # the store manager: both cases in 待办, the case page on version 4, then the new step
+    # the store manager: both cases in 待办, the case page on version 2, then the new step
     pages.sign_in(page, MANAGER)
     page.goto(f"{live_server.url}/tasks")
     rows = page.locator("#task-list tr[data-task-id]")
     for customer in ("吴先生", "郑女士"):  # the warehouse case's step is the store's investigation now
         expect(rows.filter(has_text=customer)).to_contain_text("投诉调查与处理方案")
     page.goto(f"{live_server.url}/cases/{store_case}")
-    expect(page.locator("main")).to_contain_text("v4")
+    expect(page.locator("main")).to_contain_text("v2")
     expect(page.locator("#case-diagram")).to_have_attribute("data-rendered", "true", timeout=15_000)
     expect(page.locator(f'#case-diagram .djs-element[data-element-id="{step}"]')).to_have_count(1)
     expect(page.locator('#case-diagram [data-element-id="investigate_warehouse"]')).to_have_count(0)
@@ -196,5 +215,5 @@ def test_a_process_owner_changes_complaint_handling_and_moves_the_running_cases(
     expect(page.locator(".alert-success")).to_contain_text("下一步")
     page.goto(f"{live_server.url}/cases/{store_case}")
     expect(page.locator(".timeline")).to_contain_text("店长复核")
-    expect(page.locator(".timeline")).to_contain_text("将案件从版本 1 迁移到版本 4")  # the move, audited
+    expect(page.locator(".timeline")).to_contain_text("将案件从版本 1 迁移到版本 2")  # the move, audited
     page.screenshot(path=str(screenshot_dir / "process-change-case.png"), full_page=True)
