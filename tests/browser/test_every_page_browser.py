@@ -172,6 +172,24 @@ class Sweep:
             context.close()
 
 
+def leave_a_draft(app: Any) -> None:
+    """A draft of complaint_handling (a threshold changed), so its model page and editors show their
+    draft panels."""
+    from engine import bpmn
+    from engine.models import User
+    from webapp.extensions import db, engine
+    with app.app_context():
+        admin = db.session.scalars(select(User).where(User.username == "admin")).one()
+        working = bpmn.working_set(db.session, admin, "complaint_handling")
+        dmn = working.files["compensation_approval.dmn"].content
+        changed = dmn.replace("&gt; 500", "&gt; 800", 1)
+        assert changed != dmn
+        bpmn.save_to_draft(db.session, admin, "complaint_handling",
+                           [bpmn.Upload("compensation_approval.dmn", changed.encode("utf-8"))],
+                           engine().clock(), working.base)
+        db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def sweep(serve, browser, tmp_path_factory) -> Iterator[Sweep]:
     from webapp import create_app
@@ -183,6 +201,7 @@ def sweep(serve, browser, tmp_path_factory) -> Iterator[Sweep]:
                      WEBHOOK_URL="https://robot.example/cgi-bin/webhook/send?key=sweep")
     prepare(app)
     steps = EveryStep(app, clock).walk_all()
+    leave_a_draft(app)
     with serve(app, "sweep-server") as url:
         sweep = Sweep(app, url, steps, browser)
         yield sweep
