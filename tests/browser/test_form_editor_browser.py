@@ -1,7 +1,7 @@
 """The form editor and the decision table editor in chromium, as an administrator: a field added to
-a step's form appears in the preview at desktop and phone width and is saved as a new version; a
-threshold changed in a dmn-js decision table is saved as the next one. Both on a server of their own,
-so the new versions stay out of the other browser tests."""
+a step's form appears in the preview at desktop and phone width, goes into the process's draft and is
+published as a new version; a threshold changed in a dmn-js decision table likewise becomes the next
+one. Both on a server of their own, so the new versions stay out of the other browser tests."""
 from __future__ import annotations
 
 import json
