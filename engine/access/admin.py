@@ -25,7 +25,8 @@ from .grants import role_keys
 ADMIN_EVENTS = ("user_created", "user_changed", "password_reset", "store_created", "store_changed",
                 "model_deployed", "away_set", "away_cleared", "tasks_handed_over",
                 "robot_created", "robot_changed", "robot_deleted",
-                "schedule_paused", "schedule_resumed", "process_retired", "process_enabled")
+                "schedule_paused", "schedule_resumed", "process_retired", "process_enabled",
+                "model_draft_saved", "model_draft_published", "model_draft_discarded")
 
 ADMIN_ROLE = "admin"
 #: The role of other systems' API clients (a logistics system reporting arrival): they deliver

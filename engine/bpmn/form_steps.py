@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.errors import DeployError
 from engine.models import ModelFile, ProcessDefinition, ProcessVersion, User
 
-from .drafts import working_set
+from .drafts import WorkingSet, working_set
 from .specs import BPMN_NS, FORM_PROPERTY, SPIFF_NS
 from .versions import Upload, version_file
 
@@ -47,7 +47,15 @@ def _form_of(element: etree._Element) -> etree._Element | None:
 def form_steps(session: Session, user: User, key: str, version: int | None = None) -> list[FormStep]:
     """The user tasks and start events of the process's model (of its working set when `version` is
     None), in model order, with their forms."""
-    root = _root(session, user, key, version)
+    return _steps(_root(session, user, key, version))
+
+
+def working_form_steps(working: WorkingSet) -> list[FormStep]:
+    """The steps of a working set's model (the draft's, if any), for a page that read it already."""
+    return _steps(etree.fromstring(working.files[f"{working.key}.bpmn"].content.encode("utf-8")))
+
+
+def _steps(root: etree._Element) -> list[FormStep]:
     steps = []
     for element in root.iter(*(f"{{{BPMN_NS}}}{name}" for name in _STEPS)):
         prop = _form_of(element)

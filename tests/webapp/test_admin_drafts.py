@@ -70,6 +70,8 @@ def test_the_model_page_shows_the_draft_and_publishing_makes_one_version(app, cl
     stored_dmn = client.get(f"{MODEL}/2/files/compensation_approval.dmn").get_data(as_text=True)
     stored_form = client.get(f"{MODEL}/2/files/investigate.json").get_data(as_text=True)
     assert "&gt; 800" in stored_dmn and "store_photo_note" in stored_form
+    trail = client.get("/admin/").get_data(as_text=True)  # the administrators' trail says who did what
+    assert "admin 将 investigate.json 保存到" in trail and "的草稿发布为第 2 版" in trail
     again = client.post(PUBLISH, data={"csrf_token": token(client)})  # nothing left to publish
     assert again.status_code == 303 and counts(app) == (before + 1, 0)
 

@@ -112,7 +112,7 @@ def save_form(key: str, filename: str) -> Any:
 def new_form(key: str) -> Any:
     working = _working(key)
     return _page(working, "", json.dumps(NEW_FORM, ensure_ascii=False, indent=2), working.base,
-                 steps=bpmn.form_steps(db.session, current_user, key))
+                 steps=bpmn.working_form_steps(working))
 
 
 @bp.post("/models/<key>/forms/new")

@@ -65,5 +65,13 @@ def describe(event: EventView) -> str:
         return _("%(who)s retired the process %(what)s", who=who, what=process_name(what))
     if event.event_type == "process_enabled":
         return _("%(who)s put the process %(what)s back in service", who=who, what=process_name(what))
+    if event.event_type == "model_draft_saved":
+        return _("%(who)s saved %(files)s into the draft of %(what)s", who=who, what=process_name(what),
+                 files=", ".join(data.get("files") or ()))
+    if event.event_type == "model_draft_published":
+        return _("%(who)s published the draft of %(what)s as version %(version)s", who=who,
+                 what=process_name(what), version=data.get("version", "?"))
+    if event.event_type == "model_draft_discarded":
+        return _("%(who)s discarded the draft of %(what)s", who=who, what=process_name(what))
     return _("%(who)s deployed %(what)s version %(version)s", who=who, what=process_name(what),
              version=data.get("version", "?"))
