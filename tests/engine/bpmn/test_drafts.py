@@ -130,3 +130,40 @@ def test_only_administrators_touch_drafts(session, deployed, people, clock):
                  lambda: bpmn.discard_draft(session, director, "discount", clock())):
         with pytest.raises(PermissionDenied):
             call()
+
+
+def test_two_administrators_saving_at_once_both_land_in_the_one_draft(sessions, db_url, deployed, root,
+                                                                      clock):
+    """The second save waits for the first (the process row is locked), then adds its file to the same
+    draft: nothing is lost, and one publish makes one version of both."""
+    import threading
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer at a time: the second save waits on the file lock instead")
+    form = json.loads(text("approve_discount.json"))
+    form["title"] = "审批折扣（新）"
+    outcome: list[str] = []
+    with sessions() as first, sessions() as second:
+        admin_1, admin_2 = first.merge(root), second.merge(root)
+        bpmn.save_to_draft(first, admin_1, "discount", [Upload("discount_level.dmn", threshold(
+            text("discount_level.dmn"), "&gt;= 4000").encode())], clock(), base=1)
+
+        def save_second() -> None:
+            draft = bpmn.save_to_draft(second, admin_2, "discount",
+                                       [Upload("approve_discount.json", json.dumps(form).encode())], clock(),
+                                       base=1)
+            outcome.append(",".join(f.filename for f in draft.files))
+            second.commit()
+
+        thread = threading.Thread(target=save_second)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive() and not outcome  # waiting on the first save's lock
+        first.commit()
+        thread.join(timeout=30)
+    assert outcome == ["approve_discount.json,discount_level.dmn"]
+    with sessions() as check:
+        result = bpmn.publish_draft(check, check.merge(root), "discount", clock())
+        check.commit()
+        assert (result.version, versions(check, "discount")) == (2, 2)
+        assert "&gt;= 4000" in bpmn.version_file(check, check.merge(root), "discount", 2,
+                                                 "discount_level.dmn").content
