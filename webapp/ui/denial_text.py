@@ -171,6 +171,12 @@ _WORDINGS = wordings(
     (r"^you urged this step less than an hour ago; you may urge it again in (?P<n>\d+) minutes",
      lambda m: _("You urged this step less than an hour ago; you can urge it again in %(n)s minutes.",
                  n=m["n"])),
+    (r"^(?P<key>\S+): the draft is based on version (?P<base>\d+), but version (?P<latest>\d+) was deployed "
+     r"since; discard the draft",
+     lambda m: _("Version %(latest)s was deployed after this draft was started from version %(base)s, so it "
+                 "can no longer be published. Discard it and make the changes again on the newest version.",
+                 latest=m["latest"], base=m["base"])),
+    (r"^(?P<key>\S+) has no draft", lambda m: _("%(key)s has no draft.", key=m["key"])),
     (r"^(?P<key>\S+): version (?P<latest>\d+) was deployed after version (?P<opened>\d+) was opened; "
      r"open version \d+ and make the change again",
      lambda m: _("Version %(latest)s of %(key)s was deployed after version %(opened)s was opened; open "
