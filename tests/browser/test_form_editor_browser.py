@@ -118,3 +118,25 @@ def test_a_threshold_changed_in_the_decision_table_is_saved(editor_server, deskt
     expect(page.locator("#save-error")).to_contain_text("规则 1")
     next_version = f"{editor_server.url}{BASE}/{version + 2}/files/compensation_approval.dmn"
     assert page.request.get(next_version).status == 404
+
+
+def test_a_draft_is_discarded_only_when_the_administrator_says_so(editor_server, desktop):
+    page: Page = desktop
+    Pages(editor_server).sign_in(page, "admin")  # type: ignore[arg-type]
+    page.goto(f"{editor_server.url}{BASE}/forms/investigate.json/edit")
+    form = json.loads(page.locator("#schema-text").input_value())
+    form["properties"]["discarded_note"] = {"type": "string", "title": "作废说明", "maxLength": 50}
+    page.locator("#schema-text").fill(json.dumps(form, ensure_ascii=False, indent=2))
+    page.locator("#save-form").click()
+    expect(page.locator('#draft-panel [data-file="investigate.json"]')).to_be_visible()
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.locator("#discard-draft").click()
+    expect(page.locator("#draft-panel")).to_be_visible()  # "no": the draft stays
+    assert asked and "所有管理员的修改都将丢失" in asked[0]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#discard-draft").click()
+    expect(page.locator(".alert-info")).to_contain_text("草稿已放弃")
+    expect(page.locator("#draft-panel")).to_have_count(0)
+    page.goto(f"{editor_server.url}{BASE}/forms/investigate.json/edit")
+    assert "discarded_note" not in page.locator("#schema-text").input_value()

@@ -161,6 +161,15 @@
     }
   }
 
+  /* ------------------------------------------------- a form that asks first (放弃草稿) */
+  // delegated, so a form put in place later (the modeler's draft panel after a save) asks too
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     $all(document, "#bulk-form").forEach(function (form) { wireSelection(form.parentNode); });
     $all(document, "[data-rows]").forEach(wireRows);
