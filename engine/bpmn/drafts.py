@@ -110,8 +110,16 @@ def working_set(session: Session, user: User, key: str) -> WorkingSet:
 
 
 def process_draft(session: Session, user: User, key: str) -> Draft | None:
-    """The process's draft, if someone started one (NotFound for a process not deployed)."""
-    return working_set(session, user, key).draft
+    """The process's draft, if someone started one (NotFound for a process not deployed): what the
+    model page shows, without the files' contents."""
+    require_admin(user)
+    definition = _definition(session, key)
+    rows = _rows(session, key)
+    if not rows:
+        return None
+    names = session.scalars(select(ModelFile.filename).join(ProcessVersion).where(
+        ProcessVersion.definition_id == definition.id, ProcessVersion.version == rows[0].base_version))
+    return _draft(key, definition.latest_version, rows, set(names))
 
 
 def save_to_draft(session: Session, user: User, key: str, uploads: list[Upload], now: datetime,
