@@ -20,6 +20,7 @@ from engine import bpmn
 from engine.errors import Conflict, DeployError, NotFound
 
 from ..extensions import db, engine
+from ..ui.denial_text import denial_text
 from ..ui.deploy_text import deploy_error_text
 from ..ui.names import process_name
 from .blueprint import bp
@@ -76,9 +77,9 @@ def publish_draft(key: str) -> Any:
     try:
         result = bpmn.publish_draft(db.session, current_user, key, engine().clock(),
                                     roles=directory_rules().role_scopes.keys())
-    except Conflict:
+    except Conflict as exc:  # the draft's version was replaced meanwhile
         db.session.rollback()
-        return model_page(key, draft_error=conflict_text(key, 0)), 409
+        return model_page(key, draft_error=denial_text(exc)), 409
     except DeployError as exc:
         db.session.rollback()
         return model_page(key, error=exc), 422
