@@ -19,9 +19,9 @@ from engine.errors import InvalidData, TooSoon
 
 from ..extensions import db, engine
 from ..notices import robot_test_transport
+from ..ui.robot_text import KIND_NAMES, rate_limited_text
 from .blueprint import bp
 
-KIND_NAMES = {"wecom": _l("WeCom"), "dingtalk": _l("DingTalk"), "feishu": _l("Feishu")}
 SCOPE_NAMES = {"center": _l("Operations center"), "region": _l("Region"), "store": _l("Store")}
 EVENT_NAMES = {"task_created": _l("New tasks"), "task_overdue": _l("Overdue tasks"),
                "task_urged": _l("Urged tasks"),
@@ -148,11 +148,3 @@ def test_robot(robot_id: int) -> Any:
     else:
         flash(_("The robot did not take the test message: %(error)s", error=outcome.error), "danger")
     return redirect(url_for("admin.edit_robot", robot_id=robot_id), 303)
-
-
-def rate_limited_text(robot: delivery.RobotRow, seconds: int, config: Mapping[str, Any]) -> str:
-    """Why a test message was not sent, in the reader's language (the API says it too)."""
-    limit = config.get("ROBOT_RATE_PER_MINUTE") or delivery.RATE_PER_MINUTE.get(robot.kind, 20)
-    return _("The test message was not sent: %(name)s has had the %(limit)s messages a minute %(kind)s "
-             "takes (notifications count too). Try again in %(seconds)s seconds.", name=robot.name,
-             limit=limit, kind=str(KIND_NAMES.get(robot.kind, robot.kind)), seconds=seconds)

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from engine import delivery
 from engine.errors import TooSoon
 
-from ..admin.robot_routes import rate_limited_text
 from ..errors import BadRequest, error_response
 from ..extensions import db, engine
 from ..notices import robot_test_transport
+from ..ui.robot_text import rate_limited_text
 from .auth import api_user, token_required
 from .blueprint import bp
 from .params import body, body_text
