@@ -6,10 +6,12 @@ too many ranges → the whole file. The database's parts are read from the chunk
 chunk at a time; one test goes over a real socket."""
 from __future__ import annotations
 
+import hashlib
 import http.client
 import io
 import re
 import threading
+import tracemalloc
 
 import pytest
 from sqlalchemy import select
@@ -156,3 +158,41 @@ def test_several_ranges_over_a_real_socket(stored):
     assert [(r, b) for _t, r, b in parts(answer.getheader("Content-Type"), body)] == [
         (f"bytes 5-14/{SIZE}", content[5:15]),
         (f"bytes {CHUNK_BYTES}-{half}/{SIZE}", content[CHUNK_BYTES:half + 1])]
+
+
+def test_the_parts_stream_a_chunk_at_a_time(stored):
+    app, _attachment_id, _content, storage = stored
+    big = png(12 * CHUNK_BYTES)  # 3 MB: nine chunks' worth asked, never more than a few in memory
+    with app.app_context():
+        owner = db.session.scalars(select(User).filter_by(username="manager_sh001")).one()
+        attachment_id = store_attachment(db.session, owner, io.BytesIO(big), "大图.png", storage=storage,
+                                         upload_dir=app.config["UPLOAD_DIR"], max_bytes=len(big),
+                                         now=engine().clock(), rules=engine().supervision).id
+        db.session.commit()
+    token = Api(app.test_client()).token("manager_sh001")
+    response = app.test_client().get(f"/api/v1/attachments/{attachment_id}/content", headers={
+        "Authorization": f"Bearer {token}", "Range": f"bytes=0-{5 * CHUNK_BYTES - 1},{8 * CHUNK_BYTES}-"})
+    assert response.status_code == 206 and response.is_streamed
+    boundary = response.headers["Content-Type"].rpartition("=")[2]
+    size, cut = len(big), 8 * CHUNK_BYTES
+
+    def head(lead: str, first: int, last: int) -> bytes:
+        return (f"{lead}--{boundary}\r\nContent-Type: image/png\r\n"
+                f"Content-Range: bytes {first}-{last}/{size}\r\n\r\n").encode()
+    expected = hashlib.sha256(head("", 0, 5 * CHUNK_BYTES - 1) + big[:5 * CHUNK_BYTES]
+                              + head("\r\n", cut, size - 1) + big[cut:]
+                              + f"\r\n--{boundary}--\r\n".encode()).hexdigest()
+    del big
+    digest, sizes = hashlib.sha256(), []
+    tracemalloc.start()
+    try:
+        for piece in response.response:  # each piece as it comes, then dropped
+            digest.update(piece)
+            sizes.append(len(piece))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        response.close()
+    assert digest.hexdigest() == expected
+    assert max(sizes) <= CHUNK_BYTES and sum(sizes) > 9 * CHUNK_BYTES
+    assert peak < 4 * CHUNK_BYTES, peak  # a few chunks at most, never the 9 asked or the 12 kept
