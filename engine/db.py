@@ -10,15 +10,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 
-def engine_options(url: str) -> dict[str, Any]:
-    """Options that make SQLite behave for a multi-threaded server and in-memory tests."""
+def engine_options(url: str, *, pre_ping: bool = True, recycle_seconds: int = -1) -> dict[str, Any]:
+    """Options that make SQLite behave for a multi-threaded server and in-memory tests; for a server
+    database, whether each pooled connection is pinged as it is checked out and after how many
+    seconds it is replaced (-1: never) — the web app takes both from its configuration (config.py
+    says why)."""
     if url.startswith("sqlite"):
         options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 15}}
         if url in ("sqlite://", "sqlite:///:memory:"):
             options["poolclass"] = StaticPool
         return options
     # a host that drops packets answers 503 after a few seconds, not after the OS's TCP timeout
-    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    return {"pool_pre_ping": pre_ping, "pool_recycle": recycle_seconds,
+            "connect_args": {"connect_timeout": 5}}
 
 
 def configure_sqlite(sql_engine: SqlEngine) -> None:

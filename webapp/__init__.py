@@ -22,8 +22,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.update(load_config(config_name))
     app.config.update(overrides)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
-                                               **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
+    pool = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                          pre_ping=bool(app.config["DB_POOL_PRE_PING"]),
+                          recycle_seconds=int(app.config["DB_POOL_RECYCLE_SECONDS"]))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**pool, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set")
     zone = business_zone(app.config)

@@ -10,6 +10,7 @@ from .files import (
     detect_type,
     link_pending,
     list_attachments,
+    parts_of,
     referenced,
     store_attachment,
     view_of,
@@ -20,5 +21,6 @@ from .storage import CHUNK_BYTES, DATABASE, FOLDER, STORAGES, path_of
 
 __all__ = ["ALLOWED_TYPES", "CHUNK_BYTES", "DATABASE", "FOLDER", "INLINE_TYPES", "STORAGES",
            "AttachmentRefused", "AttachmentView", "MoveReport", "content_of", "delete_attachment",
-           "detect_type", "link_pending", "list_attachments", "move_attachments", "path_of", "referenced",
+           "detect_type", "link_pending", "list_attachments", "move_attachments", "parts_of", "path_of",
+           "referenced",
            "store_attachment", "view_of", "visible_attachment"]

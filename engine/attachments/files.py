@@ -39,6 +39,9 @@ from .storage import (
     WRITTEN,
     database_chunks,
     database_range,
+    database_ranges,
+    folder_chunks,
+    folder_range,
     in_database,
     path_of,
     remove_from_database,
@@ -266,6 +269,24 @@ def content_of(session: Session, sql_engine: SqlEngine, row: Attachment, upload_
         return database_chunks(sql_engine, row.id)
     path = path_of(upload_dir, row)
     return path if path.is_file() else None
+
+
+def parts_of(session: Session, sql_engine: SqlEngine, row: Attachment, upload_dir: str | Path,
+             spans: list[tuple[int, int]] | None) -> list[Iterator[bytes]] | None:
+    """The bytes of each range `spans` names ((start, stop), stop exclusive; None: the whole file) of
+    an attachment, wherever it is kept, each part read a chunk at a time only as it is sent — so a
+    download of several ranges is never whole in memory either; None when the file has gone missing
+    from the folder."""
+    if in_database(session, row.id):
+        if spans is None:
+            return [database_chunks(sql_engine, row.id)]
+        return database_ranges(sql_engine, row.id, spans)
+    path = path_of(upload_dir, row)
+    if not path.is_file():
+        return None
+    if spans is None:
+        return [folder_chunks(path)]
+    return [folder_range(path, start, stop) for start, stop in spans]
 
 
 @event.listens_for(Session, "after_commit")

@@ -79,15 +79,15 @@ def database_chunks(bind: Session | SqlEngine, attachment_id: int) -> Iterator[b
         seq += 1
 
 
-def database_range(sql_engine: SqlEngine, attachment_id: int, start: int, stop: int) -> Iterator[bytes]:
+def database_range(sql_engine: SqlEngine, attachment_id: int, start: int, stop: int,
+                   sizes: list[tuple[int, int]] | None = None) -> Iterator[bytes]:
     """Bytes `start` to `stop` (exclusive) of the file in the database, for a download of a range: the
-    chunks' lengths are read first (without their bytes), then only the chunks holding the range, and
-    of the first and the last only the part wanted (`substr` in the database). Each query borrows a
-    connection only while it runs, as `database_chunks`."""
-    with sql_engine.connect() as connection:
-        sizes = connection.execute(select(_chunks.c.seq, func.length(_chunks.c.data))
-                                   .where(_chunks.c.attachment_id == attachment_id)
-                                   .order_by(_chunks.c.seq)).all()
+    chunks' lengths are read first (without their bytes; `chunk_sizes`, or given when several ranges of
+    one file are sent), then only the chunks holding the range, and of the first and the last only the
+    part wanted (`substr` in the database). Each query borrows a connection only while it runs, as
+    `database_chunks`."""
+    if sizes is None:
+        sizes = chunk_sizes(sql_engine, attachment_id)
     offset = 0
     for seq, size in sizes:
         low, high = max(start, offset), min(stop, offset + size)
@@ -102,6 +102,38 @@ def database_range(sql_engine: SqlEngine, attachment_id: int, start: int, stop: 
         offset += size
         if offset >= stop:
             return
+
+
+def chunk_sizes(sql_engine: SqlEngine, attachment_id: int) -> list[tuple[int, int]]:
+    """(seq, length) of each of the file's chunks, in order, without their bytes."""
+    with sql_engine.connect() as connection:
+        return [(seq, size) for seq, size in connection.execute(
+            select(_chunks.c.seq, func.length(_chunks.c.data))
+            .where(_chunks.c.attachment_id == attachment_id).order_by(_chunks.c.seq))]
+
+
+def database_ranges(sql_engine: SqlEngine, attachment_id: int,
+                    spans: list[tuple[int, int]]) -> list[Iterator[bytes]]:
+    """Several ranges of one file in the database, each read as `database_range` when its turn comes;
+    the chunks' lengths are read once, by the first."""
+    sizes: list[list[tuple[int, int]]] = []
+
+    def one(start: int, stop: int) -> Iterator[bytes]:
+        if not sizes:
+            sizes.append(chunk_sizes(sql_engine, attachment_id))
+        yield from database_range(sql_engine, attachment_id, start, stop, sizes[0])
+    return [one(start, stop) for start, stop in spans]
+
+
+def folder_range(path: Path, start: int, stop: int) -> Iterator[bytes]:
+    """Bytes `start` to `stop` (exclusive) of a file in the folder, a chunk at a time; the file is
+    opened when the first chunk is wanted."""
+    with path.open("rb") as source:
+        source.seek(start)
+        left = stop - start
+        while left > 0 and (piece := source.read(min(CHUNK_BYTES, left))):
+            left -= len(piece)
+            yield piece
 
 
 def folder_chunks(path: Path) -> Iterator[bytes]:

@@ -8,6 +8,7 @@ names each bad field with a reason code (`required`, `invalid`, `too_long`, `unk
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.admin import changes, record_change, require_admin
-from engine.errors import InvalidData, NotFound
+from engine.errors import InvalidData, NotFound, TooSoon
 from engine.models import ROBOT_KINDS, Robot, Store, User
 
 from .channels import Outcome, Rendered, Transport
@@ -125,14 +126,25 @@ def delete_robot(session: Session, actor: User, robot_id: int, now: datetime) ->
 
 
 def send_test_message(session: Session, actor: User, robot_id: int, transport: Transport, *, title: str,
-                      lines: Sequence[str], link_url: str | None, link_text: str) -> Outcome:
+                      lines: Sequence[str], link_url: str | None, link_text: str, now: datetime) -> Outcome:
     """Send one message to the robot now, bypassing the outbox, so an administrator sees at once
-    whether the URL and secret work (the text is the caller's, in the reader's language)."""
+    whether the URL and secret work (the text is the caller's, in the reader's language).
+
+    The message counts in the robot's rate window like any delivery (give the transport the shared
+    window): DingTalk and WeCom take 20 messages a minute and DingTalk then blocks the robot for ten
+    minutes, so a test beside a busy minute of notifications would silence the group. When the window
+    is full (or the robot itself answers "too many") the test is refused with `TooSoon`, not queued:
+    the administrator is waiting for an answer about the URL and secret now, and a test posted
+    minutes later would take a slot from real notifications and tell the group nothing new."""
     require_admin(actor)
     robot = _robot(session, robot_id)
     message = Rendered(outbox_id=0, channel=robot.kind, to=robot.url, secret=robot.secret,
                        body=robot_body(robot.kind, title, lines, link_url, link_text=link_text))
     [outcome] = transport.send([message])
+    if not outcome.ok and outcome.retry_at is not None:
+        wait = max(1, math.ceil((outcome.retry_at - now).total_seconds()))
+        raise TooSoon(f"robot {robot.id}: its rate limit is reached, try again in {wait} s "
+                      f"({outcome.error})", retry_after=wait)
     return outcome
 
 

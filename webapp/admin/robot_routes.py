@@ -15,12 +15,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engine import delivery, directory
-from engine.errors import InvalidData
+from engine.errors import InvalidData, TooSoon
 
 from ..extensions import db, engine
+from ..notices import robot_test_transport
+from ..ui.robot_text import KIND_NAMES, rate_limited_text
 from .blueprint import bp
 
-KIND_NAMES = {"wecom": _l("WeCom"), "dingtalk": _l("DingTalk"), "feishu": _l("Feishu")}
 SCOPE_NAMES = {"center": _l("Operations center"), "region": _l("Region"), "store": _l("Store")}
 EVENT_NAMES = {"task_created": _l("New tasks"), "task_overdue": _l("Overdue tasks"),
                "task_urged": _l("Urged tasks"),
@@ -127,15 +128,21 @@ def delete_robot(robot_id: int) -> Any:
 
 @bp.post("/robots/<int:robot_id>/test")
 def test_robot(robot_id: int) -> Any:
+    """The test goes through the robot's shared rate window: refused, not queued, when it is full
+    (see `delivery.send_test_message` for why)."""
     robot = delivery.get_robot(db.session, current_user, robot_id)
     heard = ", ".join(str(EVENT_NAMES[e]) for e in robot.events) or _("nothing yet")
-    limit = current_app.config.get("ROBOT_RATE_PER_MINUTE")
-    transport = delivery.RobotTransport(engine().clock, per_minute=limit)
-    outcome = delivery.send_test_message(
-        db.session, current_user, robot_id, transport, title=_("OpsFlow test message"),
-        lines=[_("This group will hear from OpsFlow: %(events)s.", events=heard),
-               _("Sent by %(name)s from the admin pages.", name=current_user.username)],
-        link_url=url_for("admin.edit_robot", robot_id=robot_id, _external=True), link_text=_("Open OpsFlow"))
+    transport = robot_test_transport(current_app.config, engine().clock, db.engine)
+    try:
+        outcome = delivery.send_test_message(
+            db.session, current_user, robot_id, transport, title=_("OpsFlow test message"),
+            lines=[_("This group will hear from OpsFlow: %(events)s.", events=heard),
+                   _("Sent by %(name)s from the admin pages.", name=current_user.username)],
+            link_url=url_for("admin.edit_robot", robot_id=robot_id, _external=True),
+            link_text=_("Open OpsFlow"), now=engine().clock())
+    except TooSoon as exc:
+        flash(rate_limited_text(robot, exc.retry_after, current_app.config), "danger")
+        return redirect(url_for("admin.edit_robot", robot_id=robot_id), 303)
     if outcome.ok:
         flash(_("Test message sent to %(name)s.", name=robot.name), "success")
     else:

@@ -8,9 +8,12 @@ from flask import current_app, jsonify
 from flask_babel import gettext as _
 
 from engine import delivery
+from engine.errors import TooSoon
 
-from ..errors import BadRequest
+from ..errors import BadRequest, error_response
 from ..extensions import db, engine
+from ..notices import robot_test_transport
+from ..ui.robot_text import rate_limited_text
 from .auth import api_user, token_required
 from .blueprint import bp
 from .params import body, body_text
@@ -77,10 +80,18 @@ def admin_robot_delete(robot_id: int) -> Any:
 @bp.post("/admin/robots/<int:robot_id>/test")
 @token_required
 def admin_robot_test(robot_id: int) -> Any:
-    limit = current_app.config.get("ROBOT_RATE_PER_MINUTE")
-    transport = delivery.RobotTransport(engine().clock, per_minute=limit)
+    """Within the robot's shared rate window, like the admin page: a full window is a 429 with
+    Retry-After, nothing posted."""
+    transport = robot_test_transport(current_app.config, engine().clock, db.engine)
     line = _("Sent by %(name)s from the admin pages.", name=api_user().username)
-    outcome = delivery.send_test_message(db.session, api_user(), robot_id, transport,
-                                         title=_("OpsFlow test message"), lines=[line], link_url=None,
-                                         link_text=_("Open OpsFlow"))
+    try:
+        outcome = delivery.send_test_message(db.session, api_user(), robot_id, transport,
+                                             title=_("OpsFlow test message"), lines=[line], link_url=None,
+                                             link_text=_("Open OpsFlow"), now=engine().clock())
+    except TooSoon as exc:
+        robot = delivery.get_robot(db.session, api_user(), robot_id)
+        text = rate_limited_text(robot, exc.retry_after, current_app.config)
+        response, status = error_response(exc.code, text, 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
     return jsonify({"ok": outcome.ok, "error": outcome.error})

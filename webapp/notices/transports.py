@@ -3,9 +3,10 @@ robots always. A channel
 without a transport is left in the outbox (the admin delivery log shows it pending)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import system_clock
 from engine.delivery import RobotTransport, SmtpSettings, SmtpTransport, Transport
@@ -32,3 +33,12 @@ def transports_for(config: Mapping[str, Any],
     for kind in ROBOT_KINDS:
         found[kind] = robots
     return found
+
+
+def robot_test_transport(config: Mapping[str, Any], clock: Callable[[], datetime],
+                         bind: Any) -> RobotTransport:
+    """The transport of an administrator's test message: the rate windows of `robot_send` on `bind`
+    (the app's database engine), the very windows the delivery workers count in, so that a test
+    never pushes a robot past its limit beside a busy minute of notifications."""
+    return RobotTransport(clock, per_minute=config.get("ROBOT_RATE_PER_MINUTE") or None,
+                          sessions=sessionmaker(bind=bind))

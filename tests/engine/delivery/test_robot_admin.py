@@ -113,7 +113,8 @@ def test_a_test_message_goes_out_at_once_signed(session, people, root, clock):
         url = endpoint.url("/robot/send?access_token=t")
         row = save_robot(session, root, None, now=clock(), **{**FIELDS, "url": url})
         outcome = send_test_message(session, root, row.id, RobotTransport(clock), title="测试消息",
-                                    lines=["来自 OpsFlow 的测试"], link_url=None, link_text="打开")
+                                    lines=["来自 OpsFlow 的测试"], link_url=None, link_text="打开",
+                                    now=clock())
         assert outcome.ok
         [got] = endpoint.received
         assert got.body == {"msgtype": "markdown",
@@ -121,13 +122,13 @@ def test_a_test_message_goes_out_at_once_signed(session, people, root, clock):
         assert got.query["sign"] and got.query["timestamp"]
         endpoint.replies.append((200, {"errcode": 310000, "errmsg": "sign not match"}))
         failed = send_test_message(session, root, row.id, RobotTransport(clock), title="t", lines=[],
-                                   link_url=None, link_text="x")
+                                   link_url=None, link_text="x", now=clock())
         assert not failed.ok and "310000" in failed.error
     finally:
         stop_endpoint(endpoint)
     with pytest.raises(PermissionDenied):
         send_test_message(session, people["cs_li"], row.id, RobotTransport(clock), title="t", lines=[],
-                          link_url=None, link_text="x")
+                          link_url=None, link_text="x", now=clock())
 
 
 def test_the_environment_sets_the_center_robot_and_updates_it(session, clock):

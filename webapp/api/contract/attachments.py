@@ -72,18 +72,21 @@ PATHS: dict[str, dict[str, Any]] = {
          "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_TYPES}},
         errors=READ + (404,), parameters=[ATTACHMENT, {
             "name": "Range", "in": "header", "required": False, "schema": {"type": "string"},
-            "description": "one range of bytes, e.g. `bytes=0-1023`, `bytes=1024-`, `bytes=-500`: a 206 with "
-                           "only those bytes (several ranges: the whole file)"}, {
+            "description": "ranges of bytes, e.g. `bytes=0-1023`, `bytes=1024-`, `bytes=-500`: a 206 with "
+                           "only those bytes; several (`bytes=0-9,20-29`, at most 16, overlapping ones "
+                           "merged): a 206 multipart/byteranges, one part each with its Content-Range; "
+                           "more than 16 or a unit other than bytes: the whole file"}, {
             "name": "If-Range", "in": "header", "required": False, "schema": {"type": "string"},
             "description": "the ETag of my partial copy: another version of the file sends it whole"}],
         description="Resuming a download or seeking in a file: send `Range`.")},
 }
 _content = PATHS["/attachments/{attachment_id}/content"]["get"]["responses"]
 _content["206"] = {
-    "description": "the range of the file asked for",
+    "description": "the range of the file asked for; several ranges: multipart/byteranges",
     "headers": {"Content-Range": {"schema": {"type": "string"},
-                                  "description": "bytes <first>-<last>/<size>"}},
-    "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_TYPES}}
-_content["416"] = returns(ref("Error"), "the range is past the end of the file or malformed",
+                                  "description": "bytes <first>-<last>/<size> (one range only)"}},
+    "content": {**{t: {"schema": {"type": "string", "format": "binary"}} for t in ALLOWED_TYPES},
+                "multipart/byteranges": {"schema": {"type": "string", "format": "binary"}}}}
+_content["416"] = returns(ref("Error"), "every range is past the end of the file, or the header is malformed",
                           headers={"Content-Range": {"schema": {"type": "string"},
                                                      "description": "bytes */<size>"}})

@@ -68,6 +68,9 @@ PATHS: dict[str, dict[str, Any]] = {
                      parameters=[ROBOT], why=ADMIN_ONLY)},
     "/admin/robots/{robot_id}/test": {"post": op(
         "admin_robot_test", "Send a test message to a robot now (administrators)", "Admin",
-        returns(ref("RobotTest"), "sent, or the robot's answer"), errors=READ + (403, 404),
-        parameters=[ROBOT], why=ADMIN_ONLY)},
+        returns(ref("RobotTest"), "sent, or the robot's answer"), errors=READ + (403, 404, 429),
+        parameters=[ROBOT], why=ADMIN_ONLY,
+        description="The test counts in the robot's rate window like every notification (DingTalk and WeCom "
+                    "take 20 messages a minute): a full window is refused with 429 and Retry-After, nothing "
+                    "sent.")},
 }
