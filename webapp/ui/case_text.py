@@ -297,6 +297,7 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         elif kind == "case_migrated":
             text = _("%(who)s moved the case from version %(old)s to version %(new)s", who=who,
                      old=data.get("from", "?"), new=data.get("to", "?"))
+            note = _timers_moved(data.get("timers") or {}, step_names)
         elif kind in APPROVAL_EVENTS:
             icon, text, note = approval_entry(kind, who, step, data, people, e.message)
             values = form_items(forms_of_step.get(e.element_id or ""), data.get("values"))
@@ -365,3 +366,15 @@ def what_next(case: CaseView) -> str:
         step = step_name(t.process_key, t.element_id, t.name)
         parts.append(_("“%(step)s” for %(who)s", step=step, who=who))
     return _("Next: %(steps)s.", steps="; ".join(parts))
+
+
+def _timers_moved(timers: dict[str, list[str]], step_names: Mapping[str, str]) -> str:
+    """What a move did to the case's timers (`engine.bpmn.moved_timers`): armed afresh, disarmed."""
+    def named(ids: list[str]) -> str:
+        return "、".join(step_names.get(i) or i for i in ids)
+    parts = []
+    if timers.get("armed"):
+        parts.append(_("Timers counted afresh from the move: %(timers)s", timers=named(timers["armed"])))
+    if timers.get("disarmed"):
+        parts.append(_("Timers removed: %(timers)s", timers=named(timers["disarmed"])))
+    return " · ".join(parts)
