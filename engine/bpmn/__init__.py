@@ -4,7 +4,7 @@ from .deploy import DeployResult, collect_directory, deploy_directory
 from .editing import EditorSource, ModelDecision, editor_source
 from .form_checks import read_form
 from .form_steps import FormStep, attach_form, form_steps
-from .properties import ProcessTexts
+from .properties import ProcessTextBook, ProcessTexts
 from .property_rules import Problem, property_problems
 from .retarget import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, Blocker
 from .retirement import ProcessRetired, enable_process, is_retired, retire_process, retired_refusal
@@ -45,4 +45,4 @@ __all__ = ["DeployResult", "FormStep", "attach_form", "form_steps",
            "ProcessRetired", "enable_process", "is_retired", "retire_process", "retired_refusal",
            "ModelDecision", "EditorSource", "editor_source",
            "read_form",
-           "Problem", "ProcessTexts", "property_problems", "version_policy"]
+           "Problem", "ProcessTextBook", "ProcessTexts", "property_problems", "version_policy"]

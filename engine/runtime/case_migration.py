@@ -11,9 +11,10 @@ new diagram), the open task rows' element, name, role, form and priority, and th
 (`next_timer_at`, from the moved workflow: `engine.bpmn.moved_timers` says which timers keep their
 time, which are armed counted from the move and which are disarmed; the event names them); a step
 mapped into another lane goes to the holder of its new role (as a new step does): the old holder no
-longer holds it. A task row keeps its due date while its element's due hours stay the same; when the element is mapped to another or its due hours
-changed, the due date is counted afresh from when the step opened (`created_at`) with the new
-hours: the step has been waiting that long already, the new rule says how long it may wait in all.
+longer holds it. A task row keeps its due date while its element's due hours stay the same; when
+the element is mapped to another or its due hours changed, the due date is counted afresh from when
+the step opened (`created_at`) with the new hours: the step has been waiting that long already, the
+new rule says how long it may wait in all.
 Every moved case gets a `case_migrated` event (from and to version, the mapping used, by whom).
 """
 from __future__ import annotations
