@@ -117,6 +117,14 @@ def task_state_name(state: str | None) -> str:
     return str(TASK_STATE_NAMES.get(state or "", state or ""))
 
 
+def known_outcomes() -> list[tuple[str, str]]:
+    """The outcome words the catalogue knows (`workflows.registry.OUTCOMES`), as (word, name in the
+    user's language), for the modeler's pick list; none without the catalogue."""
+    registry = _registry()
+    names = getattr(registry, "OUTCOMES", {}) if registry else {}
+    return [(word, en if english() else zh) for word, (zh, en) in names.items()]
+
+
 def outcome_name(outcome: str | None) -> str:
     if not outcome:
         return ""
