@@ -48,6 +48,8 @@ class TaskView:
     claimable: bool = False
     #: 代理: the away person the assignee holds the task for (None: held for nobody else).
     on_behalf_of: str | None = None
+    #: The version the task's case runs on, so pages name the step as that version does; not in the API.
+    version_id: int | None = field(default=None, metadata={"api": False})
 
     def to_dict(self) -> dict[str, Any]:
         return _shallow(self)
@@ -190,7 +192,7 @@ def _shallow(view: Any) -> dict[str, Any]:
     containers anyway, and the other values are immutable."""
     names = _FIELD_NAMES.get(type(view))
     if names is None:
-        names = _FIELD_NAMES[type(view)] = tuple(f.name for f in fields(view))
+        names = _FIELD_NAMES[type(view)] = tuple(f.name for f in fields(view) if f.metadata.get("api", True))
     return {name: _jsonable(getattr(view, name)) for name in names}
 
 
@@ -262,7 +264,7 @@ def task_fields_view(task: Any, case: Any, assignee: str | None, completed_by: s
         claimed_at=task.claimed_at, completed_at=task.completed_at, completed_by=completed_by,
         kind=task.kind, parent_id=task.parent_id, position=task.position, waiting_on=task.waiting_on,
         decision=task.decision, comment=task.comment, claimable=task.state == "open" and assignee is None,
-        on_behalf_of=on_behalf_of)
+        on_behalf_of=on_behalf_of, version_id=getattr(case, "version_id", None) if case else None)
 
 
 def case_fields_view(case: Any, version: int, started_by: str | None, open_tasks: list[TaskView]) -> CaseView:

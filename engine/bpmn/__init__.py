@@ -14,7 +14,7 @@ from .drafts import (
 from .editing import EditorSource, ModelDecision, editor_source
 from .form_checks import read_form
 from .form_steps import FormStep, attach_form, form_steps, working_form_steps
-from .properties import ProcessTexts
+from .properties import ProcessTextBook, ProcessTexts
 from .property_rules import Problem, property_problems
 from .retarget import CHANGED_KIND, NO_SUBPROCESS, PASSED_REMOVED, Blocker
 from .retirement import ProcessRetired, enable_process, is_retired, retire_process, retired_refusal
@@ -55,6 +55,6 @@ __all__ = ["DeployResult", "FormStep", "attach_form", "form_steps",
            "ProcessRetired", "enable_process", "is_retired", "retire_process", "retired_refusal",
            "ModelDecision", "EditorSource", "editor_source",
            "read_form",
-           "Problem", "ProcessTexts", "property_problems", "version_policy",
+           "Problem", "ProcessTextBook", "ProcessTexts", "property_problems", "version_policy",
            "Draft", "DraftFile", "WorkingSet", "discard_draft", "process_draft", "publish_draft",
            "save_to_draft", "working_set", "working_form_steps"]

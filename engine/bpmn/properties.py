@@ -8,7 +8,7 @@ files, once per parsed version: what an uploaded or edited version says is what 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from lxml import etree
 
@@ -119,3 +119,36 @@ def process_texts(name_zh: str, props: Mapping[str, str], step_names_en: Mapping
     return ProcessTexts(name_zh=name_zh, name_en=props.get(NAME_EN, ""),
                         description_zh=props.get("description", ""),
                         description_en=props.get("descriptionEn", ""), step_names_en=step_names_en)
+
+
+class ProcessTextBook:
+    """The texts of every deployed version of every process, for a page that names steps of cases on
+    several versions: a case on version 1 whose step version 2 renamed shows the name it has on
+    version 1. Built from one query of the versions (`Engine.process_text_book`); a version's texts
+    are read from its parsed model at the first need (`texts_of`, by version id) and kept."""
+
+    def __init__(self, versions: Iterable[tuple[str, int, int, int]],
+                 texts_of: Callable[[int], ProcessTexts]) -> None:
+        self._ids: dict[tuple[str, int], int] = {}
+        self._latest: dict[str, int] = {}
+        self._keys: dict[int, str] = {}
+        for key, number, version_id, latest in versions:
+            self._ids[(key, number)] = version_id
+            self._keys[version_id] = key
+            if number == latest:
+                self._latest[key] = version_id
+        self._texts_of = texts_of
+        self._read: dict[int, ProcessTexts] = {}
+
+    def of(self, key: str, *, version: int | None = None, version_id: int | None = None
+           ) -> ProcessTexts | None:
+        """The texts of `key`'s version (by number or id), or of its latest version when none is
+        given or the one given is not `key`'s; None when `key` is not deployed."""
+        found = version_id if version_id is not None and self._keys.get(version_id) == key else (
+            self._ids.get((key, version)) if version is not None else None)
+        found = found if found is not None else self._latest.get(key)
+        if found is None:
+            return None
+        if found not in self._read:
+            self._read[found] = self._texts_of(found)
+        return self._read[found]

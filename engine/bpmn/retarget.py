@@ -12,8 +12,8 @@ workflow would point at nothing); the administrator may map such an element to o
 version's elements of the same kind. The check is the move itself: `move` moves the workflow it is
 given and reports what stands in the way, so a dry run is a move that is not stored.
 
-Timers a waiting step has armed keep their due time when the target has the same timer with the
-same expression; a new or changed timer starts at the moment of the move (the engine's clock).
+Timers follow the target version (`engine.bpmn.moved_timers`): an unchanged one keeps its due time,
+a new or changed one is armed counted from the move, a removed boundary event is disarmed.
 """
 from __future__ import annotations
 
@@ -31,6 +31,15 @@ from engine.errors import InvalidData, NotFound
 from engine.models import ProcessDefinition, ProcessVersion
 
 from . import state
+from .moved_timers import (
+    TimerChanges,
+    arm_new_boundary_events,
+    armed_timers,
+    disarm,
+    fit_splits,
+    is_boundary_event,
+    settle_timers,
+)
 from .specs import ParsedProcess
 
 WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -54,6 +63,7 @@ class MoveCheck:
 
     waiting: list[tuple[str, str]] = field(default_factory=list)
     blockers: list[Blocker] = field(default_factory=list)
+    timers: TimerChanges = field(default_factory=TimerChanges)
 
     @property
     def movable(self) -> bool:
@@ -165,7 +175,7 @@ def move(workflow: BpmnWorkflow, alignment: Alignment) -> MoveCheck:
     move. Call it inside `running_model` (a reset timer reads the clock). A blocked workflow is left
     half-moved: throw it away."""
     outcome = MoveCheck()
-    armed = _armed_timers(workflow)
+    armed = armed_timers(workflow)
     diffs: list[tuple[Any, WorkflowDiff, BpmnProcessSpec]] = []
     for sub in [workflow, *workflow.subprocesses.values()]:
         spec_diff = alignment.diffs.get(sub.spec.name)
@@ -179,7 +189,9 @@ def move(workflow: BpmnWorkflow, alignment: Alignment) -> MoveCheck:
             continue
         for task in waiting:
             new = spec_diff.alignment.get(task.task_spec)
-            if new is None:
+            if new is None and is_boundary_event(task) and task.state == TaskState.WAITING:
+                disarm(sub, task, outcome.timers)
+            elif new is None:
                 outcome.blockers.append(_blocker(task, REMOVED))
             elif type(new) is not type(task.task_spec):
                 outcome.blockers.append(_blocker(task, CHANGED_KIND))
@@ -188,9 +200,11 @@ def move(workflow: BpmnWorkflow, alignment: Alignment) -> MoveCheck:
         return outcome
     for sub, diff, new_spec in diffs:
         migrate_workflow(diff, sub, new_spec)
+        fit_splits(sub)
     workflow.subprocess_specs = dict(alignment.target.subprocess_specs)
     outcome.blockers += _left_behind(workflow, alignment.target)
-    _keep_timers(workflow, armed)
+    arm_new_boundary_events(workflow)
+    settle_timers(workflow, armed, outcome.timers)
     return outcome
 
 
@@ -212,24 +226,3 @@ def _left_behind(workflow: BpmnWorkflow, target: ParsedProcess) -> list[Blocker]
                 found.setdefault(element, Blocker(element, getattr(spec, "bpmn_name", None) or "",
                                                   PASSED_REMOVED))
     return list(found.values())
-
-
-def _armed_timers(workflow: BpmnWorkflow) -> dict[Any, tuple[str, str, Any]]:
-    """Waiting timer events with the due time they armed: task id → (element, expression, value)."""
-    armed = {}
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        expression = getattr(getattr(task.task_spec, "event_definition", None), "expression", None)
-        value = task.internal_data.get("event_value")
-        if value is not None and expression is not None:
-            armed[task.id] = (task.task_spec.name, expression, value)
-    return armed
-
-
-def _keep_timers(workflow: BpmnWorkflow, armed: dict[Any, tuple[str, str, Any]]) -> None:
-    """Give a timer the target version left as it was the due time it had armed before the move."""
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        before = armed.get(task.id)
-        definition = getattr(task.task_spec, "event_definition", None)
-        now = (task.task_spec.name, getattr(definition, "expression", None))
-        if before is not None and before[:2] == now:
-            task.internal_data["event_value"] = before[2]

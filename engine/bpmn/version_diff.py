@@ -103,6 +103,16 @@ class DecisionChange:
 
 
 @dataclass(frozen=True)
+class Diagram:
+    """A BPMN file of either version (the process's own, or a called process's it carries) and which
+    of the two versions has it: the diff page draws one file at a time, side by side."""
+
+    filename: str
+    in_old: bool
+    in_new: bool
+
+
+@dataclass(frozen=True)
 class VersionDiff:
     key: str
     from_version: int
@@ -111,13 +121,22 @@ class VersionDiff:
     elements: tuple[ElementChange, ...]
     forms: tuple[FormChange, ...]
     decisions: tuple[DecisionChange, ...]
+    diagrams: tuple[Diagram, ...] = ()  # the process's own file first, then the others by name
 
     @property
     def empty(self) -> bool:
         return not (self.files or self.elements or self.forms or self.decisions)
 
-    def element_ids(self, status: str) -> list[str]:
-        return [e.element_id for e in self.elements if e.status == status]
+    def element_ids(self, status: str, file: str | None = None) -> list[str]:
+        """The ids of the elements with `status`, of one BPMN file when `file` is given."""
+        return [e.element_id for e in self.elements if e.status == status and file in (None, e.file)]
+
+    def marks(self, file: str) -> dict[str, dict[str, list[str]]]:
+        """What to mark on the two drawings of `file`: removed and changed on the older version's,
+        added and changed on the newer's."""
+        changed = self.element_ids(CHANGED, file)
+        return {"old": {"removed": self.element_ids(REMOVED, file), "changed": changed},
+                "new": {"added": self.element_ids(ADDED, file), "changed": changed}}
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "from_version": self.from_version, "to_version": self.to_version,
@@ -134,8 +153,12 @@ def diff_versions(key: str, from_version: int, to_version: int, old: Iterable[So
     files = tuple(Change(name, kind if (kind, name) in before else None,
                          kind if (kind, name) in after else None)
                   for kind, name in sorted(before.keys() ^ after.keys(), key=lambda k: (k[1], k[0])))
+    own = f"{key}.bpmn"
+    drawn = sorted({name for kind, name in before.keys() | after.keys() if kind == "bpmn"},
+                   key=lambda name: (name != own, name))
+    diagrams = tuple(Diagram(name, ("bpmn", name) in before, ("bpmn", name) in after) for name in drawn)
     return VersionDiff(key, from_version, to_version, files, _elements(before, after), _forms(before, after),
-                       _decisions(before, after))
+                       _decisions(before, after), diagrams)
 
 
 def _compare(old: dict[str, str], new: dict[str, str]) -> tuple[Change, ...]:

@@ -99,7 +99,8 @@ def _task_query(session: Session, user: User, f: TaskFilter, now: datetime) -> S
 _LIST_LOADS = (
     defer(HumanTask.draft), defer(HumanTask.after_approvers),  # JSON the list does not show: not decoded
     joinedload(HumanTask.instance).options(
-        load_only(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.title),
+        load_only(ProcessInstance.id, ProcessInstance.business_key, ProcessInstance.title,
+                  ProcessInstance.version_id),
         lazyload(ProcessInstance.version)),
     joinedload(HumanTask.assignee).load_only(User.id, User.username),
     joinedload(HumanTask.on_behalf_of).load_only(User.id, User.username),

@@ -8,11 +8,13 @@ conflict and left where it was, the others go on.
 
 After a move the case's rows follow the new version: its `version_id` (so the case page draws the
 new diagram), the open task rows' element, name, role, form and priority, and the timers
-(`next_timer_at`, from the moved workflow); a step mapped into another lane goes to the holder of
-its new role (as a new step does): the old holder no longer holds it. A task row keeps its due date
-while its element's due hours stay the same; when the element is mapped to another or its due hours
-changed, the due date is counted afresh from when the step opened (`created_at`) with the new
-hours: the step has been waiting that long already, the new rule says how long it may wait in all.
+(`next_timer_at`, from the moved workflow: `engine.bpmn.moved_timers` says which timers keep their
+time, which are armed counted from the move and which are disarmed; the event names them); a step
+mapped into another lane goes to the holder of its new role (as a new step does): the old holder no
+longer holds it. A task row keeps its due date while its element's due hours stay the same; when
+the element is mapped to another or its due hours changed, the due date is counted afresh from when
+the step opened (`created_at`) with the new hours: the step has been waiting that long already, the
+new rule says how long it may wait in all.
 Every moved case gets a `case_migrated` event (from and to version, the mapping used, by whom).
 """
 from __future__ import annotations
@@ -188,7 +190,8 @@ def move_case(engine: Engine, session: Session, user: User, instance_id: int, so
         return found
     open_rows = case_rows.open_tasks(session, case.id)
     record(session, case, MIGRATED, user, engine.clock(), message=f"{source.version} → {target.version}",
-           data={"from": source.version, "to": target.version, "mapping": alignment.mapping or None})
+           data={"from": source.version, "to": target.version, "mapping": alignment.mapping or None,
+                 "timers": outcome.timers.as_data() or None})
     _move_row(session, case, target)
     case.version_id, case.version = target.id, target.version
     _retarget_rows(session, engine, case, workflow, open_rows, alignment)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import can_act, holds_role_for, may_supervise, sees_task, stands_in_for
 from engine.bpmn import state
-from engine.bpmn.properties import ProcessTexts, merged_policy, process_texts
+from engine.bpmn.properties import ProcessTextBook, ProcessTexts, merged_policy, process_texts
 from engine.bpmn.retirement import retired_refusal
 from engine.bpmn.schedules import open_timer_starts
 from engine.bpmn.specs import ParsedProcess, SpecCache
@@ -117,6 +117,17 @@ class Engine:
             parsed = self.process(session, version_id)
             found[key] = process_texts(parsed.name, parsed.process_properties(), parsed.english_names())
         return found
+
+    def process_text_book(self, session: Session) -> ProcessTextBook:
+        """The texts of every deployed version from one query: pages name a case's steps as the
+        case's own version names them (`ProcessTextBook`)."""
+        rows = session.execute(select(ProcessDefinition.key, ProcessVersion.version, ProcessVersion.id,
+                                      ProcessDefinition.latest_version).join(ProcessVersion)).all()
+
+        def texts_of(version_id: int) -> ProcessTexts:
+            parsed = self.process(session, version_id)
+            return process_texts(parsed.name, parsed.process_properties(), parsed.english_names())
+        return ProcessTextBook([(key, number, id_, latest) for key, number, id_, latest in rows], texts_of)
 
     def load(self, session: Session, instance: ProcessInstance | CaseRow
              ) -> tuple[ParsedProcess, BpmnWorkflow]:

@@ -11,7 +11,7 @@ from webapp.cases.services import CaseDisplay
 
 def test_a_waiting_catch_event_is_listed_with_the_open_steps(app):
     page = SimpleNamespace(
-        case=SimpleNamespace(process_key="new_product_launch"),
+        case=SimpleNamespace(process_key="new_product_launch", version=1),
         tasks=[SimpleNamespace(element_id="launch_promotion")],
         markers=SimpleNamespace(current=["launch_promotion", "wait_sell_through"]),
         element_names={"wait_sell_through": "上市满14天", "launch_promotion": "上市促销"})

@@ -2,8 +2,10 @@
 marked on both diagrams (bpmn-js, static/model-diff.js) and listed below.
 
 The page reads `from` (the older version, usually) and `to`; left out, it compares the current version
-with the one before. The diagrams load the stored .bpmn files through the model file route, so the
-page itself carries only the diff.
+with the one before; `file` picks which BPMN file the diagrams draw when a version carries more than
+its own (a called process's), its own by default. The diagrams load the stored .bpmn files through
+the model file route, so the page itself carries only the diff, with the marks of every file (the
+picker switches files in place).
 """
 from __future__ import annotations
 
@@ -64,10 +66,9 @@ def model_diff(key: str) -> Any:
     new = _version_arg("to", latest)
     old = _version_arg("from", max(1, new - 1))
     diff = queries.version_diff(db.session, current_user, key, old, new)
+    files = [d.filename for d in diff.diagrams]
+    shown = request.args.get("file") if request.args.get("file") in files else f"{key}.bpmn"
     return render_template("admin/model_diff.html", process=summary, history=history, diff=diff,
-                           diagram=f"{key}.bpmn", aspect_label=aspect_label,
-                           marks={"old": {"removed": diff.element_ids(bpmn.REMOVED),
-                                          "changed": diff.element_ids(bpmn.CHANGED)},
-                                  "new": {"added": diff.element_ids(bpmn.ADDED),
-                                          "changed": diff.element_ids(bpmn.CHANGED)}},
+                           diagram=f"{key}.bpmn", shown=shown, aspect_label=aspect_label,
+                           marks={**diff.marks(shown), "files": {name: diff.marks(name) for name in files}},
                            title=process_name(summary.key, summary.name))

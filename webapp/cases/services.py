@@ -68,13 +68,15 @@ class CaseDisplay:
         """The catch events the case waits at (a date, a message): (element id, name), listed with
         the open steps, since nobody holds them and the diagram alone would not say what comes."""
         held = {t.element_id for t in self.page.tasks}
-        return [(element, step_name(self.case.process_key, element, self.page.element_names.get(element)))
+        return [(element, step_name(self.case.process_key, element, self.page.element_names.get(element),
+                                    version=self.case.version))
                 for element in self.page.markers.current if element not in held]
 
     def diagram_state(self) -> dict[str, Any]:
         """The marks the diagram script draws, with the step names for its legend and tooltips."""
         return {**self.page.markers.to_dict(),
-                "names": {t.element_id: step_name(self.case.process_key, t.element_id, t.name)
+                "names": {t.element_id: step_name(self.case.process_key, t.element_id, t.name,
+                                                  version=self.case.version)
                           for t in self.page.tasks}}
 
 
@@ -95,7 +97,7 @@ def case_display(engine: Engine, session: Session, user: User, case_id: int, now
     moves = case_moves(engine, session, user, instance)
     return CaseDisplay(page=page, data=case_items(label_index(parsed.forms), page.data),
                     history=history(page.events, page.case.process_key, people, steps, parsed.start_form(),
-                                    page.element_names),
+                                    page.element_names, instance.version_id),
                     people=people, moves=moves, urges=urge_counts(session, [t.id for t in page.tasks]),
                     colleagues=colleagues(session, user) if moves.cc else [])
 

@@ -163,13 +163,16 @@
       return (text || "").split(",").map(function (s) { return s.trim(); }).filter(Boolean);
     }
 
-    /* A value the pick list lacks (a form of another version, a role no longer held) is shown, not lost. */
+    /* A value the pick list lacks (a form of another version, a role no longer held, an outcome word
+       the catalogue does not know) is shown, not lost: an option of its own, marked when the list says
+       how (`data-unknown`, "%s" standing for the value). */
     function pick(select, value) {
       select.value = value;
       if (value && select.value !== value) {
         var option = document.createElement("option");
         option.value = value;
-        option.textContent = value;
+        option.textContent = select.dataset.unknown ? select.dataset.unknown.replace("%s", value) : value;
+        option.dataset.unknown = "true";
         select.appendChild(option);
         select.value = value;
       }

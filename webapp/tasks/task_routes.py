@@ -92,7 +92,8 @@ def submit(task_id: int) -> Any:
         flash(message, "danger")
         return redirect(url_for("tasks.detail", task_id=task_id), 303)
     db.session.commit()
-    step = step_name(page.task.process_key, page.task.element_id, page.task.name)
+    step = step_name(page.task.process_key, page.task.element_id, page.task.name,
+                     version_id=page.task.version_id)
     held = any(t.id == task_id and t.waiting_on for t in case.open_tasks)  # 加签: approvers after me
     message = (_("“%(step)s” is submitted; it waits for the approvers you asked.", step=step) if held
                else _("“%(step)s” is done.", step=step)) + " " + what_next(case)

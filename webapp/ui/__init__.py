@@ -11,6 +11,7 @@ from . import deploy_text, form_fields, inbox_text, names, numbers, schema_text
 
 _GLOBALS = (names.process_name, names.process_description, names.step_name, names.role_name,
             names.store_name, names.status_name, names.task_state_name, names.outcome_name,
+            names.known_outcomes,
             form_fields.field_errors, inbox_text.notification_text, inbox_text.shows_message,
             inbox_text.notification_kind_name, deploy_text.deploy_error_text,
             schema_text.schema_text, format_date, format_datetime, format_decimal,

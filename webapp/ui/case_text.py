@@ -220,7 +220,7 @@ _ICONS = {"started": "bi-flag", "task_claimed": "bi-person-check", "task_unclaim
 
 def history(events: Iterable[EventView], process_key: str, people: Mapping[str, str],
             forms_of_step: Mapping[str, Mapping[str, Any] | None], start_form: Mapping[str, Any] | None,
-            step_names: Mapping[str, str]) -> list[HistoryEntry]:
+            step_names: Mapping[str, str], version_id: int | None = None) -> list[HistoryEntry]:
     """Who did which step when, newest last; engine bookkeeping (script steps, syncs) is left out.
 
     `step_names` are the model's (Chinese) element names; English ones come from the catalogue.
@@ -229,7 +229,8 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
     known: dict[str, Any] = {}  # the case data as the events so far recorded it (start, then each step)
     for e in events:
         who = people.get(e.actor or "", e.actor or _("the system"))
-        step = step_name(process_key, e.element_id, step_names.get(e.element_id or "") or e.message)
+        step = step_name(process_key, e.element_id, step_names.get(e.element_id or "") or e.message,
+                         version_id=version_id)
         data = e.data or {}
         kind = e.event_type
         values: list[Shown] = []
@@ -270,7 +271,8 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
             decision = decision_line(form, data, known)
         elif kind == "sent_back":
             back_to = data.get("to") or ""
-            to = step_name(process_key, back_to, step_names.get(back_to) or data.get("to_name") or back_to)
+            to = step_name(process_key, back_to, step_names.get(back_to) or data.get("to_name") or back_to,
+                           version_id=version_id)
             text = _("%(who)s sent the case back from “%(step)s” to “%(to)s”", who=who, step=step, to=to)
             note = e.message
         elif kind == "comment":
@@ -297,6 +299,7 @@ def history(events: Iterable[EventView], process_key: str, people: Mapping[str, 
         elif kind == "case_migrated":
             text = _("%(who)s moved the case from version %(old)s to version %(new)s", who=who,
                      old=data.get("from", "?"), new=data.get("to", "?"))
+            note = _timers_moved(data.get("timers") or {}, step_names)
         elif kind in APPROVAL_EVENTS:
             icon, text, note = approval_entry(kind, who, step, data, people, e.message)
             values = form_items(forms_of_step.get(e.element_id or ""), data.get("values"))
@@ -357,11 +360,23 @@ def what_next(case: CaseView) -> str:
             continue
         if t.kind == "approval":
             parts.append(_("“%(step)s” for approval by %(who)s", who=t.assignee or "—",
-                           step=step_name(t.process_key, t.element_id, t.name)))
+                           step=step_name(t.process_key, t.element_id, t.name, version=case.version)))
             continue
         who = role_name(t.role)
         if t.store_code and t.role in ("store_manager", "franchisee"):
             who = f"{who} ({store_name(t.store_code)})"
-        step = step_name(t.process_key, t.element_id, t.name)
+        step = step_name(t.process_key, t.element_id, t.name, version=case.version)
         parts.append(_("“%(step)s” for %(who)s", step=step, who=who))
     return _("Next: %(steps)s.", steps="; ".join(parts))
+
+
+def _timers_moved(timers: dict[str, list[str]], step_names: Mapping[str, str]) -> str:
+    """What a move did to the case's timers (`engine.bpmn.moved_timers`): armed afresh, disarmed."""
+    def named(ids: list[str]) -> str:
+        return "、".join(step_names.get(i) or i for i in ids)
+    parts = []
+    if timers.get("armed"):
+        parts.append(_("Timers counted afresh from the move: %(timers)s", timers=named(timers["armed"])))
+    if timers.get("disarmed"):
+        parts.append(_("Timers removed: %(timers)s", timers=named(timers["disarmed"])))
+    return " · ".join(parts)

@@ -1,11 +1,13 @@
 """What people read instead of keys: process, step, role, store, status and outcome names in the
 user's language.
 
-Process and step names, Chinese and English, come from the latest deployed version of each model
-(its `name`s and `nameEn` properties); role and outcome names from the catalogue (`workflows.roles`,
-`workflows.registry`); store names from the `store` table, which the administrators keep. When a
-name is missing the Chinese name (or the key) is shown, never nothing. `webapp.ui` registers these
-as template globals, so every page uses the same words.
+Process names, Chinese and English, come from the latest deployed version of each model (its `name`
+and `nameEn` properties), a step's from the version its case runs on when the caller says which
+(`version` number or `version_id`: a case on version 1 whose step version 2 renamed keeps its
+name); role and outcome names from the catalogue (`workflows.roles`, `workflows.registry`); store
+names from the `store` table, which the administrators keep. When a name is missing the Chinese
+name (or the key) is shown, never nothing. `webapp.ui` registers these as template globals, so
+every page uses the same words.
 """
 from __future__ import annotations
 
@@ -34,13 +36,13 @@ def _registry() -> Any:
     return registry
 
 
-def _texts(key: str) -> Any:
-    """The latest deployed version's names of a process (engine.bpmn.ProcessTexts): every process's
-    read at the first need in a request, in one query."""
+def _texts(key: str, version: int | None = None, version_id: int | None = None) -> Any:
+    """A version's names of a process (engine.bpmn.ProcessTexts), its latest version's when none is
+    given: the versions of every process read at the first need in a request, in one query."""
     if "opsflow_process_texts" not in g:
         from ..extensions import db, engine
-        g.opsflow_process_texts = engine().all_process_texts(db.session)
-    return g.opsflow_process_texts.get(key)
+        g.opsflow_process_texts = engine().process_text_book(db.session)
+    return g.opsflow_process_texts.of(key, version=version, version_id=version_id)
 
 
 def process_name(key: str, fallback: str | None = None) -> str:
@@ -60,10 +62,12 @@ def process_description(key: str) -> str:
     return str((texts.description_en if english() else texts.description_zh) or texts.description_zh)
 
 
-def step_name(process_key: str, element_id: str | None, fallback: str | None = None) -> str:
-    """A BPMN element's name: the model's Chinese name, or its English `nameEn`."""
+def step_name(process_key: str, element_id: str | None, fallback: str | None = None, *,
+              version: int | None = None, version_id: int | None = None) -> str:
+    """A BPMN element's name: the model's Chinese name (`fallback`: a task row's, which is its case's
+    version's), or its English `nameEn` in the given version of the process (else the latest)."""
     if english() and element_id:
-        texts = _texts(process_key)
+        texts = _texts(process_key, version, version_id)
         name = texts.step_names_en.get(element_id) if texts is not None else None
         if name:
             return str(name)
@@ -111,6 +115,14 @@ def status_name(status: str | None) -> str:
 
 def task_state_name(state: str | None) -> str:
     return str(TASK_STATE_NAMES.get(state or "", state or ""))
+
+
+def known_outcomes() -> list[tuple[str, str]]:
+    """The outcome words the catalogue knows (`workflows.registry.OUTCOMES`), as (word, name in the
+    user's language), for the modeler's pick list; none without the catalogue."""
+    registry = _registry()
+    names = getattr(registry, "OUTCOMES", {}) if registry else {}
+    return [(word, en if english() else zh) for word, (zh, en) in names.items()]
 
 
 def outcome_name(outcome: str | None) -> str:

@@ -122,3 +122,21 @@ def test_deploy_refuses_bad_properties_naming_file_element_and_rule(session, dep
     assert error.message.startswith(f"lanes_gateway.bpmn, element {element}: ")
     session.rollback()
     assert dump(session) == before
+
+
+def test_the_text_book_gives_each_version_its_own_step_names_and_reads_each_once():
+    from engine.bpmn import ProcessTextBook
+    from engine.bpmn.properties import process_texts
+    read = []
+
+    def texts_of(version_id):
+        read.append(version_id)
+        return process_texts("p", {}, {"step": f"Step of version id {version_id}"})
+
+    book = ProcessTextBook([("p", 1, 11, 2), ("p", 2, 12, 2), ("q", 1, 21, 1)], texts_of)
+    assert book.of("p", version=1).step_names_en["step"] == "Step of version id 11"
+    assert book.of("p", version_id=11) is book.of("p", version=1)
+    assert book.of("p").step_names_en["step"] == "Step of version id 12"  # the latest
+    assert book.of("p", version_id=21) is book.of("p")  # another process's version: the latest
+    assert book.of("p", version=9) is book.of("p") and book.of("nothing") is None
+    assert read == [11, 12]

@@ -209,3 +209,37 @@ def test_two_deployed_versions_and_who_may_compare_them(session, people, root, c
         version_diff(session, people["director"], KEY, 1, 2)
     with pytest.raises(PermissionDenied):
         version_list(session, people["director"], KEY)
+
+
+def test_a_called_processs_file_is_a_diagram_of_its_own_with_its_own_marks():
+    from engine.bpmn.specs import SourceFile
+    from engine.bpmn.version_diff import diff_versions
+    called = SHARED_CALLEE
+    old = [SourceFile("bpmn", "caller.bpmn", CALLER), SourceFile("bpmn", "callee.bpmn", called)]
+    new = [SourceFile("bpmn", "caller.bpmn", CALLER),
+           SourceFile("bpmn", "callee.bpmn", called.replace('name="Pack"', 'name="Pack it"'))]
+    diff = diff_versions("caller", 1, 2, old, new)
+    assert [(d.filename, d.in_old, d.in_new) for d in diff.diagrams] == [("caller.bpmn", True, True),
+                                                                        ("callee.bpmn", True, True)]
+    marks = diff.marks("callee.bpmn")
+    assert marks["new"]["changed"] == ["pack"] == marks["old"]["changed"]
+    assert diff.marks("caller.bpmn") == {"old": {"removed": [], "changed": []},
+                                         "new": {"added": [], "changed": []}}
+    only_new = diff_versions("caller", 1, 2, old[:1], new)
+    assert [(d.filename, d.in_old, d.in_new) for d in only_new.diagrams] == [("caller.bpmn", True, True),
+                                                                            ("callee.bpmn", False, True)]
+    assert "pack" in only_new.marks("callee.bpmn")["new"]["added"]
+
+
+CALLER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d1" targetNamespace="t">
+  <bpmn:process id="caller" isExecutable="true">
+    <bpmn:startEvent id="start" /><bpmn:callActivity id="call" calledElement="callee" />
+  </bpmn:process>
+</bpmn:definitions>"""
+SHARED_CALLEE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d2" targetNamespace="t">
+  <bpmn:process id="callee" isExecutable="true">
+    <bpmn:startEvent id="begin" /><bpmn:userTask id="pack" name="Pack" />
+  </bpmn:process>
+</bpmn:definitions>"""

@@ -223,3 +223,96 @@ def test_a_step_moved_into_another_lane_goes_to_the_holder_of_its_new_role(engin
     row = tasks_of(session, case_id)["fix_issue"]
     assert row.lane_role == "store_supervisor"
     assert row.assignee_id == people["supervisor_east"].id
+
+
+REMIND = ('<bpmn:boundaryEvent id="remind_fix" name="24小时未整改" attachedToRef="fix_issue" '
+          'cancelActivity="false">\n      <bpmn:timerEventDefinition id="remind_fix_timer">'
+          '<bpmn:timeDuration>"PT24H"</bpmn:timeDuration>'
+          '</bpmn:timerEventDefinition>\n    </bpmn:boundaryEvent>\n'
+          '    <bpmn:sequenceFlow id="flow_remind_fix_to_nudge" sourceRef="remind_fix" targetRef="nudge" />')
+CHASE = ('<bpmn:boundaryEvent id="chase_fix" name="3小时催办" attachedToRef="fix_issue" '
+         'cancelActivity="false">'
+         '<bpmn:timerEventDefinition id="chase_fix_timer"><bpmn:timeDuration>"PT3H"</bpmn:timeDuration>'
+         '</bpmn:timerEventDefinition></bpmn:boundaryEvent>'
+         '<bpmn:sequenceFlow id="flow_chase_fix_to_nudge" sourceRef="chase_fix" targetRef="nudge" />')
+
+
+def reminder_removed(text: str) -> str:
+    """v2: the waiting step's boundary timer is gone."""
+    assert REMIND in text
+    return text.replace(REMIND, "").replace("<bpmn:flowNodeRef>remind_fix</bpmn:flowNodeRef>", "")
+
+
+def second_timer_added(text: str) -> str:
+    """v2: the waiting step gets a second boundary timer, due 3 hours after it starts."""
+    assert REMIND in text
+    return text.replace(REMIND, REMIND + CHASE)
+
+
+def _timer_events(session, case_id) -> dict:
+    [event] = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case_id,
+                                                       AuditEvent.event_type == MIGRATED)).all()
+    return event.data.get("timers") or {}
+
+
+def test_a_removed_timer_is_disarmed(engine, sessions, session, people, deployed, root, clock, tasks_of):
+    [case_id] = _start(engine, session, people)
+    assert session.get(ProcessInstance, case_id).next_timer_at is not None
+    _deploy(session, clock, reminder_removed)
+    [moved] = _migrate(engine, sessions, root, dry_run=False).cases
+    assert moved.moved, moved
+    session.expire_all()
+    assert session.get(ProcessInstance, case_id).next_timer_at is None
+    assert _timer_events(session, case_id) == {"disarmed": ["remind_fix"]}
+    clock.advance(hours=30)  # nothing fires: the step just waits
+    engine.fire_timers(session, case_id, clock())
+    session.commit()
+    assert set(tasks_of(session, case_id)) == {"fix_issue"}
+
+
+def test_a_timer_added_to_the_waiting_step_is_armed_from_the_move(engine, sessions, session, people, deployed,
+                                                                   root, clock, tasks_of):
+    [case_id] = _start(engine, session, people)
+    timer_before = session.get(ProcessInstance, case_id).next_timer_at
+    _deploy(session, clock, second_timer_added)
+    clock.advance(hours=2)
+    assert [c.moved for c in _migrate(engine, sessions, root, dry_run=False).cases] == [True]
+    session.expire_all()
+    case = session.get(ProcessInstance, case_id)
+    assert case.next_timer_at == clock() + timedelta(hours=3) < timer_before
+    assert _timer_events(session, case_id) == {"armed": ["chase_fix"]}
+    clock.advance(hours=3)
+    engine.fire_timers(session, case_id, clock())
+    session.commit()
+    assert set(tasks_of(session, case_id)) == {"fix_issue", "nudge"}
+
+
+def test_a_changed_timer_is_on_the_timeline(engine, sessions, session, people, deployed, root, clock):
+    [case_id] = _start(engine, session, people)
+    _deploy(session, clock, shorter_reminder)
+    _migrate(engine, sessions, root, dry_run=False)
+    session.expire_all()
+    assert _timer_events(session, case_id) == {"armed": ["remind_fix"]}
+
+
+def test_a_first_timer_on_the_waiting_step_is_armed_and_a_last_one_disarmed(engine, sessions, session, people,
+                                                                            deployed, root, clock, tasks_of):
+    """v2 takes the step's only boundary timer away (its split goes), v3 gives it one again."""
+    [case_id] = _start(engine, session, people)
+    _deploy(session, clock, reminder_removed)
+    _migrate(engine, sessions, root, dry_run=False)
+    _deploy(session, clock, lambda text: reminder_removed(text).replace(
+        "</bpmn:userTask>", "</bpmn:userTask>" + CHASE, 1))
+    clock.advance(hours=1)
+    [moved] = migrate_cases(engine, sessions, root, "escalation", 2, 3, dry_run=False).cases
+    assert moved.moved, moved
+    session.expire_all()
+    assert session.get(ProcessInstance, case_id).next_timer_at == clock() + timedelta(hours=3)
+    clock.advance(hours=3)
+    engine.fire_timers(session, case_id, clock())
+    session.commit()
+    assert set(tasks_of(session, case_id)) == {"fix_issue", "nudge"}
+    engine.complete(session, tasks_of(session, case_id)["fix_issue"].id, people["manager_sh001"],
+                    {"fix_note": "done"})
+    session.commit()
+    assert set(tasks_of(session, case_id)) == {"nudge", "confirm_fix"}
