@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 
-from . import deploy_text, form_fields, inbox_text, names, numbers, schema_text
+from . import deploy_text, form_fields, inbox_text, names, numbers, schema_text, translations
 
 _GLOBALS = (names.process_name, names.process_description, names.step_name, names.role_name,
             names.store_name, names.status_name, names.task_state_name, names.outcome_name,
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_navigation)
     app.context_processor(_cc_badge)
     app.context_processor(_bell)
+    translations.init_app(app)
 
 
 def has_endpoint(endpoint: str) -> bool:
