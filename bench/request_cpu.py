@@ -99,6 +99,25 @@ class Bench:
             "dashboard (page)": lambda: self.supervisor.get("/dashboard"),
         }
 
+    def statements(self, kind: str) -> list[str]:
+        from sqlalchemy import event
+
+        from webapp.extensions import db
+        with self.app.app_context():
+            sql_engine = db.engine
+        sent: list[str] = []
+
+        def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            sent.append(" ".join(statement.split())[:300])
+        calls = self.requests()
+        calls["待办 (API)"]()
+        event.listen(sql_engine, "before_cursor_execute", seen)
+        try:
+            calls[kind]()
+        finally:
+            event.remove(sql_engine, "before_cursor_execute", seen)
+        return sent
+
     def run(self, rounds: int, profile: str | None = None
             ) -> tuple[dict[str, list[float]], dict[str, list[float]], cProfile.Profile]:
         cpu: dict[str, list[float]] = {k: [] for k in KINDS}
@@ -130,11 +149,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", choices=KINDS)
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=60)
+    parser.add_argument("--statements", choices=KINDS, help="print the SQL one request of KIND sends")
     args = parser.parse_args(argv)
     url = os.environ.get("OPSFLOW_BENCH_URL") or fixtures.postgres_url()
     assert url, "needs PostgreSQL (instance/pgtest.url)"
     bench = Bench(url, args.cases)
     bench.run(5)  # caches warm, as in a run
+    if args.statements:
+        for line in bench.statements(args.statements):
+            print(line)
+        return
     cpu, wall, profiler = bench.run(args.rounds, args.profile)
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; {args.rounds} rounds, PostgreSQL, "
           "production config, Flask test client")

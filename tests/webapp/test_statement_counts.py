@@ -19,7 +19,7 @@ from .test_api_tasks import COMPLAINT, INVESTIGATION, only_task, start
 
 # request kind -> statements it may send (measured; a lower count is welcome: lower the pin)
 PINNED = {
-    "complete (API)": 9,
+    "complete (API)": 8,  # - 1: whether any robot could hear of the case comes with the case (issue 15)
     "待办 (API)": 4,
     "待办 (page)": 17,  # + 1 since process and step names come from the deployed models (one query)
     "task page": 26,  # + 1: names from the deployed models
