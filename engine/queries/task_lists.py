@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.access import acting_grants
-from engine.access.grants import actionable_filter, grants_of
+from engine.access.grants import Grant, actionable_filter, grants_of
 from engine.errors import InvalidData
 from engine.models import HumanTask, ProcessInstance, User
 from engine.views import Page, TaskView, task_fields_view
@@ -68,14 +68,15 @@ def _pool_grants(session: Session, user: User, now: datetime | None) -> Any:
     return grants_of(user) if now is None else acting_grants(session, user, now)
 
 
-def _conditions(session: Session, user: User, f: TaskFilter, now: datetime) -> list[Any]:
+def _conditions(session: Session, user: User, f: TaskFilter, now: datetime,
+                grants: list[Grant] | None = None) -> list[Any]:
     """The list's WHERE, built once for its count and its rows (my pool may take a query: 代理)."""
     mine = and_(HumanTask.state == "open", HumanTask.assignee_id == user.id)
     if f.scope == "mine":  # no pool: no need to ask whom I stand in for
         condition = mine
     else:
-        claimable = and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None),
-                         actionable_filter(_pool_grants(session, user, now)))
+        pool = grants if grants is not None else _pool_grants(session, user, now)
+        claimable = and_(HumanTask.state == "open", HumanTask.assignee_id.is_(None), actionable_filter(pool))
         condition = claimable if f.scope == "claimable" else or_(mine, claimable)
     conditions = [condition]
     if f.process:
@@ -112,9 +113,12 @@ _LIST_ROWS = (
     .outerjoin(_ON_BEHALF_OF, _ON_BEHALF_OF.id == HumanTask.on_behalf_of_id))
 
 
-def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Page[TaskView]:
+def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime,
+               grants: list[Grant] | None = None) -> Page[TaskView]:
+    """My tasks by `f`; `grants` are my pool's at `now` (`acting_grants`) when the caller has them
+    already (a page that also shows `task_counts` reads them once)."""
     f = f.checked()
-    conditions = _conditions(session, user, f, now)
+    conditions = _conditions(session, user, f, now, grants)
     counted = select(HumanTask.id)
     if f.search:
         counted = counted.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
@@ -128,12 +132,14 @@ def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime) -> Pa
                                   on_behalf_of=r.on_behalf_of_name) for r in rows], total, f.page, f.per_page)
 
 
-def task_counts(session: Session, user: User, now: datetime | None = None) -> dict[str, int]:
+def task_counts(session: Session, user: User, now: datetime | None = None,
+                grants: list[Grant] | None = None) -> dict[str, int]:
     """The numbers in the navigation: my tasks, the ones I could claim, and both (待办, the badge);
-    given `now`, my pool includes that of whoever I stand in for (代理)."""
+    given `now`, my pool includes that of whoever I stand in for (代理); given `grants`, those are my
+    pool's (as `list_tasks` takes them)."""
     mine = session.scalar(select(func.count()).select_from(HumanTask).where(
         HumanTask.state == "open", HumanTask.assignee_id == user.id)) or 0
     claimable = session.scalar(select(func.count()).select_from(HumanTask).where(
         HumanTask.state == "open", HumanTask.assignee_id.is_(None),
-        actionable_filter(_pool_grants(session, user, now)))) or 0
+        actionable_filter(grants if grants is not None else _pool_grants(session, user, now)))) or 0
     return {"mine": mine, "claimable": claimable, "todo": mine + claimable}

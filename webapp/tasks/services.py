@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, access, queries
 from engine.attachments import AttachmentView, list_attachments
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, User
 from engine.queries import (
     ApprovalView,
     CommentView,
@@ -24,6 +24,7 @@ from engine.views import CaseView, TaskView, case_view
 
 from ..ui.approval_text import mentioned
 from ..ui.case_text import HistoryEntry, Shown, case_items, form_items, history, label_index
+from ..ui.names import store_choices
 
 
 @dataclass(frozen=True)
@@ -123,5 +124,4 @@ def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[
     """Processes and stores for the list's filter menus, as (value, Chinese name) pairs."""
     processes = [(d.key, d.name) for d in session.scalars(select(ProcessDefinition)
                                                           .order_by(ProcessDefinition.key))]
-    stores = [(s.code, s.name) for s in session.scalars(select(Store).order_by(Store.code))]
-    return processes, stores
+    return processes, store_choices()  # the stores from the names' read of them (one per request)

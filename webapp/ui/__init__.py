@@ -41,16 +41,16 @@ def _match_digits(value: Any) -> bool:
     return str(value).isdigit()
 
 
-def nav_counts() -> dict[str, int]:
+def nav_counts(grants: list[Any] | None = None) -> dict[str, int]:
     """My task counts (the navigation's badges, the 待办 page's tabs): read once per request, however
-    many places show them."""
+    many places show them; `grants` are my pool's when the page has read them already (`acting_grants`)."""
     if "opsflow_task_counts" not in g:
         from flask_login import current_user
 
         from engine.queries import task_counts
 
         from ..extensions import db, engine
-        g.opsflow_task_counts = (task_counts(db.session, current_user, engine().clock())
+        g.opsflow_task_counts = (task_counts(db.session, current_user, engine().clock(), grants)
                                  if current_user.is_authenticated else {"mine": 0, "claimable": 0, "todo": 0})
     return dict(g.opsflow_task_counts)
 
