@@ -189,11 +189,17 @@ class Page(Generic[T]):
 
 def _shallow(view: Any) -> dict[str, Any]:
     """`asdict` without its deep copy, for the views every request returns: `_jsonable` builds new
-    containers anyway, and the other values are immutable."""
+    containers anyway, and the other values are immutable. The fields are read from the instance's
+    `__dict__` (in field order) and the plain values kept without a call: a list of 50 tasks has 1,250."""
     names = _FIELD_NAMES.get(type(view))
     if names is None:
         names = _FIELD_NAMES[type(view)] = tuple(f.name for f in fields(view) if f.metadata.get("api", True))
-    return {name: _jsonable(getattr(view, name)) for name in names}
+    values = view.__dict__
+    shallow: dict[str, Any] = {}
+    for name in names:
+        value = values[name] if name in values else getattr(view, name)
+        shallow[name] = value if type(value) in _AS_IS else _jsonable(value)
+    return shallow
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -37,6 +37,7 @@ from .robot_routing import (
     STORE,
     robot_event,
     robot_hears,
+    robots_in_scope,
     route_robot_events,
     tell_robots_overdue,
 )
@@ -54,4 +55,4 @@ __all__ = ["MODEL_MAIL", "CENTER", "CENTER_DEFAULT", "CENTER_ROBOT_NAME", "Deliv
            "route_notifications", "route_robot_events", "save_robot", "send_test_message",
            "set_robot_active", "signed_request", "tell_robots_overdue", "EVENT_KINDS", "URGENT_KINDS",
            "Choices", "choices_of", "notification_preferences", "quiet_until",
-           "save_notification_preferences", "zone_of"]
+           "save_notification_preferences", "zone_of", "robots_in_scope"]

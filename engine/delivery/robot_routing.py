@@ -93,9 +93,16 @@ def tell_robots_overdue(session: Session, task_ids: Sequence[int], now: datetime
         for t in found])
 
 
+def robots_in_scope(store: Any, region: Any) -> Any:
+    """The WHERE of the active robots that may hear of a case at `store` in `region` (bound
+    parameters, or a case row's columns: a command's read of its case asks whether any robot could
+    hear of it, and skips `route_robot_events`' query when none could)."""
+    return and_(Robot.active.is_(True),
+                or_(Robot.scope == CENTER, and_(Robot.scope == STORE, Robot.scope_value == store),
+                    and_(Robot.scope == REGION, Robot.scope_value == region)))
+
+
 #: The active robots of the operations center, a store and its region: built once, as the command
 #: path's statements are (it runs on every step that opens a task).
 _ROBOTS_IN_SCOPE = select(Robot.id, Robot.kind, Robot.scope, Robot.scope_value, Robot.events).where(
-    Robot.active.is_(True),
-    or_(Robot.scope == CENTER, and_(Robot.scope == STORE, Robot.scope_value == bindparam("store")),
-        and_(Robot.scope == REGION, Robot.scope_value == bindparam("region"))))
+    robots_in_scope(bindparam("store"), bindparam("region")))

@@ -53,17 +53,18 @@ def dashboard_view(session: Session, user: User, f: DashboardFilter, now: dateti
     period = cells.split_period(f.start, f.end, zone)
     timed = cells.cell_scope(scope, with_store=False)
     edges = cells.edge_filters(f, period)
+    names = raw.process_names(session)  # read once for the status counts and the times
     if timed is None:  # a store reader: histogram cells have no store
         steps = raw.completed_steps(session, scope, f)
         cycle_times = raw.cycle_times(session, scope, f)
         step_times = raw.step_times(session, scope, f, steps)
         sla = raw.sla(session, scope, f, work.late, steps)
     else:
-        cycle_times, step_times, sla = _timed(session, scope, timed, f, period, edges, work.late)
+        cycle_times, step_times, sla = _timed(session, scope, timed, f, period, edges, work.late, names)
     weekly = (_weekly(session, scope, counted, f, period, edges, now, tz) if _same_zone(tz, zone, now)
               else raw.weekly(session, scope, f, now, tz))
     return Dashboard(filter=f, generated_at=now, **open_figures,
-                     by_status=_by_status(session, scope, counted, f, period, edges),
+                     by_status=_by_status(session, scope, counted, f, period, edges, names),
                      cycle_times=cycle_times, step_times=step_times, sla=sla, weekly=weekly)
 
 
@@ -95,7 +96,8 @@ def _same_zone(tz: tzinfo, zone: tzinfo, now: datetime) -> bool:
 
 
 def _by_status(session: Session, scope: ColumnElement[bool], counted: ColumnElement[bool],
-               f: DashboardFilter, period: Period, edges: list[DashboardFilter]) -> list[StatusCount]:
+               f: DashboardFilter, period: Period, edges: list[DashboardFilter], names: dict[str, str],
+               ) -> list[StatusCount]:
     counts = cells.status_counts(session, scope, counted, period)
     for (key, status), n in cells.open_status_counts(
             session, scope, raw.in_period(ProcessInstance.started_at, f)).items():
@@ -105,12 +107,11 @@ def _by_status(session: Session, scope: ColumnElement[bool], counted: ColumnElem
             if row.status in cells.STATUS_OF_CODE.values():
                 pair = (row.process_key, row.status)
                 counts[pair] = counts.get(pair, 0) + row.cases
-    names = raw.process_names(session)
     return [StatusCount(key, names.get(key, key), status, n) for (key, status), n in sorted(counts.items())]
 
 
 def _timed(session: Session, scope: ColumnElement[bool], timed: ColumnElement[bool], f: DashboardFilter,
-           period: Period, edges: list[DashboardFilter], late: Late,
+           period: Period, edges: list[DashboardFilter], late: Late, names: dict[str, str],
            ) -> tuple[list[CycleTime], list[StepTime], list[raw.SlaRow]]:
     """Cycle times, time per step and SLA from the histogram cells plus the part-days at the ends."""
     found, done = cells.histograms(session, timed, period)
@@ -123,7 +124,6 @@ def _timed(session: Session, scope: ColumnElement[bool], timed: ColumnElement[bo
             entry = done.setdefault((key, element), [step.name, step.role, 0, 0])
             entry[2] += step.with_due
             entry[3] += step.on_time
-    names = raw.process_names(session)
     cycle_times = [CycleTime(key, names.get(key, key), h.count, *h.summary())
                    for (measure, key, _), h in sorted(found.items()) if measure == CYCLE]
     step_times = []

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Integer, bindparam, insert, or_, select, update
+from sqlalchemy import Integer, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
+from engine.delivery import robots_in_scope
 from engine.errors import ConcurrentUpdate
 from engine.models import HumanTask, ProcessInstance, ProcessVersion, User
 from engine.views import CaseView, TaskView, case_fields_view, task_fields_view
@@ -52,6 +53,9 @@ class CaseRow:
     started_by: str | None = None
     # the status as read or last stored: what the rollups count the case under until it is stored
     stored_status: str = field(init=False, default="")
+    # whether an active robot could hear of this case (read with it by `load_task_and_open`; None:
+    # not read, and the robots are asked when there is something to tell)
+    robots_in_scope: bool | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.stored_status = self.status
@@ -133,10 +137,14 @@ def _with_people(query: Any) -> Any:
 
 _ID = bindparam("b_id", type_=Integer)
 # The task, its case, and the case's other open tasks in one round trip; only the task's own row
-# carries the (large) state.
+# carries the (large) state, and whether any robot could hear of the case (most cases: none, and the
+# command then sends no query for robots).
+_ROBOTS_HEAR = exists().where(robots_in_scope(func.coalesce(_case.c.store_code, ""),
+                                              func.coalesce(_case.c.region, "")))
 _TASK_WITH_CASE_AND_OPEN = _with_people(_with_case(
     select(*_TASK_SELECTED, *(sql_case((_task.c.id == _ID, column), else_=None) if column is _case.c.state
-                              else column for column in _CASE_SELECTED))
+                              else column for column in _CASE_SELECTED),
+           sql_case((_task.c.id == _ID, _ROBOTS_HEAR), else_=None))
     .select_from(_task).join(_case, _case.c.id == _task.c.instance_id))).where(
     _task.c.instance_id == select(_task.c.instance_id).where(_task.c.id == _ID).scalar_subquery(),
     or_(_task.c.id == _ID, _task.c.state == "open")).order_by(_task.c.id)
@@ -178,7 +186,8 @@ def load_task_and_open(session: Session, task_id: int) -> tuple[TaskRow, CaseRow
     for row in _connection(session).execute(_TASK_WITH_CASE_AND_OPEN, {"b_id": task_id}):
         record = TaskRow(*row[:_TASK_WIDTH])
         if record.id == task_id:
-            task, case = record, CaseRow(*row[_TASK_WIDTH:])
+            task, case = record, CaseRow(*row[_TASK_WIDTH:-1])
+            case.robots_in_scope = bool(row[-1])
         if record.state == "open":
             rows.append(record)
     return None if task is None or case is None else (task, case, rows)

@@ -18,7 +18,7 @@ _HEARD = frozenset({"task_created", "task_urged", *_ENDS})
 
 def tell_robots(session: Session, case: CaseRow | None, batch: Sequence[PendingEvent]) -> None:
     """Queue the robot messages `batch` (one command's events on `case`) calls for, if any."""
-    if case is None or not any(e.event_type in _HEARD for e in batch):
+    if case is None or case.robots_in_scope is False or not any(e.event_type in _HEARD for e in batch):
         return
     events = list(_events(case, batch))
     if events:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, access, queries
 from engine.attachments import AttachmentView, list_attachments
-from engine.models import HumanTask, ProcessDefinition, ProcessInstance, Store, User
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance, User
 from engine.queries import (
     ApprovalView,
     CommentView,
@@ -24,6 +24,7 @@ from engine.views import CaseView, TaskView, case_view
 
 from ..ui.approval_text import mentioned
 from ..ui.case_text import HistoryEntry, Shown, case_items, form_items, history, label_index
+from ..ui.names import store_choices
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,12 @@ class TaskPage:
 
 def task_page(engine: Engine, session: Session, user: User, task_id: int) -> TaskPage:
     """Everything the task page shows; NotFound when the person may not see the task."""
+    # held while the page is built: the session keeps the rows task_detail reads (the task, its case)
+    # only as long as someone holds them, and the page reads both again (issue 15: 2 queries fewer)
+    held = session.get(HumanTask, task_id)
     detail = queries.task_detail(engine, session, user, task_id)
     task = detail.task
-    instance = session.get(ProcessInstance, task.instance_id)
+    instance = held.instance if held is not None else session.get(ProcessInstance, task.instance_id)
     parsed = engine.process(session, instance.version_id)
     index = label_index(parsed.forms)
     events = list(detail.history)  # task_detail read them: not again
@@ -84,6 +88,9 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
     mine = task.assignee == user.username and task.state == "open"
     context_keys = [k for k, p in ((detail.form or {}).get("properties") or {}).items()
                     if isinstance(p, Mapping) and p.get("readOnly")]
+    # every other active person: whom I may cc, and (less those asked already) ask to approve
+    others = (queries.colleagues(session, user) if "cc" in detail.actions or "add_approvers" in detail.actions
+              else [])
     return TaskPage(
         task=task, instance=case_view(session, instance), form=detail.form, values=values,
         may_act=detail.may_act, mine=mine, may_claim="claim" in detail.actions,
@@ -94,23 +101,20 @@ def task_page(engine: Engine, session: Session, user: User, task_id: int) -> Tas
                         instance.version_id),
         comments=comments, attachments=list_attachments(session, instance.id), people=people,
         urged=queries.urge_counts(session, [task.id]).get(task.id, 0),
-        colleagues=queries.colleagues(session, user) if "cc" in detail.actions else [],
+        colleagues=others if "cc" in detail.actions else [],
         send_back_targets=detail.send_back_targets, notice=detail.notice,
         approvals=detail.approvals, holder=detail.holder,
         step_values=[s for s in form_items(detail.form, values) if s.key not in context_keys]
         if task.kind == "approval" or task.waiting_on == "approval" else [],
-        approver_choices=_approver_choices(session, user, detail) if "add_approvers" in detail.actions
-        else [],
+        approver_choices=_approver_choices(others, detail) if "add_approvers" in detail.actions else [],
         transfer_to=_colleagues(session, task, user) if "transfer" in detail.actions else [],
         decision=decision_offer(detail.form) if detail.may_act else None)
 
 
-def _approver_choices(session: Session, user: User, detail: queries.TaskDetail) -> list[tuple[str, str]]:
-    """Everyone active who could be asked: not the holder, not asked already on this step."""
-    asked = {a.username for a in detail.approvals if a.state in ("open", "pending")} | {user.username}
-    rows = session.execute(select(User.username, User.display_name).where(User.active.is_(True))
-                           .order_by(User.username))
-    return [(u, d or u) for u, d in rows if u not in asked]
+def _approver_choices(others: list[tuple[str, str]], detail: queries.TaskDetail) -> list[tuple[str, str]]:
+    """Everyone active who could be asked (`others`: everyone but me), not asked already on this step."""
+    asked = {a.username for a in detail.approvals if a.state in ("open", "pending")}
+    return [(u, d) for u, d in others if u not in asked]
 
 
 def _colleagues(session: Session, task: TaskView, user: User) -> list[tuple[str, str]]:
@@ -124,5 +128,4 @@ def filter_options(session: Session) -> tuple[list[tuple[str, str]], list[tuple[
     """Processes and stores for the list's filter menus, as (value, Chinese name) pairs."""
     processes = [(d.key, d.name) for d in session.scalars(select(ProcessDefinition)
                                                           .order_by(ProcessDefinition.key))]
-    stores = [(s.code, s.name) for s in session.scalars(select(Store).order_by(Store.code))]
-    return processes, stores
+    return processes, store_choices()  # the stores from the names' read of them (one per request)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale
 
-from . import deploy_text, form_fields, inbox_text, names, numbers, schema_text
+from . import deploy_text, form_fields, inbox_text, names, numbers, schema_text, translations
 
 _GLOBALS = (names.process_name, names.process_description, names.step_name, names.role_name,
             names.store_name, names.status_name, names.task_state_name, names.outcome_name,
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_navigation)
     app.context_processor(_cc_badge)
     app.context_processor(_bell)
+    translations.init_app(app)
 
 
 def has_endpoint(endpoint: str) -> bool:
@@ -41,16 +42,16 @@ def _match_digits(value: Any) -> bool:
     return str(value).isdigit()
 
 
-def nav_counts() -> dict[str, int]:
+def nav_counts(grants: list[Any] | None = None) -> dict[str, int]:
     """My task counts (the navigation's badges, the 待办 page's tabs): read once per request, however
-    many places show them."""
+    many places show them; `grants` are my pool's when the page has read them already (`acting_grants`)."""
     if "opsflow_task_counts" not in g:
         from flask_login import current_user
 
         from engine.queries import task_counts
 
         from ..extensions import db, engine
-        g.opsflow_task_counts = (task_counts(db.session, current_user, engine().clock())
+        g.opsflow_task_counts = (task_counts(db.session, current_user, engine().clock(), grants)
                                  if current_user.is_authenticated else {"mine": 0, "claimable": 0, "todo": 0})
     return dict(g.opsflow_task_counts)
 

@@ -98,6 +98,12 @@ def store_name(code: str | None) -> str:
     return (name_en or name) if english() else name
 
 
+def store_choices() -> list[tuple[str, str]]:
+    """Every store as (code, Chinese name), by code: the filter menus' stores, from the one read of
+    the stores a request makes (`store_name` shows them from it too)."""
+    return sorted((code, name) for code, (name, _name_en) in _store_names().items())
+
+
 def _store_names() -> dict[str, tuple[str, str]]:
     """Every store's Chinese and English name, read once per request (the table is small)."""
     if "opsflow_store_names" not in g:

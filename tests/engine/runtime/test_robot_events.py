@@ -110,3 +110,33 @@ def test_overdue_tasks_are_told_with_their_case(engine, session, people, deploye
         "task_id": task.id, "step": task.name, "title": case.title, "business_key": case.business_key,
         "store_code": "SH001"}
     assert tell_robots_overdue(session, [], clock()) == 0
+
+
+def test_a_case_no_active_robot_could_hear_sends_no_robot_query(engine, session, people, deployed, clock):
+    """Whether any active robot could hear of the case comes with the command's read of it (issue 15):
+    none could (one is switched off, one is another store's), so the command asks no more; a region's
+    robot added later hears the same case's end."""
+    from sqlalchemy import event
+    for name, scope, value, active in [("off", "store", "SH001", False), ("sh002", "store", "SH002", True)]:
+        session.add(Robot(name=name, kind="wecom", scope=scope, scope_value=value, url=f"http://x/{name}",
+                          secret=None, events=list(SCOPED_DEFAULT), active=active, created_at=clock()))
+    session.commit()
+    case = engine.start(session, "lanes_gateway", people["manager_sh001"], SH001)
+    session.commit()
+    sent: list[str] = []
+    listener = lambda _c, _cur, statement, *_: sent.append(statement)  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        case = engine.complete(session, case.open_tasks[0].id, people["manager_sh001"], {"summary": "s"})
+        session.commit()
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert sent and not [s for s in sent if s.lstrip().startswith("SELECT robot.id")]
+    assert _heard(session, {}) == []
+    east = Robot(name="east", kind="feishu", scope="region", scope_value="EAST", url="http://x/east",
+                 secret=None, events=["case_ended"], active=True, created_at=clock())
+    session.add(east)
+    session.commit()
+    engine.complete(session, case.open_tasks[0].id, people["director"], {"approved": False})
+    session.commit()
+    assert _heard(session, {east.id: "east"}) == [("east", "feishu", "case_ended", None, "rejected")]
