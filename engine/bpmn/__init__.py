@@ -3,9 +3,12 @@ serializing a running case's workflow without its spec."""
 from .deploy import DeployResult, collect_directory, deploy_directory
 from .drafts import (
     Draft,
+    DraftChanged,
     DraftFile,
+    FileConflict,
     WorkingSet,
     discard_draft,
+    file_revision,
     process_draft,
     publish_draft,
     save_to_draft,
@@ -57,4 +60,5 @@ __all__ = ["DeployResult", "FormStep", "attach_form", "form_steps",
            "read_form",
            "Problem", "ProcessTextBook", "ProcessTexts", "property_problems", "version_policy",
            "Draft", "DraftFile", "WorkingSet", "discard_draft", "process_draft", "publish_draft",
-           "save_to_draft", "working_set", "working_form_steps"]
+           "save_to_draft", "working_set", "working_form_steps",
+           "DraftChanged", "FileConflict", "file_revision"]

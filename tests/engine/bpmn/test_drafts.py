@@ -167,3 +167,59 @@ def test_two_administrators_saving_at_once_both_land_in_the_one_draft(sessions, 
         assert (result.version, versions(check, "discount")) == (2, 2)
         assert "&gt;= 4000" in bpmn.version_file(check, check.merge(root), "discount", 2,
                                                  "discount_level.dmn").content
+
+
+def test_a_save_of_a_file_changed_in_the_draft_since_it_was_opened_is_refused(session, deployed, root,
+                                                                              clock, dump):
+    """Two administrators open the same table at the same revision; the second save would overwrite the
+    first one's change, so it is refused naming who changed it and when, and stores nothing."""
+    other = insert_user_unchecked(session, "root2", None, password_hash="!", roles=[RoleSpec("admin")],
+                                  now=clock())
+    dmn = text("discount_level.dmn")
+    opened = bpmn.working_set(session, root, "discount").revision("discount_level.dmn")
+    assert opened == bpmn.file_revision(dmn)
+    first_saved_at = clock()
+    bpmn.save_to_draft(session, other, "discount", [Upload("discount_level.dmn", threshold(
+        dmn, "&gt;= 3000").encode())], first_saved_at, base=1, opened={"discount_level.dmn": opened})
+    session.commit()
+    clock.advance(minutes=3)
+    before = dump(session)
+    with pytest.raises(bpmn.FileConflict) as refused:
+        bpmn.save_to_draft(session, root, "discount", [Upload("discount_level.dmn", threshold(
+            dmn, "&gt;= 9000").encode())], clock(), base=1, opened={"discount_level.dmn": opened})
+    assert (refused.value.filename, refused.value.changed_by) == ("discount_level.dmn", "root2")
+    assert refused.value.changed_at.replace(tzinfo=None) == first_saved_at.replace(tzinfo=None)
+    session.rollback()
+    assert dump(session) == before
+    assert "&gt;= 3000" in bpmn.working_set(session, root, "discount").files["discount_level.dmn"].content
+    # reopened at the draft's revision, the save goes through
+    reopened = bpmn.working_set(session, root, "discount").revision("discount_level.dmn")
+    draft = bpmn.save_to_draft(session, root, "discount", [Upload("discount_level.dmn", threshold(
+        dmn, "&gt;= 9000").encode())], clock(), base=1, opened={"discount_level.dmn": reopened})
+    assert [(f.filename, f.changed_by) for f in draft.files] == [("discount_level.dmn", "root")]
+
+
+def test_a_publish_of_a_draft_changed_since_it_was_shown_is_refused(session, deployed, root, clock, dump):
+    dmn = text("discount_level.dmn")
+    bpmn.save_to_draft(session, root, "discount", [Upload("discount_level.dmn", threshold(
+        dmn, "&gt;= 3000").encode())], clock(), base=1)
+    session.commit()
+    shown = bpmn.process_draft(session, root, "discount")
+    assert shown is not None
+    seen = shown.revisions
+    form = json.loads(text("approve_discount.json"))
+    form["title"] = "审批折扣（新）"
+    bpmn.save_to_draft(session, root, "discount", [Upload("approve_discount.json", json.dumps(form).encode()),
+                                                   Upload("discount_level.dmn", threshold(
+                                                       dmn, "&gt;= 4000").encode())], clock(), base=1)
+    session.commit()
+    before = dump(session)
+    with pytest.raises(bpmn.DraftChanged) as refused:
+        bpmn.publish_draft(session, root, "discount", clock(), seen=seen)
+    assert refused.value.files == ("approve_discount.json", "discount_level.dmn")
+    session.rollback()
+    assert dump(session) == before and versions(session, "discount") == 1
+    current = bpmn.process_draft(session, root, "discount")
+    assert current is not None
+    result = bpmn.publish_draft(session, root, "discount", clock(), seen=current.revisions)
+    assert result.version == 2
