@@ -40,6 +40,8 @@ class EditorSource:
     draft: Draft | None = None
     #: the BPMN the modeler opens (the draft's copy when it has one)
     bpmn: str = ""
+    #: the BPMN's revision in the working set, which the save sends back (`WorkingSet.revision`)
+    revision: str = ""
 
 
 def editor_source(session: Session, user: User, key: str) -> EditorSource:
@@ -52,7 +54,7 @@ def editor_source(session: Session, user: User, key: str) -> EditorSource:
     return EditorSource(key=key, name=working.name, version=working.base, bpmn_filename=bpmn_filename,
                         forms=tuple(f.filename for f in files if f.kind == "form"),
                         decisions=tuple(sorted(decisions, key=lambda d: d.id)), draft=working.draft,
-                        bpmn=working.files[bpmn_filename].content)
+                        bpmn=working.files[bpmn_filename].content, revision=working.revision(bpmn_filename))
 
 
 def _decisions(filename: str, content: str) -> list[ModelDecision]:

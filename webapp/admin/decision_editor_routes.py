@@ -19,7 +19,7 @@ from engine import bpmn
 
 from ..extensions import db
 from .blueprint import bp
-from .draft_routes import save_into_draft
+from .draft_routes import opened_revision, save_into_draft
 
 
 def _decision_text(working: bpmn.WorkingSet, filename: str) -> str:
@@ -69,10 +69,11 @@ def _editor_texts() -> dict[str, str]:
 
 
 def _page(working: bpmn.WorkingSet, filename: str, xml: str, opened: int, error: str | None = None,
-          conflict: bool = False) -> str:
+          conflict: bool = False, revision: str | None = None) -> str:
     return render_template("admin/decision_editor.html", process=working, filename=filename, xml=xml,
                            opened=opened, error=error, conflict=conflict, texts=_editor_texts(),
-                           draft=working.draft)
+                           draft=working.draft,
+                           revision=working.revision(filename) if revision is None else revision)
 
 
 @bp.get("/models/<key>/decisions/<filename>/edit")
@@ -89,9 +90,11 @@ def save_decision(key: str, filename: str) -> Any:
         abort(400)
     _decision_text(bpmn.working_set(db.session, current_user, key), filename)  # a table of it (404 otherwise)
     xml = request.form.get("dmn", "")
+    revisions = opened_revision(filename)
 
     def page(error: str, conflict: bool) -> str:
-        return _page(bpmn.working_set(db.session, current_user, key), filename, xml, opened, error, conflict)
+        return _page(bpmn.working_set(db.session, current_user, key), filename, xml, opened, error, conflict,
+                     (revisions or {}).get(filename))
 
     return save_into_draft(key, [bpmn.Upload(filename, xml.encode("utf-8"))], opened, page,
-                           url_for("admin.edit_decision", key=key, filename=filename))
+                           url_for("admin.edit_decision", key=key, filename=filename), revisions)

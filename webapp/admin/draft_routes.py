@@ -10,9 +10,10 @@ be discarded.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,9 +31,17 @@ from .people_forms import directory_rules
 Page = Callable[[str, bool], str]
 
 
-def conflict_text(key: str, opened: int) -> str:
-    """Why a save or a publish on top of version `opened` was refused: the draft is stale, or the
-    page was opened on a version replaced meanwhile."""
+def conflict_text(key: str, opened: int, exc: Exception | None = None) -> str:
+    """Why a save or a publish on top of version `opened` was refused: the file was changed in the
+    draft since it was opened (who, when), the draft is stale, or the page was opened on a version
+    replaced meanwhile."""
+    if isinstance(exc, bpmn.FileConflict):
+        if exc.changed_by and exc.changed_at:
+            return _("%(file)s was changed in the draft by %(who)s at %(when)s, after you opened it, so "
+                     "nothing was saved. Copy your change, reopen the file and make it again.",
+                     file=exc.filename, who=exc.changed_by, when=format_datetime(exc.changed_at, "short"))
+        return _("%(file)s was changed in the draft after you opened it, so nothing was saved. Copy your "
+                 "change, reopen the file and make it again.", file=exc.filename)
     working = bpmn.working_set(db.session, current_user, key)
     draft = working.draft
     if draft is not None and draft.stale:
@@ -45,25 +54,46 @@ def conflict_text(key: str, opened: int) -> str:
              latest=latest, opened=opened)
 
 
-def save_into_draft(key: str, uploads: list[bpmn.Upload], opened: int, page: Page, back: str) -> Any:
-    """Save `uploads` into the process's draft on top of version `opened`; refused, the editor's
-    `page` again (422, or 409 for an older version) with nothing stored; saved, back to `back`."""
+def save_into_draft(key: str, uploads: list[bpmn.Upload], opened: int, page: Page, back: str,
+                    revisions: Mapping[str, str] | None = None) -> Any:
+    """Save `uploads` into the process's draft on top of version `opened`, each file of `revisions` at
+    the revision the editor opened it; refused, the editor's `page` again (422, or 409 for an older
+    version or a file changed in the draft meanwhile) with nothing stored; saved, back to `back`."""
     try:
-        save(key, uploads, opened)
+        save(key, uploads, opened, revisions)
     except DeployError as exc:
         db.session.rollback()
         return page(deploy_error_text(exc), False), 422
-    except Conflict:
+    except Conflict as exc:
         db.session.rollback()
-        return page(conflict_text(key, opened), True), 409
+        return page(conflict_text(key, opened, exc), True), 409
     db.session.commit()
     flash(saved_text(key), "success")
     return redirect(back, 303)
 
 
-def save(key: str, uploads: list[bpmn.Upload], opened: int) -> bpmn.Draft:
+def save(key: str, uploads: list[bpmn.Upload], opened: int,
+         revisions: Mapping[str, str] | None = None) -> bpmn.Draft:
     return bpmn.save_to_draft(db.session, current_user, key, uploads, engine().clock(), opened,
-                              roles=directory_rules().role_scopes.keys())
+                              roles=directory_rules().role_scopes.keys(), opened=revisions)
+
+
+def opened_revision(filename: str) -> dict[str, str] | None:
+    """The revision the editor's form says `filename` was opened at (field `revision`), if it says."""
+    raw = request.form.get("revision")
+    return None if raw is None else {filename: raw}
+
+
+def _seen() -> dict[str, str] | None:
+    """The draft the publish form was shown: its `seen` fields, `filename:revision` each."""
+    if request.form.get("shown") != "1":
+        return None
+    return dict(item.rsplit(":", 1) for item in request.form.getlist("seen") if ":" in item)
+
+
+def changed_text(exc: bpmn.DraftChanged) -> str:
+    return _("The draft was changed after this page showed it (%(files)s). Look at the draft again and "
+             "publish it if it is still right.", files=", ".join(exc.files))
 
 
 def saved_text(key: str) -> str:
@@ -76,7 +106,10 @@ def publish_draft(key: str) -> Any:
     from .model_routes import model_page
     try:
         result = bpmn.publish_draft(db.session, current_user, key, engine().clock(),
-                                    roles=directory_rules().role_scopes.keys())
+                                    roles=directory_rules().role_scopes.keys(), seen=_seen())
+    except bpmn.DraftChanged as exc:  # someone saved into the draft after the page showed it
+        db.session.rollback()
+        return model_page(key, draft_error=changed_text(exc)), 409
     except Conflict as exc:  # the draft's version was replaced meanwhile
         db.session.rollback()
         return model_page(key, draft_error=denial_text(exc)), 409

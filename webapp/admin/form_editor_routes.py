@@ -24,7 +24,7 @@ from ..extensions import db
 from ..ui.deploy_text import deploy_error_text
 from ..ui.form_fields import build_fields
 from .blueprint import bp
-from .draft_routes import save_into_draft
+from .draft_routes import opened_revision, save_into_draft
 
 NEW_FORM = {"type": "object", "title": "", "required": [], "properties": {}}
 
@@ -54,14 +54,16 @@ def _opened(raw: str | None) -> int:
 
 
 def _page(working: bpmn.WorkingSet, filename: str, text: str, opened: int, error: str | None = None,
-          conflict: bool = False, steps: list[bpmn.FormStep] | None = None, step: str = "") -> str:
+          conflict: bool = False, steps: list[bpmn.FormStep] | None = None, step: str = "",
+          revision: str | None = None) -> str:
     try:
         preview = _preview(bpmn.read_form(filename, text))
     except DeployError:
         preview = ""
     return render_template("admin/form_editor.html", process=working, filename=filename, text=text,
                            opened=opened, error=error, conflict=conflict, preview=preview, steps=steps,
-                           step=step, new=steps is not None, draft=working.draft)
+                           step=step, new=steps is not None, draft=working.draft,
+                           revision=working.revision(filename) if revision is None else revision)
 
 
 @bp.get("/models/<key>/forms/<filename>/edit")
@@ -87,9 +89,11 @@ def _save(key: str, filename: str, text: str, opened: int, step: str | None = No
     `step`, for a new form) on top of the opened version. Refused: the editor again, with the text as
     typed, and nothing stored."""
     steps = bpmn.form_steps(db.session, current_user, key) if step is not None else None
+    revisions = opened_revision(filename) if step is None else {filename: ""}
 
     def page(error: str, conflict: bool) -> str:
-        return _page(_working(key), filename, text, opened, error, conflict, steps=steps, step=step or "")
+        return _page(_working(key), filename, text, opened, error, conflict, steps=steps, step=step or "",
+                     revision=(revisions or {}).get(filename))
 
     try:
         bpmn.read_form(filename, text)
@@ -98,7 +102,8 @@ def _save(key: str, filename: str, text: str, opened: int, step: str | None = No
             uploads.append(bpmn.attach_form(db.session, current_user, key, None, step, filename))
     except DeployError as exc:
         return page(deploy_error_text(exc), False), 422
-    return save_into_draft(key, uploads, opened, page, url_for("admin.edit_form", key=key, filename=filename))
+    return save_into_draft(key, uploads, opened, page, url_for("admin.edit_form", key=key, filename=filename),
+                           revisions)
 
 
 @bp.post("/models/<key>/forms/<filename>/edit")

@@ -42,22 +42,26 @@ def modeler_save(key: str) -> Any:
     body = request.get_json(silent=True)
     xml = body.get("xml") if isinstance(body, dict) else None
     version = body.get("version") if isinstance(body, dict) else None
-    if not isinstance(xml, str) or not xml.strip() or type(version) is not int:
+    revision = body.get("revision") if isinstance(body, dict) else None
+    if not isinstance(xml, str) or not xml.strip() or type(version) is not int or not isinstance(
+            revision, (str, type(None))):
         return _refusal("bad_request", _("The diagram could not be read; reload the page and try again."),
                         400)
     try:
-        draft = save(key, [bpmn.Upload(f"{key}.bpmn", xml.encode("utf-8"))], version)
+        draft = save(key, [bpmn.Upload(f"{key}.bpmn", xml.encode("utf-8"))], version,
+                     None if revision is None else {f"{key}.bpmn": revision})
     except DeployError as exc:
         db.session.rollback()
         return _refusal("invalid_model", deploy_error_text(exc), 422, element=exc.element)
-    except Conflict:
+    except Conflict as exc:
         db.session.rollback()
-        return _refusal("conflict", conflict_text(key, version), 409)
+        return _refusal("conflict", conflict_text(key, version, exc), 409)
     except NotFound as exc:
         db.session.rollback()
         return _refusal(exc.code, denial_text(exc), 404)
     db.session.commit()
     return jsonify({"draft": True, "base": draft.base, "message": saved_text(key),
+                    "revision": bpmn.working_set(db.session, current_user, key).revision(f"{key}.bpmn"),
                     "url": url_for("admin.model", key=key), "panel": draft_panel(key, draft)}), 200
 
 

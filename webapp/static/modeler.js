@@ -78,7 +78,8 @@
           method: "POST", credentials: "same-origin",
           headers: { "Content-Type": "application/json", "Accept": "application/json",
                      "X-CSRFToken": root.dataset.csrf },
-          body: JSON.stringify({ xml: result.xml, version: Number(root.dataset.version) })
+          body: JSON.stringify({ xml: result.xml, version: Number(root.dataset.version),
+                                revision: root.dataset.revision })
         });
       }).then(function (response) {
         var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
@@ -89,6 +90,8 @@
         var data = answer.data || {};
         if (answer.ok) {
           root.dataset.saved = "draft";
+          // the next save is on top of what this one stored (the file's new revision in the draft)
+          if (data.revision !== undefined) { root.dataset.revision = data.revision; }
           // the draft's panel (who, when, which files, publish, discard) as the server renders it
           if (data.panel !== undefined) { $("draft-area").innerHTML = data.panel; }
           modeler.get("commandStack").clear();
