@@ -4,6 +4,7 @@ editors saved; a draft whose version was replaced meanwhile says so and its publ
 person's language, nothing stored; administrators only, CSRF on every POST."""
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -27,6 +28,24 @@ def token(client, path: str = MODEL) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
 
+def opened(client, path: str) -> dict[str, str]:
+    """What an editor page carries back with its save: its CSRF token, version and file revision."""
+    page = client.get(path).get_data(as_text=True)
+    found = {name: re.search(rf'name="{name}" value="([^"]*)"', page) for name in ("csrf_token", "version",
+                                                                                   "revision")}
+    assert all(found.values()), found
+    return {name: m.group(1) for name, m in found.items()}
+
+
+def publish_form(client, model: str = "/admin/models/complaint_handling") -> dict[str, object]:
+    """The publish form of the draft's panel as the model page shows it: CSRF token and the draft's
+    (file, revision) pairs it was shown."""
+    page = client.get(model).get_data(as_text=True)
+    panel = page.split('id="draft-panel"', 1)[1] if 'id="draft-panel"' in page else ""
+    return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+            "seen": [html.unescape(v) for v in re.findall(r'name="seen" value="([^"]+)"', panel)]}
+
+
 def counts(app) -> tuple[int, int]:
     with app.app_context():
         return (db.session.scalar(select(func.count()).select_from(ProcessVersion)),
@@ -44,9 +63,9 @@ def changed_dmn(limit: str = "800") -> str:
 
 
 def fill_draft(client) -> None:
-    assert client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1",
+    assert client.post(EDIT, data={**opened(client, EDIT), "version": "1",
                                    "schema": changed_form()}).status_code == 303
-    assert client.post(DECISION, data={"csrf_token": token(client, DECISION), "version": "1",
+    assert client.post(DECISION, data={**opened(client, DECISION), "version": "1",
                                        "dmn": changed_dmn()}).status_code == 303
 
 
@@ -62,7 +81,7 @@ def test_the_model_page_shows_the_draft_and_publishing_makes_one_version(app, cl
     assert f'href="{EDIT}"' in panel and f'href="{DECISION}"' in panel  # each file opens its editor
     assert 'id="publish-draft"' in panel and 'id="discard-draft"' in panel
     assert counts(app) == (before, 2)
-    published = client.post(PUBLISH, data={"csrf_token": token(client)})
+    published = client.post(PUBLISH, data=publish_form(client))
     assert published.status_code == 303 and published.headers["Location"].endswith("#version-2")
     assert counts(app) == (before + 1, 0)  # one version with both files, the draft gone
     page = client.get(MODEL).get_data(as_text=True)
@@ -72,7 +91,7 @@ def test_the_model_page_shows_the_draft_and_publishing_makes_one_version(app, cl
     assert "&gt; 800" in stored_dmn and "store_photo_note" in stored_form
     trail = client.get("/admin/").get_data(as_text=True)  # the administrators' trail says who did what
     assert "admin 将 investigate.json 保存到" in trail and "的草稿发布为第 2 版" in trail
-    again = client.post(PUBLISH, data={"csrf_token": token(client)})  # nothing left to publish
+    again = client.post(PUBLISH, data=publish_form(client))  # nothing left to publish
     assert again.status_code == 303 and counts(app) == (before + 1, 0)
 
 
@@ -88,11 +107,11 @@ def test_a_stale_draft_says_so_refuses_to_publish_and_can_be_discarded(app, clie
     page = client.get(MODEL).get_data(as_text=True)
     assert 'data-stale="1"' in page and "之后已部署了第 2 版，因此无法再发布" in page
     assert 'id="publish-draft"' not in page and 'id="discard-draft"' in page
-    refused = client.post(PUBLISH, data={"csrf_token": token(client)})
+    refused = client.post(PUBLISH, data=publish_form(client))
     assert refused.status_code == 409 and counts(app) == before
     assert "未发布任何内容" in refused.get_data(as_text=True)
     assert "这份草稿基于第 1 版，之后已部署了第 2 版" in refused.get_data(as_text=True)
-    editor = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1",
+    editor = client.post(EDIT, data={**opened(client, EDIT), "version": "1",
                                      "schema": changed_form()})
     assert editor.status_code == 409 and counts(app) == before  # no more saves into it either
     discarded = client.post(DISCARD, data={"csrf_token": token(client)})
@@ -123,5 +142,5 @@ def test_publishing_on_postgresql(postgres_app):
     before, _ = counts(postgres_app)
     fill_draft(client)
     assert counts(postgres_app) == (before, 2)
-    assert client.post(PUBLISH, data={"csrf_token": token(client)}).status_code == 303
+    assert client.post(PUBLISH, data=publish_form(client)).status_code == 303
     assert counts(postgres_app) == (before + 1, 0)

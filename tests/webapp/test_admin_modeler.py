@@ -28,8 +28,11 @@ def page_token(client, path: str = EDIT) -> str:
 
 
 def save(client, xml: str, version: int, token: str | None = None):
+    page = client.get(EDIT).get_data(as_text=True)
+    found = re.search(r'data-revision="([0-9a-f]*)"', page)  # none for who may not open the page
+    revision = found.group(1) if found else ""
     headers = {"X-CSRFToken": token if token is not None else page_token(client)}
-    return client.post(EDIT, json={"xml": xml, "version": version}, headers=headers)
+    return client.post(EDIT, json={"xml": xml, "version": version, "revision": revision}, headers=headers)
 
 
 def due_hours(xml: str, element: str, hours: str) -> str:
@@ -80,9 +83,8 @@ def test_nobody_but_an_administrator_opens_or_saves(app, client, auth):
 
 
 def publish(client):
-    model = "/admin/models/complaint_handling"
-    return client.post(f"{model}/draft/publish", data={"csrf_token": re.search(
-        r'name="csrf_token" value="([^"]+)"', client.get(model).get_data(as_text=True)).group(1)})
+    from tests.webapp.test_admin_drafts import publish_form
+    return client.post("/admin/models/complaint_handling/draft/publish", data=publish_form(client))
 
 
 def test_a_valid_diagram_goes_into_the_draft_and_is_published_as_the_next_version(app, client, auth):
@@ -148,7 +150,8 @@ def test_a_save_needs_its_csrf_token_and_a_readable_body(app, client, auth):
     assert no_token.status_code == 400
     token = page_token(client)
     for body in ({"xml": BPMN}, {"xml": BPMN, "version": "1"}, {"xml": "", "version": 1}, [BPMN, 1],
-                 {"xml": BPMN, "version": True}):
+                 {"xml": BPMN, "version": True}, {"xml": BPMN, "version": 1},
+                 {"xml": BPMN, "version": 1, "revision": 1}):
         response = client.post(EDIT, json=body, headers={"X-CSRFToken": token})
         assert response.status_code == 400 and response.get_json()["error"] == "bad_request", body
     assert versions(app) == before

@@ -16,19 +16,11 @@ from tests.webapp.test_admin_drafts import (
     changed_dmn,
     changed_form,
     counts,
+    opened,
     token,
 )
 
 MODELER = f"{MODEL}/edit"
-
-
-def opened(client, path: str) -> dict[str, str]:
-    """What an editor page carries back with its save: its CSRF token, version and file revision."""
-    page = client.get(path).get_data(as_text=True)
-    found = {name: re.search(rf'name="{name}" value="([^"]*)"', page) for name in ("csrf_token", "version",
-                                                                                   "revision")}
-    assert all(found.values()), found
-    return {name: m.group(1) for name, m in found.items()}
 
 
 def english(client) -> None:
@@ -104,7 +96,7 @@ def test_the_modeler_answers_a_stale_revision_with_a_json_409(app, client, auth)
 def _publish_form(client) -> dict[str, object]:
     page = client.get(MODEL).get_data(as_text=True)
     panel = page.split('id="draft-panel"', 1)[1]
-    return {"csrf_token": token(client), "shown": "1",
+    return {"csrf_token": token(client),
             "seen": [html.unescape(v) for v in re.findall(r'name="seen" value="([^"]+)"', panel)]}
 
 

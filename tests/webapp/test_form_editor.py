@@ -4,6 +4,7 @@ the process's draft (a new version once the draft is published); a save on top o
 meanwhile a 409."""
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -29,6 +30,24 @@ def token(client, path: str = "/tasks") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
 
+def opened(client, path: str) -> dict[str, str]:
+    """What an editor page carries back with its save: its CSRF token, version and file revision."""
+    page = client.get(path).get_data(as_text=True)
+    found = {name: re.search(rf'name="{name}" value="([^"]*)"', page) for name in ("csrf_token", "version",
+                                                                                   "revision")}
+    assert all(found.values()), found
+    return {name: m.group(1) for name, m in found.items()}
+
+
+def publish_form(client, model: str = "/admin/models/complaint_handling") -> dict[str, object]:
+    """The publish form of the draft's panel as the model page shows it: CSRF token and the draft's
+    (file, revision) pairs it was shown."""
+    page = client.get(model).get_data(as_text=True)
+    panel = page.split('id="draft-panel"', 1)[1] if 'id="draft-panel"' in page else ""
+    return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+            "seen": [html.unescape(v) for v in re.findall(r'name="seen" value="([^"]+)"', panel)]}
+
+
 def versions(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(ProcessVersion))
@@ -39,7 +58,7 @@ def stored(client, version: int, name: str = "investigate.json") -> str:
 
 
 def publish(client, model: str = "/admin/models/complaint_handling"):
-    return client.post(f"{model}/draft/publish", data={"csrf_token": token(client, model)})
+    return client.post(f"{model}/draft/publish", data=publish_form(client, model))
 
 
 def with_field(text: str) -> str:
@@ -117,7 +136,7 @@ def test_an_invalid_schema_is_refused_naming_the_path_and_nothing_is_stored(app,
     form = json.loads(FORM.read_text("utf-8"))
     first = next(iter(form["properties"]))
     form["properties"][first]["minLength"] = "three"
-    response = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1",
+    response = client.post(EDIT, data={**opened(client, EDIT), "version": "1",
                                        "schema": json.dumps(form, ensure_ascii=False)})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -130,7 +149,7 @@ def test_a_valid_schema_becomes_a_new_version_and_a_stale_save_is_a_conflict(app
     auth.login("admin")
     before = versions(app)
     changed = with_field(FORM.read_text("utf-8"))
-    response = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1", "schema": changed})
+    response = client.post(EDIT, data={**opened(client, EDIT), "version": "1", "schema": changed})
     assert response.status_code == 303 and response.headers["Location"].endswith(EDIT)
     assert versions(app) == before  # into the draft
     page = client.get(EDIT).get_data(as_text=True)
@@ -140,12 +159,12 @@ def test_a_valid_schema_becomes_a_new_version_and_a_stale_save_is_a_conflict(app
     assert json.loads(stored(client, 2))["properties"]["store_photo_note"]["title"] == "门店照片说明"
     assert "基于第 2 版打开" in client.get(EDIT).get_data(as_text=True)
     # a second editor still on version 1
-    stale = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1",
+    stale = client.post(EDIT, data={**opened(client, EDIT), "version": "1",
                                     "schema": FORM.read_text("utf-8")})
     assert stale.status_code == 409
     assert "您打开了版本 1，之后此流程已保存了版本 2" in stale.get_data(as_text=True)
     assert versions(app) == before + 1
-    assert client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "x",
+    assert client.post(EDIT, data={**opened(client, EDIT), "version": "x",
                                    "schema": changed}).status_code == 400
 
 
@@ -183,17 +202,17 @@ def test_a_decision_table_is_edited_and_saved_as_a_new_version(app, client, auth
     before = versions(app)
     xml = DMN.read_text("utf-8")
     broken = xml.replace("<text>&gt; 500</text>", "<text>&gt; 500 )</text>")
-    csrf = token(client, DECISION)
-    refused = client.post(DECISION, data={"csrf_token": csrf, "version": "1", "dmn": broken})
+    csrf, rev = token(client, DECISION), opened(client, DECISION)["revision"]
+    refused = client.post(DECISION, data={"csrf_token": csrf, "revision": rev, "version": "1", "dmn": broken})
     assert refused.status_code == 422 and "规则 1" in refused.get_data(as_text=True)
     assert versions(app) == before
     changed = xml.replace("<text>&gt; 500</text>", "<text>&gt; 800</text>")
-    saved = client.post(DECISION, data={"csrf_token": csrf, "version": "1", "dmn": changed})
+    saved = client.post(DECISION, data={"csrf_token": csrf, "revision": rev, "version": "1", "dmn": changed})
     assert saved.status_code == 303 and versions(app) == before
     assert "&amp;gt; 800" in client.get(DECISION).get_data(as_text=True)  # the draft's copy opens
     assert publish(client).status_code == 303 and versions(app) == before + 1
     assert "&gt; 800" in stored(client, 2, "compensation_approval.dmn")
-    stale = client.post(DECISION, data={"csrf_token": csrf, "version": "1", "dmn": xml})
+    stale = client.post(DECISION, data={"csrf_token": csrf, "revision": rev, "version": "1", "dmn": xml})
     assert stale.status_code == 409 and versions(app) == before + 1
     base = "/admin/models/complaint_handling"
     assert client.get(f"{base}/decisions/investigate.json/edit").status_code == 404
@@ -212,15 +231,16 @@ def test_saving_and_a_stale_save_on_postgresql(postgres_app):
     AuthActions(client).login("admin")
     before = versions(postgres_app)
     changed = with_field(FORM.read_text("utf-8"))
-    saved = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1", "schema": changed})
+    saved = client.post(EDIT, data={**opened(client, EDIT), "version": "1", "schema": changed})
     assert saved.status_code == 303 and versions(postgres_app) == before
-    csrf = token(client, DECISION)
+    csrf, rev = token(client, DECISION), opened(client, DECISION)["revision"]
     changed_dmn = DMN.read_text("utf-8").replace("<text>&gt; 500</text>", "<text>&gt; 800</text>")
-    decided = client.post(DECISION, data={"csrf_token": csrf, "version": "1", "dmn": changed_dmn})
+    decided = client.post(DECISION, data={"csrf_token": csrf, "revision": rev, "version": "1",
+                                          "dmn": changed_dmn})
     assert decided.status_code == 303 and versions(postgres_app) == before
     assert publish(client).status_code == 303 and versions(postgres_app) == before + 1  # both in one
     assert "&gt; 800" in stored(client, 2, "compensation_approval.dmn")
     assert "store_photo_note" in stored(client, 2)
-    stale = client.post(EDIT, data={"csrf_token": token(client, EDIT), "version": "1",
+    stale = client.post(EDIT, data={**opened(client, EDIT), "version": "1",
                                     "schema": FORM.read_text("utf-8")})
     assert stale.status_code == 409 and versions(postgres_app) == before + 1

@@ -94,7 +94,7 @@ def save_decision(key: str, filename: str) -> Any:
 
     def page(error: str, conflict: bool) -> str:
         return _page(bpmn.working_set(db.session, current_user, key), filename, xml, opened, error, conflict,
-                     (revisions or {}).get(filename))
+                     revisions.get(filename))
 
     return save_into_draft(key, [bpmn.Upload(filename, xml.encode("utf-8"))], opened, page,
                            url_for("admin.edit_decision", key=key, filename=filename), revisions)

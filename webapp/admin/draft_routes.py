@@ -78,16 +78,17 @@ def save(key: str, uploads: list[bpmn.Upload], opened: int,
                               roles=directory_rules().role_scopes.keys(), opened=revisions)
 
 
-def opened_revision(filename: str) -> dict[str, str] | None:
-    """The revision the editor's form says `filename` was opened at (field `revision`), if it says."""
+def opened_revision(filename: str) -> dict[str, str]:
+    """The revision the editor's form says `filename` was opened at (field `revision`; 400 without)."""
     raw = request.form.get("revision")
-    return None if raw is None else {filename: raw}
+    if raw is None:
+        abort(400)
+    return {filename: raw}
 
 
-def _seen() -> dict[str, str] | None:
-    """The draft the publish form was shown: its `seen` fields, `filename:revision` each."""
-    if request.form.get("shown") != "1":
-        return None
+def _seen() -> dict[str, str]:
+    """The draft the publish form was shown: its `seen` fields, `filename:revision` each (none: the
+    page showed no file, so every file of the draft is one it did not show)."""
     return dict(item.rsplit(":", 1) for item in request.form.getlist("seen") if ":" in item)
 
 

@@ -93,7 +93,7 @@ def _save(key: str, filename: str, text: str, opened: int, step: str | None = No
 
     def page(error: str, conflict: bool) -> str:
         return _page(_working(key), filename, text, opened, error, conflict, steps=steps, step=step or "",
-                     revision=(revisions or {}).get(filename))
+                     revision=revisions.get(filename))
 
     try:
         bpmn.read_form(filename, text)

@@ -38,18 +38,19 @@ def modeler(key: str) -> Any:
 @bp.post("/models/<key>/edit")
 def modeler_save(key: str) -> Any:
     """Save the edited .bpmn into the process's draft (JSON `{"xml": ..., "version": <the version
-    opened>}`): the whole working set is validated, no version is made."""
+    opened>, "revision": <the file's revision opened>}`): the whole working set is validated, no version
+    is made; a file changed in the draft since it was opened is a 409."""
     body = request.get_json(silent=True)
     xml = body.get("xml") if isinstance(body, dict) else None
     version = body.get("version") if isinstance(body, dict) else None
     revision = body.get("revision") if isinstance(body, dict) else None
     if not isinstance(xml, str) or not xml.strip() or type(version) is not int or not isinstance(
-            revision, (str, type(None))):
+            revision, str):
         return _refusal("bad_request", _("The diagram could not be read; reload the page and try again."),
                         400)
     try:
         draft = save(key, [bpmn.Upload(f"{key}.bpmn", xml.encode("utf-8"))], version,
-                     None if revision is None else {f"{key}.bpmn": revision})
+                     {f"{key}.bpmn": revision})
     except DeployError as exc:
         db.session.rollback()
         return _refusal("invalid_model", deploy_error_text(exc), 422, element=exc.element)
