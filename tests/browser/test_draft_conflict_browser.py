@@ -1,4 +1,5 @@
-"""Two tabs of one administrator editing the same form of a process's draft in chromium: the first
+"""Two tabs of one administrator editing the same form (and the same diagram) of a process's draft in
+chromium: the first
 save goes into the draft; the second, opened before it, is refused with who changed the file and when,
 the typed text stays in the editor to copy, and after reopening the file the save goes through. On a
 server of its own, so its draft stays out of the other browser tests."""
@@ -76,3 +77,34 @@ def test_the_second_of_two_saves_of_one_form_gets_the_conflict(conflict_server, 
     expect(first.locator("#draft-error")).to_contain_text("草稿又被修改过（investigate.json）")
     first.locator("#publish-draft").click()  # the page now shows the draft as it is
     expect(first.locator(".alert-success")).to_contain_text("草稿已发布为第 2 版")
+
+
+def test_the_second_of_two_modeler_saves_gets_the_conflict_and_keeps_the_diagram(conflict_server, desktop):
+    from tests.browser.modeler_steps import open_modeler, select
+    first: Page = desktop
+    Pages(conflict_server).sign_in(first, "admin")  # type: ignore[arg-type]
+    second = first.context.new_page()
+    for page in (first, second):
+        open_modeler(page, conflict_server.url, "complaint_handling")
+    for page, hours in ((first, "36"), (second, "12")):
+        select(page, "investigate_store")
+        page.fill("#prop-dueInHours", hours)
+        page.press("#prop-dueInHours", "Tab")
+    first.click("#modeler-save")
+    expect(first.locator("#modeler-message")).to_contain_text("草稿")
+    second.click("#modeler-save")
+    message = second.locator("#modeler-message")
+    expect(message).to_contain_text("您打开 complaint_handling.bpmn 之后，admin 于")
+    expect(second.locator("#prop-dueInHours")).to_have_value("12")  # the diagram as edited stays
+    stored = second.request.get(f"{conflict_server.url}/admin/models/complaint_handling/draft/files/"
+                                "complaint_handling.bpmn").text()
+    assert 'name="dueInHours" value="36"' in stored
+    # the first page saves again, on top of its own save (the revision its save answered)
+    first.fill("#prop-dueInHours", "48")
+    first.press("#prop-dueInHours", "Tab")
+    first.evaluate("document.getElementById('modeler-message').textContent = ''")
+    first.click("#modeler-save")
+    expect(first.locator("#modeler-message")).to_contain_text("已保存到")
+    stored = first.request.get(f"{conflict_server.url}/admin/models/complaint_handling/draft/files/"
+                               "complaint_handling.bpmn").text()
+    assert 'name="dueInHours" value="48"' in stored
