@@ -1,8 +1,7 @@
 """Two tabs of one administrator editing the same form (and the same diagram) of a process's draft in
-chromium: the first
-save goes into the draft; the second, opened before it, is refused with who changed the file and when,
-the typed text stays in the editor to copy, and after reopening the file the save goes through. On a
-server of its own, so its draft stays out of the other browser tests."""
+chromium: the first save goes into the draft; the second, opened before it, is refused with who changed
+the file and when, the typed text stays in the editor to copy, and after reopening the file the save
+goes through. On a server of its own, so its draft stays out of the other browser tests."""
 from __future__ import annotations
 
 import json
