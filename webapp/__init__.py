@@ -11,7 +11,7 @@ from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
 from engine.sandbox import ScriptLimits
 
-from . import health, metrics, request_log, security_headers, strict_request, ui
+from . import health, metrics, request_log, security_headers, strict_request, ui, web_sessions
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
 
@@ -36,6 +36,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     request_log.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.session_interface = web_sessions.CookieSessions()
     login_manager.login_view = "auth.login"
     babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
     with app.app_context():

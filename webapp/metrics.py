@@ -78,6 +78,12 @@ _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORWARDED = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
 
 
+#: The label children met so far: `labels()` checks and joins its arguments under a lock on every call;
+#: the routes are few, so each child is looked up once per process (the counts still go to the family).
+_TIMERS: dict[tuple[str, str, int], Any] = {}
+_COUNTS: dict[tuple[str, str], Any] = {}
+
+
 def outcome(refusal: BaseException | None, status: int) -> str:
     if isinstance(refusal, EngineError):
         for cls in type(refusal).__mro__:
@@ -99,9 +105,18 @@ def _observe(response: Response) -> Response:
     endpoint = request.endpoint or "unmatched"
     status = response.status_code
     took = time.perf_counter() - started
-    REQUEST_SECONDS.labels(endpoint, request.method, f"{status // 100}xx").observe(took)
-    if request.method not in _SAFE and request.endpoint:
-        COMMANDS.labels(endpoint, outcome(g.pop("opsflow_refusal", None), status)).inc()
+    method = request.method
+    key = (endpoint, method, status // 100)
+    child = _TIMERS.get(key)
+    if child is None:
+        child = _TIMERS.setdefault(key, REQUEST_SECONDS.labels(endpoint, method, f"{status // 100}xx"))
+    child.observe(took)
+    if method not in _SAFE and request.endpoint:
+        kind = (endpoint, outcome(g.pop("opsflow_refusal", None), status))
+        counter = _COUNTS.get(kind)
+        if counter is None:
+            counter = _COUNTS.setdefault(kind, COMMANDS.labels(*kind))
+        counter.inc()
     return response
 
 

@@ -22,21 +22,30 @@ def policy_text(directives: Mapping[str, str]) -> str:
 
 
 def init_app(app: Flask) -> None:
+    """The headers' text is built here, once: the config is final when create_app calls this, and
+    every response would otherwise join the same policy again."""
+    config = app.config
+    directives: Mapping[str, str] = dict(config["CONTENT_SECURITY_POLICY"])
+    fixed = dict(config["SECURITY_HEADERS"])
+    if config.get("STRICT_TRANSPORT_SECURITY"):
+        fixed.setdefault("Strict-Transport-Security", config["STRICT_TRANSPORT_SECURITY"])
+    app.extensions["security_headers"] = (directives, policy_text(directives) if directives else None,
+                                          tuple(fixed.items()))
     app.after_request(add_security_headers)
 
 
 def add_security_headers(response: Response) -> Response:
-    config = current_app.config
-    directives: Mapping[str, str] = config["CONTENT_SECURITY_POLICY"]
-    own = response.headers.get("Content-Security-Policy")
+    directives, policy, fixed = current_app.extensions["security_headers"]
+    headers = response.headers
+    own = headers.get("Content-Security-Policy")
     if own is not None:
-        response.headers["Content-Security-Policy"] = _completed(own, directives)
-    elif directives:
-        response.headers["Content-Security-Policy"] = policy_text(directives)
-    for name, value in config["SECURITY_HEADERS"].items():
-        response.headers.setdefault(name, value)
-    if config.get("STRICT_TRANSPORT_SECURITY"):
-        response.headers.setdefault("Strict-Transport-Security", config["STRICT_TRANSPORT_SECURITY"])
+        headers["Content-Security-Policy"] = _completed(own, directives)
+    elif policy is not None:
+        headers["Content-Security-Policy"] = policy
+    present = {name.lower() for name, _value in headers.items()}
+    for name, value in fixed:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import Flask, Request, current_app, session
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import login_user, logout_user
 
 from engine.directory import end_web_session, open_web_session, user_for_web_session
@@ -16,6 +17,18 @@ from engine.models import User
 from .extensions import db, engine, login_manager
 
 SESSION_TOKEN = "web_session"
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie, except for an API request that brings a bearer token: the token is its
+    credential, so it gets Flask's empty, read-only null session (no cookie verified, none set) and
+    Flask-Login finds nobody in it. Other requests (pages, the API docs, `/api/v1/login`) are as before."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        bearer = request.headers.get("Authorization", "")[:7].lower() == "bearer "
+        if bearer and request.path.startswith("/api/v1/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 @login_manager.user_loader

@@ -300,8 +300,10 @@ def _due_state(steps: Sequence[CurrentStep], now: datetime) -> str:
     return "due_soon" if first < now + DUE_SOON else "on_time"
 
 
-def filter_choices(session: Session, user: User) -> dict[str, list[Any]]:
-    """What the filter drop-downs offer: processes with their versions, stores, regions, starters."""
+def filter_choices(session: Session, user: User) -> dict[str, Any]:
+    """What the filter drop-downs offer: processes with their versions, stores, regions, starters; and
+    every store's Chinese and English name (`store_names`), so that the page shows stores' names from
+    this one read of the store table instead of a second one."""
     versions: dict[str, list[int]] = {}
     names = {}
     for key, name, version in session.execute(
@@ -309,10 +311,12 @@ def filter_choices(session: Session, user: User) -> dict[str, list[Any]]:
             .join(ProcessVersion).order_by(ProcessDefinition.key, ProcessVersion.version)):
         versions.setdefault(key, []).append(version)
         names[key] = name
-    stores = session.execute(select(Store.code, Store.name, Store.region).order_by(Store.code)).all()
+    stores = session.execute(select(Store.code, Store.name, Store.region, Store.name_en)
+                             .order_by(Store.code)).all()
     starters = session.execute(select(User.username, User.display_name).where(User.active.is_(True))
                                .order_by(User.username)).all()
     return {"processes": [(k, names[k], v) for k, v in versions.items()],
-            "stores": [(c, n) for c, n, _ in stores],
-            "regions": sorted({r for _, _, r in stores if r}),
+            "stores": [(c, n) for c, n, _, _ in stores],
+            "regions": sorted({r for _, _, r, _ in stores if r}),
+            "store_names": {c: (n, en) for c, n, _, en in stores},
             "users": [(u, d) for u, d in starters]}

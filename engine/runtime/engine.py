@@ -166,7 +166,7 @@ class Engine:
             raise retired_refusal(process_key)
         parsed = self.process(session, version.id)
         clean = forms.clean(parsed.start_form(), data or {}, now=self.clock(), zone=self.zone)
-        store_row = check_start(session, user, policy, clean)
+        store_row, robots_hear = check_start(session, user, policy, clean)
         clean = {**clean, **store_kinds(session, policy, clean)}
         now = self.clock()
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=self.script_engine)
@@ -179,6 +179,7 @@ class Engine:
             title=policy.title(clean, parsed.name), status=RUNNING,
             store_code=store_row.code if store_row else None, region=store_row.region if store_row else None,
             started_by_id=user.id, started_by=user.username, started_at=now, updated_at=now, state="")
+        case.robots_in_scope = robots_hear
         case_rows.insert_case(session, case)
         rollups.count_case_start(session, case, self.zone)
         case.business_key = policy.business_key(case.id, now.astimezone(self.zone))

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from engine.access.grants import grants_of, role_keys
+from engine.delivery import robots_in_scope
 from engine.errors import InvalidData, PermissionDenied
 from engine.models import Store, User
 from engine.policy import ProcessPolicy
+
+#: The case's store, and whether any active robot could hear of a case there, in one read: the start
+#: then sends no query for robots when none could (most stores), as a step does (`load_task_and_open`).
+_STORE_AND_ROBOTS = select(Store, exists().where(robots_in_scope(Store.code, Store.region)))
 
 
 def may_start(policy: ProcessPolicy, user: User) -> bool:
@@ -36,14 +41,16 @@ def has_store_of_kind(session: Session, user: User, policy: ProcessPolicy) -> bo
     return any(g.covers(g.role, code, region) for code, region in stores for g in starter)
 
 
-def check_start(session: Session, user: User, policy: ProcessPolicy, data: Mapping[str, Any]) -> Store | None:
-    """Return the case's own store (if it names one); raise if the start is not allowed."""
+def check_start(session: Session, user: User, policy: ProcessPolicy, data: Mapping[str, Any]
+                ) -> tuple[Store | None, bool | None]:
+    """Return the case's own store (if it names one) and whether any active robot could hear of the
+    case (None: no store read, ask when there is something to tell); raise if the start is not allowed."""
     if not may_start(policy, user):
         raise PermissionDenied(f"{user.username} may not start {policy.key}")
-    store = _case_store(session, user, policy, data.get("store_code"))
+    store, robots = _case_store(session, user, policy, data.get("store_code"))
     for field in policy.store_list_fields:
         _check_store_list(session, field, data.get(field))
-    return store
+    return store, robots
 
 
 def store_kinds(session: Session, policy: ProcessPolicy, data: Mapping[str, Any]) -> dict[str, str]:
@@ -77,10 +84,12 @@ def store_kinds(session: Session, policy: ProcessPolicy, data: Mapping[str, Any]
     return kinds
 
 
-def _case_store(session: Session, user: User, policy: ProcessPolicy, code: Any) -> Store | None:
+def _case_store(session: Session, user: User, policy: ProcessPolicy, code: Any
+                ) -> tuple[Store | None, bool | None]:
     if not code:
-        return None
-    store = session.get(Store, code)
+        return None, None
+    row = session.execute(_STORE_AND_ROBOTS.where(Store.code == code)).first()
+    store, robots = (None, None) if row is None else (row[0], bool(row[1]))
     if store is None:
         raise InvalidData(f"unknown store {code!r}", {"store_code": "unknown store"})
     if policy.start_store_status and store.status != policy.start_store_status:
@@ -93,7 +102,7 @@ def _case_store(session: Session, user: User, policy: ProcessPolicy, code: Any) 
     if policy.starter_roles is not None and starter and all(g.store_code or g.region for g in starter):
         if not any(g.covers(g.role, store.code, store.region) for g in starter):
             raise PermissionDenied(f"{user.username} may not start a case for store {code}")
-    return store
+    return store, robots
 
 
 def _check_store_list(session: Session, field: str, codes: Any) -> None:

@@ -23,9 +23,10 @@ PINNED = {
     "待办 (API)": 4,
     "待办 (page)": 15,  # names from the deployed models (+1); the pool's grants and the stores read once (-2)
     "task page": 23,  # names from the deployed models (+1); the task and case read once, the people once (-3)
-    "start (API)": 14,
-    "case list (page)": 15,  # + 1: names from the deployed models
-    "dashboard (page)": 20,  # names from the deployed models (+1); the process names read once (-1)
+    "start (API)": 13,  # - 1: whether any robot could hear of the case comes with its store (issue 15)
+    "case list (page)": 14,  # + 1: names from the deployed models; the stores read once (-1)
+    "dashboard (page)": 19,  # names from the deployed models (+1); the process names read once (-1);
+    # the filters' stores and the stores' names read once (-1)
 }
 FOLLOW_UP = {"customer_satisfied": True, "feedback": "客户接受致歉，表示满意"}
 

@@ -22,6 +22,7 @@ from ..extensions import db, engine
 from ..model_errors import model_error_text
 from ..record_ids import record_ids
 from ..ui.local_days import user_zone
+from ..ui.names import remember_store_names
 from .blueprint import bp
 from .params import PER_PAGE, parse_params
 from .services import DUE_STATES, case_display, csv_lines, refusal
@@ -47,8 +48,10 @@ def index() -> Any:
                               rules=engine().supervision)
     if page.page > page.pages and page.total:
         return redirect(url_for("cases.index", **params.args(page=page.pages)))
+    choices = queries.filter_choices(db.session, current_user)
+    remember_store_names(choices["store_names"])
     return render_template("cases/index.html", page=page, params=params, now=now, per_page=PER_PAGE,
-                           choices=queries.filter_choices(db.session, current_user), due_states=DUE_STATES,
+                           choices=choices, due_states=DUE_STATES,
                            supervisor=may_supervise_cases(current_user, rules=engine().supervision))
 
 

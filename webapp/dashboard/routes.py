@@ -12,6 +12,7 @@ from engine.queries import filter_choices
 
 from ..extensions import db, engine
 from ..ui.local_days import user_zone
+from ..ui.names import remember_store_names
 from .blueprint import bp
 from .charts import PERIODS, parse_params, totals
 from .drill import Drill, linked_chart_data
@@ -36,7 +37,9 @@ def index() -> Any:
     board = queries.dashboard_view(db.session, current_user, params.dashboard_filter(now, tz), now, tz,
                                    rules=engine().supervision, zone=engine().zone)
     drill = Drill(params, now, tz)
+    choices = filter_choices(db.session, current_user)
+    remember_store_names(choices["store_names"])
     return render_template("dashboard/index.html", board=board, params=params,
                            charts=linked_chart_data(board, drill), drill=drill,
                            totals=totals(board), periods=PERIODS, now=now,
-                           choices=filter_choices(db.session, current_user))
+                           choices=choices)

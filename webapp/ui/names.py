@@ -104,6 +104,13 @@ def store_choices() -> list[tuple[str, str]]:
     return sorted((code, name) for code, (name, _name_en) in _store_names().items())
 
 
+def remember_store_names(names: dict[str, tuple[str, str]]) -> None:
+    """Stores' names a route has read already (`queries.filter_choices` gives them): this request's
+    `store_name` and `store_choices` answer from them instead of reading the table again."""
+    if "opsflow_store_names" not in g:
+        g.opsflow_store_names = names
+
+
 def _store_names() -> dict[str, tuple[str, str]]:
     """Every store's Chinese and English name, read once per request (the table is small)."""
     if "opsflow_store_names" not in g:

@@ -140,3 +140,29 @@ def test_a_case_no_active_robot_could_hear_sends_no_robot_query(engine, session,
     engine.complete(session, case.open_tasks[0].id, people["director"], {"approved": False})
     session.commit()
     assert _heard(session, {east.id: "east"}) == [("east", "feishu", "case_ended", None, "rejected")]
+
+
+def test_a_start_no_active_robot_could_hear_sends_no_robot_query(engine, session, people, deployed, clock):
+    """The start reads whether any active robot could hear of the case with its store (issue 15): none
+    could, so it asks no more; with one of the store's robots it is told, as before."""
+    from sqlalchemy import event
+    session.add(Robot(name="sh002", kind="wecom", scope="store", scope_value="SH002", url="http://x/sh002",
+                      secret=None, events=list(SCOPED_DEFAULT), active=True, created_at=clock()))
+    session.commit()
+    sent: list[str] = []
+    listener = lambda _c, _cur, statement, *_: sent.append(statement)  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        engine.start(session, "lanes_gateway", people["manager_sh001"], SH001)
+        session.commit()
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert sent and not [s for s in sent if s.lstrip().startswith("SELECT robot.id")]
+    assert _heard(session, {}) == []
+    mine = Robot(name="sh001", kind="wecom", scope="store", scope_value="SH001", url="http://x/sh001",
+                 secret=None, events=list(SCOPED_DEFAULT), active=True, created_at=clock())
+    session.add(mine)
+    session.commit()
+    engine.start(session, "lanes_gateway", people["manager_sh001"], SH001)
+    session.commit()
+    assert [h[:3] for h in _heard(session, {mine.id: "sh001"})] == [("sh001", "wecom", "task_created")]
