@@ -142,6 +142,9 @@ _WORDINGS = wordings(
     (rf"^case {_ID} is stopped on an incident; an administrator retries or resolves it",
      lambda m: _("Case %(id)s is stopped on an incident; an administrator retries or resolves it.",
                  id=m["id"])),
+    (rf"^robot {_ID}: its rate limit is reached, try again in (?P<seconds>\d+) s(?: \(.*\))?",
+     lambda m: _("Robot %(id)s has sent as many messages as its group takes this minute; try again in "
+                 "%(seconds)s seconds.", id=m["id"], seconds=m["seconds"])),
     (rf"^case {_ID} is being changed by someone else; try again",
      lambda m: _("Case %(id)s is being changed by someone else; try again.", id=m["id"])),
     (rf"^case {_ID} was changed by someone else; reload and try again",
