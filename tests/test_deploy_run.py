@@ -236,11 +236,18 @@ def test_the_units_behind_nginx_answer_and_stop_on_sigterm(deployed):
     assert status == 200 and isinstance(json.loads(body)["items"], list)
     request_id = headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id, not the client's
-    assert f"rid={request_id}" in (deployed["tmp"] / "opsflow.access.log").read_text()
-    logged = [json.loads(line) for line in (logs / "web.log").read_text().splitlines()
-              if line.startswith("{")]
-    assert any(entry.get("request_id") == request_id and entry.get("logger") == "opsflow.request"
-               for entry in logged)
+    # nginx and the app write their log lines as the request ends, which can be after the client has
+    # the whole answer: wait for the lines, not for a time
+    wait_for(lambda: f"rid={request_id}" in (deployed["tmp"] / "opsflow.access.log").read_text(),
+             "request id in nginx's access log", processes, logs)
+
+    def logged() -> bool:
+        entries = [json.loads(line) for line in (logs / "web.log").read_text().splitlines()
+                   if line.startswith("{")]
+        return any(entry.get("request_id") == request_id and entry.get("logger") == "opsflow.request"
+                   for entry in entries)
+
+    wait_for(logged, "request id in the app's log", processes, logs)
 
     assert through.request("GET", "/metrics")[0] == 404  # nginx keeps it off the public side
     direct = f"127.0.0.1:{deployed['app_port']}"
