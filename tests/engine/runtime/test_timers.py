@@ -46,7 +46,8 @@ def test_non_interrupting_then_interrupting_boundary_timer(engine, sessions, ses
     session.refresh(confirm)
     assert (confirm.state, confirm.completed_at) == ("cancelled", clock())  # interrupted
     events = session.scalars(select(AuditEvent.event_type).where(
-        AuditEvent.instance_id == case.id, AuditEvent.element_id == "confirm_fix")).all()
+        AuditEvent.instance_id == case.id, AuditEvent.element_id == "confirm_fix"
+    ).order_by(AuditEvent.id)).all()
     assert events == ["task_created", "task_assigned", "task_cancelled"]  # SH001's one manager had it
 
     engine.complete(session, tasks["nudge"].id, sup, {"nudge_note": "called"})
