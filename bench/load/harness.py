@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from . import cpu
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -60,6 +60,11 @@ class Outcome:
     locust_log: str = ""
     app_cpu: float = 0.0      # seconds of CPU the app's processes used (all of them, the run through)
     locust_cpu: float = 0.0   # and the load generator
+    db_cpu: float | None = None  # and PostgreSQL's server, when it runs on this machine
+
+    def cpu_ms(self, seconds: float | None) -> float | None:
+        """CPU ms per completion of one part (`app_cpu`, `locust_cpu`, `db_cpu`)."""
+        return 1000 * seconds / self.completions if seconds is not None and self.completions else None
 
     @property
     def cpu_ms_per_completion(self) -> float:
@@ -185,55 +190,6 @@ def run_locust(port: int, plan: Plan, scratch: str, shape: str) -> tuple[dict[st
     return json.loads(Path(summary).read_text(encoding="utf-8")), log
 
 
-def _children_cpu() -> float:
-    """User + system CPU seconds of this process's children that have ended and were waited for (locust)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _tree_cpu(processes: list[subprocess.Popen[bytes]]) -> float:
-    """CPU seconds the running app has used so far: each process and its children (gunicorn's workers),
-    from /proc; taken before and after the load, so starting up is not counted. 0 where there is no /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    pids = [p.pid for p in processes]
-    for pid in list(pids):
-        try:
-            pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        except OSError:
-            pass
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / ticks
-
-
-class CpuSampler(threading.Thread):
-    """The app's CPU seconds every 0.2 s while locust runs, so that the CPU of the stretch the completions
-    span (the rate's stretch) can be told apart from the sign-ins (scrypt) and warm-up before it."""
-
-    def __init__(self, processes: list[subprocess.Popen[bytes]]) -> None:
-        super().__init__(daemon=True)
-        self.processes, self.stop = processes, threading.Event()
-        self.samples: list[tuple[float, float]] = []
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            self.samples.append((time.time(), _tree_cpu(self.processes)))
-            self.stop.wait(0.2)
-
-    def between(self, start: float, end: float) -> float:
-        """CPU seconds used from `start` to `end` (wall-clock times), from the samples nearest outside."""
-        if not self.samples or end <= start:
-            return 0.0
-        before = [cpu for at, cpu in self.samples if at <= start] or [self.samples[0][1]]
-        after = [cpu for at, cpu in self.samples if at >= end] or [self.samples[-1][1]]
-        return max(0.0, after[0] - before[-1])
-
-
 def run_shape(shape: str, url: str, plan: Plan) -> Outcome:
     """Seed `url` (an empty database), serve it in `shape`, load it, stop it, check it."""
     from .consistency import check
@@ -241,21 +197,26 @@ def run_shape(shape: str, url: str, plan: Plan) -> Outcome:
         seed_seconds = seed(url, plan.cases)
         port = free_port()
         processes = start_app(shape, url, port, scratch)
-        sampler = CpuSampler(processes)
+        read_db = cpu.postgres_cpu(url)
+        samplers = [cpu.CpuSampler(cpu.app_cpu(processes))] + ([cpu.CpuSampler(read_db)] if read_db else [])
         try:
-            locust_before = _children_cpu()
-            sampler.start()
+            locust_before = cpu.children_cpu()
+            for sampler in samplers:
+                sampler.start()
             summary, log = run_locust(port, plan, scratch, shape)
-            locust_cpu = _children_cpu() - locust_before
+            locust_cpu = cpu.children_cpu() - locust_before
         finally:
-            sampler.stop.set()
+            for sampler in samplers:
+                sampler.stop.set()
             stop_app(processes)
         # the rate over the stretch the completions span: the sign-ins before it (scrypt) are not load
         seconds = max(0.001, summary["last_completion_at"] - summary["first_completion_at"])
-        app_cpu = sampler.between(summary["first_completion_at"], summary["last_completion_at"])
+        span = (summary["first_completion_at"], summary["last_completion_at"])
+        app_cpu = samplers[0].between(*span)
+        db_cpu = samplers[1].between(*span) if read_db else None
         outcome = Outcome(shape, seconds, len(summary["completed"]), summary["times"], summary["status"],
                           seed_seconds=seed_seconds, locust_log=log, completed_ids=summary["completed"],
-                          app_cpu=app_cpu, locust_cpu=locust_cpu)
+                          app_cpu=app_cpu, locust_cpu=locust_cpu, db_cpu=db_cpu)
         outcome.checked_cases, outcome.problems = check(url, summary["completed"])
         if outcome.count("5xx"):
             app_log = Path(f"{scratch}/{shape}-app.log").read_text(encoding="utf-8", errors="replace")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 from typing import Callable, Iterator
 
@@ -12,6 +13,7 @@ from .harness import SERVE_THREADS, Outcome, Plan, run_shape
 
 FULL = Plan(seconds=30, cases=3_000)
 QUICK = Plan(seconds=15, cases=300)  # the sign-ins (scrypt) take seconds of it on a loaded machine
+CORES = os.cpu_count() or 1
 TARGET_RATE = 200.0
 TARGET_COMPLETE_P95 = 100.0
 TARGET_TODO_P95 = 50.0
@@ -47,6 +49,21 @@ def _p(outcome: Outcome, kind: str, q: float) -> float | str:
     return round(percentile(times, q), 1) if times else ""
 
 
+def _ms(value: float | None) -> float | str:
+    return round(value, 1) if value is not None else ""
+
+
+def _all_cpu_ms(outcome: Outcome) -> float | None:
+    parts = (outcome.app_cpu, outcome.locust_cpu, outcome.db_cpu)
+    return None if None in parts else outcome.cpu_ms(sum(p for p in parts if p is not None))
+
+
+def _ceiling(outcome: Outcome) -> float | str:
+    """The rate at which app, database and load generator together would keep every core busy."""
+    total = _all_cpu_ms(outcome)
+    return round(CORES * 1000 / total) if total else ""
+
+
 def table(outcomes: list[Outcome], database_note: str, plan: Plan) -> Table:
     by_shape = {o.shape: o for o in outcomes}
     headers = ["what"] + [f"{shape}" for shape in by_shape]
@@ -54,8 +71,10 @@ def table(outcomes: list[Outcome], database_note: str, plan: Plan) -> Table:
         ["completions/s", *(round(o.per_second, 1) for o in outcomes)],
         ["completions", *(o.completions for o in outcomes)],
         ["app CPU ms per completion", *(round(o.cpu_ms_per_completion, 1) for o in outcomes)],
-        ["locust CPU ms per completion",
-         *(round(1000 * o.locust_cpu / o.completions, 1) if o.completions else "" for o in outcomes)],
+        ["PostgreSQL CPU ms per completion", *(_ms(o.cpu_ms(o.db_cpu)) for o in outcomes)],
+        ["locust CPU ms per completion", *(_ms(o.cpu_ms(o.locust_cpu)) for o in outcomes)],
+        ["all CPU ms per completion", *(_ms(_all_cpu_ms(o)) for o in outcomes)],
+        [f"CPU-bound ceiling on {CORES} cores, completions/s", *(_ceiling(o) for o in outcomes)],
     ]
     for kind in KINDS:
         for q in (50, 95, 99):
@@ -72,7 +91,9 @@ def table(outcomes: list[Outcome], database_note: str, plan: Plan) -> Table:
         t.notes += [f"{shape}: {p}" for p in o.problems]
     t.notes.append("app CPU: every app process (gunicorn's master and workers, `opsflow worker`; or the one "
                    "process) from the first completion to the last, divided by the completions (so with the "
-                   "lists, pages and starts around them, not the sign-ins); PostgreSQL's is not in it")
+                   "lists, pages and starts around them, not the sign-ins); PostgreSQL's: its server's "
+                   "processes over the same stretch; the ceiling: the rate at which the three together "
+                   "would keep every core busy (what this machine could give at this CPU per completion)")
     t.notes.append(f"users: {plan.managers} store managers, {plan.agents} agents (also start cases), "
                    f"{plan.supervisors} supervisor; locust on the same cores as the app")
     prod = by_shape.get("production")
