@@ -69,11 +69,10 @@ def postgres_cpu(url: str) -> Callable[[], float] | None:
     from engine.db import make_sql_engine
     sql_engine = make_sql_engine(url)
     try:
-        with sql_engine.connect() as connection:
-            backend = int(connection.scalar(text("SELECT pg_backend_pid()")))
+        with sql_engine.connect() as connection:  # read while the backend lives: it ends with the connection
+            fields = _stat(int(connection.scalar(text("SELECT pg_backend_pid()"))))
     finally:
         sql_engine.dispose()
-    fields = _stat(backend)
     if fields is None:
         return None
     postmaster = int(fields[1])

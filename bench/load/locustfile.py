@@ -7,7 +7,8 @@ from the first second and the agents follow-ups soon after. Each simulated perso
 
 - lists their 待办 through the API and completes the tasks that are theirs (the users of one role split
   the list by task id, so two of them never race for the same task), now and then opening the 待办
-  page and the task's page the way a person would before submitting;
+  page and the task's page the way a person would before submitting; with nothing of theirs in it,
+  they look again half a second later;
 - an agent also starts a new complaint every few rounds;
 - a supervisor (supervisor_east, director) opens the case list and the dashboard.
 
@@ -32,6 +33,10 @@ PASSWORD = os.environ.get("LOAD_PASSWORD", "demo123")
 MAX_COMPLETIONS = int(os.environ.get("LOAD_MAX_COMPLETIONS", "0") or 0)
 PAGES_EVERY = int(os.environ.get("LOAD_PAGES_EVERY", "10"))  # a round in N also opens the pages
 START_EVERY = int(os.environ.get("LOAD_START_EVERY", "4"))   # an agent's round in N also starts a case
+# a person whose 待办 holds nothing of theirs looks again after this (a pull to refresh), not at once:
+# without it an agent waiting for investigations asked for the list hundreds of times a second, and
+# those empty lists took the CPU the completions needed
+IDLE_SECONDS = float(os.environ.get("LOAD_IDLE_SECONDS", "0.5"))
 COMPLAINT = {"customer_name": "王女士", "customer_phone": "13812345678", "store_code": "SH001",
              "channel": "store", "category": "service",
              "description": "店员接待态度冷淡，试衣等候超过20分钟无人理会。",
@@ -138,7 +143,10 @@ class Person(FastHttpUser):
         pages = PAGES_EVERY and self.rounds % PAGES_EVERY == 0
         if pages:
             self.page("/tasks", "待办 (page)")
-        for number, item in enumerate(self.my_tasks()):
+        mine = self.my_tasks()
+        if not mine:
+            time.sleep(IDLE_SECONDS)  # locust's gevent makes it a pause of this person only
+        for number, item in enumerate(mine):
             if pages and number == 0:
                 self.page(f"/tasks/{item['id']}", "task page")
             self.complete(item)
