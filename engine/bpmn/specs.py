@@ -54,6 +54,9 @@ class ParsedProcess:
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: OpsFlow's properties of the process and its elements, read from the version's BPMN
     properties: ModelProperties = field(default_factory=ModelProperties)
+    #: What callers derive from a version's elements and keep for as long as the version is parsed
+    #: (a version never changes), by what and element id: the 待办 list's decision offers
+    derived: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def all_specs(self) -> list[BpmnProcessSpec]:
         """The process's own spec, then those of the processes its call activities call (another

@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
 from engine.models import ApiToken, RoleAssignment, Store, User
+
+from .signed_in import loaded_user, user_rows
 
 _N, _R, _P = 2**14, 8, 1
 
@@ -106,11 +108,11 @@ def user_for_token(session: Session, token: str, now: datetime) -> User | None:
     """The active user a live token belongs to, with their roles: one query for what every API
     request needs before its permission checks (no lazy loads after it)."""
     digest = hashlib.sha256((token or "").encode()).hexdigest()
-    return session.scalars(_USER_OF_TOKEN, {"token_hash": digest, "now": now}).unique().first()
+    return loaded_user(session, _USER_OF_TOKEN, {"token_hash": digest, "now": now})
 
 
-_USER_OF_TOKEN = (select(User).join(ApiToken, ApiToken.user_id == User.id)
-                  .where(ApiToken.token_hash == bindparam("token_hash"),
-                         ApiToken.expires_at > bindparam("now"),
-                         User.active.is_(True))
-                  .options(joinedload(User.roles)))
+_TOKEN = ApiToken.__table__
+_USER_OF_TOKEN = user_rows(_TOKEN, _TOKEN.c.user_id == User.__table__.c.id,
+                           _TOKEN.c.token_hash == bindparam("token_hash"),
+                           _TOKEN.c.expires_at > bindparam("now"),
+                           User.__table__.c.active.is_(True))

@@ -13,10 +13,12 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, delete
+from sqlalchemy.orm import Session
 
 from engine.models import ApiToken, User, WebSession
+
+from .signed_in import loaded_user, user_rows
 
 
 def _digest(token: str) -> str:
@@ -36,10 +38,16 @@ def open_web_session(session: Session, user: User, now: datetime, lifetime: time
 def user_for_web_session(session: Session, user_id: int, token: str, now: datetime) -> User | None:
     """The active user whose live session `token` names, or None (ended, expired, another user's); with
     their roles in the same query, since every page's access checks read them (no lazy load after it)."""
-    user = session.scalars(select(User).join(WebSession, WebSession.user_id == User.id).where(
-        WebSession.token_hash == _digest(token), WebSession.user_id == user_id, WebSession.expires_at > now)
-        .options(joinedload(User.roles))).unique().first()
+    params = {"token_hash": _digest(token), "user_id": user_id, "now": now}
+    user = loaded_user(session, _USER_OF_SESSION, params)
     return user if user is not None and user.active else None
+
+
+_SESSION = WebSession.__table__
+_USER_OF_SESSION = user_rows(_SESSION, _SESSION.c.user_id == User.__table__.c.id,
+                             _SESSION.c.token_hash == bindparam("token_hash"),
+                             _SESSION.c.user_id == bindparam("user_id"),
+                             _SESSION.c.expires_at > bindparam("now"))
 
 
 def end_web_session(session: Session, token: str) -> None:

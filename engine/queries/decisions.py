@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.bpmn.loading import CaseLoader
+from engine.bpmn.specs import ParsedProcess
 from engine.models import HumanTask, ProcessInstance
 from engine.views import TaskView
 
@@ -166,18 +167,29 @@ def list_decisions(engine: CaseLoader, session: Session, tasks: Iterable[TaskVie
     """The listed tasks that can be decided right from the list, by task id: steps `user_name` holds or
     could take, not waiting on approvers, whose form is only a decision (and its comment).
 
-    One query for the tasks' process versions; the forms come from the parsed-process cache.
+    The 待办 list's rows carry their case's version (other views cost one query for theirs); each
+    version's offers are worked out once, on its parsed process.
     """
     wanted = {t.id: t for t in tasks if t.kind == "step" and t.state == "open" and not t.waiting_on
               and t.assignee in (None, user_name)}
-    if not wanted:
-        return {}
-    rows = session.execute(select(HumanTask.id, ProcessInstance.version_id)
-                           .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                           .where(HumanTask.id.in_(wanted)))
+    versions = {task_id: t.version_id for task_id, t in wanted.items() if t.version_id is not None}
+    if len(versions) < len(wanted):  # views built without their case's version (not the 待办 list's)
+        versions.update(session.execute(
+            select(HumanTask.id, ProcessInstance.version_id)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(HumanTask.id.in_([i for i in wanted if i not in versions]))).tuples())
     offers: dict[int, DecisionOffer] = {}
-    for task_id, version_id in rows:
-        offer = decision_offer(engine.process(session, version_id).form_for(wanted[task_id].element_id))
+    for task_id, version_id in versions.items():
+        offer = _offer(engine.process(session, version_id), wanted[task_id].element_id)
         if offer is not None and offer.only:
             offers[task_id] = offer
     return offers
+
+
+def _offer(parsed: ParsedProcess, element_id: str) -> DecisionOffer | None:
+    """A step's offer, worked out once per parsed version: the 待办 list asks for every row."""
+    key = ("decision_offer", element_id)
+    if key not in parsed.derived:
+        parsed.derived[key] = decision_offer(parsed.form_for(element_id))
+    offer: DecisionOffer | None = parsed.derived[key]
+    return offer

@@ -1,0 +1,76 @@
+"""The person behind a request, read in one plain query and handed to the session as already loaded.
+
+Every API request and every page starts by turning a token into a user with their roles. Loaded as an
+ORM entity with a joined eager load, that cost a fifth of an API complete's own overhead: building the
+loaders, the identity map and de-duplicating the joined rows, for one user with two or three roles.
+The same columns through a Core select on the session's own connection, made into the same mapped
+objects and attached to the session as persistent (no SQL), cost less than half. The objects behave
+as loaded ones: the unit of work sees no change on them, and a later change to one is an UPDATE.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence, TypeVar
+
+from sqlalchemy import ColumnElement, FromClause, Select, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.orm.session import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
+
+from engine.models import RoleAssignment, User
+
+T = TypeVar("T")
+_USER = User.__table__
+_ROLE = RoleAssignment.__table__
+_ROLE_LABELS = {column.key: f"role__{column.key}" for column in _ROLE.c}
+
+
+def user_rows(via: FromClause, link: ColumnElement[bool], *where: ColumnElement[bool]) -> Select[Any]:
+    """The user's columns and each role's, one row per role (one row with empty role columns for a
+    user with none): `via` is the table that names the user (tokens), `link` joins it to the user."""
+    return (select(*_USER.c, *(column.label(_ROLE_LABELS[column.key]) for column in _ROLE.c))
+            .select_from(_USER.join(via, link).outerjoin(_ROLE, _ROLE.c.user_id == _USER.c.id))
+            .where(*where)
+            .order_by(_ROLE.c.id))
+
+
+def loaded_user(session: Session, statement: Select[Any], params: dict[str, Any]) -> User | None:
+    """The user `statement` (from `user_rows`) finds, with their roles, in `session`."""
+    if session.autoflush:
+        session.flush()  # as an ORM query would: a token added in this transaction is found
+    rows = session.connection().execute(statement, params).all()
+    if not rows:
+        return None
+    user_id = rows[0].id
+    known = session.identity_map
+    if identity_key(User, user_id) in known or any(
+            row.role__id is not None and identity_key(RoleAssignment, row.role__id) in known for row in rows):
+        # the session already holds some of them (a test's, a command's): its copies stand
+        return session.scalars(select(User).where(User.id == user_id).options(joinedload(User.roles))
+                               ).unique().one()
+    return _attached(session, rows)
+
+
+def _attached(session: Session, rows: Sequence[Any]) -> User:
+    first = rows[0]._mapping
+    user = _loaded(User, {column.key: first[column] for column in _USER.c})
+    session.add(user)
+    roles = []
+    for row in rows:
+        values = row._mapping
+        if values[_ROLE_LABELS["id"]] is not None:
+            role = _loaded(RoleAssignment, {key: values[label] for key, label in _ROLE_LABELS.items()})
+            session.add(role)
+            set_committed_value(role, "user", user)
+            roles.append(role)
+    set_committed_value(user, "roles", roles)
+    return user
+
+
+def _loaded(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance whose loaded state is `values`: no constructor, no change events."""
+    instance: T = manager_of_class(cls).new_instance()
+    instance_state(instance).dict.update(values)
+    make_transient_to_detached(instance)
+    return instance
