@@ -198,7 +198,9 @@ def run_shape(shape: str, url: str, plan: Plan) -> Outcome:
         port = free_port()
         processes = start_app(shape, url, port, scratch)
         read_db = cpu.postgres_cpu(url)
-        samplers = [cpu.CpuSampler(cpu.app_cpu(processes))] + ([cpu.CpuSampler(read_db)] if read_db else [])
+        app_sampler = cpu.CpuSampler(cpu.app_cpu(processes))
+        db_sampler = cpu.CpuSampler(read_db) if read_db else None
+        samplers = [s for s in (app_sampler, db_sampler) if s is not None]
         try:
             locust_before = cpu.children_cpu()
             for sampler in samplers:
@@ -212,8 +214,8 @@ def run_shape(shape: str, url: str, plan: Plan) -> Outcome:
         # the rate over the stretch the completions span: the sign-ins before it (scrypt) are not load
         seconds = max(0.001, summary["last_completion_at"] - summary["first_completion_at"])
         span = (summary["first_completion_at"], summary["last_completion_at"])
-        app_cpu = samplers[0].between(*span)
-        db_cpu = samplers[1].between(*span) if read_db else None
+        app_cpu = app_sampler.between(*span)
+        db_cpu = db_sampler.between(*span) if db_sampler is not None else None
         outcome = Outcome(shape, seconds, len(summary["completed"]), summary["times"], summary["status"],
                           seed_seconds=seed_seconds, locust_log=log, completed_ids=summary["completed"],
                           app_cpu=app_cpu, locust_cpu=locust_cpu, db_cpu=db_cpu)
