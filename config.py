@@ -134,6 +134,9 @@ class Config:
     READY_DATABASE_TIMEOUT_MS = 2000  # /readyz: PostgreSQL's statement timeout for its queries
     METRICS_TOKEN: str | None = None  # /metrics: scrapers send "Authorization: Bearer <it>"; unset: loopback
     LOG_FORMAT = "text"  # "json": one JSON object per log line, with the request id (production logs)
+    # SpiffWorkflow logs every task state change at INFO: a line per change that the audit events
+    # already hold, and about 9% of a serving process's CPU under load (bench/load, py-spy)
+    SPIFF_LOG_LEVEL = "WARNING"
     IDEMPOTENCY_KEEP_HOURS = 24.0  # an Idempotency-Key's answer is replayed this long, then purged
     HOUSEKEEPING_INTERVAL_SECONDS = 600.0  # how often the background runner purges old rows
     SCRIPT_SECONDS = 5.0    # a model script's time limit; its worker process is killed when it runs over
@@ -198,6 +201,7 @@ _ENV_OVERRIDES = {
     "OPSFLOW_ROBOT_LOCALE": "ROBOT_LOCALE",
     "OPSFLOW_METRICS_TOKEN": "METRICS_TOKEN",
     "OPSFLOW_LOG_FORMAT": "LOG_FORMAT",
+    "OPSFLOW_SPIFF_LOG_LEVEL": "SPIFF_LOG_LEVEL",
 }
 _ENV_FLAGS = {"OPSFLOW_DEMO": "DEMO_DATA", "OPSFLOW_SCHEDULER": "SCHEDULER_ENABLED",
               "OPSFLOW_SMTP_STARTTLS": "SMTP_STARTTLS", "OPSFLOW_DB_PRE_PING": "DB_POOL_PRE_PING"}

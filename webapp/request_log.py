@@ -108,6 +108,7 @@ def init_app(app: Flask) -> None:
     json_logs = str(app.config.get("LOG_FORMAT", "text")).lower() == "json"
     if json_logs:
         use_json_logs()
+    logging.getLogger("spiff").setLevel(str(app.config.get("SPIFF_LOG_LEVEL", "WARNING")).upper())
 
     @app.before_request
     def begin() -> None:

@@ -84,3 +84,29 @@ def test_json_logs_are_one_object_a_line_with_the_request_id(json_app):
     [failure] = [line for line in lines if line["logger"] == "webapp.test"]
     assert failure["request_id"] == "ctx-2" and failure["message"] == "it failed: why"
     assert failure["level"] == "ERROR" and "ValueError: boom" in failure["error"]
+
+
+@pytest.mark.parametrize("level, logged", [(None, False), ("info", True)])
+def test_spiffworkflow_task_state_lines_are_off_unless_asked_for(tmp_path, app_clock, level, logged):
+    """SpiffWorkflow logs each task's state change at INFO; the audit events hold the same steps."""
+    from webapp.bootstrap import prepare
+    extra = {"SPIFF_LOG_LEVEL": level} if level else {}
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.sqlite'}",
+                     UPLOAD_DIR=str(tmp_path / "uploads"), CLOCK=app_clock, LOG_FORMAT="json", **extra)
+    prepare(app)
+    [handler] = [h for h in logging.getLogger().handlers if isinstance(h, JsonLogHandler)]
+    handler.setStream(io.StringIO())
+    try:
+        api = Api(app.test_client())
+        task = only_task(start(api))
+        assert api.as_("manager_sh001").post(f"/tasks/{task['id']}/complete",
+                                             json={"data": INVESTIGATION}).status_code == 200
+        loggers = {json.loads(line)["logger"] for line in handler.stream.getvalue().splitlines()}
+        assert "opsflow.request" in loggers
+        assert any(name.startswith("spiff.") for name in loggers) is logged
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger("spiff").setLevel(logging.WARNING)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
