@@ -182,36 +182,57 @@ def _zone(zone: tzinfo | None) -> tzinfo:
 
 
 def write_cells(session: Session, cells: Sequence[Cell]) -> None:
-    """Add the cells in one executemany, in key order (the order every transaction locks them in),
-    straight through the driver: SQLAlchemy's parameter handling cost a command as much as the
-    upserts themselves. (One row per event: executemany runs each as a statement of its own, so two
-    rows for one cell simply add up.)"""
+    """Add the cells in one multi-row upsert, in key order (the order every transaction locks them
+    in), straight through the driver: SQLAlchemy's parameter handling cost a command as much as the
+    upserts themselves. One statement, not an executemany of eight: PostgreSQL plans and runs each
+    row of an executemany as a statement of its own. A statement may not touch a row twice, so the
+    cells of one key are added together first."""
     if not cells:
         return
     dialect = session.get_bind().dialect.name
-    rows: list[Any] = sorted(cells, key=lambda cell: cell[:len(_KEY)])
+    rows: list[Any] = _merged(cells)
     if dialect == "sqlite":  # dates as ISO text, as SQLAlchemy's Date keeps them there
         rows = [(*cell[:2], cell[2].isoformat(), *cell[3:]) for cell in rows]
-    session.connection().exec_driver_sql(_upsert(dialect), rows)
+    connection = session.connection()
+    for first in range(0, len(rows), _ROWS_PER_STATEMENT):
+        chunk = rows[first:first + _ROWS_PER_STATEMENT]
+        connection.exec_driver_sql(_upsert(dialect, len(chunk)), tuple(v for row in chunk for v in row))
 
 
 _COLUMNS = Cell._fields
-_UPSERTS: dict[str, str] = {}
+_ROWS_PER_STATEMENT = 500  # x 16 columns: within SQLite's and PostgreSQL's limits on parameters
+_UPSERTS: dict[tuple[str, int], str] = {}
 
 
-def _upsert(dialect: str) -> str:
-    statement = _UPSERTS.get(dialect)
+def _merged(cells: Sequence[Cell]) -> list[Cell]:
+    by_key: dict[tuple[Any, ...], Cell] = {}
+    for cell in cells:
+        key = cell[:len(_KEY)]
+        seen = by_key.get(key)
+        by_key[key] = cell if seen is None else cell._replace(
+            n=seen.n + cell.n, hours=seen.hours + cell.hours, due=seen.due + cell.due,
+            on_time=seen.on_time + cell.on_time,
+            low=min((v for v in (seen.low, cell.low) if v is not None), default=None),
+            high=max((v for v in (seen.high, cell.high) if v is not None), default=None))
+    return [by_key[key] for key in sorted(by_key)]
+
+
+def _upsert(dialect: str, rows: int) -> str:
+    statement = _UPSERTS.get((dialect, rows))
     if statement is None:
         postgres = dialect == "postgresql"
         mark, least, greatest = ("%s", "least", "greatest") if postgres else ("?", "min", "max")
         added = ", ".join(f"{name} = rollup_cell.{name} + excluded.{name}" for name in ("n", "hours", "due",
                                                                                      "on_time"))
-        statement = _UPSERTS[dialect] = (
-            f"INSERT INTO rollup_cell ({', '.join(_COLUMNS)}) VALUES ({', '.join([mark] * len(_COLUMNS))}) "
+        values = ", ".join([f"({', '.join([mark] * len(_COLUMNS))})"] * rows)
+        statement = (
+            f"INSERT INTO rollup_cell ({', '.join(_COLUMNS)}) VALUES {values} "
             f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {added}, "
             f"low = coalesce({least}(rollup_cell.low, excluded.low), excluded.low, rollup_cell.low), "
             f"high = coalesce({greatest}(rollup_cell.high, excluded.high), excluded.high, rollup_cell.high), "
             "label = excluded.label, role = excluded.role")
+        if rows <= 64:  # the sizes commands write; a rebuild's or import's big ones are not kept
+            _UPSERTS[(dialect, rows)] = statement
     return statement
 
 
