@@ -1,7 +1,7 @@
 """Audit events of a command, written in one batch after the command's rows are flushed.
 
 A command produces several events (the task completed, each element reached, each task created);
-collecting them and inserting them with one statement keeps the unit of work small. Events of a
+collecting them and inserting them in one statement keeps the unit of work small. Events of a
 command that fails never reach the table: a rollback drops the batch with the rest.
 
 The caller may name what it is serving (`tag_request`: the web request's id); every event the
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, event
+from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
 from engine.models import AuditEvent
@@ -22,10 +22,10 @@ from .case_rows import TaskRow
 
 _KEY = "opsflow_pending_events"
 _REQUEST = "opsflow_request_id"
-_COLUMNS = ("instance_id", "task_id", "event_type", "element_id", "actor_id", "at", "message", "data",
-            "request_id")
-_ROWS_PER_STATEMENT = 500  # x 9 columns: within SQLite's and PostgreSQL's limits on parameters
-_INSERTS: dict[int, Insert] = {}
+# RETURNING makes SQLAlchemy send the batch as one multi-row INSERT (its "insertmanyvalues"), compiled
+# once; a plain executemany is a statement per row on PostgreSQL, and a literal multi-row VALUES is
+# compiled again every time
+_INSERT = AuditEvent.__table__.insert().returning(AuditEvent.__table__.c.id)
 
 
 @dataclass
@@ -56,28 +56,11 @@ def write_pending_events(session: Session) -> list[PendingEvent]:
     if not batch:
         return []
     request = session.info.get(_REQUEST)
-    rows = [(e.instance_id, e.task.id if e.task is not None else None, e.event_type, e.element_id,
-             e.actor_id, e.at, e.message, e.data, request) for e in batch]
-    connection = session.connection()
-    for first in range(0, len(rows), _ROWS_PER_STATEMENT):
-        chunk = rows[first:first + _ROWS_PER_STATEMENT]
-        connection.execute(_insert(len(chunk)), {f"{name}_{i}": value for i, row in enumerate(chunk)
-                                                 for name, value in zip(_COLUMNS, row)})
+    session.connection().execute(_INSERT, [
+        {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
+         "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
+         "message": e.message, "data": e.data, "request_id": request} for e in batch])
     return batch
-
-
-def _insert(rows: int) -> Insert:
-    """One INSERT of `rows` rows, not an executemany: PostgreSQL runs each row of an executemany as a
-    statement of its own. Built of named parameters once per size, so SQLAlchemy compiles it once."""
-    statement = _INSERTS.get(rows)
-    if statement is None:
-        table = AuditEvent.__table__
-        statement = table.insert().values([
-            {name: bindparam(f"{name}_{i}", type_=table.c[name].type) for name in _COLUMNS}
-            for i in range(rows)])
-        if rows <= 64:  # the sizes commands write; a bulk command's big ones are not kept
-            _INSERTS[rows] = statement
-    return statement
 
 
 def reached_from(task: Any) -> str | None:
