@@ -11,7 +11,16 @@ from engine import Engine, system_clock
 from engine.db import configure_sqlite, engine_options
 from engine.sandbox import ScriptLimits
 
-from . import health, metrics, request_log, security_headers, strict_request, ui, web_sessions
+from . import (
+    health,
+    metrics,
+    request_log,
+    request_transactions,
+    security_headers,
+    strict_request,
+    ui,
+    web_sessions,
+)
 from .errors import register_error_handlers
 from .extensions import babel, csrf, db, login_manager
 
@@ -32,6 +41,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", zone.key)
 
     db.init_app(app)
+    request_transactions.init_app(app)
     metrics.init_app(app)  # first: its timer starts before, and stops after, every other hook
     request_log.init_app(app)
     csrf.init_app(app)
