@@ -212,17 +212,31 @@ def write_pending_cells(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_before_commit(session: Session) -> None:
+    """Also as a savepoint is released: what it queued is then in the transaction like its rows."""
     if session.info.get(_PENDING):
         session.flush()  # the command's own rows first: the cells' locks are the last ones taken
         write_pending_cells(session)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[id(transaction)] = len(session.info.get(_PENDING, ()))
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_on_rollback(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(_PENDING, None)
+    """A rolled-back savepoint (one item of a bulk action) drops only the cells queued inside it."""
+    mark = session.info.get(_MARKS, {}).pop(id(previous_transaction), None)
+    if previous_transaction.nested and mark is not None:
+        del session.info.get(_PENDING, [])[mark:]
+    elif not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_MARKS, None)
 
 
 _PENDING = "opsflow_pending_rollup_cells"
+_MARKS = "opsflow_rollup_savepoints"  # id(savepoint) -> how many cells were queued as it began
 _COLUMNS = Cell._fields
 _ROWS_PER_STATEMENT = 500  # x 16 columns: within SQLite's and PostgreSQL's limits on parameters
 _UPSERTS: dict[tuple[str, int], str] = {}

@@ -117,6 +117,27 @@ def test_two_completions_at_once_both_count(engine, sessions, people, deployed, 
         assert cells(s) == rebuilt(engine, s)
 
 
+def test_cells_are_written_as_the_transaction_commits_and_a_savepoint_drops_only_its_own(
+        engine, session, people, deployed):
+    kept = _start(engine, session, people, "SH001")
+    assert session.scalars(select(RollupCell)).all() == []  # queued: their row locks come last
+    savepoint = session.begin_nested()
+    _start(engine, session, people, "SH002")
+    savepoint.rollback()
+    released = session.begin_nested()
+    dropped_later = _start(engine, session, people, "SH002")
+    released.commit()  # a released savepoint writes what it queued, inside the transaction
+    session.commit()
+    started = {(k[6], k[1]): v[0] for k, v in cells(session).items() if k[0] == STARTED}
+    assert started[("SH001", DAY)] == 1 and started[("SH002", DAY)] == 1
+    assert {kept.id, dropped_later.id} == set(session.scalars(select(ProcessInstance.id)))
+    assert cells(session) == rebuilt(engine, session)
+    session.commit()
+    _start(engine, session, people, "SH001")
+    session.rollback()
+    assert cells(session) == rebuilt(engine, session)
+
+
 def test_buckets_and_spans():
     assert bucket(0) == bucket(0.01) == 0
     assert bucket(1 / 60) == 1
