@@ -225,12 +225,17 @@ def _mark_savepoint(session: Session, transaction: Any) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_on_rollback(session: Session, previous_transaction: Any) -> None:
+def _forget_savepoint(session: Session, previous_transaction: Any) -> None:
     """A rolled-back savepoint (one item of a bulk action) drops only the cells queued inside it."""
     mark = session.info.get(_MARKS, {}).pop(id(previous_transaction), None)
     if previous_transaction.nested and mark is not None:
         del session.info.get(_PENDING, [])[mark:]
-    elif not previous_transaction.nested:
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: Any) -> None:
+    """A committed transaction wrote its cells before it ended; one rolled back or closed drops them."""
+    if transaction.parent is None:
         session.info.pop(_PENDING, None)
         session.info.pop(_MARKS, None)
 

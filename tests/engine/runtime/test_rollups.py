@@ -136,6 +136,11 @@ def test_cells_are_written_as_the_transaction_commits_and_a_savepoint_drops_only
     _start(engine, session, people, "SH001")
     session.rollback()
     assert cells(session) == rebuilt(engine, session)
+    session.commit()
+    _start(engine, session, people, "SH001")
+    session.close()  # no commit: what it queued goes with it, not into the session's next transaction
+    session.commit()
+    assert cells(session) == rebuilt(engine, session)
 
 
 def test_buckets_and_spans():
