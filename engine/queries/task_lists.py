@@ -126,8 +126,11 @@ def list_tasks(session: Session, user: User, f: TaskFilter, now: datetime,
     offset = (f.page - 1) * f.per_page
     if offset >= total:  # past the end: empty, and no OFFSET the database could not hold
         return Page([], total, f.page, f.per_page)
-    rows = session.execute(_LIST_ROWS.where(*conditions)
-                           .order_by(*TASK_SORTS[f.sort]).limit(f.per_page).offset(offset)).all()
+    # the page's ids first, from the task table alone, then the joins for those rows only: PostgreSQL
+    # cannot take the LIMIT below the joins, so it joined every open task of mine (8 ms for 1,500)
+    order = TASK_SORTS[f.sort]
+    page = counted.where(*conditions).order_by(*order).limit(f.per_page).offset(offset).subquery()
+    rows = session.execute(_LIST_ROWS.join(page, page.c.id == HumanTask.id).order_by(*order)).all()
     return Page([task_fields_view(r, r, r.assignee_name, r.completed_by_name,
                                   on_behalf_of=r.on_behalf_of_name) for r in rows], total, f.page, f.per_page)
 
