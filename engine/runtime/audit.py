@@ -22,10 +22,10 @@ from .case_rows import TaskRow
 
 _KEY = "opsflow_pending_events"
 _REQUEST = "opsflow_request_id"
-# RETURNING makes SQLAlchemy send the batch as one multi-row INSERT (its "insertmanyvalues"), compiled
-# once; a plain executemany is a statement per row on PostgreSQL, and a literal multi-row VALUES is
-# compiled again every time
-_INSERT = AuditEvent.__table__.insert().returning(AuditEvent.__table__.c.id)
+# On PostgreSQL, RETURNING makes SQLAlchemy send the batch as one multi-row INSERT (its "insertmanyvalues"),
+# compiled once, where a plain executemany is a statement per row; SQLite's executemany is faster as it is
+_INSERT = AuditEvent.__table__.insert()
+_INSERT_BATCHED = _INSERT.returning(AuditEvent.__table__.c.id)
 
 
 @dataclass
@@ -56,7 +56,8 @@ def write_pending_events(session: Session) -> list[PendingEvent]:
     if not batch:
         return []
     request = session.info.get(_REQUEST)
-    session.connection().execute(_INSERT, [
+    connection = session.connection()
+    connection.execute(_INSERT if connection.dialect.name == "sqlite" else _INSERT_BATCHED, [
         {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
          "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
          "message": e.message, "data": e.data, "request_id": request} for e in batch])
