@@ -28,4 +28,10 @@ def init_app(app: Flask) -> None:
             return
         session = db.session()
         if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-            session.commit()
+            # as the rollback in closing did, leave the loaded objects loaded: a streamed response
+            # (the CSV export) still reads the signed-in user after this
+            expire, session.expire_on_commit = session.expire_on_commit, False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = expire
