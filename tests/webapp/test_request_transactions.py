@@ -20,7 +20,8 @@ def endings(any_app):
     with any_app.app_context():
         sql_engine = db.engine
     seen: list[str] = []
-    listeners = {"commit": lambda conn: seen.append("commit"), "rollback": lambda conn: seen.append("rollback")}
+    listeners = {"commit": lambda conn: seen.append("commit"),
+                 "rollback": lambda conn: seen.append("rollback")}
     for name, listener in listeners.items():
         event.listen(sql_engine, name, listener)
     yield seen
