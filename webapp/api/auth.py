@@ -25,7 +25,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         scheme, _sep, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized(_("Send 'Authorization: Bearer <token>' (POST /api/v1/login gives one)."))
-        user = user_for_token(db.session, token.strip(), engine().clock())
+        user = user_for_token(db.session(), token.strip(), engine().clock())
         if user is None:
             raise Unauthorized(_("The token is unknown or expired; log in again."))
         g.api_user = user
