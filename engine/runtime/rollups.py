@@ -3,9 +3,9 @@ command's own transaction, and rebuilding them from the case and task tables.
 
 A command adds to cells and never reads them: one batch of upserts (INSERT ... ON CONFLICT DO UPDATE)
 as its transaction commits, its rows sorted so that two transactions lock shared cells in the same
-order. Histogram cells only
-grow (a completed step or case stays completed); a case that ends moves from `started` bucket 0 to its
-status's. Rows written behind the commands' back (seeded history, imports) need `rebuild_rollups`.
+order. Histogram cells only grow (a completed step or case stays completed); a case that ends moves
+from `started` bucket 0 to its status's. Rows written behind the commands' back (seeded history,
+imports) need `rebuild_rollups`.
 """
 from __future__ import annotations
 
@@ -274,7 +274,7 @@ def _upsert(dialect: str, rows: int) -> str:
             f"low = coalesce({least}(rollup_cell.low, excluded.low), excluded.low, rollup_cell.low), "
             f"high = coalesce({greatest}(rollup_cell.high, excluded.high), excluded.high, rollup_cell.high), "
             "label = excluded.label, role = excluded.role")
-        if rows <= 64:  # the sizes commands write; a rebuild's or import's big ones are not kept
+        if rows <= 64:  # the sizes one command writes; a bulk action's bigger ones are not kept
             _UPSERTS[(dialect, rows)] = statement
     return statement
 
