@@ -19,8 +19,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def init_app(app: Flask) -> None:
-    """Call after `db.init_app`: teardown functions run last-registered first, so this one runs
-    before Flask-SQLAlchemy's closes the session."""
+    """Flask-SQLAlchemy closes the session as the app context ends, after every request teardown
+    function: this one has ended the transaction by then."""
 
     @app.teardown_request
     def end_read_only_transaction(exc: BaseException | None) -> None:

@@ -66,13 +66,13 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
-
 def _lz4(ddl: Any, target: Any, bind: Any, tables: Any = None, state: Any = None, **kw: Any) -> bool:
     return bind is not None and has_lz4(bind)
 
 
 event.listen(ProcessInstance.__table__, "after_create",
              DDL(STATE_COMPRESSION).execute_if(dialect="postgresql", callable_=_lz4))
+
 
 class HumanTask(Base):
     """A user task the workflow is waiting on, kept in step with the workflow after every command."""
