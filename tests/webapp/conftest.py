@@ -131,6 +131,12 @@ def postgres_app(webapp_postgres_url, tmp_path, app_clock):
         db.engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_app(request):
+    """The web app on SQLite (`app`), then on PostgreSQL (`postgres_app`)."""
+    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
+
+
 @pytest.fixture(name="csrf_token")
 def csrf_token_fixture():
     """`csrf_token(client, path)` for tests that make their own clients."""

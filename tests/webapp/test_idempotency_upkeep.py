@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from engine import directory
@@ -21,11 +20,6 @@ from .conftest import Api
 from .test_shared_state import CASE
 
 START = "/api/v1/processes/complaint_handling/instances"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
 
 
 def cases(app) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select, update
@@ -16,11 +15,6 @@ from webapp.extensions import db
 
 from .conftest import Api
 from .test_api_tasks import INVESTIGATION, only_task, start
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
 
 
 def scrape(client, **kwargs) -> dict[str, list]:

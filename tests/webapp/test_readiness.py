@@ -14,11 +14,6 @@ from webapp.background import background_runner
 from webapp.extensions import db
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
-
-
 def beat_once(app) -> None:
     """One round of the background runner's heartbeat, as `opsflow run` or `opsflow worker` does."""
     background_runner(app, "test-runner").jobs[0].run()

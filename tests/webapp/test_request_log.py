@@ -30,11 +30,6 @@ def test_a_well_formed_request_id_is_echoed_and_anything_else_replaced(client):
     assert first != second
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
-
-
 def test_the_request_id_is_on_the_audit_events_of_the_request(any_app):
     app, api = any_app, Api(any_app.test_client())
     task = only_task(start(api))

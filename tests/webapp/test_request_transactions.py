@@ -10,11 +10,6 @@ from webapp.extensions import db
 from .conftest import AuthActions, csrf_token
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
-
-
 @pytest.fixture
 def endings(any_app):
     with any_app.app_context():

@@ -17,11 +17,6 @@ from webapp.notices import make_renderer
 from .test_admin_robots import ROBOT, csrf_token, post, robots
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
-
-
 @pytest.fixture
 def endpoint():
     server = start_endpoint()

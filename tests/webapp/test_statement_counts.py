@@ -54,11 +54,6 @@ class Statements:
         event.remove(self.engine, "before_cursor_execute", self._seen)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
-
-
 @pytest.fixture
 def statements(any_app) -> Iterator[Statements]:
     counter = Statements(any_app)
