@@ -159,7 +159,7 @@ def step_completed_cells(task: StepFacts, region: str | None, zone: tzinfo,
 
 
 def count_case_start(session: Session, case: CaseRow, zone: tzinfo) -> None:
-    write_cells(session, case_started_cells(case, zone))
+    queue_cells(session, case_started_cells(case, zone))
 
 
 def count_stored(session: Session, case: CaseRow, tasks: Iterable[TaskRow], zone: tzinfo | None) -> None:
@@ -173,7 +173,7 @@ def count_stored(session: Session, case: CaseRow, tasks: Iterable[TaskRow], zone
     if case.status in ENDED and case.stored_status not in ENDED:
         cells += case_ended_cells(case, _zone(zone))
     case.stored_status = case.status
-    write_cells(session, cells)
+    queue_cells(session, cells)
 
 
 def _zone(zone: tzinfo | None) -> tzinfo:
@@ -182,7 +182,7 @@ def _zone(zone: tzinfo | None) -> tzinfo:
     return zone
 
 
-def write_cells(session: Session, cells: Sequence[Cell]) -> None:
+def queue_cells(session: Session, cells: Sequence[Cell]) -> None:
     """Add the cells as the transaction commits (`_write_before_commit`). Every command adds to the
     same few cells (a step's wait and work, per span), and an upsert holds their row locks until
     commit: written as the command stored its rows they were held through the rest of the command and
