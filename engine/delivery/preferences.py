@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
@@ -91,6 +91,15 @@ def quiet_until(now: datetime, zone: str | None, start: str, end: str) -> dateti
     return datetime.combine(day, finish, tzinfo=tz).astimezone(timezone.utc)
 
 
+#: Built once: a notifying command asks it, and building the select (and its cache key) was most of
+#: the statement's cost in the app.
+_CHOICES = (select(User.id, User.timezone, User.email, User.active, QuietHours.enabled, QuietHours.start,
+                   QuietHours.end, NotificationPreference.kind, NotificationPreference.channel,
+                   NotificationPreference.enabled)
+            .outerjoin(QuietHours, QuietHours.user_id == User.id)
+            .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+            .where(User.id.in_(bindparam("ids", expanding=True))))
+
 def choices_of(session: Session, people: Iterable[int]) -> dict[int, Choices]:
     """The choices of `people` (user ids), in one query (a notifying command pays one statement);
     unknown ids are left out."""
@@ -100,12 +109,7 @@ def choices_of(session: Session, people: Iterable[int]) -> dict[int, Choices]:
     person: dict[int, tuple[str, str | None, bool, bool, str, str]] = {}
     changed: dict[int, dict[tuple[str, str], bool]] = {}
     for user_id, zone, email, active, q_on, q_start, q_end, kind, channel, enabled in session.execute(
-            select(User.id, User.timezone, User.email, User.active, QuietHours.enabled, QuietHours.start,
-                   QuietHours.end, NotificationPreference.kind, NotificationPreference.channel,
-                   NotificationPreference.enabled)
-            .outerjoin(QuietHours, QuietHours.user_id == User.id)
-            .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
-            .where(User.id.in_(ids))):
+            _CHOICES, {"ids": ids}):
         person[user_id] = (zone or "UTC", email or None, bool(active), True if q_on is None else bool(q_on),
                            q_start or DEFAULT_QUIET[0], q_end or DEFAULT_QUIET[1])
         mine = changed.setdefault(user_id, {})

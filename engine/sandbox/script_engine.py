@@ -18,9 +18,11 @@ Errors keep their type and script line, so SpiffWorkflow names the element that 
 """
 from __future__ import annotations
 
+import ast
 import builtins
 import contextlib
 import contextvars
+import functools
 import json
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -189,9 +191,26 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return reply
 
 
+@functools.lru_cache(maxsize=4096)
+def _syntax_error(expression: str) -> tuple[str, tuple[Any, ...]] | None:
+    try:
+        ast.parse(expression)
+    except SyntaxError as exc:
+        return exc.msg, (exc.filename, exc.lineno, exc.offset, exc.text)
+    return None
+
+
 class RestrictedScriptEngine(PythonScriptEngine):
     """Says why an expression failed (the stock engine reports only "Error evaluating expression"),
     and on which line a script failed in its worker."""
+
+    def validate(self, expression: str) -> None:
+        """SpiffWorkflow parses each DMN cell again at every evaluation, to learn whether it is an
+        expression or the right side of a comparison: the answer for a text is kept (a DMN table
+        repeats the same few cells). A fresh SyntaxError each time, as `ast.parse` raises."""
+        error = _syntax_error(expression)
+        if error is not None:
+            raise SyntaxError(*error)
 
     def evaluate(self, task: Any, expression: str, external_context: Mapping[str, Any] | None = None) -> Any:
         try:

@@ -372,6 +372,22 @@ def test_dmn_cells_and_gateway_conditions_run_through_the_sandbox(tmp_path, data
     assert end in [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED)]
 
 
+
+def test_validate_answers_as_the_python_parser_does_each_time():
+    """DMN asks `validate` of every cell at every evaluation (is it an expression, or a comparison's
+    right side?); the answer is kept, and a kept refusal is still a SyntaxError of its own each time."""
+    engine = make_script_engine()
+    for text in ("'gold'", "claim_amount > 5000", "5000", "[1, 2]"):
+        engine.validate(text)
+        engine.validate(text)
+    errors = []
+    for _ in range(2):
+        with pytest.raises(SyntaxError) as caught:
+            engine.validate("> 5000")
+        errors.append(caught.value)
+    assert errors[0] is not errors[1]
+    assert (errors[1].msg, errors[1].lineno) == (errors[0].msg, errors[0].lineno) == ("invalid syntax", 1)
+
 TIMER_BODY = """
     <bpmn:parallelGateway id="split" />
     <bpmn:sequenceFlow id="f1" sourceRef="split" targetRef="opening_check" />
