@@ -16,7 +16,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from webapp.serving import default_workers
+from webapp.serving import compile_templates, default_workers
 
 BOOT_SECONDS = 120  # preparing the database deploys every model first
 
@@ -44,6 +44,19 @@ def access_pids(log: Path) -> set[int]:
 
 def test_the_default_is_two_processes_a_core_and_one():
     assert default_workers() == len(os.sched_getaffinity(0)) * 2 + 1
+
+
+def test_a_served_process_has_every_template_compiled_before_its_first_request(app, client, auth,
+                                                                             monkeypatch):
+    templates = Path(app.root_path, "templates")
+    assert compile_templates(app) == len([*templates.rglob("*.html"), *templates.rglob("*.txt")])
+
+    def compiling(*_args, **_kwargs):
+        raise AssertionError("a template was compiled while serving")
+    monkeypatch.setattr(app.jinja_env, "compile", compiling)
+    auth.login("supervisor_east")
+    for page in ("/tasks", "/cases", "/dashboard", "/inbox"):
+        assert client.get(page).status_code == 200, page
 
 
 def test_serve_runs_two_processes_that_each_answer_and_are_counted_together(tmp_path):
