@@ -154,6 +154,8 @@ def test_rows_show_current_steps_their_holders_age_and_due_state(client, auth, a
     row = re.search(rf'<tr data-case-id="{cast["complaint"]}".*?</tr>', html, re.S).group(0)
     assert "投诉调查与处理方案" in row and "张店长" in row and 'data-due-state="overdue"' in row
     assert 'data-status="running"' in row and "4" in row  # 4 days old
+    assert re.findall(r'data-label="([^"]+)"', row) == ["流程", "状态", "门店", "当前步骤", "发起", "历时",
+                                                       "到期状态"]  # a card's labels
     other = re.search(rf'<tr data-case-id="{cast["opening"]}".*?</tr>', html, re.S).group(0)
     # the director is the only ops_director: the approval is his without a claim
     assert 'data-due-state="on_time"' in other and "开业方案审批" in other and "陈总监" in other

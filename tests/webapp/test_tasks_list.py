@@ -38,6 +38,9 @@ def test_a_complaint_reaches_the_only_store_manager_directly(client, auth, api):
     assert re.search(r'id="count-todo">1<', html)
     assert re.search(r'data-count="todo"[^>]*>(<span[^>]*>[^<]*</span>)?1<', html)  # the header badge
     assert "待认领" not in html  # hers, not one to claim
+    row = re.search(r'<tr data-task-id="%d".*?</tr>' % task["id"], html, re.S).group(0)
+    assert re.findall(r'data-label="([^"]+)"', row) == ["案件", "门店", "已等待", "截止"]  # a card's labels
+    assert '<span title="上海南京路店">SH001</span>' in row
     assert task_ids(client.get("/tasks?scope=mine").get_data(as_text=True)) == [task["id"]]
     assert task_ids(client.get("/tasks?scope=claimable").get_data(as_text=True)) == []
     auth.logout()
