@@ -63,14 +63,10 @@ class Outcome:
     db_cpu: float | None = None  # and PostgreSQL's server, when it runs on this machine
 
     def cpu_ms(self, seconds: float | None) -> float | None:
-        """CPU ms per completion of one part (`app_cpu`, `locust_cpu`, `db_cpu`)."""
+        """CPU ms per completion of one part (`app_cpu`, `locust_cpu`, `db_cpu`), with the lists, pages
+        and starts around the completions: unlike the rates, meaningful on a machine other work is
+        loading too."""
         return 1000 * seconds / self.completions if seconds is not None and self.completions else None
-
-    @property
-    def cpu_ms_per_completion(self) -> float:
-        """The app's CPU per completion (with the lists, pages and starts around it): unlike the rates,
-        meaningful on a machine other work is loading too."""
-        return 1000 * self.app_cpu / self.completions if self.completions else 0.0
 
     @property
     def per_second(self) -> float:

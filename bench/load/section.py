@@ -70,7 +70,7 @@ def table(outcomes: list[Outcome], database_note: str, plan: Plan) -> Table:
     rows: list[list[object]] = [
         ["completions/s", *(round(o.per_second, 1) for o in outcomes)],
         ["completions", *(o.completions for o in outcomes)],
-        ["app CPU ms per completion", *(round(o.cpu_ms_per_completion, 1) for o in outcomes)],
+        ["app CPU ms per completion", *(_ms(o.cpu_ms(o.app_cpu)) for o in outcomes)],
         ["PostgreSQL CPU ms per completion", *(_ms(o.cpu_ms(o.db_cpu)) for o in outcomes)],
         ["locust CPU ms per completion", *(_ms(o.cpu_ms(o.locust_cpu)) for o in outcomes)],
         ["all CPU ms per completion", *(_ms(_all_cpu_ms(o)) for o in outcomes)],
