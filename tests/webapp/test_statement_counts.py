@@ -20,8 +20,10 @@ from .test_api_tasks import COMPLAINT, INVESTIGATION, only_task, start
 # request kind -> statements it may send (measured; a lower count is welcome: lower the pin)
 PINNED = {
     "complete (API)": 8,  # - 1: whether any robot could hear of the case comes with the case (issue 15)
-    "待办 (API)": 4,
-    "待办 (page)": 15,  # names from the deployed models (+1); the pool's grants and the stores read once (-2)
+    "待办 (API)": 3,  # - 1: a list that fits on its first page is its own count
+    # names from the deployed models (+1); the pool's grants and the stores read once (-2); a list that fits
+    # on its first page is its own count (-1; the pin was one above the count)
+    "待办 (page)": 13,
     "task page": 23,  # names from the deployed models (+1); the task and case read once, the people once (-3)
     "start (API)": 13,  # - 1: whether any robot could hear of the case comes with its store (issue 15)
     "case list (page)": 14,  # + 1: names from the deployed models; the stores read once (-1)

@@ -1,5 +1,6 @@
 """Task lists (scopes, filters, paging, counts) and the case data shown to people."""
 import pytest
+from sqlalchemy import event
 
 from engine import InvalidData, queries
 from engine.models import ProcessInstance
@@ -101,3 +102,23 @@ def test_a_task_page_past_the_end_is_empty_however_far(session, people, cases, c
         f = TaskFilter(page=page, per_page=20)
         far = queries.list_tasks(session, people["manager_sh001"], f, clock())
         assert (far.items, far.total) == ([], 4)
+
+
+def test_a_list_that_fits_on_its_first_page_is_its_own_count(session, people, cases, clock):
+    """Most people's 待办 fits on one page: it is listed without a count query. A full first page
+    still asks one, since more may follow."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_):
+        sent.append(statement)
+    event.listen(session.get_bind(), "before_cursor_execute", seen)
+    try:
+        counts = []
+        for per_page in (20, 5, 4, 3):
+            sent.clear()
+            f = TaskFilter(per_page=per_page)
+            page = queries.list_tasks(session, people["manager_sh001"], f, clock())
+            counts.append((per_page, page.total, len(page.items), sum("count(" in s for s in sent)))
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", seen)
+    assert counts == [(20, 4, 4, 0), (5, 4, 4, 0), (4, 4, 4, 1), (3, 4, 3, 1)]
