@@ -100,6 +100,7 @@ _CHOICES = (select(User.id, User.timezone, User.email, User.active, QuietHours.e
             .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
             .where(User.id.in_(bindparam("ids", expanding=True))))
 
+
 def choices_of(session: Session, people: Iterable[int]) -> dict[int, Choices]:
     """The choices of `people` (user ids), in one query (a notifying command pays one statement);
     unknown ids are left out."""
