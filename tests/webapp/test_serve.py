@@ -1,8 +1,10 @@
 """`opsflow serve`: the production shape, gunicorn with N app processes on one database. Started for
-real with two processes on a free port: each answers `/healthz` (their process ids in the JSON access
-lines), and one scrape of `/metrics` counts the requests of both."""
+real with two processes of two threads on a free port: each answers `/healthz` (their process ids in
+the JSON access lines), one scrape of `/metrics` counts the requests of both, and no connection is
+kept alive (each request goes to whichever process is free)."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -42,6 +44,18 @@ def access_pids(log: Path) -> set[int]:
     return pids
 
 
+def closed_after_response(port: int) -> bool:
+    """Does the server close an HTTP/1.1 connection (kept alive unless told otherwise) after answering?"""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        response.read()
+        return response.status == 200 and response.getheader("Connection") == "close" and response.will_close
+    finally:
+        connection.close()
+
+
 def test_the_default_is_two_processes_a_core_and_one():
     assert default_workers() == len(os.sched_getaffinity(0)) * 2 + 1
 
@@ -67,8 +81,8 @@ def test_serve_runs_two_processes_that_each_answer_and_are_counted_together(tmp_
                PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
     with log.open("wb") as out:
         server = subprocess.Popen([sys.executable, "-c", "from webapp.cli import main; main()", "serve",
-                                   "--workers", "2", "--port", str(port)], env=env, stdout=out,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+                                   "--workers", "2", "--threads", "2", "--port", str(port)],
+                                  env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + BOOT_SECONDS
@@ -88,6 +102,8 @@ def test_serve_runs_two_processes_that_each_answer_and_are_counted_together(tmp_
                 asked += 40
         pids = access_pids(log)
         assert len(pids) == 2 and server.pid not in pids, pids
+        assert closed_after_response(port)
+        asked += 1
         status, body = get(f"{base}/metrics")
         assert status == 200
         counts = [s.value for family in text_string_to_metric_families(body.decode())
