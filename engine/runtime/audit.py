@@ -19,13 +19,16 @@ from sqlalchemy.orm import Session, object_session
 from engine.models import AuditEvent
 
 from .case_rows import TaskRow
+from .unnest import ArrayInsert
 
 _KEY = "opsflow_pending_events"
 _REQUEST = "opsflow_request_id"
-# On PostgreSQL, RETURNING makes SQLAlchemy send the batch as one multi-row INSERT (its "insertmanyvalues"),
-# compiled once, where a plain executemany is a statement per row; SQLite's executemany is faster as it is
+# SQLite's executemany is fast as it is; PostgreSQL takes the batch as one statement of one array per
+# column, where an executemany is a statement per row
 _INSERT = AuditEvent.__table__.insert()
-_INSERT_BATCHED = _INSERT.returning(AuditEvent.__table__.c.id)
+_COLUMNS = ("instance_id", "task_id", "event_type", "element_id", "actor_id", "at", "message", "data",
+            "request_id")
+_INSERT_ARRAYS = ArrayInsert(AuditEvent.__table__, _COLUMNS)
 
 
 @dataclass
@@ -56,11 +59,13 @@ def write_pending_events(session: Session) -> list[PendingEvent]:
     if not batch:
         return []
     request = session.info.get(_REQUEST)
+    rows = [(e.instance_id, e.task.id if e.task is not None else None, e.event_type, e.element_id, e.actor_id,
+             e.at, e.message, e.data, request) for e in batch]
     connection = session.connection()
-    connection.execute(_INSERT if connection.dialect.name == "sqlite" else _INSERT_BATCHED, [
-        {"instance_id": e.instance_id, "task_id": e.task.id if e.task is not None else None,
-         "event_type": e.event_type, "element_id": e.element_id, "actor_id": e.actor_id, "at": e.at,
-         "message": e.message, "data": e.data, "request_id": request} for e in batch])
+    if connection.dialect.name == "postgresql":
+        _INSERT_ARRAYS.execute(connection, rows)
+    else:
+        connection.execute(_INSERT, [dict(zip(_COLUMNS, row)) for row in rows])
     return batch
 
 

@@ -32,6 +32,7 @@ from engine.models.rollups import (
 )
 
 from .case_rows import CaseRow, TaskRow
+from .unnest import ArrayInsert
 
 HOUR = 3600.0
 
@@ -193,21 +194,24 @@ def queue_cells(session: Session, cells: Sequence[Cell]) -> None:
 
 
 def write_pending_cells(session: Session) -> None:
-    """Write the cells queued in this transaction now: one multi-row upsert, in key order (the order
-    every transaction locks them in), straight through the driver (SQLAlchemy's parameter handling
-    cost a command as much as the upserts themselves), not an executemany, which PostgreSQL plans and
-    runs row by row. A statement may not touch a row twice, so the cells of one key are added first."""
+    """Write the cells queued in this transaction now: one upsert, in key order (the order every
+    transaction locks them in), straight through the driver (SQLAlchemy's parameter handling cost a
+    command as much as the upserts themselves), not an executemany, which PostgreSQL plans and runs row
+    by row. On PostgreSQL the values go as one array per column (`unnest`: one statement text for any
+    count); SQLite takes a multi-row VALUES list. A statement may not touch a row twice, so the cells
+    of one key are added first."""
     cells = session.info.pop(_PENDING, None)
     if not cells:
         return
-    dialect = session.get_bind().dialect.name
-    rows: list[Any] = _merged(cells)
-    if dialect == "sqlite":  # dates as ISO text, as SQLAlchemy's Date keeps them there
-        rows = [(*cell[:2], cell[2].isoformat(), *cell[3:]) for cell in rows]
     connection = session.connection()
+    rows: list[Any] = _merged(cells)
+    if connection.dialect.name == "postgresql":
+        _ARRAY_UPSERT.execute(connection, rows)
+        return
+    rows = [(*cell[:2], cell[2].isoformat(), *cell[3:]) for cell in rows]  # SQLite's dates: ISO text
     for first in range(0, len(rows), _ROWS_PER_STATEMENT):
         chunk = rows[first:first + _ROWS_PER_STATEMENT]
-        connection.exec_driver_sql(_upsert(dialect, len(chunk)), tuple(v for row in chunk for v in row))
+        connection.exec_driver_sql(_sqlite_upsert(len(chunk)), tuple(v for row in chunk for v in row))
 
 
 @event.listens_for(Session, "before_commit")
@@ -243,8 +247,8 @@ def _forget_at_end(session: Session, transaction: Any) -> None:
 _PENDING = "opsflow_pending_rollup_cells"
 _MARKS = "opsflow_rollup_savepoints"  # id(savepoint) -> how many cells were queued as it began
 _COLUMNS = Cell._fields
-_ROWS_PER_STATEMENT = 500  # x 16 columns: within SQLite's and PostgreSQL's limits on parameters
-_UPSERTS: dict[tuple[str, int], str] = {}
+_ROWS_PER_STATEMENT = 500  # x 16 columns: within SQLite's limit on parameters
+_UPSERTS: dict[int, str] = {}
 
 
 def _merged(cells: Sequence[Cell]) -> list[Cell]:
@@ -260,23 +264,28 @@ def _merged(cells: Sequence[Cell]) -> list[Cell]:
     return [by_key[key] for key in sorted(by_key)]
 
 
-def _upsert(dialect: str, rows: int) -> str:
-    statement = _UPSERTS.get((dialect, rows))
-    if statement is None:
-        postgres = dialect == "postgresql"
-        mark, least, greatest = ("%s", "least", "greatest") if postgres else ("?", "min", "max")
-        added = ", ".join(f"{name} = rollup_cell.{name} + excluded.{name}" for name in ("n", "hours", "due",
-                                                                                     "on_time"))
-        values = ", ".join([f"({', '.join([mark] * len(_COLUMNS))})"] * rows)
-        statement = (
-            f"INSERT INTO rollup_cell ({', '.join(_COLUMNS)}) VALUES {values} "
-            f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {added}, "
+def _on_conflict(dialect: str) -> str:
+    least, greatest = ("least", "greatest") if dialect == "postgresql" else ("min", "max")
+    added = ", ".join(f"{name} = rollup_cell.{name} + excluded.{name}" for name in ("n", "hours", "due",
+                                                                                 "on_time"))
+    return (f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {added}, "
             f"low = coalesce({least}(rollup_cell.low, excluded.low), excluded.low, rollup_cell.low), "
             f"high = coalesce({greatest}(rollup_cell.high, excluded.high), excluded.high, rollup_cell.high), "
             "label = excluded.label, role = excluded.role")
+
+
+def _sqlite_upsert(rows: int) -> str:
+    statement = _UPSERTS.get(rows)
+    if statement is None:
+        values = ", ".join([f"({', '.join(['?'] * len(_COLUMNS))})"] * rows)
+        statement = (f"INSERT INTO rollup_cell ({', '.join(_COLUMNS)}) VALUES {values} "
+                     f"{_on_conflict('sqlite')}")
         if rows <= 64:  # the sizes one command writes; a bulk action's bigger ones are not kept
-            _UPSERTS[(dialect, rows)] = statement
+            _UPSERTS[rows] = statement
     return statement
+
+
+_ARRAY_UPSERT = ArrayInsert(RollupCell.__table__, _COLUMNS, _on_conflict("postgresql"))
 
 
 def rebuild_rollups(session: Session, zone: tzinfo, chunk: int = 10_000) -> int:
