@@ -16,15 +16,15 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from engine.bpmn import state
 from engine.errors import CaseDataTooLarge
 
-#: Serialized state per case, in bytes (the JSON is ASCII: other characters are escaped).
+#: Serialized state per case, in bytes of its UTF-8 text.
 DEFAULT_MAX_CASE_BYTES = 2 * 1024 * 1024
 
 
 def json_size(value: Any, budget: int) -> int:
     """A lower bound of the length of `value` as JSON, counted only until it passes `budget`.
 
-    Never more than the stored JSON takes (non-ASCII text is counted a byte a character, the JSON
-    escapes it to six), so it refuses nothing the exact check would accept."""
+    Never more than the stored JSON takes (non-ASCII text is counted a byte a character, UTF-8 takes
+    two to four), so it refuses nothing the exact check would accept."""
     total = 0
     stack = [value]
     while stack:
@@ -57,8 +57,8 @@ def checked_dumps(workflow: BpmnWorkflow, produced: Sequence[Any], limit: int) -
     if any(map(_runs_model_code, produced)) and json_size(produced[-1].data, limit) > limit:
         raise too_large(produced, limit, limit + 1)
     text = state.dumps(workflow)
-    if len(text) > limit:
-        raise too_large(produced, limit, len(text))
+    if len(text) > limit // 4 and (size := len(text.encode())) > limit:  # ≤ 4 bytes a character
+        raise too_large(produced, limit, size)
     return text
 
 

@@ -1,10 +1,18 @@
 """A user's command whose model fails, or whose case data would pass the size limit, is refused
 naming the BPMN element, and nothing of it is saved."""
+import json
+from pathlib import Path
+
 import pytest
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 
 from engine import Engine, ProcessError
+from engine.bpmn.specs import SourceFile, parse_process
 from engine.errors import CaseDataTooLarge
-from engine.runtime.case_size import json_size
+from engine.runtime.case_size import checked_dumps, json_size
+
+MODELS = Path(__file__).parents[1] / "fixture_models"
 
 
 def test_a_command_over_the_limit_is_refused_naming_the_element_and_nothing_is_saved(
@@ -61,8 +69,25 @@ def test_aliased_data_that_would_serialize_to_megabytes_is_refused_before_it_is_
     {"a": [1, 22, -333, 0, 10 ** 20], "b": "中文", "c": None, "d": True, "e": 1.5, "f": {}, "g": []},
     list(range(1000)), {"x": "y" * 100}, [[0] * 10] * 10])
 def test_the_size_walk_never_counts_more_than_the_json_takes(value):
-    import json
-    assert json_size(value, 10 ** 9) <= len(json.dumps(value))
+    stored = min(len(json.dumps(value)), len(json.dumps(value, ensure_ascii=False).encode()))
+    assert json_size(value, 10 ** 9) <= stored
+
+
+def test_the_limit_is_on_the_bytes_of_the_stored_text_not_its_characters():
+    files = [SourceFile("bpmn", "send_back.bpmn", (MODELS / "send_back.bpmn").read_text("utf-8"))]
+    files += [SourceFile("form", f.name, f.read_text("utf-8")) for f in MODELS.glob("*.json")]
+    parsed = parse_process("send_back", files)
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs)
+    workflow.get_next_task(state=TaskState.READY).data.update(store_code="SH001", note="退" * 5_000)
+    workflow.do_engine_steps()
+    text = checked_dumps(workflow, [], 10 ** 6)
+    characters, size = len(text), len(text.encode())
+    assert size > characters + 9_000  # three bytes each in UTF-8
+
+    with pytest.raises(CaseDataTooLarge) as refused:
+        checked_dumps(workflow, [], characters + 1)
+    assert refused.value.size == size
+    assert checked_dumps(workflow, [], size) == text
 
 
 def test_the_size_walk_stops_soon_after_its_budget():
