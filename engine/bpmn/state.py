@@ -18,18 +18,40 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 import orjson
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnSubWorkflowConverter,
+    BpmnWorkflowConverter,
+    TaskConverter,
+    WorkflowConverter,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task, TaskState
+from SpiffWorkflow.util.deep_merge import DeepMerge
 
 from .specs import ParsedProcess
 
+#: A task's id is text in the state four times (its own, its parent's, its children's, its key in the
+#: task map); SpiffWorkflow parses each: a quarter of a restore. Ids are immutable, and a case's
+#: tasks keep theirs, so each is parsed once per process while it is in use.
+_task_id = lru_cache(maxsize=16_384)(UUID)
 
-class _StateOnlyConverter(BpmnWorkflowConverter):
+
+class _TaskIdsOnce:
+    def mapping_from_dict(self, mapping: dict[str, Any], key_class: Any = None, **kwargs: Any) -> Any:
+        return super().mapping_from_dict(  # type: ignore[misc]
+            mapping, _task_id if key_class is UUID else key_class, **kwargs)
+
+
+class _StateOnlyConverter(_TaskIdsOnce, BpmnWorkflowConverter):
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
@@ -37,9 +59,39 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
         return dct
 
 
+class _SubWorkflowConverter(_TaskIdsOnce, BpmnSubWorkflowConverter):
+    pass
+
+
+class _TaskConverter(TaskConverter):
+    """SpiffWorkflow 3.2's `TaskConverter.from_dict` with each id parsed once (`_task_id`)."""
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_task_id(dct["id"]))
+        task._parent = _task_id(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [_task_id(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        if delta and task.parent is not None:
+            data = DeepMerge.merge({}, task.parent.data)
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                data.pop(key, None)
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
 def _registry() -> Any:
     config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = _StateOnlyConverter
+    config.update({BpmnWorkflow: _StateOnlyConverter, BpmnSubWorkflow: _SubWorkflowConverter,
+                   Task: _TaskConverter})
     registry = BpmnWorkflowSerializer.configure(config)
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))

@@ -75,3 +75,27 @@ def test_a_state_json_wrote_before_orjson_reads_as_it_did(parsed):
 
     assert task.data["reason"] == DATA["reason"] and task.data["paid"] == DATA["paid"]
     assert json.loads(state.dumps(state.loads(before, parsed))) == json.loads(before)
+
+
+def test_restored_tasks_are_what_spiffworkflows_own_converters_restore(parsed):
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+    stock = BpmnWorkflowSerializer.configure(dict(SPIFF_CONFIG))
+    stock.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+    stock.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+    workflow = running(parsed, **DATA)
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+    ready.data.update(note="改期")
+    ready.run()
+    workflow.do_engine_steps()
+    text = state.dumps(workflow)
+
+    ours = state.loads(text, parsed)
+    theirs = BpmnWorkflowSerializer(stock).from_dict(
+        {**json.loads(text), "spec": parsed.spec, "subprocess_specs": dict(parsed.subprocess_specs)})
+
+    def tasks(wf: BpmnWorkflow) -> list[tuple]:
+        return [(t.id, t.parent.id if t.parent else None, [c.id for c in t.children], t.state,
+                 t.task_spec.name, t.data, t.internal_data) for t in wf.get_tasks()]
+    assert len(tasks(ours)) > 5 and tasks(ours) == tasks(theirs)
+    assert ours.last_task.id == theirs.last_task.id and ours.data == theirs.data
