@@ -38,15 +38,16 @@ def check_request() -> None:
     """404 for an unstorable character in the URL's parts, 400 naming the query parameter or form
     field that holds one, and 400 for a JSON body (any body under /api/, which speaks only JSON) that
     the strict reader refuses, whether or not the view reads it: a refused request changes nothing."""
-    if any(isinstance(v, str) and not storable(v) for v in (request.view_args or {}).values()):
+    req = request._get_current_object()  # type: ignore[attr-defined]  # once, not a proxy per use
+    if req.view_args and any(isinstance(v, str) and not storable(v) for v in req.view_args.values()):
         abort(404)
-    field_limit = request.max_form_memory_size
+    field_limit = req.max_form_memory_size
     # a JSON (or any other non-form) body has no form fields: not asking for them spares parsing it as
     # one; its stream still refuses a body above MAX_CONTENT_LENGTH (413), as the form's reading did
-    form = request.form if request.mimetype in _FORM_TYPES else None
-    if form is None and request.content_length:
-        request.stream  # noqa: B018  (opening it checks the length)
-    for values in (request.args, form) if form is not None else (request.args,):
+    form = req.form if req.mimetype in _FORM_TYPES else None
+    if form is None and req.content_length:
+        req.stream  # noqa: B018  (opening it checks the length)
+    for values in (req.args, form) if form is not None else (req.args,) if req.query_string else ():
         for name, texts in values.lists():
             if not storable(name) or not all(map(storable, texts)):
                 where = escaped(name)
@@ -54,8 +55,8 @@ def check_request() -> None:
                                  {where: _("contains a NUL character or a lone surrogate")})
             if field_limit and any(len(t) * 4 > field_limit and len(t.encode()) > field_limit for t in texts):
                 raise RequestEntityTooLarge()
-    if (request.is_json or wants_json()) and request.get_data(cache=True).strip():
-        request.get_json(force=True, cache=True)
+    if (req.is_json or wants_json()) and req.get_data(cache=True).strip():
+        req.get_json(force=True, cache=True)
 
 
 def init_app(app: Flask) -> None:
