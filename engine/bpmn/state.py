@@ -11,7 +11,9 @@ form for (dates, decimals, sets), orjson hands it dates instead of writing them 
 orjson cannot write exactly (an integer beyond 64 bits, a key that is not text) is written by
 Python's json instead. orjson reads such integers as floats, so only orjson's own text is read by
 it: that text is compact (`{"data":{`), where json's, and every state stored before, has a space
-after the colon; the rest is read by json.
+after the colon; the rest is read by json. One value differs: orjson writes NaN and ±Infinity as
+null, where json wrote them as bare words no JSON reader takes. Forms and scripts refuse them; only a
+connector's answer in non-standard JSON could carry one, and every response already showed it as null.
 """
 from __future__ import annotations
 
