@@ -13,7 +13,7 @@ Python's json instead. orjson reads such integers as floats, so only orjson's ow
 it: that text is compact (`{"data":{`), where json's, and every state stored before, has a space
 after the colon; the rest is read by json. One value differs: orjson writes NaN and ±Infinity as
 null, where json wrote them as bare words no JSON reader takes. Forms and scripts refuse them; only a
-connector's answer in non-standard JSON could carry one, and every response already showed it as null.
+connector's answer in non-standard JSON could carry one, and the API already answered it as null.
 """
 from __future__ import annotations
 
