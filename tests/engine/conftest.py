@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine import Engine, FrozenClock, schema
 from engine.bpmn.deploy import DeployResult, deploy_directory
+from engine.bpmn.specs import ParsedProcess, SourceFile, parse_process
 from engine.db import make_sessions, make_sql_engine
 from engine.directory.accounts import RoleSpec, hash_password, insert_user_unchecked, upsert_store
 from engine.models import HumanTask, ProcessDefinition, User
@@ -218,6 +219,15 @@ def supervised_cases(engine, session, people, clock, tmp_path):
                                      {"store_code": "SH001", "amount": 5})
     session.commit()
     return made
+
+
+@pytest.fixture(scope="session")
+def send_back_process() -> ParsedProcess:
+    """The fixture model `send_back` parsed in memory (no database): plan, two checks in parallel, a
+    cooling-off timer, an approval with a reminder, a payment, a confirmation."""
+    files = [SourceFile("bpmn", "send_back.bpmn", (MODELS / "send_back.bpmn").read_text("utf-8"))]
+    files += [SourceFile("form", f.name, f.read_text("utf-8")) for f in MODELS.glob("*.json")]
+    return parse_process("send_back", files)
 
 
 @pytest.fixture

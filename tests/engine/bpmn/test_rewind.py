@@ -4,25 +4,19 @@ checks in parallel, a cooling-off timer, an approval with a reminder timer, a pa
 return), a confirmation. A new SpiffWorkflow that behaves differently fails here first."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine import FrozenClock
 from engine.bpmn.rewind import Target, rewind, send_back_targets
-from engine.bpmn.specs import SourceFile, parse_process
+from engine.bpmn.specs import ParsedProcess
 from engine.clock import clock_in_effect
-
-MODELS = Path(__file__).parents[1] / "fixture_models"
 
 
 class Case:
-    def __init__(self) -> None:
-        files = [SourceFile("bpmn", "send_back.bpmn", (MODELS / "send_back.bpmn").read_text("utf-8"))]
-        files += [SourceFile("form", f.name, f.read_text("utf-8")) for f in MODELS.glob("*.json")]
-        parsed = parse_process("send_back", files)
+    def __init__(self, parsed: ParsedProcess) -> None:
+        self.parsed = parsed
         self.clock = FrozenClock()
         self.workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs)
         self.workflow.get_next_task(state=TaskState.READY).data.update(store_code="SH001", amount=5)
@@ -53,8 +47,8 @@ class Case:
 
 
 @pytest.fixture
-def case() -> Case:
-    return Case()
+def case(send_back_process) -> Case:
+    return Case(send_back_process)
 
 
 def at_approval(case: Case, first: str = "check_stock") -> None:
@@ -84,7 +78,7 @@ def test_a_removed_timer_stays_registered_and_breaks_the_next_refresh_unless_rew
     with pytest.raises(AttributeError):
         case.workflow.refresh_timers()
 
-    fresh = Case()
+    fresh = Case(case.parsed)
     at_approval(fresh)
     rewind(fresh.workflow, Target(fresh.done("draft_plan")))
     fresh.steps()
@@ -101,7 +95,7 @@ def test_after_a_join_the_other_branch_is_rewound_with_the_join(case, first):
     assert other.element_id in ("check_stock", "check_staff")
 
     # the library alone: the approval stays open beside the reopened check
-    alone = Case()
+    alone = Case(case.parsed)
     at_approval(alone, first)
     alone.workflow.reset_from_task_id(alone.done(other.element_id).id)
     alone.steps()

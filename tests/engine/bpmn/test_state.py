@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.bpmn import state
-from engine.bpmn.specs import SourceFile, parse_process
 
-MODELS = Path(__file__).parents[1] / "fixture_models"
 DATA = {"store_code": "SH001", "amount": 5, "reason": "店长已致电客户，顾客接受致歉",
         "visit": date(2026, 12, 4), "paid": Decimal("1280.50"), "ratio": 0.1 + 0.2,
         "at": datetime(2026, 12, 4, 9, 30, tzinfo=timezone.utc), "tags": {"vip"},
@@ -22,10 +19,8 @@ DATA = {"store_code": "SH001", "amount": 5, "reason": "店长已致电客户，�
 
 
 @pytest.fixture
-def parsed():
-    files = [SourceFile("bpmn", "send_back.bpmn", (MODELS / "send_back.bpmn").read_text("utf-8"))]
-    files += [SourceFile("form", f.name, f.read_text("utf-8")) for f in MODELS.glob("*.json")]
-    return parse_process("send_back", files)
+def parsed(send_back_process):
+    return send_back_process
 
 
 def running(parsed, **data: object) -> BpmnWorkflow:

@@ -1,18 +1,14 @@
 """A user's command whose model fails, or whose case data would pass the size limit, is refused
 naming the BPMN element, and nothing of it is saved."""
 import json
-from pathlib import Path
 
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine import Engine, ProcessError
-from engine.bpmn.specs import SourceFile, parse_process
 from engine.errors import CaseDataTooLarge
 from engine.runtime.case_size import checked_dumps, json_size
-
-MODELS = Path(__file__).parents[1] / "fixture_models"
 
 
 def test_a_command_over_the_limit_is_refused_naming_the_element_and_nothing_is_saved(
@@ -73,10 +69,8 @@ def test_the_size_walk_never_counts_more_than_the_json_takes(value):
     assert json_size(value, 10 ** 9) <= stored
 
 
-def test_the_limit_is_on_the_bytes_of_the_stored_text_not_its_characters():
-    files = [SourceFile("bpmn", "send_back.bpmn", (MODELS / "send_back.bpmn").read_text("utf-8"))]
-    files += [SourceFile("form", f.name, f.read_text("utf-8")) for f in MODELS.glob("*.json")]
-    parsed = parse_process("send_back", files)
+def test_the_limit_is_on_the_bytes_of_the_stored_text_not_its_characters(send_back_process):
+    parsed = send_back_process
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs)
     workflow.get_next_task(state=TaskState.READY).data.update(store_code="SH001", note="退" * 5_000)
     workflow.do_engine_steps()
