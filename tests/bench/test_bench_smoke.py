@@ -2,6 +2,7 @@
 
 No timing is asserted: these tests only keep `make bench` from rotting.
 """
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,14 @@ def test_table_alignment():
     assert lines[4] == "a       1.50  1.00x"
     assert lines[5] == "longer  12.2"  # trailing blanks stripped
     assert report.percentile(list(range(1, 11)), 90) == 9
+
+
+def test_the_machine_table_names_the_interpreter_build():
+    """Figures from two interpreter builds differ by 5-11% of the app's CPU: the table says which ran."""
+    linked = "shared" if "libpython" in Path("/proc/self/maps").read_text() else "built in"
+    rows = dict(report.machine().rows)
+    executable = Path(sys.executable).resolve()
+    assert rows["python"] == f"{platform.python_version()} ({executable}, libpython {linked})"
 
 
 def test_run_py_starts():
