@@ -25,6 +25,11 @@ T = TypeVar("T")
 _USER = User.__table__
 _ROLE = RoleAssignment.__table__
 _ROLE_LABELS = {column.key: f"role__{column.key}" for column in _ROLE.c}
+#: Each row is the user's columns, then the role's, in these orders (`user_rows`): read by position.
+_USER_KEYS = tuple(column.key for column in _USER.c)
+_ROLE_KEYS = tuple(_ROLE_LABELS)
+_ROLE_AT = len(_USER_KEYS)
+_ROLE_ID_AT = _ROLE_AT + _ROLE_KEYS.index("id")
 
 
 def user_rows(via: FromClause, link: ColumnElement[bool], *where: ColumnElement[bool]) -> Select[Any]:
@@ -54,14 +59,12 @@ def loaded_user(session: Session, statement: Select[Any], params: dict[str, Any]
 
 
 def _attached(session: Session, rows: Sequence[Any]) -> User:
-    first = rows[0]._mapping
-    user = _loaded(User, {column.key: first[column] for column in _USER.c})
+    user = _loaded(User, dict(zip(_USER_KEYS, rows[0])))
     session.add(user)
     roles = []
     for row in rows:
-        values = row._mapping
-        if values[_ROLE_LABELS["id"]] is not None:
-            role = _loaded(RoleAssignment, {key: values[label] for key, label in _ROLE_LABELS.items()})
+        if row[_ROLE_ID_AT] is not None:
+            role = _loaded(RoleAssignment, dict(zip(_ROLE_KEYS, row[_ROLE_AT:])))
             session.add(role)
             set_committed_value(role, "user", user)
             roles.append(role)
