@@ -132,7 +132,8 @@ def machine(postgres_version: str | None = None, load_before: tuple[float, float
         ("SQLite", sqlite3.sqlite_version),
         ("PostgreSQL", postgres_version or "not used"),
     ]
-    for label, load in (("load average, start", load_before), ("load average, end", load_after)):
+    for label, load in (("load average, start", load_before), ("load average, end (before the load test)",
+                                                                 load_after)):
         if load:
             rows.append((label, f"{load[0]:.2f} (1 min), {load[1]:.2f} (5 min)"))
     table = Table("Machine", ("what", "value"), rows)
