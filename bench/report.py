@@ -115,7 +115,8 @@ def interpreter() -> str:
 
 
 def machine(postgres_version: str | None = None, load_before: tuple[float, float] | None = None,
-            load_after: tuple[float, float] | None = None) -> Table:
+            load_after: tuple[float, float] | None = None, after_label: str = "end") -> Table:
+    """`load_after` is read at the end, or (`after_label`) before a section that loads the machine itself."""
     cpu = ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
@@ -132,8 +133,7 @@ def machine(postgres_version: str | None = None, load_before: tuple[float, float
         ("SQLite", sqlite3.sqlite_version),
         ("PostgreSQL", postgres_version or "not used"),
     ]
-    for label, load in (("load average, start", load_before), ("load average, end (before the load test)",
-                                                                 load_after)):
+    for label, load in (("load average, start", load_before), (f"load average, {after_label}", load_after)):
         if load:
             rows.append((label, f"{load[0]:.2f} (1 min), {load[1]:.2f} (5 min)"))
     table = Table("Machine", ("what", "value"), rows)

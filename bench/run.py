@@ -148,11 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     # read before the load test: its own app, PostgreSQL and locust keep both cores busy (a load of about
     # 3), which the warning about other work would take for a busy machine
     load_after = report.load_average()
-    if args.load_only or not (args.no_load or args.monitoring_only):
+    load_test = args.load_only or not (args.no_load or args.monitoring_only)
+    if load_test:
         tables.append(_load_table(args.quick, url, pg_note))
 
     elapsed = time.perf_counter() - started
-    header = report.machine(server, load_before, load_after)
+    header = report.machine(server, load_before, load_after, "before the load test" if load_test else "end")
     header.rows.append(("run", f"{'quick' if args.quick else 'full'}, {elapsed:.0f} s"))
     print(header.render(), end="\n\n")
     for table in tables:

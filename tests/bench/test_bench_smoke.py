@@ -80,6 +80,16 @@ def test_the_machine_table_names_the_interpreter_build():
     assert rows["python"] == f"{platform.python_version()} ({executable}, libpython {linked})"
 
 
+def test_the_load_after_is_named_for_when_it_was_read():
+    """The load test keeps both cores busy itself: the load read before it says whether others did."""
+    table = report.machine(None, (0.1, 0.2), (0.3, 0.4), "before the load test")
+    rows = dict(table.rows)
+    assert rows["load average, start"] == "0.10 (1 min), 0.20 (5 min)"
+    assert rows["load average, before the load test"] == "0.30 (1 min), 0.40 (5 min)"
+    assert not table.notes
+    assert any("busy" in note for note in report.machine(None, (0.1, 0.2), (1000.0, 900.0)).notes)
+
+
 def test_run_py_starts():
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--help"],
                           capture_output=True, text=True, check=True)
