@@ -28,6 +28,7 @@ _ROLE_LABELS = {column.key: f"role__{column.key}" for column in _ROLE.c}
 #: Each row is the user's columns, then the role's, in these orders (`user_rows`): read by position.
 _USER_KEYS = tuple(column.key for column in _USER.c)
 _ROLE_KEYS = tuple(_ROLE_LABELS)
+_USER_ID_AT = _USER_KEYS.index("id")
 _ROLE_AT = len(_USER_KEYS)
 _ROLE_ID_AT = _ROLE_AT + _ROLE_KEYS.index("id")
 
@@ -48,10 +49,11 @@ def loaded_user(session: Session, statement: Select[Any], params: dict[str, Any]
     rows = session.connection().execute(statement, params).all()
     if not rows:
         return None
-    user_id = rows[0].id
+    user_id = rows[0][_USER_ID_AT]
     known = session.identity_map
     if identity_key(User, user_id) in known or any(
-            row.role__id is not None and identity_key(RoleAssignment, row.role__id) in known for row in rows):
+            row[_ROLE_ID_AT] is not None and identity_key(RoleAssignment, row[_ROLE_ID_AT]) in known
+            for row in rows):
         # the session already holds some of them (a test's, a command's): its copies stand
         return session.scalars(select(User).where(User.id == user_id).options(joinedload(User.roles))
                                ).unique().one()
