@@ -18,7 +18,7 @@ SHELL := /bin/bash
 # .venv is made from the distribution's /usr/bin/python3 when it is 3.11 or newer and can make a venv,
 # else from python3 on PATH; PYTHON=... chooses another. Debian's interpreter is built with PGO and LTO
 # and links libpython statically: the app takes 5-11% less CPU per request on it than on a pyenv build
-# with a shared libpython (bench/request_cpu.py, README "Speed").
+# with a shared libpython (bench/request_cpu.py; README, Benchmarks).
 SYSTEM_PYTHON := $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
     2>/dev/null && echo /usr/bin/python3)
 PYTHON ?= $(or $(SYSTEM_PYTHON),python3)

@@ -146,7 +146,7 @@ class Bench:
                     elapsed = perf_counter() - t0
                     if profiler is not None and way == "api":
                         profiler.disable()
-                    tasks[i] = self.next_task(answer) if isinstance(answer, bytes) else answer
+                    tasks[i] = self.next_task(answer) if way == "api" else answer
                     out[way].append(elapsed)
                     out[f"{way}_sql"].append(self.counter.n)
                     self.clock.advance(seconds=1)
