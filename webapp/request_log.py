@@ -1,20 +1,20 @@
 """A request id for every request, and log lines that carry it.
 
 The id is the caller's `X-Request-ID` when it is a plain token of at most 64 characters (nginx's
-`$request_id`, a UUID), else a new one; it is echoed in the response's `X-Request-ID`, given to the
-engine's session so that the audit events the request writes carry it (`runtime.tag_request`), and
-added to every log record as `request_id`. With LOG_FORMAT = "json" each log line is one JSON
-object (time, level, logger, message, request id, process id, and the traceback of an error) and
-each request logs one line of its own (method, endpoint, status, milliseconds), for a log collector
-to index; the development default stays the plain text lines.
+`$request_id`, a UUID), else a new one of 32 hex digits; it is echoed in the response's
+`X-Request-ID`, given to the engine's session so that the audit events the request writes carry it
+(`runtime.tag_request`), and added to every log record as `request_id`. With LOG_FORMAT = "json"
+each log line is one JSON object (time, level, logger, message, request id, process id, and the
+traceback of an error) and each request logs one line of its own (method, endpoint, status,
+milliseconds), for a log collector to index; the development default stays the plain text lines.
 """
 from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import time
-import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -34,9 +34,17 @@ def request_id() -> str | None:
     return g.get("request_id") if has_request_context() else None
 
 
+def new_request_id() -> str:
+    """128 random bits in hex, as `uuid4().hex` reads. An id names a request in the logs and the audit
+    trail and guards nothing, so it needs no system randomness: `uuid4` asks the kernel for it on every
+    request (about 8 µs of an API complete, in an interleaved A/B); `random` is reseeded in each forked
+    worker, so workers forked from one master do not repeat each other's ids."""
+    return f"{random.getrandbits(128):032x}"
+
+
 def _begin() -> None:
     given = request.headers.get(HEADER, "")
-    g.request_id = given if _WELL_FORMED.fullmatch(given) else uuid.uuid4().hex
+    g.request_id = given if _WELL_FORMED.fullmatch(given) else new_request_id()
     g.request_began = time.perf_counter()
     tag_request(db.session, g.request_id)
 

@@ -51,10 +51,11 @@ def loaded_user(session: Session, statement: Select[Any], params: dict[str, Any]
         return None
     user_id = rows[0][_USER_ID_AT]
     known = session.identity_map
-    if identity_key(User, user_id) in known or any(
+    if known and (identity_key(User, user_id) in known or any(
             row[_ROLE_ID_AT] is not None and identity_key(RoleAssignment, row[_ROLE_ID_AT]) in known
-            for row in rows):
-        # the session already holds some of them (a test's, a command's): its copies stand
+            for row in rows)):
+        # the session already holds some of them (a test's, a command's): its copies stand; a request's
+        # session is still empty here, and asking is skipped
         return session.scalars(select(User).where(User.id == user_id).options(joinedload(User.roles))
                                ).unique().one()
     return _attached(session, rows)
@@ -62,15 +63,12 @@ def loaded_user(session: Session, statement: Select[Any], params: dict[str, Any]
 
 def _attached(session: Session, rows: Sequence[Any]) -> User:
     user = _loaded(User, dict(zip(_USER_KEYS, rows[0])))
-    session.add(user)
-    roles = []
-    for row in rows:
-        if row[_ROLE_ID_AT] is not None:
-            role = _loaded(RoleAssignment, dict(zip(_ROLE_KEYS, row[_ROLE_AT:])))
-            session.add(role)
-            set_committed_value(role, "user", user)
-            roles.append(role)
+    roles = [_loaded(RoleAssignment, dict(zip(_ROLE_KEYS, row[_ROLE_AT:])))
+             for row in rows if row[_ROLE_ID_AT] is not None]
+    for role in roles:
+        set_committed_value(role, "user", user)
     set_committed_value(user, "roles", roles)
+    session.add(user)  # the roles come along: User.roles cascades save-update
     return user
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from engine.models import AuditEvent
 from webapp import create_app
 from webapp.extensions import db
-from webapp.request_log import JsonLogHandler
+from webapp.request_log import JsonLogHandler, new_request_id
 
 from .conftest import Api
 from .test_api_tasks import INVESTIGATION, only_task, start
@@ -29,6 +30,25 @@ def test_a_well_formed_request_id_is_echoed_and_anything_else_replaced(client):
     first, second = (client.get("/login").headers["X-Request-ID"] for _ in range(2))
     assert first != second
 
+
+
+def test_workers_forked_from_one_process_make_different_request_ids():
+    """gunicorn forks its workers from one master: each must draw its own ids, not repeat the master's."""
+    reads, writes = os.pipe()
+    children = []
+    for _ in range(2):
+        pid = os.fork()
+        if pid == 0:  # the child writes one id and leaves without running pytest's teardown
+            os.write(writes, new_request_id().encode() + b"\n")
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        os.waitpid(pid, 0)
+    os.close(writes)
+    with os.fdopen(reads) as ids:
+        drawn = ids.read().split()
+    assert len(drawn) == 2 and drawn[0] != drawn[1]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in drawn) and new_request_id() not in drawn
 
 def test_the_request_id_is_on_the_audit_events_of_the_request(any_app):
     app, api = any_app, Api(any_app.test_client())

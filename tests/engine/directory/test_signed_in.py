@@ -40,6 +40,7 @@ def test_the_token_gives_the_user_with_roles_in_one_statement_and_nothing_to_wri
         assert held == sorted((r.role, r.store_code, r.region) for r in session.scalars(
             select(RoleAssignment).where(RoleAssignment.user_id == user.id)))
         assert session.get(User, user.id) is user  # the session's copy: no second object for the same row
+        assert all(session.get(RoleAssignment, r.id) is r for r in user.roles)  # the roles are too
         assert not session.dirty and not session.new
         with Statements(session) as sql:
             session.flush()
