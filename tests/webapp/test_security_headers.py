@@ -139,6 +139,13 @@ def test_hsts_only_in_production(tmp_path, monkeypatch):
     assert settings["STRICT_TRANSPORT_SECURITY"] == "max-age=300"
 
 
+
+@pytest.mark.parametrize("value", ["DENY\r\nSet-Cookie: session=stolen", "DENY\n", "拒绝"])
+def test_a_header_that_is_not_one_line_of_ascii_is_refused_at_start(tmp_path, value):
+    with pytest.raises(ValueError, match="'X-Frame-Options'"):
+        create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'h.sqlite'}",
+                   SECURITY_HEADERS={"X-Frame-Options": value})
+
 # ---------------------------------------------------------------------------
 # Nothing inline: the policy above refuses it, so a template that keeps any would break its page.
 # ---------------------------------------------------------------------------
