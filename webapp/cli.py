@@ -211,13 +211,14 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 
     from .background import background_runner
     from .bootstrap import prepare
-    from .serving import compile_templates
+    from .serving import compile_templates, settle
     app = _app(ctx.obj["config"])
     try:
         prepare(app)
     except DeployError as exc:
         raise click.ClickException(f"deploy refused: {exc}") from None
     compile_templates(app)
+    settle()
     runner = None
     if app.config.get("SCHEDULER_ENABLED"):
         runner = background_runner(app)

@@ -16,6 +16,7 @@ completions/s without keep-alive. A new connection on the host's loopback costs 
 """
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -79,6 +80,7 @@ class Server(BaseApplication):
         from . import create_app
         app = create_app(self.config_name)
         compile_templates(app)
+        settle()
         return app
 
 
@@ -93,6 +95,20 @@ def compile_templates(app: Flask) -> int:
     for name in names:
         environment.get_template(name)
     return len(names)
+
+
+def settle() -> int:
+    """Move what start-up built to the collector's permanent generation; the count moved.
+
+    A started process holds about 150,000 objects that live as long as it does (the app, its models,
+    SQLAlchemy's and SpiffWorkflow's classes, the translations), and every full collection walked all
+    of them again: one pause of 85 ms in 12,000 API completes (`bench/api_cost`'s loop, timed by
+    `gc.callbacks`). Frozen, the longest pause in the same loop was 6 ms, and the collector's time
+    per complete fell from 28 to 20 µs. What is frozen is never collected as a cycle again; start-up
+    garbage is collected first."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def serve(config_name: str | None, host: str, port: int, workers: int, threads: int, timeout: int) -> None:

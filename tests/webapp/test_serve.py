@@ -4,6 +4,7 @@ the JSON access lines), one scrape of `/metrics` counts the requests of both, an
 kept alive (each request goes to whichever process is free)."""
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from webapp.serving import compile_templates, default_workers
+from webapp.serving import compile_templates, default_workers, settle
 
 BOOT_SECONDS = 120  # preparing the database deploys every model first
 
@@ -59,6 +60,15 @@ def closed_after_response(port: int) -> bool:
 def test_the_default_is_two_processes_a_core_and_one():
     assert default_workers() == len(os.sched_getaffinity(0)) * 2 + 1
 
+
+
+def test_a_served_process_leaves_its_start_up_objects_out_of_every_later_collection(app):
+    try:
+        frozen = settle()
+        assert frozen == gc.get_freeze_count() > 100_000  # the app, its models, the libraries' classes
+        assert not any(obj is app for obj in gc.get_objects())  # the collector no longer walks the app
+    finally:
+        gc.unfreeze()  # the test process goes on collecting as before
 
 def test_a_served_process_has_every_template_compiled_before_its_first_request(app, client, auth,
                                                                              monkeypatch):
