@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, object_session
 from engine.models import AuditEvent
 
 from .case_rows import TaskRow
-from .unnest import ArrayInsert
+from .row_batches import BatchInsert
 
 _KEY = "opsflow_pending_events"
 _REQUEST = "opsflow_request_id"
@@ -28,7 +28,7 @@ _REQUEST = "opsflow_request_id"
 _INSERT = AuditEvent.__table__.insert()
 _COLUMNS = ("instance_id", "task_id", "event_type", "element_id", "actor_id", "at", "message", "data",
             "request_id")
-_INSERT_ARRAYS = ArrayInsert(AuditEvent.__table__, _COLUMNS)
+_BATCH_INSERT = BatchInsert(AuditEvent.__table__, _COLUMNS)
 
 
 @dataclass
@@ -63,7 +63,7 @@ def write_pending_events(session: Session) -> list[PendingEvent]:
              e.at, e.message, e.data, request) for e in batch]
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        _INSERT_ARRAYS.execute(connection, rows)
+        _BATCH_INSERT.execute(connection, rows)
     else:
         connection.execute(_INSERT, [dict(zip(_COLUMNS, row)) for row in rows])
     return batch

@@ -32,7 +32,7 @@ from engine.models.rollups import (
 )
 
 from .case_rows import CaseRow, TaskRow
-from .unnest import ArrayInsert
+from .row_batches import BatchInsert
 
 HOUR = 3600.0
 
@@ -197,7 +197,7 @@ def write_pending_cells(session: Session) -> None:
     """Write the cells queued in this transaction now: one upsert, in key order (the order every
     transaction locks them in), straight through the driver (SQLAlchemy's parameter handling cost a
     command as much as the upserts themselves), not an executemany, which PostgreSQL plans and runs row
-    by row. On PostgreSQL the values go as one array per column (`unnest`: one statement text for any
+    by row. On PostgreSQL the rows go as one JSON document (`row_batches`: one statement text for any
     count); SQLite takes a multi-row VALUES list. A statement may not touch a row twice, so the cells
     of one key are added first."""
     cells = session.info.pop(_PENDING, None)
@@ -206,7 +206,7 @@ def write_pending_cells(session: Session) -> None:
     connection = session.connection()
     rows: list[Any] = _merged(cells)
     if connection.dialect.name == "postgresql":
-        _ARRAY_UPSERT.execute(connection, rows)
+        _BATCH_UPSERT.execute(connection, rows)
         return
     rows = [(*cell[:2], cell[2].isoformat(), *cell[3:]) for cell in rows]  # SQLite's dates: ISO text
     for first in range(0, len(rows), _ROWS_PER_STATEMENT):
@@ -285,7 +285,7 @@ def _sqlite_upsert(rows: int) -> str:
     return statement
 
 
-_ARRAY_UPSERT = ArrayInsert(RollupCell.__table__, _COLUMNS, _on_conflict("postgresql"))
+_BATCH_UPSERT = BatchInsert(RollupCell.__table__, _COLUMNS, _on_conflict("postgresql"))
 
 
 def rebuild_rollups(session: Session, zone: tzinfo, chunk: int = 10_000) -> int:

@@ -1,5 +1,6 @@
-"""Rows inserted as one array per column on PostgreSQL: stored exactly as SQLAlchemy's own insert stores
-them, in one statement text for any number of rows, which PostgreSQL then keeps prepared."""
+"""Rows inserted as one JSON document on PostgreSQL: stored as SQLAlchemy's own insert stores them (the
+same values; a JSON column's text is orjson's, compact), in one statement text for any number of rows,
+which PostgreSQL then keeps prepared."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -8,7 +9,7 @@ import pytest
 from sqlalchemy import event, select, text
 
 from engine.models import AuditEvent
-from engine.runtime.unnest import ArrayInsert
+from engine.runtime.row_batches import BatchInsert
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 
@@ -20,7 +21,7 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 def stored(session) -> list[tuple]:
     return [tuple(row) for row in session.execute(text(
-        "SELECT instance_id, task_id, event_type, element_id, actor_id, at, message, data::text, "
+        "SELECT instance_id, task_id, event_type, element_id, actor_id, at, message, data::jsonb::text, "
         "data IS NULL, request_id FROM audit_event ORDER BY id"))]
 
 
@@ -35,7 +36,7 @@ def test_rows_read_back_as_sqlalchemys_own_insert_writes_them(session):
     by_sqlalchemy = stored(session)
     session.execute(EVENTS.delete())
 
-    ArrayInsert(EVENTS, COLUMNS).execute(session.connection(), rows)
+    BatchInsert(EVENTS, COLUMNS).execute(session.connection(), rows)
 
     assert stored(session) == by_sqlalchemy
     assert [r[5] for r in by_sqlalchemy] == [datetime(2026, 12, 4, 1, 30)] * 2  # naive UTC, as UTCDateTime
@@ -44,7 +45,7 @@ def test_rows_read_back_as_sqlalchemys_own_insert_writes_them(session):
 
 
 def test_one_statement_text_for_any_count_which_postgresql_keeps_prepared(session):
-    insert, sent = ArrayInsert(EVENTS, COLUMNS), []
+    insert, sent = BatchInsert(EVENTS, COLUMNS), []
     connection = session.connection()
     event.listen(connection, "before_cursor_execute", lambda *args: sent.append(args[2]))
     at = datetime(2026, 12, 4, 1, 30, tzinfo=timezone.utc)
@@ -58,5 +59,5 @@ def test_one_statement_text_for_any_count_which_postgresql_keeps_prepared(sessio
     assert session.scalars(text("SELECT element_id FROM audit_event ORDER BY id")).all()[-13:-1] == [
         f"e{n}" for n in range(12)]  # in the order given
     prepared = session.scalar(text("SELECT count(*) FROM pg_prepared_statements "
-                                   "WHERE statement LIKE 'INSERT INTO audit_event%unnest%'"))
+                                   "WHERE statement LIKE 'INSERT INTO audit_event%json_to_recordset%'"))
     assert prepared == 1
