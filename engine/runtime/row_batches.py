@@ -38,11 +38,13 @@ class BatchInsert:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             types = [self.table.c[name].type for name in self.columns]
-            named = [(name, kind.compile(dialect=dialect), isinstance(kind, JSON))
+            quote = dialect.identifier_preparer.quote  # the document's keys are the names as they are
+            named = [(quote(name), kind.compile(dialect=dialect), isinstance(kind, JSON))
                      for name, kind in zip(self.columns, types)]
             fields = ", ".join(f"{name} {'text' if as_json else kind}" for name, kind, as_json in named)
             values = ", ".join(f"{name}::{kind}" if as_json else name for name, kind, as_json in named)
-            sql = (f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) SELECT {values} "
+            columns = ", ".join(name for name, _kind, _as_json in named)
+            sql = (f"INSERT INTO {quote(self.table.name)} ({columns}) SELECT {values} "
                    f"FROM json_to_recordset(%s::json) AS batch({fields}) {self.suffix}").rstrip()
             compiled = self._compiled[dialect.name] = (sql, [
                 _json_text if isinstance(kind, JSON) else kind.dialect_impl(dialect).bind_processor(dialect)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, select, text
+from sqlalchemy.exc import DataError
 
 from engine.models import AuditEvent
 from engine.runtime.row_batches import BatchInsert
@@ -61,3 +62,15 @@ def test_one_statement_text_for_any_count_which_postgresql_keeps_prepared(sessio
     prepared = session.scalar(text("SELECT count(*) FROM pg_prepared_statements "
                                    "WHERE statement LIKE 'INSERT INTO audit_event%json_to_recordset%'"))
     assert prepared == 1
+
+
+def test_a_value_too_long_for_its_column_is_refused_as_sqlalchemys_insert_refuses_it(session):
+    """A VARCHAR(n) column takes the text whole or not at all: nothing is cut to fit (an array cast to
+    `varchar(n)[]` cut it silently)."""
+    at = datetime(2026, 12, 4, 1, 30, tzinfo=timezone.utc)
+    too_long = "x" * (EVENTS.c.event_type.type.length + 1)
+    with pytest.raises(DataError, match="too long"):
+        with session.begin_nested():
+            BatchInsert(EVENTS, COLUMNS).execute(session.connection(),
+                                                 [(None, None, too_long, None, None, at, "", None, None)])
+    assert session.scalar(text("SELECT count(*) FROM audit_event")) == 0
