@@ -65,7 +65,9 @@ def test_the_default_is_two_processes_a_core_and_one():
 def test_a_served_process_leaves_its_start_up_objects_out_of_every_later_collection(app):
     try:
         frozen = settle()
-        assert frozen == gc.get_freeze_count() > 100_000  # the app, its models, the libraries' classes
+        # the app, its models, the libraries' classes (a frozen object that is freed leaves the count, so
+        # the two figures need not be equal)
+        assert frozen > 100_000 and gc.get_freeze_count() > 100_000
         assert not any(obj is app for obj in gc.get_objects())  # the collector no longer walks the app
     finally:
         gc.unfreeze()  # the test process goes on collecting as before
