@@ -211,14 +211,13 @@ def run(ctx: click.Context, host: str, port: int) -> None:
 
     from .background import background_runner
     from .bootstrap import prepare
-    from .serving import compile_templates, settle
+    from .serving import ready_to_serve
     app = _app(ctx.obj["config"])
     try:
         prepare(app)
     except DeployError as exc:
         raise click.ClickException(f"deploy refused: {exc}") from None
-    compile_templates(app)
-    settle()
+    ready_to_serve(app)
     runner = None
     if app.config.get("SCHEDULER_ENABLED"):
         runner = background_runner(app)

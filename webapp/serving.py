@@ -79,8 +79,7 @@ class Server(BaseApplication):
     def load(self) -> Flask:
         from . import create_app
         app = create_app(self.config_name)
-        compile_templates(app)
-        settle()
+        ready_to_serve(app)
         return app
 
 
@@ -95,6 +94,12 @@ def compile_templates(app: Flask) -> int:
     for name in names:
         environment.get_template(name)
     return len(names)
+
+
+def ready_to_serve(app: Flask) -> None:
+    """What a served process (`opsflow serve`'s workers, `opsflow run`) does before its first request."""
+    compile_templates(app)
+    settle()
 
 
 def settle() -> int:
