@@ -37,18 +37,23 @@ class BatchInsert:
     def _for(self, dialect: Dialect) -> tuple[str, list[Callable[[Any], Any] | None]]:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            types = [self.table.c[name].type for name in self.columns]
             quote = dialect.identifier_preparer.quote  # the document's keys are the names as they are
-            named = [(quote(name), kind.compile(dialect=dialect), isinstance(kind, JSON))
-                     for name, kind in zip(self.columns, types)]
-            fields = ", ".join(f"{name} {'text' if as_json else kind}" for name, kind, as_json in named)
-            values = ", ".join(f"{name}::{kind}" if as_json else name for name, kind, as_json in named)
-            columns = ", ".join(name for name, _kind, _as_json in named)
-            sql = (f"INSERT INTO {quote(self.table.name)} ({columns}) SELECT {values} "
-                   f"FROM json_to_recordset(%s::json) AS batch({fields}) {self.suffix}").rstrip()
-            compiled = self._compiled[dialect.name] = (sql, [
-                _json_text if isinstance(kind, JSON) else kind.dialect_impl(dialect).bind_processor(dialect)
-                for kind in types])
+            names: list[str] = []
+            fields: list[str] = []
+            values: list[str] = []
+            processors: list[Callable[[Any], Any] | None] = []
+            for name in self.columns:
+                kind = self.table.c[name].type
+                column, sql_type = quote(name), kind.compile(dialect=dialect)
+                as_json = isinstance(kind, JSON)
+                names.append(column)
+                fields.append(f"{column} {'text' if as_json else sql_type}")
+                values.append(f"{column}::{sql_type}" if as_json else column)
+                processors.append(_json_text if as_json
+                                  else kind.dialect_impl(dialect).bind_processor(dialect))
+            sql = (f"INSERT INTO {quote(self.table.name)} ({', '.join(names)}) SELECT {', '.join(values)} "
+                   f"FROM json_to_recordset(%s::json) AS batch({', '.join(fields)}) {self.suffix}").rstrip()
+            compiled = self._compiled[dialect.name] = (sql, processors)
         return compiled
 
     def execute(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
