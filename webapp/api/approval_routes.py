@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
 from flask_babel import gettext as _
 
 from engine import access, runtime
@@ -17,14 +16,10 @@ from engine.errors import InvalidData
 
 from ..errors import BadRequest
 from ..extensions import db, engine
+from .answers import committed
 from .auth import api_user, token_required
 from .blueprint import bp
 from .params import body, body_text
-
-
-def _done(payload: dict[str, Any]) -> Any:
-    db.session.commit()
-    return jsonify(payload)
 
 
 @bp.post("/tasks/<int:task_id>/add-approvers")
@@ -38,7 +33,7 @@ def add_approvers(task_id: int) -> Any:
     position, reason = body_text(data, "position"), body_text(data, "reason")
     access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     view = runtime.add_approvers(engine(), db.session, task_id, api_user(), usernames, position, reason)
-    return _done(view.to_dict())
+    return committed(view.to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/remove-approver")
@@ -48,7 +43,7 @@ def remove_approver(task_id: int) -> Any:
     username, reason = body_text(data, "username").strip(), body_text(data, "reason")
     access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     view = runtime.remove_approver(engine(), db.session, task_id, api_user(), username, reason)
-    return _done(view.to_dict())
+    return committed(view.to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/decide")
@@ -60,4 +55,4 @@ def decide(task_id: int) -> Any:
         raise InvalidData("'decision' must be approve or reject", {"decision": "must be approve or reject"})
     access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     view = runtime.decide(engine(), db.session, task_id, api_user(), decision == runtime.APPROVE, comment)
-    return _done(view.to_dict())
+    return committed(view.to_dict())

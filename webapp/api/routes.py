@@ -19,6 +19,7 @@ from engine.views import Page
 from ..errors import BadRequest, Unauthorized
 from ..extensions import db, engine
 from ..login_throttle import attempt_login, too_many_attempts
+from .answers import committed
 from .attachment_routes import named_attachments, names_files
 from .auth import api_user, token_required
 from .blueprint import bp
@@ -28,11 +29,6 @@ from .params import body, body_object, body_text, flag, integer, moment, optiona
 def _page(page: Page[Any]) -> dict[str, Any]:
     return {"items": [item.to_dict() for item in page.items], "total": page.total, "page": page.page,
             "per_page": page.per_page}
-
-
-def _done(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
-    db.session.commit()
-    return jsonify(payload), status, headers or {}
 
 
 # -- login -----------------------------------------------------------------------------------------
@@ -53,9 +49,9 @@ def login() -> Any:
         raise Unauthorized(_("Wrong username or password."))
     hours = current_app.config["API_TOKEN_HOURS"]
     token = issue_token(db.session, user, engine().clock(), hours)
-    return _done({"token": token, "token_type": "Bearer", "expires_in": int(hours * 3600),
-                  "user": {"username": user.username, "display_name": user.display_name,
-                           "roles": sorted({r.role for r in user.roles})}})
+    return committed({"token": token, "token_type": "Bearer", "expires_in": int(hours * 3600),
+                      "user": {"username": user.username, "display_name": user.display_name,
+                               "roles": sorted({r.role for r in user.roles})}})
 
 
 # -- processes -------------------------------------------------------------------------------------
@@ -80,7 +76,7 @@ def start(key: str) -> Any:
     pending = named_attachments(data, None)
     view = engine().start(db.session, key, api_user(), data)
     link_pending(db.session, api_user(), pending, view.id, engine().clock())
-    return _done(view.to_dict(), 201, {"Location": url_for("api.instance", instance_id=view.id)})
+    return committed(view.to_dict(), 201, {"Location": url_for("api.instance", instance_id=view.id)})
 
 
 # -- tasks -----------------------------------------------------------------------------------------
@@ -117,14 +113,14 @@ def _decision(detail: queries.TaskDetail) -> dict[str, Any] | None:
 @token_required
 def claim(task_id: int) -> Any:
     access.visible_task(db.session, api_user(), task_id, rules=engine().supervision, now=engine().clock())
-    return _done(engine().claim(db.session, task_id, api_user()).to_dict())
+    return committed(engine().claim(db.session, task_id, api_user()).to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @token_required
 def unclaim(task_id: int) -> Any:
     access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
-    return _done(engine().unclaim(db.session, task_id, api_user()).to_dict())
+    return committed(engine().unclaim(db.session, task_id, api_user()).to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/assign")
@@ -135,7 +131,7 @@ def assign(task_id: int) -> Any:
     access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     if not assignee:
         raise InvalidData("'user' (a username) is required", {"user": "required"})
-    return _done(engine().assign(db.session, task_id, api_user(), assignee, reason).to_dict())
+    return committed(engine().assign(db.session, task_id, api_user(), assignee, reason).to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/transfer")
@@ -146,7 +142,7 @@ def transfer(task_id: int) -> Any:
     access.visible_task(db.session, api_user(), task_id, rules=engine().supervision)
     if not to:
         raise InvalidData("'to' (a username) is required", {"to": "required"})
-    return _done(runtime.transfer(engine(), db.session, task_id, api_user(), to, reason).to_dict())
+    return committed(runtime.transfer(engine(), db.session, task_id, api_user(), to, reason).to_dict())
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -158,12 +154,12 @@ def complete(task_id: int) -> Any:
     session = db.session()
     if not names_files(data):  # the common case: the engine reads the task once, checking who sees it
         view = engine().complete(session, task_id, api_user(), data, unseen_as_unknown=True)
-        return _done(view.to_dict())
+        return committed(view.to_dict())
     task = access.visible_task(session, api_user(), task_id, rules=engine().supervision)
     pending = named_attachments(data, task.instance_id)
     view = engine().complete(session, task_id, api_user(), data)
     link_pending(session, api_user(), pending, task.instance_id, engine().clock())
-    return _done(view.to_dict())
+    return committed(view.to_dict())
 
 
 # -- process instances -----------------------------------------------------------------------------
@@ -200,14 +196,14 @@ def comment(instance_id: int) -> Any:
     text_ = body_text(body(), "body")
     created = runtime.add_comment(db.session, api_user(), instance_id, text_, engine().clock(),
                                   rules=engine().supervision)
-    return _done(created, 201)
+    return committed(created, 201)
 
 
 def _case_action(instance_id: int, action: str) -> Any:
     reason = body_text(body(), "reason")
     access.ensure_visible(db.session, api_user(), instance_id, rules=engine().supervision)
     view = getattr(engine(), action)(db.session, instance_id, api_user(), reason)
-    return _done(view.to_dict())
+    return committed(view.to_dict())
 
 
 @bp.post("/process-instances/<int:instance_id>/terminate")
