@@ -6,7 +6,8 @@ turns (even ones through the API, odd ones through the engine) so the machine's 
 The API's figure is the whole request as a WSGI server calls the app: token → user → grants, the access
 check, JSON in and out, the engine command and the commit; building the request and reading the answer
 are the client's work and stay outside it. The engine's figure is `Engine.complete` +
-`commit()` in a session of its own, with the user already loaded, as bench/steps.py measures it.
+`commit()` in a session of its own (the engine's `make_sessions`), with the user already loaded, as
+bench/steps.py measures it.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.test import EnvironBuilder
 
 from engine import Engine, FrozenClock
+from engine.db import make_sessions
 from engine.directory import RoleSpec, issue_token
 from engine.models import User
 
@@ -89,6 +91,9 @@ class Bench:
             self.user = session.scalar(select(User).where(User.id == self.user_id)
                                        .options(selectinload(User.roles)))
         self.counter = _Counter()
+        # the engine's own sessions, as bench/steps.py and the CLI's and worker's commands run in: they
+        # keep their objects loaded past the commit, as the API's writes do (webapp/api/answers.py)
+        self.sessions = make_sessions(self.sql_engine)
 
     def start(self, n: int) -> list[tuple[int, str]]:
         with Session(self.sql_engine) as session:
@@ -121,7 +126,7 @@ class Bench:
         return (tasks[0]["id"], tasks[0]["element_id"]) if tasks else None
 
     def via_engine(self, task_id: int, element_id: str) -> tuple[int, str] | None:
-        with Session(self.sql_engine) as session:
+        with self.sessions() as session:
             view = self.engine.complete(session, task_id, self.user, fixtures.form_data(element_id))
             session.commit()
         return (view.open_tasks[0].id, view.open_tasks[0].element_id) if view.open_tasks else None
