@@ -30,12 +30,29 @@ class Grant:
         return True
 
 
+#: Where the signed-in loader leaves the grants it read with the user (`hold_grants`): an attribute of
+#: the instance that SQLAlchemy does not map, so it is neither written nor expired.
+_HELD = "_opsflow_held_grants"
+
+
+def hold_grants(user: User, grants: list[Grant]) -> None:
+    """Give `user` the grants read with them, for `grants_of` to answer from while their roles are not
+    loaded. A request's permission checks then need no ORM object per role; the roles stay a
+    relationship, loaded (one statement) by whoever reads `user.roles`, and from then on they decide."""
+    user.__dict__[_HELD] = grants
+
+
 def grants_of(user: User) -> list[Grant]:
+    """The grants `user` holds: their roles when loaded (a change to them counts at once), else the
+    ones the signed-in loader read with them (`hold_grants`)."""
+    state = user.__dict__
+    if "roles" not in state and _HELD in state:
+        return list(state[_HELD])
     return [Grant(r.role, r.store_code, r.region) for r in user.roles]
 
 
 def role_keys(user: User) -> set[str]:
-    return {r.role for r in user.roles}
+    return {g.role for g in grants_of(user)}
 
 
 class ScopedTask(Protocol):

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint
 from flask_login import current_user, login_required
 
-from engine.access import require_admin
+from engine.access import is_admin, require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -16,3 +16,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _admins_only() -> Any:
     require_admin(current_user)
     return None
+
+
+@bp.app_context_processor
+def _menu() -> dict[str, Any]:
+    """`shows_admin()` for the menu: the entry is there only for admins."""
+    def shows_admin() -> bool:
+        return is_admin(current_user)
+    return {"shows_admin": shows_admin}

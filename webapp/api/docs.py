@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, render_template
 from flask_login import current_user
 
+from engine.access import role_keys
+
 from .blueprint import bp
 from .contract import openapi_json
 
@@ -30,5 +32,5 @@ def page() -> str:
 @docs_bp.app_context_processor
 def _navigation() -> dict[str, Any]:
     def shows_api_docs() -> bool:
-        return current_user.is_authenticated and any(r.role in DOCS_IN_NAVIGATION for r in current_user.roles)
+        return current_user.is_authenticated and not DOCS_IN_NAVIGATION.isdisjoint(role_keys(current_user))
     return {"shows_api_docs": shows_api_docs}

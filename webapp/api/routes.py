@@ -51,7 +51,7 @@ def login() -> Any:
     token = issue_token(db.session, user, engine().clock(), hours)
     return committed({"token": token, "token_type": "Bearer", "expires_in": int(hours * 3600),
                       "user": {"username": user.username, "display_name": user.display_name,
-                               "roles": sorted({r.role for r in user.roles})}})
+                               "roles": sorted(access.role_keys(user))}})
 
 
 # -- processes -------------------------------------------------------------------------------------
