@@ -60,11 +60,16 @@ def test_the_token_gives_the_user_with_grants_in_one_statement_and_nothing_to_wr
         assert session.scalar(select(User.locale).where(User.username == "manager_sh001")) == "en"
 
 
-def test_a_change_to_the_roles_counts_at_once_in_the_same_session(sessions, clock):
+def _token_of_someone_without_roles(sessions, clock, username: str) -> str:
     with sessions() as session:
-        later = insert_user_unchecked(session, "soon", "pw-soon-1", roles=[], now=clock())
-        token = issue_token(session, later, clock())
+        user = insert_user_unchecked(session, username, f"pw-{username}-1", roles=[], now=clock())
+        token = issue_token(session, user, clock())
         session.commit()
+    return token
+
+
+def test_a_change_to_the_roles_counts_at_once_in_the_same_session(sessions, clock):
+    token = _token_of_someone_without_roles(sessions, clock, "soon")
     with sessions() as session:
         user = user_for_token(session, token, clock())
         assert user is not None and grants_of(user) == []
@@ -88,10 +93,7 @@ def test_a_user_without_roles_and_one_the_session_already_holds(sessions, clock)
 
 
 def test_roles_given_later_are_seen_by_the_next_request(sessions, clock):
-    with sessions() as session:
-        later = insert_user_unchecked(session, "later", "pw-later-1", roles=[], now=clock())
-        token = issue_token(session, later, clock())
-        session.commit()
+    token = _token_of_someone_without_roles(sessions, clock, "later")
     with sessions() as session:
         user = user_for_token(session, token, clock())
         assert user is not None
