@@ -12,6 +12,7 @@ keeps them. Any other request still ends in a rollback.
 from __future__ import annotations
 
 from flask import Flask, request
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
@@ -30,8 +31,14 @@ def init_app(app: Flask) -> None:
         if session.in_transaction() and not (session.new or session.dirty or session.deleted):
             # as the rollback in closing did, leave the loaded objects loaded: a streamed response
             # (the CSV export) still reads the signed-in user after this
-            expire, session.expire_on_commit = session.expire_on_commit, False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = expire
+            commit_keeping_loaded(session)
+
+
+def commit_keeping_loaded(session: Session) -> None:
+    """Commit without expiring the session's objects, then leave its own setting as it was (a test's
+    app context may hold the same session for its next request)."""
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -12,15 +12,10 @@ from typing import Any
 from flask import jsonify
 
 from ..extensions import db
+from ..request_transactions import commit_keeping_loaded
 
 
 def committed(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
-    """Commit, then answer `payload` as JSON. The session keeps its objects loaded past the commit (a
-    test's app context may hold the same session for its next request: it expires as before)."""
-    session = db.session()
-    expire, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
+    """Commit, then answer `payload` as JSON; the session keeps its objects loaded past the commit."""
+    commit_keeping_loaded(db.session())
     return jsonify(payload), status, headers or {}
