@@ -141,17 +141,22 @@ class Config:
     HOUSEKEEPING_INTERVAL_SECONDS = 600.0  # how often the background runner purges old rows
     SCRIPT_SECONDS = 5.0    # a model script's time limit; its worker process is killed when it runs over
     SCRIPT_MEMORY_MB = 512  # the address space of each script worker process
-    # The connection pool on PostgreSQL (ignored on SQLite). Pre-ping: each connection is checked with
-    # a round trip as a request takes it from the pool, and a dead one replaced (with every older one)
-    # before the request uses it. Connections die server-side while they sit in the pool: a PostgreSQL
-    # restart or failover, pg_terminate_backend, idle_session_timeout, a PgBouncer or firewall that
-    # drops idle connections; without the ping the first request on each dead connection fails
-    # (503). The ping costs one round trip per request: on loopback 0.26 ms, +4.5% on a 3.1 ms GET
-    # /api/v1/tasks (build machine, load 4.4) — cheap against a failed request after every restart,
-    # so it stays on (OPSFLOW_DB_PRE_PING=0 turns it off). Recycling replaces a connection after
-    # DB_POOL_RECYCLE_SECONDS (-1: never) before a firewall's or PgBouncer's idle limit (often an hour)
-    # cuts it, and frees what a long-lived backend holds; OPSFLOW_DB_POOL_RECYCLE_SECONDS.
+    # The connection pool on PostgreSQL (ignored on SQLite). Pre-ping: a connection that has sat in the
+    # pool longer than DB_POOL_PING_IDLE_SECONDS is checked with a round trip as a request takes it, and
+    # a dead one replaced (with every older one) before the request uses it. Connections die
+    # server-side while they sit in the pool: a PostgreSQL restart or failover, pg_terminate_backend,
+    # idle_session_timeout, a PgBouncer or firewall that drops idle connections; without the ping the
+    # first request on each dead connection fails (503). A connection back from a request less than
+    # half a second ago is not pinged (HikariCP's aliveBypassWindowMs, engine/db.py): under load that
+    # is every connection, and the ping cost a round trip per request (loopback 0.26 ms, +4.5% on a
+    # 3.1 ms GET /api/v1/tasks). The price: after a restart, a connection that came back within the
+    # half second before it is not pinged, so the one request that takes it fails (503) and
+    # SQLAlchemy then replaces every older connection. OPSFLOW_DB_PRE_PING=0 turns the ping off,
+    # OPSFLOW_DB_POOL_PING_IDLE_SECONDS=0 pings at every checkout. Recycling replaces a connection
+    # after DB_POOL_RECYCLE_SECONDS (-1: never) before a firewall's or PgBouncer's idle limit (often an
+    # hour) cuts it, and frees what a long-lived backend holds; OPSFLOW_DB_POOL_RECYCLE_SECONDS.
     DB_POOL_PRE_PING = True
+    DB_POOL_PING_IDLE_SECONDS = 0.5
     DB_POOL_RECYCLE_SECONDS = 1800
 
 
@@ -214,7 +219,8 @@ _ENV_INTEGERS = {"OPSFLOW_JSON_MAX_DEPTH": "JSON_MAX_DEPTH",
                  "OPSFLOW_DB_POOL_RECYCLE_SECONDS": "DB_POOL_RECYCLE_SECONDS"}
 _ENV_FLOATS = {"OPSFLOW_WORKER_LEASE_SECONDS": "WORKER_LEASE_SECONDS",
                "OPSFLOW_IDEMPOTENCY_KEEP_HOURS": "IDEMPOTENCY_KEEP_HOURS",
-               "OPSFLOW_WORKER_POLL_SECONDS": "SCHEDULER_INTERVAL_SECONDS"}
+               "OPSFLOW_WORKER_POLL_SECONDS": "SCHEDULER_INTERVAL_SECONDS",
+               "OPSFLOW_DB_POOL_PING_IDLE_SECONDS": "DB_POOL_PING_IDLE_SECONDS"}
 
 
 class ConfigError(RuntimeError):

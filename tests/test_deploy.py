@@ -42,6 +42,7 @@ def test_every_variable_is_read_and_the_environment_is_a_production_config():
     assert settings["CONFIG_NAME"] == "production" and settings["LOG_FORMAT"] == "json"
     assert settings["TRUSTED_PROXIES"] == 1 and settings["METRICS_TOKEN"]
     assert settings["DB_POOL_PRE_PING"] is True and settings["DB_POOL_RECYCLE_SECONDS"] == 1800
+    assert settings["DB_POOL_PING_IDLE_SECONDS"] == 0.5
 
 
 def test_every_unit_runs_an_opsflow_command_the_cli_accepts():

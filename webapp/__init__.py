@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from config import business_zone, connector_settings, load_config
 from engine import Engine, system_clock
-from engine.db import configure_sqlite, engine_options
+from engine.db import configure_sqlite, engine_options, ping_when_idle
 from engine.sandbox import ScriptLimits
 
 from . import (
@@ -32,7 +32,6 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     pool = engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
-                          pre_ping=bool(app.config["DB_POOL_PRE_PING"]),
                           recycle_seconds=int(app.config["DB_POOL_RECYCLE_SECONDS"]))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**pool, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not app.config.get("SECRET_KEY"):
@@ -51,6 +50,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
     with app.app_context():
         configure_sqlite(db.engine)
+        if app.config["DB_POOL_PRE_PING"]:
+            ping_when_idle(db.engine, float(app.config["DB_POOL_PING_IDLE_SECONDS"]))
 
     strict_request.init_app(app)  # before the blueprints: their <int:...> rules take its converter
     from workflows.catalogue import catalogue

@@ -1,7 +1,9 @@
 """The app survives its pooled PostgreSQL connections being killed server-side (issue 15): with the
-production pool settings (pre-ping on, see config.py) every request after `pg_terminate_backend` of
-all its connections succeeds; with the ping turned off the first one fails, which is what the ping is
-for. On the real PostgreSQL test server; the settings come from the config classes and the environment.
+ping on (see config.py) every request after `pg_terminate_backend` of all its idle connections
+succeeds; with the ping turned off the first one fails, which is what the ping is for. A connection
+back from a request within the idle threshold is not pinged (the round trip it saves under load);
+tests/engine/test_db.py moves the pool's clock across that threshold. On the real PostgreSQL test
+server; the settings come from the config classes and the environment.
 """
 from __future__ import annotations
 
@@ -66,7 +68,7 @@ def kill_backends(postgres_url: str, database: str) -> int:
 
 
 def test_requests_succeed_after_every_pooled_connection_is_killed(pg_app, postgres_url, webapp_postgres_url):
-    app = pg_app()
+    app = pg_app(DB_POOL_PING_IDLE_SECONDS=0)  # every connection idle long enough to be pinged
     api = Api(app.test_client())
     assert api.as_("cs_li").get("/tasks").status_code == 200
     fill_the_pool(app)
@@ -90,12 +92,29 @@ def test_without_the_ping_the_first_request_fails(pg_app, postgres_url, webapp_p
     assert api.as_("cs_li").get("/tasks").status_code == 200
 
 
+def test_a_connection_back_within_the_idle_threshold_is_used_without_a_ping(pg_app, postgres_url,
+                                                                          webapp_postgres_url):
+    """The price of the saved round trip: a connection killed within the threshold of its last use
+    fails the one request that takes it; SQLAlchemy then replaces the pool."""
+    app = pg_app(DB_POOL_PING_IDLE_SECONDS=3600)
+    api = Api(app.test_client())
+    assert api.as_("cs_li").get("/tasks").status_code == 200
+    fill_the_pool(app)
+    assert kill_backends(postgres_url, make_url(webapp_postgres_url).database) >= 3
+    assert api.as_("cs_li").get("/tasks").status_code == 503
+    assert [api.as_("cs_li").get("/tasks").status_code for _ in range(3)] == [200] * 3
+
+
 def test_the_pool_settings_come_from_the_config_and_the_environment(pg_app):
     production = load_config("production", environ={"SECRET_KEY": "s"})
-    assert (production["DB_POOL_PRE_PING"], production["DB_POOL_RECYCLE_SECONDS"]) == (True, 1800)
+    assert (production["DB_POOL_PRE_PING"], production["DB_POOL_PING_IDLE_SECONDS"],
+            production["DB_POOL_RECYCLE_SECONDS"]) == (True, 0.5, 1800)
     changed = load_config("production", environ={"SECRET_KEY": "s", "OPSFLOW_DB_PRE_PING": "0",
+                                                  "OPSFLOW_DB_POOL_PING_IDLE_SECONDS": "2.5",
                                                   "OPSFLOW_DB_POOL_RECYCLE_SECONDS": "600"})
-    assert (changed["DB_POOL_PRE_PING"], changed["DB_POOL_RECYCLE_SECONDS"]) == (False, 600)
+    assert (changed["DB_POOL_PRE_PING"], changed["DB_POOL_PING_IDLE_SECONDS"],
+            changed["DB_POOL_RECYCLE_SECONDS"]) == (False, 2.5, 600)
     app = pg_app(DB_POOL_RECYCLE_SECONDS=600)
     with app.app_context():
-        assert (db.engine.pool._pre_ping, db.engine.pool._recycle) == (True, 600)
+        assert db.engine.pool._recycle == 600
+        assert not db.engine.pool._pre_ping and db.engine.pool.dispatch.checkout  # ours, by idle time
