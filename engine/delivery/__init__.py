@@ -1,7 +1,7 @@
 """Getting messages out (issue 12): the outbox a command writes to in its transaction, and the
 delivery worker that sends it by e-mail and to group robots, once, with retries."""
 from .channels import Outcome, Rendered, Renderer, Transport
-from .outbox import MODEL_MAIL, enqueue, outbox_row
+from .outbox import MODEL_MAIL, OUTBOX_COLUMNS, enqueue, outbox_row
 from .preferences import (
     EVENT_KINDS,
     URGENT_KINDS,
@@ -46,7 +46,8 @@ from .routing import route_notifications
 from .smtp import SmtpSettings, SmtpTransport
 from .worker import DeliveryRun, Policy, claim, deliver_due, load_rows
 
-__all__ = ["MODEL_MAIL", "CENTER", "CENTER_DEFAULT", "CENTER_ROBOT_NAME", "DeliveryRun", "Outcome", "Policy",
+__all__ = ["MODEL_MAIL", "OUTBOX_COLUMNS", "CENTER", "CENTER_DEFAULT", "CENTER_ROBOT_NAME", "DeliveryRun",
+           "Outcome", "Policy",
            "RATE_PER_MINUTE", "REGION", "RESENT", "ROBOT_CHANGES", "ROBOT_EVENTS", "ROBOT_FACTS",
            "Rendered", "Renderer", "RobotRow", "RobotTransport", "SCOPED_DEFAULT", "SCOPES", "STORE",
            "SmtpSettings", "SmtpTransport", "Transport", "claim", "delete_robot", "deliver_due",

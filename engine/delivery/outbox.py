@@ -25,9 +25,19 @@ def outbox_row(channel: str, kind: str, payload: dict[str, Any], now: datetime, 
             "last_error": None, "created_at": now, "sent_at": None}
 
 
-def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert `rows` (from `outbox_row`) in the session's transaction, in one statement."""
+#: An outbox row's columns, in `outbox_row`'s order.
+OUTBOX_COLUMNS = ("channel", "kind", "recipient_id", "robot_id", "instance_id", "payload", "status",
+                  "attempts", "available_at", "locked_until", "locked_by", "last_error", "created_at",
+                  "sent_at")
+
+
+def enqueue(session: Session, rows: Iterable[dict[str, Any]],
+            into: list[dict[str, Any]] | None = None) -> int:
+    """Insert `rows` (from `outbox_row`) in the session's transaction, in one statement; or add them to
+    `into`, for a caller that writes them with its other rows (a command's store)."""
     batch = list(rows)
-    if batch:
+    if into is not None:
+        into.extend(batch)
+    elif batch:
         session.connection().execute(_INSERT, batch)
     return len(batch)

@@ -54,9 +54,11 @@ def robot_hears(events: Sequence[str] | None, event: str) -> bool:
     return event in (events or ())
 
 
-def route_robot_events(session: Session, events: Sequence[dict[str, Any]]) -> int:
+def route_robot_events(session: Session, events: Sequence[dict[str, Any]],
+                       outbox: list[dict[str, Any]] | None = None) -> int:
     """Queue a message to every active robot that hears each of `events` (from `robot_event`); the
-    count queued. One prebuilt query per store and region named (one, for a command's events)."""
+    count queued (added to `outbox` when given, see `enqueue`). One prebuilt query per store and region
+    named (one, for a command's events)."""
     if not events:
         return 0
     places = sorted({(e.get("store_code") or "", e.get("region") or "") for e in events})
@@ -73,7 +75,7 @@ def route_robot_events(session: Session, events: Sequence[dict[str, Any]]) -> in
             if (r.scope == CENTER or r.scope_value == where) and robot_hears(r.events, e["event"]):
                 rows.append(outbox_row(r.kind, e["event"], {k: e.get(k) for k in ROBOT_FACTS}, e["at"],
                                        robot_id=robot_id, instance_id=e.get("instance_id")))
-    return enqueue(session, rows)
+    return enqueue(session, rows, outbox)
 
 
 def tell_robots_overdue(session: Session, task_ids: Sequence[int], now: datetime) -> int:

@@ -17,9 +17,11 @@ from .preferences import choices_of
 _FACTS = ("kind", "instance_id", "task_id", "actor_id", "title", "business_key", "step", "message")
 
 
-def route_notifications(session: Session, notifications: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def route_notifications(session: Session, notifications: Sequence[dict[str, Any]],
+                        outbox: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Queue the e-mails `notifications` (rows as `notify` builds them; an optional `extra` dict is
-    added to the payload) call for, and return the rows the recipients keep in their inbox."""
+    added to the payload) call for, and return the rows the recipients keep in their inbox; with
+    `outbox`, the e-mails' rows are added to it instead of inserted (`enqueue`)."""
     people = choices_of(session, {n["recipient_id"] for n in notifications})
     if not people:
         return []
@@ -36,5 +38,5 @@ def route_notifications(session: Session, notifications: Sequence[dict[str, Any]
             mail.append(outbox_row(EMAIL, n["kind"], payload, n["created_at"], recipient_id=n["recipient_id"],
                                    instance_id=n.get("instance_id"),
                                    available_at=who.held_until(n["kind"], n["created_at"])))
-    enqueue(session, mail)
+    enqueue(session, mail, outbox)
     return inbox

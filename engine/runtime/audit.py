@@ -1,4 +1,5 @@
-"""Audit events of a command, written in one batch after the command's rows are flushed.
+"""Audit events of a command, written in one batch after the command's rows are flushed (with what they
+tell: `event_writes`).
 
 A command produces several events (the task completed, each element reached, each task created);
 collecting them and inserting them in one statement keeps the unit of work small. Events of a
@@ -23,12 +24,10 @@ from .row_batches import BatchInsert
 
 _KEY = "opsflow_pending_events"
 _REQUEST = "opsflow_request_id"
-# SQLite's executemany is fast as it is; PostgreSQL takes the batch as one statement of one array per
-# column, where an executemany is a statement per row
-_INSERT = AuditEvent.__table__.insert()
 _COLUMNS = ("instance_id", "task_id", "event_type", "element_id", "actor_id", "at", "message", "data",
             "request_id")
-_BATCH_INSERT = BatchInsert(AuditEvent.__table__, _COLUMNS)
+#: A command's events as one batch (`take_pending_events` gives the rows).
+AUDIT_ROWS = BatchInsert(AuditEvent.__table__, _COLUMNS)
 
 
 @dataclass
@@ -52,21 +51,15 @@ def tag_request(session: Session, request_id: str | None) -> None:
     session.info[_REQUEST] = request_id
 
 
-def write_pending_events(session: Session) -> list[PendingEvent]:
-    """Insert the collected events, returning them (`notify` reads who to tell from them); the tasks
-    they name must have been flushed (they have ids)."""
+def take_pending_events(session: Session) -> tuple[list[PendingEvent], list[tuple[Any, ...]]]:
+    """The collected events, taken from the session, and their rows for `AUDIT_ROWS` (`notify` reads
+    who to tell from the events); the tasks they name must have been flushed (they have ids)."""
     batch = session.info.pop(_KEY, None)
     if not batch:
-        return []
+        return [], []
     request = session.info.get(_REQUEST)
-    rows = [(e.instance_id, e.task.id if e.task is not None else None, e.event_type, e.element_id, e.actor_id,
-             e.at, e.message, e.data, request) for e in batch]
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _BATCH_INSERT.execute(connection, rows)
-    else:
-        connection.execute(_INSERT, [dict(zip(_COLUMNS, row)) for row in rows])
-    return batch
+    return batch, [(e.instance_id, e.task.id if e.task is not None else None, e.event_type, e.element_id,
+                    e.actor_id, e.at, e.message, e.data, request) for e in batch]
 
 
 def reached_from(task: Any) -> str | None:

@@ -21,8 +21,13 @@ from engine.models import HumanTask, Notification, User
 
 from .audit import PendingEvent
 from .case_rows import CaseRow
+from .row_batches import BatchInsert
 
 _INSERT = Notification.__table__.insert()
+_COLUMNS = ("recipient_id", "kind", "instance_id", "task_id", "actor_id", "title", "business_key", "step",
+            "message", "created_at", "read_at")
+#: A command's inbox entries as one batch (`notifications_for` gives the rows).
+NOTIFICATION_ROWS = BatchInsert(Notification.__table__, _COLUMNS)
 #: What a person may be told, the `kind` of a notification.
 KINDS = EVENT_KINDS
 _BY_USERNAME = {"sent_back": ("assignee",), "approvers_added": ("usernames",),
@@ -34,13 +39,17 @@ _TELLING = frozenset({"task_assigned", "task_transferred", "sent_back", "approve
                       "case_cc", "outcome", "completed", *_ENDED})
 
 
-def write_notifications(session: Session, case: CaseRow | None, batch: Sequence[PendingEvent]) -> None:
-    """Insert the notifications `batch` (one command's events on `case`) calls for, if any."""
+def notifications_for(session: Session, case: CaseRow | None, batch: Sequence[PendingEvent],
+                      outbox: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The inbox entries `batch` (one command's events on `case`) calls for, as rows for
+    `NOTIFICATION_ROWS`; the messages to send are added to `outbox`. Nothing is written here: the
+    command's store writes them with its events (`event_writes`)."""
     if case is None or not any(e.event_type in _TELLING for e in batch):
-        return
+        return []
     rows = list(_notifications(session, case, batch))
-    if rows:
-        tell(session, rows)
+    if not rows:
+        return []
+    return [tuple(r[c] for c in _COLUMNS) for r in route_notifications(session, rows, outbox)]
 
 
 def tell(session: Session, rows: Sequence[dict[str, Any]]) -> int:

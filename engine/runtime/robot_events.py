@@ -16,13 +16,15 @@ _ENDS = frozenset({"outcome", "completed", "withdrawn", "terminated"})
 _HEARD = frozenset({"task_created", "task_urged", *_ENDS})
 
 
-def tell_robots(session: Session, case: CaseRow | None, batch: Sequence[PendingEvent]) -> None:
-    """Queue the robot messages `batch` (one command's events on `case`) calls for, if any."""
+def tell_robots(session: Session, case: CaseRow | None, batch: Sequence[PendingEvent],
+                outbox: list[dict[str, Any]]) -> None:
+    """Add the robot messages `batch` (one command's events on `case`) calls for, if any, to `outbox`
+    (the command's store writes them with its events)."""
     if case is None or case.robots_in_scope is False or not any(e.event_type in _HEARD for e in batch):
         return
     events = list(_events(case, batch))
     if events:
-        route_robot_events(session, events)
+        route_robot_events(session, events, outbox)
 
 
 def _events(case: CaseRow, batch: Sequence[PendingEvent]) -> Any:

@@ -56,12 +56,45 @@ class BatchInsert:
             compiled = self._compiled[dialect.name] = (sql, processors)
         return compiled
 
+    def statement(self, dialect: Dialect) -> str:
+        return self._for(dialect)[0]
+
+    def document(self, dialect: Dialect, rows: Sequence[Sequence[Any]]) -> str:
+        """The statement's one parameter: `rows` (values in `columns`' order) as a JSON array."""
+        processors = self._for(dialect)[1]
+        return orjson.dumps([
+            {name: process(value) if process is not None else value
+             for name, value, process in zip(self.columns, row, processors)} for row in rows]).decode()
+
     def execute(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
         """Insert `rows` (values in `columns`' order), in their order; nothing for no rows."""
         if not rows:
             return
-        sql, processors = self._for(connection.dialect)
-        document = orjson.dumps([
-            {name: process(value) if process is not None else value
-             for name, value, process in zip(self.columns, row, processors)} for row in rows])
-        connection.exec_driver_sql(sql, (document.decode(),))
+        dialect = connection.dialect
+        connection.exec_driver_sql(self.statement(dialect), (self.document(dialect, rows),))
+
+
+Part = tuple[BatchInsert, Sequence[Sequence[Any]]]
+_TOGETHER: dict[tuple[BatchInsert, ...], str] = {}
+
+
+def insert_together(connection: Connection, parts: Sequence[Part]) -> None:
+    """The rows of several tables in one round trip: on PostgreSQL one statement, every insert but the
+    last a data-modifying `WITH` (each runs once, whether or not anything reads it); elsewhere an insert
+    per table, in their order. The tables must not refer to each other's new rows: PostgreSQL runs the
+    parts of one statement against the same snapshot, in no set order."""
+    present = [(batch, rows) for batch, rows in parts if rows]
+    if not present:
+        return
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        for batch, rows in present:
+            connection.execute(batch.table.insert(), [dict(zip(batch.columns, row)) for row in rows])
+        return
+    key = tuple(batch for batch, _ in present)
+    sql = _TOGETHER.get(key)
+    if sql is None:
+        *first, last = (batch.statement(dialect) for batch in key)
+        with_parts = ", ".join(f"part_{n} AS ({text})" for n, text in enumerate(first))
+        sql = _TOGETHER[key] = f"WITH {with_parts} {last}" if first else last
+    connection.exec_driver_sql(sql, tuple(batch.document(dialect, rows) for batch, rows in present))

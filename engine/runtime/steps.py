@@ -27,10 +27,9 @@ from engine.policy import ProcessPolicy
 from engine.sandbox.model_code import running_model
 
 from . import case_rows, case_size, rollups
-from .audit import PendingEvent, pending_events, reached_from, write_pending_events
+from .audit import PendingEvent, pending_events, reached_from
 from .case_rows import CaseRow, TaskRow
-from .notify import write_notifications
-from .robot_events import tell_robots
+from .event_writes import write_events
 from .sync import TaskChanges, sync_tasks
 
 MAX_ROUNDS = 100  # rounds of engine steps per command; a round ends when only timers may move it on
@@ -121,9 +120,7 @@ def store(session: Session, case: CaseRow, changes: TaskChanges, *, now: datetim
         rollups.count_stored(session, case, changes.changed, zone)
         case_rows.save_tasks(session, changes.changed)
         case_rows.insert_tasks(session, changes.created)
-        events = write_pending_events(session)
-        write_notifications(session, case, events)
-        tell_robots(session, case, events)
+        write_events(session, case)
 
 
 def ready_task(workflow: BpmnWorkflow, spiff_task_id: str) -> Any:
