@@ -32,6 +32,7 @@ class BatchInsert:
 
     def __init__(self, table: Table, columns: Sequence[str], suffix: str = "") -> None:
         self.table, self.columns, self.suffix = table, tuple(columns), suffix
+        self.insert = table.insert()  # SQLAlchemy's own, for the other databases
         self._compiled: dict[str, tuple[str, list[Callable[[Any], Any] | None]]] = {}
 
     def _for(self, dialect: Dialect) -> tuple[str, list[Callable[[Any], Any] | None]]:
@@ -89,7 +90,7 @@ def insert_together(connection: Connection, parts: Sequence[Part]) -> None:
     dialect = connection.dialect
     if dialect.name != "postgresql":
         for batch, rows in present:
-            connection.execute(batch.table.insert(), [dict(zip(batch.columns, row)) for row in rows])
+            connection.execute(batch.insert, [dict(zip(batch.columns, row)) for row in rows])
         return
     key = tuple(batch for batch, _ in present)
     sql = _TOGETHER.get(key)
