@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.db import PING_IDLE_SECONDS
 from engine.runtime import ConnectorSettings
 
 ROOT = Path(__file__).resolve().parent
@@ -156,7 +157,7 @@ class Config:
     # after DB_POOL_RECYCLE_SECONDS (-1: never) before a firewall's or PgBouncer's idle limit (often an
     # hour) cuts it, and frees what a long-lived backend holds; OPSFLOW_DB_POOL_RECYCLE_SECONDS.
     DB_POOL_PRE_PING = True
-    DB_POOL_PING_IDLE_SECONDS = 0.5
+    DB_POOL_PING_IDLE_SECONDS = PING_IDLE_SECONDS
     DB_POOL_RECYCLE_SECONDS = 1800
 
 

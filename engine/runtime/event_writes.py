@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine.delivery import OUTBOX_COLUMNS
 from engine.models import OutboxMessage
 
-from .audit import AUDIT_ROWS, PendingEvent, take_pending_events
+from .audit import AUDIT_ROWS, take_pending_events
 from .case_rows import CaseRow
 from .notify import NOTIFICATION_ROWS, notifications_for
 from .robot_events import tell_robots
@@ -24,15 +24,14 @@ from .row_batches import BatchInsert, insert_together
 OUTBOX_ROWS = BatchInsert(OutboxMessage.__table__, OUTBOX_COLUMNS)
 
 
-def write_events(session: Session, case: CaseRow | None) -> list[PendingEvent]:
-    """Write the events the command collected and everything they tell; the events."""
+def write_events(session: Session, case: CaseRow | None) -> None:
+    """Write the events the command collected and everything they tell."""
     events, event_rows = take_pending_events(session)
     if not events:
-        return []
+        return
     outbox: list[dict[str, Any]] = []
     inbox = notifications_for(session, case, events, outbox)
     tell_robots(session, case, events, outbox)
     insert_together(session.connection(), [
         (AUDIT_ROWS, event_rows), (NOTIFICATION_ROWS, inbox),
         (OUTBOX_ROWS, [tuple(row[c] for c in OUTBOX_COLUMNS) for row in outbox])])
-    return events
