@@ -109,20 +109,20 @@ _assignee = User.__table__.alias("assignee")
 _completer = User.__table__.alias("completer")
 
 _CASE_COLUMNS = tuple(f.name for f in fields(CaseRow) if f.name in _case.c)
-_TASK_COLUMNS = tuple(f.name for f in fields(TaskRow) if f.name in _task.c)
-_CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "next_timer_at", "last_error",
+TASK_COLUMNS = tuple(f.name for f in fields(TaskRow) if f.name in _task.c)
+CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "next_timer_at", "last_error",
                   "serializer_version")
 # The draft is not among them: it changes without the case's version moving (see `save_draft`), so
 # only a task's closing (which drops it) and `save_draft` write it.
-_TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "waiting_on",
+TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "waiting_on",
                   "after_approvers", "decision", "comment", "on_behalf_of_id")
 # Rows are read positionally: the selected columns follow the records' fields, the joined names last.
 assert [f.name for f in fields(CaseRow) if f.init] == [*_CASE_COLUMNS, "version", "started_by"]
-assert [f.name for f in fields(TaskRow) if f.init] == [*_TASK_COLUMNS, "assignee", "completed_by"]
+assert [f.name for f in fields(TaskRow) if f.init] == [*TASK_COLUMNS, "assignee", "completed_by"]
 _TASK_WIDTH = len([f for f in fields(TaskRow) if f.init])
 
 _CASE_SELECTED = [*(_case.c[name] for name in _CASE_COLUMNS), _version.c.version, _starter.c.username]
-_TASK_SELECTED = [*(_task.c[name] for name in _TASK_COLUMNS), _assignee.c.username, _completer.c.username]
+_TASK_SELECTED = [*(_task.c[name] for name in TASK_COLUMNS), _assignee.c.username, _completer.c.username]
 
 
 def _with_case(query: Any) -> Any:
@@ -213,7 +213,7 @@ def save_case(session: Session, case: CaseRow, *, with_state: bool) -> None:
 
     The row is written even when nothing but the time changed (a claim), so a concurrent command
     on the same case, whatever it changed, fails on the version instead of overwriting this one."""
-    values: dict[str, Any] = {name: getattr(case, name) for name in _CASE_WRITABLE}
+    values: dict[str, Any] = {name: getattr(case, name) for name in CASE_WRITABLE}
     values.update(updated_at=case.updated_at, lock_version=case.lock_version + 1,
                   b_id=case.id, b_lock=case.lock_version)
     if with_state:
@@ -221,7 +221,7 @@ def save_case(session: Session, case: CaseRow, *, with_state: bool) -> None:
     if session.connection().execute(_SAVE_CASE, values).rowcount != 1:
         raise ConcurrentUpdate(f"case {case.id} was changed by someone else; reload and try again")
     case.lock_version += 1
-    _expire(session, ProcessInstance, [case.id])
+    expire(session, ProcessInstance, [case.id])
 
 
 def save_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
@@ -229,10 +229,10 @@ def save_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
     the case's version is what keeps two commands from changing one task at once."""
     for statement, group in ((_SAVE_TASK, [t for t in tasks if t.state == "open"]),
                              (_CLOSE_TASK, [t for t in tasks if t.state != "open"])):
-        rows = [{**{name: getattr(t, name) for name in _TASK_WRITABLE}, "b_id": t.id} for t in group]
+        rows = [{**{name: getattr(t, name) for name in TASK_WRITABLE}, "b_id": t.id} for t in group]
         if rows:
             session.connection().execute(statement, rows[0] if len(rows) == 1 else rows)
-    _expire(session, HumanTask, [t.id for t in tasks])
+    expire(session, HumanTask, [t.id for t in tasks])
 
 
 def save_draft(session: Session, task: TaskRow, user_id: int) -> bool:
@@ -241,7 +241,7 @@ def save_draft(session: Session, task: TaskRow, user_id: int) -> bool:
     is checked instead."""
     written = _connection(session).execute(
         _SAVE_DRAFT, {"draft": task.draft, "b_id": task.id, "b_user": user_id}).rowcount == 1
-    _expire(session, HumanTask, [task.id])
+    expire(session, HumanTask, [task.id])
     return written
 
 
@@ -249,12 +249,12 @@ def keep_draft(session: Session, task: TaskRow) -> None:
     """Store the task's draft as it is in the record (a holder's data held for approvals after it);
     the caller has written the case, whose version guards the row."""
     session.connection().execute(_KEEP_DRAFT, {"draft": task.draft, "b_id": task.id})
-    _expire(session, HumanTask, [task.id])
+    expire(session, HumanTask, [task.id])
 
 
 def insert_tasks(session: Session, tasks: Sequence[TaskRow]) -> None:
     """Insert new task rows and give each its id."""
-    rows = [{name: getattr(t, name) for name in _TASK_COLUMNS if name != "id"} for t in tasks]
+    rows = [{name: getattr(t, name) for name in TASK_COLUMNS if name != "id"} for t in tasks]
     if len(rows) == 1:  # the usual case, and a plain INSERT is cheaper than an INSERT ... RETURNING batch
         tasks[0].id = _inserted_id(session.connection(), _INSERT_TASK, rows[0])
     elif rows:
@@ -269,7 +269,7 @@ def _inserted_id(connection: Connection, statement: Insert, values: dict[str, An
     return key[0]
 
 
-def _expire(session: Session, cls: type, ids: Iterable[int | None]) -> None:
+def expire(session: Session, cls: type, ids: Iterable[int | None]) -> None:
     """Expire ORM objects of rows just written here, so the session reloads them when read again."""
     if not session.identity_map:
         return

@@ -26,9 +26,10 @@ from engine.models import COMPLETED, RUNNING, Store, User
 from engine.policy import ProcessPolicy
 from engine.sandbox.model_code import running_model
 
-from . import case_rows, case_size, rollups
+from . import case_size, rollups
 from .audit import PendingEvent, pending_events, reached_from
 from .case_rows import CaseRow, TaskRow
+from .case_writes import write_case_and_tasks
 from .event_writes import write_events
 from .sync import TaskChanges, sync_tasks
 
@@ -116,10 +117,8 @@ def store(session: Session, case: CaseRow, changes: TaskChanges, *, now: datetim
     dashboard's rollups (counted in `zone`: a command that may complete or end passes the engine's)."""
     case.updated_at = now
     with _writes(case):
-        case_rows.save_case(session, case, with_state=with_state)
+        write_case_and_tasks(session, case, changes.changed, changes.created, with_state=with_state)
         rollups.count_stored(session, case, changes.changed, zone)
-        case_rows.save_tasks(session, changes.changed)
-        case_rows.insert_tasks(session, changes.created)
         write_events(session, case)
 
 

@@ -5,6 +5,7 @@ import threading
 from typing import Any, Callable
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from engine import Engine
@@ -91,3 +92,35 @@ def overtake(engine: Engine, sessions, monkeypatch) -> Callable[[str, Step], Non
             return found
         monkeypatch.setattr(engine, loader, read_then_be_overtaken)
     return arm
+
+
+class StatementLog:
+    """The statements a session's connection sends while the log listens."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection, self.statements = session.connection(), []
+        event.listen(self.connection, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.statements.append(statement)
+
+    def writing(self, table: str) -> list[str]:
+        return [s for s in self.statements if f"UPDATE {table} " in s or f"INSERT INTO {table} " in s]
+
+    def close(self) -> None:
+        if event.contains(self.connection, "before_cursor_execute", self._seen):
+            event.remove(self.connection, "before_cursor_execute", self._seen)
+
+
+@pytest.fixture
+def statement_log() -> Any:
+    """`statement_log(session)`: a `StatementLog` of the session's connection, closed at the latest
+    when the test ends."""
+    logs: list[StatementLog] = []
+
+    def start(session: Session) -> StatementLog:
+        logs.append(StatementLog(session))
+        return logs[-1]
+    yield start
+    for log in logs:
+        log.close()

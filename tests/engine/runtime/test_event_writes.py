@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.exc import DataError
 
 from engine.delivery import OUTBOX_COLUMNS, outbox_row
@@ -20,18 +20,6 @@ from engine.runtime.row_batches import insert_together
 
 AT = datetime(2026, 12, 4, 1, 30, tzinfo=timezone.utc)
 TABLES = (AuditEvent.__table__, Notification.__table__, OutboxMessage.__table__)
-
-
-class Sent:
-    def __init__(self, session) -> None:
-        self.connection, self.statements = session.connection(), []
-        event.listen(self.connection, "before_cursor_execute", self._seen)
-
-    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        self.statements.append(statement)
-
-    def close(self) -> None:
-        event.remove(self.connection, "before_cursor_execute", self._seen)
 
 
 def rows_for(people) -> dict[str, list[tuple]]:
@@ -69,7 +57,7 @@ def _normal(found: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     return {k: [tuple(value(v) for v in row) for row in rows] for k, rows in found.items()}
 
 
-def test_three_tables_in_one_round_trip_stored_as_sqlalchemy_stores_them(session, people):
+def test_three_tables_in_one_round_trip_stored_as_sqlalchemy_stores_them(session, people, statement_log):
     rows = rows_for(people)
     for table, key, columns in ((TABLES[0], "events", AUDIT_ROWS.columns),
                                 (TABLES[1], "inbox", NOTIFICATION_ROWS.columns),
@@ -79,7 +67,7 @@ def test_three_tables_in_one_round_trip_stored_as_sqlalchemy_stores_them(session
     for table in TABLES:
         session.execute(table.delete())
 
-    sent = Sent(session)
+    sent = statement_log(session)
     insert_together(session.connection(), [(AUDIT_ROWS, rows["events"]), (NOTIFICATION_ROWS, rows["inbox"]),
                                            (OUTBOX_ROWS, rows["outbox"])])
     sent.close()
@@ -89,9 +77,9 @@ def test_three_tables_in_one_round_trip_stored_as_sqlalchemy_stores_them(session
     assert len(sent.statements) == (1 if session.bind.dialect.name == "postgresql" else 3)
 
 
-def test_empty_parts_are_left_out_and_no_rows_send_nothing(session, people):
+def test_empty_parts_are_left_out_and_no_rows_send_nothing(session, people, statement_log):
     rows = rows_for(people)
-    sent = Sent(session)
+    sent = statement_log(session)
     insert_together(session.connection(), [(AUDIT_ROWS, []), (NOTIFICATION_ROWS, []), (OUTBOX_ROWS, [])])
     assert sent.statements == []
     insert_together(session.connection(), [(AUDIT_ROWS, rows["events"]), (NOTIFICATION_ROWS, []),
