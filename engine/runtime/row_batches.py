@@ -19,27 +19,27 @@ from sqlalchemy import JSON, Table
 from sqlalchemy.engine import Connection, Dialect
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
     """A JSON column's value as its own text: `None` is JSON `null`, as SQLAlchemy's JSON type writes it
     (inside the document a bare null would become SQL NULL)."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-class Recordset:
-    """Rows of some of a table's columns as one JSON document, read back in SQL as
-    `json_to_recordset(%s::json) AS alias(fields)`: each value goes through its column type's bind
-    processing (UTC datetimes) as SQLAlchemy's would, and a JSON column's value is written as JSON text
-    and cast back. `numbered`: each row also carries its place in the document as `n`, to keep their
-    order where SQL would not."""
+class BatchInsert:
+    """`INSERT INTO table (columns) SELECT ... FROM json_to_recordset(rows) <suffix>` for PostgreSQL;
+    each value goes through its column type's bind processing (UTC datetimes) as SQLAlchemy's would, and
+    a JSON column's value is written as JSON text and cast back."""
 
-    def __init__(self, table: Table, columns: Sequence[str], *, numbered: bool = False) -> None:
-        self.table, self.columns, self.numbered = table, tuple(columns), numbered
-        self._compiled: dict[str, tuple[str, list[str], list[Callable[[Any], Any] | None]]] = {}
+    def __init__(self, table: Table, columns: Sequence[str], suffix: str = "") -> None:
+        self.table, self.columns, self.suffix = table, tuple(columns), suffix
+        self.insert = table.insert()  # SQLAlchemy's own, for the other databases
+        self._compiled: dict[str, tuple[str, list[Callable[[Any], Any] | None]]] = {}
 
-    def _for(self, dialect: Dialect) -> tuple[str, list[str], list[Callable[[Any], Any] | None]]:
+    def _for(self, dialect: Dialect) -> tuple[str, list[Callable[[Any], Any] | None]]:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             quote = dialect.identifier_preparer.quote  # the document's keys are the names as they are
+            names: list[str] = []
             fields: list[str] = []
             values: list[str] = []
             processors: list[Callable[[Any], Any] | None] = []
@@ -47,55 +47,25 @@ class Recordset:
                 kind = self.table.c[name].type
                 column, sql_type = quote(name), kind.compile(dialect=dialect)
                 as_json = isinstance(kind, JSON)
+                names.append(column)
                 fields.append(f"{column} {'text' if as_json else sql_type}")
                 values.append(f"{column}::{sql_type}" if as_json else column)
-                processors.append(_json_text if as_json
+                processors.append(json_text if as_json
                                   else kind.dialect_impl(dialect).bind_processor(dialect))
-            if self.numbered:
-                fields.append("n integer")
-            compiled = self._compiled[dialect.name] = (", ".join(fields), values, processors)
+            sql = (f"INSERT INTO {quote(self.table.name)} ({', '.join(names)}) SELECT {', '.join(values)} "
+                   f"FROM json_to_recordset(%s::json) AS batch({', '.join(fields)}) {self.suffix}").rstrip()
+            compiled = self._compiled[dialect.name] = (sql, processors)
         return compiled
 
-    def source(self, dialect: Dialect, alias: str = "batch") -> str:
-        """The rows as a FROM item, its one parameter the document."""
-        return f"json_to_recordset(%s::json) AS {alias}({self._for(dialect)[0]})"
-
-    def values(self, dialect: Dialect) -> list[str]:
-        """Each column's value as read from the source, in `columns`' order (unqualified)."""
-        return self._for(dialect)[1]
-
-    def document(self, dialect: Dialect, rows: Sequence[Sequence[Any]]) -> str:
-        """The source's one parameter: `rows` (values in `columns`' order) as a JSON array."""
-        processors = self._for(dialect)[2]
-        documents = [{name: process(value) if process is not None else value
-                      for name, value, process in zip(self.columns, row, processors)} for row in rows]
-        if self.numbered:
-            for n, document in enumerate(documents):
-                document["n"] = n
-        return orjson.dumps(documents).decode()
-
-
-class BatchInsert:
-    """`INSERT INTO table (columns) SELECT ... FROM json_to_recordset(rows) <suffix>` for PostgreSQL."""
-
-    def __init__(self, table: Table, columns: Sequence[str], suffix: str = "") -> None:
-        self.table, self.columns, self.suffix = table, tuple(columns), suffix
-        self.insert = table.insert()  # SQLAlchemy's own, for the other databases
-        self.rows = Recordset(table, columns)
-        self._statements: dict[str, str] = {}
-
     def statement(self, dialect: Dialect) -> str:
-        sql = self._statements.get(dialect.name)
-        if sql is None:
-            quote = dialect.identifier_preparer.quote
-            sql = self._statements[dialect.name] = (
-                f"INSERT INTO {quote(self.table.name)} ({', '.join(quote(c) for c in self.columns)}) "
-                f"SELECT {', '.join(self.rows.values(dialect))} FROM {self.rows.source(dialect)} "
-                f"{self.suffix}").rstrip()
-        return sql
+        return self._for(dialect)[0]
 
     def document(self, dialect: Dialect, rows: Sequence[Sequence[Any]]) -> str:
-        return self.rows.document(dialect, rows)
+        """The statement's one parameter: `rows` (values in `columns`' order) as a JSON array."""
+        processors = self._for(dialect)[1]
+        return orjson.dumps([
+            {name: process(value) if process is not None else value
+             for name, value, process in zip(self.columns, row, processors)} for row in rows]).decode()
 
     def execute(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
         """Insert `rows` (values in `columns`' order), in their order; nothing for no rows."""
