@@ -111,11 +111,11 @@ _completer = User.__table__.alias("completer")
 _CASE_COLUMNS = tuple(f.name for f in fields(CaseRow) if f.name in _case.c)
 TASK_COLUMNS = tuple(f.name for f in fields(TaskRow) if f.name in _task.c)
 CASE_WRITABLE = ("business_key", "title", "status", "outcome", "ended_at", "next_timer_at", "last_error",
-                  "serializer_version")
+                 "serializer_version")
 # The draft is not among them: it changes without the case's version moving (see `save_draft`), so
 # only a task's closing (which drops it) and `save_draft` write it.
 TASK_WRITABLE = ("state", "assignee_id", "claimed_at", "completed_at", "completed_by_id", "waiting_on",
-                  "after_approvers", "decision", "comment", "on_behalf_of_id")
+                 "after_approvers", "decision", "comment", "on_behalf_of_id")
 # Rows are read positionally: the selected columns follow the records' fields, the joined names last.
 assert [f.name for f in fields(CaseRow) if f.init] == [*_CASE_COLUMNS, "version", "started_by"]
 assert [f.name for f in fields(TaskRow) if f.init] == [*TASK_COLUMNS, "assignee", "completed_by"]

@@ -116,7 +116,7 @@ def _statement(dialect: Dialect, with_state: bool, still_open: int, closed: int,
              f"ROW({', '.join(marks)}) WHERE id = %s::INTEGER AND lock_version = %s::INTEGER RETURNING id)"]
     task = quote(_TASK.name)
     sets = ", ".join(f"{quote(name)} = batch.{quote(name)}" for name in TASK_WRITABLE)
-    for count, name, extra in ((still_open, "kept", ""), (closed, "closed", ", draft = NULL")):
+    for count, name, extra in ((still_open, "kept", ""), (closed, "closed", ", draft = 'null'::JSON")):
         if count:
             rows = ", ".join([f"({_CHANGED_VALUES.marks(dialect)})"] * count)
             parts.append(f"{name} AS (UPDATE {task} SET {sets}{extra} FROM (VALUES {rows}) "
