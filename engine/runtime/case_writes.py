@@ -36,6 +36,9 @@ _TASK = HumanTask.__table__
 _NEW = tuple(name for name in TASK_COLUMNS if name != "id")
 _CHANGED = ("id", *TASK_WRITABLE)
 _STATEMENTS: dict[tuple[str, bool, int, int, int], str] = {}
+#: Rows of tasks one statement carries at most (26 parameters each, PostgreSQL takes 65,535 in all);
+#: a command that changes or opens more (a step with hundreds of approvers) takes `case_rows`' way.
+MOST_ROWS = 200
 
 
 class _Typed:
@@ -79,7 +82,7 @@ def write_case_and_tasks(session: Session, case: CaseRow, changed: Sequence[Task
     the database allows it."""
     connection = session.connection()
     dialect = connection.dialect
-    if dialect.name != "postgresql":
+    if dialect.name != "postgresql" or len(changed) + len(created) > MOST_ROWS:
         case_rows.save_case(session, case, with_state=with_state)
         case_rows.save_tasks(session, changed)
         case_rows.insert_tasks(session, created)

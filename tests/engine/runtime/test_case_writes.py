@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from engine import ConcurrentUpdate
 from engine.models import HumanTask, ProcessInstance
 from engine.runtime import case_rows
-from engine.runtime.case_writes import write_case_and_tasks
+from engine.runtime.case_writes import MOST_ROWS, write_case_and_tasks
 
 
 def _checks(engine, session, people):
@@ -115,3 +115,21 @@ def test_a_write_over_a_case_someone_else_moved_on_changes_nothing(engine, sessi
     assert title != "never written"
     assert new.id is None
     session.rollback()
+
+
+def test_more_rows_than_one_statement_carries_take_the_statements_apiece(engine, session, people, deployed,
+                                                                         statement_log):
+    case, staff = _checks(engine, session, people)
+    task, row = case_rows.load_task(session, staff.id)
+    new = [dataclasses.replace(task, id=None, spiff_task_id=f"00000000-0000-0000-0000-{n:012d}",
+                               element_id=f"approver_{n}") for n in range(MOST_ROWS)]
+    sent = statement_log(session)
+    write_case_and_tasks(session, row, [task], new, with_state=False)
+    sent.close()
+    session.commit()
+    assert len(sent.writing("process_instance")) == 1
+    assert sent.writing("process_instance")[0] not in sent.writing("human_task")
+    ids = [t.id for t in new]
+    assert all(ids) and ids == sorted(ids)
+    stored = dict(session.execute(select(HumanTask.id, HumanTask.element_id).where(HumanTask.id.in_(ids))))
+    assert [stored[i] for i in ids] == [f"approver_{n}" for n in range(MOST_ROWS)]
