@@ -131,5 +131,6 @@ def test_more_rows_than_one_statement_carries_take_the_statements_apiece(engine,
     assert sent.writing("process_instance")[0] not in sent.writing("human_task")
     ids = [t.id for t in new]
     assert all(ids) and ids == sorted(ids)
-    stored = dict(session.execute(select(HumanTask.id, HumanTask.element_id).where(HumanTask.id.in_(ids))))
+    query = select(HumanTask.id, HumanTask.element_id).where(HumanTask.id.in_(ids))
+    stored = {task_id: element for task_id, element in session.execute(query)}
     assert [stored[i] for i in ids] == [f"approver_{n}" for n in range(MOST_ROWS)]
