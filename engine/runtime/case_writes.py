@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import JSON, Table
+from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from engine.models import HumanTask, ProcessInstance
 
 from . import case_rows
 from .case_rows import CASE_WRITABLE, TASK_COLUMNS, TASK_WRITABLE, CaseRow, TaskRow
-from .row_batches import json_text
+from .row_batches import bind_processor
 
 _CASE = ProcessInstance.__table__
 _TASK = HumanTask.__table__
@@ -57,8 +57,7 @@ class _Typed:
             for name in self.columns:
                 kind = self.table.c[name].type
                 marks.append(f"%s::{kind.compile(dialect=dialect)}")
-                processors.append(json_text if isinstance(kind, JSON)
-                                  else kind.dialect_impl(dialect).bind_processor(dialect))
+                processors.append(bind_processor(kind, dialect))
             compiled = self._compiled[dialect.name] = (", ".join(marks), processors)
         return compiled
 

@@ -19,10 +19,16 @@ from sqlalchemy import JSON, Table
 from sqlalchemy.engine import Connection, Dialect
 
 
-def json_text(value: Any) -> str:
+def _json_text(value: Any) -> str:
     """A JSON column's value as its own text: `None` is JSON `null`, as SQLAlchemy's JSON type writes it
     (inside the document a bare null would become SQL NULL)."""
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def bind_processor(kind: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What a value of a column of type `kind` is sent as, as SQLAlchemy would send it; a JSON value as
+    its JSON text."""
+    return _json_text if isinstance(kind, JSON) else kind.dialect_impl(dialect).bind_processor(dialect)
 
 
 class BatchInsert:
@@ -50,8 +56,7 @@ class BatchInsert:
                 names.append(column)
                 fields.append(f"{column} {'text' if as_json else sql_type}")
                 values.append(f"{column}::{sql_type}" if as_json else column)
-                processors.append(json_text if as_json
-                                  else kind.dialect_impl(dialect).bind_processor(dialect))
+                processors.append(bind_processor(kind, dialect))
             sql = (f"INSERT INTO {quote(self.table.name)} ({', '.join(names)}) SELECT {', '.join(values)} "
                    f"FROM json_to_recordset(%s::json) AS batch({', '.join(fields)}) {self.suffix}").rstrip()
             compiled = self._compiled[dialect.name] = (sql, processors)
